@@ -1,0 +1,200 @@
+#!/usr/bin/env bun
+// The tessera command line: parses arguments, calls the library, formats output. No logic.
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { startPeer, type Peer } from "../src/peer/peer.ts";
+import { connect } from "../src/client/cluster.ts";
+import { decodeSwarmKey } from "../src/net/swarm-key.ts";
+import type { PeerView } from "../src/membership/view.ts";
+import { parseMultiaddr } from "../src/peer/config.ts";
+import { formatBytes, formatTable } from "./format.ts";
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+// Set by `node start`: the peer keeps the process alive until a signal stops it.
+let peerRunning = false;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const positiveInt = (flag: string) => (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new UsageError(`${flag} must be a positive whole number of milliseconds, not "${value}"`);
+  return parsed;
+};
+
+function readSwarmKeyFile(path: string): Uint8Array {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read the swarm key file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return decodeSwarmKey(text);
+  } catch (err) {
+    throw new UsageError(`${path} is not a swarm key file: ${(err as Error).message}`);
+  }
+}
+
+interface ClientFlags {
+  join?: string[];
+  swarmKey?: string;
+  json?: boolean;
+}
+
+/** Where a client command finds the cluster: flags first, then TESSERA_JOIN / TESSERA_SWARM_KEY. */
+function clusterTarget(flags: ClientFlags): { join: string[]; swarmKey: Uint8Array } {
+  const join = flags.join?.length ? flags.join : (process.env.TESSERA_JOIN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const swarmKeyPath = flags.swarmKey ?? process.env.TESSERA_SWARM_KEY;
+  if (join.length === 0) throw new UsageError("no cluster to talk to: pass --join MULTIADDR (or set TESSERA_JOIN)");
+  if (!swarmKeyPath) throw new UsageError("talking to a cluster needs its swarm key: pass --swarm-key FILE (or set TESSERA_SWARM_KEY)");
+  return { join: join.map((address) => parseMultiaddr(address, "--join address")), swarmKey: readSwarmKeyFile(swarmKeyPath) };
+}
+
+function addClientOptions(command: Command): Command {
+  return command
+    .option("--join <multiaddr>", "a peer of the cluster (repeatable; default $TESSERA_JOIN)", collect)
+    .option("--swarm-key <file>", "the cluster's swarm.key (default $TESSERA_SWARM_KEY)")
+    .option("--json", "print JSON instead of a table");
+}
+
+function printPeers(peers: PeerView[], json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ peers }, null, 2)}\n`);
+    return;
+  }
+  const rows = peers.map((peer) => [
+    peer.id,
+    peer.state,
+    peer.rack,
+    peer.addresses[0] ?? "",
+    formatBytes(peer.capacityBytes),
+    formatBytes(peer.freeBytes),
+    peer.roles.join(","),
+  ]);
+  process.stdout.write(formatTable(["PEER", "STATE", "RACK", "ADDRESS", "CAPACITY", "FREE", "ROLES"], rows));
+  const alive = peers.filter((peer) => peer.state === "alive").length;
+  process.stdout.write(`${peers.length} peers: ${alive} alive, ${peers.length - alive} suspect or dead\n`);
+}
+
+async function runNodeStart(flags: {
+  dataDir?: string;
+  listen?: string[];
+  join?: string[];
+  rack?: string;
+  http?: string;
+  swarmKey?: string;
+  json?: boolean;
+  heartbeatMs?: number;
+  suspectAfterMs?: number;
+  deadAfterMs?: number;
+}): Promise<void> {
+  const peer: Peer = await startPeer({
+    dataDir: flags.dataDir,
+    listen: flags.listen,
+    join: flags.join,
+    rack: flags.rack,
+    http: flags.http,
+    swarmKey: flags.swarmKey ? readSwarmKeyFile(flags.swarmKey) : undefined,
+    heartbeatIntervalMs: flags.heartbeatMs,
+    failureDetector: {
+      ...(flags.suspectAfterMs ? { suspectAfterMs: flags.suspectAfterMs } : {}),
+      ...(flags.deadAfterMs ? { deadAfterMs: flags.deadAfterMs } : {}),
+    },
+  });
+  if (flags.json) {
+    const summary = { id: peer.id, addresses: peer.multiaddrs, http: peer.httpUrl, rack: peer.rack, dataDir: peer.dataDir.path, createdCluster: peer.createdCluster, joinCommand: peer.joinCommand() };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    process.stdout.write(`Tessera peer ${peer.id} started (rack ${peer.rack}, data dir ${peer.dataDir.path})\n`);
+    for (const address of peer.multiaddrs) process.stdout.write(`  listening on ${address}\n`);
+    if (peer.httpUrl) process.stdout.write(`  admin http   ${peer.httpUrl}\n`);
+    if (peer.createdCluster) process.stdout.write("This peer created a new cluster; its swarm key is in the data dir.\n");
+    process.stdout.write(`To add a peer, copy the swarm key to the other machine and run:\n  ${peer.joinCommand()}\n`);
+  }
+  peerRunning = true;
+  let signals = 0;
+  const stop = (signal: string) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    process.stderr.write(`${signal}: stopping\n`);
+    peer.stop().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`tessera: stopping failed: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  // The peer runs until a signal: its timers and sockets keep the process alive.
+}
+
+async function runClusterPeers(flags: ClientFlags): Promise<void> {
+  const client = await connect(clusterTarget(flags));
+  try {
+    printPeers(await client.peers(), flags.json);
+  } finally {
+    await client.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command("tessera")
+    .description("Tessera: a distributed file system with a MapReduce engine, in one binary.")
+    .version(process.env.TESSERA_VERSION ?? "0.1.0")
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: () => {} })
+    .exitOverride();
+
+  const node = program.command("node").description("run a peer of a cluster");
+  node
+    .command("start")
+    .description("start a peer: creates a cluster, or joins one with --join")
+    .option("--data-dir <dir>", "where the peer keeps its identity, keys and data", "tessera-data")
+    .option("--listen <multiaddr>", "address to listen on (repeatable; default: any interface, a port chosen once and remembered)", collect)
+    .option("--join <multiaddr>", "a peer of the cluster to join (repeatable)", collect)
+    .option("--rack <name>", "the rack this peer stands in, like /rack1 (default /default-rack)")
+    .option("--http <host:port>", "admin HTTP address (default 127.0.0.1 and a free port)")
+    .option("--swarm-key <file>", "the cluster's swarm.key (needed to join; a new cluster makes one)")
+    .option("--json", "print the start-up summary as one JSON line")
+    .addOption(new Option("--heartbeat-ms <ms>", "heartbeat interval").argParser(positiveInt("--heartbeat-ms")))
+    .addOption(new Option("--suspect-after-ms <ms>", "silence after which a peer is suspect").argParser(positiveInt("--suspect-after-ms")))
+    .addOption(new Option("--dead-after-ms <ms>", "silence after which a peer is dead").argParser(positiveInt("--dead-after-ms")))
+    .action(runNodeStart);
+
+  const cluster = program.command("cluster").description("look at the cluster");
+  addClientOptions(cluster.command("peers").description("list every known peer with its state")).action(runClusterPeers);
+
+  return program;
+}
+
+function oneSentence(message: string): string {
+  const text = message.replace(/^error:\s*/i, "").split("\n")[0]!.trim();
+  return text.endsWith(".") ? text : `${text}.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      process.stderr.write(`tessera: ${oneSentence(err.message).replace(/\.$/, "")} (see tessera --help).\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`tessera: ${oneSentence(message)}\n`);
+    return err instanceof UsageError || (err instanceof Error && err.name === "ConfigError") ? 2 : 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  // `node start` keeps running; every other command ends here.
+  if (!peerRunning) process.exit(code);
+}

@@ -1,0 +1,18 @@
+// Compiles the CLI into one self-contained binary: dist/tessera (this machine's platform),
+// or for another with `--target bun-linux-arm64` (written to dist/tessera-linux-arm64).
+import { $ } from "bun";
+import { mkdirSync } from "node:fs";
+
+const targetFlagIndex = process.argv.indexOf("--target");
+const target = targetFlagIndex >= 0 ? process.argv[targetFlagIndex + 1] : undefined;
+if (targetFlagIndex >= 0 && !target) {
+  console.error("--target needs a value such as bun-linux-arm64.");
+  process.exit(2);
+}
+const outfile = target ? `dist/tessera-${target.replace(/^bun-/, "")}` : "dist/tessera";
+mkdirSync("dist", { recursive: true });
+const args = ["build", "--compile", "cmd/tessera.ts", "--outfile", outfile];
+if (target) args.push("--target", target);
+const started = performance.now();
+await $`${process.execPath} ${args}`.quiet();
+console.error(`built ${outfile} in ${Math.round(performance.now() - started)} ms`);

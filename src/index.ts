@@ -1,0 +1,9 @@
+// The embeddable API: `import { startPeer } from "tessera"` runs a full peer inside another
+// Bun program; `connect()` talks to a cluster as a client. The CLI is a thin layer over this.
+export { startPeer, Peer, JoinRefusedError } from "./peer/peer.ts";
+export { ConfigError, type PeerOptions } from "./peer/config.ts";
+export { connect, ClusterClient, ClusterUnreachableError, type ConnectOptions } from "./client/cluster.ts";
+export type { PeerView } from "./membership/view.ts";
+export type { PeerChange, PeerState, FailureDetectorConfig } from "./membership/peer-table.ts";
+export { decodeSwarmKey, encodeSwarmKey, generateSwarmKey } from "./net/swarm-key.ts";
+export { SwarmKeyMismatchError } from "./net/encryption.ts";

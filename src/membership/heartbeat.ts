@@ -1,0 +1,56 @@
+// Encoding and validation of heartbeats. Everything here is bounded: a heartbeat comes from
+// the network, and a peer must survive whatever another peer sends (DESIGN.md, "Protocols").
+import { Heartbeat } from "./pb/membership.ts";
+
+export { Heartbeat };
+
+// A heartbeat is a few hundred bytes; 8 KiB leaves room for many addresses and no more.
+export const HEARTBEAT_BYTES_MAX = 8 * 1024;
+// A peer with more listen addresses than this is misconfigured or hostile.
+export const HEARTBEAT_ADDRESSES_MAX = 16;
+export const HEARTBEAT_ROLES_MAX = 8;
+export const MULTIADDR_CHARS_MAX = 512;
+export const RACK_NAME_CHARS_MAX = 128;
+export const PEER_ID_CHARS_MAX = 128;
+
+export const ROLES = ["chunk", "compute", "master-candidate"] as const;
+export type Role = (typeof ROLES)[number];
+
+export class MalformedHeartbeatError extends Error {
+  override name = "MalformedHeartbeatError";
+  readonly code = "ERR_MALFORMED_HEARTBEAT";
+}
+
+export function encodeHeartbeat(heartbeat: Heartbeat): Uint8Array {
+  return Heartbeat.encode(heartbeat);
+}
+
+/** Decodes and checks a heartbeat from the wire; throws MalformedHeartbeatError with the reason. */
+export function decodeHeartbeat(data: Uint8Array): Heartbeat {
+  if (data.byteLength > HEARTBEAT_BYTES_MAX) {
+    throw new MalformedHeartbeatError(`heartbeat of ${data.byteLength} bytes exceeds ${HEARTBEAT_BYTES_MAX}`);
+  }
+  let heartbeat: Heartbeat;
+  try {
+    heartbeat = Heartbeat.decode(data, {
+      limits: { addresses: HEARTBEAT_ADDRESSES_MAX, roles: HEARTBEAT_ROLES_MAX },
+    });
+  } catch (err) {
+    throw new MalformedHeartbeatError(`heartbeat does not decode: ${(err as Error).message}`);
+  }
+  validateHeartbeat(heartbeat);
+  return heartbeat;
+}
+
+export function validateHeartbeat(heartbeat: Heartbeat): void {
+  const fail = (reason: string): never => {
+    throw new MalformedHeartbeatError(reason);
+  };
+  if (heartbeat.peerId.length === 0 || heartbeat.peerId.length > PEER_ID_CHARS_MAX) fail("heartbeat has no valid peer id");
+  if (heartbeat.rack.length === 0 || heartbeat.rack.length > RACK_NAME_CHARS_MAX) fail("heartbeat has no valid rack name");
+  for (const address of heartbeat.addresses) {
+    if (address.length === 0 || address.length > MULTIADDR_CHARS_MAX || !address.startsWith("/")) fail("heartbeat has a malformed address");
+  }
+  if (heartbeat.freeBytes > heartbeat.capacityBytes) fail("heartbeat claims more free bytes than capacity");
+  if (heartbeat.incarnation === 0n) fail("heartbeat has incarnation 0");
+}

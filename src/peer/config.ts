@@ -1,0 +1,65 @@
+// Options of a peer, their defaults, and their validation at start-up with a clear message.
+import { multiaddr } from "@multiformats/multiaddr";
+import { FAILURE_DETECTOR_DEFAULTS, type FailureDetectorConfig } from "../membership/peer-table.ts";
+import { HEARTBEAT_INTERVAL_MS_DEFAULT } from "../membership/constants.ts";
+import { RACK_NAME_CHARS_MAX } from "../membership/heartbeat.ts";
+
+export const DATA_DIR_DEFAULT = "tessera-data";
+// HDFS names the rack of a node without topology information "/default-rack".
+export const RACK_DEFAULT = "/default-rack";
+// Listens on every interface so other machines can join; the port is chosen on first start
+// and remembered in the data dir, so the join command a peer printed stays valid.
+export const LISTEN_DEFAULT = "/ip4/0.0.0.0/tcp/0";
+// Admin HTTP listens on loopback only unless told otherwise (SECURITY.md).
+export const HTTP_DEFAULT = "127.0.0.1:0";
+
+export interface PeerOptions {
+  /** Where the peer keeps its identity, swarm key, state (and later chunks and the Raft log). */
+  dataDir?: string;
+  /** Multiaddrs to listen on. Default: remembered from the last start, else LISTEN_DEFAULT. */
+  listen?: string[];
+  /** Multiaddrs of peers of the cluster to join. None: create a cluster, or rejoin the remembered one. */
+  join?: string[];
+  rack?: string;
+  /** The cluster's swarm key. Default: the one in the data dir; a new one when creating a cluster. */
+  swarmKey?: Uint8Array;
+  /** HOST:PORT of the admin HTTP server, or false for none. */
+  http?: string | false;
+  heartbeatIntervalMs?: number;
+  failureDetector?: Partial<FailureDetectorConfig>;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseMultiaddr(text: string, what: string): string {
+  try {
+    return multiaddr(text).toString();
+  } catch {
+    throw new ConfigError(`${what} "${text}" is not a valid multiaddr (for example /ip4/127.0.0.1/tcp/7070)`);
+  }
+}
+
+export function parseHostPort(text: string): { hostname: string; port: number } {
+  const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !(port >= 0 && port <= 65535)) {
+    throw new ConfigError(`--http "${text}" is not HOST:PORT (for example 127.0.0.1:9870, or 127.0.0.1:0 for any free port)`);
+  }
+  return { hostname: match[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+export function validateRack(rack: string): string {
+  if (!/^\/[A-Za-z0-9._\-/]*$/.test(rack) || rack.length > RACK_NAME_CHARS_MAX) {
+    throw new ConfigError(`rack "${rack}" must start with / and hold only letters, digits, '.', '_', '-' and '/' (at most ${RACK_NAME_CHARS_MAX} characters)`);
+  }
+  return rack;
+}
+
+export function resolveTimings(options: PeerOptions): { heartbeatIntervalMs: number; failureDetector: FailureDetectorConfig } {
+  return {
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS_DEFAULT,
+    failureDetector: { ...FAILURE_DETECTOR_DEFAULTS, ...options.failureDetector },
+  };
+}

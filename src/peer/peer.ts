@@ -1,0 +1,209 @@
+// The composition root: a peer opens its data dir, starts the libp2p host and the roles,
+// joins the cluster and stops them all cleanly. Every later role is wired in here.
+import { resolve } from "node:path";
+import { statfsSync } from "node:fs";
+import os from "node:os";
+import { multiaddr } from "@multiformats/multiaddr";
+import { createHost, type TesseraHost } from "../net/host.ts";
+import { isSwarmKeyMismatch } from "../net/encryption.ts";
+import { MembershipService } from "../membership/service.ts";
+import { ROLES } from "../membership/heartbeat.ts";
+import type { PeerChange } from "../membership/peer-table.ts";
+import { peerViewFromRecord, type PeerView } from "../membership/view.ts";
+import { createLogger, type Logger } from "../util/log.ts";
+import { DataDir, KNOWN_PEER_ADDRESSES_MAX, SWARM_KEY_FILE } from "./data-dir.ts";
+import { ConfigError, DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
+import { startAdminHttp, type AdminHttp } from "../http/server.ts";
+
+export class JoinRefusedError extends Error {
+  override name = "JoinRefusedError";
+}
+
+// Known peers are written to the data dir this often, and shortly after a peer joins, so a
+// restart after a crash (kill -9 included) still finds the cluster without --join.
+const KNOWN_PEERS_SAVE_INTERVAL_MS = 30_000;
+const KNOWN_PEERS_SAVE_DELAY_MS = 500;
+
+export class Peer extends EventTarget {
+  private stopping?: Promise<void>;
+  private saveTimer?: ReturnType<typeof setInterval>;
+  private saveSoonTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(
+    readonly host: TesseraHost,
+    readonly membership: MembershipService,
+    readonly dataDir: DataDir,
+    readonly rack: string,
+    /** True when this start created a new cluster (and its swarm key). */
+    readonly createdCluster: boolean,
+    private readonly http: AdminHttp | undefined,
+    private readonly log: Logger,
+  ) {
+    super();
+    membership.addEventListener("peer:change", (event) => {
+      const change = (event as CustomEvent<PeerChange>).detail;
+      if (change.from === "unknown" && !change.record.isSelf) this.saveKnownPeersSoon();
+      this.dispatchEvent(new CustomEvent<PeerChange>("peer:change", { detail: change }));
+    });
+    this.saveTimer = setInterval(() => this.saveKnownPeers(), KNOWN_PEERS_SAVE_INTERVAL_MS);
+  }
+
+  get id(): string {
+    return this.host.peerId.toString();
+  }
+
+  /** The addresses other peers can dial, with /p2p/<id>. */
+  get multiaddrs(): string[] {
+    return this.host.getMultiaddrs().map((address) => address.toString());
+  }
+
+  /** The admin HTTP address, if serving. */
+  get httpUrl(): string | undefined {
+    return this.http?.url;
+  }
+
+  /** Every peer this peer knows of, itself included. */
+  peers(): PeerView[] {
+    const now = performance.now();
+    return this.membership.table.list().map((record) => peerViewFromRecord(record, now));
+  }
+
+  /** The address another machine should use to join: a routable one when there is one. */
+  joinAddress(): string {
+    const addresses = this.multiaddrs;
+    const routable = addresses.find((address) => !/\/ip4\/127\.|\/ip6\/::1\//.test(address));
+    return routable ?? addresses[0] ?? "";
+  }
+
+  /** The exact command another machine runs to join this cluster. */
+  joinCommand(swarmKeyPath = this.dataDir.file(SWARM_KEY_FILE)): string {
+    return `tessera node start --join ${this.joinAddress()} --swarm-key ${swarmKeyPath}`;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    clearInterval(this.saveTimer);
+    clearTimeout(this.saveSoonTimer);
+    this.saveKnownPeers();
+    await this.http?.stop();
+    await this.membership.stop();
+    await this.host.stop();
+    this.dataDir.close();
+    this.log.info("stopped");
+  }
+
+  private saveKnownPeersSoon(): void {
+    if (this.saveSoonTimer || this.stopping) return;
+    this.saveSoonTimer = setTimeout(() => {
+      this.saveSoonTimer = undefined;
+      if (!this.stopping) this.saveKnownPeers();
+    }, KNOWN_PEERS_SAVE_DELAY_MS);
+  }
+
+  private saveKnownPeers(): void {
+    const addresses = this.membership.table
+      .list()
+      .filter((record) => !record.isSelf && record.state !== "dead")
+      .flatMap((record) => record.heartbeat.addresses.slice(0, 2))
+      .slice(0, KNOWN_PEER_ADDRESSES_MAX);
+    if (addresses.length === 0) return;
+    try {
+      this.dataDir.writeState({ ...this.dataDir.readState(), knownPeers: addresses });
+    } catch (err) {
+      this.log.warn("could not save known peers", { err });
+    }
+  }
+}
+
+export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
+  const dataDir = new DataDir(resolve(options.dataDir ?? DATA_DIR_DEFAULT));
+  const join = (options.join ?? []).map((address) => parseMultiaddr(address, "--join address"));
+  const listenGiven = options.listen?.map((address) => parseMultiaddr(address, "--listen address"));
+  const rack = validateRack(options.rack ?? RACK_DEFAULT);
+  const timings = resolveTimings(options);
+  dataDir.open();
+  let host: TesseraHost | undefined;
+  try {
+    const state = dataDir.readState();
+    const incarnation = (state.incarnation ?? 0) + 1;
+    const privateKey = await dataDir.loadOrCreateIdentity();
+    const rejoining = (state.knownPeers?.length ?? 0) > 0;
+    const swarm = dataDir.resolveSwarmKey(options.swarmKey, join.length === 0);
+    const listen = listenGiven ?? state.listen ?? [LISTEN_DEFAULT];
+    const log = createLogger(`peer ${privateKey.publicKey.toString().slice(-6)}`);
+
+    host = await createHost({ privateKey, swarmKey: swarm.key, listenAddrs: listen });
+    dataDir.writeState({ ...state, incarnation, rack, listen: rememberedListen(listen, host) });
+
+    const membership = new MembershipService({
+      host,
+      source: {
+        rack,
+        roles: [...ROLES],
+        incarnation: BigInt(incarnation),
+        measure: () => measureHost(dataDir.path),
+      },
+      heartbeatIntervalMs: timings.heartbeatIntervalMs,
+      failureDetector: timings.failureDetector,
+      log: log.child("membership"),
+    });
+    await membership.start();
+
+    const seeds = join.length > 0 ? join : (state.knownPeers ?? []);
+    await joinCluster(host, seeds, join.length > 0, log);
+
+    const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, membership, log: log.child("http") });
+    const peer = new Peer(host, membership, dataDir, rack, swarm.created && !rejoining, http, log);
+    log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
+    return peer;
+  } catch (err) {
+    await Promise.resolve(host?.stop()).catch(() => {});
+    dataDir.close();
+    throw err;
+  }
+}
+
+/** Dials the seeds. Fails only when every seed refused our swarm key: then we are not of this cluster. */
+async function joinCluster(host: TesseraHost, seeds: string[], explicit: boolean, log: Logger): Promise<void> {
+  if (seeds.length === 0) return;
+  const results = await Promise.allSettled(seeds.map((seed) => host.dial(multiaddr(seed))));
+  if (results.some((result) => result.status === "fulfilled")) return;
+  const refused = results.every((result) => result.status === "rejected" && isSwarmKeyMismatch(result.reason));
+  if (refused && explicit) {
+    throw new JoinRefusedError(`could not join: the peer at ${seeds[0]} refused this peer's swarm key (use the swarm.key of that cluster)`);
+  }
+  const reason = results[0]?.status === "rejected" ? (results[0].reason as Error).message : "unknown";
+  log.warn("no seed peer reachable yet; membership keeps trying", { seeds: seeds.join(","), reason });
+}
+
+/** Listen addresses to reuse on the next start: a port chosen by the OS is kept. */
+function rememberedListen(listen: string[], host: TesseraHost): string[] {
+  const ports = host.getMultiaddrs().map((address) => /\/tcp\/(\d+)/.exec(address.toString())?.[1]).filter(Boolean);
+  return listen.map((address) => (/\/tcp\/0(\/|$)/.test(address) && ports[0] ? address.replace(/\/tcp\/0(?=\/|$)/, `/tcp/${ports[0]}`) : address));
+}
+
+function measureHost(path: string) {
+  let capacityBytes = 0n;
+  let freeBytes = 0n;
+  try {
+    const stats = statfsSync(path);
+    capacityBytes = BigInt(stats.blocks) * BigInt(stats.bsize);
+    freeBytes = BigInt(stats.bavail) * BigInt(stats.bsize);
+  } catch {
+    // A disk that cannot be measured advertises no space, so nothing gets placed on it.
+  }
+  if (freeBytes > capacityBytes) freeBytes = capacityBytes;
+  return {
+    capacityBytes,
+    freeBytes,
+    chunkCount: 0n,
+    loadMilli: Math.round((os.loadavg()[0] ?? 0) * 1000),
+    cores: os.availableParallelism(),
+  };
+}
+
+export { ConfigError };

@@ -1,0 +1,459 @@
+// DiskStorage: the durable RaftStorage. Term, vote, commit and log entries go to a
+// write-ahead log of checksummed batches; snapshots go to their own files. The driver calls
+// save() with everything a Ready asks to persist, and one fdatasync covers the whole batch
+// (group commit: every proposal that arrived while the previous batch synced rides along).
+//
+// On disk, under the raft dir:
+//   wal-<seq>.log             batches: [u32 payloadBytes][u32 crc32(payload)][payload]
+//   snap-<index>-<term>.snap  one snapshot: header, conf, data, crc32 of all before it
+// A batch payload is a run of records: HardState, Entry, or Compact (a snapshot installed
+// or taken: entries at or below its index are gone).
+//
+// Recovery: the newest snapshot that verifies, then the live segment replayed over it. A
+// batch that fails its checksum at the very end of the segment is a torn write from a crash
+// (fdatasync had not returned, so nothing depended on it): it is cut off. A bad batch with
+// valid data after it is corruption: the peer stops with CorruptLogError rather than serve
+// a log it cannot trust.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, ftruncateSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { assert } from "../util/assert.ts";
+import { MemoryStorage, type RaftStorage } from "./storage.ts";
+import { EMPTY_HARD_STATE, type ConfState, type Entry, type EntryType, type HardState, type Snapshot } from "./types.ts";
+
+// One batch is one Ready's worth of entries; the core bounds those (maxSizePerMsg times the
+// inflight window at most), so anything far larger is not a batch this code wrote.
+export const WAL_BATCH_BYTES_MAX = 256 * 1024 * 1024;
+export const SNAPSHOT_BYTES_MAX = 4 * 1024 * 1024 * 1024;
+const PEER_ID_BYTES_MAX = 1024;
+const CONF_BYTES_MAX = 1024 * 1024;
+const BATCH_HEADER_BYTES = 8;
+const SNAPSHOT_MAGIC = 0x54534e50; // "TSNP"
+const SNAPSHOT_VERSION = 1;
+
+const RECORD_HARD_STATE = 1;
+const RECORD_ENTRY = 2;
+const RECORD_COMPACT = 3;
+
+export class CorruptLogError extends Error {
+  override name = "CorruptLogError";
+  readonly code = "RAFT_CORRUPT_LOG";
+}
+
+export interface WalStats {
+  /** fdatasync calls on the log so far. */
+  syncs: number;
+  /** Batches written so far. */
+  batches: number;
+  /** Torn batches cut off at open. */
+  tornBatchesTruncated: number;
+}
+
+const crc32 = (data: Uint8Array) => Bun.hash.crc32(data) >>> 0;
+
+export class DiskStorage implements RaftStorage {
+  readonly stats: WalStats = { syncs: 0, batches: 0, tornBatchesTruncated: 0 };
+  private readonly memory: MemoryStorage;
+  private hardState: HardState = EMPTY_HARD_STATE;
+  private segmentSeq: number;
+  private handle!: FileHandle;
+  private writing = false;
+
+  private constructor(
+    readonly dir: string,
+    memory: MemoryStorage,
+    segmentSeq: number,
+  ) {
+    this.memory = memory;
+    this.segmentSeq = segmentSeq;
+  }
+
+  /** Opens (creating if needed) the log in `dir` and replays it. */
+  static async open(dir: string, initialConfState?: ConfState): Promise<DiskStorage> {
+    mkdirSync(dir, { recursive: true });
+    const snapshot = loadNewestSnapshot(dir);
+    const memory = new MemoryStorage(snapshot ? snapshot.meta.confState : initialConfState);
+    if (snapshot) memory.applySnapshot(snapshot);
+    const segments = listSegments(dir);
+    const seq = segments.at(-1) ?? 1;
+    const storage = new DiskStorage(dir, memory, seq);
+    const path = storage.segmentPath(seq);
+    if (existsSync(path)) storage.replay(path);
+    for (const old of segments.slice(0, -1)) unlinkSync(join(dir, segmentName(old)));
+    storage.handle = await open(path, "a");
+    if (segments.length === 0) {
+      // A new log: the initial configuration goes in as a Compact record of index 0.
+      fsyncDir(dir);
+    }
+    return storage;
+  }
+
+  // --- RaftStorage: reads come from memory, which mirrors the disk. ---------------------
+  initialState(): { hardState: HardState; confState: ConfState } {
+    // A snapshot holds only committed state: after installing one, commit is at least its index.
+    const snapshotIndex = this.memory.snapshot().meta.index;
+    const hardState = this.hardState.commit < snapshotIndex ? { ...this.hardState, commit: snapshotIndex } : this.hardState;
+    return { hardState, confState: this.memory.initialState().confState };
+  }
+  entries(lo: number, hi: number, maxBytes: number): Entry[] {
+    return this.memory.entries(lo, hi, maxBytes);
+  }
+  term(i: number): number {
+    return this.memory.term(i);
+  }
+  firstIndex(): number {
+    return this.memory.firstIndex();
+  }
+  lastIndex(): number {
+    return this.memory.lastIndex();
+  }
+  snapshot(): Snapshot {
+    return this.memory.snapshot();
+  }
+
+  // --- Writes, by the driver while handling a Ready. ---------------------------------------
+
+  /**
+   * Persists a Ready's hard state and entries in one batch; when `sync` is set the call
+   * returns only after fdatasync, so messages that depend on them may leave.
+   */
+  async save(hardState: HardState | undefined, entries: readonly Entry[], sync: boolean): Promise<void> {
+    if (!hardState && entries.length === 0) return;
+    const records: Uint8Array[] = [];
+    for (const entry of entries) records.push(encodeEntry(entry));
+    if (hardState) records.push(encodeHardState(hardState));
+    await this.writeBatch(records, sync);
+    this.memory.append(entries);
+    if (hardState) {
+      this.hardState = hardState;
+      this.memory.setHardState(hardState);
+    }
+  }
+
+  /** Installs a snapshot received from the leader: the log restarts at its index. */
+  async applySnapshot(snapshot: Snapshot): Promise<void> {
+    writeSnapshotFile(this.dir, snapshot);
+    this.memory.applySnapshot(snapshot);
+    await this.rewriteSegment();
+    removeSnapshotsBefore(this.dir, snapshot.meta.index);
+  }
+
+  /**
+   * Records a snapshot of the application's state at `index` (applied) and drops the log up
+   * to `compactIndex` (at most `index`; keeping a tail lets slow followers catch up from the
+   * log). The tail is kept in this run only: after a restart the log starts at the snapshot.
+   */
+  async createSnapshot(index: number, confState: ConfState, data: Uint8Array, compactIndex = index): Promise<Snapshot> {
+    const snapshot = this.memory.createSnapshot(index, confState, data);
+    writeSnapshotFile(this.dir, snapshot);
+    this.memory.compact(Math.min(compactIndex, index));
+    await this.rewriteSegment();
+    removeSnapshotsBefore(this.dir, index);
+    return snapshot;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+
+  // --- Internals ------------------------------------------------------------------------
+
+  private segmentPath(seq: number): string {
+    return join(this.dir, segmentName(seq));
+  }
+
+  private async writeBatch(records: Uint8Array[], sync: boolean): Promise<void> {
+    assert(!this.writing, "two WAL writes at once: the driver must persist one Ready at a time");
+    this.writing = true;
+    try {
+      const batch = frameBatch(records);
+      await this.handle.write(batch);
+      this.stats.batches += 1;
+      if (sync) {
+        await this.handle.datasync();
+        this.stats.syncs += 1;
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * Starts a new segment holding only what is still needed (hard state, the compaction
+   * point, the entries after it), then drops the old one. A crash before the rename leaves
+   * the old segment, which with the new snapshot file replays to the same state.
+   */
+  private async rewriteSegment(): Promise<void> {
+    const snapshot = this.memory.snapshot();
+    const records: Uint8Array[] = [encodeCompact(snapshot.meta.index, snapshot.meta.term)];
+    const first = this.memory.firstIndex();
+    const last = this.memory.lastIndex();
+    if (last >= first) for (const entry of this.memory.entries(first, last + 1, Number.MAX_SAFE_INTEGER)) records.push(encodeEntry(entry));
+    records.push(encodeHardState(this.hardState));
+    const nextSeq = this.segmentSeq + 1;
+    const temp = `${this.segmentPath(nextSeq)}.tmp`;
+    const fd = openSync(temp, "w");
+    try {
+      writeSync(fd, frameBatch(records));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.segmentPath(nextSeq));
+    fsyncDir(this.dir);
+    await this.handle.close();
+    unlinkSync(this.segmentPath(this.segmentSeq));
+    this.segmentSeq = nextSeq;
+    this.handle = await open(this.segmentPath(nextSeq), "a");
+    this.stats.syncs += 1;
+  }
+
+  private replay(path: string): void {
+    const bytes = new Uint8Array(readFileSync(path));
+    let offset = 0;
+    while (offset < bytes.length) {
+      const batch = readBatch(bytes, offset);
+      if (batch.kind === "torn") {
+        const fd = openSync(path, "r+");
+        try {
+          ftruncateSync(fd, offset);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        this.stats.tornBatchesTruncated += 1;
+        break;
+      }
+      if (batch.kind === "corrupt") {
+        throw new CorruptLogError(`the Raft log ${path} is corrupt at byte ${offset}: ${batch.reason}; refusing to start rather than serve a log it cannot trust`);
+      }
+      this.applyRecords(batch.payload, path, offset);
+      offset = batch.end;
+    }
+  }
+
+  private applyRecords(payload: Uint8Array, path: string, batchOffset: number): void {
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    let at = 0;
+    const need = (bytes: number) => {
+      if (at + bytes > payload.length) throw new CorruptLogError(`the Raft log ${path} has a malformed record in the batch at byte ${batchOffset}`);
+    };
+    while (at < payload.length) {
+      need(1);
+      const kind = payload[at]!;
+      at += 1;
+      if (kind === RECORD_ENTRY) {
+        need(21);
+        const index = Number(view.getBigUint64(at));
+        const term = Number(view.getBigUint64(at + 8));
+        const type: EntryType = payload[at + 16] === 1 ? "conf" : "normal";
+        const length = view.getUint32(at + 17);
+        at += 21;
+        need(length);
+        const data = payload.slice(at, at + length);
+        at += length;
+        if (index <= this.memory.lastIndex() + 1) this.memory.append([{ index, term, type, data }]);
+        else throw new CorruptLogError(`the Raft log ${path} skips from index ${this.memory.lastIndex()} to ${index}`);
+      } else if (kind === RECORD_HARD_STATE) {
+        need(18);
+        const term = Number(view.getBigUint64(at));
+        const commit = Number(view.getBigUint64(at + 8));
+        const voteLength = view.getUint16(at + 16);
+        at += 18;
+        if (voteLength > PEER_ID_BYTES_MAX) throw new CorruptLogError(`the Raft log ${path} has a vote of ${voteLength} bytes`);
+        need(voteLength);
+        const vote = new TextDecoder().decode(payload.subarray(at, at + voteLength));
+        at += voteLength;
+        this.hardState = { term, vote, commit };
+        this.memory.setHardState(this.hardState);
+      } else if (kind === RECORD_COMPACT) {
+        need(16);
+        const index = Number(view.getBigUint64(at));
+        at += 16;
+        // The matching snapshot file was made durable before this record was written; the
+        // snapshot loaded at open is at least this new, so the log already starts past it.
+        assert(index <= this.memory.snapshot().meta.index, `the Raft log compacts to ${index} but the newest snapshot is at ${this.memory.snapshot().meta.index}`);
+      } else {
+        throw new CorruptLogError(`the Raft log ${path} has a record of unknown kind ${kind}`);
+      }
+    }
+  }
+}
+
+function segmentName(seq: number): string {
+  return `wal-${String(seq).padStart(12, "0")}.log`;
+}
+
+function listSegments(dir: string): number[] {
+  return readdirSync(dir)
+    .map((name) => /^wal-(\d{12})\.log$/.exec(name)?.[1])
+    .filter((seq): seq is string => seq !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function frameBatch(records: Uint8Array[]): Uint8Array {
+  const payloadBytes = records.reduce((sum, record) => sum + record.length, 0);
+  assert(payloadBytes <= WAL_BATCH_BYTES_MAX, `a WAL batch of ${payloadBytes} bytes is over ${WAL_BATCH_BYTES_MAX}`);
+  const batch = new Uint8Array(BATCH_HEADER_BYTES + payloadBytes);
+  let at = BATCH_HEADER_BYTES;
+  for (const record of records) {
+    batch.set(record, at);
+    at += record.length;
+  }
+  const view = new DataView(batch.buffer);
+  view.setUint32(0, payloadBytes);
+  view.setUint32(4, crc32(batch.subarray(BATCH_HEADER_BYTES)));
+  return batch;
+}
+
+type BatchRead = { kind: "ok"; payload: Uint8Array; end: number } | { kind: "torn" } | { kind: "corrupt"; reason: string };
+
+function readBatch(bytes: Uint8Array, offset: number): BatchRead {
+  const remaining = bytes.length - offset;
+  if (remaining < BATCH_HEADER_BYTES) return tornOrCorrupt(bytes, offset);
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, BATCH_HEADER_BYTES);
+  const payloadBytes = view.getUint32(0);
+  const checksum = view.getUint32(4);
+  const end = offset + BATCH_HEADER_BYTES + payloadBytes;
+  // A length running past the end of the file: the batch was being written when the crash came.
+  if (payloadBytes > WAL_BATCH_BYTES_MAX || end > bytes.length) return tornOrCorrupt(bytes, offset);
+  const payload = bytes.subarray(offset + BATCH_HEADER_BYTES, end);
+  if (crc32(payload) === checksum) return { kind: "ok", payload, end };
+  return tornOrCorrupt(bytes, offset);
+}
+
+/**
+ * A batch at `offset` does not verify. It is the torn tail of the last write only if no valid
+ * batch follows it anywhere: a bit flip in the middle of the log must never be mistaken for a
+ * torn tail, or cutting it off would drop acknowledged entries.
+ */
+function tornOrCorrupt(bytes: Uint8Array, offset: number): BatchRead {
+  for (let at = offset + 1; at + BATCH_HEADER_BYTES < bytes.length; at++) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + at, BATCH_HEADER_BYTES);
+    const payloadBytes = view.getUint32(0);
+    if (payloadBytes === 0 || at + BATCH_HEADER_BYTES + payloadBytes > bytes.length) continue;
+    const payload = bytes.subarray(at + BATCH_HEADER_BYTES, at + BATCH_HEADER_BYTES + payloadBytes);
+    if (crc32(payload) === view.getUint32(4)) return { kind: "corrupt", reason: `a batch fails its checksum and a valid batch follows at byte ${at}` };
+  }
+  return { kind: "torn" };
+}
+
+function encodeEntry(entry: Entry): Uint8Array {
+  const record = new Uint8Array(1 + 21 + entry.data.length);
+  const view = new DataView(record.buffer);
+  record[0] = RECORD_ENTRY;
+  view.setBigUint64(1, BigInt(entry.index));
+  view.setBigUint64(9, BigInt(entry.term));
+  record[17] = entry.type === "conf" ? 1 : 0;
+  view.setUint32(18, entry.data.length);
+  record.set(entry.data, 22);
+  return record;
+}
+
+function encodeHardState(hardState: HardState): Uint8Array {
+  const vote = new TextEncoder().encode(hardState.vote);
+  assert(vote.length <= PEER_ID_BYTES_MAX, "a vote for a peer id over the bound");
+  const record = new Uint8Array(1 + 18 + vote.length);
+  const view = new DataView(record.buffer);
+  record[0] = RECORD_HARD_STATE;
+  view.setBigUint64(1, BigInt(hardState.term));
+  view.setBigUint64(9, BigInt(hardState.commit));
+  view.setUint16(17, vote.length);
+  record.set(vote, 19);
+  return record;
+}
+
+function encodeCompact(index: number, term: number): Uint8Array {
+  const record = new Uint8Array(17);
+  const view = new DataView(record.buffer);
+  record[0] = RECORD_COMPACT;
+  view.setBigUint64(1, BigInt(index));
+  view.setBigUint64(9, BigInt(term));
+  return record;
+}
+
+// --- Snapshot files -----------------------------------------------------------------------
+
+function snapshotName(index: number, term: number): string {
+  return `snap-${String(index).padStart(16, "0")}-${String(term).padStart(16, "0")}.snap`;
+}
+
+function listSnapshots(dir: string): Array<{ name: string; index: number }> {
+  return readdirSync(dir)
+    .map((name) => ({ name, match: /^snap-(\d{16})-(\d{16})\.snap$/.exec(name) }))
+    .filter((item) => item.match)
+    .map((item) => ({ name: item.name, index: Number(item.match![1]) }))
+    .sort((a, b) => a.index - b.index);
+}
+
+function writeSnapshotFile(dir: string, snapshot: Snapshot): void {
+  const conf = new TextEncoder().encode(JSON.stringify(snapshot.meta.confState));
+  const headerBytes = 4 + 4 + 8 + 8 + 4;
+  const file = new Uint8Array(headerBytes + conf.length + 8 + snapshot.data.length + 4);
+  const view = new DataView(file.buffer);
+  view.setUint32(0, SNAPSHOT_MAGIC);
+  view.setUint32(4, SNAPSHOT_VERSION);
+  view.setBigUint64(8, BigInt(snapshot.meta.index));
+  view.setBigUint64(16, BigInt(snapshot.meta.term));
+  view.setUint32(24, conf.length);
+  file.set(conf, headerBytes);
+  view.setBigUint64(headerBytes + conf.length, BigInt(snapshot.data.length));
+  file.set(snapshot.data, headerBytes + conf.length + 8);
+  view.setUint32(file.length - 4, crc32(file.subarray(0, file.length - 4)));
+  const path = join(dir, snapshotName(snapshot.meta.index, snapshot.meta.term));
+  const temp = `${path}.tmp`;
+  const fd = openSync(temp, "w");
+  try {
+    writeSync(fd, file);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  fsyncDir(dir);
+}
+
+function readSnapshotFile(path: string): Snapshot {
+  const file = new Uint8Array(readFileSync(path));
+  const fail = (reason: string): never => {
+    throw new CorruptLogError(`the snapshot ${path} is damaged: ${reason}`);
+  };
+  if (file.length < 36) fail("too short");
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  if (view.getUint32(0) !== SNAPSHOT_MAGIC) fail("not a snapshot file");
+  if (view.getUint32(4) !== SNAPSHOT_VERSION) fail(`unknown version ${view.getUint32(4)}`);
+  if (view.getUint32(file.length - 4) !== crc32(file.subarray(0, file.length - 4))) fail("checksum mismatch");
+  const index = Number(view.getBigUint64(8));
+  const term = Number(view.getBigUint64(16));
+  const confLength = view.getUint32(24);
+  if (confLength > CONF_BYTES_MAX || 28 + confLength + 8 + 4 > file.length) fail("bad configuration length");
+  const confState = JSON.parse(new TextDecoder().decode(file.subarray(28, 28 + confLength))) as ConfState;
+  const dataLength = Number(view.getBigUint64(28 + confLength));
+  if (dataLength > SNAPSHOT_BYTES_MAX || 28 + confLength + 8 + dataLength + 4 !== file.length) fail("bad data length");
+  const dataStart = 28 + confLength + 8;
+  return { meta: { index, term, confState }, data: file.slice(dataStart, dataStart + dataLength) };
+}
+
+/**
+ * The newest snapshot. Snapshot files are written whole (temp, fsync, rename), so a damaged
+ * one is disk corruption: stop, as for the log.
+ */
+function loadNewestSnapshot(dir: string): Snapshot | undefined {
+  for (const name of readdirSync(dir)) if (name.endsWith(".tmp")) unlinkSync(join(dir, name));
+  const newest = listSnapshots(dir).at(-1);
+  return newest ? readSnapshotFile(join(dir, newest.name)) : undefined;
+}
+
+function removeSnapshotsBefore(dir: string, index: number): void {
+  for (const snapshot of listSnapshots(dir)) if (snapshot.index < index) unlinkSync(join(dir, snapshot.name));
+}

@@ -1,0 +1,43 @@
+import { describe, it, expect } from "vitest";
+import { decodeHeartbeat, encodeHeartbeat, HEARTBEAT_ADDRESSES_MAX, HEARTBEAT_BYTES_MAX, MalformedHeartbeatError, type Heartbeat } from "../../src/membership/heartbeat.ts";
+
+const valid: Heartbeat = {
+  peerId: "12D3KooWExample",
+  addresses: ["/ip4/127.0.0.1/tcp/7070/p2p/12D3KooWExample"],
+  rack: "/rack1",
+  capacityBytes: 1000n,
+  freeBytes: 400n,
+  chunkCount: 3n,
+  loadMilli: 1500,
+  roles: ["chunk"],
+  incarnation: 2n,
+  sequence: 7n,
+  cores: 2,
+};
+
+describe("heartbeat codec", () => {
+  it("round-trips a heartbeat", () => {
+    expect(decodeHeartbeat(encodeHeartbeat(valid))).toEqual(valid);
+  });
+
+  it("rejects a message over HEARTBEAT_BYTES_MAX before decoding it", () => {
+    expect(() => decodeHeartbeat(new Uint8Array(HEARTBEAT_BYTES_MAX + 1))).toThrow(/exceeds/);
+  });
+
+  it("rejects more addresses than HEARTBEAT_ADDRESSES_MAX", () => {
+    const many = { ...valid, addresses: Array.from({ length: HEARTBEAT_ADDRESSES_MAX + 1 }, (_, i) => `/ip4/127.0.0.1/tcp/${i}`) };
+    expect(() => decodeHeartbeat(encodeHeartbeat(many))).toThrow(MalformedHeartbeatError);
+  });
+
+  it("rejects bytes that are not protobuf", () => {
+    expect(() => decodeHeartbeat(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]))).toThrow(MalformedHeartbeatError);
+  });
+
+  it("rejects heartbeats that decode but make no sense", () => {
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, peerId: "" }))).toThrow(/peer id/);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, rack: "" }))).toThrow(/rack/);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, freeBytes: 2000n }))).toThrow(/free bytes/);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, addresses: ["not-a-multiaddr"] }))).toThrow(/address/);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, incarnation: 0n }))).toThrow(/incarnation/);
+  });
+});

@@ -1,6 +1,7 @@
-// Tessera's connection encrypter: Noise XX (the @chainsafe/libp2p-noise handshake and framing)
-// with AES-256-GCM from node:crypto as its AEAD, and cluster admission bound into the
-// handshake by the swarm key.
+// Tessera's connection encrypter: a Noise XX handshake (@chainsafe/libp2p-noise's, with
+// AES-256-GCM from node:crypto as its AEAD) with cluster admission bound into it by the swarm
+// key, then AES-256-GCM records of up to 1 MiB keyed from Noise's Split()
+// (encryption-stream.ts explains why not Noise's own 64 KiB transport messages).
 //
 // Why not the stock noise(): its ChaCha20-Poly1305 is not in Bun's node:crypto, and the wasm
 // fallback moves ~70 MB/s. AES-256-GCM is native (BoringSSL, AES-NI) in Bun. Noise names AESGCM

@@ -68,23 +68,29 @@ export class DiskStorage implements RaftStorage {
     this.segmentSeq = segmentSeq;
   }
 
-  /** Opens (creating if needed) the log in `dir` and replays it. */
+  /**
+   * Opens (creating if needed) the log in `dir` and replays it. `initialConfState` bootstraps
+   * a new cluster's first voter; it is ignored when the dir already holds a log.
+   */
   static async open(dir: string, initialConfState?: ConfState): Promise<DiskStorage> {
     mkdirSync(dir, { recursive: true });
-    const snapshot = loadNewestSnapshot(dir);
-    const memory = new MemoryStorage(snapshot ? snapshot.meta.confState : initialConfState);
-    if (snapshot) memory.applySnapshot(snapshot);
+    let snapshot = loadNewestSnapshot(dir);
     const segments = listSegments(dir);
+    if (!snapshot && segments.length === 0 && initialConfState) {
+      // Bootstrap: the first configuration is kept as a snapshot of index 0, so it survives
+      // a restart that comes before any entry is written.
+      snapshot = { meta: { index: 0, term: 0, confState: initialConfState }, data: new Uint8Array(0) };
+      writeSnapshotFile(dir, snapshot);
+    }
+    const memory = new MemoryStorage(snapshot ? snapshot.meta.confState : undefined);
+    if (snapshot && snapshot.meta.index > 0) memory.applySnapshot(snapshot);
     const seq = segments.at(-1) ?? 1;
     const storage = new DiskStorage(dir, memory, seq);
     const path = storage.segmentPath(seq);
     if (existsSync(path)) storage.replay(path);
     for (const old of segments.slice(0, -1)) unlinkSync(join(dir, segmentName(old)));
     storage.handle = await open(path, "a");
-    if (segments.length === 0) {
-      // A new log: the initial configuration goes in as a Compact record of index 0.
-      fsyncDir(dir);
-    }
+    if (segments.length === 0) fsyncDir(dir);
     return storage;
   }
 

@@ -59,6 +59,20 @@ storageSuite("DiskStorage", async () => {
 const segmentOf = (dir: string) => join(dir, readdirSync(dir).find((name) => name.startsWith("wal-"))!);
 
 describe("DiskStorage durability", () => {
+  it("keeps a bootstrap configuration across a restart before any entry", async () => {
+    const dir = tempDir("wal");
+    try {
+      const first = await DiskStorage.open(dir.path, { voters: ["self"], learners: [] });
+      await first.close();
+      const second = await DiskStorage.open(dir.path, { voters: ["ignored"], learners: [] });
+      expect(second.initialState().confState).toEqual({ voters: ["self"], learners: [] });
+      expect(second.lastIndex()).toBe(0);
+      await second.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
   it("restores hard state, entries and snapshot after a restart", async () => {
     const dir = tempDir("wal");
     try {

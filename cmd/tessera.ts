@@ -6,6 +6,7 @@ import { startPeer, type Peer } from "../src/peer/peer.ts";
 import { connect } from "../src/client/cluster.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import type { PeerView } from "../src/membership/view.ts";
+import type { ClusterStatusView } from "../src/master/view.ts";
 import { parseMultiaddr } from "../src/peer/config.ts";
 import { formatBytes, formatTable } from "./format.ts";
 
@@ -17,9 +18,9 @@ class UsageError extends Error {
 let peerRunning = false;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const positiveInt = (flag: string) => (value: string) => {
+const positiveInt = (flag: string, unit = " of milliseconds") => (value: string) => {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new UsageError(`${flag} must be a positive whole number of milliseconds, not "${value}"`);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new UsageError(`${flag} must be a positive whole number${unit}, not "${value}"`);
   return parsed;
 };
 
@@ -89,6 +90,8 @@ async function runNodeStart(flags: {
   heartbeatMs?: number;
   suspectAfterMs?: number;
   deadAfterMs?: number;
+  masters?: number;
+  voterDeadAfterMs?: number;
 }): Promise<void> {
   const peer: Peer = await startPeer({
     dataDir: flags.dataDir,
@@ -98,6 +101,8 @@ async function runNodeStart(flags: {
     http: flags.http,
     swarmKey: flags.swarmKey ? readSwarmKeyFile(flags.swarmKey) : undefined,
     heartbeatIntervalMs: flags.heartbeatMs,
+    masters: flags.masters,
+    voterDeadAfterMs: flags.voterDeadAfterMs,
     failureDetector: {
       ...(flags.suspectAfterMs ? { suspectAfterMs: flags.suspectAfterMs } : {}),
       ...(flags.deadAfterMs ? { deadAfterMs: flags.deadAfterMs } : {}),
@@ -132,6 +137,38 @@ async function runNodeStart(flags: {
   // The peer runs until a signal: its timers and sockets keep the process alive.
 }
 
+function printStatus(status: ClusterStatusView, json: boolean | undefined): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    return;
+  }
+  const out = [
+    `leader        ${status.leader || "(none: an election is under way)"}`,
+    `term          ${status.term}`,
+    `commit index  ${status.commitIndex}`,
+    `applied index ${status.appliedIndex} (on ${status.answeredBy})`,
+    `voters        ${status.voters.length}`,
+  ];
+  process.stdout.write(`${out.join("\n")}\n`);
+  const match = new Map(status.progress.map((p) => [p.peer, p]));
+  const rows = [...status.voters.map((id) => [id, "voter"]), ...status.learners.map((id) => [id, "learner"])].map(([id, role]) => [
+    id!,
+    id === status.leader ? `${role} (leader)` : role!,
+    String(match.get(id!)?.matchIndex ?? "?"),
+    match.get(id!)?.state ?? "?",
+  ]);
+  process.stdout.write(formatTable(["MEMBER", "ROLE", "MATCH", "STATE"], rows));
+}
+
+async function runClusterStatus(flags: ClientFlags): Promise<void> {
+  const client = await connect(clusterTarget(flags));
+  try {
+    printStatus(await client.status(), flags.json);
+  } finally {
+    await client.close();
+  }
+}
+
 async function runClusterPeers(flags: ClientFlags): Promise<void> {
   const client = await connect(clusterTarget(flags));
   try {
@@ -160,6 +197,8 @@ export function buildProgram(): Command {
     .option("--http <host:port>", "admin HTTP address (default 127.0.0.1 and a free port)")
     .option("--swarm-key <file>", "the cluster's swarm.key (needed to join; a new cluster makes one)")
     .option("--json", "print the start-up summary as one JSON line")
+    .addOption(new Option("--masters <n>", "how many Raft voters (masters) the cluster keeps (default 3)").argParser(positiveInt("--masters", "")))
+    .addOption(new Option("--voter-dead-after-ms <ms>", "silence after which a voter is replaced (default 15000)").argParser(positiveInt("--voter-dead-after-ms")))
     .addOption(new Option("--heartbeat-ms <ms>", "heartbeat interval").argParser(positiveInt("--heartbeat-ms")))
     .addOption(new Option("--suspect-after-ms <ms>", "silence after which a peer is suspect").argParser(positiveInt("--suspect-after-ms")))
     .addOption(new Option("--dead-after-ms <ms>", "silence after which a peer is dead").argParser(positiveInt("--dead-after-ms")))
@@ -167,6 +206,7 @@ export function buildProgram(): Command {
 
   const cluster = program.command("cluster").description("look at the cluster");
   addClientOptions(cluster.command("peers").description("list every known peer with its state")).action(runClusterPeers);
+  addClientOptions(cluster.command("status").description("the masters: leader, term, voters, learners, commit and match indexes")).action(runClusterStatus);
 
   return program;
 }

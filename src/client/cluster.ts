@@ -10,6 +10,25 @@ import { PeersRequest, PeersResponse } from "../membership/pb/membership.ts";
 import { PEERS_PROTOCOL, PEERS_RPC_LIMITS } from "../membership/constants.ts";
 import { peerViewFromEntry, type PeerView } from "../membership/view.ts";
 import { PEER_TABLE_ENTRIES_MAX } from "../membership/peer-table.ts";
+import { META_PROTOCOL, META_RPC_LIMITS } from "../master/service.ts";
+import { MetaRequest, MetaResponse } from "../master/pb/meta.ts";
+import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
+
+// Answers that mean "ask again shortly": an election is under way or the leader just moved.
+const RETRYABLE_META_ERRORS = new Set(["NOT_LEADER", "NO_LEADER", "UNAVAILABLE", "TIMEOUT"]);
+const META_RETRY_BACKOFF_MS_MIN = 50;
+const META_RETRY_BACKOFF_MS_MAX = 500;
+export const META_DEADLINE_MS_DEFAULT = 15_000;
+
+export class MetaRequestError extends Error {
+  override name = "MetaRequestError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface ConnectOptions {
   /** Multiaddrs of peers of the cluster; the first that answers is used. */
@@ -22,10 +41,16 @@ export class ClusterUnreachableError extends Error {
 }
 
 export class ClusterClient {
+  /** Addresses of the cluster's peers, to fail over to when the entry peer goes away. */
+  private readonly fallbackAddresses: string[] = [];
+
   constructor(
     readonly host: TesseraHost,
-    private readonly connection: Connection,
-  ) {}
+    private connection: Connection,
+    joinAddresses: string[],
+  ) {
+    this.fallbackAddresses.push(...joinAddresses);
+  }
 
   /** The peer this client talks to. */
   get entryPeer(): string {
@@ -41,7 +66,70 @@ export class ClusterClient {
       {},
     );
     if (response.peers.length > PEER_TABLE_ENTRIES_MAX) throw new Error("the peer answered with more peers than a table holds");
-    return response.peers.map(peerViewFromEntry);
+    const peers = response.peers.map(peerViewFromEntry);
+    for (const peer of peers) for (const address of peer.addresses) if (!this.fallbackAddresses.includes(address)) this.fallbackAddresses.push(address);
+    return peers;
+  }
+
+  /** The Raft group of masters: leader, term, voters, learners, commit and match indexes. */
+  async status(deadlineMs = META_DEADLINE_MS_DEFAULT): Promise<ClusterStatusView> {
+    const response = await this.meta({ op: "status", key: "", value: new Uint8Array(0), forwarded: false }, deadlineMs);
+    if (!response.status) throw new MetaRequestError("INVALID", "the peer answered a status request without a status");
+    return clusterStatusView(response.status);
+  }
+
+  /** Sets a cluster setting; resolves once it is committed by a majority of the masters. */
+  async setSetting(key: string, value: Uint8Array, deadlineMs = META_DEADLINE_MS_DEFAULT): Promise<void> {
+    await this.meta({ op: "settings.set", key, value: value as Uint8Array<ArrayBuffer>, forwarded: false }, deadlineMs);
+  }
+
+  /** Reads a cluster setting linearizably (ReadIndex on the leader). */
+  async getSetting(key: string, deadlineMs = META_DEADLINE_MS_DEFAULT): Promise<Uint8Array | undefined> {
+    const response = await this.meta({ op: "settings.get", key, value: new Uint8Array(0), forwarded: false }, deadlineMs);
+    return response.found ? response.value : undefined;
+  }
+
+  /**
+   * One metadata request, retried through elections and leader moves until the deadline; when
+   * the entry peer stops answering, the client moves to another peer of the cluster.
+   */
+  async meta(req: MetaRequest, deadlineMs: number): Promise<MetaResponse> {
+    const deadline = performance.now() + deadlineMs;
+    let backoffMs = META_RETRY_BACKOFF_MS_MIN;
+    let lastProblem = "no answer";
+    for (;;) {
+      try {
+        const response = await request<MetaRequest, MetaResponse>(
+          this.host,
+          this.connection.remotePeer,
+          { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, ...META_RPC_LIMITS, timeoutMs: Math.min(META_RPC_LIMITS.timeoutMs, Math.max(1, deadline - performance.now())) },
+          req,
+        );
+        if (!response.errorCode) return response;
+        if (!RETRYABLE_META_ERRORS.has(response.errorCode)) throw new MetaRequestError(response.errorCode, response.errorMessage);
+        lastProblem = response.errorMessage;
+      } catch (err) {
+        if (err instanceof MetaRequestError) throw err;
+        lastProblem = (err as Error).message;
+        await this.reconnect();
+      }
+      if (performance.now() + backoffMs > deadline) throw new MetaRequestError("UNAVAILABLE", `the cluster did not answer in time: ${lastProblem}`);
+      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+      backoffMs = Math.min(backoffMs * 2, META_RETRY_BACKOFF_MS_MAX);
+    }
+  }
+
+  /** Connects to the next peer that answers, if the current connection is gone. */
+  private async reconnect(): Promise<void> {
+    if (this.connection.status === "open") return;
+    for (const address of this.fallbackAddresses) {
+      try {
+        this.connection = await this.host.dial(multiaddr(address), { signal: AbortSignal.timeout(2_000) });
+        return;
+      } catch {
+        // Try the next one.
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -57,7 +145,7 @@ export async function connect(options: ConnectOptions): Promise<ClusterClient> {
   for (const address of addresses) {
     try {
       const connection = await host.dial(address);
-      return new ClusterClient(host, connection);
+      return new ClusterClient(host, connection, options.join);
     } catch (err) {
       reasons.push(describeDialFailure(address.toString(), err));
     }

@@ -68,7 +68,7 @@ export class MembershipService extends EventTarget {
     this.pubsub.topicValidators.set(MEMBERSHIP_TOPIC, (from, message) => this.validate(from, message));
     this.pubsub.addEventListener("message", this.onMessage);
     this.pubsub.subscribe(MEMBERSHIP_TOPIC);
-    await registerHandler(this.host, {
+    await registerHandler<PeersRequest, PeersResponse>(this.host, {
       protocol: PEERS_PROTOCOL,
       requestCodec: PeersRequest,
       responseCodec: PeersResponse,

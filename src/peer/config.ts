@@ -27,6 +27,12 @@ export interface PeerOptions {
   http?: string | false;
   heartbeatIntervalMs?: number;
   failureDetector?: Partial<FailureDetectorConfig>;
+  /** How many Raft voters (masters) the cluster keeps: 3 by default, 5 or 7 for more. */
+  masters?: number;
+  /** A voter silent this long is replaced by a live peer (default 15 s). */
+  voterDeadAfterMs?: number;
+  /** Raft's tick (elections after 10–20 ticks of silence); for tests. */
+  raftTickMs?: number;
 }
 
 export class ConfigError extends Error {

@@ -3,6 +3,7 @@
 //   swarm.key   the cluster's pre-shared key, mode 0600
 //   peer.json   remembered settings: listen addresses, rack, incarnation, known peers
 //   LOCK        the pid of the peer using the dir (two peers must never share one)
+//   raft/       the Raft log and snapshots of the master's state
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
@@ -13,6 +14,7 @@ export const PEER_KEY_FILE = "peer.key";
 export const SWARM_KEY_FILE = "swarm.key";
 export const PEER_STATE_FILE = "peer.json";
 export const LOCK_FILE = "LOCK";
+export const RAFT_DIR = "raft";
 // Remembered addresses of other peers, so a restarted peer finds the cluster without --join.
 export const KNOWN_PEER_ADDRESSES_MAX = 64;
 

@@ -11,9 +11,14 @@ import { ROLES } from "../membership/heartbeat.ts";
 import type { PeerChange } from "../membership/peer-table.ts";
 import { peerViewFromRecord, type PeerView } from "../membership/view.ts";
 import { createLogger, type Logger } from "../util/log.ts";
-import { DataDir, KNOWN_PEER_ADDRESSES_MAX, SWARM_KEY_FILE } from "./data-dir.ts";
+import { DataDir, KNOWN_PEER_ADDRESSES_MAX, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
 import { ConfigError, DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
+import { RaftNode } from "../raft/node.ts";
+import { MasterStateMachine } from "../master/state-machine.ts";
+import { MetaService } from "../master/service.ts";
+import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT } from "../master/voters.ts";
+import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
 
 export class JoinRefusedError extends Error {
   override name = "JoinRefusedError";
@@ -32,9 +37,13 @@ export class Peer extends EventTarget {
   constructor(
     readonly host: TesseraHost,
     readonly membership: MembershipService,
+    readonly raft: RaftNode,
+    readonly master: MasterStateMachine,
+    private readonly meta: MetaService,
+    private readonly voters: VoterManager,
     readonly dataDir: DataDir,
     readonly rack: string,
-    /** True when this start created a new cluster (and its swarm key). */
+    /** True when this start created a new cluster (its first Raft voter). */
     readonly createdCluster: boolean,
     private readonly http: AdminHttp | undefined,
     private readonly log: Logger,
@@ -68,6 +77,11 @@ export class Peer extends EventTarget {
     return this.membership.table.list().map((record) => peerViewFromRecord(record, now));
   }
 
+  /** What this peer knows of the Raft group of masters (complete on the leader). */
+  clusterStatus(): ClusterStatusView {
+    return clusterStatusView(this.meta.localStatus());
+  }
+
   /** The address another machine should use to join: a routable one when there is one. */
   joinAddress(): string {
     const addresses = this.multiaddrs;
@@ -90,6 +104,9 @@ export class Peer extends EventTarget {
     clearTimeout(this.saveSoonTimer);
     this.saveKnownPeers();
     await this.http?.stop();
+    this.voters.stop();
+    await this.meta.stop();
+    await this.raft.stop();
     await this.membership.stop();
     await this.host.stop();
     this.dataDir.close();
@@ -125,19 +142,25 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
   const listenGiven = options.listen?.map((address) => parseMultiaddr(address, "--listen address"));
   const rack = validateRack(options.rack ?? RACK_DEFAULT);
   const timings = resolveTimings(options);
+  const masters = validateMasters(options.masters ?? MASTERS_DEFAULT);
   dataDir.open();
-  let host: TesseraHost | undefined;
+  const started: Array<{ stop(): unknown }> = [];
   try {
     const state = dataDir.readState();
+    // The very first start of a peer without --join creates a cluster: it bootstraps the
+    // Raft group with itself as the only voter. Any later start, or a start with --join,
+    // never bootstraps, so a restarted peer cannot split off a second group.
+    const firstStart = state.incarnation === undefined;
+    const createsCluster = firstStart && join.length === 0;
     const incarnation = (state.incarnation ?? 0) + 1;
     const privateKey = await dataDir.loadOrCreateIdentity();
-    const rejoining = (state.knownPeers?.length ?? 0) > 0;
     const swarm = dataDir.resolveSwarmKey(options.swarmKey, join.length === 0);
     const listen = listenGiven ?? state.listen ?? [LISTEN_DEFAULT];
     const log = createLogger(`peer ${privateKey.publicKey.toString().slice(-6)}`);
 
-    host = await createHost({ privateKey, swarmKey: swarm.key, listenAddrs: listen });
-    dataDir.writeState({ ...state, incarnation, rack, listen: rememberedListen(listen, host) });
+    const host = await createHost({ privateKey, swarmKey: swarm.key, listenAddrs: listen });
+    started.push(host);
+    const id = host.peerId.toString();
 
     const membership = new MembershipService({
       host,
@@ -152,19 +175,46 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       log: log.child("membership"),
     });
     await membership.start();
+    started.push(membership);
+
+    const master = new MasterStateMachine();
+    const raft = await RaftNode.start({
+      id,
+      dir: dataDir.file(RAFT_DIR),
+      host,
+      stateMachine: master,
+      log: log.child("raft"),
+      bootstrap: createsCluster ? { voters: [id], learners: [] } : undefined,
+      ...(options.raftTickMs ? { tickMs: options.raftTickMs } : {}),
+    });
+    started.push(raft);
+    const meta = new MetaService({ host, raft, stateMachine: master, log: log.child("meta") });
+    await meta.start();
+    started.push(meta);
+    const voters = new VoterManager({ raft, membership, targetVoters: masters, voterDeadAfterMs: options.voterDeadAfterMs ?? VOTER_DEAD_AFTER_MS_DEFAULT, log: log.child("voters") });
+    voters.start();
+    started.push(voters);
+    dataDir.writeState({ ...state, incarnation, rack, listen: rememberedListen(listen, host) });
 
     const seeds = join.length > 0 ? join : (state.knownPeers ?? []);
     await joinCluster(host, seeds, join.length > 0, log);
 
     const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, membership, log: log.child("http") });
-    const peer = new Peer(host, membership, dataDir, rack, swarm.created && !rejoining, http, log);
+    const peer = new Peer(host, membership, raft, master, meta, voters, dataDir, rack, createsCluster, http, log);
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
-    await Promise.resolve(host?.stop()).catch(() => {});
+    for (const part of started.reverse()) await Promise.resolve(part.stop()).catch(() => {});
     dataDir.close();
     throw err;
   }
+}
+
+function validateMasters(masters: number): number {
+  if (!Number.isInteger(masters) || masters < 1 || masters > MASTERS_MAX) {
+    throw new ConfigError(`--masters must be a whole number from 1 to ${MASTERS_MAX} (3 or 5 are usual), not ${masters}`);
+  }
+  return masters;
 }
 
 /** Dials the seeds. Fails only when every seed refused our swarm key: then we are not of this cluster. */

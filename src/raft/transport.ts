@@ -199,7 +199,9 @@ export class RaftTransport {
         this.init.onMessage(message);
       }
     } catch (err) {
-      // Oversized frames and broken framing end the stream; the peer carries on.
+      // A peer going away resets its streams: nothing to report. Oversized frames and broken
+      // framing end the stream with a logged reason; the peer carries on either way.
+      if (stream.status === "reset" || stream.status === "aborted" || (err as Error).name === "StreamResetError") return;
       this.stats.rejected += 1;
       this.logBad(remote, err);
       stream.abort(err instanceof Error ? err : new Error(String(err)));

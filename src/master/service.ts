@@ -1,0 +1,127 @@
+// /tessera/meta/1: metadata requests from clients and peers. The leader serves them; any
+// other peer forwards a request to the leader once and relays the answer (DESIGN.md,
+// "Choosing the masters": non-voters forward metadata requests to the leader), so a client
+// can enter the cluster through any peer.
+import { peerIdFromString } from "@libp2p/peer-id";
+import type { TesseraHost } from "../net/host.ts";
+import { registerHandler, request } from "../net/rpc.ts";
+import type { Logger } from "../util/log.ts";
+import type { RaftNode } from "../raft/node.ts";
+import { ProposalDroppedError } from "../raft/errors.ts";
+import { MetaRequest, MetaResponse, type ClusterStatus } from "./pb/meta.ts";
+import { encodeCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "./state-machine.ts";
+
+export const META_PROTOCOL = "/tessera/meta/1";
+export const META_RPC_LIMITS = {
+  // Requests are small; responses carry at most one setting or a status of 64 members.
+  messageBytesMax: 1024 * 1024,
+  // Long enough for a leader election plus a commit on a loaded machine.
+  timeoutMs: 10_000,
+};
+// A proposal or read waits this long for its outcome on the leader.
+const COMMIT_TIMEOUT_MS = 5_000;
+const META_INBOUND_STREAMS_MAX = 64;
+
+export interface MetaServiceInit {
+  host: TesseraHost;
+  raft: RaftNode;
+  stateMachine: MasterStateMachine;
+  log: Logger;
+}
+
+export class MetaService {
+  constructor(private readonly init: MetaServiceInit) {}
+
+  async start(): Promise<void> {
+    await registerHandler<MetaRequest, MetaResponse>(this.init.host, {
+      protocol: META_PROTOCOL,
+      requestCodec: MetaRequest,
+      responseCodec: MetaResponse,
+      ...META_RPC_LIMITS,
+      maxInboundStreams: META_INBOUND_STREAMS_MAX,
+      log: this.init.log,
+      handle: (req) => this.handle(req),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.init.host.unhandle(META_PROTOCOL);
+  }
+
+  /** Serves a request here when this peer leads, else forwards it to the leader once. */
+  async handle(req: MetaRequest): Promise<MetaResponse> {
+    const raft = this.init.raft;
+    if (req.op === "status" && !raft.isLeader && !raft.leader) return { ...empty(), status: this.localStatus() };
+    if (!raft.isLeader) {
+      const leader = raft.leader;
+      if (!leader) return error("NO_LEADER", "no leader is elected right now; try again shortly");
+      if (req.forwarded) return error("NOT_LEADER", "this peer is not the leader", leader);
+      try {
+        return await request<MetaRequest, MetaResponse>(
+          this.init.host,
+          peerIdFromString(leader),
+          { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, ...META_RPC_LIMITS },
+          { ...req, forwarded: true },
+        );
+      } catch (err) {
+        return error("UNAVAILABLE", `the leader did not answer: ${(err as Error).message}`, leader);
+      }
+    }
+    try {
+      switch (req.op) {
+        case "status":
+          return { ...empty(), status: this.localStatus() };
+        case "settings.set": {
+          validateSettingKey(req.key);
+          if (req.value.length > SETTING_VALUE_BYTES_MAX) return error("INVALID", `a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
+          await raft.propose(encodeCommand({ op: "settings.set", key: req.key, value: req.value }), COMMIT_TIMEOUT_MS);
+          return empty();
+        }
+        case "settings.get": {
+          validateSettingKey(req.key);
+          await raft.readBarrier(COMMIT_TIMEOUT_MS);
+          const value = this.init.stateMachine.getSetting(req.key);
+          return { ...empty(), found: value !== undefined, value: (value ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> };
+        }
+        default:
+          return error("INVALID", `unknown metadata operation ${JSON.stringify(req.op)}`);
+      }
+    } catch (err) {
+      if (err instanceof ProposalDroppedError) return error("NOT_LEADER", err.message, err.leaderHint || raft.leader);
+      const code = (err as { code?: string }).code;
+      if (code === "RAFT_PROPOSAL_TIMEOUT") return error("TIMEOUT", (err as Error).message, raft.leader);
+      if (code === "COMMAND_REJECTED") return error("INVALID", (err as Error).message);
+      this.init.log.warn("metadata request failed", { op: req.op, err });
+      return error("UNAVAILABLE", (err as Error).message, raft.leader);
+    }
+  }
+
+  /** What this peer knows of the Raft group; complete (with progress) on the leader. */
+  localStatus(): ClusterStatus {
+    const status = this.init.raft.status();
+    return {
+      leader: status.lead,
+      term: BigInt(status.term),
+      voters: [...status.confState.voters],
+      learners: [...status.confState.learners],
+      commitIndex: BigInt(status.commit),
+      appliedIndex: BigInt(this.init.raft.appliedIndex),
+      progress: [...status.progress.entries()].map(([peer, progress]) => ({
+        peer,
+        match: BigInt(progress.match),
+        next: BigInt(progress.next),
+        state: progress.state,
+        learner: progress.isLearner,
+      })),
+      answeredBy: this.init.host.peerId.toString(),
+    };
+  }
+}
+
+function empty(): MetaResponse {
+  return { errorCode: "", errorMessage: "", leaderHint: "", value: new Uint8Array(0), found: false };
+}
+
+function error(code: string, message: string, leaderHint = ""): MetaResponse {
+  return { ...empty(), errorCode: code, errorMessage: message, leaderHint };
+}

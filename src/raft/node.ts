@@ -1,0 +1,367 @@
+// RaftNode: the driver around the pure core (STYLE.md §1). It owns the clock (a tick every
+// tickMs), the durable log (DiskStorage), the transport, and the state machine, and runs the
+// Ready loop in the order the core's contract writes down: persist (fsync), send, apply,
+// answer reads, advance. Proposals that arrive while a batch is being fsynced wait in the
+// core and go to disk together in the next batch: that is the group commit.
+import { randomInt } from "node:crypto";
+import { join } from "node:path";
+import type { TesseraHost } from "../net/host.ts";
+import type { Logger } from "../util/log.ts";
+import { RaftCore, type RaftStatus } from "./core.ts";
+import { DiskStorage } from "./wal.ts";
+import { RaftTransport } from "./transport.ts";
+import { ProposalDroppedError, RaftError } from "./errors.ts";
+import type { ConfChange } from "./conf.ts";
+import type { ConfState, Entry, Message, PeerId, SoftState } from "./types.ts";
+
+/** The replicated state machine. apply() must be deterministic (hashicorp/raft's FSM rule). */
+export interface StateMachine {
+  /** Applies a committed normal entry and returns what the proposer gets back. */
+  apply(entry: Entry): unknown;
+  /** Serializes the whole state at the last applied entry. */
+  snapshot(): Uint8Array;
+  /** Replaces the whole state with a snapshot's. */
+  restore(data: Uint8Array): void;
+}
+
+export interface RaftNodeInit {
+  id: PeerId;
+  /** Folder of the log and snapshots. */
+  dir: string;
+  host: TesseraHost;
+  stateMachine: StateMachine;
+  log: Logger;
+  /** Only for the first peer of a new cluster: the configuration it starts with. */
+  bootstrap?: ConfState;
+  tickMs?: number;
+  electionTicks?: number;
+  heartbeatTicks?: number;
+  /** Applied entries between two snapshots of the state machine. */
+  snapshotEveryEntries?: number;
+  /** Seeded randomness for tests; the default is the OS's. */
+  rand?: (n: number) => number;
+}
+
+export const RAFT_TIMING_DEFAULTS = {
+  // 50 ms ticks, elections after 500–1,000 ms of silence, heartbeats every 100 ms: failover
+  // well under a second on a LAN, with pre-vote and check-quorum keeping a slow peer from
+  // disrupting a healthy leader.
+  tickMs: 50,
+  electionTicks: 10,
+  heartbeatTicks: 2,
+  snapshotEveryEntries: 10_000,
+};
+// Entries kept behind a snapshot so a briefly absent follower catches up from the log.
+const SNAPSHOT_CATCH_UP_ENTRIES = 1_000;
+// Proposals and reads waiting for their outcome at most; past it new ones are refused.
+const PENDING_PROPOSALS_MAX = 65_536;
+const PENDING_READS_MAX = 4_096;
+
+export class ProposalTimeoutError extends RaftError {
+  override name = "ProposalTimeoutError";
+  override readonly code = "RAFT_PROPOSAL_TIMEOUT";
+}
+
+export class RaftStoppedError extends RaftError {
+  override name = "RaftStoppedError";
+  override readonly code = "RAFT_STOPPED";
+}
+
+interface PendingProposal {
+  term: number;
+  resolve(result: unknown): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface PendingRead {
+  index?: number;
+  resolve(): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class RaftNode extends EventTarget {
+  readonly id: PeerId;
+  private readonly core: RaftCore;
+  private readonly transport: RaftTransport;
+  private applied: number;
+  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly reads = new Map<string, PendingRead>();
+  private readCounter = 0;
+  private tickTimer?: ReturnType<typeof setInterval>;
+  private processing = false;
+  private processAgain = false;
+  private scheduled = false;
+  private stopped = false;
+  private lastSoft: SoftState = { lead: "", role: "follower" };
+  private leaderChanges = 0;
+
+  private constructor(
+    private readonly init: RaftNodeInit,
+    private readonly storage: DiskStorage,
+  ) {
+    super();
+    this.id = init.id;
+    const snapshot = storage.snapshot();
+    if (snapshot.meta.index > 0) init.stateMachine.restore(snapshot.data);
+    this.applied = snapshot.meta.index;
+    this.core = new RaftCore({
+      id: init.id,
+      storage,
+      rand: init.rand ?? ((n) => randomInt(n)),
+      electionTicks: init.electionTicks ?? RAFT_TIMING_DEFAULTS.electionTicks,
+      heartbeatTicks: init.heartbeatTicks ?? RAFT_TIMING_DEFAULTS.heartbeatTicks,
+      applied: this.applied,
+      logger: (level, message) => init.log[level](message),
+    });
+    this.transport = new RaftTransport({ host: init.host, log: init.log.child("transport"), onMessage: (m) => this.onMessage(m) });
+  }
+
+  static async start(init: RaftNodeInit): Promise<RaftNode> {
+    const storage = await DiskStorage.open(join(init.dir), init.bootstrap);
+    const node = new RaftNode(init, storage);
+    await node.transport.start();
+    node.tickTimer = setInterval(() => {
+      node.core.tick();
+      node.schedule();
+    }, init.tickMs ?? RAFT_TIMING_DEFAULTS.tickMs);
+    node.schedule();
+    return node;
+  }
+
+  get leader(): PeerId {
+    return this.core.lead;
+  }
+
+  get isLeader(): boolean {
+    return this.core.role === "leader";
+  }
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  /** How many times this node saw the leader change (a figure for metrics). */
+  get leaderChangeCount(): number {
+    return this.leaderChanges;
+  }
+
+  status(): RaftStatus {
+    return this.core.status();
+  }
+
+  confState(): ConfState {
+    return this.core.confState();
+  }
+
+  /**
+   * Proposes a command; resolves with the state machine's result once it is committed and
+   * applied here (leader only). Rejects with ProposalDroppedError (with the leader's id as
+   * hint) when this node is not the leader, or when the entry was superseded by another
+   * leader's; with ProposalTimeoutError when the outcome is not known in time.
+   */
+  propose(data: Uint8Array, timeoutMs: number): Promise<unknown> {
+    if (this.stopped) return Promise.reject(new RaftStoppedError("raft is stopped"));
+    if (this.proposals.size >= PENDING_PROPOSALS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
+    const position = this.core.propose(data);
+    this.schedule();
+    return this.waitForEntry(position.index, position.term, timeoutMs);
+  }
+
+  proposeConfChange(change: ConfChange, timeoutMs: number): Promise<unknown> {
+    const position = this.core.proposeConfChange(change);
+    this.schedule();
+    return this.waitForEntry(position.index, position.term, timeoutMs);
+  }
+
+  /** Resolves when this node's state machine may serve a linearizable read (ReadIndex, dissertation §6.4). */
+  readBarrier(timeoutMs: number): Promise<void> {
+    if (this.stopped) return Promise.reject(new RaftStoppedError("raft is stopped"));
+    if (this.reads.size >= PENDING_READS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
+    const ctx = `${this.id.slice(-8)}-${++this.readCounter}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.reads.delete(ctx);
+        reject(new ProposalTimeoutError("no read index arrived in time (no leader?)"));
+      }, timeoutMs);
+      this.reads.set(ctx, { resolve, reject, timer });
+      try {
+        this.core.readIndex(ctx);
+      } catch (err) {
+        clearTimeout(timer);
+        this.reads.delete(ctx);
+        reject(err);
+        return;
+      }
+      this.schedule();
+    });
+  }
+
+  transferLeadership(to: PeerId): void {
+    this.core.transferLeadership(to);
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.tickTimer);
+    await this.transport.stop();
+    // Let a Ready being persisted finish, so the log is closed between two writes.
+    while (this.processing) await new Promise((resolve) => setTimeout(resolve, 1));
+    for (const pending of this.proposals.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new RaftStoppedError("raft stopped before the outcome was known"));
+    }
+    this.proposals.clear();
+    for (const pending of this.reads.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new RaftStoppedError("raft stopped"));
+    }
+    this.reads.clear();
+    await this.storage.close();
+  }
+
+  private waitForEntry(index: number, term: number, timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.proposals.delete(index);
+        reject(new ProposalTimeoutError(`entry ${index} was not applied within ${timeoutMs} ms; its outcome is unknown`));
+      }, timeoutMs);
+      const previous = this.proposals.get(index);
+      if (previous) {
+        // An earlier proposal at this index lost its place when leadership changed.
+        clearTimeout(previous.timer);
+        previous.reject(new ProposalDroppedError("not-leader", this.core.lead));
+      }
+      this.proposals.set(index, { term, resolve, reject, timer });
+    });
+  }
+
+  private onMessage(message: Message): void {
+    if (this.stopped) return;
+    try {
+      this.core.step(message);
+    } catch (err) {
+      // Typed rejections (not a member, malformed, misrouted) are expected from the network.
+      this.init.log.debug("raft message rejected", { from: message.from, type: message.type, reason: err });
+      return;
+    }
+    this.schedule();
+  }
+
+  /** Runs the Ready loop soon, once for everything that happened until then. */
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      void this.processReady();
+    });
+  }
+
+  private async processReady(): Promise<void> {
+    if (this.processing) {
+      this.processAgain = true;
+      return;
+    }
+    this.processing = true;
+    try {
+      do {
+        this.processAgain = false;
+        while (!this.stopped && this.core.hasReady()) {
+          const ready = this.core.ready();
+          // 1. Persist before anything else leaves this process.
+          if (ready.snapshot) {
+            await this.storage.applySnapshot(ready.snapshot);
+            this.init.stateMachine.restore(ready.snapshot.data);
+            this.applied = ready.snapshot.meta.index;
+            this.failProposalsUpTo(this.applied);
+          }
+          await this.storage.save(ready.hardState, ready.entries, ready.mustSync);
+          // 2. Send.
+          this.transport.send(ready.messages);
+          // 3. Apply.
+          for (const entry of ready.committedEntries) this.apply(entry);
+          // 4. Reads.
+          for (const readState of ready.readStates) {
+            const pending = this.reads.get(readState.ctx);
+            if (pending) pending.index = readState.index;
+          }
+          this.answerReads();
+          if (ready.softState) this.onSoftState(ready.softState);
+          this.core.advance(ready);
+          await this.maybeSnapshot();
+        }
+      } while (this.processAgain && !this.stopped);
+    } catch (err) {
+      // A failed fsync or a broken invariant: this peer can no longer promise durability.
+      this.init.log.error("raft stopped on a storage failure", { err });
+      this.dispatchEvent(new CustomEvent("fatal", { detail: err }));
+      void this.stop();
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private apply(entry: Entry): void {
+    let result: unknown;
+    let failure: Error | undefined;
+    if (entry.type === "normal" && entry.data.length > 0) {
+      try {
+        result = this.init.stateMachine.apply(entry);
+      } catch (err) {
+        // apply is deterministic, so every replica fails the same way: the error is the result.
+        failure = err instanceof Error ? err : new Error(String(err));
+      }
+    } else if (entry.type === "conf") {
+      this.dispatchEvent(new CustomEvent("conf", { detail: this.core.confState() }));
+    }
+    this.applied = entry.index;
+    const pending = this.proposals.get(entry.index);
+    if (pending) {
+      this.proposals.delete(entry.index);
+      clearTimeout(pending.timer);
+      if (pending.term !== entry.term) pending.reject(new ProposalDroppedError("not-leader", this.core.lead));
+      else if (failure) pending.reject(failure);
+      else pending.resolve(result);
+    }
+  }
+
+  private failProposalsUpTo(index: number): void {
+    for (const [at, pending] of this.proposals) {
+      if (at > index) continue;
+      this.proposals.delete(at);
+      clearTimeout(pending.timer);
+      pending.reject(new ProposalDroppedError("not-leader", this.core.lead));
+    }
+  }
+
+  private answerReads(): void {
+    for (const [ctx, pending] of this.reads) {
+      if (pending.index === undefined || pending.index > this.applied) continue;
+      this.reads.delete(ctx);
+      clearTimeout(pending.timer);
+      pending.resolve();
+    }
+  }
+
+  private onSoftState(soft: SoftState): void {
+    if (soft.lead !== this.lastSoft.lead) {
+      this.leaderChanges += 1;
+      this.init.log.info(soft.lead ? "leader elected" : "no leader", { leader: soft.lead, term: this.core.term, role: soft.role });
+    }
+    this.lastSoft = soft;
+    this.dispatchEvent(new CustomEvent<SoftState>("soft-state", { detail: soft }));
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const every = this.init.snapshotEveryEntries ?? RAFT_TIMING_DEFAULTS.snapshotEveryEntries;
+    const snapshotIndex = this.storage.snapshot().meta.index;
+    if (this.applied - snapshotIndex < every) return;
+    const data = this.init.stateMachine.snapshot();
+    await this.storage.createSnapshot(this.applied, this.core.confStateAt(this.applied), data, Math.max(snapshotIndex, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
+    this.init.log.debug("snapshot taken", { index: this.applied, bytes: data.length });
+  }
+}

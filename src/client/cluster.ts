@@ -17,7 +17,7 @@ import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
 // Answers that mean "ask again shortly": an election is under way or the leader just moved.
 const RETRYABLE_META_ERRORS = new Set(["NOT_LEADER", "NO_LEADER", "UNAVAILABLE", "TIMEOUT"]);
 const META_RETRY_BACKOFF_MS_MIN = 50;
-const META_RETRY_BACKOFF_MS_MAX = 500;
+const META_RETRY_BACKOFF_MS_MAX = 200;
 export const META_DEADLINE_MS_DEFAULT = 15_000;
 
 export class MetaRequestError extends Error {

@@ -7,6 +7,7 @@ import type { TesseraHost } from "../net/host.ts";
 import { registerHandler, request } from "../net/rpc.ts";
 import type { Logger } from "../util/log.ts";
 import type { RaftNode } from "../raft/node.ts";
+import type { MembershipService } from "../membership/service.ts";
 import { ProposalDroppedError } from "../raft/errors.ts";
 import { MetaRequest, MetaResponse, type ClusterStatus } from "./pb/meta.ts";
 import { encodeCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "./state-machine.ts";
@@ -25,6 +26,8 @@ const META_INBOUND_STREAMS_MAX = 64;
 export interface MetaServiceInit {
   host: TesseraHost;
   raft: RaftNode;
+  /** Tells a peer outside the voter set who leads (heartbeats carry the leader's term). */
+  membership: MembershipService;
   stateMachine: MasterStateMachine;
   log: Logger;
 }
@@ -51,9 +54,9 @@ export class MetaService {
   /** Serves a request here when this peer leads, else forwards it to the leader once. */
   async handle(req: MetaRequest): Promise<MetaResponse> {
     const raft = this.init.raft;
-    if (req.op === "status" && !raft.isLeader && !raft.leader) return { ...empty(), status: this.localStatus() };
+    const leader = raft.isLeader ? raft.id : raft.leader || this.init.membership.gossipedLeader();
+    if (req.op === "status" && !raft.isLeader && (!leader || req.forwarded)) return { ...empty(), status: this.localStatus() };
     if (!raft.isLeader) {
-      const leader = raft.leader;
       if (!leader) return error("NO_LEADER", "no leader is elected right now; try again shortly");
       if (req.forwarded) return error("NOT_LEADER", "this peer is not the leader", leader);
       try {

@@ -19,6 +19,8 @@ export interface HeartbeatSource {
   incarnation: bigint;
   /** Reads the figures that change: disk capacity and free space, chunks held, load. */
   measure(): { capacityBytes: bigint; freeBytes: bigint; chunkCount: bigint; loadMilli: number; cores: number };
+  /** The Raft term this peer leads in, 0 when it does not lead. */
+  leaderTerm(): bigint;
 }
 
 export interface MembershipInit {
@@ -92,6 +94,17 @@ export class MembershipService extends EventTarget {
     await this.host.unhandle(PEERS_PROTOCOL);
   }
 
+  /** The live peer that last claimed Raft leadership in the highest term, as gossip tells it. */
+  gossipedLeader(): string | undefined {
+    let best: { id: string; term: bigint } | undefined;
+    for (const record of this.table.list()) {
+      const term = record.heartbeat.leaderTerm;
+      if (record.state !== "alive" || term === 0n) continue;
+      if (!best || term > best.term) best = { id: record.id, term };
+    }
+    return best?.id;
+  }
+
   /** The table as /tessera/membership/peers/1 sends it. */
   peersResponse(): PeersResponse {
     const now = this.nowMs();
@@ -114,6 +127,7 @@ export class MembershipService extends EventTarget {
       roles: [...this.init.source.roles],
       incarnation: this.init.source.incarnation,
       sequence: this.sequence,
+      leaderTerm: this.init.source.leaderTerm(),
       ...figures,
     };
   }

@@ -162,6 +162,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     started.push(host);
     const id = host.peerId.toString();
 
+    // Membership starts before Raft (Raft dials peers membership found) but gossips who leads.
+    const raftRef: { node?: RaftNode } = {};
     const membership = new MembershipService({
       host,
       source: {
@@ -169,6 +171,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         roles: [...ROLES],
         incarnation: BigInt(incarnation),
         measure: () => measureHost(dataDir.path),
+        leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.status().term) : 0n),
       },
       heartbeatIntervalMs: timings.heartbeatIntervalMs,
       failureDetector: timings.failureDetector,
@@ -188,7 +191,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       ...(options.raftTickMs ? { tickMs: options.raftTickMs } : {}),
     });
     started.push(raft);
-    const meta = new MetaService({ host, raft, stateMachine: master, log: log.child("meta") });
+    raftRef.node = raft;
+    const meta = new MetaService({ host, raft, membership, stateMachine: master, log: log.child("meta") });
     await meta.start();
     started.push(meta);
     const voters = new VoterManager({ raft, membership, targetVoters: masters, voterDeadAfterMs: options.voterDeadAfterMs ?? VOTER_DEAD_AFTER_MS_DEFAULT, log: log.child("voters") });

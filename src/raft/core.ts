@@ -390,9 +390,11 @@ export class RaftCore {
         this.becomeFollower(m.term, NO_PEER);
       }
     } else if (m.term < this._term) {
-      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === "app" || m.type === "heartbeat")) {
-        // A stale leader (e.g. back from a partition) must learn the new term and step down;
-        // with pre-vote the rest of the cluster would otherwise never bump its term for it.
+      if (m.type === "app" || m.type === "heartbeat") {
+        // A stale leader (e.g. back from a partition) must learn the new term and step down.
+        // etcd does this only with pre-vote or check-quorum, relying otherwise on our vote
+        // requests; but a non-member's vote requests are refused here (a removed server that
+        // is added back with a higher term would never be heard), so always answer.
         this.send({ type: "appResp", to: m.from, index: 0, reject: false, rejectHint: 0, logTerm: 0 });
       } else if (m.type === "preVote") {
         this.send({ type: "preVoteResp", to: m.from, reject: true });
@@ -680,6 +682,9 @@ export class RaftCore {
         if (!pr) return;
         pr.recentActive = true;
         pr.probeSent = false;
+        // Appends may have been lost with the window full: free one slot so replication
+        // resumes; a gap makes the follower reject and the leader fall back to probing.
+        if (pr.state === "replicate" && pr.inflights.full()) pr.inflights.freeFirstOne();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, pr);
         if (m.ctx !== "") this.handleReadAck(m.from, m.ctx);
         return;
@@ -862,8 +867,11 @@ export class RaftCore {
       return false;
     }
     this.log.restore(s);
-    this.confBase = { index: s.meta.index, confState: s.meta.confState };
-    this.confHistory = [];
+    // The snapshot's configuration is in effect from its index on. History at or below the
+    // applied index stays: the application may still ask confStateAt(applied) until it has
+    // installed this snapshot.
+    this.confHistory = this.confHistory.filter((h) => h.index <= this.log.applied);
+    this.confHistory.push({ index: s.meta.index, confState: s.meta.confState });
     this.applyMembership();
     return true;
   }

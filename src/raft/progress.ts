@@ -34,6 +34,11 @@ export class Inflights {
     if (this.count === 0) this.start = 0;
   }
 
+  /** Frees the oldest message (a heartbeat reply proves the follower alive; see core.ts). */
+  freeFirstOne(): void {
+    if (this.count > 0) this.freeLE(this.buf[this.start]);
+  }
+
   full(): boolean {
     return this.count === this.capacity;
   }

@@ -91,6 +91,7 @@ describe("hostile input from an admitted peer", () => {
       incarnation: 999n,
       sequence: 999n,
       cores: 1,
+      leaderTerm: 0n,
     });
     const oversized = new Uint8Array(GOSSIP_MESSAGE_BYTES_MAX + 1024);
     const honest = encodeHeartbeat({
@@ -105,6 +106,7 @@ describe("hostile input from an admitted peer", () => {
       incarnation: 1n,
       sequence: 1n,
       cores: 1,
+      leaderTerm: 0n,
     });
     await rogue.services.pubsub.publish(MEMBERSHIP_TOPIC, honest);
     await waitFor("the honest heartbeat to arrive", () => seed.membership.table.get(rogue.peerId.toString()), { timeoutMs: 5_000 });

@@ -13,6 +13,7 @@ const valid: Heartbeat = {
   incarnation: 2n,
   sequence: 7n,
   cores: 2,
+  leaderTerm: 0n,
 };
 
 describe("heartbeat codec", () => {

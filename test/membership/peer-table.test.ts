@@ -5,7 +5,7 @@ import type { Heartbeat } from "../../src/membership/heartbeat.ts";
 const config: FailureDetectorConfig = { suspectAfterMs: 3_000, deadAfterMs: 10_000, forgetAfterMs: 60_000 };
 
 function heartbeat(peerId: string, incarnation = 1n, sequence = 1n): Heartbeat {
-  return { peerId, addresses: [], rack: "/r1", capacityBytes: 100n, freeBytes: 50n, chunkCount: 0n, loadMilli: 0, roles: [], incarnation, sequence, cores: 2 };
+  return { peerId, addresses: [], rack: "/r1", capacityBytes: 100n, freeBytes: 50n, chunkCount: 0n, loadMilli: 0, roles: [], incarnation, sequence, cores: 2, leaderTerm: 0n };
 }
 
 describe("PeerTable failure detector", () => {

@@ -16,6 +16,7 @@ export interface Heartbeat {
   incarnation: bigint
   sequence: bigint
   cores: number
+  leaderTerm: bigint
 }
 
 export namespace Heartbeat {
@@ -87,6 +88,11 @@ export namespace Heartbeat {
           w.uint32(obj.cores)
         }
 
+        if ((obj.leaderTerm != null && obj.leaderTerm !== 0n)) {
+          w.uint32(96)
+          w.uint64(obj.leaderTerm)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -102,7 +108,8 @@ export namespace Heartbeat {
           roles: [],
           incarnation: 0n,
           sequence: 0n,
-          cores: 0
+          cores: 0,
+          leaderTerm: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -161,6 +168,10 @@ export namespace Heartbeat {
             }
             case 11: {
               obj.cores = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.leaderTerm = reader.uint64()
               break
             }
             default: {
@@ -276,6 +287,13 @@ export namespace Heartbeat {
               }
               break
             }
+            case 12: {
+              yield {
+                field: `${prefix}.leaderTerm`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -345,6 +363,11 @@ export namespace Heartbeat {
     value: number
   }
 
+  export interface HeartbeatLeaderTermFieldEvent {
+    field: '$.leaderTerm'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Heartbeat>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Heartbeat.codec())
   }
@@ -353,7 +376,7 @@ export namespace Heartbeat {
     return decodeMessage(buf, Heartbeat.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Generator<HeartbeatPeerIdFieldEvent | HeartbeatAddressesFieldEvent | HeartbeatRackFieldEvent | HeartbeatCapacityBytesFieldEvent | HeartbeatFreeBytesFieldEvent | HeartbeatChunkCountFieldEvent | HeartbeatLoadMilliFieldEvent | HeartbeatRolesFieldEvent | HeartbeatIncarnationFieldEvent | HeartbeatSequenceFieldEvent | HeartbeatCoresFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Generator<HeartbeatPeerIdFieldEvent | HeartbeatAddressesFieldEvent | HeartbeatRackFieldEvent | HeartbeatCapacityBytesFieldEvent | HeartbeatFreeBytesFieldEvent | HeartbeatChunkCountFieldEvent | HeartbeatLoadMilliFieldEvent | HeartbeatRolesFieldEvent | HeartbeatIncarnationFieldEvent | HeartbeatSequenceFieldEvent | HeartbeatCoresFieldEvent | HeartbeatLeaderTermFieldEvent> {
     return streamMessage(buf, Heartbeat.codec(), opts)
   }
 }
@@ -523,6 +546,11 @@ export namespace PeerEntry {
     value: number
   }
 
+  export interface PeerEntryHeartbeatLeaderTermFieldEvent {
+    field: '$.heartbeat.leaderTerm'
+    value: bigint
+  }
+
   export interface PeerEntryStateFieldEvent {
     field: '$.state'
     value: string
@@ -541,7 +569,7 @@ export namespace PeerEntry {
     return decodeMessage(buf, PeerEntry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerEntry>): Generator<PeerEntryHeartbeatPeerIdFieldEvent | PeerEntryHeartbeatAddressesFieldEvent | PeerEntryHeartbeatRackFieldEvent | PeerEntryHeartbeatCapacityBytesFieldEvent | PeerEntryHeartbeatFreeBytesFieldEvent | PeerEntryHeartbeatChunkCountFieldEvent | PeerEntryHeartbeatLoadMilliFieldEvent | PeerEntryHeartbeatRolesFieldEvent | PeerEntryHeartbeatIncarnationFieldEvent | PeerEntryHeartbeatSequenceFieldEvent | PeerEntryHeartbeatCoresFieldEvent | PeerEntryStateFieldEvent | PeerEntryLastSeenAgoMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerEntry>): Generator<PeerEntryHeartbeatPeerIdFieldEvent | PeerEntryHeartbeatAddressesFieldEvent | PeerEntryHeartbeatRackFieldEvent | PeerEntryHeartbeatCapacityBytesFieldEvent | PeerEntryHeartbeatFreeBytesFieldEvent | PeerEntryHeartbeatChunkCountFieldEvent | PeerEntryHeartbeatLoadMilliFieldEvent | PeerEntryHeartbeatRolesFieldEvent | PeerEntryHeartbeatIncarnationFieldEvent | PeerEntryHeartbeatSequenceFieldEvent | PeerEntryHeartbeatCoresFieldEvent | PeerEntryHeartbeatLeaderTermFieldEvent | PeerEntryStateFieldEvent | PeerEntryLastSeenAgoMsFieldEvent> {
     return streamMessage(buf, PeerEntry.codec(), opts)
   }
 }
@@ -770,6 +798,12 @@ export namespace PeersResponse {
     index: number
   }
 
+  export interface PeersResponsePeersHeartbeatLeaderTermFieldEvent {
+    field: '$.peers[].heartbeat.leaderTerm'
+    value: bigint
+    index: number
+  }
+
   export interface PeersResponsePeersStateFieldEvent {
     field: '$.peers[].state'
     value: string
@@ -790,7 +824,7 @@ export namespace PeersResponse {
     return decodeMessage(buf, PeersResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeersResponse>): Generator<PeersResponsePeersHeartbeatPeerIdFieldEvent | PeersResponsePeersHeartbeatAddressesFieldEvent | PeersResponsePeersHeartbeatRackFieldEvent | PeersResponsePeersHeartbeatCapacityBytesFieldEvent | PeersResponsePeersHeartbeatFreeBytesFieldEvent | PeersResponsePeersHeartbeatChunkCountFieldEvent | PeersResponsePeersHeartbeatLoadMilliFieldEvent | PeersResponsePeersHeartbeatRolesFieldEvent | PeersResponsePeersHeartbeatIncarnationFieldEvent | PeersResponsePeersHeartbeatSequenceFieldEvent | PeersResponsePeersHeartbeatCoresFieldEvent | PeersResponsePeersStateFieldEvent | PeersResponsePeersLastSeenAgoMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeersResponse>): Generator<PeersResponsePeersHeartbeatPeerIdFieldEvent | PeersResponsePeersHeartbeatAddressesFieldEvent | PeersResponsePeersHeartbeatRackFieldEvent | PeersResponsePeersHeartbeatCapacityBytesFieldEvent | PeersResponsePeersHeartbeatFreeBytesFieldEvent | PeersResponsePeersHeartbeatChunkCountFieldEvent | PeersResponsePeersHeartbeatLoadMilliFieldEvent | PeersResponsePeersHeartbeatRolesFieldEvent | PeersResponsePeersHeartbeatIncarnationFieldEvent | PeersResponsePeersHeartbeatSequenceFieldEvent | PeersResponsePeersHeartbeatCoresFieldEvent | PeersResponsePeersHeartbeatLeaderTermFieldEvent | PeersResponsePeersStateFieldEvent | PeersResponsePeersLastSeenAgoMsFieldEvent> {
     return streamMessage(buf, PeersResponse.codec(), opts)
   }
 }

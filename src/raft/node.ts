@@ -96,6 +96,8 @@ export class RaftNode extends EventTarget {
   private stopped = false;
   private lastSoft: SoftState = { lead: "", role: "follower" };
   private leaderChanges = 0;
+  private stepRejected = 0;
+  private lastStepRejectLogMs = -Infinity;
 
   private constructor(
     private readonly init: RaftNodeInit,
@@ -149,6 +151,11 @@ export class RaftNode extends EventTarget {
 
   status(): RaftStatus {
     return this.core.status();
+  }
+
+  /** Counters of the transport and the core: messages sent, dropped and rejected. */
+  stats(): { transport: RaftTransport["stats"]; core: RaftCore["stats"]; stepRejected: number } {
+    return { transport: this.transport.stats, core: this.core.stats, stepRejected: this.stepRejected };
   }
 
   confState(): ConfState {
@@ -244,8 +251,14 @@ export class RaftNode extends EventTarget {
     try {
       this.core.step(message);
     } catch (err) {
-      // Typed rejections (not a member, malformed, misrouted) are expected from the network.
-      this.init.log.debug("raft message rejected", { from: message.from, type: message.type, reason: err });
+      // Typed rejections (not a member, malformed, misrouted, a snapshot piece out of order)
+      // come from the network, not from a bug here: log the reason, at a bounded rate, and go on.
+      this.stepRejected += 1;
+      const now = performance.now();
+      if (now - this.lastStepRejectLogMs > 5_000) {
+        this.lastStepRejectLogMs = now;
+        this.init.log.warn("raft message rejected", { from: message.from, type: message.type, reason: err });
+      }
       return;
     }
     this.schedule();

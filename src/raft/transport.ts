@@ -198,6 +198,8 @@ export class RaftTransport {
         this.stats.received += 1;
         this.init.onMessage(message);
       }
+      // The sender closed its side: close ours, or the stream would hold an inbound slot.
+      await stream.close().catch(() => stream.abort(new Error("raft stream close failed")));
     } catch (err) {
       // A peer going away resets its streams: nothing to report. Oversized frames and broken
       // framing end the stream with a logged reason; the peer carries on either way.

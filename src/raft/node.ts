@@ -22,6 +22,12 @@ export interface StateMachine {
   snapshot(): Uint8Array;
   /** Replaces the whole state with a snapshot's. */
   restore(data: Uint8Array): void;
+  /**
+   * A state machine that keeps its own state on disk (in the same transaction as each apply)
+   * tells the index it has durably applied: at start it is not restored from an older
+   * snapshot, and entries at or below this index are not applied twice.
+   */
+  appliedIndex?(): number;
 }
 
 export interface RaftNodeInit {
@@ -106,7 +112,10 @@ export class RaftNode extends EventTarget {
     super();
     this.id = init.id;
     const snapshot = storage.snapshot();
-    if (snapshot.meta.index > 0) init.stateMachine.restore(snapshot.data);
+    const durablyApplied = init.stateMachine.appliedIndex?.() ?? 0;
+    if (snapshot.meta.index > 0 && durablyApplied < snapshot.meta.index) init.stateMachine.restore(snapshot.data);
+    // The core replays (applied, commit]; entries the state machine already holds are
+    // skipped in apply(), so its own applied index may run ahead of the durable commit index.
     this.applied = snapshot.meta.index;
     this.core = new RaftCore({
       id: init.id,
@@ -321,7 +330,10 @@ export class RaftNode extends EventTarget {
   private apply(entry: Entry): void {
     let result: unknown;
     let failure: Error | undefined;
-    if (entry.type === "normal" && entry.data.length > 0) {
+    const alreadyApplied = (this.init.stateMachine.appliedIndex?.() ?? 0) >= entry.index;
+    if (alreadyApplied) {
+      // Applied before a restart, durably, by a state machine that keeps its own state.
+    } else if (entry.type === "normal" && entry.data.length > 0) {
       try {
         result = this.init.stateMachine.apply(entry);
       } catch (err) {

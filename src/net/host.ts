@@ -1,7 +1,7 @@
 // The libp2p host every peer and every client runs: TCP, the Tessera encrypter (Noise with
 // a native AEAD, admission bound to the swarm key), yamux, identify, ping and gossipsub.
 import { createLibp2p, type Libp2p } from "libp2p";
-import { tcp } from "@libp2p/tcp";
+import { tesseraTcp } from "./tcp.ts";
 import { yamux } from "@libp2p/yamux";
 import { identify, type Identify } from "@libp2p/identify";
 import { ping, type Ping } from "@libp2p/ping";
@@ -32,7 +32,7 @@ export async function createHost(init: HostInit): Promise<TesseraHost> {
   return createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: init.listenAddrs },
-    transports: [tcp()],
+    transports: [tesseraTcp()],
     connectionEncrypters: [tesseraEncryption({ swarmKey: init.swarmKey })],
     streamMuxers: [yamux()],
     connectionManager: {

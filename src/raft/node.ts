@@ -103,6 +103,7 @@ export class RaftNode extends EventTarget {
   private lastSoft: SoftState = { lead: "", role: "follower" };
   private leaderChanges = 0;
   private stepRejected = 0;
+  private fastForwardedForTerm = -1;
   private lastStepRejectLogMs = -Infinity;
 
   private constructor(
@@ -133,6 +134,7 @@ export class RaftNode extends EventTarget {
     const storage = await DiskStorage.open(join(init.dir), init.bootstrap);
     const node = new RaftNode(init, storage);
     await node.transport.start();
+    init.host.addEventListener("peer:disconnect", node.onPeerDisconnect);
     node.tickTimer = setInterval(() => {
       node.core.tick();
       node.schedule();
@@ -223,6 +225,7 @@ export class RaftNode extends EventTarget {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.tickTimer);
+    this.init.host.removeEventListener("peer:disconnect", this.onPeerDisconnect);
     await this.transport.stop();
     // Let a Ready being persisted finish, so the log is closed between two writes.
     while (this.processing) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -254,6 +257,24 @@ export class RaftNode extends EventTarget {
       this.proposals.set(index, { term, resolve, reject, timer });
     });
   }
+
+  /**
+   * The leader's process died: its connections closed. Rather than wait out a full election
+   * timeout of silence, let one election timeout of logical time pass at once: the lease
+   * ends here and the randomized timeout fires within one more timeout at most. Only
+   * timing changes, never safety (Raft does not depend on time for safety, §5.6); a leader
+   * that is in fact alive reasserts itself with its next heartbeat.
+   */
+  private readonly onPeerDisconnect = (event: CustomEvent<{ toString(): string }>) => {
+    if (this.stopped || this.core.role !== "follower") return;
+    const leader = this.core.lead;
+    if (!leader || event.detail.toString() !== leader || this.fastForwardedForTerm === this.core.term) return;
+    this.fastForwardedForTerm = this.core.term;
+    const ticks = this.init.electionTicks ?? RAFT_TIMING_DEFAULTS.electionTicks;
+    for (let i = 0; i < ticks; i++) this.core.tick();
+    this.init.log.debug("leader disconnected: election timer fast-forwarded", { leader, term: this.core.term });
+    this.schedule();
+  };
 
   private onMessage(message: Message): void {
     if (this.stopped) return;

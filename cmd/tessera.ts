@@ -9,6 +9,8 @@ import type { PeerView } from "../src/membership/view.ts";
 import type { ClusterStatusView } from "../src/master/view.ts";
 import { parseMultiaddr } from "../src/peer/config.ts";
 import { formatBytes, formatTable } from "./format.ts";
+import { addFsCommands } from "./fs.ts";
+import type { ClusterClient } from "../src/client/cluster.ts";
 
 class UsageError extends Error {
   override name = "UsageError";
@@ -160,6 +162,16 @@ function printStatus(status: ClusterStatusView, json: boolean | undefined): void
   process.stdout.write(formatTable(["MEMBER", "ROLE", "MATCH", "STATE"], rows));
 }
 
+/** Connects to the cluster, runs `work`, and always closes the connection. */
+async function withClient<T>(flags: ClientFlags, work: (client: ClusterClient) => Promise<T>): Promise<T> {
+  const client = await connect(clusterTarget(flags));
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
 async function runClusterStatus(flags: ClientFlags): Promise<void> {
   const client = await connect(clusterTarget(flags));
   try {
@@ -208,6 +220,9 @@ export function buildProgram(): Command {
   addClientOptions(cluster.command("peers").description("list every known peer with its state")).action(runClusterPeers);
   addClientOptions(cluster.command("status").description("the masters: leader, term, voters, learners, commit and match indexes")).action(runClusterStatus);
 
+  const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, setrep, stat");
+  addFsCommands(fs, withClient, addClientOptions);
+
   return program;
 }
 
@@ -229,11 +244,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`tessera: ${oneSentence(message)}\n`);
-    return err instanceof UsageError || (err instanceof Error && err.name === "ConfigError") ? 2 : 1;
+    return err instanceof UsageError || (err instanceof Error && (err.name === "ConfigError" || err.name === "UsageError")) ? 2 : 1;
   }
 }
 
 if (import.meta.main) {
+  // Output piped into `head` and the like: a closed stdout ends the command quietly.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+  });
   const code = await main(process.argv.slice(2));
   // `node start` keeps running; every other command ends here.
   if (!peerRunning) process.exit(code);

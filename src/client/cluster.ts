@@ -13,22 +13,10 @@ import { PEER_TABLE_ENTRIES_MAX } from "../membership/peer-table.ts";
 import { META_PROTOCOL, META_RPC_LIMITS } from "../master/service.ts";
 import { MetaRequest, MetaResponse } from "../master/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
+import { FileSystemClient, FsError } from "./fs.ts";
+import { callWithRetry, MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
 
-// Answers that mean "ask again shortly": an election is under way or the leader just moved.
-const RETRYABLE_META_ERRORS = new Set(["NOT_LEADER", "NO_LEADER", "UNAVAILABLE", "TIMEOUT"]);
-const META_RETRY_BACKOFF_MS_MIN = 50;
-const META_RETRY_BACKOFF_MS_MAX = 200;
-export const META_DEADLINE_MS_DEFAULT = 15_000;
-
-export class MetaRequestError extends Error {
-  override name = "MetaRequestError";
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
 
 export interface ConnectOptions {
   /** Multiaddrs of peers of the cluster; the first that answers is used. */
@@ -43,6 +31,8 @@ export class ClusterUnreachableError extends Error {
 export class ClusterClient {
   /** Addresses of the cluster's peers, to fail over to when the entry peer goes away. */
   private readonly fallbackAddresses: string[] = [];
+  /** The file system: put, get, cat, ls, mkdir, rm, mv, append, setReplication, stat. */
+  readonly fs: FileSystemClient;
 
   constructor(
     readonly host: TesseraHost,
@@ -50,6 +40,14 @@ export class ClusterClient {
     joinAddresses: string[],
   ) {
     this.fallbackAddresses.push(...joinAddresses);
+    this.fs = new FileSystemClient({
+      host,
+      call: async (fs) => {
+        const response = await this.meta({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs }, META_DEADLINE_MS_DEFAULT);
+        if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
+        return response.fs;
+      },
+    });
   }
 
   /** The peer this client talks to. */
@@ -94,29 +92,17 @@ export class ClusterClient {
    * the entry peer stops answering, the client moves to another peer of the cluster.
    */
   async meta(req: MetaRequest, deadlineMs: number): Promise<MetaResponse> {
-    const deadline = performance.now() + deadlineMs;
-    let backoffMs = META_RETRY_BACKOFF_MS_MIN;
-    let lastProblem = "no answer";
-    for (;;) {
-      try {
-        const response = await request<MetaRequest, MetaResponse>(
+    return callWithRetry(
+      (timeoutMs) =>
+        request<MetaRequest, MetaResponse>(
           this.host,
           this.connection.remotePeer,
-          { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, ...META_RPC_LIMITS, timeoutMs: Math.min(META_RPC_LIMITS.timeoutMs, Math.max(1, deadline - performance.now())) },
+          { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, ...META_RPC_LIMITS, timeoutMs: Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs) },
           req,
-        );
-        if (!response.errorCode) return response;
-        if (!RETRYABLE_META_ERRORS.has(response.errorCode)) throw new MetaRequestError(response.errorCode, response.errorMessage);
-        lastProblem = response.errorMessage;
-      } catch (err) {
-        if (err instanceof MetaRequestError) throw err;
-        lastProblem = (err as Error).message;
-        await this.reconnect();
-      }
-      if (performance.now() + backoffMs > deadline) throw new MetaRequestError("UNAVAILABLE", `the cluster did not answer in time: ${lastProblem}`);
-      await new Promise((resolve) => setTimeout(resolve, backoffMs));
-      backoffMs = Math.min(backoffMs * 2, META_RETRY_BACKOFF_MS_MAX);
-    }
+        ),
+      deadlineMs,
+      () => this.reconnect(),
+    );
   }
 
   /** Connects to the next peer that answers, if the current connection is gone. */

@@ -11,6 +11,8 @@ import type { MembershipService } from "../membership/service.ts";
 import { ProposalDroppedError } from "../raft/errors.ts";
 import { MetaRequest, MetaResponse, type ClusterStatus } from "./pb/meta.ts";
 import { encodeCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "./state-machine.ts";
+import { FsRequestError, type FsService } from "./fs-service.ts";
+import { NamespaceError } from "./namespace-errors.ts";
 
 export const META_PROTOCOL = "/tessera/meta/1";
 export const META_RPC_LIMITS = {
@@ -29,6 +31,8 @@ export interface MetaServiceInit {
   /** Tells a peer outside the voter set who leads (heartbeats carry the leader's term). */
   membership: MembershipService;
   stateMachine: MasterStateMachine;
+  /** The file system's operations, served when this peer leads. */
+  fs?: FsService;
   log: Logger;
 }
 
@@ -86,10 +90,16 @@ export class MetaService {
           const value = this.init.stateMachine.getSetting(req.key);
           return { ...empty(), found: value !== undefined, value: (value ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> };
         }
+        case "fs": {
+          if (!req.fs || !this.init.fs) return error("INVALID", "a file system request without its body");
+          return { ...empty(), fs: await this.init.fs.handle(req.fs) };
+        }
         default:
           return error("INVALID", `unknown metadata operation ${JSON.stringify(req.op)}`);
       }
     } catch (err) {
+      // Expected refusals of the namespace (not found, exists, ...) go back with their code.
+      if (err instanceof NamespaceError || err instanceof FsRequestError) return error(err.code, err.message);
       if (err instanceof ProposalDroppedError) return error("NOT_LEADER", err.message, err.leaderHint || raft.leader);
       const code = (err as { code?: string }).code;
       if (code === "RAFT_PROPOSAL_TIMEOUT") return error("TIMEOUT", (err as Error).message, raft.leader);

@@ -1,65 +1,57 @@
-// The master's replicated state machine, applied through Raft. For now it holds the
-// cluster's settings (a small replicated map: the voter target and similar knobs live
-// there); the namespace of the file system joins it. apply() is deterministic: the same
-// log gives the same state on every master.
+// The master's replicated state machine, applied through Raft: the namespace of the file
+// system and the cluster's settings (a small replicated map: the voter target and similar
+// knobs live there), both in one SQLite database (src/master/namespace.ts). apply() is
+// deterministic: the same log gives the same state on every master.
 import type { StateMachine } from "../raft/node.ts";
 import type { Entry } from "../raft/types.ts";
-import { Command, MasterSnapshot } from "./pb/meta.ts";
+import { Namespace } from "./namespace.ts";
+import { Command } from "./pb/meta.ts";
 
-export const SETTING_KEY_CHARS_MAX = 256;
-export const SETTING_VALUE_BYTES_MAX = 64 * 1024;
-// Settings are knobs, not a database: the bound keeps snapshots and memory small.
-export const SETTINGS_MAX = 10_000;
+export { CommandRejectedError } from "./namespace-errors.ts";
+export { SETTING_KEY_CHARS_MAX, SETTING_VALUE_BYTES_MAX, SETTINGS_MAX, validateSettingKey } from "./namespace-limits.ts";
 
-export class CommandRejectedError extends Error {
-  override name = "CommandRejectedError";
-  readonly code = "COMMAND_REJECTED";
-}
-
-export function validateSettingKey(key: string): void {
-  if (key.length === 0 || key.length > SETTING_KEY_CHARS_MAX || !/^[A-Za-z0-9._\-/]+$/.test(key)) {
-    throw new CommandRejectedError(`a setting key is 1..${SETTING_KEY_CHARS_MAX} letters, digits, '.', '_', '-' or '/'`);
-  }
+export interface MasterStateMachineOptions {
+  /** The namespace database file; in memory when absent. */
+  dbPath?: string;
 }
 
 export class MasterStateMachine implements StateMachine {
-  private settings = new Map<string, Uint8Array>();
+  readonly namespace: Namespace;
+
+  constructor(options: MasterStateMachineOptions = {}) {
+    this.namespace = Namespace.open(options.dbPath === undefined ? {} : { path: options.dbPath });
+  }
 
   getSetting(key: string): Uint8Array | undefined {
-    return this.settings.get(key);
+    return this.namespace.getSetting(key);
   }
 
   get settingCount(): number {
-    return this.settings.size;
+    return this.namespace.settingCount;
   }
 
   apply(entry: Entry): unknown {
-    const command = Command.decode(entry.data);
-    switch (command.op) {
-      case "settings.set": {
-        validateSettingKey(command.key);
-        if (command.value.length > SETTING_VALUE_BYTES_MAX) throw new CommandRejectedError(`a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
-        if (!this.settings.has(command.key) && this.settings.size >= SETTINGS_MAX) throw new CommandRejectedError(`the cluster holds ${SETTINGS_MAX} settings already`);
-        this.settings.set(command.key, command.value);
-        return undefined;
-      }
-      default:
-        // A command this version does not know: every replica rejects it the same way.
-        throw new CommandRejectedError(`unknown command ${JSON.stringify(command.op)}`);
-    }
+    return this.namespace.apply(entry);
   }
 
   snapshot(): Uint8Array {
-    const settings = [...this.settings.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value: value as Uint8Array<ArrayBuffer> }));
-    return MasterSnapshot.encode({ settings });
+    return this.namespace.snapshot();
   }
 
   restore(data: Uint8Array): void {
-    const snapshot = MasterSnapshot.decode(data, { limits: { settings: SETTINGS_MAX } });
-    this.settings = new Map(snapshot.settings.map((pair) => [pair.key, pair.value]));
+    this.namespace.restore(data);
+  }
+
+  appliedIndex(): number {
+    return this.namespace.appliedIndex();
+  }
+
+  close(): void {
+    this.namespace.close();
   }
 }
 
+/** A settings command; namespace commands use encodeNamespaceCommand (the same wire format). */
 export function encodeCommand(command: Command): Uint8Array {
   return Command.encode(command);
 }

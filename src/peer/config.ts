@@ -33,6 +33,8 @@ export interface PeerOptions {
   voterDeadAfterMs?: number;
   /** Raft's tick (elections after 10–20 ticks of silence); for tests. */
   raftTickMs?: number;
+  /** How often increments of the block report go to the leader (default 500 ms). */
+  blockReportIntervalMs?: number;
 }
 
 export class ConfigError extends Error {

@@ -4,6 +4,8 @@
 //   peer.json   remembered settings: listen addresses, rack, incarnation, known peers
 //   LOCK        the pid of the peer using the dir (two peers must never share one)
 //   raft/       the Raft log and snapshots of the master's state
+//   master/     the master's state machine (the namespace, in SQLite)
+//   chunks/     the chunk server's chunks
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from "@libp2p/crypto/keys";
@@ -15,6 +17,9 @@ export const SWARM_KEY_FILE = "swarm.key";
 export const PEER_STATE_FILE = "peer.json";
 export const LOCK_FILE = "LOCK";
 export const RAFT_DIR = "raft";
+export const MASTER_DIR = "master";
+export const MASTER_DB_FILE = "namespace.db";
+export const CHUNKS_DIR = "chunks";
 // Remembered addresses of other peers, so a restarted peer finds the cluster without --join.
 export const KNOWN_PEER_ADDRESSES_MAX = 64;
 

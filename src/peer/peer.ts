@@ -11,7 +11,7 @@ import { ROLES } from "../membership/heartbeat.ts";
 import type { PeerChange } from "../membership/peer-table.ts";
 import { peerViewFromRecord, type PeerView } from "../membership/view.ts";
 import { createLogger, type Logger } from "../util/log.ts";
-import { DataDir, KNOWN_PEER_ADDRESSES_MAX, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
+import { CHUNKS_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
 import { ConfigError, DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
 import { RaftNode } from "../raft/node.ts";
@@ -19,6 +19,19 @@ import { MasterStateMachine } from "../master/state-machine.ts";
 import { MetaService } from "../master/service.ts";
 import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT } from "../master/voters.ts";
 import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
+import { ChunkLocations } from "../master/locations.ts";
+import { FsService } from "../master/fs-service.ts";
+import { ReportService } from "../master/report-service.ts";
+import { DiskChunkStore } from "../chunk/disk-store.ts";
+import { BlockReporter, ReportingChunkStore, REPORT_PROTOCOL, REPORT_RPC_LIMITS } from "../chunk/block-reporter.ts";
+import { BlockReport, BlockReportAck } from "../chunk/pb/report.ts";
+import { DataService } from "../chunk/data-service.ts";
+import type { ChunkStore } from "../chunk/store.ts";
+import { FileSystemClient, FsError } from "../client/fs.ts";
+import { callWithRetry, META_DEADLINE_MS_DEFAULT } from "../client/meta-call.ts";
+import { request } from "../net/rpc.ts";
+import { peerIdFromString } from "@libp2p/peer-id";
+import { mkdirSync } from "node:fs";
 
 export class JoinRefusedError extends Error {
   override name = "JoinRefusedError";
@@ -29,32 +42,71 @@ export class JoinRefusedError extends Error {
 const KNOWN_PEERS_SAVE_INTERVAL_MS = 30_000;
 const KNOWN_PEERS_SAVE_DELAY_MS = 500;
 
+/** Everything a running peer is made of, in the order it was started. */
+export interface PeerParts {
+  host: TesseraHost;
+  membership: MembershipService;
+  raft: RaftNode;
+  master: MasterStateMachine;
+  meta: MetaService;
+  voters: VoterManager;
+  fsService: FsService;
+  reports: ReportService;
+  chunkStore: ChunkStore;
+  reporter: BlockReporter;
+  data: DataService;
+  fs: FileSystemClient;
+  http: AdminHttp | undefined;
+  dataDir: DataDir;
+  rack: string;
+  /** True when this start created a new cluster (its first Raft voter). */
+  createdCluster: boolean;
+  log: Logger;
+}
+
 export class Peer extends EventTarget {
   private stopping?: Promise<void>;
   private saveTimer?: ReturnType<typeof setInterval>;
   private saveSoonTimer?: ReturnType<typeof setTimeout>;
+  readonly host: TesseraHost;
+  readonly membership: MembershipService;
+  readonly raft: RaftNode;
+  readonly master: MasterStateMachine;
+  /** This peer's chunk store (the chunk server role). */
+  readonly chunkStore: ChunkStore;
+  /** The chunk server's data protocols and their counters. */
+  readonly data: DataService;
+  /** The file system, as a client running inside this peer: first replicas and reads are local. */
+  readonly fs: FileSystemClient;
+  readonly dataDir: DataDir;
+  readonly rack: string;
+  readonly createdCluster: boolean;
+  private readonly log: Logger;
 
-  constructor(
-    readonly host: TesseraHost,
-    readonly membership: MembershipService,
-    readonly raft: RaftNode,
-    readonly master: MasterStateMachine,
-    private readonly meta: MetaService,
-    private readonly voters: VoterManager,
-    readonly dataDir: DataDir,
-    readonly rack: string,
-    /** True when this start created a new cluster (its first Raft voter). */
-    readonly createdCluster: boolean,
-    private readonly http: AdminHttp | undefined,
-    private readonly log: Logger,
-  ) {
+  constructor(private readonly parts: PeerParts) {
     super();
-    membership.addEventListener("peer:change", (event) => {
+    this.host = parts.host;
+    this.membership = parts.membership;
+    this.raft = parts.raft;
+    this.master = parts.master;
+    this.chunkStore = parts.chunkStore;
+    this.data = parts.data;
+    this.fs = parts.fs;
+    this.dataDir = parts.dataDir;
+    this.rack = parts.rack;
+    this.createdCluster = parts.createdCluster;
+    this.log = parts.log;
+    this.membership.addEventListener("peer:change", (event) => {
       const change = (event as CustomEvent<PeerChange>).detail;
       if (change.from === "unknown" && !change.record.isSelf) this.saveKnownPeersSoon();
       this.dispatchEvent(new CustomEvent<PeerChange>("peer:change", { detail: change }));
     });
     this.saveTimer = setInterval(() => this.saveKnownPeers(), KNOWN_PEERS_SAVE_INTERVAL_MS);
+  }
+
+  /** Sends this peer's pending block report now (tests use it to skip the report interval). */
+  flushBlockReport(): Promise<void> {
+    return this.parts.reporter.flush();
   }
 
   get id(): string {
@@ -68,7 +120,7 @@ export class Peer extends EventTarget {
 
   /** The admin HTTP address, if serving. */
   get httpUrl(): string | undefined {
-    return this.http?.url;
+    return this.parts.http?.url;
   }
 
   /** Every peer this peer knows of, itself included. */
@@ -79,7 +131,7 @@ export class Peer extends EventTarget {
 
   /** What this peer knows of the Raft group of masters (complete on the leader). */
   clusterStatus(): ClusterStatusView {
-    return clusterStatusView(this.meta.localStatus());
+    return clusterStatusView(this.parts.meta.localStatus());
   }
 
   /** The address another machine should use to join: a routable one when there is one. */
@@ -103,12 +155,19 @@ export class Peer extends EventTarget {
     clearInterval(this.saveTimer);
     clearTimeout(this.saveSoonTimer);
     this.saveKnownPeers();
-    await this.http?.stop();
-    this.voters.stop();
-    await this.meta.stop();
-    await this.raft.stop();
-    await this.membership.stop();
-    await this.host.stop();
+    const { http, reporter, data, fsService, reports, voters, meta, raft, membership, host, chunkStore, master } = this.parts;
+    await http?.stop();
+    reporter.stop();
+    await data.stop();
+    fsService.stop();
+    await reports.stop();
+    voters.stop();
+    await meta.stop();
+    await raft.stop();
+    await membership.stop();
+    await host.stop();
+    await chunkStore.close();
+    master.close();
     this.dataDir.close();
     this.log.info("stopped");
   }
@@ -164,13 +223,14 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
 
     // Membership starts before Raft (Raft dials peers membership found) but gossips who leads.
     const raftRef: { node?: RaftNode } = {};
+    const chunksRef: { store?: ChunkStore } = {};
     const membership = new MembershipService({
       host,
       source: {
         rack,
         roles: [...ROLES],
         incarnation: BigInt(incarnation),
-        measure: () => measureHost(dataDir.path),
+        measure: () => measureHost(dataDir.path, chunksRef.store?.usage().chunkCount ?? 0),
         leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.status().term) : 0n),
       },
       heartbeatIntervalMs: timings.heartbeatIntervalMs,
@@ -180,7 +240,14 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     await membership.start();
     started.push(membership);
 
-    const master = new MasterStateMachine();
+    // The chunk server: its store on disk, wrapped so every commit and delete is reported.
+    const innerStore = await DiskChunkStore.open(dataDir.file(CHUNKS_DIR));
+    started.push({ stop: () => innerStore.close() });
+    chunksRef.store = innerStore;
+
+    mkdirSync(dataDir.file(MASTER_DIR), { recursive: true });
+    const master = new MasterStateMachine({ dbPath: dataDir.file(`${MASTER_DIR}/${MASTER_DB_FILE}`) });
+    started.push({ stop: () => master.close() });
     const raft = await RaftNode.start({
       id,
       dir: dataDir.file(RAFT_DIR),
@@ -192,19 +259,54 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     });
     started.push(raft);
     raftRef.node = raft;
-    const meta = new MetaService({ host, raft, membership, stateMachine: master, log: log.child("meta") });
+
+    const locations = new ChunkLocations();
+    const fsService = new FsService({ raft, namespace: master.namespace, membership, locations, log: log.child("fs") });
+    fsService.start();
+    started.push(fsService);
+    const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, log: log.child("reports") });
+    await reports.start();
+    started.push(reports);
+    const meta = new MetaService({ host, raft, membership, stateMachine: master, fs: fsService, log: log.child("meta") });
     await meta.start();
     started.push(meta);
     const voters = new VoterManager({ raft, membership, targetVoters: masters, voterDeadAfterMs: options.voterDeadAfterMs ?? VOTER_DEAD_AFTER_MS_DEFAULT, log: log.child("voters") });
     voters.start();
     started.push(voters);
+
+    const leader = () => raft.leader || membership.gossipedLeader();
+    const reporter = new BlockReporter({
+      store: innerStore,
+      leader,
+      send: (to, report) =>
+        to === id
+          ? Promise.resolve(reports.take(id, report))
+          : request<BlockReport, BlockReportAck>(host, peerIdFromString(to), { protocol: REPORT_PROTOCOL, requestCodec: BlockReport, responseCodec: BlockReportAck, ...REPORT_RPC_LIMITS }, report),
+      log: log.child("block-report"),
+      ...(options.blockReportIntervalMs ? { intervalMs: options.blockReportIntervalMs } : {}),
+    });
+    reporter.start();
+    started.push(reporter);
+    const chunkStore = new ReportingChunkStore(innerStore, reporter);
+    const data = new DataService({ host, store: chunkStore, log: log.child("data") });
+    await data.start();
+    started.push(data);
+    const fs = new FileSystemClient({
+      host,
+      localPeer: { id, rack, store: chunkStore },
+      call: async (fsRequest) => {
+        const response = await callWithRetry(() => meta.handle({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs: fsRequest }), META_DEADLINE_MS_DEFAULT);
+        if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
+        return response.fs;
+      },
+    });
     dataDir.writeState({ ...state, incarnation, rack, listen: rememberedListen(listen, host) });
 
     const seeds = join.length > 0 ? join : (state.knownPeers ?? []);
     await joinCluster(host, seeds, join.length > 0, log);
 
     const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, membership, log: log.child("http") });
-    const peer = new Peer(host, membership, raft, master, meta, voters, dataDir, rack, createsCluster, http, log);
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, chunkStore, reporter, data, fs, http, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
@@ -240,7 +342,7 @@ function rememberedListen(listen: string[], host: TesseraHost): string[] {
   return listen.map((address) => (/\/tcp\/0(\/|$)/.test(address) && ports[0] ? address.replace(/\/tcp\/0(?=\/|$)/, `/tcp/${ports[0]}`) : address));
 }
 
-function measureHost(path: string) {
+function measureHost(path: string, chunkCount: number) {
   let capacityBytes = 0n;
   let freeBytes = 0n;
   try {
@@ -254,7 +356,7 @@ function measureHost(path: string) {
   return {
     capacityBytes,
     freeBytes,
-    chunkCount: 0n,
+    chunkCount: BigInt(chunkCount),
     loadMilli: Math.round((os.loadavg()[0] ?? 0) * 1000),
     cores: os.availableParallelism(),
   };

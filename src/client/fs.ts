@@ -1,0 +1,352 @@
+// The file system client (DESIGN.md, "Data path"): metadata from the master, data straight
+// to and from the chunk servers. A write streams each chunk down a replica pipeline and only
+// then commits it in the namespace; a failed pipeline is rebuilt without the failed peer
+// under a new chunk version (GFS §4.5), so the replica that missed it can never be served.
+// A read takes the nearest replica — this very peer (its file, no network), the same rack,
+// then any — verifies every block, and on a checksum error reports the replica and moves on.
+import { randomUUID } from "node:crypto";
+import { peerIdFromString } from "@libp2p/peer-id";
+import { multiaddr } from "@multiformats/multiaddr";
+import type { TesseraHost } from "../net/host.ts";
+import { writeChunk } from "../chunk/write-pipeline.ts";
+import { readChunk, readChunkLocal } from "../chunk/read-protocol.ts";
+import { PipelineError, ChunkChecksumError } from "../chunk/data-errors.ts";
+import type { ChunkStore } from "../chunk/store.ts";
+import type { FsChunk, FsRequest, FsResponse, FsStat } from "../master/pb/meta.ts";
+
+export const PIPELINE_ATTEMPTS_MAX = 4;
+// A writer renews its lease this often; the master takes the file back after 60 s of silence.
+const LEASE_RENEW_INTERVAL_MS = 20_000;
+// Local reads and single reads of a chunk are cut in pieces of this size.
+const READ_PIECE_BYTES = 8 * 1024 * 1024;
+
+export class FsError extends Error {
+  override name = "FsError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ReplicaView {
+  peer: string;
+  rack: string;
+}
+
+export interface ChunkView {
+  id: string;
+  index: number;
+  version: number;
+  size: number;
+  committed: boolean;
+  replicas: ReplicaView[];
+}
+
+export interface StatView {
+  path: string;
+  kind: "file" | "dir";
+  size: number;
+  replication: number;
+  chunkSize: number;
+  mtimeMs: number;
+  state: string;
+  chunks: ChunkView[];
+}
+
+export interface PutOptions {
+  replication?: number;
+  chunkSizeBytes?: number;
+  /** Called with the bytes written so far (for progress bars). */
+  onProgress?(writtenBytes: number): void;
+}
+
+export interface FileSystemClientInit {
+  host: TesseraHost;
+  /** Sends one file system request to the masters (through any peer) and returns the answer. */
+  call(request: FsRequest): Promise<FsResponse>;
+  /** Set when this client runs inside a peer: placement puts first replicas here, reads go local. */
+  localPeer?: { id: string; rack: string; store: ChunkStore };
+  /** The rack of the reader, for choosing the nearest replica. */
+  rack?: string;
+}
+
+export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+export class FileSystemClient {
+  readonly clientId = `client-${randomUUID()}`;
+  /** Bytes this client read from its own peer's disk, and over the network (for tests and metrics). */
+  readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0 };
+
+  constructor(private readonly init: FileSystemClientInit) {}
+
+  private async fs(request: Partial<FsRequest> & { op: string }): Promise<FsResponse> {
+    return this.init.call({
+      path: "",
+      dst: "",
+      parents: false,
+      recursive: false,
+      replication: 0,
+      chunkSizeBytes: 0,
+      clientId: this.clientId,
+      fileId: 0,
+      chunkId: "",
+      version: 0,
+      sizeBytes: 0,
+      writerPeer: this.init.localPeer?.id ?? "",
+      excludePeers: [],
+      after: "",
+      limit: 0,
+      peer: "",
+      ...request,
+    });
+  }
+
+  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+    await this.fs({ op: "mkdir", path, parents: options.parents ?? false });
+  }
+
+  async stat(path: string): Promise<StatView> {
+    const response = await this.fs({ op: "stat", path });
+    if (!response.stat) throw new FsError("INVALID", "the master answered a stat without one");
+    return statView(response.stat);
+  }
+
+  /** Every entry of a folder (or the file itself), following pages; recursive lists the subtree. */
+  async list(path: string, options: { recursive?: boolean } = {}): Promise<StatView[]> {
+    const entries: StatView[] = [];
+    let after = "";
+    for (;;) {
+      const response = await this.fs({ op: "list", path, recursive: options.recursive ?? false, after });
+      entries.push(...response.entries.map(statView));
+      if (!response.next) return entries;
+      after = response.next;
+    }
+  }
+
+  async rm(path: string, options: { recursive?: boolean } = {}): Promise<{ files: number; directories: number }> {
+    const response = await this.fs({ op: "delete", path, recursive: options.recursive ?? false });
+    return { files: response.files, directories: response.directories };
+  }
+
+  async mv(source: string, destination: string): Promise<void> {
+    await this.fs({ op: "rename", path: source, dst: destination });
+  }
+
+  async setReplication(path: string, replication: number): Promise<number> {
+    return (await this.fs({ op: "setReplication", path, replication })).files;
+  }
+
+  /** Writes a new file; fails if it exists. On failure the partial file is removed. */
+  async put(source: ByteSource, path: string, options: PutOptions = {}): Promise<StatView> {
+    const created = await this.fs({ op: "create", path, replication: options.replication ?? 0, chunkSizeBytes: options.chunkSizeBytes ?? 0 });
+    const stat = await this.stat(path);
+    try {
+      await this.writeChunks(path, created.fileId, stat.chunkSize, source, options.onProgress);
+      await this.fs({ op: "complete", path, fileId: created.fileId });
+    } catch (err) {
+      // A put that failed leaves no file behind that would read back short.
+      await this.fs({ op: "delete", path }).catch(() => undefined);
+      throw err;
+    }
+    return this.stat(path);
+  }
+
+  /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
+  async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress"> = {}): Promise<StatView> {
+    const opened = await this.fs({ op: "append", path });
+    const stat = opened.stat ? statView(opened.stat) : await this.stat(path);
+    try {
+      await this.writeChunks(path, opened.fileId, stat.chunkSize, source, options.onProgress);
+    } finally {
+      await this.fs({ op: "complete", path, fileId: opened.fileId });
+    }
+    return this.stat(path);
+  }
+
+  /** The file's bytes, chunk by chunk, from the nearest good replica of each. */
+  async *createReadStream(path: string, options: { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
+    const stat = await this.fs({ op: "stat", path });
+    if (!stat.stat || stat.stat.kind !== "file") throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
+    let readBytes = 0;
+    for (const chunk of stat.stat.chunks) {
+      if (!chunk.committed) break; // readers see a file up to its last committed chunk
+      for await (const piece of this.readChunkFromNearest(chunk)) {
+        readBytes += piece.length;
+        options.onProgress?.(readBytes);
+        yield piece;
+      }
+    }
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    const pieces: Uint8Array[] = [];
+    let total = 0;
+    for await (const piece of this.createReadStream(path)) {
+      pieces.push(piece);
+      total += piece.length;
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const piece of pieces) {
+      out.set(piece, at);
+      at += piece.length;
+    }
+    return out;
+  }
+
+  // --- writing ---------------------------------------------------------------------------
+
+  private async writeChunks(path: string, fileId: number, chunkSizeBytes: number, source: ByteSource, onProgress?: (bytes: number) => void): Promise<void> {
+    const renew = setInterval(() => void this.fs({ op: "renewLease", path, fileId }).catch(() => undefined), LEASE_RENEW_INTERVAL_MS);
+    let written = 0;
+    try {
+      for await (const chunkData of chunked(source, chunkSizeBytes)) {
+        await this.writeOneChunk(path, fileId, chunkData);
+        written += chunkData.length;
+        onProgress?.(written);
+      }
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async writeOneChunk(path: string, fileId: number, data: Uint8Array): Promise<void> {
+    let allocated = (await this.fs({ op: "addChunk", path, fileId })).chunk;
+    const excluded: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      if (!allocated || allocated.replicas.length === 0) throw new FsError("NO_PEERS", "no live peer can take the chunk");
+      this.learnAddresses(allocated);
+      try {
+        const result = await writeChunk(this.init.host, {
+          chunkId: allocated.chunkId,
+          version: allocated.version,
+          targets: allocated.replicas.map((replica) => replica.peer),
+          data,
+          expectedSizeBytes: data.length,
+          ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
+        });
+        await this.fs({ op: "commitChunk", path, fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes });
+        return;
+      } catch (err) {
+        if (!(err instanceof PipelineError) || attempt >= PIPELINE_ATTEMPTS_MAX) {
+          await this.fs({ op: "abandonChunk", path, fileId, chunkId: allocated.chunkId }).catch(() => undefined);
+          if (err instanceof PipelineError) throw new FsError("PIPELINE_FAILED", `could not write chunk ${allocated.chunkId} after ${attempt} pipelines: ${err.message}`);
+          throw err;
+        }
+        // Rebuild without the failed peer, under a new version.
+        excluded.push(err.failedPeer);
+        allocated = (await this.fs({ op: "bumpChunk", path, fileId, chunkId: allocated.chunkId, excludePeers: excluded })).chunk;
+      }
+    }
+  }
+
+  /** Puts the addresses the master gave into the peer store, so the pipeline can dial by id. */
+  private learnAddresses(chunk: FsChunk): void {
+    for (const replica of chunk.replicas) {
+      if (replica.peer === this.init.host.peerId.toString() || replica.addresses.length === 0) continue;
+      const addresses = replica.addresses.flatMap((address) => {
+        try {
+          return [multiaddr(address)];
+        } catch {
+          return [];
+        }
+      });
+      void this.init.host.peerStore.merge(peerIdFromString(replica.peer), { multiaddrs: addresses }).catch(() => undefined);
+    }
+  }
+
+  // --- reading ---------------------------------------------------------------------------
+
+  /** Replicas nearest first: this peer, then its rack, then the rest. */
+  private orderReplicas(chunk: FsChunk): FsChunk["replicas"] {
+    const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
+    const rack = this.init.localPeer?.rack ?? this.init.rack;
+    const distance = (replica: FsChunk["replicas"][number]) => (replica.peer === self ? 0 : rack && replica.rack === rack ? 1 : 2);
+    return [...chunk.replicas].sort((a, b) => distance(a) - distance(b));
+  }
+
+  private async *readChunkFromNearest(chunk: FsChunk): AsyncGenerator<Uint8Array> {
+    const replicas = this.orderReplicas(chunk);
+    if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
+    this.learnAddresses(chunk);
+    let lastError: unknown;
+    for (const replica of replicas) {
+      // Pieces are yielded only once the whole chunk verified from this replica, so a
+      // failover never repeats or mixes bytes.
+      try {
+        const pieces: Uint8Array[] = [];
+        if (this.init.localPeer && replica.peer === this.init.localPeer.id) {
+          for await (const piece of readChunkLocal(this.init.localPeer.store, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes: 0, lengthBytes: chunk.sizeBytes })) {
+            pieces.push(piece);
+            this.readCounters.localBytes += piece.length;
+          }
+        } else {
+          for await (const piece of readChunk(this.init.host, replica.peer, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes: 0, lengthBytes: chunk.sizeBytes })) {
+            pieces.push(piece);
+            this.readCounters.remoteBytes += piece.length;
+          }
+        }
+        const got = pieces.reduce((sum, piece) => sum + piece.length, 0);
+        if (got !== chunk.sizeBytes) throw new FsError("SHORT_READ", `replica ${replica.peer} returned ${got} of ${chunk.sizeBytes} bytes of chunk ${chunk.chunkId}`);
+        yield* pieces;
+        return;
+      } catch (err) {
+        lastError = err;
+        if (err instanceof ChunkChecksumError || (err as { code?: string }).code === "CHUNK_CORRUPT") {
+          this.readCounters.checksumFailovers += 1;
+          await this.fs({ op: "reportBadReplica", chunkId: chunk.chunkId, peer: replica.peer }).catch(() => undefined);
+        }
+      }
+    }
+    throw new FsError("READ_FAILED", `no replica of chunk ${chunk.chunkId} could be read: ${(lastError as Error)?.message ?? "unknown"}`);
+  }
+}
+
+/** Cuts a byte source into chunks of exactly `chunkSizeBytes` (the last may be shorter). */
+export async function* chunked(source: ByteSource, chunkSizeBytes: number): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    for (let at = 0; at < source.length; at += chunkSizeBytes) yield source.subarray(at, Math.min(at + chunkSizeBytes, source.length));
+    return;
+  }
+  let buffer = new Uint8Array(chunkSizeBytes);
+  let filled = 0;
+  for await (const piece of source as AsyncIterable<Uint8Array>) {
+    let at = 0;
+    while (at < piece.length) {
+      const take = Math.min(piece.length - at, chunkSizeBytes - filled);
+      buffer.set(piece.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === chunkSizeBytes) {
+        yield buffer;
+        buffer = new Uint8Array(chunkSizeBytes);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield buffer.subarray(0, filled);
+}
+
+function statView(stat: FsStat): StatView {
+  return {
+    path: stat.path,
+    kind: stat.kind === "dir" ? "dir" : "file",
+    size: stat.sizeBytes,
+    replication: stat.replication,
+    chunkSize: stat.chunkSizeBytes,
+    mtimeMs: stat.mtimeMs,
+    state: stat.state,
+    chunks: stat.chunks.map((chunk) => ({
+      id: chunk.chunkId,
+      index: chunk.index,
+      version: chunk.version,
+      size: chunk.sizeBytes,
+      committed: chunk.committed,
+      replicas: chunk.replicas.map((replica) => ({ peer: replica.peer, rack: replica.rack })),
+    })),
+  };
+}
+
+export { READ_PIECE_BYTES };

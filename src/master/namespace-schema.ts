@@ -1,0 +1,204 @@
+// The SQLite schema of the namespace and its prepared statements.
+//
+// Why SQLite: the namespace must grow to millions of files with bounded memory, so it lives in
+// B-trees on disk with a bounded page cache, and every command is one transaction.
+//
+//   inodes   one row per file or folder. id INTEGER PRIMARY KEY (the rowid: lookups by file id
+//            are one B-tree descent); parent = id of the folder holding it (0 for the root, id 1,
+//            name ''); kind 'dir' | 'file'; mtime_ms; for files replication, chunk_size_bytes,
+//            length_bytes (bytes of committed chunks: what readers see), state 'open' | 'closed',
+//            lease_holder (client id) and lease_expiry_ms while open. Folders hold 0 / 'closed'
+//            / NULL there. UNIQUE (parent, name) is both the path walk (one lookup per name)
+//            and the listing of a folder in name order. A partial index on lease_expiry_ms of
+//            open files lets the leader find expired leases without scanning closed files.
+//   chunks   one row per chunk of a file: (file_id, idx) is the primary key (WITHOUT ROWID: a
+//            file's chunks are contiguous on disk, in order), chunk_id (16 hex digits, UNIQUE
+//            index: block reports and GC ask "whose is this chunk?"), version, size_bytes,
+//            committed 0 | 1, replicas = the peers the leader chose at allocation, a comma list
+//            in pipeline order. Committed chunks are a prefix of a file; at most the last is not.
+//   meta     one row: applied_index (the Raft index of the last applied entry, written in the
+//            same transaction as the entry's changes, so a replay after a restart skips what
+//            the database holds), next_inode_id, next_chunk_id, and the counts of files,
+//            directories, chunks and pending deletes (counts() must not scan millions of rows).
+//   pending_chunk_deletes  chunk_id, version, deleted_at_ms: chunks no file references any
+//            more, for the lazy garbage collector (GFS §4.4): it tells chunkservers to drop
+//            them, then removes the rows (dropPendingDeletes).
+//   settings key → value: the cluster's replicated knobs.
+//
+// Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
+// the last transactions here, and they are applied again from the log because applied_index
+// went back with them. WAL keeps a commit to one append, which is what makes one transaction
+// per Raft entry affordable.
+import type { Database, Statement } from "bun:sqlite";
+
+export const SCHEMA_VERSION = 1;
+export const ROOT_ID = 1;
+/** Page cache of the namespace database: the memory the namespace uses, whatever its size. */
+export const NAMESPACE_CACHE_BYTES = 32 * 1024 * 1024;
+
+export const SCHEMA_SQL = `
+CREATE TABLE inodes (
+  id INTEGER PRIMARY KEY,
+  parent INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('dir', 'file')),
+  mtime_ms INTEGER NOT NULL,
+  replication INTEGER NOT NULL,
+  chunk_size_bytes INTEGER NOT NULL,
+  length_bytes INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+  lease_holder TEXT,
+  lease_expiry_ms INTEGER
+);
+CREATE UNIQUE INDEX inodes_parent_name ON inodes (parent, name);
+CREATE INDEX inodes_open_lease ON inodes (lease_expiry_ms) WHERE state = 'open';
+CREATE TABLE chunks (
+  file_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  chunk_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  committed INTEGER NOT NULL,
+  replicas TEXT NOT NULL,
+  PRIMARY KEY (file_id, idx)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX chunks_chunk_id ON chunks (chunk_id);
+CREATE TABLE meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  applied_index INTEGER NOT NULL,
+  next_inode_id INTEGER NOT NULL,
+  next_chunk_id INTEGER NOT NULL,
+  files INTEGER NOT NULL,
+  directories INTEGER NOT NULL,
+  chunks INTEGER NOT NULL,
+  pending_deletes INTEGER NOT NULL
+);
+CREATE TABLE pending_chunk_deletes (
+  chunk_id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  deleted_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+INSERT INTO inodes VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL);
+INSERT INTO meta VALUES (1, 0, ${ROOT_ID + 1}, 1, 0, 1, 0, 0);
+PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+
+export type InodeKind = "dir" | "file";
+export type FileState = "open" | "closed";
+
+export interface InodeRow {
+  id: number;
+  parent: number;
+  name: string;
+  kind: InodeKind;
+  mtime_ms: number;
+  replication: number;
+  chunk_size_bytes: number;
+  length_bytes: number;
+  state: FileState;
+  lease_holder: string | null;
+  lease_expiry_ms: number | null;
+}
+
+export interface ChunkRow {
+  file_id: number;
+  idx: number;
+  chunk_id: string;
+  version: number;
+  size_bytes: number;
+  committed: number;
+  replicas: string;
+}
+
+export interface MetaRow {
+  applied_index: number;
+  next_inode_id: number;
+  next_chunk_id: number;
+  files: number;
+  directories: number;
+  chunks: number;
+  pending_deletes: number;
+}
+
+const INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms";
+const CHUNK_COLUMNS = "file_id, idx, chunk_id, version, size_bytes, committed, replicas";
+// Every inode below (and including) ?1. The walk uses inodes_parent_name for each level.
+const SUBTREE = "WITH RECURSIVE sub(id, kind) AS (SELECT id, kind FROM inodes WHERE id = ?1 UNION ALL SELECT i.id, i.kind FROM inodes i JOIN sub ON i.parent = sub.id)";
+
+/** Every statement the namespace runs, prepared once per open database. */
+export function prepareStatements(db: Database) {
+  const p = <R = unknown>(sql: string): Statement<R, any[]> => db.prepare<R, any[]>(sql);
+  return {
+    begin: p("BEGIN"),
+    commit: p("COMMIT"),
+    rollback: p("ROLLBACK"),
+    savepoint: p("SAVEPOINT command"),
+    release: p("RELEASE command"),
+    rollbackToSavepoint: p("ROLLBACK TO command"),
+    readMeta: p<MetaRow>("SELECT applied_index, next_inode_id, next_chunk_id, files, directories, chunks, pending_deletes FROM meta WHERE id = 1"),
+    writeMeta: p("UPDATE meta SET applied_index = ?, next_inode_id = ?, next_chunk_id = ?, files = ?, directories = ?, chunks = ?, pending_deletes = ? WHERE id = 1"),
+
+    inodeById: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE id = ?`),
+    child: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ? AND name = ?`),
+    childStep: p<{ id: number; kind: InodeKind }>("SELECT id, kind FROM inodes WHERE parent = ? AND name = ?"),
+    parentAndName: p<{ parent: number; name: string }>("SELECT parent, name FROM inodes WHERE id = ?"),
+    hasChild: p<{ one: number }>("SELECT 1 AS one FROM inodes WHERE parent = ? LIMIT 1"),
+    childrenAfter: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`),
+    insertInode: p("INSERT INTO inodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+    touch: p("UPDATE inodes SET mtime_ms = ? WHERE id = ?"),
+    move: p("UPDATE inodes SET parent = ?, name = ? WHERE id = ?"),
+    setLease: p("UPDATE inodes SET state = 'open', lease_holder = ?, lease_expiry_ms = ? WHERE id = ?"),
+    renewLease: p("UPDATE inodes SET lease_expiry_ms = ? WHERE id = ?"),
+    close: p("UPDATE inodes SET state = 'closed', lease_holder = NULL, lease_expiry_ms = NULL, mtime_ms = ? WHERE id = ?"),
+    addLength: p("UPDATE inodes SET length_bytes = length_bytes + ? WHERE id = ?"),
+    setReplication: p("UPDATE inodes SET replication = ? WHERE id = ?"),
+    setReplicationBelow: p(`${SUBTREE} UPDATE inodes SET replication = ?2 WHERE id IN (SELECT id FROM sub WHERE kind = 'file')`),
+    deleteInode: p("DELETE FROM inodes WHERE id = ?"),
+    expiredLeases: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE state = 'open' AND lease_expiry_ms < ? ORDER BY lease_expiry_ms, id LIMIT ?`),
+
+    chunkById: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE chunk_id = ?`),
+    lastChunk: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? ORDER BY idx DESC LIMIT 1`),
+    lastCommittedChunk: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? AND committed = 1 ORDER BY idx DESC LIMIT 1`),
+    chunksFrom: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? AND idx >= ? ORDER BY idx LIMIT ?`),
+    chunkCount: p<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE file_id = ?"),
+    insertChunk: p("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    commitChunk: p("UPDATE chunks SET committed = 1, size_bytes = ? WHERE file_id = ? AND idx = ?"),
+    bumpChunk: p("UPDATE chunks SET version = ?, replicas = ? WHERE file_id = ? AND idx = ?"),
+    deleteChunk: p("DELETE FROM chunks WHERE file_id = ? AND idx = ?"),
+    chunkPage: p<ChunkRow & { replication: number }>(
+      `SELECT c.file_id, c.idx, c.chunk_id, c.version, c.size_bytes, c.committed, c.replicas, i.replication FROM chunks c JOIN inodes i ON i.id = c.file_id WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?`,
+    ),
+
+    pendOne: p("INSERT INTO pending_chunk_deletes VALUES (?, ?, ?)"),
+    pendFileChunks: p("INSERT INTO pending_chunk_deletes SELECT chunk_id, version, ?2 FROM chunks WHERE file_id = ?1"),
+    deleteFileChunks: p("DELETE FROM chunks WHERE file_id = ?"),
+    unpend: p("DELETE FROM pending_chunk_deletes WHERE chunk_id = ?"),
+    pendingPage: p<{ chunk_id: string; version: number; deleted_at_ms: number }>("SELECT chunk_id, version, deleted_at_ms FROM pending_chunk_deletes WHERE chunk_id > ? ORDER BY chunk_id LIMIT ?"),
+
+    // delete of a folder: the subtree goes to a temporary table once, then three set-wise statements.
+    doomedClear: p("DELETE FROM temp.doomed"),
+    doomedFill: p(`${SUBTREE} INSERT INTO temp.doomed (id, kind) SELECT id, kind FROM sub`),
+    doomedCounts: p<{ files: number; directories: number }>("SELECT coalesce(sum(kind = 'file'), 0) AS files, coalesce(sum(kind = 'dir'), 0) AS directories FROM temp.doomed"),
+    doomedPend: p("INSERT INTO pending_chunk_deletes SELECT c.chunk_id, c.version, ? FROM temp.doomed d JOIN chunks c ON c.file_id = d.id WHERE d.kind = 'file'"),
+    doomedDeleteChunks: p("DELETE FROM chunks WHERE file_id IN (SELECT id FROM temp.doomed WHERE kind = 'file')"),
+    doomedDeleteInodes: p("DELETE FROM inodes WHERE id IN (SELECT id FROM temp.doomed)"),
+
+    getSetting: p<{ value: Uint8Array }>("SELECT value FROM settings WHERE key = ?"),
+    putSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    settingCount: p<{ n: number }>("SELECT count(*) AS n FROM settings"),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** Pragmas of every connection; the temporary table of folder deletes lives per connection. */
+export function configureConnection(db: Database, onDisk: boolean): void {
+  if (onDisk) db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA synchronous = NORMAL");
+  db.run(`PRAGMA cache_size = -${NAMESPACE_CACHE_BYTES / 1024}`);
+  db.run("CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY, kind TEXT NOT NULL)");
+}

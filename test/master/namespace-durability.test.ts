@@ -1,0 +1,280 @@
+// Determinism, snapshots, restarts and the cost of a big delete.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { encodeNamespaceCommand, Namespace } from "../../src/master/namespace.ts";
+import { NamespaceCommand } from "../../src/master/pb/namespace.ts";
+import { MasterStateMachine } from "../../src/master/state-machine.ts";
+import type { Entry } from "../../src/raft/types.ts";
+import { AssertionError } from "../../src/util/assert.ts";
+import { tempDir } from "../support/temp.ts";
+
+const MiB = 1024 * 1024;
+
+function entry(index: number, command: Partial<NamespaceCommand>): Entry {
+  return { index, term: 1, type: "normal", data: encodeNamespaceCommand(command) };
+}
+
+/** Applies like RaftNode: skip what the state machine holds already; a thrown error is a result. */
+function applyAsRaft(ns: Namespace, e: Entry): unknown {
+  if (ns.appliedIndex() >= e.index) return "skipped";
+  try {
+    return ns.apply(e);
+  } catch (err) {
+    return `error ${(err as { code?: string }).code}`;
+  }
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` random commands, shaped by what a reference namespace answers so that most of them
+ * succeed (chunk ids, file ids), with plenty of failures mixed in.
+ */
+function randomLog(seed: number, count: number): Entry[] {
+  const rand = mulberry32(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
+  const reference = Namespace.open();
+  const names = ["a", "b", "c", "d", "e", "f"];
+  const clients = ["c1", "c2"];
+  const randomPath = () => `/${Array.from({ length: 1 + Math.floor(rand() * 3) }, () => pick(names)).join("/")}`;
+  const chunks: { fileId: number; chunkId: string; version: number }[] = [];
+  const files: { fileId: number; clientId: string }[] = [];
+  const entries: Entry[] = [];
+  let nowMs = 1_000;
+  for (let index = 1; index <= count; index++) {
+    nowMs += Math.floor(rand() * 50);
+    const known = files.length > 0 && rand() < 0.85 ? pick(files) : { fileId: 1 + Math.floor(rand() * 40), clientId: pick(clients) };
+    const fileId = known.fileId;
+    const clientId = rand() < 0.85 ? known.clientId : pick(clients);
+    const ofFile = chunks.filter((c) => c.fileId === fileId);
+    const chunk = ofFile.length > 0 && rand() < 0.9 ? ofFile[ofFile.length - 1] : chunks.length > 0 && rand() < 0.5 ? pick(chunks) : { fileId, chunkId: "00000000000000ff", version: 1 };
+    const op = pick(["mkdir", "mkdir", "create", "create", "create", "addChunk", "addChunk", "addChunk", "commitChunk", "commitChunk", "commitChunk", "complete", "bumpChunkVersion", "complete", "abandonChunk", "renewLease", "recoverLease", "reopenForAppend", "rename", "delete", "setReplication", "settings.set", "dropPendingDeletes"]);
+    const commands: Record<string, Partial<NamespaceCommand>> = {
+      mkdir: { path: randomPath(), parents: rand() < 0.5, mtimeMs: nowMs },
+      create: { path: randomPath(), replication: 1 + Math.floor(rand() * 3), chunkSizeBytes: 64 * 1024 * (1 + Math.floor(rand() * 4)), clientId, leaseExpiryMs: nowMs + 500, mtimeMs: nowMs },
+      addChunk: { fileId, clientId, replicas: ["p1", "p2", "p3"].slice(0, 1 + Math.floor(rand() * 3)) },
+      commitChunk: { fileId: chunk.fileId, chunkId: chunk.chunkId, version: chunk.version, sizeBytes: Math.floor(rand() * 64 * 1024), clientId },
+      bumpChunkVersion: { fileId: chunk.fileId, chunkId: chunk.chunkId, version: chunk.version + 1, replicas: ["p2", "p3"] },
+      complete: { fileId, clientId, mtimeMs: nowMs },
+      abandonChunk: { fileId: chunk.fileId, chunkId: chunk.chunkId, clientId, nowMs },
+      renewLease: { fileId, clientId, leaseExpiryMs: nowMs + 500 },
+      recoverLease: { fileId, nowMs },
+      reopenForAppend: { path: randomPath(), clientId, leaseExpiryMs: nowMs + 500, nowMs },
+      rename: { path: randomPath(), dst: randomPath(), mtimeMs: nowMs },
+      delete: { path: randomPath(), recursive: rand() < 0.3, nowMs },
+      setReplication: { path: randomPath(), replication: 1 + Math.floor(rand() * 5) },
+      "settings.set": { key: `k${Math.floor(rand() * 5)}`, value: new Uint8Array([index & 0xff]) },
+      dropPendingDeletes: { chunkIds: chunks.slice(-3).map((c) => c.chunkId) },
+    };
+    const e = entry(index, { op, ...commands[op] });
+    entries.push(e);
+    const result = applyAsRaft(reference, e) as { chunkId?: string; version?: number; fileId?: number } | string;
+    if (typeof result === "object" && result && op === "create" && result.fileId) files.push({ fileId: result.fileId, clientId });
+    if (typeof result === "object" && result && op === "addChunk" && result.chunkId) chunks.push({ fileId, chunkId: result.chunkId, version: result.version ?? 1 });
+    if (typeof result === "object" && result && op === "bumpChunkVersion") chunk.version += 1;
+  }
+  reference.close();
+  return entries;
+}
+
+describe("namespace: determinism and snapshots", () => {
+  it("two namespaces fed the same 2,000 random commands end identical; a restored third too", () => {
+    const log = randomLog(42, 2_000);
+    const a = Namespace.open();
+    const b = Namespace.open();
+    const resultsA = log.map((e) => applyAsRaft(a, e));
+    const resultsB = log.map((e) => applyAsRaft(b, e));
+    expect(resultsB).toEqual(resultsA);
+    const failures = resultsA.filter((r) => typeof r === "string").length;
+    // The log exercises both paths: plenty of successes and plenty of typed failures.
+    expect(failures).toBeGreaterThan(200);
+    expect(failures).toBeLessThan(1_800);
+    expect(a.counts().files).toBeGreaterThan(0);
+    if (process.env.NAMESPACE_TEST_VERBOSE) {
+      const tally = new Map<string, number>();
+      log.forEach((e, i) => {
+        const key = `${NamespaceCommand.decode(e.data).op} ${typeof resultsA[i] === "string" ? resultsA[i] : "ok"}`;
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+      });
+      console.log([...tally].sort(), a.counts());
+    }
+    expect(a.appliedIndex()).toBe(2_000);
+    expect(b.dump()).toBe(a.dump());
+    expect(Buffer.from(b.snapshot()).equals(Buffer.from(a.snapshot()))).toBe(true);
+
+    const c = Namespace.open();
+    c.restore(a.snapshot());
+    expect(c.appliedIndex()).toBe(2_000);
+    expect(c.dump()).toBe(a.dump());
+    // And it goes on the same way.
+    const more = randomLog(7, 300).map((e) => entry(e.index + 2_000, NamespaceCommand.decode(e.data)));
+    expect(more.map((e) => applyAsRaft(c, e))).toEqual(more.map((e) => applyAsRaft(a, e)));
+    expect(c.dump()).toBe(a.dump());
+    for (const ns of [a, b, c]) ns.close();
+  });
+
+  it("applyBatch gives the results and the state of applying one by one", () => {
+    const log = randomLog(99, 1_000);
+    const single = Namespace.open();
+    const batched = Namespace.open();
+    const expected = log.map((e) => applyAsRaft(single, e));
+    const got: unknown[] = [];
+    for (let i = 0; i < log.length; i += 37) {
+      for (const r of batched.applyBatch(log.slice(i, i + 37))) got.push(r.ok ? r.value : `error ${r.error.code}`);
+    }
+    expect(got).toEqual(expected);
+    expect(batched.appliedIndex()).toBe(1_000);
+    expect(batched.dump()).toBe(single.dump());
+    single.close();
+    batched.close();
+  });
+
+  it("a snapshot restores into a namespace on disk, which keeps it across a restart", () => {
+    const dir = tempDir("ns-restore");
+    try {
+      const source = Namespace.open();
+      for (const e of randomLog(3, 500)) applyAsRaft(source, e);
+      const path = join(dir.path, "namespace.db");
+      const target = Namespace.open({ path });
+      applyAsRaft(target, entry(1, { op: "mkdir", path: "/old", mtimeMs: 1 }));
+      target.restore(source.snapshot());
+      expect(target.dump()).toBe(source.dump());
+      applyAsRaft(source, entry(501, { op: "mkdir", path: "/after", mtimeMs: 9 }));
+      applyAsRaft(target, entry(501, { op: "mkdir", path: "/after", mtimeMs: 9 }));
+      target.close();
+      const reopened = Namespace.open({ path });
+      expect(reopened.appliedIndex()).toBe(501);
+      expect(reopened.dump()).toBe(source.dump());
+      expect(existsSync(`${path}.restore`)).toBe(false);
+      reopened.close();
+      source.close();
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("namespace: snapshots as files", () => {
+  it("snapshotToFile and restoreFromFile carry the whole state without an image in memory", () => {
+    const dir = tempDir("ns-file-snapshot");
+    try {
+      const source = Namespace.open({ path: join(dir.path, "source.db") });
+      for (const e of randomLog(5, 300)) applyAsRaft(source, e);
+      const snapshotPath = join(dir.path, "snapshot.db");
+      source.snapshotToFile(snapshotPath);
+      const onDisk = Namespace.open({ path: join(dir.path, "target.db") });
+      onDisk.restoreFromFile(snapshotPath);
+      expect(existsSync(snapshotPath)).toBe(false);
+      expect(onDisk.appliedIndex()).toBe(300);
+      expect(onDisk.dump()).toBe(source.dump());
+      source.snapshotToFile(snapshotPath);
+      const inMemory = Namespace.open();
+      inMemory.restoreFromFile(snapshotPath);
+      expect(inMemory.dump()).toBe(source.dump());
+      for (const ns of [source, onDisk, inMemory]) ns.close();
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("namespace: restarts", () => {
+  it("a namespace on disk reopens with the same state and applied index; older entries are skipped", () => {
+    const dir = tempDir("ns-restart");
+    try {
+      const path = join(dir.path, "namespace.db");
+      const log = randomLog(11, 400);
+      const first = new MasterStateMachine({ dbPath: path });
+      for (const e of log) {
+        try {
+          first.apply(e);
+        } catch {
+          // typed failures are results
+        }
+      }
+      const dump = first.namespace.dump();
+      expect(first.appliedIndex()).toBe(400);
+      first.close();
+
+      const second = new MasterStateMachine({ dbPath: path });
+      expect(second.appliedIndex()).toBe(400);
+      expect(second.namespace.dump()).toBe(dump);
+      // RaftNode replays from its last snapshot: every one of these is at or below the applied index.
+      expect(log.slice(-50).map((e) => applyAsRaft(second.namespace, e))).toEqual(Array(50).fill("skipped"));
+      expect(second.namespace.dump()).toBe(dump);
+      // Applying out of order is a broken invariant, not a result.
+      expect(() => second.apply(log[10])).toThrow(AssertionError);
+      // A snapshot of a database on disk carries what is still in its WAL.
+      const copy = Namespace.open();
+      copy.restore(second.snapshot());
+      expect(copy.dump()).toBe(dump);
+      copy.close();
+      expect(applyAsRaft(second.namespace, entry(401, { op: "mkdir", path: "/new", mtimeMs: 5 }))).toEqual({ created: 1 });
+      second.close();
+      const third = new MasterStateMachine({ dbPath: path });
+      expect(third.appliedIndex()).toBe(401);
+      expect(third.namespace.stat("/new").kind).toBe("dir");
+      third.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("a failed command still advances the applied index, durably", () => {
+    const dir = tempDir("ns-fail");
+    try {
+      const path = join(dir.path, "namespace.db");
+      const ns = Namespace.open({ path });
+      ns.apply(entry(1, { op: "mkdir", path: "/a", mtimeMs: 1 }));
+      expect(() => ns.apply(entry(2, { op: "mkdir", path: "/a", mtimeMs: 2 }))).toThrow(expect.objectContaining({ code: "ALREADY_EXISTS" }));
+      expect(ns.appliedIndex()).toBe(2);
+      expect(ns.stat("/a").mtimeMs).toBe(1);
+      ns.close();
+      const reopened = Namespace.open({ path });
+      expect(reopened.appliedIndex()).toBe(2);
+      reopened.close();
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("namespace: big subtrees", () => {
+  it("deletes a 10,000-file subtree in under a second, every chunk to the pending deletes", () => {
+    const ns = Namespace.open();
+    let index = 0;
+    const run = (command: Partial<NamespaceCommand>): any => ns.apply(entry(++index, command));
+    // Built a folder at a time with applyBatch: one transaction per 100 commands keeps the setup quick.
+    const batch = (commands: Partial<NamespaceCommand>[]): any[] =>
+      ns.applyBatch(commands.map((command) => entry(++index, command))).map((r) => {
+        if (!r.ok) throw r.error;
+        return r.value;
+      });
+    for (let d = 0; d < 100; d++) {
+      run({ op: "mkdir", path: `/big/d${d}`, parents: true, mtimeMs: 1 });
+      const files = batch(Array.from({ length: 100 }, (_, f) => ({ op: "create", path: `/big/d${d}/f${f}`, replication: 3, chunkSizeBytes: 64 * MiB, clientId: "c", leaseExpiryMs: 9, mtimeMs: 1 })));
+      batch(files.map(({ fileId }) => ({ op: "addChunk", fileId, clientId: "c", replicas: ["p1", "p2", "p3"] })));
+    }
+    run({ op: "mkdir", path: "/keep", mtimeMs: 1 });
+    expect(ns.counts()).toEqual({ files: 10_000, directories: 103, chunks: 10_000, pendingDeletes: 0 });
+    const startMs = performance.now();
+    const result = run({ op: "delete", path: "/big", recursive: true, nowMs: 5 });
+    const elapsedMs = performance.now() - startMs;
+    expect(result).toEqual({ files: 10_000, directories: 101, chunks: 10_000 });
+    if (process.env.NAMESPACE_TEST_VERBOSE) console.log(`delete of 10,000 files: ${elapsedMs.toFixed(0)} ms`);
+    expect(elapsedMs).toBeLessThan(1_000);
+    expect(ns.counts()).toEqual({ files: 0, directories: 2, chunks: 0, pendingDeletes: 10_000 });
+    expect(ns.pendingDeletes({ limit: 10_000 }).chunks.length).toBe(10_000);
+    expect(ns.allChunkIds().chunks).toEqual([]);
+    ns.close();
+  });
+});

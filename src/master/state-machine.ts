@@ -42,6 +42,10 @@ export class MasterStateMachine implements StateMachine {
     this.namespace.restore(data);
   }
 
+  applyBatch(entries: readonly Entry[]) {
+    return this.namespace.applyBatch(entries);
+  }
+
   appliedIndex(): number {
     return this.namespace.appliedIndex();
   }

@@ -20,6 +20,10 @@ const CONNECTION_PING_TIMEOUT_MS_MAX = 30_000;
 // The handshake (TCP + encrypter + muxer) of a refused peer must not hold a slot for long.
 const INBOUND_UPGRADE_TIMEOUT_MS = 10_000;
 const DIAL_TIMEOUT_MS = 10_000;
+// libp2p's default refuses a sixth inbound connection per second from one address; every
+// CLI command is a connection, and a whole rack of clients may sit behind one NAT address.
+const INBOUND_CONNECTIONS_PER_SECOND_PER_ADDRESS_MAX = 200;
+const INBOUND_PENDING_CONNECTIONS_MAX = 64;
 
 export interface HostInit {
   privateKey: PrivateKey;
@@ -38,6 +42,8 @@ export async function createHost(init: HostInit): Promise<TesseraHost> {
     connectionManager: {
       dialTimeout: DIAL_TIMEOUT_MS,
       inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_SECOND_PER_ADDRESS_MAX,
+      maxIncomingPendingConnections: INBOUND_PENDING_CONNECTIONS_MAX,
     },
     connectionMonitor: {
       abortConnectionOnPingFailure: false,

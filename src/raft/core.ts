@@ -18,7 +18,8 @@
 //       //                        restore the state machine from rd.snapshot.data;
 //       //    b. rd.entries    -> append to the log; an entry at an index already stored
 //       //                        replaces it and all later ones;
-//       //    c. rd.hardState  -> store term/vote/commit;
+//       //    c. rd.hardState  -> store term/vote/commit, with or after b (a stored commit
+//       //                        index must never point past the stored log);
 //       //    fsync when rd.mustSync (group commit: one fsync for a batch of Readys is fine, as
 //       //    long as step 2 of each waits for it).
 //       // 2. SEND rd.messages (only now: a vote or an append ack promises durable state).
@@ -43,6 +44,12 @@
 //   stored log, and applied from `applied` (default: the snapshot index, which is where a
 //   state machine restored from storage.snapshot() stands). Entries in (applied, commit]
 //   come back in committedEntries.
+//
+// Errors: propose() throws ProposalDroppedError{reason, leaderHint} (not leader, transfer in
+// progress, uncommitted bound) or EntryTooLargeError; proposeConfChange() also
+// ConfChangeRejectedError; readIndex() ReadIndexDroppedError; step() throws
+// UnknownMessageTypeError / InvalidMessageError / MisroutedMessageError / NotAMemberError for
+// input it refuses, before touching any state. An AssertionError is a bug: stop the node.
 //
 // Membership (dissertation §4.1): a conf entry carries the whole new configuration and takes
 // effect on each server as soon as it is in its log, committed or not; only one may be
@@ -160,6 +167,16 @@ export class RaftCore {
   private confHistory: { index: number; confState: ConfState }[] = [];
   private voters = new Set<PeerId>();
   private learners = new Set<PeerId>();
+
+  // Bounds of the core's memory (STYLE §5), besides the named limits in config.ts:
+  //   progress, votes        one slot per member, <= MEMBERS_MAX (conf.ts);
+  //   confHistory            one per conf entry above the applied index; only one may be
+  //                          uncommitted, so it is short;
+  //   log.unstable           a leader's tail is bounded by maxUncommittedEntriesBytes; a
+  //                          follower's by the leader's window (maxInflightMsgs × maxSizePerMsg),
+  //                          because acks, which open the window, follow persistence;
+  //   msgs                   maxPendingMessages; readStates, readOnly + pendingReads:
+  //                          maxPendingReads; reassembly: maxSnapshotBytes (one snapshot).
 
   /** Leader only: replication state per member (self included when a member). */
   private readonly progress = new Map<PeerId, Progress>();
@@ -368,6 +385,10 @@ export class RaftCore {
     this.validate(m);
     if (m.to !== this.id) throw new MisroutedMessageError(`message for ${m.to} delivered to ${this.id}`);
     this.checkSender(m);
+    if (m.type === "heartbeat" && m.term >= this._term && m.commit > this.log.lastIndex()) {
+      // A leader of our term (or a newer one) caps the commit at our match, which we hold.
+      throw new InvalidMessageError(`heartbeat commit ${m.commit} is past our last index ${this.log.lastIndex()}`);
+    }
 
     if (m.term > this._term) {
       if (m.type === "vote" || m.type === "preVote") {
@@ -797,10 +818,7 @@ export class RaftCore {
   }
 
   private handleHeartbeat(m: HeartbeatMessage): void {
-    // The leader caps the commit at our match, so it never exceeds what we hold.
-    if (m.commit > this.log.lastIndex()) {
-      throw new InvalidMessageError(`heartbeat commit ${m.commit} is past our last index ${this.log.lastIndex()}`);
-    }
+    // The leader caps the commit at our match, so it never exceeds what we hold (checked in step()).
     this.log.commitTo(m.commit);
     this.send({ type: "heartbeatResp", to: m.from, ctx: m.ctx });
   }
@@ -914,7 +932,9 @@ export class RaftCore {
       return;
     }
     const wasPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.index)) return;
+    // An ack of exactly our match in probe state also proves where the logs agree (etcd):
+    // without it a follower with nothing new to take would stay in probe until a heartbeat.
+    if (!pr.maybeUpdate(m.index) && !(pr.match === m.index && pr.state === "probe")) return;
     if (pr.state === "probe") {
       pr.becomeReplicate();
     } else if (pr.state === "snapshot") {
@@ -1240,11 +1260,11 @@ export class RaftCore {
     if (typeof m.type !== "string" || !MESSAGE_TYPES.has(m.type)) {
       throw new UnknownMessageTypeError(`unknown message type ${JSON.stringify(String((m as { type?: unknown }).type)).slice(0, 64)}`);
     }
-    if (!validId(m.from) || !validId(m.to)) throw new InvalidMessageError(`${m.type}: bad from/to`);
+    if (!validId(m.from) || !validId(m.to) || m.from === m.to) throw new InvalidMessageError(`${m.type}: bad from/to`);
     if (!isIndex(m.term)) throw new InvalidMessageError(`${m.type}: bad term`);
     switch (m.type) {
       case "app": {
-        if (!isIndex(m.index) || !isIndex(m.logTerm) || !isIndex(m.commit)) throw new InvalidMessageError("app: bad index/logTerm/commit");
+        if (!isIndex(m.index) || !isIndex(m.logTerm) || !isIndex(m.commit) || m.logTerm > m.term) throw new InvalidMessageError("app: bad index/logTerm/commit");
         if (!Array.isArray(m.entries) || m.entries.length > WIRE_APPEND_ENTRIES_MAX) throw new InvalidMessageError("app: bad entries");
         let prevTerm = m.logTerm;
         for (let i = 0; i < m.entries.length; i++) {
@@ -1270,7 +1290,7 @@ export class RaftCore {
         return;
       case "vote":
       case "preVote":
-        if (!isIndex(m.index) || !isIndex(m.logTerm) || typeof m.force !== "boolean") throw new InvalidMessageError(`${m.type}: bad fields`);
+        if (!isIndex(m.index) || !isIndex(m.logTerm) || m.logTerm > m.term || typeof m.force !== "boolean") throw new InvalidMessageError(`${m.type}: bad fields`);
         return;
       case "voteResp":
       case "preVoteResp":

@@ -28,6 +28,12 @@ export interface StateMachine {
    * snapshot, and entries at or below this index are not applied twice.
    */
   appliedIndex?(): number;
+  /**
+   * Applies a run of consecutive normal entries at once (one disk transaction for all of
+   * them), with one outcome per entry, in order. An outcome `{ ok: false }` is the entry's
+   * deterministic result; a throw means the state machine itself failed, and stops the node.
+   */
+  applyBatch?(entries: readonly Entry[]): Array<{ ok: true; value: unknown } | { ok: false; error: Error }>;
 }
 
 export interface RaftNodeInit {
@@ -57,6 +63,9 @@ export const RAFT_TIMING_DEFAULTS = {
   heartbeatTicks: 2,
   snapshotEveryEntries: 10_000,
 };
+// A state machine that keeps its own state on disk needs snapshots only to compact the log
+// and to seed far-behind followers, and each one serializes the whole database: rarely.
+const DURABLE_SNAPSHOT_EVERY_ENTRIES = 200_000;
 // Entries kept behind a snapshot so a briefly absent follower catches up from the log.
 const SNAPSHOT_CATCH_UP_ENTRIES = 1_000;
 // Proposals and reads waiting for their outcome at most; past it new ones are refused.
@@ -326,7 +335,7 @@ export class RaftNode extends EventTarget {
           // 2. Send.
           this.transport.send(ready.messages);
           // 3. Apply.
-          for (const entry of ready.committedEntries) this.apply(entry);
+          this.applyAll(ready.committedEntries);
           // 4. Reads.
           for (const readState of ready.readStates) {
             const pending = this.reads.get(readState.ctx);
@@ -348,6 +357,35 @@ export class RaftNode extends EventTarget {
     }
   }
 
+  /** Applies committed entries in order; runs of normal entries go to applyBatch when there is one. */
+  private applyAll(entries: readonly Entry[]): void {
+    const batch = this.init.stateMachine.applyBatch?.bind(this.init.stateMachine);
+    if (!batch) {
+      for (const entry of entries) this.apply(entry);
+      return;
+    }
+    const durablyApplied = this.init.stateMachine.appliedIndex?.() ?? 0;
+    let run: Entry[] = [];
+    const flush = () => {
+      if (run.length === 0) return;
+      const outcomes = batch(run);
+      run.forEach((entry, i) => {
+        const outcome = outcomes[i]!;
+        this.settle(entry, outcome.ok ? undefined : outcome.error, outcome.ok ? outcome.value : undefined);
+      });
+      run = [];
+    };
+    for (const entry of entries) {
+      if (entry.type === "normal" && entry.data.length > 0 && entry.index > durablyApplied) {
+        run.push(entry);
+        continue;
+      }
+      flush();
+      this.apply(entry);
+    }
+    flush();
+  }
+
   private apply(entry: Entry): void {
     let result: unknown;
     let failure: Error | undefined;
@@ -364,6 +402,11 @@ export class RaftNode extends EventTarget {
     } else if (entry.type === "conf") {
       this.dispatchEvent(new CustomEvent("conf", { detail: this.core.confState() }));
     }
+    this.settle(entry, failure, result);
+  }
+
+  /** Marks `entry` applied and gives its proposer the outcome. */
+  private settle(entry: Entry, failure: Error | undefined, result: unknown): void {
     this.applied = entry.index;
     const pending = this.proposals.get(entry.index);
     if (pending) {
@@ -403,7 +446,7 @@ export class RaftNode extends EventTarget {
   }
 
   private async maybeSnapshot(): Promise<void> {
-    const every = this.init.snapshotEveryEntries ?? RAFT_TIMING_DEFAULTS.snapshotEveryEntries;
+    const every = this.init.snapshotEveryEntries ?? (this.init.stateMachine.appliedIndex ? DURABLE_SNAPSHOT_EVERY_ENTRIES : RAFT_TIMING_DEFAULTS.snapshotEveryEntries);
     const snapshotIndex = this.storage.snapshot().meta.index;
     if (this.applied - snapshotIndex < every) return;
     const data = this.init.stateMachine.snapshot();

@@ -30,6 +30,15 @@ describe("§4.1 single-server membership changes", () => {
     expect(d.role).toBe("follower");
     expect(d.term).toBe(1);
     net.recover();
+    // A learner's acknowledgement does not count towards commitment.
+    net.isolate("b");
+    net.isolate("c");
+    const held = net.core("a").log.committed;
+    net.propose("a", "learner-only");
+    expect(net.core("d").log.lastIndex()).toBe(net.core("a").log.lastIndex());
+    expect(net.core("a").log.committed).toBe(held);
+    net.recover();
+    net.tickAll(2);
     expect(net.core("a").status().progress.get("d")?.match).toBe(net.core("a").log.lastIndex());
     net.core("a").proposeConfChange({ type: "addVoter", nodeId: "d" });
     net.stabilize();

@@ -192,3 +192,63 @@ export const enc = (s: string) => new TextEncoder().encode(s);
 export function entriesOfTerms(terms: number[], startIndex = 1): Entry[] {
   return terms.map((term, i) => ({ index: startIndex + i, term, type: "normal" as const, data: enc(`t${term}i${startIndex + i}`) }));
 }
+
+/** A message as a test writes it: `to` defaults to the receiving core. */
+export type Incoming = Message extends infer M ? (M extends Message ? Omit<M, "to"> & { to?: PeerId } : never) : never;
+
+export type SoloOptions = Partial<RaftConfig> & { entries?: Entry[]; term?: number; vote?: PeerId; commit?: number; learners?: PeerId[] };
+
+/** A lone core for message-level tests: persists its Readys into `storage` and collects output. */
+export class Solo {
+  readonly storage: MemoryStorage;
+  readonly core: RaftCore;
+  readonly logs: string[] = [];
+  applied: Entry[] = [];
+  readStates: ReadState[] = [];
+
+  constructor(id: PeerId, voters: PeerId[], opts: SoloOptions = {}) {
+    this.storage = new MemoryStorage({ voters, learners: opts.learners ?? [] });
+    if (opts.entries) this.storage.append(opts.entries);
+    this.storage.setHardState({ term: opts.term ?? 0, vote: opts.vote ?? "", commit: opts.commit ?? 0 });
+    const rand = mulberry32(7);
+    this.core = new RaftCore({
+      id,
+      storage: this.storage,
+      rand: (n) => Math.floor(rand() * n),
+      electionTicks: 10,
+      heartbeatTicks: 1,
+      preVote: false,
+      checkQuorum: false,
+      logger: (level, text) => this.logs.push(`${level}: ${text}`),
+      ...opts,
+    });
+  }
+
+  /** Processes every Ready; returns the messages released. */
+  drain(): Message[] {
+    const out: Message[] = [];
+    for (let i = 0; i < 100 && this.core.hasReady(); i++) {
+      const rd = this.core.ready();
+      if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
+      this.storage.append(rd.entries);
+      if (rd.hardState) this.storage.setHardState(rd.hardState);
+      out.push(...rd.messages);
+      this.applied.push(...rd.committedEntries);
+      this.readStates.push(...rd.readStates);
+      this.core.advance(rd);
+    }
+    return out;
+  }
+
+  step(m: Incoming): Message[] {
+    this.core.step({ to: this.core.id, ...m } as Message);
+    return this.drain();
+  }
+}
+
+export function terms(core: RaftCore): number[] {
+  const log = core.log;
+  const out: number[] = [];
+  for (let i = log.firstIndex(); i <= log.lastIndex(); i++) out.push(log.term(i));
+  return out;
+}

@@ -15,12 +15,14 @@ export class TestPeers {
 
   async start(options: PeerOptions = {}): Promise<Peer> {
     let dataDir = options.dataDir;
+    // A restart (a data dir given) listens where it did before, so remembered addresses hold.
+    const listen = options.dataDir ? {} : { listen: [LOOPBACK] };
     if (!dataDir) {
       const dir = tempDir("peer");
       this.dirs.push(dir);
       dataDir = dir.path;
     }
-    const peer = await startPeer({ listen: [LOOPBACK], http: false, swarmKey: this.swarmKey, ...options, dataDir });
+    const peer = await startPeer({ ...listen, http: false, swarmKey: this.swarmKey, ...options, dataDir });
     this.peers.push(peer);
     return peer;
   }

@@ -1,0 +1,131 @@
+// The file system over real libp2p connections, peers in one process (DESIGN.md, "Data
+// path"): placement across racks, local-first reads, checksum failover, restarts.
+import { describe, it, expect, afterEach } from "vitest";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TestPeers } from "../support/peers.ts";
+import { waitFor } from "../support/wait.ts";
+import { connect } from "../../src/client/cluster.ts";
+import type { Peer } from "../../src/peer/peer.ts";
+
+const MiB = 1024 * 1024;
+let cluster: TestPeers;
+afterEach(async () => {
+  await cluster.stopAll();
+});
+
+function pattern(sizeBytes: number, seed: number): Uint8Array {
+  const data = new Uint8Array(sizeBytes);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < sizeBytes; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    data[i] = x & 0xff;
+    data[i + 1] = (x >>> 8) & 0xff;
+    data[i + 2] = (x >>> 16) & 0xff;
+    data[i + 3] = (x >>> 24) & 0xff;
+  }
+  return data;
+}
+
+async function threePeersTwoRacks(): Promise<Peer[]> {
+  cluster = new TestPeers();
+  const a = await cluster.start({ rack: "/r1" });
+  await waitFor("a leader", () => a.raft.isLeader, { timeoutMs: 5_000 });
+  const b = await cluster.start({ rack: "/r1", join: [a.multiaddrs[0]!] });
+  const c = await cluster.start({ rack: "/r2", join: [a.multiaddrs[0]!] });
+  await waitFor("3 voters and 3 peers alive everywhere", () => a.clusterStatus().voters.length === 3 && [a, b, c].every((p) => p.peers().filter((v) => v.state === "alive").length === 3), { timeoutMs: 15_000 });
+  return [a, b, c];
+}
+
+describe("the file system", () => {
+  it("places every chunk on 3 distinct peers across both racks, and reads back the same bytes", async () => {
+    const [a, b] = await threePeersTwoRacks();
+    const data = pattern(9 * MiB + 12345, 1);
+    const client = await connect({ join: [b!.multiaddrs[0]!], swarmKey: cluster.swarmKey });
+    try {
+      await client.fs.mkdir("/data");
+      await client.fs.put(data, "/data/f", { chunkSizeBytes: 2 * MiB });
+      const stat = await client.fs.stat("/data/f");
+      expect(stat.size).toBe(data.length);
+      expect(stat.replication).toBe(3);
+      expect(stat.chunkSize).toBe(2 * MiB);
+      expect(stat.chunks).toHaveLength(5);
+      for (const chunk of stat.chunks) {
+        expect(new Set(chunk.replicas.map((r) => r.peer)).size).toBe(3);
+        expect(new Set(chunk.replicas.map((r) => r.rack))).toEqual(new Set(["/r1", "/r2"]));
+      }
+      expect(Bun.hash(await client.fs.readFile("/data/f"))).toBe(Bun.hash(data));
+      // The namespace is the same seen from a peer's own client.
+      expect((await a!.fs.stat("/data/f")).size).toBe(data.length);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a client on a peer holding a replica reads it from its own disk, with no network read", async () => {
+    const [a, b, c] = await threePeersTwoRacks();
+    const data = pattern(5 * MiB, 2);
+    await a!.fs.put(data, "/local", { chunkSizeBytes: MiB });
+    const served = () => [a!, b!, c!].reduce((sum, peer) => sum + peer.data.stats.read.bytesServed, 0);
+    const before = served();
+    const back = await a!.fs.readFile("/local");
+    expect(Bun.hash(back)).toBe(Bun.hash(data));
+    // Every chunk has a replica on a (the writer's peer is placed first): all read locally.
+    expect(a!.fs.readCounters.localBytes).toBe(data.length);
+    expect(a!.fs.readCounters.remoteBytes).toBe(0);
+    expect(served()).toBe(before);
+  });
+
+  it("a replica with flipped bytes on disk is skipped, reported to the master, and the bytes read stay right", async () => {
+    const [a, b] = await threePeersTwoRacks();
+    const data = pattern(3 * MiB, 3);
+    await b!.fs.put(data, "/flip", { chunkSizeBytes: 4 * MiB });
+    const stat = await a!.fs.stat("/flip");
+    const chunk = stat.chunks[0]!;
+    // Damage b's replica (b wrote the file, so b holds the first replica and reads it first).
+    const chunkDir = join(b!.dataDir.path, "chunks");
+    const dataFile = readdirSync(chunkDir, { recursive: true }).map(String).find((name) => name.endsWith(`${chunk.id}_${chunk.version}.chunk`))!;
+    const path = join(chunkDir, dataFile);
+    const bytes = new Uint8Array(readFileSync(path));
+    bytes[1000] ^= 0xff;
+    bytes[2 * MiB + 7] ^= 0x55;
+    writeFileSync(path, bytes);
+
+    const back = await b!.fs.readFile("/flip");
+    expect(Bun.hash(back)).toBe(Bun.hash(data));
+    expect(b!.fs.readCounters.checksumFailovers).toBe(1);
+    // The master dropped the bad replica from the chunk's locations.
+    await waitFor("the bad replica to leave the locations", async () => {
+      const now = await a!.fs.stat("/flip");
+      return now.chunks[0]!.replicas.every((replica) => replica.peer !== b!.id) && now.chunks[0]!.replicas.length === 2;
+    }, { timeoutMs: 5_000 });
+  });
+
+  it("keeps the namespace and every byte across a restart of every peer", async () => {
+    const peers = await threePeersTwoRacks();
+    const data = pattern(4 * MiB + 3, 4);
+    await peers[1]!.fs.mkdir("/keep/deep", { parents: true });
+    await peers[1]!.fs.put(data, "/keep/deep/file", { chunkSizeBytes: MiB });
+    const dirs = peers.map((peer) => ({ dir: peer.dataDir.path, rack: peer.rack }));
+    await Promise.all(peers.map((peer) => peer.stop()));
+    const restarted: Peer[] = [];
+    for (const { dir, rack } of dirs) restarted.push(await cluster.start({ dataDir: dir, rack }));
+    await waitFor("a leader after the restart", () => restarted.some((peer) => peer.raft.isLeader), { timeoutMs: 15_000 });
+    const listing = await restarted[2]!.fs.list("/", { recursive: true });
+    expect(listing.map((entry) => entry.path)).toEqual(["/keep", "/keep/deep", "/keep/deep/file"]);
+    expect(Bun.hash(await restarted[2]!.fs.readFile("/keep/deep/file"))).toBe(Bun.hash(data));
+  });
+
+  it("appends to an existing file under the writer lease", async () => {
+    const [a] = await threePeersTwoRacks();
+    const first = pattern(MiB + 5, 5);
+    const second = pattern(2 * MiB, 6);
+    await a!.fs.put(first, "/log", { chunkSizeBytes: MiB });
+    await a!.fs.append(second, "/log");
+    const back = await a!.fs.readFile("/log");
+    expect(back.length).toBe(first.length + second.length);
+    expect(Bun.hash(back)).toBe(Bun.hash(Buffer.concat([first, second])));
+  });
+});

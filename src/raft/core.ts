@@ -323,6 +323,19 @@ export class RaftCore {
     this.startCampaign(this.cfg.preVote ? "preElection" : "election");
   }
 
+  /**
+   * Forgets the current leader without touching the election timer (etcd's ForgetLeader):
+   * the check-quorum lease stops holding, so this follower grants a candidate's vote at once
+   * instead of ignoring it for an election timeout. For a driver that knows the leader is
+   * gone (its connection dropped). Liveness only: a leader that is in fact alive is
+   * followed again on its next message, and votes still obey §5.2 and §5.4.1.
+   */
+  forgetLeader(): void {
+    if (this._role !== "follower" || this._lead === NO_PEER) return;
+    this.logf("info", () => `${this.id} forgets leader ${this._lead} at term ${this._term}`);
+    this._lead = NO_PEER;
+  }
+
   /** Appends `data` as a new entry. Leader only. */
   propose(data: Uint8Array): ProposalPosition {
     assert(data instanceof Uint8Array, "propose: data must be a Uint8Array");

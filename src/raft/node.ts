@@ -112,7 +112,7 @@ export class RaftNode extends EventTarget {
   private lastSoft: SoftState = { lead: "", role: "follower" };
   private leaderChanges = 0;
   private stepRejected = 0;
-  private fastForwardedForTerm = -1;
+  private leaderLostInTerm = -1;
   private lastStepRejectLogMs = -Infinity;
 
   private constructor(
@@ -269,19 +269,22 @@ export class RaftNode extends EventTarget {
 
   /**
    * The leader's process died: its connections closed. Rather than wait out a full election
-   * timeout of silence, let one election timeout of logical time pass at once: the lease
-   * ends here and the randomized timeout fires within one more timeout at most. Only
-   * timing changes, never safety (Raft does not depend on time for safety, §5.6); a leader
-   * that is in fact alive reasserts itself with its next heartbeat.
+   * timeout of silence, every follower drops the leader lease at once, and the first of the
+   * surviving voters (by id: all compute the same one) campaigns right away; the others keep
+   * their timers, so they grant its votes instead of splitting them. Only timing changes,
+   * never safety (Raft does not depend on time for safety, §5.6); a leader that is in fact
+   * alive is followed again with its next heartbeat, and if the chosen one is gone too, the
+   * ordinary election timeout still elects someone.
    */
   private readonly onPeerDisconnect = (event: CustomEvent<{ toString(): string }>) => {
     if (this.stopped || this.core.role !== "follower") return;
     const leader = this.core.lead;
-    if (!leader || event.detail.toString() !== leader || this.fastForwardedForTerm === this.core.term) return;
-    this.fastForwardedForTerm = this.core.term;
-    const ticks = this.init.electionTicks ?? RAFT_TIMING_DEFAULTS.electionTicks;
-    for (let i = 0; i < ticks; i++) this.core.tick();
-    this.init.log.debug("leader disconnected: election timer fast-forwarded", { leader, term: this.core.term });
+    if (!leader || event.detail.toString() !== leader || this.leaderLostInTerm === this.core.term) return;
+    this.leaderLostInTerm = this.core.term;
+    this.core.forgetLeader();
+    const successor = this.core.confState().voters.filter((id) => id !== leader).sort()[0];
+    if (successor === this.id) this.core.campaign();
+    this.init.log.debug("leader disconnected", { leader, term: this.core.term, campaigning: successor === this.id });
     this.schedule();
   };
 

@@ -136,7 +136,10 @@ export class MemoryStorage implements RaftStorage {
     const kept = first > entries[0].index ? entries.slice(first - entries[0].index) : entries;
     const offset = kept[0].index - this.ents[0].index;
     assert(offset <= this.ents.length, `append: gap, have up to ${this.lastIndex()}, got ${kept[0].index}`);
-    this.ents = this.ents.slice(0, offset).concat(kept);
+    // In place: the usual case extends the log, and copying it whole on every save showed
+    // up in profiles of a busy leader.
+    if (offset < this.ents.length) this.ents.length = offset;
+    for (const entry of kept) this.ents.push(entry);
   }
 }
 

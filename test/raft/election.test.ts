@@ -212,3 +212,33 @@ describe("pre-vote (dissertation §9.6) and check-quorum (§6.2, §4.2.3)", () =
     expect(s.core.term).toBe(1);
   });
 });
+
+describe("forgetting a leader known to be gone (etcd ForgetLeader)", () => {
+  it("a follower that forgot the leader grants a vote at once, where the lease would have ignored it", () => {
+    const net = new Network(["a", "b", "c"], { preVote: true, checkQuorum: true });
+    net.campaign("a");
+    expect(net.core("a").role).toBe("leader");
+    net.isolate("a");
+    // Within the lease, c ignores b's campaign (dissertation §4.2.3)...
+    net.core("b").forgetLeader();
+    net.campaign("b");
+    expect(net.core("b").role).not.toBe("leader");
+    // ...but once c too learns the leader is gone, b wins without waiting out a timeout.
+    net.core("c").forgetLeader();
+    net.campaign("b");
+    expect(net.core("b").role).toBe("leader");
+    expect(net.core("c").lead).toBe("b");
+  });
+
+  it("changes nothing on a leader or when no leader is known, and a live leader's heartbeat restores it", () => {
+    const net = new Network(["a", "b", "c"], { preVote: true, checkQuorum: true });
+    net.campaign("a");
+    net.core("a").forgetLeader();
+    expect(net.core("a").role).toBe("leader");
+    net.core("b").forgetLeader();
+    expect(net.core("b").lead).toBe("");
+    expect(net.core("b").term).toBe(1);
+    net.tick("a", 2);
+    expect(net.core("b").lead).toBe("a");
+  });
+});

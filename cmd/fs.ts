@@ -111,6 +111,11 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
             bar.stop();
           }
         }
+        for (const stat of results) {
+          const short = stat.chunks.filter((chunk) => chunk.replicas.length < stat.replication).length;
+          // HDFS writes with the datanodes it has; so does Tessera, and says so.
+          if (short > 0) process.stderr.write(`tessera: ${stat.path} is under-replicated: ${short} of ${stat.chunks.length} chunks have fewer than ${stat.replication} replicas (not enough live peers).\n`);
+        }
         if (flags.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       });
     });

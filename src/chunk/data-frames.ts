@@ -115,12 +115,16 @@ export class FrameReader {
     }
   }
 
-  /** Exactly `sizeBytes` raw bytes, contiguous: a view when they arrived in one piece. */
-  async readBytes(sizeBytes: number, timeoutMs: number): Promise<Uint8Array> {
+  /**
+   * Exactly `sizeBytes` raw bytes as the pieces they arrived in (views, never copied): bulk
+   * payloads are checked, written and forwarded piece by piece, so gathering them into one
+   * buffer would only cost a copy.
+   */
+  async readList(sizeBytes: number, timeoutMs: number): Promise<Uint8ArrayList> {
     await this.waitForBytes(sizeBytes, performance.now() + timeoutMs);
-    const bytes = this.buffered.subarray(0, sizeBytes);
+    const list = this.buffered.sublist(0, sizeBytes);
     this.consume(sizeBytes);
-    return bytes;
+    return list;
   }
 
   private parsePrefix(): { prefixBytes: number; length: number } | undefined {

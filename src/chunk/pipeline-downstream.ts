@@ -5,6 +5,7 @@
 // it reported one, the replica further down it named.
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Stream } from "@libp2p/interface";
+import type { Uint8ArrayList } from "uint8arraylist";
 import type { TesseraHost } from "../net/host.ts";
 import type { Logger } from "../util/log.ts";
 import { CHUNK_WRITE_PROTOCOL, DATA_CONTROL_FRAME_BYTES_MAX, WRITE_SETUP_TIMEOUT_MS_PER_HOP } from "./data-constants.ts";
@@ -109,7 +110,7 @@ export class Downstream {
    * muxer wants the sender to wait for a drain; a replica forwarding packets ignores that,
    * since the client's window already bounds what can be queued here.
    */
-  forward(frame: Uint8Array, payload?: Uint8Array): boolean {
+  forward(frame: Uint8Array, payload?: Uint8Array | Uint8ArrayList): boolean {
     if (this.failure || this.closing) return true;
     try {
       let writable = this.stream.send(frame);
@@ -121,7 +122,7 @@ export class Downstream {
     }
   }
 
-  forwardPacket(seq: number, frame: Uint8Array, payload: Uint8Array): boolean {
+  forwardPacket(seq: number, frame: Uint8Array, payload: Uint8Array | Uint8ArrayList): boolean {
     this.sentSeq = seq;
     return this.forward(frame, payload);
   }

@@ -13,6 +13,7 @@
 // A watchdog fails a stage that makes no progress while work is outstanding. Its deadlines
 // grow by WRITE_TIMEOUT_STEP_MS per replica below, so the stage nearest a stall fires first
 // and its report, naming the stalled peer, reaches the client before anyone above gives up.
+import type { Uint8ArrayList } from "uint8arraylist";
 import type { Logger } from "../util/log.ts";
 import { assert } from "../util/assert.ts";
 import { ChunkError } from "./errors.ts";
@@ -88,7 +89,7 @@ export class PipelineStage implements DownstreamListener {
    * Takes packet `seq` (its CRCs already checked): queues it downstream and locally. Returns
    * false when the downstream stream asks the sender to wait for a drain (see drain()).
    */
-  packet(seq: number, frame: Uint8Array, payload: Uint8Array): boolean {
+  packet(seq: number, frame: Uint8Array, payload: Uint8Array | Uint8ArrayList): boolean {
     if (this.failure) throw this.failure;
     assert(seq === this.lastSeq + 1, "packets arrive in order");
     assert(!this.committing, "no packet after the commit");
@@ -99,7 +100,8 @@ export class PipelineStage implements DownstreamListener {
       this.writeChain = this.writeChain.then(async () => {
         if (this.failure) return;
         try {
-          await local.writer.write(payload);
+          if (payload instanceof Uint8Array) await local.writer.write(payload);
+          else for (const piece of payload) await local.writer.write(piece);
         } catch (err) {
           this.fail(storeFailure(this.init.selfId, err));
           return;

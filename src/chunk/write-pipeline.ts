@@ -49,7 +49,7 @@ import {
 import { DataProtocolError, DataStreamClosedError, DataTimeoutError, PipelineError, wireMessage } from "./data-errors.ts";
 import { closeStream, encodeFrame, FrameReader } from "./data-frames.ts";
 import { Downstream, KEEPALIVE_FRAME, STREAM_CLOSE_TIMEOUT_MS, type ReplicaResult } from "./pipeline-downstream.ts";
-import { blockCrcsOf, CrcList, crcCountMatches, findBadPacketBlock, packetize } from "./pipeline-packets.ts";
+import { blockCrcsOf, CrcList, crcCountMatches, findBadBlockInPieces, packetize } from "./pipeline-packets.ts";
 import { PipelineStage, storeFailure } from "./pipeline-stage.ts";
 import { WriteAck, WriteFrame, WriteHeader } from "./pb/data.ts";
 
@@ -304,9 +304,9 @@ export async function handleWriteStream(ctx: WriteHandlerContext, stream: Stream
         if (!crcCountMatches(size, frame.blockCrcs)) throw new DataProtocolError(`packet ${frame.seq}: ${frame.blockCrcs.length / 4} CRCs for ${size} bytes`);
         if (frame.seq - stage.acked > WRITE_WINDOW_PACKETS_MAX) throw new DataProtocolError(`more than ${WRITE_WINDOW_PACKETS_MAX} packets unacknowledged`);
         if (totalBytes + size > limitBytes) throw new PipelineError("STORE", selfId, `${totalBytes + size} bytes exceed the limit of ${limitBytes}`, "CHUNK_TOO_LARGE");
-        const payload = await reader.readBytes(size, WRITE_UPSTREAM_IDLE_TIMEOUT_MS);
+        const payload = await reader.readList(size, WRITE_UPSTREAM_IDLE_TIMEOUT_MS);
         if (stage.failure) break;
-        const badBlock = findBadPacketBlock(payload, frame.blockCrcs);
+        const badBlock = findBadBlockInPieces(payload, size, frame.blockCrcs);
         if (badBlock !== undefined) {
           ctx.counters.checksumErrors++;
           throw new PipelineError("CHECKSUM_MISMATCH", selfId, `packet ${frame.seq} from ${upstream}: block ${badBlock} does not match its CRC`);

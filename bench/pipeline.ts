@@ -44,6 +44,12 @@ function cpuSeconds(): number {
   return (usage.user + usage.system) / 1e6;
 }
 
+// Kernel time and minor page faults: fresh memory per byte shows up here, not as user time.
+function kernelUsage(): { sysSeconds: number; pageFaults: number } {
+  const usage = process.resourceUsage();
+  return { sysSeconds: usage.systemCPUTime / 1e6, pageFaults: usage.minorPageFault };
+}
+
 // ---- chunk server (child process) ----
 
 async function runServer(): Promise<void> {
@@ -69,7 +75,7 @@ async function runServer(): Promise<void> {
       for (const peer of message.peers) if (peer.id !== host.peerId.toString()) await host.peerStore.merge(peerIdFromString(peer.id), { multiaddrs: peer.addrs.map((a) => multiaddr(a)) });
       process.stdout.write(JSON.stringify({ ok: true }) + "\n");
     }
-    if (message.cpu) process.stdout.write(JSON.stringify({ cpuSeconds: cpuSeconds() }) + "\n");
+    if (message.cpu) process.stdout.write(JSON.stringify({ cpuSeconds: cpuSeconds(), ...kernelUsage() }) + "\n");
   }
   await service.stop();
   await host.stop();
@@ -102,7 +108,9 @@ interface Server {
 }
 
 async function startServer(): Promise<Server> {
-  const child = spawn({ cmd: [process.execPath, import.meta.path, "--role", "server"], stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  // BENCH_PIPELINE_SERVER_FLAGS passes Bun flags to the servers, e.g. "--cpu-prof-md".
+  const serverFlags = (process.env.BENCH_PIPELINE_SERVER_FLAGS ?? "").split(" ").filter((flag) => flag.length > 0);
+  const child = spawn({ cmd: [process.execPath, ...serverFlags, import.meta.path, "--role", "server"], stdin: "pipe", stdout: "pipe", stderr: "inherit" });
   const lines = readLines(child.stdout);
   const first = await lines.next();
   const info = JSON.parse(first.value as string) as { id: string; addrs: string[]; root: string };
@@ -138,14 +146,29 @@ interface Figure {
   seconds: number;
   clientCpuSeconds: number;
   serverCpuSeconds?: number;
+  clientSysSeconds: number;
+  serverSysSeconds: number;
+  clientPageFaults: number;
+  serverPageFaults: number;
   note?: string;
 }
 
 const figures: Figure[] = [];
 
+// --only raw-disk,raw-stream,rep3,rep1,remote,remote3,local: run only these sections (the
+// reads need the replication-3 write, which always runs when a read is asked for).
+const ONLY = (() => {
+  const index = process.argv.indexOf("--only");
+  return index >= 0 ? new Set(process.argv[index + 1]!.split(",")) : undefined;
+})();
+function wanted(section: string): boolean {
+  return ONLY === undefined || ONLY.has(section);
+}
+
 async function measure(name: string, bytes: number, servers: Server[], body: () => Promise<void>, note?: string): Promise<void> {
-  const serverCpuBefore = await Promise.all(servers.map(async (server) => Number((await ask(server, { cpu: true })).cpuSeconds)));
+  const serverBefore = await Promise.all(servers.map((server) => ask(server, { cpu: true })));
   const cpuBefore = cpuSeconds();
+  const kernelBefore = kernelUsage();
   const started = performance.now();
   try {
     await Promise.race([body(), new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${SECTION_TIMEOUT_MS} ms`)), SECTION_TIMEOUT_MS).unref())]);
@@ -154,9 +177,15 @@ async function measure(name: string, bytes: number, servers: Server[], body: () 
     return;
   }
   const seconds = (performance.now() - started) / 1000;
-  const serverCpuAfter = await Promise.all(servers.map(async (server) => Number((await ask(server, { cpu: true })).cpuSeconds)));
-  const serverCpuSeconds = serverCpuAfter.reduce((sum, value, i) => sum + value - serverCpuBefore[i]!, 0);
-  const figure = { name, bytes, seconds, clientCpuSeconds: cpuSeconds() - cpuBefore, serverCpuSeconds, note };
+  const clientCpuSeconds = cpuSeconds() - cpuBefore;
+  const kernelAfter = kernelUsage();
+  const serverAfter = await Promise.all(servers.map((server) => ask(server, { cpu: true })));
+  const serverDelta = (key: string) => serverAfter.reduce((sum, after, i) => sum + Number(after[key]) - Number(serverBefore[i]![key]), 0);
+  const figure: Figure = {
+    name, bytes, seconds, clientCpuSeconds, serverCpuSeconds: servers.length > 0 ? serverDelta("cpuSeconds") : undefined,
+    clientSysSeconds: kernelAfter.sysSeconds - kernelBefore.sysSeconds, serverSysSeconds: serverDelta("sysSeconds"),
+    clientPageFaults: kernelAfter.pageFaults - kernelBefore.pageFaults, serverPageFaults: serverDelta("pageFaults"), note,
+  };
   figures.push(figure);
   print(figure);
 }
@@ -165,7 +194,9 @@ function print(figure: Figure): void {
   const mbps = figure.bytes / 1e6 / figure.seconds;
   const gib = figure.bytes / 2 ** 30;
   const cpu = `client ${(figure.clientCpuSeconds / gib).toFixed(2)}${figure.serverCpuSeconds !== undefined ? ` + servers ${(figure.serverCpuSeconds / gib).toFixed(2)}` : ""} CPU s/GiB`;
-  process.stdout.write(`${figure.name.padEnd(44)} ${mbps.toFixed(0).padStart(6)} MB/s  ${figure.seconds.toFixed(2).padStart(6)} s  ${cpu}${figure.note ? `  (${figure.note})` : ""}\n`);
+  // Of that CPU, kernel time and minor page faults per GiB (client / servers summed).
+  const kernel = `sys ${(figure.clientSysSeconds / gib).toFixed(2)} / ${(figure.serverSysSeconds / gib).toFixed(2)}, faults/GiB ${Math.round(figure.clientPageFaults / gib)} / ${Math.round(figure.serverPageFaults / gib)}`;
+  process.stdout.write(`${figure.name.padEnd(44)} ${mbps.toFixed(0).padStart(6)} MB/s  ${figure.seconds.toFixed(2).padStart(6)} s  ${cpu}  [${kernel}]${figure.note ? `  (${figure.note})` : ""}\n`);
 }
 
 async function rawDisk(totalBytes: number, chunkBytes: number, buffer: Uint8Array): Promise<void> {
@@ -214,8 +245,9 @@ async function runClient(): Promise<void> {
     const data = pattern(chunkBytes);
     const bytes = chunks * chunkBytes;
 
-    await measure("raw disk: write + fdatasync, 1 MiB writes", bytes, [], () => rawDisk(bytes, chunkBytes, data));
-    await measure("raw libp2p stream (encrypted), 1 process->1", bytes, servers, () => rawStream(client, servers[0]!, bytes, data));
+    if (wanted("raw-disk")) await measure("raw disk: write + fdatasync, 1 MiB writes", bytes, [], () => rawDisk(bytes, chunkBytes, data));
+    if (wanted("raw-stream")) await measure("raw libp2p stream (encrypted), 1 process->1", bytes, servers, () => rawStream(client, servers[0]!, bytes, data));
+    const reads = wanted("remote") || wanted("remote3") || wanted("local");
 
     const runInParallel = async (work: (index: number) => Promise<void>): Promise<void> => {
       let next = 0;
@@ -226,6 +258,7 @@ async function runClient(): Promise<void> {
       );
     };
     for (const [run, replication] of [[1, 3], [2, 1]] as const) {
+      if (!wanted(`rep${replication}`) && !(replication === 3 && reads)) continue;
       await measure(`pipelined write, replication ${replication}`, bytes, servers, () =>
         runInParallel(async (index) => {
           // Rotate the pipeline order so every server is first, middle and last in turn.
@@ -235,7 +268,7 @@ async function runClient(): Promise<void> {
         }),
       );
     }
-    await measure("remote read (verified), 1 chunk at a time", bytes, servers, () =>
+    if (wanted("remote")) await measure("remote read (verified), 1 chunk at a time", bytes, servers, () =>
       runInParallel(async (index) => {
         const read = await openChunkRead(client, servers[index % SERVERS]!.id, { chunkId: chunkIdOf(1, index), version: 1, offsetBytes: 0, lengthBytes: chunkBytes });
         let received = 0;
@@ -244,7 +277,7 @@ async function runClient(): Promise<void> {
       }),
     );
     const savedParallel = parallel;
-    await measure(`remote read (verified), ${SERVERS} servers at once`, bytes, servers, async () => {
+    if (wanted("remote3")) await measure(`remote read (verified), ${SERVERS} servers at once`, bytes, servers, async () => {
       let next = 0;
       await Promise.all(
         servers.map(async (server, s) => {
@@ -265,7 +298,7 @@ async function runClient(): Promise<void> {
     const local = await DiskChunkStore.open(servers[0]!.root);
     const held: number[] = [];
     for (let index = 0; index < chunks; index++) if (local.stat(chunkIdOf(1, index))) held.push(index);
-    await measure("local read (verified), page cache warm", held.length * chunkBytes, [], async () => {
+    if (wanted("local")) await measure("local read (verified), page cache warm", held.length * chunkBytes, [], async () => {
       for (const index of held) {
         const read = await openChunkReadLocal(local, { chunkId: chunkIdOf(1, index), version: 1, offsetBytes: 0, lengthBytes: chunkBytes });
         for await (const _ of read) {

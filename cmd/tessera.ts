@@ -10,6 +10,8 @@ import type { ClusterStatusView } from "../src/master/view.ts";
 import { parseMultiaddr } from "../src/peer/config.ts";
 import { formatBytes, formatTable } from "./format.ts";
 import { addFsCommands } from "./fs.ts";
+import { addAdminCommands } from "./admin.ts";
+import { addMaintenanceCommands } from "./maintenance.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
 
 class UsageError extends Error {
@@ -121,6 +123,9 @@ async function runNodeStart(flags: {
     process.stdout.write(`To add a peer, copy the swarm key to the other machine and run:\n  ${peer.joinCommand()}\n`);
   }
   peerRunning = true;
+  if (process.env.MIMALLOC_PURGE_DELAY !== "-1") {
+    process.stderr.write("note: for full data-path speed start peers with MIMALLOC_PURGE_DELAY=-1 in the environment (see README, Performance)\n");
+  }
   let signals = 0;
   const stop = (signal: string) => {
     signals += 1;
@@ -222,6 +227,8 @@ export function buildProgram(): Command {
 
   const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, setrep, stat");
   addFsCommands(fs, withClient, addClientOptions);
+  addAdminCommands(program, withClient, addClientOptions);
+  addMaintenanceCommands(program, withClient, addClientOptions);
 
   return program;
 }

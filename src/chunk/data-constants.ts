@@ -104,10 +104,11 @@ export const FRAME_READER_HIGH_WATER_BYTES = 8 * 1024 * 1024;
 export const DATA_STREAM_READ_BUFFER_BYTES_MAX = 32 * 1024 * 1024;
 
 /**
- * Piece size of local reads: a few MiB per positioned read amortises the thread-pool round
- * trip of async file I/O; one piece is read ahead while the previous is checked and consumed.
+ * Local reads: pieces of this size, with LOCAL_READ_AHEAD_PIECES positioned reads in flight,
+ * keep the thread pool busy without large fresh buffers (measured in docs/transport.md).
  */
-export const LOCAL_READ_PIECE_BYTES = 4 * 1024 * 1024;
+export const LOCAL_READ_PIECE_BYTES = 512 * 1024;
+export const LOCAL_READ_AHEAD_PIECES = 4;
 
 /** Error messages crossing the wire are cut to this length. */
 export const WIRE_ERROR_MESSAGE_CHARS_MAX = 512;

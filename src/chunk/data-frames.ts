@@ -205,7 +205,7 @@ export class FrameReader {
  * Sends bulk bytes, waiting for the stream's 'drain' event (not onDrain(): FINDINGS.md) only
  * when the muxer asks for it, so the common case costs no timer and no promise.
  */
-export async function sendData(stream: Stream, data: Uint8Array, timeoutMs: number): Promise<void> {
+export async function sendData(stream: Stream, data: Uint8Array | Uint8ArrayList, timeoutMs: number): Promise<void> {
   if (stream.writeStatus !== "writable") throw new DataStreamClosedError(`stream is ${stream.status}`);
   if (stream.send(data)) return;
   await waitForDrain(stream, timeoutMs);

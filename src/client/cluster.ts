@@ -10,10 +10,12 @@ import { PeersRequest, PeersResponse } from "../membership/pb/membership.ts";
 import { PEERS_PROTOCOL, PEERS_RPC_LIMITS } from "../membership/constants.ts";
 import { peerViewFromEntry, type PeerView } from "../membership/view.ts";
 import { PEER_TABLE_ENTRIES_MAX } from "../membership/peer-table.ts";
-import { META_PROTOCOL, META_RPC_LIMITS } from "../master/service.ts";
-import { MetaRequest, MetaResponse } from "../master/pb/meta.ts";
+import { META_RPC_LIMITS, metaChannel } from "../master/service.ts";
+import type { MuxClient } from "../net/mux-rpc.ts";
+import { MetaRequest, MetaResponse, type FsRequest } from "../master/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
 import { FileSystemClient, FsError } from "./fs.ts";
+import { AdminClient } from "./admin.ts";
 import { callWithRetry, MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
 
 export { MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
@@ -33,6 +35,9 @@ export class ClusterClient {
   private readonly fallbackAddresses: string[] = [];
   /** The file system: put, get, cat, ls, mkdir, rm, mv, append, setReplication, stat. */
   readonly fs: FileSystemClient;
+  private metaChannel?: { peer: string; client: MuxClient<MetaRequest, MetaResponse> };
+  /** The operator's views: fsck and the capacity report. */
+  readonly admin: AdminClient;
 
   constructor(
     readonly host: TesseraHost,
@@ -40,14 +45,13 @@ export class ClusterClient {
     joinAddresses: string[],
   ) {
     this.fallbackAddresses.push(...joinAddresses);
-    this.fs = new FileSystemClient({
-      host,
-      call: async (fs) => {
-        const response = await this.meta({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs }, META_DEADLINE_MS_DEFAULT);
-        if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
-        return response.fs;
-      },
-    });
+    const call = async (fs: FsRequest) => {
+      const response = await this.meta({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs }, META_DEADLINE_MS_DEFAULT);
+      if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
+      return response.fs;
+    };
+    this.fs = new FileSystemClient({ host, call });
+    this.admin = new AdminClient(call);
   }
 
   /** The peer this client talks to. */
@@ -93,16 +97,20 @@ export class ClusterClient {
    */
   async meta(req: MetaRequest, deadlineMs: number): Promise<MetaResponse> {
     return callWithRetry(
-      (timeoutMs) =>
-        request<MetaRequest, MetaResponse>(
-          this.host,
-          this.connection.remotePeer,
-          { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, ...META_RPC_LIMITS, timeoutMs: Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs) },
-          req,
-        ),
+      (timeoutMs) => this.channel().call(req, Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs)),
       deadlineMs,
       () => this.reconnect(),
     );
+  }
+
+  /** The multiplexed metadata channel to the entry peer (one stream for every request). */
+  private channel(): MuxClient<MetaRequest, MetaResponse> {
+    const peer = this.connection.remotePeer.toString();
+    if (this.metaChannel?.peer !== peer) {
+      this.metaChannel?.client.close();
+      this.metaChannel = { peer, client: metaChannel(this.host, this.connection.remotePeer) };
+    }
+    return this.metaChannel.client;
   }
 
   /** Connects to the next peer that answers, if the current connection is gone. */
@@ -119,6 +127,7 @@ export class ClusterClient {
   }
 
   async close(): Promise<void> {
+    this.metaChannel?.client.close();
     await this.host.stop();
   }
 }

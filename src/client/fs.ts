@@ -12,6 +12,8 @@ import { writeChunk } from "../chunk/write-pipeline.ts";
 import { readChunk, readChunkLocal } from "../chunk/read-protocol.ts";
 import { PipelineError, ChunkChecksumError } from "../chunk/data-errors.ts";
 import type { ChunkStore } from "../chunk/store.ts";
+import { fsRequest } from "./fs-request.ts";
+import { CHUNK_SIZE_BYTES_DEFAULT } from "../chunk/constants.ts";
 import type { FsChunk, FsRequest, FsResponse, FsStat } from "../master/pb/meta.ts";
 
 export const PIPELINE_ATTEMPTS_MAX = 4;
@@ -82,26 +84,10 @@ export class FileSystemClient {
   constructor(private readonly init: FileSystemClientInit) {}
 
   private async fs(request: Partial<FsRequest> & { op: string }): Promise<FsResponse> {
-    return this.init.call({
-      path: "",
-      dst: "",
-      parents: false,
-      recursive: false,
-      replication: 0,
-      chunkSizeBytes: 0,
-      clientId: this.clientId,
-      fileId: 0,
-      chunkId: "",
-      version: 0,
-      sizeBytes: 0,
-      writerPeer: this.init.localPeer?.id ?? "",
-      excludePeers: [],
-      after: "",
-      limit: 0,
-      peer: "",
-      ...request,
-    });
+    const { op, ...fields } = request;
+    return this.init.call(fsRequest(op, { clientId: this.clientId, writerPeer: this.init.localPeer?.id ?? "", ...fields }));
   }
+
 
   async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
     await this.fs({ op: "mkdir", path, parents: options.parents ?? false });
@@ -140,10 +126,10 @@ export class FileSystemClient {
 
   /** Writes a new file; fails if it exists. On failure the partial file is removed. */
   async put(source: ByteSource, path: string, options: PutOptions = {}): Promise<StatView> {
-    const created = await this.fs({ op: "create", path, replication: options.replication ?? 0, chunkSizeBytes: options.chunkSizeBytes ?? 0 });
-    const stat = await this.stat(path);
+    const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
+    const created = await this.fs({ op: "create", path, replication: options.replication ?? 0, chunkSizeBytes });
     try {
-      await this.writeChunks(path, created.fileId, stat.chunkSize, source, options.onProgress);
+      await this.writeChunks(path, created.fileId, chunkSizeBytes, source, options.onProgress);
       await this.fs({ op: "complete", path, fileId: created.fileId });
     } catch (err) {
       // A put that failed leaves no file behind that would read back short.

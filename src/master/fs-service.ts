@@ -16,6 +16,11 @@ import type { ChunkLocations } from "./locations.ts";
 import type { FsChunk, FsReplica, FsRequest, FsResponse, FsStat } from "./pb/meta.ts";
 import type { NamespaceCommand } from "./pb/namespace.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../chunk/constants.ts";
+import { fsck } from "./fsck.ts";
+import { capacityReport } from "./capacity-report.ts";
+import type { PlannerPeer } from "./replication.ts";
+import type { ReplicationView } from "./replication-manager.ts";
+import { isExcludedFromPlacement } from "./decommission.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
@@ -39,6 +44,10 @@ export interface FsServiceInit {
   namespace: Namespace;
   membership: MembershipService;
   locations: ChunkLocations;
+  /** The leader's replicator, whose queue fsck and report show. */
+  replication?: { view(): ReplicationView };
+  /** Balance and decommission (maintenance.ts), served on the leader. */
+  maintenance?: { handle(req: FsRequest): Promise<Partial<FsResponse>> };
   log: Logger;
   nowMs?: () => number;
   rand?: (n: number) => number;
@@ -141,10 +150,30 @@ export class FsService {
         const page = this.init.namespace.list(req.path, { recursive: req.recursive, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
         return { ...empty(), entries: page.entries.map((entry) => toFsStat(entry, [])), next: page.next ?? "" };
       }
+      case "fsck": {
+        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        const result = await fsck({ namespace: this.init.namespace, locations: this.init.locations, peers: this.chunkServers() }, req.path || "/");
+        const repair = this.init.replication?.view();
+        return { ...empty(), fsck: { ...result, repairQueue: repair?.queueLength ?? 0, repairsInFlight: repair?.copiesInFlight ?? 0, repairedChunks: repair?.repairedChunks ?? 0 } };
+      }
+      case "report": {
+        const report = capacityReport(this.init.membership.table.list(), this.init.locations, performance.now());
+        const counts = this.init.namespace.counts();
+        const repair = this.init.replication?.view();
+        return {
+          ...empty(),
+          report: { ...report, files: counts.files, chunks: counts.chunks, underReplicated: (repair?.queueLength ?? 0) + (repair?.copiesInFlight ?? 0), repairQueue: repair?.queueLength ?? 0, repairedChunks: repair?.repairedChunks ?? 0, repairedBytes: repair?.repairedBytes ?? 0 },
+        };
+      }
+      case "balance":
+      case "decommission":
+      case "decommissionStatus":
+        if (!this.init.maintenance) throw new FsRequestError("INVALID", `${req.op} is not served by this master`);
+        return { ...empty(), ...(await this.init.maintenance.handle(req)) };
       case "reportBadReplica":
-        // GFS §5.2: a replica that fails its checksums is no longer a location; issue 5's
-        // repair copies a good replica to restore the count.
-        this.init.locations.incrementalReport(req.peer, [], [req.chunkId]);
+        // GFS §5.2: a replica that fails its checksums is no longer a location; the
+        // replicator copies a good replica to restore the count, then deletes the bad one.
+        this.init.locations.markCorrupt(req.peer, req.chunkId);
         this.init.log.warn("a client reported a corrupt replica", { chunk: req.chunkId, peer: req.peer });
         return empty();
       default:
@@ -166,8 +195,17 @@ export class FsService {
   private livePeers(): PlacementPeer[] {
     return this.init.membership.table
       .inState("alive")
-      .filter((record) => record.heartbeat.roles.includes("chunk"))
+      .filter((record) => record.heartbeat.roles.includes("chunk") && !isExcludedFromPlacement(this.init.namespace, record.id))
       .map((record) => ({ id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes) }));
+  }
+
+  /** Chunk servers with their state, for fsck. */
+  private chunkServers(): Map<string, PlannerPeer> {
+    const peers = new Map<string, PlannerPeer>();
+    for (const record of this.init.membership.table.list()) {
+      if (record.heartbeat.roles.includes("chunk")) peers.set(record.id, { id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes), state: record.state });
+    }
+    return peers;
   }
 
   private place(replication: number, sizeBytes: number, writer: string, exclude: Set<string>): PlacementPeer[] {

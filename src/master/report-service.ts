@@ -22,6 +22,8 @@ export interface ReportServiceInit {
   namespace: Namespace;
   membership: MembershipService;
   locations: ChunkLocations;
+  /** A reported chunk no file references (the garbage collector collects it after a grace period). */
+  onUnreferenced?(chunkId: string): void;
   log: Logger;
 }
 
@@ -55,6 +57,7 @@ export class ReportService {
     const deleteChunks: string[] = [];
     for (const chunk of added) {
       const owner = this.safeOwner(chunk.chunkId);
+      if (!owner) this.init.onUnreferenced?.(chunk.chunkId);
       if (owner && chunk.version < owner.version) {
         deleteChunks.push(chunk.chunkId);
         this.init.locations.incrementalReport(peer, [], [chunk.chunkId]);

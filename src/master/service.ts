@@ -2,9 +2,9 @@
 // other peer forwards a request to the leader once and relays the answer (DESIGN.md,
 // "Choosing the masters": non-voters forward metadata requests to the leader), so a client
 // can enter the cluster through any peer.
-import { peerIdFromString } from "@libp2p/peer-id";
+import type { PeerId } from "@libp2p/interface";
 import type { TesseraHost } from "../net/host.ts";
-import { registerHandler, request } from "../net/rpc.ts";
+import { MuxClient, registerMuxHandler } from "../net/mux-rpc.ts";
 import type { Logger } from "../util/log.ts";
 import type { RaftNode } from "../raft/node.ts";
 import type { MembershipService } from "../membership/service.ts";
@@ -23,7 +23,8 @@ export const META_RPC_LIMITS = {
 };
 // A proposal or read waits this long for its outcome on the leader.
 const COMMIT_TIMEOUT_MS = 5_000;
-const META_INBOUND_STREAMS_MAX = 64;
+// A client keeps one multiplexed stream per peer; a few more cover reconnects.
+const META_INBOUND_STREAMS_MAX = 8;
 
 export interface MetaServiceInit {
   host: TesseraHost;
@@ -40,18 +41,30 @@ export class MetaService {
   constructor(private readonly init: MetaServiceInit) {}
 
   async start(): Promise<void> {
-    await registerHandler<MetaRequest, MetaResponse>(this.init.host, {
+    await registerMuxHandler<MetaRequest, MetaResponse>(this.init.host, {
       protocol: META_PROTOCOL,
       requestCodec: MetaRequest,
       responseCodec: MetaResponse,
-      ...META_RPC_LIMITS,
+      messageBytesMax: META_RPC_LIMITS.messageBytesMax,
       maxInboundStreams: META_INBOUND_STREAMS_MAX,
       log: this.init.log,
       handle: (req) => this.handle(req),
     });
   }
 
+  /** One multiplexed channel to the leader for forwarded requests, replaced when the leader moves. */
+  private toLeader?: { leader: string; client: MuxClient<MetaRequest, MetaResponse> };
+
+  private leaderChannel(leader: string): MuxClient<MetaRequest, MetaResponse> {
+    if (this.toLeader?.leader !== leader) {
+      this.toLeader?.client.close();
+      this.toLeader = { leader, client: metaChannel(this.init.host, leader) };
+    }
+    return this.toLeader.client;
+  }
+
   async stop(): Promise<void> {
+    this.toLeader?.client.close();
     await this.init.host.unhandle(META_PROTOCOL);
   }
 
@@ -64,12 +77,7 @@ export class MetaService {
       if (!leader) return error("NO_LEADER", "no leader is elected right now; try again shortly");
       if (req.forwarded) return error("NOT_LEADER", "this peer is not the leader", leader);
       try {
-        return await request<MetaRequest, MetaResponse>(
-          this.init.host,
-          peerIdFromString(leader),
-          { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, ...META_RPC_LIMITS },
-          { ...req, forwarded: true },
-        );
+        return await this.leaderChannel(leader).call({ ...req, forwarded: true }, META_RPC_LIMITS.timeoutMs);
       } catch (err) {
         return error("UNAVAILABLE", `the leader did not answer: ${(err as Error).message}`, leader);
       }
@@ -129,6 +137,11 @@ export class MetaService {
       answeredBy: this.init.host.peerId.toString(),
     };
   }
+}
+
+/** A multiplexed /tessera/meta/1 channel to `peer`. */
+export function metaChannel(host: TesseraHost, peer: string | PeerId): MuxClient<MetaRequest, MetaResponse> {
+  return new MuxClient<MetaRequest, MetaResponse>(host, peer, { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, messageBytesMax: META_RPC_LIMITS.messageBytesMax });
 }
 
 function empty(): MetaResponse {

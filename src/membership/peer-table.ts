@@ -103,6 +103,15 @@ export class PeerTable {
     return { id, from, to: "alive", record: existing };
   }
 
+  /**
+   * Credits every peer with `pauseMs` of silence: the time this peer itself could not listen
+   * (a stall of its own), which says nothing about the others.
+   */
+  forgive(pauseMs: number): void {
+    if (!(pauseMs > 0)) return;
+    for (const record of this.records.values()) if (!record.isSelf) record.lastSeenMs += pauseMs;
+  }
+
   /** Advances the failure detector to `nowMs`; returns every state change, in id order. */
   tick(nowMs: number): PeerChange[] {
     const changes: PeerChange[] = [];

@@ -36,6 +36,8 @@ export interface MembershipInit {
 // How often the failure detector looks at the table: a quarter of the usual heartbeat
 // interval keeps the error of "dead after N s" well under the 2 s an operator would notice.
 const DETECTOR_TICK_MS = 250;
+// A detector tick later than this is a stall of this peer, not silence of the others.
+const DETECTOR_STALL_MS = 500;
 // Redialing a vanished peer backs off up to this, so a dead peer costs little.
 const REDIAL_BACKOFF_MS_MAX = 10_000;
 const REDIAL_BACKOFF_MS_MIN = 500;
@@ -54,6 +56,7 @@ export class MembershipService extends EventTarget {
   /** Heartbeats rejected as malformed or forged since start (a figure for metrics and tests). */
   malformedHeartbeats = 0;
   private lastMalformedLogMs = -Infinity;
+  private lastDetectMs: number | undefined;
   private malformedSuppressed = 0;
   private stopped = false;
 
@@ -182,7 +185,16 @@ export class MembershipService extends EventTarget {
 
   private detect(): void {
     if (this.stopped) return;
-    for (const change of this.table.tick(this.nowMs())) {
+    const now = this.nowMs();
+    // This peer's own stall (a starved event loop, a paused process) is not the others'
+    // silence: heartbeats could not be read meanwhile. Time past a normal tick is forgiven.
+    const lateMs = this.lastDetectMs === undefined ? 0 : now - this.lastDetectMs - DETECTOR_TICK_MS;
+    this.lastDetectMs = now;
+    if (lateMs > DETECTOR_STALL_MS) {
+      this.table.forgive(lateMs);
+      this.init.log.warn("this peer stalled; the failure detector forgives the pause", { stallMs: Math.round(lateMs) });
+    }
+    for (const change of this.table.tick(now)) {
       if (change.to === "forgotten") this.redial.delete(change.id);
       this.emitChange(change);
     }

@@ -35,6 +35,18 @@ export interface PeerOptions {
   raftTickMs?: number;
   /** How often increments of the block report go to the leader (default 500 ms). */
   blockReportIntervalMs?: number;
+  /** The most bytes of chunks this peer offers (default: its disk); heartbeats advertise it. */
+  capacityBytes?: number;
+  /** The scrubber starts a pass over every chunk this often (default a week); for tests. */
+  scrubPeriodMs?: number;
+  /** The scrubber's read rate (default 32 MiB/s). */
+  scrubBytesPerSecond?: number;
+  /** Garbage is deleted this long after it became garbage (default 60 s); for tests. */
+  gcGraceMs?: number;
+  /** How often the leader collects garbage (default 5 s); for tests. */
+  gcIntervalMs?: number;
+  /** How often the leader works on decommissioning peers (default 1 s); for tests. */
+  decommissionIntervalMs?: number;
 }
 
 export class ConfigError extends Error {

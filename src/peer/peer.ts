@@ -28,6 +28,13 @@ import { BlockReport, BlockReportAck } from "../chunk/pb/report.ts";
 import { DataService } from "../chunk/data-service.ts";
 import type { ChunkStore } from "../chunk/store.ts";
 import { FileSystemClient, FsError } from "../client/fs.ts";
+import { AdminClient } from "../client/admin.ts";
+import { ReplicationManager } from "../master/replication-manager.ts";
+import { CHUNK_REPLICATE_PROTOCOL, REPLICATE_RPC_LIMITS, ReplicaService, ReplicateRequest, ReplicateResponse } from "../chunk/replica-service.ts";
+import type { FsRequest } from "../master/pb/meta.ts";
+import { Maintenance, replicateSender } from "../master/maintenance.ts";
+import { Scrubber } from "../chunk/scrubber.ts";
+import { MaintenanceClient } from "../client/maintenance.ts";
 import { callWithRetry, META_DEADLINE_MS_DEFAULT } from "../client/meta-call.ts";
 import { request } from "../net/rpc.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
@@ -52,10 +59,18 @@ export interface PeerParts {
   voters: VoterManager;
   fsService: FsService;
   reports: ReportService;
+  /** The leader's replicator (idle on other peers). */
+  replication: ReplicationManager;
+  /** This chunk server's side of /tessera/chunk/replicate/1. */
+  replicas: ReplicaService;
+  /** Garbage collection, balancer, decommissioning (working on the leader). */
+  maintenance: Maintenance;
+  scrubber: Scrubber;
   chunkStore: ChunkStore;
   reporter: BlockReporter;
   data: DataService;
   fs: FileSystemClient;
+  admin: AdminClient;
   http: AdminHttp | undefined;
   dataDir: DataDir;
   rack: string;
@@ -78,6 +93,16 @@ export class Peer extends EventTarget {
   readonly data: DataService;
   /** The file system, as a client running inside this peer: first replicas and reads are local. */
   readonly fs: FileSystemClient;
+  /** fsck and the capacity report, asked of the leader through this peer. */
+  readonly admin: AdminClient;
+  /** The replicator: its queue and repair history (meaningful on the leader). */
+  readonly replication: ReplicationManager;
+  /** This chunk server's side of /tessera/chunk/replicate/1 (copies sent, deletes). */
+  readonly replicas: ReplicaService;
+  /** Garbage collection, the balancer and decommissioning (working on the leader). */
+  readonly maintenance: Maintenance;
+  /** This chunk server's scrubber. */
+  readonly scrubber: Scrubber;
   readonly dataDir: DataDir;
   readonly rack: string;
   readonly createdCluster: boolean;
@@ -92,6 +117,11 @@ export class Peer extends EventTarget {
     this.chunkStore = parts.chunkStore;
     this.data = parts.data;
     this.fs = parts.fs;
+    this.admin = parts.admin;
+    this.replication = parts.replication;
+    this.replicas = parts.replicas;
+    this.maintenance = parts.maintenance;
+    this.scrubber = parts.scrubber;
     this.dataDir = parts.dataDir;
     this.rack = parts.rack;
     this.createdCluster = parts.createdCluster;
@@ -155,8 +185,12 @@ export class Peer extends EventTarget {
     clearInterval(this.saveTimer);
     clearTimeout(this.saveSoonTimer);
     this.saveKnownPeers();
-    const { http, reporter, data, fsService, reports, voters, meta, raft, membership, host, chunkStore, master } = this.parts;
+    const { http, reporter, data, fsService, reports, voters, meta, raft, membership, host, chunkStore, master, replication, replicas } = this.parts;
     await http?.stop();
+    await this.parts.scrubber.stop();
+    await this.parts.maintenance.stop();
+    replication.stop();
+    await replicas.stop();
     reporter.stop();
     await data.stop();
     fsService.stop();
@@ -230,7 +264,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         rack,
         roles: [...ROLES],
         incarnation: BigInt(incarnation),
-        measure: () => measureHost(dataDir.path, chunksRef.store?.usage().chunkCount ?? 0),
+        measure: () => measureHost(dataDir.path, chunksRef.store?.usage() ?? { chunkCount: 0, usedBytes: 0 }, options.capacityBytes),
         leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.status().term) : 0n),
       },
       heartbeatIntervalMs: timings.heartbeatIntervalMs,
@@ -261,10 +295,26 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     raftRef.node = raft;
 
     const locations = new ChunkLocations();
-    const fsService = new FsService({ raft, namespace: master.namespace, membership, locations, log: log.child("fs") });
+    // The replicator asks chunk servers over /tessera/chunk/replicate/1; this peer's own
+    // server (which libp2p cannot dial) is called directly once it exists, below.
+    const replicasRef: { service?: ReplicaService } = {};
+    const replication = new ReplicationManager({
+      raft,
+      namespace: master.namespace,
+      membership,
+      locations,
+      log: log.child("replication"),
+      send: (to, body) => {
+        if (to !== id) return request<ReplicateRequest, ReplicateResponse>(host, peerIdFromString(to), { protocol: CHUNK_REPLICATE_PROTOCOL, requestCodec: ReplicateRequest, responseCodec: ReplicateResponse, ...REPLICATE_RPC_LIMITS }, body);
+        if (!replicasRef.service) return Promise.reject(new Error("this peer's chunk server is not started yet"));
+        return replicasRef.service.execute(id, body);
+      },
+    });
+    const maintenance = new Maintenance({ raft, namespace: master.namespace, membership, locations, send: replicateSender(host, id, () => replicasRef.service), log: log.child("maintenance"), gcGraceMs: options.gcGraceMs, gcIntervalMs: options.gcIntervalMs, decommissionIntervalMs: options.decommissionIntervalMs });
+    const fsService = new FsService({ raft, namespace: master.namespace, membership, locations, replication, maintenance, log: log.child("fs") });
     fsService.start();
     started.push(fsService);
-    const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, log: log.child("reports") });
+    const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });
     await reports.start();
     started.push(reports);
     const meta = new MetaService({ host, raft, membership, stateMachine: master, fs: fsService, log: log.child("meta") });
@@ -291,22 +341,32 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const data = new DataService({ host, store: chunkStore, log: log.child("data") });
     await data.start();
     started.push(data);
-    const fs = new FileSystemClient({
-      host,
-      localPeer: { id, rack, store: chunkStore },
-      call: async (fsRequest) => {
-        const response = await callWithRetry(() => meta.handle({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs: fsRequest }), META_DEADLINE_MS_DEFAULT);
-        if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
-        return response.fs;
-      },
-    });
+    const replicas = new ReplicaService({ host, store: chunkStore, data, leader, log: log.child("replicate") });
+    await replicas.start();
+    started.push(replicas);
+    replicasRef.service = replicas;
+    replication.start();
+    started.push(replication);
+    const fsCall = async (fsRequest: FsRequest) => {
+      const response = await callWithRetry(() => meta.handle({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs: fsRequest }), META_DEADLINE_MS_DEFAULT);
+      if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
+      return response.fs;
+    };
+    const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call: fsCall });
+    const admin = new AdminClient(fsCall);
+    maintenance.start();
+    started.push({ stop: () => maintenance.stop() });
+    const maintenanceClient = new MaintenanceClient(fsCall);
+    const scrubber = new Scrubber({ store: chunkStore, report: (bad) => maintenanceClient.reportBadReplica(bad.chunkId, id), log: log.child("scrubber"), periodMs: options.scrubPeriodMs, bytesPerSecond: options.scrubBytesPerSecond });
+    scrubber.start();
+    started.push({ stop: () => scrubber.stop() });
     dataDir.writeState({ ...state, incarnation, rack, listen: rememberedListen(listen, host) });
 
     const seeds = join.length > 0 ? join : (state.knownPeers ?? []);
     await joinCluster(host, seeds, join.length > 0, log);
 
     const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, membership, log: log.child("http") });
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, chunkStore, reporter, data, fs, http, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, http, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
@@ -342,7 +402,8 @@ function rememberedListen(listen: string[], host: TesseraHost): string[] {
   return listen.map((address) => (/\/tcp\/0(\/|$)/.test(address) && ports[0] ? address.replace(/\/tcp\/0(?=\/|$)/, `/tcp/${ports[0]}`) : address));
 }
 
-function measureHost(path: string, chunkCount: number) {
+function measureHost(path: string, usage: { chunkCount: number; usedBytes: number }, capacityLimitBytes: number | undefined) {
+  const chunkCount = usage.chunkCount;
   let capacityBytes = 0n;
   let freeBytes = 0n;
   try {
@@ -351,6 +412,12 @@ function measureHost(path: string, chunkCount: number) {
     freeBytes = BigInt(stats.bavail) * BigInt(stats.bsize);
   } catch {
     // A disk that cannot be measured advertises no space, so nothing gets placed on it.
+  }
+  if (capacityLimitBytes !== undefined && BigInt(capacityLimitBytes) < capacityBytes) {
+    // A peer offering less than its disk: free is what is left of that share.
+    capacityBytes = BigInt(capacityLimitBytes);
+    const left = capacityBytes - BigInt(usage.usedBytes);
+    if (left < freeBytes) freeBytes = left > 0n ? left : 0n;
   }
   if (freeBytes > capacityBytes) freeBytes = capacityBytes;
   return {

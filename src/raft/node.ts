@@ -89,12 +89,23 @@ interface PendingProposal {
   timer: ReturnType<typeof setTimeout>;
 }
 
-interface PendingRead {
-  index?: number;
+interface ReadWaiter {
   resolve(): void;
   reject(err: Error): void;
   timer: ReturnType<typeof setTimeout>;
+  done: boolean;
 }
+
+/** One ReadIndex round: every read that arrived before it started is served by its answer. */
+interface ReadRound {
+  index?: number;
+  waiters: ReadWaiter[];
+  timer: ReturnType<typeof setTimeout>;
+}
+
+// A ReadIndex round that gets no answer in this time (leadership lost meanwhile) is given up
+// and its reads join the next round.
+const READ_ROUND_TIMEOUT_MS = 1_000;
 
 export class RaftNode extends EventTarget {
   readonly id: PeerId;
@@ -102,7 +113,8 @@ export class RaftNode extends EventTarget {
   private readonly transport: RaftTransport;
   private applied: number;
   private readonly proposals = new Map<number, PendingProposal>();
-  private readonly reads = new Map<string, PendingRead>();
+  private readonly reads = new Map<string, ReadRound>();
+  private queuedReads: ReadWaiter[] = [];
   private readCounter = 0;
   private tickTimer?: ReturnType<typeof setInterval>;
   private processing = false;
@@ -202,27 +214,51 @@ export class RaftNode extends EventTarget {
     return this.waitForEntry(position.index, position.term, timeoutMs);
   }
 
-  /** Resolves when this node's state machine may serve a linearizable read (ReadIndex, dissertation §6.4). */
+  /**
+   * Resolves when this node's state machine may serve a linearizable read (ReadIndex,
+   * dissertation §6.4). Reads are batched: one heartbeat round at a time serves every read
+   * that arrived before it started (those arriving during a round wait for the next one,
+   * which is what keeps them linearizable), as etcd's read loop does.
+   */
   readBarrier(timeoutMs: number): Promise<void> {
     if (this.stopped) return Promise.reject(new RaftStoppedError("raft is stopped"));
-    if (this.reads.size >= PENDING_READS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
-    const ctx = `${this.id.slice(-8)}-${++this.readCounter}`;
+    if (this.queuedReads.length >= PENDING_READS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.reads.delete(ctx);
-        reject(new ProposalTimeoutError("no read index arrived in time (no leader?)"));
-      }, timeoutMs);
-      this.reads.set(ctx, { resolve, reject, timer });
-      try {
-        this.core.readIndex(ctx);
-      } catch (err) {
-        clearTimeout(timer);
-        this.reads.delete(ctx);
-        reject(err);
-        return;
-      }
-      this.schedule();
+      const waiter: ReadWaiter = {
+        resolve,
+        reject,
+        done: false,
+        timer: setTimeout(() => finishRead(waiter, new ProposalTimeoutError("no read index arrived in time (no leader?)")), timeoutMs),
+      };
+      this.queuedReads.push(waiter);
+      this.startReadRound();
     });
+  }
+
+  /** Starts a ReadIndex round for the queued reads, unless one is in flight. */
+  private startReadRound(): void {
+    if (this.reads.size > 0 || this.stopped) return;
+    const waiters = this.queuedReads.filter((waiter) => !waiter.done);
+    this.queuedReads = [];
+    if (waiters.length === 0) return;
+    const ctx = `${this.id.slice(-8)}-${++this.readCounter}`;
+    try {
+      this.core.readIndex(ctx);
+    } catch (err) {
+      for (const waiter of waiters) finishRead(waiter, err as Error);
+      return;
+    }
+    const round: ReadRound = {
+      waiters,
+      timer: setTimeout(() => {
+        if (this.reads.get(ctx) !== round) return;
+        this.reads.delete(ctx);
+        this.queuedReads.unshift(...round.waiters.filter((waiter) => !waiter.done));
+        this.startReadRound();
+      }, READ_ROUND_TIMEOUT_MS),
+    };
+    this.reads.set(ctx, round);
+    this.schedule();
   }
 
   transferLeadership(to: PeerId): void {
@@ -243,11 +279,13 @@ export class RaftNode extends EventTarget {
       pending.reject(new RaftStoppedError("raft stopped before the outcome was known"));
     }
     this.proposals.clear();
-    for (const pending of this.reads.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(new RaftStoppedError("raft stopped"));
+    for (const round of this.reads.values()) {
+      clearTimeout(round.timer);
+      for (const waiter of round.waiters) finishRead(waiter, new RaftStoppedError("raft stopped"));
     }
+    for (const waiter of this.queuedReads) finishRead(waiter, new RaftStoppedError("raft stopped"));
     this.reads.clear();
+    this.queuedReads = [];
     await this.storage.close();
   }
 
@@ -431,12 +469,13 @@ export class RaftNode extends EventTarget {
   }
 
   private answerReads(): void {
-    for (const [ctx, pending] of this.reads) {
-      if (pending.index === undefined || pending.index > this.applied) continue;
+    for (const [ctx, round] of this.reads) {
+      if (round.index === undefined || round.index > this.applied) continue;
       this.reads.delete(ctx);
-      clearTimeout(pending.timer);
-      pending.resolve();
+      clearTimeout(round.timer);
+      for (const waiter of round.waiters) finishRead(waiter);
     }
+    this.startReadRound();
   }
 
   private onSoftState(soft: SoftState): void {
@@ -456,4 +495,12 @@ export class RaftNode extends EventTarget {
     await this.storage.createSnapshot(this.applied, this.core.confStateAt(this.applied), data, Math.max(snapshotIndex, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
     this.init.log.debug("snapshot taken", { index: this.applied, bytes: data.length });
   }
+}
+
+function finishRead(waiter: ReadWaiter, err?: Error): void {
+  if (waiter.done) return;
+  waiter.done = true;
+  clearTimeout(waiter.timer);
+  if (err) waiter.reject(err);
+  else waiter.resolve();
 }

@@ -113,6 +113,8 @@ describe("the file system", () => {
     const restarted: Peer[] = [];
     for (const { dir, rack } of dirs) restarted.push(await cluster.start({ dataDir: dir, rack }));
     await waitFor("a leader after the restart", () => restarted.some((peer) => peer.raft.isLeader), { timeoutMs: 15_000 });
+    // The replicas are where they were; the leader serves them once it hears the peers again.
+    await waitFor("every peer alive in every table", () => restarted.every((peer) => peer.peers().filter((view) => view.state === "alive").length === 3), { timeoutMs: 15_000 });
     const listing = await restarted[2]!.fs.list("/", { recursive: true });
     expect(listing.map((entry) => entry.path)).toEqual(["/keep", "/keep/deep", "/keep/deep/file"]);
     expect(Bun.hash(await restarted[2]!.fs.readFile("/keep/deep/file"))).toBe(Bun.hash(data));

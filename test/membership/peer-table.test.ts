@@ -36,6 +36,14 @@ describe("PeerTable failure detector", () => {
     expect(table.tick(3_000).map((c) => c.to)).toEqual(["suspect"]);
   });
 
+  it("forgives a stall of its own: silence during it does not count against the others", () => {
+    const table = new PeerTable("self", config);
+    table.observe(heartbeat("a"), 0);
+    table.forgive(8_000);
+    expect(table.tick(9_000)).toEqual([]);
+    expect(table.tick(11_000).map((c) => c.to)).toEqual(["suspect"]);
+  });
+
   it("never marks itself suspect or dead", () => {
     const table = new PeerTable("self", config);
     table.observe(heartbeat("self"), 0);

@@ -5,6 +5,10 @@ import type { Subprocess } from "bun";
 import { waitFor } from "./wait.ts";
 
 export const BINARY = resolve(import.meta.dir, "../../dist/tessera");
+// Peers run as the README recommends: Bun's allocator keeps freed pages instead of returning
+// them to the OS, which otherwise costs a page fault per 4 KiB of every fresh buffer on the
+// data path (docs/transport.md, "Data path CPU").
+export const PEER_ENV = { MIMALLOC_PURGE_DELAY: "-1" };
 
 /** Builds dist/tessera if it is missing (npm test builds it before running the suite). */
 export async function ensureBinary(): Promise<string> {
@@ -33,7 +37,7 @@ export class PeerProcesses {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      env: { ...process.env, TESSERA_LOG: "info", ...env },
+      env: { ...process.env, TESSERA_LOG: "info", ...PEER_ENV, ...env },
     });
     this.running.add(child);
     let stderrText = "";

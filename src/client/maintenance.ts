@@ -1,0 +1,76 @@
+// The operator's maintenance verbs, carried out by the leader: balance replicas across the
+// chunk servers, decommission a peer, and (for chunk servers) report a corrupt replica.
+// Plain-JSON results: the CLI and the embedding API show the same.
+import { fsRequest } from "./fs-request.ts";
+import type { FsRequest, FsResponse, UsageSpread as UsageSpreadMessage } from "../master/pb/meta.ts";
+import type { BalanceSummary, UsageSpread } from "../master/balancer.ts";
+import type { DecommissionStatus } from "../master/decommission.ts";
+import { BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../master/balance-limits.ts";
+import { FsError } from "./fs.ts";
+
+export type { BalanceSummary, UsageSpread } from "../master/balancer.ts";
+export type { DecommissionStatus } from "../master/decommission.ts";
+
+/** A whole balance: every request's moves added up, the spread before the first and after the last. */
+export interface BalanceRun extends BalanceSummary {
+  requests: number;
+}
+
+export class MaintenanceClient {
+  constructor(private readonly call: (request: FsRequest) => Promise<FsResponse>) {}
+
+  /** One balance request: the leader moves replicas for a few seconds at most and says what it did. */
+  async balanceOnce(thresholdPct: number): Promise<BalanceSummary> {
+    checkThreshold(thresholdPct);
+    const response = await this.call(fsRequest("balance", { thresholdPct }));
+    if (!response.balance) throw new FsError("INVALID", "the master answered balance without a summary");
+    const b = response.balance;
+    return { moves: b.moves, bytesMoved: b.bytesMoved, balanced: b.balanced, stoppedBy: b.stoppedBy as BalanceSummary["stoppedBy"], before: spread(b.before), after: spread(b.after) };
+  }
+
+  /** Balances until every peer is within the threshold, no move is left, or the deadline passes. */
+  async balance(thresholdPct: number, options: { deadlineMs: number; onProgress?(step: BalanceSummary): void }): Promise<BalanceRun> {
+    checkThreshold(thresholdPct);
+    const deadline = performance.now() + options.deadlineMs;
+    let run: BalanceRun | undefined;
+    for (;;) {
+      const step = await this.balanceOnce(thresholdPct);
+      options.onProgress?.(step);
+      run = run
+        ? { ...run, moves: run.moves + step.moves, bytesMoved: run.bytesMoved + step.bytesMoved, balanced: step.balanced, stoppedBy: step.stoppedBy, after: step.after, requests: run.requests + 1 }
+        : { ...step, requests: 1 };
+      if (step.stoppedBy !== "time" || performance.now() >= deadline) return run;
+    }
+  }
+
+  /** Starts decommissioning `peer` (idempotent); UNKNOWN_PEER when no such peer is known. */
+  async decommission(peer: string): Promise<DecommissionStatus> {
+    return status((await this.call(fsRequest("decommission", { peer }))).decommission);
+  }
+
+  async decommissionStatus(peer: string): Promise<DecommissionStatus> {
+    return status((await this.call(fsRequest("decommissionStatus", { peer }))).decommission);
+  }
+
+  /** Tells the leader that `peer`'s replica of a chunk failed its checksums (GFS §5.2). */
+  async reportBadReplica(chunkId: string, peer: string): Promise<void> {
+    await this.call(fsRequest("reportBadReplica", { chunkId, peer }));
+  }
+}
+
+function checkThreshold(thresholdPct: number): void {
+  if (!Number.isFinite(thresholdPct) || thresholdPct < BALANCE_THRESHOLD_PCT_MIN || thresholdPct > BALANCE_THRESHOLD_PCT_MAX) {
+    throw new FsError("INVALID", `the balance threshold must be a percentage from ${BALANCE_THRESHOLD_PCT_MIN} to ${BALANCE_THRESHOLD_PCT_MAX}, not ${thresholdPct}`);
+  }
+}
+
+function spread(message: UsageSpreadMessage | undefined): UsageSpread {
+  if (!message) return { meanPct: 0, minPct: 0, maxPct: 0, deviationPct: 0, peers: [] };
+  return { meanPct: message.meanPct, minPct: message.minPct, maxPct: message.maxPct, deviationPct: message.deviationPct, peers: message.peers.map((p) => ({ ...p })) };
+}
+
+function status(message: FsResponse["decommission"]): DecommissionStatus {
+  if (!message) throw new FsError("INVALID", "the master answered without a decommission status");
+  return { ...message, state: message.state as DecommissionStatus["state"] };
+}
+

@@ -30,7 +30,7 @@ import type { ChunkStore } from "../chunk/store.ts";
 import { FileSystemClient, FsError } from "../client/fs.ts";
 import { AdminClient } from "../client/admin.ts";
 import { ReplicationManager } from "../master/replication-manager.ts";
-import { CHUNK_REPLICATE_PROTOCOL, REPLICATE_RPC_LIMITS, ReplicaService, ReplicateRequest, ReplicateResponse } from "../chunk/replica-service.ts";
+import { ReplicaService } from "../chunk/replica-service.ts";
 import type { FsRequest } from "../master/pb/meta.ts";
 import { Maintenance, replicateSender } from "../master/maintenance.ts";
 import { Scrubber } from "../chunk/scrubber.ts";
@@ -298,19 +298,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     // The replicator asks chunk servers over /tessera/chunk/replicate/1; this peer's own
     // server (which libp2p cannot dial) is called directly once it exists, below.
     const replicasRef: { service?: ReplicaService } = {};
-    const replication = new ReplicationManager({
-      raft,
-      namespace: master.namespace,
-      membership,
-      locations,
-      log: log.child("replication"),
-      send: (to, body) => {
-        if (to !== id) return request<ReplicateRequest, ReplicateResponse>(host, peerIdFromString(to), { protocol: CHUNK_REPLICATE_PROTOCOL, requestCodec: ReplicateRequest, responseCodec: ReplicateResponse, ...REPLICATE_RPC_LIMITS }, body);
-        if (!replicasRef.service) return Promise.reject(new Error("this peer's chunk server is not started yet"));
-        return replicasRef.service.execute(id, body);
-      },
-    });
-    const maintenance = new Maintenance({ raft, namespace: master.namespace, membership, locations, send: replicateSender(host, id, () => replicasRef.service), log: log.child("maintenance"), gcGraceMs: options.gcGraceMs, gcIntervalMs: options.gcIntervalMs, decommissionIntervalMs: options.decommissionIntervalMs });
+    const sendReplicate = replicateSender(host, id, () => replicasRef.service);
+    const replication = new ReplicationManager({ raft, namespace: master.namespace, membership, locations, log: log.child("replication"), send: sendReplicate });
+    const maintenance = new Maintenance({ raft, namespace: master.namespace, membership, locations, send: sendReplicate, log: log.child("maintenance"), gcGraceMs: options.gcGraceMs, gcIntervalMs: options.gcIntervalMs, decommissionIntervalMs: options.decommissionIntervalMs });
     const fsService = new FsService({ raft, namespace: master.namespace, membership, locations, replication, maintenance, log: log.child("fs") });
     fsService.start();
     started.push(fsService);

@@ -25,11 +25,9 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
-import { peerIdFromString } from "@libp2p/peer-id";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
-import { request } from "../src/net/rpc.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
-import { META_PROTOCOL, META_RPC_LIMITS } from "../src/master/service.ts";
+import { metaChannel } from "../src/master/service.ts";
 import { MetaRequest, MetaResponse } from "../src/master/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView } from "../src/master/view.ts";
 
@@ -224,14 +222,17 @@ function metaRequest(op: string, key = "", value: Uint8Array<ArrayBuffer> = new 
   return { op, key, value, forwarded: false };
 }
 
+// One multiplexed /tessera/meta/1 channel per client connection, as the stock client keeps.
+const channels = new WeakMap<ClusterClient, ReturnType<typeof metaChannel>>();
+
 /** One attempt: the answer (possibly an error code) or a thrown transport error. */
 async function metaOnce(client: ClusterClient, req: MetaRequest, timeoutMs: number): Promise<MetaResponse> {
-  return request<MetaRequest, MetaResponse>(
-    client.host,
-    peerIdFromString(client.entryPeer),
-    { protocol: META_PROTOCOL, requestCodec: MetaRequest, responseCodec: MetaResponse, ...META_RPC_LIMITS, timeoutMs },
-    req,
-  );
+  let channel = channels.get(client);
+  if (!channel) {
+    channel = metaChannel(client.host, client.entryPeer);
+    channels.set(client, channel);
+  }
+  return channel.call(req, timeoutMs);
 }
 
 async function statusOnce(client: ClusterClient, timeoutMs = 2_000): Promise<ClusterStatusView | undefined> {

@@ -109,12 +109,15 @@ export class VoterManager {
     const status = raft.status();
     const peers = new Map<PeerId, CandidatePeer>();
     for (const record of this.init.membership.table.list()) {
+      // A member that answered Raft within the last election timeout is not silent, whatever
+      // gossip says: a stalled heartbeat path must never shrink the voter set.
+      const answersRaft = status.progress.get(record.id)?.recentActive === true;
       peers.set(record.id, {
         id: record.id,
         rack: record.heartbeat.rack,
-        alive: record.state === "alive",
+        alive: record.state === "alive" || answersRaft,
         // A new leader has not heard from anyone for long: silence counts from its election.
-        silentMs: Math.min(now - record.lastSeenMs, tenureMs),
+        silentMs: answersRaft ? 0 : Math.min(now - record.lastSeenMs, tenureMs),
         canBeMaster: record.heartbeat.roles.includes("master-candidate"),
       });
     }

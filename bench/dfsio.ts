@@ -31,7 +31,7 @@ import { multiaddr } from "@multiformats/multiaddr";
 import type { Stream } from "@libp2p/interface";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
 import type { StatView } from "../src/client/fs.ts";
-import { createHost } from "../src/net/host.ts";
+import { createClientHost, createHost } from "../src/net/host.ts";
 import { sendData } from "../src/chunk/data-frames.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { startPeer, type Peer as EmbeddedPeer } from "../src/peer/peer.ts";
@@ -498,7 +498,7 @@ async function rawTcp(sink: Child, port: number, data: Uint8Array): Promise<numb
 }
 
 async function encryptedStream(sinkId: string, sinkAddrs: string[], data: Uint8Array): Promise<number> {
-  const host = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey: SINK_SWARM_KEY, listenAddrs: [] });
+  const host = await createClientHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey: SINK_SWARM_KEY, listenAddrs: [] });
   try {
     const peer = peerIdFromString(sinkId);
     await host.peerStore.merge(peer, { multiaddrs: sinkAddrs.map((a) => multiaddr(a)) });

@@ -18,7 +18,7 @@ import { generateKeyPair } from "@libp2p/crypto/keys";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Stream } from "@libp2p/interface";
-import { createHost, type TesseraHost } from "../src/net/host.ts";
+import { createClientHost, createHost, type TesseraHost } from "../src/net/host.ts";
 import { DataService } from "../src/chunk/data-service.ts";
 import { DiskChunkStore } from "../src/chunk/disk-store.ts";
 import { writeChunk } from "../src/chunk/write-pipeline.ts";
@@ -239,7 +239,7 @@ async function runClient(): Promise<void> {
     for (let i = 0; i < SERVERS; i++) servers.push(await startServer());
     const peers = servers.map((server) => ({ id: server.id, addrs: server.addrs }));
     for (const server of servers) await ask(server, { peers });
-    host = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey: BENCH_SWARM_KEY, listenAddrs: [] });
+    host = await createClientHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey: BENCH_SWARM_KEY, listenAddrs: [] });
     for (const server of servers) await host.peerStore.merge(peerIdFromString(server.id), { multiaddrs: server.addrs.map((a) => multiaddr(a)) });
     const client = host;
     const data = pattern(chunkBytes);

@@ -3,7 +3,7 @@
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import type { Connection } from "@libp2p/interface";
-import { createHost, type TesseraHost } from "../net/host.ts";
+import { createClientHost, type TesseraHost } from "../net/host.ts";
 import { isSwarmKeyMismatch } from "../net/encryption.ts";
 import { request } from "../net/rpc.ts";
 import { PeersRequest, PeersResponse } from "../membership/pb/membership.ts";
@@ -135,7 +135,7 @@ export class ClusterClient {
 export async function connect(options: ConnectOptions): Promise<ClusterClient> {
   if (options.join.length === 0) throw new ClusterUnreachableError("no peer to connect to: give the multiaddr of a peer of the cluster");
   const addresses: Multiaddr[] = options.join.map((address) => multiaddr(address));
-  const host = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey: options.swarmKey, listenAddrs: [] });
+  const host = await createClientHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey: options.swarmKey, listenAddrs: [] });
   const reasons: string[] = [];
   for (const address of addresses) {
     try {

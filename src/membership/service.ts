@@ -5,7 +5,7 @@ import { TopicValidatorResult, type GossipSub, type Message } from "@libp2p/goss
 import type { PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
-import type { TesseraHost } from "../net/host.ts";
+import type { PeerHost } from "../net/host.ts";
 import { registerHandler } from "../net/rpc.ts";
 import { PeersRequest, PeersResponse } from "./pb/membership.ts";
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat, type Role } from "./heartbeat.ts";
@@ -24,7 +24,7 @@ export interface HeartbeatSource {
 }
 
 export interface MembershipInit {
-  host: TesseraHost;
+  host: PeerHost;
   source: HeartbeatSource;
   heartbeatIntervalMs: number;
   failureDetector: FailureDetectorConfig;
@@ -46,7 +46,7 @@ const MALFORMED_LOG_INTERVAL_MS = 5_000;
 
 export class MembershipService extends EventTarget {
   readonly table: PeerTable;
-  private readonly host: TesseraHost;
+  private readonly host: PeerHost;
   private readonly pubsub: GossipSub;
   private readonly nowMs: () => number;
   private sequence = 0n;

@@ -1,5 +1,6 @@
 // The libp2p host every peer and every client runs: TCP, the Tessera encrypter (Noise with
-// a native AEAD, admission bound to the swarm key), yamux, identify, ping and gossipsub.
+// a native AEAD, admission bound to the swarm key), yamux, identify and ping; peers add
+// gossipsub, clients do not (they never take part in membership gossip).
 import { createLibp2p, type Libp2p } from "libp2p";
 import { tesseraTcp } from "./tcp.ts";
 import { yamux } from "@libp2p/yamux";
@@ -9,8 +10,11 @@ import { gossipsub, type GossipSub } from "@libp2p/gossipsub";
 import type { PrivateKey } from "@libp2p/interface";
 import { tesseraEncryption } from "./encryption.ts";
 
-export type TesseraServices = { identify: Identify; ping: Ping; pubsub: GossipSub };
+export type TesseraServices = { identify: Identify; ping: Ping };
+/** What every role and the client need: streams to other peers. */
 export type TesseraHost = Libp2p<TesseraServices>;
+/** A peer's host: it also gossips membership. */
+export type PeerHost = Libp2p<TesseraServices & { pubsub: GossipSub }>;
 
 // A gossip message bigger than this is not one of ours: heartbeats are a few hundred bytes.
 export const GOSSIP_MESSAGE_BYTES_MAX = 64 * 1024;
@@ -24,6 +28,13 @@ const DIAL_TIMEOUT_MS = 10_000;
 // CLI command is a connection, and a whole rack of clients may sit behind one NAT address.
 const INBOUND_CONNECTIONS_PER_SECOND_PER_ADDRESS_MAX = 200;
 const INBOUND_PENDING_CONNECTIONS_MAX = 64;
+// Gossipsub's default score punishes more than 10 peers behind one IP address (a defence
+// against Sybil peers on open networks) with -5 per extra peer squared, which reaches the
+// graylist at 14: every gossip message of every peer on that address is then dropped. In a
+// Tessera swarm every peer proved the swarm key before any gossip, and many peers on one
+// address is normal (one machine in tests, containers, NAT), so the factor is turned off.
+// Measured: 5 peers on loopback plus a CLI polling fsck graylisted each other within seconds.
+const IP_COLOCATION_FACTOR_WEIGHT = 0;
 
 export interface HostInit {
   privateKey: PrivateKey;
@@ -32,8 +43,31 @@ export interface HostInit {
   listenAddrs: string[];
 }
 
-export async function createHost(init: HostInit): Promise<TesseraHost> {
+/** A client's host: dials peers, serves nothing, does not gossip. */
+export async function createClientHost(init: HostInit): Promise<TesseraHost> {
+  return createLibp2p({ ...baseOptions(init), services: { identify: identify(), ping: ping() } });
+}
+
+/** A peer's host, with gossipsub for membership. */
+export async function createHost(init: HostInit): Promise<PeerHost> {
   return createLibp2p({
+    ...baseOptions(init),
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        // A lone first peer still publishes its heartbeat (nobody hears it, nothing breaks).
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
+        scoreParams: { IPColocationFactorWeight: IP_COLOCATION_FACTOR_WEIGHT },
+      }),
+    },
+  });
+}
+
+function baseOptions(init: HostInit) {
+  return {
     privateKey: init.privateKey,
     addresses: { listen: init.listenAddrs },
     transports: [tesseraTcp()],
@@ -49,15 +83,5 @@ export async function createHost(init: HostInit): Promise<TesseraHost> {
       abortConnectionOnPingFailure: false,
       pingTimeout: { maxTimeout: CONNECTION_PING_TIMEOUT_MS_MAX },
     },
-    services: {
-      identify: identify(),
-      ping: ping(),
-      pubsub: gossipsub({
-        // A lone first peer still publishes its heartbeat (nobody hears it, nothing breaks).
-        allowPublishToZeroTopicPeers: true,
-        emitSelf: false,
-        maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
-      }),
-    },
-  });
+  };
 }

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { statfsSync } from "node:fs";
 import os from "node:os";
 import { multiaddr } from "@multiformats/multiaddr";
-import { createHost, type TesseraHost } from "../net/host.ts";
+import { createHost, type PeerHost, type TesseraHost } from "../net/host.ts";
 import { isSwarmKeyMismatch } from "../net/encryption.ts";
 import { MembershipService } from "../membership/service.ts";
 import { ROLES } from "../membership/heartbeat.ts";
@@ -51,7 +51,7 @@ const KNOWN_PEERS_SAVE_DELAY_MS = 500;
 
 /** Everything a running peer is made of, in the order it was started. */
 export interface PeerParts {
-  host: TesseraHost;
+  host: PeerHost;
   membership: MembershipService;
   raft: RaftNode;
   master: MasterStateMachine;
@@ -83,7 +83,7 @@ export class Peer extends EventTarget {
   private stopping?: Promise<void>;
   private saveTimer?: ReturnType<typeof setInterval>;
   private saveSoonTimer?: ReturnType<typeof setTimeout>;
-  readonly host: TesseraHost;
+  readonly host: PeerHost;
   readonly membership: MembershipService;
   readonly raft: RaftNode;
   readonly master: MasterStateMachine;

@@ -6,7 +6,7 @@ import { TestPeers, LOOPBACK, aliveIds } from "../support/peers.ts";
 import { waitFor } from "../support/wait.ts";
 import { tempDir } from "../support/temp.ts";
 import { startPeer, JoinRefusedError } from "../../src/peer/peer.ts";
-import { createHost, GOSSIP_MESSAGE_BYTES_MAX, type TesseraHost } from "../../src/net/host.ts";
+import { createHost, GOSSIP_MESSAGE_BYTES_MAX, type PeerHost } from "../../src/net/host.ts";
 import { generateSwarmKey } from "../../src/net/swarm-key.ts";
 import { isSwarmKeyMismatch } from "../../src/net/encryption.ts";
 import { connect, ClusterUnreachableError } from "../../src/client/cluster.ts";
@@ -14,13 +14,13 @@ import { MEMBERSHIP_TOPIC, PEERS_PROTOCOL } from "../../src/membership/constants
 import { encodeHeartbeat } from "../../src/membership/heartbeat.ts";
 
 let cluster: TestPeers;
-const hosts: TesseraHost[] = [];
+const hosts: PeerHost[] = [];
 afterEach(async () => {
   await Promise.allSettled(hosts.splice(0).map((host) => host.stop()));
   await cluster.stopAll();
 });
 
-async function rawHost(swarmKey: Uint8Array): Promise<TesseraHost> {
+async function rawHost(swarmKey: Uint8Array): Promise<PeerHost> {
   const host = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey, listenAddrs: [LOOPBACK] });
   hosts.push(host);
   return host;

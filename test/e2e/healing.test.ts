@@ -1,13 +1,7 @@
-// NOT PART OF THE SUITE (the name does not end in .test.ts): a reproduction of an open bug,
-// run it with `bun test ./test/repro/healing-under-load.ts`. Under bulk transfers (repair
-// copies, a large get) on a loaded 2-core machine, the leader stops receiving the gossip
-// heartbeats of live peers for tens of seconds while their Raft messages still arrive, marks
-// them dead, and fsck turns MISSING. Issue 5 stays open until this passes reliably.
-//
 // Self-healing end to end with real processes of the compiled binary (issue 5, first bullet):
 // 5 peers, 200 chunks at replication 3; kill -9 one peer: fsck reports UNDER_REPLICATED, then
 // HEALTHY again within the dead timeout plus 30 s, every chunk on 3 live peers on 2 racks,
-// content unchanged (sha256). Small chunks (64 KiB) and a 3 s dead timeout keep it quick.
+// content unchanged (sha256). Small chunks (64 KiB) and a 6 s dead timeout keep it quick.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -74,6 +68,12 @@ describe("self-healing, real processes", () => {
     } catch (err) {
       console.log(JSON.stringify(await json(["fsck", "/"], env).catch((e) => String(e))));
       console.log(JSON.stringify(((await json<{ peers: Array<{ peer: string; state: string; chunks: number; lastSeenAgoMs: number }> }>(["report"], env)).peers).map((p) => [p.peer.slice(-6), p.state, p.chunks, p.lastSeenAgoMs])), JSON.stringify(await json(["cluster", "status"], env)));
+      // Each live peer's own view of membership: a one-sided view points at gossip.
+      for (const peer of peers) {
+        if (peer.process.exitCode !== null || peer.process.killed) continue;
+        const view = await json<{ peers: Array<{ id: string; state: string; lastSeenAgoMs: number }> }>(["cluster", "peers"], { ...env, TESSERA_JOIN: peer.addresses[0]! }).catch((e) => String(e));
+        console.log(`view of ${peer.id.slice(-6)}:`, typeof view === "string" ? view : JSON.stringify(view.peers.map((p) => [p.id.slice(-6), p.state, p.lastSeenAgoMs])));
+      }
       for (const peer of peers) console.log(`--- ${peer.id.slice(-6)} exit=${peer.process.exitCode}\n${peer.stderr().split("\n").filter((line) => /WARN|ERROR|rror|replicat|repair/.test(line) && !/membership/.test(line)).slice(-15).join("\n")}`);
       throw err;
     }
@@ -126,8 +126,7 @@ async function healAfterKill(peers: StartedPeer[], first: StartedPeer, env: Reco
   expect(healedMs).toBeLessThan(DEAD_AFTER_MS + 30_000);
 
   let lastBad = "";
-  // Polled briefly: on this loaded machine a live peer may look suspect to the leader for a
-  // moment, and stat lists replicas on alive peers only.
+  // Polled briefly: the last repairs' block reports may still be on their way.
   const stat = await waitFor(
     "every chunk on 3 live peers on both racks",
     async () => {
@@ -146,8 +145,7 @@ async function healAfterKill(peers: StartedPeer[], first: StartedPeer, env: Reco
   });
   expect(stat.chunks).toHaveLength(CHUNKS);
   const report = await json<{ livePeers: number; suspectPeers: number; deadPeers: number; repairedChunks: number }>(["report"], env);
-  // A loaded machine may show a live peer as suspect for a moment.
-  expect(report.livePeers + report.suspectPeers).toBe(4);
+  expect(report.livePeers).toBe(4);
   expect(report.deadPeers).toBe(1);
   expect(report.repairedChunks).toBeGreaterThanOrEqual(under.underReplicated);
   const back = join(root.path, "data.back");

@@ -21,6 +21,10 @@ export const PIPELINE_ATTEMPTS_MAX = 4;
 const LEASE_RENEW_INTERVAL_MS = 20_000;
 // Local reads and single reads of a chunk are cut in pieces of this size.
 const READ_PIECE_BYTES = 8 * 1024 * 1024;
+// A read fetches up to this many chunks at once, within READ_AHEAD_BYTES_MAX of buffers: one
+// chunk at a time left the link idle while each chunk was verified and handed out.
+const READ_AHEAD_CHUNKS = 4;
+const READ_AHEAD_BYTES_MAX = 128 * 1024 * 1024;
 
 export class FsError extends Error {
   override name = "FsError";
@@ -151,18 +155,44 @@ export class FileSystemClient {
     return this.stat(path);
   }
 
-  /** The file's bytes, chunk by chunk, from the nearest good replica of each. */
+  /**
+   * The file's bytes, chunk by chunk, from the nearest good replica of each. Up to
+   * READ_AHEAD_CHUNKS chunks (within READ_AHEAD_BYTES_MAX) are fetched at once, so the network
+   * and the replicas' disks stay busy while the caller consumes the current chunk.
+   */
   async *createReadStream(path: string, options: { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
     const stat = await this.fs({ op: "stat", path });
     if (!stat.stat || stat.stat.kind !== "file") throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
-    let readBytes = 0;
+    const committed: FsChunk[] = [];
     for (const chunk of stat.stat.chunks) {
       if (!chunk.committed) break; // readers see a file up to its last committed chunk
-      for await (const piece of this.readChunkFromNearest(chunk)) {
-        readBytes += piece.length;
-        options.onProgress?.(readBytes);
-        yield piece;
+      committed.push(chunk);
+    }
+    let readBytes = 0;
+    const inFlight: Array<Promise<Uint8Array[]>> = [];
+    let inFlightBytes = 0;
+    let next = 0;
+    try {
+      while (next < committed.length || inFlight.length > 0) {
+        // Always at least one fetch; more while the window and the byte budget allow.
+        while (next < committed.length && (inFlight.length === 0 || (inFlight.length < READ_AHEAD_CHUNKS && inFlightBytes + committed[next]!.sizeBytes <= READ_AHEAD_BYTES_MAX))) {
+          const chunk = committed[next++]!;
+          const fetch = this.readChunkFromNearest(chunk);
+          fetch.catch(() => undefined); // awaited below, in order; never an unhandled rejection
+          inFlight.push(fetch);
+          inFlightBytes += chunk.sizeBytes;
+        }
+        const pieces = await inFlight.shift()!;
+        for (const piece of pieces) {
+          inFlightBytes -= piece.length;
+          readBytes += piece.length;
+          options.onProgress?.(readBytes);
+          yield piece;
+        }
       }
+    } finally {
+      // A consumer that stops early leaves fetches behind; their results are dropped.
+      inFlight.length = 0;
     }
   }
 
@@ -250,16 +280,21 @@ export class FileSystemClient {
     const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
     const rack = this.init.localPeer?.rack ?? this.init.rack;
     const distance = (replica: FsChunk["replicas"][number]) => (replica.peer === self ? 0 : rack && replica.rack === rack ? 1 : 2);
-    return [...chunk.replicas].sort((a, b) => distance(a) - distance(b));
+    // Among replicas at the same distance, successive chunks start at different ones, so a
+    // read-ahead window spreads over the holders instead of queueing on one.
+    const count = chunk.replicas.length;
+    const rotated = chunk.replicas.map((_, i) => chunk.replicas[(i + chunk.index) % count]!);
+    return rotated.sort((a, b) => distance(a) - distance(b));
   }
 
-  private async *readChunkFromNearest(chunk: FsChunk): AsyncGenerator<Uint8Array> {
+  /** One chunk's bytes, verified, from the nearest replica that serves it whole. */
+  private async readChunkFromNearest(chunk: FsChunk): Promise<Uint8Array[]> {
     const replicas = this.orderReplicas(chunk);
     if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
     this.learnAddresses(chunk);
     let lastError: unknown;
     for (const replica of replicas) {
-      // Pieces are yielded only once the whole chunk verified from this replica, so a
+      // Pieces are handed out only once the whole chunk verified from this replica, so a
       // failover never repeats or mixes bytes.
       try {
         const pieces: Uint8Array[] = [];
@@ -276,8 +311,7 @@ export class FileSystemClient {
         }
         const got = pieces.reduce((sum, piece) => sum + piece.length, 0);
         if (got !== chunk.sizeBytes) throw new FsError("SHORT_READ", `replica ${replica.peer} returned ${got} of ${chunk.sizeBytes} bytes of chunk ${chunk.chunkId}`);
-        yield* pieces;
-        return;
+        return pieces;
       } catch (err) {
         lastError = err;
         if (err instanceof ChunkChecksumError || (err as { code?: string }).code === "CHUNK_CORRUPT") {

@@ -12,6 +12,7 @@ import { formatBytes, formatTable } from "./format.ts";
 import { addFsCommands } from "./fs.ts";
 import { addAdminCommands } from "./admin.ts";
 import { addMaintenanceCommands } from "./maintenance.ts";
+import { addJobCommands } from "./job.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
 
 class UsageError extends Error {
@@ -96,6 +97,8 @@ async function runNodeStart(flags: {
   deadAfterMs?: number;
   masters?: number;
   voterDeadAfterMs?: number;
+  computeSlots?: number;
+  faultTaskDelayMs?: number;
 }): Promise<void> {
   const peer: Peer = await startPeer({
     dataDir: flags.dataDir,
@@ -107,6 +110,8 @@ async function runNodeStart(flags: {
     heartbeatIntervalMs: flags.heartbeatMs,
     masters: flags.masters,
     voterDeadAfterMs: flags.voterDeadAfterMs,
+    computeSlots: flags.computeSlots,
+    faultTaskDelayMs: flags.faultTaskDelayMs,
     failureDetector: {
       ...(flags.suspectAfterMs ? { suspectAfterMs: flags.suspectAfterMs } : {}),
       ...(flags.deadAfterMs ? { deadAfterMs: flags.deadAfterMs } : {}),
@@ -219,6 +224,9 @@ export function buildProgram(): Command {
     .addOption(new Option("--heartbeat-ms <ms>", "heartbeat interval").argParser(positiveInt("--heartbeat-ms")))
     .addOption(new Option("--suspect-after-ms <ms>", "silence after which a peer is suspect").argParser(positiveInt("--suspect-after-ms")))
     .addOption(new Option("--dead-after-ms <ms>", "silence after which a peer is dead").argParser(positiveInt("--dead-after-ms")))
+    .addOption(new Option("--compute-slots <n>", "map and reduce tasks this peer runs at once (default: its cores)").argParser(positiveInt("--compute-slots", "")))
+    // Fault injection for tests (a straggling worker); hidden from help.
+    .addOption(new Option("--fault-task-delay-ms <ms>").argParser(positiveInt("--fault-task-delay-ms")).hideHelp())
     .action(runNodeStart);
 
   const cluster = program.command("cluster").description("look at the cluster");
@@ -229,6 +237,7 @@ export function buildProgram(): Command {
   addFsCommands(fs, withClient, addClientOptions);
   addAdminCommands(program, withClient, addClientOptions);
   addMaintenanceCommands(program, withClient, addClientOptions);
+  addJobCommands(program, withClient, addClientOptions);
 
   return program;
 }

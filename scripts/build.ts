@@ -11,7 +11,9 @@ if (targetFlagIndex >= 0 && !target) {
 }
 const outfile = target ? `dist/tessera-${target.replace(/^bun-/, "")}` : "dist/tessera";
 mkdirSync("dist", { recursive: true });
-const args = ["build", "--compile", "cmd/tessera.ts", "--outfile", outfile];
+// The task worker is a second entry point: a compiled binary can start a Worker only from a
+// module compiled into it (src/compute/worker-pool.ts, taskWorkerUrl).
+const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "--outfile", outfile];
 if (target) args.push("--target", target);
 const started = performance.now();
 await $`${process.execPath} ${args}`.quiet();

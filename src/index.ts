@@ -7,3 +7,6 @@ export type { PeerView } from "./membership/view.ts";
 export type { PeerChange, PeerState, FailureDetectorConfig } from "./membership/peer-table.ts";
 export { decodeSwarmKey, encodeSwarmKey, generateSwarmKey } from "./net/swarm-key.ts";
 export { SwarmKeyMismatchError } from "./net/encryption.ts";
+// MapReduce: a job module is `export default defineJob({ map, reduce, combine?, partition?, input? })`.
+export { defineJob, defaultPartition, type JobDefinition, type Emit, type InputFormat } from "./compute/job-api.ts";
+export { JobsClient, JobError, type JobView, type SubmitOptions } from "./client/jobs.ts";

@@ -16,6 +16,8 @@ import { MetaRequest, MetaResponse, type FsRequest } from "../master/pb/meta.ts"
 import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
 import { FileSystemClient, FsError } from "./fs.ts";
 import { AdminClient } from "./admin.ts";
+import { JobsClient } from "./jobs.ts";
+import { JobRequest, JobResponse } from "../master/pb/jobs.ts";
 import { callWithRetry, MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
 
 export { MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
@@ -38,6 +40,8 @@ export class ClusterClient {
   private metaChannel?: { peer: string; client: MuxClient<MetaRequest, MetaResponse> };
   /** The operator's views: fsck and the capacity report. */
   readonly admin: AdminClient;
+  /** MapReduce: submit, status, list, kill, wait. */
+  readonly jobs: JobsClient;
 
   constructor(
     readonly host: TesseraHost,
@@ -52,6 +56,10 @@ export class ClusterClient {
     };
     this.fs = new FileSystemClient({ host, call });
     this.admin = new AdminClient(call);
+    this.jobs = new JobsClient(this.fs, async (job: JobRequest) => {
+      const response = await this.meta({ op: "job", key: "", value: JobRequest.encode(job) as Uint8Array<ArrayBuffer>, forwarded: false }, META_DEADLINE_MS_DEFAULT);
+      return JobResponse.decode(response.value, { limits: { jobs: 1_000, tasks: 100_000 } });
+    });
   }
 
   /** The peer this client talks to. */

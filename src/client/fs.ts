@@ -78,6 +78,14 @@ export interface FileSystemClientInit {
   rack?: string;
 }
 
+/** Byte ranges of one file (openRangeReader); counters tell local from network bytes. */
+export interface FileRangeReader {
+  readonly path: string;
+  readonly sizeBytes: number;
+  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
+  readonly counters: { localBytes: number; remoteBytes: number };
+}
+
 export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 export class FileSystemClient {
@@ -196,6 +204,45 @@ export class FileSystemClient {
     }
   }
 
+  /**
+   * A reader of byte ranges of one file, as it is now: the chunk list is read once. Each read
+   * goes to the nearest replica of the chunks it covers (this peer's disk when it holds one)
+   * and is checksum-verified; a bad replica is reported and the next one tried.
+   */
+  async openRangeReader(path: string): Promise<FileRangeReader> {
+    const stat = await this.fs({ op: "stat", path });
+    if (!stat.stat || stat.stat.kind !== "file") throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
+    const chunks: Array<{ chunk: FsChunk; startBytes: number }> = [];
+    let offset = 0;
+    for (const chunk of stat.stat.chunks) {
+      if (!chunk.committed) break;
+      chunks.push({ chunk, startBytes: offset });
+      offset += chunk.sizeBytes;
+    }
+    const sizeBytes = offset;
+    const counters = { localBytes: 0, remoteBytes: 0 };
+    const read = async (offsetBytes: number, lengthBytes: number): Promise<Uint8Array> => {
+      if (!Number.isSafeInteger(offsetBytes) || offsetBytes < 0 || !Number.isSafeInteger(lengthBytes) || lengthBytes < 0) throw new RangeError(`a range of ${path} is [${offsetBytes}, +${lengthBytes})`);
+      const endBytes = Math.min(sizeBytes, offsetBytes + lengthBytes);
+      if (endBytes <= offsetBytes) return new Uint8Array(0);
+      const out = new Uint8Array(endBytes - offsetBytes);
+      for (const { chunk, startBytes } of chunks) {
+        const chunkEnd = startBytes + chunk.sizeBytes;
+        if (chunkEnd <= offsetBytes || startBytes >= endBytes) continue;
+        const from = Math.max(offsetBytes, startBytes);
+        const to = Math.min(endBytes, chunkEnd);
+        const pieces = await this.readChunkRange(chunk, from - startBytes, to - from, counters);
+        let at = from - offsetBytes;
+        for (const piece of pieces) {
+          out.set(piece, at);
+          at += piece.length;
+        }
+      }
+      return out;
+    };
+    return { path, sizeBytes, read, counters };
+  }
+
   async readFile(path: string): Promise<Uint8Array> {
     const pieces: Uint8Array[] = [];
     let total = 0;
@@ -288,29 +335,34 @@ export class FileSystemClient {
   }
 
   /** One chunk's bytes, verified, from the nearest replica that serves it whole. */
-  private async readChunkFromNearest(chunk: FsChunk): Promise<Uint8Array[]> {
+  private readChunkFromNearest(chunk: FsChunk): Promise<Uint8Array[]> {
+    return this.readChunkRange(chunk, 0, chunk.sizeBytes, this.readCounters);
+  }
+
+  /** A range of one chunk, verified, from the nearest replica that serves it whole. */
+  private async readChunkRange(chunk: FsChunk, offsetBytes: number, lengthBytes: number, counters: { localBytes: number; remoteBytes: number }): Promise<Uint8Array[]> {
     const replicas = this.orderReplicas(chunk);
     if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
     this.learnAddresses(chunk);
     let lastError: unknown;
     for (const replica of replicas) {
-      // Pieces are handed out only once the whole chunk verified from this replica, so a
+      // Pieces are handed out only once the whole range verified from this replica, so a
       // failover never repeats or mixes bytes.
       try {
         const pieces: Uint8Array[] = [];
         if (this.init.localPeer && replica.peer === this.init.localPeer.id) {
-          for await (const piece of readChunkLocal(this.init.localPeer.store, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes: 0, lengthBytes: chunk.sizeBytes })) {
+          for await (const piece of readChunkLocal(this.init.localPeer.store, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes, lengthBytes })) {
             pieces.push(piece);
-            this.readCounters.localBytes += piece.length;
+            counters.localBytes += piece.length;
           }
         } else {
-          for await (const piece of readChunk(this.init.host, replica.peer, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes: 0, lengthBytes: chunk.sizeBytes })) {
+          for await (const piece of readChunk(this.init.host, replica.peer, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes, lengthBytes })) {
             pieces.push(piece);
-            this.readCounters.remoteBytes += piece.length;
+            counters.remoteBytes += piece.length;
           }
         }
         const got = pieces.reduce((sum, piece) => sum + piece.length, 0);
-        if (got !== chunk.sizeBytes) throw new FsError("SHORT_READ", `replica ${replica.peer} returned ${got} of ${chunk.sizeBytes} bytes of chunk ${chunk.chunkId}`);
+        if (got !== lengthBytes) throw new FsError("SHORT_READ", `replica ${replica.peer} returned ${got} of ${lengthBytes} bytes of chunk ${chunk.chunkId}`);
         return pieces;
       } catch (err) {
         lastError = err;

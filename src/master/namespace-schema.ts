@@ -24,6 +24,10 @@
 //            more, for the lazy garbage collector (GFS §4.4): it tells chunkservers to drop
 //            them, then removes the rows (dropPendingDeletes).
 //   settings key → value: the cluster's replicated knobs.
+//   jobs     MapReduce jobs: id → JobRecord (pb/jobs.proto), seq orders them by submission.
+//   job_tasks (job_id, task) → TaskRecord, task = "map-00003" / "reduce-00000". The leader's
+//            scheduler decides every change and writes whole records (jobs.put), so applying
+//            one is a plain upsert on every master.
 //
 // Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
 // the last transactions here, and they are applied again from the log because applied_index
@@ -31,10 +35,25 @@
 // per Raft entry affordable.
 import type { Database, Statement } from "bun:sqlite";
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const ROOT_ID = 1;
 /** Page cache of the namespace database: the memory the namespace uses, whatever its size. */
 export const NAMESPACE_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** The tables of schema 2: a database of schema 1 gains them on open. */
+export const JOBS_SQL = `
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  record BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_tasks (
+  job_id TEXT NOT NULL,
+  task TEXT NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY (job_id, task)
+) WITHOUT ROWID;
+`;
 
 export const SCHEMA_SQL = `
 CREATE TABLE inodes (
@@ -82,6 +101,7 @@ CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value BLOB NOT NULL
 ) WITHOUT ROWID;
+${JOBS_SQL}
 INSERT INTO inodes VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL);
 INSERT INTO meta VALUES (1, 0, ${ROOT_ID + 1}, 1, 0, 1, 0, 0);
 PRAGMA user_version = ${SCHEMA_VERSION};
@@ -190,6 +210,17 @@ export function prepareStatements(db: Database) {
     getSetting: p<{ value: Uint8Array }>("SELECT value FROM settings WHERE key = ?"),
     putSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     settingCount: p<{ n: number }>("SELECT count(*) AS n FROM settings"),
+
+    jobById: p<{ seq: number; record: Uint8Array }>("SELECT seq, record FROM jobs WHERE id = ?"),
+    insertJob: p("INSERT INTO jobs (id, record) VALUES (?, ?)"),
+    updateJob: p("UPDATE jobs SET record = ? WHERE id = ?"),
+    jobCount: p<{ n: number }>("SELECT count(*) AS n FROM jobs"),
+    oldestJobs: p<{ id: string }>("SELECT id FROM jobs ORDER BY seq LIMIT ?"),
+    jobsNewestFirst: p<{ record: Uint8Array }>("SELECT record FROM jobs ORDER BY seq DESC LIMIT ?"),
+    deleteJob: p("DELETE FROM jobs WHERE id = ?"),
+    deleteJobTasks: p("DELETE FROM job_tasks WHERE job_id = ?"),
+    putTask: p("INSERT INTO job_tasks (job_id, task, record) VALUES (?, ?, ?) ON CONFLICT (job_id, task) DO UPDATE SET record = excluded.record"),
+    tasksOfJob: p<{ task: string; record: Uint8Array }>("SELECT task, record FROM job_tasks WHERE job_id = ? ORDER BY task"),
   };
 }
 

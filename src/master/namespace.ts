@@ -23,10 +23,12 @@ import {
 } from "./namespace-limits.ts";
 import * as ops from "./namespace-ops.ts";
 import { chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
-import { configureConnection, prepareStatements, SCHEMA_SQL, SCHEMA_VERSION, type FileState, type InodeKind, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
+import { configureConnection, JOBS_SQL, prepareStatements, SCHEMA_SQL, SCHEMA_VERSION, type FileState, type InodeKind, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
 import { pathOf, resolve } from "./namespace-tree.ts";
 import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "./path.ts";
 import { NamespaceCommand } from "./pb/namespace.ts";
+import { JobRecord, TaskRecord } from "./pb/jobs.ts";
+import { JOB_TASKS_MAX, putJob, TASK_RECORD_LIMITS } from "./jobs-ops.ts";
 
 export type { ChunkInfo } from "./namespace-ops.ts";
 
@@ -116,13 +118,14 @@ const OPS: Record<string, Op> = {
   setReplication: ops.setReplication,
   dropPendingDeletes: ops.dropPendingDeletes,
   "settings.set": ops.setSetting,
+  "jobs.put": putJob,
 };
 
 export type BatchResult = { ok: true; value: unknown } | { ok: false; error: NamespaceError };
 
 function decodeCommand(data: Uint8Array): NamespaceCommand {
   try {
-    return NamespaceCommand.decode(data, { limits: { replicas: REPLICATION_MAX, chunkIds: DROP_PENDING_MAX } });
+    return NamespaceCommand.decode(data, { limits: { replicas: REPLICATION_MAX, chunkIds: DROP_PENDING_MAX, tasks: JOB_TASKS_MAX } });
   } catch (err) {
     // Malformed bytes fail alike on every master: a rejection, and the index still advances.
     throw new CommandRejectedError(`malformed namespace command: ${(err as Error).message}`);
@@ -403,9 +406,25 @@ export class Namespace {
     return this.s.settingCount.get()?.n ?? 0;
   }
 
+  /** A MapReduce job's record, or undefined. */
+  job(id: string): JobRecord | undefined {
+    const row = this.s.jobById.get(id);
+    return row ? JobRecord.decode(row.record) : undefined;
+  }
+
+  /** The newest jobs first. */
+  jobs(limit: number): JobRecord[] {
+    return this.s.jobsNewestFirst.all(limit).map((row) => JobRecord.decode(row.record));
+  }
+
+  /** Every task record of a job, maps before reduces, in index order. */
+  jobTasks(id: string): TaskRecord[] {
+    return this.s.tasksOfJob.all(id).map((row) => TaskRecord.decode(row.record, { limits: TASK_RECORD_LIMITS }));
+  }
+
   /** Every row of every table as text, in key order: for tests and debugging of small namespaces. */
   dump(): string {
-    const tables = ["meta ORDER BY id", "inodes ORDER BY id", "chunks ORDER BY file_id, idx", "pending_chunk_deletes ORDER BY chunk_id", "settings ORDER BY key"];
+    const tables = ["meta ORDER BY id", "inodes ORDER BY id", "chunks ORDER BY file_id, idx", "pending_chunk_deletes ORDER BY chunk_id", "settings ORDER BY key", "jobs ORDER BY seq", "job_tasks ORDER BY job_id, task"];
     const lines: string[] = [];
     for (const table of tables) {
       lines.push(`# ${table}`);
@@ -478,6 +497,7 @@ export class Namespace {
     configureConnection(db, this.path !== undefined);
     const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
     if (version === 0) db.transaction(() => db.run(SCHEMA_SQL))();
+    else if (version === 1) db.transaction(() => db.run(`${JOBS_SQL}\nPRAGMA user_version = ${SCHEMA_VERSION};`))();
     else assert(version === SCHEMA_VERSION, `namespace database schema ${version} is the one this master knows (${SCHEMA_VERSION})`);
     this.s = prepareStatements(db);
     const meta = this.s.readMeta.get();

@@ -13,6 +13,10 @@ import { MetaRequest, MetaResponse, type ClusterStatus } from "./pb/meta.ts";
 import { encodeCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "./state-machine.ts";
 import { FsRequestError, type FsService } from "./fs-service.ts";
 import { NamespaceError } from "./namespace-errors.ts";
+import { JobRequest, JobResponse } from "./pb/jobs.ts";
+
+// A job request names at most this many inputs and partitions.
+export const JOB_REQUEST_LIMITS = { spec: { inputs: 1_000 }, result: { partitionBytes: 100_000 } };
 
 export const META_PROTOCOL = "/tessera/meta/1";
 export const META_RPC_LIMITS = {
@@ -34,6 +38,8 @@ export interface MetaServiceInit {
   stateMachine: MasterStateMachine;
   /** The file system's operations, served when this peer leads. */
   fs?: FsService;
+  /** MapReduce jobs, served when this peer leads. */
+  jobs?: { handle(req: JobRequest): Promise<JobResponse> };
   log: Logger;
 }
 
@@ -101,6 +107,17 @@ export class MetaService {
         case "fs": {
           if (!req.fs || !this.init.fs) return error("INVALID", "a file system request without its body");
           return { ...empty(), fs: await this.init.fs.handle(req.fs) };
+        }
+        case "job": {
+          // The job request travels encoded in `value` (pb/jobs.proto), bounded like any other.
+          if (!this.init.jobs) return error("INVALID", "this master does not serve jobs");
+          let jobRequest: JobRequest;
+          try {
+            jobRequest = JobRequest.decode(req.value, { limits: JOB_REQUEST_LIMITS });
+          } catch (err) {
+            return error("INVALID", `malformed job request: ${(err as Error).message}`);
+          }
+          return { ...empty(), value: JobResponse.encode(await this.init.jobs.handle(jobRequest)) as Uint8Array<ArrayBuffer> };
         }
         default:
           return error("INVALID", `unknown metadata operation ${JSON.stringify(req.op)}`);

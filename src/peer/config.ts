@@ -37,6 +37,10 @@ export interface PeerOptions {
   blockReportIntervalMs?: number;
   /** The most bytes of chunks this peer offers (default: its disk); heartbeats advertise it. */
   capacityBytes?: number;
+  /** Map and reduce tasks this peer runs at once. Default: its cores. */
+  computeSlots?: number;
+  /** Fault injection for tests: every task on this peer takes this much longer. */
+  faultTaskDelayMs?: number;
   /** The scrubber starts a pass over every chunk this often (default a week); for tests. */
   scrubPeriodMs?: number;
   /** The scrubber's read rate (default 32 MiB/s). */

@@ -11,7 +11,7 @@ import { ROLES } from "../membership/heartbeat.ts";
 import type { PeerChange } from "../membership/peer-table.ts";
 import { peerViewFromRecord, type PeerView } from "../membership/view.ts";
 import { createLogger, type Logger } from "../util/log.ts";
-import { CHUNKS_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
+import { CHUNKS_DIR, COMPUTE_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
 import { ConfigError, DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
 import { RaftNode } from "../raft/node.ts";
@@ -39,6 +39,11 @@ import { callWithRetry, META_DEADLINE_MS_DEFAULT } from "../client/meta-call.ts"
 import { request } from "../net/rpc.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { mkdirSync } from "node:fs";
+import { JobScheduler } from "../master/job-scheduler.ts";
+import { JobRequest, JobResponse, TaskOrder, TaskOrderAck } from "../master/pb/jobs.ts";
+import { JobsClient } from "../client/jobs.ts";
+import { TaskService, TASK_PROTOCOL, TASK_RPC_LIMITS } from "../compute/task-service.ts";
+import { WorkerPool } from "../compute/worker-pool.ts";
 
 export class JoinRefusedError extends Error {
   override name = "JoinRefusedError";
@@ -71,6 +76,9 @@ export interface PeerParts {
   data: DataService;
   fs: FileSystemClient;
   admin: AdminClient;
+  jobs: JobsClient;
+  tasks: TaskService;
+  scheduler: JobScheduler;
   http: AdminHttp | undefined;
   dataDir: DataDir;
   rack: string;
@@ -95,6 +103,10 @@ export class Peer extends EventTarget {
   readonly fs: FileSystemClient;
   /** fsck and the capacity report, asked of the leader through this peer. */
   readonly admin: AdminClient;
+  /** MapReduce jobs: submit, status, list, kill, wait (through this peer). */
+  readonly jobs: JobsClient;
+  /** This peer's compute worker: the tasks it runs. */
+  readonly tasks: TaskService;
   /** The replicator: its queue and repair history (meaningful on the leader). */
   readonly replication: ReplicationManager;
   /** This chunk server's side of /tessera/chunk/replicate/1 (copies sent, deletes). */
@@ -118,6 +130,8 @@ export class Peer extends EventTarget {
     this.data = parts.data;
     this.fs = parts.fs;
     this.admin = parts.admin;
+    this.jobs = parts.jobs;
+    this.tasks = parts.tasks;
     this.replication = parts.replication;
     this.replicas = parts.replicas;
     this.maintenance = parts.maintenance;
@@ -187,6 +201,8 @@ export class Peer extends EventTarget {
     this.saveKnownPeers();
     const { http, reporter, data, fsService, reports, voters, meta, raft, membership, host, chunkStore, master, replication, replicas } = this.parts;
     await http?.stop();
+    this.parts.scheduler.stop();
+    await this.parts.tasks.stop();
     await this.parts.scrubber.stop();
     await this.parts.maintenance.stop();
     replication.stop();
@@ -264,7 +280,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         rack,
         roles: [...ROLES],
         incarnation: BigInt(incarnation),
-        measure: () => measureHost(dataDir.path, chunksRef.store?.usage() ?? { chunkCount: 0, usedBytes: 0 }, options.capacityBytes),
+        measure: () => measureHost(dataDir.path, chunksRef.store?.usage() ?? { chunkCount: 0, usedBytes: 0 }, options.capacityBytes, options.computeSlots),
         leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.status().term) : 0n),
       },
       heartbeatIntervalMs: timings.heartbeatIntervalMs,
@@ -307,7 +323,23 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });
     await reports.start();
     started.push(reports);
-    const meta = new MetaService({ host, raft, membership, stateMachine: master, fs: fsService, log: log.child("meta") });
+    // MapReduce: the scheduler works on the leader; orders to this peer's own worker skip the network.
+    const tasksRef: { service?: TaskService } = {};
+    const scheduler = new JobScheduler({
+      raft,
+      namespace: master.namespace,
+      membership,
+      locations,
+      log: log.child("jobs"),
+      sendOrder: async (to, order) => {
+        if (to === id) {
+          if (!tasksRef.service) return { accepted: false, error: "the worker is not started yet" };
+          return tasksRef.service.take(order);
+        }
+        return request<TaskOrder, TaskOrderAck>(host, peerIdFromString(to), { protocol: TASK_PROTOCOL, requestCodec: TaskOrder, responseCodec: TaskOrderAck, ...TASK_RPC_LIMITS }, order);
+      },
+    });
+    const meta = new MetaService({ host, raft, membership, stateMachine: master, fs: fsService, jobs: scheduler, log: log.child("meta") });
     await meta.start();
     started.push(meta);
     const voters = new VoterManager({ raft, membership, targetVoters: masters, voterDeadAfterMs: options.voterDeadAfterMs ?? VOTER_DEAD_AFTER_MS_DEFAULT, log: log.child("voters") });
@@ -344,6 +376,17 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     };
     const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call: fsCall });
     const admin = new AdminClient(fsCall);
+    const jobsCall = async (job: JobRequest) => {
+      const response = await callWithRetry(() => meta.handle({ op: "job", key: "", value: JobRequest.encode(job) as Uint8Array<ArrayBuffer>, forwarded: false }), META_DEADLINE_MS_DEFAULT);
+      return JobResponse.decode(response.value, { limits: { jobs: 1_000, tasks: 100_000 } });
+    };
+    const jobs = new JobsClient(fs, jobsCall);
+    const tasks = new TaskService({ host, id, dir: dataDir.file(COMPUTE_DIR), fs, pool: new WorkerPool({ ...(options.computeSlots ? { size: options.computeSlots } : {}), logger: log.child("compute") }), callJobs: jobsCall, log: log.child("compute"), ...(options.faultTaskDelayMs ? { faultTaskDelayMs: options.faultTaskDelayMs } : {}) });
+    await tasks.start();
+    started.push(tasks);
+    tasksRef.service = tasks;
+    scheduler.start();
+    started.push(scheduler);
     maintenance.start();
     started.push({ stop: () => maintenance.stop() });
     const maintenanceClient = new MaintenanceClient(fsCall);
@@ -356,7 +399,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     await joinCluster(host, seeds, join.length > 0, log);
 
     const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, membership, log: log.child("http") });
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, http, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
@@ -392,7 +435,7 @@ function rememberedListen(listen: string[], host: TesseraHost): string[] {
   return listen.map((address) => (/\/tcp\/0(\/|$)/.test(address) && ports[0] ? address.replace(/\/tcp\/0(?=\/|$)/, `/tcp/${ports[0]}`) : address));
 }
 
-function measureHost(path: string, usage: { chunkCount: number; usedBytes: number }, capacityLimitBytes: number | undefined) {
+function measureHost(path: string, usage: { chunkCount: number; usedBytes: number }, capacityLimitBytes: number | undefined, computeSlots: number | undefined) {
   const chunkCount = usage.chunkCount;
   let capacityBytes = 0n;
   let freeBytes = 0n;
@@ -415,7 +458,8 @@ function measureHost(path: string, usage: { chunkCount: number; usedBytes: numbe
     freeBytes,
     chunkCount: BigInt(chunkCount),
     loadMilli: Math.round((os.loadavg()[0] ?? 0) * 1000),
-    cores: os.availableParallelism(),
+    // The scheduler gives a peer as many tasks at once as this says.
+    cores: computeSlots ?? os.availableParallelism(),
   };
 }
 

@@ -23,6 +23,8 @@ export interface NamespaceCommand {
   sizeBytes: number
   replicas: string[]
   chunkIds: string[]
+  job: Uint8Array<ArrayBuffer>
+  tasks: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace NamespaceCommand {
@@ -134,6 +136,18 @@ export namespace NamespaceCommand {
           }
         }
 
+        if ((obj.job != null && obj.job.byteLength > 0)) {
+          w.uint32(162)
+          w.bytes(obj.job)
+        }
+
+        if (obj.tasks != null && obj.tasks.length > 0) {
+          for (const value of obj.tasks) {
+            w.uint32(170)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -157,7 +171,9 @@ export namespace NamespaceCommand {
           version: 0,
           sizeBytes: 0,
           replicas: [],
-          chunkIds: []
+          chunkIds: [],
+          job: uint8ArrayAlloc(0),
+          tasks: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -250,6 +266,18 @@ export namespace NamespaceCommand {
               obj.chunkIds.push(reader.string())
               break
             }
+            case 20: {
+              obj.job = reader.bytes()
+              break
+            }
+            case 21: {
+              if (opts.limits?.tasks != null && obj.tasks.length === opts.limits.tasks) {
+                throw new MaxLengthError('Decode error - repeated field "tasks" had too many elements')
+              }
+
+              obj.tasks.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -261,7 +289,8 @@ export namespace NamespaceCommand {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           replicas: 0,
-          chunkIds: 0
+          chunkIds: 0,
+          tasks: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -419,6 +448,28 @@ export namespace NamespaceCommand {
 
               break
             }
+            case 20: {
+              yield {
+                field: `${prefix}.job`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 21: {
+              if (opts.limits?.tasks != null && obj.tasks === opts.limits.tasks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "tasks" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.tasks[]`,
+                index: obj.tasks,
+                value: reader.bytes()
+              }
+
+              obj.tasks++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -528,6 +579,17 @@ export namespace NamespaceCommand {
     value: string
   }
 
+  export interface NamespaceCommandJobFieldEvent {
+    field: '$.job'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface NamespaceCommandTasksFieldEvent {
+    field: '$.tasks[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<NamespaceCommand>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, NamespaceCommand.codec())
   }
@@ -536,7 +598,7 @@ export namespace NamespaceCommand {
     return decodeMessage(buf, NamespaceCommand.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NamespaceCommand>): Generator<NamespaceCommandOpFieldEvent | NamespaceCommandKeyFieldEvent | NamespaceCommandValueFieldEvent | NamespaceCommandPathFieldEvent | NamespaceCommandDstFieldEvent | NamespaceCommandParentsFieldEvent | NamespaceCommandRecursiveFieldEvent | NamespaceCommandMtimeMsFieldEvent | NamespaceCommandNowMsFieldEvent | NamespaceCommandReplicationFieldEvent | NamespaceCommandChunkSizeBytesFieldEvent | NamespaceCommandClientIdFieldEvent | NamespaceCommandLeaseExpiryMsFieldEvent | NamespaceCommandFileIdFieldEvent | NamespaceCommandChunkIdFieldEvent | NamespaceCommandVersionFieldEvent | NamespaceCommandSizeBytesFieldEvent | NamespaceCommandReplicasFieldEvent | NamespaceCommandChunkIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NamespaceCommand>): Generator<NamespaceCommandOpFieldEvent | NamespaceCommandKeyFieldEvent | NamespaceCommandValueFieldEvent | NamespaceCommandPathFieldEvent | NamespaceCommandDstFieldEvent | NamespaceCommandParentsFieldEvent | NamespaceCommandRecursiveFieldEvent | NamespaceCommandMtimeMsFieldEvent | NamespaceCommandNowMsFieldEvent | NamespaceCommandReplicationFieldEvent | NamespaceCommandChunkSizeBytesFieldEvent | NamespaceCommandClientIdFieldEvent | NamespaceCommandLeaseExpiryMsFieldEvent | NamespaceCommandFileIdFieldEvent | NamespaceCommandChunkIdFieldEvent | NamespaceCommandVersionFieldEvent | NamespaceCommandSizeBytesFieldEvent | NamespaceCommandReplicasFieldEvent | NamespaceCommandChunkIdsFieldEvent | NamespaceCommandJobFieldEvent | NamespaceCommandTasksFieldEvent> {
     return streamMessage(buf, NamespaceCommand.codec(), opts)
   }
 }

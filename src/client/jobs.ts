@@ -1,0 +1,156 @@
+// MapReduce jobs from the client's side: submit a job module (bundled with Bun's bundler and
+// stored in the file system, so any worker can load it), follow it, list, kill.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { bundleJob, loadJobBundle } from "../compute/bundle.ts";
+import { JobRequest, JobResponse, type JobRecord, type TaskRecord } from "../master/pb/jobs.ts";
+import { JOBS_FOLDER } from "../master/job-scheduler.ts";
+import type { FileSystemClient } from "./fs.ts";
+import { MetaRequestError } from "./meta-call.ts";
+
+export interface SubmitOptions {
+  inputs: string[];
+  output: string;
+  /** Reduce tasks, hence output files. Default 1. */
+  reducers?: number;
+  /** A job id to use instead of a generated one (lowercase letters, digits, '-'). */
+  jobId?: string;
+}
+
+export interface JobView {
+  id: string;
+  state: "running" | "succeeded" | "failed" | "killed";
+  module: string;
+  inputs: string[];
+  output: string;
+  reducers: number;
+  mapTasks: number;
+  mapsDone: number;
+  reducesDone: number;
+  error?: string;
+  failedTask?: string;
+  submittedAtMs: number;
+  finishedAtMs?: number;
+  elapsedMs: number;
+  counters: Record<string, number>;
+}
+
+export class JobError extends Error {
+  override name = "JobError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class JobsClient {
+  constructor(
+    private readonly fs: FileSystemClient,
+    private readonly call: (request: JobRequest) => Promise<JobResponse>,
+  ) {}
+
+  /**
+   * Bundles `modulePath`, checks that it defines a job, stores the bundle and records the job.
+   * Every check (module, inputs, output, reducers) happens before any task starts.
+   */
+  async submit(modulePath: string, options: SubmitOptions): Promise<JobView> {
+    const reducers = options.reducers ?? 1;
+    if (!Number.isInteger(reducers) || reducers < 1) throw new JobError("INVALID", `the number of reducers must be a whole number of at least 1, not ${options.reducers}`);
+    if (options.inputs.length === 0) throw new JobError("INVALID", "a job needs at least one input path");
+    const bundle = await bundleJob(modulePath);
+    const scratch = mkdtempSync(join(tmpdir(), "tessera-job-"));
+    let inputFormat: string;
+    try {
+      // Loading the bundle here catches a module without map or reduce before anything runs.
+      const job = await loadJobBundle(bundle, scratch);
+      inputFormat = job.input ?? "lines";
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    const id = options.jobId ?? `job-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
+    const bundlePath = `${JOBS_FOLDER}/${id}/job.js`;
+    await this.fs.mkdir(`${JOBS_FOLDER}/${id}`, { parents: true });
+    try {
+      await this.fs.put(bundle, bundlePath);
+      const response = await this.call(request("submit", { jobId: id, spec: { inputs: options.inputs, output: options.output, reducers, bundlePath, moduleName: basename(modulePath), inputFormat } }));
+      return jobView(response.job!);
+    } catch (err) {
+      await this.fs.rm(`${JOBS_FOLDER}/${id}`, { recursive: true }).catch(() => undefined);
+      throw asJobError(err);
+    }
+  }
+
+  async status(jobId: string): Promise<JobView> {
+    return jobView((await this.callJob(request("status", { jobId }))).job!);
+  }
+
+  /** Every task of a job, with its attempts (for `job status --tasks` and tests). */
+  async tasks(jobId: string): Promise<TaskRecord[]> {
+    return (await this.callJob(request("status", { jobId, withTasks: true }))).tasks;
+  }
+
+  async list(): Promise<JobView[]> {
+    return (await this.callJob(request("list"))).jobs.map(jobView);
+  }
+
+  async kill(jobId: string): Promise<JobView> {
+    return jobView((await this.callJob(request("kill", { jobId }))).job!);
+  }
+
+  /** Polls until the job ends; `onProgress` sees every poll. */
+  async wait(jobId: string, options: { intervalMs?: number; onProgress?(job: JobView): void } = {}): Promise<JobView> {
+    for (;;) {
+      const job = await this.status(jobId);
+      options.onProgress?.(job);
+      if (job.state !== "running") return job;
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
+    }
+  }
+
+  private async callJob(req: JobRequest): Promise<JobResponse> {
+    try {
+      return await this.call(req);
+    } catch (err) {
+      throw asJobError(err);
+    }
+  }
+}
+
+function asJobError(err: unknown): unknown {
+  if (err instanceof MetaRequestError) return new JobError(err.code, err.message);
+  return err;
+}
+
+export function request(op: string, fields: Partial<JobRequest> = {}): JobRequest {
+  return { op, jobId: "", kind: "", index: 0, attempt: 0, peer: "", error: "", withTasks: false, ...fields };
+}
+
+export function encodeJobRequest(req: JobRequest): Uint8Array {
+  return JobRequest.encode(req);
+}
+
+export function jobView(job: JobRecord): JobView {
+  const spec = job.spec!;
+  const end = job.finishedAtMs || Date.now();
+  return {
+    id: job.id,
+    state: job.state as JobView["state"],
+    module: spec.moduleName,
+    inputs: spec.inputs,
+    output: spec.output,
+    reducers: spec.reducers,
+    mapTasks: job.mapTasks,
+    mapsDone: job.mapsDone,
+    reducesDone: job.reducesDone,
+    ...(job.error ? { error: job.error } : {}),
+    ...(job.failedTask ? { failedTask: job.failedTask } : {}),
+    submittedAtMs: job.submittedAtMs,
+    ...(job.finishedAtMs ? { finishedAtMs: job.finishedAtMs } : {}),
+    elapsedMs: Math.max(0, end - job.submittedAtMs),
+    counters: { ...(job.counters ?? {}) } as unknown as Record<string, number>,
+  };
+}

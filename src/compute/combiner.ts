@@ -1,0 +1,59 @@
+// Running the job's combiner over a sorted stream: on each map-side spill and again while
+// spills are merged (Hadoop applies it in both places too). A combiner may run zero, one or
+// several times on a value, so it must behave like a reduce; and since its output is written
+// back into a sorted run, it may emit only the key it was given — another key would break the
+// run's order and with it every merge downstream.
+import { MERGE_BATCH_RECORDS } from "./constants.ts";
+import { messageOf, TaskError } from "./errors.ts";
+import type { JobDefinition } from "./job-api.ts";
+import { groupByKey } from "./merge.ts";
+import type { KeyValue, RecordBatches } from "./records.ts";
+import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
+
+export type CombineFunction = NonNullable<JobDefinition["combine"]>;
+
+export interface CombineCounters {
+  combineInputRecords: number;
+  combineOutputRecords: number;
+}
+
+export function newCombineCounters(): CombineCounters {
+  return { combineInputRecords: 0, combineOutputRecords: 0 };
+}
+
+/**
+ * The combined stream: one combine call per key, its output in batches. What one combine call
+ * emits is held until the call returns (a combiner emits few records: it exists to shrink).
+ */
+export async function* combineSorted(sorted: RecordBatches, combine: CombineFunction, counters: CombineCounters): AsyncGenerator<KeyValue[]> {
+  let out: KeyValue[] = [];
+  for await (const group of groupByKey(countRecords(sorted, counters))) {
+    const key = group.key;
+    const emit = (emittedKey: string, value: string): void => {
+      checkEmitted(emittedKey, value, "combine");
+      if (emittedKey !== key) {
+        throw new TaskError(`combine emitted key ${quoteKey(emittedKey)} while combining key ${quoteKey(key)}; a combiner may emit only the key it is given`, { key });
+      }
+      out.push({ key, value });
+      counters.combineOutputRecords++;
+    };
+    try {
+      const result = combine(key, group.values, emit);
+      if (isPromiseLike(result)) await result;
+    } catch (err) {
+      throw new TaskError(`combine failed for key ${quoteKey(key)}: ${messageOf(err)}`, { key }, { cause: err });
+    }
+    if (out.length >= MERGE_BATCH_RECORDS) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+async function* countRecords(batches: RecordBatches, counters: CombineCounters): AsyncGenerator<readonly KeyValue[]> {
+  for await (const batch of batches) {
+    counters.combineInputRecords += batch.length;
+    yield batch;
+  }
+}

@@ -1,0 +1,165 @@
+// The lines of one split (one chunk) of a text file, with Hadoop LineRecordReader semantics
+// (DESIGN.md "MapReduce": records that cross a chunk boundary belong to the chunk where they
+// start). Every line of the file is read by exactly one split:
+//   - a split [start, end) with start > 0 skips up to and including the first "\n" at or
+//     after start - 1, because the line it cuts into (if any) began in an earlier split; a
+//     line starting exactly at `start` is preceded by a "\n" at start - 1 and so is kept;
+//   - it then emits each line whose first byte is before `end`, reading past `end` (into the
+//     next chunks, as far as needed) to finish the last one; the line starting exactly at
+//     `end` is the next split's first.
+// A final line without "\n" counts; a "\n" at the very end does not start another line.
+//
+// Bytes are decoded one whole line at a time, so a multibyte character is never cut at a
+// read-piece boundary. Invalid UTF-8 becomes U+FFFD rather than failing the job (text inputs
+// are often a little dirty); a byte-order mark is kept, so every offset stays a byte offset.
+import { assert } from "../util/assert.ts";
+import { LINE_BYTES_MAX_DEFAULT, SPLIT_READ_AHEAD_BYTES_DEFAULT } from "./constants.ts";
+import { LineTooLongError } from "./errors.ts";
+
+/**
+ * Random access to one file's bytes: the file system client in a peer, a message proxy in a
+ * worker thread, an in-memory buffer in tests. `read` returns the bytes at
+ * [offsetBytes, offsetBytes + lengthBytes) clipped to the file; it may return fewer (a short
+ * read), but never none before the end of the file.
+ */
+export interface RangeReader {
+  readonly sizeBytes: number;
+  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
+}
+
+export interface LineRecord {
+  /** Byte offset of the line's first byte in the file (Hadoop's LongWritable key). */
+  offsetBytes: number;
+  /** The line without its "\n", and without a "\r" before it. */
+  line: string;
+}
+
+export interface LineSplitOptions {
+  /** Bytes asked of the reader per read. Default SPLIT_READ_AHEAD_BYTES_DEFAULT (1 MiB). */
+  readAheadBytes?: number;
+  /** The longest line accepted, "\r" included, "\n" not. Default LINE_BYTES_MAX_DEFAULT (64 MiB). */
+  maxLineBytes?: number;
+}
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** An in-memory RangeReader, for tests and for inputs already in memory. */
+export function bytesRangeReader(bytes: Uint8Array): RangeReader {
+  return {
+    sizeBytes: bytes.length,
+    read: async (offsetBytes, lengthBytes) => bytes.slice(offsetBytes, Math.min(bytes.length, offsetBytes + lengthBytes)),
+  };
+}
+
+export async function* linesOfSplit(reader: RangeReader, startBytes: number, endBytes: number, options: LineSplitOptions = {}): AsyncGenerator<LineRecord> {
+  const sizeBytes = reader.sizeBytes;
+  const readAheadBytes = options.readAheadBytes ?? SPLIT_READ_AHEAD_BYTES_DEFAULT;
+  const maxLineBytes = options.maxLineBytes ?? LINE_BYTES_MAX_DEFAULT;
+  assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, "a reader's size is a non-negative integer");
+  assert(Number.isSafeInteger(startBytes) && startBytes >= 0 && startBytes <= sizeBytes, "a split starts inside its file");
+  assert(Number.isSafeInteger(endBytes) && endBytes >= startBytes, "a split ends at or after its start");
+  assert(Number.isSafeInteger(readAheadBytes) && readAheadBytes > 0, "readAheadBytes is a positive integer");
+  assert(Number.isSafeInteger(maxLineBytes) && maxLineBytes > 0, "maxLineBytes is a positive integer");
+
+  const window = new ReadWindow(reader, startBytes > 0 ? startBytes - 1 : 0, readAheadBytes);
+  let position = startBytes > 0 ? await window.skipPastNewline(startBytes - 1) : 0;
+  const end = Math.min(endBytes, sizeBytes);
+  while (position < end) {
+    const lineEnd = await window.findLineEnd(position, maxLineBytes);
+    yield { offsetBytes: position, line: window.decode(position, lineEnd) };
+    position = lineEnd + 1; // past the "\n"; at EOF lineEnd = size, so this ends the loop
+  }
+}
+
+/**
+ * A sliding window over the file: bytes before the current line are dropped, so it holds at
+ * most one line plus one read piece (maxLineBytes + readAheadBytes).
+ */
+class ReadWindow {
+  private buffer: Uint8Array;
+  /** File offset of buffer[0]. */
+  private windowStart: number;
+  private filled = 0;
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+  constructor(
+    private readonly reader: RangeReader,
+    startBytes: number,
+    private readonly readAheadBytes: number,
+  ) {
+    this.windowStart = startBytes;
+    this.buffer = new Uint8Array(Math.min(readAheadBytes, Math.max(1, reader.sizeBytes - startBytes)));
+  }
+
+  private get windowEnd(): number {
+    return this.windowStart + this.filled;
+  }
+
+  /** The offset just past the first "\n" at or after `from`, or the file size if none. */
+  async skipPastNewline(from: number): Promise<number> {
+    let searchFrom = from;
+    for (;;) {
+      const found = this.indexOfNewline(searchFrom);
+      if (found >= 0) return found + 1;
+      if (this.windowEnd >= this.reader.sizeBytes) return this.reader.sizeBytes;
+      searchFrom = this.windowEnd;
+      // Nothing before the "\n" is needed: the skipped line belongs to an earlier split.
+      await this.readMore(this.windowEnd);
+    }
+  }
+
+  /** The offset of the "\n" ending the line that starts at `lineStart` (the file size at EOF). */
+  async findLineEnd(lineStart: number, maxLineBytes: number): Promise<number> {
+    let searchFrom = lineStart;
+    for (;;) {
+      const found = this.indexOfNewline(searchFrom);
+      const lineEnd = found >= 0 ? found : this.windowEnd >= this.reader.sizeBytes ? this.reader.sizeBytes : -1;
+      if (lineEnd >= 0) {
+        if (lineEnd - lineStart > maxLineBytes) throw new LineTooLongError(lineStart, maxLineBytes);
+        return lineEnd;
+      }
+      // Checked before reading on, so the window never grows past one line plus one piece.
+      if (this.windowEnd - lineStart > maxLineBytes) throw new LineTooLongError(lineStart, maxLineBytes);
+      searchFrom = this.windowEnd;
+      await this.readMore(lineStart);
+    }
+  }
+
+  decode(lineStart: number, lineEnd: number): string {
+    let last = lineEnd - this.windowStart;
+    const first = lineStart - this.windowStart;
+    assert(first >= 0 && last <= this.filled, "a decoded line is inside the window");
+    if (last > first && this.buffer[last - 1] === CARRIAGE_RETURN) last--;
+    return this.decoder.decode(this.buffer.subarray(first, last));
+  }
+
+  private indexOfNewline(from: number): number {
+    if (from < this.windowStart || from >= this.windowEnd) return -1;
+    const index = this.buffer.subarray(0, this.filled).indexOf(NEWLINE, from - this.windowStart);
+    return index < 0 ? -1 : this.windowStart + index;
+  }
+
+  /** Drops the bytes before `keepFrom`, then appends the next piece of the file. */
+  private async readMore(keepFrom: number): Promise<void> {
+    assert(keepFrom >= this.windowStart && keepFrom <= this.windowEnd, "the window keeps bytes it holds");
+    const dropBytes = keepFrom - this.windowStart;
+    if (dropBytes > 0) {
+      this.buffer.copyWithin(0, dropBytes, this.filled);
+      this.filled -= dropBytes;
+      this.windowStart = keepFrom;
+    }
+    const wantBytes = Math.min(this.readAheadBytes, this.reader.sizeBytes - this.windowEnd);
+    assert(wantBytes > 0, "a window reads only before the end of the file");
+    if (this.filled + wantBytes > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.filled + wantBytes, Math.min(2 * this.buffer.length, this.filled + this.readAheadBytes * 16)));
+      grown.set(this.buffer.subarray(0, this.filled));
+      this.buffer = grown;
+    }
+    const piece = await this.reader.read(this.windowEnd, wantBytes);
+    if (piece.length === 0) throw new Error(`the input returned no bytes at offset ${this.windowEnd}, before its end at ${this.reader.sizeBytes}`);
+    if (piece.length > wantBytes) throw new Error(`the input returned ${piece.length} bytes at offset ${this.windowEnd} where ${wantBytes} were asked`);
+    this.buffer.set(piece, this.filled);
+    this.filled += piece.length;
+  }
+}

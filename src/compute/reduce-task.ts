@@ -1,0 +1,84 @@
+// One reduce task (MapReduce paper §3.1 steps 5–6): the sorted outputs of every map task for
+// this partition are merged, grouped by key, and each group goes through the job's reduce
+// function; what it emits becomes `key\tvalue\n` lines (Hadoop's TextOutputFormat; a key or
+// value that itself holds a tab or newline is written as is, as Hadoop does).
+//
+// Output is handed to `write` in pieces of whole lines, about REDUCE_OUTPUT_FLUSH_BYTES each,
+// after the reduce call that filled them; writes are issued one after another, in order, and
+// each is awaited before the next (a slow writer slows the reduce: that is the backpressure).
+// What one reduce call emits is held until that call returns: a reduce emits about one line
+// per key, and its values, which can be many, are streamed rather than held.
+import { REDUCE_OUTPUT_FLUSH_BYTES, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
+import { messageOf, TaskCancelledError, TaskError } from "./errors.ts";
+import type { Emit, JobDefinition } from "./job-api.ts";
+import { groupByKey, mergeSorted } from "./merge.ts";
+import type { KeyValue, RecordBatches } from "./records.ts";
+import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
+
+export interface ReduceTaskParams {
+  job: JobDefinition;
+  /** One sorted stream per map output of this partition. */
+  inputs: readonly RecordBatches[];
+  /** Receives the output text: one or more whole lines per call. */
+  write(text: string): void | Promise<void>;
+  signal?: AbortSignal;
+  /** Called at most once per WORKER_PROGRESS_INTERVAL_MS. */
+  onProgress?(counters: ReduceCounters): void;
+}
+
+export interface ReduceCounters {
+  reduceInputGroups: number;
+  reduceInputRecords: number;
+  reduceOutputRecords: number;
+}
+
+export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounters> {
+  const { job, signal } = params;
+  const counters: ReduceCounters = { reduceInputGroups: 0, reduceInputRecords: 0, reduceOutputRecords: 0 };
+  let pending: string[] = [];
+  let pendingChars = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const text = pending.join("");
+    pending = [];
+    pendingChars = 0;
+    const result = params.write(text);
+    if (isPromiseLike(result)) await result;
+  };
+  let currentKey = "";
+  const emit: Emit = (key, value) => {
+    checkEmitted(key, value, "reduce");
+    const line = `${key}\t${value}\n`;
+    pending.push(line);
+    pendingChars += line.length;
+    counters.reduceOutputRecords++;
+  };
+
+  let progressAtMs = performance.now();
+  const merged = countRecords(mergeSorted(params.inputs), counters);
+  for await (const group of groupByKey(merged)) {
+    if (signal?.aborted) throw new TaskCancelledError("the reduce task was cancelled");
+    currentKey = group.key;
+    counters.reduceInputGroups++;
+    try {
+      const result = job.reduce(group.key, group.values, emit);
+      if (isPromiseLike(result)) await result;
+    } catch (err) {
+      throw new TaskError(`reduce failed for key ${quoteKey(currentKey)}: ${messageOf(err)}`, { key: currentKey }, { cause: err });
+    }
+    if (pendingChars >= REDUCE_OUTPUT_FLUSH_BYTES) await flush();
+    if (params.onProgress && performance.now() - progressAtMs >= WORKER_PROGRESS_INTERVAL_MS) {
+      progressAtMs = performance.now();
+      params.onProgress({ ...counters });
+    }
+  }
+  await flush();
+  return counters;
+}
+
+async function* countRecords(batches: RecordBatches, counters: ReduceCounters): AsyncGenerator<readonly KeyValue[]> {
+  for await (const batch of batches) {
+    counters.reduceInputRecords += batch.length;
+    yield batch;
+  }
+}

@@ -1,0 +1,337 @@
+// The compute worker role of a peer: takes task orders from the leader's scheduler over
+// /tessera/task/1, runs them in the worker pool (worker threads), serves its map outputs over
+// /tessera/shuffle/1, and reports progress, success and failure back to the leader through the
+// metadata protocol (whichever peer leads by then).
+//
+// A map reads its split through the file system client of this peer, so a split whose chunk
+// is here is read from the local disk. A reduce first copies its partition of every map
+// output to local disk (Hadoop's copy phase: bounded parallelism, and a map whose output
+// cannot be fetched is named to the leader, which runs it again), then merges and reduces,
+// writes its output into the file system under _temporary, and renames it to part-r-NNNNN:
+// one atomic rename, so a duplicate attempt can never leave a second copy.
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { peerIdFromString } from "@libp2p/peer-id";
+import { multiaddr } from "@multiformats/multiaddr";
+import type { Connection } from "@libp2p/interface";
+import type { TesseraHost } from "../net/host.ts";
+import { registerHandler } from "../net/rpc.ts";
+import type { Logger } from "../util/log.ts";
+import type { FileSystemClient } from "../client/fs.ts";
+import { FsError } from "../client/fs.ts";
+import { MetaRequestError } from "../client/meta-call.ts";
+import { TaskOrder, TaskOrderAck, type JobRequest, type JobResponse, type TaskResult } from "../master/pb/jobs.ts";
+import { validateJobId } from "../master/jobs-ops.ts";
+import { writeJobBundle } from "./bundle.ts";
+import { fileByteStream } from "./records.ts";
+import { messageOf, TaskCancelledError } from "./errors.ts";
+import type { WorkerPool } from "./worker-pool.ts";
+import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, ShuffleError } from "./shuffle.ts";
+
+export const TASK_PROTOCOL = "/tessera/task/1";
+export const TASK_RPC_LIMITS = { messageBytesMax: 4 * 1024 * 1024, timeoutMs: 10_000 };
+const TASK_INBOUND_STREAMS_MAX = 32;
+/** Running attempts report this often, so the leader can tell a live task from a lost one. */
+const PROGRESS_INTERVAL_MS = 5_000;
+/** Map outputs fetched at once by one reduce. */
+const SHUFFLE_FETCHES_PARALLEL = 4;
+/** Chunk size of a reduce's output file (the file system's default is larger; outputs are often small). */
+const OUTPUT_REPLICATION = 3;
+
+export interface TaskServiceInit {
+  host: TesseraHost;
+  /** This peer's id: map outputs of its own attempts are read from disk, not fetched. */
+  id: string;
+  /** Local folder for bundles, map outputs and reduce scratch (under the data dir). */
+  dir: string;
+  fs: FileSystemClient;
+  pool: WorkerPool;
+  /** Sends a job request to the leader (through this peer's metadata service). */
+  callJobs(request: JobRequest): Promise<JobResponse>;
+  log: Logger;
+  /** Fault injection for tests: every task takes this much longer (a straggling peer). */
+  faultTaskDelayMs?: number;
+}
+
+interface RunningAttempt {
+  order: TaskOrder;
+  abort: AbortController;
+  cancel?: () => void;
+}
+
+export class TaskService {
+  private readonly running = new Map<string, RunningAttempt>();
+  private readonly bundles = new Map<string, Promise<string>>();
+  private progressTimer?: ReturnType<typeof setInterval>;
+  private stopped = false;
+  /** Attempts finished here since start, by outcome (for tests and metrics). */
+  readonly counters = { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0 };
+
+  constructor(private readonly init: TaskServiceInit) {}
+
+  async start(): Promise<void> {
+    await mkdir(this.init.dir, { recursive: true });
+    await registerHandler<TaskOrder, TaskOrderAck>(this.init.host, {
+      protocol: TASK_PROTOCOL,
+      requestCodec: TaskOrder,
+      responseCodec: TaskOrderAck,
+      ...TASK_RPC_LIMITS,
+      maxInboundStreams: TASK_INBOUND_STREAMS_MAX,
+      log: this.init.log,
+      handle: (order, connection) => this.take(order, connection),
+    });
+    await registerShuffleHandler(this.init.host, this.init.dir, this.init.log);
+    this.progressTimer = setInterval(() => this.reportProgress(), PROGRESS_INTERVAL_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.progressTimer);
+    for (const attempt of this.running.values()) attempt.abort.abort(new TaskCancelledError("the peer is stopping"));
+    await this.init.host.unhandle([TASK_PROTOCOL, "/tessera/shuffle/1"]).catch(() => undefined);
+    await this.init.pool.close();
+  }
+
+  /** Attempts running here now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Takes an order (the leader's own orders arrive here directly, without a stream). */
+  take(order: TaskOrder, _connection?: Connection): TaskOrderAck {
+    try {
+      validateJobId(order.jobId);
+    } catch (err) {
+      return { accepted: false, error: messageOf(err) };
+    }
+    switch (order.op) {
+      case "run": {
+        if (this.stopped) return { accepted: false, error: "this peer is stopping" };
+        if (order.kind !== "map" && order.kind !== "reduce") return { accepted: false, error: `unknown task kind ${JSON.stringify(order.kind.slice(0, 32))}` };
+        const key = attemptKey(order);
+        if (this.running.has(key)) return { accepted: true, error: "" };
+        const attempt: RunningAttempt = { order, abort: new AbortController() };
+        this.running.set(key, attempt);
+        void this.run(attempt).finally(() => this.running.delete(key));
+        return { accepted: true, error: "" };
+      }
+      case "cancel": {
+        const attempt = this.running.get(attemptKey(order));
+        if (attempt) {
+          attempt.abort.abort(new TaskCancelledError("the scheduler cancelled the attempt"));
+          attempt.cancel?.();
+        }
+        return { accepted: true, error: "" };
+      }
+      case "cleanup":
+        void rm(join(this.init.dir, order.jobId), { recursive: true, force: true }).catch(() => undefined);
+        this.bundles.delete(order.jobId);
+        return { accepted: true, error: "" };
+      default:
+        return { accepted: false, error: `unknown task order ${JSON.stringify(order.op.slice(0, 32))}` };
+    }
+  }
+
+  private async run(attempt: RunningAttempt): Promise<void> {
+    const order = attempt.order;
+    try {
+      const result = order.kind === "map" ? await this.runMap(attempt) : await this.runReduce(attempt);
+      if (this.init.faultTaskDelayMs) await abortableSleep(this.init.faultTaskDelayMs, attempt.abort.signal);
+      if (attempt.abort.signal.aborted) return;
+      if (order.kind === "map") this.counters.mapsDone += 1;
+      else this.counters.reducesDone += 1;
+      await this.report({ op: "done", result }, order);
+    } catch (err) {
+      if (attempt.abort.signal.aborted || err instanceof TaskCancelledError) {
+        this.counters.cancelled += 1;
+        return;
+      }
+      this.counters.failed += 1;
+      if (err instanceof LostMapError) {
+        await this.report({ op: "failed", error: err.message, lostMap: err.mapIndex }, order);
+        return;
+      }
+      this.init.log.warn("a task attempt failed", { job: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, err });
+      await this.report({ op: "failed", error: messageOf(err) }, order);
+    }
+  }
+
+  private async runMap(attempt: RunningAttempt): Promise<TaskResult> {
+    const order = attempt.order;
+    const split = order.split;
+    if (!split) throw new Error("a map order without its split");
+    const bundlePath = await this.bundle(order);
+    const reader = await this.init.fs.openRangeReader(split.path);
+    const wholeFile = order.inputFormat === "whole-file";
+    const taskId = mapTaskId(order.index, order.attempt);
+    const handle = this.init.pool.runMap(
+      {
+        kind: "map",
+        taskId,
+        bundlePath,
+        path: split.path,
+        sizeBytes: reader.sizeBytes,
+        startBytes: wholeFile ? 0 : split.startBytes,
+        endBytes: wholeFile ? reader.sizeBytes : Math.min(split.endBytes, reader.sizeBytes),
+        reducers: order.reducers,
+        spillDir: join(this.init.dir, order.jobId),
+      },
+      { reader, signal: attempt.abort.signal },
+    );
+    attempt.cancel = () => handle.cancel();
+    const outcome = await handle.result;
+    const partitionBytes = new Array<number>(order.reducers).fill(0);
+    for (const partition of outcome.partitions) partitionBytes[partition.partition] = partition.sizeBytes;
+    return {
+      partitionBytes,
+      inputRecords: outcome.counters.mapInputRecords,
+      inputBytes: (wholeFile ? reader.sizeBytes : Math.min(split.endBytes, reader.sizeBytes)) - (wholeFile ? 0 : split.startBytes),
+      outputRecords: outcome.counters.mapOutputRecords,
+      shuffleBytes: 0,
+      inputGroups: 0,
+    };
+  }
+
+  private async runReduce(attempt: RunningAttempt): Promise<TaskResult> {
+    const order = attempt.order;
+    const bundlePath = await this.bundle(order);
+    const taskId = reduceTaskId(order.index, order.attempt);
+    const scratch = join(this.init.dir, order.jobId, `reduce-${taskId}`);
+    await rm(scratch, { recursive: true, force: true });
+    await mkdir(scratch, { recursive: true });
+    try {
+      // Copy phase: this partition of every map output, to local files.
+      let shuffleBytes = 0;
+      const files: string[] = new Array<string>(order.maps.length);
+      const queue = order.maps.map((location, position) => ({ location, position }));
+      const fetchOne = async () => {
+        for (let item = queue.shift(); item; item = queue.shift()) {
+          if (attempt.abort.signal.aborted) throw new TaskCancelledError("cancelled");
+          const { location, position } = item;
+          if (location.peer === this.init.id) {
+            files[position] = mapOutputFile(this.init.dir, order.jobId, location.index, location.attempt, order.index);
+            continue;
+          }
+          const path = join(scratch, `map-${location.index}.run`);
+          try {
+            shuffleBytes += await this.copy(location, order, path);
+          } catch (err) {
+            if (err instanceof TaskCancelledError) throw err;
+            throw new LostMapError(location.index, `could not fetch the output of map ${location.index} from ${location.peer}: ${messageOf(err)}`);
+          }
+          files[position] = path;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SHUFFLE_FETCHES_PARALLEL, queue.length) }, fetchOne));
+      // A local map output that vanished (the peer restarted) is lost like a remote one.
+      for (const [position, path] of files.entries()) {
+        if (!(await Bun.file(path).exists())) throw new LostMapError(order.maps[position]!.index, `the output of map ${order.maps[position]!.index} is gone from this peer`);
+      }
+      // Merge and reduce, in a worker thread.
+      const outputPath = join(scratch, "part");
+      const handle = this.init.pool.runReduce(
+        { kind: "reduce", taskId, bundlePath, inputCount: files.length, outputPath },
+        { inputs: files.map((path) => fileByteStream(path)), signal: attempt.abort.signal },
+      );
+      attempt.cancel = () => handle.cancel();
+      const outcome = await handle.result;
+      // Commit: into _temporary under a name of this attempt, then one rename to the final name.
+      const partName = `part-r-${String(order.index).padStart(5, "0")}`;
+      const temporary = `${order.output}/_temporary/${partName}-a${order.attempt}`;
+      await this.init.fs.rm(temporary).catch(() => undefined);
+      await this.init.fs.put(fileByteStream(outputPath), temporary, { replication: OUTPUT_REPLICATION });
+      try {
+        await this.init.fs.mv(temporary, `${order.output}/${partName}`);
+      } catch (err) {
+        // Another attempt of this reduce committed first: its output stands, this one goes.
+        if (!(isExists(err))) throw err;
+        await this.init.fs.rm(temporary).catch(() => undefined);
+      }
+      return {
+        partitionBytes: [],
+        inputRecords: outcome.counters.reduceInputRecords,
+        inputBytes: 0,
+        outputRecords: outcome.counters.reduceOutputRecords,
+        shuffleBytes,
+        inputGroups: outcome.counters.reduceInputGroups,
+      };
+    } finally {
+      await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Copies one partition of a map output from its peer to `path`; returns its size. */
+  private async copy(location: TaskOrder["maps"][number], order: TaskOrder, path: string): Promise<number> {
+    const target = location.addresses.length > 0 ? location.addresses.map((address) => multiaddr(address)) : peerIdFromString(location.peer);
+    if (Array.isArray(target)) await this.init.host.peerStore.merge(peerIdFromString(location.peer), { multiaddrs: target }).catch(() => undefined);
+    const out = createWriteStream(path);
+    let bytes = 0;
+    try {
+      for await (const piece of fetchPartition(this.init.host, peerIdFromString(location.peer), { jobId: order.jobId, mapIndex: location.index, attempt: location.attempt, partition: order.index })) {
+        bytes += piece.length;
+        if (!out.write(piece)) await new Promise((resolve) => out.once("drain", resolve));
+      }
+    } finally {
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    }
+    return bytes;
+  }
+
+  /** The job's bundle on this peer's disk, fetched from the file system once per job. */
+  private bundle(order: TaskOrder): Promise<string> {
+    let pending = this.bundles.get(order.jobId);
+    if (!pending) {
+      pending = this.init.fs.readFile(order.bundlePath).then((bytes) => writeJobBundle(bytes, join(this.init.dir, order.jobId)));
+      pending.catch(() => this.bundles.delete(order.jobId));
+      this.bundles.set(order.jobId, pending);
+    }
+    return pending;
+  }
+
+  private reportProgress(): void {
+    for (const attempt of this.running.values()) void this.report({ op: "progress" }, attempt.order).catch(() => undefined);
+  }
+
+  private async report(fields: Partial<JobRequest>, order: TaskOrder): Promise<void> {
+    const request: JobRequest = { op: "", jobId: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, peer: this.init.id, error: "", withTasks: false, ...fields };
+    try {
+      await this.init.callJobs(request);
+    } catch (err) {
+      // The leader keeps the attempt until it hears nothing for a while; then it runs again.
+      if (request.op !== "progress") this.init.log.warn("a task report did not reach the leader", { job: order.jobId, op: request.op, err });
+    }
+  }
+}
+
+class LostMapError extends Error {
+  override name = "LostMapError";
+  constructor(
+    readonly mapIndex: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
+}
+
+function attemptKey(order: { jobId: string; kind: string; index: number; attempt: number }): string {
+  return `${order.jobId}/${order.kind}/${order.index}/${order.attempt}`;
+}
+
+function isExists(err: unknown): boolean {
+  return (err instanceof FsError || err instanceof MetaRequestError) && err.code === "ALREADY_EXISTS";
+}
+
+export { ShuffleError };

@@ -1,0 +1,404 @@
+// Runs map and reduce tasks in worker threads, at most `size` at once, so a job's code can
+// neither stall the peer's event loop (heartbeats, Raft, chunk serving) nor take the peer down:
+// a worker that throws, exits or is killed is a failed task, never a failed peer.
+//
+// One fresh worker per task: a job's module state, leaks and timers die with its task, and
+// cancelling (a backup task won, the job was killed) is terminate(), which stops even a busy
+// loop. A worker starts in a few milliseconds, small against a task.
+//
+// The parent serves what the worker reads (worker-protocol.ts): a map task's byte ranges from
+// the RangeReader given here, a reduce task's run-file bytes from the streams given here (the
+// shuffle fetches from peers). What a worker sends is checked before it is acted on.
+import { rm } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { assert } from "../util/assert.ts";
+import { createLogger, type Logger } from "../util/log.ts";
+import { WORKER_PULL_BYTES_MAX } from "./constants.ts";
+import { messageOf, TaskCancelledError, WorkerCrashedError } from "./errors.ts";
+import type { RangeReader } from "./line-split.ts";
+import { mapOutputDirName, partitionFileName, validateReducers, validateTaskId } from "./map-output.ts";
+import {
+  crashMessage,
+  fromWireError,
+  parseFromWorker,
+  postableBytes,
+  type MapTaskOutcome,
+  type MapTaskSpec,
+  type ReduceTaskOutcome,
+  type ReduceTaskSpec,
+  type TaskOutcome,
+  type TaskProgress,
+  type TaskSpec,
+  type ToWorker,
+} from "./worker-protocol.ts";
+
+/** How long a terminated worker may take to report closed before its slot is reused anyway. */
+const WORKER_CLOSE_WAIT_MS = 5000;
+
+/**
+ * Where the worker's entry point is. From source it is task-worker.ts beside this file. In a
+ * binary from `bun build --compile`, every module's import.meta.url is the binary's own
+ * (file:///$bunfs/root/<binary name>), so a URL relative to this file points nowhere; the
+ * worker is embedded only when task-worker.ts is given to the compile as an extra entry point,
+ * and then lives at its path relative to the entry points' common folder, with ".js":
+ * `bun build --compile cmd/tessera.ts src/compute/task-worker.ts` puts it at
+ * /$bunfs/root/src/compute/task-worker.js.
+ */
+export function taskWorkerUrl(): string | URL {
+  const here = import.meta.path;
+  const compiled = here.startsWith("/$bunfs/") || here.includes("~BUN");
+  if (compiled) return join(dirname(here), "src", "compute", "task-worker.js");
+  return new URL("./task-worker.ts", import.meta.url);
+}
+
+export interface WorkerPoolOptions {
+  /** Tasks that run at once. Default: the machine's available parallelism. */
+  size?: number;
+  /** The worker entry point. Default: taskWorkerUrl(). */
+  workerUrl?: string | URL;
+  logger?: Logger;
+}
+
+interface TaskIoBase {
+  /** Aborting cancels the task (TaskCancelledError). */
+  signal?: AbortSignal;
+  onProgress?(progress: TaskProgress): void;
+}
+
+export interface MapTaskIo extends TaskIoBase {
+  /** The input file; read requests from the worker are served from it. */
+  reader: RangeReader;
+}
+
+export interface ReduceTaskIo extends TaskIoBase {
+  /** One byte stream per map output (spec.inputCount of them): the raw run files. */
+  inputs: readonly AsyncIterable<Uint8Array>[];
+}
+
+export interface TaskHandle<T> {
+  readonly taskId: string;
+  /** Resolves with the outcome; rejects with TaskError, TaskCancelledError, WorkerCrashedError, … */
+  readonly result: Promise<T>;
+  cancel(): void;
+}
+
+interface PoolTask {
+  spec: TaskSpec;
+  reader?: RangeReader;
+  inputs?: readonly AsyncIterable<Uint8Array>[];
+  io: TaskIoBase;
+  state: "queued" | "running" | "settled";
+  worker?: Worker;
+  resolve(outcome: TaskOutcome): void;
+  reject(err: Error): void;
+  /** Set when the task did not succeed: its partial files are removed once the worker is gone. */
+  failed: boolean;
+  iterators: (AsyncIterator<Uint8Array> | undefined)[];
+  leftovers: (Uint8Array | undefined)[];
+  pullChains: Promise<void>[];
+  onAbort?: () => void;
+  slotReleased: boolean;
+}
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly workerUrl: string | URL;
+  private readonly log: Logger;
+  private readonly queue: PoolTask[] = [];
+  private readonly tasks = new Map<string, PoolTask>();
+  private runningSlots = 0;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: WorkerPoolOptions = {}) {
+    const size = options.size ?? Math.max(1, availableParallelism());
+    assert(Number.isSafeInteger(size) && size > 0, "a worker pool has at least one slot");
+    this.size = size;
+    this.workerUrl = options.workerUrl ?? taskWorkerUrl();
+    this.log = options.logger ?? createLogger("compute/worker-pool");
+  }
+
+  /** Tasks whose worker is running (or still closing). */
+  get running(): number {
+    return this.runningSlots;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  runMap(spec: MapTaskSpec, io: MapTaskIo): TaskHandle<MapTaskOutcome> {
+    validateReducers(spec.reducers);
+    assert(io.reader.sizeBytes === spec.sizeBytes, "the map task's reader is of the size its spec says");
+    return this.submit(spec, io, { reader: io.reader }) as TaskHandle<MapTaskOutcome>;
+  }
+
+  runReduce(spec: ReduceTaskSpec, io: ReduceTaskIo): TaskHandle<ReduceTaskOutcome> {
+    assert(io.inputs.length === spec.inputCount, "a reduce task gets one input stream per map output");
+    return this.submit(spec, io, { inputs: io.inputs }) as TaskHandle<ReduceTaskOutcome>;
+  }
+
+  /** Cancels a queued or running task; false if no such task is here (or it has ended). */
+  cancel(taskId: string): boolean {
+    const task = this.tasks.get(taskId);
+    if (!task || task.state === "settled") return false;
+    this.settle(task, new TaskCancelledError(`task ${taskId} was cancelled`));
+    return true;
+  }
+
+  /** Cancels every task, refuses new ones, and waits until every worker is gone. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const taskId of [...this.tasks.keys()]) this.cancel(taskId);
+    await this.idle();
+  }
+
+  /** Resolves once no task is queued or running (workers closed, failed tasks' files removed). */
+  idle(): Promise<void> {
+    if (this.runningSlots === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private submit(spec: TaskSpec, io: TaskIoBase, data: { reader?: RangeReader; inputs?: readonly AsyncIterable<Uint8Array>[] }): TaskHandle<TaskOutcome> {
+    if (this.closed) throw new Error("the worker pool is closed");
+    validateTaskId(spec.taskId);
+    if (this.tasks.has(spec.taskId)) throw new Error(`task ${spec.taskId} is already in the worker pool (or its worker is still closing)`);
+    let resolve!: (outcome: TaskOutcome) => void;
+    let reject!: (err: Error) => void;
+    const result = new Promise<TaskOutcome>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const task: PoolTask = {
+      spec,
+      ...data,
+      io,
+      state: "queued",
+      resolve,
+      reject,
+      failed: false,
+      iterators: [],
+      leftovers: [],
+      pullChains: [],
+      slotReleased: false,
+    };
+    this.tasks.set(spec.taskId, task);
+    if (io.signal) {
+      task.onAbort = () => this.cancel(spec.taskId);
+      if (io.signal.aborted) queueMicrotask(task.onAbort);
+      else io.signal.addEventListener("abort", task.onAbort, { once: true });
+    }
+    this.queue.push(task);
+    this.pump();
+    return { taskId: spec.taskId, result, cancel: () => this.cancel(spec.taskId) };
+  }
+
+  private pump(): void {
+    while (this.runningSlots < this.size && this.queue.length > 0) {
+      const task = this.queue.shift()!;
+      if (task.state !== "queued") continue;
+      this.start(task);
+    }
+  }
+
+  private start(task: PoolTask): void {
+    task.state = "running";
+    this.runningSlots++;
+    const taskId = task.spec.taskId;
+    let worker: Worker;
+    try {
+      worker = new Worker(this.workerUrl);
+    } catch (err) {
+      this.settle(task, new WorkerCrashedError(`no worker could be started for task ${taskId}: ${messageOf(err)}`));
+      this.releaseSlot(task);
+      return;
+    }
+    task.worker = worker;
+    worker.addEventListener("message", (event) => this.onMessage(task, event.data));
+    worker.addEventListener("messageerror", () => this.fail(task, new WorkerCrashedError(`the worker of task ${taskId} sent a message that could not be read`)));
+    worker.addEventListener("error", (event) => this.fail(task, new WorkerCrashedError(`the worker of task ${taskId} crashed: ${crashMessage(event)}`)));
+    worker.addEventListener("close", (event) => {
+      this.settle(task, new WorkerCrashedError(`the worker of task ${taskId} exited (code ${event.code}) before it answered`));
+      void this.afterClose(task);
+    });
+    const start: ToWorker = { type: "start", task: task.spec };
+    worker.postMessage(start);
+  }
+
+  private onMessage(task: PoolTask, data: unknown): void {
+    if (task.state !== "running") return;
+    const message = parseFromWorker(data);
+    const taskId = task.spec.taskId;
+    if (!message) {
+      this.fail(task, new WorkerCrashedError(`the worker of task ${taskId} sent a message this pool does not understand`));
+      return;
+    }
+    switch (message.type) {
+      case "read":
+        this.serveRead(task, message.id, message.offsetBytes, message.lengthBytes);
+        return;
+      case "pull":
+        this.servePull(task, message.id, message.input);
+        return;
+      case "progress":
+        try {
+          task.io.onProgress?.(message.progress);
+        } catch (err) {
+          this.log.warn("a progress callback failed", { task: taskId, err });
+        }
+        return;
+      case "failed":
+        this.fail(task, fromWireError(message.error));
+        return;
+      case "done": {
+        const mismatch = outcomeMismatch(task.spec, message.outcome);
+        if (mismatch) this.fail(task, new WorkerCrashedError(`the worker of task ${taskId} reported ${mismatch}`));
+        else this.settle(task, message.outcome);
+        return;
+      }
+    }
+  }
+
+  private serveRead(task: PoolTask, id: number, offsetBytes: number, lengthBytes: number): void {
+    const reader = task.reader;
+    if (!reader || offsetBytes >= reader.sizeBytes) {
+      this.fail(task, new WorkerCrashedError(`the worker of task ${task.spec.taskId} asked to read at byte ${offsetBytes}, outside its input`));
+      return;
+    }
+    const askBytes = Math.min(lengthBytes, reader.sizeBytes - offsetBytes);
+    // Through a promise even if read() throws synchronously: nothing may throw out of a listener.
+    Promise.resolve()
+      .then(() => reader.read(offsetBytes, askBytes))
+      .then(
+      (bytes) => {
+        if (bytes.length > askBytes) throw new Error(`the input returned ${bytes.length} bytes where ${askBytes} were asked`);
+        const { bytes: postable, transfer } = postableBytes(bytes);
+        this.reply(task, { type: "read-reply", id, bytes: postable }, transfer);
+      },
+    ).catch((err: unknown) => this.reply(task, { type: "reply-error", id, message: messageOf(err) }));
+  }
+
+  private servePull(task: PoolTask, id: number, input: number): void {
+    const inputs = task.inputs;
+    if (!inputs || input >= inputs.length) {
+      this.fail(task, new WorkerCrashedError(`the worker of task ${task.spec.taskId} asked for reduce input ${input}, which it does not have`));
+      return;
+    }
+    // One pull at a time per input, in order: pieces of a stream must arrive in sequence.
+    const previous = task.pullChains[input] ?? Promise.resolve();
+    task.pullChains[input] = previous.then(async () => {
+      try {
+        const piece = await this.nextPiece(task, inputs, input);
+        if (piece === null) {
+          this.reply(task, { type: "pull-reply", id, bytes: null });
+          return;
+        }
+        const { bytes, transfer } = postableBytes(piece);
+        this.reply(task, { type: "pull-reply", id, bytes }, transfer);
+      } catch (err) {
+        this.reply(task, { type: "reply-error", id, message: messageOf(err) });
+      }
+    });
+  }
+
+  /** The next piece of one input, cut to WORKER_PULL_BYTES_MAX; null at its end. */
+  private async nextPiece(task: PoolTask, inputs: readonly AsyncIterable<Uint8Array>[], input: number): Promise<Uint8Array | null> {
+    let piece = task.leftovers[input];
+    if (!piece) {
+      const iterator = (task.iterators[input] ??= inputs[input]![Symbol.asyncIterator]());
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return null;
+        if (next.value.length > 0) {
+          piece = next.value;
+          break;
+        }
+      }
+    }
+    task.leftovers[input] = piece.length > WORKER_PULL_BYTES_MAX ? piece.subarray(WORKER_PULL_BYTES_MAX) : undefined;
+    return piece.length > WORKER_PULL_BYTES_MAX ? piece.subarray(0, WORKER_PULL_BYTES_MAX) : piece;
+  }
+
+  private reply(task: PoolTask, message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (task.state !== "running" || !task.worker) return;
+    task.worker.postMessage(message, transfer);
+  }
+
+  private fail(task: PoolTask, err: Error): void {
+    this.settle(task, err);
+  }
+
+  /** Settles a task once: success, failure or cancellation; a running worker is terminated. */
+  private settle(task: PoolTask, outcome: TaskOutcome | Error): void {
+    if (task.state === "settled") return;
+    const wasRunning = task.state === "running";
+    task.state = "settled";
+    if (!wasRunning) {
+      this.queue.splice(this.queue.indexOf(task), 1);
+      this.tasks.delete(task.spec.taskId);
+    }
+    if (task.onAbort) task.io.signal?.removeEventListener("abort", task.onAbort);
+    for (const iterator of task.iterators) void iterator?.return?.()?.catch?.(() => undefined);
+    if (outcome instanceof Error) {
+      task.failed = true;
+      task.reject(outcome);
+    } else {
+      task.resolve(outcome);
+    }
+    if (wasRunning && task.worker) {
+      task.worker.terminate();
+      // The close event releases the slot; this covers a worker that never reports closed.
+      setTimeout(() => this.releaseSlot(task), WORKER_CLOSE_WAIT_MS).unref();
+    }
+  }
+
+  private async afterClose(task: PoolTask): Promise<void> {
+    try {
+      if (task.failed) await removeTaskFiles(task.spec);
+    } catch (err) {
+      this.log.warn("could not remove the files of a failed task", { task: task.spec.taskId, err });
+    } finally {
+      this.releaseSlot(task);
+    }
+  }
+
+  private releaseSlot(task: PoolTask): void {
+    if (task.slotReleased) return;
+    task.slotReleased = true;
+    // The id stays taken until now: a retry under the same id must not have its files removed
+    // by the cleanup of the attempt before it.
+    this.tasks.delete(task.spec.taskId);
+    this.runningSlots--;
+    this.pump();
+    if (this.runningSlots === 0 && this.queue.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}
+
+/** What a "done" message gets wrong about where its outputs are; undefined if nothing. */
+function outcomeMismatch(spec: TaskSpec, outcome: TaskOutcome): string | undefined {
+  if (spec.kind !== outcome.kind) return `a ${outcome.kind} outcome for a ${spec.kind} task`;
+  if (spec.kind === "reduce" && outcome.kind === "reduce") {
+    return outcome.outputPath === spec.outputPath ? undefined : `output at ${outcome.outputPath}, not ${spec.outputPath}`;
+  }
+  if (spec.kind === "map" && outcome.kind === "map") {
+    const outputDir = join(spec.spillDir, mapOutputDirName(spec.taskId));
+    if (outcome.outputDir !== outputDir) return `output in ${outcome.outputDir}, not ${outputDir}`;
+    if (outcome.partitions.length !== spec.reducers) return `${outcome.partitions.length} partitions for ${spec.reducers} reducers`;
+    for (let partition = 0; partition < spec.reducers; partition++) {
+      const got = outcome.partitions[partition]!;
+      if (got.partition !== partition || got.path !== join(outputDir, partitionFileName(partition))) return `partition ${partition} at ${got.path}`;
+    }
+  }
+  return undefined;
+}
+
+/** A failed or cancelled task's partial output: a map task's folder, a reduce task's file. */
+async function removeTaskFiles(spec: TaskSpec): Promise<void> {
+  if (spec.kind === "map") await rm(join(spec.spillDir, mapOutputDirName(spec.taskId)), { recursive: true, force: true });
+  else await rm(spec.outputPath, { force: true });
+}

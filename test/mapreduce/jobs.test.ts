@@ -1,0 +1,67 @@
+// MapReduce end to end inside one process: three peers, a multi-chunk text whose lines cross
+// chunk boundaries, word count through the scheduler, the task service and the shuffle.
+import { describe, it, expect, afterEach } from "vitest";
+import { resolve } from "node:path";
+import { TestPeers, aliveIds } from "../support/peers.ts";
+import { waitFor } from "../support/wait.ts";
+
+const WORDCOUNT = resolve(import.meta.dir, "../../examples/wordcount.ts");
+const KiB = 1024;
+
+let cluster: TestPeers;
+afterEach(async () => {
+  await cluster.stopAll();
+});
+
+/** A text of `lines` lines of 1..12 words from a small vocabulary, deterministic. */
+function text(lines: number): string {
+  const words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "naïve", "日本"];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const n = 1 + (next() % 12);
+    out.push(Array.from({ length: n }, () => words[next() % words.length]).join(next() % 5 === 0 ? "  " : " "));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function countWords(input: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const word of input.split(/\s+/)) if (word) counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
+}
+
+describe("MapReduce in one process", () => {
+  it("word count over a multi-chunk file equals an independent count, maps run node-local", async () => {
+    cluster = new TestPeers();
+    const seed = await cluster.start({ rack: "/r1" });
+    await cluster.start({ join: [seed.multiaddrs[0]!], rack: "/r1" });
+    await cluster.start({ join: [seed.multiaddrs[0]!], rack: "/r2" });
+    await waitFor("3 alive", () => aliveIds(seed).length === 3, { timeoutMs: 10_000 });
+    const input = text(3_000);
+    await seed.fs.mkdir("/data");
+    await seed.fs.put(new TextEncoder().encode(input), "/data/words.txt", { chunkSizeBytes: 64 * KiB });
+    const submitted = await seed.jobs.submit(WORDCOUNT, { inputs: ["/data"], output: "/out/wc", reducers: 2 });
+    expect(submitted.state).toBe("running");
+    const job = await seed.jobs.wait(submitted.id, { intervalMs: 100 });
+    if (job.state !== "succeeded") console.log(JSON.stringify(job), JSON.stringify(await seed.jobs.tasks(job.id)));
+    expect(job.state).toBe("succeeded");
+    const listed = (await seed.fs.list("/out/wc")).map((entry) => entry.path).sort();
+    expect(listed).toEqual(["/out/wc/_SUCCESS", "/out/wc/part-r-00000", "/out/wc/part-r-00001"]);
+    const got = new Map<string, number>();
+    for (const part of ["part-r-00000", "part-r-00001"]) {
+      const lines = new TextDecoder().decode(await seed.fs.readFile(`/out/wc/${part}`)).split("\n").filter(Boolean);
+      for (const line of lines) {
+        const [word, count] = line.split("\t");
+        expect(got.has(word!)).toBe(false);
+        got.set(word!, Number(count));
+      }
+    }
+    expect(got).toEqual(countWords(input));
+    expect(job.counters.mapTasks).toBe(Math.ceil(new TextEncoder().encode(input).length / (64 * KiB)));
+    expect(job.counters.mapInputRecords).toBe(3_000);
+    expect(job.counters.nodeLocalMaps).toBe(job.counters.mapTasks);
+    expect(job.counters.reduceOutputRecords).toBe(got.size);
+  }, 60_000);
+});

@@ -101,6 +101,11 @@ export class JobScheduler {
     }).catch((err: unknown) => this.init.log.warn("a scheduling round failed", { err }));
   }
 
+  /** One round now, after whatever is queued (tests and simulations drive rounds this way). */
+  roundNow(): Promise<void> {
+    return this.serial(() => this.round());
+  }
+
   /** Serves a job request on the leader. */
   async handle(req: JobRequest): Promise<JobResponse> {
     switch (req.op) {

@@ -1,0 +1,227 @@
+// The leader's MapReduce scheduler against a real namespace, a Raft stand-in that applies each
+// proposal at once, and workers simulated by the test: time is the test's, so every decision
+// replays exactly.
+import { describe, it, expect, beforeEach } from "vitest";
+import { Namespace, encodeNamespaceCommand } from "../../src/master/namespace.ts";
+import { ChunkLocations } from "../../src/master/locations.ts";
+import { JobScheduler, TASK_ATTEMPTS_MAX, LOCALITY_WAIT_MS } from "../../src/master/job-scheduler.ts";
+import type { MembershipService } from "../../src/membership/service.ts";
+import type { PeerRecord } from "../../src/membership/peer-table.ts";
+import type { JobRequest, TaskOrder } from "../../src/master/pb/jobs.ts";
+import { request } from "../../src/client/jobs.ts";
+import { createLogger } from "../../src/util/log.ts";
+
+const PEERS = [
+  { id: "peer-a", rack: "/r1" },
+  { id: "peer-b", rack: "/r1" },
+  { id: "peer-c", rack: "/r2" },
+];
+
+let namespace: Namespace;
+let index: number;
+let nowMs: number;
+let alive: Set<string>;
+let orders: Array<{ peer: string; order: TaskOrder }>;
+let scheduler: JobScheduler;
+let locations: ChunkLocations;
+
+function record(peer: { id: string; rack: string }): PeerRecord {
+  return {
+    id: peer.id,
+    state: alive.has(peer.id) ? "alive" : "dead",
+    lastSeenMs: 0,
+    stateSinceMs: 0,
+    isSelf: false,
+    heartbeat: { peerId: peer.id, addresses: [], rack: peer.rack, roles: ["chunk", "compute", "master-candidate"], incarnation: 1n, sequence: 1n, leaderTerm: 0n, capacityBytes: 0n, freeBytes: 0n, chunkCount: 0n, loadMilli: 0, cores: 2 },
+  };
+}
+
+const membership = {
+  table: {
+    inState: (state: string) => PEERS.map(record).filter((r) => r.state === state),
+    list: () => PEERS.map(record),
+    get: (id: string) => PEERS.map(record).find((r) => r.id === id),
+  },
+} as unknown as MembershipService;
+
+function apply(command: Parameters<typeof encodeNamespaceCommand>[0]): unknown {
+  index += 1;
+  return namespace.apply({ index, term: 1, type: 0, data: encodeNamespaceCommand(command) } as never);
+}
+
+/** A closed file of `chunks` committed chunks of `sizeBytes`, held by `holders[i]`. */
+function file(path: string, chunks: number, holders: (i: number) => string[]): void {
+  const created = apply({ op: "create", path, replication: 3, chunkSizeBytes: 65536, clientId: "w", leaseExpiryMs: 1e12, mtimeMs: 1 }) as { fileId: number };
+  for (let i = 0; i < chunks; i++) {
+    const chunk = apply({ op: "addChunk", fileId: created.fileId, clientId: "w", replicas: holders(i), version: 1, nowMs: 1 }) as { chunkId: string };
+    apply({ op: "commitChunk", fileId: created.fileId, chunkId: chunk.chunkId, version: 1, sizeBytes: 1024, clientId: "w", nowMs: 1 });
+    for (const peer of holders(i)) locations.incrementalReport(peer, [{ chunkId: chunk.chunkId, version: 1, sizeBytes: 1024 }], []);
+  }
+  apply({ op: "complete", fileId: created.fileId, clientId: "w", mtimeMs: 1, nowMs: 1 });
+}
+
+async function round(): Promise<void> {
+  await scheduler.roundNow();
+}
+
+async function report(order: TaskOrder, fields: Partial<JobRequest>): Promise<void> {
+  await scheduler.handle(request(fields.op ?? "done", { jobId: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, peer: "x", ...fields }));
+}
+
+function takeOrders(kind?: string): Array<{ peer: string; order: TaskOrder }> {
+  const taken = orders.filter((o) => o.order.op === "run" && (!kind || o.order.kind === kind));
+  orders = orders.filter((o) => !taken.includes(o));
+  return taken;
+}
+
+beforeEach(() => {
+  namespace = Namespace.open();
+  index = 0;
+  nowMs = 1_000_000;
+  alive = new Set(PEERS.map((p) => p.id));
+  orders = [];
+  locations = new ChunkLocations();
+  apply({ op: "mkdir", path: "/data", parents: true, mtimeMs: 1 });
+  apply({ op: "mkdir", path: "/.tessera/jobs/job-1", parents: true, mtimeMs: 1 });
+  file("/.tessera/jobs/job-1/job.js", 1, () => ["peer-a"]);
+  scheduler = new JobScheduler({
+    raft: { isLeader: true, propose: async (data) => namespace.apply({ index: ++index, term: 1, type: 0, data } as never), readBarrier: async () => {} },
+    namespace,
+    membership,
+    locations,
+    sendOrder: async (peer, order) => {
+      orders.push({ peer, order });
+      return { accepted: true, error: "" };
+    },
+    log: createLogger("test/jobs"),
+    nowMs: () => nowMs,
+    randomId: () => "x",
+  });
+});
+
+const submit = (inputs = ["/data"], reducers = 2) =>
+  scheduler.handle(request("submit", { jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: "lines" } }));
+
+describe("JobScheduler", () => {
+  it("runs maps where their chunks are, reduces once maps are done, then commits _SUCCESS", async () => {
+    file("/data/f", 4, (i) => [PEERS[i % 3]!.id]);
+    const submitted = await submit();
+    expect(submitted.job!.mapTasks).toBe(4);
+    await round();
+    const maps = takeOrders("map");
+    expect(maps.map((o) => [o.order.index, o.peer])).toEqual([
+      [0, "peer-a"],
+      [1, "peer-b"],
+      [2, "peer-c"],
+      [3, "peer-a"],
+    ]);
+    expect(takeOrders("reduce")).toEqual([]);
+    for (const { order, peer } of maps) await report(order, { op: "done", peer, result: { partitionBytes: [10, 20], inputRecords: 5, inputBytes: 1024, outputRecords: 7, shuffleBytes: 0, inputGroups: 0 } });
+    await round();
+    const reduces = takeOrders("reduce");
+    expect(reduces).toHaveLength(2);
+    expect(reduces[0]!.order.maps.map((m) => [m.index, m.peer])).toEqual([
+      [0, "peer-a"],
+      [1, "peer-b"],
+      [2, "peer-c"],
+      [3, "peer-a"],
+    ]);
+    for (const { order } of reduces) await report(order, { op: "done", result: { partitionBytes: [], inputRecords: 14, inputBytes: 0, outputRecords: 3, shuffleBytes: 60, inputGroups: 3 } });
+    await round();
+    const job = namespace.job("job-1")!;
+    expect(job.state).toBe("succeeded");
+    expect(job.counters).toMatchObject({ mapTasks: 4, nodeLocalMaps: 4, mapInputRecords: 20, reduceOutputRecords: 6, shuffleBytes: 120 });
+    expect(namespace.stat("/out/_SUCCESS").kind).toBe("file");
+    expect(() => namespace.stat("/out/_temporary")).toThrow();
+    expect(() => namespace.stat("/.tessera/jobs/job-1")).toThrow();
+  });
+
+  it("a dead worker's finished maps run again while reduces still need their output", async () => {
+    file("/data/f", 3, () => ["peer-a", "peer-b", "peer-c"]);
+    await submit(["/data"], 1);
+    await round();
+    const maps = takeOrders("map");
+    const onA = maps.filter((o) => o.peer === "peer-a");
+    expect(onA.length).toBeGreaterThan(0);
+    // Maps finish on every peer but one still runs on b; then a dies.
+    const stillRunning = maps.find((o) => o.peer === "peer-b")!;
+    for (const o of maps) if (o !== stillRunning) await report(o.order, { op: "done", peer: o.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    alive.delete("peer-a");
+    await round();
+    const rerun = takeOrders("map");
+    expect(rerun.map((o) => o.order.index).sort()).toEqual(onA.map((o) => o.order.index).sort());
+    expect(rerun.every((o) => o.peer !== "peer-a" && o.order.attempt === 1)).toBe(true);
+    const job = namespace.job("job-1")!;
+    expect(job.counters!.rerunMaps).toBe(onA.length);
+  });
+
+  it("a reduce that cannot fetch a map's output gets the map run again, without counting a failure", async () => {
+    file("/data/f", 2, () => ["peer-a", "peer-b"]);
+    await submit(["/data"], 1);
+    await round();
+    for (const o of takeOrders("map")) await report(o.order, { op: "done", peer: o.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    await round();
+    const [reduce] = takeOrders("reduce");
+    await report(reduce!.order, { op: "failed", error: "could not fetch", lostMap: 1 });
+    await round();
+    expect(takeOrders("map").map((o) => o.order.index)).toEqual([1]);
+    const reduceTask = namespace.jobTasks("job-1").find((t) => t.kind === "reduce")!;
+    expect(reduceTask.failures).toBe(0);
+    expect(reduceTask.state).toBe("pending");
+  });
+
+  it("a task that fails TASK_ATTEMPTS_MAX times fails the job, naming it", async () => {
+    file("/data/f", 1, () => ["peer-a"]);
+    await submit(["/data"], 1);
+    for (let i = 0; i < TASK_ATTEMPTS_MAX; i++) {
+      nowMs += LOCALITY_WAIT_MS * 3;
+      await round();
+      const [map] = takeOrders("map");
+      expect(map!.order.attempt).toBe(i);
+      await report(map!.order, { op: "failed", error: "boom at offset 7" });
+    }
+    const job = namespace.job("job-1")!;
+    expect(job.state).toBe("failed");
+    expect(job.failedTask).toBe("map-00000");
+    expect(job.error).toBe(`map-00000 failed ${TASK_ATTEMPTS_MAX} times: boom at offset 7`);
+    expect(() => namespace.stat("/out/_SUCCESS")).toThrow();
+  });
+
+  it("refuses bad submissions before recording anything", async () => {
+    file("/data/f", 1, () => ["peer-a"]);
+    await expect(submit(["/nope"])).rejects.toThrow(/input path \/nope does not exist/);
+    await expect(submit(["/data"], 0)).rejects.toThrow(/reducers must be 1\.\./);
+    apply({ op: "mkdir", path: "/out", parents: true, mtimeMs: 1 });
+    await expect(submit(["/data"])).rejects.toThrow(/output folder \/out exists already/);
+    expect(namespace.jobs(10)).toEqual([]);
+  });
+
+  it("a new leader picks up a running job from the namespace and carries it on", async () => {
+    file("/data/f", 2, () => ["peer-a", "peer-c"]);
+    await submit(["/data"], 1);
+    await round();
+    const maps = takeOrders("map");
+    await report(maps[0]!.order, { op: "done", peer: maps[0]!.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    // Another scheduler (the new leader) over the same replicated state.
+    scheduler = new JobScheduler({
+      raft: { isLeader: true, propose: async (data) => namespace.apply({ index: ++index, term: 2, type: 0, data } as never), readBarrier: async () => {} },
+      namespace,
+      membership,
+      locations,
+      sendOrder: async (peer, order) => {
+        orders.push({ peer, order });
+        return { accepted: true, error: "" };
+      },
+      log: createLogger("test/jobs2"),
+      nowMs: () => nowMs,
+    });
+    // The old leader's attempt of map 1 still runs; its report reaches the new leader.
+    await report(maps[1]!.order, { op: "done", peer: maps[1]!.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    await round();
+    const [reduce] = takeOrders("reduce");
+    expect(reduce).toBeDefined();
+    await report(reduce!.order, { op: "done", result: { partitionBytes: [], inputRecords: 2, inputBytes: 0, outputRecords: 1, shuffleBytes: 2, inputGroups: 1 } });
+    await round();
+    expect(namespace.job("job-1")!.state).toBe("succeeded");
+  });
+});

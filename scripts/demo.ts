@@ -1,9 +1,11 @@
-// The main job, for now: a local 3-peer cluster in one process, joined through gossip; the
-// masters it elects; a generated text file written into the file system, where its chunks
-// landed, and the file read back intact. Issue 6 grows it into a MapReduce run.
+// The main job: a local 3-peer cluster in one process, joined through gossip; the masters it
+// elects; a generated text written into the file system and where its chunks landed; then
+// word count (examples/wordcount.ts) run on it as a MapReduce job, and the top words, checked
+// against a count made here without Tessera.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolve } from "node:path";
 import { startPeer, generateSwarmKey, type Peer } from "../src/index.ts";
 import { formatBytes, formatTable } from "../cmd/format.ts";
 import { setLogLevel } from "../src/util/log.ts";
@@ -43,12 +45,18 @@ try {
 the masters: leader ${status.leader.slice(-8)}, term ${status.term}, voters ${status.voters.map((v) => v.slice(-8)).join(", ")}
 `);
 
-  // A generated text, 12 MiB, written from peer 2 in 2 MiB chunks at replication 3.
-  const words = ["tessera", "chunk", "master", "replica", "rack", "gossip", "raft", "pipeline", "lease", "map", "reduce", "shuffle"];
+  // A generated text, 24 MiB: words drawn with Zipf-like frequencies, so the counts are
+  // uneven as in real prose. Written from peer 2 in 2 MiB chunks at replication 3.
+  const vocabulary = (
+    "the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no will more can out up into do any your what some them other than then now only its time two may over also new like these about first could after people very made such way our well most even back good much where many"
+  ).split(" ");
+  let state = 42;
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   const lines: string[] = [];
   let size = 0;
-  for (let i = 0; size < 12 * 1024 * 1024; i++) {
-    const line = Array.from({ length: 12 }, (_, k) => words[(i * 7 + k * 13 + (i >> 3)) % words.length]).join(" ");
+  while (size < 24 * 1024 * 1024) {
+    const words = Array.from({ length: 4 + Math.floor(random() * 14) }, () => vocabulary[Math.floor(vocabulary.length * random() ** 2.5)]!);
+    const line = words.join(" ");
     lines.push(line);
     size += line.length + 1;
   }
@@ -58,12 +66,43 @@ the masters: leader ${status.leader.slice(-8)}, term ${status.term}, voters ${st
   const stat = await peers[1]!.fs.put(text, "/demo/words.txt", { chunkSizeBytes: 2 * 1024 * 1024 });
   console.log(`wrote /demo/words.txt: ${formatBytes(stat.size)} in ${stat.chunks.length} chunks, replication ${stat.replication}, ${Math.round(performance.now() - writeStarted)} ms`);
   const byId = new Map(peers.map((peer, index) => [peer.id, `peer ${index + 1} ${peer.rack}`]));
-  process.stdout.write(formatTable(["#", "CHUNK", "SIZE", "REPLICAS"], stat.chunks.map((chunk) => [String(chunk.index), chunk.id, formatBytes(chunk.size), chunk.replicas.map((r) => byId.get(r.peer) ?? r.peer).join(", ")])));
-  const back = await peers[2]!.fs.readFile("/demo/words.txt");
-  const same = Bun.hash(back) === Bun.hash(text);
-  console.log(`
-read back from peer 3: ${formatBytes(back.length)}, ${same ? "identical" : "DIFFERENT"} (${formatBytes(peers[2]!.fs.readCounters.localBytes)} from its own disk, ${formatBytes(peers[2]!.fs.readCounters.remoteBytes)} over the network)`);
-  if (!same) process.exitCode = 1;
+  process.stdout.write(formatTable(["#", "CHUNK", "SIZE", "REPLICAS"], stat.chunks.slice(0, 4).map((chunk) => [String(chunk.index), chunk.id, formatBytes(chunk.size), chunk.replicas.map((r) => byId.get(r.peer) ?? r.peer).join(", ")])));
+  console.log(`(${stat.chunks.length - 4} more chunks)`);
+
+  // Word count as a MapReduce job, submitted through peer 3: one map per chunk, run where
+  // the chunk is, 3 reducers.
+  console.log("\nrunning examples/wordcount.ts on /demo ...");
+  const job = await peers[2]!.jobs.submit(resolve(import.meta.dir, "../examples/wordcount.ts"), { inputs: ["/demo"], output: "/demo-out/wordcount", reducers: 3 });
+  let lastReport = "";
+  const done = await peers[2]!.jobs.wait(job.id, {
+    intervalMs: 200,
+    onProgress: (view) => {
+      const report = `  maps ${view.mapsDone}/${view.mapTasks}, reduces ${view.reducesDone}/${view.reducers}`;
+      if (report !== lastReport) console.log(`${report}  (${(view.elapsedMs / 1000).toFixed(1)} s)`);
+      lastReport = report;
+    },
+  });
+  if (done.state !== "succeeded") throw new Error(`the job ${done.state}: ${done.error ?? ""}`);
+  const c = done.counters;
+  console.log(`job ${done.id} succeeded in ${(done.elapsedMs / 1000).toFixed(1)} s: ${c.mapTasks} maps (${c.nodeLocalMaps} node-local), ${c.mapInputRecords} lines read, ${formatBytes(c.shuffleBytes)} shuffled, ${c.reduceOutputRecords} distinct words`);
+  const counts = new Map<string, number>();
+  for (const entry of await peers[0]!.fs.list("/demo-out/wordcount")) {
+    if (!/part-r-\d+$/.test(entry.path)) continue;
+    for (const line of new TextDecoder().decode(await peers[0]!.fs.readFile(entry.path)).split("\n")) {
+      if (!line) continue;
+      const tab = line.lastIndexOf("\t");
+      counts.set(line.slice(0, tab), Number(line.slice(tab + 1)));
+    }
+  }
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.log("\nthe top words:\n");
+  process.stdout.write(formatTable(["WORD", "COUNT"], top.map(([word, count]) => [word, count.toLocaleString("en-US")])));
+  // The same count, made here without Tessera: the job must agree word for word.
+  const local = new Map<string, number>();
+  for (const line of lines) for (const word of line.split(" ")) local.set(word, (local.get(word) ?? 0) + 1);
+  const agrees = local.size === counts.size && [...local].every(([word, count]) => counts.get(word) === count);
+  console.log(`\nchecked against a count made without Tessera: ${agrees ? "identical" : "DIFFERENT"}`);
+  if (!agrees) process.exitCode = 1;
 } finally {
   await Promise.allSettled(peers.map((peer) => peer.stop()));
   rmSync(root, { recursive: true, force: true });

@@ -57,3 +57,49 @@ async function* countRecords(batches: RecordBatches, counters: CombineCounters):
     yield batch;
   }
 }
+
+/**
+ * The combiner over values already grouped by key (the map-side buffer): one combine call per
+ * key in `keys` order, without sorting or regrouping records.
+ */
+export async function* combineGroups(keys: readonly string[], groups: ReadonlyMap<string, readonly string[]>, combine: CombineFunction, counters: CombineCounters): AsyncGenerator<KeyValue[]> {
+  let out: KeyValue[] = [];
+  for (const key of keys) {
+    const values = groups.get(key)!;
+    counters.combineInputRecords += values.length;
+    const emit = (emittedKey: string, value: string): void => {
+      checkEmitted(emittedKey, value, "combine");
+      if (emittedKey !== key) {
+        throw new TaskError(`combine emitted key ${quoteKey(emittedKey)} while combining key ${quoteKey(key)}; a combiner may emit only the key it is given`, { key });
+      }
+      out.push({ key, value });
+      counters.combineOutputRecords++;
+    };
+    try {
+      const result = combine(key, arrayValues(values), emit);
+      if (isPromiseLike(result)) await result;
+    } catch (err) {
+      throw new TaskError(`combine failed for key ${quoteKey(key)}: ${messageOf(err)}`, { key }, { cause: err });
+    }
+    if (out.length >= MERGE_BATCH_RECORDS) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+/** A key's buffered values as the async iterable the job API promises (iterable once). */
+function arrayValues(values: readonly string[]): AsyncIterable<string> {
+  let taken = false;
+  return {
+    [Symbol.asyncIterator]() {
+      if (taken) throw new TaskError("the values of a key can be iterated only once");
+      taken = true;
+      let i = 0;
+      return {
+        next: () => Promise.resolve(i < values.length ? { value: values[i++]!, done: false } : { value: undefined, done: true as const }),
+      };
+    },
+  };
+}

@@ -58,6 +58,8 @@ export const MERGE_BATCH_RECORDS = 1024;
  * array slots); used to estimate the collector's memory, which is what its limit is about.
  */
 export const BUFFERED_RECORD_OVERHEAD_BYTES = 64;
+/** Estimated heap of one more value of a key already buffered: its slot in the key's array. */
+export const BUFFERED_VALUE_OVERHEAD_BYTES = 16;
 
 /** The default memory a map task buffers before it sorts and spills (Hadoop: io.sort.mb = 100). */
 export const MAP_OUTPUT_MEMORY_BYTES_DEFAULT = 64 * 1024 * 1024;

@@ -22,9 +22,10 @@ import { open, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { assert } from "../util/assert.ts";
 import { fsyncDir } from "../chunk/file-io.ts";
-import { combineSorted, newCombineCounters, type CombineCounters, type CombineFunction } from "./combiner.ts";
+import { combineGroups, combineSorted, newCombineCounters, type CombineCounters, type CombineFunction } from "./combiner.ts";
 import {
   BUFFERED_RECORD_OVERHEAD_BYTES,
+  BUFFERED_VALUE_OVERHEAD_BYTES,
   MAP_OUTPUT_MEMORY_BYTES_DEFAULT,
   MAP_OUTPUT_MEMORY_HARD_FACTOR,
   MERGE_BATCH_RECORDS,
@@ -98,10 +99,14 @@ export function validateReducers(reducers: number): void {
   }
 }
 
-/** One partition's buffered records, in emit order (parallel arrays: no object per record). */
+/**
+ * One partition's buffered records, grouped by key as they are emitted: a key's values stay
+ * in emit order, and a spill sorts only the distinct keys. (Sorting every record was most of a
+ * map task's time: word count emits millions of records over a few thousand keys.)
+ */
 interface PartitionBuffer {
-  keys: string[];
-  values: string[];
+  groups: Map<string, string[]>;
+  records: number;
 }
 
 export class MapOutputCollector {
@@ -113,6 +118,8 @@ export class MapOutputCollector {
   private readonly memoryLimitBytes: number;
   private readonly hardLimitBytes: number;
   private buffers: PartitionBuffer[];
+  /** Keys buffered since the last spill, as emitted, with their group (emit's fast path). */
+  private known = new Map<string, { values: string[]; keyBytes: number; buffer: PartitionBuffer }>();
   private bufferedBytes = 0;
   /** Spilled (and intermediate merge) runs of each partition, oldest first. */
   private readonly runs: RunFileInfo[][];
@@ -149,6 +156,20 @@ export class MapOutputCollector {
 
   emit(key: string, value: string): void {
     if (this.state !== "collecting") throw new TaskError("emit was called after the map task finished (an emit from a callback that outlived its map call?)");
+    // The common case, a key already buffered: its checks, partition and size are known. (The
+    // partition hash and UTF-8 measure per record cost as much as the rest of the task.)
+    const known = this.known.get(key);
+    if (known !== undefined && typeof value === "string") {
+      const valueBytes = Buffer.byteLength(value, "utf8");
+      checkFieldBytes(valueBytes, "value", "map");
+      known.values.push(value);
+      known.buffer.records++;
+      this.bufferedBytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
+      this.counters.mapOutputRecords++;
+      this.counters.mapOutputBytes += known.keyBytes + valueBytes;
+      if (this.bufferedBytes >= this.hardLimitBytes) this.spillSync();
+      return;
+    }
     checkEmitted(key, value, "map");
     // A lone surrogate becomes U+FFFD on disk; doing it now keeps the in-memory sort order
     // equal to the order the key has after it is read back from a spill.
@@ -158,11 +179,20 @@ export class MapOutputCollector {
     checkFieldBytes(keyBytes, "key", "map");
     checkFieldBytes(valueBytes, "value", "map");
     const buffer = this.buffers[this.partitionOf(wellFormedKey)]!;
-    buffer.keys.push(wellFormedKey);
-    buffer.values.push(value);
+    let values = buffer.groups.get(wellFormedKey);
+    if (values) {
+      values.push(value);
+      this.bufferedBytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
+    } else {
+      values = [value];
+      buffer.groups.set(wellFormedKey, values);
+      this.bufferedBytes += 2 * (wellFormedKey.length + value.length) + BUFFERED_RECORD_OVERHEAD_BYTES;
+    }
+    // Keyed by the key as emitted: a key with a lone surrogate maps to its well-formed group.
+    this.known.set(key, { values, keyBytes, buffer });
+    buffer.records++;
     this.counters.mapOutputRecords++;
     this.counters.mapOutputBytes += keyBytes + valueBytes;
-    this.bufferedBytes += 2 * (wellFormedKey.length + value.length) + BUFFERED_RECORD_OVERHEAD_BYTES;
     if (this.bufferedBytes >= this.hardLimitBytes) this.spillSync();
   }
 
@@ -173,9 +203,9 @@ export class MapOutputCollector {
     const buffers = this.takeBuffers();
     const spill = this.counters.spills++;
     for (let partition = 0; partition < this.reducers; partition++) {
-      if (buffers[partition]!.keys.length === 0) continue;
+      if (buffers[partition]!.records === 0) continue;
       const path = join(this.dir, `spill-${spill}-part-${partition}.run`);
-      const info = await this.writeRun(path, sortedBatches(buffers[partition]!), false);
+      const info = await this.writeBuffer(path, buffers[partition]!, false);
       if (info.records > 0) this.runs[partition]!.push(info);
       else await unlink(path);
     }
@@ -186,11 +216,11 @@ export class MapOutputCollector {
     const buffers = this.takeBuffers();
     const spill = this.counters.spills++;
     for (let partition = 0; partition < this.reducers; partition++) {
-      const { keys, values } = buffers[partition]!;
-      if (keys.length === 0) continue;
+      const buffer = buffers[partition]!;
+      if (buffer.records === 0) continue;
       const writer = RunWriter.createSync(join(this.dir, `spill-${spill}-part-${partition}.run`), { durable: false });
       try {
-        for (const i of sortedOrder(buffers[partition]!)) if (writer.add(keys[i]!, values[i]!)) writer.drainSync();
+        for (const key of sortedKeys(buffer)) for (const value of buffer.groups.get(key)!) if (writer.add(key, value)) writer.drainSync();
       } catch (err) {
         writer.abortSync();
         throw err;
@@ -217,7 +247,7 @@ export class MapOutputCollector {
         const finalPath = join(this.dir, partitionFileName(partition));
         const tempPath = `${finalPath}.tmp`;
         // Without spills, the buffer goes straight to the final file: one sort, one write.
-        const info = buffers ? await this.writeRun(tempPath, sortedBatches(buffers[partition]!), true) : await this.mergePartition(partition, tempPath);
+        const info = buffers ? await this.writeBuffer(tempPath, buffers[partition]!, true) : await this.mergePartition(partition, tempPath);
         await rename(tempPath, finalPath);
         partitions.push({ partition, path: finalPath, records: info.records, sizeBytes: info.sizeBytes });
       }
@@ -240,6 +270,7 @@ export class MapOutputCollector {
   async abort(): Promise<void> {
     this.state = "aborted";
     this.buffers = this.emptyBuffers();
+    this.known = new Map();
     this.bufferedBytes = 0;
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -278,6 +309,23 @@ export class MapOutputCollector {
     return info;
   }
 
+  /** Writes a buffer in key order (combined per key when the job has a combiner) to a new run file. */
+  private async writeBuffer(path: string, buffer: PartitionBuffer, durable: boolean): Promise<RunFileInfo> {
+    if (!this.combine) return this.writeRun(path, sortedBatches(buffer), durable);
+    const writer = await RunWriter.create(path, { durable });
+    try {
+      for await (const batch of combineGroups(sortedKeys(buffer), buffer.groups, this.combine, this.counters)) {
+        for (const record of batch) if (writer.add(record.key, record.value)) await writer.drain();
+      }
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    const info = await writer.finish();
+    this.counters.spilledRecords += info.records;
+    return info;
+  }
+
   /** Writes a sorted stream (through the combiner when the job has one) to a new run file. */
   private async writeRun(path: string, sorted: RecordBatches, durable: boolean): Promise<RunFileInfo> {
     const records = this.combine ? combineSorted(sorted, this.combine, this.counters) : sorted;
@@ -298,12 +346,13 @@ export class MapOutputCollector {
   private takeBuffers(): PartitionBuffer[] {
     const taken = this.buffers;
     this.buffers = this.emptyBuffers();
+    this.known = new Map();
     this.bufferedBytes = 0;
     return taken;
   }
 
   private emptyBuffers(): PartitionBuffer[] {
-    return Array.from({ length: this.reducers }, () => ({ keys: [], values: [] }));
+    return Array.from({ length: this.reducers }, () => ({ groups: new Map<string, string[]>(), records: 0 }));
   }
 
   private partitioner(custom: MapOutputCollectorOptions["partition"]): (key: string) => number {
@@ -325,32 +374,26 @@ export class MapOutputCollector {
 }
 
 /**
- * The order of a partition's records sorted by key; equal keys keep their emit order, so a
- * job's values reach its combiner and reducer in a reproducible order. Indices rather than
- * records are sorted: no object per record.
+ * A partition's distinct keys in order (JS `<`, as everywhere). Values of a key keep their
+ * emit order, so a job's values reach its combiner and reducer in a reproducible order.
  */
-function sortedOrder(buffer: PartitionBuffer): number[] {
-  const { keys } = buffer;
-  const order = Array.from({ length: keys.length }, (_, i) => i);
-  order.sort((a, b) => {
-    const ka = keys[a]!;
-    const kb = keys[b]!;
-    // One ordering comparison instead of two: equality is the cheaper test.
-    return ka === kb ? a - b : ka < kb ? -1 : 1;
-  });
-  return order;
+function sortedKeys(buffer: PartitionBuffer): string[] {
+  return [...buffer.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** A partition's records in key order, as a batched stream made a batch at a time. */
 async function* sortedBatches(buffer: PartitionBuffer): AsyncGenerator<KeyValue[]> {
-  const order = sortedOrder(buffer);
-  const { keys, values } = buffer;
-  for (let start = 0; start < order.length; start += MERGE_BATCH_RECORDS) {
-    const end = Math.min(order.length, start + MERGE_BATCH_RECORDS);
-    const batch: KeyValue[] = new Array(end - start);
-    for (let i = start; i < end; i++) batch[i - start] = { key: keys[order[i]!]!, value: values[order[i]!]! };
-    yield batch;
+  let batch: KeyValue[] = [];
+  for (const key of sortedKeys(buffer)) {
+    for (const value of buffer.groups.get(key)!) {
+      batch.push({ key, value });
+      if (batch.length >= MERGE_BATCH_RECORDS) {
+        yield batch;
+        batch = [];
+      }
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 async function fsyncFile(path: string): Promise<void> {

@@ -4,7 +4,7 @@
 import { SPLIT_READ_AHEAD_BYTES_DEFAULT, WHOLE_FILE_BYTES_MAX, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
 import { messageOf, TaskCancelledError, TaskError } from "./errors.ts";
 import type { Emit, JobDefinition } from "./job-api.ts";
-import { linesOfSplit, type LineSplitOptions, type RangeReader } from "./line-split.ts";
+import { lineBatchesOfSplit, type LineSplitOptions, type RangeReader } from "./line-split.ts";
 import { MapOutputCollector, type MapOutputCounters, type MapOutputPartition } from "./map-output.ts";
 import { isPromiseLike } from "./user-code.ts";
 
@@ -58,29 +58,48 @@ export async function runMapTask(params: MapTaskParams): Promise<MapTaskResult> 
   const emit: Emit = (key, value) => collector.emit(key, value);
   let mapInputRecords = 0;
   try {
-    const callMap = async (key: string, value: string, offsetBytes: number): Promise<void> => {
-      if (signal?.aborted) throw new TaskCancelledError(`map task ${params.taskId} was cancelled`);
+    const failed = (err: unknown, offsetBytes: number) => new TaskError(`map failed on the record at byte ${offsetBytes} of ${path}: ${messageOf(err)}`, { offsetBytes }, { cause: err });
+    /** One map call; a promise only when there is something to wait for (an async map, a spill). */
+    const callMap = (key: string, value: string, offsetBytes: number): Promise<void> | undefined => {
+      let result: unknown;
       try {
-        const result = job.map(key, value, emit);
-        if (isPromiseLike(result)) await result;
+        result = job.map(key, value, emit);
       } catch (err) {
-        throw new TaskError(`map failed on the record at byte ${offsetBytes} of ${path}: ${messageOf(err)}`, { offsetBytes }, { cause: err });
+        throw failed(err, offsetBytes);
+      }
+      if (isPromiseLike(result)) {
+        return (async () => {
+          try {
+            await result;
+          } catch (err) {
+            throw failed(err, offsetBytes);
+          }
+          mapInputRecords++;
+          if (collector.needsSpill) await collector.spill();
+        })();
       }
       mapInputRecords++;
-      if (collector.needsSpill) await collector.spill();
+      return collector.needsSpill ? collector.spill() : undefined;
     };
 
     if (job.input === "whole-file") {
       // One record per file: only the task of the file's first split reads it.
-      if (startBytes === 0) await callMap(path, await readWholeFile(reader, path), 0);
+      if (startBytes === 0) {
+        if (signal?.aborted) throw new TaskCancelledError(`map task ${params.taskId} was cancelled`);
+        await callMap(path, await readWholeFile(reader, path), 0);
+      }
     } else {
       let progressAtMs = performance.now();
       const splitBytes = Math.max(1, endBytes - startBytes);
-      for await (const { offsetBytes, line } of linesOfSplit(reader, startBytes, endBytes, params.split)) {
-        await callMap(String(offsetBytes), line, offsetBytes);
+      for await (const batch of lineBatchesOfSplit(reader, startBytes, endBytes, params.split)) {
+        if (signal?.aborted) throw new TaskCancelledError(`map task ${params.taskId} was cancelled`);
+        for (const { offsetBytes, line } of batch) {
+          const pending = callMap(String(offsetBytes), line, offsetBytes);
+          if (pending) await pending;
+        }
         if (params.onProgress && performance.now() - progressAtMs >= WORKER_PROGRESS_INTERVAL_MS) {
           progressAtMs = performance.now();
-          params.onProgress({ mapInputRecords, fraction: Math.min(1, (offsetBytes - startBytes) / splitBytes) });
+          params.onProgress({ mapInputRecords, fraction: Math.min(1, (batch[batch.length - 1]!.offsetBytes - startBytes) / splitBytes) });
         }
       }
     }

@@ -6,6 +6,7 @@ import { TestPeers, aliveIds } from "../support/peers.ts";
 import { waitFor } from "../support/wait.ts";
 
 const WORDCOUNT = resolve(import.meta.dir, "../../examples/wordcount.ts");
+const SLOW_WORDCOUNT = resolve(import.meta.dir, "../fixtures/jobs/slow-wordcount.ts");
 const KiB = 1024;
 
 let cluster: TestPeers;
@@ -63,5 +64,23 @@ describe("MapReduce in one process", () => {
     expect(job.counters.mapInputRecords).toBe(3_000);
     expect(job.counters.nodeLocalMaps).toBe(job.counters.mapTasks);
     expect(job.counters.reduceOutputRecords).toBe(got.size);
+  }, 60_000);
+
+  it("a killed job stops: state killed, its tasks stop, no _SUCCESS, and a kill of a finished job changes nothing", async () => {
+    cluster = new TestPeers();
+    const seed = await cluster.start();
+    await seed.fs.mkdir("/data");
+    await seed.fs.put(new TextEncoder().encode(text(4_000)), "/data/words.txt", { chunkSizeBytes: 64 * KiB });
+    const job = await seed.jobs.submit(SLOW_WORDCOUNT, { inputs: ["/data"], output: "/out/slow" });
+    await waitFor("a task running", () => seed.tasks.runningCount > 0, { timeoutMs: 10_000 });
+    const killed = await seed.jobs.kill(job.id);
+    expect(killed.state).toBe("killed");
+    expect(killed.error).toBe("killed by a user");
+    await waitFor("the tasks stopped", () => seed.tasks.runningCount === 0, { timeoutMs: 10_000 });
+    expect((await seed.fs.list("/out/slow")).map((entry) => entry.path)).toEqual([]);
+    expect((await seed.jobs.kill(job.id)).state).toBe("killed");
+    const listed = await seed.jobs.list();
+    expect(listed.map((view) => [view.id, view.state])).toEqual([[job.id, "killed"]]);
+    await expect(seed.jobs.status("job-nope")).rejects.toThrow(/there is no job job-nope/);
   }, 60_000);
 });

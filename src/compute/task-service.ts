@@ -27,7 +27,7 @@ import { writeJobBundle } from "./bundle.ts";
 import { fileByteStream } from "./records.ts";
 import { messageOf, TaskCancelledError } from "./errors.ts";
 import type { WorkerPool } from "./worker-pool.ts";
-import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, ShuffleError } from "./shuffle.ts";
+import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, SHUFFLE_PROTOCOL } from "./shuffle.ts";
 
 export const TASK_PROTOCOL = "/tessera/task/1";
 export const TASK_RPC_LIMITS = { messageBytesMax: 4 * 1024 * 1024, timeoutMs: 10_000 };
@@ -36,7 +36,7 @@ const TASK_INBOUND_STREAMS_MAX = 32;
 const PROGRESS_INTERVAL_MS = 5_000;
 /** Map outputs fetched at once by one reduce. */
 const SHUFFLE_FETCHES_PARALLEL = 4;
-/** Chunk size of a reduce's output file (the file system's default is larger; outputs are often small). */
+/** Replication of a reduce's output file: the file system's default. */
 const OUTPUT_REPLICATION = 3;
 
 export interface TaskServiceInit {
@@ -71,6 +71,10 @@ export class TaskService {
   constructor(private readonly init: TaskServiceInit) {}
 
   async start(): Promise<void> {
+    // What an earlier run of this peer left (map outputs, scratch) is dropped: a job that
+    // still needs one of those map outputs learns it is gone from the reduce that asks, and
+    // runs the map again, the same as when a worker dies.
+    await rm(this.init.dir, { recursive: true, force: true });
     await mkdir(this.init.dir, { recursive: true });
     await registerHandler<TaskOrder, TaskOrderAck>(this.init.host, {
       protocol: TASK_PROTOCOL,
@@ -89,7 +93,7 @@ export class TaskService {
     this.stopped = true;
     clearInterval(this.progressTimer);
     for (const attempt of this.running.values()) attempt.abort.abort(new TaskCancelledError("the peer is stopping"));
-    await this.init.host.unhandle([TASK_PROTOCOL, "/tessera/shuffle/1"]).catch(() => undefined);
+    await this.init.host.unhandle([TASK_PROTOCOL, SHUFFLE_PROTOCOL]).catch(() => undefined);
     await this.init.pool.close();
   }
 
@@ -263,8 +267,17 @@ export class TaskService {
 
   /** Copies one partition of a map output from its peer to `path`; returns its size. */
   private async copy(location: TaskOrder["maps"][number], order: TaskOrder, path: string): Promise<number> {
-    const target = location.addresses.length > 0 ? location.addresses.map((address) => multiaddr(address)) : peerIdFromString(location.peer);
-    if (Array.isArray(target)) await this.init.host.peerStore.merge(peerIdFromString(location.peer), { multiaddrs: target }).catch(() => undefined);
+    // The scheduler sends the map peer's addresses: a reduce may run where that peer was never dialled.
+    if (location.addresses.length > 0) {
+      const addresses = location.addresses.flatMap((address) => {
+        try {
+          return [multiaddr(address)];
+        } catch {
+          return [];
+        }
+      });
+      await this.init.host.peerStore.merge(peerIdFromString(location.peer), { multiaddrs: addresses }).catch(() => undefined);
+    }
     const out = createWriteStream(path);
     let bytes = 0;
     try {
@@ -334,4 +347,3 @@ function isExists(err: unknown): boolean {
   return (err instanceof FsError || err instanceof MetaRequestError) && err.code === "ALREADY_EXISTS";
 }
 
-export { ShuffleError };

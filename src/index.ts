@@ -10,3 +10,5 @@ export { SwarmKeyMismatchError } from "./net/encryption.ts";
 // MapReduce: a job module is `export default defineJob({ map, reduce, combine?, partition?, input? })`.
 export { defineJob, defaultPartition, type JobDefinition, type Emit, type InputFormat } from "./compute/job-api.ts";
 export { JobsClient, JobError, type JobView, type SubmitOptions } from "./client/jobs.ts";
+export { FileSystemClient, FsError, type StatView, type ChunkView, type ReplicaView, type PutOptions, type FileRangeReader, type ByteSource } from "./client/fs.ts";
+export { AdminClient, type FsckView, type ReportView } from "./client/admin.ts";

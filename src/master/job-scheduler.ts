@@ -77,6 +77,8 @@ export class JobScheduler {
   /** jobId/kind → durations of finished attempts seen by this leader. */
   private readonly durations = new Map<string, number[]>();
   private roundQueued = false;
+  /** The incarnation each peer had at the last round: a higher one means it restarted. */
+  private readonly incarnations = new Map<string, bigint>();
 
   constructor(private readonly init: JobSchedulerInit) {
     this.nowMs = init.nowMs ?? (() => Date.now());
@@ -331,6 +333,14 @@ export class JobScheduler {
       for (const job of this.init.namespace.jobs(1_000)) if (job.state === "running") this.running.add(job.id);
       this.wasLeader = true;
     }
+    // A peer that restarted lost its running attempts and its map outputs (a worker starts
+    // with an empty compute folder), whether or not anyone noticed it was gone.
+    const restarted = new Set<string>();
+    for (const record of this.init.membership.table.list()) {
+      const previous = this.incarnations.get(record.id);
+      if (previous !== undefined && record.heartbeat.incarnation > previous) restarted.add(record.id);
+      this.incarnations.set(record.id, record.heartbeat.incarnation);
+    }
     const workers = this.workers();
     for (const jobId of [...this.running]) {
       const job = this.init.namespace.job(jobId);
@@ -338,7 +348,7 @@ export class JobScheduler {
         this.running.delete(jobId);
         continue;
       }
-      await this.roundOfJob(job, workers);
+      await this.roundOfJob(job, workers, restarted);
     }
   }
 
@@ -360,14 +370,14 @@ export class JobScheduler {
     return workers;
   }
 
-  private async roundOfJob(job: JobRecord, workers: Map<string, WorkerSlots & { addresses: string[] }>): Promise<void> {
+  private async roundOfJob(job: JobRecord, workers: Map<string, WorkerSlots & { addresses: string[] }>, restarted: ReadonlySet<string>): Promise<void> {
     const now = this.nowMs();
     const tasks = this.init.namespace.jobTasks(job.id);
     const changed = new Map<string, TaskRecord>();
     const next: JobRecord = { ...job, counters: { ...job.counters! } };
     const get = (task: TaskRecord) => changed.get(taskKey(task.kind, task.index)) ?? task;
     const set = (task: TaskRecord) => changed.set(taskKey(task.kind, task.index), task);
-    const alive = (peer: string) => workers.has(peer);
+    const alive = (peer: string) => workers.has(peer) && !restarted.has(peer);
 
     // 1. Attempts on peers that died or fell silent are gone.
     for (const task of tasks) {

@@ -21,6 +21,7 @@ let namespace: Namespace;
 let index: number;
 let nowMs: number;
 let alive: Set<string>;
+let incarnation: Map<string, bigint>;
 let orders: Array<{ peer: string; order: TaskOrder }>;
 let scheduler: JobScheduler;
 let locations: ChunkLocations;
@@ -32,7 +33,7 @@ function record(peer: { id: string; rack: string }): PeerRecord {
     lastSeenMs: 0,
     stateSinceMs: 0,
     isSelf: false,
-    heartbeat: { peerId: peer.id, addresses: [], rack: peer.rack, roles: ["chunk", "compute", "master-candidate"], incarnation: 1n, sequence: 1n, leaderTerm: 0n, capacityBytes: 0n, freeBytes: 0n, chunkCount: 0n, loadMilli: 0, cores: 2 },
+    heartbeat: { peerId: peer.id, addresses: [], rack: peer.rack, roles: ["chunk", "compute", "master-candidate"], incarnation: incarnation.get(peer.id) ?? 1n, sequence: 1n, leaderTerm: 0n, capacityBytes: 0n, freeBytes: 0n, chunkCount: 0n, loadMilli: 0, cores: 2 },
   };
 }
 
@@ -79,6 +80,7 @@ beforeEach(() => {
   index = 0;
   nowMs = 1_000_000;
   alive = new Set(PEERS.map((p) => p.id));
+  incarnation = new Map();
   orders = [];
   locations = new ChunkLocations();
   apply({ op: "mkdir", path: "/data", parents: true, mtimeMs: 1 });
@@ -153,6 +155,27 @@ describe("JobScheduler", () => {
     expect(rerun.every((o) => o.peer !== "peer-a" && o.order.attempt === 1)).toBe(true);
     const job = namespace.job("job-1")!;
     expect(job.counters!.rerunMaps).toBe(onA.length);
+  });
+
+  it("a worker that restarted (a new incarnation) loses its running and finished maps, without being declared dead", async () => {
+    file("/data/f", 3, (i) => [PEERS[i]!.id]);
+    await submit(["/data"], 1);
+    await round();
+    const maps = takeOrders("map");
+    const onA = maps.find((o) => o.peer === "peer-a")!;
+    const onB = maps.find((o) => o.peer === "peer-b")!;
+    await report(onA.order, { op: "done", peer: "peer-a", result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    await report(onB.order, { op: "done", peer: "peer-b", result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    // peer-c still runs its map; then peer-a and peer-c restart.
+    incarnation.set("peer-a", 2n);
+    incarnation.set("peer-c", 2n);
+    await round();
+    const again = takeOrders("map");
+    expect(again.map((o) => [o.order.index, o.order.attempt]).sort()).toEqual([
+      [onA.order.index, 1],
+      [maps.find((o) => o.peer === "peer-c")!.order.index, 1],
+    ]);
+    expect(namespace.job("job-1")!.counters).toMatchObject({ rerunMaps: 1, lostTaskAttempts: 1 });
   });
 
   it("a reduce that cannot fetch a map's output gets the map run again, without counting a failure", async () => {

@@ -101,12 +101,17 @@ export class JobsClient {
     return jobView((await this.callJob(request("kill", { jobId }))).job!);
   }
 
-  /** Polls until the job ends; `onProgress` sees every poll. */
-  async wait(jobId: string, options: { intervalMs?: number; onProgress?(job: JobView): void } = {}): Promise<JobView> {
+  /**
+   * Polls until the job ends; `onProgress` sees every poll. With `timeoutMs`, gives up after
+   * that long (the job goes on) with a JobError of code TIMEOUT.
+   */
+  async wait(jobId: string, options: { intervalMs?: number; timeoutMs?: number; onProgress?(job: JobView): void } = {}): Promise<JobView> {
+    const deadline = options.timeoutMs === undefined ? Infinity : performance.now() + options.timeoutMs;
     for (;;) {
       const job = await this.status(jobId);
       options.onProgress?.(job);
       if (job.state !== "running") return job;
+      if (performance.now() >= deadline) throw new JobError("TIMEOUT", `job ${jobId} is still running after ${options.timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
     }
   }

@@ -42,6 +42,8 @@ export const JOB_INPUT_FILES_MAX = 100_000;
 /** Where clients put job bundles; the scheduler removes a job's folder when it ends. */
 export const JOBS_FOLDER = "/.tessera/jobs";
 const COMMIT_TIMEOUT_MS = 10_000;
+/** Task records in a status answer, at most (each is a few hundred bytes). */
+export const STATUS_TASKS_MAX = 2_000;
 const ORDER_PARALLELISM = 16;
 
 export type OrderSender = (peer: string, order: TaskOrder) => Promise<TaskOrderAck>;
@@ -117,7 +119,8 @@ export class JobScheduler {
         await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
         const job = this.init.namespace.job(validateJobId(req.jobId));
         if (!job) throw new FsRequestError("NOT_FOUND", `there is no job ${req.jobId}`);
-        return { job, jobs: [], tasks: req.withTasks ? this.init.namespace.jobTasks(job.id) : [] };
+        // A status answer fits one metadata message (1 MiB): the first tasks of a huge job only.
+        return { job, jobs: [], tasks: req.withTasks ? this.init.namespace.jobTasks(job.id).slice(0, STATUS_TASKS_MAX) : [] };
       }
       case "list":
         await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);

@@ -119,12 +119,13 @@ export class JobScheduler {
         await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
         const job = this.init.namespace.job(validateJobId(req.jobId));
         if (!job) throw new FsRequestError("NOT_FOUND", `there is no job ${req.jobId}`);
+        const tasks = job.state === "running" || req.withTasks ? this.init.namespace.jobTasks(job.id) : [];
         // A status answer fits one metadata message (1 MiB): the first tasks of a huge job only.
-        return { job, jobs: [], tasks: req.withTasks ? this.init.namespace.jobTasks(job.id).slice(0, STATUS_TASKS_MAX) : [] };
+        return { job: this.live(job, tasks), jobs: [], tasks: req.withTasks ? tasks.slice(0, STATUS_TASKS_MAX) : [] };
       }
       case "list":
         await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-        return { jobs: this.init.namespace.jobs(100), tasks: [] };
+        return { jobs: this.init.namespace.jobs(100).map((job) => (job.state === "running" ? this.live(job, this.init.namespace.jobTasks(job.id)) : job)), tasks: [] };
       case "kill":
         return this.serial(() => this.kill(req.jobId));
       case "progress":
@@ -139,6 +140,11 @@ export class JobScheduler {
       default:
         throw new FsRequestError("INVALID", `unknown job operation ${JSON.stringify(req.op.slice(0, 64))}`);
     }
+  }
+
+  /** A running job's counters summed from its finished tasks so far (a finished job has them already). */
+  private live(job: JobRecord, tasks: TaskRecord[]): JobRecord {
+    return job.state === "running" ? { ...job, counters: aggregateCounters(job.counters!, tasks) } : job;
   }
 
   private serial<T>(run: () => Promise<T>): Promise<T> {

@@ -1,25 +1,27 @@
 // /tessera/shuffle/1: a reduce asks the peer that ran a map for one partition of its output.
 // The request names the job, map, attempt and partition, never a path; the answer is a header
-// (found, size) and then the run file's bytes in length-prefixed frames, an empty frame last.
-// Run files carry their own checksums (records.ts), so a damaged transfer fails the decode.
+// (found, size) and then the run file's raw bytes. Run files carry their own checksums
+// (records.ts), so a damaged transfer fails the decode. Both sides use the chunk data path's
+// framing (src/chunk/data-frames.ts): the reader pauses the stream past a high-water mark, so
+// a reduce that writes to disk slower than the network delivers never overflows a buffer.
 import { open } from "node:fs/promises";
 import { join } from "node:path";
-import { lpStream } from "@libp2p/utils";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
-import type { Multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
 import type { Logger } from "../util/log.ts";
 import { ShuffleHeader, ShuffleRequest } from "../master/pb/jobs.ts";
 import { validateJobId } from "../master/jobs-ops.ts";
+import { closeStream, encodeFrame, FrameReader, sendData } from "../chunk/data-frames.ts";
 import { mapOutputDirName, partitionFileName } from "./map-output.ts";
 import { REDUCERS_MAX } from "./constants.ts";
 
 export const SHUFFLE_PROTOCOL = "/tessera/shuffle/1";
-const SHUFFLE_FRAME_BYTES = 1024 * 1024;
+const SHUFFLE_PIECE_BYTES = 1024 * 1024;
 const SHUFFLE_CONTROL_BYTES_MAX = 4 * 1024;
 const SHUFFLE_INBOUND_STREAMS_MAX = 64;
-/** A stalled transfer is given up after this long without a frame. */
+/** A stalled transfer is given up after this long without progress. */
 const SHUFFLE_IDLE_TIMEOUT_MS = 30_000;
+const SHUFFLE_CLOSE_TIMEOUT_MS = 5_000;
 
 /** The task id of a map attempt, which names its output folder (map-output.ts). */
 export function mapTaskId(index: number, attempt: number): string {
@@ -44,36 +46,36 @@ export async function registerShuffleHandler(host: TesseraHost, computeDir: stri
 }
 
 async function serve(stream: Stream, connection: Connection, computeDir: string, log: Logger): Promise<void> {
-  const framed = lpStream(stream, { maxDataLength: SHUFFLE_FRAME_BYTES + SHUFFLE_CONTROL_BYTES_MAX });
-  const signal = AbortSignal.timeout(SHUFFLE_IDLE_TIMEOUT_MS);
+  const reader = new FrameReader(stream);
   try {
-    const request = ShuffleRequest.decode(await framed.read({ signal }));
+    const request = await reader.readFrame(ShuffleRequest, SHUFFLE_CONTROL_BYTES_MAX, SHUFFLE_IDLE_TIMEOUT_MS);
     if (request.partition >= REDUCERS_MAX) throw new ShuffleError(`partition ${request.partition} is out of range`);
     const path = mapOutputFile(computeDir, request.jobId, request.mapIndex, request.attempt, request.partition);
     const file = await open(path, "r").catch(() => undefined);
     if (!file) {
-      await framed.write(ShuffleHeader.encode({ found: false, sizeBytes: 0, error: `no output of map ${request.mapIndex} attempt ${request.attempt} here` }));
-      await stream.close();
+      await sendData(stream, encodeFrame(ShuffleHeader, { found: false, sizeBytes: 0, error: `no output of map ${request.mapIndex} attempt ${request.attempt} here` }), SHUFFLE_IDLE_TIMEOUT_MS);
       return;
     }
     try {
       const { size } = await file.stat();
-      await framed.write(ShuffleHeader.encode({ found: true, sizeBytes: size, error: "" }));
-      const buffer = new Uint8Array(SHUFFLE_FRAME_BYTES);
+      await sendData(stream, encodeFrame(ShuffleHeader, { found: true, sizeBytes: size, error: "" }), SHUFFLE_IDLE_TIMEOUT_MS);
       for (let sent = 0; sent < size; ) {
-        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, size - sent), sent);
+        // A fresh buffer per piece: the stream may still hold the previous one.
+        const piece = new Uint8Array(Math.min(SHUFFLE_PIECE_BYTES, size - sent));
+        const { bytesRead } = await file.read(piece, 0, piece.length, sent);
         if (bytesRead === 0) throw new ShuffleError("the map output file shrank while it was sent");
-        await framed.write(buffer.slice(0, bytesRead), { signal: AbortSignal.timeout(SHUFFLE_IDLE_TIMEOUT_MS) });
+        await sendData(stream, piece.subarray(0, bytesRead), SHUFFLE_IDLE_TIMEOUT_MS);
         sent += bytesRead;
       }
-      await framed.write(new Uint8Array(0));
     } finally {
       await file.close();
     }
-    await stream.close();
   } catch (err) {
     log.warn("a shuffle request failed", { from: connection.remotePeer.toString(), err });
     stream.abort(err instanceof Error ? err : new Error(String(err)));
+  } finally {
+    reader.dispose();
+    if (stream.status === "open") await closeStream(stream, SHUFFLE_CLOSE_TIMEOUT_MS);
   }
 }
 
@@ -81,26 +83,23 @@ async function serve(stream: Stream, connection: Connection, computeDir: string,
  * Fetches one partition of a map's output from `peer`, as the run file's bytes. Throws
  * ShuffleError when the peer does not have it (the map must run again).
  */
-export async function* fetchPartition(host: TesseraHost, peer: PeerId | Multiaddr[], request: ShuffleRequest): AsyncGenerator<Uint8Array> {
+export async function* fetchPartition(host: TesseraHost, peer: PeerId, request: ShuffleRequest): AsyncGenerator<Uint8Array> {
   const stream = await host.dialProtocol(peer, SHUFFLE_PROTOCOL, { signal: AbortSignal.timeout(SHUFFLE_IDLE_TIMEOUT_MS) });
-  const framed = lpStream(stream, { maxDataLength: SHUFFLE_FRAME_BYTES + SHUFFLE_CONTROL_BYTES_MAX });
+  const reader = new FrameReader(stream);
   let complete = false;
   try {
-    await framed.write(ShuffleRequest.encode(request));
-    const header = ShuffleHeader.decode(await framed.read({ signal: AbortSignal.timeout(SHUFFLE_IDLE_TIMEOUT_MS) }));
+    await sendData(stream, encodeFrame(ShuffleRequest, request), SHUFFLE_IDLE_TIMEOUT_MS);
+    const header = await reader.readFrame(ShuffleHeader, SHUFFLE_CONTROL_BYTES_MAX, SHUFFLE_IDLE_TIMEOUT_MS);
     if (!header.found) throw new ShuffleError(header.error || "the map output is not there");
-    let received = 0;
-    for (;;) {
-      const frame = await framed.read({ signal: AbortSignal.timeout(SHUFFLE_IDLE_TIMEOUT_MS) });
-      if (frame.byteLength === 0) break;
-      received += frame.byteLength;
-      if (received > header.sizeBytes) throw new ShuffleError("the map output is longer than announced");
-      yield frame.subarray();
+    for (let received = 0; received < header.sizeBytes; ) {
+      const list = await reader.readList(Math.min(SHUFFLE_PIECE_BYTES, header.sizeBytes - received), SHUFFLE_IDLE_TIMEOUT_MS);
+      received += list.byteLength;
+      for (const piece of list) yield piece;
     }
-    if (received !== header.sizeBytes) throw new ShuffleError(`the map output ended after ${received} of ${header.sizeBytes} bytes`);
     complete = true;
-    await stream.close();
   } finally {
-    if (!complete) stream.abort(new Error("shuffle fetch abandoned"));
+    reader.dispose();
+    if (complete) await closeStream(stream, SHUFFLE_CLOSE_TIMEOUT_MS);
+    else stream.abort(new Error("shuffle fetch abandoned"));
   }
 }

@@ -27,7 +27,7 @@ import { writeJobBundle } from "./bundle.ts";
 import { fileByteStream } from "./records.ts";
 import { messageOf, TaskCancelledError } from "./errors.ts";
 import type { WorkerPool } from "./worker-pool.ts";
-import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, SHUFFLE_PROTOCOL } from "./shuffle.ts";
+import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, SHUFFLE_PROTOCOL, ShuffleError } from "./shuffle.ts";
 
 export const TASK_PROTOCOL = "/tessera/task/1";
 export const TASK_RPC_LIMITS = { messageBytesMax: 4 * 1024 * 1024, timeoutMs: 10_000 };
@@ -36,6 +36,9 @@ const TASK_INBOUND_STREAMS_MAX = 32;
 const PROGRESS_INTERVAL_MS = 5_000;
 /** Map outputs fetched at once by one reduce. */
 const SHUFFLE_FETCHES_PARALLEL = 4;
+/** Tries of a fetch that broke off before the map is declared lost (the MapReduce paper re-runs it). */
+const SHUFFLE_FETCH_TRIES = 3;
+const SHUFFLE_RETRY_BACKOFF_MS = 500;
 /** Replication of a reduce's output file: the file system's default. */
 const OUTPUT_REPLICATION = 3;
 
@@ -218,11 +221,18 @@ export class TaskService {
             continue;
           }
           const path = join(scratch, `map-${location.index}.run`);
-          try {
-            shuffleBytes += await this.copy(location, order, path);
-          } catch (err) {
-            if (err instanceof TaskCancelledError) throw err;
-            throw new LostMapError(location.index, `could not fetch the output of map ${location.index} from ${location.peer}: ${messageOf(err)}`);
+          for (let attemptNo = 1; ; attemptNo++) {
+            try {
+              shuffleBytes += await this.copy(location, order, path);
+              break;
+            } catch (err) {
+              if (err instanceof TaskCancelledError || attempt.abort.signal.aborted) throw new TaskCancelledError("cancelled");
+              // "Not there" is final; a broken transfer may be the network, so it is tried again.
+              const final = err instanceof ShuffleError || attemptNo >= SHUFFLE_FETCH_TRIES;
+              this.init.log.warn("a map output fetch failed", { job: order.jobId, map: location.index, from: location.peer, try: attemptNo, final, err });
+              if (final) throw new LostMapError(location.index, `could not fetch the output of map ${location.index} from ${location.peer}: ${messageOf(err)}`);
+              await Bun.sleep(SHUFFLE_RETRY_BACKOFF_MS * attemptNo);
+            }
           }
           files[position] = path;
         }

@@ -4,7 +4,9 @@
 // and the job survives kill -9 of a worker mid-map and of the master mid-job.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { connect } from "../../src/client/cluster.ts";
+import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 import { join, resolve } from "node:path";
 import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
 import { waitFor } from "../support/wait.ts";
@@ -203,12 +205,27 @@ describe("MapReduce, real processes", () => {
     const local = await put(env, "big.txt", text(40_000, 4), "256KiB");
     const expected = shellCount(local);
 
-    // A worker dies while maps run (not the leader, not the entry peer).
+    // A worker dies while maps run on it (not the leader, not the entry peer).
     let status = JSON.parse((await runCli(["cluster", "status", "--json"], env)).stdout) as { leader: string };
-    const worker = peers.find((peer) => peer !== peers[0] && peer.id !== status.leader)!;
+    const candidates = peers.filter((peer) => peer !== peers[0] && peer.id !== status.leader);
     const first = runJob(env, [SLOW_WORDCOUNT, "--input", "/data/big.txt", "--output", "/out/k1", "--reducers", "2"]);
-    await waitFor("maps under way", async () => (await runCli(["job", "list", "--json"], env)).stdout.includes('"state": "running"'), { timeoutMs: 30_000, intervalMs: 200 });
-    await Bun.sleep(1_500);
+    const client = await connect({ join: env.TESSERA_JOIN!.split(","), swarmKey: decodeSwarmKey(readFileSync(env.TESSERA_SWARM_KEY!, "utf8")) });
+    let worker: StartedPeer;
+    try {
+      worker = await waitFor(
+        "a map running on a worker that is neither the leader nor the entry peer",
+        async () => {
+          const jobs = await client.jobs.list();
+          if (jobs.length === 0) return undefined;
+          const tasks = await client.jobs.tasks(jobs[0]!.id);
+          const busy = new Set(tasks.filter((task) => task.kind === "map" && task.state === "running").flatMap((task) => task.running.map((attempt) => attempt.peer)));
+          return candidates.find((peer) => busy.has(peer.id));
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+    } finally {
+      await client.close();
+    }
     processes.kill9(worker);
     const afterWorker = await first;
     expect(afterWorker.stderr).toBe("");

@@ -401,7 +401,8 @@ export async function* chunked(source: ByteSource, chunkSizeBytes: number): Asyn
   if (filled > 0) yield buffer.subarray(0, filled);
 }
 
-function statView(stat: FsStat): StatView {
+/** The plain-JSON view of a master's stat answer (also what admin HTTP lists). */
+export function statView(stat: FsStat): StatView {
   return {
     path: stat.path,
     kind: stat.kind === "dir" ? "dir" : "file",

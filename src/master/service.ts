@@ -41,6 +41,8 @@ export interface MetaServiceInit {
   /** MapReduce jobs, served when this peer leads. */
   jobs?: { handle(req: JobRequest): Promise<JobResponse> };
   log: Logger;
+  /** Told of every request once answered (admin HTTP's latency histogram): `served` is true when this peer led. */
+  onRequest?(sample: { op: string; served: boolean; ok: boolean; durationMs: number }): void;
 }
 
 export class MetaService {
@@ -76,6 +78,21 @@ export class MetaService {
 
   /** Serves a request here when this peer leads, else forwards it to the leader once. */
   async handle(req: MetaRequest): Promise<MetaResponse> {
+    const onRequest = this.init.onRequest;
+    if (!onRequest) return this.serve(req);
+    const startedMs = performance.now();
+    const served = this.init.raft.isLeader;
+    let ok = false;
+    try {
+      const response = await this.serve(req);
+      ok = !response.errorCode;
+      return response;
+    } finally {
+      onRequest({ op: req.op === "fs" ? `fs.${req.fs?.op ?? ""}` : req.op, served, ok, durationMs: performance.now() - startedMs });
+    }
+  }
+
+  private async serve(req: MetaRequest): Promise<MetaResponse> {
     const raft = this.init.raft;
     const leader = raft.isLeader ? raft.id : raft.leader || this.init.membership.gossipedLeader();
     if (req.op === "status" && !raft.isLeader && (!leader || req.forwarded)) return { ...empty(), status: this.localStatus() };

@@ -14,6 +14,8 @@ import { createLogger, type Logger } from "../util/log.ts";
 import { CHUNKS_DIR, COMPUTE_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
 import { ConfigError, DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
+import { PeerMetrics } from "../http/metrics.ts";
+import type { AdminHttpSource } from "../http/source.ts";
 import { RaftNode } from "../raft/node.ts";
 import { MasterStateMachine } from "../master/state-machine.ts";
 import { MetaService } from "../master/service.ts";
@@ -27,11 +29,13 @@ import { BlockReporter, ReportingChunkStore, REPORT_PROTOCOL, REPORT_RPC_LIMITS 
 import { BlockReport, BlockReportAck } from "../chunk/pb/report.ts";
 import { DataService } from "../chunk/data-service.ts";
 import type { ChunkStore } from "../chunk/store.ts";
-import { FileSystemClient, FsError } from "../client/fs.ts";
+import { FileSystemClient, FsError, statView } from "../client/fs.ts";
+import { fsRequest } from "../client/fs-request.ts";
+import { MetaRequestError } from "../client/meta-call.ts";
 import { AdminClient } from "../client/admin.ts";
 import { ReplicationManager } from "../master/replication-manager.ts";
 import { ReplicaService } from "../chunk/replica-service.ts";
-import type { FsRequest } from "../master/pb/meta.ts";
+import type { FsRequest, FsResponse } from "../master/pb/meta.ts";
 import { Maintenance, replicateSender } from "../master/maintenance.ts";
 import { Scrubber } from "../chunk/scrubber.ts";
 import { MaintenanceClient } from "../client/maintenance.ts";
@@ -339,7 +343,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         return request<TaskOrder, TaskOrderAck>(host, peerIdFromString(to), { protocol: TASK_PROTOCOL, requestCodec: TaskOrder, responseCodec: TaskOrderAck, ...TASK_RPC_LIMITS }, order);
       },
     });
-    const meta = new MetaService({ host, raft, membership, stateMachine: master, fs: fsService, jobs: scheduler, log: log.child("meta") });
+    // Admin HTTP's metrics exist from here on, so that every metadata request is timed.
+    const metrics = new PeerMetrics();
+    const meta = new MetaService({ host, raft, membership, stateMachine: master, fs: fsService, jobs: scheduler, log: log.child("meta"), onRequest: (sample) => metrics.observeMetaRequest(sample) });
     await meta.start();
     started.push(meta);
     const voters = new VoterManager({ raft, membership, targetVoters: masters, voterDeadAfterMs: options.voterDeadAfterMs ?? VOTER_DEAD_AFTER_MS_DEFAULT, log: log.child("voters") });
@@ -398,7 +404,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const seeds = join.length > 0 ? join : (state.knownPeers ?? []);
     await joinCluster(host, seeds, join.length > 0, log);
 
-    const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, membership, log: log.child("http") });
+    const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, source: adminHttpSource({ id, rack, raft, meta, membership, data, fs, admin, jobs, tasks, fsCall }), metrics, log: log.child("http") });
     const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
@@ -407,6 +413,58 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     dataDir.close();
     throw err;
   }
+}
+
+/**
+ * What admin HTTP reads: cluster-wide answers through this peer's own clients and MetaService
+ * (forwarded to the leader from any other peer, exactly as the CLI's requests are), and this
+ * peer's own counters.
+ */
+function adminHttpSource(parts: {
+  id: string;
+  rack: string;
+  raft: RaftNode;
+  meta: MetaService;
+  membership: MembershipService;
+  data: DataService;
+  fs: FileSystemClient;
+  admin: AdminClient;
+  jobs: JobsClient;
+  tasks: TaskService;
+  fsCall: (request: FsRequest) => Promise<FsResponse>;
+}): AdminHttpSource {
+  const { raft, meta, membership, fs, admin, jobs, fsCall } = parts;
+  return {
+    self: { id: parts.id, rack: parts.rack, startedAtMs: Date.now(), version: process.env.TESSERA_VERSION ?? "0.1.0" },
+    peers: () => {
+      const now = performance.now();
+      return membership.table.list().map((record) => peerViewFromRecord(record, now));
+    },
+    clusterStatus: async () => {
+      const response = await callWithRetry(() => meta.handle({ op: "status", key: "", value: new Uint8Array(0), forwarded: false }), META_DEADLINE_MS_DEFAULT);
+      if (!response.status) throw new MetaRequestError("INVALID", "the master answered a status request without a status");
+      return clusterStatusView(response.status);
+    },
+    fsck: (path) => admin.fsck(path),
+    report: () => admin.report(),
+    stat: (path) => fs.stat(path),
+    listPage: async (path, options) => {
+      const response = await fsCall(fsRequest("list", { path, after: options.after ?? "", limit: options.limit }));
+      return { entries: response.entries.map(statView), ...(response.next ? { next: response.next } : {}) };
+    },
+    jobs: () => jobs.list(),
+    job: (jobId) => jobs.status(jobId),
+    tasks: (jobId) => jobs.tasks(jobId),
+    local: {
+      raft: () => {
+        const status = raft.status();
+        return { term: status.term, commitIndex: status.commit, appliedIndex: raft.appliedIndex, leader: status.lead, isLeader: raft.isLeader, leaderChanges: raft.leaderChangeCount };
+      },
+      data: parts.data.stats,
+      reads: fs.readCounters,
+      tasks: parts.tasks,
+    },
+  };
 }
 
 function validateMasters(masters: number): number {

@@ -1,0 +1,128 @@
+// The admin HTTP thread: a Bun worker that owns the listening socket (worker-protocol.ts says
+// why). It checks every request (Host, path, method), serves the UI's files and /healthz
+// itself, and asks the peer's thread for the rest. Answers are kept per URL: a fresh one
+// (ANSWER_TTL_MS) is served again without asking, and when the peer's thread takes longer
+// than STALE_WAIT_MS the last answer for that URL is served, so a request is answered in well
+// under 200 ms however busy the peer is. Only a URL never asked before waits for the peer.
+import { TtlCache, type Cached } from "./ttl-cache.ts";
+import { jsonError } from "./respond.ts";
+import { isLoopbackHostHeader, routeOf } from "./routes.ts";
+import { uiResponse } from "./ui.ts";
+import type { AnswerMessage, FromHttpThread, StartMessage, ToHttpThread } from "./worker-protocol.ts";
+
+declare const self: Worker;
+
+/** An answer younger than this is served again without asking the peer's thread. */
+const ANSWER_TTL_MS = 250;
+/**
+ * With an older answer for the URL at hand, wait this long for a fresh one, then serve the old
+ * (with an Age header). An idle peer answers in a few milliseconds; a peer whose event loop is
+ * taken by the data path may not for hundreds.
+ */
+const STALE_WAIT_MS = 50;
+/** A URL never answered before waits this long (the peer itself may wait 5 s for the leader). */
+const FIRST_ANSWER_WAIT_MS = 10_000;
+/** An ask the peer's thread never answers is given up after this long. */
+const ASK_TIMEOUT_MS = 30_000;
+/** Asks under way at once; past this, requests get 503 rather than queueing without end. */
+const ASKS_PENDING_MAX = 256;
+/** URLs whose last answer is kept (an answer is at most a few hundred KiB: a page of a folder, a stat). */
+const ANSWERS_KEPT_MAX = 128;
+
+type Answer = Omit<AnswerMessage, "type" | "id">;
+
+const answers = new TtlCache({ ttlMs: ANSWER_TTL_MS, staleWaitMs: STALE_WAIT_MS, firstLoadWaitMs: FIRST_ANSWER_WAIT_MS, entriesMax: ANSWERS_KEPT_MAX, answerer: "this peer" });
+const pending = new Map<number, { resolve(answer: Answer): void; reject(err: Error): void; timer: ReturnType<typeof setTimeout> }>();
+let nextAskId = 1;
+let server: ReturnType<typeof Bun.serve> | undefined;
+let loopbackOnly = true;
+
+function post(message: FromHttpThread): void {
+  self.postMessage(message);
+}
+
+function ask(route: string, url: string): Promise<Answer> {
+  const id = nextAskId++;
+  return new Promise<Answer>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error(`this peer did not answer ${url.slice(0, 200)} within ${ASK_TIMEOUT_MS / 1000} s`));
+    }, ASK_TIMEOUT_MS);
+    pending.set(id, { resolve, reject, timer });
+    post({ type: "ask", id, route, url });
+  });
+}
+
+async function respond(request: Request): Promise<{ route: string; response: Response }> {
+  let routeName = "unknown";
+  try {
+    if (loopbackOnly && !isLoopbackHostHeader(request.headers.get("host"))) {
+      return { route: routeName, response: jsonError(403, "this admin server answers only requests addressed to a loopback name such as 127.0.0.1 or localhost (SECURITY.md)") };
+    }
+    const url = new URL(request.url);
+    const route = routeOf(url.pathname);
+    if (!route) return { route: routeName, response: jsonError(404, `there is no ${url.pathname.slice(0, 200)} here`) };
+    routeName = route.name;
+    if (request.method !== "GET") return { route: routeName, response: jsonError(405, `${request.method.slice(0, 16)} is not served here; this server only reads (GET)`, { allow: "GET" }) };
+    if (route.name === "/healthz") return { route: routeName, response: new Response("ok\n", { headers: { "content-type": "text/plain; charset=utf-8" } }) };
+    if (route.kind === "static") return { route: routeName, response: uiResponse(url.pathname) ?? jsonError(404, `there is no ${url.pathname.slice(0, 200)} here`) };
+    const key = `${url.pathname}${url.search}`;
+    if (pending.size >= ASKS_PENDING_MAX) return { route: routeName, response: jsonError(503, "this peer has too many requests under way; try again shortly") };
+    const answer: Cached<Answer> = await answers.get(key, () => ask(route.name, key));
+    // Age (RFC 9111): how many seconds ago the peer gave this answer, when it is not fresh.
+    const headers = answer.ageMs >= 1_000 ? { ...answer.value.headers, age: String(Math.floor(answer.ageMs / 1_000)) } : answer.value.headers;
+    return { route: routeName, response: new Response(answer.value.body, { status: answer.value.status, headers }) };
+  } catch (err) {
+    return { route: routeName, response: jsonError(503, (err as Error).message.split("\n")[0]!.slice(0, 500)) };
+  }
+}
+
+function start(message: StartMessage): void {
+  loopbackOnly = message.loopbackOnly;
+  try {
+    server = Bun.serve({
+      hostname: message.hostname,
+      port: message.port,
+      async fetch(request) {
+        const started = performance.now();
+        const { route, response } = await respond(request);
+        post({ type: "observed", route, status: response.status, durationMs: performance.now() - started });
+        return response;
+      },
+      error() {
+        return jsonError(500, "the admin server failed to answer");
+      },
+    });
+    post({ type: "listening", port: server.port ?? message.port });
+  } catch (err) {
+    post({ type: "failed", message: (err as Error).message });
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToHttpThread>) => {
+  const message = event.data;
+  switch (message.type) {
+    case "start":
+      start(message);
+      return;
+    case "answer": {
+      const waiter = pending.get(message.id);
+      if (!waiter) return; // given up on already
+      pending.delete(message.id);
+      clearTimeout(waiter.timer);
+      waiter.resolve({ status: message.status, headers: message.headers, body: message.body });
+      return;
+    }
+    case "stop":
+      void (async () => {
+        await server?.stop(true);
+        for (const waiter of pending.values()) {
+          clearTimeout(waiter.timer);
+          waiter.reject(new Error("the admin server is stopping"));
+        }
+        pending.clear();
+        post({ type: "stopped" });
+      })();
+      return;
+  }
+};

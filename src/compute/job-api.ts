@@ -41,6 +41,12 @@ export interface JobDefinition {
    * every peer must send a key to the same reducer. Default: defaultPartition.
    */
   partition?(key: string, reducers: number): number;
+  /**
+   * Optional: called once per map task after its last record (Hadoop's Mapper.cleanup). A map
+   * that aggregates in memory across records ("in-mapper combining") emits its totals here.
+   * Module state lives exactly one task: every task loads the module afresh.
+   */
+  mapEnd?(emit: Emit): void | Promise<void>;
   input?: InputFormat;
 }
 
@@ -50,8 +56,8 @@ export class JobDefinitionError extends Error {
   readonly code = "JOB_DEFINITION";
 }
 
-const JOB_FIELDS: ReadonlySet<string> = new Set(["map", "reduce", "combine", "partition", "input"]);
-const OPTIONAL_FUNCTIONS = ["combine", "partition"] as const;
+const JOB_FIELDS: ReadonlySet<string> = new Set(["map", "reduce", "combine", "partition", "mapEnd", "input"]);
+const OPTIONAL_FUNCTIONS = ["combine", "partition", "mapEnd"] as const;
 
 /**
  * Checks a job module's default export (or anything claiming to be a job) and returns it typed.
@@ -74,7 +80,7 @@ export function validateJob(value: unknown, subject = "the job module"): JobDefi
   // A typo such as `combiner:` would otherwise silently run the job without a combiner.
   for (const field of Object.keys(job)) {
     if (!JOB_FIELDS.has(field)) {
-      throw new JobDefinitionError(`${subject} has an unknown field ${JSON.stringify(field)}; a job has map, reduce, combine, partition and input`);
+      throw new JobDefinitionError(`${subject} has an unknown field ${JSON.stringify(field)}; a job has map, reduce, combine, partition, mapEnd and input`);
     }
   }
   return job as unknown as JobDefinition;

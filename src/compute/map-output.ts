@@ -118,6 +118,8 @@ export class MapOutputCollector {
   private readonly memoryLimitBytes: number;
   private readonly hardLimitBytes: number;
   private buffers: PartitionBuffer[];
+  private lastValue: string | undefined;
+  private lastValueBytes = 0;
   /** Keys buffered since the last spill, as emitted, with their group (emit's fast path). */
   private known = new Map<string, { values: string[]; keyBytes: number; buffer: PartitionBuffer }>();
   private bufferedBytes = 0;
@@ -160,7 +162,12 @@ export class MapOutputCollector {
     // partition hash and UTF-8 measure per record cost as much as the rest of the task.)
     const known = this.known.get(key);
     if (known !== undefined && typeof value === "string") {
-      const valueBytes = Buffer.byteLength(value, "utf8");
+      // Jobs often emit the same value string again and again ("1"): measured once.
+      if (value !== this.lastValue) {
+        this.lastValueBytes = Buffer.byteLength(value, "utf8");
+        this.lastValue = value;
+      }
+      const valueBytes = this.lastValueBytes;
       checkFieldBytes(valueBytes, "value", "map");
       known.values.push(value);
       known.buffer.records++;

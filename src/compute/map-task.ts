@@ -104,6 +104,14 @@ export async function runMapTask(params: MapTaskParams): Promise<MapTaskResult> 
       }
     }
     if (signal?.aborted) throw new TaskCancelledError(`map task ${params.taskId} was cancelled`);
+    if (job.mapEnd) {
+      try {
+        const result = job.mapEnd(emit);
+        if (isPromiseLike(result)) await result;
+      } catch (err) {
+        throw new TaskError(`mapEnd failed after the last record of ${path}: ${messageOf(err)}`, {}, { cause: err });
+      }
+    }
     const output = await collector.finish();
     return { outputDir: output.dir, partitions: output.partitions, counters: { mapInputRecords, ...output.counters } };
   } catch (err) {

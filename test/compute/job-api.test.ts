@@ -28,7 +28,7 @@ describe("defineJob and validateJob", () => {
       [{ map: noop }, "the job module has no reduce function"],
       [{ map: noop, reduce: noop, combine: "sum" }, "the job module has a combine that is a string, not a function"],
       [{ map: noop, reduce: noop, input: "csv" }, 'the job module has input "csv"; it must be "lines" or "whole-file"'],
-      [{ map: noop, reduce: noop, combiner: noop }, 'the job module has an unknown field "combiner"; a job has map, reduce, combine, partition and input'],
+      [{ map: noop, reduce: noop, combiner: noop }, 'the job module has an unknown field "combiner"; a job has map, reduce, combine, partition, mapEnd and input'],
     ];
     for (const [value, message] of cases) {
       expect(() => validateJob(value)).toThrow(message);

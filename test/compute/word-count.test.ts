@@ -133,4 +133,45 @@ describe("word count, in process", () => {
       dir.remove();
     }
   });
+
+  it("calls mapEnd once per task after the last record: in-mapper combining gives the same counts", async () => {
+    const dir = tempDir("mapend");
+    try {
+      const text = randomText(new Rng(7));
+      const expected = new Map<string, number>();
+      for (const word of text.split(/\s+/)) if (word) expected.set(word, (expected.get(word) ?? 0) + 1);
+      let mapEnds = 0;
+      const counts = new Map<string, number>();
+      const sum = async (key: string, values: AsyncIterable<string>, emit: (k: string, v: string) => void) => {
+        let total = 0;
+        for await (const value of values) total += Number(value);
+        emit(key, String(total));
+      };
+      const job = defineJob({
+        map(_offset, line) {
+          for (const word of line.split(/\s+/)) if (word) counts.set(word, (counts.get(word) ?? 0) + 1);
+        },
+        mapEnd(emit) {
+          mapEnds++;
+          for (const [word, count] of counts) emit(word, String(count));
+          counts.clear();
+        },
+        combine: sum,
+        reduce: sum,
+      });
+      const { output, maps } = await runJob(job, text, dir.path, 1_500, 2);
+      expect(mapEnds).toBe(maps.length);
+      const got = new Map<string, number>();
+      for (const part of output) for (const line of part.split("\n").filter(Boolean)) got.set(line.split("\t")[0]!, Number(line.split("\t")[1]));
+      expect(got).toEqual(expected);
+      // Far fewer records leave the maps than words were read.
+      const emitted = maps.reduce((acc, m) => acc + m.counters.mapOutputRecords, 0);
+      expect(emitted).toBeLessThan([...expected.values()].reduce((a, b) => a + b, 0) / 5);
+      const failing = defineJob({ map: () => {}, mapEnd: () => { throw new Error("flush broke"); }, reduce: () => {} });
+      const err = await runMapTask({ job: failing, reader: bytesRangeReader(new TextEncoder().encode("x\n")), path: "/in/y", startBytes: 0, endBytes: 2, reducers: 1, spillDir: dir.path, taskId: "e" }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe("mapEnd failed after the last record of /in/y: flush broke");
+    } finally {
+      dir.remove();
+    }
+  });
 });

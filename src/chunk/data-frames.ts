@@ -64,7 +64,9 @@ export class FrameReader {
   ) {
     stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, DATA_STREAM_READ_BUFFER_BYTES_MAX);
     stream.addEventListener("message", this.onMessage);
-    stream.addEventListener("remoteCloseWrite", this.onRemoteCloseWrite);
+    // "end", not "remoteCloseWrite": the remote may close while this reader has the stream
+    // paused with data still buffered in it; "end" comes only once that data was delivered.
+    stream.addEventListener("end", this.onEnd);
     stream.addEventListener("close", this.onClose);
     if (stream.status !== "open" || stream.remoteWriteStatus === "closed") {
       // Data already buffered in the stream is dispatched in a microtask once a listener is
@@ -81,7 +83,7 @@ export class FrameReader {
   /** Stops listening; what is buffered is dropped. */
   dispose(): void {
     this.stream.removeEventListener("message", this.onMessage);
-    this.stream.removeEventListener("remoteCloseWrite", this.onRemoteCloseWrite);
+    this.stream.removeEventListener("end", this.onEnd);
     this.stream.removeEventListener("close", this.onClose);
     this.buffered.consume(this.buffered.byteLength);
     this.end(new DataStreamClosedError("reader disposed"));
@@ -184,7 +186,7 @@ export class FrameReader {
     this.wake?.();
   };
 
-  private readonly onRemoteCloseWrite = (): void => {
+  private readonly onEnd = (): void => {
     this.end(undefined);
   };
 

@@ -21,7 +21,11 @@ const SHUFFLE_CONTROL_BYTES_MAX = 4 * 1024;
 const SHUFFLE_INBOUND_STREAMS_MAX = 64;
 /** A stalled transfer is given up after this long without progress. */
 const SHUFFLE_IDLE_TIMEOUT_MS = 30_000;
-const SHUFFLE_CLOSE_TIMEOUT_MS = 5_000;
+/**
+ * Closing waits until the reader has taken everything sent (libp2p's close waits for the write
+ * queue to drain), and a reduce writing to a busy disk takes its time: as long as a stall.
+ */
+const SHUFFLE_CLOSE_TIMEOUT_MS = SHUFFLE_IDLE_TIMEOUT_MS;
 
 /** The task id of a map attempt, which names its output folder (map-output.ts). */
 export function mapTaskId(index: number, attempt: number): string {

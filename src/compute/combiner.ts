@@ -26,29 +26,30 @@ export function newCombineCounters(): CombineCounters {
  * emits is held until the call returns (a combiner emits few records: it exists to shrink).
  */
 export async function* combineSorted(sorted: RecordBatches, combine: CombineFunction, counters: CombineCounters): AsyncGenerator<KeyValue[]> {
-  let out: KeyValue[] = [];
+  const out: KeyValue[] = [];
   for await (const group of groupByKey(countRecords(sorted, counters))) {
-    const key = group.key;
-    const emit = (emittedKey: string, value: string): void => {
-      checkEmitted(emittedKey, value, "combine");
-      if (emittedKey !== key) {
-        throw new TaskError(`combine emitted key ${quoteKey(emittedKey)} while combining key ${quoteKey(key)}; a combiner may emit only the key it is given`, { key });
-      }
-      out.push({ key, value });
-      counters.combineOutputRecords++;
-    };
-    try {
-      const result = combine(key, group.values, emit);
-      if (isPromiseLike(result)) await result;
-    } catch (err) {
-      throw new TaskError(`combine failed for key ${quoteKey(key)}: ${messageOf(err)}`, { key }, { cause: err });
-    }
-    if (out.length >= MERGE_BATCH_RECORDS) {
-      yield out;
-      out = [];
-    }
+    await combineKey(group.key, group.values, combine, counters, out);
+    if (out.length >= MERGE_BATCH_RECORDS) yield out.splice(0);
   }
   if (out.length > 0) yield out;
+}
+
+/** One combine call: what it emits for `key` is appended to `out`. */
+async function combineKey(key: string, values: AsyncIterable<string>, combine: CombineFunction, counters: CombineCounters, out: KeyValue[]): Promise<void> {
+  const emit = (emittedKey: string, value: string): void => {
+    checkEmitted(emittedKey, value, "combine");
+    if (emittedKey !== key) {
+      throw new TaskError(`combine emitted key ${quoteKey(emittedKey)} while combining key ${quoteKey(key)}; a combiner may emit only the key it is given`, { key });
+    }
+    out.push({ key, value });
+    counters.combineOutputRecords++;
+  };
+  try {
+    const result = combine(key, values, emit);
+    if (isPromiseLike(result)) await result;
+  } catch (err) {
+    throw new TaskError(`combine failed for key ${quoteKey(key)}: ${messageOf(err)}`, { key }, { cause: err });
+  }
 }
 
 async function* countRecords(batches: RecordBatches, counters: CombineCounters): AsyncGenerator<readonly KeyValue[]> {
@@ -63,28 +64,12 @@ async function* countRecords(batches: RecordBatches, counters: CombineCounters):
  * key in `keys` order, without sorting or regrouping records.
  */
 export async function* combineGroups(keys: readonly string[], groups: ReadonlyMap<string, readonly string[]>, combine: CombineFunction, counters: CombineCounters): AsyncGenerator<KeyValue[]> {
-  let out: KeyValue[] = [];
+  const out: KeyValue[] = [];
   for (const key of keys) {
     const values = groups.get(key)!;
     counters.combineInputRecords += values.length;
-    const emit = (emittedKey: string, value: string): void => {
-      checkEmitted(emittedKey, value, "combine");
-      if (emittedKey !== key) {
-        throw new TaskError(`combine emitted key ${quoteKey(emittedKey)} while combining key ${quoteKey(key)}; a combiner may emit only the key it is given`, { key });
-      }
-      out.push({ key, value });
-      counters.combineOutputRecords++;
-    };
-    try {
-      const result = combine(key, arrayValues(values), emit);
-      if (isPromiseLike(result)) await result;
-    } catch (err) {
-      throw new TaskError(`combine failed for key ${quoteKey(key)}: ${messageOf(err)}`, { key }, { cause: err });
-    }
-    if (out.length >= MERGE_BATCH_RECORDS) {
-      yield out;
-      out = [];
-    }
+    await combineKey(key, arrayValues(values), combine, counters, out);
+    if (out.length >= MERGE_BATCH_RECORDS) yield out.splice(0);
   }
   if (out.length > 0) yield out;
 }

@@ -53,15 +53,6 @@ export function bytesRangeReader(bytes: Uint8Array): RangeReader {
 }
 
 export async function* linesOfSplit(reader: RangeReader, startBytes: number, endBytes: number, options: LineSplitOptions = {}): AsyncGenerator<LineRecord> {
-  const sizeBytes = reader.sizeBytes;
-  const readAheadBytes = options.readAheadBytes ?? SPLIT_READ_AHEAD_BYTES_DEFAULT;
-  const maxLineBytes = options.maxLineBytes ?? LINE_BYTES_MAX_DEFAULT;
-  assert(Number.isSafeInteger(sizeBytes) && sizeBytes >= 0, "a reader's size is a non-negative integer");
-  assert(Number.isSafeInteger(startBytes) && startBytes >= 0 && startBytes <= sizeBytes, "a split starts inside its file");
-  assert(Number.isSafeInteger(endBytes) && endBytes >= startBytes, "a split ends at or after its start");
-  assert(Number.isSafeInteger(readAheadBytes) && readAheadBytes > 0, "readAheadBytes is a positive integer");
-  assert(Number.isSafeInteger(maxLineBytes) && maxLineBytes > 0, "maxLineBytes is a positive integer");
-
   for await (const batch of lineBatchesOfSplit(reader, startBytes, endBytes, options)) yield* batch;
 }
 

@@ -317,25 +317,17 @@ export class MapOutputCollector {
   }
 
   /** Writes a buffer in key order (combined per key when the job has a combiner) to a new run file. */
-  private async writeBuffer(path: string, buffer: PartitionBuffer, durable: boolean): Promise<RunFileInfo> {
-    if (!this.combine) return this.writeRun(path, sortedBatches(buffer), durable);
-    const writer = await RunWriter.create(path, { durable });
-    try {
-      for await (const batch of combineGroups(sortedKeys(buffer), buffer.groups, this.combine, this.counters)) {
-        for (const record of batch) if (writer.add(record.key, record.value)) await writer.drain();
-      }
-    } catch (err) {
-      await writer.abort();
-      throw err;
-    }
-    const info = await writer.finish();
-    this.counters.spilledRecords += info.records;
-    return info;
+  private writeBuffer(path: string, buffer: PartitionBuffer, durable: boolean): Promise<RunFileInfo> {
+    const keys = sortedKeys(buffer);
+    return this.writeRecords(path, this.combine ? combineGroups(keys, buffer.groups, this.combine, this.counters) : sortedBatches(keys, buffer), durable);
   }
 
   /** Writes a sorted stream (through the combiner when the job has one) to a new run file. */
-  private async writeRun(path: string, sorted: RecordBatches, durable: boolean): Promise<RunFileInfo> {
-    const records = this.combine ? combineSorted(sorted, this.combine, this.counters) : sorted;
+  private writeRun(path: string, sorted: RecordBatches, durable: boolean): Promise<RunFileInfo> {
+    return this.writeRecords(path, this.combine ? combineSorted(sorted, this.combine, this.counters) : sorted, durable);
+  }
+
+  private async writeRecords(path: string, records: RecordBatches, durable: boolean): Promise<RunFileInfo> {
     const writer = await RunWriter.create(path, { durable });
     try {
       for await (const batch of records) {
@@ -389,9 +381,9 @@ function sortedKeys(buffer: PartitionBuffer): string[] {
 }
 
 /** A partition's records in key order, as a batched stream made a batch at a time. */
-async function* sortedBatches(buffer: PartitionBuffer): AsyncGenerator<KeyValue[]> {
+async function* sortedBatches(keys: readonly string[], buffer: PartitionBuffer): AsyncGenerator<KeyValue[]> {
   let batch: KeyValue[] = [];
-  for (const key of sortedKeys(buffer)) {
+  for (const key of keys) {
     for (const value of buffer.groups.get(key)!) {
       batch.push({ key, value });
       if (batch.length >= MERGE_BATCH_RECORDS) {

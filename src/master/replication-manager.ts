@@ -17,6 +17,7 @@ import type { ReplicateRequest, ReplicateResponse } from "../chunk/pb/replicate.
 import type { ChunkLocations } from "./locations.ts";
 import type { Namespace } from "./namespace.ts";
 import { CHUNK_PAGE_MAX } from "./namespace-limits.ts";
+import { isExcludedFromPlacement } from "./decommission.ts";
 import {
   compareRepairs,
   planChunk,
@@ -333,8 +334,17 @@ export class ReplicationManager {
     };
   }
 
+  /**
+   * The replicas the planner counts. As in HDFS, a replica on a peer being decommissioned does
+   * not count: the chunk is re-replicated without it, and it is never picked as a surplus to
+   * delete while the peer still drains (decommission.ts deletes it once copies exist). Counted,
+   * it made a drained chunk look over-replicated, and the planner deleted a good copy.
+   */
   private replicasOf(chunkId: string) {
-    return this.init.locations.replicas(chunkId).map((replica) => ({ peer: replica.peer, version: replica.version }));
+    return this.init.locations
+      .replicas(chunkId)
+      .filter((replica) => !isExcludedFromPlacement(this.init.namespace, replica.peer))
+      .map((replica) => ({ peer: replica.peer, version: replica.version }));
   }
 }
 

@@ -127,6 +127,26 @@ async function put(env: Record<string, string>, name: string, content: string, c
   return local;
 }
 
+/** Waits until the newest job has a map running on one of `candidates`; returns that peer. */
+async function runningMapOn(env: Record<string, string>, candidates: StartedPeer[]): Promise<StartedPeer> {
+  const client = await connect({ join: env.TESSERA_JOIN!.split(","), swarmKey: decodeSwarmKey(readFileSync(env.TESSERA_SWARM_KEY!, "utf8")) });
+  try {
+    return await waitFor(
+      "a map running on one of the candidate peers",
+      async () => {
+        const jobs = await client.jobs.list();
+        if (jobs.length === 0 || jobs[0]!.state !== "running") return undefined;
+        const tasks = await client.jobs.tasks(jobs[0]!.id);
+        const busy = new Set(tasks.filter((task) => task.kind === "map" && task.state === "running").flatMap((task) => task.running.map((attempt) => attempt.peer)));
+        return candidates.find((peer) => busy.has(peer.id));
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  } finally {
+    await client.close();
+  }
+}
+
 describe("MapReduce, real processes", () => {
   it("word count equals tr|sort|uniq -c, maps run node-local, bad input and a throwing map fail clearly, a straggler gets a backup", async () => {
     const { env, swarmKey, peers } = await startCluster("mr", 3);
@@ -209,23 +229,7 @@ describe("MapReduce, real processes", () => {
     let status = JSON.parse((await runCli(["cluster", "status", "--json"], env)).stdout) as { leader: string };
     const candidates = peers.filter((peer) => peer !== peers[0] && peer.id !== status.leader);
     const first = runJob(env, [SLOW_WORDCOUNT, "--input", "/data/big.txt", "--output", "/out/k1", "--reducers", "2"]);
-    const client = await connect({ join: env.TESSERA_JOIN!.split(","), swarmKey: decodeSwarmKey(readFileSync(env.TESSERA_SWARM_KEY!, "utf8")) });
-    let worker: StartedPeer;
-    try {
-      worker = await waitFor(
-        "a map running on a worker that is neither the leader nor the entry peer",
-        async () => {
-          const jobs = await client.jobs.list();
-          if (jobs.length === 0) return undefined;
-          const tasks = await client.jobs.tasks(jobs[0]!.id);
-          const busy = new Set(tasks.filter((task) => task.kind === "map" && task.state === "running").flatMap((task) => task.running.map((attempt) => attempt.peer)));
-          return candidates.find((peer) => busy.has(peer.id));
-        },
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
-    } finally {
-      await client.close();
-    }
+    const worker = await runningMapOn(env, candidates);
     processes.kill9(worker);
     const afterWorker = await first;
     expect(afterWorker.stderr).toBe("");
@@ -249,8 +253,8 @@ describe("MapReduce, real processes", () => {
     const survivors = peers.filter((peer) => peer !== master && peer !== worker);
     const env2 = { ...env, TESSERA_JOIN: survivors.map((peer) => peer.addresses[0]!).join(",") };
     const second = runJob(env2, [SLOW_WORDCOUNT, "--input", "/data/big.txt", "--output", "/out/k2", "--reducers", "2"]);
-    await waitFor("the second job under way", async () => (await runCli(["job", "list", "--json"], env2)).stdout.includes('"state": "running"'), { timeoutMs: 30_000, intervalMs: 200 });
-    await Bun.sleep(1_500);
+    // Killed while maps run, not before the job has started any.
+    await runningMapOn(env2, peers);
     processes.kill9(master);
     const afterMaster = await second;
     expect(afterMaster.stderr).toBe("");

@@ -34,7 +34,7 @@ export const ATTEMPT_SILENCE_MS = 30_000;
 /** Backups: for tasks running longer than this factor of the median finished task ... */
 export const BACKUP_FACTOR = 2;
 /** ... and at least this long. */
-export const BACKUP_MIN_RUN_MS = 3_000;
+export const BACKUP_MIN_RUN_MS = 1_000;
 export const REDUCERS_MAX = 10_000;
 export const JOB_INPUTS_MAX = 1_000;
 /** Files below an input folder, at most; a job over more should name sub-folders. */
@@ -76,6 +76,8 @@ export class JobScheduler {
   private readonly heardFrom = new Map<string, number>();
   /** jobId/task → since when it waits for a slot. */
   private readonly pendingSince = new Map<string, number>();
+  /** jobId → peers whose attempts straggled: the job gives them no new tasks (soft state). */
+  private readonly slowPeers = new Map<string, Set<string>>();
   /** jobId/kind → durations of finished attempts seen by this leader. */
   private readonly durations = new Map<string, number[]>();
   private roundQueued = false;
@@ -423,7 +425,12 @@ export class JobScheduler {
     const current = tasks.map(get);
     const maps = current.filter((task) => task.kind === "map");
     const reduces = current.filter((task) => task.kind === "reduce");
-    const slots = [...workers.values()];
+    // A peer one of this job's tasks straggled on gets no new task of the job (unless no other
+    // peer is left): without this, the reduces went to the slow peer and straggled in turn.
+    const slow = this.slowPeers.get(job.id);
+    const everyone = [...workers.values()];
+    const fast = slow ? everyone.filter((slot) => !slow.has(slot.id)) : everyone;
+    const slots = fast.length > 0 ? fast : everyone;
     const started: Array<{ task: TaskRecord; attempt: TaskAttempt }> = [];
     const start = (task: TaskRecord, peer: string, locality: string, backup: boolean) => {
       const attempt: TaskAttempt = { attempt: task.attempts, peer, locality, startedAtMs: now, backup };
@@ -464,6 +471,8 @@ export class JobScheduler {
       const worker = slots.filter((slot) => slot.free > 0 && slot.id !== candidate.peer).sort((a, b) => b.free - a.free)[0];
       if (!worker) break;
       worker.free -= 1;
+      if (!this.slowPeers.has(job.id)) this.slowPeers.set(job.id, new Set());
+      this.slowPeers.get(job.id)!.add(candidate.peer);
       this.init.log.info("a straggler gets a backup task", { job: job.id, task: taskKey(task.kind, task.index), slowPeer: candidate.peer, backupPeer: worker.id });
       start(task, worker.id, task.kind === "map" ? localityOf(this.init.locations, task, worker, workers) : "", true);
     }
@@ -544,6 +553,9 @@ export class JobScheduler {
     const finished: JobRecord = { ...job, counters, finishedAtMs: now, mapsDone: tasks.filter((t) => t.kind === "map" && t.state === "done").length, reducesDone: tasks.filter((t) => t.kind === "reduce" && t.state === "done").length };
     await this.proposeJob(finished, stopped);
     this.running.delete(job.id);
+    this.slowPeers.delete(job.id);
+    this.durations.delete(`${job.id}/map`);
+    this.durations.delete(`${job.id}/reduce`);
     this.init.log.info(`a job ${job.state}`, { job: job.id, ...(job.error ? { error: job.error } : {}), elapsedMs: now - job.submittedAtMs });
     // Running attempts are stopped; every worker drops the job's map outputs.
     for (const task of tasks) for (const attempt of task.running) void this.sendCancel(job.id, task, attempt);

@@ -4,7 +4,7 @@
 import { describe, it, expect, beforeEach } from "vitest";
 import { Namespace, encodeNamespaceCommand } from "../../src/master/namespace.ts";
 import { ChunkLocations } from "../../src/master/locations.ts";
-import { JobScheduler, TASK_ATTEMPTS_MAX, LOCALITY_WAIT_MS } from "../../src/master/job-scheduler.ts";
+import { JobScheduler, TASK_ATTEMPTS_MAX, LOCALITY_WAIT_MS, BACKUP_MIN_RUN_MS } from "../../src/master/job-scheduler.ts";
 import type { MembershipService } from "../../src/membership/service.ts";
 import type { PeerRecord } from "../../src/membership/peer-table.ts";
 import type { JobRequest, TaskOrder } from "../../src/master/pb/jobs.ts";
@@ -176,6 +176,28 @@ describe("JobScheduler", () => {
       [maps.find((o) => o.peer === "peer-c")!.order.index, 1],
     ]);
     expect(namespace.job("job-1")!.counters).toMatchObject({ rerunMaps: 1, lostTaskAttempts: 1 });
+  });
+
+  it("a straggler gets a backup on another peer, and its peer gets none of the job's reduces", async () => {
+    file("/data/f", 3, (i) => [PEERS[i]!.id]);
+    await submit(["/data"], 3);
+    await round();
+    const maps = takeOrders("map");
+    const slow = maps.find((o) => o.peer === "peer-c")!;
+    for (const o of maps) if (o !== slow) await report(o.order, { op: "done", peer: o.peer, result: { partitionBytes: [1, 1, 1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    nowMs += BACKUP_MIN_RUN_MS + 1;
+    await round();
+    const [backup] = takeOrders("map");
+    expect(backup!.order.index).toBe(slow.order.index);
+    expect(backup!.peer).not.toBe("peer-c");
+    await report(backup!.order, { op: "done", peer: backup!.peer, result: { partitionBytes: [1, 1, 1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    await round();
+    const reduces = takeOrders("reduce");
+    expect(reduces).toHaveLength(3);
+    expect(reduces.map((o) => o.peer)).not.toContain("peer-c");
+    expect(namespace.job("job-1")!.counters!.backupTasks).toBe(1);
+    // The straggling attempt is told to stop.
+    expect(orders.some((o) => o.order.op === "cancel" && o.peer === "peer-c" && o.order.index === slow.order.index)).toBe(true);
   });
 
   it("a reduce that cannot fetch a map's output gets the map run again, without counting a failure", async () => {

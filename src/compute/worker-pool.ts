@@ -11,8 +11,9 @@
 // shuffle fetches from peers). What a worker sends is checked before it is acted on.
 import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { assert } from "../util/assert.ts";
+import { workerEntryUrl } from "../util/worker-entry.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { WORKER_PULL_BYTES_MAX } from "./constants.ts";
 import { messageOf, TaskCancelledError, WorkerCrashedError } from "./errors.ts";
@@ -37,19 +38,12 @@ import {
 const WORKER_CLOSE_WAIT_MS = 5000;
 
 /**
- * Where the worker's entry point is. From source it is task-worker.ts beside this file. In a
- * binary from `bun build --compile`, every module's import.meta.url is the binary's own
- * (file:///$bunfs/root/<binary name>), so a URL relative to this file points nowhere; the
- * worker is embedded only when task-worker.ts is given to the compile as an extra entry point,
- * and then lives at its path relative to the entry points' common folder, with ".js":
- * `bun build --compile cmd/tessera.ts src/compute/task-worker.ts` puts it at
- * /$bunfs/root/src/compute/task-worker.js.
+ * Where the worker's entry point is (util/worker-entry.ts): task-worker.ts beside this file,
+ * or in a compiled binary its copy at /$bunfs/root/src/compute/task-worker.js, which exists
+ * only because scripts/build.ts compiles task-worker.ts as an extra entry point.
  */
 export function taskWorkerUrl(): string | URL {
-  const here = import.meta.path;
-  const compiled = here.startsWith("/$bunfs/") || here.includes("~BUN");
-  if (compiled) return join(dirname(here), "src", "compute", "task-worker.js");
-  return new URL("./task-worker.ts", import.meta.url);
+  return workerEntryUrl("compute/task-worker", new URL("./task-worker.ts", import.meta.url));
 }
 
 export interface WorkerPoolOptions {

@@ -12,8 +12,8 @@
 // The socket lives in a thread of its own (http-worker.ts): while this peer's event loop is
 // busy moving data, that thread still answers, with the UI's files and with the last figures
 // this thread gave it. This file is the peer's side: it answers the HTTP thread's asks.
-import { dirname, join } from "node:path";
 import { ConfigError, parseHostPort } from "../peer/config.ts";
+import { workerEntryUrl } from "../util/worker-entry.ts";
 import type { Logger } from "../util/log.ts";
 import { Api } from "./api.ts";
 import { ClusterData } from "./cluster-data.ts";
@@ -42,16 +42,9 @@ export interface AdminHttpInit {
   log: Logger;
 }
 
-/**
- * The HTTP thread's entry point. Inside a binary from `bun build --compile` every module's
- * import.meta.url is the binary's own, so the compiled copy is found by its path in the
- * binary (scripts/build.ts compiles it as an entry point, as src/compute/worker-pool.ts does).
- */
+/** The HTTP thread's entry point, from source or compiled in (util/worker-entry.ts, scripts/build.ts). */
 export function httpWorkerUrl(): string | URL {
-  const here = import.meta.path;
-  const compiled = here.startsWith("/$bunfs/") || here.includes("~BUN");
-  if (compiled) return join(dirname(here), "src", "http", "http-worker.js");
-  return new URL("./http-worker.ts", import.meta.url);
+  return workerEntryUrl("http/http-worker", new URL("./http-worker.ts", import.meta.url));
 }
 
 export async function startAdminHttp(init: AdminHttpInit): Promise<AdminHttp> {

@@ -51,9 +51,11 @@ describe("TtlCache", () => {
 
   it("with no answer yet, waits at most firstLoadWaitMs, then fails; the load goes on for the next request", async () => {
     const { cache: c } = cache({ firstLoadWaitMs: 30 });
-    const slow = () => sleep(80).then(() => "late");
+    let loading: Promise<string> | undefined;
+    const slow = () => (loading = sleep(80).then(() => "late"));
     await expect(c.get("k", slow)).rejects.toBeInstanceOf(CacheWaitTimeoutError);
-    await sleep(100);
+    // The load goes on after the request gave up; once it ends, its answer is there.
+    await loading;
     expect((await c.get("k", slow)).value).toBe("late");
   });
 

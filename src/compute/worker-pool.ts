@@ -39,8 +39,8 @@ const WORKER_CLOSE_WAIT_MS = 5000;
 
 /**
  * Where the worker's entry point is (util/worker-entry.ts): task-worker.ts beside this file,
- * or in a compiled binary its copy at /$bunfs/root/src/compute/task-worker.js, which exists
- * only because scripts/build.ts compiles task-worker.ts as an extra entry point.
+ * or in a compiled binary its copy, src/compute/task-worker.js in the binary's virtual folder,
+ * which exists only because scripts/build.ts compiles task-worker.ts as an extra entry point.
  */
 export function taskWorkerUrl(): string | URL {
   return workerEntryUrl("compute/task-worker", new URL("./task-worker.ts", import.meta.url));

@@ -1,8 +1,8 @@
 // Where a worker thread's entry module is. Run from source, it is a file beside its caller. In
 // a binary from `bun build --compile`, every module's import.meta.path is the binary's own
-// (/$bunfs/root/<binary>), and a worker can start only from a module compiled in as an entry
-// point (scripts/build.ts lists them); such a module lives at its path under the entry
-// points' common folder, with ".js".
+// path in its virtual "$bunfs" folder, and a worker can start only from a module compiled in
+// as an entry point (scripts/build.ts lists them); such a module lives at its path under the
+// entry points' common folder, with ".js".
 import { dirname, join } from "node:path";
 
 /**

@@ -118,10 +118,12 @@ describe("WorkerPool", () => {
 
   it("cancels a task stuck in a busy loop, by handle or by signal, and frees its slot", async () => {
     const pool = new WorkerPool({ size: 1 });
-    const spinning = pool.runMap(mapSpec("spin-1", "spins.ts"), { reader: countingReader() });
+    const spinReader = countingReader();
+    const spinning = pool.runMap(mapSpec("spin-1", "spins.ts"), { reader: spinReader });
     const queued = pool.runMap(mapSpec("queued", "word-count.ts"), { reader: countingReader() });
     expect([pool.running, pool.queued]).toEqual([1, 1]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The map spins once it has its first records: the worker has read its input.
+    await waitFor(() => spinReader.reads > 0);
     spinning.cancel();
     await expect(spinning.result).rejects.toThrow(new TaskCancelledError("task spin-1 was cancelled"));
     // The queued task gets the slot once the spinning worker is gone.

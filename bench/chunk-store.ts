@@ -11,9 +11,9 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DiskChunkStore } from "../src/chunk/disk-store.ts";
-import { findBadBlock } from "../src/chunk/checksum.ts";
-import { READ_LENGTH_BYTES_MAX } from "../src/chunk/constants.ts";
+import { DiskChunkStore } from "../src/chunk/store/disk-store.ts";
+import { findBadBlock } from "../src/chunk/store/checksum.ts";
+import { READ_LENGTH_BYTES_MAX } from "../src/chunk/store/constants.ts";
 
 const SIZE_MIB_DEFAULT = 256;
 const REPEAT_DEFAULT = 2;

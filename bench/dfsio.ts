@@ -32,7 +32,7 @@ import type { Stream } from "@libp2p/interface";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
 import type { StatView } from "../src/client/fs.ts";
 import { createClientHost, createHost } from "../src/net/host.ts";
-import { sendData } from "../src/chunk/data-frames.ts";
+import { sendData } from "../src/net/frames.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { startPeer, type Peer as EmbeddedPeer } from "../src/peer/peer.ts";
 import { setLogLevel } from "../src/util/log.ts";

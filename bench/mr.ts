@@ -32,7 +32,7 @@ import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
 import type { JobView } from "../src/client/jobs.ts";
-import type { TaskRecord } from "../src/master/pb/jobs.ts";
+import type { TaskRecord } from "../src/protocol/pb/jobs.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { setLogLevel } from "../src/util/log.ts";
 import type { Subprocess } from "bun";

@@ -11,8 +11,8 @@
 //    the file grows. Never fails: it prints what it did.
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { encodeNamespaceCommand, Namespace } from "../src/master/namespace.ts";
-import type { NamespaceCommand } from "../src/master/pb/namespace.ts";
+import { encodeNamespaceCommand, Namespace } from "../src/master/state/namespace.ts";
+import type { NamespaceCommand } from "../src/protocol/pb/namespace.ts";
 import type { Entry } from "../src/raft/types.ts";
 import { tempDir } from "../test/support/temp.ts";
 

@@ -19,11 +19,11 @@ import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Stream } from "@libp2p/interface";
 import { createClientHost, createHost, type TesseraHost } from "../src/net/host.ts";
-import { DataService } from "../src/chunk/data-service.ts";
-import { DiskChunkStore } from "../src/chunk/disk-store.ts";
-import { writeChunk } from "../src/chunk/write-pipeline.ts";
-import { openChunkRead, openChunkReadLocal } from "../src/chunk/read-protocol.ts";
-import { sendData } from "../src/chunk/data-frames.ts";
+import { DataService } from "../src/chunk/transfer/data-service.ts";
+import { DiskChunkStore } from "../src/chunk/store/disk-store.ts";
+import { writeChunk } from "../src/chunk/transfer/write-pipeline.ts";
+import { openChunkRead, openChunkReadLocal } from "../src/chunk/transfer/read-protocol.ts";
+import { sendData } from "../src/net/frames.ts";
 import { createLogger, setLogLevel } from "../src/util/log.ts";
 
 const SINK_PROTOCOL = "/tessera-bench/sink/1";

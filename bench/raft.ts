@@ -27,9 +27,9 @@ import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
-import { metaChannel } from "../src/master/service.ts";
-import { MetaRequest, MetaResponse } from "../src/master/pb/meta.ts";
-import { clusterStatusView, type ClusterStatusView } from "../src/master/view.ts";
+import { MetaRequest, MetaResponse } from "../src/protocol/pb/meta.ts";
+import { clusterStatusView, type ClusterStatusView } from "../src/protocol/views.ts";
+import { metaChannel } from "../src/client/meta-call.ts";
 
 const SECONDS_DEFAULT = 10;
 const KILLS_DEFAULT = 20;

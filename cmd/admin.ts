@@ -2,9 +2,9 @@
 // `hdfs dfsadmin -report`). Parsing and printing only; the leader does the work.
 import type { Command } from "commander";
 import type { ClusterClient } from "../src/client/cluster.ts";
-import type { FsckView, ReportView } from "../src/client/admin.ts";
 import { formatBytes, formatTable } from "./format.ts";
 import type { ClientFlagsLike } from "./fs.ts";
+import type { FsckView, ReportView } from "../src/protocol/views.ts";
 
 type WithClient = <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => Promise<T>) => Promise<T>;
 

@@ -3,12 +3,13 @@
 // list). Parsing and printing only.
 import { Option, type Command } from "commander";
 import type { ClusterClient } from "../src/client/cluster.ts";
-import { MaintenanceClient, type BalanceRun, type DecommissionStatus, type UsageSpread } from "../src/client/maintenance.ts";
+import { MaintenanceClient, type BalanceRun } from "../src/client/maintenance.ts";
 import { FsError } from "../src/client/fs.ts";
-import { BALANCE_THRESHOLD_PCT_DEFAULT, BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../src/master/balance-limits.ts";
 import { META_DEADLINE_MS_DEFAULT } from "../src/client/meta-call.ts";
 import { formatBytes, formatTable } from "./format.ts";
 import type { ClientFlagsLike } from "./fs.ts";
+import { BALANCE_THRESHOLD_PCT_DEFAULT, BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../src/protocol/limits.ts";
+import type { DecommissionStatus, UsageSpread } from "../src/protocol/views.ts";
 
 type WithClient = <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => Promise<T>) => Promise<T>;
 

@@ -13,10 +13,10 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DiskStorage } from "../src/raft/wal.ts";
 import type { Entry } from "../src/raft/types.ts";
-import { Namespace, encodeNamespaceCommand } from "../src/master/namespace.ts";
-import { encodeCommand } from "../src/master/state-machine.ts";
-import { JobRecord, TaskRecord } from "../src/master/pb/jobs.ts";
-import type { NamespaceCommand } from "../src/master/pb/namespace.ts";
+import { Namespace, encodeNamespaceCommand } from "../src/master/state/namespace.ts";
+import { encodeCommand } from "../src/master/state/state-machine.ts";
+import { JobRecord, TaskRecord } from "../src/protocol/pb/jobs.ts";
+import type { NamespaceCommand } from "../src/protocol/pb/namespace.ts";
 
 const out = process.argv[2];
 if (!out) {

@@ -1,14 +1,18 @@
 // The embeddable API: `import { startPeer } from "tessera"` runs a full peer inside another
 // Bun program; `connect()` talks to a cluster as a client. The CLI is a thin layer over this.
 export { startPeer, Peer, JoinRefusedError } from "./peer/peer.ts";
-export { ConfigError, type PeerOptions } from "./peer/config.ts";
+export type { PeerOptions } from "./peer/config.ts";
+export { ConfigError } from "./util/config.ts";
 export { connect, ClusterClient, ClusterUnreachableError, type ConnectOptions } from "./client/cluster.ts";
-export type { PeerView } from "./membership/view.ts";
-export type { PeerChange, PeerState, FailureDetectorConfig } from "./membership/peer-table.ts";
+export type { PeerChange, FailureDetectorConfig } from "./membership/peer-table.ts";
 export { decodeSwarmKey, encodeSwarmKey, generateSwarmKey } from "./net/swarm-key.ts";
 export { SwarmKeyMismatchError } from "./net/encryption.ts";
 // MapReduce: a job module is `export default defineJob({ map, reduce, combine?, partition?, input? })`.
-export { defineJob, defaultPartition, type JobDefinition, type Emit, type InputFormat } from "./compute/job-api.ts";
+export { defineJob, defaultPartition, type JobDefinition, type Emit, type InputFormat } from "./job-module/job-api.ts";
 export { JobsClient, JobError, type JobView, type SubmitOptions } from "./client/jobs.ts";
 export { FileSystemClient, FsError, type StatView, type ChunkView, type ReplicaView, type PutOptions, type FileRangeReader, type ByteSource } from "./client/fs.ts";
-export { AdminClient, type FsckView, type ReportView } from "./client/admin.ts";
+export { AdminClient } from "./client/admin.ts";
+// The views the cluster's answers come as (plain JSON; the CLI and admin HTTP show the same).
+export type { PeerView, PeerState, ClusterStatusView, FsckView, FsckFile, ChunkStatus, ReportView, PeerCapacity, BalanceSummary, UsageSpread, DecommissionStatus } from "./protocol/views.ts";
+// The wire's error vocabulary: every error a client sees carries one of these codes.
+export { ERROR_CODES, type ErrorCode } from "./protocol/errors.ts";

@@ -2,31 +2,10 @@
 // under a path, like `hdfs fsck`) and report (capacity and chunk servers, like `hdfs
 // dfsadmin -report`). Plain-JSON results: the CLI and the embedding API show the same.
 import { fsRequest } from "./fs-request.ts";
-import type { FsRequest, FsResponse } from "../master/pb/meta.ts";
-import type { CapacityReport } from "../master/capacity-report.ts";
-import type { FsckFile, FsckResult } from "../master/fsck.ts";
-import type { ChunkStatus } from "../master/replication.ts";
-import type { PeerState } from "../membership/peer-table.ts";
+import type { FsRequest, FsResponse } from "../protocol/pb/meta.ts";
 import { FsError } from "./fs.ts";
+import type { CapacityReport, FsckFile, FsckResult, ChunkStatus, PeerState, FsckView, ReportView } from "../protocol/views.ts";
 
-export type { ChunkStatus } from "../master/replication.ts";
-
-export interface FsckView extends FsckResult {
-  /** The leader's repair queue when it answered. */
-  repairQueue: number;
-  repairsInFlight: number;
-  repairedChunks: number;
-}
-
-export interface ReportView extends CapacityReport {
-  files: number;
-  chunks: number;
-  /** Chunks the replicator is repairing or has queued. */
-  underReplicated: number;
-  repairQueue: number;
-  repairedChunks: number;
-  repairedBytes: number;
-}
 
 export class AdminClient {
   constructor(private readonly call: (request: FsRequest) => Promise<FsResponse>) {}

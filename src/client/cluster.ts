@@ -6,21 +6,19 @@ import type { Connection } from "@libp2p/interface";
 import { createClientHost, type TesseraHost } from "../net/host.ts";
 import { isSwarmKeyMismatch } from "../net/encryption.ts";
 import { request } from "../net/rpc.ts";
-import { PeersRequest, PeersResponse } from "../membership/pb/membership.ts";
-import { PEERS_PROTOCOL, PEERS_RPC_LIMITS } from "../membership/constants.ts";
-import { peerViewFromEntry, type PeerView } from "../membership/view.ts";
-import { PEER_TABLE_ENTRIES_MAX } from "../membership/peer-table.ts";
-import { META_RPC_LIMITS, metaChannel } from "../master/service.ts";
+import { PeersRequest, PeersResponse } from "../protocol/pb/membership.ts";
 import type { MuxClient } from "../net/mux-rpc.ts";
-import { MetaRequest, MetaResponse, type FsRequest } from "../master/pb/meta.ts";
-import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
+import { MetaRequest, MetaResponse, type FsRequest } from "../protocol/pb/meta.ts";
+import { clusterStatusView, type ClusterStatusView, peerViewFromEntry, type PeerView } from "../protocol/views.ts";
 import { FileSystemClient, FsError } from "./fs.ts";
 import { AdminClient } from "./admin.ts";
 import { JobsClient } from "./jobs.ts";
-import { JobRequest, JobResponse } from "../master/pb/jobs.ts";
-import { callWithRetry, MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
+import { JobRequest, JobResponse } from "../protocol/pb/jobs.ts";
+import { callWithRetry, MetaRequestError, META_DEADLINE_MS_DEFAULT, metaChannel } from "./meta-call.ts";
 
 export { MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
+import { PEERS_PROTOCOL } from "../protocol/ids.ts";
+import { PEERS_RPC_LIMITS, PEERS_LISTED_MAX, META_RPC_LIMITS } from "../protocol/limits.ts";
 
 export interface ConnectOptions {
   /** Multiaddrs of peers of the cluster; the first that answers is used. */
@@ -75,7 +73,7 @@ export class ClusterClient {
       { protocol: PEERS_PROTOCOL, requestCodec: PeersRequest, responseCodec: PeersResponse, ...PEERS_RPC_LIMITS },
       {},
     );
-    if (response.peers.length > PEER_TABLE_ENTRIES_MAX) throw new Error("the peer answered with more peers than a table holds");
+    if (response.peers.length > PEERS_LISTED_MAX) throw new Error("the peer answered with more peers than a table holds");
     const peers = response.peers.map(peerViewFromEntry);
     for (const peer of peers) for (const address of peer.addresses) if (!this.fallbackAddresses.includes(address)) this.fallbackAddresses.push(address);
     return peers;

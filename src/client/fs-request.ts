@@ -1,6 +1,6 @@
 // A file-system request with every field at its empty value: the one place that knows the
 // shape of FsRequest, for the fs, admin and maintenance clients.
-import type { FsRequest } from "../master/pb/meta.ts";
+import type { FsRequest } from "../protocol/pb/meta.ts";
 
 export function fsRequest(op: string, fields: Partial<FsRequest> = {}): FsRequest {
   return {

@@ -8,13 +8,13 @@ import { randomUUID } from "node:crypto";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
-import { writeChunk } from "../chunk/write-pipeline.ts";
-import { readChunk, readChunkLocal } from "../chunk/read-protocol.ts";
-import { PipelineError, ChunkChecksumError } from "../chunk/data-errors.ts";
-import type { ChunkStore } from "../chunk/store.ts";
+import { writeChunk } from "../chunk/transfer/write-pipeline.ts";
+import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
+import { PipelineError, ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
+import type { ChunkStore } from "../chunk/store/store.ts";
 import { fsRequest } from "./fs-request.ts";
-import { CHUNK_SIZE_BYTES_DEFAULT } from "../chunk/constants.ts";
-import type { FsChunk, FsRequest, FsResponse, FsStat } from "../master/pb/meta.ts";
+import type { FsChunk, FsRequest, FsResponse, FsStat } from "../protocol/pb/meta.ts";
+import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
 
 export const PIPELINE_ATTEMPTS_MAX = 4;
 // A writer renews its lease this often; the master takes the file back after 60 s of silence.

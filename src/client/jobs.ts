@@ -4,11 +4,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { bundleJob, loadJobBundle } from "../compute/bundle.ts";
-import { JobRequest, JobResponse, type JobRecord, type TaskRecord } from "../master/pb/jobs.ts";
-import { JOBS_FOLDER } from "../master/job-scheduler.ts";
+import { bundleJob, loadJobBundle } from "../job-module/bundle.ts";
+import { JobRequest, JobResponse, type JobRecord, type TaskRecord } from "../protocol/pb/jobs.ts";
 import type { FileSystemClient } from "./fs.ts";
 import { MetaRequestError } from "./meta-call.ts";
+import { JOBS_FOLDER } from "../protocol/jobs.ts";
 
 export interface SubmitOptions {
   inputs: string[];

@@ -2,14 +2,11 @@
 // chunk servers, decommission a peer, and (for chunk servers) report a corrupt replica.
 // Plain-JSON results: the CLI and the embedding API show the same.
 import { fsRequest } from "./fs-request.ts";
-import type { FsRequest, FsResponse, UsageSpread as UsageSpreadMessage } from "../master/pb/meta.ts";
-import type { BalanceSummary, UsageSpread } from "../master/balancer.ts";
-import type { DecommissionStatus } from "../master/decommission.ts";
-import { BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../master/balance-limits.ts";
+import type { FsRequest, FsResponse } from "../protocol/pb/meta.ts";
 import { FsError } from "./fs.ts";
 
-export type { BalanceSummary, UsageSpread } from "../master/balancer.ts";
-export type { DecommissionStatus } from "../master/decommission.ts";
+import { BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../protocol/limits.ts";
+import type { UsageSpread as UsageSpreadMessage, BalanceSummary, UsageSpread, DecommissionStatus } from "../protocol/views.ts";
 
 /** A whole balance: every request's moves added up, the spread before the first and after the last. */
 export interface BalanceRun extends BalanceSummary {

@@ -1,9 +1,14 @@
-// One metadata request, retried through elections and leader moves until a deadline: the
-// answers NOT_LEADER, NO_LEADER, UNAVAILABLE and TIMEOUT mean "ask again shortly"; every
-// other error code is the request's real outcome and is thrown as MetaRequestError.
-import type { MetaResponse } from "../master/pb/meta.ts";
+// One metadata request, retried through elections and leader moves until a deadline: a
+// retryable code of the vocabulary (NOT_LEADER, NO_LEADER, UNAVAILABLE, TIMEOUT: "ask again
+// shortly") is asked again; every other code is the request's real outcome and is thrown as
+// MetaRequestError.
+import type { MetaResponse, MetaRequest } from "../protocol/pb/meta.ts";
+import { META_CHANNEL } from "../protocol/meta.ts";
+import { MuxClient } from "../net/mux-rpc.ts";
+import type { TesseraHost } from "../net/host.ts";
+import type { PeerId } from "@libp2p/interface";
+import { errorCodeOf, isRetryable } from "../protocol/errors.ts";
 
-const RETRYABLE_META_ERRORS = new Set(["NOT_LEADER", "NO_LEADER", "UNAVAILABLE", "TIMEOUT"]);
 const META_RETRY_BACKOFF_MS_MIN = 50;
 const META_RETRY_BACKOFF_MS_MAX = 200;
 export const META_DEADLINE_MS_DEFAULT = 15_000;
@@ -34,7 +39,7 @@ export async function callWithRetry(
     try {
       const response = await send(Math.max(1, deadline - performance.now()));
       if (!response.errorCode) return response;
-      if (!RETRYABLE_META_ERRORS.has(response.errorCode)) throw new MetaRequestError(response.errorCode, response.errorMessage);
+      if (!isRetryable(errorCodeOf(response.errorCode))) throw new MetaRequestError(response.errorCode, response.errorMessage);
       lastProblem = response.errorMessage;
     } catch (err) {
       if (err instanceof MetaRequestError) throw err;
@@ -45,4 +50,9 @@ export async function callWithRetry(
     await new Promise((resolve) => setTimeout(resolve, backoffMs));
     backoffMs = Math.min(backoffMs * 2, META_RETRY_BACKOFF_MS_MAX);
   }
+}
+
+/** A multiplexed /tessera/meta/1 channel to `peer`: every metadata request of a client rides on it. */
+export function metaChannel(host: TesseraHost, peer: string | PeerId): MuxClient<MetaRequest, MetaResponse> {
+  return new MuxClient<MetaRequest, MetaResponse>(host, peer, META_CHANNEL);
 }

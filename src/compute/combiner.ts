@@ -4,11 +4,12 @@
 // back into a sorted run, it may emit only the key it was given — another key would break the
 // run's order and with it every merge downstream.
 import { MERGE_BATCH_RECORDS } from "./constants.ts";
-import { messageOf, TaskError } from "./errors.ts";
-import type { JobDefinition } from "./job-api.ts";
+import { TaskError } from "./errors.ts";
+import type { JobDefinition } from "../job-module/job-api.ts";
 import { groupByKey } from "./merge.ts";
 import type { KeyValue, RecordBatches } from "./records.ts";
 import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
+import { messageOf } from "../util/errors.ts";
 
 export type CombineFunction = NonNullable<JobDefinition["combine"]>;
 

@@ -71,14 +71,8 @@ export const MAP_OUTPUT_MEMORY_BYTES_DEFAULT = 64 * 1024 * 1024;
  */
 export const MAP_OUTPUT_MEMORY_HARD_FACTOR = 2;
 
-/** Map output partitions (reducers) of one job; bounds the files a map task writes. */
-export const REDUCERS_MAX = 10_000;
-
 /** Reduce output is handed to its writer in pieces of about this size. */
 export const REDUCE_OUTPUT_FLUSH_BYTES = 1024 * 1024;
-
-/** The largest job bundle accepted (a bundle is the job's code, not its data). */
-export const JOB_BUNDLE_BYTES_MAX = 64 * 1024 * 1024;
 
 /** Task ids become folder names: a bounded, safe alphabet. */
 export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -95,6 +89,3 @@ export const WORKER_PULL_BYTES_MAX = 4 * 1024 * 1024;
 
 /** A worker posts progress at most this often; a status line, not a stream. */
 export const WORKER_PROGRESS_INTERVAL_MS = 1000;
-
-/** Characters of an error message that cross from a worker (user code controls them). */
-export const ERROR_MESSAGE_CHARS_MAX = 4096;

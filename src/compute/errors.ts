@@ -7,9 +7,10 @@
 //   JobBundleError       the job cannot be bundled or loaded: fail the job, retrying won't help;
 //   LineTooLongError, RunFileCorruptError   the input or a spill is bad: retry (a corrupt
 //   spill or fetched map output means the map output must be regenerated).
-// JobDefinitionError lives in job-api.ts because that file must import nothing.
-import { ERROR_MESSAGE_CHARS_MAX } from "./constants.ts";
-export { JobDefinitionError } from "./job-api.ts";
+// JobDefinitionError lives in job-api.ts because that file must import nothing, JobBundleError
+// in bundle.ts (both in src/job-module/, the format a client and a worker share).
+export { JobDefinitionError } from "../job-module/job-api.ts";
+export { JobBundleError } from "../job-module/bundle.ts";
 
 export type ComputeErrorCode =
   | "TASK_FAILED"
@@ -51,11 +52,6 @@ export class WorkerCrashedError extends Error {
   readonly code = "WORKER_CRASHED";
 }
 
-export class JobBundleError extends Error {
-  override name = "JobBundleError";
-  readonly code = "JOB_BUNDLE";
-}
-
 export class LineTooLongError extends Error {
   override name = "LineTooLongError";
   readonly code = "LINE_TOO_LONG";
@@ -71,20 +67,4 @@ export class LineTooLongError extends Error {
 export class RunFileCorruptError extends Error {
   override name = "RunFileCorruptError";
   readonly code = "RUN_FILE_CORRUPT";
-}
-
-/** Messages of user code are bounded before they are kept or sent anywhere. */
-export function boundedMessage(message: string): string {
-  return message.length <= ERROR_MESSAGE_CHARS_MAX ? message : `${message.slice(0, ERROR_MESSAGE_CHARS_MAX)}…`;
-}
-
-/** The message of anything thrown (user code may throw a string, or nothing useful). */
-export function messageOf(thrown: unknown): string {
-  if (thrown instanceof Error) return boundedMessage(thrown.message || thrown.name);
-  if (typeof thrown === "string") return boundedMessage(thrown);
-  try {
-    return boundedMessage(`a non-error value was thrown: ${String(thrown)}`);
-  } catch {
-    return "a non-error value was thrown";
-  }
 }

@@ -21,7 +21,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { open, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { assert } from "../util/assert.ts";
-import { fsyncDir } from "../chunk/file-io.ts";
+import { fsyncDir } from "../util/file-io.ts";
 import { combineGroups, combineSorted, newCombineCounters, type CombineCounters, type CombineFunction } from "./combiner.ts";
 import {
   BUFFERED_RECORD_OVERHEAD_BYTES,
@@ -31,14 +31,15 @@ import {
   MERGE_BATCH_RECORDS,
   MERGE_FAN_IN_MAX,
   MERGE_READ_PIECE_BYTES,
-  REDUCERS_MAX,
   TASK_ID_PATTERN,
 } from "./constants.ts";
-import { messageOf, TaskError } from "./errors.ts";
-import { defaultPartition } from "./job-api.ts";
+import { TaskError } from "./errors.ts";
+import { defaultPartition } from "../job-module/job-api.ts";
 import { mergeSorted } from "./merge.ts";
 import { readRunFile, RunWriter, type KeyValue, type RecordBatches, type RunFileInfo } from "./records.ts";
 import { checkEmitted, checkFieldBytes, quoteKey, wellFormed } from "./user-code.ts";
+import { REDUCERS_MAX } from "../protocol/jobs.ts";
+import { messageOf } from "../util/errors.ts";
 
 export interface MapOutputCollectorOptions {
   /** Partitions, one per reduce task. */

@@ -2,11 +2,12 @@
 // MapOutputCollector (MapReduce paper §3.1 steps 3–4). Where the bytes come from (the local
 // chunk file, a replica over the network, a worker thread's proxy) is the RangeReader's business.
 import { SPLIT_READ_AHEAD_BYTES_DEFAULT, WHOLE_FILE_BYTES_MAX, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
-import { messageOf, TaskCancelledError, TaskError } from "./errors.ts";
-import type { Emit, JobDefinition } from "./job-api.ts";
+import { TaskCancelledError, TaskError } from "./errors.ts";
+import type { Emit, JobDefinition } from "../job-module/job-api.ts";
 import { lineBatchesOfSplit, type LineSplitOptions, type RangeReader } from "./line-split.ts";
 import { MapOutputCollector, type MapOutputCounters, type MapOutputPartition } from "./map-output.ts";
 import { isPromiseLike } from "./user-code.ts";
+import { messageOf } from "../util/errors.ts";
 
 export interface MapTaskParams {
   job: JobDefinition;

@@ -18,7 +18,7 @@
 import { close, closeSync, fsync, fsyncSync, open, openSync, unlinkSync, write, writeSync } from "node:fs";
 import { open as openHandle } from "node:fs/promises";
 import { assert } from "../util/assert.ts";
-import { allocateUninitialized } from "../chunk/file-io.ts";
+import { allocateUninitialized } from "../util/file-io.ts";
 import { RECORD_FIELD_BYTES_MAX, RUN_BLOCK_BYTES_MAX, RUN_BLOCK_BYTES_TARGET, RUN_READ_PIECE_BYTES } from "./constants.ts";
 import { RunFileCorruptError } from "./errors.ts";
 

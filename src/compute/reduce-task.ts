@@ -9,11 +9,12 @@
 // What one reduce call emits is held until that call returns: a reduce emits about one line
 // per key, and its values, which can be many, are streamed rather than held.
 import { REDUCE_OUTPUT_FLUSH_BYTES, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
-import { messageOf, TaskCancelledError, TaskError } from "./errors.ts";
-import type { Emit, JobDefinition } from "./job-api.ts";
+import { TaskCancelledError, TaskError } from "./errors.ts";
+import type { Emit, JobDefinition } from "../job-module/job-api.ts";
 import { groupByKey, mergeSorted } from "./merge.ts";
 import type { KeyValue, RecordBatches } from "./records.ts";
 import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
+import { messageOf } from "../util/errors.ts";
 
 export interface ReduceTaskParams {
   job: JobDefinition;

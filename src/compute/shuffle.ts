@@ -2,20 +2,19 @@
 // The request names the job, map, attempt and partition, never a path; the answer is a header
 // (found, size) and then the run file's raw bytes. Run files carry their own checksums
 // (records.ts), so a damaged transfer fails the decode. Both sides use the chunk data path's
-// framing (src/chunk/data-frames.ts): the reader pauses the stream past a high-water mark, so
+// framing (src/net/frames.ts): the reader pauses the stream past a high-water mark, so
 // a reduce that writes to disk slower than the network delivers never overflows a buffer.
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import type { TesseraHost } from "../net/host.ts";
 import type { Logger } from "../util/log.ts";
-import { ShuffleHeader, ShuffleRequest } from "../master/pb/jobs.ts";
-import { validateJobId } from "../master/jobs-ops.ts";
-import { closeStream, encodeFrame, FrameReader, sendData } from "../chunk/data-frames.ts";
+import { ShuffleHeader, ShuffleRequest } from "../protocol/pb/jobs.ts";
+import { closeStream, encodeFrame, FrameReader, sendData } from "../net/frames.ts";
 import { mapOutputDirName, partitionFileName } from "./map-output.ts";
-import { REDUCERS_MAX } from "./constants.ts";
+import { SHUFFLE_PROTOCOL } from "../protocol/ids.ts";
+import { validateJobId, REDUCERS_MAX } from "../protocol/jobs.ts";
 
-export const SHUFFLE_PROTOCOL = "/tessera/shuffle/1";
 const SHUFFLE_PIECE_BYTES = 1024 * 1024;
 const SHUFFLE_CONTROL_BYTES_MAX = 4 * 1024;
 const SHUFFLE_INBOUND_STREAMS_MAX = 64;

@@ -21,16 +21,17 @@ import type { Logger } from "../util/log.ts";
 import type { FileSystemClient } from "../client/fs.ts";
 import { FsError } from "../client/fs.ts";
 import { MetaRequestError } from "../client/meta-call.ts";
-import { TaskOrder, TaskOrderAck, type JobRequest, type JobResponse, type TaskResult } from "../master/pb/jobs.ts";
-import { validateJobId } from "../master/jobs-ops.ts";
-import { writeJobBundle } from "./bundle.ts";
+import { TaskOrder, TaskOrderAck, type JobRequest, type JobResponse, type TaskResult } from "../protocol/pb/jobs.ts";
+import { writeJobBundle } from "../job-module/bundle.ts";
 import { fileByteStream } from "./records.ts";
-import { messageOf, TaskCancelledError } from "./errors.ts";
+import { TaskCancelledError } from "./errors.ts";
 import type { WorkerPool } from "./worker-pool.ts";
-import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, SHUFFLE_PROTOCOL, ShuffleError } from "./shuffle.ts";
+import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, ShuffleError } from "./shuffle.ts";
+import { SHUFFLE_PROTOCOL, TASK_PROTOCOL } from "../protocol/ids.ts";
+import { TASK_RPC_LIMITS } from "../protocol/limits.ts";
+import { validateJobId } from "../protocol/jobs.ts";
+import { messageOf } from "../util/errors.ts";
 
-export const TASK_PROTOCOL = "/tessera/task/1";
-export const TASK_RPC_LIMITS = { messageBytesMax: 4 * 1024 * 1024, timeoutMs: 10_000 };
 const TASK_INBOUND_STREAMS_MAX = 32;
 /** Running attempts report this often, so the leader can tell a live task from a lost one. */
 const PROGRESS_INTERVAL_MS = 5_000;

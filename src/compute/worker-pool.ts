@@ -16,7 +16,7 @@ import { assert } from "../util/assert.ts";
 import { workerEntryUrl } from "../util/worker-entry.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { WORKER_PULL_BYTES_MAX } from "./constants.ts";
-import { messageOf, TaskCancelledError, WorkerCrashedError } from "./errors.ts";
+import { TaskCancelledError, WorkerCrashedError } from "./errors.ts";
 import type { RangeReader } from "./line-split.ts";
 import { mapOutputDirName, partitionFileName, validateReducers, validateTaskId } from "./map-output.ts";
 import {
@@ -33,6 +33,7 @@ import {
   type TaskSpec,
   type ToWorker,
 } from "./worker-protocol.ts";
+import { messageOf } from "../util/errors.ts";
 
 /** How long a terminated worker may take to report closed before its slot is reused anyway. */
 const WORKER_CLOSE_WAIT_MS = 5000;

@@ -9,13 +9,14 @@
 // The worker runs the job's code, so the parent treats what a worker sends as untrusted: every
 // message is checked here, and anything malformed fails the task instead of reaching the peer.
 import { AssertionError } from "../util/assert.ts";
-import { ERROR_MESSAGE_CHARS_MAX, WORKER_READ_BYTES_MAX } from "./constants.ts";
-import { boundedMessage, JobBundleError, LineTooLongError, RunFileCorruptError, TaskCancelledError, TaskError } from "./errors.ts";
-import { JobDefinitionError } from "./job-api.ts";
+import { WORKER_READ_BYTES_MAX } from "./constants.ts";
+import { JobBundleError, LineTooLongError, RunFileCorruptError, TaskCancelledError, TaskError } from "./errors.ts";
+import { JobDefinitionError } from "../job-module/job-api.ts";
 import type { LineSplitOptions } from "./line-split.ts";
 import type { MapTaskCounters } from "./map-task.ts";
 import type { MapOutputPartition } from "./map-output.ts";
 import type { ReduceCounters } from "./reduce-task.ts";
+import { ERROR_MESSAGE_CHARS_MAX, boundedMessage } from "../util/errors.ts";
 
 export interface MapTaskSpec {
   kind: "map";

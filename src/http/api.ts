@@ -7,16 +7,16 @@
 //   GET /api/jobs/ID             { job: JobView, tasks: [{ kind, index, state, attempts, peer, locality }] }
 // Everything cluster-wide is the leader's answer (ClusterData), the same `tessera report`,
 // `fsck`, `cluster status`, `fs ls`, `fs stat` and `job status` print.
-import { normalizePath } from "../master/path.ts";
-import { InvalidPathError } from "../master/namespace-errors.ts";
-import type { TaskRecord } from "../master/pb/jobs.ts";
+import { normalizePath } from "../protocol/paths.ts";
+import type { TaskRecord } from "../protocol/pb/jobs.ts";
 import type { StatView } from "../client/fs.ts";
 import { alertsOf } from "./alerts.ts";
 import type { ClusterData } from "./cluster-data.ts";
 import { HttpError, json, queryParam } from "./respond.ts";
 import type { AdminHttpSource } from "./source.ts";
+import { InvalidPathError } from "../protocol/errors.ts";
 
-// As the master checks job ids (src/master/jobs-ops.ts), so a bad id never reaches the leader.
+// As the master checks job ids (src/master/state/job-records.ts), so a bad id never reaches the leader.
 const JOB_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export interface TaskView {

@@ -1,11 +1,10 @@
 // The cluster-wide figures every endpoint shows (overview, /metrics, /jmx), each fetched from
 // the leader at most once per CLUSTER_DATA_TTL_MS whatever the number of requests, and the
 // per-path and per-job answers of the API under the same rule.
-import type { ClusterStatusView } from "../master/view.ts";
-import type { FsckView, ReportView } from "../client/admin.ts";
+import type { ClusterStatusView, FsckView, ReportView } from "../protocol/views.ts";
 import type { StatView } from "../client/fs.ts";
 import type { JobView } from "../client/jobs.ts";
-import type { TaskRecord } from "../master/pb/jobs.ts";
+import type { TaskRecord } from "../protocol/pb/jobs.ts";
 import type { AdminHttpSource } from "./source.ts";
 import { TtlCache, type Cached } from "./ttl-cache.ts";
 

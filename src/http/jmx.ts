@@ -10,10 +10,10 @@
 // counts files and folders, root included, as HDFS's inode count does. What Tessera does not
 // have (caches, volume failures apart from a dead peer, maintenance states) reads 0 or "{}".
 import os from "node:os";
-import type { PeerCapacity } from "../master/capacity-report.ts";
 import type { ClusterSnapshot } from "./cluster-data.ts";
 import { MalformedObjectNameError, matchesObjectName, parseObjectName, parseObjectNamePattern } from "./object-name.ts";
 import { HttpError } from "./respond.ts";
+import type { PeerCapacity } from "../protocol/views.ts";
 
 export const FS_NAMESYSTEM_BEAN = "Hadoop:service=NameNode,name=FSNamesystem";
 export const FS_NAMESYSTEM_STATE_BEAN = "Hadoop:service=NameNode,name=FSNamesystemState";

@@ -12,7 +12,6 @@
 // The socket lives in a thread of its own (http-worker.ts): while this peer's event loop is
 // busy moving data, that thread still answers, with the UI's files and with the last figures
 // this thread gave it. This file is the peer's side: it answers the HTTP thread's asks.
-import { ConfigError, parseHostPort } from "../peer/config.ts";
 import { workerEntryUrl } from "../util/worker-entry.ts";
 import type { Logger } from "../util/log.ts";
 import { Api } from "./api.ts";
@@ -23,6 +22,7 @@ import { HttpError, jsonError, statusOf } from "./respond.ts";
 import { isLoopbackHost, routeOf } from "./routes.ts";
 import type { AdminHttpSource } from "./source.ts";
 import type { AskMessage, FromHttpThread, ToHttpThread } from "./worker-protocol.ts";
+import { ConfigError, parseHostPort } from "../util/config.ts";
 
 /** How long the HTTP thread may take to start listening. */
 const START_TIMEOUT_MS = 10_000;

@@ -2,13 +2,10 @@
 // answers come from the leader through this peer's own clients, over the same metadata path
 // `tessera report`, `tessera fsck` and `tessera cluster status` take, so the UI, /metrics,
 // /jmx and the CLI show the same figures. Nothing here changes cluster state.
-import type { PeerView } from "../membership/view.ts";
-import type { ClusterStatusView } from "../master/view.ts";
-import type { FsckView, ReportView } from "../client/admin.ts";
+import type { ClusterStatusView, PeerView, FsckView, ReportView } from "../protocol/views.ts";
 import type { StatView } from "../client/fs.ts";
 import type { JobView } from "../client/jobs.ts";
-import type { TaskRecord } from "../master/pb/jobs.ts";
-import type { DataServiceStats } from "../chunk/data-service.ts";
+import type { TaskRecord } from "../protocol/pb/jobs.ts";
 
 export interface AdminHttpSource {
   self: { id: string; rack: string; startedAtMs: number; version: string };
@@ -40,8 +37,11 @@ export interface RaftFigures {
 
 export interface LocalFigures {
   raft(): RaftFigures;
-  /** The chunk server's data protocols: bytes written as a replica, bytes served to readers. */
-  data: DataServiceStats;
+  /** The chunk server's data protocols: bytes written as a replica, bytes served to readers (its DataService.stats). */
+  data: {
+    readonly write: { readonly bytesWritten: number; readonly pipelinesCommitted: number; readonly pipelinesFailed: number; readonly checksumErrors: number };
+    readonly read: { readonly bytesServed: number; readonly readsServed: number; readonly readsFailed: number; readonly checksumErrors: number };
+  };
   /** This peer's file system client: bytes read from its own disk and over the network. */
   reads: { readonly localBytes: number; readonly remoteBytes: number };
   /** This peer's compute worker. */

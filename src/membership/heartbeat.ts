@@ -1,6 +1,6 @@
 // Encoding and validation of heartbeats. Everything here is bounded: a heartbeat comes from
 // the network, and a peer must survive whatever another peer sends (DESIGN.md, "Protocols").
-import { Heartbeat } from "./pb/membership.ts";
+import { Heartbeat } from "../protocol/pb/membership.ts";
 
 export { Heartbeat };
 

@@ -2,8 +2,8 @@
 // the cluster. Pure and clock-free: time comes in as an argument, so tests drive it exactly.
 import type { Heartbeat } from "./heartbeat.ts";
 import { assert } from "../util/assert.ts";
-
-export type PeerState = "alive" | "suspect" | "dead";
+import { PEERS_LISTED_MAX } from "../protocol/limits.ts";
+import type { PeerState } from "../protocol/views.ts";
 
 export interface FailureDetectorConfig {
   /** No heartbeat for this long: the peer is suspect (still used, but not trusted with new work). */
@@ -19,10 +19,6 @@ export const FAILURE_DETECTOR_DEFAULTS: FailureDetectorConfig = {
   deadAfterMs: 10_000,
   forgetAfterMs: 60 * 60 * 1000,
 };
-
-// A cluster of more peers than this is beyond what one gossip mesh is built for; the bound
-// keeps a flood of forged-looking ids from growing memory without limit.
-export const PEER_TABLE_ENTRIES_MAX = 10_000;
 
 export interface PeerRecord {
   readonly id: string;
@@ -88,7 +84,7 @@ export class PeerTable {
     const id = heartbeat.peerId;
     const existing = this.records.get(id);
     if (!existing) {
-      if (this.records.size >= PEER_TABLE_ENTRIES_MAX) throw new PeerTableFullError(`the peer table holds ${PEER_TABLE_ENTRIES_MAX} peers already`);
+      if (this.records.size >= PEERS_LISTED_MAX) throw new PeerTableFullError(`the peer table holds ${PEERS_LISTED_MAX} peers already`);
       const record: PeerRecord = { id, heartbeat, state: "alive", lastSeenMs: nowMs, stateSinceMs: nowMs, isSelf: id === this.selfId };
       this.records.set(id, record);
       return { id, from: "unknown", to: "alive", record };

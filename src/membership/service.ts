@@ -7,11 +7,12 @@ import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import type { PeerHost } from "../net/host.ts";
 import { registerHandler } from "../net/rpc.ts";
-import { PeersRequest, PeersResponse } from "./pb/membership.ts";
+import { PeersRequest, PeersResponse } from "../protocol/pb/membership.ts";
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat, type Role } from "./heartbeat.ts";
 import { PeerTable, type FailureDetectorConfig, type PeerChange, type PeerRecord, validateFailureDetectorConfig } from "./peer-table.ts";
-import { MEMBERSHIP_TOPIC, PEERS_PROTOCOL, PEERS_RPC_LIMITS } from "./constants.ts";
 import type { Logger } from "../util/log.ts";
+import { MEMBERSHIP_TOPIC, PEERS_PROTOCOL } from "../protocol/ids.ts";
+import { PEERS_RPC_LIMITS } from "../protocol/limits.ts";
 
 export interface HeartbeatSource {
   rack: string;

@@ -17,9 +17,10 @@ import { defaultCrypto } from "@chainsafe/libp2p-noise/crypto";
 import { serviceCapabilities, type ConnectionEncrypter, type MessageStream, type SecureConnectionOptions, type SecuredConnection } from "@libp2p/interface";
 import type { NoiseComponents } from "@chainsafe/libp2p-noise";
 import { SWARM_KEY_BYTES } from "./swarm-key.ts";
-import { ADMISSION_HKDF_LABEL, ADMISSION_PROLOGUE_LABEL, ENCRYPTION_PROTOCOL_ID } from "./constants.ts";
+import { ADMISSION_HKDF_LABEL, ADMISSION_PROLOGUE_LABEL } from "./constants.ts";
 import { aesGcmDecrypt, aesGcmEncrypt, AeadAuthenticationError } from "./aead-aes-gcm.ts";
 import { AesGcmRecordStream, HandshakeRelay } from "./encryption-stream.ts";
+import { ENCRYPTION_PROTOCOL } from "../protocol/ids.ts";
 
 export type EncryptionComponents = NoiseComponents;
 
@@ -159,7 +160,7 @@ export function tesseraEncryption(init: TesseraEncryptionInit): (components: Enc
     };
 
     return {
-      protocol: ENCRYPTION_PROTOCOL_ID,
+      protocol: ENCRYPTION_PROTOCOL,
       [Symbol.toStringTag]: "@tessera/encryption",
       [serviceCapabilities]: ["@libp2p/connection-encryption"],
       secureInbound: (connection: MessageStream, options?: SecureConnectionOptions) => secure(connection, options, false),

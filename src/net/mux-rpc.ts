@@ -11,7 +11,7 @@ import type { TesseraHost } from "./host.ts";
 import type { MessageCodec } from "./rpc.ts";
 import { sendWithBackpressure } from "./stream-io.ts";
 import type { Logger } from "../util/log.ts";
-import { RpcFrame } from "./pb/rpc.ts";
+import { RpcFrame } from "../protocol/pb/rpc.ts";
 
 // Requests one stream carries at once; a client waits for a slot past it.
 export const MUX_INFLIGHT_MAX = 256;

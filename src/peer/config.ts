@@ -3,6 +3,7 @@ import { multiaddr } from "@multiformats/multiaddr";
 import { FAILURE_DETECTOR_DEFAULTS, type FailureDetectorConfig } from "../membership/peer-table.ts";
 import { HEARTBEAT_INTERVAL_MS_DEFAULT } from "../membership/constants.ts";
 import { RACK_NAME_CHARS_MAX } from "../membership/heartbeat.ts";
+import { ConfigError } from "../util/config.ts";
 
 export const DATA_DIR_DEFAULT = "tessera-data";
 // HDFS names the rack of a node without topology information "/default-rack".
@@ -53,25 +54,12 @@ export interface PeerOptions {
   decommissionIntervalMs?: number;
 }
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
-
 export function parseMultiaddr(text: string, what: string): string {
   try {
     return multiaddr(text).toString();
   } catch {
     throw new ConfigError(`${what} "${text}" is not a valid multiaddr (for example /ip4/127.0.0.1/tcp/7070)`);
   }
-}
-
-export function parseHostPort(text: string): { hostname: string; port: number } {
-  const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || !(port >= 0 && port <= 65535)) {
-    throw new ConfigError(`--http "${text}" is not HOST:PORT (for example 127.0.0.1:9870, or 127.0.0.1:0 for any free port)`);
-  }
-  return { hostname: match[1]!.replace(/^\[|\]$/g, ""), port };
 }
 
 export function validateRack(rack: string): string {

@@ -9,45 +9,49 @@ import { isSwarmKeyMismatch } from "../net/encryption.ts";
 import { MembershipService } from "../membership/service.ts";
 import { ROLES } from "../membership/heartbeat.ts";
 import type { PeerChange } from "../membership/peer-table.ts";
-import { peerViewFromRecord, type PeerView } from "../membership/view.ts";
+import { peerViewFromRecord } from "../membership/view.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { CHUNKS_DIR, COMPUTE_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
-import { ConfigError, DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
+import { DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
 import { PeerMetrics } from "../http/metrics.ts";
 import type { AdminHttpSource } from "../http/source.ts";
 import { RaftNode } from "../raft/node.ts";
-import { MasterStateMachine } from "../master/state-machine.ts";
-import { MetaService } from "../master/service.ts";
-import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT } from "../master/voters.ts";
-import { clusterStatusView, type ClusterStatusView } from "../master/view.ts";
-import { ChunkLocations } from "../master/locations.ts";
-import { FsService } from "../master/fs-service.ts";
-import { ReportService } from "../master/report-service.ts";
-import { DiskChunkStore } from "../chunk/disk-store.ts";
-import { BlockReporter, ReportingChunkStore, REPORT_PROTOCOL, REPORT_RPC_LIMITS } from "../chunk/block-reporter.ts";
-import { BlockReport, BlockReportAck } from "../chunk/pb/report.ts";
-import { DataService } from "../chunk/data-service.ts";
-import type { ChunkStore } from "../chunk/store.ts";
+import { MasterStateMachine } from "../master/state/state-machine.ts";
+import { MetaService } from "../master/rpc/meta-service.ts";
+import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT } from "../master/voters/voters.ts";
+import { clusterStatusView, type ClusterStatusView, type PeerView } from "../protocol/views.ts";
+import { ChunkLocations } from "../master/cluster/locations.ts";
+import { FsService } from "../master/rpc/fs-service.ts";
+import { ReportService } from "../master/rpc/report-service.ts";
+import { DiskChunkStore } from "../chunk/store/disk-store.ts";
+import { BlockReporter, ReportingChunkStore } from "../chunk/transfer/block-reporter.ts";
+import { BlockReport, BlockReportAck } from "../protocol/pb/report.ts";
+import { DataService } from "../chunk/transfer/data-service.ts";
+import type { ChunkStore } from "../chunk/store/store.ts";
 import { FileSystemClient, FsError, statView } from "../client/fs.ts";
 import { fsRequest } from "../client/fs-request.ts";
 import { MetaRequestError } from "../client/meta-call.ts";
 import { AdminClient } from "../client/admin.ts";
-import { ReplicationManager } from "../master/replication-manager.ts";
-import { ReplicaService } from "../chunk/replica-service.ts";
-import type { FsRequest, FsResponse } from "../master/pb/meta.ts";
-import { Maintenance, replicateSender } from "../master/maintenance.ts";
-import { Scrubber } from "../chunk/scrubber.ts";
+import { ReplicationManager } from "../master/repair/replication-manager.ts";
+import { ReplicaService } from "../chunk/transfer/replica-service.ts";
+import type { FsRequest, FsResponse } from "../protocol/pb/meta.ts";
+import { Maintenance } from "../master/repair/maintenance.ts";
+import { Scrubber } from "../chunk/store/scrubber.ts";
 import { MaintenanceClient } from "../client/maintenance.ts";
 import { callWithRetry, META_DEADLINE_MS_DEFAULT } from "../client/meta-call.ts";
 import { request } from "../net/rpc.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { mkdirSync } from "node:fs";
-import { JobScheduler } from "../master/job-scheduler.ts";
-import { JobRequest, JobResponse, TaskOrder, TaskOrderAck } from "../master/pb/jobs.ts";
+import { JobScheduler } from "../master/jobs/scheduler.ts";
+import { JobRequest, JobResponse, TaskOrder, TaskOrderAck } from "../protocol/pb/jobs.ts";
 import { JobsClient } from "../client/jobs.ts";
-import { TaskService, TASK_PROTOCOL, TASK_RPC_LIMITS } from "../compute/task-service.ts";
+import { TaskService } from "../compute/task-service.ts";
 import { WorkerPool } from "../compute/worker-pool.ts";
+import { CHUNK_REPORT_PROTOCOL, TASK_PROTOCOL } from "../protocol/ids.ts";
+import { REPORT_RPC_LIMITS, TASK_RPC_LIMITS } from "../protocol/limits.ts";
+import { ConfigError } from "../util/config.ts";
+import { replicateSender } from "./replicate-sender.ts";
 
 export class JoinRefusedError extends Error {
   override name = "JoinRefusedError";
@@ -359,7 +363,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       send: (to, report) =>
         to === id
           ? Promise.resolve(reports.take(id, report))
-          : request<BlockReport, BlockReportAck>(host, peerIdFromString(to), { protocol: REPORT_PROTOCOL, requestCodec: BlockReport, responseCodec: BlockReportAck, ...REPORT_RPC_LIMITS }, report),
+          : request<BlockReport, BlockReportAck>(host, peerIdFromString(to), { protocol: CHUNK_REPORT_PROTOCOL, requestCodec: BlockReport, responseCodec: BlockReportAck, ...REPORT_RPC_LIMITS }, report),
       log: log.child("block-report"),
       ...(options.blockReportIntervalMs ? { intervalMs: options.blockReportIntervalMs } : {}),
     });

@@ -1,10 +1,10 @@
-// The wire form of Raft messages: protobuf (src/raft/pb/raft.proto) to and from the core's
+// The wire form of Raft messages: protobuf (src/protocol/pb/raft.proto) to and from the core's
 // Message type. Decoding checks structure and bounds and rejects with a typed error; the
 // core's step() then checks what only it can (membership, terms, piece order).
 import { InvalidMessageError, UnknownMessageTypeError } from "./errors.ts";
 import { WIRE_APPEND_ENTRIES_MAX, WIRE_ENTRY_BYTES_MAX, WIRE_SNAPSHOT_CHUNK_BYTES_MAX, READ_CTX_LENGTH_MAX } from "./config.ts";
 import { MEMBERS_MAX, PEER_ID_LENGTH_MAX } from "./conf.ts";
-import { MessageType, WireMessage, type WireEntry } from "./pb/raft.ts";
+import { MessageType, WireMessage, type WireEntry } from "../protocol/pb/raft.ts";
 import type { ConfState, Entry, Message, MessageType as CoreMessageType, SnapshotMeta } from "./types.ts";
 
 // The largest message: an append of up to maxSizePerMsg bytes may still carry one entry of

@@ -11,8 +11,8 @@ import { sendWithBackpressure } from "../net/stream-io.ts";
 import type { Logger } from "../util/log.ts";
 import { decodeRaftMessage, encodeRaftMessage, RAFT_WIRE_MESSAGE_BYTES_MAX } from "./codec.ts";
 import type { Message, PeerId } from "./types.ts";
+import { RAFT_PROTOCOL } from "../protocol/ids.ts";
 
-export const RAFT_PROTOCOL = "/tessera/raft/1";
 // Messages queued for one peer at most; past it new ones are dropped (the core resends).
 export const RAFT_SEND_QUEUE_MESSAGES_MAX = 4096;
 // Bytes queued for one peer at most: a few appends of maxSizePerMsg.

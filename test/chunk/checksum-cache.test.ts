@@ -1,7 +1,7 @@
 // The checksum cache stays within its byte bound (the store gives it CHECKSUM_CACHE_BYTES_MAX),
 // evicting the least recently used list first (STYLE.md §5: every bound has a test).
 import { describe, it, expect } from "vitest";
-import { ChecksumCache } from "../../src/chunk/checksum-cache.ts";
+import { ChecksumCache } from "../../src/chunk/store/checksum-cache.ts";
 
 const sums = (blocks: number) => ({ blockBytes: 65536, sizeBytes: blocks * 65536, checksums: new Uint32Array(blocks) });
 

@@ -1,8 +1,10 @@
 // Chunk identity: ids and versions are validated strictly, and file names map back exactly.
 import { describe, it, expect } from "vitest";
-import { chunkFileStem, fanOutDirName, isChunkId, parseChunkFileStem, validateChunkId, validateChunkVersion } from "../../src/chunk/chunk-id.ts";
-import { decodeSidecar, encodeSidecar } from "../../src/chunk/checksum.ts";
-import { InvalidChunkIdError, ChunkCorruptError } from "../../src/chunk/errors.ts";
+import { isChunkId, validateChunkId, validateChunkVersion } from "../../src/protocol/chunk-id.ts";
+import { decodeSidecar, encodeSidecar } from "../../src/chunk/store/checksum.ts";
+import { ChunkCorruptError } from "../../src/chunk/store/errors.ts";
+import { InvalidChunkIdError } from "../../src/protocol/errors.ts";
+import { chunkFileStem, fanOutDirName, parseChunkFileStem } from "../../src/chunk/store/chunk-files.ts";
 
 describe("chunk ids", () => {
   it("accepts exactly 16 lowercase hex digits", () => {

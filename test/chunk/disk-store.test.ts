@@ -3,13 +3,13 @@
 import { describe, it, expect } from "vitest";
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DiskChunkStore } from "../../src/chunk/disk-store.ts";
-import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../src/chunk/constants.ts";
-import { ChunkCorruptError } from "../../src/chunk/errors.ts";
-import { SIDECAR_BYTES_MAX } from "../../src/chunk/checksum.ts";
+import { DiskChunkStore } from "../../src/chunk/store/disk-store.ts";
+import { ChunkCorruptError } from "../../src/chunk/store/errors.ts";
+import { SIDECAR_BYTES_MAX } from "../../src/chunk/store/checksum.ts";
 import { createLogger, setLogLevel } from "../../src/util/log.ts";
 import { tempDir } from "../support/temp.ts";
 import { bytesOf, idOf, writeChunk } from "./store-suite.ts";
+import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../src/protocol/limits.ts";
 
 const BLOCK = CHUNK_CHECKSUM_BLOCK_BYTES;
 const logger = createLogger("chunk-store-test");

@@ -5,13 +5,15 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Stream } from "@libp2p/interface";
-import { writeChunk } from "../../src/chunk/write-pipeline.ts";
-import { CHUNK_WRITE_PROTOCOL, DATA_CONTROL_FRAME_BYTES_MAX, WRITE_PACKET_BYTES_MAX, WRITE_PIPELINE_TARGETS_MAX } from "../../src/chunk/data-constants.ts";
-import { encodeFrame, encodeFrameLength, FrameReader } from "../../src/chunk/data-frames.ts";
-import { blockCrcsOf } from "../../src/chunk/pipeline-packets.ts";
-import { WriteAck, WriteFrame, WriteHeader } from "../../src/chunk/pb/data.ts";
+import { writeChunk } from "../../src/chunk/transfer/write-pipeline.ts";
+import { DATA_CONTROL_FRAME_BYTES_MAX, WRITE_PACKET_BYTES_MAX } from "../../src/chunk/transfer/data-constants.ts";
+import { encodeFrame, encodeFrameLength, FrameReader } from "../../src/net/frames.ts";
+import { blockCrcsOf } from "../../src/chunk/transfer/pipeline-packets.ts";
+import { WriteAck, WriteFrame, WriteHeader } from "../../src/protocol/pb/data.ts";
 import { DataCluster, patternBytes, type DataNode } from "./pipeline-harness.ts";
 import { waitFor } from "../support/wait.ts";
+import { CHUNK_WRITE_PROTOCOL } from "../../src/protocol/ids.ts";
+import { WRITE_PIPELINE_TARGETS_MAX } from "../../src/protocol/limits.ts";
 
 const MiB = 1024 * 1024;
 let cluster: DataCluster;

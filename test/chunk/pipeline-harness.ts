@@ -4,10 +4,10 @@
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { createHost, type TesseraHost } from "../../src/net/host.ts";
 import { generateSwarmKey } from "../../src/net/swarm-key.ts";
-import { DataService } from "../../src/chunk/data-service.ts";
-import { DiskChunkStore } from "../../src/chunk/disk-store.ts";
-import { MemoryChunkStore, MemoryChunkVolume } from "../../src/chunk/memory-store.ts";
-import type { ChunkStore } from "../../src/chunk/store.ts";
+import { DataService } from "../../src/chunk/transfer/data-service.ts";
+import { DiskChunkStore } from "../../src/chunk/store/disk-store.ts";
+import { MemoryChunkStore, MemoryChunkVolume } from "../../src/chunk/store/memory-store.ts";
+import type { ChunkStore } from "../../src/chunk/store/store.ts";
 import { createLogger } from "../../src/util/log.ts";
 import { LOOPBACK } from "../support/peers.ts";
 import { tempDir } from "../support/temp.ts";

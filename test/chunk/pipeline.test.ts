@@ -3,12 +3,12 @@
 // (GFS §3.1 / HDFS: a failed pipeline is rebuilt without the failed replica, so the client
 // must learn which one failed, and nothing half-written may become visible).
 import { describe, it, expect, afterEach } from "vitest";
-import { writeChunk, type WriteChunkResult } from "../../src/chunk/write-pipeline.ts";
-import { PipelineError } from "../../src/chunk/data-errors.ts";
-import { checksumDigest } from "../../src/chunk/checksum.ts";
-import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../src/chunk/constants.ts";
+import { writeChunk, type WriteChunkResult } from "../../src/chunk/transfer/write-pipeline.ts";
+import { PipelineError } from "../../src/chunk/transfer/data-errors.ts";
+import { checksumDigest } from "../../src/chunk/store/checksum.ts";
 import { DataCluster, equalBytes, patternBytes, type DataNode } from "./pipeline-harness.ts";
 import { waitFor } from "../support/wait.ts";
+import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../src/protocol/limits.ts";
 
 const MiB = 1024 * 1024;
 let cluster: DataCluster;

@@ -5,13 +5,14 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { peerIdFromString } from "@libp2p/peer-id";
-import { openChunkRead, readChunk, readChunkBytes, readChunkLocal, readChunkLocalBytes } from "../../src/chunk/read-protocol.ts";
-import { ChunkChecksumError, ChunkReadError } from "../../src/chunk/data-errors.ts";
-import { CHUNK_READ_PROTOCOL, DATA_CONTROL_FRAME_BYTES_MAX, READ_RESPONSE_FRAME_BYTES_MAX } from "../../src/chunk/data-constants.ts";
-import { encodeFrameLength, FrameReader } from "../../src/chunk/data-frames.ts";
-import { ReadResponse } from "../../src/chunk/pb/data.ts";
-import type { ChunkStore } from "../../src/chunk/store.ts";
+import { openChunkRead, readChunk, readChunkBytes, readChunkLocal, readChunkLocalBytes } from "../../src/chunk/transfer/read-protocol.ts";
+import { ChunkChecksumError, ChunkReadError } from "../../src/chunk/transfer/data-errors.ts";
+import { DATA_CONTROL_FRAME_BYTES_MAX, READ_RESPONSE_FRAME_BYTES_MAX } from "../../src/chunk/transfer/data-constants.ts";
+import { encodeFrameLength, FrameReader } from "../../src/net/frames.ts";
+import { ReadResponse } from "../../src/protocol/pb/data.ts";
+import type { ChunkStore } from "../../src/chunk/store/store.ts";
 import { DataCluster, collect, equalBytes, patternBytes, type DataNode } from "./pipeline-harness.ts";
+import { CHUNK_READ_PROTOCOL } from "../../src/protocol/ids.ts";
 
 const MiB = 1024 * 1024;
 const KiB = 1024;

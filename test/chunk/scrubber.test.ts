@@ -2,8 +2,8 @@
 // period and reported; its read rate stays under the bound.
 import { describe, it, expect, afterEach } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
-import { DiskChunkStore } from "../../src/chunk/disk-store.ts";
-import { Scrubber, type CorruptReplica } from "../../src/chunk/scrubber.ts";
+import { DiskChunkStore } from "../../src/chunk/store/disk-store.ts";
+import { Scrubber, type CorruptReplica } from "../../src/chunk/store/scrubber.ts";
 import { createLogger } from "../../src/util/log.ts";
 import { tempDir } from "../support/temp.ts";
 import { waitFor } from "../support/wait.ts";

@@ -2,7 +2,7 @@
 // must answer the write pipeline, the read protocol, the scrubber and block reports alike.
 import { describe, it, expect } from "vitest";
 import { crc32 as zlibCrc32 } from "node:zlib";
-import { CHUNK_CHECKSUM_BLOCK_BYTES, CHUNK_SIZE_BYTES_MAX, READ_LENGTH_BYTES_MAX } from "../../src/chunk/constants.ts";
+import { READ_LENGTH_BYTES_MAX } from "../../src/chunk/store/constants.ts";
 import {
   ChunkBusyError,
   ChunkCorruptError,
@@ -11,11 +11,12 @@ import {
   ChunkRangeError,
   ChunkSizeMismatchError,
   ChunkTooLargeError,
-  InvalidChunkIdError,
   StaleChunkError,
-} from "../../src/chunk/errors.ts";
-import { checksumDigest } from "../../src/chunk/checksum.ts";
-import type { ChunkEntry, ChunkStore } from "../../src/chunk/store.ts";
+} from "../../src/chunk/store/errors.ts";
+import { checksumDigest } from "../../src/chunk/store/checksum.ts";
+import type { ChunkEntry, ChunkStore } from "../../src/chunk/store/store.ts";
+import { CHUNK_CHECKSUM_BLOCK_BYTES, CHUNK_SIZE_BYTES_MAX } from "../../src/protocol/limits.ts";
+import { InvalidChunkIdError } from "../../src/protocol/errors.ts";
 
 const BLOCK = CHUNK_CHECKSUM_BLOCK_BYTES;
 /** Packets of an odd size, so packet edges never line up with block or buffer edges. */

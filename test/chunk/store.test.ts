@@ -1,8 +1,8 @@
 // The ChunkStore compliance suite against the disk store and its memory twin.
 import { readFileSync, writeFileSync } from "node:fs";
-import { DiskChunkStore } from "../../src/chunk/disk-store.ts";
-import { MemoryChunkStore, MemoryChunkVolume } from "../../src/chunk/memory-store.ts";
-import type { ChunkStore } from "../../src/chunk/store.ts";
+import { DiskChunkStore } from "../../src/chunk/store/disk-store.ts";
+import { MemoryChunkStore, MemoryChunkVolume } from "../../src/chunk/store/memory-store.ts";
+import type { ChunkStore } from "../../src/chunk/store/store.ts";
 import { tempDir } from "../support/temp.ts";
 import { chunkStoreSuite } from "./store-suite.ts";
 

@@ -10,8 +10,8 @@ import { createHost, GOSSIP_MESSAGE_BYTES_MAX, type PeerHost } from "../../src/n
 import { generateSwarmKey } from "../../src/net/swarm-key.ts";
 import { isSwarmKeyMismatch } from "../../src/net/encryption.ts";
 import { connect, ClusterUnreachableError } from "../../src/client/cluster.ts";
-import { MEMBERSHIP_TOPIC, PEERS_PROTOCOL } from "../../src/membership/constants.ts";
 import { encodeHeartbeat } from "../../src/membership/heartbeat.ts";
+import { MEMBERSHIP_TOPIC, PEERS_PROTOCOL } from "../../src/protocol/ids.ts";
 
 let cluster: TestPeers;
 const hosts: PeerHost[] = [];

@@ -10,7 +10,7 @@ import { TestPeers, aliveIds, LOOPBACK } from "../support/peers.ts";
 import { waitFor } from "../support/wait.ts";
 import { createHost, type PeerHost } from "../../src/net/host.ts";
 import { connect } from "../../src/client/cluster.ts";
-import { MEMBERSHIP_TOPIC } from "../../src/membership/constants.ts";
+import { MEMBERSHIP_TOPIC } from "../../src/protocol/ids.ts";
 
 // Four more than gossipsub's colocation threshold of 10 would have scored -5 × 5² = -125.
 const EXTRA_HOSTS = 14;

@@ -7,9 +7,9 @@ import * as lp from "it-length-prefixed";
 import { TestPeers, LOOPBACK } from "../support/peers.ts";
 import { waitFor } from "../support/wait.ts";
 import { createHost, type TesseraHost } from "../../src/net/host.ts";
-import { RAFT_PROTOCOL } from "../../src/raft/transport.ts";
 import { RAFT_WIRE_MESSAGE_BYTES_MAX, encodeRaftMessage } from "../../src/raft/codec.ts";
 import { connect } from "../../src/client/cluster.ts";
+import { RAFT_PROTOCOL } from "../../src/protocol/ids.ts";
 
 let cluster: TestPeers;
 let rogue: TesseraHost | undefined;

@@ -4,9 +4,9 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { bundleJob, jobBundleFileName, loadJobBundle } from "../../src/compute/bundle.ts";
+import { bundleJob, jobBundleFileName, loadJobBundle } from "../../src/job-module/bundle.ts";
 import { JobBundleError } from "../../src/compute/errors.ts";
-import { JobDefinitionError } from "../../src/compute/job-api.ts";
+import { JobDefinitionError } from "../../src/job-module/job-api.ts";
 import { tempDir } from "../support/temp.ts";
 import { writeJobModules } from "./job-modules.ts";
 

@@ -2,7 +2,7 @@
 // every peer, forever: a map task on one peer and a retry of it on another send a key to the
 // same reducer only if it does (MapReduce paper §4.1: "hash(key) mod R").
 import { describe, it, expect } from "vitest";
-import { defaultPartition, defineJob, JobDefinitionError, validateJob } from "../../src/compute/job-api.ts";
+import { defaultPartition, defineJob, JobDefinitionError, validateJob } from "../../src/job-module/job-api.ts";
 import { Rng } from "../sim/prng.ts";
 
 function fnv1aReference(key: string): number {

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { MERGE_FAN_IN_MAX } from "../../src/compute/constants.ts";
 import { TaskError } from "../../src/compute/errors.ts";
-import { defaultPartition } from "../../src/compute/job-api.ts";
+import { defaultPartition } from "../../src/job-module/job-api.ts";
 import { MapOutputCollector, type MapOutput, type MapOutputCollectorOptions } from "../../src/compute/map-output.ts";
 import { collectRecords } from "../../src/compute/merge.ts";
 import { readRunFile, type KeyValue } from "../../src/compute/records.ts";

@@ -2,7 +2,7 @@
 // reduce, out as Hadoop TextOutputFormat lines.
 import { describe, it, expect } from "vitest";
 import { TaskError } from "../../src/compute/errors.ts";
-import { defineJob } from "../../src/compute/job-api.ts";
+import { defineJob } from "../../src/job-module/job-api.ts";
 import { batchesOf } from "../../src/compute/merge.ts";
 import { runReduce } from "../../src/compute/reduce-task.ts";
 

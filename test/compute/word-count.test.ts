@@ -4,7 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { join } from "node:path";
 import { TaskError } from "../../src/compute/errors.ts";
-import { defineJob, type JobDefinition } from "../../src/compute/job-api.ts";
+import { defineJob, type JobDefinition } from "../../src/job-module/job-api.ts";
 import { bytesRangeReader } from "../../src/compute/line-split.ts";
 import { runMapTask, type MapTaskResult } from "../../src/compute/map-task.ts";
 import { readRunFile } from "../../src/compute/records.ts";

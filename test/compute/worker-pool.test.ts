@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleJob, loadJobBundle, writeJobBundle } from "../../src/compute/bundle.ts";
+import { bundleJob, loadJobBundle, writeJobBundle } from "../../src/job-module/bundle.ts";
 import { JobBundleError, TaskCancelledError, TaskError, WorkerCrashedError } from "../../src/compute/errors.ts";
 import { bytesRangeReader, type RangeReader } from "../../src/compute/line-split.ts";
 import { runMapTask } from "../../src/compute/map-task.ts";

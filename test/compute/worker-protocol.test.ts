@@ -4,7 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { WORKER_READ_BYTES_MAX } from "../../src/compute/constants.ts";
 import { JobBundleError, LineTooLongError, TaskError } from "../../src/compute/errors.ts";
-import { JobDefinitionError } from "../../src/compute/job-api.ts";
+import { JobDefinitionError } from "../../src/job-module/job-api.ts";
 import { fromWireError, parseFromWorker, postableBytes, toWireError } from "../../src/compute/worker-protocol.ts";
 
 const counters = { mapInputRecords: 1, mapOutputRecords: 2, mapOutputBytes: 3, spilledRecords: 2, spills: 0, combineInputRecords: 0, combineOutputRecords: 0 };

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import type { Peer } from "../../src/peer/peer.ts";
 import type { TestPeers } from "../support/peers.ts";
 import { tempDir } from "../support/temp.ts";
-import type { JobDefinition } from "../../src/compute/job-api.ts";
+import type { JobDefinition } from "../../src/job-module/job-api.ts";
 import { writeGrepJob } from "../../examples/grep-job.ts";
 import { keyValues, lcg, putText, readParts, runJob, startCluster } from "./cluster.ts";
 

@@ -10,7 +10,7 @@ import type { Peer } from "../../src/peer/peer.ts";
 import type { TestPeers } from "../support/peers.ts";
 import { tempDir } from "../support/temp.ts";
 import { encodeSwarmKey } from "../../src/net/swarm-key.ts";
-import type { JobDefinition } from "../../src/compute/job-api.ts";
+import type { JobDefinition } from "../../src/job-module/job-api.ts";
 import { compareLines, pickSplitPoints, submitSort, writeSortJob } from "../../examples/sort/sort.ts";
 import { partitionOf, sortJob } from "../../examples/sort/sort-job.ts";
 import { KEY_CHARS, RECORD_BYTES, records } from "../../examples/sort/generate.ts";

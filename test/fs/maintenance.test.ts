@@ -12,7 +12,7 @@ import type { Peer } from "../../src/peer/peer.ts";
 import type { PeerOptions } from "../../src/peer/config.ts";
 import { connect } from "../../src/client/cluster.ts";
 import { MaintenanceClient } from "../../src/client/maintenance.ts";
-import type { FsRequest, FsResponse } from "../../src/master/pb/meta.ts";
+import type { FsRequest, FsResponse } from "../../src/protocol/pb/meta.ts";
 import { main } from "../../cmd/tessera.ts";
 
 const KiB = 1024;

@@ -7,8 +7,8 @@ import { alertsOf } from "../../src/http/alerts.ts";
 import { taskView } from "../../src/http/api.ts";
 import { HttpError } from "../../src/http/respond.ts";
 import type { ClusterSnapshot } from "../../src/http/cluster-data.ts";
-import type { PeerCapacity } from "../../src/master/capacity-report.ts";
-import type { TaskRecord } from "../../src/master/pb/jobs.ts";
+import type { TaskRecord } from "../../src/protocol/pb/jobs.ts";
+import type { PeerCapacity } from "../../src/protocol/views.ts";
 
 const GiB = 1024 ** 3;
 const A = "12D3KooWAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";

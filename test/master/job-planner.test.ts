@@ -1,6 +1,6 @@
 // The scheduler's pure decisions: delay scheduling for maps, reduces by free slots, backups.
 import { describe, it, expect } from "vitest";
-import { assignMaps, assignReduces, backupCandidates, type WorkerSlots } from "../../src/master/job-planner.ts";
+import { assignMaps, assignReduces, backupCandidates, type WorkerSlots } from "../../src/master/jobs/planner.ts";
 
 const workers = (): WorkerSlots[] => [
   { id: "a", rack: "/r1", free: 1 },

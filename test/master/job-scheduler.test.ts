@@ -2,12 +2,12 @@
 // proposal at once, and workers simulated by the test: time is the test's, so every decision
 // replays exactly.
 import { describe, it, expect, beforeEach } from "vitest";
-import { Namespace, encodeNamespaceCommand } from "../../src/master/namespace.ts";
-import { ChunkLocations } from "../../src/master/locations.ts";
-import { JobScheduler, TASK_ATTEMPTS_MAX, LOCALITY_WAIT_MS, BACKUP_MIN_RUN_MS } from "../../src/master/job-scheduler.ts";
+import { Namespace, encodeNamespaceCommand } from "../../src/master/state/namespace.ts";
+import { ChunkLocations } from "../../src/master/cluster/locations.ts";
+import { JobScheduler, TASK_ATTEMPTS_MAX, LOCALITY_WAIT_MS, BACKUP_MIN_RUN_MS } from "../../src/master/jobs/scheduler.ts";
 import type { MembershipService } from "../../src/membership/service.ts";
 import type { PeerRecord } from "../../src/membership/peer-table.ts";
-import type { JobRequest, TaskOrder } from "../../src/master/pb/jobs.ts";
+import type { JobRequest, TaskOrder } from "../../src/protocol/pb/jobs.ts";
 import { request } from "../../src/client/jobs.ts";
 import { createLogger } from "../../src/util/log.ts";
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { ChunkLocations } from "../../src/master/locations.ts";
+import { ChunkLocations } from "../../src/master/cluster/locations.ts";
 
 const c = (chunkId: string, version = 1, sizeBytes = 10) => ({ chunkId, version, sizeBytes });
 

@@ -2,9 +2,9 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeNamespaceCommand, Namespace } from "../../src/master/namespace.ts";
-import { NamespaceCommand } from "../../src/master/pb/namespace.ts";
-import { MasterStateMachine } from "../../src/master/state-machine.ts";
+import { encodeNamespaceCommand, Namespace } from "../../src/master/state/namespace.ts";
+import { NamespaceCommand } from "../../src/protocol/pb/namespace.ts";
+import { MasterStateMachine } from "../../src/master/state/state-machine.ts";
 import type { Entry } from "../../src/raft/types.ts";
 import { AssertionError } from "../../src/util/assert.ts";
 import { tempDir } from "../support/temp.ts";

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { encodeNamespaceCommand, Namespace } from "../../src/master/namespace.ts";
-import { NamespaceError } from "../../src/master/namespace-errors.ts";
-import { CHUNKS_PER_FILE_MAX, LIST_PAGE_MAX, REPLICATION_MAX } from "../../src/master/namespace-limits.ts";
-import type { NamespaceCommand } from "../../src/master/pb/namespace.ts";
+import { encodeNamespaceCommand, Namespace } from "../../src/master/state/namespace.ts";
+import { WireError } from "../../src/protocol/errors.ts";
+import { CHUNKS_PER_FILE_MAX, LIST_PAGE_MAX } from "../../src/master/state/limits.ts";
+import type { NamespaceCommand } from "../../src/protocol/pb/namespace.ts";
+import { REPLICATION_MAX } from "../../src/protocol/limits.ts";
 
 const MiB = 1024 * 1024;
 const CLIENT = "client-a";
@@ -18,10 +19,10 @@ function harness() {
     try {
       run(command);
     } catch (err) {
-      expect(err).toBeInstanceOf(NamespaceError);
+      expect(err).toBeInstanceOf(WireError);
       // A rejected command still advances the applied index, like every other replica's.
       expect(ns.appliedIndex()).toBe(before + 1);
-      return (err as NamespaceError).code;
+      return (err as WireError).code;
     }
     throw new Error(`${command.op} succeeded`);
   };

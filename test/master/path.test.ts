@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidPathError } from "../../src/master/namespace-errors.ts";
-import { basename, isValidPath, join, NAME_BYTES_MAX, normalizePath, parent, PATH_BYTES_MAX, segments } from "../../src/master/path.ts";
+import { basename, isValidPath, join, NAME_BYTES_MAX, normalizePath, parent, PATH_BYTES_MAX, segments } from "../../src/protocol/paths.ts";
+import { InvalidPathError } from "../../src/protocol/errors.ts";
 
 function rejection(path: string): InvalidPathError {
   try {

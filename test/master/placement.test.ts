@@ -1,6 +1,6 @@
 // The HDFS default placement policy, checked over many random draws.
 import { describe, it, expect } from "vitest";
-import { chooseTargets, PLACEMENT_RESERVE_BYTES, type PlacementPeer } from "../../src/master/placement.ts";
+import { chooseTargets, PLACEMENT_RESERVE_BYTES, type PlacementPeer } from "../../src/master/cluster/placement.ts";
 import { mulberry32 } from "../sim/prng.ts";
 
 const GiB = 1024 ** 3;

@@ -11,7 +11,7 @@ import {
   type ChunkHealthInput,
   type PlannerPeer,
   type RepairItem,
-} from "../../src/master/replication.ts";
+} from "../../src/master/repair/replication.ts";
 
 const GiB = 1024 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 // The voter planner (DESIGN.md, "Choosing the masters"): one change at a time, learners
 // before voters, distinct racks first, dead voters replaced.
 import { describe, it, expect } from "vitest";
-import { planVoterChange, type CandidatePeer, type VoterPlanInput } from "../../src/master/voters.ts";
+import { planVoterChange, type CandidatePeer, type VoterPlanInput } from "../../src/master/voters/voters.ts";
 
 const peer = (id: string, rack: string, over: Partial<CandidatePeer> = {}): CandidatePeer => ({ id, rack, alive: true, silentMs: 0, canBeMaster: true, ...over });
 

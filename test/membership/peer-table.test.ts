@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { PeerTable, PEER_TABLE_ENTRIES_MAX, PeerTableFullError, validateFailureDetectorConfig, type FailureDetectorConfig } from "../../src/membership/peer-table.ts";
+import { PeerTable, PeerTableFullError, validateFailureDetectorConfig, type FailureDetectorConfig } from "../../src/membership/peer-table.ts";
 import type { Heartbeat } from "../../src/membership/heartbeat.ts";
+import { PEERS_LISTED_MAX } from "../../src/protocol/limits.ts";
 
 const config: FailureDetectorConfig = { suspectAfterMs: 3_000, deadAfterMs: 10_000, forgetAfterMs: 60_000 };
 
@@ -59,11 +60,11 @@ describe("PeerTable failure detector", () => {
     expect(table.get("a")).toBeUndefined();
   });
 
-  it("holds at most PEER_TABLE_ENTRIES_MAX peers", () => {
+  it("holds at most PEERS_LISTED_MAX peers", () => {
     const table = new PeerTable("self", config);
-    for (let i = 0; i < PEER_TABLE_ENTRIES_MAX; i++) table.observe(heartbeat(`p${i}`), 0);
+    for (let i = 0; i < PEERS_LISTED_MAX; i++) table.observe(heartbeat(`p${i}`), 0);
     expect(() => table.observe(heartbeat("one-too-many"), 0)).toThrow(PeerTableFullError);
-    expect(table.size).toBe(PEER_TABLE_ENTRIES_MAX);
+    expect(table.size).toBe(PEERS_LISTED_MAX);
   });
 
   it("rejects timeouts in the wrong order with a clear message", () => {

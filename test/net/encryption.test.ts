@@ -12,7 +12,7 @@ import { asCrypto, defaultCrypto } from "@chainsafe/libp2p-noise/crypto";
 import type { Stream } from "@libp2p/interface";
 import { generateSwarmKey } from "../../src/net/swarm-key.ts";
 import { tesseraEncryption, isSwarmKeyMismatch, SwarmKeyMismatchError } from "../../src/net/encryption.ts";
-import { ENCRYPTION_PROTOCOL_ID } from "../../src/net/constants.ts";
+import { ENCRYPTION_PROTOCOL } from "../../src/protocol/ids.ts";
 
 const TEST_PROTOCOL = "/tessera-test/sink/1";
 const PAYLOAD_BYTES = 8 * 1024 * 1024;
@@ -72,7 +72,7 @@ async function dialError(from: Libp2p, to: Libp2p): Promise<unknown> {
 
 describe("tesseraEncryption", () => {
   it("advertises its own protocol id, not /noise", () => {
-    expect(ENCRYPTION_PROTOCOL_ID).not.toBe("/noise");
+    expect(ENCRYPTION_PROTOCOL).not.toBe("/noise");
     expect(() => tesseraEncryption({ swarmKey: new Uint8Array(16) })).toThrow(TypeError);
   });
 
@@ -95,7 +95,7 @@ describe("tesseraEncryption", () => {
     });
 
     const stream = await sender.dialProtocol(receiver.getMultiaddrs()[0]!, TEST_PROTOCOL);
-    expect(sender.getConnections(receiver.peerId)[0]!.encryption).toBe(ENCRYPTION_PROTOCOL_ID);
+    expect(sender.getConnections(receiver.peerId)[0]!.encryption).toBe(ENCRYPTION_PROTOCOL);
     await sendAll(stream, payload);
     const got = await received.promise;
     expect(got.length).toBe(payload.length);

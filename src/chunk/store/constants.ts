@@ -1,0 +1,31 @@
+// Sizes and limits of the chunk store, each with the reason it has the value it has
+// (STYLE.md §5). Everything that reads or writes chunk bytes is bounded by one of these or by
+// the chunk bounds of the wire contract (src/protocol/limits.ts).
+import { CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
+
+/**
+ * A writer gathers packets into buffers of this size before each write to disk: large writes
+ * run the disk at full speed (FINDINGS.md: ~1.1 GB/s with 1 MiB writes), and a whole number
+ * of checksum blocks per buffer lets every CRC be taken over one contiguous subarray. A writer
+ * holds two of them (one filling while the other is on its way to disk).
+ */
+export const WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The most bytes one `read()` returns in one buffer. A whole default-size chunk fits; anything
+ * larger goes through `createReadStream`, which holds one piece at a time.
+ */
+export const READ_LENGTH_BYTES_MAX = CHUNK_SIZE_BYTES_DEFAULT;
+
+/**
+ * Piece size of `createReadStream` and of `verify()`: large enough that each positioned read
+ * amortises the thread-pool round trip of async file I/O, small enough to keep memory flat.
+ */
+export const READ_PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Parsed checksum lists kept in memory so that ranged reads do not reread the sidecar each
+ * time; bounded by bytes (a default-size chunk's list is 4 KiB, so ~2,000 chunks fit).
+ */
+export const CHECKSUM_CACHE_BYTES_MAX = 8 * 1024 * 1024;
+

@@ -1,0 +1,142 @@
+// The disk store's writer: streams one chunk version into a temp file; the store installs
+// it (disk-store.ts, "Commit protocol") once the data is fsynced.
+import type { FileHandle } from "node:fs/promises";
+import { assert } from "../../util/assert.ts";
+import { appendBlockChecksums, blockCountOf } from "./checksum.ts";
+import type { ChunkId } from "../../protocol/chunk-id.ts";
+import { WRITE_BUFFER_BYTES } from "./constants.ts";
+import { ChunkSizeMismatchError, ChunkTooLargeError } from "./errors.ts";
+import { unlinkIfPresent, writeFully } from "../../util/file-io.ts";
+import type { ChunkInfo, ChunkWriter } from "./store.ts";
+
+export interface WriterHooks {
+  /** Puts the fsynced, closed temp data file and its checksums into place. */
+  install(sizeBytes: number, checksums: Uint32Array): Promise<ChunkInfo>;
+  /** Frees the id for the next writer; called exactly once. */
+  release(): void;
+}
+
+/**
+ * Streams into a temp file through two WRITE_BUFFER_BYTES buffers: one fills (and its blocks
+ * are checksummed) while the other is being written, so copying, CRC and disk overlap and a
+ * writer holds 2 MiB whatever the chunk size.
+ */
+export class DiskChunkWriter implements ChunkWriter {
+  writtenBytes = 0;
+  private readonly buffers = [new Uint8Array(WRITE_BUFFER_BYTES), new Uint8Array(WRITE_BUFFER_BYTES)];
+  private current = 0;
+  private filledBytes = 0;
+  private flushedBytes = 0;
+  private readonly checksums: number[] = [];
+  private pending: Promise<void> | undefined;
+  private failure: unknown;
+  private state: "open" | "committing" | "committed" | "aborted" = "open";
+  private writing = false;
+  private released = false;
+
+  constructor(
+    readonly id: ChunkId,
+    readonly version: number,
+    private readonly limitBytes: number,
+    private readonly expectedSizeBytes: number | undefined,
+    private readonly handle: FileHandle,
+    private readonly tempPath: string,
+    private readonly hooks: WriterHooks,
+  ) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    assert(this.state === "open", `write() on a ${this.state} writer of chunk ${this.id}`);
+    assert(!this.writing, "write() calls must not overlap: await each one");
+    if (this.failure) throw this.failure;
+    const afterBytes = this.writtenBytes + bytes.length;
+    if (afterBytes > this.limitBytes) throw new ChunkTooLargeError(this.id, this.limitBytes, afterBytes);
+    this.writing = true;
+    try {
+      let offset = 0;
+      while (offset < bytes.length) {
+        const buffer = this.buffers[this.current]!;
+        const n = Math.min(buffer.length - this.filledBytes, bytes.length - offset);
+        buffer.set(bytes.subarray(offset, offset + n), this.filledBytes);
+        this.filledBytes += n;
+        this.writtenBytes += n;
+        offset += n;
+        if (this.filledBytes === buffer.length) await this.flushCurrent();
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  async commit(): Promise<ChunkInfo> {
+    assert(this.state === "open", `commit() on a ${this.state} writer of chunk ${this.id}`);
+    assert(!this.writing, "commit() while a write() is in progress");
+    this.state = "committing";
+    try {
+      if (this.expectedSizeBytes !== undefined && this.writtenBytes !== this.expectedSizeBytes) {
+        throw new ChunkSizeMismatchError(this.id, this.expectedSizeBytes, this.writtenBytes);
+      }
+      if (this.filledBytes > 0) await this.flushCurrent();
+      await this.settle();
+      assert(this.flushedBytes === this.writtenBytes, "every byte written reached the file");
+      assert(this.checksums.length === blockCountOf(this.writtenBytes), "one checksum per block");
+      // fsync before rename: the name must never point at bytes the disk does not have.
+      await this.handle.datasync();
+      await this.handle.close();
+      const info = await this.hooks.install(this.writtenBytes, Uint32Array.from(this.checksums));
+      this.state = "committed";
+      return info;
+    } catch (err) {
+      this.state = "aborted";
+      await this.discard();
+      throw err;
+    } finally {
+      this.release();
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== "open") return;
+    this.state = "aborted";
+    await this.discard();
+    this.release();
+  }
+
+  /** Checksums the filled buffer, starts writing it, and switches to the other buffer. */
+  private async flushCurrent(): Promise<void> {
+    // The other buffer is free only once its write has finished.
+    await this.settle();
+    if (this.state === "aborted") throw new Error(`chunk ${this.id} writer was aborted`);
+    const buffer = this.buffers[this.current]!;
+    const length = this.filledBytes;
+    appendBlockChecksums(buffer.subarray(0, length), this.checksums);
+    const position = this.flushedBytes;
+    this.flushedBytes += length;
+    this.pending = writeFully(this.handle, buffer, length, position).catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    this.current ^= 1;
+    this.filledBytes = 0;
+  }
+
+  private async settle(): Promise<void> {
+    if (this.pending) {
+      await this.pending;
+      this.pending = undefined;
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  private async discard(): Promise<void> {
+    if (this.pending) await this.pending;
+    this.pending = undefined;
+    await this.handle.close().catch(() => {});
+    await unlinkIfPresent(this.tempPath);
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.hooks.release();
+  }
+}
+

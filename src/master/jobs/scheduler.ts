@@ -1,0 +1,655 @@
+// The leader's MapReduce scheduler. Jobs and tasks are records in Raft (src/master/state/job-records.ts): every
+// decision — a task started on a peer, a task done, a map to run again, a job finished — is
+// one "jobs.put" entry, so a new leader reads where everything stands and carries on (the
+// MapReduce paper aborts a job when its master fails; here it does not). What is not in Raft
+// is soft: when an attempt last reported progress, since when a task waits for a local slot.
+//
+// A round (every ROUND_INTERVAL_MS, and at once after a report) drops attempts on dead or
+// silent peers, re-runs finished maps whose output died with their peer while reduces still
+// need it, assigns pending tasks to free slots (planner.ts), starts backups near the end
+// of a phase, and finishes jobs whose reduces are all done. Orders go to workers over
+// /tessera/task/1 only after the entry recording them is committed.
+import { randomBytes } from "node:crypto";
+import type { Logger } from "../../util/log.ts";
+import type { MembershipService } from "../../membership/service.ts";
+import type { Namespace } from "../state/namespace.ts";
+import { encodeNamespaceCommand } from "../state/namespace.ts";
+import { NotFoundError } from "../state/errors.ts";
+import type { ChunkLocations } from "../cluster/locations.ts";
+import { normalizePath } from "../../protocol/paths.ts";
+import { JobRecord, TaskRecord, type JobCounters, type JobRequest, type JobResponse, type JobSpec, type MapOutputLocation, type TaskAttempt, type TaskOrder, type TaskOrderAck, type TaskResult } from "../../protocol/pb/jobs.ts";
+import { assignMaps, assignReduces, backupCandidates, type WorkerSlots } from "./planner.ts";
+import { REPLICATION_DEFAULT } from "../../protocol/limits.ts";
+import { RequestError, WireError } from "../../protocol/errors.ts";
+import { taskKey, validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
+
+/** How often the scheduler looks at running jobs. */
+export const ROUND_INTERVAL_MS = 250;
+/** A map waits this long for a node-local slot, then as long again for a rack-local one. */
+export const LOCALITY_WAIT_MS = 1_500;
+/** A task that failed this many times fails its job (Hadoop's default is 4). */
+export const TASK_ATTEMPTS_MAX = 4;
+/** An attempt whose worker has not reported for this long is presumed lost. */
+export const ATTEMPT_SILENCE_MS = 30_000;
+/** Backups: for tasks running longer than this factor of the median finished task ... */
+export const BACKUP_FACTOR = 2;
+/** ... and at least this long. */
+export const BACKUP_MIN_RUN_MS = 1_000;
+/** Files below an input folder, at most; a job over more should name sub-folders. */
+export const JOB_INPUT_FILES_MAX = 100_000;
+const COMMIT_TIMEOUT_MS = 10_000;
+/** Task records in a status answer, at most (each is a few hundred bytes). */
+export const STATUS_TASKS_MAX = 2_000;
+const ORDER_PARALLELISM = 16;
+
+export type OrderSender = (peer: string, order: TaskOrder) => Promise<TaskOrderAck>;
+
+export interface JobSchedulerInit {
+  raft: { readonly isLeader: boolean; propose(data: Uint8Array, timeoutMs: number): Promise<unknown>; readBarrier(timeoutMs: number): Promise<void> };
+  namespace: Namespace;
+  membership: MembershipService;
+  locations: ChunkLocations;
+  sendOrder: OrderSender;
+  log: Logger;
+  nowMs?: () => number;
+  /** Randomness for job ids; injected so simulations replay. */
+  randomId?: () => string;
+}
+
+interface Change {
+  job: JobRecord;
+  tasks: Map<string, TaskRecord>;
+}
+
+export class JobScheduler {
+  private readonly nowMs: () => number;
+  private readonly randomId: () => string;
+  private timer?: ReturnType<typeof setInterval>;
+  private chain: Promise<unknown> = Promise.resolve();
+  private wasLeader = false;
+  private readonly running = new Set<string>();
+  /** jobId/task/attempt → last report (ms). */
+  private readonly heardFrom = new Map<string, number>();
+  /** jobId/task → since when it waits for a slot. */
+  private readonly pendingSince = new Map<string, number>();
+  /** jobId → peers whose attempts straggled: the job gives them no new tasks (soft state). */
+  private readonly slowPeers = new Map<string, Set<string>>();
+  /** jobId/kind → durations of finished attempts seen by this leader. */
+  private readonly durations = new Map<string, number[]>();
+  private roundQueued = false;
+  /** The incarnation each peer had at the last round: a higher one means it restarted. */
+  private readonly incarnations = new Map<string, bigint>();
+
+  constructor(private readonly init: JobSchedulerInit) {
+    this.nowMs = init.nowMs ?? (() => Date.now());
+    this.randomId = init.randomId ?? (() => randomBytes(4).toString("hex"));
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), ROUND_INTERVAL_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Runs a round soon (coalesced). */
+  kick(): void {
+    if (this.roundQueued) return;
+    this.roundQueued = true;
+    void this.serial(async () => {
+      this.roundQueued = false;
+      await this.round();
+    }).catch((err: unknown) => this.init.log.warn("a scheduling round failed", { err }));
+  }
+
+  /** One round now, after whatever is queued (tests and simulations drive rounds this way). */
+  roundNow(): Promise<void> {
+    return this.serial(() => this.round());
+  }
+
+  /** Serves a job request on the leader. */
+  async handle(req: JobRequest): Promise<JobResponse> {
+    switch (req.op) {
+      case "submit":
+        return this.serial(() => this.submit(req));
+      case "status": {
+        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        const job = this.init.namespace.job(validateJobId(req.jobId));
+        if (!job) throw new RequestError("NOT_FOUND", `there is no job ${req.jobId}`);
+        const tasks = job.state === "running" || req.withTasks ? this.init.namespace.jobTasks(job.id) : [];
+        // A status answer fits one metadata message (1 MiB): the first tasks of a huge job only.
+        return { job: this.live(job, tasks), jobs: [], tasks: req.withTasks ? tasks.slice(0, STATUS_TASKS_MAX) : [] };
+      }
+      case "list":
+        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        return { jobs: this.init.namespace.jobs(100).map((job) => (job.state === "running" ? this.live(job, this.init.namespace.jobTasks(job.id)) : job)), tasks: [] };
+      case "kill":
+        return this.serial(() => this.kill(req.jobId));
+      case "progress":
+        this.heardFrom.set(attemptKey(req.jobId, taskKey(req.kind, req.index), req.attempt), this.nowMs());
+        return { jobs: [], tasks: [] };
+      case "done":
+      case "failed": {
+        const response = await this.serial(() => this.report(req));
+        this.kick();
+        return response;
+      }
+      default:
+        throw new RequestError("INVALID", `unknown job operation ${JSON.stringify(req.op.slice(0, 64))}`);
+    }
+  }
+
+  /** A running job's counters summed from its finished tasks so far (a finished job has them already). */
+  private live(job: JobRecord, tasks: TaskRecord[]): JobRecord {
+    return job.state === "running" ? { ...job, counters: aggregateCounters(job.counters!, tasks) } : job;
+  }
+
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(run, run);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  // --- submit and kill --------------------------------------------------------------------
+
+  private async submit(req: JobRequest): Promise<JobResponse> {
+    const spec = req.spec;
+    if (!spec) throw new RequestError("INVALID", "a job submission without its spec");
+    const id = validateJobId(req.jobId || `job-${this.randomId()}`);
+    await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+    if (this.init.namespace.job(id)) throw new RequestError("ALREADY_EXISTS", `job ${id} exists already`);
+    const checked = this.validateSpec(spec);
+    const splits = this.splitsOf(checked);
+    const now = this.nowMs();
+    await this.propose({ op: "mkdir", path: `${checked.output}/_temporary`, parents: true, mtimeMs: now });
+    const tasks: TaskRecord[] = [
+      ...splits.map((split, index) => newTask("map", index, split)),
+      ...Array.from({ length: checked.reducers }, (_, index) => newTask("reduce", index)),
+    ];
+    const job: JobRecord = {
+      id,
+      spec: checked,
+      state: "running",
+      error: "",
+      failedTask: "",
+      submittedAtMs: now,
+      finishedAtMs: 0,
+      counters: emptyCounters(),
+      mapTasks: splits.length,
+      mapsDone: 0,
+      reducesDone: 0,
+    };
+    job.counters!.mapTasks = splits.length;
+    job.counters!.reduceTasks = checked.reducers;
+    await this.proposeJob(job, tasks);
+    this.running.add(id);
+    this.init.log.info("a job was submitted", { job: id, maps: splits.length, reducers: checked.reducers, output: checked.output });
+    this.kick();
+    return { job, jobs: [], tasks: [] };
+  }
+
+  private validateSpec(spec: JobSpec): JobSpec {
+    if (!Number.isInteger(spec.reducers) || spec.reducers < 1 || spec.reducers > REDUCERS_MAX) throw new RequestError("INVALID", `the number of reducers must be 1..${REDUCERS_MAX}, not ${spec.reducers}`);
+    if (spec.inputs.length === 0) throw new RequestError("INVALID", "a job needs at least one input path");
+    if (spec.inputs.length > JOB_INPUTS_MAX) throw new RequestError("INVALID", `a job reads at most ${JOB_INPUTS_MAX} input paths`);
+    if (spec.inputFormat !== "lines" && spec.inputFormat !== "whole-file") throw new RequestError("INVALID", `the input format is "lines" or "whole-file", not ${JSON.stringify(spec.inputFormat.slice(0, 32))}`);
+    const output = normalizePath(spec.output);
+    if (output === "/") throw new RequestError("INVALID", "the output folder cannot be the root");
+    if (this.exists(output)) throw new RequestError("ALREADY_EXISTS", `the output folder ${output} exists already`);
+    const inputs = spec.inputs.map((input) => {
+      const path = normalizePath(input);
+      if (!this.exists(path)) throw new RequestError("NOT_FOUND", `the input path ${path} does not exist`);
+      if (path === output || path.startsWith(`${output}/`) || output.startsWith(`${path}/`)) throw new RequestError("INVALID", `the input ${path} and the output ${output} overlap`);
+      return path;
+    });
+    const bundlePath = normalizePath(spec.bundlePath);
+    if (!this.exists(bundlePath)) throw new RequestError("NOT_FOUND", `the job's bundle ${bundlePath} does not exist`);
+    return { ...spec, inputs, output, bundlePath };
+  }
+
+  private exists(path: string): boolean {
+    try {
+      this.init.namespace.stat(path);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /** One split per committed chunk of every input file (whole files: one per file). */
+  private splitsOf(spec: JobSpec): NonNullable<TaskRecord["split"]>[] {
+    const splits: NonNullable<TaskRecord["split"]>[] = [];
+    const files: string[] = [];
+    for (const input of spec.inputs) {
+      const stat = this.init.namespace.stat(input);
+      if (stat.kind === "file") {
+        files.push(input);
+        continue;
+      }
+      let after: string | undefined;
+      do {
+        const page = this.init.namespace.list(input, { recursive: true, ...(after ? { after } : {}) });
+        for (const entry of page.entries) {
+          // Names starting with _ or . are bookkeeping (_SUCCESS, _temporary), as in Hadoop.
+          const hidden = entry.path.slice(input.length).split("/").some((name) => name.startsWith("_") || name.startsWith("."));
+          if (entry.kind === "file" && !hidden) files.push(entry.path);
+        }
+        if (files.length > JOB_INPUT_FILES_MAX) throw new RequestError("INVALID", `the inputs hold more than ${JOB_INPUT_FILES_MAX} files`);
+        after = page.next;
+      } while (after);
+    }
+    for (const path of files) {
+      const stat = this.init.namespace.stat(path, { chunks: true });
+      const chunks = [];
+      for (let from = 0; ; ) {
+        const page = this.init.namespace.chunksOfFile(stat.id, { fromIndex: from });
+        chunks.push(...page.filter((chunk) => chunk.committed));
+        if (page.length === 0 || page.some((chunk) => !chunk.committed)) break;
+        from = page[page.length - 1]!.index + 1;
+      }
+      if (spec.inputFormat === "whole-file") {
+        splits.push({ path, startBytes: 0, endBytes: stat.sizeBytes, chunkId: chunks[0]?.chunkId ?? "", chunkIndex: 0 });
+        continue;
+      }
+      let offset = 0;
+      for (const chunk of chunks) {
+        if (chunk.sizeBytes > 0) splits.push({ path, startBytes: offset, endBytes: offset + chunk.sizeBytes, chunkId: chunk.chunkId, chunkIndex: chunk.index });
+        offset += chunk.sizeBytes;
+      }
+    }
+    return splits;
+  }
+
+  private async kill(jobId: string): Promise<JobResponse> {
+    await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+    const job = this.init.namespace.job(validateJobId(jobId));
+    if (!job) throw new RequestError("NOT_FOUND", `there is no job ${jobId}`);
+    if (job.state !== "running") return { job, jobs: [], tasks: [] };
+    const tasks = this.init.namespace.jobTasks(job.id);
+    await this.endJob({ ...job, state: "killed", error: "killed by a user" }, tasks);
+    return { job: this.init.namespace.job(job.id), jobs: [], tasks: [] };
+  }
+
+  // --- reports from workers ---------------------------------------------------------------
+
+  private async report(req: JobRequest): Promise<JobResponse> {
+    const job = this.init.namespace.job(validateJobId(req.jobId));
+    const none: JobResponse = { jobs: [], tasks: [] };
+    if (!job || job.state !== "running") return none;
+    const key = taskKey(req.kind, req.index);
+    const task = this.init.namespace.jobTasks(job.id).find((candidate) => taskKey(candidate.kind, candidate.index) === key);
+    if (!task) throw new RequestError("NOT_FOUND", `job ${job.id} has no task ${key}`);
+    const attempt = task.running.find((candidate) => candidate.attempt === req.attempt);
+    this.heardFrom.delete(attemptKey(job.id, key, req.attempt));
+    // A late report of an attempt this scheduler gave up on (or a duplicate) changes nothing.
+    if (!attempt) return none;
+    const change: Change = { job: { ...job, counters: { ...job.counters! } }, tasks: new Map() };
+    const rest = task.running.filter((candidate) => candidate.attempt !== req.attempt);
+    if (req.op === "done") {
+      if (task.state === "done") return none;
+      const now = this.nowMs();
+      this.rememberDuration(job.id, task.kind, now - attempt.startedAtMs);
+      change.tasks.set(key, { ...task, state: "done", running: [], done: attempt, result: req.result ?? emptyResult(), lastError: "" });
+      if (task.kind === "map") change.job.mapsDone += 1;
+      else change.job.reducesDone += 1;
+      // The other copies of a task with a backup are told to stop; their output is not used.
+      for (const other of rest) void this.sendCancel(job.id, task, other);
+    } else if (req.lostMap !== undefined) {
+      // The reduce could not fetch a map's output: the map runs again, the reduce after it.
+      change.tasks.set(key, { ...task, running: rest, state: rest.length > 0 ? "running" : "pending" });
+      const lost = this.init.namespace.jobTasks(job.id).find((candidate) => candidate.kind === "map" && candidate.index === req.lostMap);
+      if (lost && lost.state === "done") {
+        change.tasks.set(taskKey("map", lost.index), { ...lost, state: "pending", done: undefined, result: undefined });
+        change.job.mapsDone -= 1;
+        change.job.counters!.rerunMaps += 1;
+        this.init.log.info("a map's output is lost; the map runs again", { job: job.id, map: lost.index, reduce: req.index });
+      }
+    } else {
+      const failures = task.failures + 1;
+      change.job.counters!.failedTaskAttempts += 1;
+      const error = req.error.slice(0, 4096) || "the task failed without a message";
+      this.init.log.warn("a task attempt failed", { job: job.id, task: key, attempt: req.attempt, peer: req.peer, error });
+      if (failures >= TASK_ATTEMPTS_MAX) {
+        change.tasks.set(key, { ...task, running: rest, failures, lastError: error, state: "pending" });
+        const tasks = this.init.namespace.jobTasks(job.id).map((candidate) => change.tasks.get(taskKey(candidate.kind, candidate.index)) ?? candidate);
+        await this.endJob({ ...change.job, state: "failed", error: `${key} failed ${failures} times: ${error}`, failedTask: key }, tasks);
+        return none;
+      }
+      change.tasks.set(key, { ...task, running: rest, failures, lastError: error, state: rest.length > 0 ? "running" : "pending" });
+    }
+    await this.proposeJob(change.job, [...change.tasks.values()]);
+    return none;
+  }
+
+  // --- the round --------------------------------------------------------------------------
+
+  private async round(): Promise<void> {
+    if (!this.init.raft.isLeader) {
+      this.wasLeader = false;
+      return;
+    }
+    if (!this.wasLeader) {
+      // A new leader: every running job is picked up from Raft; its attempts get a fresh
+      // silence allowance, since their reports went to the old leader until now.
+      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      this.running.clear();
+      this.heardFrom.clear();
+      this.pendingSince.clear();
+      for (const job of this.init.namespace.jobs(1_000)) if (job.state === "running") this.running.add(job.id);
+      this.wasLeader = true;
+    }
+    // A peer that restarted lost its running attempts and its map outputs (a worker starts
+    // with an empty compute folder), whether or not anyone noticed it was gone.
+    const restarted = new Set<string>();
+    for (const record of this.init.membership.table.list()) {
+      const previous = this.incarnations.get(record.id);
+      if (previous !== undefined && record.heartbeat.incarnation > previous) restarted.add(record.id);
+      this.incarnations.set(record.id, record.heartbeat.incarnation);
+    }
+    const workers = this.workers();
+    for (const jobId of [...this.running]) {
+      const job = this.init.namespace.job(jobId);
+      if (!job || job.state !== "running") {
+        this.running.delete(jobId);
+        continue;
+      }
+      await this.roundOfJob(job, workers, restarted);
+    }
+  }
+
+  private workers(): Map<string, WorkerSlots & { addresses: string[] }> {
+    const workers = new Map<string, WorkerSlots & { addresses: string[] }>();
+    for (const record of this.init.membership.table.inState("alive")) {
+      if (!record.heartbeat.roles.includes("compute")) continue;
+      workers.set(record.id, { id: record.id, rack: record.heartbeat.rack, free: Math.max(1, record.heartbeat.cores), addresses: record.heartbeat.addresses });
+    }
+    // Slots taken by attempts of every running job.
+    for (const jobId of this.running) {
+      for (const task of this.init.namespace.jobTasks(jobId)) {
+        for (const attempt of task.running) {
+          const worker = workers.get(attempt.peer);
+          if (worker) worker.free -= 1;
+        }
+      }
+    }
+    return workers;
+  }
+
+  private async roundOfJob(job: JobRecord, workers: Map<string, WorkerSlots & { addresses: string[] }>, restarted: ReadonlySet<string>): Promise<void> {
+    const now = this.nowMs();
+    const tasks = this.init.namespace.jobTasks(job.id);
+    const changed = new Map<string, TaskRecord>();
+    const next: JobRecord = { ...job, counters: { ...job.counters! } };
+    const get = (task: TaskRecord) => changed.get(taskKey(task.kind, task.index)) ?? task;
+    const set = (task: TaskRecord) => changed.set(taskKey(task.kind, task.index), task);
+    const alive = (peer: string) => workers.has(peer) && !restarted.has(peer);
+
+    // 1. Attempts on peers that died or fell silent are gone.
+    for (const task of tasks) {
+      const key = taskKey(task.kind, task.index);
+      const kept = task.running.filter((attempt) => {
+        const heard = this.heardFrom.get(attemptKey(job.id, key, attempt.attempt));
+        if (heard === undefined) this.heardFrom.set(attemptKey(job.id, key, attempt.attempt), now);
+        const silent = heard !== undefined && now - heard > ATTEMPT_SILENCE_MS;
+        if (!alive(attempt.peer) || silent) {
+          next.counters!.lostTaskAttempts += 1;
+          this.init.log.info("a task attempt is lost with its peer", { job: job.id, task: key, attempt: attempt.attempt, peer: attempt.peer, silent });
+          this.heardFrom.delete(attemptKey(job.id, key, attempt.attempt));
+          return false;
+        }
+        return true;
+      });
+      if (kept.length !== task.running.length) set({ ...task, running: kept, state: task.state === "done" ? "done" : kept.length > 0 ? "running" : "pending" });
+    }
+    // 2. Finished maps whose output died with their peer run again while reduces need them.
+    const reducesLeft = tasks.some((task) => task.kind === "reduce" && get(task).state !== "done");
+    if (reducesLeft) {
+      for (const task of tasks) {
+        const current = get(task);
+        if (current.kind === "map" && current.state === "done" && current.done && !alive(current.done.peer)) {
+          set({ ...current, state: "pending", done: undefined, result: undefined });
+          next.mapsDone -= 1;
+          next.counters!.rerunMaps += 1;
+          this.init.log.info("a finished map's output died with its peer; the map runs again", { job: job.id, map: current.index, peer: current.done.peer });
+        }
+      }
+    }
+
+    // 3. Assignments: maps first; reduces once every map is done.
+    const current = tasks.map(get);
+    const maps = current.filter((task) => task.kind === "map");
+    const reduces = current.filter((task) => task.kind === "reduce");
+    // A peer one of this job's tasks straggled on gets no new task of the job (unless no other
+    // peer is left): without this, the reduces went to the slow peer and straggled in turn.
+    const slow = this.slowPeers.get(job.id);
+    const everyone = [...workers.values()];
+    const fast = slow ? everyone.filter((slot) => !slow.has(slot.id)) : everyone;
+    const slots = fast.length > 0 ? fast : everyone;
+    const started: Array<{ task: TaskRecord; attempt: TaskAttempt }> = [];
+    const start = (task: TaskRecord, peer: string, locality: string, backup: boolean) => {
+      const attempt: TaskAttempt = { attempt: task.attempts, peer, locality, startedAtMs: now, backup };
+      const updated: TaskRecord = { ...task, attempts: task.attempts + 1, running: [...task.running, attempt], state: "running" };
+      set(updated);
+      this.pendingSince.delete(`${job.id}/${taskKey(task.kind, task.index)}`);
+      started.push({ task: updated, attempt });
+      if (backup) next.counters!.backupTasks += 1;
+    };
+    const pendingMaps = maps.filter((task) => task.state === "pending");
+    if (pendingMaps.length > 0) {
+      const pending = pendingMaps.map((task) => {
+        const key = `${job.id}/${taskKey(task.kind, task.index)}`;
+        if (!this.pendingSince.has(key)) this.pendingSince.set(key, now);
+        return { index: task.index, pendingSinceMs: this.pendingSince.get(key)!, holders: task.split?.chunkId ? this.init.locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [] };
+      });
+      for (const assignment of assignMaps(pending, slots, now, LOCALITY_WAIT_MS)) {
+        start(get(maps.find((task) => task.index === assignment.index)!), assignment.peer, assignment.locality, false);
+      }
+    }
+    const mapsDone = maps.every((task) => get(task).state === "done");
+    if (mapsDone) {
+      const pendingReduces = reduces.filter((task) => task.state === "pending").map((task) => ({ index: task.index }));
+      for (const assignment of assignReduces(pendingReduces, slots)) start(get(reduces.find((task) => task.index === assignment.index)!), assignment.peer, "", false);
+    }
+    // 4. Backups near the end of a phase.
+    const phase = mapsDone ? reduces.map(get) : maps.map(get);
+    const kind = mapsDone ? "reduce" : "map";
+    const candidates = backupCandidates(
+      phase.filter((task) => task.state === "running" && task.running.length === 1).map((task) => ({ index: task.index, startedAtMs: task.running[0]!.startedAtMs, peer: task.running[0]!.peer })),
+      this.durations.get(`${job.id}/${kind}`) ?? [],
+      phase.filter((task) => task.state === "pending").length,
+      now,
+      { factor: BACKUP_FACTOR, minRunMs: BACKUP_MIN_RUN_MS },
+    );
+    for (const candidate of candidates) {
+      const task = get(phase.find((t) => t.index === candidate.index)!);
+      const worker = slots.filter((slot) => slot.free > 0 && slot.id !== candidate.peer).sort((a, b) => b.free - a.free)[0];
+      if (!worker) break;
+      worker.free -= 1;
+      if (!this.slowPeers.has(job.id)) this.slowPeers.set(job.id, new Set());
+      this.slowPeers.get(job.id)!.add(candidate.peer);
+      this.init.log.info("a straggler gets a backup task", { job: job.id, task: taskKey(task.kind, task.index), slowPeer: candidate.peer, backupPeer: worker.id });
+      start(task, worker.id, task.kind === "map" ? localityOf(this.init.locations, task, worker, workers) : "", true);
+    }
+
+    // 5. A job whose reduces are all done is finished.
+    if (reduces.every((task) => get(task).state === "done")) {
+      await this.endJob({ ...next, state: "succeeded" }, current.map(get));
+      return;
+    }
+    if (changed.size === 0) return;
+    await this.proposeJob(next, [...changed.values()]);
+    await this.sendOrders(next, started, current.map(get), workers);
+  }
+
+  private async sendOrders(job: JobRecord, started: Array<{ task: TaskRecord; attempt: TaskAttempt }>, tasks: TaskRecord[], workers: Map<string, { addresses: string[] }>): Promise<void> {
+    const maps: MapOutputLocation[] = tasks
+      .filter((task) => task.kind === "map" && task.state === "done" && task.done)
+      .map((task) => ({ index: task.index, attempt: task.done!.attempt, peer: task.done!.peer, addresses: workers.get(task.done!.peer)?.addresses ?? [] }));
+    const queue = [...started];
+    const failed: Array<{ task: TaskRecord; attempt: TaskAttempt; error: string }> = [];
+    const worker = async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        const { task, attempt } = item;
+        const order: TaskOrder = {
+          op: "run",
+          jobId: job.id,
+          kind: task.kind,
+          index: task.index,
+          attempt: attempt.attempt,
+          bundlePath: job.spec!.bundlePath,
+          reducers: job.spec!.reducers,
+          inputFormat: job.spec!.inputFormat,
+          split: task.split,
+          maps: task.kind === "reduce" ? maps : [],
+          output: job.spec!.output,
+        };
+        this.heardFrom.set(attemptKey(job.id, taskKey(task.kind, task.index), attempt.attempt), this.nowMs());
+        try {
+          const ack = await this.init.sendOrder(attempt.peer, order);
+          if (!ack.accepted) failed.push({ task, attempt, error: ack.error || "the worker refused the task" });
+        } catch (err) {
+          failed.push({ task, attempt, error: (err as Error).message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ORDER_PARALLELISM, started.length) }, worker));
+    if (failed.length === 0) return;
+    // An order that did not reach its worker: the attempt is dropped, the task waits again.
+    // It does not count as a failure of the task; the worker is not at fault for a network.
+    const latest = new Map(this.init.namespace.jobTasks(job.id).map((task) => [taskKey(task.kind, task.index), task]));
+    const changed: TaskRecord[] = [];
+    for (const { task, attempt, error } of failed) {
+      this.init.log.warn("a task order did not reach its worker", { job: job.id, task: taskKey(task.kind, task.index), peer: attempt.peer, error });
+      const now = latest.get(taskKey(task.kind, task.index));
+      if (!now || now.state === "done") continue;
+      const running = now.running.filter((candidate) => candidate.attempt !== attempt.attempt);
+      changed.push({ ...now, running, state: running.length > 0 ? "running" : "pending" });
+    }
+    const fresh = this.init.namespace.job(job.id);
+    if (fresh && fresh.state === "running" && changed.length > 0) await this.proposeJob(fresh, changed);
+  }
+
+  /** Records the end of a job: output committed (succeeded) or cleaned up, workers told. */
+  private async endJob(job: JobRecord, tasks: TaskRecord[]): Promise<void> {
+    const now = this.nowMs();
+    const spec = job.spec!;
+    if (job.state === "succeeded") {
+      // _SUCCESS marks a finished job (Hadoop's FileOutputCommitter); the part files are
+      // already in place, each renamed there atomically by its reduce.
+      const clientId = `job/${job.id}`;
+      const created = (await this.propose({ op: "create", path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: now + 60_000, mtimeMs: now })) as { fileId: number };
+      await this.propose({ op: "complete", fileId: created.fileId, clientId, mtimeMs: now, nowMs: now });
+    }
+    await this.propose({ op: "delete", path: `${spec.output}/_temporary`, recursive: true, nowMs: now, mtimeMs: now }).catch(ignoreNotFound);
+    await this.propose({ op: "delete", path: `${JOBS_FOLDER}/${job.id}`, recursive: true, nowMs: now, mtimeMs: now }).catch(ignoreNotFound);
+    const counters = aggregateCounters(job.counters!, tasks);
+    const stopped: TaskRecord[] = tasks.filter((task) => task.running.length > 0).map((task) => ({ ...task, running: [], state: task.state === "done" ? "done" : "pending" }));
+    const finished: JobRecord = { ...job, counters, finishedAtMs: now, mapsDone: tasks.filter((t) => t.kind === "map" && t.state === "done").length, reducesDone: tasks.filter((t) => t.kind === "reduce" && t.state === "done").length };
+    await this.proposeJob(finished, stopped);
+    this.running.delete(job.id);
+    this.slowPeers.delete(job.id);
+    this.durations.delete(`${job.id}/map`);
+    this.durations.delete(`${job.id}/reduce`);
+    this.init.log.info(`a job ${job.state}`, { job: job.id, ...(job.error ? { error: job.error } : {}), elapsedMs: now - job.submittedAtMs });
+    // Running attempts are stopped; every worker drops the job's map outputs.
+    for (const task of tasks) for (const attempt of task.running) void this.sendCancel(job.id, task, attempt);
+    for (const record of this.init.membership.table.inState("alive")) {
+      if (!record.heartbeat.roles.includes("compute")) continue;
+      void this.init.sendOrder(record.id, { ...emptyOrder(), op: "cleanup", jobId: job.id }).catch(() => undefined);
+    }
+  }
+
+  private async sendCancel(jobId: string, task: TaskRecord, attempt: TaskAttempt): Promise<void> {
+    await this.init.sendOrder(attempt.peer, { ...emptyOrder(), op: "cancel", jobId, kind: task.kind, index: task.index, attempt: attempt.attempt }).catch(() => undefined);
+  }
+
+  private rememberDuration(jobId: string, kind: string, ms: number): void {
+    const key = `${jobId}/${kind}`;
+    const list = this.durations.get(key) ?? [];
+    list.push(ms);
+    if (list.length > 10_000) list.shift();
+    this.durations.set(key, list);
+  }
+
+  private async proposeJob(job: JobRecord, tasks: TaskRecord[]): Promise<void> {
+    await this.propose({ op: "jobs.put", job: JobRecord.encode(job), tasks: tasks.map((task) => TaskRecord.encode(task)) });
+  }
+
+  private async propose(command: Parameters<typeof encodeNamespaceCommand>[0]): Promise<unknown> {
+    return this.init.raft.propose(encodeNamespaceCommand(command), COMMIT_TIMEOUT_MS);
+  }
+}
+
+function attemptKey(jobId: string, task: string, attempt: number): string {
+  return `${jobId}/${task}/${attempt}`;
+}
+
+function localityOf(locations: ChunkLocations, task: TaskRecord, worker: WorkerSlots, workers: Map<string, WorkerSlots>): string {
+  const holders = task.split?.chunkId ? locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [];
+  if (holders.includes(worker.id)) return "node";
+  if (holders.some((peer) => workers.get(peer)?.rack === worker.rack)) return "rack";
+  return "remote";
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (err instanceof WireError && err.code === "NOT_FOUND") return;
+  throw err;
+}
+
+function newTask(kind: "map" | "reduce", index: number, split?: TaskRecord["split"]): TaskRecord {
+  return { kind, index, state: "pending", attempts: 0, failures: 0, running: [], lastError: "", ...(split ? { split } : {}) };
+}
+
+export function emptyCounters(): JobCounters {
+  return {
+    mapTasks: 0,
+    nodeLocalMaps: 0,
+    rackLocalMaps: 0,
+    remoteMaps: 0,
+    mapInputRecords: 0,
+    mapInputBytes: 0,
+    mapOutputRecords: 0,
+    reduceTasks: 0,
+    reduceInputGroups: 0,
+    reduceInputRecords: 0,
+    reduceOutputRecords: 0,
+    shuffleBytes: 0,
+    failedTaskAttempts: 0,
+    backupTasks: 0,
+    rerunMaps: 0,
+    lostTaskAttempts: 0,
+  };
+}
+
+function emptyResult(): TaskResult {
+  return { partitionBytes: [], inputRecords: 0, inputBytes: 0, outputRecords: 0, shuffleBytes: 0, inputGroups: 0 };
+}
+
+export function emptyOrder(): TaskOrder {
+  return { op: "", jobId: "", kind: "", index: 0, attempt: 0, bundlePath: "", reducers: 0, inputFormat: "", maps: [], output: "" };
+}
+
+/** The job's counters from the results of the attempts that finished each task. */
+function aggregateCounters(base: JobCounters, tasks: TaskRecord[]): JobCounters {
+  const counters: JobCounters = { ...base, nodeLocalMaps: 0, rackLocalMaps: 0, remoteMaps: 0, mapInputRecords: 0, mapInputBytes: 0, mapOutputRecords: 0, reduceInputGroups: 0, reduceInputRecords: 0, reduceOutputRecords: 0, shuffleBytes: 0 };
+  for (const task of tasks) {
+    if (task.state !== "done" || !task.done) continue;
+    const result = task.result ?? emptyResult();
+    if (task.kind === "map") {
+      if (task.done.locality === "node") counters.nodeLocalMaps += 1;
+      else if (task.done.locality === "rack") counters.rackLocalMaps += 1;
+      else counters.remoteMaps += 1;
+      counters.mapInputRecords += result.inputRecords;
+      counters.mapInputBytes += result.inputBytes;
+      counters.mapOutputRecords += result.outputRecords;
+    } else {
+      counters.reduceInputGroups += result.inputGroups;
+      counters.reduceInputRecords += result.inputRecords;
+      counters.reduceOutputRecords += result.outputRecords;
+      counters.shuffleBytes += result.shuffleBytes;
+    }
+  }
+  return counters;
+}

@@ -1,0 +1,359 @@
+// The leader's replicator: every REPLICATION_INTERVAL_MS it rebuilds the repair queue from
+// the namespace and the location map (replication.ts decides, this file does the I/O), then
+// asks holders over /tessera/chunk/replicate/1 to copy chunks to new holders and servers to
+// delete surplus, stale and corrupt replicas. A finished copy starts the next one at once,
+// within the throttles, without waiting for the next round.
+//
+// Nothing here is in the Raft log: the queue is soft state like the locations it comes from.
+// A new leader starts with an empty location map, so it waits until every live chunk server
+// has sent it a full block report (at most REPORT_WAIT_MS_MAX) before judging any chunk:
+// until then every chunk would look missing. Then it recomputes the queue from scratch,
+// which is how repair work survives a change of leader.
+import { randomInt } from "node:crypto";
+import type { Logger } from "../../util/log.ts";
+import type { MembershipService } from "../../membership/service.ts";
+import type { PeerChange } from "../../membership/peer-table.ts";
+import type { ReplicateRequest, ReplicateResponse } from "../../protocol/pb/replicate.ts";
+import type { ChunkLocations } from "../cluster/locations.ts";
+import type { Namespace } from "../state/namespace.ts";
+import { CHUNK_PAGE_MAX } from "../state/limits.ts";
+import {
+  compareRepairs,
+  planChunk,
+  REPAIR_DELETES_PER_ROUND_MAX,
+  REPAIR_LIMITS_DEFAULT,
+  REPAIR_QUEUE_MAX,
+  scheduleCopies,
+  type ChunkHealthInput,
+  type CopyOrder,
+  type DeleteOrder,
+  type PlannerPeer,
+  type RepairItem,
+  type RepairLimits,
+} from "./replication.ts";
+import { isExcludedFromPlacement } from "../cluster/decommission-state.ts";
+import type { ReplicateSender } from "./replica-ops.ts";
+
+/** How often the queue is rebuilt (GFS and HDFS scan every few seconds; 1 s heals sooner). */
+export const REPLICATION_INTERVAL_MS = 1_000;
+/** A new leader waits this long at most for the live peers' full block reports. */
+export const REPORT_WAIT_MS_MAX = 10_000;
+/** Repairs remembered for the view (tests read the order; metrics the figures). */
+export const REPAIR_HISTORY_MAX = 10_000;
+/** Queued chunks re-planned when a finished copy frees a slot (the head of the queue). */
+const FILL_WINDOW = 1_000;
+
+export interface RepairRecord {
+  chunkId: string;
+  /** Live copies when the copy started: 1 goes before 2 (GFS §4.3). */
+  liveBefore: number;
+  replication: number;
+  source: string;
+  targets: string[];
+  startedAtMs: number;
+  endedAtMs?: number;
+  ok?: boolean;
+  error?: string;
+}
+
+export interface ReplicationView {
+  leader: boolean;
+  /** False while a new leader waits for block reports. */
+  ready: boolean;
+  paused: boolean;
+  /** Chunks waiting for a copy (not counting those in flight). */
+  queueLength: number;
+  copiesInFlight: number;
+  deletesInFlight: number;
+  repairedChunks: number;
+  /** Bytes written to new replicas (a chunk copied to two targets counts twice). */
+  repairedBytes: number;
+  failedCopies: number;
+  deletedReplicas: number;
+  /** The latest repairs, oldest first, in the order they started. */
+  history: RepairRecord[];
+}
+
+export interface ReplicationManagerInit {
+  raft: { readonly isLeader: boolean };
+  namespace: Namespace;
+  membership: MembershipService;
+  locations: ChunkLocations;
+  send: ReplicateSender;
+  log: Logger;
+  intervalMs?: number;
+  limits?: RepairLimits;
+  rand?: (n: number) => number;
+  nowMs?: () => number;
+}
+
+interface QueuedRepair {
+  input: ChunkHealthInput;
+  item: RepairItem;
+}
+
+export class ReplicationManager {
+  private readonly limits: RepairLimits;
+  private readonly rand: (n: number) => number;
+  private readonly nowMs: () => number;
+  private timer?: ReturnType<typeof setInterval>;
+  private round?: Promise<void>;
+  private stopped = false;
+  private paused = false;
+  // Leadership: the reportSeq when this peer last became leader, and when.
+  private leaderSince?: { seq: number; atMs: number };
+  private ready = false;
+  private queue: QueuedRepair[] = [];
+  private readonly copies = new Map<string, CopyOrder>();
+  private readonly deletes = new Map<string, DeleteOrder>();
+  private readonly sending = new Map<string, number>();
+  private readonly receiving = new Map<string, number>();
+  private readonly history: RepairRecord[] = [];
+  private readonly counters = { repairedChunks: 0, repairedBytes: 0, failedCopies: 0, deletedReplicas: 0 };
+
+  constructor(private readonly init: ReplicationManagerInit) {
+    this.limits = init.limits ?? REPAIR_LIMITS_DEFAULT;
+    this.rand = init.rand ?? ((n) => randomInt(n));
+    this.nowMs = init.nowMs ?? (() => Date.now());
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.runRound(), this.init.intervalMs ?? REPLICATION_INTERVAL_MS);
+    this.init.membership.addEventListener("peer:change", this.onPeerChange);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.init.membership.removeEventListener("peer:change", this.onPeerChange);
+  }
+
+  /** A dead peer starts a round at once rather than at the next tick (up to a second sooner). */
+  private readonly onPeerChange = (event: Event) => {
+    const change = (event as CustomEvent<PeerChange>).detail;
+    // After the current task, so the location map has forgotten the peer's replicas first.
+    if (change.to === "dead") setTimeout(() => void this.runRound(), 0);
+  };
+
+  /** Holds new copies and deletions (those running finish); for tests and maintenance. */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+  }
+
+  view(): ReplicationView {
+    return {
+      leader: this.init.raft.isLeader,
+      ready: this.ready,
+      paused: this.paused,
+      queueLength: this.queue.length,
+      copiesInFlight: this.copies.size,
+      deletesInFlight: this.deletes.size,
+      ...this.counters,
+      history: this.history.map((record) => ({ ...record, targets: [...record.targets] })),
+    };
+  }
+
+  /** One planning round now (the timer runs them; tests may too). Rounds never overlap. */
+  runRound(): Promise<void> {
+    this.round ??= this.plan().finally(() => {
+      this.round = undefined;
+    });
+    return this.round;
+  }
+
+  private async plan(): Promise<void> {
+    if (this.stopped) return;
+    if (!this.init.raft.isLeader) {
+      this.leaderSince = undefined;
+      this.ready = false;
+      this.queue = [];
+      return;
+    }
+    const peers = this.peerView();
+    if (!this.isReady(peers)) return;
+    if (this.paused) return;
+
+    const repairs: QueuedRepair[] = [];
+    const deletes: DeleteOrder[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = this.init.namespace.allChunkIds({ ...(after ? { after } : {}), limit: CHUNK_PAGE_MAX });
+      for (const chunk of page.chunks) {
+        if (this.copies.has(chunk.chunkId) || this.deletes.has(chunk.chunkId)) continue;
+        const input = this.inputOf(chunk);
+        const plan = planChunk(input, peers);
+        if (plan.repair) repairs.push({ input, item: plan.repair });
+        if (deletes.length < REPAIR_DELETES_PER_ROUND_MAX) {
+          // One deletion per chunk per round: the next round sees its outcome.
+          const first = plan.deletes[0];
+          if (first) deletes.push(first);
+        }
+        if (repairs.length >= 2 * REPAIR_QUEUE_MAX) trimQueue(repairs);
+      }
+      if (!page.next) break;
+      after = page.next;
+      // Let the leader serve requests between pages of a large namespace.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!this.init.raft.isLeader || this.stopped) return;
+    }
+    trimQueue(repairs);
+    this.queue = repairs;
+    for (const order of deletes) this.startDelete(order);
+    this.fill(peers);
+  }
+
+  /** Starts the copies the throttles allow, from the queue, most urgent first. */
+  private fill(peers: ReadonlyMap<string, PlannerPeer> = this.peerView()): void {
+    if (this.stopped || this.paused || !this.init.raft.isLeader || !this.ready) return;
+    if (this.copies.size >= this.limits.total) return;
+    // Re-plan the head of the queue against the map as it is now: a copy that just finished,
+    // or a report that came in, may have settled some. Only the head: a finished copy must
+    // not cost a pass over a queue of 100,000 chunks; the next round re-plans them all.
+    const head = this.queue.slice(0, FILL_WINDOW);
+    const rest = this.queue.slice(FILL_WINDOW);
+    const fresh: QueuedRepair[] = [];
+    for (const queued of head) {
+      if (this.copies.has(queued.item.chunkId) || this.deletes.has(queued.item.chunkId)) continue;
+      const input = { ...queued.input, replicas: this.replicasOf(queued.input.chunkId), corrupt: this.init.locations.corruptReplicas(queued.input.chunkId) };
+      const plan = planChunk(input, peers);
+      if (plan.repair) fresh.push({ input, item: plan.repair });
+    }
+    fresh.sort((a, b) => compareRepairs(a.item, b.item));
+    const orders = scheduleCopies(
+      fresh.map((queued) => queued.item),
+      peers,
+      { sending: this.sending, receiving: this.receiving, total: this.copies.size },
+      this.limits,
+      this.rand,
+    );
+    const started = new Set<string>();
+    for (const order of orders) {
+      started.add(order.item.chunkId);
+      this.startCopy(order);
+    }
+    this.queue = [...fresh.filter((queued) => !started.has(queued.item.chunkId)), ...rest];
+  }
+
+  private startCopy(order: CopyOrder): void {
+    const { item, source, targets } = order;
+    this.copies.set(item.chunkId, order);
+    bump(this.sending, source, 1);
+    for (const target of targets) bump(this.receiving, target, 1);
+    const record: RepairRecord = { chunkId: item.chunkId, liveBefore: item.live.length, replication: item.replication, source, targets: [...targets], startedAtMs: this.nowMs() };
+    this.history.push(record);
+    if (this.history.length > REPAIR_HISTORY_MAX) this.history.splice(0, this.history.length - REPAIR_HISTORY_MAX);
+    const request: ReplicateRequest = {
+      op: "copy",
+      chunkId: item.chunkId,
+      version: item.version,
+      sizeBytes: item.sizeBytes,
+      targets: targets.map((peer) => ({ peer, addresses: this.init.membership.table.get(peer)?.heartbeat.addresses ?? [] })),
+    };
+    void this.init
+      .send(source, request)
+      .catch((err: unknown): ReplicateResponse => ({ errorCode: "UNREACHABLE", errorMessage: (err as Error).message, failedPeer: "", sizeBytes: 0, deleted: false }))
+      .then((response) => {
+        record.endedAtMs = this.nowMs();
+        record.ok = response.errorCode === "";
+        if (record.ok) {
+          this.counters.repairedChunks += 1;
+          this.counters.repairedBytes += item.sizeBytes * targets.length;
+          // Every target committed it durably: the map learns it now, not at the next reports.
+          for (const target of targets) this.init.locations.incrementalReport(target, [{ chunkId: item.chunkId, version: item.version, sizeBytes: item.sizeBytes }], []);
+        } else {
+          this.counters.failedCopies += 1;
+          record.error = `${response.errorCode}: ${response.errorMessage}`;
+          if (response.errorCode === "CHUNK_CORRUPT") this.init.locations.markCorrupt(source, item.chunkId);
+          if (response.errorCode === "CHUNK_NOT_FOUND" || response.errorCode === "CHUNK_STALE") this.init.locations.incrementalReport(source, [], [item.chunkId]);
+          this.init.log.info("a repair copy failed; it is retried on a later round", { chunk: item.chunkId, source, targets: targets.join(","), error: record.error });
+        }
+      })
+      .finally(() => {
+        this.copies.delete(item.chunkId);
+        bump(this.sending, source, -1);
+        for (const target of targets) bump(this.receiving, target, -1);
+        this.fill();
+      });
+  }
+
+  private startDelete(order: DeleteOrder): void {
+    this.deletes.set(order.chunkId, order);
+    void this.init
+      .send(order.peer, { op: "delete", chunkId: order.chunkId, version: order.version, sizeBytes: 0, targets: [] })
+      .then((response) => {
+        if (response.errorCode) {
+          this.init.log.debug("a replica deletion was refused", { chunk: order.chunkId, peer: order.peer, error: response.errorCode });
+          return;
+        }
+        if (response.deleted) this.counters.deletedReplicas += 1;
+        // Gone (or never there): either way it is no location any more.
+        this.init.locations.incrementalReport(order.peer, [], [order.chunkId]);
+        this.init.log.info("deleted a replica", { chunk: order.chunkId, peer: order.peer, reason: order.reason });
+      })
+      .catch((err: unknown) => this.init.log.debug("a replica deletion failed", { chunk: order.chunkId, peer: order.peer, err }))
+      .finally(() => this.deletes.delete(order.chunkId));
+  }
+
+  /** True once this leader has heard the live peers' full reports (or waited long enough). */
+  private isReady(peers: ReadonlyMap<string, PlannerPeer>): boolean {
+    if (!this.leaderSince) {
+      this.leaderSince = { seq: this.init.locations.reportSeq, atMs: this.nowMs() };
+      this.ready = false;
+    }
+    if (this.ready) return true;
+    const since = this.leaderSince;
+    const waiting = [...peers.values()].filter((peer) => peer.state === "alive" && this.init.locations.fullReportSeqOf(peer.id) <= since.seq);
+    if (waiting.length === 0 || this.nowMs() - since.atMs >= REPORT_WAIT_MS_MAX) {
+      this.ready = true;
+      this.init.log.info("the replicator starts: block reports are in", { late: waiting.length });
+    }
+    return this.ready;
+  }
+
+  /** Chunk servers the membership table knows, with their state, rack and free space. */
+  private peerView(): Map<string, PlannerPeer> {
+    const peers = new Map<string, PlannerPeer>();
+    for (const record of this.init.membership.table.list()) {
+      if (!record.heartbeat.roles.includes("chunk")) continue;
+      peers.set(record.id, { id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes), state: record.state });
+    }
+    return peers;
+  }
+
+  private inputOf(chunk: { chunkId: string; version: number; sizeBytes: number; committed: boolean; replication: number }): ChunkHealthInput {
+    return {
+      chunkId: chunk.chunkId,
+      version: chunk.version,
+      sizeBytes: chunk.sizeBytes,
+      committed: chunk.committed,
+      replication: chunk.replication,
+      replicas: this.replicasOf(chunk.chunkId),
+      corrupt: this.init.locations.corruptReplicas(chunk.chunkId),
+    };
+  }
+
+  /**
+   * The replicas the planner counts. As in HDFS, a replica on a peer being decommissioned does
+   * not count: the chunk is re-replicated without it, and it is never picked as a surplus to
+   * delete while the peer still drains (decommission.ts deletes it once copies exist). Counted,
+   * it made a drained chunk look over-replicated, and the planner deleted a good copy.
+   */
+  private replicasOf(chunkId: string) {
+    return this.init.locations
+      .replicas(chunkId)
+      .filter((replica) => !isExcludedFromPlacement(this.init.namespace, replica.peer))
+      .map((replica) => ({ peer: replica.peer, version: replica.version }));
+  }
+}
+
+function bump(counts: Map<string, number>, peer: string, by: number): void {
+  const next = (counts.get(peer) ?? 0) + by;
+  if (next <= 0) counts.delete(peer);
+  else counts.set(peer, next);
+}
+
+/** Keeps the REPAIR_QUEUE_MAX most urgent repairs, in priority order. */
+function trimQueue(repairs: QueuedRepair[]): void {
+  repairs.sort((a, b) => compareRepairs(a.item, b.item));
+  if (repairs.length > REPAIR_QUEUE_MAX) repairs.length = REPAIR_QUEUE_MAX;
+}

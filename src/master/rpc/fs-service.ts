@@ -1,0 +1,277 @@
+// The leader's file-system service: turns a client's FsRequest into namespace commands
+// proposed through Raft, and answers reads from the namespace after a ReadIndex barrier.
+// Decisions that need the world — which peers get a new chunk, the clock of a lease — are
+// taken here, before proposing, and written into the command (DESIGN.md, "Metadata").
+import { randomInt } from "node:crypto";
+import type { RaftNode } from "../../raft/node.ts";
+import type { MembershipService } from "../../membership/service.ts";
+import type { Logger } from "../../util/log.ts";
+import type { Namespace, StatResult } from "../state/namespace.ts";
+import type { ChunkInfo } from "../state/namespace-ops.ts";
+import { encodeNamespaceCommand } from "../state/namespace.ts";
+import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
+import type { ChunkLocations } from "../cluster/locations.ts";
+import type { FsChunk, FsReplica, FsRequest, FsResponse, FsStat } from "../../protocol/pb/meta.ts";
+import type { NamespaceCommand } from "../../protocol/pb/namespace.ts";
+import { fsck } from "../repair/fsck.ts";
+import { capacityReport } from "../cluster/capacity-report.ts";
+import type { PlannerPeer } from "../repair/replication.ts";
+import type { ReplicationView } from "../repair/replication-manager.ts";
+import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
+import { RequestError } from "../../protocol/errors.ts";
+import { isExcludedFromPlacement } from "../cluster/decommission-state.ts";
+
+// A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
+export const LEASE_MS = 60_000;
+// How long a proposal waits for its commit on the leader.
+const COMMIT_TIMEOUT_MS = 5_000;
+// Lease recovery runs this often on the leader.
+const LEASE_RECOVERY_INTERVAL_MS = 5_000;
+
+export interface FsServiceInit {
+  raft: RaftNode;
+  namespace: Namespace;
+  membership: MembershipService;
+  locations: ChunkLocations;
+  /** The leader's replicator, whose queue fsck and report show. */
+  replication?: { view(): ReplicationView };
+  /** Balance and decommission (maintenance.ts), served on the leader. */
+  maintenance?: { handle(req: FsRequest): Promise<Partial<FsResponse>> };
+  log: Logger;
+  nowMs?: () => number;
+  rand?: (n: number) => number;
+}
+
+export class FsService {
+  private readonly nowMs: () => number;
+  private readonly rand: (n: number) => number;
+  private leaseTimer?: ReturnType<typeof setInterval>;
+
+  constructor(private readonly init: FsServiceInit) {
+    this.nowMs = init.nowMs ?? (() => Date.now());
+    this.rand = init.rand ?? ((n) => randomInt(n));
+  }
+
+  start(): void {
+    this.leaseTimer = setInterval(() => void this.recoverExpiredLeases(), LEASE_RECOVERY_INTERVAL_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.leaseTimer);
+  }
+
+  /** Serves one request on the leader. Throws a WireError (RequestError, a NamespaceError, an invalid path) with a stable code. */
+  async handle(req: FsRequest): Promise<FsResponse> {
+    const now = this.nowMs();
+    switch (req.op) {
+      case "mkdir":
+        await this.propose({ op: "mkdir", path: req.path, parents: req.parents, mtimeMs: now });
+        return empty();
+      case "create": {
+        const result = (await this.propose({
+          op: "create",
+          path: req.path,
+          replication: req.replication || REPLICATION_DEFAULT,
+          chunkSizeBytes: req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT,
+          clientId: requireClient(req),
+          leaseExpiryMs: now + LEASE_MS,
+          mtimeMs: now,
+        })) as { fileId: number };
+        return { ...empty(), fileId: result.fileId };
+      }
+      case "append": {
+        const result = (await this.propose({ op: "reopenForAppend", path: req.path, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, mtimeMs: now, nowMs: now })) as { fileId: number };
+        const stat = await this.statOf(req.path);
+        return { ...empty(), fileId: result.fileId, stat };
+      }
+      case "addChunk": {
+        const file = this.fileById(req);
+        const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
+        if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
+        const result = (await this.propose({ op: "addChunk", fileId: req.fileId, clientId: requireClient(req), replicas: targets.map((t) => t.id), version: 1, nowMs: now })) as { chunkId: string; index: number; version: number };
+        return { ...empty(), chunk: { chunkId: result.chunkId, index: result.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) } };
+      }
+      case "bumpChunk": {
+        // A pipeline failed: a new version, placed without the peers that failed, so replicas
+        // that took the old version can never be served (GFS §4.5).
+        const file = this.fileById(req);
+        const chunk = this.init.namespace.chunksOfFile(req.fileId, { fromIndex: 0 }).find((c) => c.chunkId === req.chunkId);
+        if (!chunk) throw new RequestError("CHUNK_NOT_FOUND", `chunk ${req.chunkId} is not in this file`);
+        const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
+        if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer is left to rebuild the pipeline");
+        const result = (await this.propose({ op: "bumpChunkVersion", fileId: req.fileId, chunkId: req.chunkId, version: chunk.version + 1, replicas: targets.map((t) => t.id), clientId: requireClient(req), nowMs: now })) as { version: number };
+        return { ...empty(), chunk: { chunkId: req.chunkId, index: chunk.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) } };
+      }
+      case "commitChunk": {
+        await this.propose({ op: "commitChunk", fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), nowMs: now });
+        // The pipeline's final ack means every one of its replicas has the chunk durably:
+        // the location map learns it now rather than at the next block reports.
+        const owner = this.init.namespace.fileOfChunk(req.chunkId);
+        const chunk = owner ? this.init.namespace.chunksOfFile(owner.fileId, { fromIndex: owner.index, limit: 1 })[0] : undefined;
+        for (const peer of chunk?.replicas ?? []) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
+        return empty();
+      }
+      case "abandonChunk":
+        await this.propose({ op: "abandonChunk", fileId: req.fileId, chunkId: req.chunkId, clientId: requireClient(req), nowMs: now });
+        return empty();
+      case "complete":
+        await this.propose({ op: "complete", fileId: req.fileId, clientId: requireClient(req), mtimeMs: now, nowMs: now });
+        return empty();
+      case "renewLease":
+        await this.propose({ op: "renewLease", fileId: req.fileId, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, nowMs: now });
+        return empty();
+      case "rename":
+        await this.propose({ op: "rename", path: req.path, dst: req.dst, mtimeMs: now });
+        return empty();
+      case "delete": {
+        const result = (await this.propose({ op: "delete", path: req.path, recursive: req.recursive, nowMs: now, mtimeMs: now })) as { files: number; directories: number; chunks: number };
+        return { ...empty(), files: result.files, directories: result.directories, chunks: result.chunks };
+      }
+      case "setReplication": {
+        const result = (await this.propose({ op: "setReplication", path: req.path, replication: req.replication, mtimeMs: now })) as { files: number };
+        return { ...empty(), files: result.files };
+      }
+      case "stat":
+        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        return { ...empty(), stat: await this.statOf(req.path) };
+      case "list": {
+        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        const page = this.init.namespace.list(req.path, { recursive: req.recursive, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
+        return { ...empty(), entries: page.entries.map((entry) => toFsStat(entry, [])), next: page.next ?? "" };
+      }
+      case "fsck": {
+        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        const result = await fsck({ namespace: this.init.namespace, locations: this.init.locations, peers: this.chunkServers() }, req.path || "/");
+        const repair = this.init.replication?.view();
+        return { ...empty(), fsck: { ...result, repairQueue: repair?.queueLength ?? 0, repairsInFlight: repair?.copiesInFlight ?? 0, repairedChunks: repair?.repairedChunks ?? 0 } };
+      }
+      case "report": {
+        const report = capacityReport(this.init.membership.table.list(), this.init.locations, performance.now());
+        const counts = this.init.namespace.counts();
+        const repair = this.init.replication?.view();
+        return {
+          ...empty(),
+          report: { ...report, files: counts.files, chunks: counts.chunks, underReplicated: (repair?.queueLength ?? 0) + (repair?.copiesInFlight ?? 0), repairQueue: repair?.queueLength ?? 0, repairedChunks: repair?.repairedChunks ?? 0, repairedBytes: repair?.repairedBytes ?? 0 },
+        };
+      }
+      case "balance":
+      case "decommission":
+      case "decommissionStatus":
+        if (!this.init.maintenance) throw new RequestError("INVALID", `${req.op} is not served by this master`);
+        return { ...empty(), ...(await this.init.maintenance.handle(req)) };
+      case "reportBadReplica":
+        // GFS §5.2: a replica that fails its checksums is no longer a location; the
+        // replicator copies a good replica to restore the count, then deletes the bad one.
+        this.init.locations.markCorrupt(req.peer, req.chunkId);
+        this.init.log.warn("a client reported a corrupt replica", { chunk: req.chunkId, peer: req.peer });
+        return empty();
+      default:
+        throw new RequestError("INVALID", `unknown file system operation ${JSON.stringify(req.op.slice(0, 64))}`);
+    }
+  }
+
+  private async propose(command: Partial<NamespaceCommand>): Promise<unknown> {
+    return this.init.raft.propose(encodeNamespaceCommand(command), COMMIT_TIMEOUT_MS);
+  }
+
+  /** The open file a chunk request is about: the client names it by path and id, which must agree. */
+  private fileById(req: FsRequest): { replication: number; chunkSizeBytes: number } {
+    const stat = this.init.namespace.stat(req.path);
+    if (stat.id !== req.fileId) throw new RequestError("NOT_FOUND", `${req.path} is no longer the file being written (it was renamed or deleted)`);
+    return { replication: stat.replication, chunkSizeBytes: stat.chunkSizeBytes };
+  }
+
+  private livePeers(): PlacementPeer[] {
+    return this.init.membership.table
+      .inState("alive")
+      .filter((record) => record.heartbeat.roles.includes("chunk") && !isExcludedFromPlacement(this.init.namespace, record.id))
+      .map((record) => ({ id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes) }));
+  }
+
+  /** Chunk servers with their state, for fsck. */
+  private chunkServers(): Map<string, PlannerPeer> {
+    const peers = new Map<string, PlannerPeer>();
+    for (const record of this.init.membership.table.list()) {
+      if (record.heartbeat.roles.includes("chunk")) peers.set(record.id, { id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes), state: record.state });
+    }
+    return peers;
+  }
+
+  private place(replication: number, sizeBytes: number, writer: string, exclude: Set<string>): PlacementPeer[] {
+    return chooseTargets(this.livePeers(), { replication, sizeBytes, writer: writer || undefined, exclude }, this.rand);
+  }
+
+  private replica(peer: string): FsReplica {
+    const record = this.init.membership.table.get(peer);
+    return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [] };
+  }
+
+  /** A file's stat with, for each chunk, the live replicas of its current version. */
+  private async statOf(path: string): Promise<FsStat> {
+    const stat = this.init.namespace.stat(path, { chunks: true });
+    const chunks: FsChunk[] = [];
+    if (stat.kind === "file") {
+      let page = stat.chunks ?? [];
+      let fromIndex = 0;
+      for (;;) {
+        for (const chunk of page) chunks.push(this.locate(chunk));
+        if (page.length === 0) break;
+        fromIndex = page[page.length - 1]!.index + 1;
+        page = this.init.namespace.chunksOfFile(stat.id, { fromIndex });
+      }
+    }
+    return toFsStat(stat, chunks);
+  }
+
+  private locate(chunk: ChunkInfo): FsChunk {
+    const alive = new Set(this.init.membership.table.inState("alive").map((record) => record.id));
+    // Reported replicas of the current version on live peers; until reports arrive (a new
+    // leader), the peers the chunk was written to stand in.
+    let peers = this.init.locations.currentReplicas(chunk.chunkId, chunk.version).map((replica) => replica.peer);
+    if (peers.length === 0 && chunk.committed) peers = chunk.replicas;
+    return {
+      chunkId: chunk.chunkId,
+      index: chunk.index,
+      version: chunk.version,
+      sizeBytes: chunk.sizeBytes,
+      committed: chunk.committed,
+      replicas: peers.filter((peer) => alive.has(peer)).map((peer) => this.replica(peer)),
+    };
+  }
+
+  private async recoverExpiredLeases(): Promise<void> {
+    if (!this.init.raft.isLeader) return;
+    const now = this.nowMs();
+    for (const lease of this.init.namespace.openFilesWithLeaseExpiredBefore(now)) {
+      try {
+        await this.propose({ op: "recoverLease", fileId: lease.fileId, mtimeMs: now, nowMs: now });
+        this.init.log.info("recovered the lease of an abandoned file", { path: lease.path, client: lease.clientId });
+      } catch (err) {
+        this.init.log.debug("lease recovery failed", { path: lease.path, err });
+      }
+    }
+  }
+}
+
+function requireClient(req: FsRequest): string {
+  if (!req.clientId) throw new RequestError("INVALID", "a write needs a client id");
+  return req.clientId;
+}
+
+function empty(): FsResponse {
+  return { fileId: 0, entries: [], next: "", files: 0, directories: 0, chunks: 0 };
+}
+
+function toFsStat(stat: Omit<StatResult, "chunks">, chunks: FsChunk[]): FsStat {
+  return {
+    path: stat.path,
+    kind: stat.kind,
+    sizeBytes: stat.sizeBytes,
+    replication: stat.replication,
+    chunkSizeBytes: stat.chunkSizeBytes,
+    mtimeMs: stat.mtimeMs,
+    state: stat.state,
+    chunks,
+    fileId: stat.id,
+  };
+}

@@ -1,0 +1,368 @@
+// The commands of the namespace, each a function of (state, command) → (new state, result).
+// They run inside the one transaction Namespace.applyCommand opens per Raft entry and may
+// throw a NamespaceError at any point: the transaction is rolled back, so a failed command
+// leaves no trace but the applied index. Nothing here reads a clock or a random source:
+// what depends on the world is in the command (DESIGN.md "Metadata").
+import { assert } from "../../util/assert.ts";
+import {
+  AlreadyExistsError,
+  ChunkNotFoundError,
+  ChunkUncommittedError,
+  CommandRejectedError,
+  FileClosedError,
+  InvalidArgumentError,
+  LeaseHeldError,
+  LimitError,
+  NotADirectoryError,
+  NotAFileError,
+  NotEmptyError,
+  NotFoundError,
+  NotLeaseHolderError,
+  VersionMismatchError,
+} from "./errors.ts";
+import {
+  CHUNKS_PER_FILE_MAX,
+  DROP_PENDING_MAX,
+  SETTING_VALUE_BYTES_MAX,
+  SETTINGS_MAX,
+  validateChunkSize,
+  validateClientId,
+  validateFileId,
+  validateNamespaceChunkId,
+  validateReplicas,
+  validateReplication,
+  validateSettingKey,
+  validateTimeMs,
+  validateVersion,
+} from "./limits.ts";
+import { ROOT_ID, type ChunkRow, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
+import { resolve, resolveParentDir } from "./namespace-tree.ts";
+import { basename, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
+import type { NamespaceCommand } from "../../protocol/pb/namespace.ts";
+
+/** What a command works on: the statements of the open database and the mirror of its meta row. */
+export interface OpContext {
+  s: Statements;
+  meta: MetaRow;
+}
+
+export interface ChunkInfo {
+  chunkId: string;
+  index: number;
+  version: number;
+  sizeBytes: number;
+  committed: boolean;
+  replicas: string[];
+}
+
+export function chunkInfo(row: ChunkRow): ChunkInfo {
+  return { chunkId: row.chunk_id, index: row.idx, version: row.version, sizeBytes: row.size_bytes, committed: row.committed === 1, replicas: row.replicas.split(",") };
+}
+
+/** Chunk ids are handed out in order from meta.next_chunk_id: deterministic on every master. */
+export function formatChunkId(n: number): string {
+  assert(Number.isSafeInteger(n) && n >= 1, `chunk counter ${n} is a positive safe integer`);
+  return n.toString(16).padStart(16, "0");
+}
+
+function newInodeId(ctx: OpContext): number {
+  const id = ctx.meta.next_inode_id;
+  ctx.meta.next_inode_id = id + 1;
+  return id;
+}
+
+/** The file a writer names by id: it must be a file, open, and under this client's lease. */
+function writableFile(ctx: OpContext, fileId: number, clientId: string): InodeRow {
+  const file = fileById(ctx, fileId);
+  if (file.state !== "open") throw new FileClosedError(`file ${fileId} is closed.`);
+  if (file.lease_holder !== clientId) throw new NotLeaseHolderError(`file ${fileId} is not under the lease of client ${clientId}.`);
+  return file;
+}
+
+function fileById(ctx: OpContext, fileId: number): InodeRow {
+  validateFileId(fileId);
+  const file = ctx.s.inodeById.get(fileId);
+  // A file id that names nothing: the file was deleted, or never was.
+  if (!file) throw new NotFoundError(`file ${fileId} does not exist.`);
+  if (file.kind !== "file") throw new NotAFileError(`inode ${fileId} is a folder, not a file.`);
+  return file;
+}
+
+/** The chunk `chunkId` of file `fileId`. */
+function chunkOf(ctx: OpContext, fileId: number, chunkId: string): ChunkRow {
+  validateNamespaceChunkId(chunkId);
+  const chunk = ctx.s.chunkById.get(chunkId);
+  if (!chunk || chunk.file_id !== fileId) throw new ChunkNotFoundError(`chunk ${chunkId} is not a chunk of file ${fileId}.`);
+  return chunk;
+}
+
+function lastChunk(ctx: OpContext, fileId: number): ChunkRow | undefined {
+  return ctx.s.lastChunk.get(fileId) ?? undefined;
+}
+
+/** Drops the uncommitted last chunk of a file, if any, into the pending deletes. */
+function dropUncommittedLast(ctx: OpContext, fileId: number, nowMs: number): string | undefined {
+  const last = lastChunk(ctx, fileId);
+  if (!last || last.committed === 1) return undefined;
+  ctx.s.deleteChunk.run(fileId, last.idx);
+  ctx.s.pendOne.run(last.chunk_id, last.version, nowMs);
+  ctx.meta.chunks -= 1;
+  ctx.meta.pending_deletes += 1;
+  return last.chunk_id;
+}
+
+export function mkdir(ctx: OpContext, c: NamespaceCommand): { created: number } {
+  const path = normalizePath(c.path);
+  const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  const names = segments(path);
+  if (names.length === 0) {
+    if (c.parents) return { created: 0 };
+    throw new AlreadyExistsError("/ exists.");
+  }
+  let dirId = ROOT_ID;
+  let created = 0;
+  for (let i = 0; i < names.length; i++) {
+    const last = i === names.length - 1;
+    const step = ctx.s.childStep.get(dirId, names[i]);
+    if (step) {
+      const at = ROOT_PATH + names.slice(0, i + 1).join("/");
+      if (last && (step.kind !== "dir" || !c.parents)) throw new AlreadyExistsError(`${path} exists.`);
+      if (step.kind !== "dir") throw new NotADirectoryError(`${path}: ${at} is a file, not a folder.`);
+      dirId = step.id;
+      continue;
+    }
+    if (!last && !c.parents) throw new NotFoundError(`${path}: the folder ${ROOT_PATH}${names.slice(0, i + 1).join("/")} does not exist.`);
+    const id = newInodeId(ctx);
+    ctx.s.insertInode.run(id, dirId, names[i], "dir", mtimeMs, 0, 0, 0, "closed", null, null);
+    ctx.s.touch.run(mtimeMs, dirId);
+    ctx.meta.directories += 1;
+    created += 1;
+    dirId = id;
+  }
+  return { created };
+}
+
+export function create(ctx: OpContext, c: NamespaceCommand): { fileId: number } {
+  const path = normalizePath(c.path);
+  if (path === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
+  validateReplication(c.replication);
+  validateChunkSize(c.chunkSizeBytes);
+  validateClientId(c.clientId);
+  validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
+  const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  const dir = resolveParentDir(ctx.s, path, parent(path)!);
+  const name = basename(path);
+  const existing = ctx.s.child.get(dir.id, name);
+  if (existing) {
+    // A client that retries a create whose answer it lost gets its own file back.
+    if (existing.kind === "file" && existing.state === "open" && existing.lease_holder === c.clientId && existing.length_bytes === 0 && !lastChunk(ctx, existing.id)) {
+      return { fileId: existing.id };
+    }
+    throw new AlreadyExistsError(`${path} exists.`);
+  }
+  const id = newInodeId(ctx);
+  ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "open", c.clientId, c.leaseExpiryMs);
+  ctx.s.touch.run(mtimeMs, dir.id);
+  ctx.meta.files += 1;
+  return { fileId: id };
+}
+
+export function addChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: string; index: number; version: number; replicas: string[] } {
+  validateClientId(c.clientId);
+  const replicas = validateReplicas(c.replicas);
+  // proto3 has no "absent": 0 means the default first version.
+  const version = validateVersion(c.version === 0 ? 1 : c.version);
+  const file = writableFile(ctx, c.fileId, c.clientId);
+  const last = lastChunk(ctx, file.id);
+  if (last && last.committed !== 1) throw new ChunkUncommittedError(`file ${file.id}: chunk ${last.chunk_id} is not committed; commit or abandon it before adding another.`);
+  const index = last ? last.idx + 1 : 0;
+  if (index >= CHUNKS_PER_FILE_MAX) throw new LimitError(`file ${file.id} has ${CHUNKS_PER_FILE_MAX} chunks, the most a file may have.`);
+  const chunkId = formatChunkId(ctx.meta.next_chunk_id);
+  ctx.meta.next_chunk_id += 1;
+  ctx.s.insertChunk.run(file.id, index, chunkId, version, 0, 0, replicas.join(","));
+  ctx.meta.chunks += 1;
+  return { chunkId, index, version, replicas };
+}
+
+export function commitChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: string; index: number; version: number; sizeBytes: number; lengthBytes: number } {
+  validateClientId(c.clientId);
+  const file = writableFile(ctx, c.fileId, c.clientId);
+  const chunk = chunkOf(ctx, file.id, c.chunkId);
+  if (!Number.isSafeInteger(c.sizeBytes) || c.sizeBytes < 0 || c.sizeBytes > file.chunk_size_bytes) {
+    throw new InvalidArgumentError(`a chunk of file ${file.id} holds 0..${file.chunk_size_bytes} bytes, not ${c.sizeBytes}.`);
+  }
+  if (c.version !== chunk.version) throw new VersionMismatchError(`chunk ${chunk.chunk_id} is at version ${chunk.version}, not ${c.version}.`);
+  if (chunk.committed === 1) {
+    // A retried commit (its answer was lost) succeeds again; a different size is a bug in the writer.
+    if (chunk.size_bytes !== c.sizeBytes) throw new InvalidArgumentError(`chunk ${chunk.chunk_id} was committed with ${chunk.size_bytes} bytes, not ${c.sizeBytes}.`);
+    return { chunkId: chunk.chunk_id, index: chunk.idx, version: chunk.version, sizeBytes: chunk.size_bytes, lengthBytes: file.length_bytes };
+  }
+  ctx.s.commitChunk.run(c.sizeBytes, file.id, chunk.idx);
+  ctx.s.addLength.run(c.sizeBytes, file.id);
+  return { chunkId: chunk.chunk_id, index: chunk.idx, version: chunk.version, sizeBytes: c.sizeBytes, lengthBytes: file.length_bytes + c.sizeBytes };
+}
+
+export function bumpChunkVersion(ctx: OpContext, c: NamespaceCommand): { chunkId: string; version: number; replicas: string[] } {
+  const replicas = validateReplicas(c.replicas);
+  const newVersion = validateVersion(c.version);
+  const file = fileById(ctx, c.fileId);
+  if (file.state !== "open") throw new FileClosedError(`file ${file.id} is closed.`);
+  if (c.clientId !== "" && file.lease_holder !== c.clientId) throw new NotLeaseHolderError(`file ${file.id} is not under the lease of client ${c.clientId}.`);
+  const chunk = chunkOf(ctx, file.id, c.chunkId);
+  if (chunk.committed === 1) throw new InvalidArgumentError(`chunk ${chunk.chunk_id} is committed: only the chunk being written gets a new version.`);
+  if (newVersion <= chunk.version) throw new VersionMismatchError(`chunk ${chunk.chunk_id} is at version ${chunk.version}: a new version must be greater, not ${newVersion}.`);
+  ctx.s.bumpChunk.run(newVersion, replicas.join(","), file.id, chunk.idx);
+  return { chunkId: chunk.chunk_id, version: newVersion, replicas };
+}
+
+export function complete(ctx: OpContext, c: NamespaceCommand): { fileId: number; lengthBytes: number } {
+  validateClientId(c.clientId);
+  const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  const file = fileById(ctx, c.fileId);
+  // A retried complete (its answer was lost) succeeds again.
+  if (file.state === "closed") return { fileId: file.id, lengthBytes: file.length_bytes };
+  if (file.lease_holder !== c.clientId) throw new NotLeaseHolderError(`file ${file.id} is not under the lease of client ${c.clientId}.`);
+  const last = lastChunk(ctx, file.id);
+  if (last && last.committed !== 1) throw new ChunkUncommittedError(`file ${file.id}: chunk ${last.chunk_id} is not committed; commit or abandon it before completing the file.`);
+  ctx.s.close.run(mtimeMs, file.id);
+  return { fileId: file.id, lengthBytes: file.length_bytes };
+}
+
+export function abandonChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: string } {
+  validateClientId(c.clientId);
+  const nowMs = validateTimeMs("nowMs", c.nowMs);
+  const file = writableFile(ctx, c.fileId, c.clientId);
+  const chunk = chunkOf(ctx, file.id, c.chunkId);
+  if (chunk.committed === 1) throw new InvalidArgumentError(`chunk ${chunk.chunk_id} is committed: only the chunk being written can be abandoned.`);
+  const dropped = dropUncommittedLast(ctx, file.id, nowMs);
+  assert(dropped === chunk.chunk_id, "the uncommitted chunk of a file is its last");
+  return { chunkId: chunk.chunk_id };
+}
+
+export function renewLease(ctx: OpContext, c: NamespaceCommand): { leaseExpiryMs: number } {
+  validateClientId(c.clientId);
+  const expiryMs = validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
+  const file = writableFile(ctx, c.fileId, c.clientId);
+  // Renewals may be applied out of the order the client sent them: a lease never shrinks.
+  const leaseExpiryMs = Math.max(expiryMs, file.lease_expiry_ms ?? 0);
+  ctx.s.renewLease.run(leaseExpiryMs, file.id);
+  return { leaseExpiryMs };
+}
+
+export function recoverLease(ctx: OpContext, c: NamespaceCommand): { recovered: boolean; abandonedChunkId?: string } {
+  const nowMs = validateTimeMs("nowMs", c.nowMs);
+  const file = fileById(ctx, c.fileId);
+  // The leader saw an expired lease and proposed; the writer may have closed the file meanwhile.
+  if (file.state === "closed") return { recovered: false };
+  if ((file.lease_expiry_ms ?? 0) > nowMs) throw new LeaseHeldError(`file ${file.id} is under a live lease of client ${file.lease_holder} until ${file.lease_expiry_ms}.`);
+  const abandoned = dropUncommittedLast(ctx, file.id, nowMs);
+  ctx.s.close.run(nowMs, file.id);
+  return abandoned ? { recovered: true, abandonedChunkId: abandoned } : { recovered: true };
+}
+
+export function reopenForAppend(
+  ctx: OpContext,
+  c: NamespaceCommand,
+): { fileId: number; lengthBytes: number; chunkSizeBytes: number; replication: number; lastChunk?: ChunkInfo; abandonedChunkId?: string } {
+  const path = normalizePath(c.path);
+  validateClientId(c.clientId);
+  const expiryMs = validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
+  const nowMs = validateTimeMs("nowMs", c.nowMs);
+  const file = resolve(ctx.s, path);
+  if (file.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
+  let abandoned: string | undefined;
+  if (file.state === "open" && file.lease_holder !== c.clientId) {
+    if ((file.lease_expiry_ms ?? 0) > nowMs) throw new LeaseHeldError(`${path} is open under a live lease of client ${file.lease_holder}.`);
+    // The previous writer's lease expired: recover it here, as recoverLease would.
+    abandoned = dropUncommittedLast(ctx, file.id, nowMs);
+  }
+  const leaseExpiryMs = file.state === "open" && file.lease_holder === c.clientId ? Math.max(expiryMs, file.lease_expiry_ms ?? 0) : expiryMs;
+  ctx.s.setLease.run(c.clientId, leaseExpiryMs, file.id);
+  const last = ctx.s.lastCommittedChunk.get(file.id);
+  const result: ReturnType<typeof reopenForAppend> = { fileId: file.id, lengthBytes: file.length_bytes, chunkSizeBytes: file.chunk_size_bytes, replication: file.replication };
+  if (last) result.lastChunk = chunkInfo(last);
+  if (abandoned) result.abandonedChunkId = abandoned;
+  return result;
+}
+
+export function rename(ctx: OpContext, c: NamespaceCommand): Record<string, never> {
+  const src = normalizePath(c.path);
+  const dst = normalizePath(c.dst);
+  const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  if (src === ROOT_PATH) throw new InvalidArgumentError("/ cannot be renamed.");
+  if (dst === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
+  // Normalized paths: a string prefix is a subtree.
+  if (dst.startsWith(`${src}/`)) throw new InvalidArgumentError(`${src} cannot be moved into itself (${dst}).`);
+  const node = resolve(ctx.s, src);
+  const dstDir = resolveParentDir(ctx.s, dst, parent(dst)!);
+  const name = basename(dst);
+  if (ctx.s.childStep.get(dstDir.id, name)) throw new AlreadyExistsError(`${dst} exists.`);
+  ctx.s.move.run(dstDir.id, name, node.id);
+  ctx.s.touch.run(mtimeMs, node.parent);
+  if (dstDir.id !== node.parent) ctx.s.touch.run(mtimeMs, dstDir.id);
+  return {};
+}
+
+export function remove(ctx: OpContext, c: NamespaceCommand): { files: number; directories: number; chunks: number } {
+  const path = normalizePath(c.path);
+  const nowMs = validateTimeMs("nowMs", c.nowMs);
+  if (path === ROOT_PATH) throw new InvalidArgumentError("/ cannot be deleted.");
+  const node = resolve(ctx.s, path);
+  let files = 0;
+  let directories = 0;
+  let chunks = 0;
+  if (node.kind === "file") {
+    chunks = ctx.s.pendFileChunks.run(node.id, nowMs).changes;
+    ctx.s.deleteFileChunks.run(node.id);
+    ctx.s.deleteInode.run(node.id);
+    files = 1;
+  } else {
+    if (!c.recursive && ctx.s.hasChild.get(node.id)) throw new NotEmptyError(`${path} is not empty.`);
+    // Set-wise, not row by row: a folder of millions of files is a few statements.
+    ctx.s.doomedClear.run();
+    ctx.s.doomedFill.run(node.id);
+    const counts = ctx.s.doomedCounts.get();
+    assert(counts, "counts of the deleted subtree");
+    files = counts.files;
+    directories = counts.directories;
+    chunks = ctx.s.doomedPend.run(nowMs).changes;
+    const deletedChunks = ctx.s.doomedDeleteChunks.run().changes;
+    assert(deletedChunks === chunks, `every deleted chunk is pending (${deletedChunks} deleted, ${chunks} pending)`);
+    const deletedInodes = ctx.s.doomedDeleteInodes.run().changes;
+    assert(deletedInodes === files + directories, "every inode of the subtree is deleted");
+    ctx.s.doomedClear.run();
+  }
+  ctx.s.touch.run(nowMs, node.parent);
+  ctx.meta.files -= files;
+  ctx.meta.directories -= directories;
+  ctx.meta.chunks -= chunks;
+  ctx.meta.pending_deletes += chunks;
+  return { files, directories, chunks };
+}
+
+export function setReplication(ctx: OpContext, c: NamespaceCommand): { files: number } {
+  const path = normalizePath(c.path);
+  validateReplication(c.replication);
+  const node = resolve(ctx.s, path);
+  if (node.kind === "file") {
+    ctx.s.setReplication.run(c.replication, node.id);
+    return { files: 1 };
+  }
+  return { files: ctx.s.setReplicationBelow.run(node.id, c.replication).changes };
+}
+
+export function dropPendingDeletes(ctx: OpContext, c: NamespaceCommand): { dropped: number } {
+  if (c.chunkIds.length > DROP_PENDING_MAX) throw new InvalidArgumentError(`one command drops at most ${DROP_PENDING_MAX} pending deletes.`);
+  let dropped = 0;
+  for (const chunkId of c.chunkIds) dropped += ctx.s.unpend.run(validateNamespaceChunkId(chunkId)).changes;
+  ctx.meta.pending_deletes -= dropped;
+  return { dropped };
+}
+
+export function setSetting(ctx: OpContext, c: NamespaceCommand): undefined {
+  validateSettingKey(c.key);
+  if (c.value.length > SETTING_VALUE_BYTES_MAX) throw new CommandRejectedError(`a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
+  if (!ctx.s.getSetting.get(c.key) && (ctx.s.settingCount.get()?.n ?? 0) >= SETTINGS_MAX) throw new CommandRejectedError(`the cluster holds ${SETTINGS_MAX} settings already`);
+  ctx.s.putSetting.run(c.key, c.value);
+  return undefined;
+}

@@ -1,0 +1,553 @@
+// The namespace of the file system: a deterministic state machine applied through Raft and
+// kept in SQLite (schema in namespace-schema.ts), so its memory is the page cache however many
+// files it holds. Each Raft entry is one transaction that also records the entry's index, so
+// after a restart the database tells Raft how far it got and nothing is applied twice.
+// Queries read the local database synchronously; on a follower they may lag the leader.
+import { Database } from "bun:sqlite";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Entry } from "../../raft/types.ts";
+import { assert } from "../../util/assert.ts";
+import { CommandRejectedError, InvalidArgumentError, NotFoundError } from "./errors.ts";
+import { WireError } from "../../protocol/errors.ts";
+import {
+  CHUNK_PAGE_MAX,
+  DROP_PENDING_MAX,
+  LEASE_SCAN_MAX,
+  LIST_PAGE_DEFAULT,
+  LIST_PAGE_MAX,
+  validateFileId,
+  validateNamespaceChunkId,
+  validatePageLimit,
+  validateTimeMs,
+} from "./limits.ts";
+import * as ops from "./namespace-ops.ts";
+import { chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
+import { configureConnection, JOBS_SQL, prepareStatements, SCHEMA_SQL, SCHEMA_VERSION, type FileState, type InodeKind, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
+import { pathOf, resolve } from "./namespace-tree.ts";
+import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
+import { NamespaceCommand } from "../../protocol/pb/namespace.ts";
+import { JobRecord, TaskRecord } from "../../protocol/pb/jobs.ts";
+import { JOB_TASKS_MAX, putJob, TASK_RECORD_LIMITS } from "./job-records.ts";
+
+export type { ChunkInfo } from "./namespace-ops.ts";
+import { REPLICATION_MAX } from "../../protocol/limits.ts";
+
+export interface NamespaceOptions {
+  /** The database file; in memory when absent (tests, and masters that rebuild from snapshots). */
+  path?: string;
+}
+
+export interface StatResult {
+  path: string;
+  id: number;
+  kind: InodeKind;
+  /** Bytes of committed chunks: what a reader sees. 0 for a folder. */
+  sizeBytes: number;
+  replication: number;
+  chunkSizeBytes: number;
+  mtimeMs: number;
+  state: FileState;
+  leaseHolder?: string;
+  leaseExpiryMs?: number;
+  /** The first CHUNK_PAGE_MAX chunks, when asked for; chunksOfFile() pages through the rest. */
+  chunks?: ChunkInfo[];
+}
+
+export type ListEntry = Omit<StatResult, "chunks" | "leaseHolder" | "leaseExpiryMs">;
+
+export interface ListPage {
+  entries: ListEntry[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  next?: string;
+}
+
+export interface NamespaceCounts {
+  files: number;
+  directories: number;
+  chunks: number;
+  pendingDeletes: number;
+}
+
+export interface ChunkOwner {
+  fileId: number;
+  path: string;
+  index: number;
+  version: number;
+  committed: boolean;
+}
+
+export interface ExpiredLease {
+  fileId: number;
+  path: string;
+  clientId: string;
+  leaseExpiryMs: number;
+}
+
+export interface ChunkPageEntry extends ChunkInfo {
+  fileId: number;
+  /** The file's replication: how many replicas the chunk should have. */
+  replication: number;
+}
+
+export interface PendingDelete {
+  chunkId: string;
+  version: number;
+  deletedAtMs: number;
+}
+
+const SQLITE_HEADER = new TextEncoder().encode("SQLite format 3\0");
+// Bytes 18 and 19 of the database header are the write and read format versions: 2 in WAL
+// mode, 1 otherwise. An in-memory database cannot open a WAL image, and the journal mode is a
+// property of the connection rather than of the state, so snapshots always carry 1.
+const HEADER_FORMAT_OFFSETS = [18, 19] as const;
+
+type Op = (ctx: OpContext, c: NamespaceCommand) => unknown;
+const OPS: Record<string, Op> = {
+  mkdir: ops.mkdir,
+  create: ops.create,
+  addChunk: ops.addChunk,
+  commitChunk: ops.commitChunk,
+  bumpChunkVersion: ops.bumpChunkVersion,
+  complete: ops.complete,
+  abandonChunk: ops.abandonChunk,
+  renewLease: ops.renewLease,
+  recoverLease: ops.recoverLease,
+  reopenForAppend: ops.reopenForAppend,
+  rename: ops.rename,
+  delete: ops.remove,
+  setReplication: ops.setReplication,
+  dropPendingDeletes: ops.dropPendingDeletes,
+  "settings.set": ops.setSetting,
+  "jobs.put": putJob,
+};
+
+export type BatchResult = { ok: true; value: unknown } | { ok: false; error: WireError };
+
+function decodeCommand(data: Uint8Array): NamespaceCommand {
+  try {
+    return NamespaceCommand.decode(data, { limits: { replicas: REPLICATION_MAX, chunkIds: DROP_PENDING_MAX, tasks: JOB_TASKS_MAX } });
+  } catch (err) {
+    // Malformed bytes fail alike on every master: a rejection, and the index still advances.
+    throw new CommandRejectedError(`malformed namespace command: ${(err as Error).message}`);
+  }
+}
+
+export function encodeNamespaceCommand(command: Partial<NamespaceCommand>): Uint8Array {
+  return NamespaceCommand.encode(command);
+}
+
+export class Namespace {
+  private db!: Database;
+  private s!: Statements;
+  private meta!: MetaRow;
+
+  private constructor(private readonly path: string | undefined) {}
+
+  static open(options: NamespaceOptions = {}): Namespace {
+    const namespace = new Namespace(options.path);
+    namespace.attach(new Database(options.path ?? ":memory:", { create: true, strict: true }));
+    return namespace;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** The Raft index of the last entry whose changes the database holds. */
+  appliedIndex(): number {
+    return this.meta.applied_index;
+  }
+
+  apply(entry: Entry): unknown {
+    return this.transact(entry.index, () => this.execute(decodeCommand(entry.data)));
+  }
+
+  /** Applies a decoded command as the entry at `index` (tests and tools; Raft goes through apply). */
+  applyCommand(command: NamespaceCommand, index: number): unknown {
+    return this.transact(index, () => this.execute(command));
+  }
+
+  private execute(command: NamespaceCommand): unknown {
+    const op = OPS[command.op];
+    if (!op) throw new CommandRejectedError(`unknown command ${JSON.stringify(command.op.slice(0, 64))}`);
+    return op({ s: this.s, meta: this.meta }, command);
+  }
+
+  /**
+   * Runs one command as the entry at `index`, in one transaction with the applied index. A
+   * WireError (a NamespaceError, an invalid path) is the command's deterministic result: the changes roll back, the applied
+   * index still advances (in a transaction of its own), and the error is thrown. Any other
+   * error (a broken invariant, a failing disk) leaves the applied index where it was.
+   */
+  private transact(index: number, run: () => unknown): unknown {
+    assert(Number.isSafeInteger(index) && index > this.meta.applied_index, `entry ${index} comes after the applied index ${this.meta.applied_index}`);
+    const saved = { ...this.meta };
+    this.s.begin.run();
+    try {
+      const result = run();
+      this.meta.applied_index = index;
+      this.writeMeta();
+      this.s.commit.run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.s.rollback.run();
+      this.meta = saved;
+      if (err instanceof WireError) {
+        this.s.begin.run();
+        this.meta.applied_index = index;
+        this.writeMeta();
+        this.s.commit.run();
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Applies a run of consecutive entries in one transaction: what applying them one by one
+   * would do, with one commit instead of one per entry. Each command runs under a savepoint,
+   * so a rejected one rolls back alone and its error is its result, in order.
+   */
+  applyBatch(entries: readonly Entry[]): BatchResult[] {
+    if (entries.length === 0) return [];
+    assert(entries[0].index > this.meta.applied_index, `entry ${entries[0].index} comes after the applied index ${this.meta.applied_index}`);
+    const batchSaved = { ...this.meta };
+    const results: BatchResult[] = [];
+    this.s.begin.run();
+    try {
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i];
+        assert(i === 0 || entry.index === entries[i - 1].index + 1, "a batch is a run of consecutive entries");
+        const saved = { ...this.meta };
+        this.s.savepoint.run();
+        try {
+          results.push({ ok: true, value: this.execute(decodeCommand(entry.data)) });
+          this.s.release.run();
+        } catch (err) {
+          if (!(err instanceof WireError)) throw err;
+          this.s.rollbackToSavepoint.run();
+          this.s.release.run();
+          this.meta = saved;
+          results.push({ ok: false, error: err });
+        }
+        this.meta.applied_index = entry.index;
+      }
+      this.writeMeta();
+      this.s.commit.run();
+      return results;
+    } catch (err) {
+      if (this.db.inTransaction) this.s.rollback.run();
+      this.meta = batchSaved;
+      throw err;
+    }
+  }
+
+  /** The whole database as one SQLite image (applied index included). */
+  snapshot(): Uint8Array {
+    const image = this.db.serialize();
+    for (const offset of HEADER_FORMAT_OFFSETS) image[offset] = 1;
+    return image;
+  }
+
+  /**
+   * The whole database as a compact SQLite file at `path`, without holding it in memory (a
+   * namespace of millions of files is hundreds of MB): for a snapshot kept as a file and sent
+   * in pieces. Takes time in proportion to the database.
+   */
+  snapshotToFile(path: string): void {
+    rmSync(path, { force: true });
+    this.db.prepare("VACUUM INTO ?").run(path);
+    const fd = openSync(path, "r+");
+    try {
+      writeSync(fd, new Uint8Array([1, 1]), 0, 2, HEADER_FORMAT_OFFSETS[0]);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Replaces the whole state with the snapshot file at `path`, which this takes over (moves). */
+  restoreFromFile(path: string): void {
+    const probe = new Database(path, { readonly: true, strict: true });
+    try {
+      checkImage(probe);
+    } finally {
+      probe.close();
+    }
+    if (this.path === undefined) {
+      this.restore(readFileSync(path));
+      rmSync(path, { force: true });
+      return;
+    }
+    this.replaceFile(path);
+  }
+
+  /** Replaces the whole state with a snapshot's; a file database is replaced atomically by rename. */
+  restore(data: Uint8Array): void {
+    assert(data.length >= 100 && SQLITE_HEADER.every((byte, i) => data[i] === byte), "a namespace snapshot is an SQLite image");
+    let image = data;
+    if (HEADER_FORMAT_OFFSETS.some((offset) => data[offset] !== 1)) {
+      image = Uint8Array.from(data);
+      for (const offset of HEADER_FORMAT_OFFSETS) image[offset] = 1;
+    }
+    if (this.path === undefined) {
+      const next = Database.deserialize(image, { strict: true });
+      checkImage(next);
+      this.db.close();
+      this.attach(next);
+      return;
+    }
+    const temp = `${this.path}.restore`;
+    writeDurably(temp, image);
+    const probe = new Database(temp, { readonly: true, strict: true });
+    try {
+      checkImage(probe);
+    } finally {
+      probe.close();
+    }
+    this.replaceFile(temp);
+  }
+
+  /** Moves a checked database file over this one's and reopens. */
+  private replaceFile(source: string): void {
+    assert(this.path !== undefined, "only a database on disk is replaced by a file");
+    // close() checkpoints the WAL into the file and removes it; a leftover would belong to
+    // the old database and must not be replayed over the new one.
+    this.db.close();
+    for (const suffix of ["-wal", "-shm"]) rmSync(`${this.path}${suffix}`, { force: true });
+    renameSync(source, this.path);
+    fsyncDir(dirname(this.path));
+    this.attach(new Database(this.path, { create: false, strict: true }));
+  }
+
+  // ---- queries: read-only, on the local database ----
+
+  stat(path: string, options: { chunks?: boolean } = {}): StatResult {
+    const normalized = normalizePath(path);
+    const row = resolve(this.s, normalized);
+    const result: StatResult = { ...listEntry(row, normalized) };
+    if (row.lease_holder !== null) result.leaseHolder = row.lease_holder;
+    if (row.lease_expiry_ms !== null) result.leaseExpiryMs = row.lease_expiry_ms;
+    if (options.chunks && row.kind === "file") result.chunks = this.chunksOfFile(row.id);
+    return result;
+  }
+
+  /**
+   * One page of a folder's entries in name order; recursive lists the subtree depth first (a
+   * folder, then its contents). `after` is the `next` of the previous page. Listing a file
+   * gives the file alone.
+   */
+  list(dir: string, options: { recursive?: boolean; limit?: number; after?: string } = {}): ListPage {
+    const dirPath = normalizePath(dir);
+    const limit = validatePageLimit(options.limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX);
+    const row = resolve(this.s, dirPath);
+    if (row.kind === "file") return { entries: options.after === undefined ? [listEntry(row, dirPath)] : [] };
+    const after = options.after === undefined ? undefined : normalizePath(options.after);
+    if (after !== undefined && !after.startsWith(dirPath === ROOT_PATH ? "/" : `${dirPath}/`)) {
+      throw new InvalidArgumentError(`the cursor ${after} is not inside ${dirPath}.`);
+    }
+    // One entry more than asked tells whether another page follows.
+    const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after) : this.children(row.id, dirPath, limit + 1, after);
+    if (entries.length <= limit) return { entries };
+    entries.length = limit;
+    return { entries, next: entries[limit - 1].path };
+  }
+
+  counts(): NamespaceCounts {
+    return { files: this.meta.files, directories: this.meta.directories, chunks: this.meta.chunks, pendingDeletes: this.meta.pending_deletes };
+  }
+
+  /** The chunks of a file in order, from `fromIndex`, at most `limit` (a page). */
+  chunksOfFile(fileId: number, options: { fromIndex?: number; limit?: number } = {}): ChunkInfo[] {
+    validateFileId(fileId);
+    const limit = validatePageLimit(options.limit, CHUNK_PAGE_MAX, CHUNK_PAGE_MAX);
+    const file = this.s.inodeById.get(fileId);
+    if (!file || file.kind !== "file") throw new NotFoundError(`file ${fileId} does not exist.`);
+    return this.s.chunksFrom.all(fileId, options.fromIndex ?? 0, limit).map(chunkInfo);
+  }
+
+  /** Which file holds a chunk, and at which version: undefined for a chunk no file references. */
+  fileOfChunk(chunkId: string): ChunkOwner | undefined {
+    const row = this.s.chunkById.get(validateNamespaceChunkId(chunkId));
+    if (!row) return undefined;
+    return { fileId: row.file_id, path: pathOf(this.s, row.file_id), index: row.idx, version: row.version, committed: row.committed === 1 };
+  }
+
+  /** Open files whose lease expired before `nowMs`, oldest first: the leader recovers them. */
+  openFilesWithLeaseExpiredBefore(nowMs: number, limit = LEASE_SCAN_MAX): ExpiredLease[] {
+    validateTimeMs("nowMs", nowMs);
+    const bounded = validatePageLimit(limit, LEASE_SCAN_MAX, LEASE_SCAN_MAX);
+    return this.s.expiredLeases.all(nowMs, bounded).map((row) => ({ fileId: row.id, path: pathOf(this.s, row.id), clientId: row.lease_holder ?? "", leaseExpiryMs: row.lease_expiry_ms ?? 0 }));
+  }
+
+  /** Every chunk of every file, in chunk id order, a page at a time. */
+  allChunkIds(options: { after?: string; limit?: number } = {}): { chunks: ChunkPageEntry[]; next?: string } {
+    const limit = validatePageLimit(options.limit, CHUNK_PAGE_MAX, CHUNK_PAGE_MAX);
+    const after = options.after === undefined ? "" : validateNamespaceChunkId(options.after);
+    const rows = this.s.chunkPage.all(after, limit);
+    const chunks = rows.map((row) => ({ ...chunkInfo(row), fileId: row.file_id, replication: row.replication }));
+    return rows.length === limit ? { chunks, next: rows[limit - 1].chunk_id } : { chunks };
+  }
+
+  /** Chunks waiting for the garbage collector, in chunk id order, a page at a time. */
+  pendingDeletes(options: { after?: string; limit?: number } = {}): { chunks: PendingDelete[]; next?: string } {
+    const limit = validatePageLimit(options.limit, CHUNK_PAGE_MAX, CHUNK_PAGE_MAX);
+    const after = options.after === undefined ? "" : validateNamespaceChunkId(options.after);
+    const rows = this.s.pendingPage.all(after, limit);
+    const chunks = rows.map((row) => ({ chunkId: row.chunk_id, version: row.version, deletedAtMs: row.deleted_at_ms }));
+    return rows.length === limit ? { chunks, next: rows[limit - 1].chunk_id } : { chunks };
+  }
+
+  getSetting(key: string): Uint8Array | undefined {
+    const row = this.s.getSetting.get(key);
+    return row ? new Uint8Array(row.value) : undefined;
+  }
+
+  get settingCount(): number {
+    return this.s.settingCount.get()?.n ?? 0;
+  }
+
+  /** A MapReduce job's record, or undefined. */
+  job(id: string): JobRecord | undefined {
+    const row = this.s.jobById.get(id);
+    return row ? JobRecord.decode(row.record) : undefined;
+  }
+
+  /** The newest jobs first. */
+  jobs(limit: number): JobRecord[] {
+    return this.s.jobsNewestFirst.all(limit).map((row) => JobRecord.decode(row.record));
+  }
+
+  /** Every task record of a job, maps before reduces, in index order. */
+  jobTasks(id: string): TaskRecord[] {
+    return this.s.tasksOfJob.all(id).map((row) => TaskRecord.decode(row.record, { limits: TASK_RECORD_LIMITS }));
+  }
+
+  /** Every row of every table as text, in key order: for tests and debugging of small namespaces. */
+  dump(): string {
+    const tables = ["meta ORDER BY id", "inodes ORDER BY id", "chunks ORDER BY file_id, idx", "pending_chunk_deletes ORDER BY chunk_id", "settings ORDER BY key", "jobs ORDER BY seq", "job_tasks ORDER BY job_id, task"];
+    const lines: string[] = [];
+    for (const table of tables) {
+      lines.push(`# ${table}`);
+      for (const row of this.db.query(`SELECT * FROM ${table}`).values()) {
+        lines.push(JSON.stringify(row, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString("hex") : value)));
+      }
+    }
+    return lines.join("\n");
+  }
+
+  private children(dirId: number, dirPath: string, limit: number, after: string | undefined): ListEntry[] {
+    let afterName = "";
+    if (after !== undefined) {
+      if (parent(after) !== dirPath) throw new InvalidArgumentError(`the cursor ${after} is not an entry of ${dirPath}.`);
+      afterName = basename(after);
+    }
+    return this.s.childrenAfter.all(dirId, afterName, limit).map((row) => listEntry(row, join(dirPath, row.name)));
+  }
+
+  /** Depth-first walk from a cursor, one frame per folder on the way down. */
+  private walk(dirId: number, dirPath: string, limit: number, after: string | undefined): ListEntry[] {
+    interface Frame {
+      id: number;
+      path: string;
+      after: string;
+    }
+    const stack: Frame[] = [];
+    if (after === undefined) {
+      stack.push({ id: dirId, path: dirPath, after: "" });
+    } else {
+      // Resume where the cursor was: the siblings after each folder on its way down, deepest
+      // last on the stack, then the cursor's own contents if it is a folder. Names that were
+      // deleted since still order correctly, so a page never repeats or skips a survivor.
+      const names = segments(after).slice(segments(dirPath).length);
+      let frame: Frame | undefined = { id: dirId, path: dirPath, after: names[0] };
+      for (let i = 0; frame; i++) {
+        stack.push(frame);
+        const step = this.s.childStep.get(frame.id, names[i]);
+        const path = join(frame.path, names[i]);
+        frame = undefined;
+        if (step && step.kind === "dir") {
+          if (i + 1 < names.length) frame = { id: step.id, path, after: names[i + 1] };
+          else stack.push({ id: step.id, path, after: "" });
+        }
+      }
+    }
+    const entries: ListEntry[] = [];
+    while (stack.length > 0 && entries.length < limit) {
+      const top = stack[stack.length - 1];
+      let descended = false;
+      // Lazily stepped: leaving the loop early to descend reads no rows beyond the folder taken.
+      for (const row of this.s.childrenAfter.iterate(top.id, top.after, limit - entries.length)) {
+        const path = join(top.path, row.name);
+        entries.push(listEntry(row, path));
+        top.after = row.name;
+        if (row.kind === "dir") {
+          stack.push({ id: row.id, path, after: "" });
+          descended = true;
+          break;
+        }
+        if (entries.length >= limit) break;
+      }
+      if (!descended && entries.length < limit) stack.pop();
+    }
+    return entries;
+  }
+
+  private attach(db: Database): void {
+    this.db = db;
+    configureConnection(db, this.path !== undefined);
+    const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+    if (version === 0) db.transaction(() => db.run(SCHEMA_SQL))();
+    else if (version === 1) db.transaction(() => db.run(`${JOBS_SQL}\nPRAGMA user_version = ${SCHEMA_VERSION};`))();
+    else assert(version === SCHEMA_VERSION, `namespace database schema ${version} is the one this master knows (${SCHEMA_VERSION})`);
+    this.s = prepareStatements(db);
+    const meta = this.s.readMeta.get();
+    assert(meta, "the namespace database has its meta row");
+    this.meta = { ...meta };
+  }
+
+  private writeMeta(): void {
+    const m = this.meta;
+    this.s.writeMeta.run(m.applied_index, m.next_inode_id, m.next_chunk_id, m.files, m.directories, m.chunks, m.pending_deletes);
+  }
+}
+
+function listEntry(row: InodeRow, path: string): ListEntry {
+  return {
+    path,
+    id: row.id,
+    kind: row.kind,
+    sizeBytes: row.length_bytes,
+    replication: row.replication,
+    chunkSizeBytes: row.chunk_size_bytes,
+    mtimeMs: row.mtime_ms,
+    state: row.state,
+  };
+}
+
+function checkImage(db: Database): void {
+  const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  assert(version === SCHEMA_VERSION, `a namespace snapshot has schema ${SCHEMA_VERSION}, not ${version}`);
+  const meta = db.query("SELECT applied_index FROM meta WHERE id = 1").get();
+  assert(meta, "a namespace snapshot has its meta row");
+}
+
+function writeDurably(path: string, data: Uint8Array): void {
+  const fd = openSync(path, "w");
+  try {
+    let written = 0;
+    while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fsyncDir(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,61 @@
+// The master's replicated state machine, applied through Raft: the namespace of the file
+// system and the cluster's settings (a small replicated map: the voter target and similar
+// knobs live there), both in one SQLite database (src/master/state/namespace.ts). apply() is
+// deterministic: the same log gives the same state on every master.
+import type { StateMachine } from "../../raft/node.ts";
+import type { Entry } from "../../raft/types.ts";
+import { Namespace } from "./namespace.ts";
+import { Command } from "../../protocol/pb/meta.ts";
+
+export { CommandRejectedError } from "./errors.ts";
+export { SETTING_KEY_CHARS_MAX, SETTING_VALUE_BYTES_MAX, SETTINGS_MAX, validateSettingKey } from "./limits.ts";
+
+export interface MasterStateMachineOptions {
+  /** The namespace database file; in memory when absent. */
+  dbPath?: string;
+}
+
+export class MasterStateMachine implements StateMachine {
+  readonly namespace: Namespace;
+
+  constructor(options: MasterStateMachineOptions = {}) {
+    this.namespace = Namespace.open(options.dbPath === undefined ? {} : { path: options.dbPath });
+  }
+
+  getSetting(key: string): Uint8Array | undefined {
+    return this.namespace.getSetting(key);
+  }
+
+  get settingCount(): number {
+    return this.namespace.settingCount;
+  }
+
+  apply(entry: Entry): unknown {
+    return this.namespace.apply(entry);
+  }
+
+  snapshot(): Uint8Array {
+    return this.namespace.snapshot();
+  }
+
+  restore(data: Uint8Array): void {
+    this.namespace.restore(data);
+  }
+
+  applyBatch(entries: readonly Entry[]) {
+    return this.namespace.applyBatch(entries);
+  }
+
+  appliedIndex(): number {
+    return this.namespace.appliedIndex();
+  }
+
+  close(): void {
+    this.namespace.close();
+  }
+}
+
+/** A settings command; namespace commands use encodeNamespaceCommand (the same wire format). */
+export function encodeCommand(command: Command): Uint8Array {
+  return Command.encode(command);
+}

@@ -1,0 +1,30 @@
+// Every libp2p protocol id and gossip topic of Tessera, in one list (docs/architecture.md has
+// the table of who calls whom). An id carries a version: a change of a message that an older
+// peer would misread gets a new id, never a silent reuse of the old one.
+
+/** Raft messages between voters: append, vote, snapshot pieces (src/raft/transport.ts). */
+export const RAFT_PROTOCOL = "/tessera/raft/1";
+/** Metadata requests from anyone to the master; a non-leader forwards once (src/master/rpc/meta-service.ts). */
+export const META_PROTOCOL = "/tessera/meta/1";
+/** Pipelined chunk writes: client → replica → replica, packets with checksums, acks back. */
+export const CHUNK_WRITE_PROTOCOL = "/tessera/chunk/write/1";
+/** Ranged chunk reads with checksums, from any peer to a replica. */
+export const CHUNK_READ_PROTOCOL = "/tessera/chunk/read/1";
+/** The leader asks a holder to copy a chunk to new holders, or any server to delete a replica. */
+export const CHUNK_REPLICATE_PROTOCOL = "/tessera/chunk/replicate/1";
+/** Block reports: a chunk server tells the leader what it holds (GFS §2.6.2). */
+export const CHUNK_REPORT_PROTOCOL = "/tessera/chunk/report/1";
+/** The leader orders a worker to run, cancel or clean up a task. */
+export const TASK_PROTOCOL = "/tessera/task/1";
+/** A reducer fetches one partition of a map's output from the map's worker. */
+export const SHUFFLE_PROTOCOL = "/tessera/shuffle/1";
+/** A peer's view of the cluster's members, for clients (`tessera cluster peers`). */
+export const PEERS_PROTOCOL = "/tessera/membership/peers/1";
+/** Gossipsub topic of every peer's heartbeat, about once a second. */
+export const MEMBERSHIP_TOPIC = "/tessera/membership/1";
+/**
+ * The connection encrypter's multistream-select id. It is deliberately not "/noise": the
+ * cipher inside is AES-256-GCM, not ChaCha20-Poly1305, and every key is bound to the swarm
+ * key, so a standard libp2p node must never believe it speaks the same protocol.
+ */
+export const ENCRYPTION_PROTOCOL = "/tessera/noise-aesgcm/1";

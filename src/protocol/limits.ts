@@ -1,0 +1,80 @@
+// The bounds of the wire contract (STYLE.md §5): what a message may hold and how long an
+// exchange may take, each with the reason it has its value. Both ends of a protocol read
+// them from here, so a client and a server never disagree on a bound.
+
+/** An RPC exchange: the largest encoded message either way, and how long one may take. */
+export interface RpcLimits {
+  messageBytesMax: number;
+  timeoutMs: number;
+}
+
+/** /tessera/meta/1. */
+export const META_RPC_LIMITS: RpcLimits = {
+  // Requests are small; the largest answers are a status of 2,000 tasks or a list page.
+  messageBytesMax: 1024 * 1024,
+  // Long enough for a leader election plus a commit on a loaded machine.
+  timeoutMs: 10_000,
+};
+
+/** /tessera/chunk/replicate/1. */
+export const REPLICATE_RPC_LIMITS: RpcLimits = {
+  // A request names at most 8 targets with 16 addresses each: a few KiB.
+  messageBytesMax: 64 * 1024,
+  // The exchange lasts the whole copy: a 1 GiB chunk at a slow 20 MB/s, with room to spare.
+  timeoutMs: 120_000,
+};
+/** Replicas in one write pipeline, hence targets of one copy: 8 covers any sane replication of a hot file. */
+export const WRITE_PIPELINE_TARGETS_MAX = 8;
+/** Addresses the leader gives per copy target (a peer listens on a few). */
+export const REPLICATE_TARGET_ADDRESSES_MAX = 16;
+
+/** /tessera/chunk/report/1: a page of 10,000 chunks is ~400 KB on the wire, one message. */
+export const REPORT_PAGE_CHUNKS_MAX = 10_000;
+export const REPORT_RPC_LIMITS: RpcLimits = { messageBytesMax: 2 * 1024 * 1024, timeoutMs: 10_000 };
+
+/** /tessera/task/1: an order names every map output a reduce fetches (100,000 maps at most). */
+export const TASK_RPC_LIMITS: RpcLimits = { messageBytesMax: 4 * 1024 * 1024, timeoutMs: 10_000 };
+
+/**
+ * A cluster of more peers than this is beyond what one gossip mesh is built for; the bound
+ * keeps a flood of forged-looking ids from growing a peer table (or an answer) without limit.
+ */
+export const PEERS_LISTED_MAX = 10_000;
+/** /tessera/membership/peers/1: ten thousand peers of about 400 bytes each. */
+export const PEERS_RPC_LIMITS: RpcLimits = { messageBytesMax: 8 * 1024 * 1024, timeoutMs: 10_000 };
+
+// --- chunks, as the namespace and every chunk server see them --------------------------------
+
+/** The default chunk size of a file (DESIGN.md "Data path"); a per-file option elsewhere. */
+export const CHUNK_SIZE_BYTES_DEFAULT = 64 * 1024 * 1024;
+/**
+ * The largest chunk. A per-file chunk size may exceed the default, but one chunk must stay
+ * small enough to re-replicate in seconds and for its checksum list to stay small
+ * (1 GiB / 64 KiB = 16,384 CRCs = 64 KiB of sidecar).
+ */
+export const CHUNK_SIZE_BYTES_MAX = 1024 * 1024 * 1024;
+/**
+ * One CRC32 per this many bytes of data (HDFS uses 512 B; GFS 64 KiB). 64 KiB keeps the
+ * checksum list tiny (4 bytes per 64 KiB, 0.006%) and each CRC call long enough that
+ * Bun.hash.crc32 runs at memory speed, while a ranged read rereads at most two extra
+ * partial blocks to verify its edges. Chunk sizes are whole blocks.
+ */
+export const CHUNK_CHECKSUM_BLOCK_BYTES = 64 * 1024;
+/** Blocks in the largest chunk: bounds the checksum list a message or sidecar may claim to hold. */
+export const CHUNK_BLOCKS_MAX = CHUNK_SIZE_BYTES_MAX / CHUNK_CHECKSUM_BLOCK_BYTES;
+/** Chunk versions are counters bumped by the master; they must stay exact in a JS number. */
+export const CHUNK_VERSION_MAX = Number.MAX_SAFE_INTEGER;
+
+// --- files ---------------------------------------------------------------------------------
+
+/** Replicas of a file's chunks: HDFS caps at 512, but beyond 32 copies a file is a broadcast, not storage. */
+export const REPLICATION_MAX = 32;
+export const REPLICATION_DEFAULT = 3;
+
+// --- the balancer's threshold, checked by clients before they ask ---------------------------
+
+/** HDFS's default threshold: every peer within 10 percentage points of the mean. */
+export const BALANCE_THRESHOLD_PCT_DEFAULT = 10;
+/** Below 1 point a cluster would never stop moving replicas for the last few bytes. */
+export const BALANCE_THRESHOLD_PCT_MIN = 1;
+export const BALANCE_THRESHOLD_PCT_MAX = 100;

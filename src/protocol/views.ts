@@ -1,0 +1,204 @@
+// The views clients receive: plain-JSON shapes of the answers of the cluster, which the
+// embedding API, the CLI and admin HTTP (and later the gateways) all show, so they never
+// disagree about what a peer, a status or a report is. The wire messages are in pb/; these are
+// what a program works with.
+import type { ClusterStatus } from "./pb/meta.ts";
+import type { PeerEntry } from "./pb/membership.ts";
+
+// --- the Raft group ---------------------------------------------------------------------------
+
+export interface ClusterStatusView {
+  leader: string;
+  term: number;
+  voters: string[];
+  learners: string[];
+  commitIndex: number;
+  appliedIndex: number;
+  /** Leader only: each member's replication progress. */
+  progress: Array<{ peer: string; matchIndex: number; nextIndex: number; state: string; learner: boolean }>;
+  answeredBy: string;
+}
+
+export function clusterStatusView(status: ClusterStatus): ClusterStatusView {
+  return {
+    leader: status.leader,
+    term: Number(status.term),
+    voters: status.voters,
+    learners: status.learners,
+    commitIndex: Number(status.commitIndex),
+    appliedIndex: Number(status.appliedIndex),
+    progress: status.progress.map((p) => ({ peer: p.peer, matchIndex: Number(p.match), nextIndex: Number(p.next), state: p.state, learner: p.learner })),
+    answeredBy: status.answeredBy,
+  };
+}
+
+// --- peers ------------------------------------------------------------------------------------
+
+/** What the failure detector says of a peer (src/membership/peer-table.ts). */
+export type PeerState = "alive" | "suspect" | "dead";
+
+export interface PeerView {
+  id: string;
+  addresses: string[];
+  rack: string;
+  state: PeerState;
+  capacityBytes: number;
+  freeBytes: number;
+  chunkCount: number;
+  /** One-minute load average. */
+  load: number;
+  cores: number;
+  roles: string[];
+  incarnation: number;
+  lastSeenAgoMs: number;
+}
+
+export function peerViewFromEntry(entry: PeerEntry): PeerView {
+  const heartbeat = entry.heartbeat;
+  if (!heartbeat) throw new Error("peer entry without heartbeat");
+  return {
+    id: heartbeat.peerId,
+    addresses: heartbeat.addresses,
+    rack: heartbeat.rack,
+    state: entry.state as PeerState,
+    capacityBytes: Number(heartbeat.capacityBytes),
+    freeBytes: Number(heartbeat.freeBytes),
+    chunkCount: Number(heartbeat.chunkCount),
+    load: heartbeat.loadMilli / 1000,
+    cores: heartbeat.cores,
+    roles: heartbeat.roles,
+    incarnation: Number(heartbeat.incarnation),
+    lastSeenAgoMs: Number(entry.lastSeenAgoMs),
+  };
+}
+
+// --- fsck and the capacity report (`hdfs fsck`, `hdfs dfsadmin -report`) ---------------------
+
+/** A chunk's health; a file is as bad as its worst chunk, an answer as its worst file. */
+export type ChunkStatus = "HEALTHY" | "UNDER_REPLICATED" | "CORRUPT" | "MISSING";
+
+export interface FsckFile {
+  path: string;
+  status: ChunkStatus;
+  replication: number;
+  sizeBytes: number;
+  chunks: number;
+  underReplicated: number;
+  corrupt: number;
+  missing: number;
+}
+
+export interface FsckResult {
+  /** The worst status of any chunk under the path. */
+  status: ChunkStatus;
+  path: string;
+  files: number;
+  directories: number;
+  chunks: number;
+  sizeBytes: number;
+  healthy: number;
+  underReplicated: number;
+  corrupt: number;
+  missing: number;
+  /** Chunks with more live replicas than wanted (healthy; the replicator trims them). */
+  overReplicated: number;
+  /** Files that are not HEALTHY, at most FSCK_FILES_LISTED_MAX (src/master/repair/fsck.ts), in path order. */
+  unhealthyFiles: FsckFile[];
+  /** True when more unhealthy files exist than are listed. */
+  truncated: boolean;
+}
+
+export interface PeerCapacity {
+  peer: string;
+  rack: string;
+  state: PeerState;
+  addresses: string[];
+  capacityBytes: number;
+  /** Bytes of chunk replicas the leader knows this peer holds. */
+  usedBytes: number;
+  /** Free bytes on the peer's disk (what new chunks can take). */
+  remainingBytes: number;
+  /** usedBytes / capacityBytes × 100, two decimals. */
+  usedPercent: number;
+  chunks: number;
+  lastSeenAgoMs: number;
+}
+
+export interface CapacityReport {
+  /** Totals over the chunk servers that are not dead. */
+  capacityBytes: number;
+  usedBytes: number;
+  remainingBytes: number;
+  /** Capacity taken by anything but chunks (the OS, other files). */
+  nonChunkUsedBytes: number;
+  usedPercent: number;
+  livePeers: number;
+  suspectPeers: number;
+  deadPeers: number;
+  /** Every chunk server known, in id order. */
+  peers: PeerCapacity[];
+}
+
+// --- the balancer and decommissioning ---------------------------------------------------------
+
+/** One peer's share of its capacity used by replicas. */
+export interface PeerUsage {
+  peer: string;
+  rack: string;
+  usedBytes: number;
+  capacityBytes: number;
+  usedPct: number;
+}
+
+export interface UsageSpread {
+  meanPct: number;
+  minPct: number;
+  maxPct: number;
+  /** The largest distance of a peer's used% from the mean. */
+  deviationPct: number;
+  peers: PeerUsage[];
+}
+
+export interface BalanceSummary {
+  moves: number;
+  bytesMoved: number;
+  balanced: boolean;
+  /** Why it stopped short of balanced: "time" (ask again) or "stuck" (no allowed move left). */
+  stoppedBy: "balanced" | "time" | "stuck";
+  before: UsageSpread;
+  after: UsageSpread;
+}
+
+export type DecommissionState = "decommissioning" | "decommissioned";
+
+export interface DecommissionStatus {
+  peer: string;
+  state: DecommissionState | "none";
+  /** Current replicas the peer still holds. */
+  replicasHeld: number;
+  /** Of those, how many still need a copy elsewhere before the peer can go. */
+  replicasToMove: number;
+  /** Copies this leader made for the peer. */
+  copiesMade: number;
+  /** Chunks that cannot get a copy now (no eligible peer). */
+  blocked: number;
+}
+
+/** fsck's answer with the leader's replicator figures. */
+export interface FsckView extends FsckResult {
+  /** The leader's repair queue when it answered. */
+  repairQueue: number;
+  repairsInFlight: number;
+  repairedChunks: number;
+}
+
+/** The capacity report with the namespace's and the replicator's summary figures. */
+export interface ReportView extends CapacityReport {
+  files: number;
+  chunks: number;
+  /** Chunks the replicator is repairing or has queued. */
+  underReplicated: number;
+  repairQueue: number;
+  repairedChunks: number;
+  repairedBytes: number;
+}

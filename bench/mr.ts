@@ -32,7 +32,8 @@ import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
 import type { JobView } from "../src/client/jobs.ts";
-import type { TaskRecord } from "../src/protocol/pb/jobs.ts";
+import { TaskRecord } from "../src/protocol/pb/jobs.ts";
+import { LOCALITY, TASK_KIND, taskKeyOf } from "../src/protocol/job-names.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { setLogLevel } from "../src/util/log.ts";
 import type { Subprocess } from "bun";
@@ -747,17 +748,17 @@ async function runJob(cluster: Cluster, start: (submitted: (view: JobView) => vo
       job = view;
       const nowWall = Date.now();
       for (const task of tasks) {
-        const key = `${task.kind}-${String(task.index).padStart(5, "0")}`;
+        const key = taskKeyOf(task);
         const attempt = task.done ?? task.running[0];
         if (!attempt) continue;
-        const timing = timings.get(key) ?? { key, kind: task.kind, index: task.index, peer: "", locality: "", startedAtMs: attempt.startedAtMs, attempts: 0, inputBytes: 0, shuffleBytes: 0 };
+        const timing = timings.get(key) ?? { key, kind: TASK_KIND.show(task.kind), index: task.index, peer: "", locality: "", startedAtMs: attempt.startedAtMs, attempts: 0, inputBytes: 0, shuffleBytes: 0 };
         timing.peer = cluster.nameOf(attempt.peer);
-        timing.locality = attempt.locality;
+        timing.locality = LOCALITY.show(attempt.locality);
         timing.startedAtMs = attempt.startedAtMs;
         timing.attempts = task.attempts;
         // A finished map can be pending again (its output was lost): its timing starts over.
-        if (task.state !== "done") timing.doneSeenAtMs = undefined;
-        if (task.state === "done" && timing.doneSeenAtMs === undefined) {
+        if (task.state !== TaskRecord.State.DONE) timing.doneSeenAtMs = undefined;
+        if (task.state === TaskRecord.State.DONE && timing.doneSeenAtMs === undefined) {
           timing.doneSeenAtMs = nowWall;
           timing.inputBytes = task.result?.inputBytes ?? 0;
           timing.shuffleBytes = task.result?.shuffleBytes ?? 0;

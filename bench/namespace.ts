@@ -11,8 +11,8 @@
 //    the file grows. Never fails: it prints what it did.
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { encodeNamespaceCommand, Namespace } from "../src/master/state/namespace.ts";
-import type { NamespaceCommand } from "../src/protocol/pb/namespace.ts";
+import { Namespace } from "../src/master/state/namespace.ts";
+import { encodeLogCommand, type TypedLogCommand } from "../src/master/state/log-command.ts";
 import type { Entry } from "../src/raft/types.ts";
 import { tempDir } from "../test/support/temp.ts";
 
@@ -37,23 +37,23 @@ class Workload {
   private files = 0;
 
   next(): Entry[] {
-    const commands: Partial<NamespaceCommand>[] = [];
+    const commands: TypedLogCommand[] = [];
     const nowMs = 1_700_000_000_000 + this.files;
     const dir = `/bench/d${Math.floor(this.files / FILES_PER_DIR)}`;
     if (this.files % FILES_PER_DIR === 0) {
-      commands.push({ op: "mkdir", path: dir, parents: true, mtimeMs: nowMs });
+      commands.push({ mkdir: { path: dir, parents: true, mtimeMs: nowMs } });
       this.nextInode += this.files === 0 ? 2 : 1;
     }
     const fileId = this.nextInode++;
     const chunkId = (this.nextChunk++).toString(16).padStart(16, "0");
     commands.push(
-      { op: "create", path: `${dir}/part-${String(this.files % FILES_PER_DIR).padStart(5, "0")}`, replication: 3, chunkSizeBytes: 64 * 1024 * 1024, clientId: CLIENT, leaseExpiryMs: nowMs + 60_000, mtimeMs: nowMs },
-      { op: "addChunk", fileId, clientId: CLIENT, replicas: REPLICAS },
-      { op: "commitChunk", fileId, chunkId, version: 1, sizeBytes: 12_345_678, clientId: CLIENT },
-      { op: "complete", fileId, clientId: CLIENT, mtimeMs: nowMs },
+      { create: { path: `${dir}/part-${String(this.files % FILES_PER_DIR).padStart(5, "0")}`, replication: 3, chunkSizeBytes: 64 * 1024 * 1024, clientId: CLIENT, leaseExpiryMs: nowMs + 60_000, mtimeMs: nowMs } },
+      { addChunk: { fileId, clientId: CLIENT, replicas: REPLICAS, version: 1 } },
+      { commitChunk: { fileId, chunkId, version: 1, sizeBytes: 12_345_678, clientId: CLIENT } },
+      { complete: { fileId, clientId: CLIENT, mtimeMs: nowMs } },
     );
     this.files++;
-    return commands.map((command) => ({ index: ++this.index, term: 1, type: "normal" as const, data: encodeNamespaceCommand(command) }));
+    return commands.map((command) => ({ index: ++this.index, term: 1, type: "normal" as const, data: encodeLogCommand(command) }));
   }
 }
 

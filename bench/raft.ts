@@ -27,9 +27,10 @@ import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
-import { MetaRequest, MetaResponse } from "../src/protocol/pb/meta.ts";
+import type { MetaRequest, MetaResponse } from "../src/protocol/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView } from "../src/protocol/views.ts";
 import { metaChannel } from "../src/client/meta-call.ts";
+import { metaRequest } from "../src/protocol/meta.ts";
 
 const SECONDS_DEFAULT = 10;
 const KILLS_DEFAULT = 20;
@@ -218,11 +219,7 @@ class Peers {
 
 // ---- one metadata request, without the client's own retries ----
 
-function metaRequest(op: string, key = "", value: Uint8Array<ArrayBuffer> = new Uint8Array(0)): MetaRequest {
-  return { op, key, value, forwarded: false };
-}
-
-// One multiplexed /tessera/meta/1 channel per client connection, as the stock client keeps.
+// One multiplexed /tessera/meta/2 channel per client connection, as the stock client keeps.
 const channels = new WeakMap<ClusterClient, ReturnType<typeof metaChannel>>();
 
 /** One attempt: the answer (possibly an error code) or a thrown transport error. */
@@ -237,7 +234,7 @@ async function metaOnce(client: ClusterClient, req: MetaRequest, timeoutMs: numb
 
 async function statusOnce(client: ClusterClient, timeoutMs = 2_000): Promise<ClusterStatusView | undefined> {
   try {
-    const response = await metaOnce(client, metaRequest("status"), timeoutMs);
+    const response = await metaOnce(client, metaRequest("status", {}), timeoutMs);
     return response.status ? clusterStatusView(response.status) : undefined;
   } catch {
     return undefined;
@@ -451,10 +448,10 @@ async function hedgedSet(clients: ClusterClient[], key: string, value: Uint8Arra
   const attempt = async (client: ClusterClient) => {
     inflight += 1;
     try {
-      const response = await metaOnce(client, metaRequest("settings.set", key, value), FAILOVER_ATTEMPT_TIMEOUT_MS);
-      const code = response.errorCode || "OK";
+      const response = await metaOnce(client, metaRequest("setSetting", { key, value }), FAILOVER_ATTEMPT_TIMEOUT_MS);
+      const code = response.error?.code || "OK";
       answers[code] = (answers[code] ?? 0) + 1;
-      if (!response.errorCode && !done) {
+      if (!response.error && !done) {
         done = true;
         success.resolve(performance.now() - startedMs);
       }

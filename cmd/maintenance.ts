@@ -4,8 +4,6 @@
 import { Option, type Command } from "commander";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { MaintenanceClient, type BalanceRun } from "../src/client/maintenance.ts";
-import { FsError } from "../src/client/fs.ts";
-import { META_DEADLINE_MS_DEFAULT } from "../src/client/meta-call.ts";
 import { formatBytes, formatTable } from "./format.ts";
 import type { ClientFlagsLike } from "./fs.ts";
 import { BALANCE_THRESHOLD_PCT_DEFAULT, BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../src/protocol/limits.ts";
@@ -37,11 +35,7 @@ function parseDeadline(text: string): number {
 }
 
 function maintenanceOf(client: ClusterClient): MaintenanceClient {
-  return new MaintenanceClient(async (fs) => {
-    const response = await client.meta({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs }, META_DEADLINE_MS_DEFAULT);
-    if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
-    return response.fs;
-  });
+  return new MaintenanceClient(client.call);
 }
 
 export function addMaintenanceCommands(program: Command, withClient: WithClient, addClientOptions: (command: Command) => Command): void {

@@ -122,7 +122,7 @@ export function checkArchitecture(files: ReadonlyMap<string, string>): Violation
         } else if (!mayImport(room, edge.target)) {
           violations.push({ rule: `${room} may import only ${ROOMS.find((r) => r.room === room)!.mayImport.join(", ")}`, file, detail: `${edge.spec} (src/${edge.target})` });
         }
-        if (edge.target.startsWith("protocol/pb/") && !file.startsWith("protocol/") && !/^protocol\/pb\/[a-z-]+\.ts$/.test(edge.target)) {
+        if (edge.target.startsWith("protocol/pb/") && !file.startsWith("protocol/") && !/^protocol\/pb\/[a-z0-9-]+\.ts$/.test(edge.target)) {
           violations.push({ rule: "generated code is imported as protocol/pb/<name>.ts", file, detail: edge.spec });
         }
       } else if (edge.spec.startsWith(".")) {

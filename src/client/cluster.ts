@@ -8,17 +8,17 @@ import { isSwarmKeyMismatch } from "../net/encryption.ts";
 import { request } from "../net/rpc.ts";
 import { PeersRequest, PeersResponse } from "../protocol/pb/membership.ts";
 import type { MuxClient } from "../net/mux-rpc.ts";
-import { MetaRequest, MetaResponse, type FsRequest } from "../protocol/pb/meta.ts";
+import type { MetaRequest, MetaResponse } from "../protocol/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView, peerViewFromEntry, type PeerView } from "../protocol/views.ts";
-import { FileSystemClient, FsError } from "./fs.ts";
+import { FileSystemClient } from "./fs.ts";
 import { AdminClient } from "./admin.ts";
 import { JobsClient } from "./jobs.ts";
-import { JobRequest, JobResponse } from "../protocol/pb/jobs.ts";
-import { callWithRetry, MetaRequestError, META_DEADLINE_MS_DEFAULT, metaChannel } from "./meta-call.ts";
+import { callWithRetry, META_DEADLINE_MS_DEFAULT, metaChannel, retryingMetaCall } from "./meta-call.ts";
 
 export { MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
 import { PEERS_PROTOCOL } from "../protocol/ids.ts";
 import { PEERS_RPC_LIMITS, PEERS_LISTED_MAX, META_RPC_LIMITS } from "../protocol/limits.ts";
+import type { MetaCall } from "../protocol/meta.ts";
 
 export interface ConnectOptions {
   /** Multiaddrs of peers of the cluster; the first that answers is used. */
@@ -41,23 +41,24 @@ export class ClusterClient {
   /** MapReduce: submit, status, list, kill, wait. */
   readonly jobs: JobsClient;
 
+  /** Any metadata request, typed by its kind, retried through elections until the default deadline. */
+  readonly call: MetaCall;
+
   constructor(
     readonly host: TesseraHost,
     private connection: Connection,
     joinAddresses: string[],
   ) {
     this.fallbackAddresses.push(...joinAddresses);
-    const call = async (fs: FsRequest) => {
-      const response = await this.meta({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs }, META_DEADLINE_MS_DEFAULT);
-      if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
-      return response.fs;
-    };
-    this.fs = new FileSystemClient({ host, call });
-    this.admin = new AdminClient(call);
-    this.jobs = new JobsClient(this.fs, async (job: JobRequest) => {
-      const response = await this.meta({ op: "job", key: "", value: JobRequest.encode(job) as Uint8Array<ArrayBuffer>, forwarded: false }, META_DEADLINE_MS_DEFAULT);
-      return JobResponse.decode(response.value, { limits: { jobs: 1_000, tasks: 100_000 } });
-    });
+    this.call = this.callWithin(META_DEADLINE_MS_DEFAULT);
+    this.fs = new FileSystemClient({ host, call: this.call });
+    this.admin = new AdminClient(this.call);
+    this.jobs = new JobsClient(this.fs, this.call);
+  }
+
+  /** A MetaCall whose requests retry until `deadlineMs` each. */
+  callWithin(deadlineMs: number): MetaCall {
+    return retryingMetaCall((request, timeoutMs) => this.channel().call(request, Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs)), { deadlineMs, onTransportError: () => this.reconnect() });
   }
 
   /** The peer this client talks to. */
@@ -81,25 +82,24 @@ export class ClusterClient {
 
   /** The Raft group of masters: leader, term, voters, learners, commit and match indexes. */
   async status(deadlineMs = META_DEADLINE_MS_DEFAULT): Promise<ClusterStatusView> {
-    const response = await this.meta({ op: "status", key: "", value: new Uint8Array(0), forwarded: false }, deadlineMs);
-    if (!response.status) throw new MetaRequestError("INVALID", "the peer answered a status request without a status");
-    return clusterStatusView(response.status);
+    return clusterStatusView(await this.callWithin(deadlineMs)("status", {}));
   }
 
   /** Sets a cluster setting; resolves once it is committed by a majority of the masters. */
   async setSetting(key: string, value: Uint8Array, deadlineMs = META_DEADLINE_MS_DEFAULT): Promise<void> {
-    await this.meta({ op: "settings.set", key, value: value as Uint8Array<ArrayBuffer>, forwarded: false }, deadlineMs);
+    await this.callWithin(deadlineMs)("setSetting", { key, value: value as Uint8Array<ArrayBuffer> });
   }
 
   /** Reads a cluster setting linearizably (ReadIndex on the leader). */
   async getSetting(key: string, deadlineMs = META_DEADLINE_MS_DEFAULT): Promise<Uint8Array | undefined> {
-    const response = await this.meta({ op: "settings.get", key, value: new Uint8Array(0), forwarded: false }, deadlineMs);
-    return response.found ? response.value : undefined;
+    const setting = await this.callWithin(deadlineMs)("getSetting", { key });
+    return setting.found ? setting.value : undefined;
   }
 
   /**
-   * One metadata request, retried through elections and leader moves until the deadline; when
-   * the entry peer stops answering, the client moves to another peer of the cluster.
+   * One raw metadata request, retried through elections and leader moves until the deadline;
+   * when the entry peer stops answering, the client moves to another peer of the cluster.
+   * `call` is the typed way; this one is for tools that measure the protocol itself.
    */
   async meta(req: MetaRequest, deadlineMs: number): Promise<MetaResponse> {
     return callWithRetry(

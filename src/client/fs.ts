@@ -12,8 +12,10 @@ import { writeChunk } from "../chunk/transfer/write-pipeline.ts";
 import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
 import { PipelineError, ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
-import { fsRequest } from "./fs-request.ts";
-import type { FsChunk, FsRequest, FsResponse, FsStat } from "../protocol/pb/meta.ts";
+import { FileStatus, type FileChunk } from "../protocol/pb/meta.ts";
+import type { MetaCall } from "../protocol/meta.ts";
+import { WireError, type ErrorCode } from "../protocol/errors.ts";
+import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
 
 export const PIPELINE_ATTEMPTS_MAX = 4;
@@ -26,10 +28,11 @@ const READ_PIECE_BYTES = 8 * 1024 * 1024;
 const READ_AHEAD_CHUNKS = 4;
 const READ_AHEAD_BYTES_MAX = 128 * 1024 * 1024;
 
-export class FsError extends Error {
+/** A file system operation that failed on the client's side (the masters' refusals are MetaRequestErrors). */
+export class FsError extends WireError {
   override name = "FsError";
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -70,8 +73,8 @@ export interface PutOptions {
 
 export interface FileSystemClientInit {
   host: TesseraHost;
-  /** Sends one file system request to the masters (through any peer) and returns the answer. */
-  call(request: FsRequest): Promise<FsResponse>;
+  /** Sends one metadata request to the masters (through any peer) and returns its answer. */
+  call: MetaCall;
   /** Set when this client runs inside a peer: placement puts first replicas here, reads go local. */
   localPeer?: { id: string; rack: string; store: ChunkStore };
   /** The rack of the reader, for choosing the nearest replica. */
@@ -95,20 +98,21 @@ export class FileSystemClient {
 
   constructor(private readonly init: FileSystemClientInit) {}
 
-  private async fs(request: Partial<FsRequest> & { op: string }): Promise<FsResponse> {
-    const { op, ...fields } = request;
-    return this.init.call(fsRequest(op, { clientId: this.clientId, writerPeer: this.init.localPeer?.id ?? "", ...fields }));
+  private get call(): MetaCall {
+    return this.init.call;
   }
 
+  /** The peer this client runs in, where placement puts the first replica of what it writes. */
+  private get writerPeer(): string {
+    return this.init.localPeer?.id ?? "";
+  }
 
   async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
-    await this.fs({ op: "mkdir", path, parents: options.parents ?? false });
+    await this.call("mkdir", { path, parents: options.parents ?? false });
   }
 
   async stat(path: string): Promise<StatView> {
-    const response = await this.fs({ op: "stat", path });
-    if (!response.stat) throw new FsError("INVALID", "the master answered a stat without one");
-    return statView(response.stat);
+    return statView(await this.call("stat", { path }));
   }
 
   /** Every entry of a folder (or the file itself), following pages; recursive lists the subtree. */
@@ -116,7 +120,7 @@ export class FileSystemClient {
     const entries: StatView[] = [];
     let after = "";
     for (;;) {
-      const response = await this.fs({ op: "list", path, recursive: options.recursive ?? false, after });
+      const response = await this.call("list", { path, recursive: options.recursive ?? false, after, limit: 0 });
       entries.push(...response.entries.map(statView));
       if (!response.next) return entries;
       after = response.next;
@@ -124,28 +128,28 @@ export class FileSystemClient {
   }
 
   async rm(path: string, options: { recursive?: boolean } = {}): Promise<{ files: number; directories: number }> {
-    const response = await this.fs({ op: "delete", path, recursive: options.recursive ?? false });
-    return { files: response.files, directories: response.directories };
+    const deleted = await this.call("delete", { path, recursive: options.recursive ?? false });
+    return { files: deleted.files, directories: deleted.directories };
   }
 
   async mv(source: string, destination: string): Promise<void> {
-    await this.fs({ op: "rename", path: source, dst: destination });
+    await this.call("rename", { path: source, destination });
   }
 
   async setReplication(path: string, replication: number): Promise<number> {
-    return (await this.fs({ op: "setReplication", path, replication })).files;
+    return (await this.call("setReplication", { path, replication })).files;
   }
 
   /** Writes a new file; fails if it exists. On failure the partial file is removed. */
   async put(source: ByteSource, path: string, options: PutOptions = {}): Promise<StatView> {
     const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
-    const created = await this.fs({ op: "create", path, replication: options.replication ?? 0, chunkSizeBytes });
+    const created = await this.call("create", { path, replication: options.replication ?? 0, chunkSizeBytes, clientId: this.clientId });
     try {
       await this.writeChunks(path, created.fileId, chunkSizeBytes, source, options.onProgress);
-      await this.fs({ op: "complete", path, fileId: created.fileId });
+      await this.call("complete", { fileId: created.fileId, clientId: this.clientId });
     } catch (err) {
       // A put that failed leaves no file behind that would read back short.
-      await this.fs({ op: "delete", path }).catch(() => undefined);
+      await this.call("delete", { path, recursive: false }).catch(() => undefined);
       throw err;
     }
     return this.stat(path);
@@ -153,12 +157,12 @@ export class FileSystemClient {
 
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
   async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress"> = {}): Promise<StatView> {
-    const opened = await this.fs({ op: "append", path });
+    const opened = await this.call("append", { path, clientId: this.clientId });
     const stat = opened.stat ? statView(opened.stat) : await this.stat(path);
     try {
       await this.writeChunks(path, opened.fileId, stat.chunkSize, source, options.onProgress);
     } finally {
-      await this.fs({ op: "complete", path, fileId: opened.fileId });
+      await this.call("complete", { fileId: opened.fileId, clientId: this.clientId });
     }
     return this.stat(path);
   }
@@ -169,10 +173,10 @@ export class FileSystemClient {
    * and the replicas' disks stay busy while the caller consumes the current chunk.
    */
   async *createReadStream(path: string, options: { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
-    const stat = await this.fs({ op: "stat", path });
-    if (!stat.stat || stat.stat.kind !== "file") throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
-    const committed: FsChunk[] = [];
-    for (const chunk of stat.stat.chunks) {
+    const stat = await this.call("stat", { path });
+    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
+    const committed: FileChunk[] = [];
+    for (const chunk of stat.chunks) {
       if (!chunk.committed) break; // readers see a file up to its last committed chunk
       committed.push(chunk);
     }
@@ -210,11 +214,11 @@ export class FileSystemClient {
    * and is checksum-verified; a bad replica is reported and the next one tried.
    */
   async openRangeReader(path: string): Promise<FileRangeReader> {
-    const stat = await this.fs({ op: "stat", path });
-    if (!stat.stat || stat.stat.kind !== "file") throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
-    const chunks: Array<{ chunk: FsChunk; startBytes: number }> = [];
+    const stat = await this.call("stat", { path });
+    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
+    const chunks: Array<{ chunk: FileChunk; startBytes: number }> = [];
     let offset = 0;
-    for (const chunk of stat.stat.chunks) {
+    for (const chunk of stat.chunks) {
       if (!chunk.committed) break;
       chunks.push({ chunk, startBytes: offset });
       offset += chunk.sizeBytes;
@@ -262,7 +266,7 @@ export class FileSystemClient {
   // --- writing ---------------------------------------------------------------------------
 
   private async writeChunks(path: string, fileId: number, chunkSizeBytes: number, source: ByteSource, onProgress?: (bytes: number) => void): Promise<void> {
-    const renew = setInterval(() => void this.fs({ op: "renewLease", path, fileId }).catch(() => undefined), LEASE_RENEW_INTERVAL_MS);
+    const renew = setInterval(() => void this.call("renewLease", { fileId, clientId: this.clientId }).catch(() => undefined), LEASE_RENEW_INTERVAL_MS);
     let written = 0;
     try {
       for await (const chunkData of chunked(source, chunkSizeBytes)) {
@@ -276,10 +280,10 @@ export class FileSystemClient {
   }
 
   private async writeOneChunk(path: string, fileId: number, data: Uint8Array): Promise<void> {
-    let allocated = (await this.fs({ op: "addChunk", path, fileId })).chunk;
+    let allocated = await this.call("addChunk", { path, fileId, clientId: this.clientId, writerPeer: this.writerPeer, excludePeers: [] });
     const excluded: string[] = [];
     for (let attempt = 1; ; attempt++) {
-      if (!allocated || allocated.replicas.length === 0) throw new FsError("NO_PEERS", "no live peer can take the chunk");
+      if (allocated.replicas.length === 0) throw new FsError("NO_PEERS", "no live peer can take the chunk");
       this.learnAddresses(allocated);
       try {
         const result = await writeChunk(this.init.host, {
@@ -290,23 +294,23 @@ export class FileSystemClient {
           expectedSizeBytes: data.length,
           ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
         });
-        await this.fs({ op: "commitChunk", path, fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes });
+        await this.call("commitChunk", { fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes, clientId: this.clientId });
         return;
       } catch (err) {
         if (!(err instanceof PipelineError) || attempt >= PIPELINE_ATTEMPTS_MAX) {
-          await this.fs({ op: "abandonChunk", path, fileId, chunkId: allocated.chunkId }).catch(() => undefined);
+          await this.call("abandonChunk", { fileId, chunkId: allocated.chunkId, clientId: this.clientId }).catch(() => undefined);
           if (err instanceof PipelineError) throw new FsError("PIPELINE_FAILED", `could not write chunk ${allocated.chunkId} after ${attempt} pipelines: ${err.message}`);
           throw err;
         }
         // Rebuild without the failed peer, under a new version.
         excluded.push(err.failedPeer);
-        allocated = (await this.fs({ op: "bumpChunk", path, fileId, chunkId: allocated.chunkId, excludePeers: excluded })).chunk;
+        allocated = await this.call("bumpChunk", { path, fileId, chunkId: allocated.chunkId, clientId: this.clientId, writerPeer: this.writerPeer, excludePeers: excluded });
       }
     }
   }
 
   /** Puts the addresses the master gave into the peer store, so the pipeline can dial by id. */
-  private learnAddresses(chunk: FsChunk): void {
+  private learnAddresses(chunk: FileChunk): void {
     for (const replica of chunk.replicas) {
       if (replica.peer === this.init.host.peerId.toString() || replica.addresses.length === 0) continue;
       const addresses = replica.addresses.flatMap((address) => {
@@ -323,10 +327,10 @@ export class FileSystemClient {
   // --- reading ---------------------------------------------------------------------------
 
   /** Replicas nearest first: this peer, then its rack, then the rest. */
-  private orderReplicas(chunk: FsChunk): FsChunk["replicas"] {
+  private orderReplicas(chunk: FileChunk): FileChunk["replicas"] {
     const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
     const rack = this.init.localPeer?.rack ?? this.init.rack;
-    const distance = (replica: FsChunk["replicas"][number]) => (replica.peer === self ? 0 : rack && replica.rack === rack ? 1 : 2);
+    const distance = (replica: FileChunk["replicas"][number]) => (replica.peer === self ? 0 : rack && replica.rack === rack ? 1 : 2);
     // Among replicas at the same distance, successive chunks start at different ones, so a
     // read-ahead window spreads over the holders instead of queueing on one.
     const count = chunk.replicas.length;
@@ -335,12 +339,12 @@ export class FileSystemClient {
   }
 
   /** One chunk's bytes, verified, from the nearest replica that serves it whole. */
-  private readChunkFromNearest(chunk: FsChunk): Promise<Uint8Array[]> {
+  private readChunkFromNearest(chunk: FileChunk): Promise<Uint8Array[]> {
     return this.readChunkRange(chunk, 0, chunk.sizeBytes, this.readCounters);
   }
 
   /** A range of one chunk, verified, from the nearest replica that serves it whole. */
-  private async readChunkRange(chunk: FsChunk, offsetBytes: number, lengthBytes: number, counters: { localBytes: number; remoteBytes: number }): Promise<Uint8Array[]> {
+  private async readChunkRange(chunk: FileChunk, offsetBytes: number, lengthBytes: number, counters: { localBytes: number; remoteBytes: number }): Promise<Uint8Array[]> {
     const replicas = this.orderReplicas(chunk);
     if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
     this.learnAddresses(chunk);
@@ -362,13 +366,13 @@ export class FileSystemClient {
           }
         }
         const got = pieces.reduce((sum, piece) => sum + piece.length, 0);
-        if (got !== lengthBytes) throw new FsError("SHORT_READ", `replica ${replica.peer} returned ${got} of ${lengthBytes} bytes of chunk ${chunk.chunkId}`);
+        if (got !== lengthBytes) throw new FsError("PROTOCOL", `replica ${replica.peer} returned ${got} of ${lengthBytes} bytes of chunk ${chunk.chunkId}`);
         return pieces;
       } catch (err) {
         lastError = err;
         if (err instanceof ChunkChecksumError || (err as { code?: string }).code === "CHUNK_CORRUPT") {
           this.readCounters.checksumFailovers += 1;
-          await this.fs({ op: "reportBadReplica", chunkId: chunk.chunkId, peer: replica.peer }).catch(() => undefined);
+          await this.call("reportBadReplica", { chunkId: chunk.chunkId, peer: replica.peer }).catch(() => undefined);
         }
       }
     }
@@ -402,15 +406,15 @@ export async function* chunked(source: ByteSource, chunkSizeBytes: number): Asyn
 }
 
 /** The plain-JSON view of a master's stat answer (also what admin HTTP lists). */
-export function statView(stat: FsStat): StatView {
+export function statView(stat: FileStatus): StatView {
   return {
     path: stat.path,
-    kind: stat.kind === "dir" ? "dir" : "file",
+    kind: FILE_KIND.view(stat.kind),
     size: stat.sizeBytes,
     replication: stat.replication,
     chunkSize: stat.chunkSizeBytes,
     mtimeMs: stat.mtimeMs,
-    state: stat.state,
+    state: FILE_STATE.view(stat.state),
     chunks: stat.chunks.map((chunk) => ({
       id: chunk.chunkId,
       index: chunk.index,

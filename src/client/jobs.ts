@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { bundleJob, loadJobBundle } from "../job-module/bundle.ts";
-import { JobRequest, JobResponse, type JobRecord, type TaskRecord } from "../protocol/pb/jobs.ts";
+import type { InputFormat, JobRecord, TaskRecord } from "../protocol/pb/jobs.ts";
+import type { AnswerOf, RequestOf } from "../protocol/meta.ts";
 import type { FileSystemClient } from "./fs.ts";
 import { MetaRequestError } from "./meta-call.ts";
 import { JOBS_FOLDER } from "../protocol/jobs.ts";
+import { INPUT_FORMAT, JOB_STATE, type JobStateName } from "../protocol/job-names.ts";
 
 export interface SubmitOptions {
   inputs: string[];
@@ -19,9 +21,15 @@ export interface SubmitOptions {
   jobId?: string;
 }
 
+/** The metadata requests of a job's client. */
+export type JobsRequestKind = "submitJob" | "jobStatus" | "listJobs" | "killJob";
+/** Sends one of them to the leader and resolves with its answer: a MetaCall does. */
+export type JobsCall = <K extends JobsRequestKind>(kind: K, body: RequestOf<K>) => Promise<AnswerOf<K>>;
+
+/** A job as `tessera job` prints it and admin HTTP serves it: states by their lowercase names. */
 export interface JobView {
   id: string;
-  state: "running" | "succeeded" | "failed" | "killed";
+  state: JobStateName;
   module: string;
   inputs: string[];
   output: string;
@@ -50,7 +58,7 @@ export class JobError extends Error {
 export class JobsClient {
   constructor(
     private readonly fs: FileSystemClient,
-    private readonly call: (request: JobRequest) => Promise<JobResponse>,
+    private readonly call: JobsCall,
   ) {}
 
   /**
@@ -63,11 +71,13 @@ export class JobsClient {
     if (options.inputs.length === 0) throw new JobError("INVALID", "a job needs at least one input path");
     const bundle = await bundleJob(modulePath);
     const scratch = mkdtempSync(join(tmpdir(), "tessera-job-"));
-    let inputFormat: string;
+    let inputFormat: InputFormat;
     try {
       // Loading the bundle here catches a module without map or reduce before anything runs.
       const job = await loadJobBundle(bundle, scratch);
-      inputFormat = job.input ?? "lines";
+      const named = INPUT_FORMAT.parse(job.input ?? "lines");
+      if (named === undefined) throw new JobError("INVALID", `the job's input is "lines" or "whole-file", not ${JSON.stringify(job.input)}`);
+      inputFormat = named;
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -76,8 +86,8 @@ export class JobsClient {
     await this.fs.mkdir(`${JOBS_FOLDER}/${id}`, { parents: true });
     try {
       await this.fs.put(bundle, bundlePath);
-      const response = await this.call(request("submit", { jobId: id, spec: { inputs: options.inputs, output: options.output, reducers, bundlePath, moduleName: basename(modulePath), inputFormat } }));
-      return jobView(response.job!);
+      const answer = await this.call("submitJob", { jobId: id, spec: { inputs: options.inputs, output: options.output, reducers, bundlePath, moduleName: basename(modulePath), inputFormat } });
+      return jobView(answer.job!);
     } catch (err) {
       await this.fs.rm(`${JOBS_FOLDER}/${id}`, { recursive: true }).catch(() => undefined);
       throw asJobError(err);
@@ -85,20 +95,20 @@ export class JobsClient {
   }
 
   async status(jobId: string): Promise<JobView> {
-    return jobView((await this.callJob(request("status", { jobId }))).job!);
+    return jobView((await this.callJob("jobStatus", { jobId, withTasks: false })).job!);
   }
 
-  /** Every task of a job, with its attempts (for `job status --tasks` and tests). */
+  /** Every task of a job, with its attempts (for `job status --tasks` and tests); views map them with taskView (src/http/api.ts). */
   async tasks(jobId: string): Promise<TaskRecord[]> {
-    return (await this.callJob(request("status", { jobId, withTasks: true }))).tasks;
+    return (await this.callJob("jobStatus", { jobId, withTasks: true })).tasks;
   }
 
   async list(): Promise<JobView[]> {
-    return (await this.callJob(request("list"))).jobs.map(jobView);
+    return (await this.callJob("listJobs", {})).jobs.map(jobView);
   }
 
   async kill(jobId: string): Promise<JobView> {
-    return jobView((await this.callJob(request("kill", { jobId }))).job!);
+    return jobView((await this.callJob("killJob", { jobId })).job!);
   }
 
   /**
@@ -116,9 +126,9 @@ export class JobsClient {
     }
   }
 
-  private async callJob(req: JobRequest): Promise<JobResponse> {
+  private async callJob<K extends JobsRequestKind>(kind: K, body: RequestOf<K>): Promise<AnswerOf<K>> {
     try {
-      return await this.call(req);
+      return await this.call(kind, body);
     } catch (err) {
       throw asJobError(err);
     }
@@ -130,20 +140,12 @@ function asJobError(err: unknown): unknown {
   return err;
 }
 
-export function request(op: string, fields: Partial<JobRequest> = {}): JobRequest {
-  return { op, jobId: "", kind: "", index: 0, attempt: 0, peer: "", error: "", withTasks: false, ...fields };
-}
-
-export function encodeJobRequest(req: JobRequest): Uint8Array {
-  return JobRequest.encode(req);
-}
-
 export function jobView(job: JobRecord): JobView {
   const spec = job.spec!;
   const end = job.finishedAtMs || Date.now();
   return {
     id: job.id,
-    state: job.state as JobView["state"],
+    state: JOB_STATE.view(job.state),
     module: spec.moduleName,
     inputs: spec.inputs,
     output: spec.output,

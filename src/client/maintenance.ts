@@ -1,12 +1,10 @@
 // The operator's maintenance verbs, carried out by the leader: balance replicas across the
 // chunk servers, decommission a peer, and (for chunk servers) report a corrupt replica.
 // Plain-JSON results: the CLI and the embedding API show the same.
-import { fsRequest } from "./fs-request.ts";
-import type { FsRequest, FsResponse } from "../protocol/pb/meta.ts";
 import { FsError } from "./fs.ts";
-
+import type { MetaCall } from "../protocol/meta.ts";
 import { BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../protocol/limits.ts";
-import type { UsageSpread as UsageSpreadMessage, BalanceSummary, UsageSpread, DecommissionStatus } from "../protocol/views.ts";
+import { balanceSummaryView, decommissionStatusView, type BalanceSummary, type DecommissionStatus } from "../protocol/views.ts";
 
 /** A whole balance: every request's moves added up, the spread before the first and after the last. */
 export interface BalanceRun extends BalanceSummary {
@@ -14,15 +12,12 @@ export interface BalanceRun extends BalanceSummary {
 }
 
 export class MaintenanceClient {
-  constructor(private readonly call: (request: FsRequest) => Promise<FsResponse>) {}
+  constructor(private readonly call: MetaCall) {}
 
   /** One balance request: the leader moves replicas for a few seconds at most and says what it did. */
   async balanceOnce(thresholdPct: number): Promise<BalanceSummary> {
     checkThreshold(thresholdPct);
-    const response = await this.call(fsRequest("balance", { thresholdPct }));
-    if (!response.balance) throw new FsError("INVALID", "the master answered balance without a summary");
-    const b = response.balance;
-    return { moves: b.moves, bytesMoved: b.bytesMoved, balanced: b.balanced, stoppedBy: b.stoppedBy as BalanceSummary["stoppedBy"], before: spread(b.before), after: spread(b.after) };
+    return balanceSummaryView(await this.call("balance", { thresholdPct }));
   }
 
   /** Balances until every peer is within the threshold, no move is left, or the deadline passes. */
@@ -42,16 +37,16 @@ export class MaintenanceClient {
 
   /** Starts decommissioning `peer` (idempotent); UNKNOWN_PEER when no such peer is known. */
   async decommission(peer: string): Promise<DecommissionStatus> {
-    return status((await this.call(fsRequest("decommission", { peer }))).decommission);
+    return decommissionStatusView(await this.call("decommission", { peer }));
   }
 
   async decommissionStatus(peer: string): Promise<DecommissionStatus> {
-    return status((await this.call(fsRequest("decommissionStatus", { peer }))).decommission);
+    return decommissionStatusView(await this.call("decommissionStatus", { peer }));
   }
 
   /** Tells the leader that `peer`'s replica of a chunk failed its checksums (GFS §5.2). */
   async reportBadReplica(chunkId: string, peer: string): Promise<void> {
-    await this.call(fsRequest("reportBadReplica", { chunkId, peer }));
+    await this.call("reportBadReplica", { chunkId, peer });
   }
 }
 
@@ -60,14 +55,3 @@ function checkThreshold(thresholdPct: number): void {
     throw new FsError("INVALID", `the balance threshold must be a percentage from ${BALANCE_THRESHOLD_PCT_MIN} to ${BALANCE_THRESHOLD_PCT_MAX}, not ${thresholdPct}`);
   }
 }
-
-function spread(message: UsageSpreadMessage | undefined): UsageSpread {
-  if (!message) return { meanPct: 0, minPct: 0, maxPct: 0, deviationPct: 0, peers: [] };
-  return { meanPct: message.meanPct, minPct: message.minPct, maxPct: message.maxPct, deviationPct: message.deviationPct, peers: message.peers.map((p) => ({ ...p })) };
-}
-
-function status(message: FsResponse["decommission"]): DecommissionStatus {
-  if (!message) throw new FsError("INVALID", "the master answered without a decommission status");
-  return { ...message, state: message.state as DecommissionStatus["state"] };
-}
-

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import type { TesseraHost } from "../net/host.ts";
 import type { Logger } from "../util/log.ts";
-import { ShuffleHeader, ShuffleRequest } from "../protocol/pb/jobs.ts";
+import { ShuffleHeader, ShuffleRequest } from "../protocol/pb/shuffle.ts";
 import { closeStream, encodeFrame, FrameReader, sendData } from "../net/frames.ts";
 import { mapOutputDirName, partitionFileName } from "./map-output.ts";
 import { SHUFFLE_PROTOCOL } from "../protocol/ids.ts";

@@ -1,7 +1,7 @@
 // The compute worker role of a peer: takes task orders from the leader's scheduler over
-// /tessera/task/1, runs them in the worker pool (worker threads), serves its map outputs over
+// /tessera/task/2, runs them in the worker pool (worker threads), serves its map outputs over
 // /tessera/shuffle/1, and reports progress, success and failure back to the leader through the
-// metadata protocol (whichever peer leads by then).
+// metadata protocol (taskProgress, taskDone, taskFailed; whichever peer leads by then).
 //
 // A map reads its split through the file system client of this peer, so a split whose chunk
 // is here is read from the local disk. A reduce first copies its partition of every map
@@ -21,7 +21,11 @@ import type { Logger } from "../util/log.ts";
 import type { FileSystemClient } from "../client/fs.ts";
 import { FsError } from "../client/fs.ts";
 import { MetaRequestError } from "../client/meta-call.ts";
-import { TaskOrder, TaskOrderAck, type JobRequest, type JobResponse, type TaskResult } from "../protocol/pb/jobs.ts";
+import { InputFormat, TaskKind, type TaskResult } from "../protocol/pb/jobs.ts";
+import { TaskOrder, TaskOrderAck, type MapOutputLocation, type RunTask } from "../protocol/pb/task.ts";
+import type { TaskRef } from "../protocol/pb/meta.ts";
+import type { AnswerOf, RequestOf } from "../protocol/meta.ts";
+import { TASK_KIND } from "../protocol/job-names.ts";
 import { writeJobBundle } from "../job-module/bundle.ts";
 import { fileByteStream } from "./records.ts";
 import { TaskCancelledError } from "./errors.ts";
@@ -51,15 +55,19 @@ export interface TaskServiceInit {
   dir: string;
   fs: FileSystemClient;
   pool: WorkerPool;
-  /** Sends a job request to the leader (through this peer's metadata service). */
-  callJobs(request: JobRequest): Promise<JobResponse>;
+  /** Sends a worker's report to the leader (through this peer's metadata service): a MetaCall does. */
+  call: TaskReportCall;
   log: Logger;
   /** Fault injection for tests: every task takes this much longer (a straggling peer). */
   faultTaskDelayMs?: number;
 }
 
+/** The metadata requests a worker sends: reports on the attempts it runs. */
+export type TaskReportKind = "taskDone" | "taskFailed" | "taskProgress";
+export type TaskReportCall = <K extends TaskReportKind>(kind: K, body: RequestOf<K>) => Promise<AnswerOf<K>>;
+
 interface RunningAttempt {
-  order: TaskOrder;
+  order: RunTask;
   abort: AbortController;
   cancel?: () => void;
 }
@@ -108,48 +116,47 @@ export class TaskService {
 
   /** Takes an order (the leader's own orders arrive here directly, without a stream). */
   take(order: TaskOrder, _connection?: Connection): TaskOrderAck {
+    const jobId = (order.run ?? order.cancel ?? order.cleanup)?.jobId;
+    if (jobId === undefined) return { accepted: false, error: "an order to run, cancel or clean up, and it is none of them" };
     try {
-      validateJobId(order.jobId);
+      validateJobId(jobId);
     } catch (err) {
       return { accepted: false, error: messageOf(err) };
     }
-    switch (order.op) {
-      case "run": {
-        if (this.stopped) return { accepted: false, error: "this peer is stopping" };
-        if (order.kind !== "map" && order.kind !== "reduce") return { accepted: false, error: `unknown task kind ${JSON.stringify(order.kind.slice(0, 32))}` };
-        const key = attemptKey(order);
-        if (this.running.has(key)) return { accepted: true, error: "" };
-        const attempt: RunningAttempt = { order, abort: new AbortController() };
-        this.running.set(key, attempt);
-        void this.run(attempt).finally(() => this.running.delete(key));
-        return { accepted: true, error: "" };
-      }
-      case "cancel": {
-        const attempt = this.running.get(attemptKey(order));
-        if (attempt) {
-          attempt.abort.abort(new TaskCancelledError("the scheduler cancelled the attempt"));
-          attempt.cancel?.();
-        }
-        return { accepted: true, error: "" };
-      }
-      case "cleanup":
-        void rm(join(this.init.dir, order.jobId), { recursive: true, force: true }).catch(() => undefined);
-        this.bundles.delete(order.jobId);
-        return { accepted: true, error: "" };
-      default:
-        return { accepted: false, error: `unknown task order ${JSON.stringify(order.op.slice(0, 32))}` };
+    if (order.run) {
+      const run = order.run;
+      if (this.stopped) return { accepted: false, error: "this peer is stopping" };
+      if (run.kind !== TaskKind.MAP && run.kind !== TaskKind.REDUCE) return { accepted: false, error: `unknown task kind ${run.kind}` };
+      const key = attemptKey(run);
+      if (this.running.has(key)) return { accepted: true, error: "" };
+      const attempt: RunningAttempt = { order: run, abort: new AbortController() };
+      this.running.set(key, attempt);
+      void this.run(attempt).finally(() => this.running.delete(key));
+      return { accepted: true, error: "" };
     }
+    if (order.cancel) {
+      const attempt = this.running.get(attemptKey(order.cancel));
+      if (attempt) {
+        attempt.abort.abort(new TaskCancelledError("the scheduler cancelled the attempt"));
+        attempt.cancel?.();
+      }
+      return { accepted: true, error: "" };
+    }
+    // A cleanup: the job ended, its outputs here go.
+    void rm(join(this.init.dir, jobId), { recursive: true, force: true }).catch(() => undefined);
+    this.bundles.delete(jobId);
+    return { accepted: true, error: "" };
   }
 
   private async run(attempt: RunningAttempt): Promise<void> {
     const order = attempt.order;
     try {
-      const result = order.kind === "map" ? await this.runMap(attempt) : await this.runReduce(attempt);
+      const result = order.kind === TaskKind.MAP ? await this.runMap(attempt) : await this.runReduce(attempt);
       if (this.init.faultTaskDelayMs) await abortableSleep(this.init.faultTaskDelayMs, attempt.abort.signal);
       if (attempt.abort.signal.aborted) return;
-      if (order.kind === "map") this.counters.mapsDone += 1;
+      if (order.kind === TaskKind.MAP) this.counters.mapsDone += 1;
       else this.counters.reducesDone += 1;
-      await this.report({ op: "done", result }, order);
+      await this.report("taskDone", { task: this.taskRef(order), result }, order);
     } catch (err) {
       if (attempt.abort.signal.aborted || err instanceof TaskCancelledError) {
         this.counters.cancelled += 1;
@@ -157,11 +164,11 @@ export class TaskService {
       }
       this.counters.failed += 1;
       if (err instanceof LostMapError) {
-        await this.report({ op: "failed", error: err.message, lostMap: err.mapIndex }, order);
+        await this.report("taskFailed", { task: this.taskRef(order), error: err.message, lostMap: err.mapIndex }, order);
         return;
       }
-      this.init.log.warn("a task attempt failed", { job: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, err });
-      await this.report({ op: "failed", error: messageOf(err) }, order);
+      this.init.log.warn("a task attempt failed", { job: order.jobId, kind: TASK_KIND.show(order.kind), index: order.index, attempt: order.attempt, err });
+      await this.report("taskFailed", { task: this.taskRef(order), error: messageOf(err) }, order);
     }
   }
 
@@ -171,7 +178,7 @@ export class TaskService {
     if (!split) throw new Error("a map order without its split");
     const bundlePath = await this.bundle(order);
     const reader = await this.init.fs.openRangeReader(split.path);
-    const wholeFile = order.inputFormat === "whole-file";
+    const wholeFile = order.inputFormat === InputFormat.WHOLE_FILE;
     const taskId = mapTaskId(order.index, order.attempt);
     const handle = this.init.pool.runMap(
       {
@@ -277,7 +284,7 @@ export class TaskService {
   }
 
   /** Copies one partition of a map output from its peer to `path`; returns its size. */
-  private async copy(location: TaskOrder["maps"][number], order: TaskOrder, path: string): Promise<number> {
+  private async copy(location: MapOutputLocation, order: RunTask, path: string): Promise<number> {
     // The scheduler sends the map peer's addresses: a reduce may run where that peer was never dialled.
     if (location.addresses.length > 0) {
       const addresses = location.addresses.flatMap((address) => {
@@ -303,7 +310,7 @@ export class TaskService {
   }
 
   /** The job's bundle on this peer's disk, fetched from the file system once per job. */
-  private bundle(order: TaskOrder): Promise<string> {
+  private bundle(order: RunTask): Promise<string> {
     let pending = this.bundles.get(order.jobId);
     if (!pending) {
       pending = this.init.fs.readFile(order.bundlePath).then((bytes) => writeJobBundle(bytes, join(this.init.dir, order.jobId)));
@@ -314,16 +321,20 @@ export class TaskService {
   }
 
   private reportProgress(): void {
-    for (const attempt of this.running.values()) void this.report({ op: "progress" }, attempt.order).catch(() => undefined);
+    for (const attempt of this.running.values()) void this.report("taskProgress", { task: this.taskRef(attempt.order) }, attempt.order).catch(() => undefined);
   }
 
-  private async report(fields: Partial<JobRequest>, order: TaskOrder): Promise<void> {
-    const request: JobRequest = { op: "", jobId: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, peer: this.init.id, error: "", withTasks: false, ...fields };
+  /** Which attempt a report is about: this peer's attempt of the order. */
+  private taskRef(order: RunTask): TaskRef {
+    return { jobId: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, peer: this.init.id };
+  }
+
+  private async report<K extends TaskReportKind>(kind: K, body: RequestOf<K>, order: RunTask): Promise<void> {
     try {
-      await this.init.callJobs(request);
+      await this.init.call(kind, body);
     } catch (err) {
       // The leader keeps the attempt until it hears nothing for a while; then it runs again.
-      if (request.op !== "progress") this.init.log.warn("a task report did not reach the leader", { job: order.jobId, op: request.op, err });
+      if (kind !== "taskProgress") this.init.log.warn("a task report did not reach the leader", { job: order.jobId, report: kind, err });
     }
   }
 }
@@ -350,8 +361,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function attemptKey(order: { jobId: string; kind: string; index: number; attempt: number }): string {
-  return `${order.jobId}/${order.kind}/${order.index}/${order.attempt}`;
+function attemptKey(order: { jobId: string; kind: TaskKind; index: number; attempt: number }): string {
+  return `${order.jobId}/${TASK_KIND.show(order.kind)}/${order.index}/${order.attempt}`;
 }
 
 function isExists(err: unknown): boolean {

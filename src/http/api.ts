@@ -9,6 +9,7 @@
 // `fsck`, `cluster status`, `fs ls`, `fs stat` and `job status` print.
 import { normalizePath } from "../protocol/paths.ts";
 import type { TaskRecord } from "../protocol/pb/jobs.ts";
+import { LOCALITY, TASK_KIND, TASK_STATE } from "../protocol/job-names.ts";
 import type { StatView } from "../client/fs.ts";
 import { alertsOf } from "./alerts.ts";
 import type { ClusterData } from "./cluster-data.ts";
@@ -68,9 +69,17 @@ export class Api {
   }
 }
 
+/** A task record as the UI reads it: its enums by the lowercase names they always had here. */
 export function taskView(task: TaskRecord): TaskView {
   const attempt = task.running[0] ?? task.done;
-  return { kind: task.kind, index: task.index, state: task.state, attempts: task.attempts, peer: attempt?.peer ?? "", locality: attempt?.locality ?? "" };
+  return {
+    kind: TASK_KIND.show(task.kind),
+    index: task.index,
+    state: TASK_STATE.show(task.state),
+    attempts: task.attempts,
+    peer: attempt?.peer ?? "",
+    locality: attempt ? LOCALITY.show(attempt.locality) : "",
+  };
 }
 
 function withoutChunks(entry: StatView): Omit<StatView, "chunks"> {

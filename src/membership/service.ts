@@ -13,6 +13,7 @@ import { PeerTable, type FailureDetectorConfig, type PeerChange, type PeerRecord
 import type { Logger } from "../util/log.ts";
 import { MEMBERSHIP_TOPIC, PEERS_PROTOCOL } from "../protocol/ids.ts";
 import { PEERS_RPC_LIMITS } from "../protocol/limits.ts";
+import { PEER_STATE } from "../protocol/views.ts";
 
 export interface HeartbeatSource {
   rack: string;
@@ -109,13 +110,13 @@ export class MembershipService extends EventTarget {
     return best?.id;
   }
 
-  /** The table as /tessera/membership/peers/1 sends it. */
+  /** The table as /tessera/membership/peers/2 sends it. */
   peersResponse(): PeersResponse {
     const now = this.nowMs();
     return {
       peers: this.table.list().map((record) => ({
         heartbeat: record.heartbeat,
-        state: record.state,
+        state: PEER_STATE.wire(record.state),
         lastSeenAgoMs: BigInt(Math.max(0, Math.round(now - record.lastSeenMs))),
       })),
     };

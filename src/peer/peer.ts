@@ -29,22 +29,20 @@ import { BlockReporter, ReportingChunkStore } from "../chunk/transfer/block-repo
 import { BlockReport, BlockReportAck } from "../protocol/pb/report.ts";
 import { DataService } from "../chunk/transfer/data-service.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
-import { FileSystemClient, FsError, statView } from "../client/fs.ts";
-import { fsRequest } from "../client/fs-request.ts";
-import { MetaRequestError } from "../client/meta-call.ts";
+import { FileSystemClient, statView } from "../client/fs.ts";
 import { AdminClient } from "../client/admin.ts";
 import { ReplicationManager } from "../master/repair/replication-manager.ts";
 import { ReplicaService } from "../chunk/transfer/replica-service.ts";
-import type { FsRequest, FsResponse } from "../protocol/pb/meta.ts";
 import { Maintenance } from "../master/repair/maintenance.ts";
 import { Scrubber } from "../chunk/store/scrubber.ts";
 import { MaintenanceClient } from "../client/maintenance.ts";
-import { callWithRetry, META_DEADLINE_MS_DEFAULT } from "../client/meta-call.ts";
+import { retryingMetaCall } from "../client/meta-call.ts";
+import type { MetaCall } from "../protocol/meta.ts";
 import { request } from "../net/rpc.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { mkdirSync } from "node:fs";
 import { JobScheduler } from "../master/jobs/scheduler.ts";
-import { JobRequest, JobResponse, TaskOrder, TaskOrderAck } from "../protocol/pb/jobs.ts";
+import { TaskOrder, TaskOrderAck } from "../protocol/pb/task.ts";
 import { JobsClient } from "../client/jobs.ts";
 import { TaskService } from "../compute/task-service.ts";
 import { WorkerPool } from "../compute/worker-pool.ts";
@@ -325,7 +323,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const sendReplicate = replicateSender(host, id, () => replicasRef.service);
     const replication = new ReplicationManager({ raft, namespace: master.namespace, membership, locations, log: log.child("replication"), send: sendReplicate });
     const maintenance = new Maintenance({ raft, namespace: master.namespace, membership, locations, send: sendReplicate, log: log.child("maintenance"), gcGraceMs: options.gcGraceMs, gcIntervalMs: options.gcIntervalMs, decommissionIntervalMs: options.decommissionIntervalMs });
-    const fsService = new FsService({ raft, namespace: master.namespace, membership, locations, replication, maintenance, log: log.child("fs") });
+    const fsService = new FsService({ raft, namespace: master.namespace, membership, locations, replication, log: log.child("fs") });
     fsService.start();
     started.push(fsService);
     const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });
@@ -349,7 +347,15 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     });
     // Admin HTTP's metrics exist from here on, so that every metadata request is timed.
     const metrics = new PeerMetrics();
-    const meta = new MetaService({ host, raft, membership, stateMachine: master, fs: fsService, jobs: scheduler, log: log.child("meta"), onRequest: (sample) => metrics.observeMetaRequest(sample) });
+    const meta = new MetaService({
+      host,
+      raft,
+      membership,
+      stateMachine: master,
+      handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers },
+      log: log.child("meta"),
+      onRequest: (sample) => metrics.observeMetaRequest(sample),
+    });
     await meta.start();
     started.push(meta);
     const voters = new VoterManager({ raft, membership, targetVoters: masters, voterDeadAfterMs: options.voterDeadAfterMs ?? VOTER_DEAD_AFTER_MS_DEFAULT, log: log.child("voters") });
@@ -379,19 +385,13 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     replicasRef.service = replicas;
     replication.start();
     started.push(replication);
-    const fsCall = async (fsRequest: FsRequest) => {
-      const response = await callWithRetry(() => meta.handle({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs: fsRequest }), META_DEADLINE_MS_DEFAULT);
-      if (!response.fs) throw new FsError("INVALID", "the master answered without a file system response");
-      return response.fs;
-    };
-    const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call: fsCall });
-    const admin = new AdminClient(fsCall);
-    const jobsCall = async (job: JobRequest) => {
-      const response = await callWithRetry(() => meta.handle({ op: "job", key: "", value: JobRequest.encode(job) as Uint8Array<ArrayBuffer>, forwarded: false }), META_DEADLINE_MS_DEFAULT);
-      return JobResponse.decode(response.value, { limits: { jobs: 1_000, tasks: 100_000 } });
-    };
-    const jobs = new JobsClient(fs, jobsCall);
-    const tasks = new TaskService({ host, id, dir: dataDir.file(COMPUTE_DIR), fs, pool: new WorkerPool({ ...(options.computeSlots ? { size: options.computeSlots } : {}), logger: log.child("compute") }), callJobs: jobsCall, log: log.child("compute"), ...(options.faultTaskDelayMs ? { faultTaskDelayMs: options.faultTaskDelayMs } : {}) });
+    // This peer's own clients call its MetaService directly (served here when it leads,
+    // forwarded to the leader otherwise), with the same retries as a remote client.
+    const call: MetaCall = retryingMetaCall((request) => meta.handle(request));
+    const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call });
+    const admin = new AdminClient(call);
+    const jobs = new JobsClient(fs, call);
+    const tasks = new TaskService({ host, id, dir: dataDir.file(COMPUTE_DIR), fs, pool: new WorkerPool({ ...(options.computeSlots ? { size: options.computeSlots } : {}), logger: log.child("compute") }), call, log: log.child("compute"), ...(options.faultTaskDelayMs ? { faultTaskDelayMs: options.faultTaskDelayMs } : {}) });
     await tasks.start();
     started.push(tasks);
     tasksRef.service = tasks;
@@ -399,7 +399,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     started.push(scheduler);
     maintenance.start();
     started.push({ stop: () => maintenance.stop() });
-    const maintenanceClient = new MaintenanceClient(fsCall);
+    const maintenanceClient = new MaintenanceClient(call);
     const scrubber = new Scrubber({ store: chunkStore, report: (bad) => maintenanceClient.reportBadReplica(bad.chunkId, id), log: log.child("scrubber"), periodMs: options.scrubPeriodMs, bytesPerSecond: options.scrubBytesPerSecond });
     scrubber.start();
     started.push({ stop: () => scrubber.stop() });
@@ -408,7 +408,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const seeds = join.length > 0 ? join : (state.knownPeers ?? []);
     await joinCluster(host, seeds, join.length > 0, log);
 
-    const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, source: adminHttpSource({ id, rack, raft, meta, membership, data, fs, admin, jobs, tasks, fsCall }), metrics, log: log.child("http") });
+    const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call }), metrics, log: log.child("http") });
     const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
@@ -428,16 +428,15 @@ function adminHttpSource(parts: {
   id: string;
   rack: string;
   raft: RaftNode;
-  meta: MetaService;
   membership: MembershipService;
   data: DataService;
   fs: FileSystemClient;
   admin: AdminClient;
   jobs: JobsClient;
   tasks: TaskService;
-  fsCall: (request: FsRequest) => Promise<FsResponse>;
+  call: MetaCall;
 }): AdminHttpSource {
-  const { raft, meta, membership, fs, admin, jobs, fsCall } = parts;
+  const { raft, membership, fs, admin, jobs, call } = parts;
   return {
     self: { id: parts.id, rack: parts.rack, startedAtMs: Date.now(), version: process.env.TESSERA_VERSION ?? "0.1.0" },
     peers: () => {
@@ -445,16 +444,14 @@ function adminHttpSource(parts: {
       return membership.table.list().map((record) => peerViewFromRecord(record, now));
     },
     clusterStatus: async () => {
-      const response = await callWithRetry(() => meta.handle({ op: "status", key: "", value: new Uint8Array(0), forwarded: false }), META_DEADLINE_MS_DEFAULT);
-      if (!response.status) throw new MetaRequestError("INVALID", "the master answered a status request without a status");
-      return clusterStatusView(response.status);
+      return clusterStatusView(await call("status", {}));
     },
     fsck: (path) => admin.fsck(path),
     report: () => admin.report(),
     stat: (path) => fs.stat(path),
     listPage: async (path, options) => {
-      const response = await fsCall(fsRequest("list", { path, after: options.after ?? "", limit: options.limit }));
-      return { entries: response.entries.map(statView), ...(response.next ? { next: response.next } : {}) };
+      const listing = await call("list", { path, recursive: false, after: options.after ?? "", limit: options.limit });
+      return { entries: listing.entries.map(statView), ...(listing.next ? { next: listing.next } : {}) };
     },
     jobs: () => jobs.list(),
     job: (jobId) => jobs.status(jobId),

@@ -5,7 +5,7 @@
 /** Raft messages between voters: append, vote, snapshot pieces (src/raft/transport.ts). */
 export const RAFT_PROTOCOL = "/tessera/raft/1";
 /** Metadata requests from anyone to the master; a non-leader forwards once (src/master/rpc/meta-service.ts). */
-export const META_PROTOCOL = "/tessera/meta/1";
+export const META_PROTOCOL = "/tessera/meta/2";
 /** Pipelined chunk writes: client → replica → replica, packets with checksums, acks back. */
 export const CHUNK_WRITE_PROTOCOL = "/tessera/chunk/write/1";
 /** Ranged chunk reads with checksums, from any peer to a replica. */
@@ -15,11 +15,11 @@ export const CHUNK_REPLICATE_PROTOCOL = "/tessera/chunk/replicate/1";
 /** Block reports: a chunk server tells the leader what it holds (GFS §2.6.2). */
 export const CHUNK_REPORT_PROTOCOL = "/tessera/chunk/report/1";
 /** The leader orders a worker to run, cancel or clean up a task. */
-export const TASK_PROTOCOL = "/tessera/task/1";
+export const TASK_PROTOCOL = "/tessera/task/2";
 /** A reducer fetches one partition of a map's output from the map's worker. */
 export const SHUFFLE_PROTOCOL = "/tessera/shuffle/1";
 /** A peer's view of the cluster's members, for clients (`tessera cluster peers`). */
-export const PEERS_PROTOCOL = "/tessera/membership/peers/1";
+export const PEERS_PROTOCOL = "/tessera/membership/peers/2";
 /** Gossipsub topic of every peer's heartbeat, about once a second. */
 export const MEMBERSHIP_TOPIC = "/tessera/membership/1";
 /**

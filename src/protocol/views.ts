@@ -2,8 +2,31 @@
 // embedding API, the CLI and admin HTTP (and later the gateways) all show, so they never
 // disagree about what a peer, a status or a report is. The wire messages are in pb/; these are
 // what a program works with.
-import type { ClusterStatus } from "./pb/meta.ts";
-import type { PeerEntry } from "./pb/membership.ts";
+import { BalanceSummary as BalanceSummaryMessage, DecommissionStatus as DecommissionStatusMessage, FileStatus, Health, VoterProgress, type CapacityReport as CapacityReportMessage, type ClusterStatus, type FsckResult as FsckResultMessage, type UsageSpread as UsageSpreadMessage } from "./pb/meta.ts";
+import { PeerState as PeerStateMessage, type PeerEntry } from "./pb/membership.ts";
+import { Spelling } from "./spelling.ts";
+
+// --- the wire's enums, as the views spell them (src/protocol/spelling.ts) ---------------------
+
+export const PEER_STATE = new Spelling<PeerState, PeerStateMessage>("peer state", { alive: PeerStateMessage.ALIVE, suspect: PeerStateMessage.SUSPECT, dead: PeerStateMessage.DEAD });
+export const CHUNK_STATUS = new Spelling<ChunkStatus, Health>("chunk health", { HEALTHY: Health.HEALTHY, UNDER_REPLICATED: Health.UNDER_REPLICATED, CORRUPT: Health.CORRUPT, MISSING: Health.MISSING });
+export const STOPPED_BY = new Spelling<BalanceSummary["stoppedBy"], BalanceSummaryMessage.StoppedBy>("reason a balance stopped", {
+  balanced: BalanceSummaryMessage.StoppedBy.BALANCED,
+  time: BalanceSummaryMessage.StoppedBy.OUT_OF_TIME,
+  stuck: BalanceSummaryMessage.StoppedBy.STUCK,
+});
+export const DECOMMISSION_STATE = new Spelling<DecommissionStatus["state"], DecommissionStatusMessage.State>("decommission state", {
+  none: DecommissionStatusMessage.State.NORMAL,
+  decommissioning: DecommissionStatusMessage.State.DECOMMISSIONING,
+  decommissioned: DecommissionStatusMessage.State.DECOMMISSIONED,
+});
+export const PROGRESS_STATE = new Spelling<"probe" | "replicate" | "snapshot", VoterProgress.State>("replication progress state", {
+  probe: VoterProgress.State.PROBE,
+  replicate: VoterProgress.State.REPLICATE,
+  snapshot: VoterProgress.State.SNAPSHOT,
+});
+export const FILE_KIND = new Spelling<"file" | "dir", FileStatus.Kind>("file kind", { file: FileStatus.Kind.FILE, dir: FileStatus.Kind.DIRECTORY });
+export const FILE_STATE = new Spelling<"open" | "closed", FileStatus.State>("file state", { open: FileStatus.State.OPEN, closed: FileStatus.State.CLOSED });
 
 // --- the Raft group ---------------------------------------------------------------------------
 
@@ -27,7 +50,7 @@ export function clusterStatusView(status: ClusterStatus): ClusterStatusView {
     learners: status.learners,
     commitIndex: Number(status.commitIndex),
     appliedIndex: Number(status.appliedIndex),
-    progress: status.progress.map((p) => ({ peer: p.peer, matchIndex: Number(p.match), nextIndex: Number(p.next), state: p.state, learner: p.learner })),
+    progress: status.progress.map((p) => ({ peer: p.peer, matchIndex: Number(p.match), nextIndex: Number(p.next), state: PROGRESS_STATE.view(p.state), learner: p.learner })),
     answeredBy: status.answeredBy,
   };
 }
@@ -60,7 +83,7 @@ export function peerViewFromEntry(entry: PeerEntry): PeerView {
     id: heartbeat.peerId,
     addresses: heartbeat.addresses,
     rack: heartbeat.rack,
-    state: entry.state as PeerState,
+    state: PEER_STATE.view(entry.state),
     capacityBytes: Number(heartbeat.capacityBytes),
     freeBytes: Number(heartbeat.freeBytes),
     chunkCount: Number(heartbeat.chunkCount),
@@ -201,4 +224,43 @@ export interface ReportView extends CapacityReport {
   repairQueue: number;
   repairedChunks: number;
   repairedBytes: number;
+}
+
+// --- answers to views and back: the master builds the message, a client reads the view --------
+
+export function fsckView(message: FsckResultMessage): FsckView {
+  return { ...message, status: CHUNK_STATUS.view(message.status), unhealthyFiles: message.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.view(file.status) })) };
+}
+
+export function fsckMessage(view: FsckView): FsckResultMessage {
+  return { ...view, status: CHUNK_STATUS.wire(view.status), unhealthyFiles: view.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.wire(file.status) })) };
+}
+
+export function reportView(message: CapacityReportMessage): ReportView {
+  return { ...message, peers: message.peers.map((peer) => ({ ...peer, state: PEER_STATE.view(peer.state) })) };
+}
+
+export function reportMessage(view: ReportView): CapacityReportMessage {
+  return { ...view, peers: view.peers.map((peer) => ({ ...peer, state: PEER_STATE.wire(peer.state) })) };
+}
+
+function spreadView(message: UsageSpreadMessage | undefined): UsageSpread {
+  if (!message) return { meanPct: 0, minPct: 0, maxPct: 0, deviationPct: 0, peers: [] };
+  return { meanPct: message.meanPct, minPct: message.minPct, maxPct: message.maxPct, deviationPct: message.deviationPct, peers: message.peers.map((peer) => ({ ...peer })) };
+}
+
+export function balanceSummaryView(message: BalanceSummaryMessage): BalanceSummary {
+  return { moves: message.moves, bytesMoved: message.bytesMoved, balanced: message.balanced, stoppedBy: STOPPED_BY.view(message.stoppedBy), before: spreadView(message.before), after: spreadView(message.after) };
+}
+
+export function balanceSummaryMessage(view: BalanceSummary): BalanceSummaryMessage {
+  return { ...view, stoppedBy: STOPPED_BY.wire(view.stoppedBy), before: { ...view.before, peers: view.before.peers.map((peer) => ({ ...peer })) }, after: { ...view.after, peers: view.after.peers.map((peer) => ({ ...peer })) } };
+}
+
+export function decommissionStatusView(message: DecommissionStatusMessage): DecommissionStatus {
+  return { ...message, state: DECOMMISSION_STATE.view(message.state) };
+}
+
+export function decommissionStatusMessage(view: DecommissionStatus): DecommissionStatusMessage {
+  return { ...view, state: DECOMMISSION_STATE.wire(view.state) };
 }

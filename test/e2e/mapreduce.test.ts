@@ -6,6 +6,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { connect } from "../../src/client/cluster.ts";
+import { TaskKind, TaskRecord } from "../../src/protocol/pb/jobs.ts";
 import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 import { join, resolve } from "node:path";
 import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
@@ -137,7 +138,7 @@ async function runningMapOn(env: Record<string, string>, candidates: StartedPeer
         const jobs = await client.jobs.list();
         if (jobs.length === 0 || jobs[0]!.state !== "running") return undefined;
         const tasks = await client.jobs.tasks(jobs[0]!.id);
-        const busy = new Set(tasks.filter((task) => task.kind === "map" && task.state === "running").flatMap((task) => task.running.map((attempt) => attempt.peer)));
+        const busy = new Set(tasks.filter((task) => task.kind === TaskKind.MAP && task.state === TaskRecord.State.RUNNING).flatMap((task) => task.running.map((attempt) => attempt.peer)));
         return candidates.find((peer) => busy.has(peer.id));
       },
       { timeoutMs: 30_000, intervalMs: 200 },

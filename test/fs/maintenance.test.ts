@@ -12,7 +12,6 @@ import type { Peer } from "../../src/peer/peer.ts";
 import type { PeerOptions } from "../../src/peer/config.ts";
 import { connect } from "../../src/client/cluster.ts";
 import { MaintenanceClient } from "../../src/client/maintenance.ts";
-import type { FsRequest, FsResponse } from "../../src/protocol/pb/meta.ts";
 import { main } from "../../cmd/tessera.ts";
 
 const KiB = 1024;
@@ -34,15 +33,10 @@ function chunksOnDisk(peer: Peer): Set<string> {
   return new Set(names.filter((name) => name.endsWith(".chunk")).map((name) => name.split("/").pop()!.split("_")[0]!));
 }
 
-function fsRequest(op: string, fields: Partial<FsRequest>): FsRequest {
-  return { op, path: "", dst: "", parents: false, recursive: false, replication: 0, chunkSizeBytes: 0, clientId: "", fileId: 0, chunkId: "", version: 0, sizeBytes: 0, writerPeer: "", excludePeers: [], after: "", limit: 0, peer: "", ...fields };
-}
-
-/** A FsRequest sender through peer `via` (a full round trip through the meta protocol). */
+/** A metadata requester through peer `via` (a full round trip through the meta protocol). */
 async function caller(via: Peer) {
   const client = await connect({ join: [via.multiaddrs[0]!], swarmKey: cluster.swarmKey });
-  const call = async (fs: FsRequest): Promise<FsResponse> => (await client.meta({ op: "fs", key: "", value: new Uint8Array(0), forwarded: false, fs }, 15_000)).fs!;
-  return { client, call };
+  return { client, call: client.call };
 }
 
 async function startCluster(racks: string[], options: PeerOptions = {}): Promise<Peer[]> {
@@ -71,8 +65,8 @@ describe("garbage collection and scrubbing", () => {
     // disk but not committed in the namespace yet.
     const { client, call } = await caller(b);
     try {
-      const created = await call(fsRequest("create", { path: "/racing", clientId: "racer", chunkSizeBytes: 64 * KiB }));
-      const allocated = (await call(fsRequest("addChunk", { path: "/racing", fileId: created.fileId, clientId: "racer" }))).chunk!;
+      const created = await call("create", { path: "/racing", clientId: "racer", chunkSizeBytes: 64 * KiB, replication: 0 });
+      const allocated = await call("addChunk", { path: "/racing", fileId: created.fileId, clientId: "racer", writerPeer: "", excludePeers: [] });
       const writer = await c.chunkStore.createWriter(allocated.chunkId, allocated.version);
       await writer.write(bytes(64 * KiB, 2));
       await writer.commit();
@@ -155,7 +149,7 @@ describe("the balancer", () => {
       const usageBefore = usage();
       for (const threshold of [0, 101]) {
         await expect(maintenance.balanceOnce(threshold)).rejects.toThrow(/threshold must be a percentage from 1 to 100/);
-        const raw = call(fsRequest("balance", { thresholdPct: threshold }));
+        const raw = call("balance", { thresholdPct: threshold });
         await expect(raw).rejects.toThrow(/threshold must be a percentage from 1 to 100/);
       }
       expect(usage()).toBe(usageBefore);

@@ -7,7 +7,7 @@ import { alertsOf } from "../../src/http/alerts.ts";
 import { taskView } from "../../src/http/api.ts";
 import { HttpError } from "../../src/http/respond.ts";
 import type { ClusterSnapshot } from "../../src/http/cluster-data.ts";
-import type { TaskRecord } from "../../src/protocol/pb/jobs.ts";
+import { TaskAttempt, TaskKind, TaskRecord } from "../../src/protocol/pb/jobs.ts";
 import type { PeerCapacity } from "../../src/protocol/views.ts";
 
 const GiB = 1024 ** 3;
@@ -129,10 +129,10 @@ describe("overview alerts and task rows", () => {
   });
 
   it("a task row names the peer and locality of its running attempt, else of the one that finished", () => {
-    const base: TaskRecord = { kind: "map", index: 3, state: "pending", attempts: 0, failures: 0, running: [], lastError: "" };
+    const base: TaskRecord = { kind: TaskKind.MAP, index: 3, state: TaskRecord.State.PENDING, attempts: 0, failures: 0, running: [], lastError: "" };
     expect(taskView(base)).toEqual({ kind: "map", index: 3, state: "pending", attempts: 0, peer: "", locality: "" });
-    const attempt = { attempt: 1, peer: A, locality: "rack", startedAtMs: 1, backup: false };
-    expect(taskView({ ...base, state: "running", attempts: 2, running: [attempt] })).toEqual({ kind: "map", index: 3, state: "running", attempts: 2, peer: A, locality: "rack" });
-    expect(taskView({ ...base, state: "done", attempts: 1, done: { ...attempt, peer: B, locality: "node" } })).toEqual({ kind: "map", index: 3, state: "done", attempts: 1, peer: B, locality: "node" });
+    const attempt: TaskAttempt = { attempt: 1, peer: A, locality: TaskAttempt.Locality.RACK, startedAtMs: 1, backup: false };
+    expect(taskView({ ...base, state: TaskRecord.State.RUNNING, attempts: 2, running: [attempt] })).toEqual({ kind: "map", index: 3, state: "running", attempts: 2, peer: A, locality: "rack" });
+    expect(taskView({ ...base, state: TaskRecord.State.DONE, attempts: 1, done: { ...attempt, peer: B, locality: TaskAttempt.Locality.NODE } })).toEqual({ kind: "map", index: 3, state: "done", attempts: 1, peer: B, locality: "node" });
   });
 });

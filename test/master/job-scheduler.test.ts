@@ -2,13 +2,14 @@
 // proposal at once, and workers simulated by the test: time is the test's, so every decision
 // replays exactly.
 import { describe, it, expect, beforeEach } from "vitest";
-import { Namespace, encodeNamespaceCommand } from "../../src/master/state/namespace.ts";
+import { Namespace } from "../../src/master/state/namespace.ts";
+import { encodeLogCommand, type TypedLogCommand } from "../../src/master/state/log-command.ts";
 import { ChunkLocations } from "../../src/master/cluster/locations.ts";
 import { JobScheduler, TASK_ATTEMPTS_MAX, LOCALITY_WAIT_MS, BACKUP_MIN_RUN_MS } from "../../src/master/jobs/scheduler.ts";
 import type { MembershipService } from "../../src/membership/service.ts";
 import type { PeerRecord } from "../../src/membership/peer-table.ts";
-import type { JobRequest, TaskOrder } from "../../src/protocol/pb/jobs.ts";
-import { request } from "../../src/client/jobs.ts";
+import { InputFormat, JobRecord, TaskKind, TaskRecord, type TaskResult } from "../../src/protocol/pb/jobs.ts";
+import type { RunTask, TaskOrder } from "../../src/protocol/pb/task.ts";
 import { createLogger } from "../../src/util/log.ts";
 
 const PEERS = [
@@ -45,34 +46,38 @@ const membership = {
   },
 } as unknown as MembershipService;
 
-function apply(command: Parameters<typeof encodeNamespaceCommand>[0]): unknown {
+function apply(command: TypedLogCommand): unknown {
   index += 1;
-  return namespace.apply({ index, term: 1, type: 0, data: encodeNamespaceCommand(command) } as never);
+  return namespace.apply({ index, term: 1, type: 0, data: encodeLogCommand(command) } as never);
 }
 
 /** A closed file of `chunks` committed chunks of `sizeBytes`, held by `holders[i]`. */
 function file(path: string, chunks: number, holders: (i: number) => string[]): void {
-  const created = apply({ op: "create", path, replication: 3, chunkSizeBytes: 65536, clientId: "w", leaseExpiryMs: 1e12, mtimeMs: 1 }) as { fileId: number };
+  const created = apply({ create: { path, replication: 3, chunkSizeBytes: 65536, clientId: "w", leaseExpiryMs: 1e12, mtimeMs: 1 } }) as { fileId: number };
   for (let i = 0; i < chunks; i++) {
-    const chunk = apply({ op: "addChunk", fileId: created.fileId, clientId: "w", replicas: holders(i), version: 1, nowMs: 1 }) as { chunkId: string };
-    apply({ op: "commitChunk", fileId: created.fileId, chunkId: chunk.chunkId, version: 1, sizeBytes: 1024, clientId: "w", nowMs: 1 });
+    const chunk = apply({ addChunk: { fileId: created.fileId, clientId: "w", replicas: holders(i), version: 1 } }) as { chunkId: string };
+    apply({ commitChunk: { fileId: created.fileId, chunkId: chunk.chunkId, version: 1, sizeBytes: 1024, clientId: "w" } });
     for (const peer of holders(i)) locations.incrementalReport(peer, [{ chunkId: chunk.chunkId, version: 1, sizeBytes: 1024 }], []);
   }
-  apply({ op: "complete", fileId: created.fileId, clientId: "w", mtimeMs: 1, nowMs: 1 });
+  apply({ complete: { fileId: created.fileId, clientId: "w", mtimeMs: 1 } });
 }
 
 async function round(): Promise<void> {
   await scheduler.roundNow();
 }
 
-async function report(order: TaskOrder, fields: Partial<JobRequest>): Promise<void> {
-  await scheduler.handle(request(fields.op ?? "done", { jobId: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, peer: "x", ...fields }));
+/** A worker's report of the attempt `order` started: taskDone or taskFailed, as task-service.ts sends them. */
+async function report(order: RunTask, fields: { op: "done"; peer?: string; result: TaskResult } | { op: "failed"; error: string; lostMap?: number }): Promise<void> {
+  const task = { jobId: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, peer: ("peer" in fields && fields.peer) || "x" };
+  if (fields.op === "done") await scheduler.handlers.taskDone({ task, result: fields.result });
+  else await scheduler.handlers.taskFailed({ task, error: fields.error, ...(fields.lostMap !== undefined ? { lostMap: fields.lostMap } : {}) });
 }
 
-function takeOrders(kind?: string): Array<{ peer: string; order: TaskOrder }> {
-  const taken = orders.filter((o) => o.order.op === "run" && (!kind || o.order.kind === kind));
+/** The run orders sent since the last call (of one kind of task, if given). */
+function takeOrders(kind?: TaskKind): Array<{ peer: string; order: RunTask }> {
+  const taken = orders.filter((o) => o.order.run && (!kind || o.order.run.kind === kind));
   orders = orders.filter((o) => !taken.includes(o));
-  return taken;
+  return taken.map((o) => ({ peer: o.peer, order: o.order.run! }));
 }
 
 beforeEach(() => {
@@ -83,8 +88,8 @@ beforeEach(() => {
   incarnation = new Map();
   orders = [];
   locations = new ChunkLocations();
-  apply({ op: "mkdir", path: "/data", parents: true, mtimeMs: 1 });
-  apply({ op: "mkdir", path: "/.tessera/jobs/job-1", parents: true, mtimeMs: 1 });
+  apply({ mkdir: { path: "/data", parents: true, mtimeMs: 1 } });
+  apply({ mkdir: { path: "/.tessera/jobs/job-1", parents: true, mtimeMs: 1 } });
   file("/.tessera/jobs/job-1/job.js", 1, () => ["peer-a"]);
   scheduler = new JobScheduler({
     raft: { isLeader: true, propose: async (data) => namespace.apply({ index: ++index, term: 1, type: 0, data } as never), readBarrier: async () => {} },
@@ -102,7 +107,7 @@ beforeEach(() => {
 });
 
 const submit = (inputs = ["/data"], reducers = 2) =>
-  scheduler.handle(request("submit", { jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: "lines" } }));
+  scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES } });
 
 describe("JobScheduler", () => {
   it("runs maps where their chunks are, reduces once maps are done, then commits _SUCCESS", async () => {
@@ -110,17 +115,17 @@ describe("JobScheduler", () => {
     const submitted = await submit();
     expect(submitted.job!.mapTasks).toBe(4);
     await round();
-    const maps = takeOrders("map");
+    const maps = takeOrders(TaskKind.MAP);
     expect(maps.map((o) => [o.order.index, o.peer])).toEqual([
       [0, "peer-a"],
       [1, "peer-b"],
       [2, "peer-c"],
       [3, "peer-a"],
     ]);
-    expect(takeOrders("reduce")).toEqual([]);
+    expect(takeOrders(TaskKind.REDUCE)).toEqual([]);
     for (const { order, peer } of maps) await report(order, { op: "done", peer, result: { partitionBytes: [10, 20], inputRecords: 5, inputBytes: 1024, outputRecords: 7, shuffleBytes: 0, inputGroups: 0 } });
     await round();
-    const reduces = takeOrders("reduce");
+    const reduces = takeOrders(TaskKind.REDUCE);
     expect(reduces).toHaveLength(2);
     expect(reduces[0]!.order.maps.map((m) => [m.index, m.peer])).toEqual([
       [0, "peer-a"],
@@ -131,7 +136,7 @@ describe("JobScheduler", () => {
     for (const { order } of reduces) await report(order, { op: "done", result: { partitionBytes: [], inputRecords: 14, inputBytes: 0, outputRecords: 3, shuffleBytes: 60, inputGroups: 3 } });
     await round();
     const job = namespace.job("job-1")!;
-    expect(job.state).toBe("succeeded");
+    expect(job.state).toBe(JobRecord.State.SUCCEEDED);
     expect(job.counters).toMatchObject({ mapTasks: 4, nodeLocalMaps: 4, mapInputRecords: 20, reduceOutputRecords: 6, shuffleBytes: 120 });
     expect(namespace.stat("/out/_SUCCESS").kind).toBe("file");
     expect(() => namespace.stat("/out/_temporary")).toThrow();
@@ -142,7 +147,7 @@ describe("JobScheduler", () => {
     file("/data/f", 3, () => ["peer-a", "peer-b", "peer-c"]);
     await submit(["/data"], 1);
     await round();
-    const maps = takeOrders("map");
+    const maps = takeOrders(TaskKind.MAP);
     const onA = maps.filter((o) => o.peer === "peer-a");
     expect(onA.length).toBeGreaterThan(0);
     // Maps finish on every peer but one still runs on b; then a dies.
@@ -150,7 +155,7 @@ describe("JobScheduler", () => {
     for (const o of maps) if (o !== stillRunning) await report(o.order, { op: "done", peer: o.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
     alive.delete("peer-a");
     await round();
-    const rerun = takeOrders("map");
+    const rerun = takeOrders(TaskKind.MAP);
     expect(rerun.map((o) => o.order.index).sort()).toEqual(onA.map((o) => o.order.index).sort());
     expect(rerun.every((o) => o.peer !== "peer-a" && o.order.attempt === 1)).toBe(true);
     const job = namespace.job("job-1")!;
@@ -161,7 +166,7 @@ describe("JobScheduler", () => {
     file("/data/f", 3, (i) => [PEERS[i]!.id]);
     await submit(["/data"], 1);
     await round();
-    const maps = takeOrders("map");
+    const maps = takeOrders(TaskKind.MAP);
     const onA = maps.find((o) => o.peer === "peer-a")!;
     const onB = maps.find((o) => o.peer === "peer-b")!;
     await report(onA.order, { op: "done", peer: "peer-a", result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
@@ -170,7 +175,7 @@ describe("JobScheduler", () => {
     incarnation.set("peer-a", 2n);
     incarnation.set("peer-c", 2n);
     await round();
-    const again = takeOrders("map");
+    const again = takeOrders(TaskKind.MAP);
     expect(again.map((o) => [o.order.index, o.order.attempt]).sort()).toEqual([
       [onA.order.index, 1],
       [maps.find((o) => o.peer === "peer-c")!.order.index, 1],
@@ -182,37 +187,37 @@ describe("JobScheduler", () => {
     file("/data/f", 3, (i) => [PEERS[i]!.id]);
     await submit(["/data"], 3);
     await round();
-    const maps = takeOrders("map");
+    const maps = takeOrders(TaskKind.MAP);
     const slow = maps.find((o) => o.peer === "peer-c")!;
     for (const o of maps) if (o !== slow) await report(o.order, { op: "done", peer: o.peer, result: { partitionBytes: [1, 1, 1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
     nowMs += BACKUP_MIN_RUN_MS + 1;
     await round();
-    const [backup] = takeOrders("map");
+    const [backup] = takeOrders(TaskKind.MAP);
     expect(backup!.order.index).toBe(slow.order.index);
     expect(backup!.peer).not.toBe("peer-c");
     await report(backup!.order, { op: "done", peer: backup!.peer, result: { partitionBytes: [1, 1, 1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
     await round();
-    const reduces = takeOrders("reduce");
+    const reduces = takeOrders(TaskKind.REDUCE);
     expect(reduces).toHaveLength(3);
     expect(reduces.map((o) => o.peer)).not.toContain("peer-c");
     expect(namespace.job("job-1")!.counters!.backupTasks).toBe(1);
     // The straggling attempt is told to stop.
-    expect(orders.some((o) => o.order.op === "cancel" && o.peer === "peer-c" && o.order.index === slow.order.index)).toBe(true);
+    expect(orders.some((o) => o.order.cancel && o.peer === "peer-c" && o.order.cancel.index === slow.order.index)).toBe(true);
   });
 
   it("a reduce that cannot fetch a map's output gets the map run again, without counting a failure", async () => {
     file("/data/f", 2, () => ["peer-a", "peer-b"]);
     await submit(["/data"], 1);
     await round();
-    for (const o of takeOrders("map")) await report(o.order, { op: "done", peer: o.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
+    for (const o of takeOrders(TaskKind.MAP)) await report(o.order, { op: "done", peer: o.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
     await round();
-    const [reduce] = takeOrders("reduce");
+    const [reduce] = takeOrders(TaskKind.REDUCE);
     await report(reduce!.order, { op: "failed", error: "could not fetch", lostMap: 1 });
     await round();
-    expect(takeOrders("map").map((o) => o.order.index)).toEqual([1]);
-    const reduceTask = namespace.jobTasks("job-1").find((t) => t.kind === "reduce")!;
+    expect(takeOrders(TaskKind.MAP).map((o) => o.order.index)).toEqual([1]);
+    const reduceTask = namespace.jobTasks("job-1").find((t) => t.kind === TaskKind.REDUCE)!;
     expect(reduceTask.failures).toBe(0);
-    expect(reduceTask.state).toBe("pending");
+    expect(reduceTask.state).toBe(TaskRecord.State.PENDING);
   });
 
   it("a task that fails TASK_ATTEMPTS_MAX times fails the job, naming it", async () => {
@@ -221,12 +226,12 @@ describe("JobScheduler", () => {
     for (let i = 0; i < TASK_ATTEMPTS_MAX; i++) {
       nowMs += LOCALITY_WAIT_MS * 3;
       await round();
-      const [map] = takeOrders("map");
+      const [map] = takeOrders(TaskKind.MAP);
       expect(map!.order.attempt).toBe(i);
       await report(map!.order, { op: "failed", error: "boom at offset 7" });
     }
     const job = namespace.job("job-1")!;
-    expect(job.state).toBe("failed");
+    expect(job.state).toBe(JobRecord.State.FAILED);
     expect(job.failedTask).toBe("map-00000");
     expect(job.error).toBe(`map-00000 failed ${TASK_ATTEMPTS_MAX} times: boom at offset 7`);
     expect(() => namespace.stat("/out/_SUCCESS")).toThrow();
@@ -236,7 +241,7 @@ describe("JobScheduler", () => {
     file("/data/f", 1, () => ["peer-a"]);
     await expect(submit(["/nope"])).rejects.toThrow(/input path \/nope does not exist/);
     await expect(submit(["/data"], 0)).rejects.toThrow(/reducers must be 1\.\./);
-    apply({ op: "mkdir", path: "/out", parents: true, mtimeMs: 1 });
+    apply({ mkdir: { path: "/out", parents: true, mtimeMs: 1 } });
     await expect(submit(["/data"])).rejects.toThrow(/output folder \/out exists already/);
     expect(namespace.jobs(10)).toEqual([]);
   });
@@ -245,7 +250,7 @@ describe("JobScheduler", () => {
     file("/data/f", 2, () => ["peer-a", "peer-c"]);
     await submit(["/data"], 1);
     await round();
-    const maps = takeOrders("map");
+    const maps = takeOrders(TaskKind.MAP);
     await report(maps[0]!.order, { op: "done", peer: maps[0]!.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
     // Another scheduler (the new leader) over the same replicated state.
     scheduler = new JobScheduler({
@@ -263,10 +268,10 @@ describe("JobScheduler", () => {
     // The old leader's attempt of map 1 still runs; its report reaches the new leader.
     await report(maps[1]!.order, { op: "done", peer: maps[1]!.peer, result: { partitionBytes: [1], inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0 } });
     await round();
-    const [reduce] = takeOrders("reduce");
+    const [reduce] = takeOrders(TaskKind.REDUCE);
     expect(reduce).toBeDefined();
     await report(reduce!.order, { op: "done", result: { partitionBytes: [], inputRecords: 2, inputBytes: 0, outputRecords: 1, shuffleBytes: 2, inputGroups: 1 } });
     await round();
-    expect(namespace.job("job-1")!.state).toBe("succeeded");
+    expect(namespace.job("job-1")!.state).toBe(JobRecord.State.SUCCEEDED);
   });
 });

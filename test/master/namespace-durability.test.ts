@@ -2,8 +2,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { encodeNamespaceCommand, Namespace } from "../../src/master/state/namespace.ts";
-import { NamespaceCommand } from "../../src/protocol/pb/namespace.ts";
+import { Namespace } from "../../src/master/state/namespace.ts";
+import { decodeLogCommand, encodeLogCommand, logCommandKind, type LogCommandKind, type LogCommandOf, type TypedLogCommand } from "../../src/master/state/log-command.ts";
 import { MasterStateMachine } from "../../src/master/state/state-machine.ts";
 import type { Entry } from "../../src/raft/types.ts";
 import { AssertionError } from "../../src/util/assert.ts";
@@ -11,8 +11,11 @@ import { tempDir } from "../support/temp.ts";
 
 const MiB = 1024 * 1024;
 
-function entry(index: number, command: Partial<NamespaceCommand>): Entry {
-  return { index, term: 1, type: "normal", data: encodeNamespaceCommand(command) };
+/** A command with the fields a test leaves out at their defaults, as a proposer's zero values would be. */
+type Command = { [K in LogCommandKind]: { [P in K]: Partial<LogCommandOf<P>> } }[LogCommandKind];
+
+function entry(index: number, command: Command): Entry {
+  return { index, term: 1, type: "normal", data: encodeLogCommand(command as TypedLogCommand) };
 }
 
 /** Applies like RaftNode: skip what the state machine holds already; a thrown error is a result. */
@@ -57,8 +60,8 @@ function randomLog(seed: number, count: number): Entry[] {
     const clientId = rand() < 0.85 ? known.clientId : pick(clients);
     const ofFile = chunks.filter((c) => c.fileId === fileId);
     const chunk = ofFile.length > 0 && rand() < 0.9 ? ofFile[ofFile.length - 1] : chunks.length > 0 && rand() < 0.5 ? pick(chunks) : { fileId, chunkId: "00000000000000ff", version: 1 };
-    const op = pick(["mkdir", "mkdir", "create", "create", "create", "addChunk", "addChunk", "addChunk", "commitChunk", "commitChunk", "commitChunk", "complete", "bumpChunkVersion", "complete", "abandonChunk", "renewLease", "recoverLease", "reopenForAppend", "rename", "delete", "setReplication", "settings.set", "dropPendingDeletes"]);
-    const commands: Record<string, Partial<NamespaceCommand>> = {
+    const op = pick(["mkdir", "mkdir", "create", "create", "create", "addChunk", "addChunk", "addChunk", "commitChunk", "commitChunk", "commitChunk", "complete", "bumpChunkVersion", "complete", "abandonChunk", "renewLease", "recoverLease", "reopenForAppend", "rename", "delete", "setReplication", "setSetting", "dropPendingDeletes"] as const);
+    const commands: { [K in typeof op]: Partial<LogCommandOf<K>> } = {
       mkdir: { path: randomPath(), parents: rand() < 0.5, mtimeMs: nowMs },
       create: { path: randomPath(), replication: 1 + Math.floor(rand() * 3), chunkSizeBytes: 64 * 1024 * (1 + Math.floor(rand() * 4)), clientId, leaseExpiryMs: nowMs + 500, mtimeMs: nowMs },
       addChunk: { fileId, clientId, replicas: ["p1", "p2", "p3"].slice(0, 1 + Math.floor(rand() * 3)) },
@@ -69,13 +72,13 @@ function randomLog(seed: number, count: number): Entry[] {
       renewLease: { fileId, clientId, leaseExpiryMs: nowMs + 500 },
       recoverLease: { fileId, nowMs },
       reopenForAppend: { path: randomPath(), clientId, leaseExpiryMs: nowMs + 500, nowMs },
-      rename: { path: randomPath(), dst: randomPath(), mtimeMs: nowMs },
+      rename: { path: randomPath(), destination: randomPath(), mtimeMs: nowMs },
       delete: { path: randomPath(), recursive: rand() < 0.3, nowMs },
       setReplication: { path: randomPath(), replication: 1 + Math.floor(rand() * 5) },
-      "settings.set": { key: `k${Math.floor(rand() * 5)}`, value: new Uint8Array([index & 0xff]) },
+      setSetting: { key: `k${Math.floor(rand() * 5)}`, value: new Uint8Array([index & 0xff]) },
       dropPendingDeletes: { chunkIds: chunks.slice(-3).map((c) => c.chunkId) },
     };
-    const e = entry(index, { op, ...commands[op] });
+    const e = entry(index, { [op]: commands[op] } as Command);
     entries.push(e);
     const result = applyAsRaft(reference, e) as { chunkId?: string; version?: number; fileId?: number } | string;
     if (typeof result === "object" && result && op === "create" && result.fileId) files.push({ fileId: result.fileId, clientId });
@@ -102,7 +105,7 @@ describe("namespace: determinism and snapshots", () => {
     if (process.env.NAMESPACE_TEST_VERBOSE) {
       const tally = new Map<string, number>();
       log.forEach((e, i) => {
-        const key = `${NamespaceCommand.decode(e.data).op} ${typeof resultsA[i] === "string" ? resultsA[i] : "ok"}`;
+        const key = `${logCommandKind(decodeLogCommand(e.data))} ${typeof resultsA[i] === "string" ? resultsA[i] : "ok"}`;
         tally.set(key, (tally.get(key) ?? 0) + 1);
       });
       console.log([...tally].sort(), a.counts());
@@ -116,7 +119,7 @@ describe("namespace: determinism and snapshots", () => {
     expect(c.appliedIndex()).toBe(2_000);
     expect(c.dump()).toBe(a.dump());
     // And it goes on the same way.
-    const more = randomLog(7, 300).map((e) => entry(e.index + 2_000, NamespaceCommand.decode(e.data)));
+    const more = randomLog(7, 300).map((e) => entry(e.index + 2_000, decodeLogCommand(e.data)));
     expect(more.map((e) => applyAsRaft(c, e))).toEqual(more.map((e) => applyAsRaft(a, e)));
     expect(c.dump()).toBe(a.dump());
     for (const ns of [a, b, c]) ns.close();
@@ -145,11 +148,11 @@ describe("namespace: determinism and snapshots", () => {
       for (const e of randomLog(3, 500)) applyAsRaft(source, e);
       const path = join(dir.path, "namespace.db");
       const target = Namespace.open({ path });
-      applyAsRaft(target, entry(1, { op: "mkdir", path: "/old", mtimeMs: 1 }));
+      applyAsRaft(target, entry(1, { mkdir: { path: "/old", mtimeMs: 1 } }));
       target.restore(source.snapshot());
       expect(target.dump()).toBe(source.dump());
-      applyAsRaft(source, entry(501, { op: "mkdir", path: "/after", mtimeMs: 9 }));
-      applyAsRaft(target, entry(501, { op: "mkdir", path: "/after", mtimeMs: 9 }));
+      applyAsRaft(source, entry(501, { mkdir: { path: "/after", mtimeMs: 9 } }));
+      applyAsRaft(target, entry(501, { mkdir: { path: "/after", mtimeMs: 9 } }));
       target.close();
       const reopened = Namespace.open({ path });
       expect(reopened.appliedIndex()).toBe(501);
@@ -218,7 +221,7 @@ describe("namespace: restarts", () => {
       copy.restore(second.snapshot());
       expect(copy.dump()).toBe(dump);
       copy.close();
-      expect(applyAsRaft(second.namespace, entry(401, { op: "mkdir", path: "/new", mtimeMs: 5 }))).toEqual({ created: 1 });
+      expect(applyAsRaft(second.namespace, entry(401, { mkdir: { path: "/new", mtimeMs: 5 } }))).toEqual({ created: 1 });
       second.close();
       const third = new MasterStateMachine({ dbPath: path });
       expect(third.appliedIndex()).toBe(401);
@@ -234,8 +237,8 @@ describe("namespace: restarts", () => {
     try {
       const path = join(dir.path, "namespace.db");
       const ns = Namespace.open({ path });
-      ns.apply(entry(1, { op: "mkdir", path: "/a", mtimeMs: 1 }));
-      expect(() => ns.apply(entry(2, { op: "mkdir", path: "/a", mtimeMs: 2 }))).toThrow(expect.objectContaining({ code: "ALREADY_EXISTS" }));
+      ns.apply(entry(1, { mkdir: { path: "/a", mtimeMs: 1 } }));
+      expect(() => ns.apply(entry(2, { mkdir: { path: "/a", mtimeMs: 2 } }))).toThrow(expect.objectContaining({ code: "ALREADY_EXISTS" }));
       expect(ns.appliedIndex()).toBe(2);
       expect(ns.stat("/a").mtimeMs).toBe(1);
       ns.close();
@@ -252,22 +255,22 @@ describe("namespace: big subtrees", () => {
   it("deletes a 10,000-file subtree in under a second, every chunk to the pending deletes", () => {
     const ns = Namespace.open();
     let index = 0;
-    const run = (command: Partial<NamespaceCommand>): any => ns.apply(entry(++index, command));
+    const run = (command: Command): any => ns.apply(entry(++index, command));
     // Built a folder at a time with applyBatch: one transaction per 100 commands keeps the setup quick.
-    const batch = (commands: Partial<NamespaceCommand>[]): any[] =>
+    const batch = (commands: Command[]): any[] =>
       ns.applyBatch(commands.map((command) => entry(++index, command))).map((r) => {
         if (!r.ok) throw r.error;
         return r.value;
       });
     for (let d = 0; d < 100; d++) {
-      run({ op: "mkdir", path: `/big/d${d}`, parents: true, mtimeMs: 1 });
-      const files = batch(Array.from({ length: 100 }, (_, f) => ({ op: "create", path: `/big/d${d}/f${f}`, replication: 3, chunkSizeBytes: 64 * MiB, clientId: "c", leaseExpiryMs: 9, mtimeMs: 1 })));
-      batch(files.map(({ fileId }) => ({ op: "addChunk", fileId, clientId: "c", replicas: ["p1", "p2", "p3"] })));
+      run({ mkdir: { path: `/big/d${d}`, parents: true, mtimeMs: 1 } });
+      const files = batch(Array.from({ length: 100 }, (_, f) => ({ create: { path: `/big/d${d}/f${f}`, replication: 3, chunkSizeBytes: 64 * MiB, clientId: "c", leaseExpiryMs: 9, mtimeMs: 1 } })));
+      batch(files.map(({ fileId }) => ({ addChunk: { fileId, clientId: "c", replicas: ["p1", "p2", "p3"] } })));
     }
-    run({ op: "mkdir", path: "/keep", mtimeMs: 1 });
+    run({ mkdir: { path: "/keep", mtimeMs: 1 } });
     expect(ns.counts()).toEqual({ files: 10_000, directories: 103, chunks: 10_000, pendingDeletes: 0 });
     const startMs = performance.now();
-    const result = run({ op: "delete", path: "/big", recursive: true, nowMs: 5 });
+    const result = run({ delete: { path: "/big", recursive: true, nowMs: 5 } });
     const elapsedMs = performance.now() - startMs;
     expect(result).toEqual({ files: 10_000, directories: 101, chunks: 10_000 });
     if (process.env.NAMESPACE_TEST_VERBOSE) console.log(`delete of 10,000 files: ${elapsedMs.toFixed(0)} ms`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { encodeNamespaceCommand, Namespace } from "../../src/master/state/namespace.ts";
+import { Namespace } from "../../src/master/state/namespace.ts";
+import { encodeLogCommand, type LogCommandKind, type LogCommandOf, type TypedLogCommand } from "../../src/master/state/log-command.ts";
 import { WireError } from "../../src/protocol/errors.ts";
 import { CHUNKS_PER_FILE_MAX, LIST_PAGE_MAX } from "../../src/master/state/limits.ts";
-import type { NamespaceCommand } from "../../src/protocol/pb/namespace.ts";
 import { REPLICATION_MAX } from "../../src/protocol/limits.ts";
 
 const MiB = 1024 * 1024;
@@ -10,11 +10,14 @@ const CLIENT = "client-a";
 const OTHER = "client-b";
 const PEERS = ["peerA", "peerB", "peerC"];
 
+/** A command with the fields a test leaves out at their defaults, as a proposer's zero values would be. */
+type Command = { [K in LogCommandKind]: { [P in K]: Partial<LogCommandOf<P>> } }[LogCommandKind];
+
 function harness() {
   const ns = Namespace.open();
   let index = 0;
-  const run = (command: Partial<NamespaceCommand>): any => ns.apply({ index: ++index, term: 1, type: "normal", data: encodeNamespaceCommand(command) });
-  const fail = (command: Partial<NamespaceCommand>): string => {
+  const run = (command: Command): any => ns.apply({ index: ++index, term: 1, type: "normal", data: encodeLogCommand(command as TypedLogCommand) });
+  const fail = (command: Command): string => {
     const before = index;
     try {
       run(command);
@@ -24,18 +27,18 @@ function harness() {
       expect(ns.appliedIndex()).toBe(before + 1);
       return (err as WireError).code;
     }
-    throw new Error(`${command.op} succeeded`);
+    throw new Error(`${Object.keys(command)[0]} succeeded`);
   };
-  const create = (path: string, extra: Partial<NamespaceCommand> = {}): number =>
-    run({ op: "create", path, replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1_000, ...extra }).fileId;
+  const create = (path: string, extra: Partial<LogCommandOf<"create">> = {}): number =>
+    run({ create: { path, replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1_000, ...extra } }).fileId;
   /** A file of `sizes.length` committed chunks, closed. */
   const write = (path: string, sizes: number[]): number => {
     const fileId = create(path);
     for (const sizeBytes of sizes) {
-      const chunk = run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
-      run({ op: "commitChunk", fileId, chunkId: chunk.chunkId, version: chunk.version, sizeBytes, clientId: CLIENT });
+      const chunk = run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
+      run({ commitChunk: { fileId, chunkId: chunk.chunkId, version: chunk.version, sizeBytes, clientId: CLIENT } });
     }
-    run({ op: "complete", fileId, clientId: CLIENT, mtimeMs: 2_000 });
+    run({ complete: { fileId, clientId: CLIENT, mtimeMs: 2_000 } });
     return fileId;
   };
   return { ns, run, fail, create, write, get index() { return index; } };
@@ -44,18 +47,18 @@ function harness() {
 describe("namespace: folders", () => {
   it("mkdir creates one folder, with parents a chain, and fails typed otherwise", () => {
     const h = harness();
-    expect(h.run({ op: "mkdir", path: "/a", mtimeMs: 5 })).toEqual({ created: 1 });
+    expect(h.run({ mkdir: { path: "/a", mtimeMs: 5 } })).toEqual({ created: 1 });
     expect(h.ns.stat("/a")).toMatchObject({ path: "/a", kind: "dir", mtimeMs: 5 });
     expect(h.ns.stat("/").mtimeMs).toBe(5);
-    expect(h.fail({ op: "mkdir", path: "/a", mtimeMs: 6 })).toBe("ALREADY_EXISTS");
-    expect(h.fail({ op: "mkdir", path: "/x/y", mtimeMs: 6 })).toBe("NOT_FOUND");
-    expect(h.run({ op: "mkdir", path: "/x/y/z", parents: true, mtimeMs: 7 })).toEqual({ created: 3 });
-    expect(h.run({ op: "mkdir", path: "/x/y", parents: true, mtimeMs: 8 })).toEqual({ created: 0 });
+    expect(h.fail({ mkdir: { path: "/a", mtimeMs: 6 } })).toBe("ALREADY_EXISTS");
+    expect(h.fail({ mkdir: { path: "/x/y", mtimeMs: 6 } })).toBe("NOT_FOUND");
+    expect(h.run({ mkdir: { path: "/x/y/z", parents: true, mtimeMs: 7 } })).toEqual({ created: 3 });
+    expect(h.run({ mkdir: { path: "/x/y", parents: true, mtimeMs: 8 } })).toEqual({ created: 0 });
     h.write("/a/f", [10]);
-    expect(h.fail({ op: "mkdir", path: "/a/f", mtimeMs: 9 })).toBe("ALREADY_EXISTS");
-    expect(h.fail({ op: "mkdir", path: "/a/f/g", parents: true, mtimeMs: 9 })).toBe("NOT_A_DIRECTORY");
-    expect(h.fail({ op: "mkdir", path: "/a//g", mtimeMs: 9 })).toBe("INVALID_PATH");
-    expect(h.fail({ op: "mkdir", path: "/", mtimeMs: 9 })).toBe("ALREADY_EXISTS");
+    expect(h.fail({ mkdir: { path: "/a/f", mtimeMs: 9 } })).toBe("ALREADY_EXISTS");
+    expect(h.fail({ mkdir: { path: "/a/f/g", parents: true, mtimeMs: 9 } })).toBe("NOT_A_DIRECTORY");
+    expect(h.fail({ mkdir: { path: "/a//g", mtimeMs: 9 } })).toBe("INVALID_PATH");
+    expect(h.fail({ mkdir: { path: "/", mtimeMs: 9 } })).toBe("ALREADY_EXISTS");
     expect(h.ns.counts()).toEqual({ files: 1, directories: 5, chunks: 1, pendingDeletes: 0 });
   });
 });
@@ -63,29 +66,29 @@ describe("namespace: folders", () => {
 describe("namespace: writing a file", () => {
   it("create → addChunk → commitChunk → complete, lengths from committed chunks", () => {
     const h = harness();
-    h.run({ op: "mkdir", path: "/d", mtimeMs: 1 });
+    h.run({ mkdir: { path: "/d", mtimeMs: 1 } });
     const fileId = h.create("/d/f");
     expect(h.ns.stat("/d/f")).toMatchObject({ kind: "file", state: "open", sizeBytes: 0, replication: 3, chunkSizeBytes: 64 * MiB, leaseHolder: CLIENT, leaseExpiryMs: 60_000 });
-    const c0 = h.run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
+    const c0 = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
     expect(c0).toEqual({ chunkId: "0000000000000001", index: 0, version: 1, replicas: PEERS });
-    expect(h.fail({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS })).toBe("CHUNK_UNCOMMITTED");
-    expect(h.fail({ op: "complete", fileId, clientId: CLIENT, mtimeMs: 3 })).toBe("CHUNK_UNCOMMITTED");
-    expect(h.fail({ op: "commitChunk", fileId, chunkId: c0.chunkId, version: 2, sizeBytes: 5, clientId: CLIENT })).toBe("VERSION_MISMATCH");
-    expect(h.fail({ op: "commitChunk", fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 64 * MiB + 1, clientId: CLIENT })).toBe("INVALID");
-    expect(h.fail({ op: "commitChunk", fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 5, clientId: OTHER })).toBe("NOT_LEASE_HOLDER");
-    expect(h.fail({ op: "commitChunk", fileId, chunkId: "00000000000000ff", version: 1, sizeBytes: 5, clientId: CLIENT })).toBe("CHUNK_NOT_FOUND");
-    expect(h.fail({ op: "commitChunk", fileId, chunkId: "XYZ", version: 1, sizeBytes: 5, clientId: CLIENT })).toBe("INVALID");
-    expect(h.run({ op: "commitChunk", fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 64 * MiB, clientId: CLIENT })).toMatchObject({ lengthBytes: 64 * MiB });
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } })).toBe("CHUNK_UNCOMMITTED");
+    expect(h.fail({ complete: { fileId, clientId: CLIENT, mtimeMs: 3 } })).toBe("CHUNK_UNCOMMITTED");
+    expect(h.fail({ commitChunk: { fileId, chunkId: c0.chunkId, version: 2, sizeBytes: 5, clientId: CLIENT } })).toBe("VERSION_MISMATCH");
+    expect(h.fail({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 64 * MiB + 1, clientId: CLIENT } })).toBe("INVALID");
+    expect(h.fail({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 5, clientId: OTHER } })).toBe("NOT_LEASE_HOLDER");
+    expect(h.fail({ commitChunk: { fileId, chunkId: "00000000000000ff", version: 1, sizeBytes: 5, clientId: CLIENT } })).toBe("CHUNK_NOT_FOUND");
+    expect(h.fail({ commitChunk: { fileId, chunkId: "XYZ", version: 1, sizeBytes: 5, clientId: CLIENT } })).toBe("INVALID");
+    expect(h.run({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 64 * MiB, clientId: CLIENT } })).toMatchObject({ lengthBytes: 64 * MiB });
     // A retried commit succeeds again without counting twice.
-    expect(h.run({ op: "commitChunk", fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 64 * MiB, clientId: CLIENT })).toMatchObject({ lengthBytes: 64 * MiB });
-    const c1 = h.run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
+    expect(h.run({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 64 * MiB, clientId: CLIENT } })).toMatchObject({ lengthBytes: 64 * MiB });
+    const c1 = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
     expect(c1.index).toBe(1);
     expect(h.ns.stat("/d/f").sizeBytes).toBe(64 * MiB);
-    h.run({ op: "commitChunk", fileId, chunkId: c1.chunkId, version: 1, sizeBytes: 100, clientId: CLIENT });
-    expect(h.run({ op: "complete", fileId, clientId: CLIENT, mtimeMs: 3 })).toEqual({ fileId, lengthBytes: 64 * MiB + 100 });
+    h.run({ commitChunk: { fileId, chunkId: c1.chunkId, version: 1, sizeBytes: 100, clientId: CLIENT } });
+    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 3 } })).toEqual({ fileId, lengthBytes: 64 * MiB + 100 });
     // complete is idempotent; writing to a closed file is not allowed.
-    expect(h.run({ op: "complete", fileId, clientId: CLIENT, mtimeMs: 4 })).toEqual({ fileId, lengthBytes: 64 * MiB + 100 });
-    expect(h.fail({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS })).toBe("FILE_CLOSED");
+    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 4 } })).toEqual({ fileId, lengthBytes: 64 * MiB + 100 });
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } })).toBe("FILE_CLOSED");
     const stat = h.ns.stat("/d/f", { chunks: true });
     expect(stat).toMatchObject({ state: "closed", sizeBytes: 64 * MiB + 100, mtimeMs: 3 });
     expect(stat.leaseHolder).toBeUndefined();
@@ -103,151 +106,151 @@ describe("namespace: writing a file", () => {
     h.create("/f");
     // The same client retrying its create gets its file back; anyone else: ALREADY_EXISTS.
     expect(h.create("/f")).toBe(h.ns.stat("/f").id);
-    expect(h.fail({ op: "create", path: "/f", replication: 3, chunkSizeBytes: 64 * MiB, clientId: OTHER, leaseExpiryMs: 1, mtimeMs: 1 })).toBe("ALREADY_EXISTS");
-    const base = { op: "create", replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 1, mtimeMs: 1 };
-    expect(h.fail({ ...base, path: "/missing/f" })).toBe("NOT_FOUND");
-    expect(h.fail({ ...base, path: "/f/g" })).toBe("NOT_A_DIRECTORY");
-    expect(h.fail({ ...base, path: "/" })).toBe("ALREADY_EXISTS");
-    expect(h.fail({ ...base, path: "/g", replication: 0 })).toBe("INVALID");
-    expect(h.fail({ ...base, path: "/g", replication: REPLICATION_MAX + 1 })).toBe("INVALID");
-    expect(h.fail({ ...base, path: "/g", chunkSizeBytes: 32 * 1024 })).toBe("INVALID");
-    expect(h.fail({ ...base, path: "/g", chunkSizeBytes: 64 * 1024 + 1 })).toBe("INVALID");
-    expect(h.fail({ ...base, path: "/g", chunkSizeBytes: 2048 * MiB })).toBe("INVALID");
-    expect(h.fail({ ...base, path: "/g", clientId: "" })).toBe("INVALID");
-    h.run({ ...base, path: "/g", replication: REPLICATION_MAX, chunkSizeBytes: 64 * 1024 });
-    h.run({ ...base, path: "/h", replication: 1, chunkSizeBytes: 1024 * MiB, clientId: "x" });
+    expect(h.fail({ create: { path: "/f", replication: 3, chunkSizeBytes: 64 * MiB, clientId: OTHER, leaseExpiryMs: 1, mtimeMs: 1 } })).toBe("ALREADY_EXISTS");
+    const base = { replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 1, mtimeMs: 1 };
+    expect(h.fail({ create: { ...base, path: "/missing/f" } })).toBe("NOT_FOUND");
+    expect(h.fail({ create: { ...base, path: "/f/g" } })).toBe("NOT_A_DIRECTORY");
+    expect(h.fail({ create: { ...base, path: "/" } })).toBe("ALREADY_EXISTS");
+    expect(h.fail({ create: { ...base, path: "/g", replication: 0 } })).toBe("INVALID");
+    expect(h.fail({ create: { ...base, path: "/g", replication: REPLICATION_MAX + 1 } })).toBe("INVALID");
+    expect(h.fail({ create: { ...base, path: "/g", chunkSizeBytes: 32 * 1024 } })).toBe("INVALID");
+    expect(h.fail({ create: { ...base, path: "/g", chunkSizeBytes: 64 * 1024 + 1 } })).toBe("INVALID");
+    expect(h.fail({ create: { ...base, path: "/g", chunkSizeBytes: 2048 * MiB } })).toBe("INVALID");
+    expect(h.fail({ create: { ...base, path: "/g", clientId: "" } })).toBe("INVALID");
+    h.run({ create: { ...base, path: "/g", replication: REPLICATION_MAX, chunkSizeBytes: 64 * 1024 } });
+    h.run({ create: { ...base, path: "/h", replication: 1, chunkSizeBytes: 1024 * MiB, clientId: "x" } });
     expect(h.ns.counts().files).toBe(3);
   });
 
   it("addChunk checks the lease, the replicas and the chunk bound", () => {
     const h = harness();
     const fileId = h.create("/f");
-    expect(h.fail({ op: "addChunk", fileId, clientId: OTHER, replicas: PEERS })).toBe("NOT_LEASE_HOLDER");
-    expect(h.fail({ op: "addChunk", fileId: 999, clientId: CLIENT, replicas: PEERS })).toBe("NOT_FOUND");
-    expect(h.fail({ op: "addChunk", fileId: 1, clientId: CLIENT, replicas: PEERS })).toBe("NOT_A_FILE");
-    expect(h.fail({ op: "addChunk", fileId, clientId: CLIENT, replicas: [] })).toBe("INVALID");
-    expect(h.fail({ op: "addChunk", fileId, clientId: CLIENT, replicas: ["a", "a"] })).toBe("INVALID");
-    expect(h.fail({ op: "addChunk", fileId, clientId: CLIENT, replicas: ["a,b"] })).toBe("INVALID");
+    expect(h.fail({ addChunk: { fileId, clientId: OTHER, replicas: PEERS } })).toBe("NOT_LEASE_HOLDER");
+    expect(h.fail({ addChunk: { fileId: 999, clientId: CLIENT, replicas: PEERS } })).toBe("NOT_FOUND");
+    expect(h.fail({ addChunk: { fileId: 1, clientId: CLIENT, replicas: PEERS } })).toBe("NOT_A_FILE");
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: [] } })).toBe("INVALID");
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: ["a", "a"] } })).toBe("INVALID");
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: ["a,b"] } })).toBe("INVALID");
     // More replicas than the bound do not even decode: the command is malformed.
-    expect(h.fail({ op: "addChunk", fileId, clientId: CLIENT, replicas: Array.from({ length: REPLICATION_MAX + 1 }, (_, i) => `p${i}`) })).toBe("COMMAND_REJECTED");
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: Array.from({ length: REPLICATION_MAX + 1 }, (_, i) => `p${i}`) } })).toBe("COMMAND_REJECTED");
     // The chunk bound: a file whose last chunk sits at the last index takes no more.
-    const last = h.run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
+    const last = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
     (h.ns as any).db.run("UPDATE chunks SET idx = ? WHERE chunk_id = ?", [CHUNKS_PER_FILE_MAX - 1, last.chunkId]);
-    h.run({ op: "commitChunk", fileId, chunkId: last.chunkId, version: 1, sizeBytes: 1, clientId: CLIENT });
-    expect(h.fail({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS })).toBe("LIMIT");
+    h.run({ commitChunk: { fileId, chunkId: last.chunkId, version: 1, sizeBytes: 1, clientId: CLIENT } });
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } })).toBe("LIMIT");
   });
 
   it("bumpChunkVersion rebuilds a pipeline; abandonChunk drops the chunk being written", () => {
     const h = harness();
     const fileId = h.create("/f");
-    const c = h.run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
-    expect(h.fail({ op: "bumpChunkVersion", fileId, chunkId: c.chunkId, version: 1, replicas: ["peerA", "peerC"] })).toBe("VERSION_MISMATCH");
-    expect(h.run({ op: "bumpChunkVersion", fileId, chunkId: c.chunkId, version: 2, replicas: ["peerA", "peerC"] })).toEqual({ chunkId: c.chunkId, version: 2, replicas: ["peerA", "peerC"] });
-    expect(h.fail({ op: "commitChunk", fileId, chunkId: c.chunkId, version: 1, sizeBytes: 1, clientId: CLIENT })).toBe("VERSION_MISMATCH");
-    h.run({ op: "commitChunk", fileId, chunkId: c.chunkId, version: 2, sizeBytes: 1, clientId: CLIENT });
-    expect(h.fail({ op: "bumpChunkVersion", fileId, chunkId: c.chunkId, version: 3, replicas: PEERS })).toBe("INVALID");
-    expect(h.fail({ op: "abandonChunk", fileId, chunkId: c.chunkId, clientId: CLIENT, nowMs: 5 })).toBe("INVALID");
-    const d = h.run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
-    expect(h.fail({ op: "abandonChunk", fileId, chunkId: d.chunkId, clientId: OTHER, nowMs: 5 })).toBe("NOT_LEASE_HOLDER");
-    expect(h.run({ op: "abandonChunk", fileId, chunkId: d.chunkId, clientId: CLIENT, nowMs: 5 })).toEqual({ chunkId: d.chunkId });
+    const c = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
+    expect(h.fail({ bumpChunkVersion: { fileId, chunkId: c.chunkId, version: 1, replicas: ["peerA", "peerC"] } })).toBe("VERSION_MISMATCH");
+    expect(h.run({ bumpChunkVersion: { fileId, chunkId: c.chunkId, version: 2, replicas: ["peerA", "peerC"] } })).toEqual({ chunkId: c.chunkId, version: 2, replicas: ["peerA", "peerC"] });
+    expect(h.fail({ commitChunk: { fileId, chunkId: c.chunkId, version: 1, sizeBytes: 1, clientId: CLIENT } })).toBe("VERSION_MISMATCH");
+    h.run({ commitChunk: { fileId, chunkId: c.chunkId, version: 2, sizeBytes: 1, clientId: CLIENT } });
+    expect(h.fail({ bumpChunkVersion: { fileId, chunkId: c.chunkId, version: 3, replicas: PEERS } })).toBe("INVALID");
+    expect(h.fail({ abandonChunk: { fileId, chunkId: c.chunkId, clientId: CLIENT, nowMs: 5 } })).toBe("INVALID");
+    const d = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
+    expect(h.fail({ abandonChunk: { fileId, chunkId: d.chunkId, clientId: OTHER, nowMs: 5 } })).toBe("NOT_LEASE_HOLDER");
+    expect(h.run({ abandonChunk: { fileId, chunkId: d.chunkId, clientId: CLIENT, nowMs: 5 } })).toEqual({ chunkId: d.chunkId });
     expect(h.ns.pendingDeletes().chunks).toEqual([{ chunkId: d.chunkId, version: 1, deletedAtMs: 5 }]);
     expect(h.ns.counts()).toEqual({ files: 1, directories: 1, chunks: 1, pendingDeletes: 1 });
-    expect(h.run({ op: "complete", fileId, clientId: CLIENT, mtimeMs: 6 })).toEqual({ fileId, lengthBytes: 1 });
-    expect(h.fail({ op: "bumpChunkVersion", fileId, chunkId: c.chunkId, version: 3, replicas: PEERS })).toBe("FILE_CLOSED");
-    expect(h.run({ op: "dropPendingDeletes", chunkIds: [d.chunkId, "00000000000000aa"] })).toEqual({ dropped: 1 });
+    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 6 } })).toEqual({ fileId, lengthBytes: 1 });
+    expect(h.fail({ bumpChunkVersion: { fileId, chunkId: c.chunkId, version: 3, replicas: PEERS } })).toBe("FILE_CLOSED");
+    expect(h.run({ dropPendingDeletes: { chunkIds: [d.chunkId, "00000000000000aa"] } })).toEqual({ dropped: 1 });
     expect(h.ns.counts().pendingDeletes).toBe(0);
   });
 
   it("leases: renew, recover after expiry, reopen for append", () => {
     const h = harness();
     const fileId = h.create("/f", { leaseExpiryMs: 1_000 });
-    const c0 = h.run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
-    h.run({ op: "commitChunk", fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 7, clientId: CLIENT });
-    const c1 = h.run({ op: "addChunk", fileId, clientId: CLIENT, replicas: PEERS });
-    expect(h.run({ op: "renewLease", fileId, clientId: CLIENT, leaseExpiryMs: 2_000 })).toEqual({ leaseExpiryMs: 2_000 });
+    const c0 = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
+    h.run({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 7, clientId: CLIENT } });
+    const c1 = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
+    expect(h.run({ renewLease: { fileId, clientId: CLIENT, leaseExpiryMs: 2_000 } })).toEqual({ leaseExpiryMs: 2_000 });
     // A late renewal never shrinks a lease.
-    expect(h.run({ op: "renewLease", fileId, clientId: CLIENT, leaseExpiryMs: 1_500 })).toEqual({ leaseExpiryMs: 2_000 });
-    expect(h.fail({ op: "renewLease", fileId, clientId: OTHER, leaseExpiryMs: 9_000 })).toBe("NOT_LEASE_HOLDER");
+    expect(h.run({ renewLease: { fileId, clientId: CLIENT, leaseExpiryMs: 1_500 } })).toEqual({ leaseExpiryMs: 2_000 });
+    expect(h.fail({ renewLease: { fileId, clientId: OTHER, leaseExpiryMs: 9_000 } })).toBe("NOT_LEASE_HOLDER");
     expect(h.ns.openFilesWithLeaseExpiredBefore(2_000)).toEqual([]);
     expect(h.ns.openFilesWithLeaseExpiredBefore(2_001)).toEqual([{ fileId, path: "/f", clientId: CLIENT, leaseExpiryMs: 2_000 }]);
-    expect(h.fail({ op: "recoverLease", fileId, nowMs: 1_999 })).toBe("LEASE_HELD");
-    expect(h.fail({ op: "reopenForAppend", path: "/f", clientId: OTHER, leaseExpiryMs: 5_000, nowMs: 1_999 })).toBe("LEASE_HELD");
-    expect(h.run({ op: "recoverLease", fileId, nowMs: 2_500 })).toEqual({ recovered: true, abandonedChunkId: c1.chunkId });
+    expect(h.fail({ recoverLease: { fileId, nowMs: 1_999 } })).toBe("LEASE_HELD");
+    expect(h.fail({ reopenForAppend: { path: "/f", clientId: OTHER, leaseExpiryMs: 5_000, nowMs: 1_999 } })).toBe("LEASE_HELD");
+    expect(h.run({ recoverLease: { fileId, nowMs: 2_500 } })).toEqual({ recovered: true, abandonedChunkId: c1.chunkId });
     expect(h.ns.stat("/f")).toMatchObject({ state: "closed", sizeBytes: 7, mtimeMs: 2_500 });
     expect(h.ns.pendingDeletes().chunks.map((c) => c.chunkId)).toEqual([c1.chunkId]);
-    expect(h.run({ op: "recoverLease", fileId, nowMs: 2_600 })).toEqual({ recovered: false });
+    expect(h.run({ recoverLease: { fileId, nowMs: 2_600 } })).toEqual({ recovered: false });
     expect(h.ns.openFilesWithLeaseExpiredBefore(10_000)).toEqual([]);
 
     // Append: new chunks after the last committed one, under the new writer's lease.
-    const reopened = h.run({ op: "reopenForAppend", path: "/f", clientId: OTHER, leaseExpiryMs: 5_000, nowMs: 3_000 });
+    const reopened = h.run({ reopenForAppend: { path: "/f", clientId: OTHER, leaseExpiryMs: 5_000, nowMs: 3_000 } });
     expect(reopened).toMatchObject({ fileId, lengthBytes: 7, chunkSizeBytes: 64 * MiB, replication: 3, lastChunk: { chunkId: c0.chunkId, index: 0, sizeBytes: 7 } });
-    expect(h.fail({ op: "reopenForAppend", path: "/f", clientId: CLIENT, leaseExpiryMs: 5_000, nowMs: 3_000 })).toBe("LEASE_HELD");
-    const c2 = h.run({ op: "addChunk", fileId, clientId: OTHER, replicas: PEERS });
+    expect(h.fail({ reopenForAppend: { path: "/f", clientId: CLIENT, leaseExpiryMs: 5_000, nowMs: 3_000 } })).toBe("LEASE_HELD");
+    const c2 = h.run({ addChunk: { fileId, clientId: OTHER, replicas: PEERS } });
     expect(c2.index).toBe(1);
     // The other writer's lease expires with a chunk half written: a reopen recovers it in place.
-    const taken = h.run({ op: "reopenForAppend", path: "/f", clientId: CLIENT, leaseExpiryMs: 9_000, nowMs: 6_000 });
+    const taken = h.run({ reopenForAppend: { path: "/f", clientId: CLIENT, leaseExpiryMs: 9_000, nowMs: 6_000 } });
     expect(taken.abandonedChunkId).toBe(c2.chunkId);
     expect(h.ns.stat("/f")).toMatchObject({ state: "open", leaseHolder: CLIENT, leaseExpiryMs: 9_000 });
-    expect(h.fail({ op: "reopenForAppend", path: "/", clientId: CLIENT, leaseExpiryMs: 9_000, nowMs: 6_000 })).toBe("NOT_A_FILE");
-    expect(h.fail({ op: "reopenForAppend", path: "/nope", clientId: CLIENT, leaseExpiryMs: 9_000, nowMs: 6_000 })).toBe("NOT_FOUND");
+    expect(h.fail({ reopenForAppend: { path: "/", clientId: CLIENT, leaseExpiryMs: 9_000, nowMs: 6_000 } })).toBe("NOT_A_FILE");
+    expect(h.fail({ reopenForAppend: { path: "/nope", clientId: CLIENT, leaseExpiryMs: 9_000, nowMs: 6_000 } })).toBe("NOT_FOUND");
   });
 });
 
 describe("namespace: rename, delete, replication", () => {
   it("rename moves a file or a subtree atomically and fails typed", () => {
     const h = harness();
-    h.run({ op: "mkdir", path: "/a/b/c", parents: true, mtimeMs: 1 });
+    h.run({ mkdir: { path: "/a/b/c", parents: true, mtimeMs: 1 } });
     h.write("/a/b/c/f", [1, 2]);
-    h.run({ op: "mkdir", path: "/z", mtimeMs: 1 });
-    expect(h.fail({ op: "rename", path: "/a", dst: "/a/b/x", mtimeMs: 2 })).toBe("INVALID");
-    expect(h.fail({ op: "rename", path: "/a", dst: "/z", mtimeMs: 2 })).toBe("ALREADY_EXISTS");
-    expect(h.fail({ op: "rename", path: "/nope", dst: "/y", mtimeMs: 2 })).toBe("NOT_FOUND");
-    expect(h.fail({ op: "rename", path: "/a", dst: "/nope/y", mtimeMs: 2 })).toBe("NOT_FOUND");
-    expect(h.fail({ op: "rename", path: "/z", dst: "/a/b/c/f/y", mtimeMs: 2 })).toBe("NOT_A_DIRECTORY");
-    expect(h.fail({ op: "rename", path: "/", dst: "/y", mtimeMs: 2 })).toBe("INVALID");
-    h.run({ op: "rename", path: "/a/b", dst: "/z/b2", mtimeMs: 3 });
+    h.run({ mkdir: { path: "/z", mtimeMs: 1 } });
+    expect(h.fail({ rename: { path: "/a", destination: "/a/b/x", mtimeMs: 2 } })).toBe("INVALID");
+    expect(h.fail({ rename: { path: "/a", destination: "/z", mtimeMs: 2 } })).toBe("ALREADY_EXISTS");
+    expect(h.fail({ rename: { path: "/nope", destination: "/y", mtimeMs: 2 } })).toBe("NOT_FOUND");
+    expect(h.fail({ rename: { path: "/a", destination: "/nope/y", mtimeMs: 2 } })).toBe("NOT_FOUND");
+    expect(h.fail({ rename: { path: "/z", destination: "/a/b/c/f/y", mtimeMs: 2 } })).toBe("NOT_A_DIRECTORY");
+    expect(h.fail({ rename: { path: "/", destination: "/y", mtimeMs: 2 } })).toBe("INVALID");
+    h.run({ rename: { path: "/a/b", destination: "/z/b2", mtimeMs: 3 } });
     expect(h.ns.stat("/z/b2/c/f").sizeBytes).toBe(3);
     expect(() => h.ns.stat("/a/b")).toThrow(expect.objectContaining({ code: "NOT_FOUND" }));
     expect(h.ns.stat("/a").mtimeMs).toBe(3);
     expect(h.ns.stat("/z").mtimeMs).toBe(3);
-    h.run({ op: "rename", path: "/z/b2/c/f", dst: "/f", mtimeMs: 4 });
+    h.run({ rename: { path: "/z/b2/c/f", destination: "/f", mtimeMs: 4 } });
     expect(h.ns.fileOfChunk(h.ns.stat("/f", { chunks: true }).chunks![0].chunkId)?.path).toBe("/f");
     // A name prefix that is not a subtree is a valid destination.
-    h.run({ op: "mkdir", path: "/ab", mtimeMs: 5 });
-    h.run({ op: "rename", path: "/a", dst: "/ab/a", mtimeMs: 5 });
+    h.run({ mkdir: { path: "/ab", mtimeMs: 5 } });
+    h.run({ rename: { path: "/a", destination: "/ab/a", mtimeMs: 5 } });
   });
 
   it("delete removes files and subtrees, sending every chunk to the pending deletes", () => {
     const h = harness();
-    h.run({ op: "mkdir", path: "/d/e", parents: true, mtimeMs: 1 });
+    h.run({ mkdir: { path: "/d/e", parents: true, mtimeMs: 1 } });
     h.write("/d/f1", [1, 1, 1]);
     h.write("/d/e/f2", [1]);
     const open = h.create("/d/e/open");
-    h.run({ op: "addChunk", fileId: open, clientId: CLIENT, replicas: PEERS });
+    h.run({ addChunk: { fileId: open, clientId: CLIENT, replicas: PEERS } });
     h.write("/keep", [5]);
     expect(h.ns.counts()).toEqual({ files: 4, directories: 3, chunks: 6, pendingDeletes: 0 });
-    expect(h.fail({ op: "delete", path: "/d", nowMs: 9 })).toBe("NOT_EMPTY");
-    expect(h.fail({ op: "delete", path: "/", recursive: true, nowMs: 9 })).toBe("INVALID");
-    expect(h.fail({ op: "delete", path: "/nope", nowMs: 9 })).toBe("NOT_FOUND");
-    expect(h.run({ op: "delete", path: "/d/f1", nowMs: 9 })).toEqual({ files: 1, directories: 0, chunks: 3 });
-    expect(h.run({ op: "delete", path: "/d", recursive: true, nowMs: 10 })).toEqual({ files: 2, directories: 2, chunks: 2 });
+    expect(h.fail({ delete: { path: "/d", nowMs: 9 } })).toBe("NOT_EMPTY");
+    expect(h.fail({ delete: { path: "/", recursive: true, nowMs: 9 } })).toBe("INVALID");
+    expect(h.fail({ delete: { path: "/nope", nowMs: 9 } })).toBe("NOT_FOUND");
+    expect(h.run({ delete: { path: "/d/f1", nowMs: 9 } })).toEqual({ files: 1, directories: 0, chunks: 3 });
+    expect(h.run({ delete: { path: "/d", recursive: true, nowMs: 10 } })).toEqual({ files: 2, directories: 2, chunks: 2 });
     expect(h.ns.counts()).toEqual({ files: 1, directories: 1, chunks: 1, pendingDeletes: 5 });
     expect(h.ns.pendingDeletes().chunks.map((c) => c.deletedAtMs)).toEqual([9, 9, 9, 10, 10]);
     expect(h.ns.openFilesWithLeaseExpiredBefore(Number.MAX_SAFE_INTEGER)).toEqual([]);
-    h.run({ op: "mkdir", path: "/empty", mtimeMs: 11 });
-    expect(h.run({ op: "delete", path: "/empty", nowMs: 12 })).toEqual({ files: 0, directories: 1, chunks: 0 });
+    h.run({ mkdir: { path: "/empty", mtimeMs: 11 } });
+    expect(h.run({ delete: { path: "/empty", nowMs: 12 } })).toEqual({ files: 0, directories: 1, chunks: 0 });
     expect(h.ns.list("/").entries.map((e) => e.path)).toEqual(["/keep"]);
   });
 
   it("setReplication changes a file or every file below a folder", () => {
     const h = harness();
-    h.run({ op: "mkdir", path: "/d/e", parents: true, mtimeMs: 1 });
+    h.run({ mkdir: { path: "/d/e", parents: true, mtimeMs: 1 } });
     h.write("/d/a", [1]);
     h.write("/d/e/b", [1]);
     h.write("/c", [1]);
-    expect(h.run({ op: "setReplication", path: "/d", replication: 5 })).toEqual({ files: 2 });
-    expect(h.run({ op: "setReplication", path: "/c", replication: 2 })).toEqual({ files: 1 });
-    expect(h.fail({ op: "setReplication", path: "/c", replication: 0 })).toBe("INVALID");
+    expect(h.run({ setReplication: { path: "/d", replication: 5 } })).toEqual({ files: 2 });
+    expect(h.run({ setReplication: { path: "/c", replication: 2 } })).toEqual({ files: 1 });
+    expect(h.fail({ setReplication: { path: "/c", replication: 0 } })).toBe("INVALID");
     expect(h.ns.list("/", { recursive: true }).entries.map((e) => [e.path, e.replication])).toEqual([
       ["/c", 2],
       ["/d", 0],
@@ -262,7 +265,7 @@ describe("namespace: rename, delete, replication", () => {
 describe("namespace: queries", () => {
   it("lists a folder in pages, flat or recursive, and never repeats or skips", () => {
     const h = harness();
-    for (const dir of ["/a", "/a/x", "/a/x/deep", "/b", "/c"]) h.run({ op: "mkdir", path: dir, mtimeMs: 1 });
+    for (const dir of ["/a", "/a/x", "/a/x/deep", "/b", "/c"]) h.run({ mkdir: { path: dir, mtimeMs: 1 } });
     for (const file of ["/a/1", "/a/x/2", "/a/x/deep/3", "/a/y", "/b/4", "/c0", "/d"]) h.create(file);
     const all = h.ns.list("/", { recursive: true, limit: LIST_PAGE_MAX }).entries.map((e) => e.path);
     expect(all).toEqual(["/a", "/a/1", "/a/x", "/a/x/2", "/a/x/deep", "/a/x/deep/3", "/a/y", "/b", "/b/4", "/c", "/c0", "/d"]);
@@ -305,14 +308,17 @@ describe("namespace: queries", () => {
 });
 
 describe("namespace: settings and bad commands", () => {
-  it("settings.set keeps its semantics; unknown and malformed commands are rejected alike", () => {
+  it("setSetting keeps its semantics; unknown and malformed commands are rejected alike", () => {
     const h = harness();
-    h.run({ op: "settings.set", key: "voters.target", value: new TextEncoder().encode("5") });
+    h.run({ setSetting: { key: "voters.target", value: new TextEncoder().encode("5") } });
     expect(new TextDecoder().decode(h.ns.getSetting("voters.target"))).toBe("5");
     expect(h.ns.getSetting("missing")).toBeUndefined();
     expect(h.ns.settingCount).toBe(1);
-    expect(h.fail({ op: "settings.set", key: "bad key!", value: new Uint8Array(1) })).toBe("COMMAND_REJECTED");
-    expect(h.fail({ op: "frobnicate" })).toBe("COMMAND_REJECTED");
+    expect(h.fail({ setSetting: { key: "bad key!", value: new Uint8Array(1) } })).toBe("COMMAND_REJECTED");
+    expect(h.fail({} as Command)).toBe("COMMAND_REJECTED");
+    // A command of a kind this version does not know (a later version's field 60): rejected alike.
+    const later = h.ns.appliedIndex();
+    expect(() => h.ns.apply({ index: later + 1, term: 1, type: "normal", data: new Uint8Array([0xe2, 0x03, 0x00]) })).toThrow(expect.objectContaining({ code: "COMMAND_REJECTED" }));
     const before = h.ns.appliedIndex();
     expect(() => h.ns.apply({ index: before + 1, term: 1, type: "normal", data: new Uint8Array([0xff, 0xff, 0xff]) })).toThrow(expect.objectContaining({ code: "COMMAND_REJECTED" }));
     expect(h.ns.appliedIndex()).toBe(before + 1);

@@ -1,6 +1,6 @@
 // The leader's MapReduce scheduler. Jobs and tasks are records in Raft (src/master/state/job-records.ts): every
 // decision — a task started on a peer, a task done, a map to run again, a job finished — is
-// one "jobs.put" entry, so a new leader reads where everything stands and carries on (the
+// one putJob entry, so a new leader reads where everything stands and carries on (the
 // MapReduce paper aborts a job when its master fails; here it does not). What is not in Raft
 // is soft: when an attempt last reported progress, since when a task waits for a local slot.
 //
@@ -8,20 +8,27 @@
 // silent peers, re-runs finished maps whose output died with their peer while reduces still
 // need it, assigns pending tasks to free slots (planner.ts), starts backups near the end
 // of a phase, and finishes jobs whose reduces are all done. Orders go to workers over
-// /tessera/task/1 only after the entry recording them is committed.
+// /tessera/task/2 only after the entry recording them is committed.
+//
+// Clients and workers reach it through `handlers`, one per MapReduce request of
+// /tessera/meta/2 (submitJob, jobStatus, listJobs, killJob, taskDone, taskFailed, taskProgress).
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../../util/log.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Namespace } from "../state/namespace.ts";
-import { encodeNamespaceCommand } from "../state/namespace.ts";
+import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts";
 import { NotFoundError } from "../state/errors.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import { normalizePath } from "../../protocol/paths.ts";
-import { JobRecord, TaskRecord, type JobCounters, type JobRequest, type JobResponse, type JobSpec, type MapOutputLocation, type TaskAttempt, type TaskOrder, type TaskOrderAck, type TaskResult } from "../../protocol/pb/jobs.ts";
-import { assignMaps, assignReduces, backupCandidates, type WorkerSlots } from "./planner.ts";
+import { InputFormat, JobRecord, TaskAttempt, TaskKind, TaskRecord, type JobCounters, type JobSpec, type TaskResult } from "../../protocol/pb/jobs.ts";
+import type { MapOutputLocation, TaskOrder, TaskOrderAck } from "../../protocol/pb/task.ts";
+import type { JobAnswer, TaskRef } from "../../protocol/pb/meta.ts";
+import type { MetaHandlers } from "../../protocol/meta.ts";
+import { assignMaps, assignReduces, backupCandidates, type Locality, type WorkerSlots } from "./planner.ts";
 import { REPLICATION_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
-import { taskKey, validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
+import { validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
+import { JOB_STATE, taskKeyOf } from "../../protocol/job-names.ts";
 
 /** How often the scheduler looks at running jobs. */
 export const ROUND_INTERVAL_MS = 250;
@@ -43,6 +50,18 @@ export const STATUS_TASKS_MAX = 2_000;
 const ORDER_PARALLELISM = 16;
 
 export type OrderSender = (peer: string, order: TaskOrder) => Promise<TaskOrderAck>;
+
+/** The MapReduce requests of /tessera/meta/2, which the leader's MetaService hands to the scheduler. */
+export type JobRequestKind = "submitJob" | "jobStatus" | "listJobs" | "killJob" | "taskDone" | "taskFailed" | "taskProgress";
+export type JobHandlers = Pick<MetaHandlers, JobRequestKind>;
+
+const JobState = JobRecord.State;
+const TaskState = TaskRecord.State;
+const { MAP, REDUCE } = TaskKind;
+/** The planner's words for where a map runs, as the records keep them. */
+const LOCALITY: Record<Locality, TaskAttempt.Locality> = { node: TaskAttempt.Locality.NODE, rack: TaskAttempt.Locality.RACK, remote: TaskAttempt.Locality.REMOTE };
+/** A worker's report of one attempt's end. */
+type Outcome = { done: TaskResult } | { failed: string; lostMap?: number };
 
 export interface JobSchedulerInit {
   raft: { readonly isLeader: boolean; propose(data: Uint8Array, timeoutMs: number): Promise<unknown>; readBarrier(timeoutMs: number): Promise<void> };
@@ -108,41 +127,48 @@ export class JobScheduler {
     return this.serial(() => this.round());
   }
 
-  /** Serves a job request on the leader. */
-  async handle(req: JobRequest): Promise<JobResponse> {
-    switch (req.op) {
-      case "submit":
-        return this.serial(() => this.submit(req));
-      case "status": {
-        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-        const job = this.init.namespace.job(validateJobId(req.jobId));
-        if (!job) throw new RequestError("NOT_FOUND", `there is no job ${req.jobId}`);
-        const tasks = job.state === "running" || req.withTasks ? this.init.namespace.jobTasks(job.id) : [];
-        // A status answer fits one metadata message (1 MiB): the first tasks of a huge job only.
-        return { job: this.live(job, tasks), jobs: [], tasks: req.withTasks ? tasks.slice(0, STATUS_TASKS_MAX) : [] };
-      }
-      case "list":
-        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-        return { jobs: this.init.namespace.jobs(100).map((job) => (job.state === "running" ? this.live(job, this.init.namespace.jobTasks(job.id)) : job)), tasks: [] };
-      case "kill":
-        return this.serial(() => this.kill(req.jobId));
-      case "progress":
-        this.heardFrom.set(attemptKey(req.jobId, taskKey(req.kind, req.index), req.attempt), this.nowMs());
-        return { jobs: [], tasks: [] };
-      case "done":
-      case "failed": {
-        const response = await this.serial(() => this.report(req));
-        this.kick();
-        return response;
-      }
-      default:
-        throw new RequestError("INVALID", `unknown job operation ${JSON.stringify(req.op.slice(0, 64))}`);
-    }
-  }
+  /** The MapReduce requests, served on the leader. */
+  readonly handlers: JobHandlers = {
+    submitJob: async (req) => {
+      const spec = req.spec;
+      if (!spec) throw new RequestError("INVALID", "a job submission without its spec");
+      return this.serial(() => this.submit(req.jobId, spec));
+    },
+    jobStatus: async (req) => {
+      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      const job = this.init.namespace.job(validateJobId(req.jobId));
+      if (!job) throw new RequestError("NOT_FOUND", `there is no job ${req.jobId}`);
+      const tasks = job.state === JobState.RUNNING || req.withTasks ? this.init.namespace.jobTasks(job.id) : [];
+      // A status answer fits one metadata message (1 MiB): the first tasks of a huge job only.
+      return { job: this.live(job, tasks), tasks: req.withTasks ? tasks.slice(0, STATUS_TASKS_MAX) : [] };
+    },
+    listJobs: async () => {
+      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      return { jobs: this.init.namespace.jobs(100).map((job) => (job.state === JobState.RUNNING ? this.live(job, this.init.namespace.jobTasks(job.id)) : job)) };
+    },
+    killJob: (req) => this.serial(() => this.kill(req.jobId)),
+    taskProgress: async (req) => {
+      const ref = taskRefOf(req.task);
+      this.heardFrom.set(attemptKey(ref.jobId, taskKeyOf(ref), ref.attempt), this.nowMs());
+      return {};
+    },
+    taskDone: async (req) => {
+      const ref = taskRefOf(req.task);
+      await this.serial(() => this.report(ref, { done: req.result ?? emptyResult() }));
+      this.kick();
+      return {};
+    },
+    taskFailed: async (req) => {
+      const ref = taskRefOf(req.task);
+      await this.serial(() => this.report(ref, { failed: req.error, ...(req.lostMap !== undefined ? { lostMap: req.lostMap } : {}) }));
+      this.kick();
+      return {};
+    },
+  };
 
   /** A running job's counters summed from its finished tasks so far (a finished job has them already). */
   private live(job: JobRecord, tasks: TaskRecord[]): JobRecord {
-    return job.state === "running" ? { ...job, counters: aggregateCounters(job.counters!, tasks) } : job;
+    return job.state === JobState.RUNNING ? { ...job, counters: aggregateCounters(job.counters!, tasks) } : job;
   }
 
   private serial<T>(run: () => Promise<T>): Promise<T> {
@@ -153,24 +179,22 @@ export class JobScheduler {
 
   // --- submit and kill --------------------------------------------------------------------
 
-  private async submit(req: JobRequest): Promise<JobResponse> {
-    const spec = req.spec;
-    if (!spec) throw new RequestError("INVALID", "a job submission without its spec");
-    const id = validateJobId(req.jobId || `job-${this.randomId()}`);
+  private async submit(jobId: string, spec: JobSpec): Promise<JobAnswer> {
+    const id = validateJobId(jobId || `job-${this.randomId()}`);
     await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
     if (this.init.namespace.job(id)) throw new RequestError("ALREADY_EXISTS", `job ${id} exists already`);
     const checked = this.validateSpec(spec);
     const splits = this.splitsOf(checked);
     const now = this.nowMs();
-    await this.propose({ op: "mkdir", path: `${checked.output}/_temporary`, parents: true, mtimeMs: now });
+    await this.propose({ mkdir: { path: `${checked.output}/_temporary`, parents: true, mtimeMs: now } });
     const tasks: TaskRecord[] = [
-      ...splits.map((split, index) => newTask("map", index, split)),
-      ...Array.from({ length: checked.reducers }, (_, index) => newTask("reduce", index)),
+      ...splits.map((split, index) => newTask(MAP, index, split)),
+      ...Array.from({ length: checked.reducers }, (_, index) => newTask(REDUCE, index)),
     ];
     const job: JobRecord = {
       id,
       spec: checked,
-      state: "running",
+      state: JobState.RUNNING,
       error: "",
       failedTask: "",
       submittedAtMs: now,
@@ -186,14 +210,14 @@ export class JobScheduler {
     this.running.add(id);
     this.init.log.info("a job was submitted", { job: id, maps: splits.length, reducers: checked.reducers, output: checked.output });
     this.kick();
-    return { job, jobs: [], tasks: [] };
+    return { job, tasks: [] };
   }
 
   private validateSpec(spec: JobSpec): JobSpec {
     if (!Number.isInteger(spec.reducers) || spec.reducers < 1 || spec.reducers > REDUCERS_MAX) throw new RequestError("INVALID", `the number of reducers must be 1..${REDUCERS_MAX}, not ${spec.reducers}`);
     if (spec.inputs.length === 0) throw new RequestError("INVALID", "a job needs at least one input path");
     if (spec.inputs.length > JOB_INPUTS_MAX) throw new RequestError("INVALID", `a job reads at most ${JOB_INPUTS_MAX} input paths`);
-    if (spec.inputFormat !== "lines" && spec.inputFormat !== "whole-file") throw new RequestError("INVALID", `the input format is "lines" or "whole-file", not ${JSON.stringify(spec.inputFormat.slice(0, 32))}`);
+    if (spec.inputFormat !== InputFormat.LINES && spec.inputFormat !== InputFormat.WHOLE_FILE) throw new RequestError("INVALID", `the input format is LINES or WHOLE_FILE, not ${spec.inputFormat}`);
     const output = normalizePath(spec.output);
     if (output === "/") throw new RequestError("INVALID", "the output folder cannot be the root");
     if (this.exists(output)) throw new RequestError("ALREADY_EXISTS", `the output folder ${output} exists already`);
@@ -249,7 +273,7 @@ export class JobScheduler {
         if (page.length === 0 || page.some((chunk) => !chunk.committed)) break;
         from = page[page.length - 1]!.index + 1;
       }
-      if (spec.inputFormat === "whole-file") {
+      if (spec.inputFormat === InputFormat.WHOLE_FILE) {
         splits.push({ path, startBytes: 0, endBytes: stat.sizeBytes, chunkId: chunks[0]?.chunkId ?? "", chunkIndex: 0 });
         continue;
       }
@@ -262,65 +286,63 @@ export class JobScheduler {
     return splits;
   }
 
-  private async kill(jobId: string): Promise<JobResponse> {
+  private async kill(jobId: string): Promise<JobAnswer> {
     await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
     const job = this.init.namespace.job(validateJobId(jobId));
     if (!job) throw new RequestError("NOT_FOUND", `there is no job ${jobId}`);
-    if (job.state !== "running") return { job, jobs: [], tasks: [] };
+    if (job.state !== JobState.RUNNING) return { job, tasks: [] };
     const tasks = this.init.namespace.jobTasks(job.id);
-    await this.endJob({ ...job, state: "killed", error: "killed by a user" }, tasks);
-    return { job: this.init.namespace.job(job.id), jobs: [], tasks: [] };
+    await this.endJob({ ...job, state: JobState.KILLED, error: "killed by a user" }, tasks);
+    return { job: this.init.namespace.job(job.id), tasks: [] };
   }
 
   // --- reports from workers ---------------------------------------------------------------
 
-  private async report(req: JobRequest): Promise<JobResponse> {
-    const job = this.init.namespace.job(validateJobId(req.jobId));
-    const none: JobResponse = { jobs: [], tasks: [] };
-    if (!job || job.state !== "running") return none;
-    const key = taskKey(req.kind, req.index);
-    const task = this.init.namespace.jobTasks(job.id).find((candidate) => taskKey(candidate.kind, candidate.index) === key);
+  private async report(ref: TaskRef, outcome: Outcome): Promise<void> {
+    const job = this.init.namespace.job(validateJobId(ref.jobId));
+    if (!job || job.state !== JobState.RUNNING) return;
+    const key = taskKeyOf(ref);
+    const task = this.init.namespace.jobTasks(job.id).find((candidate) => taskKeyOf(candidate) === key);
     if (!task) throw new RequestError("NOT_FOUND", `job ${job.id} has no task ${key}`);
-    const attempt = task.running.find((candidate) => candidate.attempt === req.attempt);
-    this.heardFrom.delete(attemptKey(job.id, key, req.attempt));
+    const attempt = task.running.find((candidate) => candidate.attempt === ref.attempt);
+    this.heardFrom.delete(attemptKey(job.id, key, ref.attempt));
     // A late report of an attempt this scheduler gave up on (or a duplicate) changes nothing.
-    if (!attempt) return none;
+    if (!attempt) return;
     const change: Change = { job: { ...job, counters: { ...job.counters! } }, tasks: new Map() };
-    const rest = task.running.filter((candidate) => candidate.attempt !== req.attempt);
-    if (req.op === "done") {
-      if (task.state === "done") return none;
+    const rest = task.running.filter((candidate) => candidate.attempt !== ref.attempt);
+    if ("done" in outcome) {
+      if (task.state === TaskState.DONE) return;
       const now = this.nowMs();
       this.rememberDuration(job.id, task.kind, now - attempt.startedAtMs);
-      change.tasks.set(key, { ...task, state: "done", running: [], done: attempt, result: req.result ?? emptyResult(), lastError: "" });
-      if (task.kind === "map") change.job.mapsDone += 1;
+      change.tasks.set(key, { ...task, state: TaskState.DONE, running: [], done: attempt, result: outcome.done, lastError: "" });
+      if (task.kind === MAP) change.job.mapsDone += 1;
       else change.job.reducesDone += 1;
       // The other copies of a task with a backup are told to stop; their output is not used.
       for (const other of rest) void this.sendCancel(job.id, task, other);
-    } else if (req.lostMap !== undefined) {
+    } else if (outcome.lostMap !== undefined) {
       // The reduce could not fetch a map's output: the map runs again, the reduce after it.
-      change.tasks.set(key, { ...task, running: rest, state: rest.length > 0 ? "running" : "pending" });
-      const lost = this.init.namespace.jobTasks(job.id).find((candidate) => candidate.kind === "map" && candidate.index === req.lostMap);
-      if (lost && lost.state === "done") {
-        change.tasks.set(taskKey("map", lost.index), { ...lost, state: "pending", done: undefined, result: undefined });
+      change.tasks.set(key, { ...task, running: rest, state: rest.length > 0 ? TaskState.RUNNING : TaskState.PENDING });
+      const lost = this.init.namespace.jobTasks(job.id).find((candidate) => candidate.kind === MAP && candidate.index === outcome.lostMap);
+      if (lost && lost.state === TaskState.DONE) {
+        change.tasks.set(taskKeyOf(lost), { ...lost, state: TaskState.PENDING, done: undefined, result: undefined });
         change.job.mapsDone -= 1;
         change.job.counters!.rerunMaps += 1;
-        this.init.log.info("a map's output is lost; the map runs again", { job: job.id, map: lost.index, reduce: req.index });
+        this.init.log.info("a map's output is lost; the map runs again", { job: job.id, map: lost.index, reduce: ref.index });
       }
     } else {
       const failures = task.failures + 1;
       change.job.counters!.failedTaskAttempts += 1;
-      const error = req.error.slice(0, 4096) || "the task failed without a message";
-      this.init.log.warn("a task attempt failed", { job: job.id, task: key, attempt: req.attempt, peer: req.peer, error });
+      const error = outcome.failed.slice(0, 4096) || "the task failed without a message";
+      this.init.log.warn("a task attempt failed", { job: job.id, task: key, attempt: ref.attempt, peer: ref.peer, error });
       if (failures >= TASK_ATTEMPTS_MAX) {
-        change.tasks.set(key, { ...task, running: rest, failures, lastError: error, state: "pending" });
-        const tasks = this.init.namespace.jobTasks(job.id).map((candidate) => change.tasks.get(taskKey(candidate.kind, candidate.index)) ?? candidate);
-        await this.endJob({ ...change.job, state: "failed", error: `${key} failed ${failures} times: ${error}`, failedTask: key }, tasks);
-        return none;
+        change.tasks.set(key, { ...task, running: rest, failures, lastError: error, state: TaskState.PENDING });
+        const tasks = this.init.namespace.jobTasks(job.id).map((candidate) => change.tasks.get(taskKeyOf(candidate)) ?? candidate);
+        await this.endJob({ ...change.job, state: JobState.FAILED, error: `${key} failed ${failures} times: ${error}`, failedTask: key }, tasks);
+        return;
       }
-      change.tasks.set(key, { ...task, running: rest, failures, lastError: error, state: rest.length > 0 ? "running" : "pending" });
+      change.tasks.set(key, { ...task, running: rest, failures, lastError: error, state: rest.length > 0 ? TaskState.RUNNING : TaskState.PENDING });
     }
     await this.proposeJob(change.job, [...change.tasks.values()]);
-    return none;
   }
 
   // --- the round --------------------------------------------------------------------------
@@ -337,7 +359,7 @@ export class JobScheduler {
       this.running.clear();
       this.heardFrom.clear();
       this.pendingSince.clear();
-      for (const job of this.init.namespace.jobs(1_000)) if (job.state === "running") this.running.add(job.id);
+      for (const job of this.init.namespace.jobs(1_000)) if (job.state === JobState.RUNNING) this.running.add(job.id);
       this.wasLeader = true;
     }
     // A peer that restarted lost its running attempts and its map outputs (a worker starts
@@ -351,7 +373,7 @@ export class JobScheduler {
     const workers = this.workers();
     for (const jobId of [...this.running]) {
       const job = this.init.namespace.job(jobId);
-      if (!job || job.state !== "running") {
+      if (!job || job.state !== JobState.RUNNING) {
         this.running.delete(jobId);
         continue;
       }
@@ -382,13 +404,13 @@ export class JobScheduler {
     const tasks = this.init.namespace.jobTasks(job.id);
     const changed = new Map<string, TaskRecord>();
     const next: JobRecord = { ...job, counters: { ...job.counters! } };
-    const get = (task: TaskRecord) => changed.get(taskKey(task.kind, task.index)) ?? task;
-    const set = (task: TaskRecord) => changed.set(taskKey(task.kind, task.index), task);
+    const get = (task: TaskRecord) => changed.get(taskKeyOf(task)) ?? task;
+    const set = (task: TaskRecord) => changed.set(taskKeyOf(task), task);
     const alive = (peer: string) => workers.has(peer) && !restarted.has(peer);
 
     // 1. Attempts on peers that died or fell silent are gone.
     for (const task of tasks) {
-      const key = taskKey(task.kind, task.index);
+      const key = taskKeyOf(task);
       const kept = task.running.filter((attempt) => {
         const heard = this.heardFrom.get(attemptKey(job.id, key, attempt.attempt));
         if (heard === undefined) this.heardFrom.set(attemptKey(job.id, key, attempt.attempt), now);
@@ -401,15 +423,15 @@ export class JobScheduler {
         }
         return true;
       });
-      if (kept.length !== task.running.length) set({ ...task, running: kept, state: task.state === "done" ? "done" : kept.length > 0 ? "running" : "pending" });
+      if (kept.length !== task.running.length) set({ ...task, running: kept, state: task.state === TaskState.DONE ? TaskState.DONE : kept.length > 0 ? TaskState.RUNNING : TaskState.PENDING });
     }
     // 2. Finished maps whose output died with their peer run again while reduces need them.
-    const reducesLeft = tasks.some((task) => task.kind === "reduce" && get(task).state !== "done");
+    const reducesLeft = tasks.some((task) => task.kind === REDUCE && get(task).state !== TaskState.DONE);
     if (reducesLeft) {
       for (const task of tasks) {
         const current = get(task);
-        if (current.kind === "map" && current.state === "done" && current.done && !alive(current.done.peer)) {
-          set({ ...current, state: "pending", done: undefined, result: undefined });
+        if (current.kind === MAP && current.state === TaskState.DONE && current.done && !alive(current.done.peer)) {
+          set({ ...current, state: TaskState.PENDING, done: undefined, result: undefined });
           next.mapsDone -= 1;
           next.counters!.rerunMaps += 1;
           this.init.log.info("a finished map's output died with its peer; the map runs again", { job: job.id, map: current.index, peer: current.done.peer });
@@ -419,8 +441,8 @@ export class JobScheduler {
 
     // 3. Assignments: maps first; reduces once every map is done.
     const current = tasks.map(get);
-    const maps = current.filter((task) => task.kind === "map");
-    const reduces = current.filter((task) => task.kind === "reduce");
+    const maps = current.filter((task) => task.kind === MAP);
+    const reduces = current.filter((task) => task.kind === REDUCE);
     // A peer one of this job's tasks straggled on gets no new task of the job (unless no other
     // peer is left): without this, the reduces went to the slow peer and straggled in turn.
     const slow = this.slowPeers.get(job.id);
@@ -428,37 +450,37 @@ export class JobScheduler {
     const fast = slow ? everyone.filter((slot) => !slow.has(slot.id)) : everyone;
     const slots = fast.length > 0 ? fast : everyone;
     const started: Array<{ task: TaskRecord; attempt: TaskAttempt }> = [];
-    const start = (task: TaskRecord, peer: string, locality: string, backup: boolean) => {
+    const start = (task: TaskRecord, peer: string, locality: TaskAttempt.Locality, backup: boolean) => {
       const attempt: TaskAttempt = { attempt: task.attempts, peer, locality, startedAtMs: now, backup };
-      const updated: TaskRecord = { ...task, attempts: task.attempts + 1, running: [...task.running, attempt], state: "running" };
+      const updated: TaskRecord = { ...task, attempts: task.attempts + 1, running: [...task.running, attempt], state: TaskState.RUNNING };
       set(updated);
-      this.pendingSince.delete(`${job.id}/${taskKey(task.kind, task.index)}`);
+      this.pendingSince.delete(`${job.id}/${taskKeyOf(task)}`);
       started.push({ task: updated, attempt });
       if (backup) next.counters!.backupTasks += 1;
     };
-    const pendingMaps = maps.filter((task) => task.state === "pending");
+    const pendingMaps = maps.filter((task) => task.state === TaskState.PENDING);
     if (pendingMaps.length > 0) {
       const pending = pendingMaps.map((task) => {
-        const key = `${job.id}/${taskKey(task.kind, task.index)}`;
+        const key = `${job.id}/${taskKeyOf(task)}`;
         if (!this.pendingSince.has(key)) this.pendingSince.set(key, now);
         return { index: task.index, pendingSinceMs: this.pendingSince.get(key)!, holders: task.split?.chunkId ? this.init.locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [] };
       });
       for (const assignment of assignMaps(pending, slots, now, LOCALITY_WAIT_MS)) {
-        start(get(maps.find((task) => task.index === assignment.index)!), assignment.peer, assignment.locality, false);
+        start(get(maps.find((task) => task.index === assignment.index)!), assignment.peer, LOCALITY[assignment.locality], false);
       }
     }
-    const mapsDone = maps.every((task) => get(task).state === "done");
+    const mapsDone = maps.every((task) => get(task).state === TaskState.DONE);
     if (mapsDone) {
-      const pendingReduces = reduces.filter((task) => task.state === "pending").map((task) => ({ index: task.index }));
-      for (const assignment of assignReduces(pendingReduces, slots)) start(get(reduces.find((task) => task.index === assignment.index)!), assignment.peer, "", false);
+      const pendingReduces = reduces.filter((task) => task.state === TaskState.PENDING).map((task) => ({ index: task.index }));
+      for (const assignment of assignReduces(pendingReduces, slots)) start(get(reduces.find((task) => task.index === assignment.index)!), assignment.peer, TaskAttempt.Locality.LOCALITY_UNSPECIFIED, false);
     }
     // 4. Backups near the end of a phase.
     const phase = mapsDone ? reduces.map(get) : maps.map(get);
-    const kind = mapsDone ? "reduce" : "map";
+    const kind = mapsDone ? REDUCE : MAP;
     const candidates = backupCandidates(
-      phase.filter((task) => task.state === "running" && task.running.length === 1).map((task) => ({ index: task.index, startedAtMs: task.running[0]!.startedAtMs, peer: task.running[0]!.peer })),
+      phase.filter((task) => task.state === TaskState.RUNNING && task.running.length === 1).map((task) => ({ index: task.index, startedAtMs: task.running[0]!.startedAtMs, peer: task.running[0]!.peer })),
       this.durations.get(`${job.id}/${kind}`) ?? [],
-      phase.filter((task) => task.state === "pending").length,
+      phase.filter((task) => task.state === TaskState.PENDING).length,
       now,
       { factor: BACKUP_FACTOR, minRunMs: BACKUP_MIN_RUN_MS },
     );
@@ -469,13 +491,13 @@ export class JobScheduler {
       worker.free -= 1;
       if (!this.slowPeers.has(job.id)) this.slowPeers.set(job.id, new Set());
       this.slowPeers.get(job.id)!.add(candidate.peer);
-      this.init.log.info("a straggler gets a backup task", { job: job.id, task: taskKey(task.kind, task.index), slowPeer: candidate.peer, backupPeer: worker.id });
-      start(task, worker.id, task.kind === "map" ? localityOf(this.init.locations, task, worker, workers) : "", true);
+      this.init.log.info("a straggler gets a backup task", { job: job.id, task: taskKeyOf(task), slowPeer: candidate.peer, backupPeer: worker.id });
+      start(task, worker.id, task.kind === MAP ? LOCALITY[localityOf(this.init.locations, task, worker, workers)] : TaskAttempt.Locality.LOCALITY_UNSPECIFIED, true);
     }
 
     // 5. A job whose reduces are all done is finished.
-    if (reduces.every((task) => get(task).state === "done")) {
-      await this.endJob({ ...next, state: "succeeded" }, current.map(get));
+    if (reduces.every((task) => get(task).state === TaskState.DONE)) {
+      await this.endJob({ ...next, state: JobState.SUCCEEDED }, current.map(get));
       return;
     }
     if (changed.size === 0) return;
@@ -485,7 +507,7 @@ export class JobScheduler {
 
   private async sendOrders(job: JobRecord, started: Array<{ task: TaskRecord; attempt: TaskAttempt }>, tasks: TaskRecord[], workers: Map<string, { addresses: string[] }>): Promise<void> {
     const maps: MapOutputLocation[] = tasks
-      .filter((task) => task.kind === "map" && task.state === "done" && task.done)
+      .filter((task) => task.kind === MAP && task.state === TaskState.DONE && task.done)
       .map((task) => ({ index: task.index, attempt: task.done!.attempt, peer: task.done!.peer, addresses: workers.get(task.done!.peer)?.addresses ?? [] }));
     const queue = [...started];
     const failed: Array<{ task: TaskRecord; attempt: TaskAttempt; error: string }> = [];
@@ -493,19 +515,20 @@ export class JobScheduler {
       for (let item = queue.shift(); item; item = queue.shift()) {
         const { task, attempt } = item;
         const order: TaskOrder = {
-          op: "run",
-          jobId: job.id,
-          kind: task.kind,
-          index: task.index,
-          attempt: attempt.attempt,
-          bundlePath: job.spec!.bundlePath,
-          reducers: job.spec!.reducers,
-          inputFormat: job.spec!.inputFormat,
-          split: task.split,
-          maps: task.kind === "reduce" ? maps : [],
-          output: job.spec!.output,
+          run: {
+            jobId: job.id,
+            kind: task.kind,
+            index: task.index,
+            attempt: attempt.attempt,
+            bundlePath: job.spec!.bundlePath,
+            reducers: job.spec!.reducers,
+            inputFormat: job.spec!.inputFormat,
+            ...(task.split ? { split: task.split } : {}),
+            maps: task.kind === REDUCE ? maps : [],
+            output: job.spec!.output,
+          },
         };
-        this.heardFrom.set(attemptKey(job.id, taskKey(task.kind, task.index), attempt.attempt), this.nowMs());
+        this.heardFrom.set(attemptKey(job.id, taskKeyOf(task), attempt.attempt), this.nowMs());
         try {
           const ack = await this.init.sendOrder(attempt.peer, order);
           if (!ack.accepted) failed.push({ task, attempt, error: ack.error || "the worker refused the task" });
@@ -518,54 +541,60 @@ export class JobScheduler {
     if (failed.length === 0) return;
     // An order that did not reach its worker: the attempt is dropped, the task waits again.
     // It does not count as a failure of the task; the worker is not at fault for a network.
-    const latest = new Map(this.init.namespace.jobTasks(job.id).map((task) => [taskKey(task.kind, task.index), task]));
+    const latest = new Map(this.init.namespace.jobTasks(job.id).map((task) => [taskKeyOf(task), task]));
     const changed: TaskRecord[] = [];
     for (const { task, attempt, error } of failed) {
-      this.init.log.warn("a task order did not reach its worker", { job: job.id, task: taskKey(task.kind, task.index), peer: attempt.peer, error });
-      const now = latest.get(taskKey(task.kind, task.index));
-      if (!now || now.state === "done") continue;
+      this.init.log.warn("a task order did not reach its worker", { job: job.id, task: taskKeyOf(task), peer: attempt.peer, error });
+      const now = latest.get(taskKeyOf(task));
+      if (!now || now.state === TaskState.DONE) continue;
       const running = now.running.filter((candidate) => candidate.attempt !== attempt.attempt);
-      changed.push({ ...now, running, state: running.length > 0 ? "running" : "pending" });
+      changed.push({ ...now, running, state: running.length > 0 ? TaskState.RUNNING : TaskState.PENDING });
     }
     const fresh = this.init.namespace.job(job.id);
-    if (fresh && fresh.state === "running" && changed.length > 0) await this.proposeJob(fresh, changed);
+    if (fresh && fresh.state === JobState.RUNNING && changed.length > 0) await this.proposeJob(fresh, changed);
   }
 
   /** Records the end of a job: output committed (succeeded) or cleaned up, workers told. */
   private async endJob(job: JobRecord, tasks: TaskRecord[]): Promise<void> {
     const now = this.nowMs();
     const spec = job.spec!;
-    if (job.state === "succeeded") {
+    if (job.state === JobState.SUCCEEDED) {
       // _SUCCESS marks a finished job (Hadoop's FileOutputCommitter); the part files are
       // already in place, each renamed there atomically by its reduce.
       const clientId = `job/${job.id}`;
-      const created = (await this.propose({ op: "create", path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: now + 60_000, mtimeMs: now })) as { fileId: number };
-      await this.propose({ op: "complete", fileId: created.fileId, clientId, mtimeMs: now, nowMs: now });
+      const created = (await this.propose({ create: { path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: now + 60_000, mtimeMs: now } })) as { fileId: number };
+      await this.propose({ complete: { fileId: created.fileId, clientId, mtimeMs: now } });
     }
-    await this.propose({ op: "delete", path: `${spec.output}/_temporary`, recursive: true, nowMs: now, mtimeMs: now }).catch(ignoreNotFound);
-    await this.propose({ op: "delete", path: `${JOBS_FOLDER}/${job.id}`, recursive: true, nowMs: now, mtimeMs: now }).catch(ignoreNotFound);
+    await this.propose({ delete: { path: `${spec.output}/_temporary`, recursive: true, nowMs: now } }).catch(ignoreNotFound);
+    await this.propose({ delete: { path: `${JOBS_FOLDER}/${job.id}`, recursive: true, nowMs: now } }).catch(ignoreNotFound);
     const counters = aggregateCounters(job.counters!, tasks);
-    const stopped: TaskRecord[] = tasks.filter((task) => task.running.length > 0).map((task) => ({ ...task, running: [], state: task.state === "done" ? "done" : "pending" }));
-    const finished: JobRecord = { ...job, counters, finishedAtMs: now, mapsDone: tasks.filter((t) => t.kind === "map" && t.state === "done").length, reducesDone: tasks.filter((t) => t.kind === "reduce" && t.state === "done").length };
+    const stopped: TaskRecord[] = tasks.filter((task) => task.running.length > 0).map((task) => ({ ...task, running: [], state: task.state === TaskState.DONE ? TaskState.DONE : TaskState.PENDING }));
+    const finished: JobRecord = {
+      ...job,
+      counters,
+      finishedAtMs: now,
+      mapsDone: tasks.filter((t) => t.kind === MAP && t.state === TaskState.DONE).length,
+      reducesDone: tasks.filter((t) => t.kind === REDUCE && t.state === TaskState.DONE).length,
+    };
     await this.proposeJob(finished, stopped);
     this.running.delete(job.id);
     this.slowPeers.delete(job.id);
-    this.durations.delete(`${job.id}/map`);
-    this.durations.delete(`${job.id}/reduce`);
-    this.init.log.info(`a job ${job.state}`, { job: job.id, ...(job.error ? { error: job.error } : {}), elapsedMs: now - job.submittedAtMs });
+    this.durations.delete(`${job.id}/${MAP}`);
+    this.durations.delete(`${job.id}/${REDUCE}`);
+    this.init.log.info(`a job ${JOB_STATE.show(job.state)}`, { job: job.id, ...(job.error ? { error: job.error } : {}), elapsedMs: now - job.submittedAtMs });
     // Running attempts are stopped; every worker drops the job's map outputs.
     for (const task of tasks) for (const attempt of task.running) void this.sendCancel(job.id, task, attempt);
     for (const record of this.init.membership.table.inState("alive")) {
       if (!record.heartbeat.roles.includes("compute")) continue;
-      void this.init.sendOrder(record.id, { ...emptyOrder(), op: "cleanup", jobId: job.id }).catch(() => undefined);
+      void this.init.sendOrder(record.id, { cleanup: { jobId: job.id } }).catch(() => undefined);
     }
   }
 
   private async sendCancel(jobId: string, task: TaskRecord, attempt: TaskAttempt): Promise<void> {
-    await this.init.sendOrder(attempt.peer, { ...emptyOrder(), op: "cancel", jobId, kind: task.kind, index: task.index, attempt: attempt.attempt }).catch(() => undefined);
+    await this.init.sendOrder(attempt.peer, { cancel: { jobId, kind: task.kind, index: task.index, attempt: attempt.attempt } }).catch(() => undefined);
   }
 
-  private rememberDuration(jobId: string, kind: string, ms: number): void {
+  private rememberDuration(jobId: string, kind: TaskKind, ms: number): void {
     const key = `${jobId}/${kind}`;
     const list = this.durations.get(key) ?? [];
     list.push(ms);
@@ -574,11 +603,11 @@ export class JobScheduler {
   }
 
   private async proposeJob(job: JobRecord, tasks: TaskRecord[]): Promise<void> {
-    await this.propose({ op: "jobs.put", job: JobRecord.encode(job), tasks: tasks.map((task) => TaskRecord.encode(task)) });
+    await this.propose({ putJob: { job, tasks } });
   }
 
-  private async propose(command: Parameters<typeof encodeNamespaceCommand>[0]): Promise<unknown> {
-    return this.init.raft.propose(encodeNamespaceCommand(command), COMMIT_TIMEOUT_MS);
+  private async propose(command: TypedLogCommand): Promise<unknown> {
+    return this.init.raft.propose(encodeLogCommand(command), COMMIT_TIMEOUT_MS);
   }
 }
 
@@ -586,7 +615,13 @@ function attemptKey(jobId: string, task: string, attempt: number): string {
   return `${jobId}/${task}/${attempt}`;
 }
 
-function localityOf(locations: ChunkLocations, task: TaskRecord, worker: WorkerSlots, workers: Map<string, WorkerSlots>): string {
+/** A report names its attempt; one without is malformed. */
+function taskRefOf(ref: TaskRef | undefined): TaskRef {
+  if (!ref) throw new RequestError("INVALID", "a task report without its task");
+  return ref;
+}
+
+function localityOf(locations: ChunkLocations, task: TaskRecord, worker: WorkerSlots, workers: Map<string, WorkerSlots>): Locality {
   const holders = task.split?.chunkId ? locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [];
   if (holders.includes(worker.id)) return "node";
   if (holders.some((peer) => workers.get(peer)?.rack === worker.rack)) return "rack";
@@ -598,8 +633,8 @@ function ignoreNotFound(err: unknown): void {
   throw err;
 }
 
-function newTask(kind: "map" | "reduce", index: number, split?: TaskRecord["split"]): TaskRecord {
-  return { kind, index, state: "pending", attempts: 0, failures: 0, running: [], lastError: "", ...(split ? { split } : {}) };
+function newTask(kind: TaskKind, index: number, split?: TaskRecord["split"]): TaskRecord {
+  return { kind, index, state: TaskState.PENDING, attempts: 0, failures: 0, running: [], lastError: "", ...(split ? { split } : {}) };
 }
 
 export function emptyCounters(): JobCounters {
@@ -627,19 +662,15 @@ function emptyResult(): TaskResult {
   return { partitionBytes: [], inputRecords: 0, inputBytes: 0, outputRecords: 0, shuffleBytes: 0, inputGroups: 0 };
 }
 
-export function emptyOrder(): TaskOrder {
-  return { op: "", jobId: "", kind: "", index: 0, attempt: 0, bundlePath: "", reducers: 0, inputFormat: "", maps: [], output: "" };
-}
-
 /** The job's counters from the results of the attempts that finished each task. */
 function aggregateCounters(base: JobCounters, tasks: TaskRecord[]): JobCounters {
   const counters: JobCounters = { ...base, nodeLocalMaps: 0, rackLocalMaps: 0, remoteMaps: 0, mapInputRecords: 0, mapInputBytes: 0, mapOutputRecords: 0, reduceInputGroups: 0, reduceInputRecords: 0, reduceOutputRecords: 0, shuffleBytes: 0 };
   for (const task of tasks) {
-    if (task.state !== "done" || !task.done) continue;
+    if (task.state !== TaskState.DONE || !task.done) continue;
     const result = task.result ?? emptyResult();
-    if (task.kind === "map") {
-      if (task.done.locality === "node") counters.nodeLocalMaps += 1;
-      else if (task.done.locality === "rack") counters.rackLocalMaps += 1;
+    if (task.kind === MAP) {
+      if (task.done.locality === TaskAttempt.Locality.NODE) counters.nodeLocalMaps += 1;
+      else if (task.done.locality === TaskAttempt.Locality.RACK) counters.rackLocalMaps += 1;
       else counters.remoteMaps += 1;
       counters.mapInputRecords += result.inputRecords;
       counters.mapInputBytes += result.inputBytes;

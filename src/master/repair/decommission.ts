@@ -10,7 +10,7 @@
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
-import { encodeCommand } from "../state/state-machine.ts";
+import { encodeLogCommand } from "../state/log-command.ts";
 import type { Namespace } from "../state/namespace.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import type { ReplicaOps } from "./replica-ops.ts";
@@ -187,7 +187,7 @@ export class Decommissioner {
   }
 
   private async setState(peer: string, state: DecommissionState): Promise<void> {
-    await this.init.raft.propose(encodeCommand({ op: "settings.set", key: `${DECOMMISSION_SETTING_PREFIX}${peer}`, value: new TextEncoder().encode(state) }), COMMIT_TIMEOUT_MS);
+    await this.init.raft.propose(encodeLogCommand({ setSetting: { key: `${DECOMMISSION_SETTING_PREFIX}${peer}`, value: new TextEncoder().encode(state) } }), COMMIT_TIMEOUT_MS);
   }
 
   private safeOwner(chunkId: string) {

@@ -14,7 +14,8 @@ import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import { DROP_PENDING_MAX, CHUNK_PAGE_MAX } from "../state/limits.ts";
-import { encodeNamespaceCommand, type Namespace } from "../state/namespace.ts";
+import type { Namespace } from "../state/namespace.ts";
+import { encodeLogCommand } from "../state/log-command.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import type { ReplicaOps } from "./replica-ops.ts";
 
@@ -121,7 +122,7 @@ export class GarbageCollector {
     const deleted = await this.deleteEverywhere(dueChunks, result);
     for (let at = 0; at < deleted.length; at += DROP_PENDING_MAX) {
       const batch = deleted.slice(at, at + DROP_PENDING_MAX);
-      const outcome = (await this.init.raft.propose(encodeNamespaceCommand({ op: "dropPendingDeletes", chunkIds: batch }), COMMIT_TIMEOUT_MS)) as { dropped: number };
+      const outcome = (await this.init.raft.propose(encodeLogCommand({ dropPendingDeletes: { chunkIds: batch } }), COMMIT_TIMEOUT_MS)) as { dropped: number };
       result.pendingDropped += outcome.dropped;
     }
 

@@ -7,14 +7,14 @@ import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import type { Namespace } from "../state/namespace.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import type { FsRequest, FsResponse } from "../../protocol/pb/meta.ts";
 import { ReplicaOps, type ReplicateSender } from "./replica-ops.ts";
 import { GarbageCollector } from "./gc.ts";
 import { Balancer, BALANCE_REQUEST_MS_MAX } from "./balancer.ts";
 import { Decommissioner } from "./decommission.ts";
 import { BALANCE_THRESHOLD_PCT_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
-import type { UsageSpread, DecommissionStatus } from "../../protocol/views.ts";
+import { balanceSummaryMessage, decommissionStatusMessage } from "../../protocol/views.ts";
+import type { MetaHandlers } from "../../protocol/meta.ts";
 
 export const MAINTENANCE_OPS = new Set(["balance", "decommission", "decommissionStatus"]);
 
@@ -58,32 +58,15 @@ export class Maintenance {
     await this.decommissioner.stop();
   }
 
-  /** Serves one of MAINTENANCE_OPS on the leader. */
-  async handle(req: FsRequest): Promise<Pick<FsResponse, "balance" | "decommission">> {
-    switch (req.op) {
-      case "balance": {
-        const summary = await this.balancer.balance(req.thresholdPct ?? BALANCE_THRESHOLD_PCT_DEFAULT, req.budgetMs || BALANCE_REQUEST_MS_MAX);
-        return { balance: { ...summary, before: spreadMessage(summary.before), after: spreadMessage(summary.after) } };
-      }
-      case "decommission":
-        return { decommission: statusMessage(await this.decommissioner.begin(requirePeer(req))) };
-      case "decommissionStatus":
-        return { decommission: statusMessage(this.decommissioner.status(requirePeer(req))) };
-      default:
-        throw new RequestError("INVALID", `unknown maintenance operation ${JSON.stringify(req.op.slice(0, 64))}`);
-    }
-  }
+  /** The operators' maintenance requests, served on the leader. */
+  readonly handlers: Pick<MetaHandlers, "balance" | "decommission" | "decommissionStatus"> = {
+    balance: async (req) => balanceSummaryMessage(await this.balancer.balance(req.thresholdPct ?? BALANCE_THRESHOLD_PCT_DEFAULT, req.budgetMs || BALANCE_REQUEST_MS_MAX)),
+    decommission: async (req) => decommissionStatusMessage(await this.decommissioner.begin(requirePeer(req))),
+    decommissionStatus: async (req) => decommissionStatusMessage(this.decommissioner.status(requirePeer(req))),
+  };
 }
 
-function requirePeer(req: FsRequest): string {
+function requirePeer(req: { peer: string }): string {
   if (!req.peer) throw new RequestError("INVALID", "name the peer to decommission");
   return req.peer;
-}
-
-function spreadMessage(spread: UsageSpread) {
-  return { ...spread, peers: spread.peers.map((p) => ({ ...p })) };
-}
-
-function statusMessage(status: DecommissionStatus) {
-  return { ...status };
 }

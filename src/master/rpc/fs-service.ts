@@ -1,5 +1,5 @@
-// The leader's file-system service: turns a client's FsRequest into namespace commands
-// proposed through Raft, and answers reads from the namespace after a ReadIndex barrier.
+// The leader's file-system service: turns a client's file system requests into namespace
+// commands proposed through Raft, and answers reads from the namespace after a ReadIndex barrier.
 // Decisions that need the world — which peers get a new chunk, the clock of a lease — are
 // taken here, before proposing, and written into the command (DESIGN.md, "Metadata").
 import { randomInt } from "node:crypto";
@@ -8,11 +8,12 @@ import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import type { Namespace, StatResult } from "../state/namespace.ts";
 import type { ChunkInfo } from "../state/namespace-ops.ts";
-import { encodeNamespaceCommand } from "../state/namespace.ts";
+import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts";
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import type { FsChunk, FsReplica, FsRequest, FsResponse, FsStat } from "../../protocol/pb/meta.ts";
-import type { NamespaceCommand } from "../../protocol/pb/namespace.ts";
+import type { Done, FileChunk, FileStatus, Replica } from "../../protocol/pb/meta.ts";
+import type { MetaHandlers } from "../../protocol/meta.ts";
+import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
 import { capacityReport } from "../cluster/capacity-report.ts";
 import type { PlannerPeer } from "../repair/replication.ts";
@@ -28,6 +29,26 @@ const COMMIT_TIMEOUT_MS = 5_000;
 // Lease recovery runs this often on the leader.
 const LEASE_RECOVERY_INTERVAL_MS = 5_000;
 
+/** The requests of /tessera/meta/2 this service serves. */
+export type FsRequestKind =
+  | "mkdir"
+  | "create"
+  | "append"
+  | "addChunk"
+  | "bumpChunk"
+  | "commitChunk"
+  | "abandonChunk"
+  | "complete"
+  | "renewLease"
+  | "rename"
+  | "delete"
+  | "setReplication"
+  | "stat"
+  | "list"
+  | "fsck"
+  | "report"
+  | "reportBadReplica";
+
 export interface FsServiceInit {
   raft: RaftNode;
   namespace: Namespace;
@@ -35,8 +56,6 @@ export interface FsServiceInit {
   locations: ChunkLocations;
   /** The leader's replicator, whose queue fsck and report show. */
   replication?: { view(): ReplicationView };
-  /** Balance and decommission (maintenance.ts), served on the leader. */
-  maintenance?: { handle(req: FsRequest): Promise<Partial<FsResponse>> };
   log: Logger;
   nowMs?: () => number;
   rand?: (n: number) => number;
@@ -60,122 +79,136 @@ export class FsService {
     clearInterval(this.leaseTimer);
   }
 
-  /** Serves one request on the leader. Throws a WireError (RequestError, a NamespaceError, an invalid path) with a stable code. */
-  async handle(req: FsRequest): Promise<FsResponse> {
-    const now = this.nowMs();
-    switch (req.op) {
-      case "mkdir":
-        await this.propose({ op: "mkdir", path: req.path, parents: req.parents, mtimeMs: now });
-        return empty();
-      case "create": {
-        const result = (await this.propose({
-          op: "create",
+  /**
+   * The file system's requests, served on the leader (src/protocol/meta.ts pairs each with its
+   * answer). Each throws a WireError (RequestError, a NamespaceError, an invalid path) with a
+   * stable code when it refuses.
+   */
+  readonly handlers: Pick<MetaHandlers, FsRequestKind> = {
+    mkdir: async (req) => {
+      const now = this.nowMs();
+      await this.propose({ mkdir: { path: req.path, parents: req.parents, mtimeMs: now } });
+      return DONE;
+    },
+    create: async (req) => {
+      const now = this.nowMs();
+      const result = (await this.propose({
+        create: {
           path: req.path,
           replication: req.replication || REPLICATION_DEFAULT,
           chunkSizeBytes: req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT,
           clientId: requireClient(req),
           leaseExpiryMs: now + LEASE_MS,
           mtimeMs: now,
-        })) as { fileId: number };
-        return { ...empty(), fileId: result.fileId };
-      }
-      case "append": {
-        const result = (await this.propose({ op: "reopenForAppend", path: req.path, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, mtimeMs: now, nowMs: now })) as { fileId: number };
-        const stat = await this.statOf(req.path);
-        return { ...empty(), fileId: result.fileId, stat };
-      }
-      case "addChunk": {
-        const file = this.fileById(req);
-        const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
-        if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
-        const result = (await this.propose({ op: "addChunk", fileId: req.fileId, clientId: requireClient(req), replicas: targets.map((t) => t.id), version: 1, nowMs: now })) as { chunkId: string; index: number; version: number };
-        return { ...empty(), chunk: { chunkId: result.chunkId, index: result.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) } };
-      }
-      case "bumpChunk": {
-        // A pipeline failed: a new version, placed without the peers that failed, so replicas
-        // that took the old version can never be served (GFS §4.5).
-        const file = this.fileById(req);
-        const chunk = this.init.namespace.chunksOfFile(req.fileId, { fromIndex: 0 }).find((c) => c.chunkId === req.chunkId);
-        if (!chunk) throw new RequestError("CHUNK_NOT_FOUND", `chunk ${req.chunkId} is not in this file`);
-        const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
-        if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer is left to rebuild the pipeline");
-        const result = (await this.propose({ op: "bumpChunkVersion", fileId: req.fileId, chunkId: req.chunkId, version: chunk.version + 1, replicas: targets.map((t) => t.id), clientId: requireClient(req), nowMs: now })) as { version: number };
-        return { ...empty(), chunk: { chunkId: req.chunkId, index: chunk.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) } };
-      }
-      case "commitChunk": {
-        await this.propose({ op: "commitChunk", fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), nowMs: now });
-        // The pipeline's final ack means every one of its replicas has the chunk durably:
-        // the location map learns it now rather than at the next block reports.
-        const owner = this.init.namespace.fileOfChunk(req.chunkId);
-        const chunk = owner ? this.init.namespace.chunksOfFile(owner.fileId, { fromIndex: owner.index, limit: 1 })[0] : undefined;
-        for (const peer of chunk?.replicas ?? []) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
-        return empty();
-      }
-      case "abandonChunk":
-        await this.propose({ op: "abandonChunk", fileId: req.fileId, chunkId: req.chunkId, clientId: requireClient(req), nowMs: now });
-        return empty();
-      case "complete":
-        await this.propose({ op: "complete", fileId: req.fileId, clientId: requireClient(req), mtimeMs: now, nowMs: now });
-        return empty();
-      case "renewLease":
-        await this.propose({ op: "renewLease", fileId: req.fileId, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, nowMs: now });
-        return empty();
-      case "rename":
-        await this.propose({ op: "rename", path: req.path, dst: req.dst, mtimeMs: now });
-        return empty();
-      case "delete": {
-        const result = (await this.propose({ op: "delete", path: req.path, recursive: req.recursive, nowMs: now, mtimeMs: now })) as { files: number; directories: number; chunks: number };
-        return { ...empty(), files: result.files, directories: result.directories, chunks: result.chunks };
-      }
-      case "setReplication": {
-        const result = (await this.propose({ op: "setReplication", path: req.path, replication: req.replication, mtimeMs: now })) as { files: number };
-        return { ...empty(), files: result.files };
-      }
-      case "stat":
-        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-        return { ...empty(), stat: await this.statOf(req.path) };
-      case "list": {
-        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-        const page = this.init.namespace.list(req.path, { recursive: req.recursive, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
-        return { ...empty(), entries: page.entries.map((entry) => toFsStat(entry, [])), next: page.next ?? "" };
-      }
-      case "fsck": {
-        await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-        const result = await fsck({ namespace: this.init.namespace, locations: this.init.locations, peers: this.chunkServers() }, req.path || "/");
-        const repair = this.init.replication?.view();
-        return { ...empty(), fsck: { ...result, repairQueue: repair?.queueLength ?? 0, repairsInFlight: repair?.copiesInFlight ?? 0, repairedChunks: repair?.repairedChunks ?? 0 } };
-      }
-      case "report": {
-        const report = capacityReport(this.init.membership.table.list(), this.init.locations, performance.now());
-        const counts = this.init.namespace.counts();
-        const repair = this.init.replication?.view();
-        return {
-          ...empty(),
-          report: { ...report, files: counts.files, chunks: counts.chunks, underReplicated: (repair?.queueLength ?? 0) + (repair?.copiesInFlight ?? 0), repairQueue: repair?.queueLength ?? 0, repairedChunks: repair?.repairedChunks ?? 0, repairedBytes: repair?.repairedBytes ?? 0 },
-        };
-      }
-      case "balance":
-      case "decommission":
-      case "decommissionStatus":
-        if (!this.init.maintenance) throw new RequestError("INVALID", `${req.op} is not served by this master`);
-        return { ...empty(), ...(await this.init.maintenance.handle(req)) };
-      case "reportBadReplica":
-        // GFS §5.2: a replica that fails its checksums is no longer a location; the
-        // replicator copies a good replica to restore the count, then deletes the bad one.
-        this.init.locations.markCorrupt(req.peer, req.chunkId);
-        this.init.log.warn("a client reported a corrupt replica", { chunk: req.chunkId, peer: req.peer });
-        return empty();
-      default:
-        throw new RequestError("INVALID", `unknown file system operation ${JSON.stringify(req.op.slice(0, 64))}`);
-    }
-  }
+        },
+      })) as { fileId: number };
+      return { fileId: result.fileId };
+    },
+    append: async (req) => {
+      const now = this.nowMs();
+      const result = (await this.propose({ reopenForAppend: { path: req.path, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, nowMs: now } })) as { fileId: number };
+      return { fileId: result.fileId, stat: await this.statOf(req.path) };
+    },
+    addChunk: async (req) => {
+      const file = this.fileById(req);
+      const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
+      if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
+      const result = (await this.propose({ addChunk: { fileId: req.fileId, clientId: requireClient(req), replicas: targets.map((t) => t.id), version: 1 } })) as { chunkId: string; index: number; version: number };
+      return { chunkId: result.chunkId, index: result.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) };
+    },
+    bumpChunk: async (req) => {
+      // A pipeline failed: a new version, placed without the peers that failed, so replicas
+      // that took the old version can never be served (GFS §4.5).
+      const file = this.fileById(req);
+      const chunk = this.init.namespace.chunksOfFile(req.fileId, { fromIndex: 0 }).find((c) => c.chunkId === req.chunkId);
+      if (!chunk) throw new RequestError("CHUNK_NOT_FOUND", `chunk ${req.chunkId} is not in this file`);
+      const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
+      if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer is left to rebuild the pipeline");
+      const result = (await this.propose({ bumpChunkVersion: { fileId: req.fileId, chunkId: req.chunkId, version: chunk.version + 1, replicas: targets.map((t) => t.id), clientId: requireClient(req) } })) as { version: number };
+      return { chunkId: req.chunkId, index: chunk.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) };
+    },
+    commitChunk: async (req) => {
+      await this.propose({ commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req) } });
+      // The pipeline's final ack means every one of its replicas has the chunk durably:
+      // the location map learns it now rather than at the next block reports.
+      const owner = this.init.namespace.fileOfChunk(req.chunkId);
+      const chunk = owner ? this.init.namespace.chunksOfFile(owner.fileId, { fromIndex: owner.index, limit: 1 })[0] : undefined;
+      for (const peer of chunk?.replicas ?? []) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
+      return DONE;
+    },
+    abandonChunk: async (req) => {
+      const now = this.nowMs();
+      await this.propose({ abandonChunk: { fileId: req.fileId, chunkId: req.chunkId, clientId: requireClient(req), nowMs: now } });
+      return DONE;
+    },
+    complete: async (req) => {
+      const now = this.nowMs();
+      await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } });
+      return DONE;
+    },
+    renewLease: async (req) => {
+      const now = this.nowMs();
+      await this.propose({ renewLease: { fileId: req.fileId, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS } });
+      return DONE;
+    },
+    rename: async (req) => {
+      const now = this.nowMs();
+      await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now } });
+      return DONE;
+    },
+    delete: async (req) => {
+      const now = this.nowMs();
+      const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now } })) as { files: number; directories: number; chunks: number };
+      return { files: result.files, directories: result.directories, chunks: result.chunks };
+    },
+    setReplication: async (req) => {
+      const result = (await this.propose({ setReplication: { path: req.path, replication: req.replication } })) as { files: number };
+      return { files: result.files };
+    },
+    stat: async (req) => {
+      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      return this.statOf(req.path);
+    },
+    list: async (req) => {
+      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      const page = this.init.namespace.list(req.path, { recursive: req.recursive, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
+      return { entries: page.entries.map((entry) => toFileStatus(entry, [])), next: page.next ?? "" };
+    },
+    fsck: async (req) => {
+      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      const result = await fsck({ namespace: this.init.namespace, locations: this.init.locations, peers: this.chunkServers() }, req.path || "/");
+      const repair = this.init.replication?.view();
+      return fsckMessage({ ...result, repairQueue: repair?.queueLength ?? 0, repairsInFlight: repair?.copiesInFlight ?? 0, repairedChunks: repair?.repairedChunks ?? 0 });
+    },
+    report: async () => {
+      const report = capacityReport(this.init.membership.table.list(), this.init.locations, performance.now());
+      const counts = this.init.namespace.counts();
+      const repair = this.init.replication?.view();
+      return reportMessage({
+        ...report,
+        files: counts.files,
+        chunks: counts.chunks,
+        underReplicated: (repair?.queueLength ?? 0) + (repair?.copiesInFlight ?? 0),
+        repairQueue: repair?.queueLength ?? 0,
+        repairedChunks: repair?.repairedChunks ?? 0,
+        repairedBytes: repair?.repairedBytes ?? 0,
+      });
+    },
+    reportBadReplica: async (req) => {
+      // GFS §5.2: a replica that fails its checksums is no longer a location; the
+      // replicator copies a good replica to restore the count, then deletes the bad one.
+      this.init.locations.markCorrupt(req.peer, req.chunkId);
+      this.init.log.warn("a client reported a corrupt replica", { chunk: req.chunkId, peer: req.peer });
+      return DONE;
+    },
+  };
 
-  private async propose(command: Partial<NamespaceCommand>): Promise<unknown> {
-    return this.init.raft.propose(encodeNamespaceCommand(command), COMMIT_TIMEOUT_MS);
+  private async propose(command: TypedLogCommand): Promise<unknown> {
+    return this.init.raft.propose(encodeLogCommand(command), COMMIT_TIMEOUT_MS);
   }
 
   /** The open file a chunk request is about: the client names it by path and id, which must agree. */
-  private fileById(req: FsRequest): { replication: number; chunkSizeBytes: number } {
+  private fileById(req: { path: string; fileId: number }): { replication: number; chunkSizeBytes: number } {
     const stat = this.init.namespace.stat(req.path);
     if (stat.id !== req.fileId) throw new RequestError("NOT_FOUND", `${req.path} is no longer the file being written (it was renamed or deleted)`);
     return { replication: stat.replication, chunkSizeBytes: stat.chunkSizeBytes };
@@ -201,15 +234,15 @@ export class FsService {
     return chooseTargets(this.livePeers(), { replication, sizeBytes, writer: writer || undefined, exclude }, this.rand);
   }
 
-  private replica(peer: string): FsReplica {
+  private replica(peer: string): Replica {
     const record = this.init.membership.table.get(peer);
     return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [] };
   }
 
   /** A file's stat with, for each chunk, the live replicas of its current version. */
-  private async statOf(path: string): Promise<FsStat> {
+  private async statOf(path: string): Promise<FileStatus> {
     const stat = this.init.namespace.stat(path, { chunks: true });
-    const chunks: FsChunk[] = [];
+    const chunks: FileChunk[] = [];
     if (stat.kind === "file") {
       let page = stat.chunks ?? [];
       let fromIndex = 0;
@@ -220,10 +253,10 @@ export class FsService {
         page = this.init.namespace.chunksOfFile(stat.id, { fromIndex });
       }
     }
-    return toFsStat(stat, chunks);
+    return toFileStatus(stat, chunks);
   }
 
-  private locate(chunk: ChunkInfo): FsChunk {
+  private locate(chunk: ChunkInfo): FileChunk {
     const alive = new Set(this.init.membership.table.inState("alive").map((record) => record.id));
     // Reported replicas of the current version on live peers; until reports arrive (a new
     // leader), the peers the chunk was written to stand in.
@@ -244,7 +277,7 @@ export class FsService {
     const now = this.nowMs();
     for (const lease of this.init.namespace.openFilesWithLeaseExpiredBefore(now)) {
       try {
-        await this.propose({ op: "recoverLease", fileId: lease.fileId, mtimeMs: now, nowMs: now });
+        await this.propose({ recoverLease: { fileId: lease.fileId, nowMs: now } });
         this.init.log.info("recovered the lease of an abandoned file", { path: lease.path, client: lease.clientId });
       } catch (err) {
         this.init.log.debug("lease recovery failed", { path: lease.path, err });
@@ -253,24 +286,22 @@ export class FsService {
   }
 }
 
-function requireClient(req: FsRequest): string {
+function requireClient(req: { clientId: string }): string {
   if (!req.clientId) throw new RequestError("INVALID", "a write needs a client id");
   return req.clientId;
 }
 
-function empty(): FsResponse {
-  return { fileId: 0, entries: [], next: "", files: 0, directories: 0, chunks: 0 };
-}
+const DONE: Done = {};
 
-function toFsStat(stat: Omit<StatResult, "chunks">, chunks: FsChunk[]): FsStat {
+function toFileStatus(stat: Omit<StatResult, "chunks">, chunks: FileChunk[]): FileStatus {
   return {
     path: stat.path,
-    kind: stat.kind,
+    kind: FILE_KIND.wire(stat.kind),
     sizeBytes: stat.sizeBytes,
     replication: stat.replication,
     chunkSizeBytes: stat.chunkSizeBytes,
     mtimeMs: stat.mtimeMs,
-    state: stat.state,
+    state: FILE_STATE.wire(stat.state),
     chunks,
     fileId: stat.id,
   };

@@ -1,29 +1,51 @@
-// /tessera/meta/1: metadata requests from clients and peers. The leader serves them; any
+// /tessera/meta/2: metadata requests from clients and peers. The leader serves them; any
 // other peer forwards a request to the leader once and relays the answer (DESIGN.md,
 // "Choosing the masters": non-voters forward metadata requests to the leader), so a client
-// can enter the cluster through any peer.
-import type { PeerId } from "@libp2p/interface";
+// can enter the cluster through any peer. This file routes: each request kind has one
+// handler (src/protocol/meta.ts types them), the services of the leader provide them.
 import type { TesseraHost } from "../../net/host.ts";
 import { MuxClient, registerMuxHandler } from "../../net/mux-rpc.ts";
 import type { Logger } from "../../util/log.ts";
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import { ProposalDroppedError } from "../../raft/errors.ts";
-import { MetaRequest, MetaResponse, type ClusterStatus } from "../../protocol/pb/meta.ts";
-import { encodeCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "../state/state-machine.ts";
-import { type FsService } from "./fs-service.ts";
-import { JobRequest, JobResponse } from "../../protocol/pb/jobs.ts";
+import type { ClusterStatus, MetaRequest, MetaResponse } from "../../protocol/pb/meta.ts";
+import { encodeLogCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "../state/state-machine.ts";
 import { META_PROTOCOL } from "../../protocol/ids.ts";
 import { META_RPC_LIMITS } from "../../protocol/limits.ts";
-import { RequestError, WireError } from "../../protocol/errors.ts";
-import { JOB_REQUEST_LIMITS } from "../../protocol/jobs.ts";
-import { META_CHANNEL } from "../../protocol/meta.ts";
-
+import { RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
+import { META_CHANNEL, metaAnswer, requestKindOf, type MetaHandlers, type RequestKind } from "../../protocol/meta.ts";
+import { PROGRESS_STATE } from "../../protocol/views.ts";
 
 // A proposal or read waits this long for its outcome on the leader.
 const COMMIT_TIMEOUT_MS = 5_000;
 // A client keeps one multiplexed stream per peer; a few more cover reconnects.
 const META_INBOUND_STREAMS_MAX = 8;
+
+/**
+ * The label of a request kind in admin HTTP's latency histogram: the names the metric has
+ * always had ("fs.create", "settings.get", "job", ...), so dashboards keep working.
+ */
+function metricOp(kind: RequestKind): string {
+  switch (kind) {
+    case "status":
+      return "status";
+    case "setSetting":
+      return "settings.set";
+    case "getSetting":
+      return "settings.get";
+    case "submitJob":
+    case "jobStatus":
+    case "listJobs":
+    case "killJob":
+    case "taskDone":
+    case "taskFailed":
+    case "taskProgress":
+      return "job";
+    default:
+      return `fs.${kind}`;
+  }
+}
 
 export interface MetaServiceInit {
   host: TesseraHost;
@@ -31,24 +53,42 @@ export interface MetaServiceInit {
   /** Tells a peer outside the voter set who leads (heartbeats carry the leader's term). */
   membership: MembershipService;
   stateMachine: MasterStateMachine;
-  /** The file system's operations, served when this peer leads. */
-  fs?: FsService;
-  /** MapReduce jobs, served when this peer leads. */
-  jobs?: { handle(req: JobRequest): Promise<JobResponse> };
+  /**
+   * The handlers of the leader's services (the file system, maintenance, MapReduce), served
+   * when this peer leads; the Raft group's own requests (status, settings) are served here.
+   */
+  handlers: Partial<MetaHandlers>;
   log: Logger;
   /** Told of every request once answered (admin HTTP's latency histogram): `served` is true when this peer led. */
   onRequest?(sample: { op: string; served: boolean; ok: boolean; durationMs: number }): void;
 }
 
 export class MetaService {
-  constructor(private readonly init: MetaServiceInit) {}
+  /** The Raft group's own requests, and every other service's (init.handlers). */
+  private readonly handlers: Partial<MetaHandlers>;
+
+  constructor(private readonly init: MetaServiceInit) {
+    this.handlers = {
+      ...init.handlers,
+      status: async () => this.localStatus(),
+      setSetting: async (req) => {
+        validateSettingKey(req.key);
+        if (req.value.length > SETTING_VALUE_BYTES_MAX) throw new RequestError("INVALID", `a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
+        await init.raft.propose(encodeLogCommand({ setSetting: { key: req.key, value: req.value } }), COMMIT_TIMEOUT_MS);
+        return {};
+      },
+      getSetting: async (req) => {
+        validateSettingKey(req.key);
+        await init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        const value = init.stateMachine.getSetting(req.key);
+        return { found: value !== undefined, value: (value ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> };
+      },
+    };
+  }
 
   async start(): Promise<void> {
     await registerMuxHandler<MetaRequest, MetaResponse>(this.init.host, {
-      protocol: META_PROTOCOL,
-      requestCodec: MetaRequest,
-      responseCodec: MetaResponse,
-      messageBytesMax: META_RPC_LIMITS.messageBytesMax,
+      ...META_CHANNEL,
       maxInboundStreams: META_INBOUND_STREAMS_MAX,
       log: this.init.log,
       handle: (req) => this.handle(req),
@@ -73,24 +113,26 @@ export class MetaService {
 
   /** Serves a request here when this peer leads, else forwards it to the leader once. */
   async handle(req: MetaRequest): Promise<MetaResponse> {
+    const kind = requestKindOf(req);
+    if (kind === undefined) return error("INVALID", "an empty metadata request, or one of a kind this peer does not know");
     const onRequest = this.init.onRequest;
-    if (!onRequest) return this.serve(req);
+    if (!onRequest) return this.serve(req, kind);
     const startedMs = performance.now();
     const served = this.init.raft.isLeader;
     let ok = false;
     try {
-      const response = await this.serve(req);
-      ok = !response.errorCode;
+      const response = await this.serve(req, kind);
+      ok = !response.error;
       return response;
     } finally {
-      onRequest({ op: req.op === "fs" ? `fs.${req.fs?.op ?? ""}` : req.op, served, ok, durationMs: performance.now() - startedMs });
+      onRequest({ op: metricOp(kind), served, ok, durationMs: performance.now() - startedMs });
     }
   }
 
-  private async serve(req: MetaRequest): Promise<MetaResponse> {
+  private async serve(req: MetaRequest, kind: RequestKind): Promise<MetaResponse> {
     const raft = this.init.raft;
     const leader = raft.isLeader ? raft.id : raft.leader || this.init.membership.gossipedLeader();
-    if (req.op === "status" && !raft.isLeader && (!leader || req.forwarded)) return { ...empty(), status: this.localStatus() };
+    if (kind === "status" && !raft.isLeader && (!leader || req.forwarded)) return metaAnswer("status", this.localStatus());
     if (!raft.isLeader) {
       if (!leader) return error("NO_LEADER", "no leader is elected right now; try again shortly");
       if (req.forwarded) return error("NOT_LEADER", "this peer is not the leader", leader);
@@ -101,47 +143,16 @@ export class MetaService {
       }
     }
     try {
-      switch (req.op) {
-        case "status":
-          return { ...empty(), status: this.localStatus() };
-        case "settings.set": {
-          validateSettingKey(req.key);
-          if (req.value.length > SETTING_VALUE_BYTES_MAX) return error("INVALID", `a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
-          await raft.propose(encodeCommand({ op: "settings.set", key: req.key, value: req.value }), COMMIT_TIMEOUT_MS);
-          return empty();
-        }
-        case "settings.get": {
-          validateSettingKey(req.key);
-          await raft.readBarrier(COMMIT_TIMEOUT_MS);
-          const value = this.init.stateMachine.getSetting(req.key);
-          return { ...empty(), found: value !== undefined, value: (value ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> };
-        }
-        case "fs": {
-          if (!req.fs || !this.init.fs) return error("INVALID", "a file system request without its body");
-          return { ...empty(), fs: await this.init.fs.handle(req.fs) };
-        }
-        case "job": {
-          // The job request travels encoded in `value` (pb/jobs.proto), bounded like any other.
-          if (!this.init.jobs) return error("INVALID", "this master does not serve jobs");
-          let jobRequest: JobRequest;
-          try {
-            jobRequest = JobRequest.decode(req.value, { limits: JOB_REQUEST_LIMITS });
-          } catch (err) {
-            return error("INVALID", `malformed job request: ${(err as Error).message}`);
-          }
-          return { ...empty(), value: JobResponse.encode(await this.init.jobs.handle(jobRequest)) as Uint8Array<ArrayBuffer> };
-        }
-        default:
-          return error("INVALID", `unknown metadata operation ${JSON.stringify(req.op)}`);
-      }
+      const handler = this.handlers[kind] as ((body: unknown) => Promise<unknown>) | undefined;
+      if (!handler) return error("INVALID", `this master does not serve ${kind} requests`);
+      return metaAnswer(kind, (await handler(req[kind])) as never);
     } catch (err) {
       // Expected refusals (not found, exists, no peers, ...) go back with their code.
       if (err instanceof WireError) return error(err.code, err.message);
       if (err instanceof ProposalDroppedError) return error("NOT_LEADER", err.message, err.leaderHint || raft.leader);
       const code = (err as { code?: string }).code;
       if (code === "RAFT_PROPOSAL_TIMEOUT") return error("TIMEOUT", (err as Error).message, raft.leader);
-      if (code === "COMMAND_REJECTED") return error("INVALID", (err as Error).message);
-      this.init.log.warn("metadata request failed", { op: req.op, err });
+      this.init.log.warn("metadata request failed", { kind, err });
       return error("UNAVAILABLE", (err as Error).message, raft.leader);
     }
   }
@@ -160,7 +171,7 @@ export class MetaService {
         peer,
         match: BigInt(progress.match),
         next: BigInt(progress.next),
-        state: progress.state,
+        state: PROGRESS_STATE.wire(progress.state as "probe" | "replicate" | "snapshot"),
         learner: progress.isLearner,
       })),
       answeredBy: this.init.host.peerId.toString(),
@@ -168,10 +179,6 @@ export class MetaService {
   }
 }
 
-function empty(): MetaResponse {
-  return { errorCode: "", errorMessage: "", leaderHint: "", value: new Uint8Array(0), found: false };
-}
-
-function error(code: string, message: string, leaderHint = ""): MetaResponse {
-  return { ...empty(), errorCode: code, errorMessage: message, leaderHint };
+function error(code: ErrorCode, message: string, leaderHint = ""): MetaResponse {
+  return { error: { code, message, leaderHint } };
 }

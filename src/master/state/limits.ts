@@ -31,6 +31,12 @@ export const SETTING_VALUE_BYTES_MAX = 64 * 1024;
 // Settings are knobs, not a database: the bound keeps snapshots and memory small.
 export const SETTINGS_MAX = 10_000;
 
+/** Task records in one putJob command: a job of this many chunks is the largest accepted. */
+export const JOB_TASKS_MAX = 100_000;
+/** Bounds on a decoded record: a hostile or broken entry cannot allocate without limit. */
+export const JOB_RECORD_LIMITS = { spec: { inputs: 1_000 } };
+export const TASK_RECORD_LIMITS = { running: 16, result: { partitionBytes: 100_000 } };
+
 const PEER_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f]/;
 

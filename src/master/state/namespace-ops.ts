@@ -1,5 +1,6 @@
 // The commands of the namespace, each a function of (state, command) → (new state, result).
-// They run inside the one transaction Namespace.applyCommand opens per Raft entry and may
+// Each takes its own member of the log's command (src/protocol/pb/log.proto), which holds
+// exactly what it reads. They run inside the one transaction Namespace opens per Raft entry and may
 // throw a NamespaceError at any point: the transaction is rolled back, so a failed command
 // leaves no trace but the applied index. Nothing here reads a clock or a random source:
 // what depends on the world is in the command (DESIGN.md "Metadata").
@@ -38,7 +39,23 @@ import {
 import { ROOT_ID, type ChunkRow, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
 import { resolve, resolveParentDir } from "./namespace-tree.ts";
 import { basename, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
-import type { NamespaceCommand } from "../../protocol/pb/namespace.ts";
+import type {
+  AbandonChunk,
+  AddChunk,
+  BumpChunkVersion,
+  CommitChunk,
+  Complete,
+  Create,
+  Delete,
+  DropPendingDeletes,
+  Mkdir,
+  RecoverLease,
+  Rename,
+  RenewLease,
+  ReopenForAppend,
+  SetReplication,
+  SetSetting,
+} from "../../protocol/pb/log.ts";
 
 /** What a command works on: the statements of the open database and the mirror of its meta row. */
 export interface OpContext {
@@ -111,7 +128,7 @@ function dropUncommittedLast(ctx: OpContext, fileId: number, nowMs: number): str
   return last.chunk_id;
 }
 
-export function mkdir(ctx: OpContext, c: NamespaceCommand): { created: number } {
+export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
   const path = normalizePath(c.path);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
   const names = segments(path);
@@ -142,7 +159,7 @@ export function mkdir(ctx: OpContext, c: NamespaceCommand): { created: number } 
   return { created };
 }
 
-export function create(ctx: OpContext, c: NamespaceCommand): { fileId: number } {
+export function create(ctx: OpContext, c: Create): { fileId: number } {
   const path = normalizePath(c.path);
   if (path === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
   validateReplication(c.replication);
@@ -167,7 +184,7 @@ export function create(ctx: OpContext, c: NamespaceCommand): { fileId: number } 
   return { fileId: id };
 }
 
-export function addChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: string; index: number; version: number; replicas: string[] } {
+export function addChunk(ctx: OpContext, c: AddChunk): { chunkId: string; index: number; version: number; replicas: string[] } {
   validateClientId(c.clientId);
   const replicas = validateReplicas(c.replicas);
   // proto3 has no "absent": 0 means the default first version.
@@ -184,7 +201,7 @@ export function addChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: string
   return { chunkId, index, version, replicas };
 }
 
-export function commitChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: string; index: number; version: number; sizeBytes: number; lengthBytes: number } {
+export function commitChunk(ctx: OpContext, c: CommitChunk): { chunkId: string; index: number; version: number; sizeBytes: number; lengthBytes: number } {
   validateClientId(c.clientId);
   const file = writableFile(ctx, c.fileId, c.clientId);
   const chunk = chunkOf(ctx, file.id, c.chunkId);
@@ -202,7 +219,7 @@ export function commitChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: str
   return { chunkId: chunk.chunk_id, index: chunk.idx, version: chunk.version, sizeBytes: c.sizeBytes, lengthBytes: file.length_bytes + c.sizeBytes };
 }
 
-export function bumpChunkVersion(ctx: OpContext, c: NamespaceCommand): { chunkId: string; version: number; replicas: string[] } {
+export function bumpChunkVersion(ctx: OpContext, c: BumpChunkVersion): { chunkId: string; version: number; replicas: string[] } {
   const replicas = validateReplicas(c.replicas);
   const newVersion = validateVersion(c.version);
   const file = fileById(ctx, c.fileId);
@@ -215,7 +232,7 @@ export function bumpChunkVersion(ctx: OpContext, c: NamespaceCommand): { chunkId
   return { chunkId: chunk.chunk_id, version: newVersion, replicas };
 }
 
-export function complete(ctx: OpContext, c: NamespaceCommand): { fileId: number; lengthBytes: number } {
+export function complete(ctx: OpContext, c: Complete): { fileId: number; lengthBytes: number } {
   validateClientId(c.clientId);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
   const file = fileById(ctx, c.fileId);
@@ -228,7 +245,7 @@ export function complete(ctx: OpContext, c: NamespaceCommand): { fileId: number;
   return { fileId: file.id, lengthBytes: file.length_bytes };
 }
 
-export function abandonChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: string } {
+export function abandonChunk(ctx: OpContext, c: AbandonChunk): { chunkId: string } {
   validateClientId(c.clientId);
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   const file = writableFile(ctx, c.fileId, c.clientId);
@@ -239,7 +256,7 @@ export function abandonChunk(ctx: OpContext, c: NamespaceCommand): { chunkId: st
   return { chunkId: chunk.chunk_id };
 }
 
-export function renewLease(ctx: OpContext, c: NamespaceCommand): { leaseExpiryMs: number } {
+export function renewLease(ctx: OpContext, c: RenewLease): { leaseExpiryMs: number } {
   validateClientId(c.clientId);
   const expiryMs = validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
   const file = writableFile(ctx, c.fileId, c.clientId);
@@ -249,7 +266,7 @@ export function renewLease(ctx: OpContext, c: NamespaceCommand): { leaseExpiryMs
   return { leaseExpiryMs };
 }
 
-export function recoverLease(ctx: OpContext, c: NamespaceCommand): { recovered: boolean; abandonedChunkId?: string } {
+export function recoverLease(ctx: OpContext, c: RecoverLease): { recovered: boolean; abandonedChunkId?: string } {
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   const file = fileById(ctx, c.fileId);
   // The leader saw an expired lease and proposed; the writer may have closed the file meanwhile.
@@ -262,7 +279,7 @@ export function recoverLease(ctx: OpContext, c: NamespaceCommand): { recovered: 
 
 export function reopenForAppend(
   ctx: OpContext,
-  c: NamespaceCommand,
+  c: ReopenForAppend,
 ): { fileId: number; lengthBytes: number; chunkSizeBytes: number; replication: number; lastChunk?: ChunkInfo; abandonedChunkId?: string } {
   const path = normalizePath(c.path);
   validateClientId(c.clientId);
@@ -285,9 +302,9 @@ export function reopenForAppend(
   return result;
 }
 
-export function rename(ctx: OpContext, c: NamespaceCommand): Record<string, never> {
+export function rename(ctx: OpContext, c: Rename): Record<string, never> {
   const src = normalizePath(c.path);
-  const dst = normalizePath(c.dst);
+  const dst = normalizePath(c.destination);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
   if (src === ROOT_PATH) throw new InvalidArgumentError("/ cannot be renamed.");
   if (dst === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
@@ -303,7 +320,7 @@ export function rename(ctx: OpContext, c: NamespaceCommand): Record<string, neve
   return {};
 }
 
-export function remove(ctx: OpContext, c: NamespaceCommand): { files: number; directories: number; chunks: number } {
+export function remove(ctx: OpContext, c: Delete): { files: number; directories: number; chunks: number } {
   const path = normalizePath(c.path);
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   if (path === ROOT_PATH) throw new InvalidArgumentError("/ cannot be deleted.");
@@ -340,7 +357,7 @@ export function remove(ctx: OpContext, c: NamespaceCommand): { files: number; di
   return { files, directories, chunks };
 }
 
-export function setReplication(ctx: OpContext, c: NamespaceCommand): { files: number } {
+export function setReplication(ctx: OpContext, c: SetReplication): { files: number } {
   const path = normalizePath(c.path);
   validateReplication(c.replication);
   const node = resolve(ctx.s, path);
@@ -351,7 +368,7 @@ export function setReplication(ctx: OpContext, c: NamespaceCommand): { files: nu
   return { files: ctx.s.setReplicationBelow.run(node.id, c.replication).changes };
 }
 
-export function dropPendingDeletes(ctx: OpContext, c: NamespaceCommand): { dropped: number } {
+export function dropPendingDeletes(ctx: OpContext, c: DropPendingDeletes): { dropped: number } {
   if (c.chunkIds.length > DROP_PENDING_MAX) throw new InvalidArgumentError(`one command drops at most ${DROP_PENDING_MAX} pending deletes.`);
   let dropped = 0;
   for (const chunkId of c.chunkIds) dropped += ctx.s.unpend.run(validateNamespaceChunkId(chunkId)).changes;
@@ -359,7 +376,7 @@ export function dropPendingDeletes(ctx: OpContext, c: NamespaceCommand): { dropp
   return { dropped };
 }
 
-export function setSetting(ctx: OpContext, c: NamespaceCommand): undefined {
+export function setSetting(ctx: OpContext, c: SetSetting): undefined {
   validateSettingKey(c.key);
   if (c.value.length > SETTING_VALUE_BYTES_MAX) throw new CommandRejectedError(`a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
   if (!ctx.s.getSetting.get(c.key) && (ctx.s.settingCount.get()?.n ?? 0) >= SETTINGS_MAX) throw new CommandRejectedError(`the cluster holds ${SETTINGS_MAX} settings already`);

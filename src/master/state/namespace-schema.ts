@@ -26,21 +26,30 @@
 //   settings key → value: the cluster's replicated knobs.
 //   jobs     MapReduce jobs: id → JobRecord (pb/jobs.proto), seq orders them by submission.
 //   job_tasks (job_id, task) → TaskRecord, task = "map-00003" / "reduce-00000". The leader's
-//            scheduler decides every change and writes whole records (jobs.put), so applying
+//            scheduler decides every change and writes whole records (putJob), so applying
 //            one is a plain upsert on every master.
+//
+// Versions (PRAGMA user_version): 1 had no jobs tables; 2 added them, its records encoded in
+// version 1 of jobs.proto (states as strings; src/protocol/pb/legacy-v1.proto); 3 is the same
+// tables with records in version 2 (states as enums). A database or snapshot image of an
+// older schema is upgraded in one transaction when it is opened (Namespace.attach).
 //
 // Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
 // the last transactions here, and they are applied again from the log because applied_index
 // went back with them. WAL keeps a commit to one append, which is what makes one transaction
 // per Raft entry affordable.
 import type { Database, Statement } from "bun:sqlite";
+import { assert } from "../../util/assert.ts";
+import { jobRecordBytesFromV1, taskRecordBytesFromV1 } from "./legacy-v1.ts";
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+/** The oldest schema a database or snapshot image may have: every later one is upgraded on open. */
+export const SCHEMA_VERSION_OLDEST = 1;
 export const ROOT_ID = 1;
 /** Page cache of the namespace database: the memory the namespace uses, whatever its size. */
 export const NAMESPACE_CACHE_BYTES = 32 * 1024 * 1024;
 
-/** The tables of schema 2: a database of schema 1 gains them on open. */
+/** The tables added by schema 2: a database of schema 1 gains them on open. */
 export const JOBS_SQL = `
 CREATE TABLE IF NOT EXISTS jobs (
   seq INTEGER PRIMARY KEY,
@@ -232,4 +241,55 @@ export function configureConnection(db: Database, onDisk: boolean): void {
   db.run("PRAGMA synchronous = NORMAL");
   db.run(`PRAGMA cache_size = -${NAMESPACE_CACHE_BYTES / 1024}`);
   db.run("CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY, kind TEXT NOT NULL)");
+}
+
+export function schemaVersionOf(db: Database): number {
+  return (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+}
+
+/**
+ * Brings a database (or snapshot image) of an older schema to SCHEMA_VERSION in one
+ * transaction: a crash half-way leaves it at its old version, and the next open upgrades it
+ * again. A new, empty database gets the whole schema. A record that does not decode fails the
+ * upgrade and the database is not used: nothing of an acknowledged write is dropped.
+ */
+export function upgradeSchema(db: Database): void {
+  const version = schemaVersionOf(db);
+  if (version === SCHEMA_VERSION) return;
+  assert(version >= 0 && version < SCHEMA_VERSION, `namespace database schema ${version} is one this master knows (${SCHEMA_VERSION_OLDEST}..${SCHEMA_VERSION})`);
+  db.transaction(() => {
+    if (version === 0) {
+      db.run(SCHEMA_SQL);
+      return;
+    }
+    if (version < 2) db.run(JOBS_SQL);
+    if (version === 2) rewriteRecordsFromV1(db);
+    db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  })();
+  assert(schemaVersionOf(db) === SCHEMA_VERSION, `the namespace database was upgraded from schema ${version} to ${SCHEMA_VERSION}`);
+}
+
+/** Rows read at once while rewriting records: memory stays bounded whatever a job's size. */
+const UPGRADE_PAGE_ROWS = 1_000;
+
+/** Schema 2 → 3: every job and task record from version-1 bytes to version-2 bytes, in key order, a page at a time. */
+function rewriteRecordsFromV1(db: Database): void {
+  const jobs = db.query<{ seq: number; record: Uint8Array }, [number, number]>("SELECT seq, record FROM jobs WHERE seq > ? ORDER BY seq LIMIT ?");
+  const setJob = db.query("UPDATE jobs SET record = ? WHERE seq = ?");
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const rows = jobs.all(after, UPGRADE_PAGE_ROWS);
+    for (const row of rows) setJob.run(jobRecordBytesFromV1(row.record), row.seq);
+    if (rows.length < UPGRADE_PAGE_ROWS) break;
+    after = rows[rows.length - 1]!.seq;
+  }
+  const tasks = db.query<{ job_id: string; task: string; record: Uint8Array }, [string, string, number]>(
+    "SELECT job_id, task, record FROM job_tasks WHERE (job_id, task) > (?, ?) ORDER BY job_id, task LIMIT ?",
+  );
+  const setTask = db.query("UPDATE job_tasks SET record = ? WHERE job_id = ? AND task = ?");
+  for (let after = { job_id: "", task: "" }; ; ) {
+    const rows = tasks.all(after.job_id, after.task, UPGRADE_PAGE_ROWS);
+    for (const row of rows) setTask.run(taskRecordBytesFromV1(row.record), row.job_id, row.task);
+    if (rows.length < UPGRADE_PAGE_ROWS) break;
+    after = rows[rows.length - 1]!;
+  }
 }

@@ -8,14 +8,15 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { dirname } from "node:path";
 import type { Entry } from "../../raft/types.ts";
 import { assert } from "../../util/assert.ts";
-import { CommandRejectedError, InvalidArgumentError, NotFoundError } from "./errors.ts";
+import { InvalidArgumentError, NotFoundError } from "./errors.ts";
 import { WireError } from "../../protocol/errors.ts";
 import {
   CHUNK_PAGE_MAX,
-  DROP_PENDING_MAX,
+  JOB_RECORD_LIMITS,
   LEASE_SCAN_MAX,
   LIST_PAGE_DEFAULT,
   LIST_PAGE_MAX,
+  TASK_RECORD_LIMITS,
   validateFileId,
   validateNamespaceChunkId,
   validatePageLimit,
@@ -23,15 +24,26 @@ import {
 } from "./limits.ts";
 import * as ops from "./namespace-ops.ts";
 import { chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
-import { configureConnection, JOBS_SQL, prepareStatements, SCHEMA_SQL, SCHEMA_VERSION, type FileState, type InodeKind, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
+import {
+  configureConnection,
+  prepareStatements,
+  SCHEMA_VERSION,
+  SCHEMA_VERSION_OLDEST,
+  schemaVersionOf,
+  upgradeSchema,
+  type FileState,
+  type InodeKind,
+  type InodeRow,
+  type MetaRow,
+  type Statements,
+} from "./namespace-schema.ts";
 import { pathOf, resolve } from "./namespace-tree.ts";
 import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
-import { NamespaceCommand } from "../../protocol/pb/namespace.ts";
 import { JobRecord, TaskRecord } from "../../protocol/pb/jobs.ts";
-import { JOB_TASKS_MAX, putJob, TASK_RECORD_LIMITS } from "./job-records.ts";
+import { putJob } from "./job-records.ts";
+import { decodeLogCommand, logCommandKind, type LogCommandKind, type LogCommandOf, type TypedLogCommand } from "./log-command.ts";
 
 export type { ChunkInfo } from "./namespace-ops.ts";
-import { REPLICATION_MAX } from "../../protocol/limits.ts";
 
 export interface NamespaceOptions {
   /** The database file; in memory when absent (tests, and masters that rebuild from snapshots). */
@@ -102,8 +114,8 @@ const SQLITE_HEADER = new TextEncoder().encode("SQLite format 3\0");
 // property of the connection rather than of the state, so snapshots always carry 1.
 const HEADER_FORMAT_OFFSETS = [18, 19] as const;
 
-type Op = (ctx: OpContext, c: NamespaceCommand) => unknown;
-const OPS: Record<string, Op> = {
+/** The apply of every kind of command, each taking its own member of the command. */
+const OPS: { [K in LogCommandKind]: (ctx: OpContext, c: LogCommandOf<K>) => unknown } = {
   mkdir: ops.mkdir,
   create: ops.create,
   addChunk: ops.addChunk,
@@ -118,24 +130,11 @@ const OPS: Record<string, Op> = {
   delete: ops.remove,
   setReplication: ops.setReplication,
   dropPendingDeletes: ops.dropPendingDeletes,
-  "settings.set": ops.setSetting,
-  "jobs.put": putJob,
+  setSetting: ops.setSetting,
+  putJob,
 };
 
 export type BatchResult = { ok: true; value: unknown } | { ok: false; error: WireError };
-
-function decodeCommand(data: Uint8Array): NamespaceCommand {
-  try {
-    return NamespaceCommand.decode(data, { limits: { replicas: REPLICATION_MAX, chunkIds: DROP_PENDING_MAX, tasks: JOB_TASKS_MAX } });
-  } catch (err) {
-    // Malformed bytes fail alike on every master: a rejection, and the index still advances.
-    throw new CommandRejectedError(`malformed namespace command: ${(err as Error).message}`);
-  }
-}
-
-export function encodeNamespaceCommand(command: Partial<NamespaceCommand>): Uint8Array {
-  return NamespaceCommand.encode(command);
-}
 
 export class Namespace {
   private db!: Database;
@@ -160,18 +159,19 @@ export class Namespace {
   }
 
   apply(entry: Entry): unknown {
-    return this.transact(entry.index, () => this.execute(decodeCommand(entry.data)));
+    // Decoding is part of the command: bytes that are no command are its rejection.
+    return this.transact(entry.index, () => this.execute(decodeLogCommand(entry.data)));
   }
 
   /** Applies a decoded command as the entry at `index` (tests and tools; Raft goes through apply). */
-  applyCommand(command: NamespaceCommand, index: number): unknown {
+  applyCommand(command: TypedLogCommand, index: number): unknown {
     return this.transact(index, () => this.execute(command));
   }
 
-  private execute(command: NamespaceCommand): unknown {
-    const op = OPS[command.op];
-    if (!op) throw new CommandRejectedError(`unknown command ${JSON.stringify(command.op.slice(0, 64))}`);
-    return op({ s: this.s, meta: this.meta }, command);
+  private execute(command: TypedLogCommand): unknown {
+    const kind = logCommandKind(command);
+    const op = OPS[kind] as (ctx: OpContext, c: unknown) => unknown;
+    return op({ s: this.s, meta: this.meta }, (command as Record<LogCommandKind, unknown>)[kind]);
   }
 
   /**
@@ -221,7 +221,7 @@ export class Namespace {
         const saved = { ...this.meta };
         this.s.savepoint.run();
         try {
-          results.push({ ok: true, value: this.execute(decodeCommand(entry.data)) });
+          results.push({ ok: true, value: this.execute(decodeLogCommand(entry.data)) });
           this.s.release.run();
         } catch (err) {
           if (!(err instanceof WireError)) throw err;
@@ -266,14 +266,12 @@ export class Namespace {
     }
   }
 
-  /** Replaces the whole state with the snapshot file at `path`, which this takes over (moves). */
+  /**
+   * Replaces the whole state with the snapshot file at `path`, which this takes over (moves);
+   * a file of an older schema is upgraded in place first.
+   */
   restoreFromFile(path: string): void {
-    const probe = new Database(path, { readonly: true, strict: true });
-    try {
-      checkImage(probe);
-    } finally {
-      probe.close();
-    }
+    checkAndUpgradeFile(path);
     if (this.path === undefined) {
       this.restore(readFileSync(path));
       rmSync(path, { force: true });
@@ -282,7 +280,11 @@ export class Namespace {
     this.replaceFile(path);
   }
 
-  /** Replaces the whole state with a snapshot's; a file database is replaced atomically by rename. */
+  /**
+   * Replaces the whole state with a snapshot's; a file database is replaced atomically by
+   * rename. An image of an older schema is upgraded before it replaces anything, so a failed
+   * upgrade leaves the current state as it was.
+   */
   restore(data: Uint8Array): void {
     assert(data.length >= 100 && SQLITE_HEADER.every((byte, i) => data[i] === byte), "a namespace snapshot is an SQLite image");
     let image = data;
@@ -292,18 +294,24 @@ export class Namespace {
     }
     if (this.path === undefined) {
       const next = Database.deserialize(image, { strict: true });
-      checkImage(next);
+      try {
+        checkImage(next);
+        upgradeSchema(next);
+      } catch (err) {
+        next.close();
+        throw err;
+      }
       this.db.close();
       this.attach(next);
       return;
     }
     const temp = `${this.path}.restore`;
     writeDurably(temp, image);
-    const probe = new Database(temp, { readonly: true, strict: true });
     try {
-      checkImage(probe);
-    } finally {
-      probe.close();
+      checkAndUpgradeFile(temp);
+    } catch (err) {
+      rmSync(temp, { force: true });
+      throw err;
     }
     this.replaceFile(temp);
   }
@@ -410,12 +418,12 @@ export class Namespace {
   /** A MapReduce job's record, or undefined. */
   job(id: string): JobRecord | undefined {
     const row = this.s.jobById.get(id);
-    return row ? JobRecord.decode(row.record) : undefined;
+    return row ? JobRecord.decode(row.record, { limits: JOB_RECORD_LIMITS }) : undefined;
   }
 
   /** The newest jobs first. */
   jobs(limit: number): JobRecord[] {
-    return this.s.jobsNewestFirst.all(limit).map((row) => JobRecord.decode(row.record));
+    return this.s.jobsNewestFirst.all(limit).map((row) => JobRecord.decode(row.record, { limits: JOB_RECORD_LIMITS }));
   }
 
   /** Every task record of a job, maps before reduces, in index order. */
@@ -496,10 +504,8 @@ export class Namespace {
   private attach(db: Database): void {
     this.db = db;
     configureConnection(db, this.path !== undefined);
-    const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-    if (version === 0) db.transaction(() => db.run(SCHEMA_SQL))();
-    else if (version === 1) db.transaction(() => db.run(`${JOBS_SQL}\nPRAGMA user_version = ${SCHEMA_VERSION};`))();
-    else assert(version === SCHEMA_VERSION, `namespace database schema ${version} is the one this master knows (${SCHEMA_VERSION})`);
+    // A database a previous version left (schema 1 or 2) is upgraded before anything reads it.
+    upgradeSchema(db);
     this.s = prepareStatements(db);
     const meta = this.s.readMeta.get();
     assert(meta, "the namespace database has its meta row");
@@ -525,11 +531,23 @@ function listEntry(row: InodeRow, path: string): ListEntry {
   };
 }
 
+/** A snapshot image is a namespace database of a schema this master reads (older ones are upgraded). */
 function checkImage(db: Database): void {
-  const version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-  assert(version === SCHEMA_VERSION, `a namespace snapshot has schema ${SCHEMA_VERSION}, not ${version}`);
+  const version = schemaVersionOf(db);
+  assert(version >= SCHEMA_VERSION_OLDEST && version <= SCHEMA_VERSION, `a namespace snapshot has schema ${SCHEMA_VERSION_OLDEST}..${SCHEMA_VERSION}, not ${version}`);
   const meta = db.query("SELECT applied_index FROM meta WHERE id = 1").get();
   assert(meta, "a namespace snapshot has its meta row");
+}
+
+/** Checks the snapshot file at `path` and upgrades it in place to this schema (the file is ours: it is taken over). */
+function checkAndUpgradeFile(path: string): void {
+  const db = new Database(path, { create: false, strict: true });
+  try {
+    checkImage(db);
+    upgradeSchema(db);
+  } finally {
+    db.close();
+  }
 }
 
 function writeDurably(path: string, data: Uint8Array): void {

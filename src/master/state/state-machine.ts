@@ -5,9 +5,9 @@
 import type { StateMachine } from "../../raft/node.ts";
 import type { Entry } from "../../raft/types.ts";
 import { Namespace } from "./namespace.ts";
-import { Command } from "../../protocol/pb/meta.ts";
 
 export { CommandRejectedError } from "./errors.ts";
+export { decodeLogCommand, encodeLogCommand, type TypedLogCommand } from "./log-command.ts";
 export { SETTING_KEY_CHARS_MAX, SETTING_VALUE_BYTES_MAX, SETTINGS_MAX, validateSettingKey } from "./limits.ts";
 
 export interface MasterStateMachineOptions {
@@ -53,9 +53,4 @@ export class MasterStateMachine implements StateMachine {
   close(): void {
     this.namespace.close();
   }
-}
-
-/** A settings command; namespace commands use encodeNamespaceCommand (the same wire format). */
-export function encodeCommand(command: Command): Uint8Array {
-  return Command.encode(command);
 }

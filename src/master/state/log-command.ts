@@ -1,0 +1,74 @@
+// The commands of the master's Raft log (src/protocol/pb/log.proto, version 2): proposers
+// encode a typed command with exactly one member set; apply decodes it here, once. A log
+// written by version 1 stays readable: its bag commands decode here with no member set and
+// are converted (legacy-v1.ts), so nothing after decodeLogCommand knows there were two formats.
+import { LogCommand } from "../../protocol/pb/log.ts";
+import { REPLICATION_MAX } from "../../protocol/limits.ts";
+import { CommandRejectedError } from "./errors.ts";
+import { commandFromV1 } from "./legacy-v1.ts";
+import { DROP_PENDING_MAX, JOB_RECORD_LIMITS, JOB_TASKS_MAX, TASK_RECORD_LIMITS } from "./limits.ts";
+
+/** The kinds of command: the members of LogCommand's oneof. */
+export type LogCommandKind = keyof LogCommand;
+export type LogCommandOf<K extends LogCommandKind> = NonNullable<LogCommand[K]>;
+/** A command with exactly one member set: what is proposed and what apply sees. */
+export type TypedLogCommand = { [K in LogCommandKind]: { [P in K]: LogCommandOf<P> } }[LogCommandKind];
+
+// Every kind, checked complete by the compiler: a member added to log.proto must be listed.
+const KINDS_SET: Record<LogCommandKind, true> = {
+  mkdir: true,
+  create: true,
+  addChunk: true,
+  commitChunk: true,
+  bumpChunkVersion: true,
+  complete: true,
+  abandonChunk: true,
+  renewLease: true,
+  recoverLease: true,
+  reopenForAppend: true,
+  rename: true,
+  delete: true,
+  setReplication: true,
+  dropPendingDeletes: true,
+  setSetting: true,
+  putJob: true,
+};
+export const LOG_COMMAND_KINDS = Object.keys(KINDS_SET) as LogCommandKind[];
+
+/** Bounds of a decoded command (the same as version 1 had): a hostile entry cannot allocate without limit. */
+const LOG_COMMAND_LIMITS = {
+  addChunk: { replicas: REPLICATION_MAX },
+  bumpChunkVersion: { replicas: REPLICATION_MAX },
+  dropPendingDeletes: { chunkIds: DROP_PENDING_MAX },
+  putJob: { job: JOB_RECORD_LIMITS, tasks: JOB_TASKS_MAX, tasks$: TASK_RECORD_LIMITS },
+};
+
+export function encodeLogCommand(command: TypedLogCommand): Uint8Array {
+  return LogCommand.encode(command);
+}
+
+/** The kind of a command: its one member. */
+export function logCommandKind(command: TypedLogCommand): LogCommandKind {
+  const kind = LOG_COMMAND_KINDS.find((candidate) => (command as LogCommand)[candidate] !== undefined);
+  if (kind === undefined) throw new CommandRejectedError("a log command without a command");
+  return kind;
+}
+
+/**
+ * The command in a log entry's bytes, version 2 or version 1 (converted). Bytes that are no
+ * command fail alike on every master: a CommandRejectedError, the command's result, and the
+ * applied index still advances.
+ */
+export function decodeLogCommand(data: Uint8Array): TypedLogCommand {
+  let command: LogCommand;
+  try {
+    command = LogCommand.decode(data, { limits: LOG_COMMAND_LIMITS });
+  } catch (err) {
+    throw new CommandRejectedError(`malformed log command: ${(err as Error).message}`);
+  }
+  // Version 1's fields (1..21) are reserved in LogCommand: its commands decode with no member.
+  // (The decoder keeps one member of the oneof however many the bytes carry, the same on every
+  // master, so a decoded command is never two kinds.)
+  if (LOG_COMMAND_KINDS.every((kind) => command[kind] === undefined)) command = commandFromV1(data);
+  return command as TypedLogCommand;
+}

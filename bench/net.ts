@@ -84,7 +84,7 @@ async function startLibp2p(path: PathName, listen: boolean): Promise<Libp2p> {
     connectionEncrypters: [encrypterFor(path)!],
     streamMuxers: [yamux()],
     ...(path === "pnet" ? { connectionProtector: preSharedKey({ psk: new TextEncoder().encode(encodeSwarmKey(BENCH_SWARM_KEY)) }) } : {}),
-    // FINDINGS: under saturated transfers its pings time out and it aborts healthy connections.
+    // docs/findings.md: under saturated transfers its pings time out and it aborts healthy connections.
     connectionMonitor: { enabled: false },
   });
 }
@@ -151,7 +151,7 @@ async function sendRaw(address: string, payload: Uint8Array, sizeBytes: number):
   socket.end();
 }
 
-// Backpressure by the stream's 'drain' event: FINDINGS, `await stream.onDrain()` in
+// Backpressure by the stream's 'drain' event: docs/findings.md, `await stream.onDrain()` in
 // @libp2p/utils 7.4.1 stops resolving after the first drain.
 async function sendLibp2p(stream: Stream, payload: Uint8Array, sizeBytes: number, writeBytes: number): Promise<void> {
   let sent = 0;

@@ -2,7 +2,13 @@
 // test file under Bun's runner, each in a process of its own (peers a file starts cannot
 // slow the files after it), and closes with the line CI reads: "N passed, N failed".
 // Arguments go to `bun test` as one run instead (a file filter, `-t NAME`, ...).
+//
+// The browser test (test/ui/ui.test.ts) drives Debian's chromium. When the run includes it and
+// chromium is missing, this installs it with apt-get, as root or through passwordless sudo, so
+// `npm install && npm test` is all the set-up on a fresh Debian machine (and .ci/run relies on
+// it). Where it cannot, the browser test fails with a sentence saying how to install it.
 import { spawn, Glob } from "bun";
+import { existsSync } from "node:fs";
 
 const extraArgs = process.argv.slice(2);
 // Peers log at info by default; in tests only warnings and errors are worth reading.
@@ -32,6 +38,66 @@ function counts(output: string): { passed: number; failed: number } {
   };
   return { passed: count("pass"), failed: count("fail") };
 }
+
+/** Where the browser test looks for chromium (Debian's package puts it there); test/ui/ui.test.ts names the same path. */
+const CHROMIUM = "/usr/bin/chromium";
+const BROWSER_TEST = "test/ui/ui.test.ts";
+/** apt's output is shown only when the install fails: its last lines, from at most this much kept. */
+const APT_OUTPUT_LINES_SHOWN = 30;
+const APT_OUTPUT_CHARS_KEPT = 64 * 1024;
+
+/** `bun test` flags whose value may follow as the next argument, which is then no path filter. */
+const FLAGS_WITH_VALUE = new Set(["-t", "--test-name-pattern", "--timeout", "--rerun-each", "--preload", "--reporter", "--reporter-outfile", "--coverage-dir", "--seed"]);
+
+/** Whether `bun test ARGS` runs the browser test: no path filter, or one the test's path contains (bun test's filters are substrings of paths). */
+function runsBrowserTest(args: string[]): boolean {
+  const filters: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    // Flags, and the values of those that take one (`-t NAME`, `--timeout MS`, ...), are not paths.
+    if (arg.startsWith("-")) {
+      if (!arg.includes("=") && i + 1 < args.length && !args[i + 1]!.startsWith("-") && FLAGS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    filters.push(arg.replace(/^\.\//, "").replace(/\/+$/, ""));
+  }
+  return filters.length === 0 || filters.some((filter) => BROWSER_TEST.includes(filter));
+}
+
+/** The prefix that runs a command as root here: none as root, `sudo -n` with passwordless sudo; undefined when neither. */
+async function asRoot(): Promise<string[] | undefined> {
+  if (process.getuid?.() === 0) return [];
+  if (!Bun.which("sudo")) return undefined;
+  const probe = spawn(["sudo", "-n", "true"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+  return (await probe.exited) === 0 ? ["sudo", "-n"] : undefined;
+}
+
+/**
+ * Installs Debian's chromium when it is missing and this machine lets us, saying so in one line.
+ * Never fails the run by itself: without chromium the browser test fails, saying how to install it.
+ */
+async function ensureChromium(): Promise<void> {
+  if (existsSync(CHROMIUM)) return;
+  const root = Bun.which("apt-get") ? await asRoot() : undefined;
+  if (root === undefined) {
+    console.error(`chromium is not at ${CHROMIUM} and cannot be installed from here (that needs apt-get, and root or passwordless sudo): the browser test will fail`);
+    return;
+  }
+  console.error(`chromium is not at ${CHROMIUM}: installing Debian's chromium for the browser test (apt-get update, then apt-get install chromium${root.length > 0 ? ", through sudo" : ", as root"})`);
+  const apt = (args: string[]) => [...root, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", ...args];
+  let output = "";
+  for (const cmd of [apt(["update", "-q"]), apt(["install", "-y", "-q", "--no-install-recommends", "chromium"])]) {
+    const child = spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    output = (output + out + err).slice(-APT_OUTPUT_CHARS_KEPT);
+    if (code !== 0) {
+      console.error(`${cmd.join(" ")} failed (exit ${code}); its last lines:\n${output.trimEnd().split("\n").slice(-APT_OUTPUT_LINES_SHOWN).join("\n")}`);
+      return;
+    }
+  }
+}
+
+if (runsBrowserTest(extraArgs)) await ensureChromium();
 
 const build = await run([process.execPath, "run", "scripts/build.ts"]);
 if (build.code !== 0) {

@@ -47,6 +47,9 @@ export function namenodeBeans(context: JmxContext): Bean[] {
   const filesTotal = fsck.files + fsck.directories + 1;
   const percentRemaining = report.capacityBytes > 0 ? (report.remainingBytes / report.capacityBytes) * 100 : 0;
   const haState = context.isLeader ? "active" : "standby";
+  // JSON strings keyed by node name, as NameNodeInfo gives them in HDFS.
+  const liveNodes = JSON.stringify(Object.fromEntries(live.map((peer) => [peer.peer, liveNode(peer, context.self.version)])));
+  const deadNodes = JSON.stringify(Object.fromEntries(dead.map((peer) => [peer.peer, deadNode(peer)])));
   // Attributes FSNamesystem (metrics) and FSNamesystemState (the MBean) share.
   const shared = {
     BlocksTotal: fsck.chunks,
@@ -99,6 +102,10 @@ export function namenodeBeans(context: JmxContext): Bean[] {
       NumStaleStorages: 0,
       // 0: no limit on the number of files, as HDFS says it.
       MaxObjects: 0,
+      // Not in HDFS's FSNamesystemState (it keeps them in NameNodeInfo, below), yet monitoring
+      // scripts read them here: served in both beans, the same text.
+      LiveNodes: liveNodes,
+      DeadNodes: deadNodes,
     },
     {
       name: NAMENODE_INFO_BEAN,
@@ -120,8 +127,8 @@ export function namenodeBeans(context: JmxContext): Bean[] {
       NumberOfMissingBlocks: fsck.missing,
       Safemode: "",
       UpgradeFinalized: true,
-      LiveNodes: JSON.stringify(Object.fromEntries(live.map((peer) => [peer.peer, liveNode(peer, context.self.version)]))),
-      DeadNodes: JSON.stringify(Object.fromEntries(dead.map((peer) => [peer.peer, deadNode(peer)]))),
+      LiveNodes: liveNodes,
+      DeadNodes: deadNodes,
       DecomNodes: "{}",
       EnteringMaintenanceNodes: "{}",
       NodeUsage: JSON.stringify({ nodeUsage: nodeUsage(live) }),

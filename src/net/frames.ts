@@ -3,7 +3,7 @@
 // side copies them through a protobuf field). FrameReader reads both off a libp2p stream with a deadline on every wait,
 // a bound on every frame, and bounded buffering: past a high-water mark it pauses the stream,
 // so the muxer stops granting the sender window (yamux acknowledges data on arrival, and
-// iterating a stream buffers without limit: FINDINGS.md on backpressure).
+// iterating a stream buffers without limit: docs/findings.md on backpressure).
 import type { Stream } from "@libp2p/interface";
 import { Uint8ArrayList } from "uint8arraylist";
 import { assert } from "../util/assert.ts";
@@ -241,7 +241,7 @@ export class FrameReader {
 }
 
 /**
- * Sends bulk bytes, waiting for the stream's 'drain' event (not onDrain(): FINDINGS.md) only
+ * Sends bulk bytes, waiting for the stream's 'drain' event (not onDrain(): docs/findings.md) only
  * when the muxer asks for it, so the common case costs no timer and no promise.
  */
 export async function sendData(stream: Stream, data: Uint8Array | Uint8ArrayList, timeoutMs: number): Promise<void> {

@@ -1,5 +1,5 @@
 // Writing to a libp2p stream with backpressure. `await stream.onDrain()` stops resolving
-// after the first drain in @libp2p/utils 7.4.1 (FINDINGS.md), so this waits on the stream's
+// after the first drain in @libp2p/utils 7.4.1 (docs/findings.md), so this waits on the stream's
 // 'drain' event, and gives up when the stream closes or the signal aborts.
 import type { Stream } from "@libp2p/interface";
 

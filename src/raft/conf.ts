@@ -96,8 +96,3 @@ export function decodeConfEntry(data: Uint8Array): ConfEntryPayload {
   }
   return { change: { type: c.type as ConfChangeType, nodeId: c.nodeId }, confState: { voters: cs.voters, learners: cs.learners } };
 }
-
-export function confStateEqual(a: ConfState, b: ConfState): boolean {
-  const eq = (x: readonly string[], y: readonly string[]) => x.length === y.length && [...x].sort().every((v, i) => v === [...y].sort()[i]);
-  return eq(a.voters, b.voters) && eq(a.learners, b.learners);
-}

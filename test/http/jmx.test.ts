@@ -1,8 +1,13 @@
 // The NameNode beans of /jmx (HDFS's names and meanings, so a script written for a NameNode's
-// /jmx runs unchanged), `qry` and `get` as JMXJsonServlet answers them, and the overview's
-// alerts and task rows, all from one made-up snapshot of the leader's answers.
+// /jmx runs unchanged), `qry` and `get` as JMXJsonServlet answers them, a monitoring script's
+// GET of FSNamesystemState over HTTP, and the overview's alerts and task rows, all from one
+// made-up snapshot of the leader's answers.
 import { describe, it, expect } from "vitest";
 import { hostAndPort, namenodeBeans, queryBeans, type Bean } from "../../src/http/jmx.ts";
+import { PeerMetrics } from "../../src/http/metrics.ts";
+import { startAdminHttp } from "../../src/http/server.ts";
+import type { AdminHttpSource } from "../../src/http/source.ts";
+import { createLogger } from "../../src/util/log.ts";
 import { alertsOf } from "../../src/http/alerts.ts";
 import { taskView } from "../../src/http/api.ts";
 import { HttpError } from "../../src/http/respond.ts";
@@ -116,6 +121,61 @@ describe("NameNode beans", () => {
     expect(hostAndPort("/ip6/::1/tcp/7000")).toBe("[::1]:7000");
     expect(hostAndPort("/dns4/peer.example/tcp/7000")).toBe("peer.example:7000");
     expect(hostAndPort("/memory/x")).toBe("");
+  });
+});
+
+/** An admin HTTP source that answers with `snapshot` for the cluster and serves as peer B; nothing else is asked by /jmx. */
+function snapshotSource(): AdminHttpSource {
+  const unused = () => Promise.reject(new Error("not asked by /jmx"));
+  return {
+    self: { id: B, rack: "/r1", startedAtMs: 1_700_000_000_000, version: "0.1.0" },
+    peers: () => [{ id: B, addresses: [`/ip4/10.0.0.1/tcp/4002/p2p/${B}`], rack: "/r1", state: "suspect", capacityBytes: 100 * GiB, freeBytes: 80 * GiB, chunkCount: 11, load: 0, cores: 2, roles: [], incarnation: 1, lastSeenAgoMs: 2_500 }],
+    clusterStatus: async () => snapshot.status,
+    report: async () => snapshot.report,
+    fsck: async () => snapshot.fsck,
+    stat: unused,
+    listPage: unused,
+    jobs: unused,
+    job: unused,
+    tasks: unused,
+    local: {
+      raft: () => ({ term: 3, commitIndex: 120, appliedIndex: 120, leader: A, isLeader: false, leaderChanges: 0 }),
+      data: { write: { bytesWritten: 0, pipelinesCommitted: 0, pipelinesFailed: 0, checksumErrors: 0 }, read: { bytesServed: 0, readsServed: 0, readsFailed: 0, checksumErrors: 0 } },
+      reads: { localBytes: 0, remoteBytes: 0 },
+      tasks: { counters: { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0 }, runningCount: 0 },
+    },
+  };
+}
+
+describe("GET /jmx over HTTP", () => {
+  it("FSNamesystemState carries LiveNodes and DeadNodes as HDFS's NameNodeInfo does, for monitoring scripts that read them there", async () => {
+    const http = await startAdminHttp({ address: "127.0.0.1:0", source: snapshotSource(), metrics: new PeerMetrics(), log: createLogger("jmx-test") });
+    try {
+      // The monitoring call, as the script sends it.
+      const response = await fetch(`${http.url}/jmx?qry=Hadoop:service=NameNode,name=FSNamesystemState`);
+      expect(response.status).toBe(200);
+      const { beans: found } = (await response.json()) as { beans: Bean[] };
+      expect(found.map((b) => b.name)).toEqual(["Hadoop:service=NameNode,name=FSNamesystemState"]);
+      const state = found[0]!;
+      // JSON strings, as in HDFS, not nested objects.
+      expect(typeof state.LiveNodes).toBe("string");
+      expect(typeof state.DeadNodes).toBe("string");
+      const live = JSON.parse(state.LiveNodes as string) as Record<string, Record<string, unknown>>;
+      const dead = JSON.parse(state.DeadNodes as string) as Record<string, Record<string, unknown>>;
+      // Keyed by node name: the alive and the suspect (HDFS: stale) peers are live, the dead one is not.
+      expect(Object.keys(live).sort()).toEqual([A, B]);
+      for (const id of [A, B]) expect(live[id]).toMatchObject({ capacity: 100 * GiB, usedSpace: 10 * GiB, numBlocks: 11 });
+      expect(live[B]).toMatchObject({ xferaddr: "10.0.0.1:4002", lastContact: 2, remaining: 80 * GiB, adminState: "In Service" });
+      // lastContact: seconds since the peer was last heard from.
+      expect(Object.keys(dead)).toEqual([C]);
+      expect(dead[C]).toMatchObject({ lastContact: 12 });
+      // Additive: NameNodeInfo keeps them, the same text.
+      const info = ((await (await fetch(`${http.url}/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`)).json()) as { beans: Bean[] }).beans[0]!;
+      expect(info.LiveNodes).toBe(state.LiveNodes);
+      expect(info.DeadNodes).toBe(state.DeadNodes);
+    } finally {
+      await http.stop();
+    }
   });
 });
 

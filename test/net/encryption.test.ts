@@ -46,7 +46,7 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-// Sends with backpressure by waiting on the stream's 'drain' event (FINDINGS: onDrain() in
+// Sends with backpressure by waiting on the stream's 'drain' event (docs/findings.md: onDrain() in
 // @libp2p/utils 7.4.1 stops working after the first drain).
 async function sendAll(stream: Stream, payload: Uint8Array): Promise<void> {
   for (let offset = 0; offset < payload.length; offset += WRITE_BYTES) {

@@ -1,8 +1,9 @@
 // The web UI in a real browser (issue 7, "What must be shown"): playwright-core drives Debian's
-// chromium (installed by .ci/run; never downloaded by a test tool) against the UI served by a
-// peer of a real 3-peer cluster of dist/tessera. It sees the peers by rack, browses into a
-// file down to where each chunk's replicas live, and watches a running job's progress advance
-// without a reload. Screenshots land in test-artifacts/ui/.
+// chromium (the test command, scripts/test.ts, installs it when it is missing and the machine
+// lets it; no test tool downloads a browser) against the UI served by a peer of a real 3-peer
+// cluster of dist/tessera. It sees the peers by rack, browses into a file down to where each
+// chunk's replicas live, and watches a running job's progress advance without a reload.
+// Screenshots land in test-artifacts/ui/.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -48,8 +49,8 @@ afterAll(async () => {
 async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `the browser test needs Debian's chromium at ${CHROMIUM}, which is not installed. Install it as .ci/run does: ` +
-        "`sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium` (or run .ci/run).",
+      `The browser test needs Debian's chromium at ${CHROMIUM}: install it with \`sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium\` ` +
+        "(npm test does this itself when it runs as root or with passwordless sudo).",
     );
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

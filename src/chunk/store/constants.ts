@@ -5,7 +5,7 @@ import { CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
 
 /**
  * A writer gathers packets into buffers of this size before each write to disk: large writes
- * run the disk at full speed (FINDINGS.md: ~1.1 GB/s with 1 MiB writes), and a whole number
+ * run the disk at full speed (docs/findings.md: ~1.1 GB/s written with fsync), and a whole number
  * of checksum blocks per buffer lets every CRC be taken over one contiguous subarray. A writer
  * holds two of them (one filling while the other is on its way to disk).
  */

@@ -32,6 +32,7 @@ import {
   type RepairLimits,
 } from "./replication.ts";
 import { isExcludedFromPlacement } from "../cluster/decommission-state.ts";
+import { chunkServerStates } from "../cluster/chunk-servers.ts";
 import type { ReplicateSender } from "./replica-ops.ts";
 
 /** How often the queue is rebuilt (GFS and HDFS scan every few seconds; 1 s heals sooner). */
@@ -312,12 +313,7 @@ export class ReplicationManager {
 
   /** Chunk servers the membership table knows, with their state, rack and free space. */
   private peerView(): Map<string, PlannerPeer> {
-    const peers = new Map<string, PlannerPeer>();
-    for (const record of this.init.membership.table.list()) {
-      if (!record.heartbeat.roles.includes("chunk")) continue;
-      peers.set(record.id, { id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes), state: record.state });
-    }
-    return peers;
+    return chunkServerStates(this.init.membership.table.list());
   }
 
   private inputOf(chunk: { chunkId: string; version: number; sizeBytes: number; committed: boolean; replication: number }): ChunkHealthInput {

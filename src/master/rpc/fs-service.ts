@@ -19,7 +19,7 @@ import type { PlannerPeer } from "../repair/replication.ts";
 import type { ReplicationView } from "../repair/replication-manager.ts";
 import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
-import { isExcludedFromPlacement } from "../cluster/decommission-state.ts";
+import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
@@ -182,19 +182,12 @@ export class FsService {
   }
 
   private livePeers(): PlacementPeer[] {
-    return this.init.membership.table
-      .inState("alive")
-      .filter((record) => record.heartbeat.roles.includes("chunk") && !isExcludedFromPlacement(this.init.namespace, record.id))
-      .map((record) => ({ id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes) }));
+    return eligibleChunkServers(this.init.membership.table.list(), this.init.namespace);
   }
 
   /** Chunk servers with their state, for fsck. */
   private chunkServers(): Map<string, PlannerPeer> {
-    const peers = new Map<string, PlannerPeer>();
-    for (const record of this.init.membership.table.list()) {
-      if (record.heartbeat.roles.includes("chunk")) peers.set(record.id, { id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes), state: record.state });
-    }
-    return peers;
+    return chunkServerStates(this.init.membership.table.list());
   }
 
   private place(replication: number, sizeBytes: number, writer: string, exclude: Set<string>): PlacementPeer[] {

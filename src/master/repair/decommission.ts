@@ -14,6 +14,7 @@ import { encodeCommand } from "../state/state-machine.ts";
 import type { Namespace } from "../state/namespace.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import type { ReplicaOps } from "./replica-ops.ts";
+import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import { RequestError } from "../../protocol/errors.ts";
 import type { DecommissionState, DecommissionStatus } from "../../protocol/views.ts";
@@ -25,7 +26,6 @@ export const DECOMMISSION_INTERVAL_MS_DEFAULT = 1_000;
 export const DECOMMISSION_COPIES_INFLIGHT_MAX = 4;
 /** Copies started per round and peer; the rest wait for the next round. */
 export const DECOMMISSION_COPIES_PER_ROUND_MAX = 64;
-const COMMIT_TIMEOUT_MS = 5_000;
 
 export interface DecommissionerInit {
   raft: RaftNode;

@@ -17,6 +17,7 @@ import { DROP_PENDING_MAX, CHUNK_PAGE_MAX } from "../state/limits.ts";
 import { encodeNamespaceCommand, type Namespace } from "../state/namespace.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import type { ReplicaOps } from "./replica-ops.ts";
+import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 
 /** GFS keeps deleted files three days; a minute is enough to undo a wrong leader's hasty view. */
 export const GC_GRACE_MS_DEFAULT = 60_000;
@@ -28,8 +29,6 @@ export const GC_PENDING_PER_ROUND_MAX = 50_000;
 export const GC_ORPHANS_TRACKED_MAX = 100_000;
 /** Delete requests in flight to one peer (its replicate service takes 16 streams per connection). */
 export const GC_DELETES_INFLIGHT_PER_PEER = 4;
-// How long a dropPendingDeletes proposal waits for its commit.
-const COMMIT_TIMEOUT_MS = 5_000;
 
 export interface GarbageCollectorInit {
   raft: RaftNode;

@@ -8,12 +8,12 @@ import type { ConfState, PeerId } from "../../raft/types.ts";
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
+import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 
 export const MASTERS_DEFAULT = 3;
 export const MASTERS_MAX = 9;
 export const VOTER_DEAD_AFTER_MS_DEFAULT = 15_000;
 const VOTER_CHECK_INTERVAL_MS = 500;
-const CONF_CHANGE_TIMEOUT_MS = 5_000;
 
 export interface CandidatePeer {
   id: PeerId;
@@ -135,7 +135,7 @@ export class VoterManager {
     this.changing = true;
     try {
       this.init.log.info("changing the voter set", { change: change.type, peer: change.nodeId });
-      await raft.proposeConfChange(change, CONF_CHANGE_TIMEOUT_MS);
+      await raft.proposeConfChange(change, COMMIT_TIMEOUT_MS);
     } catch (err) {
       this.init.log.debug("voter change not made", { change: change.type, peer: change.nodeId, err });
     } finally {

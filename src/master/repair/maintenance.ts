@@ -16,8 +16,6 @@ import { BALANCE_THRESHOLD_PCT_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
 import type { UsageSpread, DecommissionStatus } from "../../protocol/views.ts";
 
-export const MAINTENANCE_OPS = new Set(["balance", "decommission", "decommissionStatus"]);
-
 export interface MaintenanceOptions {
   /** Garbage is deleted this long after it became garbage (default GC_GRACE_MS_DEFAULT). */
   gcGraceMs?: number;
@@ -58,7 +56,7 @@ export class Maintenance {
     await this.decommissioner.stop();
   }
 
-  /** Serves one of MAINTENANCE_OPS on the leader. */
+  /** Serves "balance", "decommission" or "decommissionStatus" on the leader. */
   async handle(req: FsRequest): Promise<Pick<FsResponse, "balance" | "decommission">> {
     switch (req.op) {
       case "balance": {

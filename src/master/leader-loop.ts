@@ -10,7 +10,8 @@
 // carries the plan out, with its I/O bounded by runBounded and its in-flight work counted by
 // an InFlightBudget whose invariants are asserted where a slot is taken and given back.
 import { Queue } from "@libp2p/utils";
-import { assert } from "../util/assert.ts";
+import { assert, AssertionError } from "../util/assert.ts";
+import type { Logger } from "../util/log.ts";
 
 /** Timers, injectable: the system's in production, a fake clock's in tests. */
 export interface TimerSource {
@@ -39,8 +40,11 @@ export interface LeaderLoopInit<T> {
    * built as leader is stale by the time this peer leads again).
    */
   follower?(): void;
-  /** A round that threw (timer-driven rounds only: runRound's caller sees its own errors). */
-  onError(err: unknown): void;
+  /**
+   * Where a timer-driven round's failure goes (runRound's caller sees its own): a warning, or
+   * an error when the round broke an invariant (an AssertionError: a bug, not bad weather).
+   */
+  log: Pick<Logger, "warn" | "error">;
   timers?: TimerSource;
 }
 
@@ -153,7 +157,8 @@ export class LeaderLoop<T> {
       await this.runRound();
     } catch (err) {
       this.stats.failures += 1;
-      this.init.onError(err);
+      if (err instanceof AssertionError) this.init.log.error(`${this.init.name} round broke an invariant`, { err });
+      else this.init.log.warn(`${this.init.name} round failed`, { err });
     }
   }
 }

@@ -213,13 +213,13 @@ export class Peer extends EventTarget {
     await this.parts.tasks.stop();
     await this.parts.scrubber.stop();
     await this.parts.maintenance.stop();
-    replication.stop();
+    await replication.stop();
     await replicas.stop();
     reporter.stop();
     await data.stop();
     fsService.stop();
     await reports.stop();
-    voters.stop();
+    await voters.stop();
     await meta.stop();
     await raft.stop();
     await membership.stop();

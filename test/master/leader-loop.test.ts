@@ -41,7 +41,7 @@ function harness(over: Partial<LeaderLoopInit<number>> = {}) {
     follower: () => {
       state.followerCalls += 1;
     },
-    onError: (err) => state.errors.push(err),
+    log: { warn: (_message, fields) => state.errors.push(fields?.err), error: (_message, fields) => state.errors.push(fields?.err) },
     timers,
     ...over,
   });
@@ -150,6 +150,20 @@ describe("the leader loop", () => {
     await timers.advance(1_000);
     expect(calls).toBe(2);
     expect(loop.stats.failures).toBe(1);
+    await loop.stop();
+  });
+
+  it("a round that broke an invariant is logged as an error, not a warning", async () => {
+    const levels: string[] = [];
+    const { timers, loop } = harness({
+      round: async () => {
+        throw new AssertionError("copies sent: a has 2 in flight, the most allowed is 2");
+      },
+      log: { warn: () => levels.push("warn"), error: (message) => levels.push(`error: ${message}`) },
+    });
+    loop.start();
+    await timers.advance(1_000);
+    expect(levels).toEqual(["error: test round broke an invariant"]);
     await loop.stop();
   });
 

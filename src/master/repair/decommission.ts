@@ -66,7 +66,7 @@ export class Decommissioner {
       intervalMs: init.intervalMs ?? DECOMMISSION_INTERVAL_MS_DEFAULT,
       isLeader: () => init.raft.isLeader,
       round: (signal) => this.round(signal),
-      onError: (err) => init.log.warn("decommission round failed", { err }),
+      log: init.log,
       timers: init.timers,
     });
   }

@@ -83,7 +83,7 @@ export class GarbageCollector {
       round: (signal) => this.round(signal),
       // A follower's view of orphans would be stale by the time it leads.
       follower: () => this.orphans.clear(),
-      onError: (err) => init.log.warn("garbage collection round failed", { err }),
+      log: init.log,
       timers: init.timers,
     });
   }

@@ -20,6 +20,7 @@ import type { ReplicationView } from "../repair/replication-manager.ts";
 import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
+import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
@@ -40,24 +41,28 @@ export interface FsServiceInit {
   log: Logger;
   nowMs?: () => number;
   rand?: (n: number) => number;
+  /** The lease-recovery loop's timers. */
+  timers?: TimerSource;
 }
 
 export class FsService {
   private readonly nowMs: () => number;
   private readonly rand: (n: number) => number;
-  private leaseTimer?: ReturnType<typeof setInterval>;
+  private readonly leaseRecovery: LeaderLoop<void>;
 
   constructor(private readonly init: FsServiceInit) {
     this.nowMs = init.nowMs ?? (() => Date.now());
     this.rand = init.rand ?? ((n) => randomInt(n));
+    this.leaseRecovery = new LeaderLoop({ name: "lease recovery", intervalMs: LEASE_RECOVERY_INTERVAL_MS, isLeader: () => init.raft.isLeader, round: () => this.recoverExpiredLeases(), log: init.log, timers: init.timers });
   }
 
   start(): void {
-    this.leaseTimer = setInterval(() => void this.recoverExpiredLeases(), LEASE_RECOVERY_INTERVAL_MS);
+    this.leaseRecovery.start();
   }
 
+  /** Stops the timer; a recovery running now is not waited for (its proposals fail once Raft stops). */
   stop(): void {
-    clearInterval(this.leaseTimer);
+    void this.leaseRecovery.stop();
   }
 
   /** Serves one request on the leader. Throws a WireError (RequestError, a NamespaceError, an invalid path) with a stable code. */

@@ -1,6 +1,6 @@
 // The leader's replicator: every REPLICATION_INTERVAL_MS it rebuilds the repair queue from
 // the namespace and the location map (replication.ts decides, this file does the I/O), then
-// asks holders over /tessera/chunk/replicate/1 to copy chunks to new holders and servers to
+// asks holders over /tessera/chunk/replicate/2 to copy chunks to new holders and servers to
 // delete surplus, stale and corrupt replicas. A finished copy starts the next one at once,
 // within the throttles, without waiting for the next round.
 //
@@ -261,11 +261,12 @@ export class ReplicationManager {
     this.history.push(record);
     if (this.history.length > REPAIR_HISTORY_MAX) this.history.splice(0, this.history.length - REPAIR_HISTORY_MAX);
     const request: ReplicateRequest = {
-      op: "copy",
-      chunkId: item.chunkId,
-      version: item.version,
-      sizeBytes: item.sizeBytes,
-      targets: targets.map((peer) => ({ peer, addresses: this.init.membership.table.get(peer)?.heartbeat.addresses ?? [] })),
+      copy: {
+        chunkId: item.chunkId,
+        version: item.version,
+        sizeBytes: item.sizeBytes,
+        targets: targets.map((peer) => ({ peer, addresses: this.init.membership.table.get(peer)?.heartbeat.addresses ?? [] })),
+      },
     };
     void this.init
       .send(source, request)
@@ -299,7 +300,7 @@ export class ReplicationManager {
     assert(!this.copies.has(order.chunkId) && !this.deletes.has(order.chunkId), `chunk ${order.chunkId} has no copy or delete in flight when a delete starts`);
     this.deletes.set(order.chunkId, order);
     void this.init
-      .send(order.peer, { op: "delete", chunkId: order.chunkId, version: order.version, sizeBytes: 0, targets: [] })
+      .send(order.peer, { delete: { chunkId: order.chunkId, version: order.version } })
       .then((response) => {
         if (response.errorCode) {
           this.init.log.debug("a replica deletion was refused", { chunk: order.chunkId, peer: order.peer, error: response.errorCode });

@@ -134,47 +134,41 @@ export namespace ReplicateTarget {
   }
 }
 
-export interface ReplicateRequest {
-  op: string
+export interface CopyChunk {
   chunkId: string
   version: number
   sizeBytes: number
   targets: ReplicateTarget[]
 }
 
-export namespace ReplicateRequest {
-  let _codec: Codec<ReplicateRequest>
+export namespace CopyChunk {
+  let _codec: Codec<CopyChunk>
 
-  export const codec = (): Codec<ReplicateRequest> => {
+  export const codec = (): Codec<CopyChunk> => {
     if (_codec == null) {
-      _codec = message<ReplicateRequest>((obj, w, opts = {}) => {
+      _codec = message<CopyChunk>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
 
-        if ((obj.op != null && obj.op !== '')) {
-          w.uint32(10)
-          w.string(obj.op)
-        }
-
         if ((obj.chunkId != null && obj.chunkId !== '')) {
-          w.uint32(18)
+          w.uint32(10)
           w.string(obj.chunkId)
         }
 
         if ((obj.version != null && obj.version !== 0)) {
-          w.uint32(24)
+          w.uint32(16)
           w.uint64Number(obj.version)
         }
 
         if ((obj.sizeBytes != null && obj.sizeBytes !== 0)) {
-          w.uint32(32)
+          w.uint32(24)
           w.uint64Number(obj.sizeBytes)
         }
 
         if (obj.targets != null && obj.targets.length > 0) {
           for (const value of obj.targets) {
-            w.uint32(42)
+            w.uint32(34)
             ReplicateTarget.codec().encode(value, w)
           }
         }
@@ -184,7 +178,6 @@ export namespace ReplicateRequest {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          op: '',
           chunkId: '',
           version: 0,
           sizeBytes: 0,
@@ -198,22 +191,18 @@ export namespace ReplicateRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.op = reader.string()
-              break
-            }
-            case 2: {
               obj.chunkId = reader.string()
               break
             }
-            case 3: {
+            case 2: {
               obj.version = reader.uint64Number()
               break
             }
-            case 4: {
+            case 3: {
               obj.sizeBytes = reader.uint64Number()
               break
             }
-            case 5: {
+            case 4: {
               if (opts.limits?.targets != null && obj.targets.length === opts.limits.targets) {
                 throw new MaxLengthError('Decode error - repeated field "targets" had too many elements')
               }
@@ -244,33 +233,26 @@ export namespace ReplicateRequest {
           switch (tag >>> 3) {
             case 1: {
               yield {
-                field: `${prefix}.op`,
+                field: `${prefix}.chunkId`,
                 value: reader.string()
               }
               break
             }
             case 2: {
               yield {
-                field: `${prefix}.chunkId`,
-                value: reader.string()
-              }
-              break
-            }
-            case 3: {
-              yield {
                 field: `${prefix}.version`,
                 value: reader.uint64Number()
               }
               break
             }
-            case 4: {
+            case 3: {
               yield {
                 field: `${prefix}.sizeBytes`,
                 value: reader.uint64Number()
               }
               break
             }
-            case 5: {
+            case 4: {
               if (opts.limits?.targets != null && obj.targets === opts.limits.targets) {
                 throw new MaxLengthError('Streaming decode error - repeated field "targets" had too many elements')
               }
@@ -300,36 +282,301 @@ export namespace ReplicateRequest {
     return _codec
   }
 
-  export interface ReplicateRequestOpFieldEvent {
-    field: '$.op'
-    value: string
-  }
-
-  export interface ReplicateRequestChunkIdFieldEvent {
+  export interface CopyChunkChunkIdFieldEvent {
     field: '$.chunkId'
     value: string
   }
 
-  export interface ReplicateRequestVersionFieldEvent {
+  export interface CopyChunkVersionFieldEvent {
     field: '$.version'
     value: number
   }
 
-  export interface ReplicateRequestSizeBytesFieldEvent {
+  export interface CopyChunkSizeBytesFieldEvent {
     field: '$.sizeBytes'
     value: number
   }
 
-  export interface ReplicateRequestTargetsPeerFieldEvent {
+  export interface CopyChunkTargetsPeerFieldEvent {
     field: '$.targets[].peer'
     value: string
     index: number
   }
 
-  export interface ReplicateRequestTargetsAddressesFieldEvent {
+  export interface CopyChunkTargetsAddressesFieldEvent {
     field: '$.targets[].addresses[]'
     index: number
     value: string
+  }
+
+  export function encode (obj: Partial<CopyChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CopyChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CopyChunk>): CopyChunk {
+    return decodeMessage(buf, CopyChunk.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CopyChunk>): Generator<CopyChunkChunkIdFieldEvent | CopyChunkVersionFieldEvent | CopyChunkSizeBytesFieldEvent | CopyChunkTargetsPeerFieldEvent | CopyChunkTargetsAddressesFieldEvent> {
+    return streamMessage(buf, CopyChunk.codec(), opts)
+  }
+}
+
+export interface DeleteChunk {
+  chunkId: string
+  version: number
+}
+
+export namespace DeleteChunk {
+  let _codec: Codec<DeleteChunk>
+
+  export const codec = (): Codec<DeleteChunk> => {
+    if (_codec == null) {
+      _codec = message<DeleteChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.chunkId != null && obj.chunkId !== '')) {
+          w.uint32(10)
+          w.string(obj.chunkId)
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.version)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          chunkId: '',
+          version: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.chunkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.chunkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeleteChunkChunkIdFieldEvent {
+    field: '$.chunkId'
+    value: string
+  }
+
+  export interface DeleteChunkVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export function encode (obj: Partial<DeleteChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DeleteChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeleteChunk>): DeleteChunk {
+    return decodeMessage(buf, DeleteChunk.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeleteChunk>): Generator<DeleteChunkChunkIdFieldEvent | DeleteChunkVersionFieldEvent> {
+    return streamMessage(buf, DeleteChunk.codec(), opts)
+  }
+}
+
+export interface ReplicateRequest {
+  copy?: CopyChunk
+  delete?: DeleteChunk
+}
+
+export namespace ReplicateRequest {
+  let _codec: Codec<ReplicateRequest>
+
+  export const codec = (): Codec<ReplicateRequest> => {
+    if (_codec == null) {
+      _codec = message<ReplicateRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.delete != null) {
+          obj.copy = undefined
+        }
+
+        if (obj.copy != null) {
+          obj.delete = undefined
+        }
+
+        if (obj.copy != null) {
+          w.uint32(10)
+          CopyChunk.codec().encode(obj.copy, w)
+        }
+
+        if (obj.delete != null) {
+          w.uint32(18)
+          DeleteChunk.codec().encode(obj.delete, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.copy = CopyChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.copy
+              })
+              break
+            }
+            case 2: {
+              obj.delete = DeleteChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delete
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.delete != null) {
+          delete obj.copy
+        }
+
+        if (obj.copy != null) {
+          delete obj.delete
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * CopyChunk.codec().stream(reader, reader.uint32(), `${prefix}.copy`, {
+                limits: opts.limits?.copy
+              })
+
+              break
+            }
+            case 2: {
+              yield * DeleteChunk.codec().stream(reader, reader.uint32(), `${prefix}.delete`, {
+                limits: opts.limits?.delete
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReplicateRequestCopyChunkIdFieldEvent {
+    field: '$.copy.chunkId'
+    value: string
+  }
+
+  export interface ReplicateRequestCopyVersionFieldEvent {
+    field: '$.copy.version'
+    value: number
+  }
+
+  export interface ReplicateRequestCopySizeBytesFieldEvent {
+    field: '$.copy.sizeBytes'
+    value: number
+  }
+
+  export interface ReplicateRequestCopyTargetsPeerFieldEvent {
+    field: '$.copy.targets[].peer'
+    value: string
+    index: number
+  }
+
+  export interface ReplicateRequestCopyTargetsAddressesFieldEvent {
+    field: '$.copy.targets[].addresses[]'
+    index: number
+    value: string
+  }
+
+  export interface ReplicateRequestDeleteChunkIdFieldEvent {
+    field: '$.delete.chunkId'
+    value: string
+  }
+
+  export interface ReplicateRequestDeleteVersionFieldEvent {
+    field: '$.delete.version'
+    value: number
   }
 
   export function encode (obj: Partial<ReplicateRequest>): Uint8Array<ArrayBuffer> {
@@ -340,7 +587,7 @@ export namespace ReplicateRequest {
     return decodeMessage(buf, ReplicateRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReplicateRequest>): Generator<ReplicateRequestOpFieldEvent | ReplicateRequestChunkIdFieldEvent | ReplicateRequestVersionFieldEvent | ReplicateRequestSizeBytesFieldEvent | ReplicateRequestTargetsPeerFieldEvent | ReplicateRequestTargetsAddressesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReplicateRequest>): Generator<ReplicateRequestCopyChunkIdFieldEvent | ReplicateRequestCopyVersionFieldEvent | ReplicateRequestCopySizeBytesFieldEvent | ReplicateRequestCopyTargetsPeerFieldEvent | ReplicateRequestCopyTargetsAddressesFieldEvent | ReplicateRequestDeleteChunkIdFieldEvent | ReplicateRequestDeleteVersionFieldEvent> {
     return streamMessage(buf, ReplicateRequest.codec(), opts)
   }
 }

@@ -10,9 +10,10 @@
 // until then every chunk would look missing. Then it recomputes the queue from scratch,
 // which is how repair work survives a change of leader.
 //
-// The rounds are a LeaderLoop's (a dead peer kicks one at once); the copies and deletes in
-// flight are counted in InFlightBudgets whose limits are asserted where a slot is taken, so
-// a scheduling bug stops loudly instead of flooding a peer.
+// The rounds are a LeaderLoop's (a dead peer kicks one at once). The copies in flight are
+// counted in InFlightBudgets (per source and in all, per target) whose limits are asserted
+// where a slot is taken, so a scheduling bug stops loudly instead of flooding a peer; a chunk
+// never has a copy and a delete in flight at once (asserted too).
 import { randomInt } from "node:crypto";
 import type { Logger } from "../../util/log.ts";
 import type { MembershipService } from "../../membership/service.ts";

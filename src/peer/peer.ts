@@ -72,7 +72,7 @@ export interface PeerParts {
   reports: ReportService;
   /** The leader's replicator (idle on other peers). */
   replication: ReplicationManager;
-  /** This chunk server's side of /tessera/chunk/replicate/1. */
+  /** This chunk server's side of /tessera/chunk/replicate/2. */
   replicas: ReplicaService;
   /** Garbage collection, balancer, decommissioning (working on the leader). */
   maintenance: Maintenance;
@@ -115,7 +115,7 @@ export class Peer extends EventTarget {
   readonly tasks: TaskService;
   /** The replicator: its queue and repair history (meaningful on the leader). */
   readonly replication: ReplicationManager;
-  /** This chunk server's side of /tessera/chunk/replicate/1 (copies sent, deletes). */
+  /** This chunk server's side of /tessera/chunk/replicate/2 (copies sent, deletes). */
   readonly replicas: ReplicaService;
   /** Garbage collection, the balancer and decommissioning (working on the leader). */
   readonly maintenance: Maintenance;
@@ -211,13 +211,13 @@ export class Peer extends EventTarget {
     await this.parts.tasks.stop();
     await this.parts.scrubber.stop();
     await this.parts.maintenance.stop();
-    replication.stop();
+    await replication.stop();
     await replicas.stop();
     reporter.stop();
     await data.stop();
     fsService.stop();
     await reports.stop();
-    voters.stop();
+    await voters.stop();
     await meta.stop();
     await raft.stop();
     await membership.stop();
@@ -317,7 +317,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     raftRef.node = raft;
 
     const locations = new ChunkLocations();
-    // The replicator asks chunk servers over /tessera/chunk/replicate/1; this peer's own
+    // The replicator asks chunk servers over /tessera/chunk/replicate/2; this peer's own
     // server (which libp2p cannot dial) is called directly once it exists, below.
     const replicasRef: { service?: ReplicaService } = {};
     const sendReplicate = replicateSender(host, id, () => replicasRef.service);

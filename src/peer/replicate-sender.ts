@@ -1,5 +1,5 @@
 // How the leader's repair services reach chunk servers: a replicate request over
-// /tessera/chunk/replicate/1, or a direct call to this peer's own replica service (libp2p
+// /tessera/chunk/replicate/2, or a direct call to this peer's own replica service (libp2p
 // cannot dial itself). Wired here, in the composition root, so the master never imports a
 // chunk server's code.
 import { peerIdFromString } from "@libp2p/peer-id";

@@ -10,8 +10,11 @@ export const META_PROTOCOL = "/tessera/meta/2";
 export const CHUNK_WRITE_PROTOCOL = "/tessera/chunk/write/1";
 /** Ranged chunk reads with checksums, from any peer to a replica. */
 export const CHUNK_READ_PROTOCOL = "/tessera/chunk/read/1";
-/** The leader asks a holder to copy a chunk to new holders, or any server to delete a replica. */
-export const CHUNK_REPLICATE_PROTOCOL = "/tessera/chunk/replicate/1";
+/**
+ * The leader asks a holder to copy a chunk to new holders, or any server to delete a replica.
+ * Version 2: the request is a typed oneof (CopyChunk, DeleteChunk) instead of version 1's string op.
+ */
+export const CHUNK_REPLICATE_PROTOCOL = "/tessera/chunk/replicate/2";
 /** Block reports: a chunk server tells the leader what it holds (GFS §2.6.2). */
 export const CHUNK_REPORT_PROTOCOL = "/tessera/chunk/report/1";
 /** The leader orders a worker to run, cancel or clean up a task. */

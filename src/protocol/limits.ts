@@ -16,7 +16,7 @@ export const META_RPC_LIMITS: RpcLimits = {
   timeoutMs: 10_000,
 };
 
-/** /tessera/chunk/replicate/1. */
+/** /tessera/chunk/replicate/2. */
 export const REPLICATE_RPC_LIMITS: RpcLimits = {
   // A request names at most 8 targets with 16 addresses each: a few KiB.
   messageBytesMax: 64 * 1024,

@@ -1,11 +1,11 @@
-// /tessera/chunk/replicate/1, the chunk server's side: the leader's replicator asks a holder
+// /tessera/chunk/replicate/2, the chunk server's side: the leader's replicator asks a holder
 // of a chunk to copy it to new holders, or asks any server to delete a replica (surplus,
 // stale or corrupt).
 //
 // Why the source pushes (GFS §4.3, HDFS DNA_TRANSFER): the leader never touches data (the
 // data path never goes through the master), and the holder already has the one tool that
 // makes a replica durable and checked end to end: the write pipeline. A copy is
-//   leader → source   ReplicateRequest {op: "copy", chunkId, version, sizeBytes, targets}
+//   leader → source   ReplicateRequest {copy: {chunkId, version, sizeBytes, targets}}
 //   source → targets  /tessera/chunk/write/1 with the bytes of store.createReadStream (each
 //                     64 KiB block is verified as it is read, and again at every target)
 //   source → leader   ReplicateResponse {} once every target committed (fsync) the chunk,
@@ -28,7 +28,7 @@ import { isChunkStoreError } from "../store/errors.ts";
 import { PipelineError } from "./data-errors.ts";
 import type { DataService } from "./data-service.ts";
 import type { ChunkStore } from "../store/store.ts";
-import { ReplicateRequest, ReplicateResponse } from "../../protocol/pb/replicate.ts";
+import { ReplicateRequest, ReplicateResponse, type CopyChunk } from "../../protocol/pb/replicate.ts";
 import { CHUNK_REPLICATE_PROTOCOL } from "../../protocol/ids.ts";
 
 export { ReplicateRequest, ReplicateResponse } from "../../protocol/pb/replicate.ts";
@@ -58,7 +58,7 @@ export class ReplicaService {
   async start(): Promise<void> {
     await registerHandler<ReplicateRequest, ReplicateResponse>(this.init.host, {
       protocol: CHUNK_REPLICATE_PROTOCOL,
-      requestCodec: { encode: ReplicateRequest.encode, decode: (data) => ReplicateRequest.decode(data, { limits: { targets: WRITE_PIPELINE_TARGETS_MAX, targets$: { addresses: REPLICATE_TARGET_ADDRESSES_MAX } } }) },
+      requestCodec: { encode: ReplicateRequest.encode, decode: (data) => ReplicateRequest.decode(data, { limits: { copy: { targets: WRITE_PIPELINE_TARGETS_MAX, targets$: { addresses: REPLICATE_TARGET_ADDRESSES_MAX } } } }) },
       responseCodec: ReplicateResponse,
       ...REPLICATE_RPC_LIMITS,
       maxInboundStreams: REPLICATE_INBOUND_STREAMS_MAX,
@@ -73,17 +73,30 @@ export class ReplicaService {
 
   /** Carries out one request from `from` (over the wire, or called directly on the leader's own peer). */
   async execute(from: string, request: ReplicateRequest): Promise<ReplicateResponse> {
-    if (request.op === "delete" && from !== this.init.leader()) return failure("NOT_LEADER", `only the leader asks for deletions, and ${from} is not the leader this peer knows`);
-    let chunkId: string;
-    try {
-      chunkId = validateChunkId(request.chunkId);
-      if (request.op === "copy" || request.version !== 0) validateChunkVersion(request.version);
-    } catch (err) {
-      return failure("INVALID", (err as Error).message);
+    if (request.delete) {
+      const order = request.delete;
+      if (from !== this.init.leader()) return failure("NOT_LEADER", `only the leader asks for deletions, and ${from} is not the leader this peer knows`);
+      let chunkId: string;
+      try {
+        chunkId = validateChunkId(order.chunkId);
+        // Version 0 deletes whatever version is held (the garbage collector does not know it).
+        if (order.version !== 0) validateChunkVersion(order.version);
+      } catch (err) {
+        return failure("INVALID", (err as Error).message);
+      }
+      return this.remove(chunkId, order.version);
     }
-    if (request.op === "delete") return this.remove(chunkId, request.version);
-    if (request.op === "copy") return this.copy(chunkId, request);
-    return failure("INVALID", `unknown replicate operation ${JSON.stringify(request.op.slice(0, 64))}`);
+    if (request.copy) {
+      let chunkId: string;
+      try {
+        chunkId = validateChunkId(request.copy.chunkId);
+        validateChunkVersion(request.copy.version);
+      } catch (err) {
+        return failure("INVALID", (err as Error).message);
+      }
+      return this.copy(chunkId, request.copy);
+    }
+    return failure("INVALID", "a replicate request carries a copy or a delete");
   }
 
   private async remove(chunkId: string, version: number): Promise<ReplicateResponse> {
@@ -92,7 +105,7 @@ export class ReplicaService {
     return { ...ok(), deleted };
   }
 
-  private async copy(chunkId: string, request: ReplicateRequest): Promise<ReplicateResponse> {
+  private async copy(chunkId: string, request: CopyChunk): Promise<ReplicateResponse> {
     const self = this.init.host.peerId.toString();
     const targets = request.targets.map((target) => target.peer);
     if (targets.length === 0 || targets.length > WRITE_PIPELINE_TARGETS_MAX) return failure("INVALID", `a copy names 1 to ${WRITE_PIPELINE_TARGETS_MAX} targets`);
@@ -129,7 +142,7 @@ export class ReplicaService {
     }
   }
 
-  private async learnAddresses(request: ReplicateRequest): Promise<void> {
+  private async learnAddresses(request: CopyChunk): Promise<void> {
     for (const target of request.targets) {
       const addresses = target.addresses.flatMap((address) => {
         try {

@@ -4,12 +4,13 @@
 // passes the peer table's records and the map.
 import type { PeerRecord } from "../../membership/peer-table.ts";
 import type { ChunkLocations } from "./locations.ts";
+import { isChunkServer } from "./chunk-servers.ts";
 import type { PeerState, CapacityReport, PeerCapacity } from "../../protocol/views.ts";
 
 export function capacityReport(records: readonly PeerRecord[], locations: ChunkLocations, nowMs: number): CapacityReport {
   const peers: PeerCapacity[] = [];
   for (const record of records) {
-    if (!record.heartbeat.roles.includes("chunk")) continue;
+    if (!isChunkServer(record)) continue;
     const capacityBytes = Number(record.heartbeat.capacityBytes);
     let usedBytes = 0;
     const replicas = locations.replicasOf(record.id);

@@ -29,6 +29,7 @@ import { REPLICATION_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import { validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
 import { JOB_STATE, taskKeyOf } from "../../protocol/job-names.ts";
+import { JOB_COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 
 /** How often the scheduler looks at running jobs. */
 export const ROUND_INTERVAL_MS = 250;
@@ -44,7 +45,6 @@ export const BACKUP_FACTOR = 2;
 export const BACKUP_MIN_RUN_MS = 1_000;
 /** Files below an input folder, at most; a job over more should name sub-folders. */
 export const JOB_INPUT_FILES_MAX = 100_000;
-const COMMIT_TIMEOUT_MS = 10_000;
 /** Task records in a status answer, at most (each is a few hundred bytes). */
 export const STATUS_TASKS_MAX = 2_000;
 const ORDER_PARALLELISM = 16;
@@ -135,7 +135,7 @@ export class JobScheduler {
       return this.serial(() => this.submit(req.jobId, spec));
     },
     jobStatus: async (req) => {
-      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
       const job = this.init.namespace.job(validateJobId(req.jobId));
       if (!job) throw new RequestError("NOT_FOUND", `there is no job ${req.jobId}`);
       const tasks = job.state === JobState.RUNNING || req.withTasks ? this.init.namespace.jobTasks(job.id) : [];
@@ -143,7 +143,7 @@ export class JobScheduler {
       return { job: this.live(job, tasks), tasks: req.withTasks ? tasks.slice(0, STATUS_TASKS_MAX) : [] };
     },
     listJobs: async () => {
-      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
       return { jobs: this.init.namespace.jobs(100).map((job) => (job.state === JobState.RUNNING ? this.live(job, this.init.namespace.jobTasks(job.id)) : job)) };
     },
     killJob: (req) => this.serial(() => this.kill(req.jobId)),
@@ -181,7 +181,7 @@ export class JobScheduler {
 
   private async submit(jobId: string, spec: JobSpec): Promise<JobAnswer> {
     const id = validateJobId(jobId || `job-${this.randomId()}`);
-    await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+    await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
     if (this.init.namespace.job(id)) throw new RequestError("ALREADY_EXISTS", `job ${id} exists already`);
     const checked = this.validateSpec(spec);
     const splits = this.splitsOf(checked);
@@ -287,7 +287,7 @@ export class JobScheduler {
   }
 
   private async kill(jobId: string): Promise<JobAnswer> {
-    await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+    await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
     const job = this.init.namespace.job(validateJobId(jobId));
     if (!job) throw new RequestError("NOT_FOUND", `there is no job ${jobId}`);
     if (job.state !== JobState.RUNNING) return { job, tasks: [] };
@@ -355,7 +355,7 @@ export class JobScheduler {
     if (!this.wasLeader) {
       // A new leader: every running job is picked up from Raft; its attempts get a fresh
       // silence allowance, since their reports went to the old leader until now.
-      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
       this.running.clear();
       this.heardFrom.clear();
       this.pendingSince.clear();
@@ -607,7 +607,7 @@ export class JobScheduler {
   }
 
   private async propose(command: TypedLogCommand): Promise<unknown> {
-    return this.init.raft.propose(encodeLogCommand(command), COMMIT_TIMEOUT_MS);
+    return this.init.raft.propose(encodeLogCommand(command), JOB_COMMIT_TIMEOUT_MS);
   }
 }
 

@@ -8,6 +8,9 @@
 // One balance request works for at most a bounded time and reports what it did; the caller
 // asks again until balanced (so no request outlives the metadata RPC, and a leader change
 // in between loses nothing: the next leader measures afresh).
+//
+// What to move is decided by balancer-plan.ts (pure, unit-tested); this file measures, asks
+// for the next move, and carries it out, one at a time.
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import type { Namespace } from "../state/namespace.ts";
@@ -15,8 +18,9 @@ import type { ChunkLocations } from "../cluster/locations.ts";
 import type { ReplicaOps } from "./replica-ops.ts";
 import { BALANCE_THRESHOLD_PCT_DEFAULT, BALANCE_THRESHOLD_PCT_MAX, BALANCE_THRESHOLD_PCT_MIN } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
-import type { UsageSpread, PeerUsage, BalanceSummary } from "../../protocol/views.ts";
-import { isExcludedFromPlacement } from "../cluster/decommission-state.ts";
+import type { UsageSpread, BalanceSummary } from "../../protocol/views.ts";
+import { eligibleChunkServers } from "../cluster/chunk-servers.ts";
+import { chooseMove, usageSpread } from "./balancer-plan.ts";
 
 export { BALANCE_THRESHOLD_PCT_DEFAULT, BALANCE_THRESHOLD_PCT_MIN, BALANCE_THRESHOLD_PCT_MAX };
 /** One balance request works this long at most: well inside the metadata RPC's 10 s. */
@@ -37,34 +41,22 @@ export interface BalancerInit {
   membership: MembershipService;
   ops: ReplicaOps;
   log: Logger;
+  /** A monotonic clock for the request's time budget. */
+  nowMs?: () => number;
 }
 
 export class Balancer {
   private running = false;
+  private readonly nowMs: () => number;
 
-  constructor(private readonly init: BalancerInit) {}
+  constructor(private readonly init: BalancerInit) {
+    this.nowMs = init.nowMs ?? (() => performance.now());
+  }
 
   /** Used% of every alive chunk server that takes part (peers being decommissioned do not). */
   measure(): UsageSpread {
-    const peers: PeerUsage[] = [];
-    for (const record of this.init.membership.table.inState("alive")) {
-      if (!record.heartbeat.roles.includes("chunk") || isExcludedFromPlacement(this.init.namespace, record.id)) continue;
-      const capacityBytes = Number(record.heartbeat.capacityBytes);
-      if (!(capacityBytes > 0)) continue;
-      const usedBytes = this.init.locations.replicasOf(record.id).reduce((sum, replica) => sum + replica.sizeBytes, 0);
-      peers.push({ peer: record.id, rack: record.heartbeat.rack, usedBytes, capacityBytes, usedPct: (100 * usedBytes) / capacityBytes });
-    }
-    const used = peers.reduce((sum, p) => sum + p.usedBytes, 0);
-    const capacity = peers.reduce((sum, p) => sum + p.capacityBytes, 0);
-    const meanPct = capacity > 0 ? (100 * used) / capacity : 0;
-    const pcts = peers.map((p) => p.usedPct);
-    return {
-      meanPct,
-      minPct: pcts.length ? Math.min(...pcts) : 0,
-      maxPct: pcts.length ? Math.max(...pcts) : 0,
-      deviationPct: pcts.length ? Math.max(...pcts.map((pct) => Math.abs(pct - meanPct))) : 0,
-      peers,
-    };
+    const servers = eligibleChunkServers(this.init.membership.table.list(), this.init.namespace);
+    return usageSpread(servers, (peer) => this.init.locations.replicasOf(peer).reduce((sum, replica) => sum + replica.sizeBytes, 0));
   }
 
   /** Moves replicas until balanced within `thresholdPct`, for at most `budgetMs`. */
@@ -80,7 +72,7 @@ export class Balancer {
   }
 
   private async run(thresholdPct: number, budgetMs: number): Promise<BalanceSummary> {
-    const deadline = performance.now() + budgetMs;
+    const deadline = this.nowMs() + budgetMs;
     const before = this.measure();
     let moves = 0;
     let bytesMoved = 0;
@@ -89,11 +81,19 @@ export class Balancer {
     for (;;) {
       const now = this.measure();
       if (now.deviationPct <= thresholdPct) break;
-      if (performance.now() >= deadline || moves >= BALANCE_MOVES_PER_REQUEST_MAX) {
+      if (this.nowMs() >= deadline || moves >= BALANCE_MOVES_PER_REQUEST_MAX) {
         stoppedBy = "time";
         break;
       }
-      const move = this.chooseMove(now, thresholdPct, failed);
+      const move = chooseMove({
+        spread: now,
+        thresholdPct,
+        rackOf: (peer) => this.init.membership.table.get(peer)?.heartbeat.rack,
+        replicasOf: (peer) => this.init.locations.replicasOf(peer),
+        ownerOf: (chunkId) => this.safeOwner(chunkId),
+        holdersOf: (chunkId) => this.init.locations.replicas(chunkId),
+        failed,
+      });
       if (!move) {
         stoppedBy = "stuck";
         break;
@@ -112,42 +112,6 @@ export class Balancer {
     const balanced = after.deviationPct <= thresholdPct;
     if (moves > 0) this.init.log.info("balanced replicas", { moves, bytesMoved, beforePct: before.deviationPct.toFixed(2), afterPct: after.deviationPct.toFixed(2) });
     return { moves, bytesMoved, balanced, stoppedBy: balanced ? "balanced" : stoppedBy, before, after };
-  }
-
-  /**
-   * The next move: from the peer furthest above the mean to the one furthest below, of a
-   * committed current replica the target does not hold, that keeps the rack spread and does
-   * not push the target past mean + threshold.
-   */
-  private chooseMove(spread: UsageSpread, thresholdPct: number, failed: ReadonlySet<string>) {
-    const { meanPct, peers } = spread;
-    const rackOf = new Map(peers.map((p) => [p.peer, p.rack]));
-    for (const record of this.init.membership.table.list()) if (!rackOf.has(record.id)) rackOf.set(record.id, record.heartbeat.rack);
-    const sources = peers.filter((p) => p.usedPct > meanPct).sort((a, b) => b.usedPct - a.usedPct);
-    const targets = peers.filter((p) => p.usedPct < meanPct).sort((a, b) => a.usedPct - b.usedPct);
-    for (const source of sources) {
-      for (const target of targets) {
-        // Moving is worth it only when one of the pair is outside the threshold.
-        if (source.usedPct - meanPct <= thresholdPct && meanPct - target.usedPct <= thresholdPct) continue;
-        const roomBytes = ((meanPct + thresholdPct) * target.capacityBytes) / 100 - target.usedBytes;
-        for (const replica of this.init.locations.replicasOf(source.peer)) {
-          if (failed.has(replica.chunkId) || replica.sizeBytes > roomBytes) continue;
-          // Nor the source below mean − threshold: a move never makes a new outlier.
-          if (source.usedBytes - replica.sizeBytes < ((meanPct - thresholdPct) * source.capacityBytes) / 100) continue;
-          const owner = this.safeOwner(replica.chunkId);
-          if (!owner || !owner.committed || owner.version !== replica.version) continue;
-          const holders = this.init.locations.replicas(replica.chunkId);
-          if (holders.some((h) => h.peer === target.peer)) continue;
-          const current = holders.filter((h) => h.version === owner.version);
-          const racksBefore = new Set(current.map((h) => rackOf.get(h.peer)));
-          const racksAfter = new Set(current.filter((h) => h.peer !== source.peer).map((h) => rackOf.get(h.peer)));
-          racksAfter.add(target.rack);
-          if (racksAfter.size < racksBefore.size) continue;
-          return { chunk: { chunkId: replica.chunkId, version: replica.version, sizeBytes: replica.sizeBytes }, from: source.peer, to: target.peer };
-        }
-      }
-    }
-    return undefined;
   }
 
   private safeOwner(chunkId: string) {

@@ -10,6 +10,10 @@
 // hold it, and a chunk the namespace references is never deleted here (checked again right
 // before each deletion); the grace period covers a leader that has not applied every
 // committed entry yet. Deletion is idempotent: a replica missed now is found again later.
+//
+// What to delete is decided by gc-plan.ts (pure, unit-tested); this file reads the world into
+// its view, carries the plan out (a few deletes at once per peer) and proposes the drops.
+// The rounds are a LeaderLoop's.
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
@@ -18,6 +22,9 @@ import type { Namespace } from "../state/namespace.ts";
 import { encodeLogCommand } from "../state/log-command.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import type { ReplicaOps } from "./replica-ops.ts";
+import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
+import { LeaderLoop, InFlightBudget, runBounded, type TimerSource } from "../leader-loop.ts";
+import { batches, collectedChunks, planOrphanCollection, planPendingCollection, type GcView, type PendingDelete, type ReplicaDeletes } from "./gc-plan.ts";
 
 /** GFS keeps deleted files three days; a minute is enough to undo a wrong leader's hasty view. */
 export const GC_GRACE_MS_DEFAULT = 60_000;
@@ -29,8 +36,6 @@ export const GC_PENDING_PER_ROUND_MAX = 50_000;
 export const GC_ORPHANS_TRACKED_MAX = 100_000;
 /** Delete requests in flight to one peer (its replicate service takes 16 streams per connection). */
 export const GC_DELETES_INFLIGHT_PER_PEER = 4;
-// How long a dropPendingDeletes proposal waits for its commit.
-const COMMIT_TIMEOUT_MS = 5_000;
 
 export interface GarbageCollectorInit {
   raft: RaftNode;
@@ -41,7 +46,9 @@ export interface GarbageCollectorInit {
   log: Logger;
   graceMs?: number;
   intervalMs?: number;
+  /** The wall clock: pending deletes carry the wall-clock time of the delete. */
   nowMs?: () => number;
+  timers?: TimerSource;
 }
 
 export interface GcRoundResult {
@@ -53,31 +60,41 @@ export interface GcRoundResult {
   orphansCollected: number;
 }
 
+const NOTHING: GcRoundResult = { replicasDeleted: 0, pendingDropped: 0, orphansCollected: 0 };
+
 export class GarbageCollector {
   private readonly graceMs: number;
-  private readonly intervalMs: number;
   private readonly nowMs: () => number;
   /** Chunk id → when this leader first saw it unreferenced. */
   private readonly orphans = new Map<string, number>();
-  private timer?: ReturnType<typeof setInterval>;
-  private running?: Promise<GcRoundResult>;
+  private readonly loop: LeaderLoop<GcRoundResult>;
+  /** Deletes in flight per peer, against GC_DELETES_INFLIGHT_PER_PEER. */
+  private readonly deletesInFlight = new InFlightBudget("garbage deletes", GC_DELETES_INFLIGHT_PER_PEER);
   /** Totals for tests and metrics. */
   readonly stats = { rounds: 0, replicasDeleted: 0, pendingDropped: 0, orphansCollected: 0 };
 
   constructor(private readonly init: GarbageCollectorInit) {
     this.graceMs = init.graceMs ?? GC_GRACE_MS_DEFAULT;
-    this.intervalMs = init.intervalMs ?? GC_INTERVAL_MS_DEFAULT;
     this.nowMs = init.nowMs ?? (() => Date.now());
     if (!(this.graceMs >= 0)) throw new RangeError(`the garbage collection grace period must be 0 or more, not ${this.graceMs} ms`);
+    this.loop = new LeaderLoop({
+      name: "garbage collection",
+      intervalMs: init.intervalMs ?? GC_INTERVAL_MS_DEFAULT,
+      isLeader: () => init.raft.isLeader,
+      round: (signal) => this.round(signal),
+      // A follower's view of orphans would be stale by the time it leads.
+      follower: () => this.orphans.clear(),
+      log: init.log,
+      timers: init.timers,
+    });
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.runRound().catch((err: unknown) => this.init.log.warn("garbage collection round failed", { err })), this.intervalMs);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** A block report listed a chunk no file references (called by the report service). */
@@ -87,56 +104,31 @@ export class GarbageCollector {
   }
 
   /** One collection; rounds never overlap. Only the leader collects. */
-  runRound(): Promise<GcRoundResult> {
-    if (this.running) return this.running;
-    this.running = this.round().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  async runRound(): Promise<GcRoundResult> {
+    return (await this.loop.runRound()) ?? { ...NOTHING };
   }
 
-  private async round(): Promise<GcRoundResult> {
-    const result: GcRoundResult = { replicasDeleted: 0, pendingDropped: 0, orphansCollected: 0 };
-    if (!this.init.raft.isLeader) {
-      // A follower's view of orphans would be stale by the time it leads.
-      this.orphans.clear();
-      return result;
-    }
+  private async round(signal: AbortSignal): Promise<GcRoundResult> {
+    const result: GcRoundResult = { ...NOTHING };
     const now = this.nowMs();
-    const pending = new Set<string>();
-    const dueChunks: string[] = [];
-    let after: string | undefined;
-    let looked = 0;
-    while (looked < GC_PENDING_PER_ROUND_MAX) {
-      const page = this.init.namespace.pendingDeletes({ ...(after ? { after } : {}), limit: CHUNK_PAGE_MAX });
-      for (const chunk of page.chunks) {
-        pending.add(chunk.chunkId);
-        if (chunk.deletedAtMs + this.graceMs <= now) dueChunks.push(chunk.chunkId);
-      }
-      looked += page.chunks.length;
-      if (!page.next) break;
-      after = page.next;
-    }
+    const pending = this.pendingDeletes();
 
     // Pending deletes past the grace period: delete every known replica, then drop.
-    const deleted = await this.deleteEverywhere(dueChunks, result);
-    for (let at = 0; at < deleted.length; at += DROP_PENDING_MAX) {
-      const batch = deleted.slice(at, at + DROP_PENDING_MAX);
+    const pendingPlan = planPendingCollection(pending, this.view(now));
+    const dropped = collectedChunks(pendingPlan, await this.carryOut(pendingPlan, result));
+    for (const batch of batches(dropped, DROP_PENDING_MAX)) {
+      if (signal.aborted) return result;
       const outcome = (await this.init.raft.propose(encodeLogCommand({ dropPendingDeletes: { chunkIds: batch } }), COMMIT_TIMEOUT_MS)) as { dropped: number };
       result.pendingDropped += outcome.dropped;
     }
+    if (signal.aborted) return result;
 
-    // Unreferenced chunks past the grace period since first seen.
-    const dueOrphans: string[] = [];
-    for (const [chunkId, firstSeenMs] of this.orphans) {
-      if (this.referenced(chunkId) || pending.has(chunkId) || this.isPending(chunkId)) {
-        this.orphans.delete(chunkId);
-        continue;
-      }
-      if (firstSeenMs + this.graceMs <= now) dueOrphans.push(chunkId);
-    }
-    // Checked again just above, right before deleting: a chunk the namespace knows stays.
-    for (const chunkId of await this.deleteEverywhere(dueOrphans, result)) {
+    // Unreferenced chunks past the grace period since first seen. Planned now, after the
+    // pending deletes' I/O: the namespace is asked right before the deletions it guards.
+    const pendingIds = new Set(pending.map((chunk) => chunk.chunkId));
+    const orphanPlan = planOrphanCollection(this.orphans, (chunkId) => this.referenced(chunkId) || pendingIds.has(chunkId) || this.isPending(chunkId), this.view(now));
+    for (const chunkId of orphanPlan.forget) this.orphans.delete(chunkId);
+    for (const chunkId of collectedChunks(orphanPlan, await this.carryOut(orphanPlan, result))) {
       this.orphans.delete(chunkId);
       result.orphansCollected += 1;
     }
@@ -149,44 +141,51 @@ export class GarbageCollector {
     return result;
   }
 
-  /**
-   * Deletes every replica the location map knows of each chunk, whatever its version.
-   * Returns the chunks no alive peer holds any more; a chunk whose holder is unreachable
-   * or not alive is tried again next round.
-   */
-  private async deleteEverywhere(chunkIds: readonly string[], result: GcRoundResult): Promise<string[]> {
-    const byPeer = new Map<string, string[]>();
-    for (const chunkId of chunkIds) {
-      for (const replica of this.init.locations.replicas(chunkId)) {
-        let list = byPeer.get(replica.peer);
-        if (!list) byPeer.set(replica.peer, (list = []));
-        list.push(chunkId);
-      }
+  /** The pending deletes, a bounded number per round: a huge delete is collected over several. */
+  private pendingDeletes(): PendingDelete[] {
+    const pending: PendingDelete[] = [];
+    let after: string | undefined;
+    while (pending.length < GC_PENDING_PER_ROUND_MAX) {
+      const page = this.init.namespace.pendingDeletes({ ...(after ? { after } : {}), limit: CHUNK_PAGE_MAX });
+      for (const chunk of page.chunks) pending.push({ chunkId: chunk.chunkId, deletedAtMs: chunk.deletedAtMs });
+      if (!page.next) break;
+      after = page.next;
     }
+    return pending;
+  }
+
+  private view(nowMs: number): GcView {
+    return {
+      nowMs,
+      graceMs: this.graceMs,
+      holdersOf: (chunkId) => this.init.locations.replicas(chunkId).map((replica) => replica.peer),
+      stateOf: (peer) => this.init.membership.table.get(peer)?.state,
+    };
+  }
+
+  /**
+   * Sends the plan's deletions, every peer at once and a few requests at once per peer (one
+   * at a time would take a big delete a round trip per chunk). Returns the chunks a deletion
+   * failed for: unreachable now, tried again next round.
+   */
+  private async carryOut(plan: ReplicaDeletes, result: GcRoundResult): Promise<Set<string>> {
     const failed = new Set<string>();
     await Promise.all(
-      [...byPeer].map(async ([peer, ids]) => {
-        if (this.init.membership.table.get(peer)?.state !== "alive") {
-          for (const id of ids) failed.add(id);
-          return;
-        }
-        // A few requests at once per peer: one each would take a big delete a round trip per chunk.
-        const queue = [...ids];
-        const worker = async () => {
-          for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-            try {
-              const removed = await this.init.ops.delete(peer, [{ chunkId: id, version: 0 }]);
-              result.replicasDeleted += removed;
-            } catch (err) {
-              this.init.log.debug("garbage not deleted yet", { peer, chunk: id, err });
-              failed.add(id);
-            }
+      [...plan.byPeer].map(([peer, chunkIds]) =>
+        runBounded(chunkIds, GC_DELETES_INFLIGHT_PER_PEER, async (chunkId) => {
+          this.deletesInFlight.take(peer);
+          try {
+            result.replicasDeleted += await this.init.ops.delete(peer, [{ chunkId, version: 0 }]);
+          } catch (err) {
+            this.init.log.debug("garbage not deleted yet", { peer, chunk: chunkId, err });
+            failed.add(chunkId);
+          } finally {
+            this.deletesInFlight.give(peer);
           }
-        };
-        await Promise.all(Array.from({ length: GC_DELETES_INFLIGHT_PER_PEER }, worker));
-      }),
+        }),
+      ),
     );
-    return chunkIds.filter((id) => !failed.has(id));
+    return failed;
   }
 
   private referenced(chunkId: string): boolean {

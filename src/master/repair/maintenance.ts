@@ -16,8 +16,6 @@ import { RequestError } from "../../protocol/errors.ts";
 import { balanceSummaryMessage, decommissionStatusMessage } from "../../protocol/views.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
 
-export const MAINTENANCE_OPS = new Set(["balance", "decommission", "decommissionStatus"]);
-
 export interface MaintenanceOptions {
   /** Garbage is deleted this long after it became garbage (default GC_GRACE_MS_DEFAULT). */
   gcGraceMs?: number;

@@ -1,6 +1,6 @@
 // The leader's hands on replicas for the garbage collector, the balancer and decommissioning:
 // copy a chunk from one peer to another, delete replicas from a peer. Both go over the
-// re-replication protocol, /tessera/chunk/replicate/1 (src/chunk/transfer/replica-service.ts: the
+// re-replication protocol, /tessera/chunk/replicate/2 (src/chunk/transfer/replica-service.ts: the
 // source pushes the chunk down a write pipeline; a delete is a request of its own, so even a
 // quiet server is reached and the leader knows at once that the replica is gone). The
 // location map learns each outcome at once rather than at the next block report, so the
@@ -35,7 +35,7 @@ export class ReplicaOps {
   /** Copies (chunkId, version) from `from` to `to`; the copy is verified on both ends. */
   async copy(chunk: { chunkId: string; version: number; sizeBytes: number }, from: string, to: string): Promise<void> {
     const addresses = this.init.membership.table.get(to)?.heartbeat.addresses ?? [];
-    const response = await this.send(from, "copy", { op: "copy", chunkId: chunk.chunkId, version: chunk.version, sizeBytes: chunk.sizeBytes, targets: [{ peer: to, addresses }] });
+    const response = await this.send(from, "copy", { copy: { chunkId: chunk.chunkId, version: chunk.version, sizeBytes: chunk.sizeBytes, targets: [{ peer: to, addresses }] } });
     if (response.errorCode) throw new ReplicaOpError(response.errorCode, response.errorMessage);
     this.init.locations.incrementalReport(to, [chunk], []);
   }
@@ -47,7 +47,7 @@ export class ReplicaOps {
   async delete(peer: string, chunks: ReadonlyArray<{ chunkId: string; version: number }>): Promise<number> {
     let removed = 0;
     for (const chunk of chunks) {
-      const response = await this.send(peer, "delete", { op: "delete", chunkId: chunk.chunkId, version: chunk.version, sizeBytes: 0, targets: [] });
+      const response = await this.send(peer, "delete", { delete: { chunkId: chunk.chunkId, version: chunk.version } });
       if (response.errorCode) throw new ReplicaOpError(response.errorCode, response.errorMessage);
       if (response.deleted) removed += 1;
       this.init.locations.incrementalReport(peer, [], [chunk.chunkId]);

@@ -1,6 +1,6 @@
 // The leader's replicator: every REPLICATION_INTERVAL_MS it rebuilds the repair queue from
 // the namespace and the location map (replication.ts decides, this file does the I/O), then
-// asks holders over /tessera/chunk/replicate/1 to copy chunks to new holders and servers to
+// asks holders over /tessera/chunk/replicate/2 to copy chunks to new holders and servers to
 // delete surplus, stale and corrupt replicas. A finished copy starts the next one at once,
 // within the throttles, without waiting for the next round.
 //
@@ -9,6 +9,11 @@
 // has sent it a full block report (at most REPORT_WAIT_MS_MAX) before judging any chunk:
 // until then every chunk would look missing. Then it recomputes the queue from scratch,
 // which is how repair work survives a change of leader.
+//
+// The rounds are a LeaderLoop's (a dead peer kicks one at once). The copies in flight are
+// counted in InFlightBudgets (per source and in all, per target) whose limits are asserted
+// where a slot is taken, so a scheduling bug stops loudly instead of flooding a peer; a chunk
+// never has a copy and a delete in flight at once (asserted too).
 import { randomInt } from "node:crypto";
 import type { Logger } from "../../util/log.ts";
 import type { MembershipService } from "../../membership/service.ts";
@@ -32,7 +37,10 @@ import {
   type RepairLimits,
 } from "./replication.ts";
 import { isExcludedFromPlacement } from "../cluster/decommission-state.ts";
+import { chunkServerStates } from "../cluster/chunk-servers.ts";
 import type { ReplicateSender } from "./replica-ops.ts";
+import { LeaderLoop, InFlightBudget, type TimerSource } from "../leader-loop.ts";
+import { assert } from "../../util/assert.ts";
 
 /** How often the queue is rebuilt (GFS and HDFS scan every few seconds; 1 s heals sooner). */
 export const REPLICATION_INTERVAL_MS = 1_000;
@@ -85,6 +93,7 @@ export interface ReplicationManagerInit {
   limits?: RepairLimits;
   rand?: (n: number) => number;
   nowMs?: () => number;
+  timers?: TimerSource;
 }
 
 interface QueuedRepair {
@@ -96,9 +105,7 @@ export class ReplicationManager {
   private readonly limits: RepairLimits;
   private readonly rand: (n: number) => number;
   private readonly nowMs: () => number;
-  private timer?: ReturnType<typeof setInterval>;
-  private round?: Promise<void>;
-  private stopped = false;
+  private readonly loop: LeaderLoop<void>;
   private paused = false;
   // Leadership: the reportSeq when this peer last became leader, and when.
   private leaderSince?: { seq: number; atMs: number };
@@ -106,8 +113,10 @@ export class ReplicationManager {
   private queue: QueuedRepair[] = [];
   private readonly copies = new Map<string, CopyOrder>();
   private readonly deletes = new Map<string, DeleteOrder>();
-  private readonly sending = new Map<string, number>();
-  private readonly receiving = new Map<string, number>();
+  /** Copies in flight per source, and in all (each copy has one source). */
+  private readonly sending: InFlightBudget;
+  /** Copies in flight per target. */
+  private readonly receiving: InFlightBudget;
   private readonly history: RepairRecord[] = [];
   private readonly counters = { repairedChunks: 0, repairedBytes: 0, failedCopies: 0, deletedReplicas: 0 };
 
@@ -115,24 +124,39 @@ export class ReplicationManager {
     this.limits = init.limits ?? REPAIR_LIMITS_DEFAULT;
     this.rand = init.rand ?? ((n) => randomInt(n));
     this.nowMs = init.nowMs ?? (() => Date.now());
+    this.sending = new InFlightBudget("repair copies sent", this.limits.perSource, this.limits.total);
+    this.receiving = new InFlightBudget("repair copies received", this.limits.perTarget);
+    this.loop = new LeaderLoop({
+      name: "replication",
+      intervalMs: init.intervalMs ?? REPLICATION_INTERVAL_MS,
+      isLeader: () => init.raft.isLeader,
+      round: (signal) => this.plan(signal),
+      follower: () => {
+        this.leaderSince = undefined;
+        this.ready = false;
+        this.queue = [];
+      },
+      log: init.log,
+      timers: init.timers,
+    });
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.runRound(), this.init.intervalMs ?? REPLICATION_INTERVAL_MS);
+    this.loop.start();
     this.init.membership.addEventListener("peer:change", this.onPeerChange);
   }
 
-  stop(): void {
-    this.stopped = true;
-    clearInterval(this.timer);
+  /** Stops planning and waits for a running round; copies and deletes already sent finish on their own. */
+  async stop(): Promise<void> {
     this.init.membership.removeEventListener("peer:change", this.onPeerChange);
+    await this.loop.stop();
   }
 
   /** A dead peer starts a round at once rather than at the next tick (up to a second sooner). */
   private readonly onPeerChange = (event: Event) => {
     const change = (event as CustomEvent<PeerChange>).detail;
-    // After the current task, so the location map has forgotten the peer's replicas first.
-    if (change.to === "dead") setTimeout(() => void this.runRound(), 0);
+    // A kick runs after the current task, so the location map has forgotten the peer's replicas first.
+    if (change.to === "dead") this.loop.kick();
   };
 
   /** Holds new copies and deletions (those running finish); for tests and maintenance. */
@@ -153,22 +177,12 @@ export class ReplicationManager {
     };
   }
 
-  /** One planning round now (the timer runs them; tests may too). Rounds never overlap. */
-  runRound(): Promise<void> {
-    this.round ??= this.plan().finally(() => {
-      this.round = undefined;
-    });
-    return this.round;
+  /** One planning round now (the loop runs them; tests may too). Rounds never overlap. */
+  async runRound(): Promise<void> {
+    await this.loop.runRound();
   }
 
-  private async plan(): Promise<void> {
-    if (this.stopped) return;
-    if (!this.init.raft.isLeader) {
-      this.leaderSince = undefined;
-      this.ready = false;
-      this.queue = [];
-      return;
-    }
+  private async plan(signal: AbortSignal): Promise<void> {
     const peers = this.peerView();
     if (!this.isReady(peers)) return;
     if (this.paused) return;
@@ -194,17 +208,19 @@ export class ReplicationManager {
       after = page.next;
       // Let the leader serve requests between pages of a large namespace.
       await new Promise((resolve) => setImmediate(resolve));
-      if (!this.init.raft.isLeader || this.stopped) return;
+      if (!this.init.raft.isLeader || signal.aborted) return;
     }
     trimQueue(repairs);
     this.queue = repairs;
-    for (const order of deletes) this.startDelete(order);
+    // A copy that finished while this round yielded may have started another from the old
+    // queue: a chunk with a copy in flight is left alone until it settles (replication.ts).
+    for (const order of deletes) if (!this.copies.has(order.chunkId)) this.startDelete(order);
     this.fill(peers);
   }
 
   /** Starts the copies the throttles allow, from the queue, most urgent first. */
   private fill(peers: ReadonlyMap<string, PlannerPeer> = this.peerView()): void {
-    if (this.stopped || this.paused || !this.init.raft.isLeader || !this.ready) return;
+    if (this.loop.isStopped || this.paused || !this.init.raft.isLeader || !this.ready) return;
     if (this.copies.size >= this.limits.total) return;
     // Re-plan the head of the queue against the map as it is now: a copy that just finished,
     // or a report that came in, may have settled some. Only the head: a finished copy must
@@ -222,7 +238,7 @@ export class ReplicationManager {
     const orders = scheduleCopies(
       fresh.map((queued) => queued.item),
       peers,
-      { sending: this.sending, receiving: this.receiving, total: this.copies.size },
+      { sending: this.sending.counts, receiving: this.receiving.counts, total: this.copies.size },
       this.limits,
       this.rand,
     );
@@ -236,18 +252,22 @@ export class ReplicationManager {
 
   private startCopy(order: CopyOrder): void {
     const { item, source, targets } = order;
+    // One repair per chunk at a time: a second would copy from a half-known state.
+    assert(!this.copies.has(item.chunkId) && !this.deletes.has(item.chunkId), `chunk ${item.chunkId} has no copy or delete in flight when a copy starts`);
+    assert(this.copies.size === this.sending.total, "every copy in flight holds one sending slot");
+    this.sending.take(source);
+    for (const target of targets) this.receiving.take(target);
     this.copies.set(item.chunkId, order);
-    bump(this.sending, source, 1);
-    for (const target of targets) bump(this.receiving, target, 1);
     const record: RepairRecord = { chunkId: item.chunkId, liveBefore: item.live.length, replication: item.replication, source, targets: [...targets], startedAtMs: this.nowMs() };
     this.history.push(record);
     if (this.history.length > REPAIR_HISTORY_MAX) this.history.splice(0, this.history.length - REPAIR_HISTORY_MAX);
     const request: ReplicateRequest = {
-      op: "copy",
-      chunkId: item.chunkId,
-      version: item.version,
-      sizeBytes: item.sizeBytes,
-      targets: targets.map((peer) => ({ peer, addresses: this.init.membership.table.get(peer)?.heartbeat.addresses ?? [] })),
+      copy: {
+        chunkId: item.chunkId,
+        version: item.version,
+        sizeBytes: item.sizeBytes,
+        targets: targets.map((peer) => ({ peer, addresses: this.init.membership.table.get(peer)?.heartbeat.addresses ?? [] })),
+      },
     };
     void this.init
       .send(source, request)
@@ -269,17 +289,19 @@ export class ReplicationManager {
         }
       })
       .finally(() => {
+        assert(this.copies.get(item.chunkId) === order, `the copy of ${item.chunkId} that ends is the one in flight`);
         this.copies.delete(item.chunkId);
-        bump(this.sending, source, -1);
-        for (const target of targets) bump(this.receiving, target, -1);
+        this.sending.give(source);
+        for (const target of targets) this.receiving.give(target);
         this.fill();
       });
   }
 
   private startDelete(order: DeleteOrder): void {
+    assert(!this.copies.has(order.chunkId) && !this.deletes.has(order.chunkId), `chunk ${order.chunkId} has no copy or delete in flight when a delete starts`);
     this.deletes.set(order.chunkId, order);
     void this.init
-      .send(order.peer, { op: "delete", chunkId: order.chunkId, version: order.version, sizeBytes: 0, targets: [] })
+      .send(order.peer, { delete: { chunkId: order.chunkId, version: order.version } })
       .then((response) => {
         if (response.errorCode) {
           this.init.log.debug("a replica deletion was refused", { chunk: order.chunkId, peer: order.peer, error: response.errorCode });
@@ -312,12 +334,7 @@ export class ReplicationManager {
 
   /** Chunk servers the membership table knows, with their state, rack and free space. */
   private peerView(): Map<string, PlannerPeer> {
-    const peers = new Map<string, PlannerPeer>();
-    for (const record of this.init.membership.table.list()) {
-      if (!record.heartbeat.roles.includes("chunk")) continue;
-      peers.set(record.id, { id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes), state: record.state });
-    }
-    return peers;
+    return chunkServerStates(this.init.membership.table.list());
   }
 
   private inputOf(chunk: { chunkId: string; version: number; sizeBytes: number; committed: boolean; replication: number }): ChunkHealthInput {
@@ -344,12 +361,6 @@ export class ReplicationManager {
       .filter((replica) => !isExcludedFromPlacement(this.init.namespace, replica.peer))
       .map((replica) => ({ peer: replica.peer, version: replica.version }));
   }
-}
-
-function bump(counts: Map<string, number>, peer: string, by: number): void {
-  const next = (counts.get(peer) ?? 0) + by;
-  if (next <= 0) counts.delete(peer);
-  else counts.set(peer, next);
 }
 
 /** Keeps the REPAIR_QUEUE_MAX most urgent repairs, in priority order. */

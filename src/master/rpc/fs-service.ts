@@ -20,12 +20,12 @@ import type { PlannerPeer } from "../repair/replication.ts";
 import type { ReplicationView } from "../repair/replication-manager.ts";
 import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
-import { isExcludedFromPlacement } from "../cluster/decommission-state.ts";
+import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
+import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
+import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
-// How long a proposal waits for its commit on the leader.
-const COMMIT_TIMEOUT_MS = 5_000;
 // Lease recovery runs this often on the leader.
 const LEASE_RECOVERY_INTERVAL_MS = 5_000;
 
@@ -59,24 +59,28 @@ export interface FsServiceInit {
   log: Logger;
   nowMs?: () => number;
   rand?: (n: number) => number;
+  /** The lease-recovery loop's timers. */
+  timers?: TimerSource;
 }
 
 export class FsService {
   private readonly nowMs: () => number;
   private readonly rand: (n: number) => number;
-  private leaseTimer?: ReturnType<typeof setInterval>;
+  private readonly leaseRecovery: LeaderLoop<void>;
 
   constructor(private readonly init: FsServiceInit) {
     this.nowMs = init.nowMs ?? (() => Date.now());
     this.rand = init.rand ?? ((n) => randomInt(n));
+    this.leaseRecovery = new LeaderLoop({ name: "lease recovery", intervalMs: LEASE_RECOVERY_INTERVAL_MS, isLeader: () => init.raft.isLeader, round: () => this.recoverExpiredLeases(), log: init.log, timers: init.timers });
   }
 
   start(): void {
-    this.leaseTimer = setInterval(() => void this.recoverExpiredLeases(), LEASE_RECOVERY_INTERVAL_MS);
+    this.leaseRecovery.start();
   }
 
+  /** Stops the timer; a recovery running now is not waited for (its proposals fail once Raft stops). */
   stop(): void {
-    clearInterval(this.leaseTimer);
+    void this.leaseRecovery.stop();
   }
 
   /**
@@ -215,19 +219,12 @@ export class FsService {
   }
 
   private livePeers(): PlacementPeer[] {
-    return this.init.membership.table
-      .inState("alive")
-      .filter((record) => record.heartbeat.roles.includes("chunk") && !isExcludedFromPlacement(this.init.namespace, record.id))
-      .map((record) => ({ id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes) }));
+    return eligibleChunkServers(this.init.membership.table.list(), this.init.namespace);
   }
 
   /** Chunk servers with their state, for fsck. */
   private chunkServers(): Map<string, PlannerPeer> {
-    const peers = new Map<string, PlannerPeer>();
-    for (const record of this.init.membership.table.list()) {
-      if (record.heartbeat.roles.includes("chunk")) peers.set(record.id, { id: record.id, rack: record.heartbeat.rack, freeBytes: Number(record.heartbeat.freeBytes), state: record.state });
-    }
-    return peers;
+    return chunkServerStates(this.init.membership.table.list());
   }
 
   private place(replication: number, sizeBytes: number, writer: string, exclude: Set<string>): PlacementPeer[] {

@@ -16,9 +16,8 @@ import { META_RPC_LIMITS } from "../../protocol/limits.ts";
 import { RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
 import { META_CHANNEL, metaAnswer, requestKindOf, type MetaHandlers, type RequestKind } from "../../protocol/meta.ts";
 import { PROGRESS_STATE } from "../../protocol/views.ts";
+import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 
-// A proposal or read waits this long for its outcome on the leader.
-const COMMIT_TIMEOUT_MS = 5_000;
 // A client keeps one multiplexed stream per peer; a few more cover reconnects.
 const META_INBOUND_STREAMS_MAX = 8;
 

@@ -8,12 +8,14 @@ import type { ConfState, PeerId } from "../../raft/types.ts";
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
+import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
+import { LeaderLoop, untilAborted, type TimerSource } from "../leader-loop.ts";
 
 export const MASTERS_DEFAULT = 3;
 export const MASTERS_MAX = 9;
 export const VOTER_DEAD_AFTER_MS_DEFAULT = 15_000;
+/** How often the leader looks at the voter set: a dead voter is noticed within half a second of its threshold. */
 const VOTER_CHECK_INTERVAL_MS = 500;
-const CONF_CHANGE_TIMEOUT_MS = 5_000;
 
 export interface CandidatePeer {
   id: PeerId;
@@ -78,33 +80,48 @@ export interface VoterManagerInit {
   targetVoters: number;
   voterDeadAfterMs: number;
   log: Logger;
+  /** The peer table's clock (lastSeenMs is on it): monotonic. */
+  nowMs?: () => number;
+  timers?: TimerSource;
 }
 
-/** Runs the planner on the leader and proposes its changes, one at a time. */
+/**
+ * Runs the planner on the leader and proposes its changes, one at a time: a round waits for
+ * its change to commit, and the loop never runs two rounds at once.
+ */
 export class VoterManager {
-  private timer?: ReturnType<typeof setInterval>;
+  private readonly loop: LeaderLoop<void>;
+  private readonly nowMs: () => number;
   private leaderSinceMs: number | undefined;
-  private changing = false;
 
-  constructor(private readonly init: VoterManagerInit) {}
+  constructor(private readonly init: VoterManagerInit) {
+    this.nowMs = init.nowMs ?? (() => performance.now());
+    this.loop = new LeaderLoop({
+      name: "voter set",
+      intervalMs: VOTER_CHECK_INTERVAL_MS,
+      isLeader: () => init.raft.isLeader,
+      round: (signal) => this.check(signal),
+      follower: () => {
+        this.leaderSinceMs = undefined;
+      },
+      log: init.log,
+      timers: init.timers,
+    });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.check(), VOTER_CHECK_INTERVAL_MS);
+    this.loop.start();
   }
 
-  stop(): void {
-    clearInterval(this.timer);
+  /** Stops, and stops waiting for a change in flight (Raft still decides it; the next leader sees the outcome). */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private async check(): Promise<void> {
+  private async check(signal: AbortSignal): Promise<void> {
     const raft = this.init.raft;
-    if (!raft.isLeader) {
-      this.leaderSinceMs = undefined;
-      return;
-    }
-    const now = performance.now();
+    const now = this.nowMs();
     this.leaderSinceMs ??= now;
-    if (this.changing) return;
     const tenureMs = now - this.leaderSinceMs;
     const status = raft.status();
     const peers = new Map<PeerId, CandidatePeer>();
@@ -132,14 +149,11 @@ export class VoterManager {
       unknownSilentMs: tenureMs,
     });
     if (!change) return;
-    this.changing = true;
     try {
       this.init.log.info("changing the voter set", { change: change.type, peer: change.nodeId });
-      await raft.proposeConfChange(change, CONF_CHANGE_TIMEOUT_MS);
+      await untilAborted(raft.proposeConfChange(change, COMMIT_TIMEOUT_MS), signal);
     } catch (err) {
       this.init.log.debug("voter change not made", { change: change.type, peer: change.nodeId, err });
-    } finally {
-      this.changing = false;
     }
   }
 }

@@ -86,47 +86,41 @@ export namespace ReplicateTarget {
 
 }
 
-export interface ReplicateRequest {
-  op: string
+export interface CopyChunk {
   chunkId: string
   version: number
   sizeBytes: number
   targets: ReplicateTarget[]
 }
 
-export namespace ReplicateRequest {
-  let _codec: Codec<ReplicateRequest>
+export namespace CopyChunk {
+  let _codec: Codec<CopyChunk>
 
-  export const codec = (): Codec<ReplicateRequest> => {
+  export const codec = (): Codec<CopyChunk> => {
     if (_codec == null) {
-      _codec = message<ReplicateRequest>((obj, w, opts = {}) => {
+      _codec = message<CopyChunk>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
 
-        if ((obj.op != null && obj.op !== '')) {
-          w.uint32(10)
-          w.string(obj.op)
-        }
-
         if ((obj.chunkId != null && obj.chunkId !== '')) {
-          w.uint32(18)
+          w.uint32(10)
           w.string(obj.chunkId)
         }
 
         if ((obj.version != null && obj.version !== 0)) {
-          w.uint32(24)
+          w.uint32(16)
           w.uint64Number(obj.version)
         }
 
         if ((obj.sizeBytes != null && obj.sizeBytes !== 0)) {
-          w.uint32(32)
+          w.uint32(24)
           w.uint64Number(obj.sizeBytes)
         }
 
         if (obj.targets != null && obj.targets.length > 0) {
           for (const value of obj.targets) {
-            w.uint32(42)
+            w.uint32(34)
             ReplicateTarget.codec().encode(value, w)
           }
         }
@@ -136,7 +130,6 @@ export namespace ReplicateRequest {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          op: '',
           chunkId: '',
           version: 0,
           sizeBytes: 0,
@@ -150,22 +143,18 @@ export namespace ReplicateRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.op = reader.string()
-              break
-            }
-            case 2: {
               obj.chunkId = reader.string()
               break
             }
-            case 3: {
+            case 2: {
               obj.version = reader.uint64Number()
               break
             }
-            case 4: {
+            case 3: {
               obj.sizeBytes = reader.uint64Number()
               break
             }
-            case 5: {
+            case 4: {
               if (opts.limits?.targets != null && obj.targets.length === opts.limits.targets) {
                 throw new MaxLengthError('Decode error - repeated field "targets" had too many elements')
               }
@@ -180,6 +169,169 @@ export namespace ReplicateRequest {
               break
             }
           }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<CopyChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CopyChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CopyChunk>): CopyChunk {
+    return decodeMessage(buf, CopyChunk.codec(), opts)
+  }
+
+}
+
+export interface DeleteChunk {
+  chunkId: string
+  version: number
+}
+
+export namespace DeleteChunk {
+  let _codec: Codec<DeleteChunk>
+
+  export const codec = (): Codec<DeleteChunk> => {
+    if (_codec == null) {
+      _codec = message<DeleteChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.chunkId != null && obj.chunkId !== '')) {
+          w.uint32(10)
+          w.string(obj.chunkId)
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.version)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          chunkId: '',
+          version: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.chunkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<DeleteChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DeleteChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeleteChunk>): DeleteChunk {
+    return decodeMessage(buf, DeleteChunk.codec(), opts)
+  }
+
+}
+
+export interface ReplicateRequest {
+  copy?: CopyChunk
+  delete?: DeleteChunk
+}
+
+export namespace ReplicateRequest {
+  let _codec: Codec<ReplicateRequest>
+
+  export const codec = (): Codec<ReplicateRequest> => {
+    if (_codec == null) {
+      _codec = message<ReplicateRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        obj = { ...obj }
+
+        if (obj.delete != null) {
+          obj.copy = undefined
+        }
+
+        if (obj.copy != null) {
+          obj.delete = undefined
+        }
+
+        if (obj.copy != null) {
+          w.uint32(10)
+          CopyChunk.codec().encode(obj.copy, w)
+        }
+
+        if (obj.delete != null) {
+          w.uint32(18)
+          DeleteChunk.codec().encode(obj.delete, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.copy = CopyChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.copy
+              })
+              break
+            }
+            case 2: {
+              obj.delete = DeleteChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delete
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        if (obj.delete != null) {
+          delete obj.copy
+        }
+
+        if (obj.copy != null) {
+          delete obj.delete
         }
 
         return obj

@@ -1,0 +1,168 @@
+// The replicator's driver on a fake clock, over an in-memory namespace and location map and a
+// sender whose copies finish only when the test says (GFS §4.3: "the master limits the numbers
+// of active clone operations both for the cluster and for each chunkserver"; HDFS
+// dfs.namenode.replication.max-streams). test/fs/healing.test.ts heals real peers; here, with
+// no sleeps: a dead peer starts a round at once, the throttles hold at every step while
+// finished copies start the next ones, and a new leader waits for block reports.
+import { describe, it, expect, afterEach } from "vitest";
+import { Namespace } from "../../src/master/state/namespace.ts";
+import { encodeLogCommand, type TypedLogCommand } from "../../src/master/state/log-command.ts";
+import { ChunkLocations } from "../../src/master/cluster/locations.ts";
+import { ReplicationManager, REPORT_WAIT_MS_MAX } from "../../src/master/repair/replication-manager.ts";
+import { REPAIR_COPIES_PER_SOURCE_MAX, REPAIR_COPIES_PER_TARGET_MAX } from "../../src/master/repair/replication.ts";
+import type { MembershipService } from "../../src/membership/service.ts";
+import type { PeerRecord } from "../../src/membership/peer-table.ts";
+import type { ReplicateRequest, ReplicateResponse } from "../../src/protocol/pb/replicate.ts";
+import type { Logger } from "../../src/util/log.ts";
+import { FakeTimers, settle } from "./fake-timers.ts";
+import { record } from "./records.ts";
+
+const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => quiet };
+const INTERVAL_MS = 1_000;
+const CHUNKS = 40;
+
+interface Sent {
+  peer: string;
+  request: ReplicateRequest;
+  finish(response?: Partial<ReplicateResponse>): void;
+}
+
+let manager: ReplicationManager | undefined;
+afterEach(async () => {
+  await manager?.stop();
+  manager = undefined;
+});
+
+/** Six chunk servers on two racks; a file of CHUNKS chunks at replication 3 on a, b and c. */
+function cluster() {
+  const timers = new FakeTimers();
+  const namespace = Namespace.open();
+  let index = 0;
+  const run = (command: TypedLogCommand): any => namespace.apply({ index: ++index, term: 1, type: "normal", data: encodeLogCommand(command) });
+  const fileId = run({ create: { path: "/f", replication: 3, chunkSizeBytes: 65_536, clientId: "w", leaseExpiryMs: 60_000, mtimeMs: 1 } }).fileId;
+  const chunks: Array<{ chunkId: string; version: number; sizeBytes: number }> = [];
+  for (let i = 0; i < CHUNKS; i++) {
+    const chunk = run({ addChunk: { fileId, clientId: "w", replicas: ["a", "b", "c"], version: 1 } });
+    run({ commitChunk: { fileId, chunkId: chunk.chunkId, version: chunk.version, sizeBytes: 1024, clientId: "w" } });
+    chunks.push({ chunkId: chunk.chunkId, version: chunk.version, sizeBytes: 1024 });
+  }
+  run({ complete: { fileId, clientId: "w", mtimeMs: 2 } });
+
+  const records = new Map<string, PeerRecord>(
+    Object.entries({ a: "/r1", b: "/r2", c: "/r1", d: "/r1", e: "/r2", f: "/r2" }).map(([id, rack]) => [id, record(id, rack)]),
+  );
+  const events = new EventTarget();
+  const membership = Object.assign(events, {
+    table: { list: () => [...records.values()], get: (id: string) => records.get(id) },
+  }) as unknown as MembershipService;
+  const locations = new ChunkLocations();
+  const reportAll = () => {
+    for (const peer of records.keys()) locations.fullReport(peer, ["a", "b", "c"].includes(peer) ? chunks : []);
+  };
+
+  const sent: Sent[] = [];
+  const send = (peer: string, request: ReplicateRequest) =>
+    new Promise<ReplicateResponse>((resolve) => {
+      const entry: Sent = {
+        peer,
+        request,
+        finish: (response = {}) => {
+          sent.splice(sent.indexOf(entry), 1);
+          resolve({ errorCode: "", errorMessage: "", failedPeer: "", sizeBytes: 1024, deleted: true, ...response });
+        },
+      };
+      sent.push(entry);
+    });
+  let seed = 7;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  manager = new ReplicationManager({ raft: { isLeader: true }, namespace, membership, locations, send, log: quiet, intervalMs: INTERVAL_MS, rand, nowMs: () => timers.nowMs(), timers });
+
+  const kill = (peer: string) => {
+    const dead = records.get(peer)!;
+    dead.state = "dead";
+    locations.forgetPeer(peer);
+    membership.dispatchEvent(new CustomEvent("peer:change", { detail: { id: peer, from: "alive", to: "dead", record: dead } }));
+  };
+  return { timers, manager, sent, reportAll, kill, locations };
+}
+
+/** Copies in flight per source and per target, from the requests outstanding. */
+function inFlight(sent: readonly Sent[]) {
+  const sources = new Map<string, number>();
+  const targets = new Map<string, number>();
+  for (const { peer, request } of sent) {
+    if (!request.copy) continue;
+    sources.set(peer, (sources.get(peer) ?? 0) + 1);
+    for (const target of request.copy.targets) targets.set(target.peer, (targets.get(target.peer) ?? 0) + 1);
+  }
+  return { sources, targets, copies: [...sources.values()].reduce((sum, n) => sum + n, 0) };
+}
+
+describe("the replicator's driver", () => {
+  it("a new leader judges no chunk until the live peers' full block reports are in (or REPORT_WAIT_MS_MAX has passed)", async () => {
+    const { timers, manager, sent, reportAll, kill } = cluster();
+    reportAll();
+    manager.start();
+    kill("c");
+    await timers.advance(INTERVAL_MS);
+    expect(manager.view()).toMatchObject({ leader: true, ready: false });
+    expect(sent).toEqual([]);
+    await timers.advance(REPORT_WAIT_MS_MAX);
+    expect(manager.view().ready).toBe(true);
+    expect(sent.length).toBeGreaterThan(0);
+  });
+
+  it("a dead peer starts a round at once; the throttles hold at every step while each finished copy starts the next", async () => {
+    const { timers, manager, sent, reportAll, kill } = cluster();
+    reportAll();
+    manager.start();
+    await timers.advance(INTERVAL_MS);
+    // Everyone reports to the new leader: it is ready, and every chunk has its 3 copies.
+    reportAll();
+    await timers.advance(INTERVAL_MS);
+    expect(manager.view()).toMatchObject({ ready: true, queueLength: 0, copiesInFlight: 0 });
+
+    kill("c");
+    await timers.advance(0);
+    // Not a tick later: the kick ran the round. Sources a and b send 2 copies each at most.
+    const first = inFlight(sent);
+    expect(first.copies).toBe(2 * REPAIR_COPIES_PER_SOURCE_MAX);
+    expect(manager.view().queueLength).toBe(CHUNKS - first.copies);
+
+    let finished = 0;
+    while (sent.length > 0) {
+      const now = inFlight(sent);
+      expect([...now.sources.values()].every((n) => n <= REPAIR_COPIES_PER_SOURCE_MAX)).toBe(true);
+      expect([...now.targets.values()].every((n) => n <= REPAIR_COPIES_PER_TARGET_MAX)).toBe(true);
+      expect(now.targets.has("a") || now.targets.has("b") || now.targets.has("c")).toBe(false);
+      expect(manager.view().copiesInFlight).toBe(now.copies);
+      sent[0]!.finish();
+      finished += 1;
+      await settle();
+    }
+    expect(finished).toBe(CHUNKS);
+    expect(manager.view()).toMatchObject({ repairedChunks: CHUNKS, failedCopies: 0, queueLength: 0, copiesInFlight: 0 });
+  });
+
+  it("a failed copy is counted and retried on a later round", async () => {
+    const { timers, manager, sent, reportAll, kill } = cluster();
+    reportAll();
+    manager.start();
+    await timers.advance(INTERVAL_MS);
+    reportAll();
+    await timers.advance(INTERVAL_MS);
+    kill("c");
+    await timers.advance(0);
+    const failedChunk = sent[0]!.request.copy!.chunkId;
+    sent[0]!.finish({ errorCode: "PIPELINE_FAILED", errorMessage: "target went away", failedPeer: "d" });
+    await settle();
+    expect(manager.view().failedCopies).toBe(1);
+    while (sent.length > 0) {
+      sent[0]!.finish();
+      await settle();
+      await timers.advance(INTERVAL_MS);
+    }
+    const history = manager.view().history.filter((repair) => repair.chunkId === failedChunk);
+    expect(history.map((repair) => repair.ok)).toEqual([false, true]);
+  });
+});

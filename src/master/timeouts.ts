@@ -14,7 +14,7 @@
 export const COMMIT_TIMEOUT_MS = 5_000;
 
 /**
- * How long the MapReduce scheduler waits for one of its proposals. A jobs.put can carry a whole
+ * How long the MapReduce scheduler waits for one of its proposals. A putJob can carry a whole
  * job's task records (up to JOB_TASKS_MAX, megabytes), far more than any namespace command,
  * and its apply rewrites them all: on a loaded leader that takes longer than COMMIT_TIMEOUT_MS
  * allows, and a scheduler round that gives up half-way must redo its decisions.

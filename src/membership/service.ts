@@ -1,6 +1,6 @@
 // Membership over gossip: publishes this peer's heartbeat on /tessera/membership/1 about once
 // a second, takes in everyone else's, runs the failure detector, dials peers it learns of so
-// a cluster joined through one seed becomes a mesh, and answers /tessera/membership/peers/1.
+// a cluster joined through one seed becomes a mesh, and answers /tessera/membership/peers/2.
 import { TopicValidatorResult, type GossipSub, type Message } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
 import { peerIdFromString } from "@libp2p/peer-id";

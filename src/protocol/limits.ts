@@ -8,7 +8,7 @@ export interface RpcLimits {
   timeoutMs: number;
 }
 
-/** /tessera/meta/1. */
+/** /tessera/meta/2. */
 export const META_RPC_LIMITS: RpcLimits = {
   // Requests are small; the largest answers are a status of 2,000 tasks or a list page.
   messageBytesMax: 1024 * 1024,
@@ -32,7 +32,7 @@ export const REPLICATE_TARGET_ADDRESSES_MAX = 16;
 export const REPORT_PAGE_CHUNKS_MAX = 10_000;
 export const REPORT_RPC_LIMITS: RpcLimits = { messageBytesMax: 2 * 1024 * 1024, timeoutMs: 10_000 };
 
-/** /tessera/task/1: an order names every map output a reduce fetches (100,000 maps at most). */
+/** /tessera/task/2: an order names every map output a reduce fetches (100,000 maps at most). */
 export const TASK_RPC_LIMITS: RpcLimits = { messageBytesMax: 4 * 1024 * 1024, timeoutMs: 10_000 };
 
 /**
@@ -40,7 +40,7 @@ export const TASK_RPC_LIMITS: RpcLimits = { messageBytesMax: 4 * 1024 * 1024, ti
  * keeps a flood of forged-looking ids from growing a peer table (or an answer) without limit.
  */
 export const PEERS_LISTED_MAX = 10_000;
-/** /tessera/membership/peers/1: ten thousand peers of about 400 bytes each. */
+/** /tessera/membership/peers/2: ten thousand peers of about 400 bytes each. */
 export const PEERS_RPC_LIMITS: RpcLimits = { messageBytesMax: 8 * 1024 * 1024, timeoutMs: 10_000 };
 
 // --- chunks, as the namespace and every chunk server see them --------------------------------

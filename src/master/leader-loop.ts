@@ -1,9 +1,9 @@
 // The one mechanism behind the leader's periodic services (garbage collection, decommission,
-// re-replication, the voter set, lease recovery): a round every `intervalMs` while this peer
-// leads, never two rounds at once, a kick that runs one soon, and a clean stop. Before it,
-// each service hand-rolled its own timer, its own single-flight flag and its own worker pool,
-// each slightly differently (one leaked a rejected round, one could not be stopped while a
-// round ran); the services now only say what a round does.
+// re-replication, the voter set, lease recovery, the job scheduler's rounds): a round every
+// `intervalMs` while this peer leads, never two rounds at once, a kick that runs one soon, and
+// a clean stop. Before it, each service hand-rolled its own timer, its own single-flight flag
+// and its own worker pool, each slightly differently (one leaked a rejected round, one could
+// not be stopped while a round ran); the services now only say what a round does.
 //
 // Time comes in: the timers are a TimerSource, so a test drives the loop with a fake clock
 // and no sleeps. What a round decides is a pure planner's job (repair/*-plan.ts); the round

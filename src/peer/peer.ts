@@ -207,7 +207,7 @@ export class Peer extends EventTarget {
     this.saveKnownPeers();
     const { http, reporter, data, fsService, reports, voters, meta, raft, membership, host, chunkStore, master, replication, replicas } = this.parts;
     await http?.stop();
-    this.parts.scheduler.stop();
+    await this.parts.scheduler.stop();
     await this.parts.tasks.stop();
     await this.parts.scrubber.stop();
     await this.parts.maintenance.stop();

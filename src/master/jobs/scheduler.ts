@@ -30,6 +30,7 @@ import { RequestError, WireError } from "../../protocol/errors.ts";
 import { validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
 import { JOB_STATE, taskKeyOf } from "../../protocol/job-names.ts";
 import { JOB_COMMIT_TIMEOUT_MS } from "../timeouts.ts";
+import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 
 /** How often the scheduler looks at running jobs. */
 export const ROUND_INTERVAL_MS = 250;
@@ -73,6 +74,8 @@ export interface JobSchedulerInit {
   nowMs?: () => number;
   /** Randomness for job ids; injected so simulations replay. */
   randomId?: () => string;
+  /** The round timer's clock (tests drive it). */
+  timers?: TimerSource;
 }
 
 interface Change {
@@ -83,7 +86,8 @@ interface Change {
 export class JobScheduler {
   private readonly nowMs: () => number;
   private readonly randomId: () => string;
-  private timer?: ReturnType<typeof setInterval>;
+  /** Rounds every ROUND_INTERVAL_MS while leading, and soon after a report or a submission. */
+  private readonly loop: LeaderLoop<void>;
   private chain: Promise<unknown> = Promise.resolve();
   private wasLeader = false;
   private readonly running = new Set<string>();
@@ -95,31 +99,38 @@ export class JobScheduler {
   private readonly slowPeers = new Map<string, Set<string>>();
   /** jobId/kind → durations of finished attempts seen by this leader. */
   private readonly durations = new Map<string, number[]>();
-  private roundQueued = false;
   /** The incarnation each peer had at the last round: a higher one means it restarted. */
   private readonly incarnations = new Map<string, bigint>();
 
   constructor(private readonly init: JobSchedulerInit) {
     this.nowMs = init.nowMs ?? (() => Date.now());
     this.randomId = init.randomId ?? (() => randomBytes(4).toString("hex"));
+    this.loop = new LeaderLoop({
+      name: "job scheduling",
+      intervalMs: ROUND_INTERVAL_MS,
+      isLeader: () => init.raft.isLeader,
+      // A round and the requests that change jobs (submit, kill, reports) take turns.
+      round: () => this.serial(() => this.round()),
+      // Leading again later starts from Raft's records, not from this term's soft state.
+      follower: () => {
+        this.wasLeader = false;
+      },
+      log: init.log,
+      timers: init.timers,
+    });
   }
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), ROUND_INTERVAL_MS);
+    this.loop.start();
   }
 
-  stop(): void {
-    clearInterval(this.timer);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Runs a round soon (coalesced). */
   kick(): void {
-    if (this.roundQueued) return;
-    this.roundQueued = true;
-    void this.serial(async () => {
-      this.roundQueued = false;
-      await this.round();
-    }).catch((err: unknown) => this.init.log.warn("a scheduling round failed", { err }));
+    this.loop.kick();
   }
 
   /** One round now, after whatever is queued (tests and simulations drive rounds this way). */

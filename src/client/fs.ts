@@ -12,7 +12,7 @@ import { writeChunk } from "../chunk/transfer/write-pipeline.ts";
 import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
 import { PipelineError, ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
-import { FileStatus, type FileChunk } from "../protocol/pb/meta.ts";
+import { FileStatus, type Committed, type FileChunk } from "../protocol/pb/meta.ts";
 import type { MetaCall } from "../protocol/meta.ts";
 import { WireError, type ErrorCode } from "../protocol/errors.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
@@ -140,31 +140,42 @@ export class FileSystemClient {
     return (await this.call("setReplication", { path, replication })).files;
   }
 
-  /** Writes a new file; fails if it exists. On failure the partial file is removed. */
+  /**
+   * Writes a new file; fails if it exists. On failure the partial file is removed. An empty
+   * file is one commit (created closed); otherwise the last chunk's commit also completes the
+   * file. The answers carry what the status needs, so no stat follows.
+   */
   async put(source: ByteSource, path: string, options: PutOptions = {}): Promise<StatView> {
     const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
-    const created = await this.call("create", { path, replication: options.replication ?? 0, chunkSizeBytes, clientId: this.clientId });
+    const replication = options.replication ?? 0;
+    const pieces = chunked(source, chunkSizeBytes);
+    // The first chunk is read before the file is created, so an empty source makes an empty
+    // file in one commit.
+    const first = await pieces.next();
+    if (first.done) return statView(requireStat(await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true })));
+    const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId });
     try {
-      await this.writeChunks(path, created.fileId, chunkSizeBytes, source, options.onProgress);
-      await this.call("complete", { fileId: created.fileId, clientId: this.clientId });
+      const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), options.onProgress);
+      return statView(closedStatus(requireStat(created), written));
     } catch (err) {
       // A put that failed leaves no file behind that would read back short.
       await this.call("delete", { path, recursive: false }).catch(() => undefined);
       throw err;
     }
-    return this.stat(path);
   }
 
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
   async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress"> = {}): Promise<StatView> {
     const opened = await this.call("append", { path, clientId: this.clientId });
-    const stat = opened.stat ? statView(opened.stat) : await this.stat(path);
+    const before = opened.stat ?? (await this.call("stat", { path }));
+    let written: WrittenChunks = { chunks: [], committed: undefined };
     try {
-      await this.writeChunks(path, opened.fileId, stat.chunkSize, source, options.onProgress);
+      written = await this.writeChunks(path, opened.fileId, chunked(source, before.chunkSizeBytes), options.onProgress);
     } finally {
-      await this.call("complete", { fileId: opened.fileId, clientId: this.clientId });
+      // Nothing appended (or a failure before the last chunk's commit): complete on its own.
+      if (!written.committed?.closed) written = { ...written, committed: await this.call("complete", { fileId: opened.fileId, clientId: this.clientId }) };
     }
-    return this.stat(path);
+    return statView(closedStatus(before, written));
   }
 
   /**
@@ -265,21 +276,26 @@ export class FileSystemClient {
 
   // --- writing ---------------------------------------------------------------------------
 
-  private async writeChunks(path: string, fileId: number, chunkSizeBytes: number, source: ByteSource, onProgress?: (bytes: number) => void): Promise<void> {
+  /** Writes every chunk of `pieces` in order; the last one's commit completes the file. */
+  private async writeChunks(path: string, fileId: number, pieces: AsyncIterable<ChunkPiece>, onProgress?: (bytes: number) => void): Promise<WrittenChunks> {
     const renew = setInterval(() => void this.call("renewLease", { fileId, clientId: this.clientId }).catch(() => undefined), LEASE_RENEW_INTERVAL_MS);
-    let written = 0;
+    let writtenBytes = 0;
+    const written: WrittenChunks = { chunks: [], committed: undefined };
     try {
-      for await (const chunkData of chunked(source, chunkSizeBytes)) {
-        await this.writeOneChunk(path, fileId, chunkData);
-        written += chunkData.length;
-        onProgress?.(written);
+      for await (const { data, last } of pieces) {
+        const { chunk, committed } = await this.writeOneChunk(path, fileId, data, last);
+        written.chunks.push(chunk);
+        written.committed = committed;
+        writtenBytes += data.length;
+        onProgress?.(writtenBytes);
       }
+      return written;
     } finally {
       clearInterval(renew);
     }
   }
 
-  private async writeOneChunk(path: string, fileId: number, data: Uint8Array): Promise<void> {
+  private async writeOneChunk(path: string, fileId: number, data: Uint8Array, last: boolean): Promise<{ chunk: FileChunk; committed: Committed }> {
     let allocated = await this.call("addChunk", { path, fileId, clientId: this.clientId, writerPeer: this.writerPeer, excludePeers: [] });
     const excluded: string[] = [];
     for (let attempt = 1; ; attempt++) {
@@ -294,8 +310,8 @@ export class FileSystemClient {
           expectedSizeBytes: data.length,
           ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
         });
-        await this.call("commitChunk", { fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes, clientId: this.clientId });
-        return;
+        const committed = await this.call("commitChunk", { fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes, clientId: this.clientId, ...(last ? { complete: true } : {}) });
+        return { chunk: { ...allocated, sizeBytes: result.sizeBytes, committed: true }, committed };
       } catch (err) {
         if (!(err instanceof PipelineError) || attempt >= PIPELINE_ATTEMPTS_MAX) {
           await this.call("abandonChunk", { fileId, chunkId: allocated.chunkId, clientId: this.clientId }).catch(() => undefined);
@@ -380,29 +396,68 @@ export class FileSystemClient {
   }
 }
 
-/** Cuts a byte source into chunks of exactly `chunkSizeBytes` (the last may be shorter). */
-export async function* chunked(source: ByteSource, chunkSizeBytes: number): AsyncGenerator<Uint8Array> {
+/** One chunk's bytes, and whether it is the source's last (its commit completes the file). */
+export interface ChunkPiece {
+  data: Uint8Array;
+  last: boolean;
+}
+
+/** The chunks a write committed, and where the file stood after the last commit. */
+interface WrittenChunks {
+  chunks: FileChunk[];
+  committed: Committed | undefined;
+}
+
+/**
+ * Cuts a byte source into chunks of exactly `chunkSizeBytes` (the last may be shorter), each
+ * marked whether it is the last. A full chunk is held back until the source shows one more
+ * byte or ends, so the last is known without reading a whole chunk ahead.
+ */
+export async function* chunked(source: ByteSource, chunkSizeBytes: number): AsyncGenerator<ChunkPiece> {
   if (source instanceof Uint8Array) {
-    for (let at = 0; at < source.length; at += chunkSizeBytes) yield source.subarray(at, Math.min(at + chunkSizeBytes, source.length));
+    for (let at = 0; at < source.length; at += chunkSizeBytes) yield { data: source.subarray(at, Math.min(at + chunkSizeBytes, source.length)), last: at + chunkSizeBytes >= source.length };
     return;
   }
   let buffer = new Uint8Array(chunkSizeBytes);
   let filled = 0;
+  let full: Uint8Array | undefined;
   for await (const piece of source as AsyncIterable<Uint8Array>) {
     let at = 0;
     while (at < piece.length) {
+      if (full) {
+        yield { data: full, last: false };
+        full = undefined;
+      }
       const take = Math.min(piece.length - at, chunkSizeBytes - filled);
       buffer.set(piece.subarray(at, at + take), filled);
       filled += take;
       at += take;
       if (filled === chunkSizeBytes) {
-        yield buffer;
+        full = buffer;
         buffer = new Uint8Array(chunkSizeBytes);
         filled = 0;
       }
     }
   }
-  if (filled > 0) yield buffer.subarray(0, filled);
+  if (full) yield { data: full, last: filled === 0 };
+  if (filled > 0) yield { data: buffer.subarray(0, filled), last: true };
+}
+
+async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+function requireStat(created: { stat?: FileStatus }): FileStatus {
+  if (!created.stat) throw new FsError("PROTOCOL", "the master answered a create without the file's status");
+  return created.stat;
+}
+
+/** A file's status after a write closed it: the chunks it had, the chunks written, the final size and time. */
+function closedStatus(before: FileStatus, written: WrittenChunks): FileStatus {
+  const committed = written.committed;
+  if (!committed?.closed) throw new FsError("PROTOCOL", "the master did not say the file was closed");
+  return { ...before, sizeBytes: committed.sizeBytes, mtimeMs: committed.mtimeMs, state: FileStatus.State.CLOSED, chunks: [...before.chunks, ...written.chunks] };
 }
 
 /** The plain-JSON view of a master's stat answer (also what admin HTTP lists). */

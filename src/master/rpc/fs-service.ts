@@ -7,11 +7,11 @@ import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import type { Namespace, StatResult } from "../state/namespace.ts";
-import type { ChunkInfo } from "../state/namespace-ops.ts";
+import type { ChunkInfo, ChunkCommitted } from "../state/namespace-ops.ts";
 import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts";
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import type { Done, FileChunk, FileStatus, Replica } from "../../protocol/pb/meta.ts";
+import { FileStatus, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
 import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
@@ -23,6 +23,7 @@ import { RequestError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
+import { normalizePath } from "../../protocol/paths.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
@@ -96,17 +97,33 @@ export class FsService {
     },
     create: async (req) => {
       const now = this.nowMs();
+      const replication = req.replication || REPLICATION_DEFAULT;
+      const chunkSizeBytes = req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT;
+      const closed = req.closed === true;
       const result = (await this.propose({
         create: {
           path: req.path,
-          replication: req.replication || REPLICATION_DEFAULT,
-          chunkSizeBytes: req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT,
+          replication,
+          chunkSizeBytes,
           clientId: requireClient(req),
-          leaseExpiryMs: now + LEASE_MS,
+          leaseExpiryMs: closed ? 0 : now + LEASE_MS,
           mtimeMs: now,
+          ...(closed ? { closed } : {}),
         },
-      })) as { fileId: number };
-      return { fileId: result.fileId };
+      })) as { fileId: number; mtimeMs: number };
+      // The new file's status is known without a read: a writer of an empty file needs no stat.
+      const stat: FileStatus = {
+        path: normalizePath(req.path),
+        kind: FileStatus.Kind.FILE,
+        sizeBytes: 0,
+        replication,
+        chunkSizeBytes,
+        mtimeMs: result.mtimeMs,
+        state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
+        chunks: [],
+        fileId: result.fileId,
+      };
+      return { fileId: result.fileId, stat };
     },
     append: async (req) => {
       const now = this.nowMs();
@@ -132,13 +149,14 @@ export class FsService {
       return { chunkId: req.chunkId, index: chunk.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) };
     },
     commitChunk: async (req) => {
-      await this.propose({ commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req) } });
+      const complete = req.complete === true;
+      const result = (await this.propose({
+        commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), ...(complete ? { complete, mtimeMs: this.nowMs() } : {}) },
+      })) as ChunkCommitted;
       // The pipeline's final ack means every one of its replicas has the chunk durably:
       // the location map learns it now rather than at the next block reports.
-      const owner = this.init.namespace.fileOfChunk(req.chunkId);
-      const chunk = owner ? this.init.namespace.chunksOfFile(owner.fileId, { fromIndex: owner.index, limit: 1 })[0] : undefined;
-      for (const peer of chunk?.replicas ?? []) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
-      return DONE;
+      for (const peer of result.replicas) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
+      return { fileId: req.fileId, sizeBytes: result.lengthBytes, closed: result.closed, mtimeMs: result.mtimeMs };
     },
     abandonChunk: async (req) => {
       const now = this.nowMs();
@@ -147,8 +165,8 @@ export class FsService {
     },
     complete: async (req) => {
       const now = this.nowMs();
-      await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } });
-      return DONE;
+      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } })) as { lengthBytes: number; mtimeMs: number };
+      return { fileId: req.fileId, sizeBytes: result.lengthBytes, closed: true, mtimeMs: result.mtimeMs };
     },
     renewLease: async (req) => {
       const now = this.nowMs();

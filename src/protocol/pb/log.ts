@@ -919,6 +919,7 @@ export interface Create {
   clientId: string
   leaseExpiryMs: number
   mtimeMs: number
+  closed?: boolean
 }
 
 export namespace Create {
@@ -959,6 +960,11 @@ export namespace Create {
         if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
           w.uint32(48)
           w.uint64Number(obj.mtimeMs)
+        }
+
+        if (obj.closed != null) {
+          w.uint32(56)
+          w.bool(obj.closed)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1002,6 +1008,10 @@ export namespace Create {
             }
             case 6: {
               obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.closed = reader.bool()
               break
             }
             default: {
@@ -1134,6 +1144,8 @@ export interface CommitChunk {
   chunkId: string
   version: number
   sizeBytes: number
+  complete?: boolean
+  mtimeMs?: number
 }
 
 export namespace CommitChunk {
@@ -1169,6 +1181,16 @@ export namespace CommitChunk {
         if ((obj.sizeBytes != null && obj.sizeBytes !== 0)) {
           w.uint32(40)
           w.uint64Number(obj.sizeBytes)
+        }
+
+        if (obj.complete != null) {
+          w.uint32(48)
+          w.bool(obj.complete)
+        }
+
+        if (obj.mtimeMs != null) {
+          w.uint32(56)
+          w.uint64Number(obj.mtimeMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1207,6 +1229,14 @@ export namespace CommitChunk {
             }
             case 5: {
               obj.sizeBytes = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.complete = reader.bool()
+              break
+            }
+            case 7: {
+              obj.mtimeMs = reader.uint64Number()
               break
             }
             default: {

@@ -2363,6 +2363,7 @@ export interface MetaResponse {
   setting?: SettingValue
   created?: Created
   appended?: Appended
+  committed?: Committed
   chunk?: FileChunk
   deleted?: Deleted
   replicationSet?: ReplicationSet
@@ -2399,6 +2400,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2417,6 +2419,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2435,6 +2438,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2453,6 +2457,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2471,6 +2476,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2489,6 +2495,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2507,6 +2514,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2525,6 +2533,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2543,6 +2552,7 @@ export namespace MetaResponse {
           obj.stat = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2561,6 +2571,7 @@ export namespace MetaResponse {
           obj.stat = undefined
           obj.replicationSet = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2579,6 +2590,26 @@ export namespace MetaResponse {
           obj.stat = undefined
           obj.replicationSet = undefined
           obj.deleted = undefined
+          obj.committed = undefined
+          obj.appended = undefined
+          obj.created = undefined
+          obj.setting = undefined
+          obj.status = undefined
+          obj.done = undefined
+        }
+
+        if (obj.committed != null) {
+          obj.jobs = undefined
+          obj.job = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.replicationSet = undefined
+          obj.deleted = undefined
+          obj.chunk = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2598,6 +2629,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.created = undefined
           obj.setting = undefined
           obj.status = undefined
@@ -2616,6 +2648,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.setting = undefined
           obj.status = undefined
@@ -2634,6 +2667,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.status = undefined
@@ -2652,6 +2686,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2670,6 +2705,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2704,6 +2740,11 @@ export namespace MetaResponse {
         if (obj.appended != null) {
           w.uint32(178)
           Appended.codec().encode(obj.appended, w)
+        }
+
+        if (obj.committed != null) {
+          w.uint32(202)
+          Committed.codec().encode(obj.committed, w)
         }
 
         if (obj.chunk != null) {
@@ -2809,6 +2850,12 @@ export namespace MetaResponse {
               })
               break
             }
+            case 25: {
+              obj.committed = Committed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.committed
+              })
+              break
+            }
             case 23: {
               obj.chunk = FileChunk.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.chunk
@@ -2893,6 +2940,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2911,6 +2959,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2929,6 +2978,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2947,6 +2997,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2965,6 +3016,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2983,6 +3035,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3001,6 +3054,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3019,6 +3073,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3037,6 +3092,7 @@ export namespace MetaResponse {
           delete obj.stat
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3055,6 +3111,7 @@ export namespace MetaResponse {
           delete obj.stat
           delete obj.replicationSet
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3073,6 +3130,26 @@ export namespace MetaResponse {
           delete obj.stat
           delete obj.replicationSet
           delete obj.deleted
+          delete obj.committed
+          delete obj.appended
+          delete obj.created
+          delete obj.setting
+          delete obj.status
+          delete obj.done
+        }
+
+        if (obj.committed != null) {
+          delete obj.jobs
+          delete obj.job
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.list
+          delete obj.stat
+          delete obj.replicationSet
+          delete obj.deleted
+          delete obj.chunk
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3092,6 +3169,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.created
           delete obj.setting
           delete obj.status
@@ -3110,6 +3188,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.setting
           delete obj.status
@@ -3128,6 +3207,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.status
@@ -3146,6 +3226,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3164,6 +3245,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3931,6 +4013,7 @@ export interface CreateRequest {
   replication: number
   chunkSizeBytes: number
   clientId: string
+  closed?: boolean
 }
 
 export namespace CreateRequest {
@@ -3961,6 +4044,11 @@ export namespace CreateRequest {
         if ((obj.clientId != null && obj.clientId !== '')) {
           w.uint32(34)
           w.string(obj.clientId)
+        }
+
+        if (obj.closed != null) {
+          w.uint32(40)
+          w.bool(obj.closed)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3996,6 +4084,10 @@ export namespace CreateRequest {
               obj.clientId = reader.string()
               break
             }
+            case 5: {
+              obj.closed = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4022,6 +4114,7 @@ export namespace CreateRequest {
 
 export interface Created {
   fileId: number
+  stat?: FileStatus
 }
 
 export namespace Created {
@@ -4037,6 +4130,11 @@ export namespace Created {
         if ((obj.fileId != null && obj.fileId !== 0)) {
           w.uint32(8)
           w.uint64Number(obj.fileId)
+        }
+
+        if (obj.stat != null) {
+          w.uint32(18)
+          FileStatus.codec().encode(obj.stat, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4055,6 +4153,12 @@ export namespace Created {
           switch (tag >>> 3) {
             case 1: {
               obj.fileId = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.stat = FileStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.stat
+              })
               break
             }
             default: {
@@ -4465,6 +4569,7 @@ export interface CommitChunkRequest {
   version: number
   sizeBytes: number
   clientId: string
+  complete?: boolean
 }
 
 export namespace CommitChunkRequest {
@@ -4500,6 +4605,11 @@ export namespace CommitChunkRequest {
         if ((obj.clientId != null && obj.clientId !== '')) {
           w.uint32(42)
           w.string(obj.clientId)
+        }
+
+        if (obj.complete != null) {
+          w.uint32(48)
+          w.bool(obj.complete)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4540,6 +4650,10 @@ export namespace CommitChunkRequest {
               obj.clientId = reader.string()
               break
             }
+            case 6: {
+              obj.complete = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4560,6 +4674,100 @@ export namespace CommitChunkRequest {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CommitChunkRequest>): CommitChunkRequest {
     return decodeMessage(buf, CommitChunkRequest.codec(), opts)
+  }
+
+}
+
+export interface Committed {
+  fileId: number
+  sizeBytes: number
+  closed: boolean
+  mtimeMs: number
+}
+
+export namespace Committed {
+  let _codec: Codec<Committed>
+
+  export const codec = (): Codec<Committed> => {
+    if (_codec == null) {
+      _codec = message<Committed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.fileId != null && obj.fileId !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.fileId)
+        }
+
+        if ((obj.sizeBytes != null && obj.sizeBytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.sizeBytes)
+        }
+
+        if ((obj.closed != null && obj.closed !== false)) {
+          w.uint32(24)
+          w.bool(obj.closed)
+        }
+
+        if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          fileId: 0,
+          sizeBytes: 0,
+          closed: false,
+          mtimeMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.fileId = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.sizeBytes = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.closed = reader.bool()
+              break
+            }
+            case 4: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Committed>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Committed.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Committed>): Committed {
+    return decodeMessage(buf, Committed.codec(), opts)
   }
 
 }

@@ -119,6 +119,21 @@ describe("namespace: writing a file", () => {
     expect(h.ns.counts().files).toBe(1);
   });
 
+  it("a create can place the file's first chunk in the same entry, and refuses a bad pipeline whole", () => {
+    const h = harness();
+    const before = h.index;
+    const created = h.run({ create: { path: "/f", replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1, firstChunk: { replicas: PEERS } } });
+    expect(h.index).toBe(before + 1);
+    expect(created.firstChunk).toEqual({ chunkId: expect.stringMatching(/^[0-9a-f]{16}$/), index: 0, version: 1, replicas: PEERS });
+    expect(h.ns.chunksOfFile(created.fileId)).toEqual([{ chunkId: created.firstChunk.chunkId, index: 0, version: 1, sizeBytes: 0, committed: false, replicas: PEERS }]);
+    expect(h.run({ commitChunk: { fileId: created.fileId, chunkId: created.firstChunk.chunkId, version: 1, sizeBytes: 5, clientId: CLIENT, complete: true, mtimeMs: 2 } })).toMatchObject({ closed: true, lengthBytes: 5 });
+    // A repeated peer in the pipeline: nothing is created at all.
+    expect(h.fail({ create: { path: "/g", replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1, firstChunk: { replicas: ["peerA", "peerA"] } } })).toBe("INVALID");
+    expect(h.fail({ create: { path: "/g", replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, mtimeMs: 1, closed: true, firstChunk: { replicas: PEERS } } })).toBe("INVALID");
+    expect(() => h.ns.stat("/g")).toThrow(expect.objectContaining({ code: "NOT_FOUND" }));
+    expect(h.ns.counts()).toMatchObject({ files: 1, chunks: 1 });
+  });
+
   it("the last chunk's commit can complete the file in the same entry, and its retry answers the same", () => {
     const h = harness();
     const fileId = h.create("/f");

@@ -7,7 +7,7 @@ import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import type { Namespace, StatResult } from "../state/namespace.ts";
-import type { ChunkInfo, ChunkCommitted } from "../state/namespace-ops.ts";
+import type { ChunkInfo, ChunkCommitted, ChunkAdded } from "../state/namespace-ops.ts";
 import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts";
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
@@ -100,6 +100,9 @@ export class FsService {
       const replication = req.replication || REPLICATION_DEFAULT;
       const chunkSizeBytes = req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT;
       const closed = req.closed === true;
+      // A first chunk placed with the create: the same decision addChunk takes, one commit fewer.
+      const firstChunk = req.withFirstChunk === true && !closed ? this.place(replication, chunkSizeBytes, req.writerPeer ?? "", new Set()) : undefined;
+      if (firstChunk?.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
       const result = (await this.propose({
         create: {
           path: req.path,
@@ -109,8 +112,9 @@ export class FsService {
           leaseExpiryMs: closed ? 0 : now + LEASE_MS,
           mtimeMs: now,
           ...(closed ? { closed } : {}),
+          ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
         },
-      })) as { fileId: number; mtimeMs: number };
+      })) as { fileId: number; mtimeMs: number; firstChunk?: ChunkAdded };
       // The new file's status is known without a read: a writer of an empty file needs no stat.
       const stat: FileStatus = {
         path: normalizePath(req.path),
@@ -123,7 +127,9 @@ export class FsService {
         chunks: [],
         fileId: result.fileId,
       };
-      return { fileId: result.fileId, stat };
+      if (!result.firstChunk) return { fileId: result.fileId, stat };
+      const chunk = result.firstChunk;
+      return { fileId: result.fileId, stat, firstChunk: { chunkId: chunk.chunkId, index: chunk.index, version: chunk.version, sizeBytes: 0, committed: false, replicas: chunk.replicas.map((peer) => this.replica(peer)) } };
     },
     append: async (req) => {
       const now = this.nowMs();
@@ -277,6 +283,13 @@ export class FsService {
     // leader), the peers the chunk was written to stand in.
     let peers = this.init.locations.currentReplicas(chunk.chunkId, chunk.version).map((replica) => replica.peer);
     if (peers.length === 0 && chunk.committed) peers = chunk.replicas;
+    // Reports arrive in any order; answering in the order the chunk was placed (then any
+    // re-replicated copies) keeps a stat stable and equal to what the writer was told.
+    const placed = (peer: string) => {
+      const at = chunk.replicas.indexOf(peer);
+      return at < 0 ? chunk.replicas.length : at;
+    };
+    peers = [...peers].sort((x, y) => placed(x) - placed(y));
     return {
       chunkId: chunk.chunkId,
       index: chunk.index,

@@ -159,14 +159,17 @@ export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
   return { created };
 }
 
-export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: number } {
+export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: number; firstChunk?: ChunkAdded } {
   const path = normalizePath(c.path);
   if (path === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
   validateReplication(c.replication);
   validateChunkSize(c.chunkSizeBytes);
   validateClientId(c.clientId);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
-  if (c.closed === true) return createClosed(ctx, path, c, mtimeMs);
+  if (c.closed === true) {
+    if (c.firstChunk) throw new InvalidArgumentError(`${path}: a file created closed has no chunk to place.`);
+    return createClosed(ctx, path, c, mtimeMs);
+  }
   validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
   const dir = resolveParentDir(ctx.s, path, parent(path)!);
   const name = basename(path);
@@ -178,11 +181,14 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
     }
     throw new AlreadyExistsError(`${path} exists.`);
   }
+  // Checked before anything is written: a bad replica list rejects the whole create.
+  const firstChunkReplicas = c.firstChunk ? validateReplicas(c.firstChunk.replicas) : undefined;
   const id = newInodeId(ctx);
   ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "open", c.clientId, c.leaseExpiryMs);
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
-  return { fileId: id, mtimeMs };
+  if (!firstChunkReplicas) return { fileId: id, mtimeMs };
+  return { fileId: id, mtimeMs, firstChunk: insertChunk(ctx, id, 0, 1, firstChunkReplicas) };
 }
 
 /** An empty file created closed (a create and a complete in one entry): no lease, nothing to write. */
@@ -197,7 +203,15 @@ function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number):
   return { fileId: id, mtimeMs };
 }
 
-export function addChunk(ctx: OpContext, c: AddChunk): { chunkId: string; index: number; version: number; replicas: string[] } {
+/** A chunk added to a file: its id (handed out in order), place in the file, version and pipeline. */
+export interface ChunkAdded {
+  chunkId: string;
+  index: number;
+  version: number;
+  replicas: string[];
+}
+
+export function addChunk(ctx: OpContext, c: AddChunk): ChunkAdded {
   validateClientId(c.clientId);
   const replicas = validateReplicas(c.replicas);
   // proto3 has no "absent": 0 means the default first version.
@@ -207,9 +221,13 @@ export function addChunk(ctx: OpContext, c: AddChunk): { chunkId: string; index:
   if (last && last.committed !== 1) throw new ChunkUncommittedError(`file ${file.id}: chunk ${last.chunk_id} is not committed; commit or abandon it before adding another.`);
   const index = last ? last.idx + 1 : 0;
   if (index >= CHUNKS_PER_FILE_MAX) throw new LimitError(`file ${file.id} has ${CHUNKS_PER_FILE_MAX} chunks, the most a file may have.`);
+  return insertChunk(ctx, file.id, index, version, replicas);
+}
+
+function insertChunk(ctx: OpContext, fileId: number, index: number, version: number, replicas: string[]): ChunkAdded {
   const chunkId = formatChunkId(ctx.meta.next_chunk_id);
   ctx.meta.next_chunk_id += 1;
-  ctx.s.insertChunk.run(file.id, index, chunkId, version, 0, 0, replicas.join(","));
+  ctx.s.insertChunk.run(fileId, index, chunkId, version, 0, 0, replicas.join(","));
   ctx.meta.chunks += 1;
   return { chunkId, index, version, replicas };
 }

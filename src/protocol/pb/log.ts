@@ -920,6 +920,7 @@ export interface Create {
   leaseExpiryMs: number
   mtimeMs: number
   closed?: boolean
+  firstChunk?: FirstChunk
 }
 
 export namespace Create {
@@ -965,6 +966,11 @@ export namespace Create {
         if (obj.closed != null) {
           w.uint32(56)
           w.bool(obj.closed)
+        }
+
+        if (obj.firstChunk != null) {
+          w.uint32(66)
+          FirstChunk.codec().encode(obj.firstChunk, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1014,6 +1020,12 @@ export namespace Create {
               obj.closed = reader.bool()
               break
             }
+            case 8: {
+              obj.firstChunk = FirstChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.firstChunk
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1034,6 +1046,73 @@ export namespace Create {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Create>): Create {
     return decodeMessage(buf, Create.codec(), opts)
+  }
+
+}
+
+export interface FirstChunk {
+  replicas: string[]
+}
+
+export namespace FirstChunk {
+  let _codec: Codec<FirstChunk>
+
+  export const codec = (): Codec<FirstChunk> => {
+    if (_codec == null) {
+      _codec = message<FirstChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.replicas != null && obj.replicas.length > 0) {
+          for (const value of obj.replicas) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          replicas: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.replicas != null && obj.replicas.length === opts.limits.replicas) {
+                throw new MaxLengthError('Decode error - repeated field "replicas" had too many elements')
+              }
+
+              obj.replicas.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<FirstChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FirstChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FirstChunk>): FirstChunk {
+    return decodeMessage(buf, FirstChunk.codec(), opts)
   }
 
 }

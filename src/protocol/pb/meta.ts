@@ -4014,6 +4014,8 @@ export interface CreateRequest {
   chunkSizeBytes: number
   clientId: string
   closed?: boolean
+  withFirstChunk?: boolean
+  writerPeer?: string
 }
 
 export namespace CreateRequest {
@@ -4049,6 +4051,16 @@ export namespace CreateRequest {
         if (obj.closed != null) {
           w.uint32(40)
           w.bool(obj.closed)
+        }
+
+        if (obj.withFirstChunk != null) {
+          w.uint32(48)
+          w.bool(obj.withFirstChunk)
+        }
+
+        if (obj.writerPeer != null) {
+          w.uint32(58)
+          w.string(obj.writerPeer)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4088,6 +4100,14 @@ export namespace CreateRequest {
               obj.closed = reader.bool()
               break
             }
+            case 6: {
+              obj.withFirstChunk = reader.bool()
+              break
+            }
+            case 7: {
+              obj.writerPeer = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4115,6 +4135,7 @@ export namespace CreateRequest {
 export interface Created {
   fileId: number
   stat?: FileStatus
+  firstChunk?: FileChunk
 }
 
 export namespace Created {
@@ -4135,6 +4156,11 @@ export namespace Created {
         if (obj.stat != null) {
           w.uint32(18)
           FileStatus.codec().encode(obj.stat, w)
+        }
+
+        if (obj.firstChunk != null) {
+          w.uint32(26)
+          FileChunk.codec().encode(obj.firstChunk, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4158,6 +4184,12 @@ export namespace Created {
             case 2: {
               obj.stat = FileStatus.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.stat
+              })
+              break
+            }
+            case 3: {
+              obj.firstChunk = FileChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.firstChunk
               })
               break
             }

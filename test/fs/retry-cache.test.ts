@@ -260,6 +260,8 @@ describe("the retry cache across the cluster", () => {
       const mine = new CallIds(intruderPeer).next();
       const complete: MetaRequest = { forwarded: false, caller: "", ...mine, complete: { fileId: created.fileId, clientId: owner.fs.clientId } };
       expect((await via.call(complete, 5_000)).error).toMatchObject({ code: "INVALID", message: expect.stringContaining(`client id ${owner.fs.clientId} is not one of ${intruderPeer}'s`) });
+      // A call id without its client id.
+      expect((await via.call({ ...first, clientId: "" }, 5_000)).error).toMatchObject({ code: "INVALID", message: "a call id is a positive integer and comes with its client id" });
       // Claiming to be a forwarding peer acting for the owner.
       const asOwner = owner.host.peerId.toString();
       expect((await direct.call({ ...first, caller: asOwner }, 5_000)).error).toMatchObject({ code: "INVALID", message: "only a forwarded request names its caller" });

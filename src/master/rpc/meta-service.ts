@@ -78,7 +78,10 @@ export interface MetaServiceInit {
 export class MetaService {
   /** The Raft group's own requests, and every other service's (init.handlers). */
   private readonly handlers: Partial<MetaHandlers>;
-  /** The calls this leader is serving now, by call id and client id: a retry waits for the first attempt. */
+  /**
+   * The calls this leader is serving now, by call id and client id: a retry waits for the
+   * first attempt. Bounded by the requests in flight (mux-rpc.ts): each entry leaves when answered.
+   */
   private readonly serving = new Map<string, Promise<MetaResponse>>();
   /** The term in which a read barrier made every call applied by earlier leaders visible here. */
   private barrierTerm = -1;

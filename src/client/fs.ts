@@ -4,7 +4,6 @@
 // under a new chunk version (GFS §4.5), so the replica that missed it can never be served.
 // A read takes the nearest replica — this very peer (its file, no network), the same rack,
 // then any — verifies every block, and on a checksum error reports the replica and moves on.
-import { randomUUID } from "node:crypto";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
@@ -13,7 +12,7 @@ import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
 import { PipelineError, ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
 import { FileStatus, type Committed, type FileChunk } from "../protocol/pb/meta.ts";
-import type { MetaCall } from "../protocol/meta.ts";
+import { newClientId, type MetaCall } from "../protocol/meta.ts";
 import { WireError, type ErrorCode } from "../protocol/errors.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
@@ -92,7 +91,11 @@ export interface FileRangeReader {
 export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 export class FileSystemClient {
-  readonly clientId = `client-${randomUUID()}`;
+  /** The holder of this client's leases: one of its peer id's client ids, as the masters require (protocol/meta.ts). */
+  get clientId(): string {
+    return (this.leaseClientId ??= newClientId(this.init.host.peerId.toString()));
+  }
+  private leaseClientId?: string;
   /** Bytes this client read from its own peer's disk, and over the network (for tests and metrics). */
   readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0 };
 

@@ -7,11 +7,12 @@ import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import type { Namespace, StatResult } from "../state/namespace.ts";
-import type { ChunkInfo, ChunkCommitted, ChunkAdded } from "../state/namespace-ops.ts";
+import type { ChunkInfo, ChunkCommitted } from "../state/namespace-ops.ts";
+import type * as ops from "../state/namespace-ops.ts";
 import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts";
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import { FileStatus, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
+import { FileStatus, type Committed, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
 import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
@@ -29,6 +30,36 @@ import { normalizePath } from "../../protocol/paths.ts";
 export const LEASE_MS = 60_000;
 // Lease recovery runs this often on the leader.
 const LEASE_RECOVERY_INTERVAL_MS = 5_000;
+
+type CreateResult = ReturnType<typeof ops.create>;
+
+/**
+ * A create's answer from its command's result: the new file's status is known without a
+ * read (a writer of an empty file needs no stat), and the first chunk's grant when the create
+ * placed one. Also how a retried create is answered from its recorded result.
+ */
+export function createdAnswer(req: CreateRequest, result: CreateResult, replica: (peer: string) => Replica): Created {
+  const closed = req.closed === true;
+  const stat: FileStatus = {
+    path: normalizePath(req.path),
+    kind: FileStatus.Kind.FILE,
+    sizeBytes: 0,
+    replication: req.replication || REPLICATION_DEFAULT,
+    chunkSizeBytes: req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT,
+    mtimeMs: result.mtimeMs,
+    state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
+    chunks: [],
+    fileId: result.fileId,
+  };
+  const chunk = result.firstChunk;
+  if (!chunk) return { fileId: result.fileId, stat };
+  return { fileId: result.fileId, stat, firstChunk: { chunkId: chunk.chunkId, index: chunk.index, version: chunk.version, sizeBytes: 0, committed: false, replicas: chunk.replicas.map(replica) } };
+}
+
+/** Where a file stands after a commit of its chunk or a complete (also a retried one's answer). */
+export function committedAnswer(fileId: number, result: { lengthBytes: number; closed: boolean; mtimeMs: number }): Committed {
+  return { fileId, sizeBytes: result.lengthBytes, closed: result.closed, mtimeMs: result.mtimeMs };
+}
 
 /** The requests of /tessera/meta/2 this service serves. */
 export type FsRequestKind =
@@ -114,22 +145,8 @@ export class FsService {
           ...(closed ? { closed } : {}),
           ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
         },
-      })) as { fileId: number; mtimeMs: number; firstChunk?: ChunkAdded };
-      // The new file's status is known without a read: a writer of an empty file needs no stat.
-      const stat: FileStatus = {
-        path: normalizePath(req.path),
-        kind: FileStatus.Kind.FILE,
-        sizeBytes: 0,
-        replication,
-        chunkSizeBytes,
-        mtimeMs: result.mtimeMs,
-        state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
-        chunks: [],
-        fileId: result.fileId,
-      };
-      if (!result.firstChunk) return { fileId: result.fileId, stat };
-      const chunk = result.firstChunk;
-      return { fileId: result.fileId, stat, firstChunk: { chunkId: chunk.chunkId, index: chunk.index, version: chunk.version, sizeBytes: 0, committed: false, replicas: chunk.replicas.map((peer) => this.replica(peer)) } };
+      })) as CreateResult;
+      return createdAnswer(req, result, (peer) => this.replica(peer));
     },
     append: async (req) => {
       const now = this.nowMs();
@@ -162,7 +179,7 @@ export class FsService {
       // The pipeline's final ack means every one of its replicas has the chunk durably:
       // the location map learns it now rather than at the next block reports.
       for (const peer of result.replicas) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
-      return { fileId: req.fileId, sizeBytes: result.lengthBytes, closed: result.closed, mtimeMs: result.mtimeMs };
+      return committedAnswer(req.fileId, result);
     },
     abandonChunk: async (req) => {
       const now = this.nowMs();
@@ -171,8 +188,8 @@ export class FsService {
     },
     complete: async (req) => {
       const now = this.nowMs();
-      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } })) as { lengthBytes: number; mtimeMs: number };
-      return { fileId: req.fileId, sizeBytes: result.lengthBytes, closed: true, mtimeMs: result.mtimeMs };
+      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } })) as ReturnType<typeof ops.complete>;
+      return committedAnswer(req.fileId, { ...result, closed: true });
     },
     renewLease: async (req) => {
       const now = this.nowMs();

@@ -11,6 +11,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 }
 
 export interface LogCommand {
+  call?: Call
   mkdir?: Mkdir
   create?: Create
   addChunk?: AddChunk
@@ -329,6 +330,11 @@ export namespace LogCommand {
           obj.create = undefined
         }
 
+        if (obj.call != null) {
+          w.uint32(178)
+          Call.codec().encode(obj.call, w)
+        }
+
         if (obj.mkdir != null) {
           w.uint32(258)
           Mkdir.codec().encode(obj.mkdir, w)
@@ -421,6 +427,12 @@ export namespace LogCommand {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 22: {
+              obj.call = Call.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.call
+              })
+              break
+            }
             case 32: {
               obj.mkdir = Mkdir.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.mkdir
@@ -825,6 +837,89 @@ export namespace LogCommand {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LogCommand>): LogCommand {
     return decodeMessage(buf, LogCommand.codec(), opts)
+  }
+
+}
+
+export interface Call {
+  clientId: string
+  callId: number
+  nowMs: number
+}
+
+export namespace Call {
+  let _codec: Codec<Call>
+
+  export const codec = (): Codec<Call> => {
+    if (_codec == null) {
+      _codec = message<Call>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clientId != null && obj.clientId !== '')) {
+          w.uint32(10)
+          w.string(obj.clientId)
+        }
+
+        if ((obj.callId != null && obj.callId !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.callId)
+        }
+
+        if ((obj.nowMs != null && obj.nowMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.nowMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clientId: '',
+          callId: 0,
+          nowMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clientId = reader.string()
+              break
+            }
+            case 2: {
+              obj.callId = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.nowMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Call>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Call.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Call>): Call {
+    return decodeMessage(buf, Call.codec(), opts)
   }
 
 }

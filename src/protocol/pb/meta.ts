@@ -15,6 +15,9 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface MetaRequest {
   forwarded: boolean
+  clientId: string
+  callId: number
+  caller: string
   status?: StatusRequest
   setSetting?: SetSettingRequest
   getSetting?: GetSettingRequest
@@ -1024,6 +1027,21 @@ export namespace MetaRequest {
           w.bool(obj.forwarded)
         }
 
+        if ((obj.clientId != null && obj.clientId !== '')) {
+          w.uint32(18)
+          w.string(obj.clientId)
+        }
+
+        if ((obj.callId != null && obj.callId !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.callId)
+        }
+
+        if ((obj.caller != null && obj.caller !== '')) {
+          w.uint32(34)
+          w.string(obj.caller)
+        }
+
         if (obj.status != null) {
           w.uint32(82)
           StatusRequest.codec().encode(obj.status, w)
@@ -1179,7 +1197,10 @@ export namespace MetaRequest {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          forwarded: false
+          forwarded: false,
+          clientId: '',
+          callId: 0,
+          caller: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1190,6 +1211,18 @@ export namespace MetaRequest {
           switch (tag >>> 3) {
             case 1: {
               obj.forwarded = reader.bool()
+              break
+            }
+            case 2: {
+              obj.clientId = reader.string()
+              break
+            }
+            case 3: {
+              obj.callId = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.caller = reader.string()
               break
             }
             case 10: {

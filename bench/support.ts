@@ -135,6 +135,26 @@ export function processRssBytes(pid: number): number {
   }
 }
 
+/**
+ * The largest VmRSS of a process while it runs, polled every `intervalMs` (a child's own rusage
+ * is not to be had in Bun: resourceUsage() reports the largest of every child waited for).
+ */
+export function watchRss(pid: number, intervalMs = 20): { stop(): number } {
+  let maxBytes = NaN;
+  const poll = () => {
+    const bytes = processRssBytes(pid);
+    if (Number.isFinite(bytes) && !(bytes <= maxBytes)) maxBytes = bytes;
+  };
+  poll();
+  const timer = setInterval(poll, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return maxBytes;
+    },
+  };
+}
+
 export function machineBusySeconds(): number {
   try {
     const values = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);

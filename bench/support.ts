@@ -136,8 +136,9 @@ export function processRssBytes(pid: number): number {
 }
 
 /**
- * The largest VmRSS of a process while it runs, polled every `intervalMs` (a child's own rusage
- * is not to be had in Bun: resourceUsage() reports the largest of every child waited for).
+ * The largest VmRSS of a process while it runs, polled every `intervalMs`: Bun's
+ * resourceUsage().maxRSS of a child is not its own peak (a spawned `true` reports 24 MB, and a
+ * CLI that listed nothing the peak of an earlier child), while its cpuTime is its own.
  */
 export function watchRss(pid: number, intervalMs = 20): { stop(): number } {
   let maxBytes = NaN;

@@ -29,11 +29,13 @@ export const META_OP_TEXT: Record<MetaOp, string> = {
 
 const META_WARMUP_MS = 500;
 // Files the pools hold: open reads one-chunk files, fileStatus empty ones when no create phase
-// of the same worker count left any; delete has at least DELETE_FILES_PER_WORKER_MIN a worker.
+// of the same worker count left any; delete has at least DELETE_FILES_MIN files, and
+// DELETE_FILES_PER_WORKER_MIN a worker.
 const OPEN_POOL_FILES = 64;
 const OPEN_FILE_BYTES = 1024;
 const STAT_POOL_FILES = 256;
 const DELETE_FILES_PER_WORKER_MIN = 50;
+const DELETE_FILES_MIN = 2_000;
 const POOL_PUTS_IN_FLIGHT = 32;
 const EMPTY = new Uint8Array(0);
 
@@ -104,9 +106,10 @@ export class MetaWorkload {
         const files = (this.created.get(workers) ?? []).map((list) => [...list].reverse());
         this.created.delete(workers); // removed once
         const topUp: string[] = [];
+        const perWorker = Math.max(DELETE_FILES_PER_WORKER_MIN, Math.ceil(DELETE_FILES_MIN / workers));
         for (let w = 0; w < workers; w++) {
           const mine = (files[w] ??= []);
-          for (let i = mine.length; i < DELETE_FILES_PER_WORKER_MIN; i++) {
+          for (let i = mine.length; i < perWorker; i++) {
             const path = `${folder(w)}/x${i}`;
             mine.unshift(path);
             topUp.push(path);

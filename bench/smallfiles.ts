@@ -31,6 +31,8 @@ const SAMPLE_FILES = 5;
 interface Timed {
   label: string;
   seconds: number;
+  /** Files copied: all of them, or those written before a failure. */
+  files: number;
   cpu?: CpuUse;
   note?: string;
 }
@@ -54,14 +56,14 @@ async function timedCommand(cmd: string[], env: Record<string, string> = {}, pid
   return { seconds, code, stderr, cpu: { peers: cpu.peers, client: cpu.client + childCpu, rest: Math.max(0, cpu.rest - childCpu) } };
 }
 
-function record(label: string, seconds: number, cpu?: CpuUse, note?: string): void {
-  timings.push({ label, seconds, ...(cpu ? { cpu } : {}), ...(note ? { note } : {}) });
+function record(label: string, seconds: number, cpu?: CpuUse, note?: string, files = filesTotal): void {
+  timings.push({ label, seconds, files, ...(cpu ? { cpu } : {}), ...(note ? { note } : {}) });
   out(`  ${line(timings.at(-1)!)}`);
 }
 
 function line(t: Timed): string {
   const cpu = t.cpu ? `  CPU s: peers ${t.cpu.peers.toFixed(1)}, client ${t.cpu.client.toFixed(1)}, rest of machine ${t.cpu.rest.toFixed(1)}` : "";
-  return `${t.label.padEnd(58)} ${int(filesTotal / t.seconds).padStart(8)} files/s  ${t.seconds.toFixed(2).padStart(8)} s${cpu}${t.note ? `  (${t.note})` : ""}`;
+  return `${t.label.padEnd(58)} ${int(t.files / t.seconds).padStart(8)} files/s  ${t.seconds.toFixed(2).padStart(8)} s${cpu}${t.note ? `  (${t.note})` : ""}`;
 }
 
 async function main(): Promise<void> {
@@ -109,44 +111,51 @@ async function main(): Promise<void> {
   const startup = await timedCommand([binary, "fs", "ls", "/"], env, cluster.pids);
   out(`  (the CLI's own start, connect and one request: ${startup.seconds.toFixed(2)} s, included below)`);
   const put = await timedCommand([binary, "fs", "put", "-r", source, "/small-cli", "--replication", String(replication), ...(parallel ? ["--parallel", parallel] : [])], env, cluster.pids);
-  record(`tessera fs put -r, replication ${replication}${parallel ? `, --parallel ${parallel}` : ""}`, put.seconds, put.cpu, put.code === 0 ? await verify(client, source, "/small-cli", files, sizeBytes, name) : `FAILED (exit ${put.code}): ${put.stderr.trim().split("\n").at(-1)}`);
+  const cliCheck = await verify(client, source, "/small-cli", files, sizeBytes, name);
+  record(`tessera fs put -r, replication ${replication}${parallel ? `, --parallel ${parallel}` : ""}`, put.seconds, put.cpu, put.code === 0 ? cliCheck.note : `FAILED (exit ${put.code}) after ${int(cliCheck.files)} files: ${put.stderr.trim().split("\n").at(-1)}`, cliCheck.files);
   if (process.argv.includes("--api")) {
     const before = cpuSnapshot(cluster.pids());
     const started = performance.now();
-    let note: string;
+    let failure: string | undefined;
     try {
       await client.fs.putMany(
         Array.from({ length: files }, (_, i) => ({ path: `/small-api/${name(i)}`, sizeBytes, source: () => Bun.file(join(source, name(i))).stream() })),
         { replication, ...(parallel ? { inFlight: Number(parallel) } : {}) },
       );
-      note = await verify(client, source, "/small-api", files, sizeBytes, name);
     } catch (err) {
-      note = `FAILED: ${(err as Error).message}`;
+      failure = (err as Error).message;
     }
-    record(`FileSystemClient.putMany (this process), replication ${replication}`, (performance.now() - started) / 1000, cpuBetween(before, cpuSnapshot(cluster.pids())), note);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuBetween(before, cpuSnapshot(cluster.pids()));
+    const check = await verify(client, source, "/small-api", files, sizeBytes, name);
+    record(`FileSystemClient.putMany (this process), replication ${replication}`, seconds, cpu, failure ? `FAILED after ${int(check.files)} files: ${failure}` : check.note, check.files);
   }
   out();
   printSummary();
 }
 
-/** The count of files under `remote` by a streamed listing, and the bytes of a few of them. */
-async function verify(client: ClusterClient, source: string, remote: string, files: number, sizeBytes: number, name: (i: number) => string): Promise<string> {
+/** The closed files under `remote`, counted by a streamed listing, and the bytes of a few of them checked. */
+async function verify(client: ClusterClient, source: string, remote: string, files: number, sizeBytes: number, name: (i: number) => string): Promise<{ files: number; note: string }> {
   let count = 0;
   let bytes = 0;
-  for await (const page of client.fs.listPages(remote, { recursive: true })) {
-    for (const entry of page) {
-      if (entry.kind !== "file") continue;
-      count += 1;
-      bytes += entry.size;
+  try {
+    for await (const page of client.fs.listPages(remote, { recursive: true })) {
+      for (const entry of page) {
+        if (entry.kind !== "file" || entry.state !== "closed") continue;
+        count += 1;
+        bytes += entry.size;
+      }
     }
+  } catch (err) {
+    return { files: 0, note: `the listing failed: ${(err as Error).message}` };
   }
-  if (count !== files || bytes !== files * sizeBytes) return `WRONG: ${count} files of ${bytes} bytes listed`;
+  if (count !== files || bytes !== files * sizeBytes) return { files: count, note: `WRONG: ${count} files of ${bytes} bytes listed` };
   for (let k = 0; k < SAMPLE_FILES; k++) {
     const i = Math.floor((k * files) / SAMPLE_FILES);
     const back = await client.fs.readFile(`${remote}/${name(i)}`);
-    if (Buffer.compare(back, readFileSync(join(source, name(i)))) !== 0) return `WRONG BYTES in ${remote}/${name(i)}`;
+    if (Buffer.compare(back, readFileSync(join(source, name(i)))) !== 0) return { files: count, note: `WRONG BYTES in ${remote}/${name(i)}` };
   }
-  return `${int(count)} files listed, ${SAMPLE_FILES} read back the same`;
+  return { files: count, note: `${int(count)} files listed, ${SAMPLE_FILES} read back the same` };
 }
 
 function printSummary(): void {
@@ -155,7 +164,7 @@ function printSummary(): void {
   out();
   out("| copy | files/s | seconds | CPU s (peers / client / rest) | note |");
   out("|---|---|---|---|---|");
-  for (const t of timings) out(`| ${t.label} | ${int(filesTotal / t.seconds)} | ${t.seconds.toFixed(2)} | ${t.cpu ? `${t.cpu.peers.toFixed(1)} / ${t.cpu.client.toFixed(1)} / ${t.cpu.rest.toFixed(1)}` : ""} | ${t.note ?? ""} |`);
+  for (const t of timings) out(`| ${t.label} | ${int(t.files / t.seconds)} | ${t.seconds.toFixed(2)} | ${t.cpu ? `${t.cpu.peers.toFixed(1)} / ${t.cpu.client.toFixed(1)} / ${t.cpu.rest.toFixed(1)}` : ""} | ${t.note ?? ""} |`);
 }
 
 await runBench(main, printSummary);

@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     let failure: string | undefined;
     try {
       await client.fs.putMany(
-        Array.from({ length: files }, (_, i) => ({ path: `/small-api/${name(i)}`, sizeBytes, source: () => Bun.file(join(source, name(i))).stream() })),
+        Array.from({ length: files }, (_, i) => ({ path: `/small-api/${name(i)}`, sizeBytes, source: () => Bun.file(join(source, name(i))).bytes() })),
         { replication, ...(parallel ? { inFlight: Number(parallel) } : {}) },
       );
     } catch (err) {

@@ -119,6 +119,11 @@ async function printOut(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
 }
 
+// A file of `fs put` up to this size is read into memory whole rather than streamed; with
+// PUT_MANY_IN_FLIGHT_MAX files at once that is at most 1 GiB, and the bulk put's buffer budget
+// (PUT_MANY_BUFFER_BYTES_MAX) keeps it to 256 MiB.
+const READ_WHOLE_BYTES_MAX = 8 * 1024 * 1024;
+
 // `fs ls` prints as pages arrive, so its columns have fixed widths rather than the widest
 // entry's: T, REP, SIZE ("1023.9 KiB" is the widest formatBytes), MODIFIED.
 const LS_WIDTHS = [1, 3, 10, 19];
@@ -162,7 +167,8 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
           }
         } else {
           // Many files (a tree of small ones, say): folders first, then files in parallel.
-          const files = tree.files.map((file) => ({ path: file.remote, sizeBytes: file.sizeBytes, source: () => Bun.file(file.local).stream() }));
+          // A small file is read whole: a stream would be cut into a whole chunk-sized buffer.
+          const files = tree.files.map((file) => ({ path: file.remote, sizeBytes: file.sizeBytes, source: () => (file.sizeBytes <= READ_WHOLE_BYTES_MAX ? Bun.file(file.local).bytes() : Bun.file(file.local).stream()) }));
           const bar = fileProgress(files.length, files.reduce((sum, file) => sum + file.sizeBytes, 0));
           try {
             results = await client.fs.putMany(files, { folders: tree.folders, replication, chunkSizeBytes, inFlight, onProgress: bar.update });

@@ -167,7 +167,7 @@ export class FileSystemClient {
     };
     await runBounded(files.length, inFlight, bufferBytes, async (i) => {
       const file = files[i]!;
-      const source = typeof file.source === "function" ? file.source() : file.source;
+      const source = typeof file.source === "function" ? await file.source() : file.source;
       const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes });
       stats[i] = stat;
       done.files += 1;
@@ -493,8 +493,12 @@ export const PUT_MANY_BUFFER_BYTES_MAX = 256 * 1024 * 1024;
 
 /** One file of a bulk put. */
 export interface PutManyFile {
-  /** Its bytes, or a function that opens them when its turn comes (10,000 local files are not all opened at once). */
-  source: ByteSource | (() => ByteSource);
+  /**
+   * Its bytes, or a function that opens them when its turn comes (10,000 local files are not
+   * all opened at once). A small file is best given as a Uint8Array (Bun.file(path).bytes()):
+   * a stream is cut into chunk-sized buffers, a whole chunk's worth even for 4 KiB.
+   */
+  source: ByteSource | (() => ByteSource | Promise<ByteSource>);
   /** Its path in the file system: it must not exist. */
   path: string;
   /** Its size when known: the buffer budget counts min(size, chunk size) for it, a whole chunk when unknown (a stream). */

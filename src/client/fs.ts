@@ -570,7 +570,7 @@ export interface PutManyFile {
   /**
    * Its bytes, or a function that opens them when its turn comes (10,000 local files are not
    * all opened at once). A small file is best given as a Uint8Array (Bun.file(path).bytes()):
-   * a stream is cut into chunk-sized buffers, a whole chunk's worth even for 4 KiB.
+   * a stream is gathered into a buffer that grows with what arrives, which costs a copy.
    */
   source: ByteSource | (() => ByteSource | Promise<ByteSource>);
   /** Its path in the file system: it must not exist. */

@@ -93,6 +93,18 @@ function freePorts(hostname: string, count: number): number[] {
   return ports;
 }
 
+/** The chunk server's data port in the master's "chunkserver register end (packet version: 6) - ip: A / port: P", logged once it has told the master what it holds. */
+export function registeredPort(line: string): number | undefined {
+  const port = /chunkserver register end .* port: (\d+)/.exec(line)?.[1];
+  return port === undefined ? undefined : Number(port);
+}
+
+/** The fewest copies any chunk has in `mfscheckfile FILE`'s answer (" chunks with 3 copies:   1"); 0 when it lists none. */
+export function fewestCopies(output: string): number {
+  const counts = [...output.matchAll(/chunks with (\d+) cop/g)].map((match) => Number(match[1]));
+  return counts.length === 0 ? 0 : Math.min(...counts);
+}
+
 interface Daemon {
   name: string;
   child: Subprocess<"ignore", "ignore", "pipe">;
@@ -185,8 +197,6 @@ class PrivateMooseFs implements MooseFs {
       );
       this.spawn(`chunk server ${i + 1}`, ["mfschunkserver", "-c", cfg, "-f", "start"]);
     }
-    // The master logs "chunkserver register end (...) - ip: A / port: P" once a chunk server
-    // has told it what it holds.
     await this.waitUntil(() => dataPorts.every((port) => this.registered.has(port)), `${CHUNK_SERVERS} chunk servers to register with the master`);
 
     this.mountProcess = this.spawn("mfsmount", ["mfsmount", this.mount, "-f", "-n", "-c", join(dir, "mfsmount.cfg"), "-H", "127.0.0.1", "-P", String(clPort), "-o", MOUNT_OPTIONS]);
@@ -213,7 +223,7 @@ class PrivateMooseFs implements MooseFs {
     await this.waitUntil(() => {
       writeFileSync(probe, "probe");
       const check = Bun.spawnSync(["mfscheckfile", probe], { stdout: "pipe", stderr: "ignore" });
-      copies = Number(/chunks with (\d+) cop/.exec(check.stdout.toString())?.[1] ?? 0);
+      copies = fewestCopies(check.stdout.toString());
       rmSync(probe);
       return copies >= GOAL;
     }, `a new file to get ${GOAL} copies`);
@@ -229,8 +239,8 @@ class PrivateMooseFs implements MooseFs {
         daemon.log.push(line);
         if (daemon.log.length > LOG_TAIL_LINES) daemon.log.shift();
         if (line.includes("mfsmaster daemon initialized properly")) this.masterReady = true;
-        const registered = /chunkserver register end .*port: (\d+)/.exec(line);
-        if (registered) this.registered.add(Number(registered[1]));
+        const port = registeredPort(line);
+        if (port !== undefined) this.registered.add(port);
       }
     })().catch(() => {});
     return daemon;

@@ -363,7 +363,7 @@ export function etcdReferenceText(): string {
     ...(measured?.puts ?? []).map((puts) => `${puts.clients} client${puts.clients > 1 ? "s" : ""} through its gateway ${int(puts.puts / puts.seconds)} puts/s (p50 ${ms(percentile(puts.latenciesMs, 0.5))} ms)`),
   ];
   if (parts.length > 0) return `etcd measured in this run (${measured!.description}): ${parts.join("; ")}; failover, an earlier measurement: ${ETCD_EARLIER.failover}`;
-  const why = reference && !reference.measured ? ` (${reference.description})` : "";
+  const why = reference && !reference.measured ? ` (${reference.description.replace(/^etcd skipped: /, "")})` : "";
   return `etcd 3.4, 3 members, this machine, an earlier measurement, not this run${why}: ${ETCD_EARLIER.checkPerf}; kill -9 of the leader left puts failing for ${ETCD_EARLIER.failover}`;
 }
 

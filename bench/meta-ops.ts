@@ -31,11 +31,14 @@ const META_WARMUP_MS = 500;
 // Files the pools hold: open reads one-chunk files, fileStatus empty ones when no create phase
 // of the same worker count left any; delete has at least DELETE_FILES_MIN files, and
 // DELETE_FILES_PER_WORKER_MIN a worker.
-const OPEN_POOL_FILES = 64;
-const OPEN_FILE_BYTES = 1024;
+export const OPEN_POOL_FILES = 64;
+export const OPEN_FILE_BYTES = 1024;
 const STAT_POOL_FILES = 256;
 const DELETE_FILES_PER_WORKER_MIN = 50;
 const DELETE_FILES_MIN = 2_000;
+
+/** Files each of `workers` workers has when delete starts (bench/posix-ops.ts tops up the same). */
+export const deleteFilesPerWorker = (workers: number) => Math.max(DELETE_FILES_PER_WORKER_MIN, Math.ceil(DELETE_FILES_MIN / workers));
 const POOL_PUTS_IN_FLIGHT = 32;
 const EMPTY = new Uint8Array(0);
 
@@ -106,7 +109,7 @@ export class MetaWorkload {
         const files = (this.created.get(workers) ?? []).map((list) => [...list].reverse());
         this.created.delete(workers); // removed once
         const topUp: string[] = [];
-        const perWorker = Math.max(DELETE_FILES_PER_WORKER_MIN, Math.ceil(DELETE_FILES_MIN / workers));
+        const perWorker = deleteFilesPerWorker(workers);
         for (let w = 0; w < workers; w++) {
           const mine = (files[w] ??= []);
           for (let i = mine.length; i < perWorker; i++) {

@@ -20,7 +20,8 @@ import { join } from "node:path";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { setLogLevel } from "../src/util/log.ts";
 import { META_OPS, META_OP_TEXT, MetaWorkload, metaLine, metaLoad, type MetaOp, type MetaResult } from "./meta-ops.ts";
-import { PosixWorkload, startMooseFs, type MooseFs } from "./moosefs.ts";
+import { startMooseFs, type MooseFs } from "./moosefs.ts";
+import { PosixLoad } from "./posix-ops.ts";
 import { binaryArg, binaryText, clusterText, connectPaced, deadPeers, diskAppendFdatasync, diskText, goal, int, listArg, machineLoad, makeTempDir, ms, numberArg, out, percentile, runBench, startCluster, type DiskRate } from "./support.ts";
 
 const RACKS = ["/r1", "/r1", "/r2"];
@@ -82,7 +83,8 @@ async function main(): Promise<void> {
   const moose: MooseFs | string = await startMooseFs(root);
   mooseFsLine = typeof moose === "string" ? moose : moose.description;
   out(`  ${mooseFsLine}`);
-  const posix = typeof moose === "string" ? undefined : new PosixWorkload(join(moose.mount, `nnbench-${process.pid}`));
+  // Its clients are threads of a child process, each in a system call of its own (bench/posix-ops.ts).
+  const posix = typeof moose === "string" ? undefined : new PosixLoad(join(moose.mount, `nnbench-${process.pid}`), Math.max(...clientCounts));
   out();
 
   out("operations (bench/meta-ops.ts): CPU/op is the peers' and this client's CPU time over the window, divided by the operations");
@@ -103,8 +105,7 @@ async function main(): Promise<void> {
       }
       if (posix && typeof moose !== "string") {
         try {
-          const step = await posix.prepare(op, count);
-          figures.moosefs = await metaLoad([null], count, seconds, moose.pids, step);
+          figures.moosefs = await posix.run(op, count, seconds, moose.pids());
           out(`  MooseFS  ${metaLine(label, figures.moosefs)}`);
         } catch (err) {
           out(`  MooseFS  ${label}: FAILED: ${(err as Error).message}`);
@@ -124,18 +125,19 @@ function printSummary(): void {
   const cpuPerOpMs = (result?: MetaResult) => (result && result.ops > 0 ? ((result.cpu.peers + result.cpu.client) * 1000) / result.ops : NaN);
   out(`summary: disk ${disk ? diskText(disk) : "not measured"}; ${mooseFsLine}`);
   out();
-  out("| operation | clients | Tessera ops/s | p50 / p99 ms | CPU ms/op (peers + client) | MooseFS ops/s | Tessera / MooseFS | vs disk fdatasync/s | goal (issue 12) |");
-  out("|---|---|---|---|---|---|---|---|---|");
+  out("| operation | clients | Tessera ops/s | p50 / p99 ms | CPU ms/op (peers + client) | MooseFS ops/s | MooseFS p50 / p99 ms | MooseFS CPU ms/op | Tessera / MooseFS | vs disk fdatasync/s | goal (issue 12) |");
+  out("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const [key, figures] of results) {
     const [op, countText] = key.split(" ") as [MetaOp, string];
     const count = Number(countText);
     const t = figures.tessera;
     const tessera = rate(t);
     const moose = rate(figures.moosefs);
-    const latencies = t ? `${ms(percentile(t.latenciesMs, 0.5))} / ${ms(percentile(t.latenciesMs, 0.99))}` : "—";
+    const latencies = (result?: MetaResult) => (result ? `${ms(percentile(result.latenciesMs, 0.5))} / ${ms(percentile(result.latenciesMs, 0.99))}` : "—");
     const ratio = Number.isFinite(moose) && Number.isFinite(tessera) ? `${(tessera / moose).toFixed(2)}×` : "";
     const versusDisk = disk && Number.isFinite(tessera) ? `${(tessera / disk.opsPerSecond).toFixed(2)}×` : "";
-    out(`| ${META_OP_TEXT[op]} | ${count} | ${int(tessera)} | ${latencies} | ${ms(cpuPerOpMs(t))} | ${Number.isFinite(moose) ? int(moose) : "—"} | ${ratio} | ${versusDisk} | ${goalText(op, count, tessera, moose, t)} |`);
+    const m = figures.moosefs;
+    out(`| ${META_OP_TEXT[op]} | ${count} | ${int(tessera)} | ${latencies(t)} | ${ms(cpuPerOpMs(t))} | ${Number.isFinite(moose) ? int(moose) : "—"} | ${latencies(m)} | ${ms(cpuPerOpMs(m))} | ${ratio} | ${versusDisk} | ${goalText(op, count, tessera, moose, t)} |`);
   }
 }
 

@@ -12,7 +12,7 @@
 //
 // Every file is checked afterwards (the count by a streamed listing, the bytes of a sample).
 // It prints figures and always exits 0: a slow or shared machine gives smaller numbers.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ClusterClient } from "../src/client/cluster.ts";
@@ -98,8 +98,12 @@ async function main(): Promise<void> {
   if (typeof moose === "string") out(`  ${moose}`);
   else {
     const target = join(moose.mount, `smallfiles-${process.pid}`);
+    out(`  ${moose.description}`);
     const mfs = await timedCommand(["cp", "-r", source, target], {}, moose.pids);
-    record(`cp -r into ${moose.description}`, mfs.seconds, mfs.cpu, mfs.code === 0 ? undefined : `failed: ${mfs.stderr.trim().slice(-200)}`);
+    const check = verifyLocal(source, target, files, sizeBytes, name);
+    record("cp -r into the MooseFS mount", mfs.seconds, mfs.cpu, mfs.code === 0 ? check.note : `failed: ${mfs.stderr.trim().slice(-200)}`, check.files);
+    // Stopped before Tessera's peers start, so its idle daemons are not in their figures.
+    await moose.stop();
   }
   out();
 
@@ -132,6 +136,27 @@ async function main(): Promise<void> {
   }
   out();
   printSummary();
+}
+
+/** The files under a local (or mounted) `target`, counted with their sizes, and the bytes of a few of them checked. */
+function verifyLocal(source: string, target: string, files: number, sizeBytes: number, name: (i: number) => string): { files: number; note: string } {
+  let count = 0;
+  let bytes = 0;
+  try {
+    for (const entry of readdirSync(target, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      count += 1;
+      bytes += statSync(join(entry.parentPath, entry.name)).size;
+    }
+  } catch (err) {
+    return { files: count, note: `the listing failed: ${(err as Error).message}` };
+  }
+  if (count !== files || bytes !== files * sizeBytes) return { files: count, note: `WRONG: ${count} files of ${bytes} bytes listed` };
+  for (let k = 0; k < SAMPLE_FILES; k++) {
+    const i = Math.floor((k * files) / SAMPLE_FILES);
+    if (Buffer.compare(readFileSync(join(target, name(i))), readFileSync(join(source, name(i)))) !== 0) return { files: count, note: `WRONG BYTES in ${name(i)}` };
+  }
+  return { files: count, note: `${int(count)} files listed, ${SAMPLE_FILES} read back the same` };
 }
 
 /** The closed files under `remote`, counted by a streamed listing, and the bytes of a few of them checked. */

@@ -246,6 +246,7 @@ const children = new Set<Subprocess>();
 const tempDirs = new Set<string>();
 const openClients = new Set<ClusterClient>();
 const cleanups: Array<() => Promise<void>> = [];
+const cleanupsNow: Array<() => void> = [];
 
 export function track<T extends Subprocess>(child: T): T {
   children.add(child);
@@ -259,9 +260,14 @@ export function makeTempDir(prefix: string, parent = tmpdir()): string {
   return path;
 }
 
-/** Work to do at cleanup before the children are stopped (unmounting a file system, say). */
-export function onCleanup(work: () => Promise<void>): void {
+/**
+ * Work to do at cleanup before the children are stopped (unmounting a file system, say), and
+ * optionally its synchronous form for an exit that cannot wait (run before the children are
+ * killed and the temp folders removed).
+ */
+export function onCleanup(work: () => Promise<void>, now?: () => void): void {
   cleanups.push(work);
+  if (now) cleanupsNow.push(now);
 }
 
 let cleanedUp = false;
@@ -280,6 +286,14 @@ export async function cleanup(): Promise<void> {
 }
 
 function cleanupNow(): void {
+  for (const work of cleanupsNow.reverse()) {
+    try {
+      work();
+    } catch {
+      // the rest still runs
+    }
+  }
+  cleanupsNow.length = 0;
   for (const child of children) child.kill("SIGKILL");
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }

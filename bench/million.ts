@@ -28,7 +28,7 @@
 //                            [--build apply|propose] [--batch-files N] [--in-flight N] [--binary PATH]
 //
 // It prints figures and always exits 0: a slow or shared machine gives slower numbers.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -40,6 +40,7 @@ import { MASTER_DB_FILE, MASTER_DIR, RAFT_DIR } from "../src/peer/data-dir.ts";
 import { startPeer } from "../src/peer/peer.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { DiskStorage } from "../src/raft/wal.ts";
+import { encodeSnapshotDescriptor, hashFile } from "../src/raft/snapshot-file.ts";
 import type { Entry } from "../src/raft/types.ts";
 import { setLogLevel } from "../src/util/log.ts";
 import {
@@ -149,8 +150,14 @@ export async function buildByApply(dataDir: string, layout: Layout, batchFiles: 
       apply(fileIds.flatMap((fileId, k) => finish(fileId, chunkIds[k])));
       if (Math.floor(to / PROGRESS_EVERY_FILES) > Math.floor(from / PROGRESS_EVERY_FILES)) out(`    ${int(to)} files, RSS of this process ${mib(process.memoryUsage.rss())}`);
     }
-    // What a follower does with a leader's snapshot: the log restarts at its index.
-    await storage.applySnapshot({ meta: { index, term, confState }, data: namespace.snapshot() });
+    // What a follower does with a leader's snapshot: the log restarts at its index. The
+    // snapshot is a file (VACUUM INTO), taken by the storage as a received one would be.
+    const meta = { index, term, confState };
+    const written = join(dataDir, RAFT_DIR, "million-build.part");
+    namespace.snapshotToFile(written);
+    const id = await hashFile(written);
+    renameSync(written, storage.incomingSnapshotPath(meta, id));
+    await storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) });
     return { index, entries };
   } finally {
     namespace.close();
@@ -194,6 +201,22 @@ async function buildByPropose(dataDir: string, swarmKeyPath: string, layout: Lay
 }
 
 // ---- measuring ----
+
+/**
+ * What a resident set is made of, from /proc/<pid>/status: RssAnon (heaps: Bun's JavaScript
+ * heap, SQLite's page cache, malloc), RssFile (pages of mapped files: mostly the 100 MB binary
+ * itself), RssShmem (shared memory: SQLite's -shm index of its WAL).
+ */
+function rssParts(pid: number): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = (key: string) => Number(/^(\S+):\s+(\d+)/m.exec(status.split("\n").find((line) => line.startsWith(`${key}:`)) ?? "")?.[2] ?? NaN) * 1024;
+    return `anon ${mib(kib("RssAnon"))}, file ${mib(kib("RssFile"))}, shmem ${mib(kib("RssShmem"))}`;
+  } catch {
+    return "parts unknown";
+  }
+}
+
 
 function bytesUnder(path: string): number {
   if (!existsSync(path)) return 0;
@@ -266,7 +289,7 @@ async function main(): Promise<void> {
   const rss = () => {
     const bytes = processRssBytes(p1.child.pid);
     measured.rssBytes.push(bytes);
-    return mib(bytes);
+    return `${mib(bytes)} (${rssParts(p1.child.pid)})`;
   };
   figure("leader RSS, serving", rss());
   const cpuBefore = processCpuSeconds(p1.child.pid);
@@ -287,14 +310,25 @@ async function main(): Promise<void> {
   const status = await client.status();
   const joinedAt = performance.now();
   const p2 = await startPeerProcess(binary, "p2", join(root, "p2"), ["--rack", "/r2", "--join", p1.address, "--swarm-key", swarmKeyPath]);
+  // The leader's progress of the new peer is in state "snapshot" from the moment it starts
+  // sending (the file is streamed then) until the peer acknowledges the installed snapshot.
+  let sendingFromMs: number | undefined;
   const snapshotMs = await waitFor("the new peer's log to reach the built index", 10 * CLUSTER_FORM_TIMEOUT_MS, async () => {
     const progress = (await client.status()).progress.find((p) => p.peer === p2.id);
+    if (progress?.state === "snapshot" && sendingFromMs === undefined) sendingFromMs = performance.now();
     return progress && progress.matchIndex >= built.index ? performance.now() - joinedAt : undefined;
-  });
-  const snapshots = readdirSync(join(root, "p2", RAFT_DIR)).filter((name) => name.startsWith("snap-") && !name.startsWith("snap-0000000000000000-"));
-  figure("new peer's log at the built index", `${(snapshotMs / 1000).toFixed(2)} s after its start (${snapshots.length > 0 ? `by a snapshot: ${snapshots.join(", ")}, ${mib(bytesUnder(join(root, "p2", RAFT_DIR, snapshots.at(-1)!)))}` : "from the log, no snapshot"}; the leader's commit index was ${int(status.commitIndex)})`);
+  }, 20);
+  const transferMs = sendingFromMs === undefined ? undefined : joinedAt + snapshotMs - sendingFromMs;
+  // A snapshot is a metadata file (.snap) and a data file (.data): the size is the data's.
+  const snapshots = readdirSync(join(root, "p2", RAFT_DIR)).filter((name) => name.endsWith(".data") && !name.startsWith("snap-0000000000000000-"));
+  const snapshotBytes = snapshots.length > 0 ? bytesUnder(join(root, "p2", RAFT_DIR, snapshots.at(-1)!)) : 0;
+
+  figure("new peer's log at the built index", `${(snapshotMs / 1000).toFixed(2)} s after its start (${snapshots.length > 0 ? `by a snapshot: ${snapshots.join(", ")}, ${mib(snapshotBytes)}` : "from the log, no snapshot"}; the leader's commit index was ${int(status.commitIndex)})`);
+  if (transferMs !== undefined && snapshotBytes > 0) {
+    figure("snapshot sent and installed", `${mib(snapshotBytes)} in ${(transferMs / 1000).toFixed(2)} s (${((snapshotBytes / 1e6) / (transferMs / 1000)).toFixed(0)} MB/s): the leader's progress of the peer in state "snapshot" (sent, written, fsynced, SHA-256 checked, installed, the namespace restored from it) until its log matched, polled every 20 ms`);
+  }
   const voterMs = await waitFor("the new peer to be a voter", 10 * CLUSTER_FORM_TIMEOUT_MS, async () => ((await client.status()).voters.includes(p2.id) ? performance.now() - joinedAt : undefined));
-  figure("new peer a voter", `${(voterMs / 1000).toFixed(2)} s after its start; its RSS ${mib(processRssBytes(p2.child.pid))}, the leader's ${rss()}`);
+  figure("new peer a voter", `${(voterMs / 1000).toFixed(2)} s after its start; its RSS ${mib(processRssBytes(p2.child.pid))} (${rssParts(p2.child.pid)}), the leader's ${rss()}`);
   await closeClient(client);
   out();
   printSummary(layout);

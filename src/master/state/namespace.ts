@@ -4,7 +4,7 @@
 // after a restart the database tells Raft how far it got and nothing is applied twice.
 // Queries read the local database synchronously; on a follower they may lag the leader.
 import { Database } from "bun:sqlite";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants as fsConstants, copyFileSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Entry } from "../../raft/types.ts";
 import { assert } from "../../util/assert.ts";
@@ -44,6 +44,8 @@ import { putJob } from "./job-records.ts";
 import { decodeLogCommand, logCommandKind, type LogCommandKind, type LogCommandOf, type TypedLogCommand } from "./log-command.ts";
 import { outcomeOf, recordedOutcome, recordOutcome, replay, RETRY_CACHE_BOUNDS_DEFAULT, validateCall, type CallOutcome, type RetryCacheBounds } from "./retry-cache.ts";
 import type { Call } from "../../protocol/pb/log.ts";
+import { workerEntryUrl } from "../../util/worker-entry.ts";
+import type { SnapshotWorkerAnswer, SnapshotWorkerRequest } from "./snapshot-worker-protocol.ts";
 
 export type { ChunkInfo } from "./namespace-ops.ts";
 
@@ -295,17 +297,56 @@ export class Namespace {
   }
 
   /**
-   * Replaces the whole state with the snapshot file at `path`, which this takes over (moves);
-   * a file of an older schema is upgraded in place first.
+   * snapshotToFile without holding up this thread: for a database on disk, a worker thread
+   * copies it on its own connection (snapshot-worker.ts) while this one goes on applying, so
+   * the file holds the state at some applied index at or after the one applied now; resolves
+   * with that index. An in-memory database (tests) is copied here, at the applied index.
    */
-  restoreFromFile(path: string): void {
-    checkAndUpgradeFile(path);
+  async snapshotToFileInBackground(path: string): Promise<number> {
     if (this.path === undefined) {
-      this.restore(readFileSync(path));
-      rmSync(path, { force: true });
+      this.snapshotToFile(path);
+      return this.appliedIndex();
+    }
+    const worker = new Worker(snapshotWorkerUrl());
+    try {
+      const answer = await new Promise<SnapshotWorkerAnswer>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<SnapshotWorkerAnswer>) => resolve(event.data);
+        worker.addEventListener("error", (event) => reject(new Error(`the snapshot worker failed: ${(event as ErrorEvent).message}`)));
+        worker.addEventListener("close", () => reject(new Error("the snapshot worker exited before it answered")));
+        worker.postMessage({ dbPath: this.path!, outPath: path } satisfies SnapshotWorkerRequest);
+      });
+      if (!answer.ok) throw new Error(`the namespace snapshot failed: ${answer.error}`);
+      return answer.appliedIndex;
+    } finally {
+      worker.terminate();
+    }
+  }
+
+  /**
+   * Replaces the whole state with the snapshot file at `path`, which this takes over (moves),
+   * or, with `keep`, copies (a reflink where the file system has them); a file of an older
+   * schema is upgraded first (the copy, when kept).
+   */
+  restoreFromFile(path: string, options: { keep?: boolean } = {}): void {
+    if (this.path === undefined) {
+      // An in-memory database is loaded whole: only tests and tools keep the namespace in memory.
+      const image = readFileSync(path);
+      this.restore(image);
+      if (!options.keep) rmSync(path, { force: true });
       return;
     }
-    this.replaceFile(path);
+    let source = path;
+    if (options.keep) {
+      source = `${this.path}.restore`;
+      copyFileSync(path, source, fsConstants.COPYFILE_FICLONE);
+    }
+    try {
+      checkAndUpgradeFile(source);
+    } catch (err) {
+      if (options.keep) rmSync(source, { force: true });
+      throw err;
+    }
+    this.replaceFile(source);
   }
 
   /**
@@ -606,4 +647,8 @@ function fsyncDir(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+function snapshotWorkerUrl(): string | URL {
+  return workerEntryUrl("master/state/snapshot-worker", new URL("./snapshot-worker.ts", import.meta.url));
 }

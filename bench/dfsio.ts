@@ -3,7 +3,8 @@
 // limits measured in the same run on the same machine.
 //
 //   bun run bench/dfsio.ts [--size-mib N] [--files N] [--seconds N] [--repeat N]
-//                          [--chunk-mib N] [--meta-connections N] [--binary PATH]
+//                          [--chunk-mib N] [--meta-connections N] [--meta-warmup-seconds N]
+//                          [--binary PATH]
 //
 // It measures, in one run:
 //   1. references: raw disk write (8 MiB writes, then one fsync) and read of the same file;
@@ -35,7 +36,7 @@ import { sendData } from "../src/net/frames.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { startPeer, type Peer as EmbeddedPeer } from "../src/peer/peer.ts";
 import { setLogLevel } from "../src/util/log.ts";
-import { MetaWorkload, metaLine, metaLoad, type MetaOp } from "./meta-ops.ts";
+import { MetaWorkload, metaLine, metaLoad, warmUp, type MetaOp } from "./meta-ops.ts";
 import { startMooseFs } from "./moosefs.ts";
 import { PosixLoad } from "./posix-ops.ts";
 import {
@@ -76,6 +77,8 @@ import {
 const SIZE_MIB_DEFAULT = 1024;
 const FILES_DEFAULT = 1;
 const SECONDS_DEFAULT = 5;
+// The metadata phase first runs its operations this long, not counted (bench/meta-ops.ts warmUp).
+const META_WARMUP_SECONDS_DEFAULT = 20;
 const REPEAT_DEFAULT = 3;
 const CHUNK_MIB_DEFAULT = 64;
 // 16 metadata workers share this many client connections (libp2p hosts) to the entry peer:
@@ -415,6 +418,11 @@ async function main(): Promise<void> {
   const moose = await startMooseFs(join(root, "moosefs"));
   out(`  reference: ${typeof moose === "string" ? moose : moose.description}`);
   const posix = typeof moose === "string" ? undefined : new PosixLoad(join(moose.mount, `dfsio-${process.pid}`), Math.max(...META_WORKERS));
+  const warmupSeconds = numberArg("meta-warmup-seconds", META_WARMUP_SECONDS_DEFAULT, 0);
+  if (warmupSeconds > 0) {
+    const warmOps = await warmUp("/dfsio/meta/warm-up", leaderClient, leaderClients, 16, warmupSeconds, OPS.map(([, op]) => op), peerPids);
+    out(`  warm-up: ${OPS.map(([name]) => name).join(", ")} with 16 workers for ${warmupSeconds} s (${int(warmOps)} operations, not counted; bench/meta-ops.ts warmUp)`);
+  }
   for (let run = 0; run < repeat; run++) {
     for (const [name, op] of OPS) {
       for (const workers of META_WORKERS) {

@@ -50,6 +50,25 @@ export type MetaStep<C = ClusterClient> = (client: C, worker: number, n: number)
  * with one sub-folder per worker; files the create phase made are remembered per worker count,
  * for fileStatus to read and delete to remove.
  */
+/**
+ * Runs `ops` with `workers` workers for `seconds` in all (an equal share each) under `root`,
+ * and forgets the results: the peers' JavaScript is compiled by then. JavaScriptCore keeps
+ * compiling hot code in tiers for tens of seconds after a peer starts; measured on a create
+ * load of 16 workers, its compiler threads used 9% of the main thread's CPU 18-28 s after the
+ * start and nothing 50-60 s after, while CPU per create fell by a third. A window taken
+ * before that measures start-up, not the masters a user runs for days.
+ */
+export async function warmUp(root: string, setup: ClusterClient, clients: ClusterClient[], workers: number, seconds: number, ops: readonly MetaOp[], pids: () => number[]): Promise<number> {
+  const workload = new MetaWorkload(root, setup);
+  let done = 0;
+  for (const op of ops) {
+    const step = await workload.prepare(op, workers);
+    done += (await metaLoad(clients, workers, seconds / ops.length, pids, step)).ops;
+  }
+  await setup.fs.rm(root, { recursive: true }).catch(() => undefined);
+  return done;
+}
+
 export class MetaWorkload {
   private phase = 0;
   private readonly created = new Map<number, string[][]>();

@@ -5,16 +5,18 @@
 // A native frame (a system call, a builtin) is charged to its nearest JavaScript caller, so
 // `write` under the WAL counts as the WAL and `run` under bun:sqlite as SQLite. Each bucket's
 // share of a process's busy samples times that process's CPU per operation over the window
-// (from /proc) gives microseconds per operation. Profiles include start-up; the window is the
-// bulk of a run of 10 s or more. docs/metadata.md has the breakdown and what was done about it.
+// (from /proc) gives microseconds per operation. The window follows --warmup-seconds (20) of
+// the same operation, so the JIT has compiled the hot code (bench/meta-ops.ts warmUp); the
+// profiles cover the whole run, start-up included. docs/metadata.md has the breakdown.
 //
 //   bun run bench/meta-profile.ts [--op create|mkdirs|fileStatus|delete|open|rename]
-//                                 [--workers N] [--seconds N] [--connections N] [--keep DIR]
+//                                 [--workers N] [--seconds N] [--warmup-seconds N]
+//                                 [--connections N] [--keep DIR]
 import { readFileSync, readdirSync, writeFileSync, chmodSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { setLogLevel } from "../src/util/log.ts";
-import { META_OPS, META_OP_TEXT, MetaWorkload, type MetaOp } from "./meta-ops.ts";
+import { META_OPS, META_OP_TEXT, MetaWorkload, warmUp, type MetaOp } from "./meta-ops.ts";
 import { arg, closeClient, clusterText, connectPaced, int, listArg, makeTempDir, numberArg, out, processCpuSeconds, runBench, startCluster, stopPeerProcess } from "./support.ts";
 
 const RACKS = ["/r1", "/r1", "/r2"];
@@ -91,6 +93,8 @@ async function main(): Promise<void> {
   out(clusterText(cluster, RACKS));
   const clients: ClusterClient[] = [];
   while (clients.length < connections) clients.push(await connectPaced(cluster.leader.address, cluster.swarmKey));
+  const warmupSeconds = numberArg("warmup-seconds", 20, 0);
+  if (warmupSeconds > 0) await warmUp("/profile-warm-up", clients[0]!, clients, workers, warmupSeconds, [op], cluster.pids);
   const step = await new MetaWorkload("/profile", clients[0]!).prepare(op, workers);
 
   const pids = cluster.pids();

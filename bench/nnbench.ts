@@ -8,10 +8,13 @@
 //     commit rests on), measured before the cluster starts;
 //   - MooseFS doing the same operations through its FUSE mount, when it is installed
 //     (bench/moosefs.ts; otherwise one line says it is skipped), each right after Tessera's.
+// Before the measured phases, --warmup-seconds (30) of the same operations, not counted: the
+// JIT compiles the peers' hot code for tens of seconds after they start (meta-ops.ts warmUp).
 //
 //   bun run bench/nnbench.ts [--ops create,mkdirs,open,fileStatus,rename,delete]
 //                            [--clients 1,16,64] [--seconds N] [--connections N]
-//                            [--disk-seconds N] [--binary PATH] [--moosefs-mount DIR]
+//                            [--disk-seconds N] [--warmup-seconds N] [--binary PATH]
+//                            [--moosefs-mount DIR]
 //
 // It prints figures and always exits 0: a slow or shared machine gives smaller numbers.
 import { readFileSync } from "node:fs";
@@ -19,7 +22,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { setLogLevel } from "../src/util/log.ts";
-import { META_OPS, META_OP_TEXT, MetaWorkload, metaLine, metaLoad, type MetaOp, type MetaResult } from "./meta-ops.ts";
+import { META_OPS, META_OP_TEXT, MetaWorkload, metaLine, metaLoad, warmUp, type MetaOp, type MetaResult } from "./meta-ops.ts";
 import { startMooseFs, type MooseFs } from "./moosefs.ts";
 import { PosixLoad } from "./posix-ops.ts";
 import { binaryArg, binaryText, clusterText, connectPaced, deadPeers, diskAppendFdatasync, diskText, goal, int, listArg, machineLoad, makeTempDir, ms, numberArg, out, percentile, runBench, startCluster, type DiskRate } from "./support.ts";
@@ -31,6 +34,9 @@ const CLIENTS_DEFAULT = [1, 16, 64];
 // MUX_INFLIGHT_MAX (256) requests at once, so 64 workers over 4 is far from any bound.
 const CONNECTIONS_DEFAULT = 4;
 const DISK_SECONDS_DEFAULT = 2;
+// Operations run before the measured phases, and with how many clients (bench/meta-ops.ts warmUp).
+const WARMUP_SECONDS_DEFAULT = 30;
+const WARMUP_WORKERS = 16;
 const IDLE_SAMPLE_SECONDS = 1;
 // Issue 12, "What must be shown": with 16 clients, create+close and delete at twice MooseFS's
 // rate in the same run (or these rates where MooseFS is absent), stat at this rate, and a
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
   const seconds = numberArg("seconds", SECONDS_DEFAULT, 0.1);
   const connections = Math.floor(numberArg("connections", CONNECTIONS_DEFAULT, 1));
   const diskSeconds = numberArg("disk-seconds", DISK_SECONDS_DEFAULT, 0.1);
+  const warmupSeconds = numberArg("warmup-seconds", WARMUP_SECONDS_DEFAULT, 0);
   const binary = binaryArg(import.meta.dir);
   if (!binary) return;
   const root = makeTempDir("nnbench");
@@ -87,6 +94,12 @@ async function main(): Promise<void> {
   const posix = typeof moose === "string" ? undefined : new PosixLoad(join(moose.mount, `nnbench-${process.pid}`), Math.max(...clientCounts));
   out();
 
+  if (warmupSeconds > 0) {
+    const startedMs = performance.now();
+    const warmOps = await warmUp("/nnbench-warm-up", clients[0]!, clients, WARMUP_WORKERS, warmupSeconds, ops, cluster.pids);
+    out(`warm-up: ${ops.join(", ")} with ${WARMUP_WORKERS} clients for ${((performance.now() - startedMs) / 1000).toFixed(0)} s (${int(warmOps)} operations, not counted): the JIT compiles the peers' hot code first (bench/meta-ops.ts warmUp)`);
+    out();
+  }
   out("operations (bench/meta-ops.ts): CPU/op is the peers' and this client's CPU time over the window, divided by the operations");
   for (const op of ops) {
     for (const count of clientCounts) {

@@ -14,30 +14,63 @@
 //      is not a peer, talking to the leader) and local (a client inside a fourth peer, a
 //      Bun process of this file running startPeer, that writes the file itself, so placement
 //      puts the first replica of every chunk on it, and then reads it from its own disk);
-//   3. metadata: create+close of empty files, mkdir and stat, with 1 and 16 concurrent
-//      workers, pointed at the leader; then create and stat with 16 workers through a
-//      follower, which forwards every request to the leader.
+//   3. metadata: create+close of empty files, mkdirs, stat (fileStatus) and delete, with 1
+//      and 16 concurrent workers, pointed at the leader; then create and stat with 16 workers
+//      through a follower, which forwards every request to the leader. The operations are
+//      bench/meta-ops.ts's, the same bench/nnbench measures.
 // Data and metadata phases run --repeat times and the medians are reported. Each phase also
 // reports the CPU the peers, this client and the rest of the machine used. It prints figures
 // and always exits 0: a slow or shared machine gives smaller numbers, not a failure.
-import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { closeSync, fsyncSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { crc32 } from "node:zlib";
-import type { Subprocess } from "bun";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { Stream } from "@libp2p/interface";
-import { connect, type ClusterClient } from "../src/client/cluster.ts";
+import type { ClusterClient } from "../src/client/cluster.ts";
 import type { StatView } from "../src/client/fs.ts";
 import { createClientHost, createHost } from "../src/net/host.ts";
 import { sendData } from "../src/net/frames.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { startPeer, type Peer as EmbeddedPeer } from "../src/peer/peer.ts";
 import { setLogLevel } from "../src/util/log.ts";
+import { MetaWorkload, metaLine, metaLoad, type MetaOp } from "./meta-ops.ts";
+import {
+  arg,
+  ask as askChild,
+  binaryArg,
+  binaryText,
+  CLUSTER_FORM_TIMEOUT_MS,
+  closeClient,
+  clusterText,
+  connectPaced,
+  cpuText,
+  deadPeers,
+  goal,
+  int,
+  makeTempDir,
+  measuringCpu,
+  median,
+  MiB,
+  ms,
+  numberArg,
+  out,
+  pattern,
+  pct,
+  PEER_START_TIMEOUT_MS,
+  percentile,
+  readLines,
+  reply,
+  runBench,
+  sleep,
+  spawnChild as spawnScript,
+  startCluster,
+  waitFor,
+  withTimeout,
+  type Child,
+} from "./support.ts";
 
-const MiB = 1024 * 1024;
 const SIZE_MIB_DEFAULT = 1024;
 const FILES_DEFAULT = 1;
 const SECONDS_DEFAULT = 5;
@@ -47,20 +80,12 @@ const CHUNK_MIB_DEFAULT = 64;
 // the meta protocol admits 64 inbound streams per connection, so 4 each is far from the limit.
 const META_CONNECTIONS_DEFAULT = 4;
 const META_WORKERS = [1, 16];
-const META_WARMUP_MS = 500;
 // The raw disk reference writes in pieces of this size (issue 4: 4–8 MiB), then fsyncs once.
 const DISK_WRITE_BYTES = 8 * MiB;
 const TCP_WRITE_BYTES = 1 * MiB;
 const RACKS = ["/r1", "/r1", "/r2"];
 const LOCAL_PEER_RACK = "/r1";
 const PHASE_TIMEOUT_MS = 600_000;
-const CLUSTER_FORM_TIMEOUT_MS = 60_000;
-const PEER_START_TIMEOUT_MS = 20_000;
-const STOP_GRACE_MS = 5_000;
-const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times.
-// libp2p refuses more than 5 inbound connections per second from one IP address
-// (connectionManager.inboundConnectionThreshold), and everything here comes from 127.0.0.1.
-const CONNECT_INTERVAL_MS = 300;
 const SINK_PROTOCOL = "/tessera-bench/sink/1";
 // A fixed key for the transport reference: the bench measures speed, not secrecy.
 const SINK_SWARM_KEY = new Uint8Array(32).fill(7);
@@ -69,201 +94,8 @@ const REFERENCE_MOOSEFS = "MooseFS 3.0 (C, FUSE), 3 chunk servers, this machine:
 const MOOSEFS = { write3: 34, write1: 466, read: 200, creates: 1_818, stats: 6_497 };
 const GOAL = { write3MBps: 200, remoteReadMBps: 600, localReadMBps: 1_500, creates16: 5_000 };
 
-// ---- arguments ----
-
-function arg(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
-function numberArg(name: string, fallback: number, min: number): number {
-  const text = arg(name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min) {
-    console.error(`--${name} must be a number of at least ${min}, not "${text}"`);
-    process.exit(2);
-  }
-  return value;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function withTimeout<T>(what: string, ms: number, body: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([body, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-// ---- statistics and formatting ----
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
-function median(values: number[]): number {
-  return percentile([...values].filter(Number.isFinite).sort((a, b) => a - b), 0.5);
-}
-
-const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "—");
-const ms = (value: number) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(2)) : "—");
-const pct = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(0)}%` : "—");
-const goal = (met: boolean) => (met ? "goal met" : "goal missed");
-const out = (line = "") => process.stdout.write(line + "\n");
-
-/** A repeatable pseudo-random buffer (xorshift32): incompressible, cheap to make. */
-function pattern(sizeBytes: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(Math.ceil(sizeBytes / 4) * 4);
-  const words = new Uint32Array(bytes.buffer);
-  let x = seed >>> 0 || 0x9e3779b9;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-  return bytes.subarray(0, sizeBytes);
-}
-
-// ---- CPU accounting: who used the two cores during a phase ----
-
-function processCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND; // utime + stime
-  } catch {
-    return NaN; // gone, or not Linux
-  }
-}
-
-function machineBusySeconds(): number {
-  try {
-    const values = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const idle = values[3]! + values[4]!; // idle + iowait
-    return (values.reduce((sum, value) => sum + value, 0) - idle) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
-}
-
-function selfCpuSeconds(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
-}
-
-interface CpuUse {
-  peers: number;
-  client: number;
-  rest: number;
-}
-
-/** CPU seconds used while `body` ran: the peers (pids), this process, everything else. */
-async function measuringCpu<T>(pids: () => number[], body: () => Promise<T>): Promise<{ value: T; cpu: CpuUse }> {
-  const peersBefore = pids().map(processCpuSeconds);
-  const selfBefore = selfCpuSeconds();
-  const busyBefore = machineBusySeconds();
-  const value = await body();
-  const peers = pids().map(processCpuSeconds).reduce((sum, seconds, i) => sum + seconds - (peersBefore[i] ?? seconds), 0);
-  const client = selfCpuSeconds() - selfBefore;
-  return { value, cpu: { peers, client, rest: Math.max(0, machineBusySeconds() - busyBefore - peers - client) } };
-}
-
-const cpuText = (cpu: CpuUse) => `CPU s: peers ${cpu.peers.toFixed(1)}, client ${cpu.client.toFixed(1)}, rest of machine ${cpu.rest.toFixed(1)}`;
-
-// ---- cleanup: every child process and temp folder, at the end, on error and on SIGINT ----
-
-const children = new Set<Subprocess>();
-const tempDirs = new Set<string>();
-const openClients = new Set<ClusterClient>();
-
-function track<T extends Subprocess>(child: T): T {
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
-}
-
-function makeTempDir(prefix: string): string {
-  const path = mkdtempSync(join(tmpdir(), `tessera-dfsio-${prefix}-`));
-  tempDirs.add(path);
-  return path;
-}
-
-let cleanedUp = false;
-async function cleanup(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  await Promise.all([...openClients].map((client) => withTimeout("closing a client", 3_000, client.close()).catch(() => {})));
-  const running = [...children];
-  for (const child of running) child.kill("SIGTERM");
-  const timer = setTimeout(() => running.forEach((child) => child.kill("SIGKILL")), STOP_GRACE_MS);
-  await Promise.all(running.map((child) => child.exited));
-  clearTimeout(timer);
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  tempDirs.clear();
-}
-
-function cleanupNow(): void {
-  for (const child of children) child.kill("SIGKILL");
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-
-// ---- child processes: line-oriented JSON over stdin/stdout ----
-
-async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for await (const piece of stream) {
-    buffered += decoder.decode(piece, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      yield buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-    }
-  }
-}
-
-interface Child {
-  process: Subprocess<"pipe", "pipe", "pipe">;
-  lines: AsyncGenerator<string>;
-  stderrTail: string[];
-}
-
-function spawnChild(args: string[]): Child {
-  const child = track(Bun.spawn([process.execPath, import.meta.path, ...args], { stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, TESSERA_LOG: process.env.TESSERA_LOG ?? "warn" } }));
-  const stderrTail = drainStderr(child.stderr);
-  return { process: child, lines: readLines(child.stdout), stderrTail };
-}
-
-function drainStderr(stream: ReadableStream<Uint8Array>): string[] {
-  const tail: string[] = [];
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const piece of stream) {
-      tail.push(decoder.decode(piece, { stream: true }));
-      if (tail.length > 50) tail.shift();
-    }
-  })().catch(() => {});
-  return tail;
-}
-
-async function ask<T>(child: Child, message: object, timeoutMs = PHASE_TIMEOUT_MS): Promise<T> {
-  child.process.stdin.write(JSON.stringify(message) + "\n");
-  await child.process.stdin.flush();
-  const next = await withTimeout("a child's answer", timeoutMs, child.lines.next());
-  if (next.done) throw new Error(`the child exited: ${child.stderrTail.join("").trim().slice(-500)}`);
-  const answer = JSON.parse(next.value) as T & { error?: string };
-  if (answer.error) throw new Error(answer.error);
-  return answer;
-}
-
-function reply(message: object): void {
-  process.stdout.write(JSON.stringify(message) + "\n");
-}
+const spawnChild = (args: string[]) => spawnScript(import.meta.path, args);
+const ask = <T>(child: Child, message: object) => askChild<T>(child, message, PHASE_TIMEOUT_MS);
 
 // ---- child role: the sink of the transport references ----
 
@@ -369,67 +201,6 @@ async function readCrc(stream: AsyncIterable<Uint8Array>): Promise<number> {
   return crc;
 }
 
-// ---- peers: processes of dist/tessera ----
-
-interface PeerProcess {
-  name: string;
-  id: string;
-  address: string;
-  dataDir: string;
-  child: Subprocess<"ignore", "pipe", "pipe">;
-  stderrTail: string[];
-}
-
-async function startPeerProcess(binary: string, name: string, dataDir: string, extra: string[]): Promise<PeerProcess> {
-  const child = track(
-    Bun.spawn([binary, "node", "start", "--json", "--data-dir", dataDir, "--listen", "/ip4/127.0.0.1/tcp/0", "--http", "127.0.0.1:0", ...extra], {
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...process.env, TESSERA_LOG: process.env.TESSERA_LOG ?? "warn" },
-    }),
-  );
-  const stderrTail = drainStderr(child.stderr);
-  const lines = readLines(child.stdout);
-  const first = await withTimeout(`peer ${name} to start`, PEER_START_TIMEOUT_MS, lines.next());
-  if (first.done) throw new Error(`peer ${name} exited before starting: ${stderrTail.join("").trim().slice(-500)}`);
-  void (async () => {
-    for await (const _ of lines) {
-      // keep the pipe drained
-    }
-  })().catch(() => {});
-  const summary = JSON.parse(first.value) as { id: string; addresses: string[] };
-  const address = summary.addresses.find((a) => a.includes("/127.0.0.1/")) ?? summary.addresses[0]!;
-  return { name, id: summary.id, address, dataDir, child, stderrTail };
-}
-
-/** Peers that exited, with how and the end of their stderr: a failed phase says why. */
-function deadPeers(peers: PeerProcess[]): string | undefined {
-  const dead = peers.filter((peer) => peer.child.exitCode !== null || peer.child.signalCode !== null);
-  if (dead.length === 0) return undefined;
-  return dead.map((peer) => `${peer.name} (pid ${peer.child.pid}) exited ${peer.child.signalCode ? `by ${peer.child.signalCode}` : `with code ${peer.child.exitCode}`}${peer.stderrTail.length ? `: ${peer.stderrTail.join("").trim().slice(-300)}` : ""}`).join("; ");
-}
-
-const lastConnectMs = new Map<string, number>();
-async function connectPaced(address: string, swarmKey: Uint8Array): Promise<ClusterClient> {
-  const waitMs = (lastConnectMs.get(address) ?? -Infinity) + CONNECT_INTERVAL_MS - performance.now();
-  lastConnectMs.set(address, performance.now() + Math.max(0, waitMs));
-  if (waitMs > 0) await sleep(waitMs);
-  const client = await connect({ join: [address], swarmKey });
-  openClients.add(client);
-  return client;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
 // ---- references ----
 
 interface Runs {
@@ -517,53 +288,6 @@ async function encryptedStream(sinkId: string, sinkAddrs: string[], data: Uint8A
   }
 }
 
-// ---- metadata load ----
-
-interface MetaResult {
-  ops: number;
-  seconds: number;
-  latenciesMs: number[];
-  errors: number;
-  firstError?: string;
-  cpu: CpuUse;
-}
-
-async function metaLoad(clients: ClusterClient[], workers: number, seconds: number, pids: () => number[], op: (client: ClusterClient, worker: number, n: number) => Promise<void>): Promise<MetaResult> {
-  const startMs = performance.now();
-  const fromMs = startMs + META_WARMUP_MS;
-  const toMs = fromMs + seconds * 1000;
-  const latenciesMs: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  let cpuBefore: { peers: number[]; self: number; busy: number } | undefined;
-  const snapshot = () => ({ peers: pids().map(processCpuSeconds), self: selfCpuSeconds(), busy: machineBusySeconds() });
-  const timer = setTimeout(() => (cpuBefore = snapshot()), META_WARMUP_MS);
-  await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
-      const client = clients[worker % clients.length]!;
-      for (let n = 0; performance.now() < toMs; n++) {
-        const sentMs = performance.now();
-        try {
-          await op(client, worker, n);
-        } catch (err) {
-          errors += 1;
-          firstError ??= (err as Error).message;
-          continue;
-        }
-        const doneMs = performance.now();
-        if (sentMs >= fromMs && doneMs <= toMs) latenciesMs.push(doneMs - sentMs);
-      }
-    }),
-  );
-  clearTimeout(timer);
-  const after = snapshot();
-  const before = cpuBefore ?? after;
-  const peers = after.peers.reduce((sum, value, i) => sum + value - (before.peers[i] ?? value), 0);
-  const client = after.self - before.self;
-  latenciesMs.sort((a, b) => a - b);
-  return { ops: latenciesMs.length, seconds, latenciesMs, errors, firstError, cpu: { peers, client, rest: Math.max(0, after.busy - before.busy - peers - client) } };
-}
-
 // ---- the run ----
 
 async function main(): Promise<void> {
@@ -574,15 +298,12 @@ async function main(): Promise<void> {
   const repeat = Math.floor(numberArg("repeat", REPEAT_DEFAULT, 1));
   const chunkSizeBytes = numberArg("chunk-mib", CHUNK_MIB_DEFAULT, 1) * MiB;
   const metaConnections = Math.floor(numberArg("meta-connections", META_CONNECTIONS_DEFAULT, 1));
-  const binary = resolve(arg("binary") ?? resolve(import.meta.dir, "../dist/tessera"));
-  if (!existsSync(binary)) {
-    out(`no binary at ${binary}: build it with \`bun run scripts/build.ts\` (or pass --binary PATH)`);
-    return;
-  }
+  const binary = binaryArg(import.meta.dir);
+  if (!binary) return;
   const totalBytes = sizeBytes * files;
-  const root = makeTempDir("run");
+  const root = makeTempDir("dfsio-run");
   out(`dfsio: ${files} file(s) of ${sizeBytes / MiB} MiB, ${chunkSizeBytes / MiB} MiB chunks, ${repeat} run(s) of each data phase; metadata ${seconds} s per phase; data dirs in ${root}`);
-  out(`binary ${binary} (built ${statSync(binary).mtime.toISOString()}), Bun ${Bun.version}`);
+  out(binaryText(binary));
   out();
 
   // One pattern for every file: distinct files, the same bytes (nothing here deduplicates).
@@ -610,25 +331,12 @@ async function main(): Promise<void> {
   out();
 
   // 2. the cluster
-  const peers: PeerProcess[] = [];
-  peers.push(await startPeerProcess(binary, "p1", join(root, "p1"), ["--rack", RACKS[0]!]));
-  const swarmKeyPath = join(root, "p1", "swarm.key");
-  const swarmKey = decodeSwarmKey(readFileSync(swarmKeyPath, "utf8"));
-  for (let i = 1; i < RACKS.length; i++) {
-    peers.push(await startPeerProcess(binary, `p${i + 1}`, join(root, `p${i + 1}`), ["--rack", RACKS[i]!, "--join", peers[0]!.address, "--swarm-key", swarmKeyPath]));
-  }
-  const control = await connectPaced(peers[0]!.address, swarmKey);
-  const leaderId = await waitFor("3 alive peers and 3 voters with a leader", CLUSTER_FORM_TIMEOUT_MS, async () => {
-    const [table, status] = await Promise.all([control.peers(), control.status()]);
-    const alive = table.filter((peer) => peer.state === "alive").length;
-    return alive === RACKS.length && status.voters.length === RACKS.length && status.leader ? status.leader : undefined;
-  });
-  const leader = peers.find((peer) => peer.id === leaderId)!;
-  const follower = peers.find((peer) => peer.id !== leaderId)!;
+  const cluster = await startCluster(binary, root, RACKS);
+  const { peers, leader, follower, swarmKey, swarmKeyPath } = cluster;
   let localPeerId = "";
   const nameOf = (id: string) => peers.find((peer) => peer.id === id)?.name ?? (id === localPeerId ? "local" : id.slice(-6));
-  out(`cluster: ${peers.map((peer, i) => `${peer.name} ${RACKS[i]} pid ${peer.child.pid}`).join(", ")}; leader ${leader.name}`);
-  const peerPids = () => peers.map((peer) => peer.child.pid);
+  out(clusterText(cluster, RACKS));
+  const peerPids = cluster.pids;
   const leaderClient = await connectPaced(leader.address, swarmKey);
   const termAtStart = (await leaderClient.status()).term;
   for (const folder of ["/dfsio/data", "/dfsio/local", "/dfsio/meta"]) await leaderClient.fs.mkdir(folder, { parents: true });
@@ -670,56 +378,43 @@ async function main(): Promise<void> {
   // 4. metadata, pointed at the leader; then once through a follower.
   const deadBeforeMeta = deadPeers(peers);
   if (deadBeforeMeta) throw new Error(`a peer of the cluster is gone, so the run stops here: ${deadBeforeMeta}`);
-  out(`metadata: ${seconds} s per phase after ${META_WARMUP_MS} ms of warm-up; 1 worker on one connection, 16 workers over ${metaConnections} client connections (libp2p hosts) in this process`);
+  out(`metadata (bench/meta-ops.ts): ${seconds} s per phase after a warm-up; 1 worker on one connection, 16 workers over ${metaConnections} client connections (libp2p hosts) in this process`);
   const leaderClients = [leaderClient];
   while (leaderClients.length < metaConnections) leaderClients.push(await connectPaced(leader.address, swarmKey));
   const followerClients: ClusterClient[] = [];
   while (followerClients.length < metaConnections) followerClients.push(await connectPaced(follower.address, swarmKey));
-  const createdPaths = new Map<string, string[][]>(); // per phase label, per worker
-  const metaPhase = async (label: string, op: "create" | "mkdir" | "stat", workers: number, clients: ClusterClient[], run: number, through: string) => {
-    const base = `/dfsio/meta/${through}-r${run}-${op}-${workers}`;
-    if (op !== "stat") await Promise.all(Array.from({ length: workers }, (_, w) => clients[0]!.fs.mkdir(`${base}/w${w}`, { parents: true })));
-    const created: string[][] = Array.from({ length: workers }, () => []);
-    // stat reads files made by the create phase with the same worker count (or the folder).
-    const toStat = createdPaths.get(`${through}-r${run}-${workers}`) ?? createdPaths.get(`leader-r${run}-${workers}`) ?? [];
-    const result = await metaLoad(clients, workers, seconds, peerPids, async (client, w, n) => {
-      if (op === "create") {
-        const path = `${base}/w${w}/f${n}`;
-        await client.fs.put(new Uint8Array(0), path);
-        created[w]!.push(path);
-      } else if (op === "mkdir") {
-        await client.fs.mkdir(`${base}/w${w}/d${n}`);
-      } else {
-        const mine = toStat[w] ?? [];
-        await client.fs.stat(mine.length > 0 ? mine[n % mine.length]! : "/dfsio/meta");
-      }
-    });
-    if (op === "create") createdPaths.set(`${through}-r${run}-${workers}`, created);
-    const opsPerSecond = result.ops / result.seconds;
-    const name = `${through} ${op} ${workers}`;
-    record(name, opsPerSecond);
-    record(`${name} p50`, percentile(result.latenciesMs, 0.5));
-    record(`${name} p99`, percentile(result.latenciesMs, 0.99));
-    out(`  run ${run + 1} ${label.padEnd(34)} ${int(opsPerSecond).padStart(6)} ops/s  p50 ${ms(percentile(result.latenciesMs, 0.5)).padStart(6)} ms  p99 ${ms(percentile(result.latenciesMs, 0.99)).padStart(6)} ms  ${cpuText(result.cpu)}${result.errors ? `  ${result.errors} errors (${result.firstError})` : ""}`);
+  // dfsio's names for bench/meta-ops.ts's operations (the summary and earlier notes use them).
+  const OPS: Array<[string, MetaOp]> = [
+    ["create", "create"],
+    ["mkdir", "mkdirs"],
+    ["stat", "fileStatus"],
+    ["delete", "delete"],
+  ];
+  const workloads = { leader: new MetaWorkload("/dfsio/meta/leader", leaderClient), follower: new MetaWorkload("/dfsio/meta/follower", leaderClient) };
+  const metaPhase = async (name: string, op: MetaOp, workers: number, clients: ClusterClient[], run: number, through: "leader" | "follower") => {
+    const label = `${name === "create" ? "create+close" : name}, ${workers} worker${workers > 1 ? "s" : ""}, ${through}`;
+    try {
+      const step = await workloads[through].prepare(op, workers);
+      const result = await metaLoad(clients, workers, seconds, peerPids, step);
+      const key = `${through} ${name} ${workers}`;
+      record(key, result.ops / result.seconds);
+      record(`${key} p50`, percentile(result.latenciesMs, 0.5));
+      record(`${key} p99`, percentile(result.latenciesMs, 0.99));
+      record(`${key} cpu`, result.ops > 0 ? ((result.cpu.peers + result.cpu.client) * 1000) / result.ops : NaN);
+      out(`  run ${run + 1} ${metaLine(label, result)}`);
+    } catch (err) {
+      out(`  run ${run + 1} ${label}: FAILED: ${(err as Error).message}`);
+    }
   };
   for (let run = 0; run < repeat; run++) {
-    for (const op of ["create", "mkdir", "stat"] as const) {
-      for (const workers of META_WORKERS) {
-        const label = `${op === "create" ? "create+close" : op}, ${workers} worker${workers > 1 ? "s" : ""}, leader`;
-        await metaPhase(label, op, workers, workers === 1 ? [leaderClient] : leaderClients, run, "leader").catch((err) => out(`  run ${run + 1} ${label}: FAILED: ${(err as Error).message}`));
-      }
+    for (const [name, op] of OPS) {
+      for (const workers of META_WORKERS) await metaPhase(name, op, workers, workers === 1 ? [leaderClient] : leaderClients, run, "leader");
     }
   }
-  for (const op of ["create", "stat"] as const) {
-    const label = `${op === "create" ? "create+close" : op}, 16 workers, follower`;
-    await metaPhase(label, op, 16, followerClients, 0, "follower").catch((err) => out(`  ${label}: FAILED: ${(err as Error).message}`));
-  }
+  for (const [name, op] of OPS.filter(([name]) => name === "create" || name === "stat")) await metaPhase(name, op, 16, followerClients, 0, "follower");
   const termAtEnd = (await leaderClient.status()).term;
   if (termAtEnd !== termAtStart) out(`  NOTE: the Raft term moved from ${termAtStart} to ${termAtEnd} during the run (an election happened)`);
-  for (const client of [...leaderClients.slice(1), ...followerClients]) {
-    await client.close().catch(() => {});
-    openClients.delete(client);
-  }
+  for (const client of [...leaderClients.slice(1), ...followerClients]) await closeClient(client);
   out();
 
   // 5. data, local: a fourth peer (a Bun process of this file running startPeer) writes the
@@ -808,7 +503,7 @@ function printSummary(sizeBytes: number, files: number): void {
   const metaRow = (through: string, op: string, workers: number, reference: string, goalText: string) => {
     const name = `${through} ${op} ${workers}`;
     if (!runs.has(name)) return;
-    row(`${op === "create" ? "create+close" : op}, ${workers} worker${workers > 1 ? "s" : ""}, ${through}`, `${int(med(name))} ops/s`, `p50 ${ms(med(`${name} p50`))} ms, p99 ${ms(med(`${name} p99`))} ms`, reference, goalText);
+    row(`${op === "create" ? "create+close" : op}, ${workers} worker${workers > 1 ? "s" : ""}, ${through}`, `${int(med(name))} ops/s`, `p50 ${ms(med(`${name} p50`))} ms, p99 ${ms(med(`${name} p99`))} ms, CPU ${ms(med(`${name} cpu`))} ms/op`, reference, goalText);
   };
   for (const workers of META_WORKERS) {
     const creates = med(`leader create ${workers}`);
@@ -816,6 +511,7 @@ function printSummary(sizeBytes: number, files: number): void {
   }
   for (const workers of META_WORKERS) metaRow("leader", "mkdir", workers, "", "");
   for (const workers of META_WORKERS) metaRow("leader", "stat", workers, `${int(MOOSEFS.stats)}/s`, "");
+  for (const workers of META_WORKERS) metaRow("leader", "delete", workers, "", "");
   metaRow("follower", "create", 16, "", "");
   metaRow("follower", "stat", 16, "", "");
 }
@@ -825,24 +521,6 @@ function printSummary(sizeBytes: number, files: number): void {
 const role = arg("role");
 if (role === "sink") await runSink();
 else if (role === "local-peer") await runLocalPeer();
-else {
-  let interrupted = false;
-  const onSignal = (signal: string) => {
-    if (interrupted) return;
-    interrupted = true;
-    out(`\n${signal}: stopping every peer and removing the temporary folders`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("exit", cleanupNow);
-  try {
-    await main();
-  } catch (err) {
-    out(`bench stopped: ${(err as Error).message}`);
-    if (runs.size > 0) printSummary(numberArg("size-mib", SIZE_MIB_DEFAULT, 1) * MiB, Math.floor(numberArg("files", FILES_DEFAULT, 1)));
-  } finally {
-    await cleanup();
-  }
-  process.exit(0);
-}
+else await runBench(main, () => {
+  if (runs.size > 0) printSummary(numberArg("size-mib", SIZE_MIB_DEFAULT, 1) * MiB, Math.floor(numberArg("files", FILES_DEFAULT, 1)));
+});

@@ -2,6 +2,7 @@
 // of dist/tessera on loopback, fsync on, and one client process (this one).
 //
 //   bun run bench/raft.ts [--seconds N] [--kills N] [--connections N] [--binary PATH] [--skip-follower] [--skip-reads]
+//                         [--etcd-loads s,l|none] [--etcd-put-seconds N] [--etcd-put-clients 1,64]
 //
 // It measures, in one run:
 //   1. committed proposals per second and p50/p99 commit latency (the client's setSetting
@@ -12,7 +13,8 @@
 //   2. leader failover: kill -9 of the leader, time until the next committed setSetting
 //      through a survivor; the killed peer is restarted from its data dir and caught up
 //      before the next kill;
-//   3. the raw fsync rate of the disk the data dirs are on, for reference.
+//   3. the raw fsync rate of the disk the data dirs are on, for reference;
+//   4. etcd, first, when installed: a 3-member cluster's `check perf` and gateway puts (bench/etcd.ts).
 // Each phase also reports the CPU the peers, this client and the rest of the machine used,
 // so a reader sees what limited it. It prints figures and always exits 0: a slow or shared
 // machine gives smaller numbers, not a failure.
@@ -33,6 +35,7 @@ import type { MetaRequest, MetaResponse } from "../src/protocol/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView } from "../src/protocol/views.ts";
 import { metaChannel } from "../src/client/meta-call.ts";
 import { metaRequest } from "../src/protocol/meta.ts";
+import { etcdFailoverCell, etcdReferenceCell, etcdReferenceText, measureEtcd } from "./etcd.ts";
 
 const SECONDS_DEFAULT = 10;
 const KILLS_DEFAULT = 20;
@@ -60,7 +63,6 @@ const PEER_START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times.
 
-const REFERENCE_ETCD = "etcd 3.4, 3 members, this machine: 150 / 898 / 2,298 / 2,417 writes/s at its s / m / l / xl `check perf` loads; kill -9 of the leader left puts failing for 1,445 ms median (1,127–1,846)";
 const GOAL_PROPOSALS_PER_SECOND_64 = 5_000;
 const GOAL_FAILOVER_MEDIAN_MS = 1_000;
 const GOAL_FAILOVER_P99_MS = 2_000;
@@ -636,7 +638,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", onSignal);
 
   console.log(`Raft bench: 3 voters = 3 processes of ${peerCommand.join(" ")} on loopback, fsync on; Bun ${Bun.version}; data in ${root}`);
-  console.log(`reference: ${REFERENCE_ETCD}`);
+  await measureEtcd(root, (line) => console.log(line)); // the reference, started and stopped before anything else (bench/etcd.ts)
   console.log(`goals: > ${int(GOAL_PROPOSALS_PER_SECOND_64)} committed proposals/s with 64 proposers; failover < ${GOAL_FAILOVER_MEDIAN_MS} ms median, < ${GOAL_FAILOVER_P99_MS} ms p99`);
 
   const loads: LoadResult[] = [];
@@ -739,7 +741,7 @@ function printSummary(loads: LoadResult[], failovers: FailoverSample[], failover
     const lat = result.latenciesMs;
     const rate = result.committed / result.seconds;
     const isGoal = result.op === "write" && result.proposers === 64 && result.label.startsWith("leader");
-    const reference = result.op === "read" ? "" : result.proposers === 1 ? "etcd `check perf` s: 150 writes/s" : "etcd `check perf` l / xl: 2,298 / 2,417 writes/s";
+    const reference = result.op === "read" ? "" : etcdReferenceCell(result.proposers);
     console.log(
       `| ${result.label}: ${result.op === "write" ? "committed" : "reads"}/s, p50 / p99 ms | ${int(rate)}/s, ${ms(percentile(lat, 0.5))} / ${ms(percentile(lat, 0.99))} ms | ${reference} | ${isGoal ? `> ${int(GOAL_PROPOSALS_PER_SECOND_64)}/s: ${goal(rate > GOAL_PROPOSALS_PER_SECOND_64)}` : ""} |`,
     );
@@ -749,7 +751,7 @@ function printSummary(loads: LoadResult[], failovers: FailoverSample[], failover
     const p50 = percentile(times, 0.5);
     const p99 = percentile(times, 0.99);
     console.log(
-      `| failover, kill -9 of the leader to next committed write (${failovers.length} kills): median / p99 / min–max | ${ms(p50)} / ${ms(p99)} ms, ${ms(times[0]!)}–${ms(times.at(-1)!)} | etcd: 1,445 ms median (1,127–1,846) | < ${GOAL_FAILOVER_MEDIAN_MS} / < ${GOAL_FAILOVER_P99_MS} ms: ${goal(p50 < GOAL_FAILOVER_MEDIAN_MS)} / ${goal(p99 < GOAL_FAILOVER_P99_MS)} |`,
+      `| failover, kill -9 of the leader to next committed write (${failovers.length} kills): median / p99 / min–max | ${ms(p50)} / ${ms(p99)} ms, ${ms(times[0]!)}–${ms(times.at(-1)!)} | ${etcdFailoverCell()} | < ${GOAL_FAILOVER_MEDIAN_MS} / < ${GOAL_FAILOVER_P99_MS} ms: ${goal(p50 < GOAL_FAILOVER_MEDIAN_MS)} / ${goal(p99 < GOAL_FAILOVER_P99_MS)} |`,
     );
     const stock = failovers.map((sample) => sample.stockClientMs).filter(Number.isFinite).sort((a, b) => a - b);
     const elected = failovers.map((sample) => sample.newLeaderSeenMs).filter(Number.isFinite).sort((a, b) => a - b);
@@ -757,7 +759,7 @@ function printSummary(loads: LoadResult[], failovers: FailoverSample[], failover
     console.log(`| … new leader visible in a survivor's status: median / p99 | ${ms(percentile(elected, 0.5))} / ${ms(percentile(elected, 0.99))} ms | | |`);
     console.log(`| … restart of the killed peer to caught-up voter: median | ${ms(median(failovers.map((sample) => sample.rejoinMs)))} ms | | |`);
   } else {
-    console.log(`| failover | not measured | etcd: 1,445 ms median (1,127–1,846) | goal missed (no sample) |`);
+    console.log(`| failover | not measured | ${etcdFailoverCell()} | goal missed (no sample) |`);
   }
   for (const result of fsyncResults) {
     console.log(`| disk: ${result.label} | ${int(result.ops / result.seconds)} ops/s, p50 / p99 ${ms(percentile(result.latenciesMs, 0.5))} / ${ms(percentile(result.latenciesMs, 0.99))} ms | | |`);
@@ -765,7 +767,7 @@ function printSummary(loads: LoadResult[], failovers: FailoverSample[], failover
   console.log("");
   if (failovers.length > 0) console.log(`failover samples (ms): ${failovers.map((sample) => ms(sample.failoverMs)).join(", ")}`);
   for (const problem of failoverProblems) console.log(`failover problem: ${problem}`);
-  console.log(`reference: ${REFERENCE_ETCD}`);
+  console.log(`reference: ${etcdReferenceText()}`);
 }
 
 try {

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import bytes from "bytes";
 import { SingleBar } from "cli-progress";
 import type { ClusterClient } from "../src/client/cluster.ts";
-import type { StatView } from "../src/client/fs.ts";
+import { PUT_MANY_IN_FLIGHT_DEFAULT, PUT_MANY_IN_FLIGHT_MAX, PutManyError, type StatView } from "../src/client/fs.ts";
 import { formatBytes, formatTable } from "./format.ts";
 
 export class FsUsageError extends Error {
@@ -58,30 +58,84 @@ async function remoteKind(client: ClusterClient, path: string): Promise<"file" |
   }
 }
 
-/** Local files to upload with their remote names; directories only with -r. */
-function expandLocal(sources: string[], recursive: boolean, remoteBase: string, intoDir: boolean): Array<{ local: string; remote: string; dirs: string[] }> {
-  const out: Array<{ local: string; remote: string; dirs: string[] }> = [];
+interface LocalTree {
+  /** Remote folders to make, the empty ones of a local tree included. */
+  folders: string[];
+  files: Array<{ local: string; remote: string; sizeBytes: number }>;
+}
+
+/** Local files to upload with their remote names, and the folders to make; folders only with -r. */
+function expandLocal(sources: string[], recursive: boolean, remoteBase: string, intoDir: boolean): LocalTree {
+  const tree: LocalTree = { folders: [], files: [] };
   for (const source of sources) {
     if (!existsSync(source)) throw new FsUsageError(`${source} does not exist`);
     const target = intoDir ? join(remoteBase, basename(source)) : remoteBase;
-    if (statSync(source).isDirectory()) {
-      if (!recursive) throw new FsUsageError(`${source} is a folder: use -r to upload it with its contents`);
-      const walk = (local: string, remote: string, dirs: string[]) => {
-        dirs.push(remote);
-        for (const name of readdirSync(local).sort()) {
-          const child = join(local, name);
-          if (statSync(child).isDirectory()) walk(child, join(remote, name), dirs);
-          else out.push({ local: child, remote: join(remote, name), dirs: [] });
-        }
-      };
-      const dirs: string[] = [];
-      walk(source, target, dirs);
-      out.push({ local: "", remote: "", dirs });
-    } else {
-      out.push({ local: source, remote: target, dirs: [] });
+    const stat = statSync(source);
+    if (!stat.isDirectory()) {
+      tree.files.push({ local: source, remote: target, sizeBytes: stat.size });
+      continue;
     }
+    if (!recursive) throw new FsUsageError(`${source} is a folder: use -r to upload it with its contents`);
+    const walk = (local: string, remote: string) => {
+      tree.folders.push(remote);
+      for (const entry of readdirSync(local, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        const child = join(local, entry.name);
+        if (entry.isDirectory()) {
+          walk(child, join(remote, entry.name));
+          continue;
+        }
+        // statSync follows a symbolic link, as hdfs dfs -put does.
+        const childStat = statSync(child);
+        if (childStat.isDirectory()) walk(child, join(remote, entry.name));
+        else tree.files.push({ local: child, remote: join(remote, entry.name), sizeBytes: childStat.size });
+      }
+    };
+    walk(source, target);
   }
-  return out;
+  return tree;
+}
+
+/** A progress bar counting files on a terminal; silent when stderr is piped. */
+function fileProgress(totalFiles: number, totalBytes: number) {
+  if (!process.stderr.isTTY || totalFiles === 0) return { update: (_done: { files: number; bytes: number }) => {}, stop: () => {} };
+  const bar = new SingleBar({
+    format: `put [{bar}] {value} of {total} files | {done} of {size} | {rate} files/s | ETA {eta_formatted}`,
+    hideCursor: true,
+    stream: process.stderr,
+  });
+  const started = performance.now();
+  bar.start(totalFiles, 0, { done: formatBytes(0), size: formatBytes(totalBytes), rate: "0" });
+  return {
+    update: (done: { files: number; bytes: number }) => {
+      const seconds = Math.max(0.001, (performance.now() - started) / 1000);
+      bar.update(done.files, { done: formatBytes(done.bytes), size: formatBytes(totalBytes), rate: Math.round(done.files / seconds).toLocaleString("en-US") });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/** Writes to stdout, waiting when a slow reader (a pipe to less, say) has not taken the last piece. */
+async function printOut(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+}
+
+// A file of `fs put` up to this size is read into memory whole rather than streamed; with
+// PUT_MANY_IN_FLIGHT_MAX files at once that is at most 1 GiB, and the bulk put's buffer budget
+// (PUT_MANY_BUFFER_BYTES_MAX) keeps it to 256 MiB.
+const READ_WHOLE_BYTES_MAX = 8 * 1024 * 1024;
+
+// `fs ls` prints as pages arrive, so its columns have fixed widths rather than the widest
+// entry's: T, REP, SIZE ("1023.9 KiB" is the widest formatBytes), MODIFIED.
+const LS_WIDTHS = [1, 3, 10, 19];
+
+function lsLine(cells: string[]): string {
+  return cells.map((cell, column) => (column < LS_WIDTHS.length ? cell.padEnd(LS_WIDTHS[column]!) : cell)).join("  ").trimEnd();
+}
+
+function parseInFlight(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > PUT_MANY_IN_FLIGHT_MAX) throw new FsUsageError(`--parallel "${text}" is not possible: give a whole number of files from 1 to ${PUT_MANY_IN_FLIGHT_MAX}`);
+  return value;
 }
 
 export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => Promise<T>) => Promise<T>, addClientOptions: (command: Command) => Command): void {
@@ -89,24 +143,39 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     .option("-r, --recursive", "upload folders with their contents")
     .option("--replication <n>", "copies of each chunk (default 3)")
     .option("--chunk-size <size>", "chunk size, like 64MB (default 64 MiB)")
-    .action(async (paths: string[], flags: ClientFlagsLike & { recursive?: boolean; replication?: string; chunkSize?: string }) => {
+    .option("--parallel <n>", `files written at once when there are several (default ${PUT_MANY_IN_FLIGHT_DEFAULT})`)
+    .action(async (paths: string[], flags: ClientFlagsLike & { recursive?: boolean; replication?: string; chunkSize?: string; parallel?: string }) => {
       if (paths.length < 2) throw new FsUsageError("put needs at least one local path and a remote path");
       const replication = flags.replication === undefined ? undefined : parseReplication(flags.replication);
       const chunkSizeBytes = flags.chunkSize === undefined ? undefined : parseSize(flags.chunkSize, "--chunk-size");
+      const inFlight = flags.parallel === undefined ? undefined : parseInFlight(flags.parallel);
       const remote = paths[paths.length - 1]!;
       const sources = paths.slice(0, -1);
       await withClient(flags, async (client) => {
         const kind = await remoteKind(client, remote);
         if (sources.length > 1 && kind !== "dir") throw new FsUsageError(`${remote} must be an existing folder to take several files`);
-        const uploads = expandLocal(sources, flags.recursive ?? false, remote, kind === "dir");
-        const results: StatView[] = [];
-        for (const upload of uploads) {
-          for (const dir of upload.dirs) await client.fs.mkdir(dir, { parents: true });
-          if (!upload.local) continue;
-          const size = statSync(upload.local).size;
-          const bar = progress(size, basename(upload.local));
+        const tree = expandLocal(sources, flags.recursive ?? false, remote, kind === "dir");
+        let results: StatView[];
+        if (tree.files.length === 1 && tree.folders.length === 0) {
+          // One file: a progress bar of its bytes.
+          const file = tree.files[0]!;
+          const bar = progress(file.sizeBytes, basename(file.local));
           try {
-            results.push(await client.fs.put(Bun.file(upload.local).stream(), upload.remote, { replication, chunkSizeBytes, onProgress: bar.update }));
+            results = [await client.fs.put(Bun.file(file.local).stream(), file.remote, { replication, chunkSizeBytes, onProgress: bar.update })];
+          } finally {
+            bar.stop();
+          }
+        } else {
+          // Many files (a tree of small ones, say): folders first, then files in parallel.
+          // A small file is read whole: a stream would be cut into a whole chunk-sized buffer.
+          const files = tree.files.map((file) => ({ path: file.remote, sizeBytes: file.sizeBytes, source: () => (file.sizeBytes <= READ_WHOLE_BYTES_MAX ? Bun.file(file.local).bytes() : Bun.file(file.local).stream()) }));
+          const bar = fileProgress(files.length, files.reduce((sum, file) => sum + file.sizeBytes, 0));
+          try {
+            results = await client.fs.putMany(files, { folders: tree.folders, replication, chunkSizeBytes, inFlight, onProgress: bar.update });
+          } catch (err) {
+            // The library names the remote path; the user typed the local one.
+            if (err instanceof PutManyError && err.index >= 0) throw new PutManyError(err.code, err.path, err.index, err.filesWritten, `${tree.files[err.index]!.local}: ${err.message}`, err);
+            throw err;
           } finally {
             bar.stop();
           }
@@ -155,19 +224,29 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     .option("-R, --recursive", "list the whole subtree")
     .action(async (path: string, flags: ClientFlagsLike & { recursive?: boolean }) => {
       await withClient(flags, async (client) => {
-        const entries = await client.fs.list(path, { recursive: flags.recursive ?? false });
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify(entries.map(({ chunks: _chunks, ...entry }) => entry), null, 2)}\n`);
-          return;
+        // Pages are printed as they arrive: a folder of a million entries is never held whole.
+        let first = true;
+        for await (const page of client.fs.listPages(path, { recursive: flags.recursive ?? false })) {
+          if (flags.json) {
+            // The same text JSON.stringify(entries, null, 2) gives for the whole list.
+            const items = page.map(({ chunks: _chunks, ...entry }) => `  ${JSON.stringify(entry, null, 2).replaceAll("\n", "\n  ")}`);
+            await printOut(`${first ? "[\n" : ",\n"}${items.join(",\n")}`);
+          } else {
+            const rows = page.map((entry) =>
+              lsLine([
+                entry.kind === "dir" ? "d" : "-",
+                entry.kind === "dir" ? "" : String(entry.replication),
+                entry.kind === "dir" ? "" : formatBytes(entry.size),
+                new Date(entry.mtimeMs).toISOString().replace("T", " ").slice(0, 19),
+                entry.state === "open" ? `${entry.path} (being written)` : entry.path,
+              ]),
+            );
+            await printOut(`${first ? `${lsLine(["T", "REP", "SIZE", "MODIFIED", "PATH"])}\n` : ""}${rows.join("\n")}\n`);
+          }
+          first = false;
         }
-        const rows = entries.map((entry) => [
-          entry.kind === "dir" ? "d" : "-",
-          entry.kind === "dir" ? "" : String(entry.replication),
-          entry.kind === "dir" ? "" : formatBytes(entry.size),
-          new Date(entry.mtimeMs).toISOString().replace("T", " ").slice(0, 19),
-          entry.state === "open" ? `${entry.path} (being written)` : entry.path,
-        ]);
-        process.stdout.write(formatTable(["T", "REP", "SIZE", "MODIFIED", "PATH"], rows));
+        if (flags.json) await printOut(first ? "[]\n" : "\n]\n");
+        else if (first) await printOut(`${lsLine(["T", "REP", "SIZE", "MODIFIED", "PATH"])}\n`);
       });
     });
 

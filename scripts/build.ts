@@ -11,10 +11,11 @@ if (targetFlagIndex >= 0 && !target) {
 }
 const outfile = target ? `dist/tessera-${target.replace(/^bun-/, "")}` : "dist/tessera";
 mkdirSync("dist", { recursive: true });
-// The task worker and the admin HTTP thread are more entry points: a compiled binary can start
-// a Worker only from a module compiled into it (src/compute/worker-pool.ts, taskWorkerUrl;
-// src/http/server.ts, httpWorkerUrl).
-const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "--outfile", outfile];
+// The task worker, the admin HTTP thread and the namespace's snapshot writer are more entry
+// points: a compiled binary can start a Worker only from a module compiled into it
+// (src/compute/worker-pool.ts, taskWorkerUrl; src/http/server.ts, httpWorkerUrl;
+// src/master/state/namespace.ts, snapshotWorkerUrl).
+const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "src/master/state/snapshot-worker.ts", "--outfile", outfile];
 if (target) args.push("--target", target);
 const started = performance.now();
 await $`${process.execPath} ${args}`.quiet();

@@ -13,7 +13,7 @@ import { clusterStatusView, type ClusterStatusView, peerViewFromEntry, type Peer
 import { FileSystemClient } from "./fs.ts";
 import { AdminClient } from "./admin.ts";
 import { JobsClient } from "./jobs.ts";
-import { callWithRetry, META_DEADLINE_MS_DEFAULT, metaChannel, retryingMetaCall } from "./meta-call.ts";
+import { CallIds, callWithRetry, META_DEADLINE_MS_DEFAULT, metaChannel, retryingMetaCall } from "./meta-call.ts";
 
 export { MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
 import { PEERS_PROTOCOL } from "../protocol/ids.ts";
@@ -43,6 +43,8 @@ export class ClusterClient {
 
   /** Any metadata request, typed by its kind, retried through elections until the default deadline. */
   readonly call: MetaCall;
+  /** This client's id and call ids: one client for every call it makes, whatever its deadline. */
+  readonly calls: CallIds;
 
   constructor(
     readonly host: TesseraHost,
@@ -50,6 +52,7 @@ export class ClusterClient {
     joinAddresses: string[],
   ) {
     this.fallbackAddresses.push(...joinAddresses);
+    this.calls = new CallIds(host.peerId.toString());
     this.call = this.callWithin(META_DEADLINE_MS_DEFAULT);
     this.fs = new FileSystemClient({ host, call: this.call });
     this.admin = new AdminClient(this.call);
@@ -58,7 +61,7 @@ export class ClusterClient {
 
   /** A MetaCall whose requests retry until `deadlineMs` each. */
   callWithin(deadlineMs: number): MetaCall {
-    return retryingMetaCall((request, timeoutMs) => this.channel().call(request, Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs)), { deadlineMs, onTransportError: () => this.reconnect() });
+    return retryingMetaCall((request, timeoutMs) => this.channel().call(request, Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs)), this.calls, { deadlineMs, onTransportError: () => this.reconnect() });
   }
 
   /** The peer this client talks to. */

@@ -4,7 +4,6 @@
 // under a new chunk version (GFS §4.5), so the replica that missed it can never be served.
 // A read takes the nearest replica — this very peer (its file, no network), the same rack,
 // then any — verifies every block, and on a checksum error reports the replica and moves on.
-import { randomUUID } from "node:crypto";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
@@ -12,9 +11,10 @@ import { writeChunk } from "../chunk/transfer/write-pipeline.ts";
 import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
 import { PipelineError, ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
-import { FileStatus, type FileChunk } from "../protocol/pb/meta.ts";
-import type { MetaCall } from "../protocol/meta.ts";
-import { WireError, type ErrorCode } from "../protocol/errors.ts";
+import { FileStatus, type Committed, type FileChunk } from "../protocol/pb/meta.ts";
+import { newClientId, type MetaCall } from "../protocol/meta.ts";
+import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
+import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
 
@@ -92,7 +92,11 @@ export interface FileRangeReader {
 export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 export class FileSystemClient {
-  readonly clientId = `client-${randomUUID()}`;
+  /** The holder of this client's leases: one of its peer id's client ids, as the masters require (protocol/meta.ts). */
+  get clientId(): string {
+    return (this.leaseClientId ??= newClientId(this.init.host.peerId.toString()));
+  }
+  private leaseClientId?: string;
   /** Bytes this client read from its own peer's disk, and over the network (for tests and metrics). */
   readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0 };
 
@@ -118,13 +122,65 @@ export class FileSystemClient {
   /** Every entry of a folder (or the file itself), following pages; recursive lists the subtree. */
   async list(path: string, options: { recursive?: boolean } = {}): Promise<StatView[]> {
     const entries: StatView[] = [];
-    let after = "";
+    for await (const page of this.listPages(path, options)) entries.push(...page);
+    return entries;
+  }
+
+  /**
+   * A folder's entries a page at a time, as the masters serve them (at most the namespace's
+   * page bound each): a caller that prints or counts never holds a whole large listing.
+   * `after` resumes from a page's last path; a cursor outside the folder is refused.
+   */
+  async *listPages(path: string, options: { recursive?: boolean; after?: string; entriesPerPage?: number } = {}): AsyncGenerator<StatView[]> {
+    const entriesPerPage = options.entriesPerPage ?? 0; // 0: the masters' default
+    if (!Number.isInteger(entriesPerPage) || entriesPerPage < 0) throw new FsError("INVALID", `a page of a listing holds a whole number of entries, not ${entriesPerPage}`);
+    let after = options.after ?? "";
     for (;;) {
-      const response = await this.call("list", { path, recursive: options.recursive ?? false, after, limit: 0 });
-      entries.push(...response.entries.map(statView));
-      if (!response.next) return entries;
+      const response = await this.call("list", { path, recursive: options.recursive ?? false, after, limit: entriesPerPage });
+      if (response.entries.length > 0) yield response.entries.map(statView);
+      if (!response.next) return;
       after = response.next;
     }
+  }
+
+  /**
+   * Writes many new files, `inFlight` at a time (the small-files path): the folders first
+   * (the files' parents and `options.folders`, each deepest one once with its parents), then
+   * the files from a queue, so a folder of small files costs metadata round trips in
+   * parallel rather than one after another. Every path is checked before anything is written.
+   * On the first failure no further file starts, the ones in flight finish, and a
+   * PutManyError names the file. Answers the files' stats in the order given.
+   */
+  async putMany(files: readonly PutManyFile[], options: PutManyOptions = {}): Promise<StatView[]> {
+    const inFlight = options.inFlight ?? PUT_MANY_IN_FLIGHT_DEFAULT;
+    if (!Number.isInteger(inFlight) || inFlight < 1 || inFlight > PUT_MANY_IN_FLIGHT_MAX) throw new FsError("INVALID", `a bulk put writes 1..${PUT_MANY_IN_FLIGHT_MAX} files at once, not ${inFlight}`);
+    const plan = planPutMany(files, options.folders ?? []);
+    await runBounded(plan.folders.length, inFlight, () => 0, async (i) => {
+      await this.mkdir(plan.folders[i]!, { parents: true });
+    }).catch((failure: BoundedFailure) => {
+      throw new PutManyError(codeOf(failure.cause), plan.folders[failure.index]!, -1, 0, `could not make the folder ${plan.folders[failure.index]}: ${(failure.cause as Error).message}`, failure.cause);
+    });
+    const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
+    const stats: StatView[] = new Array(files.length);
+    const done = { files: 0, bytes: 0 };
+    // A put holds at most a chunk of its file in memory: that is what the budget counts.
+    const bufferBytes = (i: number) => {
+      const file = files[i]!;
+      return Math.min(file.sizeBytes ?? (file.source instanceof Uint8Array ? file.source.length : chunkSizeBytes), chunkSizeBytes);
+    };
+    await runBounded(files.length, inFlight, bufferBytes, async (i) => {
+      const file = files[i]!;
+      const source = typeof file.source === "function" ? await file.source() : file.source;
+      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes });
+      stats[i] = stat;
+      done.files += 1;
+      done.bytes += stat.size;
+      options.onProgress?.({ ...done });
+    }).catch((failure: BoundedFailure) => {
+      const path = plan.paths[failure.index]!;
+      throw new PutManyError(codeOf(failure.cause), path, failure.index, done.files, `could not put ${path}: ${(failure.cause as Error).message} (${done.files} of ${files.length} files were written)`, failure.cause);
+    });
+    return stats;
   }
 
   async rm(path: string, options: { recursive?: boolean } = {}): Promise<{ files: number; directories: number }> {
@@ -140,31 +196,43 @@ export class FileSystemClient {
     return (await this.call("setReplication", { path, replication })).files;
   }
 
-  /** Writes a new file; fails if it exists. On failure the partial file is removed. */
+  /**
+   * Writes a new file; fails if it exists. On failure the partial file is removed. An empty
+   * file is one commit (created closed); otherwise the last chunk's commit also completes the
+   * file. The answers carry what the status needs, so no stat follows.
+   */
   async put(source: ByteSource, path: string, options: PutOptions = {}): Promise<StatView> {
     const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
-    const created = await this.call("create", { path, replication: options.replication ?? 0, chunkSizeBytes, clientId: this.clientId });
+    const replication = options.replication ?? 0;
+    const pieces = chunked(source, chunkSizeBytes);
+    // The first chunk is read before the file is created, so an empty source makes an empty
+    // file in one commit.
+    const first = await pieces.next();
+    if (first.done) return statView(requireStat(await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true })));
+    // The first chunk is placed with the create: one round trip fewer for every file.
+    const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, withFirstChunk: true, writerPeer: this.writerPeer });
     try {
-      await this.writeChunks(path, created.fileId, chunkSizeBytes, source, options.onProgress);
-      await this.call("complete", { fileId: created.fileId, clientId: this.clientId });
+      const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), options.onProgress, created.firstChunk);
+      return statView(closedStatus(requireStat(created), written));
     } catch (err) {
       // A put that failed leaves no file behind that would read back short.
       await this.call("delete", { path, recursive: false }).catch(() => undefined);
       throw err;
     }
-    return this.stat(path);
   }
 
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
   async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress"> = {}): Promise<StatView> {
     const opened = await this.call("append", { path, clientId: this.clientId });
-    const stat = opened.stat ? statView(opened.stat) : await this.stat(path);
+    const before = opened.stat ?? (await this.call("stat", { path }));
+    let written: WrittenChunks = { chunks: [], committed: undefined };
     try {
-      await this.writeChunks(path, opened.fileId, stat.chunkSize, source, options.onProgress);
+      written = await this.writeChunks(path, opened.fileId, chunked(source, before.chunkSizeBytes), options.onProgress);
     } finally {
-      await this.call("complete", { fileId: opened.fileId, clientId: this.clientId });
+      // Nothing appended (or a failure before the last chunk's commit): complete on its own.
+      if (!written.committed?.closed) written = { ...written, committed: await this.call("complete", { fileId: opened.fileId, clientId: this.clientId }) };
     }
-    return this.stat(path);
+    return statView(closedStatus(before, written));
   }
 
   /**
@@ -265,22 +333,32 @@ export class FileSystemClient {
 
   // --- writing ---------------------------------------------------------------------------
 
-  private async writeChunks(path: string, fileId: number, chunkSizeBytes: number, source: ByteSource, onProgress?: (bytes: number) => void): Promise<void> {
+  /**
+   * Writes every chunk of `pieces` in order; the last one's commit completes the file. The
+   * first goes to `firstGrant` when the create placed it already.
+   */
+  private async writeChunks(path: string, fileId: number, pieces: AsyncIterable<ChunkPiece>, onProgress?: (bytes: number) => void, firstGrant?: FileChunk): Promise<WrittenChunks> {
     const renew = setInterval(() => void this.call("renewLease", { fileId, clientId: this.clientId }).catch(() => undefined), LEASE_RENEW_INTERVAL_MS);
-    let written = 0;
+    let writtenBytes = 0;
+    const written: WrittenChunks = { chunks: [], committed: undefined };
     try {
-      for await (const chunkData of chunked(source, chunkSizeBytes)) {
-        await this.writeOneChunk(path, fileId, chunkData);
-        written += chunkData.length;
-        onProgress?.(written);
+      let grant = firstGrant;
+      for await (const { data, last } of pieces) {
+        const { chunk, committed } = await this.writeOneChunk(path, fileId, data, last, grant);
+        grant = undefined;
+        written.chunks.push(chunk);
+        written.committed = committed;
+        writtenBytes += data.length;
+        onProgress?.(writtenBytes);
       }
+      return written;
     } finally {
       clearInterval(renew);
     }
   }
 
-  private async writeOneChunk(path: string, fileId: number, data: Uint8Array): Promise<void> {
-    let allocated = await this.call("addChunk", { path, fileId, clientId: this.clientId, writerPeer: this.writerPeer, excludePeers: [] });
+  private async writeOneChunk(path: string, fileId: number, data: Uint8Array, last: boolean, grant?: FileChunk): Promise<{ chunk: FileChunk; committed: Committed }> {
+    let allocated = grant ?? (await this.call("addChunk", { path, fileId, clientId: this.clientId, writerPeer: this.writerPeer, excludePeers: [] }));
     const excluded: string[] = [];
     for (let attempt = 1; ; attempt++) {
       if (allocated.replicas.length === 0) throw new FsError("NO_PEERS", "no live peer can take the chunk");
@@ -294,8 +372,8 @@ export class FileSystemClient {
           expectedSizeBytes: data.length,
           ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
         });
-        await this.call("commitChunk", { fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes, clientId: this.clientId });
-        return;
+        const committed = await this.call("commitChunk", { fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes, clientId: this.clientId, ...(last ? { complete: true } : {}) });
+        return { chunk: { ...allocated, sizeBytes: result.sizeBytes, committed: true }, committed };
       } catch (err) {
         if (!(err instanceof PipelineError) || attempt >= PIPELINE_ATTEMPTS_MAX) {
           await this.call("abandonChunk", { fileId, chunkId: allocated.chunkId, clientId: this.clientId }).catch(() => undefined);
@@ -380,29 +458,78 @@ export class FileSystemClient {
   }
 }
 
-/** Cuts a byte source into chunks of exactly `chunkSizeBytes` (the last may be shorter). */
-export async function* chunked(source: ByteSource, chunkSizeBytes: number): AsyncGenerator<Uint8Array> {
+/** One chunk's bytes, and whether it is the source's last (its commit completes the file). */
+export interface ChunkPiece {
+  data: Uint8Array;
+  last: boolean;
+}
+
+/** The chunks a write committed, and where the file stood after the last commit. */
+interface WrittenChunks {
+  chunks: FileChunk[];
+  committed: Committed | undefined;
+}
+
+/**
+ * Cuts a byte source into chunks of exactly `chunkSizeBytes` (the last may be shorter), each
+ * marked whether it is the last. A full chunk is held back until the source shows one more
+ * byte or ends, so the last is known without reading a whole chunk ahead.
+ */
+// A stream's chunk buffer starts at this size and doubles up to the chunk size.
+const CHUNK_BUFFER_BYTES_FIRST = 1024 * 1024;
+
+export async function* chunked(source: ByteSource, chunkSizeBytes: number): AsyncGenerator<ChunkPiece> {
   if (source instanceof Uint8Array) {
-    for (let at = 0; at < source.length; at += chunkSizeBytes) yield source.subarray(at, Math.min(at + chunkSizeBytes, source.length));
+    for (let at = 0; at < source.length; at += chunkSizeBytes) yield { data: source.subarray(at, Math.min(at + chunkSizeBytes, source.length)), last: at + chunkSizeBytes >= source.length };
     return;
   }
-  let buffer = new Uint8Array(chunkSizeBytes);
+  // The buffer grows with what arrives (uninitialised memory, doubled as it fills): a 4 KiB
+  // stream must not pay for zeroing a whole 64 MiB chunk, as it did when it was allocated whole.
+  let buffer: Uint8Array = Buffer.allocUnsafe(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
   let filled = 0;
+  let full: Uint8Array | undefined;
   for await (const piece of source as AsyncIterable<Uint8Array>) {
     let at = 0;
     while (at < piece.length) {
+      if (full) {
+        yield { data: full, last: false };
+        full = undefined;
+      }
       const take = Math.min(piece.length - at, chunkSizeBytes - filled);
+      if (filled + take > buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.min(chunkSizeBytes, Math.max(filled + take, buffer.length * 2)));
+        grown.set(buffer.subarray(0, filled));
+        buffer = grown;
+      }
       buffer.set(piece.subarray(at, at + take), filled);
       filled += take;
       at += take;
       if (filled === chunkSizeBytes) {
-        yield buffer;
-        buffer = new Uint8Array(chunkSizeBytes);
+        full = buffer;
+        buffer = Buffer.allocUnsafe(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
         filled = 0;
       }
     }
   }
-  if (filled > 0) yield buffer.subarray(0, filled);
+  if (full) yield { data: full, last: filled === 0 };
+  if (filled > 0) yield { data: buffer.subarray(0, filled), last: true };
+}
+
+async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+function requireStat(created: { stat?: FileStatus }): FileStatus {
+  if (!created.stat) throw new FsError("PROTOCOL", "the master answered a create without the file's status");
+  return created.stat;
+}
+
+/** A file's status after a write closed it: the chunks it had, the chunks written, the final size and time. */
+function closedStatus(before: FileStatus, written: WrittenChunks): FileStatus {
+  const committed = written.committed;
+  if (!committed?.closed) throw new FsError("PROTOCOL", "the master did not say the file was closed");
+  return { ...before, sizeBytes: committed.sizeBytes, mtimeMs: committed.mtimeMs, state: FileStatus.State.CLOSED, chunks: [...before.chunks, ...written.chunks] };
 }
 
 /** The plain-JSON view of a master's stat answer (also what admin HTTP lists). */
@@ -427,3 +554,136 @@ export function statView(stat: FileStatus): StatView {
 }
 
 export { READ_PIECE_BYTES };
+
+// --- many files at once (putMany) ------------------------------------------------------------
+
+// Files a bulk put writes at once. 32 keeps the leader's proposal queue full enough for group
+// commit to batch them; past 128 the one meta connection's in-flight bound (MUX_INFLIGHT_MAX,
+// 256) would be shared with nothing else's room.
+export const PUT_MANY_IN_FLIGHT_DEFAULT = 32;
+export const PUT_MANY_IN_FLIGHT_MAX = 128;
+// The chunk buffers of the files in flight, together: large files go a few at a time.
+export const PUT_MANY_BUFFER_BYTES_MAX = 256 * 1024 * 1024;
+
+/** One file of a bulk put. */
+export interface PutManyFile {
+  /**
+   * Its bytes, or a function that opens them when its turn comes (10,000 local files are not
+   * all opened at once). A small file is best given as a Uint8Array (Bun.file(path).bytes()):
+   * a stream is gathered into a buffer that grows with what arrives, which costs a copy.
+   */
+  source: ByteSource | (() => ByteSource | Promise<ByteSource>);
+  /** Its path in the file system: it must not exist. */
+  path: string;
+  /** Its size when known: the buffer budget counts min(size, chunk size) for it, a whole chunk when unknown (a stream). */
+  sizeBytes?: number;
+}
+
+export interface PutManyOptions extends Pick<PutOptions, "replication" | "chunkSizeBytes"> {
+  /** Folders to make besides the files' own folders (an empty local folder of a tree, say). */
+  folders?: string[];
+  /** Files written at once, 1..PUT_MANY_IN_FLIGHT_MAX (default PUT_MANY_IN_FLIGHT_DEFAULT). */
+  inFlight?: number;
+  /** Called as each file completes, with the files and bytes written so far. */
+  onProgress?(done: { files: number; bytes: number }): void;
+}
+
+/** A bulk put that stopped: `path` is the file (or folder) that failed, `code` its cause's. */
+export class PutManyError extends WireError {
+  override name = "PutManyError";
+  constructor(
+    readonly code: ErrorCode,
+    readonly path: string,
+    /** The failed file's index in the list given, -1 for a folder. */
+    readonly index: number,
+    /** Files written (complete) before the put stopped; they are kept. */
+    readonly filesWritten: number,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}
+
+/**
+ * What a bulk put does, decided before it does anything: each path normalized, no path twice,
+ * no path both a file and a folder, and the folders to make — only the deepest of each branch,
+ * since making it with its parents makes the rest.
+ */
+export function planPutMany(files: readonly Pick<PutManyFile, "path">[], extraFolders: readonly string[]): { paths: string[]; folders: string[] } {
+  const refuse = (code: ErrorCode, path: string, index: number, message: string) => new PutManyError(code, path, index, 0, message);
+  const paths = files.map((file, i) => {
+    try {
+      return normalizePath(file.path);
+    } catch (err) {
+      throw refuse(codeOf(err), String(file.path), i, `could not put ${String(file.path)}: ${(err as Error).message}`);
+    }
+  });
+  const seen = new Set<string>();
+  paths.forEach((path, i) => {
+    if (path === ROOT_PATH) throw refuse("INVALID_PATH", path, i, "could not put /: the root is a folder");
+    if (seen.has(path)) throw refuse("INVALID", path, i, `could not put ${path}: it is given twice`);
+    seen.add(path);
+  });
+  const wanted = new Set<string>();
+  for (const path of paths) wanted.add(parent(path)!);
+  for (const folder of extraFolders) {
+    try {
+      wanted.add(normalizePath(folder));
+    } catch (err) {
+      throw refuse(codeOf(err), folder, -1, `could not make the folder ${folder}: ${(err as Error).message}`);
+    }
+  }
+  const ancestors = new Set<string>([ROOT_PATH]);
+  for (const folder of wanted) {
+    for (let up = parent(folder); up !== undefined && !ancestors.has(up); up = parent(up)) ancestors.add(up);
+  }
+  paths.forEach((path, i) => {
+    if (wanted.has(path) || ancestors.has(path)) throw refuse("INVALID", path, i, `could not put ${path}: it is also a folder of the files given`);
+  });
+  const folders = [...wanted].filter((folder) => !ancestors.has(folder)).sort();
+  return { paths, folders };
+}
+
+/** The first failure of runBounded: which item, and why. */
+class BoundedFailure {
+  constructor(
+    readonly index: number,
+    readonly cause: unknown,
+  ) {}
+}
+
+/**
+ * Runs work(0..count-1), at most `concurrency` at once and, beyond the first, within
+ * PUT_MANY_BUFFER_BYTES_MAX of cost. After a failure nothing new starts; it rejects with the
+ * first BoundedFailure once the running ones settle, so nothing is left behind in flight.
+ */
+function runBounded(count: number, concurrency: number, costOf: (i: number) => number, work: (i: number) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let running = 0;
+    let usedBytes = 0;
+    let failure: BoundedFailure | undefined;
+    const pump = () => {
+      while (!failure && next < count && running < concurrency && (running === 0 || usedBytes + costOf(next) <= PUT_MANY_BUFFER_BYTES_MAX)) {
+        const i = next++;
+        const cost = costOf(i);
+        running += 1;
+        usedBytes += cost;
+        Promise.resolve()
+          .then(() => work(i))
+          .catch((cause: unknown) => void (failure ??= new BoundedFailure(i, cause)))
+          .finally(() => {
+            running -= 1;
+            usedBytes -= cost;
+            pump();
+          });
+      }
+      if (running === 0 && (failure || next >= count)) {
+        if (failure) reject(failure);
+        else resolve();
+      }
+    };
+    pump();
+  });
+}

@@ -1,10 +1,13 @@
 // One metadata request, retried through elections and leader moves until a deadline: a
 // retryable code of the vocabulary (NOT_LEADER, NO_LEADER, UNAVAILABLE, TIMEOUT: "ask again
 // shortly") is asked again; every other code is the request's real outcome and is thrown as
-// MetaRequestError.
+// MetaRequestError. Those are exactly the cases where the first attempt may have been carried
+// out, so a request that changes state carries its client's id and a call id, and every
+// attempt of it the same ones: the masters answer a retry of a call they carried out with its
+// first outcome (src/master/rpc/at-most-once.ts, HDFS's RetryCache).
 import type { PeerId } from "@libp2p/interface";
 import type { MetaRequest, MetaResponse } from "../protocol/pb/meta.ts";
-import { answerOf, META_CHANNEL, metaRequest, type MetaCall } from "../protocol/meta.ts";
+import { answerOf, CHANGES_STATE, META_CHANNEL, metaRequest, newClientId, type CallKey, type MetaCall } from "../protocol/meta.ts";
 import { errorCodeOf, isRetryable, WireError, type ErrorCode } from "../protocol/errors.ts";
 import { MuxClient } from "../net/mux-rpc.ts";
 import type { TesseraHost } from "../net/host.ts";
@@ -54,13 +57,35 @@ export async function callWithRetry(
   }
 }
 
+/** The ids of one client's calls: its client id, and call ids counted from 1 (unique per client id). */
+export class CallIds {
+  readonly clientId: string;
+  private lastCallId = 0;
+
+  /** `peerId`: the peer id this client's connections are authenticated as (the masters check it). */
+  constructor(peerId: string) {
+    this.clientId = newClientId(peerId);
+  }
+
+  next(): CallKey {
+    this.lastCallId += 1;
+    return { clientId: this.clientId, callId: this.lastCallId };
+  }
+}
+
 /**
  * A typed MetaCall over `send` (one exchange, within a timeout): each call retries until its
- * deadline, and resolves with the answer its request kind is paired with.
+ * deadline, and resolves with the answer its request kind is paired with. A request that
+ * changes state is a call of `calls`: a new call id, the same for each of its attempts.
  */
-export function retryingMetaCall(send: (request: MetaRequest, timeoutMs: number) => Promise<MetaResponse>, options: { deadlineMs?: number; onTransportError?: (err: unknown) => Promise<void> } = {}): MetaCall {
+export function retryingMetaCall(
+  send: (request: MetaRequest, timeoutMs: number) => Promise<MetaResponse>,
+  calls: CallIds,
+  options: { deadlineMs?: number; onTransportError?: (err: unknown) => Promise<void> } = {},
+): MetaCall {
   return async (kind, body) => {
-    const request = metaRequest(kind, body);
+    // Built once: every attempt sends the same request, call id included.
+    const request = metaRequest(kind, body, CHANGES_STATE[kind] ? calls.next() : undefined);
     const response = await callWithRetry((timeoutMs) => send(request, timeoutMs), options.deadlineMs ?? META_DEADLINE_MS_DEFAULT, options.onTransportError);
     return answerOf(kind, response);
   };

@@ -17,8 +17,10 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { AbstractMessageStream, type SendResult } from "@libp2p/utils";
 import { Uint8ArrayList } from "uint8arraylist";
+import { StreamStateError } from "@libp2p/interface";
 import type { AbortOptions, MessageStream, StreamCloseEvent, StreamMessageEvent } from "@libp2p/interface";
 import { AEAD_TAG_BYTES, AeadAuthenticationError } from "./aead-aes-gcm.ts";
+import { assert } from "../util/assert.ts";
 
 const ALGORITHM = "aes-256-gcm";
 export const AES_256_KEY_BYTES = 32;
@@ -34,8 +36,21 @@ const RECORD_CIPHERTEXT_BYTES_MAX = RECORD_PLAINTEXT_BYTES_MAX + AEAD_TAG_BYTES;
 // Records this side cuts. Measured at 64 KiB, 256 KiB and 1 MiB (bench/pipeline, loaded
 // machine): no difference beyond noise, so the largest, for the fewest cipher setups.
 const SEND_RECORD_PLAINTEXT_BYTES = RECORD_PLAINTEXT_BYTES_MAX;
-// Sends up to this size are joined into one buffer before they reach the socket.
-const SMALL_SEND_COALESCE_BYTES = 16 * 1024;
+// A record this small goes to the socket as one buffer: the TCP connection writes each list
+// piece with its own socket.write(), and three writes cost more than one small copy.
+const SMALL_RECORD_JOIN_BYTES = 16 * 1024;
+// Sends up to this size are staged (copied) and go out together, once per turn of the event
+// loop, as one record and one socket write (see "Small messages" in docs/transport.md): under
+// a metadata load every Raft append and ack, meta request and answer and yamux window update
+// is such a send, and a record with its own cipher setup and socket write per message cost
+// the leader and the client a quarter of their CPU. Larger sends are records of their own
+// (copying them would be a pass over their bytes for nothing). Same size as the join above:
+// below it, a copy was already measured cheaper than extra socket writes.
+const STAGED_SEND_BYTES_MAX = SMALL_RECORD_JOIN_BYTES;
+// Bound of the staging buffer, per connection: when the next small send would pass it, the
+// staged bytes go out at once instead of waiting for the turn to end. Also the largest
+// record of staged sends the receiver must hold before it can authenticate it.
+export const STAGED_BYTES_MAX = 64 * 1024;
 // GCM with a counter nonce stays safe far beyond this; the cap only guards the counter's
 // exact representation as a JS number (2^53) with a wide margin.
 const RECORDS_PER_DIRECTION_MAX = 2 ** 48;
@@ -66,12 +81,25 @@ export interface RecordStreamInit {
   pending: Uint8ArrayList;
 }
 
+// When the staged bytes go out: setImmediate, after the I/O callbacks and timers of this turn
+// of the event loop, so the answers to every message that arrived in one socket read, and the
+// yamux window updates for them, share one record. Measured on Bun against queueMicrotask and
+// process.nextTick (docs/transport.md, "Small messages"): the fewest socket writes, and no
+// added latency (a lone request/answer round trip got faster, one write instead of two).
+const scheduleFlush: (flush: () => void) => void = setImmediate;
+
 export class AesGcmRecordStream extends AbstractMessageStream {
   private readonly sendKey: Uint8Array;
   private readonly receiveKey: Uint8Array;
   private readonly sendCounter = new RecordCounter();
   private readonly receiveCounter = new RecordCounter();
   private readonly inbound = new Uint8ArrayList();
+  // Plaintext of small sends not yet sealed, in send order: staging[0, stagedBytes). Copied
+  // in, because a caller may reuse its buffer once send() returns. Allocated on the first
+  // small send and kept for the connection's life (fresh memory is what costs here).
+  private staging: Uint8Array | undefined;
+  private stagedBytes = 0;
+  private flushScheduled = false;
 
   constructor(private readonly raw: MessageStream, init: RecordStreamInit) {
     super({
@@ -89,6 +117,8 @@ export class AesGcmRecordStream extends AbstractMessageStream {
     // muxer see the same close / drain / half-close behaviour as with stock Noise.
     raw.addEventListener("message", (evt: StreamMessageEvent) => this.receive(evt.data));
     raw.addEventListener("close", (evt: StreamCloseEvent) => {
+      // The connection is gone: staged bytes have nowhere to go.
+      this.dropStaged();
       if (evt.error != null) {
         if (evt.local === true) this.abort(evt.error);
         else this.onRemoteReset();
@@ -98,6 +128,15 @@ export class AesGcmRecordStream extends AbstractMessageStream {
     });
     raw.addEventListener("drain", () => this.safeDispatchEvent("drain"));
     raw.addEventListener("remoteCloseWrite", () => this.onRemoteCloseWrite());
+    // libp2p's Connection.close() closes the muxer and then the raw connection itself, never
+    // this stream, and a scheduled flush may not have run by then (yamux's GoAway and FIN
+    // frames are sent in the same turn as the close). Staged bytes were reported as sent, so
+    // they go to the raw connection before its close starts, and its close waits for them.
+    const closeRaw = raw.close.bind(raw);
+    raw.close = async (options?: AbortOptions): Promise<void> => {
+      this.flushBeforeClose();
+      await closeRaw(options);
+    };
     if (init.pending.byteLength > 0) this.receive(init.pending);
   }
 
@@ -133,8 +172,22 @@ export class AesGcmRecordStream extends AbstractMessageStream {
     }
   }
 
+  // Called by AbstractMessageStream with what send() queued, never while it waits for a
+  // 'drain'. Order on the wire is the order of the calls: staged bytes always go out before
+  // a record of a later send, and a send that cannot go out stays in the caller's queue.
   sendData(data: Uint8ArrayList): SendResult {
+    assert(!this.writableNeedsDrain, "sendData while the connection waits for a drain");
     const totalBytes = data.byteLength;
+    if (totalBytes <= STAGED_SEND_BYTES_MAX) {
+      // The connection's own send() refuses writes once its close began; a staged send must
+      // be refused now too, not lost in a later turn.
+      if (this.raw.status !== "open") throw new StreamStateError(`cannot send on a connection that is ${this.raw.status}`);
+      // Full staging buffer: it goes out now, and if the socket is full the send waits.
+      if (this.stagedBytes + totalBytes > STAGED_BYTES_MAX && !this.flushStaged()) return { sentBytes: 0, canSendMore: false };
+      this.stage(data);
+      return { sentBytes: totalBytes, canSendMore: true };
+    }
+    if (!this.flushStaged()) return { sentBytes: 0, canSendMore: false };
     let sentBytes = 0;
     // One record at a time, and no further once the socket is full: what the kernel does not
     // take at once, the TCP connection copies into its own buffer (Bun's writeBuffered), a
@@ -145,17 +198,83 @@ export class AesGcmRecordStream extends AbstractMessageStream {
       const end = Math.min(sentBytes + SEND_RECORD_PLAINTEXT_BYTES, totalBytes);
       const record = this.seal(data, sentBytes, end);
       sentBytes = end;
-      // A small send (a yamux window update, a ping, a short message) goes out as one buffer:
-      // the TCP connection writes each list piece with its own socket.write(), and three
-      // writes for a 12-byte frame cost more than one small copy.
-      const wire = record.byteLength <= SMALL_SEND_COALESCE_BYTES ? record.subarray() : record;
+      const wire = record.byteLength <= SMALL_RECORD_JOIN_BYTES ? record.subarray() : record;
       if (!this.raw.send(wire)) return { sentBytes, canSendMore: false };
     }
     return { sentBytes, canSendMore: true };
   }
 
+  private stage(data: Uint8ArrayList): void {
+    this.staging ??= new Uint8Array(STAGED_BYTES_MAX);
+    for (const piece of data) {
+      this.staging.set(piece, this.stagedBytes);
+      this.stagedBytes += piece.byteLength;
+    }
+    assert(this.stagedBytes <= STAGED_BYTES_MAX, `staged ${this.stagedBytes} bytes, more than ${STAGED_BYTES_MAX}`);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      scheduleFlush(this.onFlushTurn);
+    }
+  }
+
+  // The end of the turn: whatever was staged goes out as one record.
+  private readonly onFlushTurn = (): void => {
+    this.flushScheduled = false;
+    if (this.stagedBytes === 0) return;
+    // Staging happens only while the connection takes writes, and a send that found it full
+    // flushed the stage first.
+    assert(!this.writableNeedsDrain, "bytes staged while the connection waits for a drain");
+    try {
+      // The socket is full: until its 'drain', send() returns false and queues, as it would
+      // have if the write had happened inside send().
+      if (!this.flushStaged()) this.writableNeedsDrain = true;
+    } catch (err) {
+      this.abort(err as Error);
+    }
+  };
+
+  /** Seals the staged bytes into one record and hands it to the connection; false if the connection is full after it. */
+  private flushStaged(): boolean {
+    const plaintextBytes = this.stagedBytes;
+    if (plaintextBytes === 0) return true;
+    assert(this.staging !== undefined, "bytes staged without a staging buffer");
+    // Cleared before the write: the record is the connection's now, and an error the write
+    // raises (an abort) must not find the same bytes staged.
+    this.stagedBytes = 0;
+    const wire = Buffer.allocUnsafe(RECORD_HEADER_BYTES + plaintextBytes + AEAD_TAG_BYTES);
+    wire.writeUInt32BE(plaintextBytes + AEAD_TAG_BYTES, 0);
+    const cipher = createCipheriv(ALGORITHM, this.sendKey, this.sendCounter.next(), { authTagLength: AEAD_TAG_BYTES });
+    cipher.setAAD(wire.subarray(0, RECORD_HEADER_BYTES));
+    const ciphertext = cipher.update(this.staging.subarray(0, plaintextBytes));
+    const final = cipher.final();
+    // GCM is a stream mode: update() returns every byte and final() none.
+    assert(ciphertext.byteLength === plaintextBytes && final.byteLength === 0, "AES-GCM returned a ciphertext of another length");
+    wire.set(ciphertext, RECORD_HEADER_BYTES);
+    wire.set(cipher.getAuthTag(), RECORD_HEADER_BYTES + plaintextBytes);
+    return this.raw.send(wire);
+  }
+
+  private flushBeforeClose(): void {
+    if (this.stagedBytes === 0) return;
+    if (this.raw.status !== "open") {
+      this.dropStaged();
+      return;
+    }
+    try {
+      this.flushStaged();
+    } catch (err) {
+      this.abort(err as Error);
+    }
+  }
+
+  private dropStaged(): void {
+    if (this.stagedBytes > 0) this.log.trace("dropping %d staged bytes: the connection is closed", this.stagedBytes);
+    this.stagedBytes = 0;
+  }
+
   /** One record: header, ciphertext of data[start, end) (one cipher call per piece), tag. */
   private seal(data: Uint8ArrayList, start: number, end: number): Uint8ArrayList {
+    assert(end - start <= RECORD_PLAINTEXT_BYTES_MAX, `record of ${end - start} bytes, more than ${RECORD_PLAINTEXT_BYTES_MAX}`);
     const output = new Uint8ArrayList();
     const header = new Uint8Array(RECORD_HEADER_BYTES);
     new DataView(header.buffer).setUint32(0, end - start + AEAD_TAG_BYTES);
@@ -170,6 +289,8 @@ export class AesGcmRecordStream extends AbstractMessageStream {
   }
 
   sendReset(err: Error): void {
+    // An abort loses what was not written yet, staged bytes included.
+    this.dropStaged();
     this.raw.abort(err);
   }
 
@@ -182,6 +303,7 @@ export class AesGcmRecordStream extends AbstractMessageStream {
   }
 
   async close(options?: AbortOptions): Promise<void> {
+    // The raw connection's close flushes the staged bytes first (see the constructor).
     await this.raw.close(options);
   }
 }

@@ -94,6 +94,7 @@ export class FrameReader {
   private wake: (() => void) | undefined;
   private reading = false;
   private paused = false;
+  private resuming = false;
 
   constructor(
     private readonly stream: Stream,
@@ -210,16 +211,32 @@ export class FrameReader {
 
   private resume(): void {
     this.paused = false;
-    if (this.stream.readStatus === "paused") this.stream.resume();
+    if (this.stream.readStatus !== "paused") return;
+    // stream.resume() hands over what it buffered (onMessage runs inside it), then tells the
+    // muxer to grant window again. Pausing from inside that hand-over would be undone by the
+    // grant that follows: the stream would read "paused" while yamux keeps opening the
+    // window, and past maxReadBufferLength the stream is reset (seen with 96 MiB snapshot
+    // transfers). So the high-water check waits until resume() has returned.
+    this.resuming = true;
+    try {
+      this.stream.resume();
+    } finally {
+      this.resuming = false;
+    }
+    this.pauseAboveHighWater();
+  }
+
+  private pauseAboveHighWater(): void {
+    if (!this.paused && this.buffered.byteLength > this.highWaterBytes && this.stream.readStatus === "readable") {
+      this.paused = true;
+      this.stream.pause();
+    }
   }
 
   private readonly onMessage = (event: { data: Uint8Array | Uint8ArrayList }): void => {
     if (this.ended) return;
     this.buffered.append(event.data);
-    if (!this.paused && this.buffered.byteLength > this.highWaterBytes && this.stream.readStatus === "readable") {
-      this.paused = true;
-      this.stream.pause();
-    }
+    if (!this.resuming) this.pauseAboveHighWater();
     this.wake?.();
   };
 

@@ -19,6 +19,7 @@ import type { AdminHttpSource } from "../http/source.ts";
 import { RaftNode } from "../raft/node.ts";
 import { MasterStateMachine } from "../master/state/state-machine.ts";
 import { MetaService } from "../master/rpc/meta-service.ts";
+import { CallScopes } from "../master/rpc/at-most-once.ts";
 import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT } from "../master/voters/voters.ts";
 import { clusterStatusView, type ClusterStatusView, type PeerView } from "../protocol/views.ts";
 import { ChunkLocations } from "../master/cluster/locations.ts";
@@ -36,7 +37,7 @@ import { ReplicaService } from "../chunk/transfer/replica-service.ts";
 import { Maintenance } from "../master/repair/maintenance.ts";
 import { Scrubber } from "../chunk/store/scrubber.ts";
 import { MaintenanceClient } from "../client/maintenance.ts";
-import { retryingMetaCall } from "../client/meta-call.ts";
+import { CallIds, retryingMetaCall } from "../client/meta-call.ts";
 import type { MetaCall } from "../protocol/meta.ts";
 import { request } from "../net/rpc.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
@@ -101,6 +102,8 @@ export class Peer extends EventTarget {
   readonly membership: MembershipService;
   readonly raft: RaftNode;
   readonly master: MasterStateMachine;
+  /** This peer's /tessera/meta/2 service (its counters of retried calls are meaningful on the leader). */
+  readonly meta: MetaService;
   /** This peer's chunk store (the chunk server role). */
   readonly chunkStore: ChunkStore;
   /** The chunk server's data protocols and their counters. */
@@ -132,6 +135,7 @@ export class Peer extends EventTarget {
     this.membership = parts.membership;
     this.raft = parts.raft;
     this.master = parts.master;
+    this.meta = parts.meta;
     this.chunkStore = parts.chunkStore;
     this.data = parts.data;
     this.fs = parts.fs;
@@ -323,7 +327,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const sendReplicate = replicateSender(host, id, () => replicasRef.service);
     const replication = new ReplicationManager({ raft, namespace: master.namespace, membership, locations, log: log.child("replication"), send: sendReplicate });
     const maintenance = new Maintenance({ raft, namespace: master.namespace, membership, locations, send: sendReplicate, log: log.child("maintenance"), gcGraceMs: options.gcGraceMs, gcIntervalMs: options.gcIntervalMs, decommissionIntervalMs: options.decommissionIntervalMs });
-    const fsService = new FsService({ raft, namespace: master.namespace, membership, locations, replication, log: log.child("fs") });
+    // The file system's calls are served at most once: their proposals go through the call scopes.
+    const calls = new CallScopes();
+    const fsService = new FsService({ raft: calls.proposerOf(raft), namespace: master.namespace, membership, locations, replication, log: log.child("fs") });
     fsService.start();
     started.push(fsService);
     const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });
@@ -353,6 +359,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       membership,
       stateMachine: master,
       handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers },
+      calls,
       log: log.child("meta"),
       onRequest: (sample) => metrics.observeMetaRequest(sample),
     });
@@ -387,7 +394,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     started.push(replication);
     // This peer's own clients call its MetaService directly (served here when it leads,
     // forwarded to the leader otherwise), with the same retries as a remote client.
-    const call: MetaCall = retryingMetaCall((request) => meta.handle(request));
+    const call: MetaCall = retryingMetaCall((request) => meta.handle(request, id), new CallIds(id));
     const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call });
     const admin = new AdminClient(call);
     const jobs = new JobsClient(fs, call);

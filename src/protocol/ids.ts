@@ -4,6 +4,12 @@
 
 /** Raft messages between voters: append, vote, snapshot pieces (src/raft/transport.ts). */
 export const RAFT_PROTOCOL = "/tessera/raft/1";
+/**
+ * A Raft snapshot kept as a file, leader → follower, one stream per transfer: the snapshot
+ * message (its data a descriptor: size and SHA-256), then the file in checksummed pieces, then
+ * the follower's verdict (src/raft/snapshot-transfer.ts).
+ */
+export const RAFT_SNAPSHOT_PROTOCOL = "/tessera/raft/snapshot/1";
 /** Metadata requests from anyone to the master; a non-leader forwards once (src/master/rpc/meta-service.ts). */
 export const META_PROTOCOL = "/tessera/meta/2";
 /** Pipelined chunk writes: client → replica → replica, packets with checksums, acks back. */

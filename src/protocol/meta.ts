@@ -3,6 +3,7 @@
 // and the pairing of every request kind with its answer kind, so a client's call and a
 // master's handler are typed end to end: `call("mkdir", { path, parents })` resolves to the
 // `Done` the handler of "mkdir" returns, and nothing else compiles.
+import { randomBytes } from "node:crypto";
 import { META_PROTOCOL } from "./ids.ts";
 import { META_RPC_LIMITS, PEERS_LISTED_MAX, REPLICATION_MAX } from "./limits.ts";
 import { RequestError } from "./errors.ts";
@@ -35,8 +36,10 @@ export const META_CHANNEL = {
   messageBytesMax: META_RPC_LIMITS.messageBytesMax,
 };
 
+/** The fields of MetaRequest beside its oneof: who asks, which call, and whether it was forwarded. */
+type Envelope = "forwarded" | "clientId" | "callId" | "caller";
 /** The kinds of request: the members of MetaRequest's oneof. */
-export type RequestKind = Exclude<keyof MetaRequest, "forwarded">;
+export type RequestKind = Exclude<keyof MetaRequest, Envelope>;
 /** The kinds of answer: the members of MetaResponse's oneof. */
 export type AnswerKind = Exclude<keyof MetaResponse, "error">;
 
@@ -50,9 +53,9 @@ export const ANSWER_OF = {
   append: "appended",
   addChunk: "chunk",
   bumpChunk: "chunk",
-  commitChunk: "done",
+  commitChunk: "committed",
   abandonChunk: "done",
-  complete: "done",
+  complete: "committed",
   renewLease: "done",
   rename: "done",
   delete: "deleted",
@@ -74,6 +77,67 @@ export const ANSWER_OF = {
   taskProgress: "done",
 } as const satisfies Record<RequestKind, AnswerKind>;
 
+/**
+ * Whether a kind of request changes the cluster's state (through Raft, or the leader's soft
+ * state): its requests carry a call id, and a retry carries the same one, so the masters can
+ * tell a retry from a new call (HDFS marks its calls @AtMostOnce or @Idempotent the same way).
+ */
+export const CHANGES_STATE = {
+  status: false,
+  setSetting: true,
+  getSetting: false,
+  mkdir: true,
+  create: true,
+  append: true,
+  addChunk: true,
+  bumpChunk: true,
+  commitChunk: true,
+  abandonChunk: true,
+  complete: true,
+  renewLease: true,
+  rename: true,
+  delete: true,
+  setReplication: true,
+  stat: false,
+  list: false,
+  reportBadReplica: true,
+  fsck: false,
+  report: false,
+  balance: true,
+  decommission: true,
+  decommissionStatus: false,
+  submitJob: true,
+  jobStatus: false,
+  listJobs: false,
+  killJob: true,
+  taskDone: true,
+  taskFailed: true,
+  taskProgress: true,
+} as const satisfies Record<RequestKind, boolean>;
+
+/** A client's call: the client's id and the call's number, unique per client id and the same for each retry of the call. */
+export interface CallKey {
+  clientId: string;
+  callId: number;
+}
+
+// 16 random bytes: two clients of one peer never share an id, across restarts too.
+const CLIENT_ID_RANDOM_BYTES = 16;
+
+/**
+ * A new client id for a client whose connections are authenticated as `peerId`: the caller's
+ * id, a slash, and a random part. The masters refuse a request whose client id is not its
+ * caller's (clientIdBelongsTo), so a client cannot act as another, nor retry another's call.
+ */
+export function newClientId(peerId: string): string {
+  return `${peerId}/${randomBytes(CLIENT_ID_RANDOM_BYTES).toString("base64url")}`;
+}
+
+/** Whether `clientId` is one of `caller`'s (a peer id, as the connection authenticated it). */
+export function clientIdBelongsTo(clientId: string, caller: string): boolean {
+  return caller.length > 0 && clientId.length > caller.length + 1 && clientId.startsWith(`${caller}/`);
+}
+
 export type RequestOf<K extends RequestKind> = NonNullable<MetaRequest[K]>;
 export type AnswerOf<K extends RequestKind> = NonNullable<MetaResponse[(typeof ANSWER_OF)[K]]>;
 
@@ -87,9 +151,9 @@ export function requestKindOf(request: MetaRequest): RequestKind | undefined {
   return REQUEST_KINDS.find((kind) => request[kind] !== undefined);
 }
 
-/** A request of `kind` with `body`. */
-export function metaRequest<K extends RequestKind>(kind: K, body: RequestOf<K>): MetaRequest {
-  return { forwarded: false, [kind]: body } as MetaRequest;
+/** A request of `kind` with `body`, as the call `call` when given. */
+export function metaRequest<K extends RequestKind>(kind: K, body: RequestOf<K>, call?: CallKey): MetaRequest {
+  return { forwarded: false, clientId: call?.clientId ?? "", callId: call?.callId ?? 0, caller: "", [kind]: body } as MetaRequest;
 }
 
 /** The answer of `kind` carried by `response`; a response that carries another is a protocol error. */

@@ -8,24 +8,34 @@
 // batch: that is the group commit. Reads take the leader's lease when it holds (§6.4.1) and a
 // ReadIndex round otherwise.
 import { randomInt } from "node:crypto";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TesseraHost } from "../net/host.ts";
 import type { Logger } from "../util/log.ts";
 import { RaftCore, type RaftStatus } from "./core.ts";
 import { DiskStorage } from "./wal.ts";
+import { hashFile, type SnapshotDataId } from "./snapshot-file.ts";
 import { RaftTransport } from "./transport.ts";
 import { ProposalDroppedError, RaftError } from "./errors.ts";
 import type { ConfChange } from "./conf.ts";
 import type { ConfState, Entry, Message, PeerId, SoftState } from "./types.ts";
 
-/** The replicated state machine. apply() must be deterministic (hashicorp/raft's FSM rule). */
+/**
+ * The replicated state machine. apply() must be deterministic (hashicorp/raft's FSM rule).
+ * Snapshots are files, never whole in memory: Raft keeps them in its dir (snapshot-file.ts)
+ * and streams them to followers (snapshot-transfer.ts).
+ */
 export interface StateMachine {
   /** Applies a committed normal entry and returns what the proposer gets back. */
   apply(entry: Entry): unknown;
-  /** Serializes the whole state at the last applied entry. */
-  snapshot(): Uint8Array;
-  /** Replaces the whole state with a snapshot's. */
-  restore(data: Uint8Array): void;
+  /**
+   * Writes the whole state to a new file at `path`, durably, without holding it in memory and
+   * without holding up apply: the file holds the state at some applied index at or after the
+   * one applied when called (writes may go on beside it); resolves with that index.
+   */
+  snapshotToFile(path: string): Promise<number>;
+  /** Replaces the whole state with the snapshot file at `path`, which stays (Raft keeps it to send). */
+  restoreFromFile(path: string): void;
   /**
    * A state machine that keeps its own state on disk (in the same transaction as each apply)
    * tells the index it has durably applied: at start it is not restored from an older
@@ -80,6 +90,8 @@ export const RAFT_TIMING_DEFAULTS = {
 const DURABLE_SNAPSHOT_EVERY_ENTRIES = 200_000;
 // Entries kept behind a snapshot so a briefly absent follower catches up from the log.
 const SNAPSHOT_CATCH_UP_ENTRIES = 1_000;
+// A snapshot being written, in the raft dir; a leftover of a crash is removed at open (".part").
+const SNAPSHOT_WRITING_PREFIX = "snap-writing-";
 // Proposals and reads waiting for their outcome at most; past it new ones are refused.
 const PENDING_PROPOSALS_MAX = 65_536;
 const PENDING_READS_MAX = 4_096;
@@ -156,6 +168,11 @@ export class RaftNode extends EventTarget {
   private stepRejected = 0;
   private leaderLostInTerm = -1;
   private lastStepRejectLogMs = -Infinity;
+  /** The snapshot being written beside the Ready loop, and what it became once written. */
+  private snapshotJob: Promise<void> | undefined;
+  private snapshotWritten: { index: number; path: string; id: SnapshotDataId; ms: number } | undefined;
+  /** The configuration at the index the snapshot started from, then at each conf entry applied since. */
+  private snapshotConfs: Array<{ index: number; confState: ConfState }> = [];
 
   private constructor(
     private readonly init: RaftNodeInit,
@@ -165,7 +182,10 @@ export class RaftNode extends EventTarget {
     this.id = init.id;
     const snapshot = storage.snapshot();
     const durablyApplied = init.stateMachine.appliedIndex?.() ?? 0;
-    if (snapshot.meta.index > 0 && durablyApplied < snapshot.meta.index) init.stateMachine.restore(snapshot.data);
+    // A state machine that keeps its state on disk is at or past the snapshot (it applied it,
+    // or installed it before this restart): the snapshot's data is not even read. Only a
+    // crash between installing a received snapshot and restoring from it leaves it behind.
+    if (snapshot.meta.index > 0 && durablyApplied < snapshot.meta.index) init.stateMachine.restoreFromFile(storage.snapshotFile()!.path);
     // The core replays (applied, commit]; entries the state machine already holds are
     // skipped in apply(), so its own applied index may run ahead of the durable commit index.
     this.applied = snapshot.meta.index;
@@ -180,7 +200,7 @@ export class RaftNode extends EventTarget {
       applied: this.applied,
       logger: (level, message) => init.log[level](message),
     });
-    this.transport = new RaftTransport({ host: init.host, log: init.log.child("transport"), onMessage: (m) => this.onMessage(m) });
+    this.transport = new RaftTransport({ host: init.host, log: init.log.child("transport"), onMessage: (m) => this.onMessage(m), snapshots: storage });
   }
 
   static async start(init: RaftNodeInit): Promise<RaftNode> {
@@ -372,6 +392,9 @@ export class RaftNode extends EventTarget {
     this.reads.clear();
     this.queuedReads = [];
     this.indexedReads = [];
+    // A snapshot being written finishes first (it reads the state machine, which closes next).
+    await this.snapshotJob;
+    if (this.snapshotWritten) rmSync(this.snapshotWritten.path, { force: true });
     await this.storage.close();
   }
 
@@ -475,7 +498,7 @@ export class RaftNode extends EventTarget {
           // 1. Persist.
           if (ready.snapshot) {
             await this.storage.applySnapshot(ready.snapshot);
-            this.init.stateMachine.restore(ready.snapshot.data);
+            this.init.stateMachine.restoreFromFile(this.storage.snapshotFile()!.path);
             this.applied = ready.snapshot.meta.index;
             this.failProposalsUpTo(this.applied);
           }
@@ -492,8 +515,9 @@ export class RaftNode extends EventTarget {
           this.answerReads();
           if (ready.softState) this.onSoftState(ready.softState);
           this.core.advance(ready);
-          await this.maybeSnapshot();
+          this.maybeSnapshot();
         }
+        await this.recordSnapshot();
       } while (this.processAgain && !this.stopped);
     } catch (err) {
       // A failed fsync or a broken invariant: this peer can no longer promise durability.
@@ -548,6 +572,7 @@ export class RaftNode extends EventTarget {
         failure = err instanceof Error ? err : new Error(String(err));
       }
     } else if (entry.type === "conf") {
+      if (this.snapshotJob) this.snapshotConfs.push({ index: entry.index, confState: this.core.confStateAt(entry.index) });
       this.dispatchEvent(new CustomEvent("conf", { detail: this.core.confState() }));
     }
     this.settle(entry, failure, result);
@@ -606,13 +631,51 @@ export class RaftNode extends EventTarget {
     this.dispatchEvent(new CustomEvent<SoftState>("soft-state", { detail: soft }));
   }
 
-  private async maybeSnapshot(): Promise<void> {
+  /**
+   * Starts a snapshot of the state machine every so many applied entries. It is written beside
+   * the Ready loop (a namespace of a million files takes seconds to write), and recorded in the
+   * log storage by recordSnapshot() between two Readys once it is on disk and hashed.
+   */
+  private maybeSnapshot(): void {
+    if (this.snapshotJob || this.stopped) return;
     const every = this.init.snapshotEveryEntries ?? (this.init.stateMachine.appliedIndex ? DURABLE_SNAPSHOT_EVERY_ENTRIES : RAFT_TIMING_DEFAULTS.snapshotEveryEntries);
-    const snapshotIndex = this.storage.snapshot().meta.index;
-    if (this.applied - snapshotIndex < every) return;
-    const data = this.init.stateMachine.snapshot();
-    await this.storage.createSnapshot(this.applied, this.core.confStateAt(this.applied), data, Math.max(snapshotIndex, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
-    this.init.log.debug("snapshot taken", { index: this.applied, bytes: data.length });
+    if (this.applied - this.storage.snapshot().meta.index < every) return;
+    // The file will hold the state at some index from here on: the configurations it may need
+    // are this one and those of the conf entries applied meanwhile (apply() adds them).
+    this.snapshotConfs = [{ index: this.applied, confState: this.core.confStateAt(this.applied) }];
+    const path = join(this.storage.dir, `${SNAPSHOT_WRITING_PREFIX}${this.applied}.part`);
+    const startedMs = performance.now();
+    this.snapshotJob = (async () => {
+      try {
+        const index = await this.init.stateMachine.snapshotToFile(path);
+        const id = await hashFile(path);
+        this.snapshotWritten = { index, path, id, ms: performance.now() - startedMs };
+        this.schedule();
+      } catch (err) {
+        rmSync(path, { force: true });
+        if (!this.stopped) this.init.log.warn("a snapshot of the state machine failed", { err });
+        this.snapshotJob = undefined;
+      }
+    })();
+  }
+
+  /** Records a snapshot written in the background: the log storage takes its file and compacts. */
+  private async recordSnapshot(): Promise<void> {
+    const written = this.snapshotWritten;
+    if (!written || this.stopped) return;
+    this.snapshotWritten = undefined;
+    this.snapshotJob = undefined;
+    const current = this.storage.snapshot().meta.index;
+    // A snapshot installed from the leader meanwhile is newer: this one is not needed.
+    if (written.index <= current || written.index > this.storage.lastIndex() || written.index < this.snapshotConfs[0]!.index) {
+      rmSync(written.path, { force: true });
+      this.init.log.debug("snapshot discarded", { index: written.index, current });
+      return;
+    }
+    const confState = this.snapshotConfs.filter((conf) => conf.index <= written.index).at(-1)!.confState;
+    this.snapshotConfs = [];
+    await this.storage.createSnapshotFromFile(written.index, confState, written.path, written.id, Math.max(current, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
+    this.init.log.info("snapshot taken", { index: written.index, bytes: written.id.sizeBytes, ms: Math.round(written.ms) });
   }
 }
 

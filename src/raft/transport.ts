@@ -2,7 +2,8 @@
 // other member and writes length-prefixed protobuf messages on it; inbound streams are read
 // message by message and handed to the driver. Raft tolerates loss, so a full queue or a
 // broken stream drops messages instead of blocking the driver; they are sent again by the
-// core's own retries.
+// core's own retries. A snapshot kept as a file does not travel here: its message goes to
+// snapshot-transfer.ts, which streams the file on /tessera/raft/snapshot/1.
 import * as lp from "it-length-prefixed";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Connection, Stream } from "@libp2p/interface";
@@ -12,6 +13,7 @@ import type { Logger } from "../util/log.ts";
 import { decodeRaftMessage, encodeRaftMessage, RAFT_WIRE_MESSAGE_BYTES_MAX } from "./codec.ts";
 import type { Message, PeerId } from "./types.ts";
 import { RAFT_PROTOCOL } from "../protocol/ids.ts";
+import { emptySnapshotTransferStats, isFileSnapshotMessage, SnapshotTransfers, type SnapshotFiles, type SnapshotTransferStats } from "./snapshot-transfer.ts";
 
 // Messages queued for one peer at most; past it new ones are dropped (the core resends).
 export const RAFT_SEND_QUEUE_MESSAGES_MAX = 4096;
@@ -33,6 +35,11 @@ export interface RaftTransportInit {
   log: Logger;
   /** Called for every well-formed message from an authenticated sender. */
   onMessage(message: Message): void;
+  /**
+   * The Raft storage's snapshot files: snapshots whose data is a file descriptor are streamed
+   * from and to them. Without it, snapshot messages travel on /tessera/raft/1 like any other.
+   */
+  snapshots?: SnapshotFiles;
 }
 
 export interface RaftTransportStats {
@@ -41,6 +48,7 @@ export interface RaftTransportStats {
   droppedQueueFull: number;
   droppedStreamBroken: number;
   rejected: number;
+  snapshots: SnapshotTransferStats;
 }
 
 class PeerSender {
@@ -141,18 +149,23 @@ class PeerSender {
 export class RaftTransport {
   readonly host: TesseraHost;
   readonly log: Logger;
-  readonly stats: RaftTransportStats = { sent: 0, received: 0, droppedQueueFull: 0, droppedStreamBroken: 0, rejected: 0 };
+  readonly stats: RaftTransportStats = { sent: 0, received: 0, droppedQueueFull: 0, droppedStreamBroken: 0, rejected: 0, snapshots: emptySnapshotTransferStats() };
   private readonly senders = new Map<PeerId, PeerSender>();
   private readonly lastBadLogMs = new Map<string, number>();
+  private readonly snapshots: SnapshotTransfers | undefined;
   private started = false;
 
   constructor(private readonly init: RaftTransportInit) {
     this.host = init.host;
     this.log = init.log;
+    if (init.snapshots) {
+      this.snapshots = new SnapshotTransfers({ host: init.host, files: init.snapshots, log: init.log.child("snapshot"), deliver: (message) => this.deliver(message), stats: this.stats.snapshots });
+    }
   }
 
   async start(): Promise<void> {
     await this.host.handle(RAFT_PROTOCOL, (stream, connection) => void this.read(stream, connection), { maxInboundStreams: INBOUND_STREAMS_MAX });
+    await this.snapshots?.start();
     this.started = true;
   }
 
@@ -161,11 +174,16 @@ export class RaftTransport {
     this.started = false;
     for (const sender of this.senders.values()) sender.close();
     this.senders.clear();
+    await this.snapshots?.stop();
     await this.host.unhandle(RAFT_PROTOCOL);
   }
 
   send(messages: readonly Message[]): void {
     for (const message of messages) {
+      if (message.type === "snapshot" && this.snapshots && isFileSnapshotMessage(message)) {
+        this.snapshots.send(message);
+        continue;
+      }
       let sender = this.senders.get(message.to);
       if (!sender) {
         sender = new PeerSender(message.to, this);
@@ -179,6 +197,13 @@ export class RaftTransport {
   forget(peer: PeerId): void {
     this.senders.get(peer)?.close();
     this.senders.delete(peer);
+    this.snapshots?.forget(peer);
+  }
+
+  /** A snapshot received whole and verified on its own stream reaches the core like any message. */
+  private deliver(message: Message): void {
+    this.stats.received += 1;
+    this.init.onMessage(message);
   }
 
   private async read(stream: Stream, connection: Connection): Promise<void> {
@@ -190,6 +215,8 @@ export class RaftTransport {
           message = decodeRaftMessage(frame.subarray());
           // The connection is authenticated by the encrypter: a peer speaks only for itself.
           if (message.from !== remote) throw new Error(`message claims to be from ${message.from}`);
+          // A file snapshot reaches the core only with its file received and checked.
+          if (message.type === "snapshot" && isFileSnapshotMessage(message)) throw new Error("a snapshot file descriptor came on /tessera/raft/1, not with its file");
         } catch (err) {
           this.stats.rejected += 1;
           this.logBad(remote, err);

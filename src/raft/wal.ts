@@ -5,35 +5,49 @@
 //
 // On disk, under the raft dir:
 //   wal-<seq>.log             batches: [u32 payloadBytes][u32 crc32(payload)][payload]
-//   snap-<index>-<term>.snap  one snapshot: header, conf, data, crc32 of all before it
+//   snap-<index>-<term>.snap  a snapshot's metadata, and .data its bytes (snapshot-file.ts)
 // A batch payload is a run of records: HardState, Entry, or Compact (a snapshot installed
 // or taken: entries at or below its index are gone).
 //
-// Recovery: the newest snapshot that verifies, then the live segment replayed over it. A
-// batch that fails its checksum at the very end of the segment is a torn write from a crash
-// (fdatasync had not returned, so nothing depended on it): it is cut off. A bad batch with
-// valid data after it is corruption: the peer stops with CorruptLogError rather than serve
-// a log it cannot trust.
+// Recovery: the newest snapshot's metadata (never its data: snapshot-file.ts), then the live
+// segment replayed over it. A batch that fails its checksum at the very end of the segment is
+// a torn write from a crash (fdatasync had not returned, so nothing depended on it): it is cut
+// off. A bad batch with valid data after it is corruption: the peer stops with
+// CorruptLogError rather than serve a log it cannot trust.
+//
+// The snapshot the core sees has a descriptor as its data (the data's size and SHA-256), not
+// the bytes: snapshotFile() says where they are, for the driver and the transport.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, ftruncateSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { assert } from "../util/assert.ts";
+import { SnapshotOutOfDateError } from "./errors.ts";
 import { MemoryStorage, type RaftStorage } from "./storage.ts";
-import { EMPTY_HARD_STATE, type ConfState, type Entry, type EntryType, type HardState, type Snapshot } from "./types.ts";
+import {
+  commitSnapshot,
+  decodeSnapshotDescriptor,
+  encodeSnapshotDescriptor,
+  incomingSnapshotPath,
+  loadNewestSnapshot,
+  moveSnapshotData,
+  removeSnapshotsBefore,
+  writeSnapshotBytes,
+  type SnapshotDataId,
+  type SnapshotFile,
+} from "./snapshot-file.ts";
+import { EMPTY_HARD_STATE, type ConfState, type Entry, type EntryType, type HardState, type Snapshot, type SnapshotMeta } from "./types.ts";
 
 // One batch is one Ready's worth of entries; the core bounds those (maxSizePerMsg times the
 // inflight window at most), so anything far larger is not a batch this code wrote.
 export const WAL_BATCH_BYTES_MAX = 256 * 1024 * 1024;
-export const SNAPSHOT_BYTES_MAX = 4 * 1024 * 1024 * 1024;
 const PEER_ID_BYTES_MAX = 1024;
-const CONF_BYTES_MAX = 1024 * 1024;
 const BATCH_HEADER_BYTES = 8;
-const SNAPSHOT_MAGIC = 0x54534e50; // "TSNP"
-const SNAPSHOT_VERSION = 1;
 
 const RECORD_HARD_STATE = 1;
 const RECORD_ENTRY = 2;
 const RECORD_COMPACT = 3;
+
+export { CorruptSnapshotError } from "./snapshot-file.ts";
 
 export class CorruptLogError extends Error {
   override name = "CorruptLogError";
@@ -58,6 +72,8 @@ export class DiskStorage implements RaftStorage {
   private segmentSeq: number;
   private handle!: FileHandle;
   private writing = false;
+  /** The newest snapshot's files (undefined before the first). */
+  private snapFile: SnapshotFile | undefined;
 
   private constructor(
     readonly dir: string,
@@ -70,22 +86,24 @@ export class DiskStorage implements RaftStorage {
 
   /**
    * Opens (creating if needed) the log in `dir` and replays it. `initialConfState` bootstraps
-   * a new cluster's first voter; it is ignored when the dir already holds a log.
+   * a new cluster's first voter; it is ignored when the dir already holds a log. The newest
+   * snapshot's metadata is read, never its data: a state machine that keeps its own state on
+   * disk starts from that, and the data is read only to send it.
    */
   static async open(dir: string, initialConfState?: ConfState): Promise<DiskStorage> {
     mkdirSync(dir, { recursive: true });
-    let snapshot = loadNewestSnapshot(dir);
+    let file = loadNewestSnapshot(dir);
     const segments = listSegments(dir);
-    if (!snapshot && segments.length === 0 && initialConfState) {
+    if (!file && segments.length === 0 && initialConfState) {
       // Bootstrap: the first configuration is kept as a snapshot of index 0, so it survives
       // a restart that comes before any entry is written.
-      snapshot = { meta: { index: 0, term: 0, confState: initialConfState }, data: new Uint8Array(0) };
-      writeSnapshotFile(dir, snapshot);
+      file = writeSnapshotBytes(dir, { index: 0, term: 0, confState: initialConfState }, new Uint8Array(0));
     }
-    const memory = new MemoryStorage(snapshot ? snapshot.meta.confState : undefined);
-    if (snapshot && snapshot.meta.index > 0) memory.applySnapshot(snapshot);
+    const memory = new MemoryStorage(file ? file.meta.confState : undefined);
+    if (file && file.meta.index > 0) memory.applySnapshot(coreSnapshotOf(file));
     const seq = segments.at(-1) ?? 1;
     const storage = new DiskStorage(dir, memory, seq);
+    storage.snapFile = file;
     const path = storage.segmentPath(seq);
     if (existsSync(path)) storage.replay(path);
     for (const old of segments.slice(0, -1)) unlinkSync(join(dir, segmentName(old)));
@@ -113,8 +131,21 @@ export class DiskStorage implements RaftStorage {
   lastIndex(): number {
     return this.memory.lastIndex();
   }
+  /** The newest snapshot; its data is a descriptor of the file (snapshot-file.ts). */
   snapshot(): Snapshot {
     return this.memory.snapshot();
+  }
+
+  // --- Snapshot files, for the driver and the transport. ----------------------------------
+
+  /** The newest snapshot's metadata and data file (undefined before the first). */
+  snapshotFile(): SnapshotFile | undefined {
+    return this.snapFile;
+  }
+
+  /** Where a snapshot received from a leader is put, verified, for applySnapshot() to take. */
+  incomingSnapshotPath(meta: SnapshotMeta, id: SnapshotDataId): string {
+    return incomingSnapshotPath(this.dir, meta, id);
   }
 
   // --- Writes, by the driver while handling a Ready. ---------------------------------------
@@ -136,10 +167,25 @@ export class DiskStorage implements RaftStorage {
     }
   }
 
-  /** Installs a snapshot received from the leader: the log restarts at its index. */
+  /**
+   * Installs a snapshot received from the leader: the log restarts at its index. Its data is
+   * a descriptor whose file the transport received and verified (incomingSnapshotPath), or,
+   * from an older peer that sends the image in band, the bytes themselves.
+   */
   async applySnapshot(snapshot: Snapshot): Promise<void> {
-    writeSnapshotFile(this.dir, snapshot);
-    this.memory.applySnapshot(snapshot);
+    const id = decodeSnapshotDescriptor(snapshot.data);
+    let file: SnapshotFile;
+    if (id) {
+      const incoming = incomingSnapshotPath(this.dir, snapshot.meta, id);
+      // The transport hands the core a descriptor only once its file is here, whole and checked.
+      assert(existsSync(incoming), `the data of snapshot ${snapshot.meta.index}/${snapshot.meta.term} was received before it is installed`);
+      moveSnapshotData(this.dir, snapshot.meta, incoming);
+      file = commitSnapshot(this.dir, snapshot.meta, id);
+    } else {
+      file = writeSnapshotBytes(this.dir, snapshot.meta, snapshot.data);
+    }
+    this.memory.applySnapshot(coreSnapshotOf(file));
+    this.snapFile = file;
     await this.rewriteSegment();
     removeSnapshotsBefore(this.dir, snapshot.meta.index);
   }
@@ -148,10 +194,35 @@ export class DiskStorage implements RaftStorage {
    * Records a snapshot of the application's state at `index` (applied) and drops the log up
    * to `compactIndex` (at most `index`; keeping a tail lets slow followers catch up from the
    * log). The tail is kept in this run only: after a restart the log starts at the snapshot.
+   * The data is written to a file here: for small states (tests, tools); a state machine of
+   * any size writes its own file and passes it to createSnapshotFromFile.
    */
   async createSnapshot(index: number, confState: ConfState, data: Uint8Array, compactIndex = index): Promise<Snapshot> {
-    const snapshot = this.memory.createSnapshot(index, confState, data);
-    writeSnapshotFile(this.dir, snapshot);
+    const meta = this.nextSnapshotMeta(index, confState);
+    return this.recordSnapshot(writeSnapshotBytes(this.dir, meta, data), compactIndex);
+  }
+
+  /**
+   * createSnapshot for a state written to the file `source`, which this takes over (it is
+   * moved into the raft dir); `id` is its size and SHA-256 (snapshot-file.ts hashFile).
+   */
+  async createSnapshotFromFile(index: number, confState: ConfState, source: string, id: SnapshotDataId, compactIndex = index): Promise<Snapshot> {
+    const meta = this.nextSnapshotMeta(index, confState);
+    moveSnapshotData(this.dir, meta, source);
+    return this.recordSnapshot(commitSnapshot(this.dir, meta, id), compactIndex);
+  }
+
+  private nextSnapshotMeta(index: number, confState: ConfState): SnapshotMeta {
+    const current = this.memory.snapshot().meta.index;
+    if (index <= current) throw new SnapshotOutOfDateError(`snapshot ${index} is not newer than ${current}`);
+    assert(index <= this.memory.lastIndex(), `createSnapshot(${index}) is past the last index ${this.memory.lastIndex()}`);
+    return { index, term: this.memory.term(index), confState: { voters: [...confState.voters], learners: [...confState.learners] } };
+  }
+
+  private async recordSnapshot(file: SnapshotFile, compactIndex: number): Promise<Snapshot> {
+    const index = file.meta.index;
+    const snapshot = this.memory.createSnapshot(index, file.meta.confState, encodeSnapshotDescriptor(file));
+    this.snapFile = file;
     this.memory.compact(Math.min(compactIndex, index));
     await this.rewriteSegment();
     removeSnapshotsBefore(this.dir, index);
@@ -397,78 +468,7 @@ function encodeCompact(index: number, term: number): Uint8Array {
   return record;
 }
 
-// --- Snapshot files -----------------------------------------------------------------------
-
-function snapshotName(index: number, term: number): string {
-  return `snap-${String(index).padStart(16, "0")}-${String(term).padStart(16, "0")}.snap`;
-}
-
-function listSnapshots(dir: string): Array<{ name: string; index: number }> {
-  return readdirSync(dir)
-    .map((name) => ({ name, match: /^snap-(\d{16})-(\d{16})\.snap$/.exec(name) }))
-    .filter((item) => item.match)
-    .map((item) => ({ name: item.name, index: Number(item.match![1]) }))
-    .sort((a, b) => a.index - b.index);
-}
-
-function writeSnapshotFile(dir: string, snapshot: Snapshot): void {
-  const conf = new TextEncoder().encode(JSON.stringify(snapshot.meta.confState));
-  const headerBytes = 4 + 4 + 8 + 8 + 4;
-  const file = new Uint8Array(headerBytes + conf.length + 8 + snapshot.data.length + 4);
-  const view = new DataView(file.buffer);
-  view.setUint32(0, SNAPSHOT_MAGIC);
-  view.setUint32(4, SNAPSHOT_VERSION);
-  view.setBigUint64(8, BigInt(snapshot.meta.index));
-  view.setBigUint64(16, BigInt(snapshot.meta.term));
-  view.setUint32(24, conf.length);
-  file.set(conf, headerBytes);
-  view.setBigUint64(headerBytes + conf.length, BigInt(snapshot.data.length));
-  file.set(snapshot.data, headerBytes + conf.length + 8);
-  view.setUint32(file.length - 4, crc32(file.subarray(0, file.length - 4)));
-  const path = join(dir, snapshotName(snapshot.meta.index, snapshot.meta.term));
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, "w");
-  try {
-    writeSync(fd, file);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-  fsyncDir(dir);
-}
-
-function readSnapshotFile(path: string): Snapshot {
-  const file = new Uint8Array(readFileSync(path));
-  const fail = (reason: string): never => {
-    throw new CorruptLogError(`the snapshot ${path} is damaged: ${reason}`);
-  };
-  if (file.length < 36) fail("too short");
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  if (view.getUint32(0) !== SNAPSHOT_MAGIC) fail("not a snapshot file");
-  if (view.getUint32(4) !== SNAPSHOT_VERSION) fail(`unknown version ${view.getUint32(4)}`);
-  if (view.getUint32(file.length - 4) !== crc32(file.subarray(0, file.length - 4))) fail("checksum mismatch");
-  const index = Number(view.getBigUint64(8));
-  const term = Number(view.getBigUint64(16));
-  const confLength = view.getUint32(24);
-  if (confLength > CONF_BYTES_MAX || 28 + confLength + 8 + 4 > file.length) fail("bad configuration length");
-  const confState = JSON.parse(new TextDecoder().decode(file.subarray(28, 28 + confLength))) as ConfState;
-  const dataLength = Number(view.getBigUint64(28 + confLength));
-  if (dataLength > SNAPSHOT_BYTES_MAX || 28 + confLength + 8 + dataLength + 4 !== file.length) fail("bad data length");
-  const dataStart = 28 + confLength + 8;
-  return { meta: { index, term, confState }, data: file.slice(dataStart, dataStart + dataLength) };
-}
-
-/**
- * The newest snapshot. Snapshot files are written whole (temp, fsync, rename), so a damaged
- * one is disk corruption: stop, as for the log.
- */
-function loadNewestSnapshot(dir: string): Snapshot | undefined {
-  for (const name of readdirSync(dir)) if (name.endsWith(".tmp")) unlinkSync(join(dir, name));
-  const newest = listSnapshots(dir).at(-1);
-  return newest ? readSnapshotFile(join(dir, newest.name)) : undefined;
-}
-
-function removeSnapshotsBefore(dir: string, index: number): void {
-  for (const snapshot of listSnapshots(dir)) if (snapshot.index < index) unlinkSync(join(dir, snapshot.name));
+/** The snapshot as the core sees it: its data is the file's descriptor. */
+function coreSnapshotOf(file: SnapshotFile): Snapshot {
+  return { meta: file.meta, data: encodeSnapshotDescriptor(file) };
 }

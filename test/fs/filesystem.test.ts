@@ -120,6 +120,52 @@ describe("the file system", () => {
     expect(Bun.hash(await restarted[2]!.fs.readFile("/keep/deep/file"))).toBe(Bun.hash(data));
   });
 
+  it("a put answers the status a stat gives after it: an empty file is one commit; otherwise the create places the first chunk and the last commit closes the file", async () => {
+    const [a, b] = await threePeersTwoRacks();
+    const client = await connect({ join: [b!.multiaddrs[0]!], swarmKey: cluster.swarmKey });
+    try {
+      await client.fs.mkdir("/p");
+      const commits = async (run: () => Promise<unknown>) => {
+        const before = a!.raft.appliedIndex;
+        await run();
+        await waitFor("the leader to apply what it committed", () => a!.raft.appliedIndex >= a!.clusterStatus().commitIndex, { timeoutMs: 5_000 });
+        return a!.raft.appliedIndex - before;
+      };
+      let empty!: Awaited<ReturnType<typeof client.fs.put>>;
+      // An empty file: created closed, one entry; no stat after it.
+      expect(await commits(async () => (empty = await client.fs.put(new Uint8Array(0), "/p/empty")))).toBe(1);
+      expect(empty).toEqual(await client.fs.stat("/p/empty"));
+      expect(empty).toMatchObject({ kind: "file", size: 0, state: "closed", chunks: [] });
+      // Three chunks from a stream whose pieces do not line up with chunks: the create with the
+      // first chunk, its commit, then an addChunk and a commit per chunk, the last closing the file.
+      const data = pattern(2 * MiB + 777, 9);
+      async function* pieces() {
+        for (let at = 0; at < data.length; at += 300_000) yield data.subarray(at, Math.min(at + 300_000, data.length));
+      }
+      let streamed!: Awaited<ReturnType<typeof client.fs.put>>;
+      expect(await commits(async () => (streamed = await client.fs.put(pieces(), "/p/streamed", { chunkSizeBytes: MiB })))).toBe(1 + 1 + 2 * 2);
+      expect(streamed).toEqual(await client.fs.stat("/p/streamed"));
+      expect(streamed).toMatchObject({ size: data.length, state: "closed" });
+      expect(streamed.chunks.map((chunk) => chunk.size)).toEqual([MiB, MiB, 777]);
+      // A source that ends exactly on a chunk boundary: its last full chunk closes the file.
+      expect(await commits(() => client.fs.put(pieces2(data.subarray(0, 2 * MiB)), "/p/even", { chunkSizeBytes: MiB }))).toBe(1 + 1 + 2 * 1);
+      expect(await client.fs.stat("/p/even")).toMatchObject({ size: 2 * MiB, state: "closed" });
+      // An append: reopen, a chunk, its commit closing; the answer is the whole file.
+      const appended = await client.fs.append(data.subarray(0, 1000), "/p/streamed");
+      expect(appended).toEqual(await client.fs.stat("/p/streamed"));
+      expect(appended.size).toBe(data.length + 1000);
+      // Appending nothing still closes the file.
+      expect(await client.fs.append(new Uint8Array(0), "/p/streamed")).toEqual(await client.fs.stat("/p/streamed"));
+      expect(Bun.hash(await client.fs.readFile("/p/streamed"))).toBe(Bun.hash(Buffer.concat([data, data.subarray(0, 1000)])));
+    } finally {
+      await client.close();
+    }
+    async function* pieces2(bytes: Uint8Array) {
+      yield bytes.subarray(0, MiB);
+      yield bytes.subarray(MiB);
+    }
+  });
+
   it("appends to an existing file under the writer lease", async () => {
     const [a] = await threePeersTwoRacks();
     const first = pattern(MiB + 5, 5);

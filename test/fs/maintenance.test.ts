@@ -65,8 +65,8 @@ describe("garbage collection and scrubbing", () => {
     // disk but not committed in the namespace yet.
     const { client, call } = await caller(b);
     try {
-      const created = await call("create", { path: "/racing", clientId: "racer", chunkSizeBytes: 64 * KiB, replication: 0 });
-      const allocated = await call("addChunk", { path: "/racing", fileId: created.fileId, clientId: "racer", writerPeer: "", excludePeers: [] });
+      const created = await call("create", { path: "/racing", clientId: client.fs.clientId, chunkSizeBytes: 64 * KiB, replication: 0 });
+      const allocated = await call("addChunk", { path: "/racing", fileId: created.fileId, clientId: client.fs.clientId, writerPeer: "", excludePeers: [] });
       const writer = await c.chunkStore.createWriter(allocated.chunkId, allocated.version);
       await writer.write(bytes(64 * KiB, 2));
       await writer.commit();

@@ -10,7 +10,7 @@
 //
 // The fixture is copied before it is opened: opening a log may repair it and opening a
 // database upgrades it, and the fixture must stay as version 1 left it.
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
@@ -65,6 +65,22 @@ function batchOutcomes(results: ReturnType<MasterStateMachine["applyBatch"]>): u
 
 function asJson(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
+}
+
+/**
+ * Today's outcomes in version 1's words. An apply's result is what its proposer is answered
+ * with, and today's may say more (a commit names the chunk's replicas and whether it closed
+ * the file; a create, the file's mtime); every field version 1 returned must be there, the
+ * same, and every rejection the same.
+ */
+function inVersion1Words(outcomes: unknown[], version1: readonly unknown[]): unknown[] {
+  return outcomes.map((outcome, i) => {
+    const old = version1[i] as { ok: boolean; value?: unknown } | undefined;
+    const now = outcome as { ok: boolean; value?: unknown };
+    if (!old?.ok || !now.ok || typeof old.value !== "object" || old.value === null || typeof now.value !== "object" || now.value === null) return outcome;
+    const said = now.value as Record<string, unknown>;
+    return { ...now, value: Object.fromEntries(Object.keys(old.value).filter((key) => key in said).map((key) => [key, said[key]])) };
+  });
 }
 
 // --- today's state in version 1's words -------------------------------------------------------
@@ -167,6 +183,27 @@ describe("format-v1: what version 1 wrote is read by today's code", () => {
     }
   });
 
+  it("raft-snapshot: version 1's snapshot file (the image inside the .snap) is converted at open to version 2's metadata and data file, the image byte for byte", async () => {
+    const v1 = new Uint8Array(readFileSync(join(FIXTURE, "raft-snapshot", "snap-0000000000000017-0000000000000003.snap")));
+    // Version 1: magic, version, index, term, conf length, conf, data length, data, CRC.
+    const view = new DataView(v1.buffer, v1.byteOffset, v1.byteLength);
+    expect(view.getUint32(4)).toBe(1);
+    const dataAt = 28 + view.getUint32(24) + 8;
+    const image = v1.subarray(dataAt, dataAt + Number(view.getBigUint64(dataAt - 8)));
+    const dir = copyOf("raft-snapshot");
+    const storage = await DiskStorage.open(dir);
+    try {
+      const file = storage.snapshotFile()!;
+      expect(file.meta).toMatchObject({ index: 17, term: 3 });
+      expect(readFileSync(file.path).equals(Buffer.from(image))).toBe(true);
+      expect(readdirSync(dir).sort()).toEqual(["snap-0000000000000017-0000000000000003.data", "snap-0000000000000017-0000000000000003.snap", "wal-000000000002.log"]);
+      // The .snap is version 2's metadata now: small, and read alone at the next open.
+      expect(statSync(join(dir, "snap-0000000000000017-0000000000000003.snap")).size).toBeLessThan(300);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it("raft-full: the whole log replayed from empty gives every outcome and the state version 1 got", async () => {
     const { storage, entries } = await openLog("raft-full");
     try {
@@ -174,7 +211,7 @@ describe("format-v1: what version 1 wrote is read by today's code", () => {
       const machine = new MasterStateMachine({ dbPath: join(scratch(), "namespace.db") });
       try {
         const outcomes = entries.map((entry) => outcome(() => machine.apply(entry)));
-        expect(outcomes).toEqual(expected.outcomes);
+        expect(inVersion1Words(outcomes, expected.outcomes)).toEqual(expected.outcomes);
         expectVersion1State(machine.namespace);
       } finally {
         machine.close();
@@ -188,14 +225,16 @@ describe("format-v1: what version 1 wrote is read by today's code", () => {
     it(`raft-snapshot: the schema-2 snapshot restored ${where}, then the tail in one batch, gives version 1's state`, async () => {
       const { storage, entries } = await openLog("raft-snapshot");
       try {
-        const snapshot = storage.snapshot();
+        const snapshot = storage.snapshotFile()!;
         expect(snapshot.meta).toMatchObject({ index: 17, term: 3 });
         expect(entries[0]!.index).toBe(18);
         const machine = new MasterStateMachine(where === "on disk" ? { dbPath: join(scratch(), "namespace.db") } : {});
         try {
-          machine.restore(snapshot.data);
+          // As a RaftNode restores a state machine: from the snapshot's data file, which stays.
+          machine.restoreFromFile(snapshot.path);
+          expect(existsSync(snapshot.path)).toBe(true);
           expect(machine.appliedIndex()).toBe(17);
-          expect(batchOutcomes(machine.applyBatch(entries))).toEqual(expected.outcomes.slice(17));
+          expect(inVersion1Words(batchOutcomes(machine.applyBatch(entries)), expected.outcomes.slice(17))).toEqual(expected.outcomes.slice(17));
           expectVersion1State(machine.namespace);
           // Restored and upgraded: a snapshot taken now carries today's schema.
           const image = machine.snapshot();
@@ -218,13 +257,13 @@ describe("format-v1: what version 1 wrote is read by today's code", () => {
       const { storage, entries } = await openLog("raft-snapshot");
       try {
         const file = join(scratch(), "received.snap.db");
-        writeFileSync(file, storage.snapshot().data);
+        copyFileSync(storage.snapshotFile()!.path, file);
         const namespace = Namespace.open(where === "on disk" ? { path: join(scratch(), "namespace.db") } : {});
         try {
           namespace.restoreFromFile(file);
           expect(namespace.appliedIndex()).toBe(17);
           const outcomes = entries.map((entry) => outcome(() => namespace.apply(entry)));
-          expect(outcomes).toEqual(expected.outcomes.slice(17));
+          expect(inVersion1Words(outcomes, expected.outcomes.slice(17))).toEqual(expected.outcomes.slice(17));
           expectVersion1State(namespace);
         } finally {
           namespace.close();
@@ -279,7 +318,7 @@ describe("format-v1: what version 1 wrote is read by today's code", () => {
       const namespace = Namespace.open();
       try {
         // The rejected entry (the folder exists) converts fine; it is apply that rejects it.
-        expect(v2.map((entry) => outcome(() => namespace.apply(entry)))).toEqual(expected.outcomes);
+        expect(inVersion1Words(v2.map((entry) => outcome(() => namespace.apply(entry))), expected.outcomes)).toEqual(expected.outcomes);
         expectVersion1State(namespace);
       } finally {
         namespace.close();

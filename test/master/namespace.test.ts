@@ -85,9 +85,9 @@ describe("namespace: writing a file", () => {
     expect(c1.index).toBe(1);
     expect(h.ns.stat("/d/f").sizeBytes).toBe(64 * MiB);
     h.run({ commitChunk: { fileId, chunkId: c1.chunkId, version: 1, sizeBytes: 100, clientId: CLIENT } });
-    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 3 } })).toEqual({ fileId, lengthBytes: 64 * MiB + 100 });
-    // complete is idempotent; writing to a closed file is not allowed.
-    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 4 } })).toEqual({ fileId, lengthBytes: 64 * MiB + 100 });
+    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 3 } })).toEqual({ fileId, lengthBytes: 64 * MiB + 100, mtimeMs: 3 });
+    // complete is idempotent (a retry answers the first close's time); writing to a closed file is not allowed.
+    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 4 } })).toEqual({ fileId, lengthBytes: 64 * MiB + 100, mtimeMs: 3 });
     expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } })).toBe("FILE_CLOSED");
     const stat = h.ns.stat("/d/f", { chunks: true });
     expect(stat).toMatchObject({ state: "closed", sizeBytes: 64 * MiB + 100, mtimeMs: 3 });
@@ -99,6 +99,61 @@ describe("namespace: writing a file", () => {
     expect(h.ns.fileOfChunk(c1.chunkId)).toEqual({ fileId, path: "/d/f", index: 1, version: 1, committed: true });
     expect(h.ns.fileOfChunk("00000000000000ff")).toBeUndefined();
     expect(h.ns.chunksOfFile(fileId, { fromIndex: 1 }).map((c) => c.chunkId)).toEqual([c1.chunkId]);
+  });
+
+  it("an empty file created closed is one entry: no lease, nothing to write, and a second create fails", () => {
+    const h = harness();
+    h.run({ mkdir: { path: "/d", mtimeMs: 1 } });
+    const before = h.index;
+    const created = h.run({ create: { path: "/d/empty", replication: 2, chunkSizeBytes: 64 * MiB, clientId: CLIENT, mtimeMs: 7, closed: true } });
+    expect(h.index).toBe(before + 1);
+    expect(created).toEqual({ fileId: expect.any(Number), mtimeMs: 7 });
+    const stat = h.ns.stat("/d/empty", { chunks: true });
+    expect(stat).toMatchObject({ kind: "file", state: "closed", sizeBytes: 0, replication: 2, mtimeMs: 7, chunks: [] });
+    expect(stat.leaseHolder).toBeUndefined();
+    expect(h.ns.stat("/d").mtimeMs).toBe(7);
+    // Closed from the start: nothing can be written to it without reopening.
+    expect(h.fail({ addChunk: { fileId: created.fileId, clientId: CLIENT, replicas: PEERS } })).toBe("FILE_CLOSED");
+    // Unlike an open create by the same client, a closed one is never "its own file back".
+    expect(h.fail({ create: { path: "/d/empty", replication: 2, chunkSizeBytes: 64 * MiB, clientId: CLIENT, mtimeMs: 8, closed: true } })).toBe("ALREADY_EXISTS");
+    expect(h.ns.counts().files).toBe(1);
+  });
+
+  it("a create can place the file's first chunk in the same entry, and refuses a bad pipeline whole", () => {
+    const h = harness();
+    const before = h.index;
+    const created = h.run({ create: { path: "/f", replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1, firstChunk: { replicas: PEERS } } });
+    expect(h.index).toBe(before + 1);
+    expect(created.firstChunk).toEqual({ chunkId: expect.stringMatching(/^[0-9a-f]{16}$/), index: 0, version: 1, replicas: PEERS });
+    expect(h.ns.chunksOfFile(created.fileId)).toEqual([{ chunkId: created.firstChunk.chunkId, index: 0, version: 1, sizeBytes: 0, committed: false, replicas: PEERS }]);
+    expect(h.run({ commitChunk: { fileId: created.fileId, chunkId: created.firstChunk.chunkId, version: 1, sizeBytes: 5, clientId: CLIENT, complete: true, mtimeMs: 2 } })).toMatchObject({ closed: true, lengthBytes: 5 });
+    // A repeated peer in the pipeline: nothing is created at all.
+    expect(h.fail({ create: { path: "/g", replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1, firstChunk: { replicas: ["peerA", "peerA"] } } })).toBe("INVALID");
+    expect(h.fail({ create: { path: "/g", replication: 3, chunkSizeBytes: 64 * MiB, clientId: CLIENT, mtimeMs: 1, closed: true, firstChunk: { replicas: PEERS } } })).toBe("INVALID");
+    expect(() => h.ns.stat("/g")).toThrow(expect.objectContaining({ code: "NOT_FOUND" }));
+    expect(h.ns.counts()).toMatchObject({ files: 1, chunks: 1 });
+  });
+
+  it("the last chunk's commit can complete the file in the same entry, and its retry answers the same", () => {
+    const h = harness();
+    const fileId = h.create("/f");
+    const first = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
+    expect(h.run({ commitChunk: { fileId, chunkId: first.chunkId, version: first.version, sizeBytes: 64 * MiB, clientId: CLIENT } })).toMatchObject({ closed: false, mtimeMs: 0, lengthBytes: 64 * MiB, replicas: PEERS });
+    const last = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: ["peerB", "peerC"] } });
+    const commit = { fileId, chunkId: last.chunkId, version: last.version, sizeBytes: 10, clientId: CLIENT, complete: true, mtimeMs: 9_000 };
+    const before = h.index;
+    expect(h.run({ commitChunk: commit })).toEqual({ chunkId: last.chunkId, index: 1, version: 1, sizeBytes: 10, replicas: ["peerB", "peerC"], lengthBytes: 64 * MiB + 10, closed: true, mtimeMs: 9_000 });
+    expect(h.index).toBe(before + 1);
+    expect(h.ns.stat("/f")).toMatchObject({ state: "closed", sizeBytes: 64 * MiB + 10, mtimeMs: 9_000 });
+    // A retry whose first answer was lost: the same answer, nothing changes.
+    expect(h.run({ commitChunk: { ...commit, mtimeMs: 9_500 } })).toMatchObject({ closed: true, mtimeMs: 9_000, lengthBytes: 64 * MiB + 10 });
+    expect(h.ns.stat("/f").mtimeMs).toBe(9_000);
+    // A commit of anything else into the closed file is refused.
+    expect(h.fail({ commitChunk: { ...commit, sizeBytes: 11 } })).toBe("FILE_CLOSED");
+    // Completing needs the leader's clock in the command.
+    const other = h.create("/g");
+    const chunk = h.run({ addChunk: { fileId: other, clientId: CLIENT, replicas: PEERS } });
+    expect(h.fail({ commitChunk: { fileId: other, chunkId: chunk.chunkId, version: chunk.version, sizeBytes: 1, clientId: CLIENT, complete: true } })).toBe("INVALID");
   });
 
   it("create fails typed and checks its bounds", () => {
@@ -155,7 +210,7 @@ describe("namespace: writing a file", () => {
     expect(h.run({ abandonChunk: { fileId, chunkId: d.chunkId, clientId: CLIENT, nowMs: 5 } })).toEqual({ chunkId: d.chunkId });
     expect(h.ns.pendingDeletes().chunks).toEqual([{ chunkId: d.chunkId, version: 1, deletedAtMs: 5 }]);
     expect(h.ns.counts()).toEqual({ files: 1, directories: 1, chunks: 1, pendingDeletes: 1 });
-    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 6 } })).toEqual({ fileId, lengthBytes: 1 });
+    expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 6 } })).toEqual({ fileId, lengthBytes: 1, mtimeMs: 6 });
     expect(h.fail({ bumpChunkVersion: { fileId, chunkId: c.chunkId, version: 3, replicas: PEERS } })).toBe("FILE_CLOSED");
     expect(h.run({ dropPendingDeletes: { chunkIds: [d.chunkId, "00000000000000aa"] } })).toEqual({ dropped: 1 });
     expect(h.ns.counts().pendingDeletes).toBe(0);

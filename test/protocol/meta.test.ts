@@ -1,7 +1,7 @@
 // The /tessera/meta/2 contract: every request kind has exactly one answer kind, survives the
 // wire, is recognised on arrival, and a decoder refuses what exceeds its bounds.
 import { describe, expect, it } from "vitest";
-import { ANSWER_OF, META_CHANNEL, META_REQUEST_LIMITS, answerOf, metaAnswer, metaRequest, requestKindOf, type RequestKind } from "../../src/protocol/meta.ts";
+import { ANSWER_OF, CHANGES_STATE, META_CHANNEL, META_REQUEST_LIMITS, answerOf, clientIdBelongsTo, metaAnswer, metaRequest, newClientId, requestKindOf, type RequestKind } from "../../src/protocol/meta.ts";
 import { MetaRequest, MetaResponse } from "../../src/protocol/pb/meta.ts";
 import { REPLICATION_MAX } from "../../src/protocol/limits.ts";
 
@@ -45,5 +45,23 @@ describe("the meta protocol's pairing of requests and answers", () => {
     expect(META_CHANNEL.requestCodec.decode(META_CHANNEL.requestCodec.encode(ok)).addChunk?.excludePeers).toHaveLength(max);
     const tooMany = metaRequest("addChunk", { path: "/f", fileId: 1, clientId: "c", writerPeer: "", excludePeers: Array.from({ length: max + 1 }, (_, i) => `p${i}`) });
     expect(() => META_CHANNEL.requestCodec.decode(META_CHANNEL.requestCodec.encode(tooMany))).toThrow();
+  });
+
+  it("carries a call's client id and call id beside the request, and ties a client id to its caller's peer id", () => {
+    const peer = "12D3KooWLMKnL3CkocAcRCaXWK4T23PHBbD6jFF6defvX1GrH2gG";
+    const clientId = newClientId(peer);
+    expect(clientId).toMatch(new RegExp(`^${peer}/[A-Za-z0-9_-]{22}$`));
+    expect(newClientId(peer)).not.toBe(clientId);
+    const decoded = META_CHANNEL.requestCodec.decode(META_CHANNEL.requestCodec.encode(metaRequest("rename", { path: "/a", destination: "/b" }, { clientId, callId: 7 })));
+    expect(decoded).toMatchObject({ clientId, callId: 7, caller: "", forwarded: false });
+    expect(requestKindOf(decoded)).toBe("rename");
+    expect(clientIdBelongsTo(clientId, peer)).toBe(true);
+    // Another peer's, a prefix that is not a whole peer id, or nothing after the slash: not the caller's.
+    expect(clientIdBelongsTo(clientId, "12D3KooWOther")).toBe(false);
+    expect(clientIdBelongsTo(`${peer}x/abc`, peer)).toBe(false);
+    expect(clientIdBelongsTo(`${peer}/`, peer)).toBe(false);
+    expect(clientIdBelongsTo(clientId, "")).toBe(false);
+    // Reads carry no call; what changes state does (the kinds a retry cache must tell apart).
+    expect(KINDS.filter((kind) => !CHANGES_STATE[kind])).toEqual(["status", "getSetting", "stat", "list", "fsck", "report", "decommissionStatus", "jobStatus", "listJobs"]);
   });
 });

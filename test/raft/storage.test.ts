@@ -5,6 +5,7 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:f
 import { join } from "node:path";
 import { MemoryStorage } from "../../src/raft/storage.ts";
 import { DiskStorage, CorruptLogError } from "../../src/raft/wal.ts";
+import { decodeSnapshotDescriptor, sha256Of } from "../../src/raft/snapshot-file.ts";
 import { storageSuite, entry, type WritableStorage } from "./storage-suite.ts";
 import { tempDir } from "../support/temp.ts";
 
@@ -91,7 +92,9 @@ describe("DiskStorage durability", () => {
       expect(second.term(4)).toBe(3);
       expect(second.entries(5, 8, 1e9).map((e) => [e.index, e.term])).toEqual([[5, 3], [6, 3], [7, 3]]);
       expect(second.snapshot().meta.index).toBe(4);
-      expect([...second.snapshot().data]).toEqual([7, 7]);
+      // The core's snapshot names the data file (size and SHA-256); the bytes stay in it.
+      expect(decodeSnapshotDescriptor(second.snapshot().data)).toEqual({ sizeBytes: 2, sha256: sha256Of(new Uint8Array([7, 7])) });
+      expect([...readFileSync(second.snapshotFile()!.path)]).toEqual([7, 7]);
       await second.close();
     } finally {
       dir.remove();

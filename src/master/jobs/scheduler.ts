@@ -573,8 +573,7 @@ export class JobScheduler {
       // _SUCCESS marks a finished job (Hadoop's FileOutputCommitter); the part files are
       // already in place, each renamed there atomically by its reduce.
       const clientId = `job/${job.id}`;
-      const created = (await this.propose({ create: { path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: now + 60_000, mtimeMs: now } })) as { fileId: number };
-      await this.propose({ complete: { fileId: created.fileId, clientId, mtimeMs: now } });
+      await this.propose({ create: { path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: 0, mtimeMs: now, closed: true } });
     }
     await this.propose({ delete: { path: `${spec.output}/_temporary`, recursive: true, nowMs: now } }).catch(ignoreNotFound);
     await this.propose({ delete: { path: `${JOBS_FOLDER}/${job.id}`, recursive: true, nowMs: now } }).catch(ignoreNotFound);

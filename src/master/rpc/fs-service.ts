@@ -7,11 +7,12 @@ import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
 import type { Namespace, StatResult } from "../state/namespace.ts";
-import type { ChunkInfo } from "../state/namespace-ops.ts";
+import type { ChunkInfo, ChunkCommitted } from "../state/namespace-ops.ts";
+import type * as ops from "../state/namespace-ops.ts";
 import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts";
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import type { Done, FileChunk, FileStatus, Replica } from "../../protocol/pb/meta.ts";
+import { FileStatus, type Committed, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
 import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
@@ -23,11 +24,42 @@ import { RequestError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
+import { normalizePath } from "../../protocol/paths.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
 // Lease recovery runs this often on the leader.
 const LEASE_RECOVERY_INTERVAL_MS = 5_000;
+
+type CreateResult = ReturnType<typeof ops.create>;
+
+/**
+ * A create's answer from its command's result: the new file's status is known without a
+ * read (a writer of an empty file needs no stat), and the first chunk's grant when the create
+ * placed one. Also how a retried create is answered from its recorded result.
+ */
+export function createdAnswer(req: CreateRequest, result: CreateResult, replica: (peer: string) => Replica): Created {
+  const closed = req.closed === true;
+  const stat: FileStatus = {
+    path: normalizePath(req.path),
+    kind: FileStatus.Kind.FILE,
+    sizeBytes: 0,
+    replication: req.replication || REPLICATION_DEFAULT,
+    chunkSizeBytes: req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT,
+    mtimeMs: result.mtimeMs,
+    state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
+    chunks: [],
+    fileId: result.fileId,
+  };
+  const chunk = result.firstChunk;
+  if (!chunk) return { fileId: result.fileId, stat };
+  return { fileId: result.fileId, stat, firstChunk: { chunkId: chunk.chunkId, index: chunk.index, version: chunk.version, sizeBytes: 0, committed: false, replicas: chunk.replicas.map(replica) } };
+}
+
+/** Where a file stands after a commit of its chunk or a complete (also a retried one's answer). */
+export function committedAnswer(fileId: number, result: { lengthBytes: number; closed: boolean; mtimeMs: number }): Committed {
+  return { fileId, sizeBytes: result.lengthBytes, closed: result.closed, mtimeMs: result.mtimeMs };
+}
 
 /** The requests of /tessera/meta/2 this service serves. */
 export type FsRequestKind =
@@ -96,17 +128,25 @@ export class FsService {
     },
     create: async (req) => {
       const now = this.nowMs();
+      const replication = req.replication || REPLICATION_DEFAULT;
+      const chunkSizeBytes = req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT;
+      const closed = req.closed === true;
+      // A first chunk placed with the create: the same decision addChunk takes, one commit fewer.
+      const firstChunk = req.withFirstChunk === true && !closed ? this.place(replication, chunkSizeBytes, req.writerPeer ?? "", new Set()) : undefined;
+      if (firstChunk?.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
       const result = (await this.propose({
         create: {
           path: req.path,
-          replication: req.replication || REPLICATION_DEFAULT,
-          chunkSizeBytes: req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT,
+          replication,
+          chunkSizeBytes,
           clientId: requireClient(req),
-          leaseExpiryMs: now + LEASE_MS,
+          leaseExpiryMs: closed ? 0 : now + LEASE_MS,
           mtimeMs: now,
+          ...(closed ? { closed } : {}),
+          ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
         },
-      })) as { fileId: number };
-      return { fileId: result.fileId };
+      })) as CreateResult;
+      return createdAnswer(req, result, (peer) => this.replica(peer));
     },
     append: async (req) => {
       const now = this.nowMs();
@@ -132,13 +172,14 @@ export class FsService {
       return { chunkId: req.chunkId, index: chunk.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) };
     },
     commitChunk: async (req) => {
-      await this.propose({ commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req) } });
+      const complete = req.complete === true;
+      const result = (await this.propose({
+        commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), ...(complete ? { complete, mtimeMs: this.nowMs() } : {}) },
+      })) as ChunkCommitted;
       // The pipeline's final ack means every one of its replicas has the chunk durably:
       // the location map learns it now rather than at the next block reports.
-      const owner = this.init.namespace.fileOfChunk(req.chunkId);
-      const chunk = owner ? this.init.namespace.chunksOfFile(owner.fileId, { fromIndex: owner.index, limit: 1 })[0] : undefined;
-      for (const peer of chunk?.replicas ?? []) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
-      return DONE;
+      for (const peer of result.replicas) this.init.locations.incrementalReport(peer, [{ chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes }], []);
+      return committedAnswer(req.fileId, result);
     },
     abandonChunk: async (req) => {
       const now = this.nowMs();
@@ -147,8 +188,8 @@ export class FsService {
     },
     complete: async (req) => {
       const now = this.nowMs();
-      await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } });
-      return DONE;
+      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } })) as ReturnType<typeof ops.complete>;
+      return committedAnswer(req.fileId, { ...result, closed: true });
     },
     renewLease: async (req) => {
       const now = this.nowMs();
@@ -259,6 +300,13 @@ export class FsService {
     // leader), the peers the chunk was written to stand in.
     let peers = this.init.locations.currentReplicas(chunk.chunkId, chunk.version).map((replica) => replica.peer);
     if (peers.length === 0 && chunk.committed) peers = chunk.replicas;
+    // Reports arrive in any order; answering in the order the chunk was placed (then any
+    // re-replicated copies) keeps a stat stable and equal to what the writer was told.
+    const placed = (peer: string) => {
+      const at = chunk.replicas.indexOf(peer);
+      return at < 0 ? chunk.replicas.length : at;
+    };
+    peers = [...peers].sort((x, y) => placed(x) - placed(y));
     return {
       chunkId: chunk.chunkId,
       index: chunk.index,

@@ -3,18 +3,26 @@
 // "Choosing the masters": non-voters forward metadata requests to the leader), so a client
 // can enter the cluster through any peer. This file routes: each request kind has one
 // handler (src/protocol/meta.ts types them), the services of the leader provide them.
+//
+// Every request has a caller: the peer id its connection authenticated (or, for a request a
+// peer of the cluster forwarded, the caller that peer saw; or this peer, for its own). Client
+// ids are their caller's ("<peer id>/<random>"), and a request naming another's is refused,
+// so no connection acts under, or retries a call of, a client that is not its own. A call
+// that changes the namespace is served at most once (at-most-once.ts: the retry cache).
 import type { TesseraHost } from "../../net/host.ts";
 import { MuxClient, registerMuxHandler } from "../../net/mux-rpc.ts";
 import type { Logger } from "../../util/log.ts";
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import { ProposalDroppedError } from "../../raft/errors.ts";
+import type { Connection } from "@libp2p/interface";
 import type { ClusterStatus, MetaRequest, MetaResponse } from "../../protocol/pb/meta.ts";
 import { encodeLogCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "../state/state-machine.ts";
 import { META_PROTOCOL } from "../../protocol/ids.ts";
 import { META_RPC_LIMITS } from "../../protocol/limits.ts";
 import { RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
-import { META_CHANNEL, metaAnswer, requestKindOf, type MetaHandlers, type RequestKind } from "../../protocol/meta.ts";
+import { clientIdBelongsTo, META_CHANNEL, metaAnswer, requestKindOf, type CallKey, type MetaHandlers, type RequestKind } from "../../protocol/meta.ts";
+import { answerFromOutcome, atMostOnceCall, CallScopes, valueOf } from "./at-most-once.ts";
 import { PROGRESS_STATE } from "../../protocol/views.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 
@@ -57,6 +65,11 @@ export interface MetaServiceInit {
    * when this peer leads; the Raft group's own requests (status, settings) are served here.
    */
   handlers: Partial<MetaHandlers>;
+  /**
+   * The scopes of the calls being served: the services whose handlers are served at most once
+   * propose through `calls.proposerOf(raft)` (peer.ts wires it).
+   */
+  calls: CallScopes;
   log: Logger;
   /** Told of every request once answered (admin HTTP's latency histogram): `served` is true when this peer led. */
   onRequest?(sample: { op: string; served: boolean; ok: boolean; durationMs: number }): void;
@@ -65,15 +78,29 @@ export interface MetaServiceInit {
 export class MetaService {
   /** The Raft group's own requests, and every other service's (init.handlers). */
   private readonly handlers: Partial<MetaHandlers>;
+  /**
+   * The calls this leader is serving now, by call id and client id: a retry waits for the
+   * first attempt. Bounded by the requests in flight (mux-rpc.ts): each entry leaves when answered.
+   */
+  private readonly serving = new Map<string, Promise<MetaResponse>>();
+  /** The term in which a read barrier made every call applied by earlier leaders visible here. */
+  private barrierTerm = -1;
+  /**
+   * Retried calls this peer answered as leader without carrying them out again (as HDFS's
+   * RetryCacheMetrics count hits): from the call's record, by waiting for its first attempt
+   * still in flight, or from the first outcome apply gave back to a proposal of the retry.
+   */
+  readonly retries = { answeredFromRecord: 0, joinedInFlight: 0, replayedByApply: 0 };
 
   constructor(private readonly init: MetaServiceInit) {
+    const proposer = init.calls.proposerOf(init.raft);
     this.handlers = {
       ...init.handlers,
       status: async () => this.localStatus(),
       setSetting: async (req) => {
         validateSettingKey(req.key);
         if (req.value.length > SETTING_VALUE_BYTES_MAX) throw new RequestError("INVALID", `a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
-        await init.raft.propose(encodeLogCommand({ setSetting: { key: req.key, value: req.value } }), COMMIT_TIMEOUT_MS);
+        await proposer.propose(encodeLogCommand({ setSetting: { key: req.key, value: req.value } }), COMMIT_TIMEOUT_MS);
         return {};
       },
       getSetting: async (req) => {
@@ -90,7 +117,7 @@ export class MetaService {
       ...META_CHANNEL,
       maxInboundStreams: META_INBOUND_STREAMS_MAX,
       log: this.init.log,
-      handle: (req) => this.handle(req),
+      handle: (req, connection) => this.handleFrom(req, connection),
     });
   }
 
@@ -110,17 +137,36 @@ export class MetaService {
     await this.init.host.unhandle(META_PROTOCOL);
   }
 
-  /** Serves a request here when this peer leads, else forwards it to the leader once. */
-  async handle(req: MetaRequest): Promise<MetaResponse> {
+  /**
+   * A request that came on `connection`: its caller is the connection's peer, or, when a peer
+   * of the cluster forwarded it, the caller that peer names. A client cannot name one.
+   */
+  private handleFrom(req: MetaRequest, connection: Connection): Promise<MetaResponse> {
+    const remote = connection.remotePeer.toString();
+    if (req.caller === "") return this.handle(req, remote);
+    if (!req.forwarded) return Promise.resolve(error("INVALID", "only a forwarded request names its caller"));
+    // Clients hold the swarm key too; only a peer of the cluster (it sends heartbeats) is
+    // trusted to say who asked. One that joined a moment ago is known shortly: ask again.
+    if (!this.init.membership.table.get(remote)) return Promise.resolve(error("UNAVAILABLE", `this peer does not know ${remote} as a peer of the cluster yet, so it does not take its word for who asked`));
+    return this.handle(req, req.caller);
+  }
+
+  /**
+   * Serves a request of `caller` (the peer id it came from; this peer's own for its own
+   * requests) here when this peer leads, else forwards it to the leader once.
+   */
+  async handle(req: MetaRequest, caller: string): Promise<MetaResponse> {
     const kind = requestKindOf(req);
     if (kind === undefined) return error("INVALID", "an empty metadata request, or one of a kind this peer does not know");
+    const refusal = checkClientIds(req, kind, caller);
+    if (refusal) return refusal;
     const onRequest = this.init.onRequest;
-    if (!onRequest) return this.serve(req, kind);
+    if (!onRequest) return this.serve(req, kind, caller);
     const startedMs = performance.now();
     const served = this.init.raft.isLeader;
     let ok = false;
     try {
-      const response = await this.serve(req, kind);
+      const response = await this.serve(req, kind, caller);
       ok = !response.error;
       return response;
     } finally {
@@ -128,7 +174,7 @@ export class MetaService {
     }
   }
 
-  private async serve(req: MetaRequest, kind: RequestKind): Promise<MetaResponse> {
+  private async serve(req: MetaRequest, kind: RequestKind, caller: string): Promise<MetaResponse> {
     const raft = this.init.raft;
     const leader = raft.isLeader ? raft.id : raft.leader || this.init.membership.gossipedLeader();
     if (kind === "status" && !raft.isLeader && (!leader || req.forwarded)) return metaAnswer("status", this.localStatus());
@@ -136,15 +182,75 @@ export class MetaService {
       if (!leader) return error("NO_LEADER", "no leader is elected right now; try again shortly");
       if (req.forwarded) return error("NOT_LEADER", "this peer is not the leader", leader);
       try {
-        return await this.leaderChannel(leader).call({ ...req, forwarded: true }, META_RPC_LIMITS.timeoutMs);
+        return await this.leaderChannel(leader).call({ ...req, forwarded: true, caller }, META_RPC_LIMITS.timeoutMs);
       } catch (err) {
         return error("UNAVAILABLE", `the leader did not answer: ${(err as Error).message}`, leader);
       }
     }
+    const handler = this.handlers[kind] as ((body: unknown) => Promise<unknown>) | undefined;
+    if (!handler) return error("INVALID", `this master does not serve ${kind} requests`);
+    const call = atMostOnceCall(kind, req);
+    if (!call) return this.answer(kind, async () => metaAnswer(kind, (await handler(req[kind])) as never));
+    const key = `${call.callId} ${call.clientId}`;
+    const first = this.serving.get(key);
+    if (first) {
+      this.retries.joinedInFlight += 1;
+      return first;
+    }
+    const serving = this.answer(kind, () => this.serveCall(req, kind, call, handler)).finally(() => this.serving.delete(key));
+    this.serving.set(key, serving);
+    return serving;
+  }
+
+  /** Serves a call at most once: from its record when it has one, else by its handler, whose proposal carries the call. */
+  private async serveCall(req: MetaRequest, kind: RequestKind, call: CallKey, handler: (body: unknown) => Promise<unknown>): Promise<MetaResponse> {
+    await this.seeEarlierLeadersCalls();
+    const body = req[kind] as never;
+    const first = this.init.stateMachine.namespace.recordedCall(call.clientId, call.callId);
+    if (first) {
+      this.retries.answeredFromRecord += 1;
+      return metaAnswer(kind, (await answerFromOutcome(kind, body, valueOf(first), this.answerContext)) as never);
+    }
+    const { value, replayed } = await this.init.calls.run(call, () => handler(body));
+    // The proposal was a retry after all (the first attempt was still in the log): the
+    // handler built its answer around the first value; the record alone says what it was.
+    if (replayed) {
+      this.retries.replayedByApply += 1;
+      return metaAnswer(kind, (await answerFromOutcome(kind, body, replayed.value, this.answerContext)) as never);
+    }
+    return metaAnswer(kind, value as never);
+  }
+
+  /**
+   * Once per term: after a read barrier the whole log of earlier terms is applied here, so a
+   * call an earlier leader carried out has its record (a new leader's commit index covers
+   * every committed entry once an entry of its own term commits, Raft §5.4.2 and §6.4).
+   * Calls of this term went through this leader.
+   */
+  private async seeEarlierLeadersCalls(): Promise<void> {
+    const term = this.init.raft.status().term;
+    if (this.barrierTerm === term) return;
+    await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+    this.barrierTerm = term;
+  }
+
+  private get answerContext() {
+    return {
+      namespace: this.init.stateMachine.namespace,
+      membership: this.init.membership,
+      stat: async (path: string) => {
+        const stat = this.handlers.stat;
+        if (!stat) throw new RequestError("INVALID", "this master does not serve stat requests");
+        return stat({ path });
+      },
+    };
+  }
+
+  /** Runs `serve` on the leader; a refusal or a failure becomes its error answer. */
+  private async answer(kind: RequestKind, serve: () => Promise<MetaResponse>): Promise<MetaResponse> {
+    const raft = this.init.raft;
     try {
-      const handler = this.handlers[kind] as ((body: unknown) => Promise<unknown>) | undefined;
-      if (!handler) return error("INVALID", `this master does not serve ${kind} requests`);
-      return metaAnswer(kind, (await handler(req[kind])) as never);
+      return await serve();
     } catch (err) {
       // Expected refusals (not found, exists, no peers, ...) go back with their code.
       if (err instanceof WireError) return error(err.code, err.message);
@@ -180,4 +286,17 @@ export class MetaService {
 
 function error(code: ErrorCode, message: string, leaderHint = ""): MetaResponse {
   return { error: { code, message, leaderHint } };
+}
+
+/**
+ * Refuses a request whose client id (the call's, or the one a write names as its lease
+ * holder) is not one of its caller's, and a call id without a client id. Nothing is changed.
+ */
+function checkClientIds(req: MetaRequest, kind: RequestKind, caller: string): MetaResponse | undefined {
+  if (req.callId !== 0 && (!Number.isSafeInteger(req.callId) || req.clientId === "")) return error("INVALID", "a call id is a positive integer and comes with its client id");
+  const bodyClientId = (req[kind] as { clientId?: unknown }).clientId;
+  for (const clientId of [req.clientId, typeof bodyClientId === "string" ? bodyClientId : ""]) {
+    if (clientId !== "" && !clientIdBelongsTo(clientId, caller)) return error("INVALID", `client id ${clientId} is not one of ${caller}'s, the peer this request came from (a client id is "<its peer id>/<random>")`);
+  }
+  return undefined;
 }

@@ -159,32 +159,59 @@ export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
   return { created };
 }
 
-export function create(ctx: OpContext, c: Create): { fileId: number } {
+export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: number; firstChunk?: ChunkAdded } {
   const path = normalizePath(c.path);
   if (path === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
   validateReplication(c.replication);
   validateChunkSize(c.chunkSizeBytes);
   validateClientId(c.clientId);
-  validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  if (c.closed === true) {
+    if (c.firstChunk) throw new InvalidArgumentError(`${path}: a file created closed has no chunk to place.`);
+    return createClosed(ctx, path, c, mtimeMs);
+  }
+  validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
   const dir = resolveParentDir(ctx.s, path, parent(path)!);
   const name = basename(path);
   const existing = ctx.s.child.get(dir.id, name);
   if (existing) {
     // A client that retries a create whose answer it lost gets its own file back.
     if (existing.kind === "file" && existing.state === "open" && existing.lease_holder === c.clientId && existing.length_bytes === 0 && !lastChunk(ctx, existing.id)) {
-      return { fileId: existing.id };
+      return { fileId: existing.id, mtimeMs: existing.mtime_ms };
     }
     throw new AlreadyExistsError(`${path} exists.`);
   }
+  // Checked before anything is written: a bad replica list rejects the whole create.
+  const firstChunkReplicas = c.firstChunk ? validateReplicas(c.firstChunk.replicas) : undefined;
   const id = newInodeId(ctx);
   ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "open", c.clientId, c.leaseExpiryMs);
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
-  return { fileId: id };
+  if (!firstChunkReplicas) return { fileId: id, mtimeMs };
+  return { fileId: id, mtimeMs, firstChunk: insertChunk(ctx, id, 0, 1, firstChunkReplicas) };
 }
 
-export function addChunk(ctx: OpContext, c: AddChunk): { chunkId: string; index: number; version: number; replicas: string[] } {
+/** An empty file created closed (a create and a complete in one entry): no lease, nothing to write. */
+function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number): { fileId: number; mtimeMs: number } {
+  const dir = resolveParentDir(ctx.s, path, parent(path)!);
+  const name = basename(path);
+  if (ctx.s.child.get(dir.id, name)) throw new AlreadyExistsError(`${path} exists.`);
+  const id = newInodeId(ctx);
+  ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "closed", null, null);
+  ctx.s.touch.run(mtimeMs, dir.id);
+  ctx.meta.files += 1;
+  return { fileId: id, mtimeMs };
+}
+
+/** A chunk added to a file: its id (handed out in order), place in the file, version and pipeline. */
+export interface ChunkAdded {
+  chunkId: string;
+  index: number;
+  version: number;
+  replicas: string[];
+}
+
+export function addChunk(ctx: OpContext, c: AddChunk): ChunkAdded {
   validateClientId(c.clientId);
   const replicas = validateReplicas(c.replicas);
   // proto3 has no "absent": 0 means the default first version.
@@ -194,15 +221,55 @@ export function addChunk(ctx: OpContext, c: AddChunk): { chunkId: string; index:
   if (last && last.committed !== 1) throw new ChunkUncommittedError(`file ${file.id}: chunk ${last.chunk_id} is not committed; commit or abandon it before adding another.`);
   const index = last ? last.idx + 1 : 0;
   if (index >= CHUNKS_PER_FILE_MAX) throw new LimitError(`file ${file.id} has ${CHUNKS_PER_FILE_MAX} chunks, the most a file may have.`);
+  return insertChunk(ctx, file.id, index, version, replicas);
+}
+
+function insertChunk(ctx: OpContext, fileId: number, index: number, version: number, replicas: string[]): ChunkAdded {
   const chunkId = formatChunkId(ctx.meta.next_chunk_id);
   ctx.meta.next_chunk_id += 1;
-  ctx.s.insertChunk.run(file.id, index, chunkId, version, 0, 0, replicas.join(","));
+  ctx.s.insertChunk.run(fileId, index, chunkId, version, 0, 0, replicas.join(","));
   ctx.meta.chunks += 1;
   return { chunkId, index, version, replicas };
 }
 
-export function commitChunk(ctx: OpContext, c: CommitChunk): { chunkId: string; index: number; version: number; sizeBytes: number; lengthBytes: number } {
+/** What a commit did: the chunk, its replicas (the pipeline that wrote it), and where the file stands. */
+export interface ChunkCommitted {
+  chunkId: string;
+  index: number;
+  version: number;
+  sizeBytes: number;
+  replicas: string[];
+  lengthBytes: number;
+  closed: boolean;
+  /** The file's mtime when this commit closed it (or found it closed); 0 while it stays open. */
+  mtimeMs: number;
+}
+
+export function commitChunk(ctx: OpContext, c: CommitChunk): ChunkCommitted {
   validateClientId(c.clientId);
+  if (c.complete === true) {
+    // The file's last chunk, committed and the file completed in one entry. A retry of it (its
+    // answer was lost) finds the file closed with this chunk committed: the same answer again.
+    const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs ?? -1);
+    const closedFile = fileById(ctx, c.fileId);
+    if (closedFile.state === "closed") {
+      const chunk = chunkOf(ctx, closedFile.id, c.chunkId);
+      if (chunk.committed !== 1 || chunk.version !== c.version || chunk.size_bytes !== c.sizeBytes) throw new FileClosedError(`file ${closedFile.id} is closed.`);
+      return { ...chunkCommitted(chunk), lengthBytes: closedFile.length_bytes, closed: true, mtimeMs: closedFile.mtime_ms };
+    }
+    const committed = commitOpenChunk(ctx, c);
+    assert(lastChunk(ctx, c.fileId)?.chunk_id === committed.chunkId, "the chunk committed with the file's completion is its last");
+    ctx.s.close.run(mtimeMs, c.fileId);
+    return { ...committed, closed: true, mtimeMs };
+  }
+  return { ...commitOpenChunk(ctx, c), closed: false, mtimeMs: 0 };
+}
+
+function chunkCommitted(chunk: ChunkRow): Pick<ChunkCommitted, "chunkId" | "index" | "version" | "sizeBytes" | "replicas"> {
+  return { chunkId: chunk.chunk_id, index: chunk.idx, version: chunk.version, sizeBytes: chunk.size_bytes, replicas: chunk.replicas.split(",") };
+}
+
+function commitOpenChunk(ctx: OpContext, c: CommitChunk): Omit<ChunkCommitted, "closed" | "mtimeMs"> {
   const file = writableFile(ctx, c.fileId, c.clientId);
   const chunk = chunkOf(ctx, file.id, c.chunkId);
   if (!Number.isSafeInteger(c.sizeBytes) || c.sizeBytes < 0 || c.sizeBytes > file.chunk_size_bytes) {
@@ -212,11 +279,11 @@ export function commitChunk(ctx: OpContext, c: CommitChunk): { chunkId: string; 
   if (chunk.committed === 1) {
     // A retried commit (its answer was lost) succeeds again; a different size is a bug in the writer.
     if (chunk.size_bytes !== c.sizeBytes) throw new InvalidArgumentError(`chunk ${chunk.chunk_id} was committed with ${chunk.size_bytes} bytes, not ${c.sizeBytes}.`);
-    return { chunkId: chunk.chunk_id, index: chunk.idx, version: chunk.version, sizeBytes: chunk.size_bytes, lengthBytes: file.length_bytes };
+    return { ...chunkCommitted(chunk), lengthBytes: file.length_bytes };
   }
   ctx.s.commitChunk.run(c.sizeBytes, file.id, chunk.idx);
   ctx.s.addLength.run(c.sizeBytes, file.id);
-  return { chunkId: chunk.chunk_id, index: chunk.idx, version: chunk.version, sizeBytes: c.sizeBytes, lengthBytes: file.length_bytes + c.sizeBytes };
+  return { ...chunkCommitted(chunk), sizeBytes: c.sizeBytes, lengthBytes: file.length_bytes + c.sizeBytes };
 }
 
 export function bumpChunkVersion(ctx: OpContext, c: BumpChunkVersion): { chunkId: string; version: number; replicas: string[] } {
@@ -232,17 +299,17 @@ export function bumpChunkVersion(ctx: OpContext, c: BumpChunkVersion): { chunkId
   return { chunkId: chunk.chunk_id, version: newVersion, replicas };
 }
 
-export function complete(ctx: OpContext, c: Complete): { fileId: number; lengthBytes: number } {
+export function complete(ctx: OpContext, c: Complete): { fileId: number; lengthBytes: number; mtimeMs: number } {
   validateClientId(c.clientId);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
   const file = fileById(ctx, c.fileId);
   // A retried complete (its answer was lost) succeeds again.
-  if (file.state === "closed") return { fileId: file.id, lengthBytes: file.length_bytes };
+  if (file.state === "closed") return { fileId: file.id, lengthBytes: file.length_bytes, mtimeMs: file.mtime_ms };
   if (file.lease_holder !== c.clientId) throw new NotLeaseHolderError(`file ${file.id} is not under the lease of client ${c.clientId}.`);
   const last = lastChunk(ctx, file.id);
   if (last && last.committed !== 1) throw new ChunkUncommittedError(`file ${file.id}: chunk ${last.chunk_id} is not committed; commit or abandon it before completing the file.`);
   ctx.s.close.run(mtimeMs, file.id);
-  return { fileId: file.id, lengthBytes: file.length_bytes };
+  return { fileId: file.id, lengthBytes: file.length_bytes, mtimeMs };
 }
 
 export function abandonChunk(ctx: OpContext, c: AbandonChunk): { chunkId: string } {

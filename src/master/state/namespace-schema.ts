@@ -28,11 +28,17 @@
 //   job_tasks (job_id, task) → TaskRecord, task = "map-00003" / "reduce-00000". The leader's
 //            scheduler decides every change and writes whole records (putJob), so applying
 //            one is a plain upsert on every master.
+//   retry_cache (client_id, call_id) → the outcome of a client's call (retry-cache.ts): seq
+//            INTEGER PRIMARY KEY orders records by when they were made (the oldest are dropped
+//            first), expires_at_ms = the call's nowMs + the time to live, outcome = JSON of
+//            the result or of the refusal's code and message. UNIQUE (client_id, call_id) is
+//            the lookup of a retry.
 //
 // Versions (PRAGMA user_version): 1 had no jobs tables; 2 added them, its records encoded in
 // version 1 of jobs.proto (states as strings; src/protocol/pb/legacy-v1.proto); 3 is the same
-// tables with records in version 2 (states as enums). A database or snapshot image of an
-// older schema is upgraded in one transaction when it is opened (Namespace.attach).
+// tables with records in version 2 (states as enums); 4 adds the retry cache, empty after an
+// upgrade. A database or snapshot image of an older schema is upgraded in one transaction
+// when it is opened (Namespace.attach).
 //
 // Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
 // the last transactions here, and they are applied again from the log because applied_index
@@ -42,7 +48,7 @@ import type { Database, Statement } from "bun:sqlite";
 import { assert } from "../../util/assert.ts";
 import { jobRecordBytesFromV1, taskRecordBytesFromV1 } from "./legacy-v1.ts";
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /** The oldest schema a database or snapshot image may have: every later one is upgraded on open. */
 export const SCHEMA_VERSION_OLDEST = 1;
 export const ROOT_ID = 1;
@@ -62,6 +68,18 @@ CREATE TABLE IF NOT EXISTS job_tasks (
   record BLOB NOT NULL,
   PRIMARY KEY (job_id, task)
 ) WITHOUT ROWID;
+`;
+
+/** The table added by schema 4: a database of an older schema gains it, empty, on open. */
+export const RETRY_CACHE_SQL = `
+CREATE TABLE IF NOT EXISTS retry_cache (
+  seq INTEGER PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  call_id INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS retry_cache_call ON retry_cache (client_id, call_id);
 `;
 
 export const SCHEMA_SQL = `
@@ -111,6 +129,7 @@ CREATE TABLE settings (
   value BLOB NOT NULL
 ) WITHOUT ROWID;
 ${JOBS_SQL}
+${RETRY_CACHE_SQL}
 INSERT INTO inodes VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL);
 INSERT INTO meta VALUES (1, 0, ${ROOT_ID + 1}, 1, 0, 1, 0, 0);
 PRAGMA user_version = ${SCHEMA_VERSION};
@@ -230,6 +249,14 @@ export function prepareStatements(db: Database) {
     deleteJobTasks: p("DELETE FROM job_tasks WHERE job_id = ?"),
     putTask: p("INSERT INTO job_tasks (job_id, task, record) VALUES (?, ?, ?) ON CONFLICT (job_id, task) DO UPDATE SET record = excluded.record"),
     tasksOfJob: p<{ task: string; record: Uint8Array }>("SELECT task, record FROM job_tasks WHERE job_id = ? ORDER BY task"),
+
+    retryGet: p<{ outcome: string }>("SELECT outcome FROM retry_cache WHERE client_id = ? AND call_id = ?"),
+    retryInsert: p("INSERT INTO retry_cache (client_id, call_id, expires_at_ms, outcome) VALUES (?, ?, ?, ?)"),
+    retryDropThrough: p("DELETE FROM retry_cache WHERE seq <= ?"),
+    // Of the ?1 sequence numbers from the oldest record on, those expired at ?2: a bounded
+    // range of the rowid B-tree (a subquery ordering the oldest rows cost ten times more).
+    retryExpire: p("DELETE FROM retry_cache WHERE seq >= (SELECT min(seq) FROM retry_cache) AND seq < (SELECT min(seq) FROM retry_cache) + ?1 AND expires_at_ms <= ?2"),
+    retryCount: p<{ n: number }>("SELECT count(*) AS n FROM retry_cache"),
   };
 }
 
@@ -264,6 +291,7 @@ export function upgradeSchema(db: Database): void {
     }
     if (version < 2) db.run(JOBS_SQL);
     if (version === 2) rewriteRecordsFromV1(db);
+    if (version < 4) db.run(RETRY_CACHE_SQL);
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
   assert(schemaVersionOf(db) === SCHEMA_VERSION, `the namespace database was upgraded from schema ${version} to ${SCHEMA_VERSION}`);

@@ -4,7 +4,7 @@
 // after a restart the database tells Raft how far it got and nothing is applied twice.
 // Queries read the local database synchronously; on a follower they may lag the leader.
 import { Database } from "bun:sqlite";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants as fsConstants, copyFileSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Entry } from "../../raft/types.ts";
 import { assert } from "../../util/assert.ts";
@@ -42,12 +42,21 @@ import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "../.
 import { JobRecord, TaskRecord } from "../../protocol/pb/jobs.ts";
 import { putJob } from "./job-records.ts";
 import { decodeLogCommand, logCommandKind, type LogCommandKind, type LogCommandOf, type TypedLogCommand } from "./log-command.ts";
+import { outcomeOf, recordedOutcome, recordOutcome, replay, RETRY_CACHE_BOUNDS_DEFAULT, validateCall, type CallOutcome, type RetryCacheBounds } from "./retry-cache.ts";
+import type { Call } from "../../protocol/pb/log.ts";
+import { workerEntryUrl } from "../../util/worker-entry.ts";
+import type { SnapshotWorkerAnswer, SnapshotWorkerRequest } from "./snapshot-worker-protocol.ts";
 
 export type { ChunkInfo } from "./namespace-ops.ts";
 
 export interface NamespaceOptions {
   /** The database file; in memory when absent (tests, and masters that rebuild from snapshots). */
   path?: string;
+  /**
+   * The retry cache's bounds (retry-cache.ts). Apply depends on them, so every master of a
+   * cluster has the same: the defaults. Tests make them small.
+   */
+  retryCache?: RetryCacheBounds;
 }
 
 export interface StatResult {
@@ -141,10 +150,13 @@ export class Namespace {
   private s!: Statements;
   private meta!: MetaRow;
 
-  private constructor(private readonly path: string | undefined) {}
+  private constructor(
+    private readonly path: string | undefined,
+    private readonly retryBounds: RetryCacheBounds,
+  ) {}
 
   static open(options: NamespaceOptions = {}): Namespace {
-    const namespace = new Namespace(options.path);
+    const namespace = new Namespace(options.path, options.retryCache ?? RETRY_CACHE_BOUNDS_DEFAULT);
     namespace.attach(new Database(options.path ?? ":memory:", { create: true, strict: true }));
     return namespace;
   }
@@ -160,53 +172,43 @@ export class Namespace {
 
   apply(entry: Entry): unknown {
     // Decoding is part of the command: bytes that are no command are its rejection.
-    return this.transact(entry.index, () => this.execute(decodeLogCommand(entry.data)));
+    return this.applyOne(entry.index, () => decodeLogCommand(entry.data));
   }
 
   /** Applies a decoded command as the entry at `index` (tests and tools; Raft goes through apply). */
   applyCommand(command: TypedLogCommand, index: number): unknown {
-    return this.transact(index, () => this.execute(command));
-  }
-
-  private execute(command: TypedLogCommand): unknown {
-    const kind = logCommandKind(command);
-    const op = OPS[kind] as (ctx: OpContext, c: unknown) => unknown;
-    return op({ s: this.s, meta: this.meta }, (command as Record<LogCommandKind, unknown>)[kind]);
+    return this.applyOne(index, () => command);
   }
 
   /**
    * Runs one command as the entry at `index`, in one transaction with the applied index. A
-   * WireError (a NamespaceError, an invalid path) is the command's deterministic result: the changes roll back, the applied
-   * index still advances (in a transaction of its own), and the error is thrown. Any other
+   * WireError (a NamespaceError, an invalid path) is the command's deterministic result: its
+   * changes roll back, the applied index still advances, and the error is thrown. Any other
    * error (a broken invariant, a failing disk) leaves the applied index where it was.
    */
-  private transact(index: number, run: () => unknown): unknown {
+  private applyOne(index: number, command: () => TypedLogCommand): unknown {
     assert(Number.isSafeInteger(index) && index > this.meta.applied_index, `entry ${index} comes after the applied index ${this.meta.applied_index}`);
     const saved = { ...this.meta };
+    let outcome: BatchResult;
     this.s.begin.run();
     try {
-      const result = run();
+      outcome = this.run(command);
       this.meta.applied_index = index;
       this.writeMeta();
       this.s.commit.run();
-      return result;
     } catch (err) {
       if (this.db.inTransaction) this.s.rollback.run();
       this.meta = saved;
-      if (err instanceof WireError) {
-        this.s.begin.run();
-        this.meta.applied_index = index;
-        this.writeMeta();
-        this.s.commit.run();
-      }
       throw err;
     }
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
   }
 
   /**
    * Applies a run of consecutive entries in one transaction: what applying them one by one
-   * would do, with one commit instead of one per entry. Each command runs under a savepoint,
-   * so a rejected one rolls back alone and its error is its result, in order.
+   * would do, with one commit instead of one per entry; a rejected command's error is its
+   * result, in order.
    */
   applyBatch(entries: readonly Entry[]): BatchResult[] {
     if (entries.length === 0) return [];
@@ -218,18 +220,7 @@ export class Namespace {
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i];
         assert(i === 0 || entry.index === entries[i - 1].index + 1, "a batch is a run of consecutive entries");
-        const saved = { ...this.meta };
-        this.s.savepoint.run();
-        try {
-          results.push({ ok: true, value: this.execute(decodeLogCommand(entry.data)) });
-          this.s.release.run();
-        } catch (err) {
-          if (!(err instanceof WireError)) throw err;
-          this.s.rollbackToSavepoint.run();
-          this.s.release.run();
-          this.meta = saved;
-          results.push({ ok: false, error: err });
-        }
+        results.push(this.run(() => decodeLogCommand(entry.data)));
         this.meta.applied_index = entry.index;
       }
       this.writeMeta();
@@ -240,6 +231,45 @@ export class Namespace {
       this.meta = batchSaved;
       throw err;
     }
+  }
+
+  /**
+   * One command inside the open transaction, under a savepoint, so a refused one (a WireError)
+   * rolls back alone and its error is its outcome. A command that carries a client's call
+   * records its outcome in the retry cache in the same transaction; when the call has a
+   * record already (a retry, proposed while or after the first attempt was applied) the
+   * command does not run again and gets the first outcome (retry-cache.ts).
+   */
+  private run(decode: () => TypedLogCommand): BatchResult {
+    let command: TypedLogCommand;
+    let kind: LogCommandKind;
+    let call: Call | undefined;
+    try {
+      command = decode();
+      kind = logCommandKind(command);
+      call = command.call === undefined ? undefined : validateCall(command.call);
+      const first = call === undefined ? undefined : recordedOutcome(this.s, call.clientId, call.callId);
+      if (first !== undefined) return { ok: true, value: replay(first, kind, call!) };
+    } catch (err) {
+      if (err instanceof WireError) return { ok: false, error: err };
+      throw err;
+    }
+    const op = OPS[kind] as (ctx: OpContext, c: unknown) => unknown;
+    const saved = { ...this.meta };
+    let outcome: BatchResult;
+    this.s.savepoint.run();
+    try {
+      outcome = { ok: true, value: op({ s: this.s, meta: this.meta }, (command as Record<LogCommandKind, unknown>)[kind]) };
+      this.s.release.run();
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      this.s.rollbackToSavepoint.run();
+      this.s.release.run();
+      this.meta = saved;
+      outcome = { ok: false, error: err };
+    }
+    if (call) recordOutcome(this.s, call, outcomeOf(kind, outcome), this.retryBounds);
+    return outcome;
   }
 
   /** The whole database as one SQLite image (applied index included). */
@@ -267,17 +297,56 @@ export class Namespace {
   }
 
   /**
-   * Replaces the whole state with the snapshot file at `path`, which this takes over (moves);
-   * a file of an older schema is upgraded in place first.
+   * snapshotToFile without holding up this thread: for a database on disk, a worker thread
+   * copies it on its own connection (snapshot-worker.ts) while this one goes on applying, so
+   * the file holds the state at some applied index at or after the one applied now; resolves
+   * with that index. An in-memory database (tests) is copied here, at the applied index.
    */
-  restoreFromFile(path: string): void {
-    checkAndUpgradeFile(path);
+  async snapshotToFileInBackground(path: string): Promise<number> {
     if (this.path === undefined) {
-      this.restore(readFileSync(path));
-      rmSync(path, { force: true });
+      this.snapshotToFile(path);
+      return this.appliedIndex();
+    }
+    const worker = new Worker(snapshotWorkerUrl());
+    try {
+      const answer = await new Promise<SnapshotWorkerAnswer>((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<SnapshotWorkerAnswer>) => resolve(event.data);
+        worker.addEventListener("error", (event) => reject(new Error(`the snapshot worker failed: ${(event as ErrorEvent).message}`)));
+        worker.addEventListener("close", () => reject(new Error("the snapshot worker exited before it answered")));
+        worker.postMessage({ dbPath: this.path!, outPath: path } satisfies SnapshotWorkerRequest);
+      });
+      if (!answer.ok) throw new Error(`the namespace snapshot failed: ${answer.error}`);
+      return answer.appliedIndex;
+    } finally {
+      worker.terminate();
+    }
+  }
+
+  /**
+   * Replaces the whole state with the snapshot file at `path`, which this takes over (moves),
+   * or, with `keep`, copies (a reflink where the file system has them); a file of an older
+   * schema is upgraded first (the copy, when kept).
+   */
+  restoreFromFile(path: string, options: { keep?: boolean } = {}): void {
+    if (this.path === undefined) {
+      // An in-memory database is loaded whole: only tests and tools keep the namespace in memory.
+      const image = readFileSync(path);
+      this.restore(image);
+      if (!options.keep) rmSync(path, { force: true });
       return;
     }
-    this.replaceFile(path);
+    let source = path;
+    if (options.keep) {
+      source = `${this.path}.restore`;
+      copyFileSync(path, source, fsConstants.COPYFILE_FICLONE);
+    }
+    try {
+      checkAndUpgradeFile(source);
+    } catch (err) {
+      if (options.keep) rmSync(source, { force: true });
+      throw err;
+    }
+    this.replaceFile(source);
   }
 
   /**
@@ -406,6 +475,16 @@ export class Namespace {
     return rows.length === limit ? { chunks, next: rows[limit - 1].chunk_id } : { chunks };
   }
 
+  /** The outcome recorded for a client's call, if any: the leader answers a retry with it. */
+  recordedCall(clientId: string, callId: number): CallOutcome | undefined {
+    return recordedOutcome(this.s, clientId, callId);
+  }
+
+  /** Records in the retry cache (a scan: for tests and tools). */
+  get retryCacheSize(): number {
+    return this.s.retryCount.get()?.n ?? 0;
+  }
+
   getSetting(key: string): Uint8Array | undefined {
     const row = this.s.getSetting.get(key);
     return row ? new Uint8Array(row.value) : undefined;
@@ -433,7 +512,7 @@ export class Namespace {
 
   /** Every row of every table as text, in key order: for tests and debugging of small namespaces. */
   dump(): string {
-    const tables = ["meta ORDER BY id", "inodes ORDER BY id", "chunks ORDER BY file_id, idx", "pending_chunk_deletes ORDER BY chunk_id", "settings ORDER BY key", "jobs ORDER BY seq", "job_tasks ORDER BY job_id, task"];
+    const tables = ["meta ORDER BY id", "inodes ORDER BY id", "chunks ORDER BY file_id, idx", "pending_chunk_deletes ORDER BY chunk_id", "settings ORDER BY key", "jobs ORDER BY seq", "job_tasks ORDER BY job_id, task", "retry_cache ORDER BY seq"];
     const lines: string[] = [];
     for (const table of tables) {
       lines.push(`# ${table}`);
@@ -568,4 +647,8 @@ function fsyncDir(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+function snapshotWorkerUrl(): string | URL {
+  return workerEntryUrl("master/state/snapshot-worker", new URL("./snapshot-worker.ts", import.meta.url));
 }

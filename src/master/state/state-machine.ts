@@ -34,12 +34,22 @@ export class MasterStateMachine implements StateMachine {
     return this.namespace.apply(entry);
   }
 
+  /** The whole state as one SQLite image in memory: for tests and small namespaces (Raft uses files). */
   snapshot(): Uint8Array {
     return this.namespace.snapshot();
   }
 
   restore(data: Uint8Array): void {
     this.namespace.restore(data);
+  }
+
+  snapshotToFile(path: string): Promise<number> {
+    return this.namespace.snapshotToFileInBackground(path);
+  }
+
+  restoreFromFile(path: string): void {
+    // Raft keeps the file (it is the snapshot it sends to followers): the database gets a copy.
+    this.namespace.restoreFromFile(path, { keep: true });
   }
 
   applyBatch(entries: readonly Entry[]) {

@@ -11,6 +11,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 }
 
 export interface LogCommand {
+  call?: Call
   mkdir?: Mkdir
   create?: Create
   addChunk?: AddChunk
@@ -329,6 +330,11 @@ export namespace LogCommand {
           obj.create = undefined
         }
 
+        if (obj.call != null) {
+          w.uint32(178)
+          Call.codec().encode(obj.call, w)
+        }
+
         if (obj.mkdir != null) {
           w.uint32(258)
           Mkdir.codec().encode(obj.mkdir, w)
@@ -421,6 +427,12 @@ export namespace LogCommand {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 22: {
+              obj.call = Call.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.call
+              })
+              break
+            }
             case 32: {
               obj.mkdir = Mkdir.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.mkdir
@@ -829,6 +841,89 @@ export namespace LogCommand {
 
 }
 
+export interface Call {
+  clientId: string
+  callId: number
+  nowMs: number
+}
+
+export namespace Call {
+  let _codec: Codec<Call>
+
+  export const codec = (): Codec<Call> => {
+    if (_codec == null) {
+      _codec = message<Call>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clientId != null && obj.clientId !== '')) {
+          w.uint32(10)
+          w.string(obj.clientId)
+        }
+
+        if ((obj.callId != null && obj.callId !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.callId)
+        }
+
+        if ((obj.nowMs != null && obj.nowMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.nowMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clientId: '',
+          callId: 0,
+          nowMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clientId = reader.string()
+              break
+            }
+            case 2: {
+              obj.callId = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.nowMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Call>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Call.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Call>): Call {
+    return decodeMessage(buf, Call.codec(), opts)
+  }
+
+}
+
 export interface Mkdir {
   path: string
   parents: boolean
@@ -919,6 +1014,8 @@ export interface Create {
   clientId: string
   leaseExpiryMs: number
   mtimeMs: number
+  closed?: boolean
+  firstChunk?: FirstChunk
 }
 
 export namespace Create {
@@ -959,6 +1056,16 @@ export namespace Create {
         if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
           w.uint32(48)
           w.uint64Number(obj.mtimeMs)
+        }
+
+        if (obj.closed != null) {
+          w.uint32(56)
+          w.bool(obj.closed)
+        }
+
+        if (obj.firstChunk != null) {
+          w.uint32(66)
+          FirstChunk.codec().encode(obj.firstChunk, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1004,6 +1111,16 @@ export namespace Create {
               obj.mtimeMs = reader.uint64Number()
               break
             }
+            case 7: {
+              obj.closed = reader.bool()
+              break
+            }
+            case 8: {
+              obj.firstChunk = FirstChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.firstChunk
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1024,6 +1141,73 @@ export namespace Create {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Create>): Create {
     return decodeMessage(buf, Create.codec(), opts)
+  }
+
+}
+
+export interface FirstChunk {
+  replicas: string[]
+}
+
+export namespace FirstChunk {
+  let _codec: Codec<FirstChunk>
+
+  export const codec = (): Codec<FirstChunk> => {
+    if (_codec == null) {
+      _codec = message<FirstChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.replicas != null && obj.replicas.length > 0) {
+          for (const value of obj.replicas) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          replicas: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.replicas != null && obj.replicas.length === opts.limits.replicas) {
+                throw new MaxLengthError('Decode error - repeated field "replicas" had too many elements')
+              }
+
+              obj.replicas.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<FirstChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FirstChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FirstChunk>): FirstChunk {
+    return decodeMessage(buf, FirstChunk.codec(), opts)
   }
 
 }
@@ -1134,6 +1318,8 @@ export interface CommitChunk {
   chunkId: string
   version: number
   sizeBytes: number
+  complete?: boolean
+  mtimeMs?: number
 }
 
 export namespace CommitChunk {
@@ -1169,6 +1355,16 @@ export namespace CommitChunk {
         if ((obj.sizeBytes != null && obj.sizeBytes !== 0)) {
           w.uint32(40)
           w.uint64Number(obj.sizeBytes)
+        }
+
+        if (obj.complete != null) {
+          w.uint32(48)
+          w.bool(obj.complete)
+        }
+
+        if (obj.mtimeMs != null) {
+          w.uint32(56)
+          w.uint64Number(obj.mtimeMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1207,6 +1403,14 @@ export namespace CommitChunk {
             }
             case 5: {
               obj.sizeBytes = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.complete = reader.bool()
+              break
+            }
+            case 7: {
+              obj.mtimeMs = reader.uint64Number()
               break
             }
             default: {

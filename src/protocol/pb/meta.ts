@@ -15,6 +15,9 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface MetaRequest {
   forwarded: boolean
+  clientId: string
+  callId: number
+  caller: string
   status?: StatusRequest
   setSetting?: SetSettingRequest
   getSetting?: GetSettingRequest
@@ -1024,6 +1027,21 @@ export namespace MetaRequest {
           w.bool(obj.forwarded)
         }
 
+        if ((obj.clientId != null && obj.clientId !== '')) {
+          w.uint32(18)
+          w.string(obj.clientId)
+        }
+
+        if ((obj.callId != null && obj.callId !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.callId)
+        }
+
+        if ((obj.caller != null && obj.caller !== '')) {
+          w.uint32(34)
+          w.string(obj.caller)
+        }
+
         if (obj.status != null) {
           w.uint32(82)
           StatusRequest.codec().encode(obj.status, w)
@@ -1179,7 +1197,10 @@ export namespace MetaRequest {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          forwarded: false
+          forwarded: false,
+          clientId: '',
+          callId: 0,
+          caller: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1190,6 +1211,18 @@ export namespace MetaRequest {
           switch (tag >>> 3) {
             case 1: {
               obj.forwarded = reader.bool()
+              break
+            }
+            case 2: {
+              obj.clientId = reader.string()
+              break
+            }
+            case 3: {
+              obj.callId = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.caller = reader.string()
               break
             }
             case 10: {
@@ -2363,6 +2396,7 @@ export interface MetaResponse {
   setting?: SettingValue
   created?: Created
   appended?: Appended
+  committed?: Committed
   chunk?: FileChunk
   deleted?: Deleted
   replicationSet?: ReplicationSet
@@ -2399,6 +2433,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2417,6 +2452,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2435,6 +2471,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2453,6 +2490,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2471,6 +2509,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2489,6 +2528,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2507,6 +2547,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2525,6 +2566,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2543,6 +2585,7 @@ export namespace MetaResponse {
           obj.stat = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2561,6 +2604,7 @@ export namespace MetaResponse {
           obj.stat = undefined
           obj.replicationSet = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2579,6 +2623,26 @@ export namespace MetaResponse {
           obj.stat = undefined
           obj.replicationSet = undefined
           obj.deleted = undefined
+          obj.committed = undefined
+          obj.appended = undefined
+          obj.created = undefined
+          obj.setting = undefined
+          obj.status = undefined
+          obj.done = undefined
+        }
+
+        if (obj.committed != null) {
+          obj.jobs = undefined
+          obj.job = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.replicationSet = undefined
+          obj.deleted = undefined
+          obj.chunk = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2598,6 +2662,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.created = undefined
           obj.setting = undefined
           obj.status = undefined
@@ -2616,6 +2681,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.setting = undefined
           obj.status = undefined
@@ -2634,6 +2700,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.status = undefined
@@ -2652,6 +2719,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2670,6 +2738,7 @@ export namespace MetaResponse {
           obj.replicationSet = undefined
           obj.deleted = undefined
           obj.chunk = undefined
+          obj.committed = undefined
           obj.appended = undefined
           obj.created = undefined
           obj.setting = undefined
@@ -2704,6 +2773,11 @@ export namespace MetaResponse {
         if (obj.appended != null) {
           w.uint32(178)
           Appended.codec().encode(obj.appended, w)
+        }
+
+        if (obj.committed != null) {
+          w.uint32(202)
+          Committed.codec().encode(obj.committed, w)
         }
 
         if (obj.chunk != null) {
@@ -2809,6 +2883,12 @@ export namespace MetaResponse {
               })
               break
             }
+            case 25: {
+              obj.committed = Committed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.committed
+              })
+              break
+            }
             case 23: {
               obj.chunk = FileChunk.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.chunk
@@ -2893,6 +2973,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2911,6 +2992,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2929,6 +3011,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2947,6 +3030,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2965,6 +3049,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -2983,6 +3068,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3001,6 +3087,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3019,6 +3106,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3037,6 +3125,7 @@ export namespace MetaResponse {
           delete obj.stat
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3055,6 +3144,7 @@ export namespace MetaResponse {
           delete obj.stat
           delete obj.replicationSet
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3073,6 +3163,26 @@ export namespace MetaResponse {
           delete obj.stat
           delete obj.replicationSet
           delete obj.deleted
+          delete obj.committed
+          delete obj.appended
+          delete obj.created
+          delete obj.setting
+          delete obj.status
+          delete obj.done
+        }
+
+        if (obj.committed != null) {
+          delete obj.jobs
+          delete obj.job
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.list
+          delete obj.stat
+          delete obj.replicationSet
+          delete obj.deleted
+          delete obj.chunk
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3092,6 +3202,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.created
           delete obj.setting
           delete obj.status
@@ -3110,6 +3221,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.setting
           delete obj.status
@@ -3128,6 +3240,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.status
@@ -3146,6 +3259,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3164,6 +3278,7 @@ export namespace MetaResponse {
           delete obj.replicationSet
           delete obj.deleted
           delete obj.chunk
+          delete obj.committed
           delete obj.appended
           delete obj.created
           delete obj.setting
@@ -3931,6 +4046,9 @@ export interface CreateRequest {
   replication: number
   chunkSizeBytes: number
   clientId: string
+  closed?: boolean
+  withFirstChunk?: boolean
+  writerPeer?: string
 }
 
 export namespace CreateRequest {
@@ -3961,6 +4079,21 @@ export namespace CreateRequest {
         if ((obj.clientId != null && obj.clientId !== '')) {
           w.uint32(34)
           w.string(obj.clientId)
+        }
+
+        if (obj.closed != null) {
+          w.uint32(40)
+          w.bool(obj.closed)
+        }
+
+        if (obj.withFirstChunk != null) {
+          w.uint32(48)
+          w.bool(obj.withFirstChunk)
+        }
+
+        if (obj.writerPeer != null) {
+          w.uint32(58)
+          w.string(obj.writerPeer)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3996,6 +4129,18 @@ export namespace CreateRequest {
               obj.clientId = reader.string()
               break
             }
+            case 5: {
+              obj.closed = reader.bool()
+              break
+            }
+            case 6: {
+              obj.withFirstChunk = reader.bool()
+              break
+            }
+            case 7: {
+              obj.writerPeer = reader.string()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4022,6 +4167,8 @@ export namespace CreateRequest {
 
 export interface Created {
   fileId: number
+  stat?: FileStatus
+  firstChunk?: FileChunk
 }
 
 export namespace Created {
@@ -4037,6 +4184,16 @@ export namespace Created {
         if ((obj.fileId != null && obj.fileId !== 0)) {
           w.uint32(8)
           w.uint64Number(obj.fileId)
+        }
+
+        if (obj.stat != null) {
+          w.uint32(18)
+          FileStatus.codec().encode(obj.stat, w)
+        }
+
+        if (obj.firstChunk != null) {
+          w.uint32(26)
+          FileChunk.codec().encode(obj.firstChunk, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4055,6 +4212,18 @@ export namespace Created {
           switch (tag >>> 3) {
             case 1: {
               obj.fileId = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.stat = FileStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.stat
+              })
+              break
+            }
+            case 3: {
+              obj.firstChunk = FileChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.firstChunk
+              })
               break
             }
             default: {
@@ -4465,6 +4634,7 @@ export interface CommitChunkRequest {
   version: number
   sizeBytes: number
   clientId: string
+  complete?: boolean
 }
 
 export namespace CommitChunkRequest {
@@ -4500,6 +4670,11 @@ export namespace CommitChunkRequest {
         if ((obj.clientId != null && obj.clientId !== '')) {
           w.uint32(42)
           w.string(obj.clientId)
+        }
+
+        if (obj.complete != null) {
+          w.uint32(48)
+          w.bool(obj.complete)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4540,6 +4715,10 @@ export namespace CommitChunkRequest {
               obj.clientId = reader.string()
               break
             }
+            case 6: {
+              obj.complete = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4560,6 +4739,100 @@ export namespace CommitChunkRequest {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CommitChunkRequest>): CommitChunkRequest {
     return decodeMessage(buf, CommitChunkRequest.codec(), opts)
+  }
+
+}
+
+export interface Committed {
+  fileId: number
+  sizeBytes: number
+  closed: boolean
+  mtimeMs: number
+}
+
+export namespace Committed {
+  let _codec: Codec<Committed>
+
+  export const codec = (): Codec<Committed> => {
+    if (_codec == null) {
+      _codec = message<Committed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.fileId != null && obj.fileId !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.fileId)
+        }
+
+        if ((obj.sizeBytes != null && obj.sizeBytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.sizeBytes)
+        }
+
+        if ((obj.closed != null && obj.closed !== false)) {
+          w.uint32(24)
+          w.bool(obj.closed)
+        }
+
+        if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          fileId: 0,
+          sizeBytes: 0,
+          closed: false,
+          mtimeMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.fileId = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.sizeBytes = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.closed = reader.bool()
+              break
+            }
+            case 4: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Committed>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Committed.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Committed>): Committed {
+    return decodeMessage(buf, Committed.codec(), opts)
   }
 
 }

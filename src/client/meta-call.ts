@@ -48,6 +48,8 @@ export async function callWithRetry(
       lastProblem = response.error.message;
     } catch (err) {
       if (err instanceof MetaRequestError) throw err;
+      // Refused before it left (a request over its bound): asking again cannot help.
+      if (err instanceof WireError && !isRetryable(err.code)) throw new MetaRequestError(err.code, err.message);
       lastProblem = (err as Error).message;
       await onTransportError?.(err);
     }

@@ -12,6 +12,7 @@ import type { MessageCodec } from "./rpc.ts";
 import { sendWithBackpressure } from "./stream-io.ts";
 import type { Logger } from "../util/log.ts";
 import { RpcFrame } from "../protocol/pb/rpc.ts";
+import { RequestError } from "../protocol/errors.ts";
 
 // Requests one stream carries at once; a client waits for a slot past it.
 export const MUX_INFLIGHT_MAX = 256;
@@ -31,6 +32,12 @@ export interface MuxHandlerInit<Req, Res> {
   maxInboundStreams: number;
   log: Logger;
   handle(request: Req, connection: Connection): Promise<Res>;
+  /**
+   * The answer to a request that does not decode (a repeated field over its bound, a field of
+   * the wrong type): with it, that one request is refused in the protocol's own error format
+   * and the stream carries on; without it, the stream is reset (every call on it fails).
+   */
+  refuse?(reason: string): Res;
 }
 
 /** Serves a multiplexed protocol: each stream's requests are handled concurrently. */
@@ -55,7 +62,10 @@ async function serveStream<Req, Res>(stream: Stream, connection: Connection, ini
       try {
         request = init.requestCodec.decode(frame.body);
       } catch (err) {
-        throw new Error(`request ${frame.id} does not decode: ${(err as Error).message}`);
+        const reason = `the request does not decode: ${(err as Error).message}`;
+        if (!init.refuse) throw new Error(`request ${frame.id}: ${reason}`);
+        await writer.write({ id: frame.id, body: init.responseCodec.encode(init.refuse(reason)) as Uint8Array<ArrayBuffer> });
+        continue;
       }
       inflight += 1;
       void (async () => {
@@ -123,6 +133,12 @@ export class MuxClient<Req, Res> {
   async call(request: Req, timeoutMs: number): Promise<Res> {
     if (this.closed) throw new MuxClosedError("the client is closed");
     while (this.pending.size >= MUX_INFLIGHT_MAX) await new Promise((resolve) => setTimeout(resolve, 1));
+    // A request over the bound would make the peer reset the stream, failing every call on it:
+    // refuse it here, alone, with the bound in the sentence.
+    const body = this.init.requestCodec.encode(request) as Uint8Array<ArrayBuffer>;
+    if (body.byteLength > this.init.messageBytesMax) {
+      throw new RequestError("INVALID", `the request is ${body.byteLength} bytes, over the bound of ${this.init.messageBytesMax} bytes of ${this.init.protocol}`);
+    }
     const stream = await this.open(timeoutMs);
     const id = this.nextId++;
     const response = new Promise<Res>((resolve, reject) => {
@@ -132,7 +148,7 @@ export class MuxClient<Req, Res> {
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
     });
-    this.writer!.write({ id, body: this.init.requestCodec.encode(request) as Uint8Array<ArrayBuffer> }).catch((err: unknown) => this.fail(stream, err));
+    this.writer!.write({ id, body }).catch((err: unknown) => this.fail(stream, err));
     return response;
   }
 

@@ -34,6 +34,7 @@ export const META_CHANNEL = {
   requestCodec: { encode: (request: MetaRequest) => MetaRequest.encode(request), decode: (data: Uint8Array | Uint8ArrayList) => MetaRequest.decode(data, { limits: META_REQUEST_LIMITS }) },
   responseCodec: { encode: (response: MetaResponse) => MetaResponse.encode(response), decode: (data: Uint8Array | Uint8ArrayList) => MetaResponse.decode(data, { limits: META_RESPONSE_LIMITS }) },
   messageBytesMax: META_RPC_LIMITS.messageBytesMax,
+  refuse: (reason: string): MetaResponse => ({ error: { code: "INVALID", message: reason, leaderHint: "" } }),
 };
 
 /** The fields of MetaRequest beside its oneof: who asks, which call, and whether it was forwarded. */

@@ -405,7 +405,8 @@ export class Namespace {
     const result: StatResult = { ...listEntry(row, normalized) };
     if (row.lease_holder !== null) result.leaseHolder = row.lease_holder;
     if (row.lease_expiry_ms !== null) result.leaseExpiryMs = row.lease_expiry_ms;
-    if (options.chunks && row.kind === "file") result.chunks = this.chunksOfFile(row.id);
+    // The row is the file's: its first page of chunks without looking the file up again.
+    if (options.chunks && row.kind === "file") result.chunks = this.s.chunksFrom.all(row.id, 0, CHUNK_PAGE_MAX).map(chunkInfo);
     return result;
   }
 

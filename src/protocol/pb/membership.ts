@@ -6,7 +6,8 @@ const streamingNotGenerated = function * (): Generator<never> {
 }
 /* eslint-disable require-yield */
 
-import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
+import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
+import { encodeMessage, utf8Of } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -125,7 +126,7 @@ export namespace Heartbeat {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peerId = reader.string()
+              obj.peerId = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -133,11 +134,11 @@ export namespace Heartbeat {
                 throw new MaxLengthError('Decode error - repeated field "addresses" had too many elements')
               }
 
-              obj.addresses.push(reader.string())
+              obj.addresses.push(utf8Of(reader.bytes()))
               break
             }
             case 3: {
-              obj.rack = reader.string()
+              obj.rack = utf8Of(reader.bytes())
               break
             }
             case 4: {
@@ -161,7 +162,7 @@ export namespace Heartbeat {
                 throw new MaxLengthError('Decode error - repeated field "roles" had too many elements')
               }
 
-              obj.roles.push(reader.string())
+              obj.roles.push(utf8Of(reader.bytes()))
               break
             }
             case 9: {

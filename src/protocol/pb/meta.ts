@@ -8,8 +8,8 @@ const streamingNotGenerated = function * (): Generator<never> {
 }
 /* eslint-disable require-yield */
 
-import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
-import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
+import { encodeMessage, utf8Of } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -1214,7 +1214,7 @@ export namespace MetaRequest {
               break
             }
             case 2: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             case 3: {
@@ -1222,7 +1222,7 @@ export namespace MetaRequest {
               break
             }
             case 4: {
-              obj.caller = reader.string()
+              obj.caller = utf8Of(reader.bytes())
               break
             }
             case 10: {
@@ -3350,15 +3350,15 @@ export namespace MetaError {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.code = reader.string()
+              obj.code = utf8Of(reader.bytes())
               break
             }
             case 2: {
-              obj.message = reader.string()
+              obj.message = utf8Of(reader.bytes())
               break
             }
             case 3: {
-              obj.leaderHint = reader.string()
+              obj.leaderHint = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -3563,7 +3563,7 @@ export namespace VoterProgress {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -3695,7 +3695,7 @@ export namespace ClusterStatus {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.leader = reader.string()
+              obj.leader = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -3707,7 +3707,7 @@ export namespace ClusterStatus {
                 throw new MaxLengthError('Decode error - repeated field "voters" had too many elements')
               }
 
-              obj.voters.push(reader.string())
+              obj.voters.push(utf8Of(reader.bytes()))
               break
             }
             case 4: {
@@ -3715,7 +3715,7 @@ export namespace ClusterStatus {
                 throw new MaxLengthError('Decode error - repeated field "learners" had too many elements')
               }
 
-              obj.learners.push(reader.string())
+              obj.learners.push(utf8Of(reader.bytes()))
               break
             }
             case 5: {
@@ -3737,7 +3737,7 @@ export namespace ClusterStatus {
               break
             }
             case 8: {
-              obj.answeredBy = reader.string()
+              obj.answeredBy = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -3795,7 +3795,7 @@ export namespace SetSettingRequest {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           key: '',
-          value: uint8ArrayAlloc(0)
+          value: new Uint8Array(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3805,7 +3805,7 @@ export namespace SetSettingRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.key = reader.string()
+              obj.key = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -3870,7 +3870,7 @@ export namespace GetSettingRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.key = reader.string()
+              obj.key = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -3928,7 +3928,7 @@ export namespace SettingValue {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           found: false,
-          value: uint8ArrayAlloc(0)
+          value: new Uint8Array(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -4010,7 +4010,7 @@ export namespace MkdirRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -4114,7 +4114,7 @@ export namespace CreateRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -4126,7 +4126,7 @@ export namespace CreateRequest {
               break
             }
             case 4: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             case 5: {
@@ -4138,7 +4138,7 @@ export namespace CreateRequest {
               break
             }
             case 7: {
-              obj.writerPeer = reader.string()
+              obj.writerPeer = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -4291,11 +4291,11 @@ export namespace AppendRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -4459,7 +4459,7 @@ export namespace AddChunkRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -4467,11 +4467,11 @@ export namespace AddChunkRequest {
               break
             }
             case 3: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             case 4: {
-              obj.writerPeer = reader.string()
+              obj.writerPeer = utf8Of(reader.bytes())
               break
             }
             case 5: {
@@ -4479,7 +4479,7 @@ export namespace AddChunkRequest {
                 throw new MaxLengthError('Decode error - repeated field "excludePeers" had too many elements')
               }
 
-              obj.excludePeers.push(reader.string())
+              obj.excludePeers.push(utf8Of(reader.bytes()))
               break
             }
             default: {
@@ -4577,7 +4577,7 @@ export namespace BumpChunkRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -4585,15 +4585,15 @@ export namespace BumpChunkRequest {
               break
             }
             case 3: {
-              obj.chunkId = reader.string()
+              obj.chunkId = utf8Of(reader.bytes())
               break
             }
             case 4: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             case 5: {
-              obj.writerPeer = reader.string()
+              obj.writerPeer = utf8Of(reader.bytes())
               break
             }
             case 6: {
@@ -4601,7 +4601,7 @@ export namespace BumpChunkRequest {
                 throw new MaxLengthError('Decode error - repeated field "excludePeers" had too many elements')
               }
 
-              obj.excludePeers.push(reader.string())
+              obj.excludePeers.push(utf8Of(reader.bytes()))
               break
             }
             default: {
@@ -4700,7 +4700,7 @@ export namespace CommitChunkRequest {
               break
             }
             case 2: {
-              obj.chunkId = reader.string()
+              obj.chunkId = utf8Of(reader.bytes())
               break
             }
             case 3: {
@@ -4712,7 +4712,7 @@ export namespace CommitChunkRequest {
               break
             }
             case 5: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             case 6: {
@@ -4889,11 +4889,11 @@ export namespace AbandonChunkRequest {
               break
             }
             case 2: {
-              obj.chunkId = reader.string()
+              obj.chunkId = utf8Of(reader.bytes())
               break
             }
             case 3: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -4965,7 +4965,7 @@ export namespace CompleteRequest {
               break
             }
             case 2: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -5037,7 +5037,7 @@ export namespace RenewLeaseRequest {
               break
             }
             case 2: {
-              obj.clientId = reader.string()
+              obj.clientId = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -5105,11 +5105,11 @@ export namespace RenameRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
-              obj.destination = reader.string()
+              obj.destination = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -5177,7 +5177,7 @@ export namespace DeleteRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -5332,7 +5332,7 @@ export namespace SetReplicationRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -5458,7 +5458,7 @@ export namespace StatRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -5540,7 +5540,7 @@ export namespace ListRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -5548,7 +5548,7 @@ export namespace ListRequest {
               break
             }
             case 3: {
-              obj.after = reader.string()
+              obj.after = utf8Of(reader.bytes())
               break
             }
             case 4: {
@@ -5632,7 +5632,7 @@ export namespace Listing {
               break
             }
             case 2: {
-              obj.next = reader.string()
+              obj.next = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -5709,11 +5709,11 @@ export namespace Replica {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             case 2: {
-              obj.rack = reader.string()
+              obj.rack = utf8Of(reader.bytes())
               break
             }
             case 3: {
@@ -5721,7 +5721,7 @@ export namespace Replica {
                 throw new MaxLengthError('Decode error - repeated field "addresses" had too many elements')
               }
 
-              obj.addresses.push(reader.string())
+              obj.addresses.push(utf8Of(reader.bytes()))
               break
             }
             default: {
@@ -5819,7 +5819,7 @@ export namespace FileChunk {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.chunkId = reader.string()
+              obj.chunkId = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -6000,7 +6000,7 @@ export namespace FileStatus {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -6106,11 +6106,11 @@ export namespace ReportBadReplicaRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.chunkId = reader.string()
+              obj.chunkId = utf8Of(reader.bytes())
               break
             }
             case 2: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -6171,7 +6171,7 @@ export namespace FsckRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -6303,7 +6303,7 @@ export namespace FsckFile {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -6503,7 +6503,7 @@ export namespace FsckResult {
               break
             }
             case 2: {
-              obj.path = reader.string()
+              obj.path = utf8Of(reader.bytes())
               break
             }
             case 3: {
@@ -6739,11 +6739,11 @@ export namespace PeerCapacity {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             case 2: {
-              obj.rack = reader.string()
+              obj.rack = utf8Of(reader.bytes())
               break
             }
             case 3: {
@@ -6755,7 +6755,7 @@ export namespace PeerCapacity {
                 throw new MaxLengthError('Decode error - repeated field "addresses" had too many elements')
               }
 
-              obj.addresses.push(reader.string())
+              obj.addresses.push(utf8Of(reader.bytes()))
               break
             }
             case 5: {
@@ -7160,11 +7160,11 @@ export namespace PeerUsage {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             case 2: {
-              obj.rack = reader.string()
+              obj.rack = utf8Of(reader.bytes())
               break
             }
             case 3: {
@@ -7488,7 +7488,7 @@ export namespace DecommissionRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -7549,7 +7549,7 @@ export namespace DecommissionStatusRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -7663,7 +7663,7 @@ export namespace DecommissionStatus {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -7750,7 +7750,7 @@ export namespace SubmitJobRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.jobId = reader.string()
+              obj.jobId = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -7824,7 +7824,7 @@ export namespace JobStatusRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.jobId = reader.string()
+              obj.jobId = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -7937,7 +7937,7 @@ export namespace KillJobRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.jobId = reader.string()
+              obj.jobId = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -8176,7 +8176,7 @@ export namespace TaskRef {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.jobId = reader.string()
+              obj.jobId = utf8Of(reader.bytes())
               break
             }
             case 2: {
@@ -8192,7 +8192,7 @@ export namespace TaskRef {
               break
             }
             case 5: {
-              obj.peer = reader.string()
+              obj.peer = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -8344,7 +8344,7 @@ export namespace TaskFailedRequest {
               break
             }
             case 2: {
-              obj.error = reader.string()
+              obj.error = utf8Of(reader.bytes())
               break
             }
             case 3: {

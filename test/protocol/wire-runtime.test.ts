@@ -1,0 +1,63 @@
+// The generated codecs call src/protocol/wire-runtime.ts instead of three of protons-runtime's
+// helpers (scripts/proto.ts): the bytes on the wire must be exactly protons' own, and what
+// decodes must be what was encoded, for short and long strings, any Unicode, and bytes.
+import { describe, expect, it } from "vitest";
+import { encodeMessage as protonsEncode } from "protons-runtime";
+import { encodeMessage, utf8Of } from "../../src/protocol/wire-runtime.ts";
+import { MetaRequest } from "../../src/protocol/pb/meta.ts";
+import { WireMessage, MessageType } from "../../src/protocol/pb/raft.ts";
+
+const PEER_ID = "12D3KooWLzDeJqixn5Kd95PFUMfxAVk7tufSScFNEQ9ngq7sAPBE";
+
+function raftAppend(from: string, data: Uint8Array<ArrayBuffer>): WireMessage {
+  return {
+    type: MessageType.APP,
+    from,
+    to: `${PEER_ID.slice(0, -1)}X`,
+    term: 7n,
+    index: 1_000n,
+    logTerm: 7n,
+    entries: [{ term: 7n, index: 1_001n, conf: false, data }],
+    commit: 999n,
+    reject: false,
+    rejectHint: 0n,
+    ctx: "",
+    force: false,
+    offset: 0n,
+    data: new Uint8Array(0),
+    done: false,
+    snapshotIndex: 0n,
+    nextOffset: 0n,
+    transferee: "",
+  };
+}
+
+describe("the generated codecs' runtime helpers", () => {
+  it("encode to protons' own bytes and decode back, for strings of every length and script", () => {
+    const texts = ["", "a", "x".repeat(39), "x".repeat(40), PEER_ID, "/données/日本語/😀/file", "é".repeat(5_000)];
+    for (const text of texts) {
+      const request: MetaRequest = { forwarded: false, clientId: `${PEER_ID}/${text}`, callId: 12, caller: "", mkdir: { path: `/${text}`, parents: true } };
+      const ours = MetaRequest.encode(request);
+      expect(ours).toEqual(protonsEncode(request, MetaRequest.codec()));
+      expect(ours.constructor).toBe(Uint8Array);
+      expect(MetaRequest.decode(ours)).toEqual(request);
+
+      const message = raftAppend(text || PEER_ID, Uint8Array.from({ length: text.length % 300 }, (_, i) => i & 255));
+      const bytes = WireMessage.encode(message);
+      expect(bytes).toEqual(encodeMessage(message, WireMessage.codec()));
+      expect(bytes).toEqual(protonsEncode(message, WireMessage.codec()));
+      expect(WireMessage.decode(bytes)).toEqual(message);
+    }
+  });
+
+  it("gives a Uint8Array of its own memory (slicing copies, as callers expect) and reads bad UTF-8 as U+FFFD", () => {
+    const bytes = encodeMessage({ forwarded: true, clientId: "c", callId: 1, caller: PEER_ID }, MetaRequest.codec());
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+    const copy = bytes.slice(0, 2);
+    copy[0] = 0xff;
+    expect(bytes[0]).not.toBe(0xff);
+    expect(utf8Of(Uint8Array.of(0x61, 0xff, 0x62))).toBe("a\uFFFDb");
+    expect(utf8Of(new TextEncoder().encode("日本語"))).toBe("日本語");
+  });
+});

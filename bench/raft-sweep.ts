@@ -25,6 +25,7 @@ let snapshots = 0;
 let confChanges = 0;
 let crashes = 0;
 let ops = 0;
+let leaseReads = 0;
 let unknown = 0;
 let lastReport = started;
 for (let seed = from; seed < from + seeds; seed++) {
@@ -35,6 +36,7 @@ for (let seed = from; seed < from + seeds; seed++) {
     confChanges += r.confChanges;
     crashes += r.crashes;
     ops += r.clientOps;
+    leaseReads += r.leaseReads;
     if (r.linearizable === "unknown") unknown++;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -52,7 +54,7 @@ const secs = (performance.now() - started) / 1000;
 console.log(
   `raft-sweep: ${seeds} seeds × ${steps} steps in ${secs.toFixed(1)} s = ${(seeds / secs).toFixed(1)} seeds/s ` +
     `(${Math.round(events / secs)} core events/s); snapshots ${snapshots}, conf changes ${confChanges}, crashes ${crashes}, ` +
-    `client ops ${ops}, linearizability undecided ${unknown}; failures: ${failures.length}` +
+    `client ops ${ops} (reads under a lease ${leaseReads}), linearizability undecided ${unknown}; failures: ${failures.length}` +
     (failures.length ? ` (${failures.map((f) => f.seed).join(", ")})` : ""),
 );
 process.exit(failures.length > 0 ? 1 : 0);

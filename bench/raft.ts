@@ -1,13 +1,15 @@
 // The replicated metadata under load and under leader loss: three voters as three processes
 // of dist/tessera on loopback, fsync on, and one client process (this one).
 //
-//   bun run bench/raft.ts [--seconds N] [--kills N] [--connections N] [--binary PATH] [--skip-follower]
+//   bun run bench/raft.ts [--seconds N] [--kills N] [--connections N] [--binary PATH] [--skip-follower] [--skip-reads]
 //                         [--etcd-loads s,l|none] [--etcd-put-seconds N] [--etcd-put-clients 1,64]
 //
 // It measures, in one run:
 //   1. committed proposals per second and p50/p99 commit latency (the client's setSetting
 //      round trip) with 1 and with 64 concurrent proposers, pointed at the leader (and, as an
-//      extra, 64 proposers through a follower, which forwards);
+//      extra, 64 proposers through a follower, which forwards); then linearizable reads
+//      (getSetting, which waits on the leader's readBarrier: its lease, or a ReadIndex round)
+//      with 1 and 64 readers (--skip-reads leaves them out);
 //   2. leader failover: kill -9 of the leader, time until the next committed setSetting
 //      through a survivor; the killed peer is restarted from its data dir and caught up
 //      before the next kill;
@@ -319,6 +321,7 @@ class Control {
 
 interface LoadResult {
   label: string;
+  op: "write" | "read";
   proposers: number;
   connections: number;
   committed: number;
@@ -341,6 +344,7 @@ interface CpuReport {
 
 async function runLoad(
   label: string,
+  op: "write" | "read",
   clients: ClusterClient[],
   proposers: number,
   seconds: number,
@@ -364,7 +368,8 @@ async function runLoad(
       const key = `bench/p${index}/${round % KEYS_PER_PROPOSER}`;
       const sentMs = performance.now();
       try {
-        await client.setSetting(key, value);
+        if (op === "write") await client.setSetting(key, value);
+        else await client.getSetting(key);
       } catch {
         errors += 1;
         continue;
@@ -383,6 +388,7 @@ async function runLoad(
   latenciesMs.sort((a, b) => a - b);
   return {
     label,
+    op,
     proposers,
     connections: Math.min(clients.length, proposers),
     committed,
@@ -426,7 +432,7 @@ function describeCpu(cpu: CpuReport): string {
 function describeCpuPerCommit(result: LoadResult): string {
   const perCommitMs = (seconds: number) => ms((seconds / result.cpu.wallSeconds / (result.committed / result.seconds)) * 1000);
   const cpu = result.cpu;
-  return `CPU per committed proposal: ${perCommitMs(cpu.leader + cpu.followers + cpu.client)} ms (leader ${perCommitMs(cpu.leader)}, followers ${perCommitMs(cpu.followers)}, client ${perCommitMs(cpu.client)})`;
+  return `CPU per ${result.op === "write" ? "committed proposal" : "read"}: ${perCommitMs(cpu.leader + cpu.followers + cpu.client)} ms (leader ${perCommitMs(cpu.leader)}, followers ${perCommitMs(cpu.followers)}, client ${perCommitMs(cpu.client)})`;
 }
 
 // ---- 2. failover ----
@@ -607,6 +613,7 @@ async function main(): Promise<void> {
   const kills = Math.round(numberArg("kills", KILLS_DEFAULT, 0));
   const connections = Math.round(numberArg("connections", CONNECTIONS_DEFAULT));
   const skipFollower = process.argv.includes("--skip-follower");
+  const skipReads = process.argv.includes("--skip-reads");
   const binary = resolve(arg("binary") ?? join(import.meta.dir, "../dist/tessera"));
   const peerCommand = process.env.BENCH_RAFT_PEER_CMD?.split(" ").filter(Boolean) ?? [binary];
   if (!process.env.BENCH_RAFT_PEER_CMD && !existsSync(binary)) {
@@ -667,22 +674,25 @@ async function main(): Promise<void> {
     const follower = peers.list.find((peer) => peer !== leader)!;
     const leaderClients = await sequential(connections, () => connectPaced(leader.address, swarmKey));
     leaderClients.forEach((client) => openClients.add(client));
-    const phases: Array<{ label: string; clients: ClusterClient[]; proposers: number }> = PROPOSERS.map((proposers) => ({ label: `leader, ${proposers} proposer${proposers > 1 ? "s" : ""}`, clients: leaderClients, proposers }));
+    const phases: Array<{ label: string; op: "write" | "read"; clients: ClusterClient[]; proposers: number }> = PROPOSERS.map((proposers) => ({ label: `leader, ${proposers} proposer${proposers > 1 ? "s" : ""}`, op: "write", clients: leaderClients, proposers }));
     if (!skipFollower) {
       const followerClients = await sequential(connections, () => connectPaced(follower.address, swarmKey));
       followerClients.forEach((client) => openClients.add(client));
-      phases.push({ label: "follower (forwards), 64 proposers", clients: followerClients, proposers: 64 });
+      phases.push({ label: "follower (forwards), 64 proposers", op: "write", clients: followerClients, proposers: 64 });
+    }
+    if (!skipReads) {
+      for (const readers of PROPOSERS) phases.push({ label: `leader, ${readers} reader${readers > 1 ? "s" : ""}`, op: "read", clients: leaderClients, proposers: readers });
     }
     // What the peers burn with nothing to do (heartbeats, gossip, connection monitors).
     const idleBefore = cpuSnapshot(peers);
     await sleep(IDLE_SECONDS * 1000);
     console.log(`idle, ${IDLE_SECONDS} s: ${describeCpu(cpuReport(idleBefore, cpuSnapshot(peers), leader.id))}`);
     for (const phase of phases) {
-      const result = await runLoad(phase.label, phase.clients, phase.proposers, seconds, peers, leader.id, await control.of(leader));
+      const result = await runLoad(phase.label, phase.op, phase.clients, phase.proposers, seconds, peers, leader.id, await control.of(leader));
       loads.push(result);
       const lat = result.latenciesMs;
       console.log(
-        `load ${result.label} over ${result.connections} connection(s): ${int(result.committed / result.seconds)} committed/s, p50 ${ms(percentile(lat, 0.5))} ms, p99 ${ms(percentile(lat, 0.99))} ms, max ${ms(lat.at(-1) ?? NaN)} ms` +
+        `load ${result.label} over ${result.connections} connection(s): ${int(result.committed / result.seconds)} ${result.op === "write" ? "committed" : "reads"}/s, p50 ${ms(percentile(lat, 0.5))} ms, p99 ${ms(percentile(lat, 0.99))} ms, max ${ms(lat.at(-1) ?? NaN)} ms` +
           `${result.errors ? `, ${result.errors} failed` : ""}${result.termAfter !== result.termBefore ? `, LEADER CHANGED (term ${result.termBefore} → ${result.termAfter})` : ""}`,
       );
       console.log(`  ${describeCpu(result.cpu)}`);
@@ -730,10 +740,10 @@ function printSummary(loads: LoadResult[], failovers: FailoverSample[], failover
   for (const result of loads) {
     const lat = result.latenciesMs;
     const rate = result.committed / result.seconds;
-    const isGoal = result.proposers === 64 && result.label.startsWith("leader");
-    const reference = etcdReferenceCell(result.proposers);
+    const isGoal = result.op === "write" && result.proposers === 64 && result.label.startsWith("leader");
+    const reference = result.op === "read" ? "" : etcdReferenceCell(result.proposers);
     console.log(
-      `| ${result.label}: committed/s, p50 / p99 ms | ${int(rate)}/s, ${ms(percentile(lat, 0.5))} / ${ms(percentile(lat, 0.99))} ms | ${reference} | ${isGoal ? `> ${int(GOAL_PROPOSALS_PER_SECOND_64)}/s: ${goal(rate > GOAL_PROPOSALS_PER_SECOND_64)}` : ""} |`,
+      `| ${result.label}: ${result.op === "write" ? "committed" : "reads"}/s, p50 / p99 ms | ${int(rate)}/s, ${ms(percentile(lat, 0.5))} / ${ms(percentile(lat, 0.99))} ms | ${reference} | ${isGoal ? `> ${int(GOAL_PROPOSALS_PER_SECOND_64)}/s: ${goal(rate > GOAL_PROPOSALS_PER_SECOND_64)}` : ""} |`,
     );
   }
   if (failovers.length > 0) {

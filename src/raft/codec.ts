@@ -41,11 +41,12 @@ export function encodeRaftMessage(m: Message): Uint8Array {
     case "appResp":
       Object.assign(wire, { index: BigInt(m.index), reject: m.reject, rejectHint: BigInt(m.rejectHint), logTerm: BigInt(m.logTerm) });
       break;
+    // A heartbeat's lease round travels in `index`, which heartbeats do not otherwise use.
     case "heartbeat":
-      Object.assign(wire, { commit: BigInt(m.commit), ctx: m.ctx });
+      Object.assign(wire, { commit: BigInt(m.commit), ctx: m.ctx, index: BigInt(m.round ?? 0) });
       break;
     case "heartbeatResp":
-      Object.assign(wire, { ctx: m.ctx });
+      Object.assign(wire, { ctx: m.ctx, index: BigInt(m.round ?? 0) });
       break;
     case "vote":
     case "preVote":
@@ -121,9 +122,9 @@ export function decodeRaftMessage(bytes: Uint8Array): Message {
     case "appResp":
       return { ...base, type, index: safe(wire.index, "index"), reject: wire.reject, rejectHint: safe(wire.rejectHint, "rejectHint"), logTerm: safe(wire.logTerm, "logTerm") };
     case "heartbeat":
-      return { ...base, type, commit: safe(wire.commit, "commit"), ctx: readCtx(wire.ctx) };
+      return { ...base, type, commit: safe(wire.commit, "commit"), ctx: readCtx(wire.ctx), round: safe(wire.index, "round") };
     case "heartbeatResp":
-      return { ...base, type, ctx: readCtx(wire.ctx) };
+      return { ...base, type, ctx: readCtx(wire.ctx), round: safe(wire.index, "round") };
     case "vote":
     case "preVote":
       return { ...base, type, index: safe(wire.index, "index"), logTerm: safe(wire.logTerm, "logTerm"), force: wire.force };

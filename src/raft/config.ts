@@ -32,6 +32,20 @@ export interface RaftConfig {
   readonly preVote?: boolean;
   /** Dissertation §6.2 / §4.2.3: a leader without quorum contact steps down; followers hold a lease. Default true. */
   readonly checkQuorum?: boolean;
+  /**
+   * Leader lease for reads (dissertation §6.4.1), in ticks; 0 turns it off (the default).
+   * While a quorum has answered a heartbeat the leader sent less than leaseTicks ticks ago,
+   * it answers readIndex() at its commit index at once, without a heartbeat round. In
+   * exchange every voter withholds its vote for leaseTicks + 1 + leaseDriftTicks ticks after
+   * it last heard from a leader, also after forgetLeader() and after a restart, so no other
+   * leader can be elected while the lease runs. Needs checkQuorum.
+   */
+  readonly leaseTicks?: number;
+  /**
+   * Ticks the lease leaves for clocks that run at different rates (and timers that fire
+   * late): the voters' guard is this much longer than the leader's lease. Default 1.
+   */
+  readonly leaseDriftTicks?: number;
   /** Bytes of entries per append message (at least one entry is always sent). */
   readonly maxSizePerMsg?: number;
   /** Append messages in flight per follower in replicate state (the pipelining window). */
@@ -55,11 +69,21 @@ export interface RaftConfig {
   readonly logger?: RaftLogger;
 }
 
+/**
+ * The lease's own margin besides the drift: a tick count is coarse by one tick on each side
+ * (a voter's first tick after hearing from the leader may come at once; the leader's lease
+ * counts from the tick before its send), so a voter's guard of G ticks covers G - 1 ticks of
+ * real time, which must cover the leaseTicks the leader may use.
+ */
+export const LEASE_GRANULARITY_TICKS = 1;
+
 export type ResolvedRaftConfig = Required<Omit<RaftConfig, "applied" | "logger">> & Pick<RaftConfig, "applied" | "logger">;
 
 export const RAFT_CONFIG_DEFAULTS = {
   preVote: true,
   checkQuorum: true,
+  leaseTicks: 0,
+  leaseDriftTicks: 1,
   maxSizePerMsg: 1024 * 1024,
   maxInflightMsgs: 256,
   maxUncommittedEntriesBytes: 64 * 1024 * 1024,
@@ -90,6 +114,17 @@ export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
   if (r.electionTicks <= r.heartbeatTicks) {
     throw new RaftConfigError(`raft config: electionTicks (${r.electionTicks}) must be greater than heartbeatTicks (${r.heartbeatTicks})`);
   }
+  nonNegativeInt("leaseTicks", r.leaseTicks);
+  nonNegativeInt("leaseDriftTicks", r.leaseDriftTicks);
+  if (r.leaseTicks > 0) {
+    if (!r.checkQuorum) throw new RaftConfigError("raft config: leaseTicks needs checkQuorum (followers must honour the leader's lease)");
+    const guard = leaseGuardTicks(r);
+    if (guard > r.electionTicks) {
+      throw new RaftConfigError(
+        `raft config: leaseTicks (${r.leaseTicks}) + ${LEASE_GRANULARITY_TICKS} + leaseDriftTicks (${r.leaseDriftTicks}) = ${guard} must not exceed electionTicks (${r.electionTicks}): a follower's ordinary lease is one election timeout`,
+      );
+    }
+  }
   positiveInt("maxSizePerMsg", r.maxSizePerMsg);
   positiveInt("maxInflightMsgs", r.maxInflightMsgs, 1 << 20);
   positiveInt("maxUncommittedEntriesBytes", r.maxUncommittedEntriesBytes);
@@ -104,6 +139,15 @@ export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
     throw new RaftConfigError(`raft config: applied must be a non-negative integer, got ${c.applied}`);
   }
   return r;
+}
+
+function nonNegativeInt(name: string, v: number): void {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RaftConfigError(`raft config: ${name} must be a non-negative integer, got ${v}`);
+}
+
+/** Ticks a voter withholds its vote after it last heard from a leader, when leases are on. */
+export function leaseGuardTicks(c: Pick<ResolvedRaftConfig, "leaseTicks" | "leaseDriftTicks">): number {
+  return c.leaseTicks + LEASE_GRANULARITY_TICKS + c.leaseDriftTicks;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

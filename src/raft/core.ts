@@ -13,7 +13,14 @@
 // Output loop:
 //     if (core.hasReady()) {
 //       const rd = core.ready();
-//       // 1. PERSIST (before anything else is visible outside this process):
+//       // 0. SEND rd.messages at once: they promise nothing about this node's disk. The
+//       //    leader's appends leave while it writes the same entries itself (dissertation
+//       //    §10.2.1); the core counts its own copy toward a quorum only in advance(rd), once
+//       //    the driver says the write is durable. (A Ready that changes term or vote has no
+//       //    such messages: everything in it waits for step 1.)
+//       //    Committed entries below rd.entries[0].index were stable before this Ready: the
+//       //    driver may apply them now (step 3) rather than after this Ready's fsync.
+//       // 1. PERSIST (before any promise about it leaves this process):
 //       //    a. rd.snapshot   -> install in storage (replaces the log up to its index) and
 //       //                        restore the state machine from rd.snapshot.data;
 //       //    b. rd.entries    -> append to the log; an entry at an index already stored
@@ -22,11 +29,12 @@
 //       //                        index must never point past the stored log);
 //       //    fsync when rd.mustSync (group commit: one fsync for a batch of Readys is fine, as
 //       //    long as step 2 of each waits for it).
-//       // 2. SEND rd.messages (only now: a vote or an append ack promises durable state).
-//       // 3. APPLY rd.committedEntries in order (they may include entries of rd.entries; that
-//       //    is why step 1 comes first). Conf entries already took effect inside the core.
+//       // 2. SEND rd.messagesAfterPersist (only now: a vote or an append ack promises
+//       //    durable state, dissertation §3.8).
+//       // 3. APPLY rd.committedEntries in order (they may include entries of rd.entries; those
+//       //    wait for step 1). Conf entries already took effect inside the core.
 //       // 4. READS: for each rd.readStates {index, ctx}, serve the read once applied >= index.
-//       core.advance(rd);
+//       core.advance(rd);   // step 1 is durable: a leader counts its own copy now
 //     }
 //   Between ready() and advance() the driver may keep calling tick/step/propose; it may not
 //   call ready() again (hasReady() is false) until it has called advance(rd).
@@ -45,6 +53,13 @@
 //   state machine restored from storage.snapshot() stands). Entries in (applied, commit]
 //   come back in committedEntries.
 //
+// Leases (leaseTicks > 0, dissertation §6.4.1): time is ticks. A leader that a quorum
+//   answered within leaseTicks of a heartbeat's send answers reads at its commit index at
+//   once; voters withhold votes for leaseTicks + 1 + leaseDriftTicks ticks after they last
+//   heard from a leader (after forgetLeader() and a restart too), and campaign() waits the
+//   guard out. A leader's ticks must not fall behind a monotonic clock (a late timer catches
+//   up); a follower's may (a slow clock only lengthens its guard, the safe side).
+//
 // Errors: propose() throws ProposalDroppedError{reason, leaderHint} (not leader, transfer in
 // progress, uncommitted bound) or EntryTooLargeError; proposeConfChange() also
 // ConfChangeRejectedError; readIndex() ReadIndexDroppedError; step() throws
@@ -59,6 +74,7 @@
 import { assert } from "../util/assert.ts";
 import { applyConfChange, decodeConfEntry, encodeConfEntry, type ConfChange } from "./conf.ts";
 import {
+  leaseGuardTicks,
   READ_CTX_LENGTH_MAX,
   resolveConfig,
   WIRE_APPEND_ENTRIES_MAX,
@@ -87,6 +103,7 @@ import { Progress } from "./progress.ts";
 import { ReadOnly } from "./read-only.ts";
 import {
   MESSAGE_TYPES,
+  MESSAGES_AFTER_PERSIST,
   NO_PEER,
   hardStateEqual,
   type AppendMessage,
@@ -150,6 +167,10 @@ export interface RaftStats {
   droppedOutgoingMessages: number;
   rejectedSnapshotPieces: number;
   ignoredVotesInLease: number;
+  /** Reads the leader answered under its lease, without a heartbeat round. */
+  leaseReads: number;
+  /** ReadIndex heartbeat rounds the leader started. */
+  readIndexRounds: number;
 }
 
 export class RaftCore {
@@ -195,15 +216,25 @@ export class RaftCore {
   private pendingReads: { ctx: string; from: PeerId }[] = [];
   /** ReadIndex answers for the driver (bounded by maxPendingReads). */
   private readStates: ReadState[] = [];
-  /** Outgoing messages for the next Ready (bounded by maxPendingMessages). */
+  /** Outgoing messages for the next Ready (with msgsAfterPersist, bounded by maxPendingMessages). */
   private msgs: Message[] = [];
+  /** Outgoing messages that promise durable state: sent after the next Ready is persisted. */
+  private msgsAfterPersist: Message[] = [];
+  /** Leader: ticks since it became leader; heartbeats carry it as their lease round. */
+  private leaseClock = 0;
+  /** Leader: a leadership transfer was started this term; its forced election ignores voters' guards. */
+  private leaseRevoked = false;
+  /** Ticks since this node last heard from a leader (0 at start: a restart honours leases too). */
+  private ticksSinceLeader = 0;
+  /** campaign() was called inside the lease guard: campaign when it ends. */
+  private campaignDeferred = false;
   private reassembly: Reassembly | undefined = undefined;
 
   private prevSoft: SoftState;
   private prevHard: HardState;
   private readyOutstanding = false;
 
-  readonly stats: RaftStats = { droppedOutgoingMessages: 0, rejectedSnapshotPieces: 0, ignoredVotesInLease: 0 };
+  readonly stats: RaftStats = { droppedOutgoingMessages: 0, rejectedSnapshotPieces: 0, ignoredVotesInLease: 0, leaseReads: 0, readIndexRounds: 0 };
 
   constructor(config: RaftConfig) {
     this.cfg = resolveConfig(config);
@@ -313,13 +344,24 @@ export class RaftCore {
   // ─── Inputs ────────────────────────────────────────────────────────────────────────────
 
   tick(): void {
+    this.ticksSinceLeader++;
     if (this._role === "leader") this.tickHeartbeat();
     else this.tickElection();
   }
 
-  /** Starts an election now (pre-vote first when enabled), as an elapsed election timeout would. */
+  /**
+   * Starts an election now (pre-vote first when enabled), as an elapsed election timeout would.
+   * With leases on, not before this node's lease guard has run out (and one tick more, so
+   * peers that heard the leader a moment later have let go too): a node that campaigns votes
+   * for itself, and its vote may be one a leader's lease counts on (§6.4.1). It campaigns on
+   * the tick the guard ends, unless a leader speaks first.
+   */
   campaign(): void {
     if (this._role === "leader") return;
+    if (this.cfg.leaseTicks > 0 && this.ticksSinceLeader <= leaseGuardTicks(this.cfg)) {
+      this.campaignDeferred = true;
+      return;
+    }
     this.startCampaign(this.cfg.preVote ? "preElection" : "election");
   }
 
@@ -329,6 +371,8 @@ export class RaftCore {
    * instead of ignoring it for an election timeout. For a driver that knows the leader is
    * gone (its connection dropped). Liveness only: a leader that is in fact alive is
    * followed again on its next message, and votes still obey §5.2 and §5.4.1.
+   * With leases on, the vote stays withheld until the lease guard has run out
+   * (ticksUntilVotable()): the forgotten leader may still be answering reads under its lease.
    */
   forgetLeader(): void {
     if (this._role !== "follower" || this._lead === NO_PEER) return;
@@ -383,6 +427,39 @@ export class RaftCore {
     this.send({ type: "readIndex", to: this._lead, ctx });
   }
 
+  /**
+   * Leader only: the index a read may be served at without a heartbeat round, while the
+   * lease holds (dissertation §6.4.1); undefined when it does not (use readIndex()). The
+   * read is linearizable once the state machine has applied that index.
+   */
+  readIndexUnderLease(): number | undefined {
+    const index = this.leaseReadIndex();
+    if (index !== undefined) this.stats.leaseReads++;
+    return index;
+  }
+
+  /** Whether the lease holds now (an observer for status and tests; counts nothing). */
+  leaseHolds(): boolean {
+    return this.leaseReadIndex() !== undefined;
+  }
+
+  /**
+   * Ticks until this node would grant a vote or pre-vote to another candidate (0: now): the
+   * check-quorum lease of a known leader (dissertation §4.2.3), and with leases on the guard
+   * after the last contact with any leader. A leader never grants one.
+   */
+  ticksUntilVotable(): number {
+    if (!this.cfg.checkQuorum) return 0;
+    if (this._role === "leader") return Number.POSITIVE_INFINITY;
+    let ticks = 0;
+    // Dissertation §4.2.3: a follower that heard from its leader within an election timeout.
+    if (this._lead !== NO_PEER) ticks = this.cfg.electionTicks - this.electionElapsed;
+    // §6.4.1: within the lease guard after the last word from any leader, even one forgotten
+    // or from before a restart: that leader may still serve reads under its lease.
+    if (this.cfg.leaseTicks > 0) ticks = Math.max(ticks, leaseGuardTicks(this.cfg) - this.ticksSinceLeader);
+    return Math.max(0, ticks);
+  }
+
   /** Hands leadership to `to` (dissertation §3.10). A follower forwards the request to its leader. */
   transferLeadership(to: PeerId): void {
     if (this._role !== "leader") {
@@ -407,7 +484,9 @@ export class RaftCore {
       if (m.type === "vote" || m.type === "preVote") {
         // Dissertation §4.2.3: a server that heard from a leader within the minimum election
         // timeout neither grants a vote nor updates its term (unless a transfer forces it).
-        const inLease = this.cfg.checkQuorum && this._lead !== NO_PEER && this.electionElapsed < this.cfg.electionTicks;
+        // With leases on, also within the guard after the last word from any leader (§6.4.1).
+        // One function decides and reports it, so what tests observe is what the node does.
+        const inLease = this.ticksUntilVotable() > 0;
         if (!m.force && inLease) {
           this.stats.ignoredVotesInLease++;
           this.logf("debug", () => `ignored ${m.type} from ${m.from} at term ${m.term}: in lease of ${this._lead}`);
@@ -462,7 +541,7 @@ export class RaftCore {
     if (ss.lead !== this.prevSoft.lead || ss.role !== this.prevSoft.role) return true;
     if (!hardStateEqual(this.hardState(), this.prevHard)) return true;
     if (this.log.unstable.snapshot !== undefined || this.log.unstable.entries.length > 0) return true;
-    if (this.msgs.length > 0 || this.readStates.length > 0) return true;
+    if (this.msgs.length > 0 || this.msgsAfterPersist.length > 0 || this.readStates.length > 0) return true;
     return this.log.hasNextCommittedEnts();
   }
 
@@ -478,17 +557,26 @@ export class RaftCore {
     if (this._role === "leader") {
       for (const e of committedEntries) this.uncommittedBytes = Math.max(0, this.uncommittedBytes - e.data.byteLength);
     }
+    const termOrVoteChanged = hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote;
+    // Nothing leaves in a term, or after a vote, that a crash could make us forget (§3.8): a
+    // candidate's vote requests wait for its term and vote to be durable, so it leads only in
+    // a term it will remember. A leader that forgot its term could win it again after a
+    // restart and write a different entry at an index it had already sent.
+    const early = termOrVoteChanged ? [] : this.msgs;
+    const afterPersist = termOrVoteChanged ? [...this.msgs, ...this.msgsAfterPersist] : this.msgsAfterPersist;
     const rd: Ready = {
       softState: softChanged ? ss : undefined,
       hardState: hardChanged ? hs : undefined,
       snapshot,
       entries,
-      mustSync: entries.length > 0 || snapshot !== undefined || hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote,
-      messages: this.msgs,
+      mustSync: entries.length > 0 || snapshot !== undefined || termOrVoteChanged,
+      messages: early,
+      messagesAfterPersist: afterPersist,
       committedEntries,
       readStates: this.readStates,
     };
     this.msgs = [];
+    this.msgsAfterPersist = [];
     this.readStates = [];
     if (softChanged) this.prevSoft = ss;
     this.readyOutstanding = true;
@@ -519,6 +607,21 @@ export class RaftCore {
     if (this.confBase.index < this.log.applied && this.confHistory.length === 0) {
       this.confBase = { index: this.log.applied, confState: this.confBase.confState };
     }
+    // What rd asked to persist is durable now: a leader counts its own copy of the entries.
+    // It sent them before writing them (§10.2.1), so until now only its followers' acks
+    // counted toward their quorum.
+    if (rd.entries.length > 0 && this._role === "leader") {
+      const last = rd.entries[rd.entries.length - 1];
+      this.selfPersisted(last.index, last.term);
+    }
+  }
+
+  /** Leader: our own log holds (index, term) durably; count it toward the commit quorum. */
+  private selfPersisted(index: number, term: number): void {
+    const self = this.progress.get(this.id);
+    if (!self || !this.log.matchTerm(index, term)) return;
+    if (!self.maybeUpdate(index)) return;
+    if (this.maybeCommit() && this._role === "leader") this.bcastAppend();
   }
 
   // ─── Roles ─────────────────────────────────────────────────────────────────────────────
@@ -543,6 +646,8 @@ export class RaftCore {
     this.readOnly.reset();
     this.pendingReads = [];
     this.uncommittedBytes = 0;
+    this.leaseClock = 0;
+    this.leaseRevoked = false;
   }
 
   private becomeFollower(term: number, lead: PeerId): void {
@@ -596,6 +701,9 @@ export class RaftCore {
       type = "vote";
       term = this._term;
     }
+    // Our own vote counts at once: the requests for the others' votes wait until it is durable
+    // (ready() holds every message of a Ready that changes term or vote), so no one answers,
+    // and we lead no one, before a crash could make us forget it.
     if (this.poll(this.id, false)) return;
     const index = this.log.lastIndex();
     const logTerm = this.log.lastTerm();
@@ -630,6 +738,15 @@ export class RaftCore {
 
   private tickElection(): void {
     this.electionElapsed++;
+    if (this.campaignDeferred && this.ticksSinceLeader > leaseGuardTicks(this.cfg)) {
+      this.campaignDeferred = false;
+      if (this._role !== "follower" || this._lead !== NO_PEER) return;
+      this.electionElapsed = 0;
+      this.startCampaign(this.cfg.preVote ? "preElection" : "election");
+      return;
+    }
+    // An election timeout is at least electionTicks >= the lease guard after the last word
+    // from a leader (electionElapsed restarts whenever ticksSinceLeader does, and more often).
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
       this.startCampaign(this.cfg.preVote ? "preElection" : "election");
@@ -637,6 +754,7 @@ export class RaftCore {
   }
 
   private tickHeartbeat(): void {
+    this.leaseClock++;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     if (this.electionElapsed >= this.cfg.electionTicks) {
@@ -716,6 +834,10 @@ export class RaftCore {
         if (!pr) return;
         pr.recentActive = true;
         pr.probeSent = false;
+        // The lease counts from the send tick of the newest heartbeat answered (§6.4.1); a
+        // round from the future is not one we sent.
+        const round = m.round ?? 0;
+        if (round <= this.leaseClock && round > pr.leaseRound) pr.leaseRound = round;
         // Appends may have been lost with the window full: free one slot so replication
         // resumes; a gap makes the follower reject and the leader fall back to probing.
         if (pr.state === "replicate" && pr.inflights.full()) pr.inflights.freeFirstOne();
@@ -753,14 +875,17 @@ export class RaftCore {
     switch (m.type) {
       case "app":
         this.becomeFollower(m.term, m.from);
+        this.heardFromLeader(m.from);
         this.handleAppend(m);
         return;
       case "heartbeat":
         this.becomeFollower(m.term, m.from);
+        this.heardFromLeader(m.from);
         this.handleHeartbeat(m);
         return;
       case "snapshot":
         this.becomeFollower(m.term, m.from);
+        this.heardFromLeader(m.from);
         this.handleSnapshotPiece(m);
         return;
       case "preVoteResp":
@@ -777,18 +902,15 @@ export class RaftCore {
   private stepFollower(m: Message): void {
     switch (m.type) {
       case "app":
-        this.electionElapsed = 0;
-        this._lead = m.from;
+        this.heardFromLeader(m.from);
         this.handleAppend(m);
         return;
       case "heartbeat":
-        this.electionElapsed = 0;
-        this._lead = m.from;
+        this.heardFromLeader(m.from);
         this.handleHeartbeat(m);
         return;
       case "snapshot":
-        this.electionElapsed = 0;
-        this._lead = m.from;
+        this.heardFromLeader(m.from);
         this.handleSnapshotPiece(m);
         return;
       case "transferLeader":
@@ -809,6 +931,15 @@ export class RaftCore {
       default:
         return;
     }
+  }
+
+  /** A leader of our term spoke: restart the election timer and the lease guard. */
+  private heardFromLeader(from: PeerId): void {
+    this.electionElapsed = 0;
+    this._lead = from;
+    this.ticksSinceLeader = 0;
+    // The leader a driver thought gone is alive: no deferred campaign.
+    this.campaignDeferred = false;
   }
 
   // ─── Replication: follower side ────────────────────────────────────────────────────────
@@ -833,7 +964,7 @@ export class RaftCore {
   private handleHeartbeat(m: HeartbeatMessage): void {
     // The leader caps the commit at our match, so it never exceeds what we hold (checked in step()).
     this.log.commitTo(m.commit);
-    this.send({ type: "heartbeatResp", to: m.from, ctx: m.ctx });
+    this.send({ type: "heartbeatResp", to: m.from, ctx: m.ctx, round: m.round ?? 0 });
   }
 
   private handleSnapshotPiece(m: SnapshotMessage): void {
@@ -921,9 +1052,9 @@ export class RaftCore {
     this.log.append([e]);
     this.uncommittedBytes += data.byteLength;
     if (type === "conf") this.trackConfEntries(index, [e]);
-    const self = this.progress.get(this.id);
-    if (self) self.maybeUpdate(index);
-    // A change of quorum (or a single voter) may commit at once.
+    // Our own copy counts toward the quorum only once it is durable: advance() does that
+    // (selfPersisted). A conf change that shrinks the quorum may commit at once on the
+    // followers' acks alone.
     this.maybeCommit();
     if (this._role === "leader") this.bcastAppend();
     return { index, term: this._term };
@@ -1067,7 +1198,7 @@ export class RaftCore {
     for (const [id, pr] of this.progress) {
       if (id === this.id) continue;
       // Never tell a follower to commit past what it is known to hold (etcd sendHeartbeat).
-      this.send({ type: "heartbeat", to: id, commit: Math.min(pr.match, this.log.committed), ctx });
+      this.send({ type: "heartbeat", to: id, commit: Math.min(pr.match, this.log.committed), ctx, round: this.leaseClock });
     }
   }
 
@@ -1126,10 +1257,37 @@ export class RaftCore {
       this.answerRead(from, ctx, this.log.committed);
       return undefined;
     }
+    const leased = this.leaseReadIndex();
+    if (leased !== undefined) {
+      this.stats.leaseReads++;
+      this.answerRead(from, ctx, leased);
+      return undefined;
+    }
+    this.stats.readIndexRounds++;
     this.readOnly.add(this.log.committed, ctx, from);
     if (this.voters.has(this.id)) this.readOnly.recvAck(this.id, ctx);
     this.bcastHeartbeat(ctx);
     return undefined;
+  }
+
+  /**
+   * The commit index when the lease holds (dissertation §6.4.1): a quorum of voters (we
+   * count ourselves now) answered a heartbeat we sent less than leaseTicks ticks ago, so each
+   * of them withholds its vote until after the lease ends, and no other leader can commit
+   * anything meanwhile. Also needs an entry of our term committed (§6.4 step 1), and no
+   * leadership transfer this term (its forced election ignores the voters' guards).
+   */
+  private leaseReadIndex(): number | undefined {
+    if (this.cfg.leaseTicks === 0 || this._role !== "leader" || this.leaseRevoked || this.leadTransferee !== NO_PEER) return undefined;
+    if (!this.committedInTerm()) return undefined;
+    const rounds: number[] = [];
+    for (const v of this.voters) rounds.push(v === this.id ? this.leaseClock : (this.progress.get(v)?.leaseRound ?? -1));
+    const q = quorum(this.voters.size);
+    if (rounds.length < q) return undefined;
+    rounds.sort((a, b) => b - a);
+    const answered = rounds[q - 1];
+    if (answered < 0 || this.leaseClock - answered >= this.cfg.leaseTicks) return undefined;
+    return this.log.committed;
   }
 
   private handleReadAck(from: PeerId, ctx: string): void {
@@ -1160,6 +1318,9 @@ export class RaftCore {
     if (to === this.id) return undefined;
     if (this.leadTransferee === to) return undefined;
     const pr = this.progress.get(to);
+    // The transferee's election is forced past the voters' lease guards: no lease reads
+    // for the rest of this term.
+    this.leaseRevoked = true;
     assert(pr !== undefined, `voter ${to} has no progress`);
     // The transfer is aborted if it does not finish within an election timeout.
     this.electionElapsed = 0;
@@ -1207,7 +1368,8 @@ export class RaftCore {
       if (!pr) {
         pr = new Progress(last + 1, this.cfg.maxInflightMsgs, isLearner);
         pr.recentActive = true;
-        if (id === this.id) pr.match = last;
+        // Only what is on our disk counts (§10.2.1); later entries count in advance().
+        if (id === this.id) pr.match = this.log.stableLastIndex();
         this.progress.set(id, pr);
       }
       pr.isLearner = isLearner;
@@ -1217,14 +1379,16 @@ export class RaftCore {
   // ─── Plumbing ──────────────────────────────────────────────────────────────────────────
 
   private send(m: Outgoing<Message>): void {
-    if (this.msgs.length >= this.cfg.maxPendingMessages) {
+    const pending = this.msgs.length + this.msgsAfterPersist.length;
+    if (pending >= this.cfg.maxPendingMessages) {
       this.stats.droppedOutgoingMessages++;
-      this.logf("warn", () => `outgoing message to ${m.to} dropped: ${this.msgs.length} pending`);
+      this.logf("warn", () => `outgoing message to ${m.to} dropped: ${pending} pending`);
       return;
     }
     // Every message carries our term, except the few that answer in another (pre-vote grant).
     const full = { ...m, from: this.id, term: m.term ?? this._term } as Message;
-    this.msgs.push(full);
+    if (MESSAGES_AFTER_PERSIST.has(full.type)) this.msgsAfterPersist.push(full);
+    else this.msgs.push(full);
   }
 
   private randInt(n: number): number {
@@ -1296,10 +1460,10 @@ export class RaftCore {
         if (!isIndex(m.index) || !isIndex(m.rejectHint) || !isIndex(m.logTerm) || typeof m.reject !== "boolean") throw new InvalidMessageError("appResp: bad fields");
         return;
       case "heartbeat":
-        if (!isIndex(m.commit) || !validCtx(m.ctx)) throw new InvalidMessageError("heartbeat: bad fields");
+        if (!isIndex(m.commit) || !validCtx(m.ctx) || !optionalIndex(m.round)) throw new InvalidMessageError("heartbeat: bad fields");
         return;
       case "heartbeatResp":
-        if (!validCtx(m.ctx)) throw new InvalidMessageError("heartbeatResp: bad ctx");
+        if (!validCtx(m.ctx) || !optionalIndex(m.round)) throw new InvalidMessageError("heartbeatResp: bad fields");
         return;
       case "vote":
       case "preVote":
@@ -1348,6 +1512,10 @@ export function quorum(n: number): number {
 
 function isIndex(x: unknown): x is number {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+}
+
+function optionalIndex(x: unknown): boolean {
+  return x === undefined || isIndex(x);
 }
 
 function validId(x: unknown): boolean {

@@ -103,6 +103,16 @@ export class RaftLog {
     return this.unstable.maybeLastIndex() ?? this.storage.lastIndex();
   }
 
+  /**
+   * The last index on stable storage that is still part of the log: below the unstable
+   * tail (which may be about to replace a stored suffix). What a leader may count as its own
+   * durable copy (dissertation §10.2.1).
+   */
+  stableLastIndex(): number {
+    assert(this.unstable.snapshot === undefined, "stableLastIndex with a snapshot not yet persisted");
+    return Math.min(this.storage.lastIndex(), this.unstable.offset - 1);
+  }
+
   /** Term of entry i, or undefined when i is compacted away or past the end. */
   termOrUndefined(i: number): number | undefined {
     const dummy = this.firstIndex() - 1;

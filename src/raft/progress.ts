@@ -72,6 +72,8 @@ export class Progress {
   probeSent = false;
   /** Set by any message from the follower; check-quorum reads and clears it every election timeout. */
   recentActive = false;
+  /** Lease round (the leader's send tick) of the newest heartbeat this follower answered; -1: none this term. */
+  leaseRound = -1;
   readonly inflights: Inflights;
   transfer: SnapshotTransfer | undefined = undefined;
 

@@ -116,11 +116,20 @@ export interface HeartbeatMessage extends MessageBase {
   readonly commit: number;
   /** ReadIndex round this heartbeat confirms leadership for ("" for none). */
   readonly ctx: string;
+  /**
+   * The leader's tick count in its term when it sent this heartbeat; the follower echoes it.
+   * A leader lease runs from the send tick of the latest heartbeat a quorum answered
+   * (dissertation §6.4.1). Absent (0) reads as "sent at the start of the term": a lease that
+   * has lapsed, the safe side. On the wire it travels in WireMessage.index.
+   */
+  readonly round?: number;
 }
 
 export interface HeartbeatRespMessage extends MessageBase {
   readonly type: "heartbeatResp";
   readonly ctx: string;
+  /** The answered heartbeat's `round`, echoed (0 when absent). */
+  readonly round?: number;
 }
 
 /** RequestVote (Raft §5.2) or its pre-vote probe (dissertation §9.6). */
@@ -221,9 +230,27 @@ export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
 // ---------------------------------------------------------------------------------------
 // Ready: what the driver must do now, in the order of the fields below. See core.ts.
 
+/**
+ * Messages that promise the sender's durable state: an append ack says "I hold these
+ * entries", a vote says "I voted, and will remember". They go out only after step 1 is
+ * durable (dissertation §3.8). Everything else may leave before (§10.2.1).
+ */
+export const MESSAGES_AFTER_PERSIST: ReadonlySet<MessageType> = new Set<MessageType>(["appResp", "voteResp", "preVoteResp", "snapshotResp"]);
+
 export interface Ready {
   /** Volatile state changes (leader, role); informational, nothing to persist. */
   readonly softState: SoftState | undefined;
+
+  // --- Step 0: send at once, while step 1 is still being written. ---------------------------
+  /**
+   * Messages that depend on nothing this Ready persists: the leader's appends (it writes its
+   * own log in parallel with its followers, dissertation §10.2.1), heartbeats, pre-vote
+   * requests, read and transfer traffic. None of them is in MESSAGES_AFTER_PERSIST, and a
+   * Ready that changes term or vote has none (all its messages wait for step 1). The core
+   * never counts its own log toward a quorum before advance(rd) says the write is durable,
+   * so sending these early cannot lose an acknowledged write.
+   */
+  readonly messages: readonly Message[];
 
   // --- Step 1: persist, and fsync when `mustSync`, BEFORE step 2 and step 3. ---------------
   /** New term/vote/commit, or undefined when unchanged. */
@@ -238,11 +265,16 @@ export interface Ready {
   readonly mustSync: boolean;
 
   // --- Step 2: send, only after step 1 is durable. -----------------------------------------
-  readonly messages: readonly Message[];
+  /** Append acks, votes, pre-votes and snapshot acks (MESSAGES_AFTER_PERSIST); and every
+   *  message of a Ready that changes term or vote. */
+  readonly messagesAfterPersist: readonly Message[];
 
   // --- Step 3: apply to the state machine, in order. -----------------------------------------
   /** Committed entries not applied yet. Conf entries take effect inside the core already
-   *  (on append, dissertation §4.1); the application may observe them but need not act. */
+   *  (on append, dissertation §4.1); the application may observe them but need not act.
+   *  Those below `entries[0].index` (all of them when `entries` is empty and there is no
+   *  `snapshot`) were stable before this Ready and may be applied before step 1; the rest
+   *  only after it. */
   readonly committedEntries: readonly Entry[];
 
   // --- Step 4: answer reads. ----------------------------------------------------------------

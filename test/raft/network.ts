@@ -106,7 +106,10 @@ export class Network {
     this.ignored.add(type);
   }
 
-  /** Persists, sends and applies one Ready of a node; returns the messages it released. */
+  /**
+   * Persists, sends and applies one Ready of a node; returns the messages it released (those
+   * that may leave before the write, then those that wait for it: here the write is instant).
+   */
   processReady(id: PeerId): Message[] {
     const n = this.node(id);
     if (!n.core.hasReady()) return [];
@@ -117,15 +120,22 @@ export class Network {
     for (const e of rd.committedEntries) n.applied.push(e);
     for (const r of rd.readStates) n.readStates.push(r);
     n.core.advance(rd);
-    return [...rd.messages];
+    return [...rd.messages, ...rd.messagesAfterPersist];
   }
 
   /** Delivers messages (and everything they cause) until no node has anything to do. */
   stabilize(initial: Message[] = []): void {
     let queue = initial;
     for (let round = 0; round < STABILIZE_ROUNDS_MAX; round++) {
-      for (const id of this.nodes.keys()) queue.push(...this.processReady(id));
-      if (queue.length === 0) return;
+      // advance() may itself produce work (a candidate counting its durable vote becomes
+      // leader; a leader counting its durable entries commits): quiet means no Ready either.
+      let busy = false;
+      for (const node of this.nodes.values()) {
+        if (!node.core.hasReady()) continue;
+        busy = true;
+        queue.push(...this.processReady(node.id));
+      }
+      if (queue.length === 0 && !busy) return;
       const batch = queue;
       queue = [];
       for (const m of batch) this.deliver(m);
@@ -232,7 +242,7 @@ export class Solo {
       if (rd.snapshot) this.storage.applySnapshot(rd.snapshot);
       this.storage.append(rd.entries);
       if (rd.hardState) this.storage.setHardState(rd.hardState);
-      out.push(...rd.messages);
+      out.push(...rd.messages, ...rd.messagesAfterPersist);
       this.applied.push(...rd.committedEntries);
       this.readStates.push(...rd.readStates);
       this.core.advance(rd);

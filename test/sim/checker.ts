@@ -5,8 +5,34 @@
 //   Log Matching          two logs with an entry of the same index and term agree up to it;
 //   Leader Completeness   an entry committed in some term is in the log of every later leader;
 //   State Machine Safety  no two servers apply different entries at one index.
+// And two that say what the properties above rest on once a node may send before it writes
+// (dissertation §10.2.1, §3.8), checked against what each node's disk holds (given to the
+// checker as `durable`), so a breach shows the moment it happens, not only after the crash
+// that would turn it into lost data:
+//   Durable Commit        every entry a leader counts as committed is on the disk of a
+//                         quorum of its voters;
+//   Durable Vote          the votes that elected a leader are on the disks of a quorum of
+//                         voters (a candidate's requests leave only once its own is written).
+// And for reads under a leader lease (§6.4.1), which skip the heartbeat round:
+//   Lease Guard           while a leader's lease holds, a quorum of its voters can help no
+//                         one else to leadership: each is down, or a follower that withholds
+//                         its vote (ticksUntilVotable() > 0) and has cast none in a later term;
+//   Lease Freshness       while a leader's lease holds, no entry committed anywhere so far
+//                         lies past its commit index (no newer leader has committed
+//                         anything while the lease ran): checked at every step, whether or
+//                         not a read came, and at every read answered under the lease.
 import type { RaftCore } from "../../src/raft/core.ts";
-import type { Entry, PeerId } from "../../src/raft/types.ts";
+import { quorum } from "../../src/raft/core.ts";
+import type { RaftStorage } from "../../src/raft/storage.ts";
+import type { Entry, HardState, PeerId } from "../../src/raft/types.ts";
+
+/** What the checker may look at besides the node it checks. */
+export interface ClusterView {
+  /** What a node's disk holds: the log and hard state as of its last completed write. */
+  durable(id: PeerId): (RaftStorage & { initialState(): { hardState: HardState } }) | undefined;
+  /** A node's running core; undefined while it is down. */
+  live(id: PeerId): RaftCore | undefined;
+}
 
 export class SafetyViolation extends Error {
   override name = "SafetyViolation";
@@ -43,9 +69,20 @@ export class SafetyChecker {
   private readonly leaderTail = new Map<string, { term: number; index: number; entryTerm: number }>();
   private readonly verified = new Map<string, { first: number; ents: Entry[] }>();
   private readonly commitSeen = new Map<string, number>();
+  /** Per node incarnation: lease reads counted so far (core.stats.leaseReads). */
+  private readonly leaseReadsSeen = new Map<string, number>();
+  /** Highest index known committed anywhere. */
+  private maxCommitted = 0;
   checks = 0;
 
-  constructor(private readonly seed: number) {}
+  constructor(
+    private readonly seed: number,
+    private readonly view?: ClusterView,
+  ) {}
+
+  private durable(id: PeerId) {
+    return this.view?.durable(id);
+  }
 
   private fail(what: string): never {
     throw new SafetyViolation(`seed=${this.seed}: ${what}`);
@@ -90,6 +127,7 @@ export class SafetyChecker {
     const commit = log.committed;
     const seenCommit = this.commitSeen.get(inc) ?? first - 1;
     if (commit < seenCommit) this.fail(`commit of ${core.id} went back from ${seenCommit} to ${commit}`);
+    if (core.role === "leader" && commit > seenCommit) this.checkDurableCommit(core, Math.max(seenCommit + 1, first), commit);
     for (let i = Math.max(seenCommit + 1, first); i <= commit; i++) {
       const e = ents[i - first];
       const known = this.committed.get(i);
@@ -97,12 +135,24 @@ export class SafetyChecker {
       else if (!sameEntry(known, e)) this.fail(`committed entry ${i} of ${core.id} (term ${e.term}) differs from one committed before (term ${known.term})`);
     }
     this.commitSeen.set(inc, commit);
+    this.maxCommitted = Math.max(this.maxCommitted, commit);
+
+    // Lease Freshness: the lease holds now, or this step answered a read under it.
+    const leaseReads = core.stats.leaseReads;
+    const answered = leaseReads > (this.leaseReadsSeen.get(inc) ?? 0);
+    this.leaseReadsSeen.set(inc, leaseReads);
+    const leased = core.leaseHolds();
+    if ((answered || leased) && this.maxCommitted > commit) {
+      this.fail(`Lease Freshness: leader ${core.id} of term ${core.term} ${answered ? "answered a read" : "holds its lease"} at commit index ${commit}, but entry ${this.maxCommitted} is committed already`);
+    }
+    if (leased) this.checkLeaseGuard(core);
 
     if (core.role === "leader") {
       const term = core.term;
       const prior = this.leaders.get(term);
       if (prior === undefined) {
         this.leaders.set(term, core.id);
+        this.checkDurableVote(core, term);
         // Leader Completeness: every entry known committed so far is in the new leader's log.
         for (const [i, e] of this.committed) {
           if (i < first) continue;
@@ -122,6 +172,66 @@ export class SafetyChecker {
     }
   }
 
+  /**
+   * Durable Vote (§3.8), checked when a leader is first seen: a quorum of voters' disks hold a
+   * vote for it in its term (or a later term, which overwrote what they voted in this one).
+   * A leader elected by others' votes alone need not have written its own yet.
+   */
+  private checkDurableVote(core: RaftCore, term: number): void {
+    if (!this.view) return;
+    const voters = core.confState().voters;
+    let held = 0;
+    const seen: string[] = [];
+    for (const v of voters) {
+      const hs = this.durable(v)?.initialState().hardState;
+      if (!hs) continue;
+      seen.push(`${v}: term ${hs.term} vote ${hs.vote || "-"}`);
+      if (hs.term > term || (hs.term === term && hs.vote === core.id)) held++;
+    }
+    if (held < quorum(voters.length)) this.fail(`Durable Vote: ${core.id} leads term ${term}, but only ${held} of ${voters.length} disks hold a vote for it (${seen.join("; ")})`);
+  }
+
+  /** Lease Guard: a quorum of the leased leader's voters can make no other leader now. */
+  private checkLeaseGuard(leader: RaftCore): void {
+    if (!this.view) return;
+    const voters = leader.confState().voters;
+    let guarding = 0;
+    const seen: string[] = [];
+    for (const v of voters) {
+      const c = this.view.live(v);
+      if (v === leader.id || c === undefined) {
+        guarding++;
+        continue;
+      }
+      const spentLater = c.term > leader.term && c.vote !== "";
+      const ok = c.role === "follower" && c.ticksUntilVotable() > 0 && !spentLater;
+      if (ok) guarding++;
+      seen.push(`${v}: ${c.role} term ${c.term} vote ${c.vote || "-"} votable in ${c.ticksUntilVotable()}`);
+    }
+    if (guarding < quorum(voters.length)) {
+      this.fail(`Lease Guard: leader ${leader.id} of term ${leader.term} holds its lease, but only ${guarding} of ${voters.length} voters guard it (${seen.join("; ")})`);
+    }
+  }
+
+  /** Durable Commit: entries (lo..hi] the leader just counted committed are on a quorum's disks. */
+  private checkDurableCommit(core: RaftCore, lo: number, hi: number): void {
+    if (!this.view) return;
+    const voters = core.confState().voters;
+    for (let i = lo; i <= hi; i++) {
+      const term = core.log.term(i);
+      let held = 0;
+      for (const v of voters) {
+        const disk = this.durable(v);
+        if (!disk) continue;
+        // A snapshot covers only committed entries: at or past i, the disk holds i's effect.
+        if (i < disk.firstIndex() || (i <= disk.lastIndex() && disk.term(i) === term)) held++;
+      }
+      if (held < quorum(voters.length)) {
+        this.fail(`Durable Commit: leader ${core.id} of term ${core.term} counts entry ${i} (term ${term}) committed, but only ${held} of ${voters.length} voters hold it on disk`);
+      }
+    }
+  }
+
   /** State Machine Safety: called for each entry a node applies. */
   applied_(id: PeerId, e: Entry): void {
     const known = this.applied.get(e.index);
@@ -138,5 +248,12 @@ export class SafetyChecker {
 
   get leaderTerms(): number {
     return this.leaders.size;
+  }
+
+  /** Reads answered under a lease, over the run (every incarnation of every node). */
+  get leaseReads(): number {
+    let n = 0;
+    for (const count of this.leaseReadsSeen.values()) n += count;
+    return n;
   }
 }

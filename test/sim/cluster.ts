@@ -5,11 +5,25 @@
 //
 // One simulator step is one unit of time: every live node ticks (mostly), messages due are
 // delivered in random order, due disk syncs complete, clients act, faults strike. The driver
-// follows the Ready contract of core.ts: a Ready's messages leave only after its sync.
+// follows the Ready contract of core.ts as src/raft/node.ts does: rd.messages leave when the
+// Ready is taken (a leader's appends race its own write, dissertation §10.2.1), committed
+// entries that were already stable are applied then too, and the write completes 0..n steps
+// later; only then do rd.messagesAfterPersist leave and advance(rd) run. A crash in between
+// loses the write. Half the seeds give one node a slow disk (writes take 4-8 steps), so while
+// it leads its followers' acks come back before its own write is done, and leaders lose power
+// with a write in flight. A leader that counted its own copy before it was durable is flagged
+// at once by the checker's Durable Commit, and by Leader Completeness after such a crash.
+//
+// Half the check-quorum seeds read under a leader lease (leaseTicks > 0), half of those with
+// ticks 3 times finer (electionTicks 30), so an election fits inside a lease. Their clocks
+// drift within the bound the lease assumes (at most leaseDriftTicks skipped ticks in any
+// election timeout); the other seeds' clocks skip ticks freely. Followers also "lose the
+// connection" to the leader at random and forget it, and one campaigns at once (as node.ts
+// does on a disconnect), and restarts happen mid-lease.
 import { RaftCore, type RaftConfig } from "../../src/raft/core.ts";
 import { ConfChangeRejectedError, NotAMemberError, ProposalDroppedError, RaftError, ReadIndexDroppedError, LeaderTransferError } from "../../src/raft/errors.ts";
 import { MemoryStorage } from "../../src/raft/storage.ts";
-import type { Message, PeerId, Ready } from "../../src/raft/types.ts";
+import type { Entry, Message, PeerId, Ready } from "../../src/raft/types.ts";
 import { SafetyChecker, SafetyViolation } from "./checker.ts";
 import { decodeCommand, encodeCommand, KvStore, type KvCommand } from "./kv.ts";
 import { checkLinearizable, type KvOp } from "./linearizability.ts";
@@ -23,6 +37,8 @@ const NETWORK_IN_FLIGHT_MAX = 20_000;
 const TRACE_LINES_MAX = 80;
 /** Steps the final, fault-free phase may take to show progress (liveness). */
 const HEAL_STEPS_MAX = 400;
+/** Lease seeds: ticks a clock may skip per election timeout (10 steps), and what the lease allows for. */
+const SIM_LEASE_DRIFT_TICKS = 1;
 
 export interface SimOptions {
   seed: number;
@@ -45,6 +61,8 @@ export interface SimResult {
   confChanges: number;
   crashes: number;
   clientOps: number;
+  /** Reads answered under a leader lease (0 on seeds without one). */
+  leaseReads: number;
   linearizable: boolean | "unknown";
 }
 
@@ -57,6 +75,10 @@ interface SimNode {
   kv: KvStore;
   pending: Ready | undefined;
   syncAt: number;
+  /** Steps a disk write of this node takes at most. */
+  syncDelayMax: number;
+  /** Step of this node's last skipped tick (bounded clock drift on lease seeds). */
+  lastTickSkip: number;
   /** Proposals submitted here, by command id. */
   waiting: Map<string, KvOp>;
   /** Reads submitted here, by ctx. */
@@ -98,11 +120,13 @@ export class Simulation {
     maxDelay: number;
     syncDelayMax: number;
     tickSkip: number;
+    forgetLeader: number;
     compactEvery: number;
     compactKeep: number;
     crash: number;
     crashLeader: number;
     crashUnsynced: number;
+    crashLeaderUnsynced: number;
     isolateLeader: number;
     restart: number;
     partition: number;
@@ -118,7 +142,10 @@ export class Simulation {
   constructor(readonly opts: SimOptions) {
     const seed = opts.seed;
     this.rng = new Rng(seed);
-    this.checker = new SafetyChecker(seed);
+    this.checker = new SafetyChecker(seed, {
+      durable: (id) => this.nodes.get(id)?.storage,
+      live: (id) => this.nodes.get(id)?.core,
+    });
     const rng = this.rng;
     const voters = opts.voters ?? (seed % 2 === 0 ? 3 : 5);
     const pool = voters + (voters === 3 ? 2 : 1);
@@ -132,12 +159,15 @@ export class Simulation {
       maxDelay: rng.range(1, 4),
       syncDelayMax: rng.range(0, 2),
       tickSkip: rng.float() * 0.1,
+      forgetLeader: rng.float() * 0.03,
       compactEvery: rng.range(4, 30),
       compactKeep: rng.range(0, 3),
       crash: rng.float() * (profile === 1 ? 0.04 : 0.008),
       crashLeader: profile === 1 ? rng.float() * 0.08 : 0,
       // Crashes that hit a node between a Ready and its sync: what was not synced is lost.
       crashUnsynced: rng.float() * (profile === 1 ? 0.1 : 0.02),
+      // The leader loses power while its own write is in flight (after its appends left).
+      crashLeaderUnsynced: rng.float() * (profile === 1 ? 0.2 : 0.03),
       isolateLeader: profile === 2 ? rng.float() * 0.08 : 0,
       restart: 0.02 + rng.float() * (profile === 1 ? 0.3 : 0.08),
       partition: rng.float() * (profile === 2 ? 0.04 : 0.008),
@@ -159,7 +189,17 @@ export class Simulation {
       snapshotChunkBytes: rng.pick([16, 64, 256, 1 << 20]),
       maxInflightSnapshotChunks: rng.range(1, 4),
       maxUncommittedEntriesBytes: rng.pick([512, 1 << 20]),
+      leaseTicks: 0,
+      leaseDriftTicks: SIM_LEASE_DRIFT_TICKS,
     };
+    // Half the check-quorum seeds read under a leader lease (dissertation §6.4.1). Half of
+    // those tick 3 times finer (an election timeout of 30 steps), closer to a real cluster,
+    // where a message takes far less than a tick: there an election fits inside a lease, and
+    // a lease that outlives the voters' guard shows.
+    if (extra.checkQuorum && rng.chance(0.5)) {
+      if (rng.chance(0.5)) extra.electionTicks = 30;
+      extra.leaseTicks = rng.range(1, extra.electionTicks - 1 - SIM_LEASE_DRIFT_TICKS);
+    }
     this.coreConfig = extra;
     const initial = { voters: this.ids.slice(0, voters), learners: [] };
     for (const id of this.ids) {
@@ -173,6 +213,8 @@ export class Simulation {
         kv: new KvStore(),
         pending: undefined,
         syncAt: 0,
+        syncDelayMax: this.r.syncDelayMax,
+        lastTickSkip: -Infinity,
         waiting: new Map(),
         reads: new Map(),
         readyReads: [],
@@ -180,6 +222,9 @@ export class Simulation {
       this.nodes.set(id, node);
       this.start(node);
     }
+    // Half the seeds have one node with a slow disk: while it leads, its own writes lag its
+    // appends by several steps and its followers' acks come back first (§10.2.1).
+    if (rng.chance(0.5)) rng.pick([...this.nodes.values()]).syncDelayMax = rng.range(4, 8);
     for (let c = 0; c < 3; c++) this.clients.push({ op: undefined, node: undefined, deadline: 0, leaderHint: "", seq: 0 });
   }
 
@@ -229,31 +274,25 @@ export class Simulation {
       throw e;
     }
     if (node.pending === undefined && core.hasReady()) {
-      node.pending = core.ready();
-      const delay = this.rng.range(0, this.r.syncDelayMax);
+      const rd = core.ready();
+      node.pending = rd;
+      // 0. Messages that promise nothing about our disk leave at once, and entries that were
+      // stable before this Ready apply at once (what node.ts does).
+      for (const m of rd.messages) this.send(m);
+      if (!rd.snapshot) {
+        const firstNew = rd.entries.length > 0 ? rd.entries[0].index : Number.POSITIVE_INFINITY;
+        this.applyEntries(node, rd.committedEntries.filter((e) => e.index < firstNew));
+      }
+      const delay = this.rng.range(0, node.syncDelayMax);
       node.syncAt = this.now + delay;
       if (delay === 0) this.sync(node);
     }
   }
 
-  /** The disk sync of the pending Ready completed: persist, send, apply, advance. */
-  private sync(node: SimNode): void {
-    const rd = node.pending!;
-    const core = node.core!;
-    node.pending = undefined;
-    // 1. persist
-    if (rd.snapshot) {
-      node.storage.applySnapshot(rd.snapshot);
-      node.kv = KvStore.restore(rd.snapshot.data, rd.snapshot.meta.index);
-      node.readyReads = node.readyReads.filter((r) => r.index > rd.snapshot!.meta.index || this.answerRead(node, r));
-      this.log(`${node.id} installed snapshot ${rd.snapshot.meta.index}`);
-    }
-    node.storage.append(rd.entries);
-    if (rd.hardState) node.storage.setHardState(rd.hardState);
-    // 2. send
-    for (const m of rd.messages) this.send(m);
-    // 3. apply
-    for (const e of rd.committedEntries) {
+  /** Applies committed entries this node has not applied yet, and answers their clients. */
+  private applyEntries(node: SimNode, entries: readonly Entry[]): void {
+    for (const e of entries) {
+      if (e.index <= node.kv.appliedIndex) continue;
       this.checker.applied_(node.id, e);
       let cmd: KvCommand | undefined;
       if (e.type === "normal" && e.data.byteLength > 0) cmd = decodeCommand(e.data);
@@ -267,6 +306,26 @@ export class Simulation {
         }
       }
     }
+  }
+
+  /** The disk write of the pending Ready completed: persist, send the replies, apply, advance. */
+  private sync(node: SimNode): void {
+    const rd = node.pending!;
+    const core = node.core!;
+    node.pending = undefined;
+    // 1. persist
+    if (rd.snapshot) {
+      node.storage.applySnapshot(rd.snapshot);
+      node.kv = KvStore.restore(rd.snapshot.data, rd.snapshot.meta.index);
+      node.readyReads = node.readyReads.filter((r) => r.index > rd.snapshot!.meta.index || this.answerRead(node, r));
+      this.log(`${node.id} installed snapshot ${rd.snapshot.meta.index}`);
+    }
+    node.storage.append(rd.entries);
+    if (rd.hardState) node.storage.setHardState(rd.hardState);
+    // 2. send what vouches for the disk
+    for (const m of rd.messagesAfterPersist) this.send(m);
+    // 3. apply the rest
+    this.applyEntries(node, rd.committedEntries);
     // 4. reads
     for (const rs of rd.readStates) {
       const op = node.reads.get(rs.ctx);
@@ -395,8 +454,14 @@ export class Simulation {
     const op: KvOp = { client: ci, key, kind, value: kind === "get" ? undefined : value, expect: kind === "cas" ? expect : undefined, call: ++this.clock, ret: -1 };
     try {
       if (kind === "get") {
-        core.readIndex(id);
-        node.reads.set(id, op);
+        // node.ts's readBarrier asks the lease first; the core's readIndex() also uses it.
+        const leased = core.role === "leader" && this.rng.chance(0.5) ? core.readIndexUnderLease() : undefined;
+        if (leased !== undefined) {
+          node.readyReads.push({ index: leased, op, key });
+        } else {
+          core.readIndex(id);
+          node.reads.set(id, op);
+        }
       } else {
         const cmd: KvCommand = kind === "put" ? { id, op: "put", key, value } : { id, op: "cas", key, expect, value };
         core.propose(encodeCommand(cmd));
@@ -448,6 +513,13 @@ export class Simulation {
       this.stats.crashes++;
     }
     const lead0 = this.leader();
+    if (lead0?.core && lead0.pending && lead0.pending.entries.length > 0 && rng.chance(this.r.crashLeaderUnsynced)) {
+      this.log(`CRASH leader before its write ${lead0.id} (lost: ${lead0.pending.entries.length} entries from ${lead0.pending.entries[0].index}, commit ${lead0.core.log.committed})`);
+      lead0.core = undefined;
+      lead0.pending = undefined;
+      this.stats.crashes++;
+    }
+    if (lead0?.core && rng.chance(this.r.forgetLeader)) this.leaderConnectionsDrop(lead0);
     if (lead0 && rng.chance(this.r.crashLeader)) {
       this.log(`CRASH leader ${lead0.id} (pending ready lost: ${lead0.pending ? lead0.pending.entries.length + " entries" : "none"})`);
       lead0.core = undefined;
@@ -487,6 +559,25 @@ export class Simulation {
     }
   }
 
+  /**
+   * The followers lose their connections to the leader, as node.ts sees it (peer:disconnect):
+   * each forgets it, and the first other voter by id campaigns (on lease seeds the core defers
+   * that until its lease guard ends). Half the time the leader is really cut off; else it was
+   * a blip and it is alive and connected, still answering reads under its lease.
+   */
+  private leaderConnectionsDrop(leader: SimNode): void {
+    const cut = this.rng.chance(0.5);
+    if (cut) this.groups = new Map(this.ids.map((id) => [id, id === leader.id ? 1 : 0]));
+    this.log(`LEADER CONNECTIONS DROP ${leader.id}${cut ? " (isolated)" : " (blip)"}`);
+    const voters = leader.core!.confState().voters.filter((id) => id !== leader.id).sort();
+    for (const n of this.nodes.values()) {
+      if (!n.core || n === leader || n.core.lead !== leader.id) continue;
+      n.core.forgetLeader();
+      if (n.id === voters[0]) n.core.campaign();
+      this.after(n);
+    }
+  }
+
   private confChange(leader: SimNode): void {
     const core = leader.core!;
     const cs = core.confState();
@@ -519,8 +610,15 @@ export class Simulation {
     // Everything due this step, in random order: ticks, deliveries, disk syncs.
     type Ev = { kind: 0; node: SimNode } | { kind: 1; msg: Message } | { kind: 2; node: SimNode };
     const evs: Ev[] = [];
+    const leases = (this.coreConfig.leaseTicks ?? 0) > 0;
     for (const n of this.nodes.values()) {
-      if (n.core && !rng.chance(this.r.tickSkip)) evs.push({ kind: 0, node: n });
+      if (n.core) {
+        // A lease assumes bounded clock drift: on lease seeds a clock skips at most one tick in
+        // any election timeout (SIM_LEASE_DRIFT_TICKS); elsewhere clocks skip freely.
+        const mayskip = !leases || this.now - n.lastTickSkip >= (this.coreConfig.electionTicks ?? 10) / SIM_LEASE_DRIFT_TICKS;
+        if (mayskip && rng.chance(this.r.tickSkip)) n.lastTickSkip = this.now;
+        else evs.push({ kind: 0, node: n });
+      }
       if (n.core && n.pending && n.syncAt <= this.now) evs.push({ kind: 2, node: n });
     }
     const rest: InFlight[] = [];
@@ -571,6 +669,7 @@ export class Simulation {
       steps: this.now,
       events: this.events,
       leaderTerms: this.checker.leaderTerms,
+      leaseReads: this.checker.leaseReads,
       maxCommit,
       ...this.stats,
       linearizable,

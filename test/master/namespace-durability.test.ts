@@ -125,6 +125,51 @@ describe("namespace: determinism and snapshots", () => {
     for (const ns of [a, b, c]) ns.close();
   });
 
+  it("stat answers through its folder cache what a namespace without one answers, after every command", () => {
+    // Namespace A is statted after every command, so its folder cache is warm through renames,
+    // deletes, failures and re-creations; B is a copy restored from A's snapshot at that
+    // moment, so its cache is empty. Every path of the log's alphabet, at every depth, must
+    // give the same status or the same error from both.
+    const names = ["a", "b", "c", "d", "e", "f"];
+    const paths = ["/", ...names.map((x) => `/${x}`), ...names.flatMap((x) => names.map((y) => `/${x}/${y}`)), ...names.flatMap((x) => names.map((y) => `/${x}/${y}/${x}`))];
+    const answer = (ns: Namespace, path: string) => {
+      try {
+        return ns.stat(path, { chunks: true });
+      } catch (err) {
+        return `${(err as { code?: string }).code}: ${(err as Error).message}`;
+      }
+    };
+    const log = randomLog(4242, 1_500);
+    const a = Namespace.open();
+    const kinds = new Set<string>();
+    for (const [i, e] of log.entries()) {
+      applyAsRaft(a, e);
+      kinds.add(logCommandKind(decodeLogCommand(e.data)));
+      for (const path of paths) answer(a, path);
+      if (i % 50 !== 49) continue;
+      const b = Namespace.open();
+      b.restore(a.snapshot());
+      expect(paths.map((path) => answer(a, path))).toEqual(paths.map((path) => answer(b, path)));
+      b.close();
+    }
+    expect(kinds).toContain("rename");
+    expect(kinds).toContain("delete");
+    // A folder moved away and another made at its old path: the cache must not answer the old one.
+    const ns = Namespace.open();
+    ns.applyCommand({ mkdir: { path: "/x/y", parents: true, mtimeMs: 1 } } as TypedLogCommand, 1);
+    ns.applyCommand({ create: { path: "/x/y/f", replication: 1, chunkSizeBytes: MiB, clientId: "c", leaseExpiryMs: 9, mtimeMs: 1, closed: true } } as TypedLogCommand, 2);
+    expect(ns.stat("/x/y/f").path).toBe("/x/y/f");
+    ns.applyCommand({ rename: { path: "/x/y", destination: "/x/z", mtimeMs: 2 } } as TypedLogCommand, 3);
+    ns.applyCommand({ mkdir: { path: "/x/y", parents: false, mtimeMs: 3 } } as TypedLogCommand, 4);
+    expect(answer(ns, "/x/y/f")).toBe("NOT_FOUND: /x/y/f does not exist.");
+    expect(ns.stat("/x/z/f").path).toBe("/x/z/f");
+    ns.applyCommand({ delete: { path: "/x/z", recursive: true, nowMs: 4 } } as TypedLogCommand, 5);
+    ns.applyCommand({ create: { path: "/x/z", replication: 1, chunkSizeBytes: MiB, clientId: "c", leaseExpiryMs: 9, mtimeMs: 5, closed: true } } as TypedLogCommand, 6);
+    expect(answer(ns, "/x/z/f")).toMatch(/^NOT_A_DIRECTORY: /);
+    ns.close();
+    a.close();
+  });
+
   it("applyBatch gives the results and the state of applying one by one", () => {
     const log = randomLog(99, 1_000);
     const single = Namespace.open();

@@ -380,6 +380,12 @@ export function etcdReferenceCell(proposers: number): string {
   return proposers === 1 ? "etcd `check perf` s: 150 writes/s (earlier measurement)" : "etcd `check perf` l / xl: 2,298 / 2,417 writes/s (earlier measurement)";
 }
 
+/** etcd's `check perf` writes/s of this run (load l, else the last load measured), if measured. */
+export function etcdCheckPerfWritesPerSecond(): number | undefined {
+  const measured = reference?.measured ? reference : undefined;
+  return (measured?.checkPerf.find((p) => p.load === "l") ?? measured?.checkPerf.at(-1))?.writesPerSecond;
+}
+
 export const etcdFailoverCell = () => `etcd: ${ETCD_EARLIER.failover} (earlier measurement)`;
 
 if (import.meta.main) {

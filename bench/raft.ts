@@ -35,7 +35,7 @@ import type { MetaRequest, MetaResponse } from "../src/protocol/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView } from "../src/protocol/views.ts";
 import { metaChannel } from "../src/client/meta-call.ts";
 import { metaRequest } from "../src/protocol/meta.ts";
-import { etcdFailoverCell, etcdReferenceCell, etcdReferenceText, measureEtcd } from "./etcd.ts";
+import { etcdCheckPerfWritesPerSecond, etcdFailoverCell, etcdReferenceCell, etcdReferenceText, measureEtcd } from "./etcd.ts";
 
 const SECONDS_DEFAULT = 10;
 const KILLS_DEFAULT = 20;
@@ -63,7 +63,11 @@ const PEER_START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times.
 
-const GOAL_PROPOSALS_PER_SECOND_64 = 5_000;
+// Issue 12: with 64 proposers at least 1.5× etcd's `check perf` on this machine, and at least
+// 3,750/s (1.5× the 2,500 writes/s etcd's check perf made here when the issue was written).
+const GOAL_PROPOSALS_PER_SECOND_64 = 3_750;
+const GOAL_VERSUS_ETCD_CHECK_PERF = 1.5;
+const goalProposalsPerSecond64 = () => Math.max(GOAL_PROPOSALS_PER_SECOND_64, GOAL_VERSUS_ETCD_CHECK_PERF * (etcdCheckPerfWritesPerSecond() ?? 0));
 const GOAL_FAILOVER_MEDIAN_MS = 1_000;
 const GOAL_FAILOVER_P99_MS = 2_000;
 
@@ -639,7 +643,7 @@ async function main(): Promise<void> {
 
   console.log(`Raft bench: 3 voters = 3 processes of ${peerCommand.join(" ")} on loopback, fsync on; Bun ${Bun.version}; data in ${root}`);
   await measureEtcd(root, (line) => console.log(line)); // the reference, started and stopped before anything else (bench/etcd.ts)
-  console.log(`goals: > ${int(GOAL_PROPOSALS_PER_SECOND_64)} committed proposals/s with 64 proposers; failover < ${GOAL_FAILOVER_MEDIAN_MS} ms median, < ${GOAL_FAILOVER_P99_MS} ms p99`);
+  console.log(`goals: >= ${int(GOAL_PROPOSALS_PER_SECOND_64)} committed proposals/s with 64 proposers, and >= ${GOAL_VERSUS_ETCD_CHECK_PERF}× etcd's check perf when it is measured; failover < ${GOAL_FAILOVER_MEDIAN_MS} ms median, < ${GOAL_FAILOVER_P99_MS} ms p99`);
 
   const loads: LoadResult[] = [];
   const failovers: FailoverSample[] = [];
@@ -743,7 +747,7 @@ function printSummary(loads: LoadResult[], failovers: FailoverSample[], failover
     const isGoal = result.op === "write" && result.proposers === 64 && result.label.startsWith("leader");
     const reference = result.op === "read" ? "" : etcdReferenceCell(result.proposers);
     console.log(
-      `| ${result.label}: ${result.op === "write" ? "committed" : "reads"}/s, p50 / p99 ms | ${int(rate)}/s, ${ms(percentile(lat, 0.5))} / ${ms(percentile(lat, 0.99))} ms | ${reference} | ${isGoal ? `> ${int(GOAL_PROPOSALS_PER_SECOND_64)}/s: ${goal(rate > GOAL_PROPOSALS_PER_SECOND_64)}` : ""} |`,
+      `| ${result.label}: ${result.op === "write" ? "committed" : "reads"}/s, p50 / p99 ms | ${int(rate)}/s, ${ms(percentile(lat, 0.5))} / ${ms(percentile(lat, 0.99))} ms | ${reference} | ${isGoal ? `>= ${int(goalProposalsPerSecond64())}/s: ${goal(rate >= goalProposalsPerSecond64())}` : ""} |`,
     );
   }
   if (failovers.length > 0) {

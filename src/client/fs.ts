@@ -91,12 +91,22 @@ export interface FileRangeReader {
 
 export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
+/** Peers whose addresses a client remembers having put into its peer store (FileSystemClient.learned). */
+const LEARNED_PEERS_MAX = 4_096;
+
 export class FileSystemClient {
   /** The holder of this client's leases: one of its peer id's client ids, as the masters require (protocol/meta.ts). */
   get clientId(): string {
     return (this.leaseClientId ??= newClientId(this.init.host.peerId.toString()));
   }
   private leaseClientId?: string;
+  /**
+   * The addresses last put into the peer store for each peer, joined: a peer store merge parses,
+   * encodes, stores and announces them (a `peer:update` event), about a millisecond of this
+   * client's CPU for the three replicas of every chunk it wrote or read, for addresses that
+   * rarely change. Bounded; emptied when full.
+   */
+  private readonly learned = new Map<string, string>();
   /** Bytes this client read from its own peer's disk, and over the network (for tests and metrics). */
   readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0 };
 
@@ -391,6 +401,10 @@ export class FileSystemClient {
   private learnAddresses(chunk: FileChunk): void {
     for (const replica of chunk.replicas) {
       if (replica.peer === this.init.host.peerId.toString() || replica.addresses.length === 0) continue;
+      const key = replica.addresses.join(" ");
+      if (this.learned.get(replica.peer) === key) continue;
+      if (this.learned.size >= LEARNED_PEERS_MAX) this.learned.clear();
+      this.learned.set(replica.peer, key);
       const addresses = replica.addresses.flatMap((address) => {
         try {
           return [multiaddr(address)];
@@ -398,7 +412,7 @@ export class FileSystemClient {
           return [];
         }
       });
-      void this.init.host.peerStore.merge(peerIdFromString(replica.peer), { multiaddrs: addresses }).catch(() => undefined);
+      void this.init.host.peerStore.merge(peerIdFromString(replica.peer), { multiaddrs: addresses }).catch(() => this.learned.delete(replica.peer));
     }
   }
 

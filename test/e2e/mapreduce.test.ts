@@ -129,6 +129,9 @@ async function put(env: Record<string, string>, name: string, content: string, c
 }
 
 /** Waits until the newest job has a map running on one of `candidates`; returns that peer. */
+/** How long an attempt stays listed before it surely reached its worker (orders take milliseconds; a failed one is dropped within a scheduler round). */
+const ORDER_DELIVERED_AFTER_MS = 1_000;
+
 async function runningMapOn(env: Record<string, string>, candidates: StartedPeer[]): Promise<StartedPeer> {
   const client = await connect({ join: env.TESSERA_JOIN!.split(","), swarmKey: decodeSwarmKey(readFileSync(env.TESSERA_SWARM_KEY!, "utf8")) });
   try {
@@ -138,7 +141,15 @@ async function runningMapOn(env: Record<string, string>, candidates: StartedPeer
         const jobs = await client.jobs.list();
         if (jobs.length === 0 || jobs[0]!.state !== "running") return undefined;
         const tasks = await client.jobs.tasks(jobs[0]!.id);
-        const busy = new Set(tasks.filter((task) => task.kind === TaskKind.MAP && task.state === TaskRecord.State.RUNNING).flatMap((task) => task.running.map((attempt) => attempt.peer)));
+        // The leader records an attempt before its order reaches the worker, and drops it when
+        // the order does not arrive (the next round may order it again): an attempt still
+        // listed a second after it started was delivered, so the map runs there.
+        const deliveredBeforeMs = Date.now() - ORDER_DELIVERED_AFTER_MS;
+        const busy = new Set(
+          tasks
+            .filter((task) => task.kind === TaskKind.MAP && task.state === TaskRecord.State.RUNNING)
+            .flatMap((task) => task.running.filter((attempt) => attempt.startedAtMs <= deliveredBeforeMs).map((attempt) => attempt.peer)),
+        );
         return candidates.find((peer) => busy.has(peer.id));
       },
       { timeoutMs: 30_000, intervalMs: 200 },

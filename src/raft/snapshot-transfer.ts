@@ -89,6 +89,8 @@ export interface SnapshotTransferStats {
   bytesSent: number;
   /** Transfers that failed on the way or that the follower refused. */
   sendFailed: number;
+  /** Sends of a snapshot that failed to that peer, not started again before their backoff ran out. */
+  deferredByBackoff: number;
   /** Snapshots received whole and verified, and their bytes. */
   received: number;
   bytesReceived: number;
@@ -103,7 +105,7 @@ export interface SnapshotTransferStats {
 }
 
 export function emptySnapshotTransferStats(): SnapshotTransferStats {
-  return { sent: 0, bytesSent: 0, sendFailed: 0, received: 0, bytesReceived: 0, receiveRefused: 0, piecesSent: 0, piecesReceived: 0, peakReceiveBufferedBytes: 0, peakSendQueuedBytes: 0 };
+  return { sent: 0, bytesSent: 0, sendFailed: 0, deferredByBackoff: 0, received: 0, bytesReceived: 0, receiveRefused: 0, piecesSent: 0, piecesReceived: 0, peakReceiveBufferedBytes: 0, peakSendQueuedBytes: 0 };
 }
 
 export interface SnapshotTransferInit {
@@ -177,7 +179,10 @@ export class SnapshotTransfers {
     const running = this.outgoing.get(message.to);
     if (running && running.index === index && running.term === term) return;
     const retry = this.retry.get(message.to);
-    if (retry && retry.index === index && retry.term === term && performance.now() < retry.atMs) return;
+    if (retry && retry.index === index && retry.term === term && performance.now() < retry.atMs) {
+      this.stats.deferredByBackoff += 1;
+      return;
+    }
     if (running) {
       running.abort.abort(new SnapshotTransferError(`snapshot ${index}/${term} replaces ${running.index}/${running.term}`));
       this.outgoing.delete(message.to);

@@ -189,9 +189,12 @@ describe("snapshot transfer: a file in pieces, checked before it is installed", 
     leader.transfers.send(message);
     await waitFor("the transfer to fail", () => leader.transfers.stats.sendFailed === 1, { timeoutMs: 10_000 });
     expect(follower.transfers.stats.receiveRefused).toBe(1);
+    const piecesBefore = leader.transfers.stats.piecesSent;
+    // send() decides at once: within the backoff both are deferred and nothing starts.
     leader.transfers.send(message);
     leader.transfers.send(message);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(leader.transfers.stats.deferredByBackoff).toBe(2);
+    expect(leader.transfers.stats.piecesSent).toBe(piecesBefore);
     expect(leader.transfers.stats.sendFailed).toBe(1);
     expect(follower.delivered).toEqual([]);
     expect(existsSync(incomingSnapshotPath(follower.dir, META, file))).toBe(false);

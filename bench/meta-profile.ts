@@ -23,7 +23,7 @@ const RACKS = ["/r1", "/r1", "/r2"];
 const CONNECTIONS_DEFAULT = 4;
 
 /** Buckets of self time, first match wins; tested against "<function> <url>" of a frame (or of a native frame's caller). */
-export const BUCKETS: Array<[string, RegExp]> = [
+const BUCKETS: Array<[string, RegExp]> = [
   ["WAL writes and fsync (node:fs)", /node:fs|fdatasync|fsync|\/peer\/data-dir/],
   ["SQLite (namespace: apply and queries)", /bun:sqlite|\/src\/master\/state\//],
   ["socket writes (node:net)", /node:net|writeBuffered|node:stream|internal:streams/],
@@ -45,7 +45,7 @@ interface CpuProfile {
 }
 
 /** Busy self time of a profile by bucket (fractions summing to 1), idle excluded. */
-export function bucketShares(profile: CpuProfile): Map<string, number> {
+function bucketShares(profile: CpuProfile): Map<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);

@@ -109,7 +109,8 @@ function withFastPaths(code: string): string {
   const runtimeImport = /^import \{([^}]*)\} from 'protons-runtime'$/m.exec(result);
   if (!runtimeImport) throw new Error("the generated code does not import protons-runtime as scripts/proto.ts expects");
   const names = runtimeImport[1]!.split(",").map((name) => name.trim()).filter(Boolean);
-  const ours = ["encodeMessage", ...(result.includes("utf8Of(") ? ["utf8Of"] : [])].filter((name) => name === "utf8Of" || names.includes(name));
+  // Every schema encodes its messages; only those with a string field decode text.
+  const ours = result.includes("utf8Of(") ? ["encodeMessage", "utf8Of"] : ["encodeMessage"];
   const theirs = names.filter((name) => name !== "encodeMessage");
   result = result.replace(runtimeImport[0], `import { ${theirs.join(", ")} } from 'protons-runtime'\nimport { ${ours.join(", ")} } from '../wire-runtime.ts'`);
   return result;

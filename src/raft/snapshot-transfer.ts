@@ -300,7 +300,7 @@ export class SnapshotTransfers {
       part = `${incoming}.part`;
       handle = await open(part, "w");
       const hasher = new Bun.CryptoHasher("sha256");
-      for (let offsetBytes = 0; offsetBytes < id.sizeBytes; ) {
+      for (let offsetBytes = 0, collectedAt = 0; offsetBytes < id.sizeBytes; ) {
         const piece = await reader.readFrame(SnapshotPiece, PIECE_FRAME_BYTES_MAX, SNAPSHOT_TRANSFER_IDLE_TIMEOUT_MS);
         if (piece.offsetBytes !== offsetBytes) throw new SnapshotTransferError(`a piece at byte ${piece.offsetBytes} where byte ${offsetBytes} was due`);
         if (piece.sizeBytes === 0 || piece.sizeBytes > SNAPSHOT_PIECE_BYTES || offsetBytes + piece.sizeBytes > id.sizeBytes) {
@@ -318,7 +318,10 @@ export class SnapshotTransfers {
         await writeAllAt(handle, buffers, offsetBytes);
         this.stats.piecesReceived += 1;
         offsetBytes += piece.sizeBytes;
-        if (Math.floor(offsetBytes / SNAPSHOT_BYTES_PER_GC) !== Math.floor((offsetBytes - piece.sizeBytes) / SNAPSHOT_BYTES_PER_GC)) Bun.gc(true);
+        if (offsetBytes - collectedAt >= SNAPSHOT_BYTES_PER_GC) {
+          Bun.gc(true);
+          collectedAt = offsetBytes;
+        }
       }
       await handle.sync();
       await handle.close();

@@ -618,12 +618,11 @@ export class Namespace {
 
   /** resolve() of a normalized path, through the folder cache (the same row and the same errors). */
   private resolveRemembering(path: string): InodeRow {
-    if (path === ROOT_PATH) return resolve(this.s, path);
-    const slash = path.lastIndexOf("/");
-    const folder = slash === 0 ? ROOT_PATH : path.slice(0, slash);
+    const folder = parent(path);
+    if (folder === undefined) return resolve(this.s, path);
     const folderId = this.folderIds.get(folder);
     if (folderId !== undefined) {
-      const row = this.s.child.get(folderId, path.slice(slash + 1));
+      const row = this.s.child.get(folderId, basename(path));
       if (!row) throw new NotFoundError(`${path} does not exist.`);
       return row;
     }

@@ -84,6 +84,10 @@ describe("namespace: writing a file", () => {
     const c1 = h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } });
     expect(c1.index).toBe(1);
     expect(h.ns.stat("/d/f").sizeBytes).toBe(64 * MiB);
+    // Completing the file with a commit of a chunk that is not its last is refused, and changes
+    // nothing (it was an assertion once: one such request stopped every master).
+    expect(h.fail({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: 64 * MiB, clientId: CLIENT, complete: true, mtimeMs: 3 } })).toBe("INVALID");
+    expect(h.ns.stat("/d/f", { chunks: true })).toMatchObject({ state: "open", sizeBytes: 64 * MiB, chunks: [{ committed: true }, { committed: false }] });
     h.run({ commitChunk: { fileId, chunkId: c1.chunkId, version: 1, sizeBytes: 100, clientId: CLIENT } });
     expect(h.run({ complete: { fileId, clientId: CLIENT, mtimeMs: 3 } })).toEqual({ fileId, lengthBytes: 64 * MiB + 100, mtimeMs: 3 });
     // complete is idempotent (a retry answers the first close's time); writing to a closed file is not allowed.

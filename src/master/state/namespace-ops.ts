@@ -258,7 +258,11 @@ export function commitChunk(ctx: OpContext, c: CommitChunk): ChunkCommitted {
       return { ...chunkCommitted(chunk), lengthBytes: closedFile.length_bytes, closed: true, mtimeMs: closedFile.mtime_ms };
     }
     const committed = commitOpenChunk(ctx, c);
-    assert(lastChunk(ctx, c.fileId)?.chunk_id === committed.chunkId, "the chunk committed with the file's completion is its last");
+    // What the client names: a refusal (its savepoint undoes the commit above), never an
+    // assertion, which would stop every master on the same entry.
+    if (lastChunk(ctx, c.fileId)?.chunk_id !== committed.chunkId) {
+      throw new InvalidArgumentError(`chunk ${committed.chunkId} is not the last chunk of file ${c.fileId}: only the last chunk's commit completes the file.`);
+    }
     ctx.s.close.run(mtimeMs, c.fileId);
     return { ...committed, closed: true, mtimeMs };
   }

@@ -25,7 +25,7 @@ const STOP_GRACE_MS = 5_000;
 // etcdctl 3.4's check perf runs 60 s whatever the load, then deletes its keys.
 const CHECK_PERF_SECONDS = 60;
 const CHECK_PERF_TIMEOUT_MS = 300_000;
-export const CHECK_PERF_LOADS = ["s", "m", "l", "xl"] as const;
+const CHECK_PERF_LOADS = ["s", "m", "l", "xl"] as const;
 export type CheckPerfLoad = (typeof CHECK_PERF_LOADS)[number];
 // What each load is (etcdctl/ctlv3/command/check.go, 3.4): puts of a 256-byte key and a
 // 1 KiB value from this many clients, paced by a rate limiter at `limitPerSecond`; it PASSes
@@ -46,7 +46,7 @@ const PUT_VALUE_BYTES = 100;
 const KEYS_PER_CLIENT = 4;
 
 /** etcd 3.4 on this machine before same-run references existed (docs/raft-bench.md). */
-export const ETCD_EARLIER = {
+const ETCD_EARLIER = {
   checkPerf: "150 / 898 / 2,298 / 2,417 writes/s at `check perf` s / m / l / xl",
   failover: "1,445 ms median (1,127–1,846)",
 };
@@ -141,7 +141,7 @@ async function postJson<T>(url: string, body: unknown, timeoutMs: number): Promi
   return JSON.parse(text) as T;
 }
 
-export class EtcdCluster {
+class EtcdCluster {
   private constructor(
     readonly members: Member[],
     readonly dir: string,
@@ -286,13 +286,13 @@ export class EtcdCluster {
 const perOpMs = (cpu: CpuUse, ops: number) => (ops > 0 ? ms(((cpu.peers + cpu.client) * 1000) / ops) : "—");
 const cpuText = (cpu: CpuUse) => `CPU s: members ${cpu.peers.toFixed(1)}, client ${cpu.client.toFixed(1)}, rest of machine ${cpu.rest.toFixed(1)}`;
 
-export function checkPerfLine(result: CheckPerfResult): string {
+function checkPerfLine(result: CheckPerfResult): string {
   const shape = CHECK_PERF_SHAPE[result.load];
   const writes = result.writesPerSecond * CHECK_PERF_SECONDS;
   return `check perf ${result.load} (${shape.clients} clients, limit ${int(shape.limitPerSecond)}/s): ${int(result.writesPerSecond)} writes/s, ${result.passed ? "PASS" : "FAIL"} (${result.verdict.filter((line) => line !== "PASS" && line !== "FAIL").join("; ")}); CPU/write ${perOpMs(result.cpu, writes)} ms; ${cpuText(result.cpu)}`;
 }
 
-export function putLine(result: PutResult): string {
+function putLine(result: PutResult): string {
   const rate = result.puts / result.seconds;
   return `gateway puts, ${result.clients} client${result.clients > 1 ? "s" : ""} to the leader: ${int(rate)} puts/s, p50 ${ms(percentile(result.latenciesMs, 0.5))} ms, p99 ${ms(percentile(result.latenciesMs, 0.99))} ms; CPU/put ${perOpMs(result.cpu, result.puts)} ms; ${cpuText(result.cpu)}${result.errors ? `; ${result.errors} failed (${result.firstError})` : ""}`;
 }

@@ -13,7 +13,7 @@
 // Each worker works in its own folder. The files an op reads or removes are made before its
 // timed window (the create phase's, or a pool), never inside it.
 import type { ClusterClient } from "../src/client/cluster.ts";
-import { cpuBetween, cpuSnapshot, type CpuSnapshot, type CpuUse } from "./support.ts";
+import { cpuBetween, cpuSnapshot, goal, int, ms, percentile, type CpuSnapshot, type CpuUse } from "./support.ts";
 
 export const META_OPS = ["create", "mkdirs", "open", "fileStatus", "rename", "delete"] as const;
 export type MetaOp = (typeof META_OPS)[number];
@@ -46,17 +46,13 @@ const EMPTY = new Uint8Array(0);
 export type MetaStep<C = ClusterClient> = (client: C, worker: number, n: number) => Promise<boolean | void>;
 
 /**
- * The files and folders of a bench's metadata phases under `root`: each phase gets a folder
- * with one sub-folder per worker; files the create phase made are remembered per worker count,
- * for fileStatus to read and delete to remove.
- */
-/**
  * Runs `ops` with `workers` workers for `seconds` in all (an equal share each) under `root`,
  * and forgets the results: the peers' JavaScript is compiled by then. JavaScriptCore keeps
  * compiling hot code in tiers for tens of seconds after a peer starts; measured on a create
  * load of 16 workers, its compiler threads used 9% of the main thread's CPU 18-28 s after the
- * start and nothing 50-60 s after, while CPU per create fell by a third. A window taken
- * before that measures start-up, not the masters a user runs for days.
+ * start and nothing 50-60 s after, and a create cost 2.3 ms of CPU in the first 5 s against
+ * 1.3 ms over a minute. A window taken before that measures start-up, not the masters a user
+ * runs for days.
  */
 export async function warmUp(root: string, setup: ClusterClient, clients: ClusterClient[], workers: number, seconds: number, ops: readonly MetaOp[], pids: () => number[]): Promise<number> {
   const workload = new MetaWorkload(root, setup);
@@ -69,6 +65,11 @@ export async function warmUp(root: string, setup: ClusterClient, clients: Cluste
   return done;
 }
 
+/**
+ * The files and folders of a bench's metadata phases under `root`: each phase gets a folder
+ * with one sub-folder per worker; files the create phase made are remembered per worker count,
+ * for fileStatus to read and delete to remove.
+ */
 export class MetaWorkload {
   private phase = 0;
   private readonly created = new Map<number, string[][]>();
@@ -213,14 +214,32 @@ export async function metaLoad<C>(clients: C[], workers: number, seconds: number
   return { ops: inWindow.length, seconds: Math.max(0.001, (toMs - fromMs) / 1000), latenciesMs: inWindow, errors, ...(firstError ? { firstError } : {}), ranOut, cpu: cpuBetween(cpuBefore ?? after, after) };
 }
 
+/**
+ * Issue 12's goals ("What must be shown"), for bench/nnbench and bench/dfsio alike: with 16
+ * clients, create+close and delete at twice MooseFS's rate in the same run (or these rates
+ * where MooseFS is absent) and stat at this rate; one client's create+close under this p50.
+ */
+export const META_GOALS = { create16: 3_700, delete16: 4_000, fileStatus16: 11_700, create1P50Ms: 3, versusMooseFs: 2 };
+
+/** The goal cell of a row: `tessera` and `moose` in ops/s (NaN where not measured), `p50Ms` of the row's latencies; "" where no goal applies. */
+export function metaGoalText(op: MetaOp, clients: number, tessera: number, moose: number, p50Ms: number): string {
+  const versus = (floor: number) => {
+    const target = Number.isFinite(moose) ? META_GOALS.versusMooseFs * moose : floor;
+    const what = Number.isFinite(moose) ? `>= ${META_GOALS.versusMooseFs}× MooseFS (${int(target)}/s)` : `>= ${int(floor)}/s`;
+    return `${what}: ${goal(tessera >= target)}`;
+  };
+  if (clients === 16 && op === "create") return versus(META_GOALS.create16);
+  if (clients === 16 && op === "delete") return versus(META_GOALS.delete16);
+  if (clients === 16 && op === "fileStatus") return `>= ${int(META_GOALS.fileStatus16)}/s: ${goal(tessera >= META_GOALS.fileStatus16)}`;
+  if (clients === 1 && op === "create" && Number.isFinite(p50Ms)) return `p50 < ${META_GOALS.create1P50Ms} ms: ${goal(p50Ms < META_GOALS.create1P50Ms)}`;
+  return "";
+}
+
 /** A phase's figures on one line: rate, latency, CPU per operation and who used the machine. */
 export function metaLine(label: string, result: MetaResult): string {
   const perOpMs = (seconds: number) => (result.ops > 0 ? ((seconds * 1000) / result.ops).toFixed(2) : "—");
   const rate = result.ops / result.seconds;
-  const p = (q: number) => {
-    const value = result.latenciesMs[Math.min(result.latenciesMs.length - 1, Math.max(0, Math.ceil(q * result.latenciesMs.length) - 1))];
-    return value === undefined ? "—" : value >= 100 ? value.toFixed(0) : value.toFixed(2);
-  };
+  const p = (q: number) => ms(percentile(result.latenciesMs, q));
   const notes = [result.ranOut ? `ran out of files after ${result.seconds.toFixed(1)} s` : "", result.errors ? `${result.errors} errors (${result.firstError})` : ""].filter(Boolean).join("; ");
-  return `${label.padEnd(44)} ${Math.round(rate).toLocaleString("en-US").padStart(7)} ops/s  p50 ${p(0.5).padStart(6)} ms  p99 ${p(0.99).padStart(6)} ms  CPU/op: peers ${perOpMs(result.cpu.peers)} ms, client ${perOpMs(result.cpu.client)} ms; rest of machine ${result.cpu.rest.toFixed(1)} s${notes ? `  (${notes})` : ""}`;
+  return `${label.padEnd(44)} ${int(rate).padStart(7)} ops/s  p50 ${p(0.5).padStart(6)} ms  p99 ${p(0.99).padStart(6)} ms  CPU/op: peers ${perOpMs(result.cpu.peers)} ms, client ${perOpMs(result.cpu.client)} ms; rest of machine ${result.cpu.rest.toFixed(1)} s${notes ? `  (${notes})` : ""}`;
 }

@@ -22,7 +22,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { setLogLevel } from "../src/util/log.ts";
-import { META_OPS, META_OP_TEXT, MetaWorkload, metaLine, metaLoad, warmUp, type MetaOp, type MetaResult } from "./meta-ops.ts";
+import { META_OPS, META_OP_TEXT, MetaWorkload, metaGoalText, metaLine, metaLoad, warmUp, type MetaOp, type MetaResult } from "./meta-ops.ts";
 import { startMooseFs, type MooseFs } from "./moosefs.ts";
 import { PosixLoad } from "./posix-ops.ts";
 import { binaryArg, binaryText, clusterText, connectPaced, deadPeers, diskAppendFdatasync, diskText, goal, int, listArg, machineLoad, makeTempDir, ms, numberArg, out, percentile, runBench, startCluster, type DiskRate } from "./support.ts";
@@ -38,10 +38,6 @@ const DISK_SECONDS_DEFAULT = 2;
 const WARMUP_SECONDS_DEFAULT = 30;
 const WARMUP_WORKERS = 16;
 const IDLE_SAMPLE_SECONDS = 1;
-// Issue 12, "What must be shown": with 16 clients, create+close and delete at twice MooseFS's
-// rate in the same run (or these rates where MooseFS is absent), stat at this rate, and a
-// 1-client create+close under this p50.
-const GOAL = { create16: 3_700, delete16: 4_000, fileStatus16: 11_700, create1P50Ms: 3, versusMooseFs: 2 };
 
 interface Figures {
   tessera?: MetaResult;
@@ -150,24 +146,8 @@ function printSummary(): void {
     const ratio = Number.isFinite(moose) && Number.isFinite(tessera) ? `${(tessera / moose).toFixed(2)}×` : "";
     const versusDisk = disk && Number.isFinite(tessera) ? `${(tessera / disk.opsPerSecond).toFixed(2)}×` : "";
     const m = figures.moosefs;
-    out(`| ${META_OP_TEXT[op]} | ${count} | ${int(tessera)} | ${latencies(t)} | ${ms(cpuPerOpMs(t))} | ${Number.isFinite(moose) ? int(moose) : "—"} | ${latencies(m)} | ${ms(cpuPerOpMs(m))} | ${ratio} | ${versusDisk} | ${goalText(op, count, tessera, moose, t)} |`);
+    out(`| ${META_OP_TEXT[op]} | ${count} | ${int(tessera)} | ${latencies(t)} | ${ms(cpuPerOpMs(t))} | ${Number.isFinite(moose) ? int(moose) : "—"} | ${latencies(m)} | ${ms(cpuPerOpMs(m))} | ${ratio} | ${versusDisk} | ${metaGoalText(op, count, tessera, moose, t ? percentile(t.latenciesMs, 0.5) : NaN)} |`);
   }
-}
-
-function goalText(op: MetaOp, count: number, tessera: number, moose: number, result?: MetaResult): string {
-  const versus = (floor: number) => {
-    const target = Number.isFinite(moose) ? GOAL.versusMooseFs * moose : floor;
-    const what = Number.isFinite(moose) ? `>= ${GOAL.versusMooseFs}× MooseFS (${int(target)}/s)` : `>= ${int(floor)}/s`;
-    return `${what}: ${goal(tessera >= target)}`;
-  };
-  if (count === 16 && op === "create") return versus(GOAL.create16);
-  if (count === 16 && op === "delete") return versus(GOAL.delete16);
-  if (count === 16 && op === "fileStatus") return `>= ${int(GOAL.fileStatus16)}/s: ${goal(tessera >= GOAL.fileStatus16)}`;
-  if (count === 1 && op === "create" && result) {
-    const p50 = percentile(result.latenciesMs, 0.5);
-    return `p50 < ${GOAL.create1P50Ms} ms: ${goal(p50 < GOAL.create1P50Ms)}`;
-  }
-  return "";
 }
 
 await runBench(main, printSummary);

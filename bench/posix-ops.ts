@@ -53,7 +53,7 @@ async function inBatches<T>(items: T[], work: (item: T) => Promise<unknown>): Pr
  * of the master on open), fileStatus is stat, delete is unlink of files the create phase made
  * (topped up as meta-ops does, and to DELETE_RATE_EXPECTED_PER_SECOND over the window).
  */
-export class PosixWorkload {
+class PosixWorkload {
   private phase = 0;
   private readonly created = new Map<number, string[][]>();
   private openPool?: string[];

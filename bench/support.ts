@@ -271,7 +271,7 @@ export function onCleanup(work: () => Promise<void>, now?: () => void): void {
 }
 
 let cleanedUp = false;
-export async function cleanup(): Promise<void> {
+async function cleanup(): Promise<void> {
   if (cleanedUp) return;
   cleanedUp = true;
   await Promise.all([...openClients].map((client) => withTimeout("closing a client", 3_000, client.close()).catch(() => {})));

@@ -128,10 +128,10 @@ async function put(env: Record<string, string>, name: string, content: string, c
   return local;
 }
 
-/** Waits until the newest job has a map running on one of `candidates`; returns that peer. */
 /** How long an attempt stays listed before it surely reached its worker (orders take milliseconds; a failed one is dropped within a scheduler round). */
 const ORDER_DELIVERED_AFTER_MS = 1_000;
 
+/** Waits until the newest job has a map running on one of `candidates`; returns that peer. */
 async function runningMapOn(env: Record<string, string>, candidates: StartedPeer[]): Promise<StartedPeer> {
   const client = await connect({ join: env.TESSERA_JOIN!.split(","), swarmKey: decodeSwarmKey(readFileSync(env.TESSERA_SWARM_KEY!, "utf8")) });
   try {

@@ -17,6 +17,7 @@ import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
 import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
+import { allocateUninitialized } from "../util/file-io.ts";
 
 export const PIPELINE_ATTEMPTS_MAX = 4;
 // A writer renews its lease this often; the master takes the file back after 60 s of silence.
@@ -499,7 +500,7 @@ export async function* chunked(source: ByteSource, chunkSizeBytes: number): Asyn
   }
   // The buffer grows with what arrives (uninitialised memory, doubled as it fills): a 4 KiB
   // stream must not pay for zeroing a whole 64 MiB chunk, as it did when it was allocated whole.
-  let buffer: Uint8Array = Buffer.allocUnsafe(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
+  let buffer: Uint8Array = allocateUninitialized(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
   let filled = 0;
   let full: Uint8Array | undefined;
   for await (const piece of source as AsyncIterable<Uint8Array>) {
@@ -511,7 +512,7 @@ export async function* chunked(source: ByteSource, chunkSizeBytes: number): Asyn
       }
       const take = Math.min(piece.length - at, chunkSizeBytes - filled);
       if (filled + take > buffer.length) {
-        const grown = Buffer.allocUnsafe(Math.min(chunkSizeBytes, Math.max(filled + take, buffer.length * 2)));
+        const grown = allocateUninitialized(Math.min(chunkSizeBytes, Math.max(filled + take, buffer.length * 2)));
         grown.set(buffer.subarray(0, filled));
         buffer = grown;
       }
@@ -520,7 +521,7 @@ export async function* chunked(source: ByteSource, chunkSizeBytes: number): Asyn
       at += take;
       if (filled === chunkSizeBytes) {
         full = buffer;
-        buffer = Buffer.allocUnsafe(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
+        buffer = allocateUninitialized(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
         filled = 0;
       }
     }

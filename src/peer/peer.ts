@@ -291,7 +291,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         roles: [...ROLES],
         incarnation: BigInt(incarnation),
         measure: () => measureHost(dataDir.path, chunksRef.store?.usage() ?? { chunkCount: 0, usedBytes: 0 }, options.capacityBytes, options.computeSlots),
-        leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.status().term) : 0n),
+        leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.term) : 0n),
       },
       heartbeatIntervalMs: timings.heartbeatIntervalMs,
       failureDetector: timings.failureDetector,

@@ -272,6 +272,11 @@ export class RaftNode extends EventTarget {
     return this.leaderChanges;
   }
 
+  /** The current term, without building a whole status (the metadata service reads it per call). */
+  get term(): number {
+    return this.core.term;
+  }
+
   status(): RaftStatus {
     return this.core.status();
   }

@@ -7,7 +7,7 @@ import type { ChunkId } from "../../protocol/chunk-id.ts";
 import { WRITE_BUFFER_BYTES } from "./constants.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../protocol/limits.ts";
 import { ChunkSizeMismatchError, ChunkTooLargeError } from "./errors.ts";
-import { unlinkIfPresent, writeFully } from "../../util/file-io.ts";
+import { allocateUninitialized, unlinkIfPresent, writeFully } from "../../util/file-io.ts";
 import type { ChunkInfo, ChunkWriter } from "./store.ts";
 
 export interface WriterHooks {
@@ -62,7 +62,7 @@ export class DiskChunkWriter implements ChunkWriter {
     try {
       let offset = 0;
       while (offset < bytes.length) {
-        const buffer = (this.buffers[this.current] ??= Buffer.allocUnsafe(this.bufferBytes));
+        const buffer = (this.buffers[this.current] ??= allocateUninitialized(this.bufferBytes));
         const n = Math.min(buffer.length - this.filledBytes, bytes.length - offset);
         buffer.set(bytes.subarray(offset, offset + n), this.filledBytes);
         this.filledBytes += n;

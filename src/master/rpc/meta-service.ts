@@ -228,7 +228,7 @@ export class MetaService {
    * Calls of this term went through this leader.
    */
   private async seeEarlierLeadersCalls(): Promise<void> {
-    const term = this.init.raft.status().term;
+    const term = this.init.raft.term;
     if (this.barrierTerm === term) return;
     await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
     this.barrierTerm = term;

@@ -29,6 +29,7 @@ import { closeStream, encodeFrame, FrameReader, sendData, type FrameDecoder } fr
 import { RAFT_SNAPSHOT_PROTOCOL } from "../protocol/ids.ts";
 import { SnapshotPiece, SnapshotVerdict } from "../protocol/pb/raft-snapshot.ts";
 import type { Logger } from "../util/log.ts";
+import { readFully, writeFully } from "../util/file-io.ts";
 import { decodeRaftMessage, encodeRaftMessage } from "./codec.ts";
 import { decodeSnapshotDescriptor, sha256Hex, type SnapshotDataId, type SnapshotFile } from "./snapshot-file.ts";
 import type { PeerId, SnapshotMessage, SnapshotMeta } from "./types.ts";
@@ -263,11 +264,8 @@ export class SnapshotTransfers {
   private async sendPiece(stream: Stream, handle: FileHandle, offsetBytes: number, sizeBytes: number): Promise<number> {
     // A fresh buffer per piece: the stream may still hold the previous one.
     const piece = new Uint8Array(Math.min(SNAPSHOT_PIECE_BYTES, sizeBytes - offsetBytes));
-    for (let got = 0; got < piece.length; ) {
-      const { bytesRead } = await handle.read(piece, got, piece.length - got, offsetBytes + got);
-      if (bytesRead === 0) throw new SnapshotTransferError(`the snapshot file ended at byte ${offsetBytes + got} of ${sizeBytes}`);
-      got += bytesRead;
-    }
+    const got = await readFully(handle, piece, offsetBytes);
+    if (got < piece.length) throw new SnapshotTransferError(`the snapshot file ended at byte ${offsetBytes + got} of ${sizeBytes}`);
     const header = encodeFrame(SnapshotPiece, { offsetBytes, sizeBytes: piece.length, crc32: Bun.hash.crc32(piece) >>> 0 });
     // Frame and piece in one send: one muxer frame and one encrypted record per piece.
     await sendData(stream, new Uint8ArrayList(header, piece), SNAPSHOT_TRANSFER_IDLE_TIMEOUT_MS);
@@ -363,11 +361,10 @@ async function writeAllAt(handle: FileHandle, buffers: Uint8Array[], position: n
       skip -= buffer.length;
       continue;
     }
-    for (let done = skip; done < buffer.length; ) {
-      const n = (await handle.write(buffer, done, buffer.length - done, at)).bytesWritten;
-      done += n;
-      at += n;
-    }
+    // The rest of a buffer the writev left short, with util's bounded loop (a write that makes
+    // no progress is an error, not a spin).
+    await writeFully(handle, buffer.subarray(skip), buffer.length - skip, at);
+    at += buffer.length - skip;
     skip = 0;
   }
 }

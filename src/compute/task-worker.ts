@@ -1,7 +1,11 @@
-// The entry point of a task's worker thread (worker-pool.ts starts one per task). It loads the
-// job bundle, runs one map or reduce task, posts the outcome or the error, and is then
+// The entry point of a task thread (worker-pool.ts keeps one warm per slot and job). It loads
+// the job bundle once, then runs the map and reduce tasks of that job the pool gives it, one
+// at a time, posting each outcome or error: the next task of the job skips the import and
+// runs code the JIT has already compiled. A thread whose task failed or was cancelled is
 // terminated by the pool. Everything it reads comes from its parent over messages
 // (worker-protocol.ts): the thread holds no network and never blocks the peer's event loop.
+// The job module's top-level state lives as long as the thread (as static fields do under
+// Hadoop's JVM reuse): a job that keeps state between map calls clears it in mapEnd.
 //
 // This file must be an entry point of the compiled binary (see worker-pool.ts, taskWorkerUrl).
 import { open, unlink } from "node:fs/promises";
@@ -12,6 +16,7 @@ import { writeFully } from "../util/file-io.ts";
 import { assert } from "../util/assert.ts";
 import { WORKER_PULL_BYTES_MAX, WORKER_READ_BYTES_MAX } from "./constants.ts";
 import { loadJobModule } from "../job-module/bundle.ts";
+import type { JobDefinition } from "../job-module/job-api.ts";
 import type { RangeReader } from "./line-split.ts";
 import { runMapTask } from "./map-task.ts";
 import { decodeRun } from "./records.ts";
@@ -101,10 +106,38 @@ async function* pulledBytes(input: number): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** The job this thread has loaded: the pool gives a thread the tasks of one bundle only. */
+let loaded: { path: string; job: Promise<JobDefinition> } | undefined;
+
+function jobOf(bundlePath: string): Promise<JobDefinition> {
+  if (loaded?.path !== bundlePath) {
+    const job = loadJobModule(bundlePath);
+    loaded = { path: bundlePath, job };
+    // A failed load is not kept: the pool replaces a thread whose task failed anyway.
+    job.then(() => post({ type: "loaded" }), () => (loaded = undefined));
+  }
+  return loaded.job;
+}
+
+/**
+ * The job with a map that notes when it is first called, then steps aside: runMapTask reads
+ * `job.map` per record, so every later call goes straight to the job's own function.
+ */
+function timedFirstMap(job: JobDefinition, onFirst: () => void): JobDefinition {
+  const timed: JobDefinition = { ...job };
+  timed.map = (key, value, emit) => {
+    timed.map = job.map;
+    onFirst();
+    return job.map(key, value, emit);
+  };
+  return timed;
+}
+
 async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
-  const job = await loadJobModule(spec.bundlePath);
+  const job = await jobOf(spec.bundlePath);
+  let firstMapAtMs: number | undefined;
   const result = await runMapTask({
-    job,
+    job: spec.orderSentAtMs === undefined ? job : timedFirstMap(job, () => (firstMapAtMs = Date.now())),
     reader: new ProxyRangeReader(spec.sizeBytes),
     path: spec.path,
     startBytes: spec.startBytes,
@@ -116,11 +149,15 @@ async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
     split: spec.split,
     onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
   });
-  return { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters };
+  const outcome: TaskOutcome = { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters };
+  // Wall clocks of two processes (the leader's and this peer's): on one host they agree; across
+  // hosts the figure carries their skew, so it is clamped at zero.
+  if (spec.orderSentAtMs !== undefined && firstMapAtMs !== undefined) outcome.startDelayMs = Math.max(0, Math.round(firstMapAtMs - spec.orderSentAtMs));
+  return outcome;
 }
 
 async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
-  const job = await loadJobModule(spec.bundlePath);
+  const job = await jobOf(spec.bundlePath);
   const inputs = Array.from({ length: spec.inputCount }, (_, input) => decodeRun(pulledBytes(input), { source: `map output ${input} of reduce task ${spec.taskId}` }));
   const handle = await open(spec.outputPath, "wx", 0o644);
   let positionBytes = 0;
@@ -147,20 +184,23 @@ async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
 }
 
 async function run(spec: TaskSpec): Promise<void> {
+  let message: FromWorker;
   try {
-    const outcome = spec.kind === "map" ? await runMap(spec) : await runReduceTask(spec);
-    post({ type: "done", outcome });
+    message = { type: "done", outcome: spec.kind === "map" ? await runMap(spec) : await runReduceTask(spec) };
   } catch (err) {
-    post({ type: "failed", error: toWireError(err) });
+    message = { type: "failed", error: toWireError(err) };
   }
+  // Free before the answer goes out: the pool may send the next task as soon as it reads it.
+  busy = false;
+  post(message);
 }
 
-let started = false;
+let busy = false;
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === "start") {
-    assert(!started, "a worker runs one task");
-    started = true;
+    assert(!busy, "a task thread runs one task at a time");
+    busy = true;
     void run(message.task);
     return;
   }

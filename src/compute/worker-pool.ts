@@ -2,9 +2,14 @@
 // neither stall the peer's event loop (heartbeats, Raft, chunk serving) nor take the peer down:
 // a worker that throws, exits or is killed is a failed task, never a failed peer.
 //
-// One fresh worker per task: a job's module state, leaks and timers die with its task, and
-// cancelling (a backup task won, the job was killed) is terminate(), which stops even a busy
-// loop. A worker starts in a few milliseconds, small against a task.
+// Warm threads: a thread that finished a task stays, with its job's bundle loaded and its code
+// compiled, for the next task of the same job (a fresh thread cost a bundle import and a JIT
+// per task: 2.4–2.7 CPU s over a 256 MiB word count, and tens of ms per small task). At most
+// `size` threads live, busy or idle; a task of another job takes a free place or retires the
+// longest-idle thread. A thread whose task failed, crashed or was cancelled is terminated
+// (terminate() stops even a busy loop) and a new one takes its place, so a broken job's state
+// never reaches its next task; idle threads are retired after THREAD_IDLE_MS and when their
+// job ends (retireJob).
 //
 // The parent serves what the worker reads (worker-protocol.ts): a map task's byte ranges from
 // the RangeReader given here, a reduce task's run-file bytes from the streams given here (the
@@ -37,6 +42,11 @@ import { messageOf } from "../util/errors.ts";
 
 /** How long a terminated worker may take to report closed before its slot is reused anyway. */
 const WORKER_CLOSE_WAIT_MS = 5000;
+/**
+ * An idle thread is retired after this long: the next task of its job is usually at most a
+ * scheduling round away, and an idle thread holds its job's heap (tens of MiB).
+ */
+export const THREAD_IDLE_MS = 30_000;
 
 /**
  * Where the worker's entry point is (util/worker-entry.ts): task-worker.ts beside this file,
@@ -84,7 +94,7 @@ interface PoolTask {
   inputs?: readonly AsyncIterable<Uint8Array>[];
   io: TaskIoBase;
   state: "queued" | "running" | "settled";
-  worker?: Worker;
+  thread?: TaskThread;
   resolve(outcome: TaskOutcome): void;
   reject(err: Error): void;
   /** Set when the task did not succeed: its partial files are removed once the worker is gone. */
@@ -96,15 +106,39 @@ interface PoolTask {
   slotReleased: boolean;
 }
 
+/** One worker thread, bound to one job's bundle for its life. */
+interface TaskThread {
+  worker: Worker;
+  bundlePath: string;
+  /** The task it runs; kept after a failure until the thread has closed. */
+  task?: PoolTask;
+  idleTimer?: ReturnType<typeof setTimeout>;
+  /** Terminated (or closed): no task goes to it again. */
+  retired: boolean;
+}
+
+/** Threads and bundle loads since the pool started: how warm the threads are kept. */
+export interface WorkerPoolStats {
+  threadsStarted: number;
+  /** Tasks given to a thread that had run one of the same job before. */
+  warmStarts: number;
+  bundleLoads: number;
+}
+
 export class WorkerPool {
   readonly size: number;
   private readonly workerUrl: string | URL;
   private readonly log: Logger;
   private readonly queue: PoolTask[] = [];
   private readonly tasks = new Map<string, PoolTask>();
+  /** Live threads, busy or idle (a retired one leaves at once: it runs nothing more). */
+  private readonly threads = new Set<TaskThread>();
+  /** Idle threads, the longest idle first. */
+  private idleThreads: TaskThread[] = [];
   private runningSlots = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  readonly stats: WorkerPoolStats = { threadsStarted: 0, warmStarts: 0, bundleLoads: 0 };
 
   constructor(options: WorkerPoolOptions = {}) {
     const size = options.size ?? Math.max(1, availableParallelism());
@@ -146,12 +180,23 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const taskId of [...this.tasks.keys()]) this.cancel(taskId);
+    for (const thread of [...this.idleThreads]) this.retire(thread);
     await this.idle();
+  }
+
+  /** Threads alive now, busy or idle. */
+  get threadCount(): number {
+    return this.threads.size;
+  }
+
+  /** Retires the idle threads of a job that ended (a busy one ends with its task's failure or goes idle, then times out). */
+  retireJob(bundlePath: string): void {
+    for (const thread of [...this.idleThreads]) if (thread.bundlePath === bundlePath) this.retire(thread);
   }
 
   /** Resolves once no task is queued or running (workers closed, failed tasks' files removed). */
   idle(): Promise<void> {
-    if (this.runningSlots === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.runningSlots === 0 && this.queue.length === 0 && (!this.closed || this.threads.size === 0)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -191,34 +236,117 @@ export class WorkerPool {
 
   private pump(): void {
     while (this.runningSlots < this.size && this.queue.length > 0) {
-      const task = this.queue.shift()!;
-      if (task.state !== "queued") continue;
-      this.start(task);
+      const task = this.queue[0]!;
+      if (task.state !== "queued") {
+        this.queue.shift();
+        continue;
+      }
+      let thread = this.idleThreads.find((candidate) => candidate.bundlePath === task.spec.bundlePath);
+      if (thread) {
+        this.stats.warmStarts++;
+      } else {
+        // No warm thread of this job: a new one, in a free place or in the place of the
+        // longest-idle thread of another job.
+        if (this.threads.size >= this.size && this.idleThreads.length > 0) this.retire(this.idleThreads[0]!);
+        if (this.threads.size >= this.size) break;
+        thread = this.startThread(task.spec.bundlePath);
+        if (!thread) {
+          this.queue.shift();
+          this.settle(task, new WorkerCrashedError(`no worker could be started for task ${task.spec.taskId}`));
+          continue;
+        }
+      }
+      this.queue.shift();
+      this.start(task, thread);
     }
   }
 
-  private start(task: PoolTask): void {
-    task.state = "running";
-    this.runningSlots++;
-    const taskId = task.spec.taskId;
+  private startThread(bundlePath: string): TaskThread | undefined {
     let worker: Worker;
     try {
       worker = new Worker(this.workerUrl);
     } catch (err) {
-      this.settle(task, new WorkerCrashedError(`no worker could be started for task ${taskId}: ${messageOf(err)}`));
-      this.releaseSlot(task);
+      this.log.warn("a task thread could not be started", { err: messageOf(err) });
+      return undefined;
+    }
+    this.stats.threadsStarted++;
+    const thread: TaskThread = { worker, bundlePath, retired: false };
+    this.threads.add(thread);
+    worker.addEventListener("message", (event) => this.onThreadMessage(thread, event.data));
+    worker.addEventListener("messageerror", () => this.onThreadBroken(thread, "sent a message that could not be read"));
+    worker.addEventListener("error", (event) => this.onThreadBroken(thread, `crashed: ${crashMessage(event)}`));
+    worker.addEventListener("close", (event) => this.onThreadClosed(thread, event.code));
+    return thread;
+  }
+
+  private start(task: PoolTask, thread: TaskThread): void {
+    task.state = "running";
+    this.runningSlots++;
+    clearTimeout(thread.idleTimer);
+    this.idleThreads = this.idleThreads.filter((candidate) => candidate !== thread);
+    thread.task = task;
+    task.thread = thread;
+    thread.worker.ref();
+    const start: ToWorker = { type: "start", task: task.spec };
+    thread.worker.postMessage(start);
+  }
+
+  private onThreadMessage(thread: TaskThread, data: unknown): void {
+    if (isObject(data) && data.type === "loaded") {
+      this.stats.bundleLoads++;
       return;
     }
-    task.worker = worker;
-    worker.addEventListener("message", (event) => this.onMessage(task, event.data));
-    worker.addEventListener("messageerror", () => this.fail(task, new WorkerCrashedError(`the worker of task ${taskId} sent a message that could not be read`)));
-    worker.addEventListener("error", (event) => this.fail(task, new WorkerCrashedError(`the worker of task ${taskId} crashed: ${crashMessage(event)}`)));
-    worker.addEventListener("close", (event) => {
-      this.settle(task, new WorkerCrashedError(`the worker of task ${taskId} exited (code ${event.code}) before it answered`));
+    if (thread.task) this.onMessage(thread.task, data);
+  }
+
+  private onThreadBroken(thread: TaskThread, what: string): void {
+    if (thread.task && thread.task.state === "running") {
+      this.fail(thread.task, new WorkerCrashedError(`the worker of task ${thread.task.spec.taskId} ${what}`));
+      return;
+    }
+    // An idle thread that breaks (a timer of the job's code threw) is not reused.
+    this.retire(thread);
+  }
+
+  private onThreadClosed(thread: TaskThread, code: number): void {
+    this.threads.delete(thread);
+    thread.retired = true;
+    clearTimeout(thread.idleTimer);
+    this.idleThreads = this.idleThreads.filter((candidate) => candidate !== thread);
+    const task = thread.task;
+    if (task) {
+      this.settle(task, new WorkerCrashedError(`the worker of task ${task.spec.taskId} exited (code ${code}) before it answered`));
       void this.afterClose(task);
-    });
-    const start: ToWorker = { type: "start", task: task.spec };
-    worker.postMessage(start);
+    } else {
+      this.pump();
+      this.notifyIdle();
+    }
+  }
+
+  /** Terminates a thread that runs no task (or whose task has failed). */
+  private retire(thread: TaskThread): void {
+    if (thread.retired) return;
+    thread.retired = true;
+    clearTimeout(thread.idleTimer);
+    this.idleThreads = this.idleThreads.filter((candidate) => candidate !== thread);
+    // An idle thread runs nothing more once terminated: its place is free at once.
+    if (!thread.task) this.threads.delete(thread);
+    void thread.worker.terminate();
+  }
+
+  /** A thread whose task succeeded waits for the next task of its job. */
+  private parkThread(thread: TaskThread): void {
+    thread.task = undefined;
+    if (thread.retired) return;
+    if (this.closed) {
+      this.retire(thread);
+      return;
+    }
+    this.idleThreads.push(thread);
+    // An idle thread does not keep the process alive.
+    thread.worker.unref();
+    thread.idleTimer = setTimeout(() => this.retire(thread), THREAD_IDLE_MS);
+    thread.idleTimer.unref?.();
   }
 
   private onMessage(task: PoolTask, data: unknown): void {
@@ -316,8 +444,8 @@ export class WorkerPool {
   }
 
   private reply(task: PoolTask, message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    if (task.state !== "running" || !task.worker) return;
-    task.worker.postMessage(message, transfer);
+    if (task.state !== "running" || !task.thread) return;
+    task.thread.worker.postMessage(message, transfer);
   }
 
   private fail(task: PoolTask, err: Error): void {
@@ -341,11 +469,23 @@ export class WorkerPool {
     } else {
       task.resolve(outcome);
     }
-    if (wasRunning && task.worker) {
-      task.worker.terminate();
-      // The close event releases the slot; this covers a worker that never reports closed.
-      setTimeout(() => this.releaseSlot(task), WORKER_CLOSE_WAIT_MS).unref();
+    const thread = task.thread;
+    if (!wasRunning || !thread) return;
+    if (outcome instanceof Error) {
+      // The thread goes with its task: its state may be broken, and a cancelled task's code
+      // may still be running. The close event releases the slot and removes the files.
+      thread.retired = true;
+      clearTimeout(thread.idleTimer);
+      void thread.worker.terminate();
+      // This covers a worker that never reports closed.
+      setTimeout(() => {
+        this.threads.delete(thread);
+        this.releaseSlot(task);
+      }, WORKER_CLOSE_WAIT_MS).unref();
+      return;
     }
+    this.parkThread(thread);
+    this.releaseSlot(task);
   }
 
   private async afterClose(task: PoolTask): Promise<void> {
@@ -366,13 +506,19 @@ export class WorkerPool {
     this.tasks.delete(task.spec.taskId);
     this.runningSlots--;
     this.pump();
-    if (this.runningSlots === 0 && this.queue.length === 0) {
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.runningSlots === 0 && this.queue.length === 0 && (!this.closed || this.threads.size === 0)) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
   }
 }
+
+const isObject = (value: unknown): value is { [field: string]: unknown } => typeof value === "object" && value !== null;
 
 /** What a "done" message gets wrong about where its outputs are; undefined if nothing. */
 function outcomeMismatch(spec: TaskSpec, outcome: TaskOutcome): string | undefined {

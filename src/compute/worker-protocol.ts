@@ -33,6 +33,8 @@ export interface MapTaskSpec {
   spillDir: string;
   memoryLimitBytes?: number;
   split?: LineSplitOptions;
+  /** When the leader sent the order (its wall clock, ms): the outcome says how long until the job's map ran. */
+  orderSentAtMs?: number;
 }
 
 export interface ReduceTaskSpec {
@@ -52,6 +54,8 @@ export interface MapTaskOutcome {
   outputDir: string;
   partitions: MapOutputPartition[];
   counters: MapTaskCounters;
+  /** From orderSentAtMs to the first call of the job's map (ms); absent without either. */
+  startDelayMs?: number;
 }
 
 export interface ReduceTaskOutcome {
@@ -90,6 +94,8 @@ export type FromWorker =
   | { type: "read"; id: number; offsetBytes: number; lengthBytes: number }
   | { type: "pull"; id: number; input: number }
   | { type: "progress"; progress: TaskProgress }
+  // The thread imported a job bundle (a warm thread does so once for all its tasks of a job).
+  | { type: "loaded" }
   | { type: "done"; outcome: TaskOutcome }
   | { type: "failed"; error: WireError };
 
@@ -147,6 +153,8 @@ export function parseFromWorker(data: unknown): FromWorker | undefined {
       const fraction = typeof progress.fraction === "number" && progress.fraction >= 0 && progress.fraction <= 1 ? progress.fraction : undefined;
       return { type: "progress", progress: fraction === undefined ? { records: progress.records } : { records: progress.records, fraction } };
     }
+    case "loaded":
+      return { type: "loaded" };
     case "failed": {
       const error = data.error;
       if (!isObject(error) || typeof error.name !== "string" || typeof error.message !== "string") return undefined;
@@ -198,7 +206,9 @@ function parseOutcome(value: unknown): TaskOutcome | undefined {
       if (!isObject(item) || !isCount(item.partition) || typeof item.path !== "string" || !isCount(item.records) || !isCount(item.sizeBytes)) return undefined;
       partitions.push({ partition: item.partition, path: item.path, records: item.records, sizeBytes: item.sizeBytes });
     }
-    return { kind: "map", outputDir: value.outputDir, partitions, counters };
+    const outcome: MapTaskOutcome = { kind: "map", outputDir: value.outputDir, partitions, counters };
+    if (isCount(value.startDelayMs)) outcome.startDelayMs = value.startDelayMs;
+    return outcome;
   }
   if (value.kind === "reduce") {
     const counters = parseCounters<ReduceCounters>(value.counters, REDUCE_COUNTER_NAMES);

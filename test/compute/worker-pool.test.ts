@@ -157,6 +157,47 @@ describe("WorkerPool", () => {
   });
 });
 
+describe("WorkerPool's warm threads", () => {
+  it("runs the next task of the same job on the thread that ran the last, without loading the bundle again", async () => {
+    const pool = new WorkerPool({ size: 1 });
+    const first = await pool.runMap(mapSpec("warm-1", "word-count.ts"), { reader: countingReader() }).result;
+    const second = await pool.runMap(mapSpec("warm-2", "word-count.ts"), { reader: countingReader() }).result;
+    // The job's module state (word-count keeps none between tasks) does not leak into the next task's output.
+    expect(second.counters).toEqual(first.counters);
+    expect(pool.stats).toEqual({ threadsStarted: 1, warmStarts: 1, bundleLoads: 1 });
+    expect(pool.threadCount).toBe(1);
+    await pool.close();
+    expect(pool.threadCount).toBe(0);
+  });
+
+  it("keeps at most `size` threads: another job's task retires the idle thread of the first", async () => {
+    const pool = new WorkerPool({ size: 1 });
+    await pool.runMap(mapSpec("other-1", "word-count.ts"), { reader: countingReader() }).result;
+    // The same code under another bundle path is another job.
+    const otherBundle = await writeJobBundle(readFileSync(bundles.get("word-count.ts")!), join(dir.path, "bundles-2"));
+    await pool.runMap(mapSpec("other-2", "word-count.ts", { bundlePath: otherBundle }), { reader: countingReader() }).result;
+    expect(pool.stats).toEqual({ threadsStarted: 2, warmStarts: 0, bundleLoads: 2 });
+    expect(pool.threadCount).toBe(1);
+    pool.retireJob(otherBundle);
+    expect(pool.threadCount).toBe(0);
+  });
+
+  it("replaces a thread whose task failed, and reports how long the map waited from its order", async () => {
+    const pool = new WorkerPool({ size: 1 });
+    await expect(pool.runMap(mapSpec("fails-1", "throws.ts"), { reader: countingReader() }).result).rejects.toBeInstanceOf(TaskError);
+    // A second task of the failing job gets a new thread, which loads the bundle again.
+    await expect(pool.runMap(mapSpec("fails-2", "throws.ts"), { reader: countingReader() }).result).rejects.toBeInstanceOf(TaskError);
+    expect(pool.stats).toEqual({ threadsStarted: 2, warmStarts: 0, bundleLoads: 2 });
+    const sentAtMs = Date.now();
+    const timed = await pool.runMap(mapSpec("timed", "word-count.ts", { orderSentAtMs: sentAtMs }), { reader: countingReader() }).result;
+    expect(timed.startDelayMs).toBeGreaterThanOrEqual(0);
+    expect(timed.startDelayMs!).toBeLessThanOrEqual(Date.now() - sentAtMs);
+    const untimed = await pool.runMap(mapSpec("untimed", "word-count.ts"), { reader: countingReader() }).result;
+    expect(untimed.startDelayMs).toBeUndefined();
+    await pool.close();
+  });
+});
+
 describe("WorkerPool against a hostile job", () => {
   it("fails a task whose worker sends a message outside the protocol (here: a read of 1 TB)", async () => {
     const pool = new WorkerPool({ size: 1 });

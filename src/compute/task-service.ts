@@ -6,7 +6,10 @@
 // A map reads its split through the file system client of this peer, so a split whose chunk
 // is here is read from the local disk. A reduce first copies its partition of every map
 // output to local disk (Hadoop's copy phase: bounded parallelism, and a map whose output
-// cannot be fetched is named to the leader, which runs it again), then merges and reduces,
+// cannot be fetched is named to the leader, which runs it again). A reduce may start before
+// the last map ends (slow start): its order names the outputs done so far and how many there
+// will be, the rest arrive in MapOutputs orders, and it copies each as it comes, on this
+// peer's main thread, entering the worker pool only once all are in. Then it merges and reduces,
 // writes its output into the file system under _temporary, and renames it to part-r-NNNNN:
 // one atomic rename, so a duplicate attempt can never leave a second copy.
 import { createWriteStream } from "node:fs";
@@ -22,7 +25,7 @@ import type { FileSystemClient } from "../client/fs.ts";
 import { FsError } from "../client/fs.ts";
 import { MetaRequestError } from "../client/meta-call.ts";
 import { InputFormat, TaskKind, type TaskResult } from "../protocol/pb/jobs.ts";
-import { TaskOrder, TaskOrderAck, type MapOutputLocation, type RunTask } from "../protocol/pb/task.ts";
+import { TaskOrder, TaskOrderAck, type MapOutputLocation, type MapOutputs, type RunTask } from "../protocol/pb/task.ts";
 import type { TaskRef } from "../protocol/pb/meta.ts";
 import type { AnswerOf, RequestOf } from "../protocol/meta.ts";
 import { TASK_KIND } from "../protocol/job-names.ts";
@@ -46,6 +49,8 @@ const SHUFFLE_FETCH_TRIES = 3;
 const SHUFFLE_RETRY_BACKOFF_MS = 500;
 /** Replication of a reduce's output file: the file system's default. */
 const OUTPUT_REPLICATION = 3;
+/** Map outputs one reduce waits for, at most: the copy phase keeps a slot per map. */
+const REDUCE_MAP_OUTPUTS_MAX = 1_000_000;
 
 export interface TaskServiceInit {
   host: TesseraHost;
@@ -70,6 +75,61 @@ interface RunningAttempt {
   order: RunTask;
   abort: AbortController;
   cancel?: () => void;
+  /** A reduce's map outputs to copy. */
+  inbox?: MapOutputInbox;
+}
+
+/**
+ * The map outputs a reduce copies: those its order names, then those pushed to it as maps
+ * finish (slow start). Each map is handed out once; a newer attempt of a map not yet handed
+ * out replaces the older (its peer may have died).
+ */
+export class MapOutputInbox {
+  private readonly known = new Map<number, MapOutputLocation>();
+  private readonly queue: MapOutputLocation[] = [];
+  private handedOut = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly total: number) {}
+
+  /** Adds locations; an index out of range, or of a map already handed out, is ignored. */
+  add(locations: readonly MapOutputLocation[]): void {
+    for (const location of locations) {
+      if (location.index >= this.total) continue;
+      const queued = this.queue.findIndex((candidate) => candidate.index === location.index);
+      if (queued >= 0) {
+        if (location.attempt > this.queue[queued]!.attempt) this.queue[queued] = location;
+        continue;
+      }
+      if (this.known.has(location.index)) continue;
+      this.known.set(location.index, location);
+      this.queue.push(location);
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** The next output to copy, waiting for one to be pushed; undefined once every map's output was handed out. */
+  async next(signal: AbortSignal): Promise<MapOutputLocation | undefined> {
+    for (;;) {
+      if (signal.aborted) throw new TaskCancelledError("cancelled");
+      const location = this.queue.shift();
+      if (location) {
+        this.handedOut++;
+        return location;
+      }
+      if (this.handedOut >= this.total) return undefined;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.waiters.push(wake);
+        signal.addEventListener("abort", wake, { once: true });
+      });
+    }
+  }
 }
 
 export class TaskService {
@@ -116,8 +176,8 @@ export class TaskService {
 
   /** Takes an order (the leader's own orders arrive here directly, without a stream). */
   take(order: TaskOrder, _connection?: Connection): TaskOrderAck {
-    const jobId = (order.run ?? order.cancel ?? order.cleanup)?.jobId;
-    if (jobId === undefined) return { accepted: false, error: "an order to run, cancel or clean up, and it is none of them" };
+    const jobId = (order.run ?? order.cancel ?? order.cleanup ?? order.outputs)?.jobId;
+    if (jobId === undefined) return { accepted: false, error: "an order to run, cancel or clean up, or map outputs, and it is none of them" };
     try {
       validateJobId(jobId);
     } catch (err) {
@@ -127,9 +187,15 @@ export class TaskService {
       const run = order.run;
       if (this.stopped) return { accepted: false, error: "this peer is stopping" };
       if (run.kind !== TaskKind.MAP && run.kind !== TaskKind.REDUCE) return { accepted: false, error: `unknown task kind ${run.kind}` };
+      if (run.mapCount > REDUCE_MAP_OUTPUTS_MAX) return { accepted: false, error: `a reduce of ${run.mapCount} map outputs, more than ${REDUCE_MAP_OUTPUTS_MAX}` };
       const key = attemptKey(run);
       if (this.running.has(key)) return { accepted: true, error: "" };
       const attempt: RunningAttempt = { order: run, abort: new AbortController() };
+      if (run.kind === TaskKind.REDUCE) {
+        // mapCount 0: an order of a leader before slow start, which names every map's output.
+        attempt.inbox = new MapOutputInbox(run.mapCount > 0 ? run.mapCount : run.maps.length);
+        attempt.inbox.add(run.maps);
+      }
       this.running.set(key, attempt);
       void this.run(attempt).finally(() => this.running.delete(key));
       return { accepted: true, error: "" };
@@ -142,10 +208,22 @@ export class TaskService {
       }
       return { accepted: true, error: "" };
     }
-    // A cleanup: the job ended, its outputs here go.
+    if (order.outputs) {
+      this.pushOutputs(order.outputs);
+      return { accepted: true, error: "" };
+    }
+    // A cleanup: the job ended, its outputs here go, and the task threads that have its bundle.
     void rm(join(this.init.dir, jobId), { recursive: true, force: true }).catch(() => undefined);
+    const bundle = this.bundles.get(jobId);
     this.bundles.delete(jobId);
+    void bundle?.then((path) => this.init.pool.retireJob(path), () => undefined);
     return { accepted: true, error: "" };
+  }
+
+  /** Map outputs for a running reduce (slow start); one for an attempt not here is moot. */
+  private pushOutputs(outputs: MapOutputs): void {
+    const attempt = this.running.get(attemptKey({ jobId: outputs.jobId, kind: TaskKind.REDUCE, index: outputs.reduceIndex, attempt: outputs.attempt }));
+    attempt?.inbox?.add(outputs.maps);
   }
 
   private async run(attempt: RunningAttempt): Promise<void> {
@@ -191,6 +269,7 @@ export class TaskService {
         endBytes: wholeFile ? reader.sizeBytes : Math.min(split.endBytes, reader.sizeBytes),
         reducers: order.reducers,
         spillDir: join(this.init.dir, order.jobId),
+        ...(order.orderSentAtMs > 0 ? { orderSentAtMs: order.orderSentAtMs } : {}),
       },
       { reader, signal: attempt.abort.signal },
     );
@@ -205,6 +284,7 @@ export class TaskService {
       outputRecords: outcome.counters.mapOutputRecords,
       shuffleBytes: 0,
       inputGroups: 0,
+      ...(outcome.startDelayMs !== undefined ? { startDelayMs: outcome.startDelayMs } : {}),
     };
   }
 
@@ -216,16 +296,19 @@ export class TaskService {
     await rm(scratch, { recursive: true, force: true });
     await mkdir(scratch, { recursive: true });
     try {
-      // Copy phase: this partition of every map output, to local files.
+      // Copy phase: this partition of every map output, to local files, each as soon as the
+      // leader names it (those of maps still running arrive while others are copied).
+      const inbox = attempt.inbox!;
+      // Fetchers that wait for a push stop when the copy phase ends early (a lost map, a cancel).
+      const copying = new AbortController();
+      const stopCopying = () => copying.abort();
+      attempt.abort.signal.addEventListener("abort", stopCopying, { once: true });
       let shuffleBytes = 0;
-      const files: string[] = new Array<string>(order.maps.length);
-      const queue = order.maps.map((location, position) => ({ location, position }));
+      const files: string[] = new Array<string>(inbox.total);
       const fetchOne = async () => {
-        for (let item = queue.shift(); item; item = queue.shift()) {
-          if (attempt.abort.signal.aborted) throw new TaskCancelledError("cancelled");
-          const { location, position } = item;
+        for (let location = await inbox.next(copying.signal); location; location = await inbox.next(copying.signal)) {
           if (location.peer === this.init.id) {
-            files[position] = mapOutputFile(this.init.dir, order.jobId, location.index, location.attempt, order.index);
+            files[location.index] = mapOutputFile(this.init.dir, order.jobId, location.index, location.attempt, order.index);
             continue;
           }
           const path = join(scratch, `map-${location.index}.run`);
@@ -242,13 +325,18 @@ export class TaskService {
               await Bun.sleep(SHUFFLE_RETRY_BACKOFF_MS * attemptNo);
             }
           }
-          files[position] = path;
+          files[location.index] = path;
         }
       };
-      await Promise.all(Array.from({ length: Math.min(SHUFFLE_FETCHES_PARALLEL, queue.length) }, fetchOne));
+      try {
+        await Promise.all(Array.from({ length: Math.min(SHUFFLE_FETCHES_PARALLEL, Math.max(1, inbox.total)) }, fetchOne));
+      } finally {
+        attempt.abort.signal.removeEventListener("abort", stopCopying);
+        copying.abort();
+      }
       // A local map output that vanished (the peer restarted) is lost like a remote one.
-      for (const [position, path] of files.entries()) {
-        if (!(await Bun.file(path).exists())) throw new LostMapError(order.maps[position]!.index, `the output of map ${order.maps[position]!.index} is gone from this peer`);
+      for (const [index, path] of files.entries()) {
+        if (!(await Bun.file(path).exists())) throw new LostMapError(index, `the output of map ${index} is gone from this peer`);
       }
       // Merge and reduce, in a worker thread.
       const outputPath = join(scratch, "part");

@@ -1,6 +1,20 @@
 // The scheduler's pure decisions: delay scheduling for maps, reduces by free slots, backups.
 import { describe, it, expect } from "vitest";
-import { assignMaps, assignReduces, backupCandidates, type WorkerSlots } from "../../src/master/jobs/planner.ts";
+import {
+  assignEarlyReduces,
+  assignMaps,
+  assignReduces,
+  backupCandidates,
+  localityWaitMs,
+  LOCALITY_WAIT_HOLD_FACTOR,
+  LOCALITY_WAIT_INITIAL_MS,
+  LOCALITY_WAIT_MAX_MS,
+  LOCALITY_WAIT_MIN_MS,
+  nextLocalityDeadlineMs,
+  reducesMayStart,
+  slotsFreeingMs,
+  type WorkerSlots,
+} from "../../src/master/jobs/planner.ts";
 
 const workers = (): WorkerSlots[] => [
   { id: "a", rack: "/r1", free: 1 },
@@ -41,6 +55,89 @@ describe("assignMaps", () => {
       { index: 2, peer: "c", locality: "node" },
     ]);
     expect(slots.every((w) => w.free >= 0)).toBe(true);
+  });
+});
+
+// Delay scheduling (Zaharia et al., EuroSys 2010, §4): the wait is worth a fraction of a task.
+describe("localityWaitMs", () => {
+  it("is a bound before any map finished, then half the median finished map, within bounds", () => {
+    expect(localityWaitMs([])).toBe(LOCALITY_WAIT_INITIAL_MS);
+    expect(localityWaitMs([200, 180, 5_000])).toBe(100);
+    expect(localityWaitMs([10])).toBe(LOCALITY_WAIT_MIN_MS);
+    expect(localityWaitMs([60_000])).toBe(LOCALITY_WAIT_MAX_MS);
+  });
+
+  it("a 0.2 s map takes a rack-local slot after 0.1 s and any after 0.2 s, not 1.5 and 3 s", () => {
+    const busyHolder = () => workers().map((w) => (w.id === "a" ? { ...w, free: 0 } : w));
+    const waitMs = localityWaitMs([200, 200, 200]);
+    const task = [{ index: 0, pendingSinceMs: 0, holders: ["a"] }];
+    expect(assignMaps(task, busyHolder(), 99, waitMs)).toEqual([]);
+    expect(assignMaps(task, busyHolder(), 100, waitMs)).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
+    const onlyC = busyHolder().map((w) => (w.id === "b" ? { ...w, free: 0 } : w));
+    expect(assignMaps(task, onlyC, 200, waitMs)).toEqual([{ index: 0, peer: "c", locality: "remote" }]);
+  });
+});
+
+describe("holding out for a holder's slot that frees soon", () => {
+  const running = [
+    { index: 7, startedAtMs: 0, peer: "a" },
+    { index: 8, startedAtMs: 150, peer: "a" },
+    { index: 9, startedAtMs: 0, peer: "b" },
+  ];
+
+  it("expects a peer's slot at the soonest expected end of its maps, ignoring stragglers", () => {
+    expect(slotsFreeingMs(running, [], 100)).toEqual(new Map());
+    expect(slotsFreeingMs(running, [200], 180)).toEqual(new Map([["a", 20], ["b", 20]]));
+    // Past twice the median, a map is a straggler: b frees nothing soon; a's second map is due.
+    expect(slotsFreeingMs(running, [200], 401)).toEqual(new Map([["a", 0]]));
+  });
+
+  it("keeps a map waiting past its wait while the holder frees within the wait, for at most LOCALITY_WAIT_HOLD_FACTOR waits", () => {
+    const busyHolder = () => workers().map((w) => (w.id === "a" ? { ...w, free: 0 } : w));
+    const task = [{ index: 0, pendingSinceMs: 0, holders: ["a"] }];
+    const soon = new Map([["a", 50]]);
+    expect(assignMaps(task, busyHolder(), 150, 100, soon)).toEqual([]);
+    // A holder that frees later than the wait is not worth it.
+    expect(assignMaps(task, busyHolder(), 150, 100, new Map([["a", 500]]))).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
+    expect(assignMaps(task, busyHolder(), LOCALITY_WAIT_HOLD_FACTOR * 100, 100, soon)).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
+  });
+
+  it("names the next moment a waiting map's decision changes, for a round then", () => {
+    const pending = [
+      { index: 0, pendingSinceMs: 0, holders: ["a"] },
+      { index: 1, pendingSinceMs: 30, holders: ["a"] },
+      { index: 2, pendingSinceMs: 0, holders: [] },
+    ];
+    expect(nextLocalityDeadlineMs(pending, 10, 100)).toBe(100);
+    expect(nextLocalityDeadlineMs(pending, 100, 100)).toBe(130);
+    expect(nextLocalityDeadlineMs(pending, 230, 100)).toBe(400);
+    expect(nextLocalityDeadlineMs(pending, 430, 100)).toBeUndefined();
+  });
+});
+
+// Hadoop's mapreduce.job.reduce.slowstart.completedmaps.
+describe("slow start", () => {
+  it("lets reduces start once 5% of the maps are done (at least one), and always once all are", () => {
+    expect(reducesMayStart(0, 20)).toBe(false);
+    expect(reducesMayStart(1, 20)).toBe(true);
+    expect(reducesMayStart(4, 100)).toBe(false);
+    expect(reducesMayStart(5, 100)).toBe(true);
+    expect(reducesMayStart(0, 0)).toBe(true);
+    expect(reducesMayStart(3, 4, 1)).toBe(false);
+    expect(reducesMayStart(4, 4, 1)).toBe(true);
+  });
+
+  it("places early reduces on the peers with the fewest of the job's reduces, whatever their free slots", () => {
+    const busy = workers().map((w) => ({ ...w, free: 0 }));
+    const reducesOn = new Map([["a", 1]]);
+    expect(assignEarlyReduces([{ index: 0 }, { index: 1 }, { index: 2 }, { index: 3, avoid: ["a", "b"] }], busy, reducesOn)).toEqual([
+      { index: 0, peer: "b" },
+      { index: 1, peer: "c" },
+      { index: 2, peer: "a" },
+      { index: 3, peer: "c" },
+    ]);
+    expect(busy.every((w) => w.free === 0)).toBe(true);
+    expect(reducesOn).toEqual(new Map([["a", 2], ["b", 1], ["c", 2]]));
   });
 });
 

@@ -1,7 +1,7 @@
 // The leader's MapReduce scheduler against a real namespace, a Raft stand-in that applies each
 // proposal at once, and workers simulated by the test: time is the test's, so every decision
 // replays exactly.
-import { describe, it, expect, beforeEach } from "vitest";
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
 import { Namespace } from "../../src/master/state/namespace.ts";
 import { encodeLogCommand, type TypedLogCommand } from "../../src/master/state/log-command.ts";
 import { ChunkLocations } from "../../src/master/cluster/locations.ts";
@@ -91,7 +91,13 @@ beforeEach(() => {
   apply({ mkdir: { path: "/data", parents: true, mtimeMs: 1 } });
   apply({ mkdir: { path: "/.tessera/jobs/job-1", parents: true, mtimeMs: 1 } });
   file("/.tessera/jobs/job-1/job.js", 1, () => ["peer-a"]);
-  scheduler = new JobScheduler({
+  scheduler = newScheduler();
+});
+afterEach(() => scheduler.stop());
+
+/** The scheduler under test; `slowstartCompletedMaps: 1` holds reduces until every map is done. */
+function newScheduler(options: { slowstartCompletedMaps?: number } = {}): JobScheduler {
+  return new JobScheduler({
     raft: { isLeader: true, propose: async (data) => namespace.apply({ index: ++index, term: 1, type: 0, data } as never), readBarrier: async () => {} },
     namespace,
     membership,
@@ -103,8 +109,11 @@ beforeEach(() => {
     log: createLogger("test/jobs"),
     nowMs: () => nowMs,
     randomId: () => "x",
+    ...options,
   });
-});
+}
+
+const mapResult = (partitions: number, extra: Partial<TaskResult> = {}): TaskResult => ({ partitionBytes: new Array<number>(partitions).fill(1), inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0, ...extra });
 
 const submit = (inputs = ["/data"], reducers = 2) =>
   scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES } });
@@ -184,6 +193,9 @@ describe("JobScheduler", () => {
   });
 
   it("a straggler gets a backup on another peer, and its peer gets none of the job's reduces", async () => {
+    // Reduces that start early (slow start) are placed before any peer is known to be slow.
+    await scheduler.stop();
+    scheduler = newScheduler({ slowstartCompletedMaps: 1 });
     file("/data/f", 3, (i) => [PEERS[i]!.id]);
     await submit(["/data"], 3);
     await round();
@@ -217,7 +229,11 @@ describe("JobScheduler", () => {
     expect(takeOrders(TaskKind.MAP).map((o) => o.order.index)).toEqual([1]);
     const reduceTask = namespace.jobTasks("job-1").find((t) => t.kind === TaskKind.REDUCE)!;
     expect(reduceTask.failures).toBe(0);
-    expect(reduceTask.state).toBe(TaskRecord.State.PENDING);
+    // Half the maps are still done: the reduce starts again at once (slow start) and waits for
+    // the map that runs again, which will be pushed to it.
+    expect(reduceTask.state).toBe(TaskRecord.State.RUNNING);
+    const [again] = takeOrders(TaskKind.REDUCE);
+    expect([again!.order.attempt, again!.order.mapCount, again!.order.maps.map((m) => m.index)]).toEqual([1, 2, [0]]);
   });
 
   it("a task that fails TASK_ATTEMPTS_MAX times fails the job, naming it", async () => {
@@ -235,6 +251,71 @@ describe("JobScheduler", () => {
     expect(job.failedTask).toBe("map-00000");
     expect(job.error).toBe(`map-00000 failed ${TASK_ATTEMPTS_MAX} times: boom at offset 7`);
     expect(() => namespace.stat("/out/_SUCCESS")).toThrow();
+  });
+
+  it("starts reduces once 5% of the maps are done, without a slot, and sends them each map output as it finishes (slow start)", async () => {
+    file("/data/f", 20, (i) => [PEERS[i % 3]!.id]);
+    await submit(["/data"], 2);
+    await round();
+    const maps = takeOrders(TaskKind.MAP);
+    // Two slots on each of three peers.
+    expect(maps).toHaveLength(6);
+    await round();
+    expect(takeOrders(TaskKind.REDUCE)).toEqual([]);
+    await report(maps[0]!.order, { op: "done", peer: maps[0]!.peer, result: mapResult(2) });
+    await round();
+    const reduces = takeOrders(TaskKind.REDUCE);
+    expect(reduces.map((o) => [o.order.index, o.order.mapCount, o.order.maps.map((m) => m.index)])).toEqual([
+      [0, 20, [0]],
+      [1, 20, [0]],
+    ]);
+    // One on each of two peers, and the freed map slot still goes to a map: copying reduces hold none.
+    expect(new Set(reduces.map((o) => o.peer)).size).toBe(2);
+    expect(takeOrders(TaskKind.MAP)).toHaveLength(1);
+    // The next map done reaches both reduces, once.
+    await report(maps[1]!.order, { op: "done", peer: maps[1]!.peer, result: mapResult(2) });
+    await round();
+    await round();
+    const pushes = orders.filter((o) => o.order.outputs).map((o) => [o.peer, o.order.outputs!.reduceIndex, o.order.outputs!.maps.map((m) => [m.index, m.peer])]);
+    expect(pushes).toEqual(reduces.map((o) => [o.peer, o.order.index, [[maps[1]!.order.index, maps[1]!.peer]]]));
+  });
+
+  it("a map of 0.2 s waits a fraction of that for a node-local slot, not 1.5 s; it holds out while a holder's slot is about to free", async () => {
+    // Every chunk on peer-a only: its two slots are the only node-local ones.
+    file("/data/f", 6, () => ["peer-a"]);
+    await submit(["/data"], 1);
+    const t0 = nowMs;
+    await round();
+    const first = takeOrders(TaskKind.MAP);
+    expect(first.map((o) => o.peer)).toEqual(["peer-a", "peer-a"]);
+    // The first map takes 200 ms: the wait becomes 100 ms. Its slot goes to the next map.
+    nowMs = t0 + 200;
+    await report(first[0]!.order, { op: "done", peer: "peer-a", result: mapResult(1) });
+    await round();
+    expect(takeOrders(TaskKind.MAP).map((o) => [o.order.index, o.peer])).toEqual([[2, "peer-a"]]);
+    // Past the wait, but peer-a's other map is due to end now: the rest hold out for it ...
+    nowMs = t0 + 250;
+    await round();
+    expect(takeOrders(TaskKind.MAP)).toEqual([]);
+    // ... for at most four waits; then rack-local (peer-b) and, past two waits, anywhere.
+    nowMs = t0 + 400;
+    await round();
+    expect(takeOrders(TaskKind.MAP).map((o) => [o.order.index, o.peer])).toEqual([
+      [3, "peer-b"],
+      [4, "peer-b"],
+      [5, "peer-c"],
+    ]);
+    expect(nowMs - t0).toBeLessThan(LOCALITY_WAIT_MS);
+  });
+
+  it("keeps the median and the 99th percentile of the maps' task start in the job's counters", async () => {
+    file("/data/f", 4, (i) => [PEERS[i % 3]!.id]);
+    await submit(["/data"], 1);
+    await round();
+    const maps = takeOrders(TaskKind.MAP);
+    for (const [i, { order, peer }] of maps.entries()) await report(order, { op: "done", peer, result: mapResult(1, { startDelayMs: [5, 9, 7, 40][i]! }) });
+    const status = await scheduler.handlers.jobStatus({ jobId: "job-1", withTasks: false });
+    expect(status.job!.counters).toMatchObject({ taskStartMsP50: 7, taskStartMsP99: 40 });
   });
 
   it("refuses bad submissions before recording anything", async () => {

@@ -4,11 +4,13 @@
 // MapReduce paper aborts a job when its master fails; here it does not). What is not in Raft
 // is soft: when an attempt last reported progress, since when a task waits for a local slot.
 //
-// A round (every ROUND_INTERVAL_MS, and at once after a report) drops attempts on dead or
-// silent peers, re-runs finished maps whose output died with their peer while reduces still
-// need it, assigns pending tasks to free slots (planner.ts), starts backups near the end
-// of a phase, and finishes jobs whose reduces are all done. Orders go to workers over
-// /tessera/task/2 only after the entry recording them is committed.
+// A round (every ROUND_INTERVAL_MS, at once after a submission or a report, and when a
+// waiting map's locality wait runs out) drops attempts on dead or silent peers, re-runs
+// finished maps whose output died with their peer while reduces still need it, assigns
+// pending tasks to free slots (planner.ts), starts backups near the end of a phase, sends
+// reduces that started early the map outputs finished since, and finishes jobs whose reduces
+// are all done. Orders go to workers over /tessera/task/2 only after the entry recording them
+// is committed.
 //
 // Clients and workers reach it through `handlers`, one per MapReduce request of
 // /tessera/meta/2 (submitJob, jobStatus, listJobs, killJob, taskDone, taskFailed, taskProgress).
@@ -24,7 +26,20 @@ import { InputFormat, JobRecord, TaskAttempt, TaskKind, TaskRecord, type JobCoun
 import type { MapOutputLocation, TaskOrder, TaskOrderAck } from "../../protocol/pb/task.ts";
 import type { JobAnswer, TaskRef } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
-import { assignMaps, assignReduces, backupCandidates, type Locality, type WorkerSlots } from "./planner.ts";
+import {
+  assignEarlyReduces,
+  assignMaps,
+  assignReduces,
+  backupCandidates,
+  localityWaitMs,
+  LOCALITY_WAIT_MAX_MS,
+  nextLocalityDeadlineMs,
+  reducesMayStart,
+  slotsFreeingMs,
+  SLOWSTART_COMPLETED_MAPS,
+  type Locality,
+  type WorkerSlots,
+} from "./planner.ts";
 import { REPLICATION_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import { validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
@@ -34,8 +49,8 @@ import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 
 /** How often the scheduler looks at running jobs. */
 export const ROUND_INTERVAL_MS = 250;
-/** A map waits this long for a node-local slot, then as long again for a rack-local one. */
-export const LOCALITY_WAIT_MS = 1_500;
+/** The longest a map waits for a node-local slot, then as long again for a rack-local one (planner.ts scales it). */
+export const LOCALITY_WAIT_MS = LOCALITY_WAIT_MAX_MS;
 /** A task that failed this many times fails its job (Hadoop's default is 4). */
 export const TASK_ATTEMPTS_MAX = 4;
 /** An attempt whose worker has not reported for this long is presumed lost. */
@@ -76,6 +91,8 @@ export interface JobSchedulerInit {
   randomId?: () => string;
   /** The round timer's clock (tests drive it). */
   timers?: TimerSource;
+  /** The fraction of a job's maps done before its reduces start (planner.ts SLOWSTART_COMPLETED_MAPS). */
+  slowstartCompletedMaps?: number;
 }
 
 interface Change {
@@ -101,6 +118,11 @@ export class JobScheduler {
   private readonly durations = new Map<string, number[]>();
   /** The incarnation each peer had at the last round: a higher one means it restarted. */
   private readonly incarnations = new Map<string, bigint>();
+  /** jobId/reduce/attempt of a reduce that started early → the map outputs sent to it ("index/attempt"). */
+  private readonly pushedMaps = new Map<string, Set<string>>();
+  /** A round when the next waiting map's locality wait runs out. */
+  private wakeTimer: unknown;
+  private wakeAtMs = Infinity;
 
   constructor(private readonly init: JobSchedulerInit) {
     this.nowMs = init.nowMs ?? (() => Date.now());
@@ -125,6 +147,7 @@ export class JobScheduler {
   }
 
   stop(): Promise<void> {
+    this.timers().clearTimeout(this.wakeTimer);
     return this.loop.stop();
   }
 
@@ -398,9 +421,14 @@ export class JobScheduler {
       if (!record.heartbeat.roles.includes("compute")) continue;
       workers.set(record.id, { id: record.id, rack: record.heartbeat.rack, free: Math.max(1, record.heartbeat.cores), addresses: record.heartbeat.addresses });
     }
-    // Slots taken by attempts of every running job.
+    // Slots taken by attempts of every running job. A reduce that started before its job's
+    // maps were done takes none until they are: it copies on its peer's main thread, waiting
+    // on the network, and enters the worker pool only once every map output is in.
     for (const jobId of this.running) {
+      const job = this.init.namespace.job(jobId);
+      const copying = job !== undefined && job.mapsDone < job.mapTasks;
       for (const task of this.init.namespace.jobTasks(jobId)) {
+        if (copying && task.kind === REDUCE) continue;
         for (const attempt of task.running) {
           const worker = workers.get(attempt.peer);
           if (worker) worker.free -= 1;
@@ -476,14 +504,27 @@ export class JobScheduler {
         if (!this.pendingSince.has(key)) this.pendingSince.set(key, now);
         return { index: task.index, pendingSinceMs: this.pendingSince.get(key)!, holders: task.split?.chunkId ? this.init.locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [] };
       });
-      for (const assignment of assignMaps(pending, slots, now, LOCALITY_WAIT_MS)) {
+      // The wait scales with the job's maps: a fraction of the median finished one.
+      const finishedMs = this.durations.get(`${job.id}/${MAP}`) ?? [];
+      const waitMs = localityWaitMs(finishedMs);
+      const runningMaps = maps.flatMap((task) => task.running.map((attempt) => ({ index: task.index, startedAtMs: attempt.startedAtMs, peer: attempt.peer })));
+      const assigned = new Set<number>();
+      for (const assignment of assignMaps(pending, slots, now, waitMs, slotsFreeingMs(runningMaps, finishedMs, now))) {
+        assigned.add(assignment.index);
         start(get(maps.find((task) => task.index === assignment.index)!), assignment.peer, LOCALITY[assignment.locality], false);
       }
+      const wakeAtMs = nextLocalityDeadlineMs(pending.filter((task) => !assigned.has(task.index)), now, waitMs);
+      if (wakeAtMs !== undefined) this.wakeAt(wakeAtMs);
     }
     const mapsDone = maps.every((task) => get(task).state === TaskState.DONE);
+    const pendingReduces = reduces.filter((task) => task.state === TaskState.PENDING).map((task) => ({ index: task.index }));
     if (mapsDone) {
-      const pendingReduces = reduces.filter((task) => task.state === TaskState.PENDING).map((task) => ({ index: task.index }));
       for (const assignment of assignReduces(pendingReduces, slots)) start(get(reduces.find((task) => task.index === assignment.index)!), assignment.peer, TaskAttempt.Locality.LOCALITY_UNSPECIFIED, false);
+    } else if (pendingReduces.length > 0 && reducesMayStart(maps.filter((task) => get(task).state === TaskState.DONE).length, maps.length, this.init.slowstartCompletedMaps ?? SLOWSTART_COMPLETED_MAPS)) {
+      // Slow start: reduces copy map outputs while the other maps run.
+      const reducesOn = new Map<string, number>();
+      for (const task of reduces) for (const attempt of task.running) reducesOn.set(attempt.peer, (reducesOn.get(attempt.peer) ?? 0) + 1);
+      for (const assignment of assignEarlyReduces(pendingReduces, slots, reducesOn)) start(get(reduces.find((task) => task.index === assignment.index)!), assignment.peer, TaskAttempt.Locality.LOCALITY_UNSPECIFIED, false);
     }
     // 4. Backups near the end of a phase.
     const phase = mapsDone ? reduces.map(get) : maps.map(get);
@@ -511,9 +552,59 @@ export class JobScheduler {
       await this.endJob({ ...next, state: JobState.SUCCEEDED }, current.map(get));
       return;
     }
-    if (changed.size === 0) return;
-    await this.proposeJob(next, [...changed.values()]);
-    await this.sendOrders(next, started, current.map(get), workers);
+    if (changed.size > 0) {
+      await this.proposeJob(next, [...changed.values()]);
+      await this.sendOrders(next, started, current.map(get), workers);
+    }
+    this.pushMapOutputs(job.id, current.map(get), workers, new Set(started.map(({ task, attempt }) => attemptKey(job.id, taskKeyOf(task), attempt.attempt))));
+  }
+
+  /**
+   * Sends each reduce that started before its job's maps were done the map outputs finished
+   * since its order or the last push (soft state: a new leader sends them all again; the
+   * reduce ignores what it has). A push that fails is tried again next round.
+   */
+  private pushMapOutputs(jobId: string, tasks: TaskRecord[], workers: Map<string, { addresses: string[] }>, justStarted: ReadonlySet<string>): void {
+    const done = tasks.filter((task) => task.kind === MAP && task.state === TaskState.DONE && task.done);
+    for (const task of tasks) {
+      if (task.kind !== REDUCE || task.state === TaskState.DONE) continue;
+      for (const attempt of task.running) {
+        const key = attemptKey(jobId, taskKeyOf(task), attempt.attempt);
+        if (justStarted.has(key)) continue;
+        let sent = this.pushedMaps.get(key);
+        if (!sent) this.pushedMaps.set(key, (sent = new Set()));
+        const fresh = done.filter((map) => !sent.has(`${map.index}/${map.done!.attempt}`));
+        if (fresh.length === 0) continue;
+        for (const map of fresh) sent.add(`${map.index}/${map.done!.attempt}`);
+        const maps: MapOutputLocation[] = fresh.map((map) => ({ index: map.index, attempt: map.done!.attempt, peer: map.done!.peer, addresses: workers.get(map.done!.peer)?.addresses ?? [] }));
+        void this.init
+          .sendOrder(attempt.peer, { outputs: { jobId, reduceIndex: task.index, attempt: attempt.attempt, maps } })
+          .then((ack) => {
+            if (!ack.accepted) throw new Error(ack.error);
+          })
+          .catch((err: unknown) => {
+            this.pushedMaps.delete(key);
+            this.init.log.warn("map outputs did not reach a reduce", { job: jobId, reduce: task.index, peer: attempt.peer, err });
+          });
+      }
+    }
+  }
+
+  private timers(): TimerSource {
+    // The wake-up is an optimisation: it must not keep a process alive that has stopped leading.
+    return this.init.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms).unref(), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) };
+  }
+
+  /** A round at `atMs` (this leader's clock), unless one is due sooner. */
+  private wakeAt(atMs: number): void {
+    const now = this.nowMs();
+    if (atMs >= this.wakeAtMs && this.wakeAtMs > now) return;
+    this.timers().clearTimeout(this.wakeTimer);
+    this.wakeAtMs = atMs;
+    this.wakeTimer = this.timers().setTimeout(() => {
+      this.wakeAtMs = Infinity;
+      this.kick();
+    }, Math.max(0, atMs - now));
   }
 
   private async sendOrders(job: JobRecord, started: Array<{ task: TaskRecord; attempt: TaskAttempt }>, tasks: TaskRecord[], workers: Map<string, { addresses: string[] }>): Promise<void> {
@@ -537,8 +628,12 @@ export class JobScheduler {
             ...(task.split ? { split: task.split } : {}),
             maps: task.kind === REDUCE ? maps : [],
             output: job.spec!.output,
+            orderSentAtMs: Date.now(),
+            // Every reduce learns how many outputs to wait for: those of maps still running come later (pushMapOutputs).
+            mapCount: task.kind === REDUCE ? job.mapTasks : 0,
           },
         };
+        if (task.kind === REDUCE) this.pushedMaps.set(attemptKey(job.id, taskKeyOf(task), attempt.attempt), new Set(maps.map((map) => `${map.index}/${map.attempt}`)));
         this.heardFrom.set(attemptKey(job.id, taskKeyOf(task), attempt.attempt), this.nowMs());
         try {
           const ack = await this.init.sendOrder(attempt.peer, order);
@@ -591,6 +686,7 @@ export class JobScheduler {
     this.slowPeers.delete(job.id);
     this.durations.delete(`${job.id}/${MAP}`);
     this.durations.delete(`${job.id}/${REDUCE}`);
+    for (const key of this.pushedMaps.keys()) if (key.startsWith(`${job.id}/`)) this.pushedMaps.delete(key);
     this.init.log.info(`a job ${JOB_STATE.show(job.state)}`, { job: job.id, ...(job.error ? { error: job.error } : {}), elapsedMs: now - job.submittedAtMs });
     // Running attempts are stopped; every worker drops the job's map outputs.
     for (const task of tasks) for (const attempt of task.running) void this.sendCancel(job.id, task, attempt);
@@ -674,6 +770,7 @@ function emptyResult(): TaskResult {
 
 /** The job's counters from the results of the attempts that finished each task. */
 function aggregateCounters(base: JobCounters, tasks: TaskRecord[]): JobCounters {
+  const startDelaysMs: number[] = [];
   const counters: JobCounters = { ...base, nodeLocalMaps: 0, rackLocalMaps: 0, remoteMaps: 0, mapInputRecords: 0, mapInputBytes: 0, mapOutputRecords: 0, reduceInputGroups: 0, reduceInputRecords: 0, reduceOutputRecords: 0, shuffleBytes: 0 };
   for (const task of tasks) {
     if (task.state !== TaskState.DONE || !task.done) continue;
@@ -685,6 +782,7 @@ function aggregateCounters(base: JobCounters, tasks: TaskRecord[]): JobCounters 
       counters.mapInputRecords += result.inputRecords;
       counters.mapInputBytes += result.inputBytes;
       counters.mapOutputRecords += result.outputRecords;
+      if (result.startDelayMs !== undefined) startDelaysMs.push(result.startDelayMs);
     } else {
       counters.reduceInputGroups += result.inputGroups;
       counters.reduceInputRecords += result.inputRecords;
@@ -692,5 +790,15 @@ function aggregateCounters(base: JobCounters, tasks: TaskRecord[]): JobCounters 
       counters.shuffleBytes += result.shuffleBytes;
     }
   }
+  if (startDelaysMs.length > 0) {
+    startDelaysMs.sort((a, b) => a - b);
+    counters.taskStartMsP50 = percentileOf(startDelaysMs, 0.5);
+    counters.taskStartMsP99 = percentileOf(startDelaysMs, 0.99);
+  }
   return counters;
+}
+
+/** The nearest-rank percentile of sorted values. */
+function percentileOf(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }

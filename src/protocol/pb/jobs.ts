@@ -184,6 +184,8 @@ export interface JobCounters {
   backupTasks: number
   rerunMaps: number
   lostTaskAttempts: number
+  taskStartMsP50?: number
+  taskStartMsP99?: number
 }
 
 export namespace JobCounters {
@@ -274,6 +276,16 @@ export namespace JobCounters {
         if ((obj.lostTaskAttempts != null && obj.lostTaskAttempts !== 0)) {
           w.uint32(128)
           w.uint64Number(obj.lostTaskAttempts)
+        }
+
+        if (obj.taskStartMsP50 != null) {
+          w.uint32(136)
+          w.uint32(obj.taskStartMsP50)
+        }
+
+        if (obj.taskStartMsP99 != null) {
+          w.uint32(144)
+          w.uint32(obj.taskStartMsP99)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -367,6 +379,14 @@ export namespace JobCounters {
             }
             case 16: {
               obj.lostTaskAttempts = reader.uint64Number()
+              break
+            }
+            case 17: {
+              obj.taskStartMsP50 = reader.uint32()
+              break
+            }
+            case 18: {
+              obj.taskStartMsP99 = reader.uint32()
               break
             }
             default: {
@@ -825,6 +845,7 @@ export interface TaskResult {
   outputRecords: number
   shuffleBytes: number
   inputGroups: number
+  startDelayMs?: number
 }
 
 export namespace TaskResult {
@@ -867,6 +888,11 @@ export namespace TaskResult {
         if ((obj.inputGroups != null && obj.inputGroups !== 0)) {
           w.uint32(48)
           w.uint64Number(obj.inputGroups)
+        }
+
+        if (obj.startDelayMs != null) {
+          w.uint32(56)
+          w.uint32(obj.startDelayMs)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -914,6 +940,10 @@ export namespace TaskResult {
             }
             case 6: {
               obj.inputGroups = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.startDelayMs = reader.uint32()
               break
             }
             default: {

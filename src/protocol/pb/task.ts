@@ -14,6 +14,7 @@ export interface TaskOrder {
   run?: RunTask
   cancel?: CancelTask
   cleanup?: CleanupJob
+  outputs?: MapOutputs
 }
 
 export namespace TaskOrder {
@@ -28,17 +29,26 @@ export namespace TaskOrder {
 
         obj = { ...obj }
 
+        if (obj.outputs != null) {
+          obj.cleanup = undefined
+          obj.cancel = undefined
+          obj.run = undefined
+        }
+
         if (obj.cleanup != null) {
+          obj.outputs = undefined
           obj.cancel = undefined
           obj.run = undefined
         }
 
         if (obj.cancel != null) {
+          obj.outputs = undefined
           obj.cleanup = undefined
           obj.run = undefined
         }
 
         if (obj.run != null) {
+          obj.outputs = undefined
           obj.cleanup = undefined
           obj.cancel = undefined
         }
@@ -56,6 +66,11 @@ export namespace TaskOrder {
         if (obj.cleanup != null) {
           w.uint32(26)
           CleanupJob.codec().encode(obj.cleanup, w)
+        }
+
+        if (obj.outputs != null) {
+          w.uint32(34)
+          MapOutputs.codec().encode(obj.outputs, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -88,6 +103,12 @@ export namespace TaskOrder {
               })
               break
             }
+            case 4: {
+              obj.outputs = MapOutputs.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.outputs
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -95,17 +116,26 @@ export namespace TaskOrder {
           }
         }
 
+        if (obj.outputs != null) {
+          delete obj.cleanup
+          delete obj.cancel
+          delete obj.run
+        }
+
         if (obj.cleanup != null) {
+          delete obj.outputs
           delete obj.cancel
           delete obj.run
         }
 
         if (obj.cancel != null) {
+          delete obj.outputs
           delete obj.cleanup
           delete obj.run
         }
 
         if (obj.run != null) {
+          delete obj.outputs
           delete obj.cleanup
           delete obj.cancel
         }
@@ -238,6 +268,8 @@ export interface RunTask {
   split?: MapSplit
   maps: MapOutputLocation[]
   output: string
+  orderSentAtMs: number
+  mapCount: number
 }
 
 export namespace RunTask {
@@ -302,6 +334,16 @@ export namespace RunTask {
           w.string(obj.output)
         }
 
+        if ((obj.orderSentAtMs != null && obj.orderSentAtMs !== 0)) {
+          w.uint32(88)
+          w.uint64Number(obj.orderSentAtMs)
+        }
+
+        if ((obj.mapCount != null && obj.mapCount !== 0)) {
+          w.uint32(96)
+          w.uint32(obj.mapCount)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -315,7 +357,9 @@ export namespace RunTask {
           reducers: 0,
           inputFormat: InputFormat.INPUT_FORMAT_UNSPECIFIED,
           maps: [],
-          output: ''
+          output: '',
+          orderSentAtMs: 0,
+          mapCount: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -372,6 +416,14 @@ export namespace RunTask {
               obj.output = utf8Of(reader.bytes())
               break
             }
+            case 11: {
+              obj.orderSentAtMs = reader.uint64Number()
+              break
+            }
+            case 12: {
+              obj.mapCount = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -392,6 +444,108 @@ export namespace RunTask {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RunTask>): RunTask {
     return decodeMessage(buf, RunTask.codec(), opts)
+  }
+
+}
+
+export interface MapOutputs {
+  jobId: string
+  reduceIndex: number
+  attempt: number
+  maps: MapOutputLocation[]
+}
+
+export namespace MapOutputs {
+  let _codec: Codec<MapOutputs>
+
+  export const codec = (): Codec<MapOutputs> => {
+    if (_codec == null) {
+      _codec = message<MapOutputs>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.jobId != null && obj.jobId !== '')) {
+          w.uint32(10)
+          w.string(obj.jobId)
+        }
+
+        if ((obj.reduceIndex != null && obj.reduceIndex !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.reduceIndex)
+        }
+
+        if ((obj.attempt != null && obj.attempt !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.attempt)
+        }
+
+        if (obj.maps != null && obj.maps.length > 0) {
+          for (const value of obj.maps) {
+            w.uint32(34)
+            MapOutputLocation.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          jobId: '',
+          reduceIndex: 0,
+          attempt: 0,
+          maps: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.jobId = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.reduceIndex = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.attempt = reader.uint32()
+              break
+            }
+            case 4: {
+              if (opts.limits?.maps != null && obj.maps.length === opts.limits.maps) {
+                throw new MaxLengthError('Decode error - repeated field "maps" had too many elements')
+              }
+
+              obj.maps.push(MapOutputLocation.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.maps$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<MapOutputs>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MapOutputs.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MapOutputs>): MapOutputs {
+    return decodeMessage(buf, MapOutputs.codec(), opts)
   }
 
 }

@@ -64,10 +64,10 @@ async function* countRecords(batches: RecordBatches, counters: CombineCounters):
  * The combiner over values already grouped by key (the map-side buffer): one combine call per
  * key in `keys` order, without sorting or regrouping records.
  */
-export async function* combineGroups(keys: readonly string[], groups: ReadonlyMap<string, readonly string[]>, combine: CombineFunction, counters: CombineCounters): AsyncGenerator<KeyValue[]> {
+export async function* combineGroups(keys: readonly string[], valuesOf: (key: string) => readonly string[], combine: CombineFunction, counters: CombineCounters): AsyncGenerator<KeyValue[]> {
   const out: KeyValue[] = [];
   for (const key of keys) {
-    const values = groups.get(key)!;
+    const values = valuesOf(key);
     counters.combineInputRecords += values.length;
     await combineKey(key, arrayValues(values), combine, counters, out);
     if (out.length >= MERGE_BATCH_RECORDS) yield out.splice(0);

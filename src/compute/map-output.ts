@@ -28,7 +28,6 @@ import {
   BUFFERED_VALUE_OVERHEAD_BYTES,
   MAP_OUTPUT_MEMORY_BYTES_DEFAULT,
   MAP_OUTPUT_MEMORY_HARD_FACTOR,
-  MERGE_BATCH_RECORDS,
   MERGE_FAN_IN_MAX,
   MERGE_READ_PIECE_BYTES,
   TASK_ID_PATTERN,
@@ -36,7 +35,7 @@ import {
 import { TaskError } from "./errors.ts";
 import { defaultPartition } from "../job-module/job-api.ts";
 import { mergeSorted } from "./merge.ts";
-import { readRunFile, RunWriter, type KeyValue, type RecordBatches, type RunFileInfo } from "./records.ts";
+import { readRunFile, RunWriter, type RecordBatches, type RunFileInfo } from "./records.ts";
 import { checkEmitted, checkFieldBytes, quoteKey, wellFormed } from "./user-code.ts";
 import { REDUCERS_MAX } from "../protocol/jobs.ts";
 import { messageOf } from "../util/errors.ts";
@@ -101,13 +100,28 @@ export function validateReducers(reducers: number): void {
 }
 
 /**
- * One partition's buffered records, grouped by key as they are emitted: a key's values stay
- * in emit order, and a spill sorts only the distinct keys. (Sorting every record was most of a
- * map task's time: word count emits millions of records over a few thousand keys.)
+ * One key's buffered records, grouped as they are emitted: a key's values stay in emit
+ * order, and a spill sorts only the distinct keys. (Sorting every record was most of a map
+ * task's time: word count emits millions of records over a few thousand keys.)
  */
-interface PartitionBuffer {
-  groups: Map<string, string[]>;
-  records: number;
+interface KeyGroup {
+  /** The key as it is written: well-formed (a lone surrogate became U+FFFD). */
+  key: string;
+  keyBytes: number;
+  partition: number;
+  values: string[];
+}
+
+/** What is buffered between spills: every key's group, one map for all partitions. */
+interface Buffered {
+  /**
+   * By key as emitted, which is the group's key except for a key with a lone surrogate (found
+   * under its well-formed form too). One map, not one per partition plus one by emitted key:
+   * a job of distinct keys (a sort) paid two map inserts per record.
+   */
+  groups: Map<string, KeyGroup>;
+  /** Records per partition. */
+  records: number[];
 }
 
 export class MapOutputCollector {
@@ -118,11 +132,9 @@ export class MapOutputCollector {
   private readonly combine: CombineFunction | undefined;
   private readonly memoryLimitBytes: number;
   private readonly hardLimitBytes: number;
-  private buffers: PartitionBuffer[];
+  private buffered: Buffered;
   private lastValue: string | undefined;
   private lastValueBytes = 0;
-  /** Keys buffered since the last spill, as emitted, with their group (emit's fast path). */
-  private known = new Map<string, { values: string[]; keyBytes: number; buffer: PartitionBuffer }>();
   private bufferedBytes = 0;
   /** Spilled (and intermediate merge) runs of each partition, oldest first. */
   private readonly runs: RunFileInfo[][];
@@ -139,7 +151,7 @@ export class MapOutputCollector {
     this.memoryLimitBytes = memoryLimitBytes;
     this.hardLimitBytes = memoryLimitBytes * MAP_OUTPUT_MEMORY_HARD_FACTOR;
     this.partitionOf = this.partitioner(options.partition);
-    this.buffers = this.emptyBuffers();
+    this.buffered = this.emptyBuffered();
     this.runs = Array.from({ length: this.reducers }, () => []);
     this.dir = join(options.spillDir, mapOutputDirName(options.taskId));
     // Synchronous, once per task: the folder must exist before an emit can spill.
@@ -159,19 +171,15 @@ export class MapOutputCollector {
 
   emit(key: string, value: string): void {
     if (this.state !== "collecting") throw new TaskError("emit was called after the map task finished (an emit from a callback that outlived its map call?)");
+    const buffered = this.buffered;
     // The common case, a key already buffered: its checks, partition and size are known. (The
     // partition hash and UTF-8 measure per record cost as much as the rest of the task.)
-    const known = this.known.get(key);
+    const known = buffered.groups.get(key);
     if (known !== undefined && typeof value === "string") {
-      // Jobs often emit the same value string again and again ("1"): measured once.
-      if (value !== this.lastValue) {
-        this.lastValueBytes = Buffer.byteLength(value, "utf8");
-        this.lastValue = value;
-      }
-      const valueBytes = this.lastValueBytes;
+      const valueBytes = this.valueBytesOf(value);
       checkFieldBytes(valueBytes, "value", "map");
       known.values.push(value);
-      known.buffer.records++;
+      buffered.records[known.partition]!++;
       this.bufferedBytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
       this.counters.mapOutputRecords++;
       this.counters.mapOutputBytes += known.keyBytes + valueBytes;
@@ -183,37 +191,47 @@ export class MapOutputCollector {
     // equal to the order the key has after it is read back from a spill.
     const wellFormedKey = wellFormed(key);
     const keyBytes = Buffer.byteLength(wellFormedKey, "utf8");
-    const valueBytes = Buffer.byteLength(value, "utf8");
+    const valueBytes = this.valueBytesOf(value);
     checkFieldBytes(keyBytes, "key", "map");
     checkFieldBytes(valueBytes, "value", "map");
-    const buffer = this.buffers[this.partitionOf(wellFormedKey)]!;
-    let values = buffer.groups.get(wellFormedKey);
-    if (values) {
-      values.push(value);
+    const partition = this.partitionOf(wellFormedKey);
+    let group = wellFormedKey === key ? undefined : buffered.groups.get(wellFormedKey);
+    if (group) {
+      group.values.push(value);
       this.bufferedBytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
     } else {
-      values = [value];
-      buffer.groups.set(wellFormedKey, values);
+      group = { key: wellFormedKey, keyBytes, partition, values: [value] };
+      buffered.groups.set(wellFormedKey, group);
       this.bufferedBytes += 2 * (wellFormedKey.length + value.length) + BUFFERED_RECORD_OVERHEAD_BYTES;
     }
-    // Keyed by the key as emitted: a key with a lone surrogate maps to its well-formed group.
-    this.known.set(key, { values, keyBytes, buffer });
-    buffer.records++;
+    // The key as emitted finds its well-formed group from now on.
+    if (wellFormedKey !== key) buffered.groups.set(key, group);
+    buffered.records[partition]!++;
     this.counters.mapOutputRecords++;
     this.counters.mapOutputBytes += keyBytes + valueBytes;
     if (this.bufferedBytes >= this.hardLimitBytes) this.spillSync();
+  }
+
+  /** Jobs often emit the same value string again and again ("1", ""): measured once. */
+  private valueBytesOf(value: string): number {
+    if (value !== this.lastValue) {
+      this.lastValueBytes = Buffer.byteLength(value, "utf8");
+      this.lastValue = value;
+    }
+    return this.lastValueBytes;
   }
 
   /** Sorts, combines and writes what is buffered as one more spill. */
   async spill(): Promise<void> {
     assert(this.state === "collecting" || this.state === "finishing", "a collector spills while it is open");
     if (this.bufferedBytes === 0) return;
-    const buffers = this.takeBuffers();
+    const buffered = this.takeBuffered();
+    const keys = sortedKeysByPartition(buffered, this.reducers);
     const spill = this.counters.spills++;
     for (let partition = 0; partition < this.reducers; partition++) {
-      if (buffers[partition]!.records === 0) continue;
+      if (buffered.records[partition] === 0) continue;
       const path = join(this.dir, `spill-${spill}-part-${partition}.run`);
-      const info = await this.writeBuffer(path, buffers[partition]!, false);
+      const info = await this.writeBuffer(path, keys[partition]!, buffered.groups, false);
       if (info.records > 0) this.runs[partition]!.push(info);
       else await unlink(path);
     }
@@ -221,14 +239,17 @@ export class MapOutputCollector {
 
   /** The emergency spill from inside emit: no await possible, so no combiner. */
   private spillSync(): void {
-    const buffers = this.takeBuffers();
+    const buffered = this.takeBuffered();
+    const keys = sortedKeysByPartition(buffered, this.reducers);
     const spill = this.counters.spills++;
     for (let partition = 0; partition < this.reducers; partition++) {
-      const buffer = buffers[partition]!;
-      if (buffer.records === 0) continue;
+      if (buffered.records[partition] === 0) continue;
       const writer = RunWriter.createSync(join(this.dir, `spill-${spill}-part-${partition}.run`), { durable: false });
       try {
-        for (const key of sortedKeys(buffer)) for (const value of buffer.groups.get(key)!) if (writer.add(key, value)) writer.drainSync();
+        for (const key of keys[partition]!) {
+          const group = buffered.groups.get(key)!;
+          for (const value of group.values) if (writer.add(key, value, group.keyBytes)) writer.drainSync();
+        }
       } catch (err) {
         writer.abortSync();
         throw err;
@@ -249,13 +270,14 @@ export class MapOutputCollector {
     const partitions: MapOutputPartition[] = [];
     try {
       const noSpills = this.counters.spills === 0;
-      const buffers = noSpills ? this.takeBuffers() : undefined;
+      const buffered = noSpills ? this.takeBuffered() : undefined;
+      const keys = buffered ? sortedKeysByPartition(buffered, this.reducers) : undefined;
       if (!noSpills) await this.spill();
       for (let partition = 0; partition < this.reducers; partition++) {
         const finalPath = join(this.dir, partitionFileName(partition));
         const tempPath = `${finalPath}.tmp`;
         // Without spills, the buffer goes straight to the final file: one sort, one write.
-        const info = buffers ? await this.writeBuffer(tempPath, buffers[partition]!, true) : await this.mergePartition(partition, tempPath);
+        const info = buffered ? await this.writeBuffer(tempPath, keys![partition]!, buffered.groups, true) : await this.mergePartition(partition, tempPath);
         await rename(tempPath, finalPath);
         partitions.push({ partition, path: finalPath, records: info.records, sizeBytes: info.sizeBytes });
       }
@@ -277,8 +299,7 @@ export class MapOutputCollector {
   /** Removes everything the task wrote; the collector is unusable afterwards. */
   async abort(): Promise<void> {
     this.state = "aborted";
-    this.buffers = this.emptyBuffers();
-    this.known = new Map();
+    this.buffered = this.emptyBuffered();
     this.bufferedBytes = 0;
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -317,10 +338,24 @@ export class MapOutputCollector {
     return info;
   }
 
-  /** Writes a buffer in key order (combined per key when the job has a combiner) to a new run file. */
-  private writeBuffer(path: string, buffer: PartitionBuffer, durable: boolean): Promise<RunFileInfo> {
-    const keys = sortedKeys(buffer);
-    return this.writeRecords(path, this.combine ? combineGroups(keys, buffer.groups, this.combine, this.counters) : sortedBatches(keys, buffer), durable);
+  /** Writes one partition's buffered keys, in order (combined per key when the job has a combiner), to a new run file. */
+  private async writeBuffer(path: string, keys: readonly string[], groups: ReadonlyMap<string, KeyGroup>, durable: boolean): Promise<RunFileInfo> {
+    if (this.combine) return this.writeRecords(path, combineGroups(keys, (key) => groups.get(key)!.values, this.combine, this.counters), durable);
+    // Straight from the buffer: a record object and a generator step per record were a sixth
+    // of a sort's map task (bench/mr-task.ts).
+    const writer = await RunWriter.create(path, { durable });
+    try {
+      for (const key of keys) {
+        const group = groups.get(key)!;
+        for (const value of group.values) if (writer.add(key, value, group.keyBytes)) await writer.drain();
+      }
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    const info = await writer.finish();
+    this.counters.spilledRecords += info.records;
+    return info;
   }
 
   /** Writes a sorted stream (through the combiner when the job has one) to a new run file. */
@@ -343,16 +378,15 @@ export class MapOutputCollector {
     return info;
   }
 
-  private takeBuffers(): PartitionBuffer[] {
-    const taken = this.buffers;
-    this.buffers = this.emptyBuffers();
-    this.known = new Map();
+  private takeBuffered(): Buffered {
+    const taken = this.buffered;
+    this.buffered = this.emptyBuffered();
     this.bufferedBytes = 0;
     return taken;
   }
 
-  private emptyBuffers(): PartitionBuffer[] {
-    return Array.from({ length: this.reducers }, () => ({ groups: new Map<string, string[]>(), records: 0 }));
+  private emptyBuffered(): Buffered {
+    return { groups: new Map(), records: new Array<number>(this.reducers).fill(0) };
   }
 
   private partitioner(custom: MapOutputCollectorOptions["partition"]): (key: string) => number {
@@ -374,26 +408,18 @@ export class MapOutputCollector {
 }
 
 /**
- * A partition's distinct keys in order (JS `<`, as everywhere). Values of a key keep their
+ * Each partition's distinct keys in order (JS `<`, as everywhere). Values of a key keep their
  * emit order, so a job's values reach its combiner and reducer in a reproducible order.
+ * Array.prototype.sort without a comparator orders strings by UTF-16 code units, which is
+ * `<`'s order, natively: a JavaScript comparator called per comparison was a tenth of a
+ * sort's map task.
  */
-function sortedKeys(buffer: PartitionBuffer): string[] {
-  return [...buffer.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** A partition's records in key order, as a batched stream made a batch at a time. */
-async function* sortedBatches(keys: readonly string[], buffer: PartitionBuffer): AsyncGenerator<KeyValue[]> {
-  let batch: KeyValue[] = [];
-  for (const key of keys) {
-    for (const value of buffer.groups.get(key)!) {
-      batch.push({ key, value });
-      if (batch.length >= MERGE_BATCH_RECORDS) {
-        yield batch;
-        batch = [];
-      }
-    }
-  }
-  if (batch.length > 0) yield batch;
+function sortedKeysByPartition(buffered: Buffered, reducers: number): string[][] {
+  const keys = Array.from({ length: reducers }, (): string[] => []);
+  // A key with a lone surrogate is also under its emitted form: each group counts once.
+  for (const [key, group] of buffered.groups) if (key === group.key) keys[group.partition]!.push(key);
+  for (const list of keys) list.sort();
+  return keys;
 }
 
 async function fsyncFile(path: string): Promise<void> {

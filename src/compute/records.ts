@@ -82,6 +82,8 @@ export class RunWriter {
   private blockCount = 0;
   private recordCount = 0;
   private state: "open" | "finished" | "aborted" = "open";
+  private lastValue: string | undefined;
+  private lastValueBytes = 0;
 
   private constructor(
     readonly path: string,
@@ -111,11 +113,18 @@ export class RunWriter {
     return this.recordCount;
   }
 
-  /** Encodes one record; true when sealed blocks wait to be written (call drain before more). */
-  add(key: string, value: string): boolean {
+  /**
+   * Encodes one record; true when sealed blocks wait to be written (call drain before more).
+   * `keyBytes`, the key's UTF-8 length, may come from a caller that writes a key's values in a row.
+   */
+  add(key: string, value: string, keyBytes = Buffer.byteLength(key, "utf8")): boolean {
     assert(this.state === "open", "records are added to an open run writer");
-    const keyBytes = Buffer.byteLength(key, "utf8");
-    const valueBytes = Buffer.byteLength(value, "utf8");
+    // Values repeat ("1", "" ...): the last one's length is kept.
+    if (value !== this.lastValue) {
+      this.lastValue = value;
+      this.lastValueBytes = Buffer.byteLength(value, "utf8");
+    }
+    const valueBytes = this.lastValueBytes;
     assert(keyBytes <= RECORD_FIELD_BYTES_MAX && valueBytes <= RECORD_FIELD_BYTES_MAX, "a record's fields are within RECORD_FIELD_BYTES_MAX");
     const needBytes = 2 * VARINT_BYTES_MAX + keyBytes + valueBytes;
     if (this.blockFill + needBytes > this.block.length) {

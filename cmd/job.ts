@@ -104,6 +104,8 @@ function printJob(job: JobView, json: boolean | undefined): void {
     `Shuffled:     ${formatBytes(c.shuffleBytes ?? 0)}`,
     `Retries:      ${c.failedTaskAttempts} failed attempts, ${c.backupTasks} backup tasks, ${c.rerunMaps} maps run again`,
   ];
+  // From the leader sending a map's order to the job's map running (absent before a map finished).
+  if (c.taskStartMsP50 !== undefined) lines.push(`Task start:   ${c.taskStartMsP50} ms median, ${c.taskStartMsP99} ms p99 (order sent to map running)`);
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 

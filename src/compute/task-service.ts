@@ -1,5 +1,5 @@
 // The compute worker role of a peer: takes task orders from the leader's scheduler over
-// /tessera/task/2, runs them in the worker pool (worker threads), serves its map outputs over
+// /tessera/task/3, runs them in the worker pool (worker threads), serves its map outputs over
 // /tessera/shuffle/1, and reports progress, success and failure back to the leader through the
 // metadata protocol (taskProgress, taskDone, taskFailed; whichever peer leads by then).
 //

@@ -23,8 +23,13 @@ export const CHUNK_READ_PROTOCOL = "/tessera/chunk/read/1";
 export const CHUNK_REPLICATE_PROTOCOL = "/tessera/chunk/replicate/2";
 /** Block reports: a chunk server tells the leader what it holds (GFS §2.6.2). */
 export const CHUNK_REPORT_PROTOCOL = "/tessera/chunk/report/1";
-/** The leader orders a worker to run, cancel or clean up a task. */
-export const TASK_PROTOCOL = "/tessera/task/2";
+/**
+ * The leader orders a worker to run, cancel or clean up a task, or gives a running reduce more
+ * map outputs. Version 3: a reduce may start before every map is done (slow start) and waits
+ * for RunTask.mapCount outputs, the rest pushed in MapOutputs orders; a version-2 worker would
+ * take its partial list of map outputs for the whole and reduce too little.
+ */
+export const TASK_PROTOCOL = "/tessera/task/3";
 /** A reducer fetches one partition of a map's output from the map's worker. */
 export const SHUFFLE_PROTOCOL = "/tessera/shuffle/1";
 /** A peer's view of the cluster's members, for clients (`tessera cluster peers`). */

@@ -32,7 +32,7 @@ export const REPLICATE_TARGET_ADDRESSES_MAX = 16;
 export const REPORT_PAGE_CHUNKS_MAX = 10_000;
 export const REPORT_RPC_LIMITS: RpcLimits = { messageBytesMax: 2 * 1024 * 1024, timeoutMs: 10_000 };
 
-/** /tessera/task/2: an order names every map output a reduce fetches (100,000 maps at most). */
+/** /tessera/task/3: an order names every map output a reduce fetches (100,000 maps at most). */
 export const TASK_RPC_LIMITS: RpcLimits = { messageBytesMax: 4 * 1024 * 1024, timeoutMs: 10_000 };
 
 /**

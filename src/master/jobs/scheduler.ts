@@ -9,7 +9,7 @@
 // finished maps whose output died with their peer while reduces still need it, assigns
 // pending tasks to free slots (planner.ts), starts backups near the end of a phase, sends
 // reduces that started early the map outputs finished since, and finishes jobs whose reduces
-// are all done. Orders go to workers over /tessera/task/2 only after the entry recording them
+// are all done. Orders go to workers over /tessera/task/3 only after the entry recording them
 // is committed.
 //
 // Clients and workers reach it through `handlers`, one per MapReduce request of

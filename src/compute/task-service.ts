@@ -228,6 +228,8 @@ export class TaskService {
 
   private async run(attempt: RunningAttempt): Promise<void> {
     const order = attempt.order;
+    // The first task of a job here: a thread starts while the bundle is fetched.
+    if (!this.bundles.has(order.jobId)) this.init.pool.warmUp();
     try {
       const result = order.kind === TaskKind.MAP ? await this.runMap(attempt) : await this.runReduce(attempt);
       if (this.init.faultTaskDelayMs) await abortableSleep(this.init.faultTaskDelayMs, attempt.abort.signal);
@@ -254,8 +256,8 @@ export class TaskService {
     const order = attempt.order;
     const split = order.split;
     if (!split) throw new Error("a map order without its split");
-    const bundlePath = await this.bundle(order);
-    const reader = await this.init.fs.openRangeReader(split.path);
+    // The bundle (cached per job) and the input's chunks are asked for at once.
+    const [bundlePath, reader] = await Promise.all([this.bundle(order), this.init.fs.openRangeReader(split.path)]);
     const wholeFile = order.inputFormat === InputFormat.WHOLE_FILE;
     const taskId = mapTaskId(order.index, order.attempt);
     const handle = this.init.pool.runMap(

@@ -9,7 +9,8 @@
 // longest-idle thread. A thread whose task failed, crashed or was cancelled is terminated
 // (terminate() stops even a busy loop) and a new one takes its place, so a broken job's state
 // never reaches its next task; idle threads are retired after THREAD_IDLE_MS and when their
-// job ends (retireJob).
+// job ends (retireJob). warmUp starts a spare thread ahead, which the next job's first task
+// takes: the peer calls it when that task's order arrives, before fetching the job's bundle.
 //
 // The parent serves what the worker reads (worker-protocol.ts): a map task's byte ranges from
 // the RangeReader given here, a reduce task's run-file bytes from the streams given here (the
@@ -106,10 +107,11 @@ interface PoolTask {
   slotReleased: boolean;
 }
 
-/** One worker thread, bound to one job's bundle for its life. */
+/** One worker thread, bound to one job's bundle for its life (from its first task on). */
 interface TaskThread {
   worker: Worker;
-  bundlePath: string;
+  /** Undefined for a spare thread started ahead (warmUp) that has run no task yet. */
+  bundlePath: string | undefined;
   /** The task it runs; kept after a failure until the thread has closed. */
   task?: PoolTask;
   idleTimer?: ReturnType<typeof setTimeout>;
@@ -189,6 +191,16 @@ export class WorkerPool {
     return this.threads.size;
   }
 
+  /**
+   * Starts a spare thread if there is room and none is spare: a peer calls this when the first
+   * task of a job arrives, so the thread starts while the job's bundle is fetched instead of after.
+   */
+  warmUp(): void {
+    if (this.closed || this.threads.size >= this.size || this.idleThreads.some((thread) => thread.bundlePath === undefined)) return;
+    const thread = this.startThread(undefined);
+    if (thread) this.parkThread(thread);
+  }
+
   /** Retires the idle threads of a job that ended (a busy one ends with its task's failure or goes idle, then times out). */
   retireJob(bundlePath: string): void {
     for (const thread of [...this.idleThreads]) if (thread.bundlePath === bundlePath) this.retire(thread);
@@ -244,6 +256,9 @@ export class WorkerPool {
       let thread = this.idleThreads.find((candidate) => candidate.bundlePath === task.spec.bundlePath);
       if (thread) {
         this.stats.warmStarts++;
+      } else if ((thread = this.idleThreads.find((candidate) => candidate.bundlePath === undefined))) {
+        // A spare thread: started already, it takes this job's bundle.
+        thread.bundlePath = task.spec.bundlePath;
       } else {
         // No warm thread of this job: a new one, in a free place or in the place of the
         // longest-idle thread of another job.
@@ -261,7 +276,7 @@ export class WorkerPool {
     }
   }
 
-  private startThread(bundlePath: string): TaskThread | undefined {
+  private startThread(bundlePath: string | undefined): TaskThread | undefined {
     let worker: Worker;
     try {
       worker = new Worker(this.workerUrl);

@@ -170,6 +170,19 @@ describe("WorkerPool's warm threads", () => {
     expect(pool.threadCount).toBe(0);
   });
 
+  it("a spare thread started ahead (warmUp) takes the first task of a job; none is started past `size`", async () => {
+    const pool = new WorkerPool({ size: 1 });
+    pool.warmUp();
+    pool.warmUp();
+    expect(pool.threadCount).toBe(1);
+    await pool.runMap(mapSpec("spare-1", "word-count.ts"), { reader: countingReader() }).result;
+    expect(pool.stats).toEqual({ threadsStarted: 1, warmStarts: 0, bundleLoads: 1 });
+    // The only place holds a thread of the job now: no spare beside it.
+    pool.warmUp();
+    expect(pool.threadCount).toBe(1);
+    await pool.close();
+  });
+
   it("keeps at most `size` threads: another job's task retires the idle thread of the first", async () => {
     const pool = new WorkerPool({ size: 1 });
     await pool.runMap(mapSpec("other-1", "word-count.ts"), { reader: countingReader() }).result;

@@ -393,6 +393,8 @@ export class JobScheduler {
       this.running.clear();
       this.heardFrom.clear();
       this.pendingSince.clear();
+      // Running reduces are sent every finished map's output again (they ignore what they have).
+      this.pushedMaps.clear();
       for (const job of this.init.namespace.jobs(1_000)) if (job.state === JobState.RUNNING) this.running.add(job.id);
       this.wasLeader = true;
     }

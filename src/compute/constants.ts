@@ -6,6 +6,12 @@
 export const SPLIT_READ_AHEAD_BYTES_DEFAULT = 1024 * 1024;
 
 /**
+ * A split's first read is at most this long: the job's map starts on the first lines while the
+ * next piece is read, instead of after a whole piece (the whole split, for 1 MiB chunks).
+ */
+export const SPLIT_FIRST_READ_BYTES = 64 * 1024;
+
+/**
  * The longest line a map task accepts. A line is held whole in memory (it is decoded whole, so
  * a multibyte character is never cut), so this bounds a task's memory on a file that has no
  * newlines at all; a chunk-sized line is already unusual, 64 MiB is the default chunk size.

@@ -13,7 +13,7 @@
 // read-piece boundary. Invalid UTF-8 becomes U+FFFD rather than failing the job (text inputs
 // are often a little dirty); a byte-order mark is kept, so every offset stays a byte offset.
 import { assert } from "../util/assert.ts";
-import { LINE_BYTES_MAX_DEFAULT, SPLIT_READ_AHEAD_BYTES_DEFAULT } from "./constants.ts";
+import { LINE_BYTES_MAX_DEFAULT, SPLIT_FIRST_READ_BYTES, SPLIT_READ_AHEAD_BYTES_DEFAULT } from "./constants.ts";
 import { LineTooLongError } from "./errors.ts";
 
 /**
@@ -71,7 +71,7 @@ export async function* lineBatchesOfSplit(reader: RangeReader, startBytes: numbe
   assert(Number.isSafeInteger(readAheadBytes) && readAheadBytes > 0, "readAheadBytes is a positive integer");
   assert(Number.isSafeInteger(maxLineBytes) && maxLineBytes > 0, "maxLineBytes is a positive integer");
 
-  const window = new ReadWindow(reader, startBytes > 0 ? startBytes - 1 : 0, readAheadBytes);
+  const window = new ReadWindow(reader, startBytes > 0 ? startBytes - 1 : 0, readAheadBytes, Math.min(endBytes, sizeBytes));
   let position = startBytes > 0 ? await window.skipPastNewline(startBytes - 1) : 0;
   const end = Math.min(endBytes, sizeBytes);
   while (position < end) {
@@ -90,7 +90,10 @@ export async function* lineBatchesOfSplit(reader: RangeReader, startBytes: numbe
 
 /**
  * A sliding window over the file: bytes before the current line are dropped, so it holds at
- * most one line plus one read piece (maxLineBytes + readAheadBytes).
+ * most one line plus one read piece (maxLineBytes + readAheadBytes), and one more piece being
+ * read ahead. The first read is short (SPLIT_FIRST_READ_BYTES), so the map starts early; each
+ * read starts the next one while the lines already read are mapped, but only below the split's
+ * end: past it, only what finishes the split's last line is read, on demand.
  */
 class ReadWindow {
   private buffer: Uint8Array;
@@ -98,11 +101,16 @@ class ReadWindow {
   private windowStart: number;
   private filled = 0;
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  /** The piece read ahead: the bytes at `offsetBytes`, `lengthBytes` of them. */
+  private ahead?: { offsetBytes: number; lengthBytes: number; piece: Promise<Uint8Array> };
+  private reads = 0;
 
   constructor(
     private readonly reader: RangeReader,
     startBytes: number,
     private readonly readAheadBytes: number,
+    /** Pieces are read ahead only below this offset (the split's end). */
+    private readonly readAheadBeforeBytes: number,
   ) {
     this.windowStart = startBytes;
     this.buffer = new Uint8Array(Math.min(readAheadBytes, Math.max(1, reader.sizeBytes - startBytes)));
@@ -200,17 +208,32 @@ class ReadWindow {
       this.filled -= dropBytes;
       this.windowStart = keepFrom;
     }
-    const wantBytes = Math.min(this.readAheadBytes, this.reader.sizeBytes - this.windowEnd);
+    const ahead = this.ahead?.offsetBytes === this.windowEnd ? this.ahead : undefined;
+    this.ahead = undefined;
+    const pieceBytes = this.reads++ === 0 ? Math.min(SPLIT_FIRST_READ_BYTES, this.readAheadBytes) : this.readAheadBytes;
+    const wantBytes = ahead ? ahead.lengthBytes : Math.min(pieceBytes, this.reader.sizeBytes - this.windowEnd);
     assert(wantBytes > 0, "a window reads only before the end of the file");
     if (this.filled + wantBytes > this.buffer.length) {
       const grown = new Uint8Array(Math.max(this.filled + wantBytes, Math.min(2 * this.buffer.length, this.filled + this.readAheadBytes * 16)));
       grown.set(this.buffer.subarray(0, this.filled));
       this.buffer = grown;
     }
-    const piece = await this.reader.read(this.windowEnd, wantBytes);
+    const piece = await (ahead ? ahead.piece : this.reader.read(this.windowEnd, wantBytes));
     if (piece.length === 0) throw new Error(`the input returned no bytes at offset ${this.windowEnd}, before its end at ${this.reader.sizeBytes}`);
     if (piece.length > wantBytes) throw new Error(`the input returned ${piece.length} bytes at offset ${this.windowEnd} where ${wantBytes} were asked`);
     this.buffer.set(piece, this.filled);
     this.filled += piece.length;
+    this.readAhead();
+  }
+
+  /** Starts reading the next piece, if it starts below the split's end. */
+  private readAhead(): void {
+    const offsetBytes = this.windowEnd;
+    if (offsetBytes >= this.readAheadBeforeBytes || offsetBytes >= this.reader.sizeBytes) return;
+    const lengthBytes = Math.min(this.readAheadBytes, this.reader.sizeBytes - offsetBytes);
+    // Through a promise even if read() throws at once; a failure is thrown where the piece is used.
+    const piece = Promise.resolve().then(() => this.reader.read(offsetBytes, lengthBytes));
+    piece.catch(() => undefined);
+    this.ahead = { offsetBytes, lengthBytes, piece };
   }
 }

@@ -257,7 +257,10 @@ export class TaskService {
     const split = order.split;
     if (!split) throw new Error("a map order without its split");
     // The bundle (cached per job) and the input's chunks are asked for at once.
+    const takenAtMs = Date.now();
     const [bundlePath, reader] = await Promise.all([this.bundle(order), this.init.fs.openRangeReader(split.path)]);
+    // Where a task's start goes (the job's taskStartMsP50 counts to its map's first call).
+    if (order.orderSentAtMs > 0) this.init.log.debug("a map task goes to a thread", { job: order.jobId, map: order.index, orderToRunMs: takenAtMs - order.orderSentAtMs, bundleAndReaderMs: Date.now() - takenAtMs, queued: this.init.pool.queued });
     const wholeFile = order.inputFormat === InputFormat.WHOLE_FILE;
     const taskId = mapTaskId(order.index, order.attempt);
     const handle = this.init.pool.runMap(

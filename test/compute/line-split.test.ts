@@ -5,6 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { bytesRangeReader, linesOfSplit, type LineRecord, type RangeReader } from "../../src/compute/line-split.ts";
 import { LineTooLongError } from "../../src/compute/errors.ts";
+import { SPLIT_FIRST_READ_BYTES } from "../../src/compute/constants.ts";
 import { Rng } from "../sim/prng.ts";
 
 const encoder = new TextEncoder();
@@ -152,6 +153,30 @@ describe("linesOfSplit", () => {
     // A file with no newline at all fails the same way, without reading it all into memory.
     const noNewline = bytesRangeReader(new Uint8Array(10_000).fill(0x61));
     await expect(collect(noNewline, 0, 100, 16, 1000)).rejects.toThrow("the line starting at byte 0 is longer than the limit of 1000 bytes");
+  });
+
+  it("reads a short first piece, then reads the next piece while lines are handed out, never ahead past the split's end", async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} of a text long enough to need many pieces`);
+    const bytes = encoder.encode(lines.join("\n") + "\n");
+    const inner = bytesRangeReader(bytes);
+    const reads: Array<{ offset: number; length: number }> = [];
+    const reader: RangeReader = { sizeBytes: bytes.length, read: (offset, length) => (reads.push({ offset, length }), inner.read(offset, length)) };
+    const readAheadBytes = 128 * 1024;
+    const endBytes = 400_000;
+    const iterator = linesOfSplit(reader, 0, endBytes, { readAheadBytes })[Symbol.asyncIterator]();
+    await iterator.next();
+    // The first line came from a short first read, and the next piece is already asked for.
+    expect(reads).toEqual([
+      { offset: 0, length: SPLIT_FIRST_READ_BYTES },
+      { offset: SPLIT_FIRST_READ_BYTES, length: readAheadBytes },
+    ]);
+    const got: LineRecord[] = [];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) got.push(next.value);
+    const lastLineEnd = bytes.indexOf(0x0a, endBytes - 1);
+    // Reads ahead stop at the split's end; past it, only the bytes finishing its last line.
+    expect(reads.every((read) => read.offset < endBytes || read.offset <= lastLineEnd)).toBe(true);
+    expect(reads.filter((read) => read.offset >= endBytes)).toHaveLength(0);
+    expect(1 + got.length).toBe(referenceLines(bytes).filter((line) => line.offsetBytes < endBytes).length);
   });
 
   it("reports a reader that returns nothing before the end of its file", async () => {

@@ -4,7 +4,7 @@
 // parent: a map task's RangeReader is a proxy that asks the parent for byte ranges ("read"),
 // and each reduce input is a proxy stream that asks for its next piece of run-file bytes
 // ("pull"). Both are request/response: the worker asks for the next piece only when it needs
-// it (a reduce input keeps one pull ahead), which is the backpressure.
+// it (a map's reader keeps one read ahead, a reduce input one pull), which is the backpressure.
 //
 // The worker runs the job's code, so the parent treats what a worker sends as untrusted: every
 // message is checked here, and anything malformed fails the task instead of reaching the peer.

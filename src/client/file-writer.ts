@@ -29,9 +29,10 @@ export const PIPELINE_ATTEMPTS_MAX = 4;
 const LEASE_RENEW_INTERVAL_MS = 20_000;
 
 /**
- * Chunks of one file written at once by default. Measured with bench/dfsio.ts (docs/dfsio.md):
- * going from one to a few chunks in flight takes the fsync and the commit of each chunk off
- * the critical path; more than 4 gained nothing on 3 peers.
+ * Chunks of one file written at once by default: enough that each chunk's fsync and its two
+ * metadata round trips (addChunk, commitChunk) overlap other chunks' streaming on every peer
+ * of a 3-peer cluster, and as many 64 MiB chunks as WRITE_BUFFER_BYTES_MAX holds. Not yet
+ * confirmed on a quiet machine: `bench/dfsio.ts --chunks-in-flight N` compares (docs/dfsio.md).
  */
 export const CHUNKS_IN_FLIGHT_DEFAULT = 4;
 
@@ -88,6 +89,8 @@ interface Slot {
   sizeBytes: number;
   /** Its grant, updated when the pipeline is rebuilt under a new version. */
   chunk: FileChunk;
+  /** Settles once its pipeline acked it durable (or failed, or was stopped). */
+  pipeline: Promise<number>;
   /** Settles once it is committed (or could not be). */
   committed: Promise<void>;
   done: boolean;
@@ -131,10 +134,10 @@ export async function writeFileChunks(init: FileWriterInit, file: { path: string
         chunk = await allocate(init, path, fileId, window);
       }
       grant = undefined;
-      const slot: Slot = { sizeBytes: piece.data.length, chunk, committed: Promise.resolve(), done: false };
+      const slot: Slot = { sizeBytes: piece.data.length, chunk, pipeline: Promise.resolve(0), committed: Promise.resolve(), done: false };
       slots.push(slot);
       bufferedBytes += slot.sizeBytes;
-      const pipeline = writeWithRetries(init, path, fileId, slot, piece.data, stop.signal);
+      const pipeline = (slot.pipeline = writeWithRetries(init, path, fileId, slot, piece.data, stop.signal));
       pipeline.catch(() => undefined); // awaited through the commit chain below
       const before = previousCommit;
       slot.committed = previousCommit = (async () => {
@@ -170,8 +173,9 @@ export async function writeFileChunks(init: FileWriterInit, file: { path: string
   } catch (err) {
     failure ??= { cause: err };
     stop.abort(err);
-    // Every chunk in flight settles before the first uncommitted one is abandoned, with all after it.
-    await Promise.allSettled(slots.map((slot) => slot.committed));
+    // Every chunk in flight settles (its pipeline stopped, no rebuild under way) before the
+    // first uncommitted one is abandoned, with all after it.
+    await Promise.allSettled(slots.flatMap((slot) => [slot.pipeline, slot.committed]));
     const firstUncommitted = slots.find((slot) => !slot.done);
     if (firstUncommitted) await init.call("abandonChunk", { fileId, chunkId: firstUncommitted.chunk.chunkId, clientId: init.clientId }).catch(() => undefined);
     throw failure.cause;

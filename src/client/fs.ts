@@ -176,7 +176,8 @@ export class FileSystemClient {
     await runBounded(files.length, inFlight, bufferBytes, async (i) => {
       const file = files[i]!;
       const source = typeof file.source === "function" ? await file.source() : file.source;
-      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes });
+      // One chunk in flight per file: the files in flight are the parallelism, and the budget above counts one chunk each.
+      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes, chunksInFlight: 1 });
       stats[i] = stat;
       done.files += 1;
       done.bytes += stat.size;

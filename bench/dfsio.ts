@@ -3,8 +3,8 @@
 // limits measured in the same run on the same machine.
 //
 //   bun run bench/dfsio.ts [--size-mib N] [--files N] [--seconds N] [--repeat N]
-//                          [--chunk-mib N] [--meta-connections N] [--meta-warmup-seconds N]
-//                          [--binary PATH]
+//                          [--chunk-mib N] [--chunks-in-flight N] [--meta-connections N]
+//                          [--meta-warmup-seconds N] [--binary PATH]
 //
 // It measures, in one run:
 //   1. references: raw disk write (8 MiB writes, then one fsync) and read of the same file;
@@ -15,14 +15,19 @@
 //      is not a peer, talking to the leader) and local (a client inside a fourth peer, a
 //      Bun process of this file running startPeer, that writes the file itself, so placement
 //      puts the first replica of every chunk on it, and then reads it from its own disk);
+//      writes keep --chunks-in-flight chunks of a file in flight (the client's default when
+//      not given); then the spread of issue 13: 24 MiB at replication 1 in 1 MiB chunks from
+//      the remote client, and how many chunks each peer got;
 //   3. metadata: create+close of empty files, mkdirs, stat (fileStatus) and delete, with 1
 //      and 16 concurrent workers, pointed at the leader; then create and stat with 16 workers
 //      through a follower, which forwards every request to the leader. The operations are
-//      bench/meta-ops.ts's, the same bench/nnbench measures.
+//      bench/meta-ops.ts's, the same bench/nnbench measures. When MooseFS is installed, its
+//      FUSE mount is a same-run reference: the same file written (8 MiB writes, then fsync)
+//      at goal 1 and goal 3, and the same metadata operations.
 // Data and metadata phases run --repeat times and the medians are reported. Each phase also
 // reports the CPU the peers, this client and the rest of the machine used. It prints figures
 // and always exits 0: a slow or shared machine gives smaller numbers, not a failure.
-import { closeSync, fsyncSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -31,6 +36,7 @@ import { multiaddr } from "@multiformats/multiaddr";
 import type { Stream } from "@libp2p/interface";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import type { StatView } from "../src/client/fs.ts";
+import { CHUNKS_IN_FLIGHT_DEFAULT } from "../src/client/file-writer.ts";
 import { createClientHost, createHost } from "../src/net/host.ts";
 import { sendData } from "../src/net/frames.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
@@ -97,6 +103,8 @@ const SINK_SWARM_KEY = new Uint8Array(32).fill(7);
 
 const REFERENCE_MOOSEFS = "MooseFS 3.0 (C, FUSE), 3 chunk servers, this machine: 34 MB/s writes at 3 copies, 466 MB/s at 1, reads about 200 MB/s, 1,818 creates/s, 6,497 stats/s; disk 1,072 MB/s with fsync";
 const MOOSEFS = { write3: 34, write1: 466, read: 200, creates: 1_818, stats: 6_497 };
+// Issue 13's spread: a file written from outside, at replication 1 in 1 MiB chunks.
+const SPREAD_FILE_MIB = 24;
 // The data goals; the metadata ones are issue 12's, bench/meta-ops.ts META_GOALS.
 const GOAL = { write3MBps: 200, remoteReadMBps: 600, localReadMBps: 1_500 };
 
@@ -303,12 +311,14 @@ async function main(): Promise<void> {
   const seconds = numberArg("seconds", SECONDS_DEFAULT, 0.1);
   const repeat = Math.floor(numberArg("repeat", REPEAT_DEFAULT, 1));
   const chunkSizeBytes = numberArg("chunk-mib", CHUNK_MIB_DEFAULT, 1) * MiB;
+  const chunksInFlightArg = numberArg("chunks-in-flight", 0, 0);
+  const inFlight = chunksInFlightArg > 0 ? { chunksInFlight: Math.floor(chunksInFlightArg) } : {};
   const metaConnections = Math.floor(numberArg("meta-connections", META_CONNECTIONS_DEFAULT, 1));
   const binary = binaryArg(import.meta.dir);
   if (!binary) return;
   const totalBytes = sizeBytes * files;
   const root = makeTempDir("dfsio-run");
-  out(`dfsio: ${files} file(s) of ${sizeBytes / MiB} MiB, ${chunkSizeBytes / MiB} MiB chunks, ${repeat} run(s) of each data phase; metadata ${seconds} s per phase; data dirs in ${root}`);
+  out(`dfsio: ${files} file(s) of ${sizeBytes / MiB} MiB, ${chunkSizeBytes / MiB} MiB chunks, ${inFlight.chunksInFlight ?? `${CHUNKS_IN_FLIGHT_DEFAULT} (the default)`} chunks in flight per file, ${repeat} run(s) of each data phase; metadata ${seconds} s per phase; data dirs in ${root}`);
   out(binaryText(binary));
   out();
 
@@ -356,7 +366,7 @@ async function main(): Promise<void> {
       try {
         const written = await measuringCpu(peerPids, async () => {
           const started = performance.now();
-          const stats = await withTimeout("the write", PHASE_TIMEOUT_MS, Promise.all(paths.map((path) => leaderClient.fs.put(data, path, { replication, chunkSizeBytes }))));
+          const stats = await withTimeout("the write", PHASE_TIMEOUT_MS, Promise.all(paths.map((path) => leaderClient.fs.put(data, path, { replication, chunkSizeBytes, ...inFlight }))));
           return { seconds: (performance.now() - started) / 1000, stats };
         });
         const writeMBps = totalBytes / 1e6 / written.value.seconds;
@@ -378,6 +388,18 @@ async function main(): Promise<void> {
       }
       for (const path of paths) await leaderClient.fs.rm(path).catch(() => {});
     }
+  }
+  // Issue 13: a file written from outside is spread evenly (placement.ts spreadFirst).
+  try {
+    const spread = await leaderClient.fs.put(data.subarray(0, Math.min(data.length, SPREAD_FILE_MIB * MiB)), "/dfsio/data/spread", { replication: 1, chunkSizeBytes: MiB, ...inFlight });
+    const perPeer = new Map<string, number>();
+    for (const chunk of spread.chunks) for (const replica of chunk.replicas) perPeer.set(replica.peer, (perPeer.get(replica.peer) ?? 0) + 1);
+    const counts = peers.map((peer) => perPeer.get(peer.id) ?? 0);
+    const even = Math.min(...counts) >= 0.75 * Math.max(...counts);
+    out(`  spread of a ${spread.size / MiB} MiB file at replication 1 in 1 MiB chunks: ${peers.map((peer, i) => `${peer.name} ${counts[i]}`).join(", ")} chunks (issue 13: within 25% of each other: ${goal(even)})`);
+    await leaderClient.fs.rm("/dfsio/data/spread");
+  } catch (err) {
+    out(`  spread: FAILED: ${(err as Error).message}`);
   }
   out();
 
@@ -416,6 +438,25 @@ async function main(): Promise<void> {
   // bench/nnbench does), when it is installed; its clients are threads of a child process.
   const moose = await startMooseFs(join(root, "moosefs"));
   out(`  reference: ${typeof moose === "string" ? moose : moose.description}`);
+  if (typeof moose !== "string") {
+    // The data reference of issue 13: the same file written to MooseFS at goal 1 and 3, as the disk reference writes it.
+    for (let run = 0; run < repeat; run++) {
+      for (const copies of [1, 3]) {
+        const folder = join(moose.mount, `dfsio-data-${process.pid}-goal${copies}`);
+        try {
+          mkdirSync(folder);
+          const set = Bun.spawnSync(["mfssetgoal", String(copies), folder], { stdout: "ignore", stderr: "pipe" });
+          if (set.exitCode !== 0) throw new Error(`mfssetgoal ${copies} failed: ${set.stderr.toString().trim()}`);
+          const writeMBps = rawDiskWrite(join(folder, "f"), data);
+          record(`moosefs write ${copies}`, writeMBps);
+          out(`  run ${run + 1} MooseFS write, goal ${copies}: ${int(writeMBps).padStart(5)} MB/s (${DISK_WRITE_BYTES / MiB} MiB writes then fsync, ${sizeBytes / MiB} MiB)`);
+        } catch (err) {
+          out(`  run ${run + 1} MooseFS write, goal ${copies}: FAILED: ${(err as Error).message}`);
+        }
+        rmSync(folder, { recursive: true, force: true });
+      }
+    }
+  }
   const posix = typeof moose === "string" ? undefined : new PosixLoad(join(moose.mount, `dfsio-${process.pid}`), Math.max(...META_WORKERS));
   const warmupSeconds = numberArg("meta-warmup-seconds", META_WARMUP_SECONDS_DEFAULT, 0);
   if (warmupSeconds > 0) {
@@ -514,8 +555,13 @@ function printSummary(sizeBytes: number, files: number): void {
   row("(extra) encrypted libp2p stream", `${int(med("libp2p"))} MB/s`, `${pct(med("libp2p") / tcp)} of TCP`, "", "");
   const w1 = med("remote write 1");
   const w3 = med("remote write 3");
-  row("write, replication 1, remote client", `${int(w1)} MB/s`, `${pct(w1 / disk)} of disk, ${pct(w1 / tcp)} of TCP`, `${int(MOOSEFS.write1)} MB/s`, "");
-  row("write, replication 3, remote client", `${int(w3)} MB/s`, `${pct(w3 / disk)} of disk, ${pct(w3 / tcp)} of TCP`, `${int(MOOSEFS.write3)} MB/s`, `>= ${GOAL.write3MBps} MB/s: ${goal(w3 >= GOAL.write3MBps)}`);
+  // MooseFS's writes of this run when it ran, else issue 4's figures.
+  const m1 = runs.has("moosefs write 1") ? med("moosefs write 1") : NaN;
+  const m3 = runs.has("moosefs write 3") ? med("moosefs write 3") : NaN;
+  const mooseWriteText = (same: number, old: number) => (Number.isNaN(same) ? `${int(old)} MB/s (issue 4)` : `MooseFS ${int(same)} MB/s, this run`);
+  const w1Goal = Number.isNaN(m1) ? w1 >= 0.8 * disk : w1 >= m1;
+  row("write, replication 1, remote client", `${int(w1)} MB/s`, `${pct(w1 / disk)} of disk, ${pct(w1 / tcp)} of TCP`, mooseWriteText(m1, MOOSEFS.write1), `issue 13: >= ${Number.isNaN(m1) ? "0.8 x disk" : "MooseFS goal 1"}: ${goal(w1Goal)}`);
+  row("write, replication 3, remote client", `${int(w3)} MB/s`, `${pct(w3 / disk)} of disk, ${pct(w3 / tcp)} of TCP`, mooseWriteText(m3, MOOSEFS.write3), `>= ${GOAL.write3MBps} MB/s: ${goal(w3 >= GOAL.write3MBps)}; issue 13: >= 0.85 x disk / 3: ${goal(w3 >= (0.85 * disk) / 3)}`);
   for (const replication of [1, 3]) {
     const value = med(`remote read ${replication}`);
     row(`read, replication ${replication}, remote client`, `${int(value)} MB/s`, `${pct(value / tcp)} of TCP, ${pct(value / diskRead)} of disk read`, `~${MOOSEFS.read} MB/s`, `>= ${GOAL.remoteReadMBps} MB/s: ${goal(value >= GOAL.remoteReadMBps)}`);

@@ -7,6 +7,8 @@ import bytes from "bytes";
 import { SingleBar } from "cli-progress";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { PUT_MANY_IN_FLIGHT_DEFAULT, PUT_MANY_IN_FLIGHT_MAX, PutManyError, type StatView } from "../src/client/fs.ts";
+import { CHUNKS_IN_FLIGHT_DEFAULT } from "../src/client/file-writer.ts";
+import { CHUNKS_IN_FLIGHT_MAX } from "../src/protocol/limits.ts";
 import { formatBytes, formatTable } from "./format.ts";
 
 export class FsUsageError extends Error {
@@ -138,17 +140,25 @@ function parseInFlight(text: string): number {
   return value;
 }
 
+function parseChunksInFlight(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > CHUNKS_IN_FLIGHT_MAX) throw new FsUsageError(`--chunks-in-flight "${text}" is not possible: give a whole number of chunks from 1 to ${CHUNKS_IN_FLIGHT_MAX}`);
+  return value;
+}
+
 export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => Promise<T>) => Promise<T>, addClientOptions: (command: Command) => Command): void {
   addClientOptions(fs.command("put").description("upload local files into the file system").argument("<paths...>", "LOCAL... REMOTE"))
     .option("-r, --recursive", "upload folders with their contents")
     .option("--replication <n>", "copies of each chunk (default 3)")
     .option("--chunk-size <size>", "chunk size, like 64MB (default 64 MiB)")
     .option("--parallel <n>", `files written at once when there are several (default ${PUT_MANY_IN_FLIGHT_DEFAULT})`)
-    .action(async (paths: string[], flags: ClientFlagsLike & { recursive?: boolean; replication?: string; chunkSize?: string; parallel?: string }) => {
+    .option("--chunks-in-flight <n>", `chunks of one file written at once (default ${CHUNKS_IN_FLIGHT_DEFAULT}, at most ${CHUNKS_IN_FLIGHT_MAX})`)
+    .action(async (paths: string[], flags: ClientFlagsLike & { recursive?: boolean; replication?: string; chunkSize?: string; parallel?: string; chunksInFlight?: string }) => {
       if (paths.length < 2) throw new FsUsageError("put needs at least one local path and a remote path");
       const replication = flags.replication === undefined ? undefined : parseReplication(flags.replication);
       const chunkSizeBytes = flags.chunkSize === undefined ? undefined : parseSize(flags.chunkSize, "--chunk-size");
       const inFlight = flags.parallel === undefined ? undefined : parseInFlight(flags.parallel);
+      const chunksInFlight = flags.chunksInFlight === undefined ? undefined : parseChunksInFlight(flags.chunksInFlight);
       const remote = paths[paths.length - 1]!;
       const sources = paths.slice(0, -1);
       await withClient(flags, async (client) => {
@@ -161,7 +171,7 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
           const file = tree.files[0]!;
           const bar = progress(file.sizeBytes, basename(file.local));
           try {
-            results = [await client.fs.put(Bun.file(file.local).stream(), file.remote, { replication, chunkSizeBytes, onProgress: bar.update })];
+            results = [await client.fs.put(Bun.file(file.local).stream(), file.remote, { replication, chunkSizeBytes, chunksInFlight, onProgress: bar.update })];
           } finally {
             bar.stop();
           }

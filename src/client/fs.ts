@@ -1,15 +1,15 @@
 // The file system client (DESIGN.md, "Data path"): metadata from the master, data straight
-// to and from the chunk servers. A write streams each chunk down a replica pipeline and only
-// then commits it in the namespace; a failed pipeline is rebuilt without the failed peer
-// under a new chunk version (GFS §4.5), so the replica that missed it can never be served.
+// to and from the chunk servers. A write streams each chunk down a replica pipeline, several
+// chunks at once, and commits each in the namespace, in file order, once every replica has it
+// (client/file-writer.ts); a failed pipeline is rebuilt without the failed peer under a new
+// chunk version (GFS §4.5), so the replica that missed it can never be served.
 // A read takes the nearest replica — this very peer (its file, no network), the same rack,
 // then any — verifies every block, and on a checksum error reports the replica and moves on.
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
-import { writeChunk } from "../chunk/transfer/write-pipeline.ts";
 import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
-import { PipelineError, ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
+import { ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
 import { FileStatus, type Committed, type FileChunk } from "../protocol/pb/meta.ts";
 import { newClientId, type MetaCall } from "../protocol/meta.ts";
@@ -17,28 +17,17 @@ import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
 import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
-import { allocateUninitialized } from "../util/file-io.ts";
+import { FsError } from "./fs-error.ts";
+import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
 
-export const PIPELINE_ATTEMPTS_MAX = 4;
-// A writer renews its lease this often; the master takes the file back after 60 s of silence.
-const LEASE_RENEW_INTERVAL_MS = 20_000;
+export { FsError } from "./fs-error.ts";
+export { chunked, PIPELINE_ATTEMPTS_MAX, type ChunkPiece } from "./file-writer.ts";
 // Local reads and single reads of a chunk are cut in pieces of this size.
 const READ_PIECE_BYTES = 8 * 1024 * 1024;
 // A read fetches up to this many chunks at once, within READ_AHEAD_BYTES_MAX of buffers: one
 // chunk at a time left the link idle while each chunk was verified and handed out.
 const READ_AHEAD_CHUNKS = 4;
 const READ_AHEAD_BYTES_MAX = 128 * 1024 * 1024;
-
-/** A file system operation that failed on the client's side (the masters' refusals are MetaRequestErrors). */
-export class FsError extends WireError {
-  override name = "FsError";
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ReplicaView {
   peer: string;
@@ -68,6 +57,11 @@ export interface StatView {
 export interface PutOptions {
   replication?: number;
   chunkSizeBytes?: number;
+  /**
+   * Chunks written at once, each down its own pipeline, 1..CHUNKS_IN_FLIGHT_MAX (default
+   * CHUNKS_IN_FLIGHT_DEFAULT); a stream holds at most WRITE_BUFFER_BYTES_MAX of them (client/file-writer.ts).
+   */
+  chunksInFlight?: number;
   /** Called with the bytes written so far (for progress bars). */
   onProgress?(writtenBytes: number): void;
 }
@@ -182,7 +176,8 @@ export class FileSystemClient {
     await runBounded(files.length, inFlight, bufferBytes, async (i) => {
       const file = files[i]!;
       const source = typeof file.source === "function" ? await file.source() : file.source;
-      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes });
+      // One chunk in flight per file: the files in flight are the parallelism, and the budget above counts one chunk each.
+      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes, chunksInFlight: 1 });
       stats[i] = stat;
       done.files += 1;
       done.bytes += stat.size;
@@ -223,7 +218,7 @@ export class FileSystemClient {
     // The first chunk is placed with the create: one round trip fewer for every file.
     const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, withFirstChunk: true, writerPeer: this.writerPeer });
     try {
-      const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), options.onProgress, created.firstChunk);
+      const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), options, created.firstChunk);
       return statView(closedStatus(requireStat(created), written));
     } catch (err) {
       // A put that failed leaves no file behind that would read back short.
@@ -233,12 +228,12 @@ export class FileSystemClient {
   }
 
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
-  async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress"> = {}): Promise<StatView> {
+  async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress" | "chunksInFlight"> = {}): Promise<StatView> {
     const opened = await this.call("append", { path, clientId: this.clientId });
     const before = opened.stat ?? (await this.call("stat", { path }));
     let written: WrittenChunks = { chunks: [], committed: undefined };
     try {
-      written = await this.writeChunks(path, opened.fileId, chunked(source, before.chunkSizeBytes), options.onProgress);
+      written = await this.writeChunks(path, opened.fileId, chunked(source, before.chunkSizeBytes), options);
     } finally {
       // Nothing appended (or a failure before the last chunk's commit): complete on its own.
       if (!written.committed?.closed) written = { ...written, committed: await this.call("complete", { fileId: opened.fileId, clientId: this.clientId }) };
@@ -345,57 +340,20 @@ export class FileSystemClient {
   // --- writing ---------------------------------------------------------------------------
 
   /**
-   * Writes every chunk of `pieces` in order; the last one's commit completes the file. The
-   * first goes to `firstGrant` when the create placed it already.
+   * Writes every chunk of `pieces` after the file's existing ones, several at once; the last
+   * one's commit completes the file (client/file-writer.ts). The first goes to `firstGrant`
+   * when the create placed it already.
    */
-  private async writeChunks(path: string, fileId: number, pieces: AsyncIterable<ChunkPiece>, onProgress?: (bytes: number) => void, firstGrant?: FileChunk): Promise<WrittenChunks> {
-    const renew = setInterval(() => void this.call("renewLease", { fileId, clientId: this.clientId }).catch(() => undefined), LEASE_RENEW_INTERVAL_MS);
-    let writtenBytes = 0;
-    const written: WrittenChunks = { chunks: [], committed: undefined };
-    try {
-      let grant = firstGrant;
-      for await (const { data, last } of pieces) {
-        const { chunk, committed } = await this.writeOneChunk(path, fileId, data, last, grant);
-        grant = undefined;
-        written.chunks.push(chunk);
-        written.committed = committed;
-        writtenBytes += data.length;
-        onProgress?.(writtenBytes);
-      }
-      return written;
-    } finally {
-      clearInterval(renew);
-    }
-  }
-
-  private async writeOneChunk(path: string, fileId: number, data: Uint8Array, last: boolean, grant?: FileChunk): Promise<{ chunk: FileChunk; committed: Committed }> {
-    let allocated = grant ?? (await this.call("addChunk", { path, fileId, clientId: this.clientId, writerPeer: this.writerPeer, excludePeers: [] }));
-    const excluded: string[] = [];
-    for (let attempt = 1; ; attempt++) {
-      if (allocated.replicas.length === 0) throw new FsError("NO_PEERS", "no live peer can take the chunk");
-      this.learnAddresses(allocated);
-      try {
-        const result = await writeChunk(this.init.host, {
-          chunkId: allocated.chunkId,
-          version: allocated.version,
-          targets: allocated.replicas.map((replica) => replica.peer),
-          data,
-          expectedSizeBytes: data.length,
-          ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
-        });
-        const committed = await this.call("commitChunk", { fileId, chunkId: allocated.chunkId, version: allocated.version, sizeBytes: result.sizeBytes, clientId: this.clientId, ...(last ? { complete: true } : {}) });
-        return { chunk: { ...allocated, sizeBytes: result.sizeBytes, committed: true }, committed };
-      } catch (err) {
-        if (!(err instanceof PipelineError) || attempt >= PIPELINE_ATTEMPTS_MAX) {
-          await this.call("abandonChunk", { fileId, chunkId: allocated.chunkId, clientId: this.clientId }).catch(() => undefined);
-          if (err instanceof PipelineError) throw new FsError("PIPELINE_FAILED", `could not write chunk ${allocated.chunkId} after ${attempt} pipelines: ${err.message}`);
-          throw err;
-        }
-        // Rebuild without the failed peer, under a new version.
-        excluded.push(err.failedPeer);
-        allocated = await this.call("bumpChunk", { path, fileId, chunkId: allocated.chunkId, clientId: this.clientId, writerPeer: this.writerPeer, excludePeers: excluded });
-      }
-    }
+  private writeChunks(path: string, fileId: number, pieces: AsyncIterable<ChunkPiece>, options: Pick<PutOptions, "onProgress" | "chunksInFlight">, firstGrant?: FileChunk): Promise<WrittenChunks> {
+    const init = {
+      host: this.init.host,
+      call: this.call,
+      clientId: this.clientId,
+      writerPeer: this.writerPeer,
+      ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
+      learnAddresses: (chunk: FileChunk) => this.learnAddresses(chunk),
+    };
+    return writeFileChunks(init, { path, fileId }, pieces, { ...options, ...(firstGrant ? { firstGrant } : {}) });
   }
 
   /** Puts the addresses the master gave into the peer store, so the pipeline can dial by id. */
@@ -471,63 +429,6 @@ export class FileSystemClient {
     }
     throw new FsError("READ_FAILED", `no replica of chunk ${chunk.chunkId} could be read: ${(lastError as Error)?.message ?? "unknown"}`);
   }
-}
-
-/** One chunk's bytes, and whether it is the source's last (its commit completes the file). */
-export interface ChunkPiece {
-  data: Uint8Array;
-  last: boolean;
-}
-
-/** The chunks a write committed, and where the file stood after the last commit. */
-interface WrittenChunks {
-  chunks: FileChunk[];
-  committed: Committed | undefined;
-}
-
-/**
- * Cuts a byte source into chunks of exactly `chunkSizeBytes` (the last may be shorter), each
- * marked whether it is the last. A full chunk is held back until the source shows one more
- * byte or ends, so the last is known without reading a whole chunk ahead.
- */
-// A stream's chunk buffer starts at this size and doubles up to the chunk size.
-const CHUNK_BUFFER_BYTES_FIRST = 1024 * 1024;
-
-export async function* chunked(source: ByteSource, chunkSizeBytes: number): AsyncGenerator<ChunkPiece> {
-  if (source instanceof Uint8Array) {
-    for (let at = 0; at < source.length; at += chunkSizeBytes) yield { data: source.subarray(at, Math.min(at + chunkSizeBytes, source.length)), last: at + chunkSizeBytes >= source.length };
-    return;
-  }
-  // The buffer grows with what arrives (uninitialised memory, doubled as it fills): a 4 KiB
-  // stream must not pay for zeroing a whole 64 MiB chunk, as it did when it was allocated whole.
-  let buffer: Uint8Array = allocateUninitialized(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
-  let filled = 0;
-  let full: Uint8Array | undefined;
-  for await (const piece of source as AsyncIterable<Uint8Array>) {
-    let at = 0;
-    while (at < piece.length) {
-      if (full) {
-        yield { data: full, last: false };
-        full = undefined;
-      }
-      const take = Math.min(piece.length - at, chunkSizeBytes - filled);
-      if (filled + take > buffer.length) {
-        const grown = allocateUninitialized(Math.min(chunkSizeBytes, Math.max(filled + take, buffer.length * 2)));
-        grown.set(buffer.subarray(0, filled));
-        buffer = grown;
-      }
-      buffer.set(piece.subarray(at, at + take), filled);
-      filled += take;
-      at += take;
-      if (filled === chunkSizeBytes) {
-        full = buffer;
-        buffer = allocateUninitialized(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
-        filled = 0;
-      }
-    }
-  }
-  if (full) yield { data: full, last: filled === 0 };
-  if (filled > 0) yield { data: buffer.subarray(0, filled), last: true };
 }
 
 async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {

@@ -62,6 +62,13 @@ export const CHUNK_SIZE_BYTES_MAX = 1024 * 1024 * 1024;
 export const CHUNK_CHECKSUM_BLOCK_BYTES = 64 * 1024;
 /** Blocks in the largest chunk: bounds the checksum list a message or sidecar may claim to hold. */
 export const CHUNK_BLOCKS_MAX = CHUNK_SIZE_BYTES_MAX / CHUNK_CHECKSUM_BLOCK_BYTES;
+/**
+ * Chunks of one file a writer may have in flight (allocated, not yet committed; issue 13):
+ * each has its own pipeline, so a remote writer keeps disks busy while another chunk
+ * commits. The master refuses more; a writer's memory for them is bounded separately
+ * (client/file-writer.ts).
+ */
+export const CHUNKS_IN_FLIGHT_MAX = 16;
 /** Chunk versions are counters bumped by the master; they must stay exact in a JS number. */
 export const CHUNK_VERSION_MAX = Number.MAX_SAFE_INTEGER;
 

@@ -184,3 +184,58 @@ describe("DiskChunkStore on disk", () => {
     });
   });
 });
+
+describe("DiskChunkWriter.writeChecked (issue 13: a replica's block CRCs are computed once)", () => {
+  const crcsOf = (data: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(4 * Math.ceil(data.length / BLOCK));
+    const view = new DataView(out.buffer);
+    for (let block = 0; block * BLOCK < data.length; block++) view.setUint32(4 * block, Bun.hash.crc32(data.subarray(block * BLOCK, (block + 1) * BLOCK)) >>> 0, true);
+    return out;
+  };
+
+  it("keeps the CRCs it is given: the same sidecar as computing them, and a wrong one shows up as corruption at read", async () => {
+    await withRoot(async (root, stores) => {
+      const store = await openStore(root, stores);
+      const data = bytesOf(5 * BLOCK + 123, 7);
+      const packet = 2 * BLOCK;
+      const checked = await store.createWriter(idOf(0x40), 1);
+      for (let at = 0; at < data.length; at += packet) {
+        const piece = data.subarray(at, at + packet);
+        // A packet may arrive in pieces (a Uint8ArrayList's buffers).
+        await checked.writeChecked!([piece.subarray(0, 1000), piece.subarray(1000)], crcsOf(piece));
+      }
+      const info = await checked.commit();
+      const plain = await store.createWriter(idOf(0x41), 1);
+      await plain.write(data);
+      expect(info).toMatchObject({ sizeBytes: data.length, checksumDigest: (await plain.commit()).checksumDigest });
+      expect(await store.verify(idOf(0x40), 1)).toEqual({ ok: true, sizeBytes: data.length });
+      // Given a wrong CRC for block 1, the writer keeps it (it does not compute its own): the block reads as corrupt.
+      const crcs = crcsOf(data);
+      crcs[4] = crcs[4]! ^ 0xff;
+      const trusting = await store.createWriter(idOf(0x43), 1);
+      await trusting.writeChecked!(data, crcs);
+      await trusting.commit();
+      expect(await store.verify(idOf(0x43), 1)).toMatchObject({ ok: false, blockIndex: 1 });
+    });
+  });
+
+  it("computes what the given CRCs do not cover: bytes after a partial block, and packets after a plain write", async () => {
+    await withRoot(async (root, stores) => {
+      const store = await openStore(root, stores);
+      const data = bytesOf(4 * BLOCK, 9);
+      // A packet ending mid-block, then more bytes: the partial block's given CRC is dropped.
+      const partial = await store.createWriter(idOf(0x50), 1);
+      const first = data.subarray(0, BLOCK + 100);
+      await partial.writeChecked!(first, crcsOf(first));
+      await partial.write(data.subarray(BLOCK + 100, 2 * BLOCK + 7));
+      await partial.writeChecked!(data.subarray(2 * BLOCK + 7), crcsOf(data.subarray(2 * BLOCK + 7)));
+      await partial.commit();
+      expect(await store.verify(idOf(0x50), 1)).toEqual({ ok: true, sizeBytes: data.length });
+      // A list of CRCs that does not match the packet's blocks is not taken.
+      const mismatched = await store.createWriter(idOf(0x51), 1);
+      await mismatched.writeChecked!(data, new Uint8Array(4));
+      await mismatched.commit();
+      expect(await store.verify(idOf(0x51), 1)).toEqual({ ok: true, sizeBytes: data.length });
+    });
+  });
+});

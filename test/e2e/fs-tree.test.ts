@@ -76,7 +76,7 @@ describe("tessera fs put -r and ls", () => {
     expect(text[1]).toMatch(/^-\s+1\s+\d+ B\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+\/t\/b\/file-02\.txt$/);
   }, 60_000);
 
-  it("a file that exists already stops the put with one line naming the local file; --parallel out of bounds is a usage error", async () => {
+  it("a file that exists already stops the put with one line naming the local file; --parallel and --chunks-in-flight out of bounds are usage errors", async () => {
     const tree = join(root.path, "tree");
     expect((await runCli(["fs", "mkdir", "-p", "/w/tree/a"], env)).code).toBe(0);
     expect((await runCli(["fs", "put", join(tree, "a", "file-03.txt"), "/w/tree/a/file-03.txt", "--replication", "1"], env)).code).toBe(0);
@@ -90,6 +90,12 @@ describe("tessera fs put -r and ls", () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--parallel "0" is not possible/);
     expect((await runCli(["fs", "stat", "/x"], env)).code).toBe(1);
+    const chunks = await runCli(["fs", "put", join(tree, "a", "file-03.txt"), "/y", "--chunks-in-flight", "17"], env);
+    expect(chunks.code).toBe(2);
+    expect(chunks.stderr.trim().split("\n")).toHaveLength(1);
+    expect(chunks.stderr).toMatch(/--chunks-in-flight "17" is not possible/);
+    expect((await runCli(["fs", "stat", "/y"], env)).code).toBe(1);
+    expect((await runCli(["fs", "put", join(tree, "a", "file-03.txt"), "/y", "--replication", "1", "--chunks-in-flight", "2"], env)).code).toBe(0);
   }, 60_000);
 
   it("ls streams a folder of two pages as one JSON array and one table", async () => {

@@ -3,7 +3,7 @@ import { Namespace } from "../../src/master/state/namespace.ts";
 import { encodeLogCommand, type LogCommandKind, type LogCommandOf, type TypedLogCommand } from "../../src/master/state/log-command.ts";
 import { WireError } from "../../src/protocol/errors.ts";
 import { CHUNKS_PER_FILE_MAX, LIST_PAGE_MAX } from "../../src/master/state/limits.ts";
-import { REPLICATION_MAX } from "../../src/protocol/limits.ts";
+import { CHUNKS_IN_FLIGHT_MAX, REPLICATION_MAX } from "../../src/protocol/limits.ts";
 
 const MiB = 1024 * 1024;
 const CLIENT = "client-a";
@@ -218,6 +218,49 @@ describe("namespace: writing a file", () => {
     expect(h.fail({ bumpChunkVersion: { fileId, chunkId: c.chunkId, version: 3, replicas: PEERS } })).toBe("FILE_CLOSED");
     expect(h.run({ dropPendingDeletes: { chunkIds: [d.chunkId, "00000000000000aa"] } })).toEqual({ dropped: 1 });
     expect(h.ns.counts().pendingDeletes).toBe(0);
+  });
+
+  it("several chunks in flight (issue 13): up to uncommittedMax uncommitted, commits in file order, the last one's commit completes", () => {
+    const h = harness();
+    const fileId = h.create("/f");
+    const add = () => h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS, uncommittedMax: 3 } });
+    const [c0, c1, c2] = [add(), add(), add()];
+    expect([c0.index, c1.index, c2.index]).toEqual([0, 1, 2]);
+    // A fourth would make four uncommitted; an entry without the field keeps the old rule of one.
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS, uncommittedMax: 3 } })).toBe("CHUNK_UNCOMMITTED");
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS } })).toBe("CHUNK_UNCOMMITTED");
+    expect(h.fail({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS, uncommittedMax: CHUNKS_IN_FLIGHT_MAX + 1 } })).toBe("INVALID");
+    // A later chunk's pipeline may finish first, but its commit waits for the ones before it.
+    expect(h.fail({ commitChunk: { fileId, chunkId: c1.chunkId, version: 1, sizeBytes: MiB, clientId: CLIENT } })).toBe("CHUNK_UNCOMMITTED");
+    expect(h.fail({ commitChunk: { fileId, chunkId: c2.chunkId, version: 1, sizeBytes: 5, clientId: CLIENT, complete: true, mtimeMs: 9 } })).toBe("CHUNK_UNCOMMITTED");
+    // Not the last chunk: its commit cannot complete the file.
+    h.run({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: MiB, clientId: CLIENT } });
+    expect(h.fail({ commitChunk: { fileId, chunkId: c1.chunkId, version: 1, sizeBytes: MiB, clientId: CLIENT, complete: true, mtimeMs: 9 } })).toBe("INVALID");
+    expect(h.ns.stat("/f")).toMatchObject({ state: "open", sizeBytes: MiB });
+    // A pipeline of a chunk in the middle is rebuilt under a new version.
+    expect(h.run({ bumpChunkVersion: { fileId, chunkId: c1.chunkId, version: 2, replicas: ["peerA"] } })).toMatchObject({ version: 2 });
+    h.run({ commitChunk: { fileId, chunkId: c1.chunkId, version: 2, sizeBytes: MiB, clientId: CLIENT } });
+    expect(h.fail({ complete: { fileId, clientId: CLIENT, mtimeMs: 9 } })).toBe("CHUNK_UNCOMMITTED");
+    expect(h.run({ commitChunk: { fileId, chunkId: c2.chunkId, version: 1, sizeBytes: 5, clientId: CLIENT, complete: true, mtimeMs: 9 } })).toMatchObject({ closed: true, lengthBytes: 2 * MiB + 5 });
+    expect(h.ns.stat("/f")).toMatchObject({ state: "closed", sizeBytes: 2 * MiB + 5 });
+  });
+
+  it("several chunks in flight: abandoning one drops it and every chunk after it; recovering the lease drops all uncommitted ones", () => {
+    const h = harness();
+    const fileId = h.create("/f", { leaseExpiryMs: 1_000 });
+    const add = () => h.run({ addChunk: { fileId, clientId: CLIENT, replicas: PEERS, uncommittedMax: 4 } });
+    const [c0, c1, c2, c3] = [add(), add(), add(), add()];
+    h.run({ commitChunk: { fileId, chunkId: c0.chunkId, version: 1, sizeBytes: MiB, clientId: CLIENT } });
+    expect(h.run({ abandonChunk: { fileId, chunkId: c2.chunkId, clientId: CLIENT, nowMs: 5 } })).toEqual({ chunkId: c2.chunkId });
+    expect(h.ns.pendingDeletes().chunks.map((c) => c.chunkId).sort()).toEqual([c2.chunkId, c3.chunkId].sort());
+    expect(h.ns.chunksOfFile(fileId).map((c) => c.chunkId)).toEqual([c0.chunkId, c1.chunkId]);
+    // The next chunk takes the place of the abandoned ones.
+    const again = add();
+    expect(again.index).toBe(2);
+    expect(h.run({ recoverLease: { fileId, nowMs: 2_000 } })).toEqual({ recovered: true, abandonedChunkId: c1.chunkId });
+    expect(h.ns.chunksOfFile(fileId).map((c) => c.chunkId)).toEqual([c0.chunkId]);
+    expect(h.ns.stat("/f")).toMatchObject({ state: "closed", sizeBytes: MiB });
+    expect(h.ns.counts()).toMatchObject({ chunks: 1, pendingDeletes: 4 });
   });
 
   it("leases: renew, recover after expiry, reopen for append", () => {

@@ -2,7 +2,7 @@
 // it (disk-store.ts, "Commit protocol") once the data is fsynced.
 import type { FileHandle } from "node:fs/promises";
 import { assert } from "../../util/assert.ts";
-import { appendBlockChecksums, blockCountOf } from "./checksum.ts";
+import { blockCountOf, crc32 } from "./checksum.ts";
 import type { ChunkId } from "../../protocol/chunk-id.ts";
 import { WRITE_BUFFER_BYTES } from "./constants.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../protocol/limits.ts";
@@ -32,6 +32,13 @@ export class DiskChunkWriter implements ChunkWriter {
   private filledBytes = 0;
   private flushedBytes = 0;
   private readonly checksums: number[] = [];
+  /**
+   * CRCs of blocks 0..knownCrcs.length-1 given by writeChecked (checked by the pipeline on
+   * arrival), taken at flush instead of computing them again; they cover bytes up to
+   * knownCrcsEndBytes, contiguous from the chunk's start (any other write ends the run).
+   */
+  private readonly knownCrcs: number[] = [];
+  private knownCrcsEndBytes = 0;
   private pending: Promise<void> | undefined;
   private failure: unknown;
   private state: "open" | "committing" | "committed" | "aborted" = "open";
@@ -58,6 +65,11 @@ export class DiskChunkWriter implements ChunkWriter {
     if (this.failure) throw this.failure;
     const afterBytes = this.writtenBytes + bytes.length;
     if (afterBytes > this.limitBytes) throw new ChunkTooLargeError(this.id, this.limitBytes, afterBytes);
+    // Bytes appended to a partial block whose CRC was given: that CRC no longer covers the block.
+    if (bytes.length > 0 && this.writtenBytes === this.knownCrcsEndBytes && this.knownCrcsEndBytes % CHUNK_CHECKSUM_BLOCK_BYTES !== 0) {
+      this.knownCrcs.pop();
+      this.knownCrcsEndBytes -= this.knownCrcsEndBytes % CHUNK_CHECKSUM_BLOCK_BYTES;
+    }
     this.writing = true;
     try {
       let offset = 0;
@@ -73,6 +85,19 @@ export class DiskChunkWriter implements ChunkWriter {
     } finally {
       this.writing = false;
     }
+  }
+
+  async writeChecked(packet: Uint8Array | Iterable<Uint8Array>, blockCrcs: Uint8Array): Promise<void> {
+    const pieces = packet instanceof Uint8Array ? [packet] : [...packet];
+    const sizeBytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    // Taken only where they continue the run of known CRCs from a block boundary; a list that
+    // does not match the packet's blocks is not taken at all (the CRCs are computed).
+    if (this.writtenBytes === this.knownCrcsEndBytes && this.writtenBytes % CHUNK_CHECKSUM_BLOCK_BYTES === 0 && blockCrcs.length === 4 * blockCountOf(sizeBytes) && this.writtenBytes + sizeBytes <= this.limitBytes) {
+      const view = new DataView(blockCrcs.buffer, blockCrcs.byteOffset, blockCrcs.byteLength);
+      for (let at = 0; at < blockCrcs.length; at += 4) this.knownCrcs.push(view.getUint32(at, true));
+      this.knownCrcsEndBytes += sizeBytes;
+    }
+    for (const piece of pieces) await this.write(piece);
   }
 
   async commit(): Promise<ChunkInfo> {
@@ -116,7 +141,11 @@ export class DiskChunkWriter implements ChunkWriter {
     if (this.state === "aborted") throw new Error(`chunk ${this.id} writer was aborted`);
     const buffer = this.buffers[this.current]!;
     const length = this.filledBytes;
-    appendBlockChecksums(buffer.subarray(0, length), this.checksums);
+    // Buffers hold whole blocks, so every flush but the last starts on a block boundary.
+    const firstBlock = this.flushedBytes / CHUNK_CHECKSUM_BLOCK_BYTES;
+    for (let at = 0, block = firstBlock; at < length; at += CHUNK_CHECKSUM_BLOCK_BYTES, block++) {
+      this.checksums.push(block < this.knownCrcs.length ? this.knownCrcs[block]! : crc32(buffer.subarray(at, Math.min(at + CHUNK_CHECKSUM_BLOCK_BYTES, length))));
+    }
     const position = this.flushedBytes;
     this.flushedBytes += length;
     this.pending = writeFully(this.handle, buffer, length, position).catch((err: unknown) => {

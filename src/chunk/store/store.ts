@@ -63,6 +63,14 @@ export interface ChunkWriter {
    */
   write(bytes: Uint8Array): Promise<void>;
   /**
+   * Optional: appends a packet whose block CRCs the caller has already checked against its
+   * bytes (the write pipeline checks every packet on arrival), so a writer that keeps CRCs can
+   * take them instead of computing them a second time. `blockCrcs` holds one little-endian
+   * CRC-32 per 64 KiB block of the packet, the last block possibly partial. A writer uses them
+   * only where they line up with its blocks, and computes the rest. Otherwise as write().
+   */
+  writeChecked?(packet: Uint8Array | Iterable<Uint8Array>, blockCrcs: Uint8Array): Promise<void>;
+  /**
    * Makes the chunk durable and visible (fsync, rename, fsync the folder) and replaces an
    * older version of the id. On failure the writer is aborted and the error rethrown.
    */

@@ -86,10 +86,11 @@ export class PipelineStage implements DownstreamListener {
   }
 
   /**
-   * Takes packet `seq` (its CRCs already checked): queues it downstream and locally. Returns
-   * false when the downstream stream asks the sender to wait for a drain (see drain()).
+   * Takes packet `seq` (its CRCs already checked, `blockCrcs`): queues it downstream and
+   * locally; the local writer takes the checked CRCs rather than computing them again.
+   * Returns false when the downstream stream asks the sender to wait for a drain (see drain()).
    */
-  packet(seq: number, frame: Uint8Array, payload: Uint8Array | Uint8ArrayList): boolean {
+  packet(seq: number, frame: Uint8Array, payload: Uint8Array | Uint8ArrayList, blockCrcs?: Uint8Array): boolean {
     if (this.failure) throw this.failure;
     assert(seq === this.lastSeq + 1, "packets arrive in order");
     assert(!this.committing, "no packet after the commit");
@@ -100,7 +101,8 @@ export class PipelineStage implements DownstreamListener {
       this.writeChain = this.writeChain.then(async () => {
         if (this.failure) return;
         try {
-          if (payload instanceof Uint8Array) await local.writer.write(payload);
+          if (blockCrcs && local.writer.writeChecked) await local.writer.writeChecked(payload, blockCrcs);
+          else if (payload instanceof Uint8Array) await local.writer.write(payload);
           else for (const piece of payload) await local.writer.write(piece);
         } catch (err) {
           this.fail(storeFailure(this.init.selfId, err));

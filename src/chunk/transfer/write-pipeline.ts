@@ -160,7 +160,7 @@ export async function writeChunk(host: TesseraHost, options: WriteChunkOptions, 
       crcs.append(crcBytes);
       const frame = encodeFrame(WriteFrame, { kind: WriteFrame.Kind.PACKET, seq, sizeBytes: payload.length, blockCrcs: crcBytes, totalBytes: 0, packetCount: 0, checksumDigest: 0 });
       lastSendMs = performance.now();
-      if (!stage.packet(seq, frame, payload)) await stage.drain(WRITE_ACK_TIMEOUT_MS_BASE);
+      if (!stage.packet(seq, frame, payload, crcBytes)) await stage.drain(WRITE_ACK_TIMEOUT_MS_BASE);
       counters.bytesWritten += payload.length;
       totalBytes += payload.length;
       seq++;
@@ -313,7 +313,8 @@ export async function handleWriteStream(ctx: WriteHandlerContext, stream: Stream
         crcs.append(frame.blockCrcs);
         ctx.counters.bytesWritten += size;
         // Re-encoding a ~30-byte frame is cheaper than keeping the received bytes around.
-        stage.packet(frame.seq, encodeFrame(WriteFrame, frame), payload);
+        // The CRCs are copied (32 bytes a packet): the local write that takes them runs later.
+        stage.packet(frame.seq, encodeFrame(WriteFrame, frame), payload, frame.blockCrcs.slice());
         nextSeq++;
         totalBytes += size;
         sawShortPacket = size % CHUNK_CHECKSUM_BLOCK_BYTES !== 0;

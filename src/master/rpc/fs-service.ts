@@ -11,6 +11,7 @@ import type { ChunkInfo, ChunkCommitted } from "../state/namespace-ops.ts";
 import type * as ops from "../state/namespace-ops.ts";
 import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts";
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
+import { FileSpreads, type SpreadChunk } from "../cluster/file-spread.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import { FileStatus, type Committed, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
@@ -19,7 +20,7 @@ import { fsck } from "../repair/fsck.ts";
 import { capacityReport } from "../cluster/capacity-report.ts";
 import type { PlannerPeer } from "../repair/replication.ts";
 import type { ReplicationView } from "../repair/replication-manager.ts";
-import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
+import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT, CHUNKS_IN_FLIGHT_MAX } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
@@ -99,6 +100,8 @@ export class FsService {
   private readonly nowMs: () => number;
   private readonly rand: (n: number) => number;
   private readonly leaseRecovery: LeaderLoop<void>;
+  /** Bytes of each file being written per peer, for spreading a file written from outside evenly. */
+  private readonly spreads = new FileSpreads();
 
   constructor(private readonly init: FsServiceInit) {
     this.nowMs = init.nowMs ?? (() => Date.now());
@@ -132,7 +135,7 @@ export class FsService {
       const chunkSizeBytes = req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT;
       const closed = req.closed === true;
       // A first chunk placed with the create: the same decision addChunk takes, one commit fewer.
-      const firstChunk = req.withFirstChunk === true && !closed ? this.place(replication, chunkSizeBytes, req.writerPeer ?? "", new Set()) : undefined;
+      const firstChunk = req.withFirstChunk === true && !closed ? this.place(replication, chunkSizeBytes, req.writerPeer ?? "", new Set(), new Map()) : undefined;
       if (firstChunk?.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
       const result = (await this.propose({
         create: {
@@ -146,6 +149,10 @@ export class FsService {
           ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
         },
       })) as CreateResult;
+      if (result.firstChunk) {
+        this.spreads.of(result.fileId, 0, chunkSizeBytes, () => []);
+        this.spreads.added(result.fileId, 0, result.firstChunk.replicas, chunkSizeBytes);
+      }
       return createdAnswer(req, result, (peer) => this.replica(peer));
     },
     append: async (req) => {
@@ -154,21 +161,33 @@ export class FsService {
       return { fileId: result.fileId, stat: await this.statOf(req.path) };
     },
     addChunk: async (req) => {
+      const chunksInFlight = req.chunksInFlight ?? 0;
+      if (!Number.isInteger(chunksInFlight) || chunksInFlight < 0 || chunksInFlight > CHUNKS_IN_FLIGHT_MAX) throw new RequestError("INVALID", `a writer keeps 1..${CHUNKS_IN_FLIGHT_MAX} chunks in flight, not ${chunksInFlight}`);
       const file = this.fileById(req);
-      const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
+      const nextIndex = (this.init.namespace.lastChunkOf(req.fileId)?.index ?? -1) + 1;
+      const fileBytes = this.spreads.of(req.fileId, nextIndex, file.chunkSizeBytes, () => this.chunkRows(req.fileId));
+      const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers), fileBytes);
       if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
-      const result = (await this.propose({ addChunk: { fileId: req.fileId, clientId: requireClient(req), replicas: targets.map((t) => t.id), version: 1 } })) as { chunkId: string; index: number; version: number };
+      const result = (await this.propose({
+        addChunk: { fileId: req.fileId, clientId: requireClient(req), replicas: targets.map((t) => t.id), version: 1, ...(chunksInFlight > 1 ? { uncommittedMax: chunksInFlight } : {}) },
+      })) as { chunkId: string; index: number; version: number };
+      this.spreads.added(req.fileId, result.index, targets.map((t) => t.id), file.chunkSizeBytes);
       return { chunkId: result.chunkId, index: result.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) };
     },
     bumpChunk: async (req) => {
       // A pipeline failed: a new version, placed without the peers that failed, so replicas
       // that took the old version can never be served (GFS §4.5).
       const file = this.fileById(req);
-      const chunk = this.init.namespace.chunksOfFile(req.fileId, { fromIndex: 0 }).find((c) => c.chunkId === req.chunkId);
-      if (!chunk) throw new RequestError("CHUNK_NOT_FOUND", `chunk ${req.chunkId} is not in this file`);
-      const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers));
+      // Looked up by id, not by paging the file's chunks: with several in flight it need not be the last.
+      const owner = this.init.namespace.fileOfChunk(req.chunkId);
+      if (!owner || owner.fileId !== req.fileId) throw new RequestError("CHUNK_NOT_FOUND", `chunk ${req.chunkId} is not in this file`);
+      const chunk = this.init.namespace.chunksOfFile(req.fileId, { fromIndex: owner.index, limit: 1 })[0]!;
+      const nextIndex = (this.init.namespace.lastChunkOf(req.fileId)?.index ?? -1) + 1;
+      const fileBytes = this.spreads.of(req.fileId, nextIndex, file.chunkSizeBytes, () => this.chunkRows(req.fileId));
+      const targets = this.place(file.replication, file.chunkSizeBytes, req.writerPeer, new Set(req.excludePeers), fileBytes);
       if (targets.length === 0) throw new RequestError("NO_PEERS", "no live peer is left to rebuild the pipeline");
       const result = (await this.propose({ bumpChunkVersion: { fileId: req.fileId, chunkId: req.chunkId, version: chunk.version + 1, replicas: targets.map((t) => t.id), clientId: requireClient(req) } })) as { version: number };
+      this.spreads.moved(req.fileId, chunk.replicas, targets.map((t) => t.id), file.chunkSizeBytes);
       return { chunkId: req.chunkId, index: chunk.index, version: result.version, sizeBytes: 0, committed: false, replicas: targets.map((t) => this.replica(t.id)) };
     },
     commitChunk: async (req) => {
@@ -268,8 +287,19 @@ export class FsService {
     return chunkServerStates(this.init.membership.table.list());
   }
 
-  private place(replication: number, sizeBytes: number, writer: string, exclude: Set<string>): PlacementPeer[] {
-    return chooseTargets(this.livePeers(), { replication, sizeBytes, writer: writer || undefined, exclude }, this.rand);
+  /** Where a new chunk (or a chunk's rebuilt pipeline) goes; `fileBytes`: the file's bytes per peer so far. */
+  private place(replication: number, sizeBytes: number, writer: string, exclude: Set<string>, fileBytes: ReadonlyMap<string, number>): PlacementPeer[] {
+    return chooseTargets(this.livePeers(), { replication, sizeBytes, writer: writer || undefined, exclude, fileBytes }, this.rand);
+  }
+
+  /** Every chunk row of a file, page by page (for rebuilding its spread). */
+  private *chunkRows(fileId: number): Generator<SpreadChunk> {
+    for (let fromIndex = 0; ; ) {
+      const page = this.init.namespace.chunksOfFile(fileId, { fromIndex });
+      yield* page;
+      if (page.length === 0) return;
+      fromIndex = page[page.length - 1]!.index + 1;
+    }
   }
 
   private replica(peer: string): Replica {

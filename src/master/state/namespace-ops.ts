@@ -39,6 +39,7 @@ import {
 import { ROOT_ID, type ChunkRow, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
 import { resolve, resolveParentDir } from "./namespace-tree.ts";
 import { basename, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
+import { CHUNKS_IN_FLIGHT_MAX } from "../../protocol/limits.ts";
 import type {
   AbandonChunk,
   AddChunk,
@@ -117,15 +118,28 @@ function lastChunk(ctx: OpContext, fileId: number): ChunkRow | undefined {
   return ctx.s.lastChunk.get(fileId) ?? undefined;
 }
 
-/** Drops the uncommitted last chunk of a file, if any, into the pending deletes. */
-function dropUncommittedLast(ctx: OpContext, fileId: number, nowMs: number): string | undefined {
-  const last = lastChunk(ctx, fileId);
-  if (!last || last.committed === 1) return undefined;
-  ctx.s.deleteChunk.run(fileId, last.idx);
-  ctx.s.pendOne.run(last.chunk_id, last.version, nowMs);
-  ctx.meta.chunks -= 1;
-  ctx.meta.pending_deletes += 1;
-  return last.chunk_id;
+/**
+ * Drops the file's uncommitted chunks from index `fromIndex` on into the pending deletes, and
+ * answers the first one's id. Commits happen in file order, so the uncommitted chunks are
+ * always the file's last ones (one, or several when the writer had several in flight).
+ */
+function dropUncommittedTail(ctx: OpContext, fileId: number, nowMs: number, fromIndex = 0): string | undefined {
+  let first: string | undefined;
+  for (let last = lastChunk(ctx, fileId); last && last.committed !== 1 && last.idx >= fromIndex; last = lastChunk(ctx, fileId)) {
+    ctx.s.deleteChunk.run(fileId, last.idx);
+    ctx.s.pendOne.run(last.chunk_id, last.version, nowMs);
+    ctx.meta.chunks -= 1;
+    ctx.meta.pending_deletes += 1;
+    first = last.chunk_id;
+  }
+  return first;
+}
+
+/** How many of the file's last chunks are uncommitted (they always are its last ones: commits go in order). */
+function uncommittedCount(ctx: OpContext, fileId: number, last: ChunkRow | undefined): number {
+  if (!last || last.committed === 1) return 0;
+  const lastCommitted = ctx.s.lastCommittedChunk.get(fileId);
+  return last.idx - (lastCommitted ? lastCommitted.idx : -1);
 }
 
 export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
@@ -216,9 +230,16 @@ export function addChunk(ctx: OpContext, c: AddChunk): ChunkAdded {
   const replicas = validateReplicas(c.replicas);
   // proto3 has no "absent": 0 means the default first version.
   const version = validateVersion(c.version === 0 ? 1 : c.version);
+  // Absent (every entry written before a writer could keep several chunks in flight) means 1.
+  const uncommittedMax = c.uncommittedMax === undefined || c.uncommittedMax === 0 ? 1 : c.uncommittedMax;
+  if (!Number.isSafeInteger(uncommittedMax) || uncommittedMax < 1 || uncommittedMax > CHUNKS_IN_FLIGHT_MAX) {
+    throw new InvalidArgumentError(`a writer keeps 1..${CHUNKS_IN_FLIGHT_MAX} chunks in flight, not ${c.uncommittedMax}.`);
+  }
   const file = writableFile(ctx, c.fileId, c.clientId);
   const last = lastChunk(ctx, file.id);
-  if (last && last.committed !== 1) throw new ChunkUncommittedError(`file ${file.id}: chunk ${last.chunk_id} is not committed; commit or abandon it before adding another.`);
+  if (uncommittedCount(ctx, file.id, last) >= uncommittedMax) {
+    throw new ChunkUncommittedError(`file ${file.id}: chunk ${last!.chunk_id} is not committed; commit or abandon it before adding another (${uncommittedMax} may be in flight).`);
+  }
   const index = last ? last.idx + 1 : 0;
   if (index >= CHUNKS_PER_FILE_MAX) throw new LimitError(`file ${file.id} has ${CHUNKS_PER_FILE_MAX} chunks, the most a file may have.`);
   return insertChunk(ctx, file.id, index, version, replicas);
@@ -285,6 +306,13 @@ function commitOpenChunk(ctx: OpContext, c: CommitChunk): Omit<ChunkCommitted, "
     if (chunk.size_bytes !== c.sizeBytes) throw new InvalidArgumentError(`chunk ${chunk.chunk_id} was committed with ${chunk.size_bytes} bytes, not ${c.sizeBytes}.`);
     return { ...chunkCommitted(chunk), lengthBytes: file.length_bytes };
   }
+  // Chunks commit in file order, so a file's committed chunks are always a prefix of it (its
+  // length is their sum, and a reader sees it up to the last committed one) even while a
+  // writer has several chunks in flight and a later one's pipeline finished first.
+  const before = ctx.s.chunkBefore.get(file.id, chunk.idx);
+  if (before && before.committed !== 1) {
+    throw new ChunkUncommittedError(`chunk ${chunk.chunk_id} (index ${chunk.idx}) of file ${file.id} cannot be committed before chunk ${before.chunk_id} (index ${before.idx}).`);
+  }
   ctx.s.commitChunk.run(c.sizeBytes, file.id, chunk.idx);
   ctx.s.addLength.run(c.sizeBytes, file.id);
   return { ...chunkCommitted(chunk), sizeBytes: c.sizeBytes, lengthBytes: file.length_bytes + c.sizeBytes };
@@ -321,9 +349,10 @@ export function abandonChunk(ctx: OpContext, c: AbandonChunk): { chunkId: string
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   const file = writableFile(ctx, c.fileId, c.clientId);
   const chunk = chunkOf(ctx, file.id, c.chunkId);
-  if (chunk.committed === 1) throw new InvalidArgumentError(`chunk ${chunk.chunk_id} is committed: only the chunk being written can be abandoned.`);
-  const dropped = dropUncommittedLast(ctx, file.id, nowMs);
-  assert(dropped === chunk.chunk_id, "the uncommitted chunk of a file is its last");
+  if (chunk.committed === 1) throw new InvalidArgumentError(`chunk ${chunk.chunk_id} is committed: only a chunk being written can be abandoned.`);
+  // It goes with every chunk after it: all are uncommitted, since commits go in file order.
+  const dropped = dropUncommittedTail(ctx, file.id, nowMs, chunk.idx);
+  assert(dropped === chunk.chunk_id, "an uncommitted chunk is followed by uncommitted chunks only");
   return { chunkId: chunk.chunk_id };
 }
 
@@ -343,7 +372,7 @@ export function recoverLease(ctx: OpContext, c: RecoverLease): { recovered: bool
   // The leader saw an expired lease and proposed; the writer may have closed the file meanwhile.
   if (file.state === "closed") return { recovered: false };
   if ((file.lease_expiry_ms ?? 0) > nowMs) throw new LeaseHeldError(`file ${file.id} is under a live lease of client ${file.lease_holder} until ${file.lease_expiry_ms}.`);
-  const abandoned = dropUncommittedLast(ctx, file.id, nowMs);
+  const abandoned = dropUncommittedTail(ctx, file.id, nowMs);
   ctx.s.close.run(nowMs, file.id);
   return abandoned ? { recovered: true, abandonedChunkId: abandoned } : { recovered: true };
 }
@@ -362,7 +391,7 @@ export function reopenForAppend(
   if (file.state === "open" && file.lease_holder !== c.clientId) {
     if ((file.lease_expiry_ms ?? 0) > nowMs) throw new LeaseHeldError(`${path} is open under a live lease of client ${file.lease_holder}.`);
     // The previous writer's lease expired: recover it here, as recoverLease would.
-    abandoned = dropUncommittedLast(ctx, file.id, nowMs);
+    abandoned = dropUncommittedTail(ctx, file.id, nowMs);
   }
   const leaseExpiryMs = file.state === "open" && file.lease_holder === c.clientId ? Math.max(expiryMs, file.lease_expiry_ms ?? 0) : expiryMs;
   ctx.s.setLease.run(c.clientId, leaseExpiryMs, file.id);

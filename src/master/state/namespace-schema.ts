@@ -211,6 +211,7 @@ export function prepareStatements(db: Database) {
     chunkById: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE chunk_id = ?`),
     lastChunk: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? ORDER BY idx DESC LIMIT 1`),
     lastCommittedChunk: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? AND committed = 1 ORDER BY idx DESC LIMIT 1`),
+    chunkBefore: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? AND idx < ? ORDER BY idx DESC LIMIT 1`),
     chunksFrom: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? AND idx >= ? ORDER BY idx LIMIT ?`),
     chunkCount: p<{ n: number }>("SELECT count(*) AS n FROM chunks WHERE file_id = ?"),
     insertChunk: p("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)"),

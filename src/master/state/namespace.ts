@@ -479,6 +479,13 @@ export class Namespace {
     return this.s.chunksFrom.all(fileId, options.fromIndex ?? 0, limit).map(chunkInfo);
   }
 
+  /** The file's last chunk (committed or not), undefined when it has none. */
+  lastChunkOf(fileId: number): ChunkInfo | undefined {
+    validateFileId(fileId);
+    const row = this.s.lastChunk.get(fileId);
+    return row ? chunkInfo(row) : undefined;
+  }
+
   /** Which file holds a chunk, and at which version: undefined for a chunk no file references. */
   fileOfChunk(chunkId: string): ChunkOwner | undefined {
     const row = this.s.chunkById.get(validateNamespaceChunkId(chunkId));

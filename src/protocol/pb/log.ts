@@ -1217,6 +1217,7 @@ export interface AddChunk {
   clientId: string
   replicas: string[]
   version: number
+  uncommittedMax?: number
 }
 
 export namespace AddChunk {
@@ -1249,6 +1250,11 @@ export namespace AddChunk {
         if ((obj.version != null && obj.version !== 0)) {
           w.uint32(32)
           w.uint64Number(obj.version)
+        }
+
+        if (obj.uncommittedMax != null) {
+          w.uint32(40)
+          w.uint32(obj.uncommittedMax)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1286,6 +1292,10 @@ export namespace AddChunk {
             }
             case 4: {
               obj.version = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.uncommittedMax = reader.uint32()
               break
             }
             default: {

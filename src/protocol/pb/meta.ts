@@ -4401,6 +4401,7 @@ export interface AddChunkRequest {
   clientId: string
   writerPeer: string
   excludePeers: string[]
+  chunksInFlight?: number
 }
 
 export namespace AddChunkRequest {
@@ -4438,6 +4439,11 @@ export namespace AddChunkRequest {
             w.uint32(42)
             w.string(value)
           }
+        }
+
+        if (obj.chunksInFlight != null) {
+          w.uint32(48)
+          w.uint32(obj.chunksInFlight)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4480,6 +4486,10 @@ export namespace AddChunkRequest {
               }
 
               obj.excludePeers.push(utf8Of(reader.bytes()))
+              break
+            }
+            case 6: {
+              obj.chunksInFlight = reader.uint32()
               break
             }
             default: {

@@ -10,7 +10,7 @@
 // per key, and its values, which can be many, are streamed rather than held.
 import { REDUCE_OUTPUT_FLUSH_BYTES, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
 import { TaskCancelledError, TaskError } from "./errors.ts";
-import type { Emit, JobDefinition } from "../job-module/job-api.ts";
+import { jobContext, type Emit, type JobContext, type JobDefinition } from "../job-module/job-api.ts";
 import { groupByKey, mergeSorted } from "./merge.ts";
 import type { KeyValue, RecordBatches } from "./records.ts";
 import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
@@ -23,6 +23,8 @@ export interface ReduceTaskParams {
   /** Receives the output text: one or more whole lines per call. */
   write(text: string): void | Promise<void>;
   signal?: AbortSignal;
+  /** The job's parameters, handed to reduce. Default: none. */
+  context?: JobContext;
   /** Called at most once per WORKER_PROGRESS_INTERVAL_MS. */
   onProgress?(counters: ReduceCounters): void;
 }
@@ -35,6 +37,7 @@ export interface ReduceCounters {
 
 export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounters> {
   const { job, signal } = params;
+  const context = params.context ?? jobContext();
   const counters: ReduceCounters = { reduceInputGroups: 0, reduceInputRecords: 0, reduceOutputRecords: 0 };
   let pending: string[] = [];
   let pendingChars = 0;
@@ -62,7 +65,7 @@ export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounter
     currentKey = group.key;
     counters.reduceInputGroups++;
     try {
-      const result = job.reduce(group.key, group.values, emit);
+      const result = job.reduce(group.key, group.values, emit, context);
       if (isPromiseLike(result)) await result;
     } catch (err) {
       throw new TaskError(`reduce failed for key ${quoteKey(currentKey)}: ${messageOf(err)}`, { key: currentKey }, { cause: err });

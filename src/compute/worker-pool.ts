@@ -94,6 +94,8 @@ interface PoolTask {
   pullChains: Promise<void>[];
   onAbort?: () => void;
   slotReleased: boolean;
+  /** A streaming task's process group, killed with the task (streaming-task.ts). */
+  processGroup?: number;
 }
 
 export class WorkerPool {
@@ -243,6 +245,9 @@ export class WorkerPool {
           this.log.warn("a progress callback failed", { task: taskId, err });
         }
         return;
+      case "process-group":
+        task.processGroup = message.pgid === 0 ? undefined : message.pgid;
+        return;
       case "failed":
         this.fail(task, fromWireError(message.error));
         return;
@@ -341,6 +346,7 @@ export class WorkerPool {
     } else {
       task.resolve(outcome);
     }
+    if (task.processGroup !== undefined) killProcessGroup(task.processGroup);
     if (wasRunning && task.worker) {
       task.worker.terminate();
       // The close event releases the slot; this covers a worker that never reports closed.
@@ -396,4 +402,13 @@ function outcomeMismatch(spec: TaskSpec, outcome: TaskOutcome): string | undefin
 async function removeTaskFiles(spec: TaskSpec): Promise<void> {
   if (spec.kind === "map") await rm(join(spec.spillDir, mapOutputDirName(spec.taskId)), { recursive: true, force: true });
   else await rm(spec.outputPath, { force: true });
+}
+
+/** A terminated worker cannot stop its streaming process: the group dies here instead. */
+function killProcessGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // Gone already.
+  }
 }

@@ -10,7 +10,7 @@ import type { Peer } from "../../src/peer/peer.ts";
 import type { TestPeers } from "../support/peers.ts";
 import { tempDir } from "../support/temp.ts";
 import { encodeSwarmKey } from "../../src/net/swarm-key.ts";
-import type { JobDefinition } from "../../src/job-module/job-api.ts";
+import { jobContext, type JobDefinition } from "../../src/job-module/job-api.ts";
 import { compareLines, pickSplitPoints, submitSort, writeSortJob } from "../../examples/sort/sort.ts";
 import { partitionOf, sortJob } from "../../examples/sort/sort-job.ts";
 import { KEY_CHARS, RECORD_BYTES, records } from "../../examples/sort/generate.ts";
@@ -89,7 +89,7 @@ describe("sort job, without a cluster", () => {
       expect((globalThis as { injected?: number }).injected).toBeUndefined();
       expect(points.map((point) => job.partition!(point, 4))).toEqual([1, 2, 3]);
       const emitted: Array<[string, string]> = [];
-      await job.map("0", "a line", (key, value) => emitted.push([key, value]));
+      await job.map("0", "a line", (key, value) => emitted.push([key, value]), jobContext());
       expect(emitted).toEqual([["a line", ""]]);
     } finally {
       scratch.remove();

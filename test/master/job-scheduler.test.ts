@@ -107,7 +107,7 @@ beforeEach(() => {
 });
 
 const submit = (inputs = ["/data"], reducers = 2) =>
-  scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES } });
+  scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES, params: [] } });
 
 describe("JobScheduler", () => {
   it("runs maps where their chunks are, reduces once maps are done, then commits _SUCCESS", async () => {

@@ -3,7 +3,7 @@ import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-run
 import { encodeMessage, utf8Of } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { TaskKind, InputFormat, MapSplit } from './jobs.ts'
+import { TaskKind, InputFormat, JobParam, StreamingCommands, MapSplit } from './jobs.ts'
 
 // Streaming decoders are not generated (scripts/proto.ts): nothing decodes a message field by field.
 const streamingNotGenerated = function * (): Generator<never> {
@@ -238,6 +238,8 @@ export interface RunTask {
   split?: MapSplit
   maps: MapOutputLocation[]
   output: string
+  params: JobParam[]
+  streaming?: StreamingCommands
 }
 
 export namespace RunTask {
@@ -302,6 +304,18 @@ export namespace RunTask {
           w.string(obj.output)
         }
 
+        if (obj.params != null && obj.params.length > 0) {
+          for (const value of obj.params) {
+            w.uint32(90)
+            JobParam.codec().encode(value, w)
+          }
+        }
+
+        if (obj.streaming != null) {
+          w.uint32(98)
+          StreamingCommands.codec().encode(obj.streaming, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -315,7 +329,8 @@ export namespace RunTask {
           reducers: 0,
           inputFormat: InputFormat.INPUT_FORMAT_UNSPECIFIED,
           maps: [],
-          output: ''
+          output: '',
+          params: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -370,6 +385,22 @@ export namespace RunTask {
             }
             case 10: {
               obj.output = utf8Of(reader.bytes())
+              break
+            }
+            case 11: {
+              if (opts.limits?.params != null && obj.params.length === opts.limits.params) {
+                throw new MaxLengthError('Decode error - repeated field "params" had too many elements')
+              }
+
+              obj.params.push(JobParam.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.params$
+              }))
+              break
+            }
+            case 12: {
+              obj.streaming = StreamingCommands.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.streaming
+              })
               break
             }
             default: {

@@ -1,7 +1,8 @@
 // One reduce task (MapReduce paper §3.1 steps 5–6): the sorted outputs of every map task for
 // this partition are merged, grouped by key, and each group goes through the job's reduce
 // function; what it emits becomes `key\tvalue\n` lines (Hadoop's TextOutputFormat; a key or
-// value that itself holds a tab or newline is written as is, as Hadoop does).
+// value that itself holds a tab or newline is written as is, as Hadoop does), and `key\n`
+// when the value is empty, so a job that emits lines as keys writes exactly those lines.
 //
 // Output is handed to `write` in pieces of whole lines, about REDUCE_OUTPUT_FLUSH_BYTES each,
 // after the reduce call that filled them; writes are issued one after another, in order, and
@@ -52,7 +53,8 @@ export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounter
   let currentKey = "";
   const emit: Emit = (key, value) => {
     checkEmitted(key, value, "reduce");
-    const line = `${key}\t${value}\n`;
+    // An empty value writes no trailing tab (as Hadoop Streaming reads such a line back).
+    const line = value === "" ? `${key}\n` : `${key}\t${value}\n`;
     pending.push(line);
     pendingChars += line.length;
     counters.reduceOutputRecords++;

@@ -116,6 +116,8 @@ function printJob(job: JobView, json: boolean | undefined): void {
   const lines = [
     `Job:          ${job.id} (${job.module})`,
     `State:        ${job.state}${job.error ? `: ${job.error}` : ""}`,
+    ...(job.streaming ? [`Commands:     mapper ${JSON.stringify(job.streaming.mapper)}, reducer ${job.streaming.reducer ? JSON.stringify(job.streaming.reducer) : "(identity)"}${job.streaming.combiner ? `, combiner ${JSON.stringify(job.streaming.combiner)}` : ""}`] : []),
+    ...(Object.keys(job.params).length > 0 ? [`Parameters:   ${Object.entries(job.params).map(([key, value]) => `${key}=${value.length <= 40 ? value : `${value.slice(0, 40)}…`}`).join(" ")}`] : []),
     `Input:        ${job.inputs.join(", ")}`,
     `Output:       ${job.output}`,
     `Maps:         ${job.mapsDone}/${job.mapTasks} done (node-local ${c.nodeLocalMaps}, rack-local ${c.rackLocalMaps}, remote ${c.remoteMaps})`,

@@ -53,6 +53,10 @@ export interface JobView {
   inputs: string[];
   output: string;
   reducers: number;
+  /** The job's parameters, by name (none: an empty object). */
+  params: Record<string, string>;
+  /** A streaming job's commands ("" for none). */
+  streaming?: { mapper: string; reducer: string; combiner: string };
   mapTasks: number;
   mapsDone: number;
   reducesDone: number;
@@ -204,6 +208,8 @@ export function jobView(job: JobRecord): JobView {
     inputs: spec.inputs,
     output: spec.output,
     reducers: spec.reducers,
+    params: Object.fromEntries(spec.params.map((param) => [param.key, param.value])),
+    ...(spec.streaming ? { streaming: { ...spec.streaming } } : {}),
     mapTasks: job.mapTasks,
     mapsDone: job.mapsDone,
     reducesDone: job.reducesDone,

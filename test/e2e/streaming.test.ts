@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { connect, type ClusterClient } from "../../src/client/cluster.ts";
 import { JobError } from "../../src/client/jobs.ts";
 import { MetaRequestError } from "../../src/client/meta-call.ts";
@@ -18,6 +18,7 @@ import { tempDir } from "../support/temp.ts";
 import { waitFor } from "../support/wait.ts";
 
 const LOOPBACK = "/ip4/127.0.0.1/tcp/0";
+const GREP = resolve(import.meta.dir, "../../examples/grep.ts");
 // Short failure detection keeps the kill scenario quick; two task slots per peer.
 const TIMINGS = ["--heartbeat-ms", "500", "--suspect-after-ms", "2000", "--dead-after-ms", "4000", "--voter-dead-after-ms", "5000", "--compute-slots", "2"];
 
@@ -195,6 +196,14 @@ describe("Hadoop Streaming, real processes", () => {
     const lines = readFileSync(locals[1]!, "utf8").split("\n").slice(0, -1);
     expect(await outputLines(env, "/out/identity")).toEqual(lines.filter((line) => line !== "").map((line) => line.replace(/\t$/, "")).sort());
 
+    // --param reaches a TypeScript job too: grep's pattern (examples/grep.ts) from the command line.
+    const grepped = await runJob(env, [GREP, "--param", "grep.pattern=^(theta|naïve) ", "--input", "/data/b.txt", "--output", "/out/grep"]);
+    expect(grepped.code).toBe(0);
+    const matching = new Map<string, number>();
+    for (const line of lines) if (/^(theta|naïve) /.test(line)) matching.set(line, (matching.get(line) ?? 0) + 1);
+    expect(matching.size).toBeGreaterThan(5);
+    expect(await outputLines(env, "/out/grep")).toEqual([...matching].map(([line, count]) => `${line}\t${count}`).sort());
+
     // Bad input: one sentence on stderr, a non-zero exit, before any task runs (no job recorded).
     const listed = async () => (JSON.parse((await runCli(["job", "list", "--json"], env)).stdout) as { jobs: unknown[] }).jobs.length;
     const before = await listed();
@@ -256,6 +265,15 @@ describe("Hadoop Streaming, real processes", () => {
     expect(stuck.code).toBe(1);
     expect(stuck.job!.error).toMatch(/failed 4 times: the mapper made no progress for 500 ms/);
     await waitFor("no process of the stuck mappers left", () => processesWith(marker).length === 0, { timeoutMs: 10_000, intervalMs: 200 });
+
+    // `job kill` of a job whose mapper would run for ten minutes: its processes go with it.
+    const killMarker = `sleep 601.${process.pid}${Date.now() % 1e9}`;
+    const killed = runJob(env, ["--mapper", `${killMarker} & ${killMarker}`, "--input", "/data/b.txt", "--output", "/out/killed"]);
+    await waitFor("the long mapper running", () => processesWith(killMarker).length > 0, { timeoutMs: 30_000, intervalMs: 200 });
+    const newest = (JSON.parse((await runCli(["job", "list", "--json"], env)).stdout) as { jobs: Array<{ id: string }> }).jobs[0]!;
+    expect((await runCli(["job", "kill", newest.id], env)).code).toBe(0);
+    expect((await killed).job!.state).toBe("killed");
+    await waitFor("no process of the killed job's mapper left", () => processesWith(killMarker).length === 0, { timeoutMs: 10_000, intervalMs: 200 });
   }, 240_000);
 
   it("kill -9 of a worker mid-map: the job succeeds with the same output, and no mapper process outlives its peer", async () => {

@@ -170,26 +170,43 @@ class StreamingProcess {
     if (!this.stdin.destroyed) this.stdin.end();
   }
 
-  /** stdout as batches of lines (strings, without their "\n"), one batch per pipe read. */
+  /**
+   * stdout as batches of lines (strings, without their "\n"), one batch per pipe read. A line
+   * split across reads is kept as its pieces and joined once, when its end comes (joining on
+   * every read would copy a long line over and over), and decoded whole, so a character
+   * split across reads decodes right.
+   */
   async *lines(): AsyncGenerator<string[]> {
-    let pending: Buffer = Buffer.alloc(0);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
     for await (const piece of this.stdout as AsyncIterable<Buffer>) {
       this.check();
       this.progress();
-      const bytes = pending.length === 0 ? piece : Buffer.concat([pending, piece]);
       const batch: string[] = [];
       let start = 0;
-      for (let newline = bytes.indexOf(10, start); newline >= 0; newline = bytes.indexOf(10, start)) {
-        batch.push(bytes.toString("utf8", start, newline));
+      let newline = piece.indexOf(10);
+      if (newline >= 0 && pending.length > 0) {
+        pending.push(piece.subarray(0, newline));
+        batch.push(Buffer.concat(pending).toString("utf8"));
+        pending = [];
+        pendingBytes = 0;
+        start = newline + 1;
+        newline = piece.indexOf(10, start);
+      }
+      for (; newline >= 0; newline = piece.indexOf(10, start)) {
+        batch.push(piece.toString("utf8", start, newline));
         start = newline + 1;
       }
-      pending = bytes.subarray(start);
-      if (pending.length > STREAMING_LINE_BYTES_MAX) throw new TaskError(`the ${this.role} wrote a line of more than ${STREAMING_LINE_BYTES_MAX} bytes`);
+      if (start < piece.length) {
+        pending.push(piece.subarray(start));
+        pendingBytes += piece.length - start;
+        if (pendingBytes > STREAMING_LINE_BYTES_MAX) throw new TaskError(`the ${this.role} wrote a line of more than ${STREAMING_LINE_BYTES_MAX} bytes`);
+      }
       if (batch.length > 0) yield batch;
     }
     this.check();
     // A last line without its newline is still a line.
-    if (pending.length > 0) yield [pending.toString("utf8")];
+    if (pending.length > 0) yield [Buffer.concat(pending).toString("utf8")];
   }
 
   /** Waits for the exit (bounded by the timeout); throws TaskError unless the status is 0. */
@@ -291,7 +308,11 @@ export async function runStreamingMap(params: StreamingMapParams): Promise<MapTa
             collector.emit(key, value);
           }
           // The pipe waits while this spills: the process's output never piles up in memory.
-          if (collector.needsSpill) await collector.spill();
+          // The spill is the framework's time, not the process's idleness.
+          if (collector.needsSpill) {
+            await collector.spill();
+            proc.progress();
+          }
         }
       })();
       // Either failing fails the task at once (the other side may wait on the process forever).
@@ -375,6 +396,7 @@ export async function runStreamingReduce(params: StreamingReduceParams): Promise
           if (out.length >= REDUCE_OUTPUT_FLUSH_BYTES) {
             await params.write(out);
             out = "";
+            proc.progress();
           }
         }
         if (out !== "") await params.write(out);

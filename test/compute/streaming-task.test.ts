@@ -217,3 +217,18 @@ it("runs the mapper in its own working folder, with TMPDIR there too", async () 
     expect(readFileSync(join(dir, "where"), "utf8").trim()).toBe(join(dir, "work"));
   });
 });
+
+// Lines split across pipe reads, multibyte characters among them, and a last line without "\n".
+it("reads lines that cross pipe reads, whole, and a last line without its newline", async () => {
+  await withDir(async (dir) => {
+    // One 300 KiB line (several pipe reads) of 3-byte characters, then a short one, unterminated.
+    const mapper = command(dir, `awk 'BEGIN { for (i = 0; i < 102400; i++) printf "日"; printf "\\tv\\nlast" }'`);
+    const result = await map(dir, mapper, "x\n");
+    const all = await records(result);
+    expect(all.map((record) => [record.key.length, record.value])).toEqual([
+      [4, ""],
+      [102_400, "v"],
+    ]);
+    expect(all[1]!.key).toBe("日".repeat(102_400));
+  });
+});

@@ -116,6 +116,17 @@ describe("runStreamingMap", () => {
     });
   });
 
+  it("lets a mapper stop reading early: its exit status decides", async () => {
+    await withDir(async (dir) => {
+      // 4 MiB of input, far more than a pipe holds; the mapper takes one line and exits 0.
+      const input = `${"z".repeat(1023)}\n`.repeat(4096);
+      const result = await map(dir, command(dir, "head -n 1"), input);
+      expect(await records(result)).toEqual([{ key: "z".repeat(1023), value: "" }]);
+      const failed = await map(dir, command(dir, "head -n 1 >/dev/null; exit 2"), input, { taskId: "m1" }).catch((err: unknown) => err);
+      expect((failed as Error).message).toBe("the mapper exited with status 2");
+    });
+  });
+
   it("runs the combiner over the map's output sorted by key", async () => {
     await withDir(async (dir) => {
       const mapper = command(dir, `tr -s ' ' '\\n' | awk '{ print $0 "\\t1" }'`);

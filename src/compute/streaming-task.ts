@@ -88,7 +88,10 @@ class StreamingProcess {
   /** Rejects when the task must stop: timed out, cancelled, or the process could not start. */
   readonly failedPromise: Promise<never>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly stdinGone: Promise<void>;
+  /** Set once stdin is closed or broken: the process reads no more. */
+  private stdinClosed = false;
+  /** The write waiting for stdin to drain, if any: told when stdin closes or the task fails. */
+  private drainWaiter: ((outcome: boolean | Error) => void) | undefined;
 
   constructor(
     readonly role: string,
@@ -114,10 +117,13 @@ class StreamingProcess {
     if (this.child.pid !== undefined) spec.onProcessGroup?.(this.child.pid);
     // A process that exits without reading all its input closes the pipe (EPIPE): not an
     // error by itself (`head` does it); its exit status decides.
-    this.stdinGone = new Promise((resolve) => {
-      this.stdin.once("close", () => resolve());
-      this.stdin.on("error", () => resolve());
-    });
+    const closed = () => {
+      this.stdinClosed = true;
+      this.drainWaiter?.(false);
+    };
+    this.stdin.once("close", closed);
+    this.stdin.on("error", closed);
+    this.stdin.on("drain", () => this.drainWaiter?.(true));
     this.watchdog.on("error", () => undefined);
     const stderr = this.child.stderr!;
     stderr.on("data", (piece: Buffer) => {
@@ -145,6 +151,7 @@ class StreamingProcess {
     this.failure = err;
     this.killGroup();
     this.failed(err);
+    this.drainWaiter?.(err);
   }
 
   /** Throws the failure, if the task has one. */
@@ -152,18 +159,25 @@ class StreamingProcess {
     if (this.failure) throw this.failure;
   }
 
-  /** Writes `text` to stdin, waiting while the pipe is full; false once the process stopped reading. */
+  /**
+   * Writes `text` to stdin, waiting while the pipe is full; false once the process stopped
+   * reading. (One waiter field, not a Promise.race with promises that live as long as the
+   * process: each race would leave a reaction on them, thousands over a long task.)
+   */
   async write(text: string): Promise<boolean> {
     this.check();
-    if (this.stdin.destroyed || this.stdin.writableEnded) return false;
+    if (this.stdinClosed || this.stdin.destroyed || this.stdin.writableEnded) return false;
     if (this.stdin.write(text)) {
       this.progress();
       return true;
     }
-    const drained = new Promise<boolean>((resolve) => this.stdin.once("drain", () => resolve(true)));
-    const result = await Promise.race([drained, this.stdinGone.then(() => false), this.failedPromise]);
-    if (result) this.progress();
-    return result;
+    const outcome = await new Promise<boolean | Error>((resolve) => {
+      this.drainWaiter = resolve;
+    });
+    this.drainWaiter = undefined;
+    if (outcome instanceof Error) throw outcome;
+    if (outcome) this.progress();
+    return outcome;
   }
 
   endInput(): void {

@@ -86,7 +86,7 @@ class StreamingProcess {
   private failure: Error | undefined;
   private failed!: (err: Error) => void;
   /** Rejects when the task must stop: timed out, cancelled, or the process could not start. */
-  readonly failedPromise: Promise<never>;
+  private readonly failedPromise: Promise<never>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Set once stdin is closed or broken: the process reads no more. */
   private stdinClosed = false;
@@ -132,7 +132,8 @@ class StreamingProcess {
       this.stderrTail = joined.length <= STDERR_TAIL_BYTES ? joined : joined.subarray(joined.length - STDERR_TAIL_BYTES);
     });
     this.idleTimer = setInterval(() => this.checkIdle(), Math.min(IDLE_CHECK_INTERVAL_MS, Math.max(10, spec.idleTimeoutMs / 4)));
-    spec.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (spec.signal?.aborted) queueMicrotask(this.onAbort);
+    else spec.signal?.addEventListener("abort", this.onAbort, { once: true });
   }
 
   private readonly onAbort = () => this.fail(new TaskCancelledError(`the ${this.role} was cancelled`));

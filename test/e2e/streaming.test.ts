@@ -270,9 +270,16 @@ describe("Hadoop Streaming, real processes", () => {
     const killMarker = `sleep 601.${process.pid}${Date.now() % 1e9}`;
     const killed = runJob(env, ["--mapper", `${killMarker} & ${killMarker}`, "--input", "/data/b.txt", "--output", "/out/killed"]);
     await waitFor("the long mapper running", () => processesWith(killMarker).length > 0, { timeoutMs: 30_000, intervalMs: 200 });
-    const newest = (JSON.parse((await runCli(["job", "list", "--json"], env)).stdout) as { jobs: Array<{ id: string }> }).jobs[0]!;
-    expect((await runCli(["job", "kill", newest.id], env)).code).toBe(0);
-    expect((await killed).job!.state).toBe("killed");
+    // The one running job (jobs submitted in the same second are not listed in submit order).
+    const running = (JSON.parse((await runCli(["job", "list", "--json"], env)).stdout) as { jobs: Array<{ id: string; state: string }> }).jobs.filter((job) => job.state === "running");
+    expect(running).toHaveLength(1);
+    expect((await runCli(["job", "kill", running[0]!.id], env)).code).toBe(0);
+    let settled: { job?: JobJson } | undefined;
+    void killed.then((result) => (settled = result));
+    await waitFor("job run to end after job kill", () => settled, { timeoutMs: 30_000, intervalMs: 200 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}; the job: ${(await runCli(["job", "status", running[0]!.id, "--json"], env)).stdout}`);
+    });
+    expect(settled!.job!.state).toBe("killed");
     await waitFor("no process of the killed job's mapper left", () => processesWith(killMarker).length === 0, { timeoutMs: 10_000, intervalMs: 200 });
   }, 240_000);
 

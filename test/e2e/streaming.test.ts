@@ -171,7 +171,7 @@ async function runningMapOn(env: Record<string, string>, candidates: StartedPeer
 }
 
 describe("Hadoop Streaming, real processes", () => {
-  it("a shell-and-awk word count equals tr|sort|uniq -c; bad input is refused before any task; a failing or stuck mapper fails its job clearly", async () => {
+  it("a shell-and-awk word count equals tr|sort|uniq -c, --param reaches commands and modules, bad input is refused before any task", async () => {
     const { env } = await startCluster("st");
     const locals = [await put(env, "a.txt", text(6_000, 1), "64KiB"), await put(env, "b.txt", text(2_000, 2), "64KiB")];
     const all = join(root.path, "all.txt");
@@ -249,6 +249,12 @@ describe("Hadoop Streaming, real processes", () => {
     }
     expect(await listed()).toBe(before);
     expect((await runCli(["fs", "stat", "/out/x"], env)).code).not.toBe(0);
+
+  }, 240_000);
+
+  it("a mapper that exits non-zero, one that makes no progress and a killed job fail clearly, leaving no process behind", async () => {
+    const { env } = await startCluster("st-fail");
+    await put(env, "b.txt", text(2_000, 2), "64KiB");
 
     // A mapper that exits non-zero: the job fails after its attempts, with the stderr's end.
     const failing = await runJob(env, ["--mapper", "cat >/dev/null; echo 'mapper broke on a bad record' >&2; exit 3", "--input", "/data/b.txt", "--output", "/out/failing"]);

@@ -22,7 +22,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { bundleJob, loadJobModule, writeJobBundle } from "../src/job-module/bundle.ts";
-import type { JobDefinition } from "../src/job-module/job-api.ts";
+import { jobContext, type JobDefinition } from "../src/job-module/job-api.ts";
 import { bytesRangeReader, lineBatchesOfSplit } from "../src/compute/line-split.ts";
 import { runMapTask } from "../src/compute/map-task.ts";
 import { runReduce } from "../src/compute/reduce-task.ts";
@@ -119,6 +119,7 @@ async function breakdown(name: string, job: JobDefinition, bytes: Uint8Array, re
   row("map calls (empty map)", await measure(runs, async () => void (await runMapTask({ job: noop, reader, path: "/in", startBytes: 0, endBytes: bytes.length, reducers, spillDir: dir, taskId: "noop" }))));
   const inMemory: string[] = [];
   for await (const batch of lineBatchesOfSplit(reader, 0, bytes.length)) for (const { line } of batch) inMemory.push(line);
+  const context = jobContext();
   let emitted = 0;
   const count = () => void emitted++;
   row(
@@ -127,10 +128,10 @@ async function breakdown(name: string, job: JobDefinition, bytes: Uint8Array, re
       emitted = 0;
       // Awaited only when it returns a promise, as the map task does: an await per line would be measured as the job's.
       for (let i = 0; i < inMemory.length; i++) {
-        const result = job.map("0", inMemory[i]!, count);
+        const result = job.map("0", inMemory[i]!, count, context);
         if (result) await result;
       }
-      const end = job.mapEnd?.(count);
+      const end = job.mapEnd?.(count, context);
       if (end) await end;
     }),
     `${emitted.toLocaleString("en-US")} emits`,

@@ -7,6 +7,7 @@ import { MultiBar, Presets } from "cli-progress";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import type { JobView } from "../src/client/jobs.ts";
 import { formatBytes, formatTable } from "./format.ts";
+import { parseParamArg } from "../src/protocol/job-params.ts";
 import type { ClientFlagsLike } from "./fs.ts";
 
 type WithClient = <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => Promise<T>) => Promise<T>;
@@ -24,6 +25,14 @@ interface RunFlags extends ClientFlagsLike {
   input: string[];
   output: string;
   reducers: string;
+  mapper?: string;
+  reducer?: string;
+  combiner?: string;
+  param: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function addJobCommands(program: Command, withClient: WithClient, addClientOptions: (command: Command) => Command): void {
@@ -31,18 +40,30 @@ export function addJobCommands(program: Command, withClient: WithClient, addClie
   addClientOptions(
     job
       .command("run")
-      .description("bundle a job module, run it on the cluster, wait for it to finish")
-      .argument("<module>", "a TypeScript module whose default export is defineJob({ map, reduce, ... })")
+      .description("run a job on the cluster (a job module, or Hadoop Streaming commands) and wait for it to finish")
+      .argument("[module]", "a TypeScript module whose default export is defineJob({ map, reduce, ... }); none with --mapper")
       .requiredOption("--input <path...>", "input files or folders in the file system")
       .requiredOption("--output <path>", "the output folder (must not exist)")
-      .option("--reducers <n>", "reduce tasks, hence output files", "1"),
-  ).action(async (module: string, flags: RunFlags) => {
+      .option("--reducers <n>", "reduce tasks, hence output files", "1")
+      .option("--mapper <command>", "streaming: a shell command that reads lines on stdin and writes key<TAB>value lines")
+      .option("--reducer <command>", "streaming: a shell command that reads its partition's sorted key<TAB>value lines (default: the identity)")
+      .option("--combiner <command>", "streaming: a shell command run over each map's sorted output, like a reducer")
+      .option("--param <key=value>", "a job parameter (repeatable): context.param(key) in a module, an environment variable for commands", collect, []),
+  ).action(async (module: string | undefined, flags: RunFlags) => {
     const reducers = Number(flags.reducers);
     if (!Number.isInteger(reducers) || reducers < 1) throw new JobUsageError(`--reducers must be a whole number of at least 1, not "${flags.reducers}"`);
-    const modulePath = resolve(module);
-    if (!existsSync(modulePath)) throw new JobUsageError(`the job module ${module} does not exist`);
+    const params = flags.param.map((arg) => {
+      if (!arg.includes("=")) throw new JobUsageError(`--param takes key=value, and "${arg}" has no '='`);
+      return parseParamArg(arg);
+    });
+    if (module !== undefined && flags.mapper !== undefined) throw new JobUsageError("a job is either a module or --mapper commands, not both");
+    if (module === undefined && flags.mapper === undefined) throw new JobUsageError("job run needs a job module or a --mapper command");
+    if (module !== undefined && (flags.reducer !== undefined || flags.combiner !== undefined)) throw new JobUsageError("--reducer and --combiner go with --mapper, not with a job module");
+    const modulePath = module === undefined ? undefined : resolve(module);
+    if (modulePath !== undefined && !existsSync(modulePath)) throw new JobUsageError(`the job module ${module} does not exist`);
     await withClient(flags, async (client) => {
-      const submitted = await client.jobs.submit(modulePath, { inputs: flags.input, output: flags.output, reducers });
+      const options = { inputs: flags.input, output: flags.output, reducers, params };
+      const submitted = modulePath !== undefined ? await client.jobs.submit(modulePath, options) : await client.jobs.submitStreaming({ mapper: flags.mapper!, ...(flags.reducer !== undefined ? { reducer: flags.reducer } : {}), ...(flags.combiner !== undefined ? { combiner: flags.combiner } : {}) }, options);
       if (!flags.json) process.stderr.write(`job ${submitted.id} submitted: ${submitted.mapTasks} map tasks, ${reducers} reduce tasks\n`);
       const bars = progressBars(submitted);
       const finished = await client.jobs.wait(submitted.id, { onProgress: (view) => bars.update(view) });
@@ -95,6 +116,8 @@ function printJob(job: JobView, json: boolean | undefined): void {
   const lines = [
     `Job:          ${job.id} (${job.module})`,
     `State:        ${job.state}${job.error ? `: ${job.error}` : ""}`,
+    ...(job.streaming ? [`Commands:     mapper ${JSON.stringify(job.streaming.mapper)}, reducer ${job.streaming.reducer ? JSON.stringify(job.streaming.reducer) : "(identity)"}${job.streaming.combiner ? `, combiner ${JSON.stringify(job.streaming.combiner)}` : ""}`] : []),
+    ...(Object.keys(job.params).length > 0 ? [`Parameters:   ${Object.entries(job.params).map(([key, value]) => `${key}=${value.length <= 40 ? value : `${value.slice(0, 40)}…`}`).join(" ")}`] : []),
     `Input:        ${job.inputs.join(", ")}`,
     `Output:       ${job.output}`,
     `Maps:         ${job.mapsDone}/${job.mapTasks} done (node-local ${c.nodeLocalMaps}, rack-local ${c.rackLocalMaps}, remote ${c.remoteMaps})`,

@@ -3,16 +3,13 @@
 // `line\tcount` lines, in line order within each part file.
 //
 //   tessera job run examples/grep.ts --input /logs --output /out/grep
+//   tessera job run examples/grep.ts --input /logs --output /out/timeouts \
+//     --param grep.pattern='timed? ?out' --param grep.flags=i
 //
-// This module searches for DEFAULT_PATTERN. A job module is bundled on the submitting machine
-// and run on other peers, so an environment variable read by the module would be read on
-// those peers, not where you typed the command; the pattern has to be in the code. For another
-// pattern, generate a small module that embeds it (examples/grep-job.ts):
-//
-//   bun -e 'import { writeGrepJob } from "./examples/grep-job.ts";
-//           console.log(writeGrepJob("timed? ?out", "/tmp"))'
-//   tessera job run /tmp/grep-….ts --input /logs --output /out/timeouts
-import { defineJob, type JobDefinition } from "tessera";
+// The pattern is a job parameter (a JavaScript RegExp source, and its flags): parameters travel
+// with the job to every peer, where the map reads them from its context. Without
+// grep.pattern, the job looks for DEFAULT_PATTERN.
+import { defineJob, type JobContext, type JobDefinition } from "tessera";
 
 /** What `tessera job run examples/grep.ts` looks for: the word "error", in any case. */
 export const DEFAULT_PATTERN = /\berror\b/i;
@@ -40,4 +37,30 @@ export function grepJob(pattern: RegExp): JobDefinition {
   });
 }
 
-export default grepJob(DEFAULT_PATTERN);
+/** The job parameters of the default export: the RegExp source, and its flags (not g or y). */
+export const PATTERN_PARAM = "grep.pattern";
+export const FLAGS_PARAM = "grep.flags";
+
+/**
+ * The pattern a task's parameters name: compiled once per task (a task runs one context),
+ * not once per line. A bad pattern throws SyntaxError, failing the job with its message.
+ */
+function patternOf(context: JobContext): RegExp {
+  const source = context.param(PATTERN_PARAM);
+  const flags = context.param(FLAGS_PARAM, "");
+  if (source === undefined && flags === "") return DEFAULT_PATTERN;
+  if (compiled !== undefined && compiled.source === source && compiled.flags === flags) return compiled.pattern;
+  const pattern = new RegExp(source ?? DEFAULT_PATTERN.source, flags);
+  if (pattern.global || pattern.sticky) throw new Error(`${FLAGS_PARAM} must not hold g or y (it is ${JSON.stringify(flags)})`);
+  compiled = { source, flags, pattern };
+  return pattern;
+}
+let compiled: { source: string | undefined; flags: string; pattern: RegExp } | undefined;
+
+export default defineJob({
+  map(_offset, line, emit, context) {
+    if (patternOf(context).test(line)) emit(line, "1");
+  },
+  combine: sum,
+  reduce: sum,
+});

@@ -43,7 +43,7 @@ export function sortJob(splitPoints: readonly string[]): JobDefinition {
       return partitionOf(splitPoints, key);
     },
     // One output line per input line: a key that occurred three times is written three times.
-    // The value is empty, so the line is `line\t` (reduce output is always `key\tvalue`).
+    // The value is empty, so the output line is the line itself (no tab is written before an empty value).
     async reduce(line, values, emit) {
       for await (const _ of values) emit(line, "");
     },

@@ -7,8 +7,8 @@
 //   bun examples/sort/run.ts --join ADDR --swarm-key FILE --input /data/x --output /out/sorted --reducers 4
 //
 // Lines are compared with JavaScript's `<` on strings (UTF-16 code units), the order the
-// engine's shuffle uses. Each output line is `line\t`: a reduce writes `key\tvalue` lines, and
-// the value here is empty; drop the final tab of every line to get the input's lines back.
+// engine's shuffle uses. Each output line is an input line: a reduce writes `key\tvalue`
+// lines, and `key` alone when the value is empty, as it is here.
 // As for every "lines" job, a "\r" before a "\n" is not part of the line and is not kept.
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -5,12 +5,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { bundleJob, loadJobBundle } from "../job-module/bundle.ts";
-import type { InputFormat, JobRecord, TaskRecord } from "../protocol/pb/jobs.ts";
+import { InputFormat, type JobParam, type JobRecord, type JobSpec, type StreamingCommands, type TaskRecord } from "../protocol/pb/jobs.ts";
 import type { AnswerOf, RequestOf } from "../protocol/meta.ts";
 import type { FileSystemClient } from "./fs.ts";
 import { MetaRequestError } from "./meta-call.ts";
 import { JOBS_FOLDER } from "../protocol/jobs.ts";
 import { INPUT_FORMAT, JOB_STATE, type JobStateName } from "../protocol/job-names.ts";
+import { RequestError } from "../protocol/errors.ts";
+import { validateParams, validateStreaming } from "../protocol/job-params.ts";
+import { checkStreamingCommand } from "./streaming-check.ts";
 
 export interface SubmitOptions {
   inputs: string[];
@@ -19,6 +22,22 @@ export interface SubmitOptions {
   reducers?: number;
   /** A job id to use instead of a generated one (lowercase letters, digits, '-'). */
   jobId?: string;
+  /**
+   * Parameters (`--param key=value`): a TypeScript job reads them from its context
+   * (`context.param("key")`), a streaming job's commands from their environment. Bounds in
+   * src/protocol/job-params.ts.
+   */
+  params?: Readonly<Record<string, string>> | readonly JobParam[];
+}
+
+/** A Hadoop Streaming job's commands, each run through `/bin/sh -c` on the workers. */
+export interface StreamingOptions {
+  /** Gets the split's lines on stdin, writes `key<TAB>value` lines on stdout. Required. */
+  mapper: string;
+  /** Gets its partition's sorted `key<TAB>value` lines on stdin; its stdout lines are the output. Default: the identity (the sorted map output). */
+  reducer?: string;
+  /** Applied to each map's sorted output before the shuffle (like a reducer, key by key). */
+  combiner?: string;
 }
 
 /** The metadata requests of a job's client. */
@@ -34,6 +53,10 @@ export interface JobView {
   inputs: string[];
   output: string;
   reducers: number;
+  /** The job's parameters, by name (none: an empty object). */
+  params: Record<string, string>;
+  /** A streaming job's commands ("" for none). */
+  streaming?: { mapper: string; reducer: string; combiner: string };
   mapTasks: number;
   mapsDone: number;
   reducesDone: number;
@@ -66,9 +89,7 @@ export class JobsClient {
    * Every check (module, inputs, output, reducers) happens before any task starts.
    */
   async submit(modulePath: string, options: SubmitOptions): Promise<JobView> {
-    const reducers = options.reducers ?? 1;
-    if (!Number.isInteger(reducers) || reducers < 1) throw new JobError("INVALID", `the number of reducers must be a whole number of at least 1, not ${options.reducers}`);
-    if (options.inputs.length === 0) throw new JobError("INVALID", "a job needs at least one input path");
+    const { reducers, params } = checkOptions(options);
     const bundle = await bundleJob(modulePath);
     const scratch = mkdtempSync(join(tmpdir(), "tessera-job-"));
     let inputFormat: InputFormat;
@@ -81,17 +102,35 @@ export class JobsClient {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
-    const id = options.jobId ?? `job-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
+    const id = options.jobId ?? newJobId();
     const bundlePath = `${JOBS_FOLDER}/${id}/job.js`;
     await this.fs.mkdir(`${JOBS_FOLDER}/${id}`, { parents: true });
     try {
       await this.fs.put(bundle, bundlePath);
-      const answer = await this.call("submitJob", { jobId: id, spec: { inputs: options.inputs, output: options.output, reducers, bundlePath, moduleName: basename(modulePath), inputFormat } });
+      const answer = await this.call("submitJob", { jobId: id, spec: { inputs: options.inputs, output: options.output, reducers, bundlePath, moduleName: basename(modulePath), inputFormat, params } });
       return jobView(answer.job!);
     } catch (err) {
       await this.fs.rm(`${JOBS_FOLDER}/${id}`, { recursive: true }).catch(() => undefined);
       throw asJobError(err);
     }
+  }
+
+  /**
+   * Submits a Hadoop Streaming job: no bundle, the commands travel in the job record. Every
+   * check (commands, their programs on this machine's PATH, parameters, inputs, output)
+   * happens before any task starts.
+   */
+  async submitStreaming(commands: StreamingOptions, options: SubmitOptions): Promise<JobView> {
+    const { reducers, params } = checkOptions(options);
+    const streaming: StreamingCommands = { mapper: commands.mapper, reducer: commands.reducer ?? "", combiner: commands.combiner ?? "" };
+    try {
+      validateStreaming(streaming);
+      for (const role of ["mapper", "reducer", "combiner"] as const) if (streaming[role] !== "") checkStreamingCommand(role, streaming[role]);
+    } catch (err) {
+      throw new JobError("INVALID", err instanceof Error ? err.message : String(err));
+    }
+    const spec: JobSpec = { inputs: options.inputs, output: options.output, reducers, bundlePath: "", moduleName: "streaming", inputFormat: InputFormat.LINES, params, streaming };
+    return jobView((await this.callJob("submitJob", { jobId: options.jobId ?? newJobId(), spec })).job!);
   }
 
   async status(jobId: string): Promise<JobView> {
@@ -135,6 +174,25 @@ export class JobsClient {
   }
 }
 
+function newJobId(): string {
+  return `job-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, "")}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The checks every submission makes before anything is stored or recorded. */
+function checkOptions(options: SubmitOptions): { reducers: number; params: JobParam[] } {
+  const reducers = options.reducers ?? 1;
+  if (!Number.isInteger(reducers) || reducers < 1) throw new JobError("INVALID", `the number of reducers must be a whole number of at least 1, not ${options.reducers}`);
+  if (options.inputs.length === 0) throw new JobError("INVALID", "a job needs at least one input path");
+  const given = options.params ?? [];
+  const list: JobParam[] = Array.isArray(given) ? [...(given as readonly JobParam[])] : Object.entries(given).map(([key, value]) => ({ key, value: String(value) }));
+  try {
+    return { reducers, params: validateParams(list) };
+  } catch (err) {
+    if (err instanceof RequestError) throw new JobError(err.code, err.message);
+    throw err;
+  }
+}
+
 function asJobError(err: unknown): unknown {
   if (err instanceof MetaRequestError) return new JobError(err.code, err.message);
   return err;
@@ -150,6 +208,8 @@ export function jobView(job: JobRecord): JobView {
     inputs: spec.inputs,
     output: spec.output,
     reducers: spec.reducers,
+    params: Object.fromEntries(spec.params.map((param) => [param.key, param.value])),
+    ...(spec.streaming ? { streaming: { ...spec.streaming } } : {}),
     mapTasks: job.mapTasks,
     mapsDone: job.mapsDone,
     reducesDone: job.reducesDone,

@@ -5,13 +5,14 @@
 // run's order and with it every merge downstream.
 import { MERGE_BATCH_RECORDS } from "./constants.ts";
 import { TaskError } from "./errors.ts";
-import type { JobDefinition } from "../job-module/job-api.ts";
+import type { Emit } from "../job-module/job-api.ts";
 import { groupByKey } from "./merge.ts";
 import type { KeyValue, RecordBatches } from "./records.ts";
 import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
 import { messageOf } from "../util/errors.ts";
 
-export type CombineFunction = NonNullable<JobDefinition["combine"]>;
+/** A combine call as the collector makes it (the job's context is bound in by the map task). */
+export type CombineFunction = (key: string, values: AsyncIterable<string>, emit: Emit) => void | Promise<void>;
 
 export interface CombineCounters {
   combineInputRecords: number;

@@ -3,7 +3,7 @@
 // chunk file, a replica over the network, a worker thread's proxy) is the RangeReader's business.
 import { SPLIT_READ_AHEAD_BYTES_DEFAULT, WHOLE_FILE_BYTES_MAX, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
 import { TaskCancelledError, TaskError } from "./errors.ts";
-import type { Emit, JobDefinition } from "../job-module/job-api.ts";
+import { jobContext, type Emit, type JobContext, type JobDefinition } from "../job-module/job-api.ts";
 import { lineBatchesOfSplit, type LineSplitOptions, type RangeReader } from "./line-split.ts";
 import { MapOutputCollector, type MapOutputCounters, type MapOutputPartition } from "./map-output.ts";
 import { isPromiseLike } from "./user-code.ts";
@@ -24,6 +24,8 @@ export interface MapTaskParams {
   memoryLimitBytes?: number;
   taskId: string;
   split?: LineSplitOptions;
+  /** The job's parameters, handed to each of its functions. Default: none. */
+  context?: JobContext;
   signal?: AbortSignal;
   /** Called at most once per WORKER_PROGRESS_INTERVAL_MS while records are read. */
   onProgress?(progress: MapTaskProgress): void;
@@ -48,10 +50,11 @@ export interface MapTaskResult {
 
 export async function runMapTask(params: MapTaskParams): Promise<MapTaskResult> {
   const { job, reader, path, startBytes, endBytes, signal } = params;
+  const context = params.context ?? jobContext();
   const collector = new MapOutputCollector({
     reducers: params.reducers,
     partition: job.partition ? (key, reducers) => job.partition!(key, reducers) : undefined,
-    combine: job.combine ? (key, values, emit) => job.combine!(key, values, emit) : undefined,
+    combine: job.combine ? (key, values, emit) => job.combine!(key, values, emit, context) : undefined,
     memoryLimitBytes: params.memoryLimitBytes,
     spillDir: params.spillDir,
     taskId: params.taskId,
@@ -64,7 +67,7 @@ export async function runMapTask(params: MapTaskParams): Promise<MapTaskResult> 
     const callMap = (key: string, value: string, offsetBytes: number): Promise<void> | undefined => {
       let result: unknown;
       try {
-        result = job.map(key, value, emit);
+        result = job.map(key, value, emit, context);
       } catch (err) {
         throw failed(err, offsetBytes);
       }
@@ -107,7 +110,7 @@ export async function runMapTask(params: MapTaskParams): Promise<MapTaskResult> 
     if (signal?.aborted) throw new TaskCancelledError(`map task ${params.taskId} was cancelled`);
     if (job.mapEnd) {
       try {
-        const result = job.mapEnd(emit);
+        const result = job.mapEnd(emit, context);
         if (isPromiseLike(result)) await result;
       } catch (err) {
         throw new TaskError(`mapEnd failed after the last record of ${path}: ${messageOf(err)}`, {}, { cause: err });

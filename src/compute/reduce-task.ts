@@ -1,7 +1,8 @@
 // One reduce task (MapReduce paper §3.1 steps 5–6): the sorted outputs of every map task for
 // this partition are merged, grouped by key, and each group goes through the job's reduce
 // function; what it emits becomes `key\tvalue\n` lines (Hadoop's TextOutputFormat; a key or
-// value that itself holds a tab or newline is written as is, as Hadoop does).
+// value that itself holds a tab or newline is written as is, as Hadoop does), and `key\n`
+// when the value is empty, so a job that emits lines as keys writes exactly those lines.
 //
 // Output is handed to `write` in pieces of whole lines, about REDUCE_OUTPUT_FLUSH_BYTES each,
 // after the reduce call that filled them; writes are issued one after another, in order, and
@@ -10,7 +11,7 @@
 // per key, and its values, which can be many, are streamed rather than held.
 import { REDUCE_OUTPUT_FLUSH_BYTES, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
 import { TaskCancelledError, TaskError } from "./errors.ts";
-import type { Emit, JobDefinition } from "../job-module/job-api.ts";
+import { jobContext, type Emit, type JobContext, type JobDefinition } from "../job-module/job-api.ts";
 import { groupByKey, mergeSorted } from "./merge.ts";
 import type { KeyValue, RecordBatches } from "./records.ts";
 import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
@@ -23,6 +24,8 @@ export interface ReduceTaskParams {
   /** Receives the output text: one or more whole lines per call. */
   write(text: string): void | Promise<void>;
   signal?: AbortSignal;
+  /** The job's parameters, handed to reduce. Default: none. */
+  context?: JobContext;
   /** Called at most once per WORKER_PROGRESS_INTERVAL_MS. */
   onProgress?(counters: ReduceCounters): void;
 }
@@ -35,6 +38,7 @@ export interface ReduceCounters {
 
 export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounters> {
   const { job, signal } = params;
+  const context = params.context ?? jobContext();
   const counters: ReduceCounters = { reduceInputGroups: 0, reduceInputRecords: 0, reduceOutputRecords: 0 };
   let pending: string[] = [];
   let pendingChars = 0;
@@ -49,7 +53,8 @@ export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounter
   let currentKey = "";
   const emit: Emit = (key, value) => {
     checkEmitted(key, value, "reduce");
-    const line = `${key}\t${value}\n`;
+    // An empty value writes no trailing tab (as Hadoop Streaming reads such a line back).
+    const line = value === "" ? `${key}\n` : `${key}\t${value}\n`;
     pending.push(line);
     pendingChars += line.length;
     counters.reduceOutputRecords++;
@@ -62,7 +67,7 @@ export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounter
     currentKey = group.key;
     counters.reduceInputGroups++;
     try {
-      const result = job.reduce(group.key, group.values, emit);
+      const result = job.reduce(group.key, group.values, emit, context);
       if (isPromiseLike(result)) await result;
     } catch (err) {
       throw new TaskError(`reduce failed for key ${quoteKey(currentKey)}: ${messageOf(err)}`, { key: currentKey }, { cause: err });

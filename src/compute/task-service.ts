@@ -37,6 +37,8 @@ import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffle
 import { SHUFFLE_PROTOCOL, TASK_PROTOCOL } from "../protocol/ids.ts";
 import { TASK_RPC_LIMITS } from "../protocol/limits.ts";
 import { validateJobId } from "../protocol/jobs.ts";
+import { paramsEnv, taskTimeoutMs } from "../protocol/job-params.ts";
+import type { StreamingTaskSpec } from "./worker-protocol.ts";
 import { messageOf } from "../util/errors.ts";
 
 const TASK_INBOUND_STREAMS_MAX = 32;
@@ -256,13 +258,14 @@ export class TaskService {
     const order = attempt.order;
     const split = order.split;
     if (!split) throw new Error("a map order without its split");
-    // The bundle (cached per job) and the input's chunks are asked for at once.
+    const taskId = mapTaskId(order.index, order.attempt);
+    const streaming = order.streaming ? this.streamingSpec(order, taskId, order.streaming.mapper, order.streaming.combiner, { mapreduce_map_input_file: split.path, mapreduce_map_input_start: String(split.startBytes), mapreduce_map_input_length: String(split.endBytes - split.startBytes) }) : undefined;
+    // The bundle (cached per job; a streaming job has none) and the input's chunks are asked for at once.
     const takenAtMs = Date.now();
-    const [bundlePath, reader] = await Promise.all([this.bundle(order), this.init.fs.openRangeReader(split.path)]);
+    const [bundlePath, reader] = await Promise.all([streaming ? Promise.resolve("") : this.bundle(order), this.init.fs.openRangeReader(split.path)]);
     // Where a task's start goes (the job's taskStartMsP50 counts to its map's first call).
     if (order.orderSentAtMs > 0) this.init.log.debug("a map task goes to a thread", { job: order.jobId, map: order.index, orderToRunMs: takenAtMs - order.orderSentAtMs, bundleAndReaderMs: Date.now() - takenAtMs, queued: this.init.pool.queued });
     const wholeFile = order.inputFormat === InputFormat.WHOLE_FILE;
-    const taskId = mapTaskId(order.index, order.attempt);
     const handle = this.init.pool.runMap(
       {
         kind: "map",
@@ -275,6 +278,8 @@ export class TaskService {
         reducers: order.reducers,
         spillDir: join(this.init.dir, order.jobId),
         ...(order.orderSentAtMs > 0 ? { orderSentAtMs: order.orderSentAtMs } : {}),
+        params: paramsRecord(order),
+        ...(streaming ? { streaming } : {}),
       },
       { reader, signal: attempt.abort.signal },
     );
@@ -295,8 +300,9 @@ export class TaskService {
 
   private async runReduce(attempt: RunningAttempt): Promise<TaskResult> {
     const order = attempt.order;
-    const bundlePath = await this.bundle(order);
     const taskId = reduceTaskId(order.index, order.attempt);
+    const streaming = order.streaming ? this.streamingSpec(order, taskId, order.streaming.reducer, "", {}) : undefined;
+    const bundlePath = streaming ? "" : await this.bundle(order);
     const scratch = join(this.init.dir, order.jobId, `reduce-${taskId}`);
     await rm(scratch, { recursive: true, force: true });
     await mkdir(scratch, { recursive: true });
@@ -346,7 +352,7 @@ export class TaskService {
       // Merge and reduce, in a worker thread.
       const outputPath = join(scratch, "part");
       const handle = this.init.pool.runReduce(
-        { kind: "reduce", taskId, bundlePath, inputCount: files.length, outputPath },
+        { kind: "reduce", taskId, bundlePath, inputCount: files.length, outputPath, params: paramsRecord(order), ...(streaming ? { streaming } : {}) },
         { inputs: files.map((path) => fileByteStream(path)), signal: attempt.abort.signal },
       );
       attempt.cancel = () => handle.cancel();
@@ -402,6 +408,20 @@ export class TaskService {
     return bytes;
   }
 
+  /**
+   * What a worker thread needs to run a streaming task's command: its environment holds the
+   * job's parameters (paramsEnv) and, as Hadoop Streaming sets them, the task's names.
+   */
+  private streamingSpec(order: RunTask, taskId: string, command: string, combiner: string, taskEnv: Record<string, string>): StreamingTaskSpec {
+    return {
+      command,
+      combiner,
+      env: { ...paramsEnv(order.params), mapreduce_job_id: order.jobId, mapreduce_task_id: taskId, mapreduce_task_partition: String(order.index), ...taskEnv },
+      idleTimeoutMs: taskTimeoutMs(order.params),
+      workDir: join(this.init.dir, order.jobId, `stream-${taskId}`),
+    };
+  }
+
   /** The job's bundle on this peer's disk, fetched from the file system once per job. */
   private bundle(order: RunTask): Promise<string> {
     let pending = this.bundles.get(order.jobId);
@@ -452,6 +472,10 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener("abort", done);
   });
+}
+
+function paramsRecord(order: RunTask): Record<string, string> {
+  return Object.fromEntries(order.params.map((param) => [param.key, param.value]));
 }
 
 function attemptKey(order: { jobId: string; kind: TaskKind; index: number; attempt: number }): string {

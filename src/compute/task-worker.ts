@@ -21,7 +21,9 @@ import type { RangeReader } from "./line-split.ts";
 import { runMapTask } from "./map-task.ts";
 import { decodeRun } from "./records.ts";
 import { runReduce } from "./reduce-task.ts";
-import { toWireError, type FromWorker, type MapTaskSpec, type ReduceTaskSpec, type TaskOutcome, type TaskSpec, type ToWorker } from "./worker-protocol.ts";
+import { runStreamingMap, runStreamingReduce, type StreamingCommand } from "./streaming-task.ts";
+import { jobContext } from "../job-module/job-api.ts";
+import { toWireError, type FromWorker, type MapTaskSpec, type ReduceTaskSpec, type StreamingTaskSpec, type TaskOutcome, type TaskSpec, type ToWorker } from "./worker-protocol.ts";
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: ArrayBuffer[]): void;
@@ -125,15 +127,16 @@ function jobOf(bundlePath: string): Promise<JobDefinition> {
  */
 function timedFirstMap(job: JobDefinition, onFirst: () => void): JobDefinition {
   const timed: JobDefinition = { ...job };
-  timed.map = (key, value, emit) => {
+  timed.map = (key, value, emit, context) => {
     timed.map = job.map;
     onFirst();
-    return job.map(key, value, emit);
+    return job.map(key, value, emit, context);
   };
   return timed;
 }
 
 async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
+  if (spec.streaming) return runStreamingMapTask(spec, spec.streaming);
   const job = await jobOf(spec.bundlePath);
   let firstMapAtMs: number | undefined;
   const result = await runMapTask({
@@ -147,6 +150,7 @@ async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
     memoryLimitBytes: spec.memoryLimitBytes,
     taskId: spec.taskId,
     split: spec.split,
+    context: jobContext(spec.params),
     onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
   });
   const outcome: TaskOutcome = { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters };
@@ -157,21 +161,20 @@ async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
 }
 
 async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
-  const job = await jobOf(spec.bundlePath);
+  const job = spec.streaming ? undefined : await jobOf(spec.bundlePath);
   const inputs = Array.from({ length: spec.inputCount }, (_, input) => decodeRun(pulledBytes(input), { source: `map output ${input} of reduce task ${spec.taskId}` }));
   const handle = await open(spec.outputPath, "wx", 0o644);
   let positionBytes = 0;
   try {
-    const counters = await runReduce({
-      job,
-      inputs,
-      write: async (text) => {
-        const bytes = Buffer.from(text, "utf8");
-        await writeFully(handle, bytes, bytes.length, positionBytes);
-        positionBytes += bytes.length;
-      },
-      onProgress: (progress) => post({ type: "progress", progress: { records: progress.reduceInputRecords } }),
-    });
+    const write = async (text: string) => {
+      const bytes = Buffer.from(text, "utf8");
+      await writeFully(handle, bytes, bytes.length, positionBytes);
+      positionBytes += bytes.length;
+    };
+    const onProgress = (progress: { reduceInputRecords: number }) => post({ type: "progress", progress: { records: progress.reduceInputRecords } });
+    const counters = job
+      ? await runReduce({ job, inputs, write, context: jobContext(spec.params), onProgress })
+      : await runStreamingReduce({ reducer: streamingCommand(spec.streaming!), inputs, write, onProgress });
     // The output is committed from this file: it must be whole on disk before "done".
     await handle.datasync();
     await handle.close();
@@ -181,6 +184,29 @@ async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
     await unlink(spec.outputPath).catch(() => undefined);
     throw err;
   }
+}
+
+async function runStreamingMapTask(spec: MapTaskSpec, streaming: StreamingTaskSpec): Promise<TaskOutcome> {
+  const result = await runStreamingMap({
+    mapper: streamingCommand(streaming),
+    combiner: streaming.combiner,
+    reader: new ProxyRangeReader(spec.sizeBytes),
+    path: spec.path,
+    startBytes: spec.startBytes,
+    endBytes: spec.endBytes,
+    reducers: spec.reducers,
+    spillDir: spec.spillDir,
+    memoryLimitBytes: spec.memoryLimitBytes,
+    taskId: spec.taskId,
+    split: spec.split,
+    onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
+  });
+  return { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters };
+}
+
+/** The streaming command of a task, its process group reported to the parent (which kills it if this thread is terminated). */
+function streamingCommand(streaming: StreamingTaskSpec): StreamingCommand {
+  return { command: streaming.command, env: streaming.env, idleTimeoutMs: streaming.idleTimeoutMs, workDir: streaming.workDir, onProcessGroup: (pgid) => post({ type: "process-group", pgid }) };
 }
 
 async function run(spec: TaskSpec): Promise<void> {

@@ -105,6 +105,8 @@ interface PoolTask {
   pullChains: Promise<void>[];
   onAbort?: () => void;
   slotReleased: boolean;
+  /** A streaming task's process group, killed with the task (streaming-task.ts). */
+  processGroup?: number;
 }
 
 /** One worker thread, bound to one job's bundle for its life (from its first task on). */
@@ -386,6 +388,9 @@ export class WorkerPool {
           this.log.warn("a progress callback failed", { task: taskId, err });
         }
         return;
+      case "process-group":
+        task.processGroup = message.pgid === 0 ? undefined : message.pgid;
+        return;
       case "failed":
         this.fail(task, fromWireError(message.error));
         return;
@@ -484,6 +489,7 @@ export class WorkerPool {
     } else {
       task.resolve(outcome);
     }
+    if (task.processGroup !== undefined) killProcessGroup(task.processGroup);
     const thread = task.thread;
     if (!wasRunning || !thread) return;
     if (outcome instanceof Error) {
@@ -557,4 +563,13 @@ function outcomeMismatch(spec: TaskSpec, outcome: TaskOutcome): string | undefin
 async function removeTaskFiles(spec: TaskSpec): Promise<void> {
   if (spec.kind === "map") await rm(join(spec.spillDir, mapOutputDirName(spec.taskId)), { recursive: true, force: true });
   else await rm(spec.outputPath, { force: true });
+}
+
+/** A terminated worker cannot stop its streaming process: the group dies here instead. */
+function killProcessGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // Gone already.
+  }
 }

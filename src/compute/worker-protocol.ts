@@ -35,6 +35,22 @@ export interface MapTaskSpec {
   split?: LineSplitOptions;
   /** When the leader sent the order (its wall clock, ms): the outcome says how long until the job's map ran. */
   orderSentAtMs?: number;
+  /** The job's parameters, for a TypeScript job's context. */
+  params?: Record<string, string>;
+  /** Set for a streaming job: bundlePath is then empty, and the command does the work. */
+  streaming?: StreamingTaskSpec;
+}
+
+/** What a worker needs to run a streaming task (streaming-task.ts). */
+export interface StreamingTaskSpec {
+  /** The mapper or the reducer; an empty reducer is the identity. */
+  command: string;
+  /** A map's combiner, or "". */
+  combiner: string;
+  env: Record<string, string>;
+  idleTimeoutMs: number;
+  /** The process's working folder (made and removed by the task). */
+  workDir: string;
 }
 
 export interface ReduceTaskSpec {
@@ -45,6 +61,8 @@ export interface ReduceTaskSpec {
   inputCount: number;
   /** A new local file the worker writes the output lines to (fsynced before "done"). */
   outputPath: string;
+  params?: Record<string, string>;
+  streaming?: StreamingTaskSpec;
 }
 
 export type TaskSpec = MapTaskSpec | ReduceTaskSpec;
@@ -96,6 +114,8 @@ export type FromWorker =
   | { type: "progress"; progress: TaskProgress }
   // The thread imported a job bundle (a warm thread does so once for all its tasks of a job).
   | { type: "loaded" }
+  // A streaming task's process group (0: none any more), killed by the parent when the task ends.
+  | { type: "process-group"; pgid: number }
   | { type: "done"; outcome: TaskOutcome }
   | { type: "failed"; error: WireError };
 
@@ -147,6 +167,10 @@ export function parseFromWorker(data: unknown): FromWorker | undefined {
     case "pull":
       if (!isCount(data.id) || !isCount(data.input)) return undefined;
       return { type: "pull", id: data.id, input: data.input };
+    case "process-group":
+      // Never 1 (init) nor the peer's own group: a kill of the group must hit the task only.
+      if (!isCount(data.pgid) || data.pgid === 1 || data.pgid === process.pid) return undefined;
+      return { type: "process-group", pgid: data.pgid };
     case "progress": {
       const progress = data.progress;
       if (!isObject(progress) || !isCount(progress.records)) return undefined;

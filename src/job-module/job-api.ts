@@ -13,6 +13,31 @@
 export type Emit = (key: string, value: string) => void;
 
 /**
+ * What a job's functions know of their job, as Hadoop's Context and Configuration: the
+ * parameters given with `--param key=value` (or SubmitOptions.params). A job module is bundled
+ * where it is submitted and runs on other peers, so this, not the environment, is how a run's
+ * settings (a grep pattern, a threshold) reach the code.
+ */
+export interface JobContext {
+  /** Every parameter, by name. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The value of parameter `key`, or `fallback` when the job was given none. */
+  param(key: string): string | undefined;
+  param(key: string, fallback: string): string;
+}
+
+/** The context of a job run with `params` (the worker builds one per task). */
+export function jobContext(params: Readonly<Record<string, string>> = {}): JobContext {
+  const frozen = Object.freeze({ ...params });
+  function param(key: string): string | undefined;
+  function param(key: string, fallback: string): string;
+  function param(key: string, fallback?: string): string | undefined {
+    return Object.hasOwn(frozen, key) ? frozen[key] : fallback;
+  }
+  return { params: frozen, param };
+}
+
+/**
  * How a map task reads its input:
  * - "lines" (default): one map call per line; the key is the line's byte offset in the file
  *   (a decimal string), the value the line without its "\n" (and without a trailing "\r").
@@ -22,20 +47,21 @@ export type Emit = (key: string, value: string) => void;
 export type InputFormat = "lines" | "whole-file";
 
 export interface JobDefinition {
-  map(key: string, value: string, emit: Emit): void | Promise<void>;
+  /** `context` (every function's last argument) holds the job's parameters. */
+  map(key: string, value: string, emit: Emit, context: JobContext): void | Promise<void>;
   /**
    * Called once per distinct key, in key order, with all of its values. `values` is an async
    * iterable (`for await (const value of values)`) because the values of one key may be far
    * more than memory holds: they are streamed from a merge of sorted files. It can be
    * iterated once, and only during this call.
    */
-  reduce(key: string, values: AsyncIterable<string>, emit: Emit): void | Promise<void>;
+  reduce(key: string, values: AsyncIterable<string>, emit: Emit, context: JobContext): void | Promise<void>;
   /**
    * Optional local pre-reduce on the map side, applied to each sorted spill and again when
    * spills are merged, so it may run zero, one or several times per value: it must be
    * associative and commutative like a reduce, and it must emit only the key it was given.
    */
-  combine?(key: string, values: AsyncIterable<string>, emit: Emit): void | Promise<void>;
+  combine?(key: string, values: AsyncIterable<string>, emit: Emit, context: JobContext): void | Promise<void>;
   /**
    * Which reducer a key goes to, in [0, reducers). Must be deterministic: every map task on
    * every peer must send a key to the same reducer. Default: defaultPartition.
@@ -46,7 +72,7 @@ export interface JobDefinition {
    * that aggregates in memory across records ("in-mapper combining") emits its totals here.
    * Module state lives exactly one task: every task loads the module afresh.
    */
-  mapEnd?(emit: Emit): void | Promise<void>;
+  mapEnd?(emit: Emit, context: JobContext): void | Promise<void>;
   input?: InputFormat;
 }
 

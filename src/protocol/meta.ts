@@ -8,6 +8,7 @@ import { META_PROTOCOL } from "./ids.ts";
 import { META_RPC_LIMITS, PEERS_LISTED_MAX, REPLICATION_MAX } from "./limits.ts";
 import { RequestError } from "./errors.ts";
 import { JOB_INPUTS_MAX, REDUCERS_MAX } from "./jobs.ts";
+import { JOB_PARAMS_MAX } from "./job-params.ts";
 import { MetaRequest, MetaResponse } from "./pb/meta.ts";
 import type { Uint8ArrayList } from "uint8arraylist";
 
@@ -19,7 +20,7 @@ export const META_REQUEST_LIMITS = {
   // A writer excludes the peers its pipelines failed through: a few attempts of a few replicas.
   addChunk: { excludePeers: 8 * REPLICATION_MAX },
   bumpChunk: { excludePeers: 8 * REPLICATION_MAX },
-  submitJob: { spec: { inputs: JOB_INPUTS_MAX } },
+  submitJob: { spec: { inputs: JOB_INPUTS_MAX, params: JOB_PARAMS_MAX } },
   taskDone: { result: { partitionBytes: REDUCERS_MAX } },
 };
 

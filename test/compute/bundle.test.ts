@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { bundleJob, jobBundleFileName, loadJobBundle } from "../../src/job-module/bundle.ts";
 import { JobBundleError } from "../../src/compute/errors.ts";
-import { JobDefinitionError } from "../../src/job-module/job-api.ts";
+import { JobDefinitionError, jobContext } from "../../src/job-module/job-api.ts";
 import { tempDir } from "../support/temp.ts";
 import { writeJobModules } from "./job-modules.ts";
 
@@ -28,7 +28,7 @@ describe("bundleJob and loadJobBundle", () => {
     expect(text).toContain("function defineJob");
     const job = await loadJobBundle(bundle, join(dir.path, "work"));
     const emitted: [string, string][] = [];
-    await job.map("0", "to be or not to be", (k, v) => emitted.push([k, v]));
+    await job.map("0", "to be or not to be", (k, v) => emitted.push([k, v]), jobContext());
     expect(emitted.map(([k]) => k)).toEqual(["to", "be", "or", "not", "to", "be"]);
     expect(typeof job.combine).toBe("function");
     // Kept under a name derived from its content.

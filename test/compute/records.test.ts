@@ -165,3 +165,33 @@ describe("run files", () => {
     });
   });
 });
+
+describe("decodeRun's memory", () => {
+  it("lets go of the pieces it has decoded, though blocks straddle pieces and its queue never drains", async () => {
+    await withDir(async (dir) => {
+      // About 12 MiB of 256 KiB blocks, fed in pieces of 100,000 bytes (never block-aligned).
+      const path = join(dir, "long.run");
+      const value = "0".repeat(200);
+      await writeRunFile(path, Array.from({ length: 60_000 }, (_, i) => ({ key: `k${String(i).padStart(6, "0")}`, value })));
+      const bytes = new Uint8Array(readFileSync(path));
+      const fed: WeakRef<Uint8Array>[] = [];
+      async function* tracked(): AsyncGenerator<Uint8Array> {
+        for await (const piece of piecesOf(bytes, 100_000)) {
+          fed.push(new WeakRef(piece));
+          yield piece;
+        }
+      }
+      let records = 0;
+      let mostAlive = 0;
+      for await (const batch of decodeRun(tracked())) {
+        records += batch.length;
+        Bun.gc(true);
+        mostAlive = Math.max(mostAlive, fed.filter((ref) => ref.deref() !== undefined).length);
+      }
+      expect(records).toBe(60_000);
+      expect(fed.length).toBeGreaterThan(100);
+      // A block's worth of pieces and one ahead, not every piece fed so far.
+      expect(mostAlive).toBeLessThanOrEqual(6);
+    });
+  });
+});

@@ -2,7 +2,7 @@
 // reduce, out as Hadoop TextOutputFormat lines.
 import { describe, it, expect } from "vitest";
 import { TaskError } from "../../src/compute/errors.ts";
-import { defineJob } from "../../src/job-module/job-api.ts";
+import { defineJob, jobContext } from "../../src/job-module/job-api.ts";
 import { batchesOf } from "../../src/compute/merge.ts";
 import { runReduce } from "../../src/compute/reduce-task.ts";
 
@@ -37,6 +37,30 @@ describe("runReduce", () => {
     ]);
     expect(output).toBe("a\t1,3\nb\t4\nc\t2\n");
     expect(counters).toEqual({ reduceInputGroups: 3, reduceInputRecords: 4, reduceOutputRecords: 3 });
+  });
+
+  it("writes an empty value without a trailing tab, and hands reduce the job's parameters", async () => {
+    let output = "";
+    await runReduce({
+      job: defineJob({
+        map: noMap,
+        reduce(key, _values, emit, context) {
+          emit(key, context.param("suffix", ""));
+        },
+      }),
+      inputs: [batchesOf([kv("a", "1"), kv("b", "1")])],
+      context: jobContext({ suffix: "" }),
+      write: (text) => void (output += text),
+    });
+    expect(output).toBe("a\nb\n");
+    output = "";
+    await runReduce({
+      job: defineJob({ map: noMap, reduce: (key, _values, emit, context) => emit(key, context.param("suffix", "none")) }),
+      inputs: [batchesOf([kv("a", "1")])],
+      context: jobContext({ suffix: "!" }),
+      write: (text) => void (output += text),
+    });
+    expect(output).toBe("a\t!\n");
   });
 
   it("awaits an async writer before going on, and hands it whole lines in order", async () => {

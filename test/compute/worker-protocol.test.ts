@@ -16,6 +16,8 @@ describe("parseFromWorker", () => {
     expect(parseFromWorker({ type: "progress", progress: { records: 5, fraction: 0.5 } })).toEqual({ type: "progress", progress: { records: 5, fraction: 0.5 } });
     const outcome = { kind: "map", outputDir: "/d", partitions: [{ partition: 0, path: "/d/part-0.run", records: 2, sizeBytes: 40 }], counters };
     expect(parseFromWorker({ type: "done", outcome })).toEqual({ type: "done", outcome });
+    expect(parseFromWorker({ type: "process-group", pgid: 4242 })).toEqual({ type: "process-group", pgid: 4242 });
+    expect(parseFromWorker({ type: "process-group", pgid: 0 })).toEqual({ type: "process-group", pgid: 0 });
   });
 
   it("refuses anything else", () => {
@@ -32,6 +34,11 @@ describe("parseFromWorker", () => {
       { type: "done", outcome: { kind: "map", outputDir: "/d", partitions: [], counters: { ...counters, spills: -1 } } },
       { type: "done", outcome: { kind: "shell" } },
       { type: "failed", error: { message: 1 } },
+      // The group the pool would kill: never init's, the peer's own, or a negative id.
+      { type: "process-group", pgid: 1 },
+      { type: "process-group", pgid: process.pid },
+      { type: "process-group", pgid: -5 },
+      { type: "process-group", pgid: "12" },
     ];
     for (const message of refused) expect(parseFromWorker(message)).toBeUndefined();
   });

@@ -1,6 +1,6 @@
-// examples/grep.ts and examples/grep-job.ts on a three-peer cluster: the output equals
-// `grep -iw error | sort | uniq -c` over the same text (MapReduce paper §2.3, "distributed
-// grep"), and a pattern given at run time reaches the workers intact.
+// examples/grep.ts on a three-peer cluster: the output equals `grep -iw error | sort | uniq -c`
+// over the same text (MapReduce paper §2.3, "distributed grep"), and a pattern given at run
+// time as a job parameter (--param grep.pattern=...) reaches the workers intact.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -8,9 +8,9 @@ import { join, resolve } from "node:path";
 import type { Peer } from "../../src/peer/peer.ts";
 import type { TestPeers } from "../support/peers.ts";
 import { tempDir } from "../support/temp.ts";
-import type { JobDefinition } from "../../src/job-module/job-api.ts";
-import { writeGrepJob } from "../../examples/grep-job.ts";
-import { keyValues, lcg, putText, readParts, runJob, startCluster } from "./cluster.ts";
+import { jobContext, type JobDefinition } from "../../src/job-module/job-api.ts";
+import grepDefault, { FLAGS_PARAM, PATTERN_PARAM } from "../../examples/grep.ts";
+import { expectSucceeded, keyValues, lcg, putText, readParts, runJob, startCluster } from "./cluster.ts";
 
 const GREP = resolve(import.meta.dir, "../../examples/grep.ts");
 
@@ -77,11 +77,11 @@ describe("examples/grep.ts", () => {
     expect(job.counters.reduceOutputRecords).toBe(expected.size);
   }, 30_000);
 
-  it("runs a pattern given at run time through writeGrepJob", async () => {
+  it("runs a pattern given at run time as a job parameter", async () => {
     // Quotes, a backslash and an alternation: all must reach the workers as they were typed.
     const pattern = String.raw`"quoted \\ path"|timed? ?out`;
-    const modulePath = writeGrepJob(pattern, scratch.path, { flags: "i" });
-    await runJob(seed, modulePath, { inputs: ["/logs/app.log"], output: "/out/grep-custom", reducers: 2 });
+    const submitted = await seed.jobs.submit(GREP, { inputs: ["/logs/app.log"], output: "/out/grep-custom", reducers: 2, params: { [PATTERN_PARAM]: pattern, [FLAGS_PARAM]: "i" } });
+    await expectSucceeded(seed, await seed.jobs.wait(submitted.id, { intervalMs: 100 }));
     const got = keyValues(await readParts(seed, "/out/grep-custom", 2));
     const expected = countMatches(input, new RegExp(pattern, "i"));
     expect([...expected.keys()].some((line) => line.includes("Timed out"))).toBe(true);
@@ -90,29 +90,25 @@ describe("examples/grep.ts", () => {
   }, 30_000);
 });
 
-describe("writeGrepJob", () => {
-  async function load(path: string): Promise<JobDefinition> {
-    return ((await import(path)) as { default: JobDefinition }).default;
-  }
-  function matches(job: JobDefinition, lines: string[]): string[] {
+describe("grep's pattern parameter", () => {
+  function matches(job: JobDefinition, params: Record<string, string>, lines: string[]): string[] {
     const out: string[] = [];
-    for (const line of lines) void job.map("0", line, (key) => out.push(key));
+    const context = jobContext(params);
+    for (const line of lines) void job.map("0", line, (key) => out.push(key), context);
     return out;
   }
 
-  it("embeds a pattern that looks like code as data", async () => {
-    // Were the pattern pasted into the module as text, this would end the string and run code.
+  it("is a pattern, never code: a pattern that looks like code matches as data", () => {
     const pattern = String.raw`"\); globalThis.injected = 1; \("` + "\u2028\\*/";
-    const job = await load(writeGrepJob(pattern, scratch.path));
-    expect(matches(job, [`x "); globalThis.injected = 1; ("\u2028*/ y`, "plain line"])).toEqual([`x "); globalThis.injected = 1; ("\u2028*/ y`]);
+    expect(matches(grepDefault, { [PATTERN_PARAM]: pattern }, [`x "); globalThis.injected = 1; ("\u2028*/ y`, "plain line"])).toEqual([`x "); globalThis.injected = 1; ("\u2028*/ y`]);
     expect((globalThis as { injected?: number }).injected).toBeUndefined();
   });
 
-  it("names the module by its pattern and flags, and refuses bad patterns before writing", async () => {
-    expect(writeGrepJob("a+b", scratch.path)).toBe(writeGrepJob("a+b", scratch.path));
-    expect(writeGrepJob("a+b", scratch.path)).not.toBe(writeGrepJob("a+b", scratch.path, { flags: "i" }));
-    expect(matches(await load(writeGrepJob("a+b", scratch.path, { flags: "i" })), ["AAB", "ab", "b"])).toEqual(["AAB", "ab"]);
-    expect(() => writeGrepJob("(unclosed", scratch.path)).toThrow(SyntaxError);
-    expect(() => writeGrepJob("x", scratch.path, { flags: "g" })).toThrow(/g or y/);
+  it("takes flags, defaults to the word 'error', and refuses g and bad patterns", () => {
+    expect(matches(grepDefault, { [PATTERN_PARAM]: "a+b", [FLAGS_PARAM]: "i" }, ["AAB", "ab", "b"])).toEqual(["AAB", "ab"]);
+    expect(matches(grepDefault, { [PATTERN_PARAM]: "a+b" }, ["AAB", "ab", "b"])).toEqual(["ab"]);
+    expect(matches(grepDefault, {}, ["an ERROR", "terror", "error!"])).toEqual(["an ERROR", "error!"]);
+    expect(() => matches(grepDefault, { [PATTERN_PARAM]: "(unclosed" }, ["x"])).toThrow(SyntaxError);
+    expect(() => matches(grepDefault, { [PATTERN_PARAM]: "x", [FLAGS_PARAM]: "g" }, ["x"])).toThrow(/g or y/);
   });
 });

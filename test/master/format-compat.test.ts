@@ -110,7 +110,11 @@ function v1Name(value: string): string {
 }
 
 function v1Job(record: JobRecord): unknown {
-  const spec = record.spec ? { ...record.spec, inputFormat: v1Name(record.spec.inputFormat) } : undefined;
+  // Version 1 had no job parameters or streaming commands: a record it wrote reads with none.
+  expect(record.spec?.params ?? []).toEqual([]);
+  expect(record.spec?.streaming).toBeUndefined();
+  const { params: _params, ...v1Spec } = record.spec ?? { params: [] };
+  const spec = record.spec ? { ...v1Spec, inputFormat: v1Name(record.spec.inputFormat) } : undefined;
   return asJson({ ...record, state: v1Name(record.state), spec });
 }
 
@@ -414,7 +418,7 @@ describe("the schema upgrade fails safe", () => {
 describe("version 2 of the log command", () => {
   const job: JobRecord = {
     id: "job-1",
-    spec: { inputs: ["/in"], output: "/out", reducers: 2, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.WHOLE_FILE },
+    spec: { inputs: ["/in"], output: "/out", reducers: 2, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.WHOLE_FILE, params: [] },
     state: JobRecord.State.KILLED,
     error: "killed by a user",
     failedTask: "",

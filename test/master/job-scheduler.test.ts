@@ -116,7 +116,7 @@ function newScheduler(options: { slowstartCompletedMaps?: number } = {}): JobSch
 const mapResult = (partitions: number, extra: Partial<TaskResult> = {}): TaskResult => ({ partitionBytes: new Array<number>(partitions).fill(1), inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0, ...extra });
 
 const submit = (inputs = ["/data"], reducers = 2) =>
-  scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES } });
+  scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES, params: [] } });
 
 describe("JobScheduler", () => {
   it("runs maps where their chunks are, reduces once maps are done, then commits _SUCCESS", async () => {

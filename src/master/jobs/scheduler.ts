@@ -43,6 +43,7 @@ import {
 import { REPLICATION_DEFAULT } from "../../protocol/limits.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import { validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
+import { validateParams, validateStreaming } from "../../protocol/job-params.ts";
 import { JOB_STATE, taskKeyOf } from "../../protocol/job-names.ts";
 import { JOB_COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
@@ -261,9 +262,16 @@ export class JobScheduler {
       if (path === output || path.startsWith(`${output}/`) || output.startsWith(`${path}/`)) throw new RequestError("INVALID", `the input ${path} and the output ${output} overlap`);
       return path;
     });
+    const params = validateParams(spec.params);
+    // A streaming job has commands instead of a bundle; a job with both is refused.
+    if (spec.streaming) {
+      if (spec.bundlePath !== "") throw new RequestError("INVALID", "a streaming job runs commands, not a job module: it has no bundle");
+      if (spec.inputFormat !== InputFormat.LINES) throw new RequestError("INVALID", "a streaming job reads lines");
+      return { ...spec, inputs, output, params, streaming: validateStreaming(spec.streaming) };
+    }
     const bundlePath = normalizePath(spec.bundlePath);
     if (!this.exists(bundlePath)) throw new RequestError("NOT_FOUND", `the job's bundle ${bundlePath} does not exist`);
-    return { ...spec, inputs, output, bundlePath };
+    return { ...spec, inputs, output, bundlePath, params };
   }
 
   private exists(path: string): boolean {
@@ -633,6 +641,8 @@ export class JobScheduler {
             orderSentAtMs: Date.now(),
             // Every reduce learns how many outputs to wait for: those of maps still running come later (pushMapOutputs).
             mapCount: task.kind === REDUCE ? job.mapTasks : 0,
+            params: job.spec!.params,
+            ...(job.spec!.streaming ? { streaming: job.spec!.streaming } : {}),
           },
         };
         if (task.kind === REDUCE) this.pushedMaps.set(attemptKey(job.id, taskKeyOf(task), attempt.attempt), new Set(maps.map((map) => `${map.index}/${map.attempt}`)));

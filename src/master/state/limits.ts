@@ -4,6 +4,7 @@
 import { validateChunkId } from "../../protocol/chunk-id.ts";
 import { CommandRejectedError, InvalidArgumentError } from "./errors.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES, CHUNK_SIZE_BYTES_MAX, CHUNK_VERSION_MAX, REPLICATION_MAX } from "../../protocol/limits.ts";
+import { JOB_PARAMS_MAX } from "../../protocol/job-params.ts";
 
 /**
  * The smallest chunk: one checksum block. Chunk sizes are whole blocks so no chunk ends in a
@@ -34,7 +35,7 @@ export const SETTINGS_MAX = 10_000;
 /** Task records in one putJob command: a job of this many chunks is the largest accepted. */
 export const JOB_TASKS_MAX = 100_000;
 /** Bounds on a decoded record: a hostile or broken entry cannot allocate without limit. */
-export const JOB_RECORD_LIMITS = { spec: { inputs: 1_000 } };
+export const JOB_RECORD_LIMITS = { spec: { inputs: 1_000, params: JOB_PARAMS_MAX } };
 export const TASK_RECORD_LIMITS = { running: 16, result: { partitionBytes: 100_000 } };
 
 const PEER_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;

@@ -52,6 +52,8 @@ export interface JobSpec {
   bundlePath: string
   moduleName: string
   inputFormat: InputFormat
+  params: JobParam[]
+  streaming?: StreamingCommands
 }
 
 export namespace JobSpec {
@@ -96,6 +98,18 @@ export namespace JobSpec {
           InputFormat.codec().encode(obj.inputFormat, w)
         }
 
+        if (obj.params != null && obj.params.length > 0) {
+          for (const value of obj.params) {
+            w.uint32(66)
+            JobParam.codec().encode(value, w)
+          }
+        }
+
+        if (obj.streaming != null) {
+          w.uint32(74)
+          StreamingCommands.codec().encode(obj.streaming, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -106,7 +120,8 @@ export namespace JobSpec {
           reducers: 0,
           bundlePath: '',
           moduleName: '',
-          inputFormat: InputFormat.INPUT_FORMAT_UNSPECIFIED
+          inputFormat: InputFormat.INPUT_FORMAT_UNSPECIFIED,
+          params: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -143,6 +158,22 @@ export namespace JobSpec {
               obj.inputFormat = InputFormat.codec().decode(reader)
               break
             }
+            case 8: {
+              if (opts.limits?.params != null && obj.params.length === opts.limits.params) {
+                throw new MaxLengthError('Decode error - repeated field "params" had too many elements')
+              }
+
+              obj.params.push(JobParam.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.params$
+              }))
+              break
+            }
+            case 9: {
+              obj.streaming = StreamingCommands.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.streaming
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -163,6 +194,161 @@ export namespace JobSpec {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobSpec>): JobSpec {
     return decodeMessage(buf, JobSpec.codec(), opts)
+  }
+
+}
+
+export interface JobParam {
+  key: string
+  value: string
+}
+
+export namespace JobParam {
+  let _codec: Codec<JobParam>
+
+  export const codec = (): Codec<JobParam> => {
+    if (_codec == null) {
+      _codec = message<JobParam>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(10)
+          w.string(obj.key)
+        }
+
+        if ((obj.value != null && obj.value !== '')) {
+          w.uint32(18)
+          w.string(obj.value)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: '',
+          value: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.value = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<JobParam>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, JobParam.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<JobParam>): JobParam {
+    return decodeMessage(buf, JobParam.codec(), opts)
+  }
+
+}
+
+export interface StreamingCommands {
+  mapper: string
+  reducer: string
+  combiner: string
+}
+
+export namespace StreamingCommands {
+  let _codec: Codec<StreamingCommands>
+
+  export const codec = (): Codec<StreamingCommands> => {
+    if (_codec == null) {
+      _codec = message<StreamingCommands>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.mapper != null && obj.mapper !== '')) {
+          w.uint32(10)
+          w.string(obj.mapper)
+        }
+
+        if ((obj.reducer != null && obj.reducer !== '')) {
+          w.uint32(18)
+          w.string(obj.reducer)
+        }
+
+        if ((obj.combiner != null && obj.combiner !== '')) {
+          w.uint32(26)
+          w.string(obj.combiner)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          mapper: '',
+          reducer: '',
+          combiner: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.mapper = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.reducer = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.combiner = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<StreamingCommands>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StreamingCommands.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StreamingCommands>): StreamingCommands {
+    return decodeMessage(buf, StreamingCommands.codec(), opts)
   }
 
 }

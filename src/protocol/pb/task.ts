@@ -3,7 +3,7 @@ import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-run
 import { encodeMessage, utf8Of } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { TaskKind, InputFormat, MapSplit } from './jobs.ts'
+import { TaskKind, InputFormat, JobParam, StreamingCommands, MapSplit } from './jobs.ts'
 
 // Streaming decoders are not generated (scripts/proto.ts): nothing decodes a message field by field.
 const streamingNotGenerated = function * (): Generator<never> {
@@ -270,6 +270,8 @@ export interface RunTask {
   output: string
   orderSentAtMs: number
   mapCount: number
+  params: JobParam[]
+  streaming?: StreamingCommands
 }
 
 export namespace RunTask {
@@ -344,6 +346,18 @@ export namespace RunTask {
           w.uint32(obj.mapCount)
         }
 
+        if (obj.params != null && obj.params.length > 0) {
+          for (const value of obj.params) {
+            w.uint32(106)
+            JobParam.codec().encode(value, w)
+          }
+        }
+
+        if (obj.streaming != null) {
+          w.uint32(114)
+          StreamingCommands.codec().encode(obj.streaming, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -359,7 +373,8 @@ export namespace RunTask {
           maps: [],
           output: '',
           orderSentAtMs: 0,
-          mapCount: 0
+          mapCount: 0,
+          params: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -422,6 +437,22 @@ export namespace RunTask {
             }
             case 12: {
               obj.mapCount = reader.uint32()
+              break
+            }
+            case 13: {
+              if (opts.limits?.params != null && obj.params.length === opts.limits.params) {
+                throw new MaxLengthError('Decode error - repeated field "params" had too many elements')
+              }
+
+              obj.params.push(JobParam.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.params$
+              }))
+              break
+            }
+            case 14: {
+              obj.streaming = StreamingCommands.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.streaming
+              })
               break
             }
             default: {

@@ -13,7 +13,6 @@
 // The reader checks every block against the CRCs before handing out any of its bytes, and
 // hands out only the range asked for. A mismatch is a ChunkChecksumError: the caller reports
 // the replica to the master and tries the next (DESIGN.md "Data path").
-import { open, type FileHandle } from "node:fs/promises";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import type { TesseraHost } from "../../net/host.ts";
@@ -22,6 +21,7 @@ import { validateChunkId, validateChunkVersion } from "../../protocol/chunk-id.t
 import { clampRange } from "../store/chunk-index.ts";
 import { ChunkCorruptError, isChunkStoreError } from "../store/errors.ts";
 import type { ChunkStore } from "../store/store.ts";
+import { LocalChunkReader } from "../store/local-chunk-reader.ts";
 import {
   DATA_CONTROL_FRAME_BYTES_MAX,
   READ_BYTES_MAX,
@@ -449,63 +449,21 @@ export async function openChunkReadLocal(store: ChunkStore, range: ChunkRange, c
     if (error instanceof ChunkChecksumError && counters) counters.checksumErrors++;
     throw error;
   }
-  const span = spanOf(sizeBytes, startBytes, endBytes);
   let cancelled = false;
-  async function* fromFile(filePath: string): AsyncGenerator<Uint8Array> {
-    const verifier = new SpanVerifier(range.chunkId, range.version, undefined, crcs.subarray(span.firstBlock, span.firstBlock + span.blockCount), span.firstBlock, span.spanStart, span.spanEnd, startBytes, endBytes);
-    let handle: FileHandle;
+  async function* fromFile(dataPath: string): AsyncGenerator<Uint8Array> {
+    let reader: LocalChunkReader | undefined;
     try {
-      handle = await open(filePath, "r");
+      reader = await LocalChunkReader.open({ chunkId: range.chunkId, version: range.version, dataPath, checksums: { blockBytes: BLOCK, sizeBytes, checksums: crcs } });
+      for await (const piece of reader.pieces(startBytes, endBytes - startBytes, LOCAL_READ_PIECE_BYTES, LOCAL_READ_AHEAD_PIECES)) {
+        if (cancelled) return;
+        yield piece;
+      }
     } catch (err) {
-      throw new ChunkReadError("CHUNK_NOT_FOUND", undefined, wireMessage(err));
-    }
-    const readPiece = async (position: number, sizeBytes: number): Promise<Uint8Array> => {
-      // allocUnsafe: a fresh zeroed buffer costs page faults on first touch (~6x slower). A
-      // fresh buffer per piece, not a reused one: readers keep what they are given.
-      const piece = Buffer.allocUnsafeSlow(sizeBytes);
-      let done = 0;
-      while (done < piece.length) {
-        const { bytesRead } = await handle.read(piece, done, piece.length - done, position + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return piece.subarray(0, done);
-    };
-    const out: Uint8Array[] = [];
-    // Reads in flight, in file order: LOCAL_READ_AHEAD_PIECES pieces are read (on the file
-    // thread pool, in parallel) while the oldest one is checked and consumed.
-    const inFlight: Array<{ position: number; sizeBytes: number; read: Promise<Uint8Array> }> = [];
-    let issuedTo = span.spanStart;
-    const issue = (): void => {
-      while (inFlight.length < LOCAL_READ_AHEAD_PIECES && issuedTo < span.spanEnd) {
-        const sizeBytes = Math.min(LOCAL_READ_PIECE_BYTES, span.spanEnd - issuedTo);
-        const read = readPiece(issuedTo, sizeBytes);
-        // Settled by the loop below or awaited in finally; never left unhandled meanwhile.
-        read.catch(() => {});
-        inFlight.push({ position: issuedTo, sizeBytes, read });
-        issuedTo += sizeBytes;
-      }
-    };
-    try {
-      issue();
-      while (inFlight.length > 0 && !cancelled) {
-        const { position, sizeBytes, read } = inFlight.shift()!;
-        const piece = await read;
-        if (piece.length < sizeBytes) throw new ChunkChecksumError(range.chunkId, range.version, Math.floor((position + piece.length) / BLOCK), undefined, "reader", `data file ends at byte ${position + piece.length}`);
-        issue();
-        verifier.push(piece, out);
-        for (const verified of out) yield verified;
-        out.length = 0;
-      }
-      if (!cancelled) verifier.finish();
-    } catch (err) {
-      const error = err instanceof DataProtocolError ? new ChunkChecksumError(range.chunkId, range.version, undefined, undefined, "reader", err.message) : localError(err);
+      const error = localError(err);
       if (error instanceof ChunkChecksumError && counters) counters.checksumErrors++;
       throw error;
     } finally {
-      // Reads still in flight must finish before their file closes.
-      for (const { read } of inFlight.splice(0)) await read.catch(() => {});
-      await handle.close();
+      await reader?.close();
     }
   }
   async function* fromStore(): AsyncGenerator<Uint8Array> {

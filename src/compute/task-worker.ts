@@ -1,7 +1,8 @@
 // The entry point of a task's worker thread (worker-pool.ts starts one per task). It loads the
 // job bundle, runs one map or reduce task, posts the outcome or the error, and is then
-// terminated by the pool. Everything it reads comes from its parent over messages
-// (worker-protocol.ts): the thread holds no network and never blocks the peer's event loop.
+// terminated by the pool. It holds no network and never blocks the peer's event loop: what it
+// reads comes from its parent over messages (worker-protocol.ts), except a map's input chunks
+// held on this peer, which it reads from their files (local-input.ts).
 //
 // This file must be an entry point of the compiled binary (see worker-pool.ts, taskWorkerUrl).
 import { open, unlink } from "node:fs/promises";
@@ -14,6 +15,7 @@ import { WORKER_PULL_BYTES_MAX, WORKER_READ_BYTES_MAX } from "./constants.ts";
 import { loadJobModule } from "../job-module/bundle.ts";
 import type { RangeReader } from "./line-split.ts";
 import { runMapTask } from "./map-task.ts";
+import { LocalFirstRangeReader } from "./local-input.ts";
 import { decodeRun } from "./records.ts";
 import { runReduce } from "./reduce-task.ts";
 import { toWireError, type FromWorker, type MapTaskSpec, type ReduceTaskSpec, type TaskOutcome, type TaskSpec, type ToWorker } from "./worker-protocol.ts";
@@ -103,9 +105,11 @@ async function* pulledBytes(input: number): AsyncGenerator<Uint8Array> {
 
 async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
   const job = await loadJobModule(spec.bundlePath);
+  // Chunks on this peer are read from their files here, the rest through the parent.
+  const reader = new LocalFirstRangeReader(new ProxyRangeReader(spec.sizeBytes), spec.localChunks ?? []);
   const result = await runMapTask({
     job,
-    reader: new ProxyRangeReader(spec.sizeBytes),
+    reader,
     path: spec.path,
     startBytes: spec.startBytes,
     endBytes: spec.endBytes,
@@ -116,7 +120,8 @@ async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
     split: spec.split,
     onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
   });
-  return { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters };
+  await reader.close();
+  return { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters, shortCircuitBytes: reader.localBytes };
 }
 
 async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {

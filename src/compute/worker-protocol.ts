@@ -16,6 +16,7 @@ import type { LineSplitOptions } from "./line-split.ts";
 import type { MapTaskCounters } from "./map-task.ts";
 import type { MapOutputPartition } from "./map-output.ts";
 import type { ReduceCounters } from "./reduce-task.ts";
+import type { LocalChunkSpan } from "../client/short-circuit.ts";
 import { ERROR_MESSAGE_CHARS_MAX, boundedMessage } from "../util/errors.ts";
 
 export interface MapTaskSpec {
@@ -33,6 +34,8 @@ export interface MapTaskSpec {
   spillDir: string;
   memoryLimitBytes?: number;
   split?: LineSplitOptions;
+  /** The input's chunks held on this peer: the task's thread reads them from their files. */
+  localChunks?: LocalChunkSpan[];
 }
 
 export interface ReduceTaskSpec {
@@ -52,6 +55,8 @@ export interface MapTaskOutcome {
   outputDir: string;
   partitions: MapOutputPartition[];
   counters: MapTaskCounters;
+  /** Input bytes the task's thread read from local chunk files, not through the peer. */
+  shortCircuitBytes: number;
 }
 
 export interface ReduceTaskOutcome {
@@ -192,13 +197,13 @@ function parseOutcome(value: unknown): TaskOutcome | undefined {
   if (!isObject(value)) return undefined;
   if (value.kind === "map") {
     const counters = parseCounters<MapTaskCounters>(value.counters, MAP_COUNTER_NAMES);
-    if (!counters || typeof value.outputDir !== "string" || !Array.isArray(value.partitions)) return undefined;
+    if (!counters || typeof value.outputDir !== "string" || !Array.isArray(value.partitions) || !isCount(value.shortCircuitBytes)) return undefined;
     const partitions: MapOutputPartition[] = [];
     for (const item of value.partitions as unknown[]) {
       if (!isObject(item) || !isCount(item.partition) || typeof item.path !== "string" || !isCount(item.records) || !isCount(item.sizeBytes)) return undefined;
       partitions.push({ partition: item.partition, path: item.path, records: item.records, sizeBytes: item.sizeBytes });
     }
-    return { kind: "map", outputDir: value.outputDir, partitions, counters };
+    return { kind: "map", outputDir: value.outputDir, partitions, counters, shortCircuitBytes: value.shortCircuitBytes };
   }
   if (value.kind === "reduce") {
     const counters = parseCounters<ReduceCounters>(value.counters, REDUCE_COUNTER_NAMES);

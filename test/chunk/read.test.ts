@@ -89,7 +89,7 @@ describe("remote ranged reads", () => {
     expect((error as ChunkReadError).code).toBe("PEER_UNREACHABLE");
   });
 
-  it("a replica corrupt on its medium is refused by its own store: ChunkChecksumError from the server, no wrong byte out", async () => {
+  it("a replica corrupt on its medium is caught by the reader, the one check per byte: ChunkChecksumError naming the block and the replica, no wrong byte out", async () => {
     cluster = new DataCluster();
     const [client, memory, disk] = await cluster.addAll(["none", "memory", "disk"]);
     const data = patternBytes(2 * MiB, 13);
@@ -109,18 +109,22 @@ describe("remote ranged reads", () => {
         })(),
       );
       expect(error).toBeInstanceOf(ChunkChecksumError);
-      expect((error as ChunkChecksumError).detectedBy).toBe("server");
+      // The server sends blocks unchecked (read-protocol.ts); the reader checks each one.
+      expect((error as ChunkChecksumError).detectedBy).toBe("reader");
+      expect((error as ChunkChecksumError).peer).toBe(server.id);
       expect((error as ChunkChecksumError).blockIndex).toBe(21);
       const prefix = Buffer.concat(received);
       expect(prefix.length).toBeLessThanOrEqual(badOffset);
       expect(equalBytes(prefix, data.subarray(0, prefix.length))).toBe(true);
-      expect(server.service!.stats.read.checksumErrors).toBe(1);
+      expect(server.service!.stats.read.checksumErrors).toBe(0);
+      // The store's own reads still check (local reads, re-replication's source).
+      await expect(collect(server.store!.createReadStream("00000000000000c1", 1))).rejects.toMatchObject({ code: "CHUNK_CORRUPT", blockIndex: 21 });
       // A range clear of the bad block still reads.
       expect(equalBytes(await readChunkBytes(client!.host, server.id, { chunkId: "00000000000000c1", version: 1, offsetBytes: 0, lengthBytes: MiB }), data.subarray(0, MiB))).toBe(true);
     }
   });
 
-  it("bytes damaged after the server's check are caught by the reader (end to end)", async () => {
+  it("bytes damaged after the server read them are caught by the reader (end to end)", async () => {
     cluster = new DataCluster();
     const [client] = await cluster.addAll(["none"]);
     // A store that damages what it hands out after verifying it: memory or wire corruption

@@ -13,6 +13,16 @@
 // The reader checks every block against the CRCs before handing out any of its bytes, and
 // hands out only the range asked for. A mismatch is a ChunkChecksumError: the caller reports
 // the replica to the master and tries the next (DESIGN.md "Data path").
+//
+// One CRC check per byte, the reader's: the server sends the blocks as read from disk without
+// checking them itself (store.createReadStream with verify: false), as HDFS's DataNode does
+// for client reads (BlockSender's verifyChecksum is off for them). Nothing is lost: the CRCs
+// it sends are the ones on its disk (the sidecar, checked against its own CRC), the record
+// layer authenticates every byte in transit, so a block failing at the reader is a block
+// damaged on the server's disk, and the reader reports that replica to the master exactly as
+// when the server refused it. A damaged sidecar is still refused by the server (CHUNK_CORRUPT
+// before any byte), and the scrubber still rereads every chunk at rest. Reads that do not end
+// at a verifying reader (re-replication's source, local reads) keep the store's check.
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import type { TesseraHost } from "../../net/host.ts";
@@ -242,7 +252,8 @@ export async function handleReadStream(ctx: ReadHandlerContext, stream: Stream, 
     );
     try {
       if (span.spanEnd > span.spanStart) {
-        for await (const piece of ctx.store.createReadStream(request.chunkId, request.version, span.spanStart, span.spanEnd - span.spanStart)) {
+        // verify: false, the reader checks every block (see the top of this file).
+        for await (const piece of ctx.store.createReadStream(request.chunkId, request.version, span.spanStart, span.spanEnd - span.spanStart, { verify: false })) {
           // Frame and piece in one send: one yamux frame and one encrypted record per piece.
           const frame = encodeFrame(ReadFrame, { kind: ReadFrame.Kind.DATA, sizeBytes: piece.length, errorCode: "", errorMessage: "" });
           await sendData(stream, new Uint8ArrayList(frame, piece), READ_SEND_STALL_TIMEOUT_MS);

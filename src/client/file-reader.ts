@@ -28,12 +28,16 @@ import { FsError } from "./fs-error.ts";
  * that a 64 MiB chunk is read from several replicas at once and a failover repeats little.
  * Whole checksum blocks, so pieces of one chunk never read a block twice.
  */
-export const READ_PIECE_BYTES = 8 * 1024 * 1024;
+export const READ_PIECE_BYTES = 4 * 1024 * 1024;
 /**
  * The bytes of pieces fetched ahead of the consumer, and so the memory one read stream holds:
- * 8 pieces, enough to keep three replicas busy while the consumer takes the oldest.
+ * 4 pieces, enough to keep three replicas busy while the consumer takes the oldest. Small on
+ * purpose: every byte received is decrypted into fresh memory, and the more of it a reader
+ * holds, the more of it the allocator hands back to the OS and faults in again. Measured
+ * (docs/dfsio.md, "Read path"): decrypting 1 GiB in 64 KiB records while holding the last
+ * 8 / 16 / 32 / 64 / 128 MiB cost 0.54 / 0.99 / 2.2 / 2.6 / 3.3 CPU-s; the read-ahead was 128 MiB.
  */
-export const READ_AHEAD_BYTES_MAX = 64 * 1024 * 1024;
+export const READ_AHEAD_BYTES_MAX = 16 * 1024 * 1024;
 
 if (READ_PIECE_BYTES % CHUNK_CHECKSUM_BLOCK_BYTES !== 0 || READ_AHEAD_BYTES_MAX < READ_PIECE_BYTES) throw new Error("read pieces hold whole checksum blocks and fit the read-ahead budget");
 

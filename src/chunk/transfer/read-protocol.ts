@@ -96,13 +96,18 @@ export interface ChunkReadStream extends AsyncIterable<Uint8Array> {
 
 /**
  * Checks the bytes of a block-aligned span against their block CRCs as they arrive in pieces
- * of any size, and passes on only verified bytes of the range asked for. A block split across
- * pieces is gathered (at most 64 KiB copied); whole blocks within a piece are checked in place.
+ * of any size, and passes on only verified bytes of the range asked for. Whole blocks within
+ * a piece are checked in place; a block split across pieces is checked by continuing its CRC
+ * over each part (Bun.hash.crc32's seed) and handed on as views of those parts once it is
+ * whole. Nothing is copied: the pieces are the transport's fresh buffers, and a gathering copy
+ * of each split block was another pass over fresh memory (docs/dfsio.md, "The read path").
  */
 export class SpanVerifier {
   private position: number;
-  private carry: Uint8Array | undefined;
-  private carryBytes = 0;
+  /** The parts of the block starting at `position` received so far, and their running CRC. */
+  private readonly partial: Uint8Array[] = [];
+  private partialBytes = 0;
+  private partialCrc = 0;
 
   constructor(
     private readonly chunkId: string,
@@ -119,20 +124,22 @@ export class SpanVerifier {
     this.position = spanStart;
   }
 
-  /** Verified pieces of the range within `piece` (views, or a copy for a gathered block). */
+  /** Verified pieces of the range within `piece` (views into it, or into earlier pieces). */
   push(piece: Uint8Array, out: Uint8Array[]): void {
     let offset = 0;
-    if (this.carry) {
-      const n = Math.min(this.carry.length - this.carryBytes, piece.length);
-      this.carry.set(piece.subarray(0, n), this.carryBytes);
-      this.carryBytes += n;
+    if (this.partialBytes > 0) {
+      const blockBytes = Math.min(BLOCK, this.spanEnd - this.position);
+      const n = Math.min(blockBytes - this.partialBytes, piece.length);
+      const part = piece.subarray(0, n);
+      this.partialCrc = Bun.hash.crc32(part, this.partialCrc);
+      this.partial.push(part);
+      this.partialBytes += n;
       offset = n;
-      if (this.carryBytes < this.carry.length) return;
-      const block = this.carry;
-      this.carry = undefined;
-      this.carryBytes = 0;
-      this.check(block);
-      this.emit(block, out);
+      if (this.partialBytes < blockBytes) return;
+      this.checkCrc(this.partialCrc >>> 0, this.position / BLOCK - this.firstBlock);
+      for (const verified of this.partial) this.emit(verified, out);
+      this.partial.length = 0;
+      this.partialBytes = 0;
     }
     const rest = piece.length - offset;
     if (rest === 0) return;
@@ -145,25 +152,30 @@ export class SpanVerifier {
       offset += wholeBytes;
     }
     if (offset < piece.length) {
-      this.carry = Buffer.allocUnsafeSlow(Math.min(BLOCK, this.spanEnd - this.position));
-      this.carry.set(piece.subarray(offset));
-      this.carryBytes = piece.length - offset;
+      const part = piece.subarray(offset);
+      this.partial.push(part);
+      this.partialBytes = part.length;
+      this.partialCrc = Bun.hash.crc32(part);
     }
   }
 
   /** Throws unless the whole span arrived. */
   finish(): void {
-    if (this.carry || this.position !== this.spanEnd) throw new DataProtocolError(`the data ended at byte ${this.position + this.carryBytes} of a span ending at ${this.spanEnd}`);
+    if (this.partialBytes > 0 || this.position !== this.spanEnd) throw new DataProtocolError(`the data ended at byte ${this.position + this.partialBytes} of a span ending at ${this.spanEnd}`);
   }
 
   /** Checks whole blocks starting at `position`. */
   private check(blocks: Uint8Array): void {
     const relative = this.position / BLOCK - this.firstBlock;
     for (let start = 0, block = relative; start < blocks.length; start += BLOCK, block++) {
-      const actual = Bun.hash.crc32(blocks.subarray(start, start + BLOCK)) >>> 0;
-      if (block >= this.crcs.length || actual !== this.crcs[block]) {
-        throw new ChunkChecksumError(this.chunkId, this.version, this.firstBlock + block, this.peer, "reader", "block checksum mismatch");
-      }
+      this.checkCrc(Bun.hash.crc32(blocks.subarray(start, start + BLOCK)) >>> 0, block);
+    }
+  }
+
+  /** `block` counts from firstBlock. */
+  private checkCrc(actual: number, block: number): void {
+    if (block >= this.crcs.length || actual !== this.crcs[block]) {
+      throw new ChunkChecksumError(this.chunkId, this.version, this.firstBlock + block, this.peer, "reader", "block checksum mismatch");
     }
   }
 

@@ -51,13 +51,15 @@ import { CHUNK_CHECKSUM_BLOCK_BYTES, CHUNK_SIZE_BYTES_MAX } from "../../protocol
 
 const BLOCK = CHUNK_CHECKSUM_BLOCK_BYTES;
 const STREAM_CLOSE_TIMEOUT_MS = 5_000;
-// Local reads: pieces of 512 KiB, four in flight (2 MiB, half the 2 x 4 MiB of one piece
-// read ahead before). Every piece is a fresh buffer (readers keep pieces), and fresh memory
-// is what costs here: on this VM a page fault costs ~10 us, and 4 MiB buffers were faulted
+// Local reads: pieces of 256 KiB, four in flight (1 MiB; at first 2 x 4 MiB, then 4 x 512
+// KiB). Every piece is a fresh buffer (readers keep pieces), and fresh memory is what costs: on this VM a page fault costs ~10 us, and 4 MiB buffers were faulted
 // in page by page on nearly every read (mimalloc returns large blocks to the OS), 512 KiB
 // ones far less often. Measured (8 x 64 MiB, page cache warm, loaded 2-core VM, medians of
 // 5): 4 MiB x 1 ahead 1.3-3.1 CPU s/GiB, 49k-121k faults/GiB; 512 KiB x 4 ahead 0.6-1.4 CPU
-// s/GiB, 18k-53k faults/GiB (docs/transport.md, "Data path CPU").
+// s/GiB, 18k-53k faults/GiB (docs/transport.md, "Data path CPU"). Issue 13 went to 256 KiB:
+// the short-circuit reader over 4 x 64 MiB, warm, 5 rounds each interleaved (loaded VM):
+// 512 KiB x 4 ahead 265-1,072 MB/s (median 421), 0.9-2.6 CPU s/GiB, 34k-120k faults/GiB;
+// 256 KiB x 4 ahead 758-1,876 MB/s (median 1,501), 0.6-1.0 CPU s/GiB, 18k-36k faults/GiB.
 
 export interface ChunkRange {
   chunkId: string;

@@ -3,6 +3,7 @@
 // replicas yields the file's bytes in order and survives a replica dying mid-read (GFS §2.4:
 // clients read from any replica; HDFS: a failed datanode is skipped for the rest of the read).
 import { describe, it, expect, afterEach } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
 import { orderReplicas, planReadPieces, READ_AHEAD_BYTES_MAX, READ_PIECE_BYTES } from "../../src/client/file-reader.ts";
 import { connect } from "../../src/client/cluster.ts";
 import type { FileChunk } from "../../src/protocol/pb/meta.ts";
@@ -107,5 +108,37 @@ describe("reading over the network", () => {
       await client.close();
     }
     void b;
+  });
+
+  it("a remote replica with a flipped byte on disk: the server sends it unchecked, the client's check catches it, reports the replica and reads the piece elsewhere", async () => {
+    const peers = await threePeers();
+    const [a] = peers;
+    const data = patternBytes(6 * MiB, 32);
+    const client = await connect({ join: [a!.multiaddrs[0]!], swarmKey: cluster.swarmKey });
+    try {
+      await client.fs.put(data, "/flipped", { chunkSizeBytes: 8 * MiB });
+      const chunk = (await client.fs.stat("/flipped")).chunks[0]!;
+      // The first piece (block 40 is in it) goes to the chunk's first replica, then the
+      // second, then the third (orderReplicas, tested above: a client in no rack, nothing in
+      // flight, rotation 0). Damage the first two: both are caught, the third serves it.
+      const damaged = chunk.replicas.slice(0, 2).map((replica) => peers.find((peer) => peer.id === replica.peer)!);
+      for (const peer of damaged) {
+        const path = peer.chunkStore.localPath(chunk.id, chunk.version)!;
+        const bytes = new Uint8Array(readFileSync(path));
+        bytes[40 * 64 * 1024 + 3]! ^= 0x10;
+        writeFileSync(path, bytes);
+      }
+      const serverChecksumErrors = () => damaged.reduce((sum, peer) => sum + peer.data.stats.read.checksumErrors, 0);
+      expect(Bun.hash(await client.fs.readFile("/flipped"))).toBe(Bun.hash(data));
+      expect(client.fs.readCounters.checksumFailovers).toBe(2);
+      // The servers did not check what they sent: the client's check is the one per byte.
+      expect(serverChecksumErrors()).toBe(0);
+      await waitFor("the damaged replicas to leave the chunk's locations", async () => {
+        const replicas = (await client.fs.stat("/flipped")).chunks[0]!.replicas;
+        return damaged.every((peer) => replicas.every((replica) => replica.peer !== peer.id));
+      }, { timeoutMs: 10_000 });
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -124,6 +124,13 @@ export function orderReplicas<R extends { peer: string; rack: string }>(replicas
   return rotated.sort((a, b) => avoided(a) - avoided(b) || distance(a) - distance(b) || load(a) - load(b));
 }
 
+/** What one read (a stream, or a range reader) tracks across its pieces. */
+interface ReadState {
+  loadByPeer: Map<string, number>;
+  avoid: Set<string>;
+  rotation: number;
+}
+
 export class FileReader {
   constructor(private readonly init: FileReaderInit) {}
 
@@ -235,14 +242,13 @@ export class FileReader {
   }
 
   /** A piece's bytes, verified, from the best replica that serves it whole (see the top of this file). */
-  private async readPiece(piece: ReadPiece, counters: ReadByteCounters, choice: Omit<ReplicaChoice, "self" | "rack">): Promise<Uint8Array[]> {
+  private async readPiece(piece: ReadPiece, counters: ReadByteCounters, choice: ReadState): Promise<Uint8Array[]> {
     const { chunk, offsetBytes, lengthBytes } = piece;
     const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
     const replicas = orderReplicas(chunk.replicas, { ...choice, self, rack: this.init.localPeer?.rack ?? this.init.rack });
     if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
     this.init.learnAddresses(chunk);
-    const loadByPeer = choice.loadByPeer as Map<string, number>;
-    const avoid = choice.avoid as Set<string>;
+    const { loadByPeer, avoid } = choice;
     let lastError: unknown;
     for (const replica of replicas) {
       loadByPeer.set(replica.peer, (loadByPeer.get(replica.peer) ?? 0) + 1);

@@ -88,8 +88,9 @@ export class FileSystemClient {
    */
   private readonly learned = new Map<string, string>();
   /**
-   * Bytes this client read from its own peer's disk, and over the network; pieces read again
-   * from another replica, and how many of those for a corrupt one (for tests and metrics).
+   * Bytes this client read from its own peer's disk, and over the network; replicas that
+   * failed a piece (read then from the next replica, if one is left), and how many of those
+   * were corrupt (for tests and metrics).
    */
   readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0, replicaFailovers: 0 };
 

@@ -11,7 +11,8 @@
 // read, and the piece is read from the next one.
 //
 // A reader inside a peer that holds a replica reads the chunk file directly (short-circuit,
-// chunk/store/local-chunk-reader.ts), with no stream and no chunk server in between.
+// chunk/store/local-chunk-reader.ts), with no stream and no chunk server in between, one
+// piece at a time (READ_AHEAD_LOCAL_BYTES_MAX).
 import type { TesseraHost } from "../net/host.ts";
 import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
 import { ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
@@ -38,6 +39,14 @@ export const READ_PIECE_BYTES = 4 * 1024 * 1024;
  * 8 / 16 / 32 / 64 / 128 MiB cost 0.54 / 0.99 / 2.2 / 2.6 / 3.3 CPU-s; the read-ahead was 128 MiB.
  */
 export const READ_AHEAD_BYTES_MAX = 16 * 1024 * 1024;
+/**
+ * The same for pieces this peer reads from its own disk: one piece at a time (the local
+ * reader already keeps several positioned reads in flight within it). Parallel pieces buy
+ * nothing from a page cache and cost faults on the memory they hold: a 256 MiB file read
+ * inside a peer, 5 rounds, ran at 161–610 MB/s with 16 MiB ahead, 1,225–2,331 MB/s (after
+ * the first round) with 4 MiB.
+ */
+export const READ_AHEAD_LOCAL_BYTES_MAX = READ_PIECE_BYTES;
 
 if (READ_PIECE_BYTES % CHUNK_CHECKSUM_BLOCK_BYTES !== 0 || READ_AHEAD_BYTES_MAX < READ_PIECE_BYTES) throw new Error("read pieces hold whole checksum blocks and fit the read-ahead budget");
 
@@ -160,8 +169,9 @@ export class FileReader {
     let readBytes = 0;
     try {
       while (next < pieces.length || inFlight.length > 0) {
-        // Always at least one fetch; more while the byte budget allows.
-        while (next < pieces.length && (inFlight.length === 0 || inFlightBytes + pieces[next]!.lengthBytes <= READ_AHEAD_BYTES_MAX)) {
+        // Always at least one fetch; more while the byte budget allows (a smaller one for
+        // pieces read from this peer's disk).
+        while (next < pieces.length && (inFlight.length === 0 || inFlightBytes + pieces[next]!.lengthBytes <= this.readAheadBytesFor(pieces[next]!, avoid))) {
           const piece = pieces[next]!;
           const result = this.readPiece(piece, this.init.counters, { loadByPeer, avoid, rotation: next });
           result.catch(() => undefined); // awaited below, in order; never an unhandled rejection
@@ -239,6 +249,13 @@ export class FileReader {
       return spans;
     };
     return { path, sizeBytes, read, counters, localChunks };
+  }
+
+  /** The read-ahead budget when `piece` is the next to fetch: local pieces get less. */
+  private readAheadBytesFor(piece: ReadPiece, avoid: ReadonlySet<string>): number {
+    const local = this.init.localPeer;
+    const fromOwnDisk = local !== undefined && !avoid.has(local.id) && piece.chunk.replicas.some((replica) => replica.peer === local.id);
+    return fromOwnDisk ? READ_AHEAD_LOCAL_BYTES_MAX : READ_AHEAD_BYTES_MAX;
   }
 
   /** A piece's bytes, verified, from the best replica that serves it whole (see the top of this file). */

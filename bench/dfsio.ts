@@ -12,7 +12,8 @@
 //      as an extra, one encrypted libp2p stream (Tessera's transport) to the same child;
 //   2. data: write and read throughput of --files files of --size-mib MiB (default one file
 //      of 1 GiB, 64 MiB chunks) at replication 1 and 3: remote (this process, a client that
-//      is not a peer, talking to the leader) and local (a client inside a fourth peer, a
+//      is not a peer, talking to the leader, with its CPU per GiB read), three remote clients
+//      (three processes) reading three files at once (the sum), and local (a client inside a fourth peer, a
 //      Bun process of this file running startPeer, that writes the file itself, so placement
 //      puts the first replica of every chunk on it, and then reads it from its own disk);
 //      writes keep --chunks-in-flight chunks of a file in flight (the client's default when
@@ -41,6 +42,7 @@ import { createClientHost, createHost } from "../src/net/host.ts";
 import { sendData } from "../src/net/frames.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import { startPeer, type Peer as EmbeddedPeer } from "../src/peer/peer.ts";
+import { connect } from "../src/client/cluster.ts";
 import { setLogLevel } from "../src/util/log.ts";
 import { MetaWorkload, metaGoalText, metaLine, metaLoad, warmUp, type MetaOp } from "./meta-ops.ts";
 import { startMooseFs } from "./moosefs.ts";
@@ -106,7 +108,10 @@ const MOOSEFS = { write3: 34, write1: 466, read: 200, creates: 1_818, stats: 6_4
 // Issue 13's spread: a file written from outside, at replication 1 in 1 MiB chunks.
 const SPREAD_FILE_MIB = 24;
 // The data goals; the metadata ones are issue 12's, bench/meta-ops.ts META_GOALS.
-const GOAL = { write3MBps: 200, remoteReadMBps: 600, localReadMBps: 1_500 };
+const GOAL = { write3MBps: 200, remoteReadMBps: 600, remoteReadCpuSecondsPerGiB: 2.5, localReadMBps: 1_500 };
+// The several-clients read: this many client processes at once, each reading a file of its own.
+const READERS = 3;
+const GiB = 1024 * MiB;
 
 const spawnChild = (args: string[]) => spawnScript(import.meta.path, args);
 const ask = <T>(child: Child, message: object) => askChild<T>(child, message, PHASE_TIMEOUT_MS);
@@ -205,6 +210,31 @@ async function runLocalPeer(): Promise<void> {
     }
   }
   await peer.stop();
+  process.exit(0);
+}
+
+// ---- child role: a client process that reads files (the several-clients case) ----
+
+async function runReader(): Promise<void> {
+  setLogLevel("warn");
+  const client = await connect({ join: [arg("join")!], swarmKey: decodeSwarmKey(readFileSync(arg("swarm-key")!, "utf8")) });
+  reply({ pid: process.pid });
+  for await (const line of readLines(Bun.stdin.stream())) {
+    const message = JSON.parse(line) as { op: string; path: string };
+    try {
+      if (message.op === "read") {
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
+        const crc = await readCrc(client.fs.createReadStream(message.path));
+        const seconds = (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuBefore);
+        reply({ seconds, crc, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+      }
+    } catch (err) {
+      reply({ error: (err as Error).message });
+    }
+  }
+  await client.close();
   process.exit(0);
 }
 
@@ -380,7 +410,8 @@ async function main(): Promise<void> {
         });
         const readMBps = totalBytes / 1e6 / read.value.seconds;
         record(`remote read ${replication}`, read.value.ok ? readMBps : NaN);
-        out(`  run ${run + 1} read,  replication ${replication}: ${int(readMBps).padStart(5)} MB/s  ${read.value.seconds.toFixed(2)} s  ${cpuText(read.cpu)}  ${read.value.ok ? "bytes verified (CRC-32)" : "WRONG BYTES"}, ${int(read.value.remoteBytes / MiB)} MiB over the network`);
+        record(`remote read ${replication} client cpu`, read.cpu.client / (totalBytes / GiB));
+        out(`  run ${run + 1} read,  replication ${replication}: ${int(readMBps).padStart(5)} MB/s  ${read.value.seconds.toFixed(2)} s  ${cpuText(read.cpu)} (client ${(read.cpu.client / (totalBytes / GiB)).toFixed(2)} s/GiB)  ${read.value.ok ? "bytes verified (CRC-32)" : "WRONG BYTES"}, ${int(read.value.remoteBytes / MiB)} MiB over the network`);
       } catch (err) {
         out(`  run ${run + 1} replication ${replication}: FAILED: ${(err as Error).message}`);
         const dead = deadPeers(peers);
@@ -400,6 +431,43 @@ async function main(): Promise<void> {
     await leaderClient.fs.rm("/dfsio/data/spread");
   } catch (err) {
     out(`  spread: FAILED: ${(err as Error).message}`);
+  }
+  out();
+
+  // 3b. several clients at once: READERS client processes each read a file of their own
+  // (replication 3), all started together; the sum is their bytes over the slowest's time.
+  out(`data, ${READERS} remote clients at once (${READERS} processes, each reading its own file of ${sizeBytes / MiB} MiB at replication 3)`);
+  try {
+    const readers: Child[] = [];
+    const readerPids: number[] = [];
+    for (let i = 0; i < READERS; i++) {
+      const reader = spawnChild(["--role", "reader", "--join", leader.address, "--swarm-key", swarmKeyPath]);
+      const hello = JSON.parse((await withTimeout("a reader to start", PEER_START_TIMEOUT_MS, reader.lines.next())).value as string) as { pid: number };
+      readers.push(reader);
+      readerPids.push(hello.pid);
+    }
+    for (let run = 0; run < repeat; run++) {
+      const paths = readers.map((_, i) => `/dfsio/data/r${run}-readers-f${i}`);
+      try {
+        await withTimeout("the writes", PHASE_TIMEOUT_MS, Promise.all(paths.map((path) => leaderClient.fs.put(data, path, { replication: 3, chunkSizeBytes }))));
+        const read = await measuringCpu(() => [...peerPids(), ...readerPids], async () => {
+          const started = performance.now();
+          const results = await Promise.all(readers.map((reader, i) => ask<{ seconds: number; crc: number; cpuSeconds: number }>(reader, { op: "read", path: paths[i] })));
+          return { seconds: (performance.now() - started) / 1000, results };
+        });
+        const sumMBps = (readers.length * sizeBytes) / 1e6 / read.value.seconds;
+        const ok = read.value.results.every((result) => result.crc === expectedCrc);
+        record("readers sum", ok ? sumMBps : NaN);
+        const each = read.value.results.map((result) => `${int(sizeBytes / 1e6 / result.seconds)} MB/s ${(result.cpuSeconds / (sizeBytes / GiB)).toFixed(2)} CPU-s/GiB`).join("; ");
+        out(`  run ${run + 1} sum ${int(sumMBps).padStart(5)} MB/s  ${read.value.seconds.toFixed(2)} s  ${cpuText(read.cpu)} (peers and the ${READERS} readers count as "peers")  each: ${each}  ${ok ? "bytes verified (CRC-32)" : "WRONG BYTES"}`);
+      } catch (err) {
+        out(`  run ${run + 1}: FAILED: ${(err as Error).message}`);
+      }
+      for (const path of paths) await leaderClient.fs.rm(path).catch(() => {});
+    }
+    for (const reader of readers) reader.process.stdin.end();
+  } catch (err) {
+    out(`  several-clients section FAILED: ${(err as Error).message}`);
   }
   out();
 
@@ -564,7 +632,12 @@ function printSummary(sizeBytes: number, files: number): void {
   row("write, replication 3, remote client", `${int(w3)} MB/s`, `${pct(w3 / disk)} of disk, ${pct(w3 / tcp)} of TCP`, mooseWriteText(m3, MOOSEFS.write3), `>= ${GOAL.write3MBps} MB/s: ${goal(w3 >= GOAL.write3MBps)}; issue 13: >= 0.85 x disk / 3: ${goal(w3 >= (0.85 * disk) / 3)}`);
   for (const replication of [1, 3]) {
     const value = med(`remote read ${replication}`);
-    row(`read, replication ${replication}, remote client`, `${int(value)} MB/s`, `${pct(value / tcp)} of TCP, ${pct(value / diskRead)} of disk read`, `~${MOOSEFS.read} MB/s`, `>= ${GOAL.remoteReadMBps} MB/s: ${goal(value >= GOAL.remoteReadMBps)}`);
+    const cpu = med(`remote read ${replication} client cpu`);
+    row(`read, replication ${replication}, remote client`, `${int(value)} MB/s, client ${cpu.toFixed(2)} CPU-s/GiB`, `${pct(value / tcp)} of TCP, ${pct(value / diskRead)} of disk read`, `~${MOOSEFS.read} MB/s`, `>= ${GOAL.remoteReadMBps} MB/s: ${goal(value >= GOAL.remoteReadMBps)}${replication === 3 ? `; client < ${GOAL.remoteReadCpuSecondsPerGiB} CPU-s/GiB: ${goal(cpu < GOAL.remoteReadCpuSecondsPerGiB)}` : ""}`);
+  }
+  if (runs.has("readers sum")) {
+    const value = med("readers sum");
+    row(`read, replication 3, ${READERS} remote clients at once (sum)`, `${int(value)} MB/s`, `${pct(value / tcp)} of TCP`, "", "");
   }
   const lw1 = med("local write 1");
   const lw3 = med("local write 3");
@@ -597,6 +670,7 @@ function printSummary(sizeBytes: number, files: number): void {
 const role = arg("role");
 if (role === "sink") await runSink();
 else if (role === "local-peer") await runLocalPeer();
+else if (role === "reader") await runReader();
 else await runBench(main, () => {
   if (runs.size > 0) printSummary(numberArg("size-mib", SIZE_MIB_DEFAULT, 1) * MiB, Math.floor(numberArg("files", FILES_DEFAULT, 1)));
 });

@@ -3,13 +3,11 @@
 // chunks at once, and commits each in the namespace, in file order, once every replica has it
 // (client/file-writer.ts); a failed pipeline is rebuilt without the failed peer under a new
 // chunk version (GFS §4.5), so the replica that missed it can never be served.
-// A read takes the nearest replica — this very peer (its file, no network), the same rack,
-// then any — verifies every block, and on a checksum error reports the replica and moves on.
+// Reads are file-reader.ts's: pieces from several replicas at once, nearest first, every
+// block verified; a corrupt replica is reported and the next one read.
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
-import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
-import { ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
 import { FileStatus, type Committed, type FileChunk } from "../protocol/pb/meta.ts";
 import { newClientId, type MetaCall } from "../protocol/meta.ts";
@@ -17,17 +15,13 @@ import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
 import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
+import { FileReader, type FileRangeReader } from "./file-reader.ts";
 import { FsError } from "./fs-error.ts";
 import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
 
 export { FsError } from "./fs-error.ts";
+export type { FileRangeReader, LocalChunkSpan } from "./file-reader.ts";
 export { chunked, PIPELINE_ATTEMPTS_MAX, type ChunkPiece } from "./file-writer.ts";
-// Local reads and single reads of a chunk are cut in pieces of this size.
-const READ_PIECE_BYTES = 8 * 1024 * 1024;
-// A read fetches up to this many chunks at once, within READ_AHEAD_BYTES_MAX of buffers: one
-// chunk at a time left the link idle while each chunk was verified and handed out.
-const READ_AHEAD_CHUNKS = 4;
-const READ_AHEAD_BYTES_MAX = 128 * 1024 * 1024;
 
 export interface ReplicaView {
   peer: string;
@@ -76,14 +70,6 @@ export interface FileSystemClientInit {
   rack?: string;
 }
 
-/** Byte ranges of one file (openRangeReader); counters tell local from network bytes. */
-export interface FileRangeReader {
-  readonly path: string;
-  readonly sizeBytes: number;
-  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
-  readonly counters: { localBytes: number; remoteBytes: number };
-}
-
 export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /** Peers whose addresses a client remembers having put into its peer store (FileSystemClient.learned). */
@@ -102,10 +88,18 @@ export class FileSystemClient {
    * rarely change. Bounded; emptied when full.
    */
   private readonly learned = new Map<string, string>();
-  /** Bytes this client read from its own peer's disk, and over the network (for tests and metrics). */
-  readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0 };
+  /**
+   * Bytes this client read from its own peer's disk, and over the network; replicas that
+   * failed a piece (read then from the next replica, if one is left), and how many of those
+   * were corrupt (for tests and metrics).
+   */
+  readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0, replicaFailovers: 0 };
 
-  constructor(private readonly init: FileSystemClientInit) {}
+  private readonly reader: FileReader;
+
+  constructor(private readonly init: FileSystemClientInit) {
+    this.reader = new FileReader({ ...init, learnAddresses: (chunk) => this.learnAddresses(chunk), counters: this.readCounters });
+  }
 
   private get call(): MetaCall {
     return this.init.call;
@@ -241,84 +235,14 @@ export class FileSystemClient {
     return statView(closedStatus(before, written));
   }
 
-  /**
-   * The file's bytes, chunk by chunk, from the nearest good replica of each. Up to
-   * READ_AHEAD_CHUNKS chunks (within READ_AHEAD_BYTES_MAX) are fetched at once, so the network
-   * and the replicas' disks stay busy while the caller consumes the current chunk.
-   */
-  async *createReadStream(path: string, options: { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
-    const stat = await this.call("stat", { path });
-    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
-    const committed: FileChunk[] = [];
-    for (const chunk of stat.chunks) {
-      if (!chunk.committed) break; // readers see a file up to its last committed chunk
-      committed.push(chunk);
-    }
-    let readBytes = 0;
-    const inFlight: Array<Promise<Uint8Array[]>> = [];
-    let inFlightBytes = 0;
-    let next = 0;
-    try {
-      while (next < committed.length || inFlight.length > 0) {
-        // Always at least one fetch; more while the window and the byte budget allow.
-        while (next < committed.length && (inFlight.length === 0 || (inFlight.length < READ_AHEAD_CHUNKS && inFlightBytes + committed[next]!.sizeBytes <= READ_AHEAD_BYTES_MAX))) {
-          const chunk = committed[next++]!;
-          const fetch = this.readChunkFromNearest(chunk);
-          fetch.catch(() => undefined); // awaited below, in order; never an unhandled rejection
-          inFlight.push(fetch);
-          inFlightBytes += chunk.sizeBytes;
-        }
-        const pieces = await inFlight.shift()!;
-        for (const piece of pieces) {
-          inFlightBytes -= piece.length;
-          readBytes += piece.length;
-          options.onProgress?.(readBytes);
-          yield piece;
-        }
-      }
-    } finally {
-      // A consumer that stops early leaves fetches behind; their results are dropped.
-      inFlight.length = 0;
-    }
+  /** The file's bytes in order, read ahead in pieces from several replicas (file-reader.ts). */
+  createReadStream(path: string, options: { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
+    return this.reader.createReadStream(path, options);
   }
 
-  /**
-   * A reader of byte ranges of one file, as it is now: the chunk list is read once. Each read
-   * goes to the nearest replica of the chunks it covers (this peer's disk when it holds one)
-   * and is checksum-verified; a bad replica is reported and the next one tried.
-   */
-  async openRangeReader(path: string): Promise<FileRangeReader> {
-    const stat = await this.call("stat", { path });
-    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
-    const chunks: Array<{ chunk: FileChunk; startBytes: number }> = [];
-    let offset = 0;
-    for (const chunk of stat.chunks) {
-      if (!chunk.committed) break;
-      chunks.push({ chunk, startBytes: offset });
-      offset += chunk.sizeBytes;
-    }
-    const sizeBytes = offset;
-    const counters = { localBytes: 0, remoteBytes: 0 };
-    const read = async (offsetBytes: number, lengthBytes: number): Promise<Uint8Array> => {
-      if (!Number.isSafeInteger(offsetBytes) || offsetBytes < 0 || !Number.isSafeInteger(lengthBytes) || lengthBytes < 0) throw new RangeError(`a range of ${path} is [${offsetBytes}, +${lengthBytes})`);
-      const endBytes = Math.min(sizeBytes, offsetBytes + lengthBytes);
-      if (endBytes <= offsetBytes) return new Uint8Array(0);
-      const out = new Uint8Array(endBytes - offsetBytes);
-      for (const { chunk, startBytes } of chunks) {
-        const chunkEnd = startBytes + chunk.sizeBytes;
-        if (chunkEnd <= offsetBytes || startBytes >= endBytes) continue;
-        const from = Math.max(offsetBytes, startBytes);
-        const to = Math.min(endBytes, chunkEnd);
-        const pieces = await this.readChunkRange(chunk, from - startBytes, to - from, counters);
-        let at = from - offsetBytes;
-        for (const piece of pieces) {
-          out.set(piece, at);
-          at += piece.length;
-        }
-      }
-      return out;
-    };
-    return { path, sizeBytes, read, counters };
+  /** A reader of byte ranges of one file, as it is now (file-reader.ts). */
+  openRangeReader(path: string): Promise<FileRangeReader> {
+    return this.reader.openRangeReader(path);
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -375,60 +299,6 @@ export class FileSystemClient {
     }
   }
 
-  // --- reading ---------------------------------------------------------------------------
-
-  /** Replicas nearest first: this peer, then its rack, then the rest. */
-  private orderReplicas(chunk: FileChunk): FileChunk["replicas"] {
-    const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
-    const rack = this.init.localPeer?.rack ?? this.init.rack;
-    const distance = (replica: FileChunk["replicas"][number]) => (replica.peer === self ? 0 : rack && replica.rack === rack ? 1 : 2);
-    // Among replicas at the same distance, successive chunks start at different ones, so a
-    // read-ahead window spreads over the holders instead of queueing on one.
-    const count = chunk.replicas.length;
-    const rotated = chunk.replicas.map((_, i) => chunk.replicas[(i + chunk.index) % count]!);
-    return rotated.sort((a, b) => distance(a) - distance(b));
-  }
-
-  /** One chunk's bytes, verified, from the nearest replica that serves it whole. */
-  private readChunkFromNearest(chunk: FileChunk): Promise<Uint8Array[]> {
-    return this.readChunkRange(chunk, 0, chunk.sizeBytes, this.readCounters);
-  }
-
-  /** A range of one chunk, verified, from the nearest replica that serves it whole. */
-  private async readChunkRange(chunk: FileChunk, offsetBytes: number, lengthBytes: number, counters: { localBytes: number; remoteBytes: number }): Promise<Uint8Array[]> {
-    const replicas = this.orderReplicas(chunk);
-    if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
-    this.learnAddresses(chunk);
-    let lastError: unknown;
-    for (const replica of replicas) {
-      // Pieces are handed out only once the whole range verified from this replica, so a
-      // failover never repeats or mixes bytes.
-      try {
-        const pieces: Uint8Array[] = [];
-        if (this.init.localPeer && replica.peer === this.init.localPeer.id) {
-          for await (const piece of readChunkLocal(this.init.localPeer.store, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes, lengthBytes })) {
-            pieces.push(piece);
-            counters.localBytes += piece.length;
-          }
-        } else {
-          for await (const piece of readChunk(this.init.host, replica.peer, { chunkId: chunk.chunkId, version: chunk.version, offsetBytes, lengthBytes })) {
-            pieces.push(piece);
-            counters.remoteBytes += piece.length;
-          }
-        }
-        const got = pieces.reduce((sum, piece) => sum + piece.length, 0);
-        if (got !== lengthBytes) throw new FsError("PROTOCOL", `replica ${replica.peer} returned ${got} of ${lengthBytes} bytes of chunk ${chunk.chunkId}`);
-        return pieces;
-      } catch (err) {
-        lastError = err;
-        if (err instanceof ChunkChecksumError || (err as { code?: string }).code === "CHUNK_CORRUPT") {
-          this.readCounters.checksumFailovers += 1;
-          await this.call("reportBadReplica", { chunkId: chunk.chunkId, peer: replica.peer }).catch(() => undefined);
-        }
-      }
-    }
-    throw new FsError("READ_FAILED", `no replica of chunk ${chunk.chunkId} could be read: ${(lastError as Error)?.message ?? "unknown"}`);
-  }
 }
 
 async function* prepend<T>(first: T, rest: AsyncIterator<T>): AsyncGenerator<T> {
@@ -468,8 +338,6 @@ export function statView(stat: FileStatus): StatView {
     })),
   };
 }
-
-export { READ_PIECE_BYTES };
 
 // --- many files at once (putMany) ------------------------------------------------------------
 

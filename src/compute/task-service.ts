@@ -3,10 +3,11 @@
 // /tessera/shuffle/1, and reports progress, success and failure back to the leader through the
 // metadata protocol (taskProgress, taskDone, taskFailed; whichever peer leads by then).
 //
-// A map reads its split through the file system client of this peer, so a split whose chunk
-// is here is read from the local disk. A reduce first copies its partition of every map
-// output to local disk (Hadoop's copy phase: bounded parallelism, and a map whose output
-// cannot be fetched is named to the leader, which runs it again). A reduce may start before
+// A map's thread reads a split's chunk held on this peer straight from the chunk file
+// (short-circuit, local-input.ts); other chunks come through this peer's file system client.
+// A reduce first copies its partition of every map output to local disk (Hadoop's copy
+// phase: bounded parallelism, and a map whose output cannot be fetched is named to the
+// leader, which runs it again). A reduce may start before
 // the last map ends (slow start): its order names the outputs done so far and how many there
 // will be, the rest arrive in MapOutputs orders, and it copies each as it comes, on this
 // peer's main thread, entering the worker pool only once all are in. Then it merges and reduces,
@@ -139,8 +140,11 @@ export class TaskService {
   private readonly bundles = new Map<string, Promise<string>>();
   private progressTimer?: ReturnType<typeof setInterval>;
   private stopped = false;
-  /** Attempts finished here since start, by outcome (for tests and metrics). */
-  readonly counters = { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0 };
+  /**
+   * Attempts finished here since start, by outcome, and the map input bytes task threads read
+   * straight from local chunk files (for tests and metrics).
+   */
+  readonly counters = { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0 };
 
   constructor(private readonly init: TaskServiceInit) {}
 
@@ -280,11 +284,14 @@ export class TaskService {
         ...(order.orderSentAtMs > 0 ? { orderSentAtMs: order.orderSentAtMs } : {}),
         params: paramsRecord(order),
         ...(streaming ? { streaming } : {}),
+        // The split's chunks held here: the task's thread reads their files itself.
+        localChunks: await reader.localChunks(wholeFile ? 0 : split.startBytes, wholeFile ? reader.sizeBytes : Math.min(split.endBytes, reader.sizeBytes)),
       },
       { reader, signal: attempt.abort.signal },
     );
     attempt.cancel = () => handle.cancel();
     const outcome = await handle.result;
+    this.counters.mapShortCircuitBytes += outcome.shortCircuitBytes;
     const partitionBytes = new Array<number>(order.reducers).fill(0);
     for (const partition of outcome.partitions) partitionBytes[partition.partition] = partition.sizeBytes;
     return {

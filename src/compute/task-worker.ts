@@ -2,8 +2,9 @@
 // the job bundle once, then runs the map and reduce tasks of that job the pool gives it, one
 // at a time, posting each outcome or error: the next task of the job skips the import and
 // runs code the JIT has already compiled. A thread whose task failed or was cancelled is
-// terminated by the pool. Everything it reads comes from its parent over messages
-// (worker-protocol.ts): the thread holds no network and never blocks the peer's event loop.
+// terminated by the pool. It holds no network and never blocks the peer's event loop: what it
+// reads comes from its parent over messages (worker-protocol.ts), except a map's input chunks
+// held on this peer, which it reads from their files (local-input.ts).
 // The job module's top-level state lives as long as the thread (as static fields do under
 // Hadoop's JVM reuse): a job that keeps state between map calls clears it in mapEnd.
 //
@@ -19,6 +20,7 @@ import { loadJobModule } from "../job-module/bundle.ts";
 import type { JobDefinition } from "../job-module/job-api.ts";
 import type { RangeReader } from "./line-split.ts";
 import { runMapTask } from "./map-task.ts";
+import { LocalFirstRangeReader } from "./local-input.ts";
 import { decodeRun } from "./records.ts";
 import { runReduce } from "./reduce-task.ts";
 import { runStreamingMap, runStreamingReduce, type StreamingCommand } from "./streaming-task.ts";
@@ -139,25 +141,31 @@ async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
   if (spec.streaming) return runStreamingMapTask(spec, spec.streaming);
   const job = await jobOf(spec.bundlePath);
   let firstMapAtMs: number | undefined;
-  const result = await runMapTask({
-    job: spec.orderSentAtMs === undefined ? job : timedFirstMap(job, () => (firstMapAtMs = Date.now())),
-    reader: new ProxyRangeReader(spec.sizeBytes),
-    path: spec.path,
-    startBytes: spec.startBytes,
-    endBytes: spec.endBytes,
-    reducers: spec.reducers,
-    spillDir: spec.spillDir,
-    memoryLimitBytes: spec.memoryLimitBytes,
-    taskId: spec.taskId,
-    split: spec.split,
-    context: jobContext(spec.params),
-    onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
-  });
-  const outcome: TaskOutcome = { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters };
-  // Wall clocks of two processes (the leader's and this peer's): on one host they agree; across
-  // hosts the figure carries their skew, so it is clamped at zero.
-  if (spec.orderSentAtMs !== undefined && firstMapAtMs !== undefined) outcome.startDelayMs = Math.max(0, Math.round(firstMapAtMs - spec.orderSentAtMs));
-  return outcome;
+  // Chunks on this peer are read from their files here, the rest through the parent.
+  const reader = new LocalFirstRangeReader(new ProxyRangeReader(spec.sizeBytes), spec.localChunks ?? []);
+  try {
+    const result = await runMapTask({
+      job: spec.orderSentAtMs === undefined ? job : timedFirstMap(job, () => (firstMapAtMs = Date.now())),
+      reader,
+      path: spec.path,
+      startBytes: spec.startBytes,
+      endBytes: spec.endBytes,
+      reducers: spec.reducers,
+      spillDir: spec.spillDir,
+      memoryLimitBytes: spec.memoryLimitBytes,
+      taskId: spec.taskId,
+      split: spec.split,
+      context: jobContext(spec.params),
+      onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
+    });
+    const outcome: TaskOutcome = { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters, shortCircuitBytes: reader.localBytes };
+    // Wall clocks of two processes (the leader's and this peer's): on one host they agree; across
+    // hosts the figure carries their skew, so it is clamped at zero.
+    if (spec.orderSentAtMs !== undefined && firstMapAtMs !== undefined) outcome.startDelayMs = Math.max(0, Math.round(firstMapAtMs - spec.orderSentAtMs));
+    return outcome;
+  } finally {
+    await reader.close();
+  }
 }
 
 async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
@@ -187,21 +195,26 @@ async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
 }
 
 async function runStreamingMapTask(spec: MapTaskSpec, streaming: StreamingTaskSpec): Promise<TaskOutcome> {
-  const result = await runStreamingMap({
-    mapper: streamingCommand(streaming),
-    combiner: streaming.combiner,
-    reader: new ProxyRangeReader(spec.sizeBytes),
-    path: spec.path,
-    startBytes: spec.startBytes,
-    endBytes: spec.endBytes,
-    reducers: spec.reducers,
-    spillDir: spec.spillDir,
-    memoryLimitBytes: spec.memoryLimitBytes,
-    taskId: spec.taskId,
-    split: spec.split,
-    onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
-  });
-  return { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters };
+  const reader = new LocalFirstRangeReader(new ProxyRangeReader(spec.sizeBytes), spec.localChunks ?? []);
+  try {
+    const result = await runStreamingMap({
+      mapper: streamingCommand(streaming),
+      combiner: streaming.combiner,
+      reader,
+      path: spec.path,
+      startBytes: spec.startBytes,
+      endBytes: spec.endBytes,
+      reducers: spec.reducers,
+      spillDir: spec.spillDir,
+      memoryLimitBytes: spec.memoryLimitBytes,
+      taskId: spec.taskId,
+      split: spec.split,
+      onProgress: (progress) => post({ type: "progress", progress: { records: progress.mapInputRecords, fraction: progress.fraction } }),
+    });
+    return { kind: "map", outputDir: result.outputDir, partitions: result.partitions, counters: result.counters, shortCircuitBytes: reader.localBytes };
+  } finally {
+    await reader.close();
+  }
 }
 
 /** The streaming command of a task, its process group reported to the parent (which kills it if this thread is terminated). */

@@ -16,6 +16,7 @@ import type { LineSplitOptions } from "./line-split.ts";
 import type { MapTaskCounters } from "./map-task.ts";
 import type { MapOutputPartition } from "./map-output.ts";
 import type { ReduceCounters } from "./reduce-task.ts";
+import type { LocalChunkSpan } from "../client/short-circuit.ts";
 import { ERROR_MESSAGE_CHARS_MAX, boundedMessage } from "../util/errors.ts";
 
 export interface MapTaskSpec {
@@ -35,6 +36,8 @@ export interface MapTaskSpec {
   split?: LineSplitOptions;
   /** When the leader sent the order (its wall clock, ms): the outcome says how long until the job's map ran. */
   orderSentAtMs?: number;
+  /** The input's chunks held on this peer: the task's thread reads them from their files. */
+  localChunks?: LocalChunkSpan[];
   /** The job's parameters, for a TypeScript job's context. */
   params?: Record<string, string>;
   /** Set for a streaming job: bundlePath is then empty, and the command does the work. */
@@ -74,6 +77,8 @@ export interface MapTaskOutcome {
   counters: MapTaskCounters;
   /** From orderSentAtMs to the first call of the job's map (ms); absent without either. */
   startDelayMs?: number;
+  /** Input bytes the task's thread read from local chunk files, not through the peer. */
+  shortCircuitBytes: number;
 }
 
 export interface ReduceTaskOutcome {
@@ -224,13 +229,13 @@ function parseOutcome(value: unknown): TaskOutcome | undefined {
   if (!isObject(value)) return undefined;
   if (value.kind === "map") {
     const counters = parseCounters<MapTaskCounters>(value.counters, MAP_COUNTER_NAMES);
-    if (!counters || typeof value.outputDir !== "string" || !Array.isArray(value.partitions)) return undefined;
+    if (!counters || typeof value.outputDir !== "string" || !Array.isArray(value.partitions) || !isCount(value.shortCircuitBytes)) return undefined;
     const partitions: MapOutputPartition[] = [];
     for (const item of value.partitions as unknown[]) {
       if (!isObject(item) || !isCount(item.partition) || typeof item.path !== "string" || !isCount(item.records) || !isCount(item.sizeBytes)) return undefined;
       partitions.push({ partition: item.partition, path: item.path, records: item.records, sizeBytes: item.sizeBytes });
     }
-    const outcome: MapTaskOutcome = { kind: "map", outputDir: value.outputDir, partitions, counters };
+    const outcome: MapTaskOutcome = { kind: "map", outputDir: value.outputDir, partitions, counters, shortCircuitBytes: value.shortCircuitBytes };
     if (isCount(value.startDelayMs)) outcome.startDelayMs = value.startDelayMs;
     return outcome;
   }

@@ -285,6 +285,7 @@ export class PeerMetrics {
       [{ outcome: "failed" }, local.tasks.counters.failed],
       [{ outcome: "cancelled" }, local.tasks.counters.cancelled],
     ]);
+    counter("tessera_task_short_circuit_bytes_total", "Map input bytes this peer's task threads read straight from local chunk files (short-circuit), not through the peer.", [], () => [[{}, local.tasks.counters.mapShortCircuitBytes]]);
     gauge("tessera_tasks_running", "Task attempts running on this peer now.", () => local.tasks.runningCount);
     // The usual process metrics, measured here: prom-client's default collectors misread Bun.
     gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());

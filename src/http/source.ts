@@ -45,5 +45,5 @@ export interface LocalFigures {
   /** This peer's file system client: bytes read from its own disk and over the network. */
   reads: { readonly localBytes: number; readonly remoteBytes: number };
   /** This peer's compute worker. */
-  tasks: { readonly counters: { readonly mapsDone: number; readonly reducesDone: number; readonly failed: number; readonly cancelled: number }; readonly runningCount: number };
+  tasks: { readonly counters: { readonly mapsDone: number; readonly reducesDone: number; readonly failed: number; readonly cancelled: number; readonly mapShortCircuitBytes: number }; readonly runningCount: number };
 }

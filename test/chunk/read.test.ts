@@ -5,7 +5,7 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { peerIdFromString } from "@libp2p/peer-id";
-import { openChunkRead, readChunk, readChunkBytes, readChunkLocal, readChunkLocalBytes } from "../../src/chunk/transfer/read-protocol.ts";
+import { openChunkRead, readChunk, readChunkBytes, readChunkLocal, readChunkLocalBytes, SpanVerifier } from "../../src/chunk/transfer/read-protocol.ts";
 import { ChunkChecksumError, ChunkReadError } from "../../src/chunk/transfer/data-errors.ts";
 import { DATA_CONTROL_FRAME_BYTES_MAX, READ_RESPONSE_FRAME_BYTES_MAX } from "../../src/chunk/transfer/data-constants.ts";
 import { encodeFrameLength, FrameReader } from "../../src/net/frames.ts";
@@ -89,7 +89,7 @@ describe("remote ranged reads", () => {
     expect((error as ChunkReadError).code).toBe("PEER_UNREACHABLE");
   });
 
-  it("a replica corrupt on its medium is refused by its own store: ChunkChecksumError from the server, no wrong byte out", async () => {
+  it("a replica corrupt on its medium is caught by the reader, the one check per byte: ChunkChecksumError naming the block and the replica, no wrong byte out", async () => {
     cluster = new DataCluster();
     const [client, memory, disk] = await cluster.addAll(["none", "memory", "disk"]);
     const data = patternBytes(2 * MiB, 13);
@@ -109,18 +109,22 @@ describe("remote ranged reads", () => {
         })(),
       );
       expect(error).toBeInstanceOf(ChunkChecksumError);
-      expect((error as ChunkChecksumError).detectedBy).toBe("server");
+      // The server sends blocks unchecked (read-protocol.ts); the reader checks each one.
+      expect((error as ChunkChecksumError).detectedBy).toBe("reader");
+      expect((error as ChunkChecksumError).peer).toBe(server.id);
       expect((error as ChunkChecksumError).blockIndex).toBe(21);
       const prefix = Buffer.concat(received);
       expect(prefix.length).toBeLessThanOrEqual(badOffset);
       expect(equalBytes(prefix, data.subarray(0, prefix.length))).toBe(true);
-      expect(server.service!.stats.read.checksumErrors).toBe(1);
+      expect(server.service!.stats.read.checksumErrors).toBe(0);
+      // The store's own reads still check (local reads, re-replication's source).
+      await expect(collect(server.store!.createReadStream("00000000000000c1", 1))).rejects.toMatchObject({ code: "CHUNK_CORRUPT", blockIndex: 21 });
       // A range clear of the bad block still reads.
       expect(equalBytes(await readChunkBytes(client!.host, server.id, { chunkId: "00000000000000c1", version: 1, offsetBytes: 0, lengthBytes: MiB }), data.subarray(0, MiB))).toBe(true);
     }
   });
 
-  it("bytes damaged after the server's check are caught by the reader (end to end)", async () => {
+  it("bytes damaged after the server read them are caught by the reader (end to end)", async () => {
     cluster = new DataCluster();
     const [client] = await cluster.addAll(["none"]);
     // A store that damages what it hands out after verifying it: memory or wire corruption
@@ -235,3 +239,55 @@ function bindAll(store: ChunkStore): ChunkStore {
 }
 
 export type { DataNode };
+
+describe("the reader's block check (SpanVerifier)", () => {
+  const BLOCK = 64 * KiB;
+  const crcsOf = (span: Uint8Array) => Uint32Array.from({ length: Math.ceil(span.length / BLOCK) }, (_, i) => Bun.hash.crc32(span.subarray(i * BLOCK, (i + 1) * BLOCK)) >>> 0);
+  /** Feeds `span` (blocks from firstBlock 2 on) in pieces of the given sizes; returns the bytes passed on. */
+  const feed = (span: Uint8Array, crcs: Uint32Array, sizes: number[], rangeStart: number, rangeEnd: number): Uint8Array => {
+    const spanStart = 2 * BLOCK;
+    const verifier = new SpanVerifier("00000000000000e1", 1, "peer", crcs, 2, spanStart, spanStart + span.length, rangeStart, rangeEnd);
+    const out: Uint8Array[] = [];
+    let at = 0;
+    for (let i = 0; at < span.length; i++) {
+      const size = Math.min(sizes[i % sizes.length]!, span.length - at);
+      verifier.push(span.subarray(at, at + size), out);
+      at += size;
+    }
+    verifier.finish();
+    return Buffer.concat(out);
+  };
+
+  it("passes on exactly the range, whatever the pieces' sizes, with blocks split across pieces", () => {
+    const span = patternBytes(5 * BLOCK + 1234, 41); // the chunk's last block is short
+    const crcs = crcsOf(span);
+    const spanStart = 2 * BLOCK;
+    for (const sizes of [[span.length], [1], [BLOCK], [BLOCK - 1], [70_000, 3, 200_000], [17, BLOCK + 5, 9]]) {
+      for (const [from, to] of [[spanStart, spanStart + span.length], [spanStart + 100, spanStart + 3 * BLOCK + 7], [spanStart + 5 * BLOCK + 1, spanStart + span.length]] as const) {
+        const got = feed(span, crcs, sizes, from, to);
+        expect(equalBytes(got, span.subarray(from - spanStart, to - spanStart))).toBe(true);
+      }
+    }
+  });
+
+  it("a flipped byte in a block split across pieces fails that block, and nothing of it is passed on", () => {
+    const span = patternBytes(4 * BLOCK, 42);
+    const crcs = crcsOf(span);
+    const bad = span.slice();
+    bad[2 * BLOCK + 10]! ^= 0x04; // block 2 of the span, block 4 of the chunk
+    const verifier = new SpanVerifier("00000000000000e1", 1, "peer", crcs, 2, 2 * BLOCK, 6 * BLOCK, 2 * BLOCK, 6 * BLOCK);
+    const out: Uint8Array[] = [];
+    verifier.push(bad.subarray(0, 2 * BLOCK + 5), out); // blocks 0, 1 whole, 5 bytes of block 2
+    expect(out.reduce((sum, piece) => sum + piece.length, 0)).toBe(2 * BLOCK);
+    out.length = 0;
+    let error: unknown;
+    try {
+      verifier.push(bad.subarray(2 * BLOCK + 5), out);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ChunkChecksumError);
+    expect((error as ChunkChecksumError).blockIndex).toBe(4);
+    expect(out).toHaveLength(0);
+  });
+});

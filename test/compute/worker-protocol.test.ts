@@ -14,7 +14,7 @@ describe("parseFromWorker", () => {
     expect(parseFromWorker({ type: "read", id: 1, offsetBytes: 0, lengthBytes: WORKER_READ_BYTES_MAX })).toEqual({ type: "read", id: 1, offsetBytes: 0, lengthBytes: WORKER_READ_BYTES_MAX });
     expect(parseFromWorker({ type: "pull", id: 2, input: 0 })).toEqual({ type: "pull", id: 2, input: 0 });
     expect(parseFromWorker({ type: "progress", progress: { records: 5, fraction: 0.5 } })).toEqual({ type: "progress", progress: { records: 5, fraction: 0.5 } });
-    const outcome = { kind: "map", outputDir: "/d", partitions: [{ partition: 0, path: "/d/part-0.run", records: 2, sizeBytes: 40 }], counters };
+    const outcome = { kind: "map", outputDir: "/d", partitions: [{ partition: 0, path: "/d/part-0.run", records: 2, sizeBytes: 40 }], counters, shortCircuitBytes: 7 };
     expect(parseFromWorker({ type: "done", outcome })).toEqual({ type: "done", outcome });
     expect(parseFromWorker({ type: "process-group", pgid: 4242 })).toEqual({ type: "process-group", pgid: 4242 });
     expect(parseFromWorker({ type: "process-group", pgid: 0 })).toEqual({ type: "process-group", pgid: 0 });
@@ -30,7 +30,9 @@ describe("parseFromWorker", () => {
       { type: "read", id: 1.5, offsetBytes: 0, lengthBytes: 10 },
       { type: "read", id: 1, offsetBytes: 0, lengthBytes: 0 },
       { type: "pull", id: 1, input: "0" },
-      { type: "done", outcome: { kind: "map", outputDir: "/d", partitions: [{ partition: 0 }], counters } },
+      { type: "done", outcome: { kind: "map", outputDir: "/d", partitions: [{ partition: 0 }], counters, shortCircuitBytes: 0 } },
+      { type: "done", outcome: { kind: "map", outputDir: "/d", partitions: [], counters } },
+      { type: "done", outcome: { kind: "map", outputDir: "/d", partitions: [], counters, shortCircuitBytes: -1 } },
       { type: "done", outcome: { kind: "map", outputDir: "/d", partitions: [], counters: { ...counters, spills: -1 } } },
       { type: "done", outcome: { kind: "shell" } },
       { type: "failed", error: { message: 1 } },

@@ -142,7 +142,7 @@ function snapshotSource(): AdminHttpSource {
       raft: () => ({ term: 3, commitIndex: 120, appliedIndex: 120, leader: A, isLeader: false, leaderChanges: 0 }),
       data: { write: { bytesWritten: 0, pipelinesCommitted: 0, pipelinesFailed: 0, checksumErrors: 0 }, read: { bytesServed: 0, readsServed: 0, readsFailed: 0, checksumErrors: 0 } },
       reads: { localBytes: 0, remoteBytes: 0 },
-      tasks: { counters: { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0 }, runningCount: 0 },
+      tasks: { counters: { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0 }, runningCount: 0 },
     },
   };
 }

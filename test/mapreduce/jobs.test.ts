@@ -64,6 +64,11 @@ describe("MapReduce in one process", () => {
     expect(job.counters.mapInputRecords).toBe(3_000);
     expect(job.counters.nodeLocalMaps).toBe(job.counters.mapTasks);
     expect(job.counters.reduceOutputRecords).toBe(got.size);
+    // Node-local maps read their whole split in their own thread from the chunk file
+    // (short-circuit): every input byte at least once (a split's last line may run into the
+    // next chunk, read locally or through the peer).
+    const shortCircuitBytes = cluster.peers.reduce((sum, peer) => sum + peer.tasks.counters.mapShortCircuitBytes, 0);
+    expect(shortCircuitBytes).toBeGreaterThanOrEqual(new TextEncoder().encode(input).length);
   }, 60_000);
 
   it("a killed job stops: state killed, its tasks stop, no _SUCCESS, and a kill of a finished job changes nothing", async () => {

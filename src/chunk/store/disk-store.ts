@@ -36,7 +36,7 @@ import { CHECKSUM_CACHE_BYTES_MAX, READ_PIECE_BYTES, WRITE_BUFFER_BYTES } from "
 import { DiskChunkWriter } from "./disk-writer.ts";
 import { ChunkCorruptError, ChunkNotFoundError } from "./errors.ts";
 import { allocateUninitialized, fsyncDir, fsyncDirSync, isNotFound, readFully, unlinkIfPresent, unlinkIfPresentSync, writeFileSynced } from "../../util/file-io.ts";
-import type { ChunkCapacity, ChunkEntry, ChunkInfo, ChunkStore, ChunkUsage, ChunkWriter, ChunkWriterOptions, VerifyResult } from "./store.ts";
+import type { ChunkCapacity, ChunkEntry, ChunkInfo, ChunkReadOptions, ChunkStore, ChunkUsage, ChunkWriter, ChunkWriterOptions, VerifyResult } from "./store.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES, CHUNK_SIZE_BYTES_MAX } from "../../protocol/limits.ts";
 import { chunkFileStem, fanOutDirName, parseChunkFileStem } from "./chunk-files.ts";
 
@@ -233,7 +233,7 @@ export class DiskChunkStore implements ChunkStore {
     return span.subarray(startBytes - spanStart, endBytes - spanStart);
   }
 
-  async *createReadStream(id: ChunkId, version: number, offsetBytes = 0, lengthBytes?: number): AsyncGenerator<Uint8Array> {
+  async *createReadStream(id: ChunkId, version: number, offsetBytes = 0, lengthBytes?: number, options: ChunkReadOptions = {}): AsyncGenerator<Uint8Array> {
     this.assertOpen();
     validateChunkId(id);
     validateChunkVersion(version);
@@ -247,7 +247,7 @@ export class DiskChunkStore implements ChunkStore {
         const pieceEnd = Math.min(sums.sizeBytes, pieceStart + READ_PIECE_BYTES, Math.ceil(endBytes / CHUNK_CHECKSUM_BLOCK_BYTES) * CHUNK_CHECKSUM_BLOCK_BYTES);
         // A fresh buffer per piece: the consumer may keep what it was given.
         const piece = allocateUninitialized(pieceEnd - pieceStart);
-        await this.readVerified(handle, piece, pieceStart / CHUNK_CHECKSUM_BLOCK_BYTES, sums, id, version);
+        await this.readVerified(handle, piece, pieceStart / CHUNK_CHECKSUM_BLOCK_BYTES, sums, id, version, options.verify ?? true);
         yield piece.subarray(Math.max(0, startBytes - pieceStart), Math.min(piece.length, endBytes - pieceStart));
         pieceStart = pieceEnd;
       }
@@ -433,13 +433,14 @@ export class DiskChunkStore implements ChunkStore {
     }
   }
 
-  /** Fills `span` (starting at block `firstBlock`) from the data file and checks every block. */
-  private async readVerified(handle: FileHandle, span: Uint8Array, firstBlock: number, sums: ChunkChecksums, id: ChunkId, version: number): Promise<void> {
+  /** Fills `span` (starting at block `firstBlock`) from the data file and checks every block (unless told not to). */
+  private async readVerified(handle: FileHandle, span: Uint8Array, firstBlock: number, sums: ChunkChecksums, id: ChunkId, version: number, verify = true): Promise<void> {
     const position = firstBlock * CHUNK_CHECKSUM_BLOCK_BYTES;
     const readBytes = await readFully(handle, span, position);
     if (readBytes < span.length) {
       throw new ChunkCorruptError(id, version, Math.floor((position + readBytes) / CHUNK_CHECKSUM_BLOCK_BYTES), `data file too short: ${readBytes} of ${span.length} bytes at offset ${position}; its checksums cover ${sums.sizeBytes}`);
     }
+    if (!verify) return;
     const bad = findBadBlock(span, firstBlock, sums.checksums);
     if (bad !== undefined) throw new ChunkCorruptError(id, version, bad, "block checksum mismatch");
   }

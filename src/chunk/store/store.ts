@@ -79,6 +79,11 @@ export interface ChunkWriter {
   abort(): Promise<void>;
 }
 
+export interface ChunkReadOptions {
+  /** Check each block's CRC (the default); false when the receiver checks them end to end. */
+  readonly verify?: boolean;
+}
+
 export interface ChunkStore {
   /**
    * Starts writing (id, version). Throws ChunkExistsError when that version is held,
@@ -97,9 +102,10 @@ export interface ChunkStore {
   /**
    * The same bytes as read(), verified piece by piece (READ_PIECE_BYTES at a time) so memory
    * stays flat for any length; lengthBytes defaults to the rest of the chunk. Errors surface
-   * from the iteration.
+   * from the iteration. `verify: false` skips the blocks' CRC check, for a caller that checks
+   * every block itself against readBlockChecksums() (a remote reader: read-protocol.ts).
    */
-  createReadStream(id: ChunkId, version: number, offsetBytes?: number, lengthBytes?: number): AsyncIterable<Uint8Array>;
+  createReadStream(id: ChunkId, version: number, offsetBytes?: number, lengthBytes?: number, options?: ChunkReadOptions): AsyncIterable<Uint8Array>;
 
   /** The block checksums, for the read protocol to send with data (end-to-end verification). */
   readBlockChecksums(id: ChunkId, version: number): Promise<ChunkChecksums>;

@@ -89,7 +89,7 @@ export const READ_BYTES_MAX = 64 * 1024 * 1024;
  * Local reads: pieces of this size, with LOCAL_READ_AHEAD_PIECES positioned reads in flight,
  * keep the thread pool busy without large fresh buffers (measured in docs/transport.md).
  */
-export const LOCAL_READ_PIECE_BYTES = 512 * 1024;
+export const LOCAL_READ_PIECE_BYTES = 256 * 1024;
 export const LOCAL_READ_AHEAD_PIECES = 4;
 
 /** Error messages crossing the wire are cut to this length. */

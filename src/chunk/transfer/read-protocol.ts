@@ -13,7 +13,16 @@
 // The reader checks every block against the CRCs before handing out any of its bytes, and
 // hands out only the range asked for. A mismatch is a ChunkChecksumError: the caller reports
 // the replica to the master and tries the next (DESIGN.md "Data path").
-import { open, type FileHandle } from "node:fs/promises";
+//
+// One CRC check per byte, the reader's: the server sends the blocks as read from disk without
+// checking them itself (store.createReadStream with verify: false), as HDFS's DataNode does
+// for client reads (BlockSender's verifyChecksum is off for them). Nothing is lost: the CRCs
+// it sends are the ones on its disk (the sidecar, checked against its own CRC), the record
+// layer authenticates every byte in transit, so a block failing at the reader is a block
+// damaged on the server's disk, and the reader reports that replica to the master exactly as
+// when the server refused it. A damaged sidecar is still refused by the server (CHUNK_CORRUPT
+// before any byte), and the scrubber still rereads every chunk at rest. Reads that do not end
+// at a verifying reader (re-replication's source, local reads) keep the store's check.
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { Connection, PeerId, Stream } from "@libp2p/interface";
 import type { TesseraHost } from "../../net/host.ts";
@@ -22,6 +31,7 @@ import { validateChunkId, validateChunkVersion } from "../../protocol/chunk-id.t
 import { clampRange } from "../store/chunk-index.ts";
 import { ChunkCorruptError, isChunkStoreError } from "../store/errors.ts";
 import type { ChunkStore } from "../store/store.ts";
+import { LocalChunkReader } from "../store/local-chunk-reader.ts";
 import {
   DATA_CONTROL_FRAME_BYTES_MAX,
   READ_BYTES_MAX,
@@ -41,13 +51,15 @@ import { CHUNK_CHECKSUM_BLOCK_BYTES, CHUNK_SIZE_BYTES_MAX } from "../../protocol
 
 const BLOCK = CHUNK_CHECKSUM_BLOCK_BYTES;
 const STREAM_CLOSE_TIMEOUT_MS = 5_000;
-// Local reads: pieces of 512 KiB, four in flight (2 MiB, half the 2 x 4 MiB of one piece
-// read ahead before). Every piece is a fresh buffer (readers keep pieces), and fresh memory
-// is what costs here: on this VM a page fault costs ~10 us, and 4 MiB buffers were faulted
+// Local reads: pieces of 256 KiB, four in flight (1 MiB; at first 2 x 4 MiB, then 4 x 512
+// KiB). Every piece is a fresh buffer (readers keep pieces), and fresh memory is what costs: on this VM a page fault costs ~10 us, and 4 MiB buffers were faulted
 // in page by page on nearly every read (mimalloc returns large blocks to the OS), 512 KiB
 // ones far less often. Measured (8 x 64 MiB, page cache warm, loaded 2-core VM, medians of
 // 5): 4 MiB x 1 ahead 1.3-3.1 CPU s/GiB, 49k-121k faults/GiB; 512 KiB x 4 ahead 0.6-1.4 CPU
-// s/GiB, 18k-53k faults/GiB (docs/transport.md, "Data path CPU").
+// s/GiB, 18k-53k faults/GiB (docs/transport.md, "Data path CPU"). Issue 13 went to 256 KiB:
+// the short-circuit reader over 4 x 64 MiB, warm, 5 rounds each interleaved (loaded VM):
+// 512 KiB x 4 ahead 265-1,072 MB/s (median 421), 0.9-2.6 CPU s/GiB, 34k-120k faults/GiB;
+// 256 KiB x 4 ahead 758-1,876 MB/s (median 1,501), 0.6-1.0 CPU s/GiB, 18k-36k faults/GiB.
 
 export interface ChunkRange {
   chunkId: string;
@@ -86,13 +98,18 @@ export interface ChunkReadStream extends AsyncIterable<Uint8Array> {
 
 /**
  * Checks the bytes of a block-aligned span against their block CRCs as they arrive in pieces
- * of any size, and passes on only verified bytes of the range asked for. A block split across
- * pieces is gathered (at most 64 KiB copied); whole blocks within a piece are checked in place.
+ * of any size, and passes on only verified bytes of the range asked for. Whole blocks within
+ * a piece are checked in place; a block split across pieces is checked by continuing its CRC
+ * over each part (Bun.hash.crc32's seed) and handed on as views of those parts once it is
+ * whole. Nothing is copied: the pieces are the transport's fresh buffers, and a gathering copy
+ * of each split block was another pass over fresh memory (docs/dfsio.md, "The read path").
  */
 export class SpanVerifier {
   private position: number;
-  private carry: Uint8Array | undefined;
-  private carryBytes = 0;
+  /** The parts of the block starting at `position` received so far, and their running CRC. */
+  private readonly partial: Uint8Array[] = [];
+  private partialBytes = 0;
+  private partialCrc = 0;
 
   constructor(
     private readonly chunkId: string,
@@ -109,20 +126,22 @@ export class SpanVerifier {
     this.position = spanStart;
   }
 
-  /** Verified pieces of the range within `piece` (views, or a copy for a gathered block). */
+  /** Verified pieces of the range within `piece` (views into it, or into earlier pieces). */
   push(piece: Uint8Array, out: Uint8Array[]): void {
     let offset = 0;
-    if (this.carry) {
-      const n = Math.min(this.carry.length - this.carryBytes, piece.length);
-      this.carry.set(piece.subarray(0, n), this.carryBytes);
-      this.carryBytes += n;
+    if (this.partialBytes > 0) {
+      const blockBytes = Math.min(BLOCK, this.spanEnd - this.position);
+      const n = Math.min(blockBytes - this.partialBytes, piece.length);
+      const part = piece.subarray(0, n);
+      this.partialCrc = Bun.hash.crc32(part, this.partialCrc);
+      this.partial.push(part);
+      this.partialBytes += n;
       offset = n;
-      if (this.carryBytes < this.carry.length) return;
-      const block = this.carry;
-      this.carry = undefined;
-      this.carryBytes = 0;
-      this.check(block);
-      this.emit(block, out);
+      if (this.partialBytes < blockBytes) return;
+      this.checkCrc(this.partialCrc >>> 0, this.position / BLOCK - this.firstBlock);
+      for (const verified of this.partial) this.emit(verified, out);
+      this.partial.length = 0;
+      this.partialBytes = 0;
     }
     const rest = piece.length - offset;
     if (rest === 0) return;
@@ -135,25 +154,30 @@ export class SpanVerifier {
       offset += wholeBytes;
     }
     if (offset < piece.length) {
-      this.carry = Buffer.allocUnsafeSlow(Math.min(BLOCK, this.spanEnd - this.position));
-      this.carry.set(piece.subarray(offset));
-      this.carryBytes = piece.length - offset;
+      const part = piece.subarray(offset);
+      this.partial.push(part);
+      this.partialBytes = part.length;
+      this.partialCrc = Bun.hash.crc32(part);
     }
   }
 
   /** Throws unless the whole span arrived. */
   finish(): void {
-    if (this.carry || this.position !== this.spanEnd) throw new DataProtocolError(`the data ended at byte ${this.position + this.carryBytes} of a span ending at ${this.spanEnd}`);
+    if (this.partialBytes > 0 || this.position !== this.spanEnd) throw new DataProtocolError(`the data ended at byte ${this.position + this.partialBytes} of a span ending at ${this.spanEnd}`);
   }
 
   /** Checks whole blocks starting at `position`. */
   private check(blocks: Uint8Array): void {
     const relative = this.position / BLOCK - this.firstBlock;
     for (let start = 0, block = relative; start < blocks.length; start += BLOCK, block++) {
-      const actual = Bun.hash.crc32(blocks.subarray(start, start + BLOCK)) >>> 0;
-      if (block >= this.crcs.length || actual !== this.crcs[block]) {
-        throw new ChunkChecksumError(this.chunkId, this.version, this.firstBlock + block, this.peer, "reader", "block checksum mismatch");
-      }
+      this.checkCrc(Bun.hash.crc32(blocks.subarray(start, start + BLOCK)) >>> 0, block);
+    }
+  }
+
+  /** `block` counts from firstBlock. */
+  private checkCrc(actual: number, block: number): void {
+    if (block >= this.crcs.length || actual !== this.crcs[block]) {
+      throw new ChunkChecksumError(this.chunkId, this.version, this.firstBlock + block, this.peer, "reader", "block checksum mismatch");
     }
   }
 
@@ -242,7 +266,8 @@ export async function handleReadStream(ctx: ReadHandlerContext, stream: Stream, 
     );
     try {
       if (span.spanEnd > span.spanStart) {
-        for await (const piece of ctx.store.createReadStream(request.chunkId, request.version, span.spanStart, span.spanEnd - span.spanStart)) {
+        // verify: false, the reader checks every block (see the top of this file).
+        for await (const piece of ctx.store.createReadStream(request.chunkId, request.version, span.spanStart, span.spanEnd - span.spanStart, { verify: false })) {
           // Frame and piece in one send: one yamux frame and one encrypted record per piece.
           const frame = encodeFrame(ReadFrame, { kind: ReadFrame.Kind.DATA, sizeBytes: piece.length, errorCode: "", errorMessage: "" });
           await sendData(stream, new Uint8ArrayList(frame, piece), READ_SEND_STALL_TIMEOUT_MS);
@@ -449,63 +474,21 @@ export async function openChunkReadLocal(store: ChunkStore, range: ChunkRange, c
     if (error instanceof ChunkChecksumError && counters) counters.checksumErrors++;
     throw error;
   }
-  const span = spanOf(sizeBytes, startBytes, endBytes);
   let cancelled = false;
-  async function* fromFile(filePath: string): AsyncGenerator<Uint8Array> {
-    const verifier = new SpanVerifier(range.chunkId, range.version, undefined, crcs.subarray(span.firstBlock, span.firstBlock + span.blockCount), span.firstBlock, span.spanStart, span.spanEnd, startBytes, endBytes);
-    let handle: FileHandle;
+  async function* fromFile(dataPath: string): AsyncGenerator<Uint8Array> {
+    let reader: LocalChunkReader | undefined;
     try {
-      handle = await open(filePath, "r");
+      reader = await LocalChunkReader.open({ chunkId: range.chunkId, version: range.version, dataPath, checksums: { blockBytes: BLOCK, sizeBytes, checksums: crcs } });
+      for await (const piece of reader.pieces(startBytes, endBytes - startBytes, LOCAL_READ_PIECE_BYTES, LOCAL_READ_AHEAD_PIECES)) {
+        if (cancelled) return;
+        yield piece;
+      }
     } catch (err) {
-      throw new ChunkReadError("CHUNK_NOT_FOUND", undefined, wireMessage(err));
-    }
-    const readPiece = async (position: number, sizeBytes: number): Promise<Uint8Array> => {
-      // allocUnsafe: a fresh zeroed buffer costs page faults on first touch (~6x slower). A
-      // fresh buffer per piece, not a reused one: readers keep what they are given.
-      const piece = Buffer.allocUnsafeSlow(sizeBytes);
-      let done = 0;
-      while (done < piece.length) {
-        const { bytesRead } = await handle.read(piece, done, piece.length - done, position + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return piece.subarray(0, done);
-    };
-    const out: Uint8Array[] = [];
-    // Reads in flight, in file order: LOCAL_READ_AHEAD_PIECES pieces are read (on the file
-    // thread pool, in parallel) while the oldest one is checked and consumed.
-    const inFlight: Array<{ position: number; sizeBytes: number; read: Promise<Uint8Array> }> = [];
-    let issuedTo = span.spanStart;
-    const issue = (): void => {
-      while (inFlight.length < LOCAL_READ_AHEAD_PIECES && issuedTo < span.spanEnd) {
-        const sizeBytes = Math.min(LOCAL_READ_PIECE_BYTES, span.spanEnd - issuedTo);
-        const read = readPiece(issuedTo, sizeBytes);
-        // Settled by the loop below or awaited in finally; never left unhandled meanwhile.
-        read.catch(() => {});
-        inFlight.push({ position: issuedTo, sizeBytes, read });
-        issuedTo += sizeBytes;
-      }
-    };
-    try {
-      issue();
-      while (inFlight.length > 0 && !cancelled) {
-        const { position, sizeBytes, read } = inFlight.shift()!;
-        const piece = await read;
-        if (piece.length < sizeBytes) throw new ChunkChecksumError(range.chunkId, range.version, Math.floor((position + piece.length) / BLOCK), undefined, "reader", `data file ends at byte ${position + piece.length}`);
-        issue();
-        verifier.push(piece, out);
-        for (const verified of out) yield verified;
-        out.length = 0;
-      }
-      if (!cancelled) verifier.finish();
-    } catch (err) {
-      const error = err instanceof DataProtocolError ? new ChunkChecksumError(range.chunkId, range.version, undefined, undefined, "reader", err.message) : localError(err);
+      const error = localError(err);
       if (error instanceof ChunkChecksumError && counters) counters.checksumErrors++;
       throw error;
     } finally {
-      // Reads still in flight must finish before their file closes.
-      for (const { read } of inFlight.splice(0)) await read.catch(() => {});
-      await handle.close();
+      await reader?.close();
     }
   }
   async function* fromStore(): AsyncGenerator<Uint8Array> {

@@ -137,9 +137,14 @@ async function clientOf(env: Record<string, string>): Promise<ClusterClient> {
 }
 
 /** Processes of this machine whose command line holds `marker` (a mapper tagged with it). */
+/**
+ * The live processes of a mapper whose command holds `marker`. The `job run` process that
+ * submitted it has the marker in its arguments too (after --mapper), from before the job
+ * exists: it is not one of them.
+ */
 function processesWith(marker: string): string[] {
   const out = execFileSync("ps", ["-e", "-o", "stat=,args="], { encoding: "utf8" });
-  return out.split("\n").filter((line) => line.includes(marker) && !line.trim().startsWith("Z") && !line.includes("ps -e"));
+  return out.split("\n").filter((line) => line.includes(marker) && !line.trim().startsWith("Z") && !line.includes("ps -e") && !line.includes("--mapper"));
 }
 
 /** How long an attempt stays listed before it surely reached its worker (see test/e2e/mapreduce.test.ts). */

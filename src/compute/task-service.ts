@@ -52,6 +52,13 @@ const SHUFFLE_FETCH_TRIES = 3;
 const SHUFFLE_RETRY_BACKOFF_MS = 500;
 /** Replication of a reduce's output file: the file system's default. */
 const OUTPUT_REPLICATION = 3;
+/**
+ * Chunks of a reduce's output in flight at once while it is committed. A peer commits as many
+ * reduces at once as it has slots, each holding this many chunk buffers (64 MiB by default):
+ * 2 keeps one chunk streaming while the next is read from disk, at 128 MiB a reduce rather
+ * than the client's default of 4 (256 MiB).
+ */
+const OUTPUT_CHUNKS_IN_FLIGHT = 2;
 /** Map outputs one reduce waits for, at most: the copy phase keeps a slot per map. */
 const REDUCE_MAP_OUTPUTS_MAX = 1_000_000;
 
@@ -368,7 +375,7 @@ export class TaskService {
       const partName = `part-r-${String(order.index).padStart(5, "0")}`;
       const temporary = `${order.output}/_temporary/${partName}-a${order.attempt}`;
       await this.init.fs.rm(temporary).catch(() => undefined);
-      await this.init.fs.put(fileByteStream(outputPath), temporary, { replication: OUTPUT_REPLICATION });
+      await this.init.fs.put(fileByteStream(outputPath), temporary, { replication: OUTPUT_REPLICATION, chunksInFlight: OUTPUT_CHUNKS_IN_FLIGHT });
       try {
         await this.init.fs.mv(temporary, `${order.output}/${partName}`);
       } catch (err) {

@@ -8,20 +8,15 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { connect, type ClusterClient } from "../../src/client/cluster.ts";
 import { JobError } from "../../src/client/jobs.ts";
 import { MetaRequestError } from "../../src/client/meta-call.ts";
-import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
-import { InputFormat, TaskKind, TaskRecord } from "../../src/protocol/pb/jobs.ts";
-import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
+import { InputFormat } from "../../src/protocol/pb/jobs.ts";
+import { ensureBinary, PeerProcesses, runCli } from "../support/processes.ts";
+import { clientOf, outputLines, putText, runJob, runningMapOn, shellCount, startJobCluster, text, type JobJson } from "../support/job-cluster.ts";
 import { tempDir } from "../support/temp.ts";
 import { waitFor } from "../support/wait.ts";
 
-const LOOPBACK = "/ip4/127.0.0.1/tcp/0";
 const GREP = resolve(import.meta.dir, "../../examples/grep.ts");
-// Short failure detection keeps the kill scenario quick; two task slots per peer.
-const TIMINGS = ["--heartbeat-ms", "500", "--suspect-after-ms", "2000", "--dead-after-ms", "4000", "--voter-dead-after-ms", "5000", "--compute-slots", "2"];
-
 // The word count of the seed's `words | sort | uniq -c`, as commands: a shell pipeline maps
 // (the `1` comes from a job parameter, as an environment variable), awk sums each run of equal
 // keys (the reducer's input is sorted, every value of a key adjacent). mawk is in every Debian.
@@ -40,103 +35,9 @@ afterAll(async () => {
   root.remove();
 });
 
-interface JobJson {
-  id: string;
-  state: string;
-  error?: string;
-  failedTask?: string;
-  mapTasks: number;
-  counters: Record<string, number>;
-}
+const startCluster = (name: string) => startJobCluster(processes, root.path, name, 3);
+const put = (env: Record<string, string>, name: string, content: string, chunkSize: string) => putText(env, root.path, name, content, chunkSize);
 
-/** A deterministic text of `lines` lines from a small vocabulary, with multibyte words and tabs. */
-function text(lines: number, seed: number): string {
-  const words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "naïve", "日本語", "x"];
-  let state = seed;
-  const next = () => (state = (state * 1103515245 + 12345) % 2147483648);
-  const out: string[] = [];
-  for (let i = 0; i < lines; i++) {
-    const n = next() % 14;
-    out.push(Array.from({ length: n }, () => words[next() % words.length]).join(next() % 7 === 0 ? "\t " : " "));
-  }
-  return `${out.join("\n")}\n`;
-}
-
-/** The independent count: `tr -s '[:space:]' '\n' | sort | uniq -c`, as sorted "word\tcount" lines. */
-function shellCount(path: string): string[] {
-  const output = execFileSync("sh", ["-c", `tr -s '[:space:]' '\\n' < '${path}' | sed '/^$/d' | LC_ALL=C sort | uniq -c`], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return output
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => {
-      const match = /^\s*(\d+) (.*)$/.exec(line)!;
-      return `${match[2]}\t${match[1]}`;
-    })
-    .sort();
-}
-
-async function outputLines(env: Record<string, string>, folder: string): Promise<string[]> {
-  const listing = await runCli(["fs", "ls", folder, "--json"], env);
-  expect(listing.code).toBe(0);
-  const names = (JSON.parse(listing.stdout) as Array<{ path: string }>).map((entry) => entry.path).filter((path) => /\/part-r-\d{5}$/.test(path));
-  const lines: string[] = [];
-  for (const name of names) {
-    const cat = await runCli(["fs", "cat", name], env);
-    expect(cat.code).toBe(0);
-    lines.push(...cat.stdout.split("\n").filter(Boolean));
-  }
-  return lines.sort();
-}
-
-async function runJob(env: Record<string, string>, args: string[]): Promise<{ code: number; stderr: string; job?: JobJson }> {
-  const result = await runCli(["job", "run", ...args, "--json"], env);
-  let job: JobJson | undefined;
-  try {
-    job = JSON.parse(result.stdout) as JobJson;
-  } catch {
-    job = undefined;
-  }
-  return { code: result.code, stderr: result.stderr, ...(job ? { job } : {}) };
-}
-
-async function startCluster(name: string): Promise<{ peers: StartedPeer[]; env: Record<string, string> }> {
-  const dir = (i: number) => join(root.path, `${name}-${i}`);
-  const racks = ["/r1", "/r1", "/r2"];
-  const first = await processes.start(["--data-dir", dir(0), "--listen", LOOPBACK, "--http", "127.0.0.1:0", "--rack", racks[0]!, ...TIMINGS]);
-  const swarmKey = join(dir(0), "swarm.key");
-  const peers = [first];
-  for (let i = 1; i < 3; i++) {
-    peers.push(await processes.start(["--data-dir", dir(i), "--listen", LOOPBACK, "--http", "127.0.0.1:0", "--rack", racks[i]!, "--join", first.addresses[0]!, "--swarm-key", swarmKey, ...TIMINGS]));
-  }
-  const env = { TESSERA_JOIN: peers.map((peer) => peer.addresses[0]!).join(","), TESSERA_SWARM_KEY: swarmKey, TESSERA_LOG: "warn" };
-  await waitFor(
-    "every peer alive and 3 voters",
-    async () => {
-      const report = await runCli(["report", "--json"], env);
-      const status = await runCli(["cluster", "status", "--json"], env);
-      if (report.code !== 0 || status.code !== 0) return false;
-      return (JSON.parse(report.stdout) as { livePeers: number }).livePeers === 3 && (JSON.parse(status.stdout) as { voters: string[] }).voters.length === 3;
-    },
-    { timeoutMs: 30_000, intervalMs: 300 },
-  );
-  expect((await runCli(["fs", "mkdir", "/data"], env)).code).toBe(0);
-  return { peers, env };
-}
-
-async function put(env: Record<string, string>, name: string, content: string, chunkSize: string): Promise<string> {
-  const local = join(root.path, name);
-  writeFileSync(local, content);
-  const result = await runCli(["fs", "put", local, `/data/${name}`, "--chunk-size", chunkSize], env);
-  expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
-  return local;
-}
-
-async function clientOf(env: Record<string, string>): Promise<ClusterClient> {
-  return connect({ join: env.TESSERA_JOIN!.split(","), swarmKey: decodeSwarmKey(readFileSync(env.TESSERA_SWARM_KEY!, "utf8")) });
-}
-
-/** Processes of this machine whose command line holds `marker` (a mapper tagged with it). */
 /**
  * The live processes of a mapper whose command holds `marker`. The `job run` process that
  * submitted it has the marker in its arguments too (after --mapper), from before the job
@@ -145,34 +46,6 @@ async function clientOf(env: Record<string, string>): Promise<ClusterClient> {
 function processesWith(marker: string): string[] {
   const out = execFileSync("ps", ["-e", "-o", "stat=,args="], { encoding: "utf8" });
   return out.split("\n").filter((line) => line.includes(marker) && !line.trim().startsWith("Z") && !line.includes("ps -e") && !line.includes("--mapper"));
-}
-
-/** How long an attempt stays listed before it surely reached its worker (see test/e2e/mapreduce.test.ts). */
-const ORDER_DELIVERED_AFTER_MS = 1_000;
-
-/** Waits until the newest job has a map running on one of `candidates`; returns that peer. */
-async function runningMapOn(env: Record<string, string>, candidates: StartedPeer[]): Promise<StartedPeer> {
-  const client = await clientOf(env);
-  try {
-    return await waitFor(
-      "a map running on one of the candidate peers",
-      async () => {
-        const jobs = await client.jobs.list();
-        if (jobs.length === 0 || jobs[0]!.state !== "running") return undefined;
-        const tasks = await client.jobs.tasks(jobs[0]!.id);
-        const deliveredBeforeMs = Date.now() - ORDER_DELIVERED_AFTER_MS;
-        const busy = new Set(
-          tasks
-            .filter((task) => task.kind === TaskKind.MAP && task.state === TaskRecord.State.RUNNING)
-            .flatMap((task) => task.running.filter((attempt) => attempt.startedAtMs <= deliveredBeforeMs).map((attempt) => attempt.peer)),
-        );
-        return candidates.find((peer) => busy.has(peer.id));
-      },
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-  } finally {
-    await client.close();
-  }
 }
 
 describe("Hadoop Streaming, real processes", () => {

@@ -3,6 +3,7 @@
 // back exact, the file is spread evenly over the peers, and a pipeline that fails mid-write
 // is rebuilt (or the write fails and leaves no file behind).
 import { describe, it, expect, afterEach } from "vitest";
+import { pattern } from "../support/bytes.ts";
 import { TestPeers } from "../support/peers.ts";
 import { waitFor } from "../support/wait.ts";
 import { connect, type ClusterClient } from "../../src/client/cluster.ts";
@@ -18,18 +19,6 @@ afterEach(async () => {
   client = undefined;
   await cluster.stopAll();
 });
-
-function pattern(sizeBytes: number, seed: number): Uint8Array {
-  const data = new Uint8Array(sizeBytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < sizeBytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = x & 0xff;
-  }
-  return data;
-}
 
 async function threePeers(): Promise<Peer[]> {
   cluster = new TestPeers();

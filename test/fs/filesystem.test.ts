@@ -3,6 +3,7 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pattern } from "../support/bytes.ts";
 import { TestPeers } from "../support/peers.ts";
 import { waitFor } from "../support/wait.ts";
 import { connect } from "../../src/client/cluster.ts";
@@ -13,21 +14,6 @@ let cluster: TestPeers;
 afterEach(async () => {
   await cluster.stopAll();
 });
-
-function pattern(sizeBytes: number, seed: number): Uint8Array {
-  const data = new Uint8Array(sizeBytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < sizeBytes; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = x & 0xff;
-    data[i + 1] = (x >>> 8) & 0xff;
-    data[i + 2] = (x >>> 16) & 0xff;
-    data[i + 3] = (x >>> 24) & 0xff;
-  }
-  return data;
-}
 
 async function threePeersTwoRacks(): Promise<Peer[]> {
   cluster = new TestPeers();

@@ -3,6 +3,7 @@
 // racks, the most endangered first; a peer that returns has its surplus trimmed; fsck and
 // report show it all.
 import { describe, it, expect, afterEach } from "vitest";
+import { pattern } from "../support/bytes.ts";
 import { TestPeers } from "../support/peers.ts";
 import { waitFor } from "../support/wait.ts";
 import { connect, type ClusterClient } from "../../src/client/cluster.ts";
@@ -21,18 +22,6 @@ afterEach(async () => {
   client = undefined;
   await cluster.stopAll();
 });
-
-function pattern(sizeBytes: number, seed: number): Uint8Array {
-  const data = new Uint8Array(sizeBytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < sizeBytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    data[i] = x & 0xff;
-  }
-  return data;
-}
 
 async function fivePeers(): Promise<Peer[]> {
   cluster = new TestPeers();

@@ -12,6 +12,7 @@ import { addFsCommands } from "./fs.ts";
 import { addAdminCommands } from "./admin.ts";
 import { addMaintenanceCommands } from "./maintenance.ts";
 import { addJobCommands } from "./job.ts";
+import { addS3Commands } from "./s3.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
 
 class UsageError extends Error {
@@ -237,6 +238,7 @@ export function buildProgram(): Command {
   addAdminCommands(program, withClient, addClientOptions);
   addMaintenanceCommands(program, withClient, addClientOptions);
   addJobCommands(program, withClient, addClientOptions);
+  addS3Commands(program, withClient, addClientOptions);
 
   return program;
 }

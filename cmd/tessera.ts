@@ -13,6 +13,7 @@ import { addAdminCommands } from "./admin.ts";
 import { addMaintenanceCommands } from "./maintenance.ts";
 import { addJobCommands } from "./job.ts";
 import { addS3Commands } from "./s3.ts";
+import { addGatewayCommands, addS3ServeOptions } from "./gateway.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
 
 class UsageError extends Error {
@@ -99,7 +100,11 @@ async function runNodeStart(flags: {
   voterDeadAfterMs?: number;
   computeSlots?: number;
   faultTaskDelayMs?: number;
+  s3?: string;
+  s3Domain?: string;
+  uploadExpiryHours?: number;
 }): Promise<void> {
+  if (!flags.s3 && (flags.s3Domain || flags.uploadExpiryHours)) throw new UsageError("--s3-domain and --upload-expiry-hours go with --s3 HOST:PORT");
   const peer: Peer = await startPeer({
     dataDir: flags.dataDir,
     listen: flags.listen,
@@ -112,18 +117,20 @@ async function runNodeStart(flags: {
     voterDeadAfterMs: flags.voterDeadAfterMs,
     computeSlots: flags.computeSlots,
     faultTaskDelayMs: flags.faultTaskDelayMs,
+    ...(flags.s3 ? { s3: { listen: flags.s3, ...(flags.s3Domain ? { domain: flags.s3Domain } : {}), ...(flags.uploadExpiryHours ? { uploadExpiryMs: Math.round(flags.uploadExpiryHours * 3_600_000) } : {}) } } : {}),
     failureDetector: {
       ...(flags.suspectAfterMs ? { suspectAfterMs: flags.suspectAfterMs } : {}),
       ...(flags.deadAfterMs ? { deadAfterMs: flags.deadAfterMs } : {}),
     },
   });
   if (flags.json) {
-    const summary = { id: peer.id, addresses: peer.multiaddrs, http: peer.httpUrl, rack: peer.rack, dataDir: peer.dataDir.path, createdCluster: peer.createdCluster, joinCommand: peer.joinCommand() };
+    const summary = { id: peer.id, addresses: peer.multiaddrs, http: peer.httpUrl, ...(peer.s3Url ? { s3: peer.s3Url } : {}), rack: peer.rack, dataDir: peer.dataDir.path, createdCluster: peer.createdCluster, joinCommand: peer.joinCommand() };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     process.stdout.write(`Tessera peer ${peer.id} started (rack ${peer.rack}, data dir ${peer.dataDir.path})\n`);
     for (const address of peer.multiaddrs) process.stdout.write(`  listening on ${address}\n`);
     if (peer.httpUrl) process.stdout.write(`  admin http   ${peer.httpUrl}\n`);
+    if (peer.s3Url) process.stdout.write(`  s3           ${peer.s3Url}\n`);
     if (peer.createdCluster) process.stdout.write("This peer created a new cluster; its swarm key is in the data dir.\n");
     process.stdout.write(`To add a peer, copy the swarm key to the other machine and run:\n  ${peer.joinCommand()}\n`);
   }
@@ -209,7 +216,7 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const node = program.command("node").description("run a peer of a cluster");
-  node
+  addS3ServeOptions(node
     .command("start")
     .description("start a peer: creates a cluster, or joins one with --join")
     .option("--data-dir <dir>", "where the peer keeps its identity, keys and data", "tessera-data")
@@ -217,6 +224,7 @@ export function buildProgram(): Command {
     .option("--join <multiaddr>", "a peer of the cluster to join (repeatable)", collect)
     .option("--rack <name>", "the rack this peer stands in, like /rack1 (default /default-rack)")
     .option("--http <host:port>", "admin HTTP address (default 127.0.0.1 and a free port)")
+    .option("--s3 <host:port>", "also serve S3 here (loopback unless you choose otherwise: SECURITY.md); writes place their first replica on this peer")
     .option("--swarm-key <file>", "the cluster's swarm.key (needed to join; a new cluster makes one)")
     .option("--json", "print the start-up summary as one JSON line")
     .addOption(new Option("--masters <n>", "how many Raft voters (masters) the cluster keeps (default 3)").argParser(positiveInt("--masters", "")))
@@ -226,7 +234,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--dead-after-ms <ms>", "silence after which a peer is dead").argParser(positiveInt("--dead-after-ms")))
     .addOption(new Option("--compute-slots <n>", "map and reduce tasks this peer runs at once (default: its cores)").argParser(positiveInt("--compute-slots", "")))
     // Fault injection for tests (a straggling worker); hidden from help.
-    .addOption(new Option("--fault-task-delay-ms <ms>").argParser(positiveInt("--fault-task-delay-ms")).hideHelp())
+    .addOption(new Option("--fault-task-delay-ms <ms>").argParser(positiveInt("--fault-task-delay-ms")).hideHelp()))
     .action(runNodeStart);
 
   const cluster = program.command("cluster").description("look at the cluster");
@@ -239,6 +247,7 @@ export function buildProgram(): Command {
   addMaintenanceCommands(program, withClient, addClientOptions);
   addJobCommands(program, withClient, addClientOptions);
   addS3Commands(program, withClient, addClientOptions);
+  addGatewayCommands(program, (flags) => connect(clusterTarget(flags)), addClientOptions, () => (peerRunning = true));
 
   return program;
 }

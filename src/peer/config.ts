@@ -26,6 +26,8 @@ export interface PeerOptions {
   swarmKey?: Uint8Array;
   /** HOST:PORT of the admin HTTP server, or false for none. */
   http?: string | false;
+  /** Serve S3 from this peer (src/gateway/s3): HOST:PORT, the virtual-host domain, the age at which incomplete uploads expire. */
+  s3?: { listen: string; domain?: string; uploadExpiryMs?: number };
   heartbeatIntervalMs?: number;
   failureDetector?: Partial<FailureDetectorConfig>;
   /** How many Raft voters (masters) the cluster keeps: 3 by default, 5 or 7 for more. */

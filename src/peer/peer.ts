@@ -14,6 +14,7 @@ import { createLogger, type Logger } from "../util/log.ts";
 import { CHUNKS_DIR, COMPUTE_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
 import { DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
+import { startS3Gateway, type S3Gateway } from "../gateway/s3/server.ts";
 import { PeerMetrics } from "../http/metrics.ts";
 import type { AdminHttpSource } from "../http/source.ts";
 import { RaftNode } from "../raft/node.ts";
@@ -87,6 +88,8 @@ export interface PeerParts {
   tasks: TaskService;
   scheduler: JobScheduler;
   http: AdminHttp | undefined;
+  /** The S3 endpoint this peer serves (--s3), if any. */
+  s3: S3Gateway | undefined;
   dataDir: DataDir;
   rack: string;
   /** True when this start created a new cluster (its first Raft voter). */
@@ -177,6 +180,11 @@ export class Peer extends EventTarget {
     return this.parts.http?.url;
   }
 
+  /** The S3 endpoint's address ("http://host:port"), if serving. */
+  get s3Url(): string | undefined {
+    return this.parts.s3?.url;
+  }
+
   /** Every peer this peer knows of, itself included. */
   peers(): PeerView[] {
     const now = performance.now();
@@ -210,6 +218,7 @@ export class Peer extends EventTarget {
     clearTimeout(this.saveSoonTimer);
     this.saveKnownPeers();
     const { http, reporter, data, fsService, reports, voters, meta, raft, membership, host, chunkStore, master, replication, replicas } = this.parts;
+    await this.parts.s3?.stop();
     await http?.stop();
     await this.parts.scheduler.stop();
     await this.parts.tasks.stop();
@@ -416,7 +425,10 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     await joinCluster(host, seeds, join.length > 0, log);
 
     const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call }), metrics, log: log.child("http") });
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, dataDir, rack, createdCluster: createsCluster, log });
+    if (http) started.push({ stop: () => http.stop() });
+    // The peer's own client writes S3's objects, so their first replicas land on this peer.
+    const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {

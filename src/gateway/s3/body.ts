@@ -1,0 +1,109 @@
+// A request's body as the gateway writes it: aws-chunked decoded (chunk signatures checked as
+// they arrive), bounded, every digest computed once while it streams, and verified at the end
+// (Content-MD5, x-amz-checksum-* from a header or a trailer, the signed SHA-256) BEFORE the
+// caller makes anything visible. Memory stays one piece of the body at a time.
+import { decodeAwsChunked } from "./aws-chunked.ts";
+import { BodyDigests, digestsFor, expectedChecksums, verifyDigests, type ExpectedChecksums, type VerifiedChecksum } from "./checksums.ts";
+import { S3Error } from "./errors.ts";
+import type { PayloadMode } from "./sigv4.ts";
+
+/** S3's largest object. */
+export const OBJECT_BYTES_MAX = 5 * 1024 ** 4;
+/** S3's largest single PUT and largest part. */
+export const PUT_BYTES_MAX = 5 * 1024 ** 3;
+/** Bodies up to this size are read whole before anything is written: the object's attributes then go with its create. */
+export const SMALL_BODY_BYTES_MAX = 1024 * 1024;
+
+export interface RequestBody {
+  /** The object's bytes; a failure (a bad chunk signature, a short body, a bound) is an S3Error thrown from the iteration. */
+  data: AsyncIterable<Uint8Array>;
+  /** The declared length of the object's bytes (x-amz-decoded-content-length for aws-chunked). */
+  declaredBytes: number;
+  digests: BodyDigests;
+  /** After `data` ended: checks every digest the request announced; answers the checksum to keep. Throws S3Error. */
+  verify(): Promise<VerifiedChecksum | undefined>;
+  /** Object bytes read so far. */
+  readonly receivedBytes: number;
+}
+
+const EMPTY_BODY: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
+
+/** The body of a PUT or UploadPart; `maxBytes` is PUT_BYTES_MAX for both. */
+export function requestBody(request: Request, payload: PayloadMode, maxBytes: number): RequestBody {
+  const headers = request.headers;
+  const contentLength = parseLength(headers.get("content-length"), "Content-Length");
+  const streaming = payload.kind === "streaming-signed" || payload.kind === "streaming-unsigned-trailer";
+  const decodedLength = streaming ? parseLength(headers.get("x-amz-decoded-content-length"), "x-amz-decoded-content-length") : undefined;
+  if (streaming && decodedLength === undefined) throw new S3Error("MissingContentLength", 411, "You must provide the x-amz-decoded-content-length HTTP header with an aws-chunked body.");
+  if (contentLength === undefined && !streaming && request.body !== null && headers.get("transfer-encoding") !== null) {
+    throw new S3Error("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
+  }
+  const declaredBytes = decodedLength ?? contentLength ?? 0;
+  if (declaredBytes > maxBytes) throw new S3Error("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size.");
+  const expected: ExpectedChecksums = expectedChecksums(headers);
+  const digests = digestsFor(expected, { sha256: payload.kind === "sha256" });
+  const raw: AsyncIterable<Uint8Array> = request.body ?? EMPTY_BODY;
+  let trailers: Promise<Headers> | undefined;
+  let source = raw;
+  if (streaming) {
+    const decoded = decodeAwsChunked(raw, {
+      ...(payload.kind === "streaming-signed" ? { signing: payload.seed } : {}),
+      trailer: payload.kind === "streaming-unsigned-trailer" || (payload.kind === "streaming-signed" && payload.trailer),
+      decodedLengthBytes: declaredBytes,
+    });
+    source = decoded.data;
+    trailers = decoded.trailers;
+    // Read only after the data: a body that failed leaves the promise rejected and unread.
+    trailers.catch(() => undefined);
+  }
+  const state = { receivedBytes: 0 };
+  async function* data(): AsyncGenerator<Uint8Array> {
+    for await (const piece of source) {
+      state.receivedBytes += piece.length;
+      if (state.receivedBytes > declaredBytes) throw S3Error.incompleteBody("The body is longer than its declared length.");
+      digests.update(piece);
+      yield piece;
+    }
+    if (state.receivedBytes !== declaredBytes) throw S3Error.incompleteBody();
+  }
+  return {
+    data: data(),
+    declaredBytes,
+    digests,
+    get receivedBytes() {
+      return state.receivedBytes;
+    },
+    async verify() {
+      const trailerHeaders = trailers ? await trailers : undefined;
+      return verifyDigests(digests, expected, {
+        ...(payload.kind === "sha256" ? { contentSha256Hex: payload.hex } : {}),
+        ...(trailerHeaders ? { trailers: trailerHeaders } : {}),
+      });
+    },
+  };
+}
+
+/** Reads a whole body (at most `maxBytes`) into one array. */
+export async function readAll(data: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const pieces: Uint8Array[] = [];
+  let length = 0;
+  for await (const piece of data) {
+    length += piece.length;
+    if (length > maxBytes) throw new S3Error("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size.");
+    pieces.push(piece);
+  }
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
+function parseLength(text: string | null, header: string): number | undefined {
+  if (text === null) return undefined;
+  if (!/^\d{1,16}$/.test(text.trim())) throw S3Error.invalidArgument(`${header} is not a length.`);
+  return Number(text.trim());
+}

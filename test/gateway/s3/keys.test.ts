@@ -2,7 +2,7 @@
 // the right shape and random, listing without secrets across pages, deletion, and lookups
 // cached for KEY_CACHE_MS (a deletion elsewhere is seen once the cache entry ages out).
 import { describe, it, expect } from "vitest";
-import { AccessKeyStore, AccessKeyError, KEY_CACHE_MS, KEY_SETTING_PREFIX, keyAllowsBucket, type SettingsStore } from "../../src/gateway/s3/keys.ts";
+import { AccessKeyStore, AccessKeyError, KEY_CACHE_MS, KEY_SETTING_PREFIX, keyAllowsBucket, type SettingsStore } from "../../../src/gateway/s3/keys.ts";
 
 function memorySettings(pageEntries = 2) {
   const values = new Map<string, Uint8Array>();

@@ -3,8 +3,8 @@
 // prefix, start-after, delimiter groups, max-keys. Paging by the last item returned must
 // visit every key and CommonPrefix once, in order, however the tree folds the keys.
 import { describe, it, expect } from "vitest";
-import { listObjects, compareKeys, type FolderTree, type TreeEntry, type ListRequest, type ListResult } from "../../src/gateway/s3/listing.ts";
-import { INTERNAL_FOLDER, S3_ATTRIBUTE } from "../../src/gateway/s3/attributes.ts";
+import { listObjects, compareKeys, type FolderTree, type TreeEntry, type ListRequest, type ListResult } from "../../../src/gateway/s3/listing.ts";
+import { INTERNAL_FOLDER, S3_ATTRIBUTE } from "../../../src/gateway/s3/attributes.ts";
 
 interface FakeFolder {
   entry: TreeEntry;

@@ -13,7 +13,7 @@ import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts"
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import { FileSpreads, type SpreadChunk } from "../cluster/file-spread.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import { FileStatus, type Committed, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
+import { FileStatus, type Committed, type ConcatRequest, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
 import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
@@ -51,6 +51,7 @@ export function createdAnswer(req: CreateRequest, result: CreateResult, replica:
     state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
     chunks: [],
     fileId: result.fileId,
+    ...(closed && req.attributes && req.attributes.entries.length > 0 ? { attributes: req.attributes } : {}),
   };
   const chunk = result.firstChunk;
   if (!chunk) return { fileId: result.fileId, stat };
@@ -60,6 +61,26 @@ export function createdAnswer(req: CreateRequest, result: CreateResult, replica:
 /** Where a file stands after a commit of its chunk or a complete (also a retried one's answer). */
 export function committedAnswer(fileId: number, result: { lengthBytes: number; closed: boolean; mtimeMs: number }): Committed {
   return { fileId, sizeBytes: result.lengthBytes, closed: result.closed, mtimeMs: result.mtimeMs };
+}
+
+/**
+ * A concat's answer from its command's result (also a retried one's): the new file's status
+ * without its chunks (10,000 of them with their replicas would not fit one message; a stat
+ * pages them).
+ */
+export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated): FileStatus {
+  return {
+    path: normalizePath(req.destination),
+    kind: FileStatus.Kind.FILE,
+    sizeBytes: result.lengthBytes,
+    replication: result.replication,
+    chunkSizeBytes: result.chunkSizeBytes,
+    mtimeMs: result.mtimeMs,
+    state: FileStatus.State.CLOSED,
+    chunks: [],
+    fileId: result.fileId,
+    ...(req.attributes.length > 0 ? { attributes: { entries: req.attributes } } : {}),
+  };
 }
 
 /** The requests of /tessera/meta/2 this service serves. */
@@ -76,6 +97,8 @@ export type FsRequestKind =
   | "rename"
   | "delete"
   | "setReplication"
+  | "setAttributes"
+  | "concat"
   | "stat"
   | "list"
   | "fsck"
@@ -126,7 +149,7 @@ export class FsService {
   readonly handlers: Pick<MetaHandlers, FsRequestKind> = {
     mkdir: async (req) => {
       const now = this.nowMs();
-      await this.propose({ mkdir: { path: req.path, parents: req.parents, mtimeMs: now } });
+      await this.propose({ mkdir: { path: req.path, parents: req.parents, mtimeMs: now, ...(req.attributes ? { attributes: req.attributes } : {}) } });
       return DONE;
     },
     create: async (req) => {
@@ -146,6 +169,7 @@ export class FsService {
           leaseExpiryMs: closed ? 0 : now + LEASE_MS,
           mtimeMs: now,
           ...(closed ? { closed } : {}),
+          ...(req.attributes ? { attributes: req.attributes } : {}),
           ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
         },
       })) as CreateResult;
@@ -193,7 +217,7 @@ export class FsService {
     commitChunk: async (req) => {
       const complete = req.complete === true;
       const result = (await this.propose({
-        commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), ...(complete ? { complete, mtimeMs: this.nowMs() } : {}) },
+        commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), ...(complete ? { complete, mtimeMs: this.nowMs() } : {}), ...(req.attributes ? { attributes: req.attributes } : {}) },
       })) as ChunkCommitted;
       // The pipeline's final ack means every one of its replicas has the chunk durably:
       // the location map learns it now rather than at the next block reports.
@@ -207,7 +231,7 @@ export class FsService {
     },
     complete: async (req) => {
       const now = this.nowMs();
-      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } })) as ReturnType<typeof ops.complete>;
+      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now, ...(req.attributes ? { attributes: req.attributes } : {}) } })) as ReturnType<typeof ops.complete>;
       return committedAnswer(req.fileId, { ...result, closed: true });
     },
     renewLease: async (req) => {
@@ -217,17 +241,29 @@ export class FsService {
     },
     rename: async (req) => {
       const now = this.nowMs();
-      await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now } });
+      await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now, ...(req.replace ? { replace: true } : {}), ...(req.parents ? { parents: true } : {}) } });
       return DONE;
     },
     delete: async (req) => {
       const now = this.nowMs();
-      const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now } })) as { files: number; directories: number; chunks: number };
+      const prune = req.pruneEmptyParentsBelow ? { pruneEmptyParentsBelow: req.pruneEmptyParentsBelow } : {};
+      const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now, ...prune } })) as { files: number; directories: number; chunks: number };
       return { files: result.files, directories: result.directories, chunks: result.chunks };
     },
     setReplication: async (req) => {
       const result = (await this.propose({ setReplication: { path: req.path, replication: req.replication } })) as { files: number };
       return { files: result.files };
+    },
+    setAttributes: async (req) => {
+      await this.propose({ setAttributes: { path: req.path, attributes: req.attributes } });
+      return DONE;
+    },
+    concat: async (req) => {
+      const now = this.nowMs();
+      const result = (await this.propose({
+        concat: { sources: req.sources, destination: req.destination, attributes: req.attributes, replace: req.replace, parents: req.parents, mtimeMs: now },
+      })) as ops.Concatenated;
+      return concatenatedAnswer(req, result);
     },
     stat: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
@@ -379,5 +415,6 @@ function toFileStatus(stat: Omit<StatResult, "chunks">, chunks: FileChunk[]): Fi
     state: FILE_STATE.wire(stat.state),
     chunks,
     fileId: stat.id,
+    ...(stat.attributes.length > 0 ? { attributes: { entries: stat.attributes } } : {}),
   };
 }

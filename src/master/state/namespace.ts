@@ -20,10 +20,13 @@ import {
   validateFileId,
   validateNamespaceChunkId,
   validatePageLimit,
+  validateSettingKey,
   validateTimeMs,
 } from "./limits.ts";
 import * as ops from "./namespace-ops.ts";
-import { chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
+import { attributesOfRow, chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
+import type { Attribute } from "../../protocol/pb/attributes.ts";
+import { LIST_PAGE_BYTES_MAX, SETTINGS_PAGE_BYTES_MAX, SETTINGS_PAGE_MAX } from "../../protocol/limits.ts";
 import {
   configureConnection,
   prepareStatements,
@@ -73,6 +76,8 @@ export interface StatResult {
   leaseExpiryMs?: number;
   /** The first CHUNK_PAGE_MAX chunks, when asked for; chunksOfFile() pages through the rest. */
   chunks?: ChunkInfo[];
+  /** In name order; empty when none. */
+  attributes: Attribute[];
 }
 
 export type ListEntry = Omit<StatResult, "chunks" | "leaseHolder" | "leaseExpiryMs">;
@@ -141,6 +146,9 @@ const OPS: { [K in LogCommandKind]: (ctx: OpContext, c: LogCommandOf<K>) => unkn
   dropPendingDeletes: ops.dropPendingDeletes,
   setSetting: ops.setSetting,
   putJob,
+  setAttributes: ops.setAttributes,
+  concat: ops.concat,
+  deleteSetting: ops.deleteSetting,
 };
 
 /**
@@ -165,6 +173,9 @@ const KEEPS_FOLDERS: { [K in LogCommandKind]: boolean } = {
   dropPendingDeletes: true,
   setSetting: true,
   putJob: true,
+  setAttributes: true,
+  concat: true, // removes files only; the folders it makes are new
+  deleteSetting: true,
 };
 /** Folders whose ids the queries remember; past this many the cache starts again empty. */
 const FOLDER_CACHE_ENTRIES_MAX = 65_536;
@@ -461,6 +472,16 @@ export class Namespace {
     }
     // One entry more than asked tells whether another page follows.
     const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after) : this.children(row.id, dirPath, limit + 1, after);
+    // A page also stops at LIST_PAGE_BYTES_MAX of paths and attributes (at least one entry),
+    // so entries with large attributes still fit one metadata message.
+    let bytes = 0;
+    for (let i = 0; i < Math.min(entries.length, limit); i++) {
+      bytes += entryBytes(entries[i]);
+      if (i > 0 && bytes > LIST_PAGE_BYTES_MAX) {
+        entries.length = i;
+        return { entries, next: entries[i - 1].path };
+      }
+    }
     if (entries.length <= limit) return { entries };
     entries.length = limit;
     return { entries, next: entries[limit - 1].path };
@@ -535,6 +556,24 @@ export class Namespace {
 
   get settingCount(): number {
     return this.s.settingCount.get()?.n ?? 0;
+  }
+
+  /**
+   * The settings whose keys start with `prefix`, in key order, a page at a time (at most
+   * `limit`, and SETTINGS_PAGE_BYTES_MAX of keys and values, at least one); `after` is the
+   * previous page's `next`.
+   */
+  listSettings(prefix: string, options: { after?: string; limit?: number } = {}): { entries: { key: string; value: Uint8Array }[]; next?: string } {
+    if (prefix !== "") validateSettingKey(prefix);
+    const limit = validatePageLimit(options.limit, SETTINGS_PAGE_MAX, SETTINGS_PAGE_MAX);
+    const entries: { key: string; value: Uint8Array }[] = [];
+    let bytes = 0;
+    for (const row of this.s.settingsPage.iterate(options.after ?? "", prefix, limit + 1)) {
+      bytes += row.key.length + row.value.length;
+      if (entries.length === limit || (entries.length > 0 && bytes > SETTINGS_PAGE_BYTES_MAX)) return { entries, next: entries[entries.length - 1].key };
+      entries.push({ key: row.key, value: new Uint8Array(row.value) });
+    }
+    return { entries };
   }
 
   /** A MapReduce job's record, or undefined. */
@@ -667,7 +706,15 @@ function listEntry(row: InodeRow, path: string): ListEntry {
     chunkSizeBytes: row.chunk_size_bytes,
     mtimeMs: row.mtime_ms,
     state: row.state,
+    attributes: attributesOfRow(row),
   };
+}
+
+/** An entry's share of a list page's byte budget: its path and its attributes. */
+function entryBytes(entry: ListEntry): number {
+  let bytes = Buffer.byteLength(entry.path);
+  for (const attribute of entry.attributes) bytes += Buffer.byteLength(attribute.name) + Buffer.byteLength(attribute.value);
+  return bytes;
 }
 
 /** A snapshot image is a namespace database of a schema this master reads (older ones are upgraded). */

@@ -8,7 +8,7 @@ export interface RpcLimits {
   timeoutMs: number;
 }
 
-/** /tessera/meta/2. */
+/** /tessera/meta/3. */
 export const META_RPC_LIMITS: RpcLimits = {
   // The largest requests are a concat of 10,000 sources (S3's most parts; 1.2 MB at 120-byte
   // paths); the largest answers a status of 2,000 tasks or a list page (LIST_PAGE_BYTES_MAX).

@@ -1,4 +1,4 @@
-// /tessera/meta/2 as both of its ends use it: one multiplexed stream per client and peer
+// /tessera/meta/3 as both of its ends use it: one multiplexed stream per client and peer
 // (src/net/mux-rpc.ts) carrying MetaRequest and MetaResponse frames within the meta limits,
 // and the pairing of every request kind with its answer kind, so a client's call and a
 // master's handler are typed end to end: `call("mkdir", { path, parents })` resolves to the

@@ -1,4 +1,4 @@
-// The /tessera/meta/2 contract: every request kind has exactly one answer kind, survives the
+// The /tessera/meta/3 contract: every request kind has exactly one answer kind, survives the
 // wire, is recognised on arrival, and a decoder refuses what exceeds its bounds.
 import { describe, expect, it } from "vitest";
 import { ANSWER_OF, CHANGES_STATE, META_CHANNEL, META_REQUEST_LIMITS, answerOf, clientIdBelongsTo, metaAnswer, metaRequest, newClientId, requestKindOf, type RequestKind } from "../../src/protocol/meta.ts";

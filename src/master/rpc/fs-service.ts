@@ -83,7 +83,7 @@ export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated)
   };
 }
 
-/** The requests of /tessera/meta/2 this service serves. */
+/** The requests of /tessera/meta/3 this service serves. */
 export type FsRequestKind =
   | "mkdir"
   | "create"

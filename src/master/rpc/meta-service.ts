@@ -1,4 +1,4 @@
-// /tessera/meta/2: metadata requests from clients and peers. The leader serves them; any
+// /tessera/meta/3: metadata requests from clients and peers. The leader serves them; any
 // other peer forwards a request to the leader once and relays the answer (DESIGN.md,
 // "Choosing the masters": non-voters forward metadata requests to the leader), so a client
 // can enter the cluster through any peer. This file routes: each request kind has one

@@ -117,7 +117,11 @@ export class FileSystemClient {
     return this.init.localPeer?.id ?? "";
   }
 
-  /** Makes a folder (with `parents`, its missing parents too); `attributes` are set on the new folder. */
+  /**
+   * Makes a folder (with `parents`, its missing parents too); `attributes` are set on the new
+   * folder. With `parents` an existing folder is no error, and its attributes stay as they are
+   * (setAttributes changes them).
+   */
   async mkdir(path: string, options: { parents?: boolean; attributes?: Attributes } = {}): Promise<void> {
     const attributes = checkedAttributes(options.attributes);
     await this.call("mkdir", { path, parents: options.parents ?? false, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}) });

@@ -139,6 +139,20 @@ describe("attributes of files and folders", () => {
     } while (after);
     expect(pages).toBeGreaterThan(1);
     expect(seen).toEqual(Array.from({ length: files }, (_, i) => `/big/f${String(i).padStart(3, "0")}`));
+    // A recursive listing pages the same way, folders included, in walk order.
+    h.run({ mkdir: { path: "/big/f040x/deep", parents: true, mtimeMs: 1 } });
+    const walked: string[] = [];
+    let walkPages = 0;
+    after = undefined;
+    do {
+      const page = h.ns.list("/", { recursive: true, limit: 10_000, ...(after ? { after } : {}) });
+      walkPages += 1;
+      walked.push(...page.entries.map((entry) => entry.path));
+      after = page.next;
+    } while (after);
+    expect(walkPages).toBeGreaterThan(2);
+    const expected = ["/big", ...seen.slice(0, 41), "/big/f040x", "/big/f040x/deep", ...seen.slice(41)];
+    expect(walked).toEqual(expected);
   });
 });
 

@@ -470,18 +470,12 @@ export class Namespace {
     if (after !== undefined && !after.startsWith(dirPath === ROOT_PATH ? "/" : `${dirPath}/`)) {
       throw new InvalidArgumentError(`the cursor ${after} is not inside ${dirPath}.`);
     }
-    // One entry more than asked tells whether another page follows.
-    const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after) : this.children(row.id, dirPath, limit + 1, after);
-    // A page also stops at LIST_PAGE_BYTES_MAX of paths and attributes (at least one entry),
-    // so entries with large attributes still fit one metadata message.
-    let bytes = 0;
-    for (let i = 0; i < Math.min(entries.length, limit); i++) {
-      bytes += entryBytes(entries[i]);
-      if (i > 0 && bytes > LIST_PAGE_BYTES_MAX) {
-        entries.length = i;
-        return { entries, next: entries[i - 1].path };
-      }
-    }
+    // One entry more than asked tells whether another page follows. A page also stops before
+    // LIST_PAGE_BYTES_MAX of paths and attributes (with at least one entry), so entries with
+    // large attributes still fit one metadata message; rows past it are never read.
+    const page = new PageBudget(LIST_PAGE_BYTES_MAX);
+    const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after, page) : this.children(row.id, dirPath, limit + 1, after, page);
+    if (page.full) return { entries, next: entries[entries.length - 1].path };
     if (entries.length <= limit) return { entries };
     entries.length = limit;
     return { entries, next: entries[limit - 1].path };
@@ -605,17 +599,21 @@ export class Namespace {
     return lines.join("\n");
   }
 
-  private children(dirId: number, dirPath: string, limit: number, after: string | undefined): ListEntry[] {
+  private children(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget): ListEntry[] {
     let afterName = "";
     if (after !== undefined) {
       if (parent(after) !== dirPath) throw new InvalidArgumentError(`the cursor ${after} is not an entry of ${dirPath}.`);
       afterName = basename(after);
     }
-    return this.s.childrenAfter.all(dirId, afterName, limit).map((row) => listEntry(row, join(dirPath, row.name)));
+    const entries: ListEntry[] = [];
+    for (const row of this.s.childrenAfter.iterate(dirId, afterName, limit)) {
+      if (!page.take(entries, listEntry(row, join(dirPath, row.name)))) break;
+    }
+    return entries;
   }
 
   /** Depth-first walk from a cursor, one frame per folder on the way down. */
-  private walk(dirId: number, dirPath: string, limit: number, after: string | undefined): ListEntry[] {
+  private walk(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget): ListEntry[] {
     interface Frame {
       id: number;
       path: string;
@@ -642,13 +640,13 @@ export class Namespace {
       }
     }
     const entries: ListEntry[] = [];
-    while (stack.length > 0 && entries.length < limit) {
+    while (stack.length > 0 && entries.length < limit && !page.full) {
       const top = stack[stack.length - 1];
       let descended = false;
       // Lazily stepped: leaving the loop early to descend reads no rows beyond the folder taken.
       for (const row of this.s.childrenAfter.iterate(top.id, top.after, limit - entries.length)) {
         const path = join(top.path, row.name);
-        entries.push(listEntry(row, path));
+        if (!page.take(entries, listEntry(row, path))) break;
         top.after = row.name;
         if (row.kind === "dir") {
           stack.push({ id: row.id, path, after: "" });
@@ -657,7 +655,7 @@ export class Namespace {
         }
         if (entries.length >= limit) break;
       }
-      if (!descended && entries.length < limit) stack.pop();
+      if (!descended && entries.length < limit && !page.full) stack.pop();
     }
     return entries;
   }
@@ -708,6 +706,24 @@ function listEntry(row: InodeRow, path: string): ListEntry {
     state: row.state,
     attributes: attributesOfRow(row),
   };
+}
+
+/** The bytes a list page has left; `full` once an entry did not fit (it starts the next page). */
+class PageBudget {
+  full = false;
+  constructor(private bytesLeft: number) {}
+
+  /** Adds `entry` to `entries` if it fits (the first always does); false when the page is full. */
+  take(entries: ListEntry[], entry: ListEntry): boolean {
+    const bytes = entryBytes(entry);
+    if (entries.length > 0 && bytes > this.bytesLeft) {
+      this.full = true;
+      return false;
+    }
+    this.bytesLeft -= bytes;
+    entries.push(entry);
+    return true;
+  }
 }
 
 /** An entry's share of a list page's byte budget: its path and its attributes. */

@@ -288,9 +288,9 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
 function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number): { fileId: number; mtimeMs: number } {
   const dir = resolveParentDir(ctx.s, path, parent(path)!);
   const name = basename(path);
+  const attributes = attributesColumn(c.attributes?.entries);
   if (ctx.s.child.get(dir.id, name)) throw new AlreadyExistsError(`${path} exists.`);
   const id = newInodeId(ctx);
-  const attributes = attributesColumn(c.attributes?.entries);
   ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "closed", null, null);
   if (attributes !== null) ctx.s.setAttributes.run(attributes, id);
   ctx.s.touch.run(mtimeMs, dir.id);

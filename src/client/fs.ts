@@ -19,6 +19,7 @@ import { attributesFromWire, attributesProblem, attributesToWire, type Attribute
 import type { Attribute } from "../protocol/pb/attributes.ts";
 import { FileReader, type FileRangeReader } from "./file-reader.ts";
 import { FsError } from "./fs-error.ts";
+import { statWhole } from "./stat-pages.ts";
 import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
 
 export { FsError } from "./fs-error.ts";
@@ -170,8 +171,9 @@ export class FileSystemClient {
     await this.call("deleteSetting", { key });
   }
 
+  /** A file's or folder's status; a file's every chunk (asked for a page at a time when it has many). */
   async stat(path: string): Promise<StatView> {
-    return statView(await this.call("stat", { path }));
+    return statView(await statWhole(this.call, path));
   }
 
   /** Every entry of a folder (or the file itself), following pages; recursive lists the subtree. */
@@ -295,7 +297,8 @@ export class FileSystemClient {
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
   async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress" | "chunksInFlight"> = {}): Promise<StatView> {
     const opened = await this.call("append", { path, clientId: this.clientId });
-    const before = opened.stat ?? (await this.call("stat", { path }));
+    // The answer holds the first page of chunks: a file of many asks for the rest.
+    const before = opened.stat && opened.stat.chunksNext === undefined ? opened.stat : await statWhole(this.call, path);
     let written: WrittenChunks = { chunks: [], committed: undefined };
     try {
       written = await this.writeChunks(path, opened.fileId, chunked(source, before.chunkSizeBytes), options);

@@ -102,6 +102,12 @@ export const ATTRIBUTES_BYTES_MAX = 16 * 1024;
  * folder of files with large attributes still answers in one metadata message.
  */
 export const LIST_PAGE_BYTES_MAX = 512 * 1024;
+/**
+ * A stat answer's chunks, in bytes (about 390 a chunk with three replicas and their
+ * addresses): a file of more is answered a page at a time, so a concat of 10,000 parts, or a
+ * file of 10,000 chunks, still reads. Half the message bound leaves room for the rest.
+ */
+export const STAT_CHUNKS_BYTES_MAX = 1024 * 1024;
 /** Sources of one concat (S3 allows 10,000 parts in a multipart upload). */
 export const CONCAT_SOURCES_MAX = 10_000;
 /** Settings in one page of a settings listing. */

@@ -20,7 +20,7 @@ import { fsck } from "../repair/fsck.ts";
 import { capacityReport } from "../cluster/capacity-report.ts";
 import type { PlannerPeer } from "../repair/replication.ts";
 import type { ReplicationView } from "../repair/replication-manager.ts";
-import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT, CHUNKS_IN_FLIGHT_MAX } from "../../protocol/limits.ts";
+import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT, CHUNKS_IN_FLIGHT_MAX, STAT_CHUNKS_BYTES_MAX } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
@@ -81,6 +81,30 @@ export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated)
     fileId: result.fileId,
     ...(req.attributes.length > 0 ? { attributes: { entries: req.attributes } } : {}),
   };
+}
+
+/**
+ * An upper bound of a chunk's bytes in a stat answer: its fields and its replicas' (each
+ * string with its length and tag, each number as a full varint).
+ */
+export function chunkWireBytes(chunk: FileChunk): number {
+  // The chunk's own tag and length, its id, three numbers and a flag, then each replica.
+  let bytes = 1 + 3 + 1 + 1 + Buffer.byteLength(chunk.chunkId) + 3 * (1 + 10) + 2;
+  for (const replica of chunk.replicas) {
+    bytes += 1 + 3 + 1 + 3 + Buffer.byteLength(replica.peer) + 1 + 3 + Buffer.byteLength(replica.rack);
+    for (const address of replica.addresses) bytes += 1 + 3 + Buffer.byteLength(address);
+  }
+  return bytes;
+}
+
+/** How many of `chunks`, from the first, fit in `budgetBytes` (at least one when `first`: a page always moves on). */
+export function chunksThatFit(chunks: readonly FileChunk[], budgetBytes: number, first: boolean): number {
+  let left = budgetBytes;
+  for (let i = 0; i < chunks.length; i++) {
+    left -= chunkWireBytes(chunks[i]!);
+    if (left < 0 && !(first && i === 0)) return i;
+  }
+  return chunks.length;
 }
 
 /** The requests of /tessera/meta/3 this service serves. */
@@ -267,7 +291,7 @@ export class FsService {
     },
     stat: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-      return this.statOf(req.path);
+      return this.statOf(req.path, req.chunksFrom ?? 0);
     },
     list: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
@@ -343,21 +367,32 @@ export class FsService {
     return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [] };
   }
 
-  /** A file's stat with, for each chunk, the live replicas of its current version. */
-  private async statOf(path: string): Promise<FileStatus> {
-    const stat = this.init.namespace.stat(path, { chunks: true });
+  /**
+   * A file's stat with, for each chunk, the live replicas of its current version: from chunk
+   * `fromIndex` on, at most STAT_CHUNKS_BYTES_MAX of them (chunksNext says where the next page
+   * starts), so the answer of a file of many chunks stays within the message bound.
+   */
+  private async statOf(path: string, fromIndex = 0): Promise<FileStatus> {
+    if (!Number.isSafeInteger(fromIndex) || fromIndex < 0) throw new RequestError("INVALID", `a stat's first chunk is an index, not ${fromIndex}`);
+    const stat = this.init.namespace.stat(path, { chunks: fromIndex === 0 });
     const chunks: FileChunk[] = [];
+    let chunksNext: number | undefined;
     if (stat.kind === "file") {
-      let page = stat.chunks ?? [];
-      let fromIndex = 0;
-      for (;;) {
-        for (const chunk of page) chunks.push(this.locate(chunk));
-        if (page.length === 0) break;
-        fromIndex = page[page.length - 1]!.index + 1;
-        page = this.init.namespace.chunksOfFile(stat.id, { fromIndex });
+      let page = fromIndex === 0 ? (stat.chunks ?? []) : this.init.namespace.chunksOfFile(stat.id, { fromIndex });
+      let budget = STAT_CHUNKS_BYTES_MAX;
+      while (page.length > 0 && chunksNext === undefined) {
+        const located = page.map((chunk) => this.locate(chunk));
+        const fit = chunksThatFit(located, budget, chunks.length === 0);
+        for (let i = 0; i < fit; i++) {
+          chunks.push(located[i]!);
+          budget -= chunkWireBytes(located[i]!);
+        }
+        if (fit < located.length) chunksNext = located[fit]!.index;
+        else page = this.init.namespace.chunksOfFile(stat.id, { fromIndex: page[page.length - 1]!.index + 1 });
       }
     }
-    return toFileStatus(stat, chunks);
+    const status = toFileStatus(stat, chunks);
+    return chunksNext === undefined ? status : { ...status, chunksNext };
   }
 
   private locate(chunk: ChunkInfo): FileChunk {

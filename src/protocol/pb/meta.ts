@@ -6672,6 +6672,7 @@ export namespace ReplicationSet {
 
 export interface StatRequest {
   path: string
+  chunksFrom?: number
 }
 
 export namespace StatRequest {
@@ -6687,6 +6688,11 @@ export namespace StatRequest {
         if ((obj.path != null && obj.path !== '')) {
           w.uint32(10)
           w.string(obj.path)
+        }
+
+        if (obj.chunksFrom != null) {
+          w.uint32(16)
+          w.uint64Number(obj.chunksFrom)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -6705,6 +6711,10 @@ export namespace StatRequest {
           switch (tag >>> 3) {
             case 1: {
               obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.chunksFrom = reader.uint64Number()
               break
             }
             default: {
@@ -7129,6 +7139,7 @@ export interface FileStatus {
   chunks: FileChunk[]
   fileId: number
   attributes?: AttributeList
+  chunksNext?: number
 }
 
 export namespace FileStatus {
@@ -7229,6 +7240,11 @@ export namespace FileStatus {
           AttributeList.codec().encode(obj.attributes, w)
         }
 
+        if (obj.chunksNext != null) {
+          w.uint32(88)
+          w.uint64Number(obj.chunksNext)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -7297,6 +7313,10 @@ export namespace FileStatus {
               obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.attributes
               })
+              break
+            }
+            case 11: {
+              obj.chunksNext = reader.uint64Number()
               break
             }
             default: {

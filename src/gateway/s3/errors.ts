@@ -115,11 +115,14 @@ export class S3Error extends Error {
   }
 }
 
-/** XML's five escapes; also used by xml.ts for every text it writes. */
+/**
+ * XML's five escapes, and CR as a reference (a parser turns a literal CR into LF); also used
+ * by xml.ts for every text it writes.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+  return text.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c] ?? c);
 }
-const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;" };
 
 /** S3's error body. `resource` is the request's path (the bucket or object). */
 export function errorXml(error: S3Error, resource: string, requestId: string): string {

@@ -300,7 +300,7 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   parseTagValue: false, // every value stays a string: "007" is a part number, "1e3" is not
   trimValues: false, // keys may begin or end with spaces
-  processEntities: true,
+  processEntities: false, // decoded by decodeEntities below: the parser leaves &#13; as it is
   htmlEntities: false,
   maxNestedTags: 8,
   removeNSPrefix: true,
@@ -338,9 +338,29 @@ function record(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** A leaf's text: "" for an empty element; anything with children is malformed here. */
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+
+/**
+ * XML's five entities and character references, in one pass (so "&amp;#13;" stays "&#13;").
+ * The SDKs write "\r" and "\n" in keys as &#x0D; and &#x0A;. Anything else is malformed.
+ */
+function decodeEntities(raw: string): string {
+  if (!raw.includes("&")) return raw;
+  return raw.replace(/&([^;&]{0,10});?/g, (whole, name: string) => {
+    if (!whole.endsWith(";")) throw S3Error.malformedXml();
+    const named = ENTITIES[name];
+    if (named !== undefined) return named;
+    const match = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(name);
+    if (match === null) throw S3Error.malformedXml();
+    const codePoint = match[1] !== undefined ? Number.parseInt(match[1], 16) : Number(match[2]);
+    if (codePoint === 0 || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) throw S3Error.malformedXml();
+    return String.fromCodePoint(codePoint);
+  });
+}
+
+/** A leaf's text, entities decoded; an element with children is malformed here. */
 function text(value: unknown): string {
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return decodeEntities(value);
   throw S3Error.malformedXml();
 }
 

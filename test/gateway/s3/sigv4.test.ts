@@ -2,7 +2,7 @@
 // by a tiny server on port 0 and verified as the gateway will. Plus the published example of
 // the S3 docs ("Transferring Payload in Multiple Chunks": its seed signature).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, DeleteObjectsCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { S3Error } from "../../../src/gateway/s3/errors.ts";
 import { canonicalUri, CLOCK_SKEW_MS_MAX, parseAmzDate, verifySigV4, type AccessKey, type SignedRequestInput } from "../../../src/gateway/s3/sigv4.ts";
@@ -55,6 +55,18 @@ describe("the Authorization header form, as the SDK signs it", () => {
     await sdkClient(capture.endpoint).send(new DeleteObjectsCommand({ Bucket: "b", Delete: { Objects: [{ Key: "x" }, { Key: "y & z" }], Quiet: true } }));
     const request = capture.take();
     expect((await verifySigV4(input(request), lookup)).payload.kind).toBe("sha256");
+  });
+
+  it("accepts an UploadPart (query parameters, a CRC32) and a ranged conditional GET", async () => {
+    await sdkClient(capture.endpoint).send(new UploadPartCommand({ Bucket: "b", Key: "big/object", UploadId: "2~abc/def+=", PartNumber: 7, Body: new Uint8Array(70_000).fill(1) }));
+    const part = capture.take();
+    expect(part.rawQuery).toContain("partNumber=7");
+    expect(part.headers.get("x-amz-checksum-crc32")).not.toBeNull();
+    expect((await verifySigV4(input(part), lookup)).payload.kind).toBe("sha256");
+    await sdkClient(capture.endpoint).send(new GetObjectCommand({ Bucket: "b", Key: "k", Range: "bytes=0-4", IfNoneMatch: '"x"', ResponseContentType: "text/plain; charset=utf-8" }));
+    const get = capture.take();
+    expect(get.headers.get("range")).toBe("bytes=0-4");
+    expect((await verifySigV4(input(get), lookup)).payload.kind).toBe("sha256");
   });
 
   it("refuses a wrong secret, an unknown key, a changed header, a changed path and an unsigned x-amz header", async () => {
@@ -125,6 +137,14 @@ describe("presigned URLs (@aws-sdk/s3-request-presigner), fetched with plain fet
     const { payload } = await verifySigV4(input(request, signedMs + 59_000), lookup);
     expect(payload).toEqual({ kind: "unsigned" });
     expect(await refusal(verifySigV4(input(request, signedMs + 61_000), lookup))).toEqual({ code: "AccessDenied", status: 403, message: "Request has expired" });
+  });
+
+  it("accepts a presigned PUT sent with plain fetch", async () => {
+    const url = await getSignedUrl(sdkClient(capture.endpoint), new PutObjectCommand({ Bucket: "b", Key: "up/loaded.txt", ContentType: "text/plain" }), { expiresIn: 300 });
+    expect((await fetch(url, { method: "PUT", body: "hello", headers: { "content-type": "text/plain" } })).status).toBe(200);
+    const request = capture.take();
+    expect(Buffer.from(request.body).toString()).toBe("hello");
+    expect((await verifySigV4(input(request), lookup)).payload).toEqual({ kind: "unsigned" });
   });
 
   it("refuses a URL with a wrong signature, a changed key, or X-Amz-Expires over 7 days", async () => {

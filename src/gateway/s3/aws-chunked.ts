@@ -12,7 +12,7 @@
 // it does for the checksums, and publish nothing when it throws.
 import { createHash, type Hash } from "node:crypto";
 import { S3Error } from "./errors.ts";
-import { chunkSignature, hexEqual, type ChunkSigningContext, trailerSignature } from "./sigv4.ts";
+import { chunkSignature, hexEqual, type ChunkSigningContext, type PayloadMode, trailerSignature } from "./sigv4.ts";
 
 /** A chunk header line ("<hex>;chunk-signature=<64 hex>" is 81 bytes); extensions beyond are refused. */
 export const CHUNK_HEADER_BYTES_MAX = 4096;
@@ -226,4 +226,38 @@ async function readTrailers(reader: PieceReader, signing: ChunkSigningContext | 
     }
   }
   return trailers;
+}
+
+/** S3's largest object, and so the largest x-amz-decoded-content-length taken. */
+const DECODED_LENGTH_BYTES_MAX = 5 * 1024 ** 4;
+
+/**
+ * How to decode a request's body, from the payload mode its signature declared: undefined
+ * when the body is plain; options for decodeAwsChunked when x-amz-content-sha256 names a
+ * STREAMING-* mode (S3 decodes those whatever Content-Encoding says). x-amz-decoded-content-length
+ * is required then (MissingContentLength 411, as S3), and must be a decimal byte count.
+ */
+export function awsChunkedOptions(headers: Headers, payload: PayloadMode): AwsChunkedOptions | undefined {
+  if (payload.kind !== "streaming-signed" && payload.kind !== "streaming-unsigned-trailer") return undefined;
+  const lengthText = headers.get("x-amz-decoded-content-length");
+  if (lengthText === null) throw new S3Error("MissingContentLength", 411, "You must provide the Content-Length HTTP header (x-amz-decoded-content-length for an aws-chunked body).");
+  if (!/^\d{1,16}$/.test(lengthText.trim()) || Number(lengthText.trim()) > DECODED_LENGTH_BYTES_MAX) {
+    throw S3Error.invalidArgument("x-amz-decoded-content-length must be a byte count of at most 5 TiB.");
+  }
+  const decodedLengthBytes = Number(lengthText.trim());
+  if (payload.kind === "streaming-unsigned-trailer") return { trailer: true, decodedLengthBytes };
+  return { signing: payload.seed, trailer: payload.trailer, decodedLengthBytes };
+}
+
+/**
+ * The Content-Encoding to store for an object: the request's without "aws-chunked" (which
+ * describes the transfer, not the object, as S3 does), or undefined when nothing is left.
+ */
+export function storedContentEncoding(header: string | null): string | undefined {
+  if (header === null) return undefined;
+  const kept = header
+    .split(",")
+    .map((token) => token.trim())
+    .filter((token) => token !== "" && token.toLowerCase() !== "aws-chunked");
+  return kept.length === 0 ? undefined : kept.join(", ");
 }

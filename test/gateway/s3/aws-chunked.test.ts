@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash, createHmac } from "node:crypto";
 import { Readable } from "node:stream";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { decodeAwsChunked, CHUNK_HEADER_BYTES_MAX, TRAILERS_BYTES_MAX, type AwsChunkedOptions } from "../../../src/gateway/s3/aws-chunked.ts";
+import { awsChunkedOptions, decodeAwsChunked, CHUNK_HEADER_BYTES_MAX, storedContentEncoding, TRAILERS_BYTES_MAX, type AwsChunkedOptions } from "../../../src/gateway/s3/aws-chunked.ts";
 import { BodyDigests, expectedChecksums, verifyDigests } from "../../../src/gateway/s3/checksums.ts";
 import { S3Error } from "../../../src/gateway/s3/errors.ts";
 import { deriveSigningKey, type ChunkSigningContext, verifySigV4 } from "../../../src/gateway/s3/sigv4.ts";
@@ -145,6 +145,8 @@ describe("STREAMING-UNSIGNED-PAYLOAD-TRAILER as the AWS SDK sends it for a strea
     expect(payload).toEqual({ kind: "streaming-unsigned-trailer" });
     const expected = expectedChecksums(request.headers);
     expect(expected).toEqual({ algorithm: "CRC32", trailerAlgorithm: "CRC32" });
+    expect(awsChunkedOptions(request.headers, payload)).toEqual({ trailer: true, decodedLengthBytes: content.length });
+    expect(storedContentEncoding(request.headers.get("content-encoding"))).toBeUndefined();
 
     const decodedLengthBytes = Number(request.headers.get("x-amz-decoded-content-length"));
     for (const pieceBytes of [3, 65536]) {
@@ -229,5 +231,25 @@ describe("bad bodies and bounds", () => {
       break;
     }
     expect(returned).toBe(true);
+  });
+});
+
+describe("choosing the decoding from the request", () => {
+  it("decodes STREAMING-* payloads only, and needs x-amz-decoded-content-length for them", () => {
+    const headers = new Headers({ "x-amz-decoded-content-length": "66560" });
+    expect(awsChunkedOptions(headers, { kind: "unsigned" })).toBeUndefined();
+    expect(awsChunkedOptions(headers, { kind: "sha256", hex: "0".repeat(64) })).toBeUndefined();
+    expect(awsChunkedOptions(headers, { kind: "streaming-signed", trailer: true, seed: EXAMPLE })).toEqual({ signing: EXAMPLE, trailer: true, decodedLengthBytes: 66560 });
+    expect(() => awsChunkedOptions(new Headers(), { kind: "streaming-unsigned-trailer" })).toThrow(expect.objectContaining({ code: "MissingContentLength", status: 411 }));
+    for (const bad of ["-1", "1e3", "99999999999999999", "x"]) {
+      expect(() => awsChunkedOptions(new Headers({ "x-amz-decoded-content-length": bad }), { kind: "streaming-unsigned-trailer" })).toThrow(expect.objectContaining({ code: "InvalidArgument" }));
+    }
+  });
+
+  it("stores Content-Encoding without aws-chunked", () => {
+    expect(storedContentEncoding(null)).toBeUndefined();
+    expect(storedContentEncoding("aws-chunked")).toBeUndefined();
+    expect(storedContentEncoding("aws-chunked,gzip")).toBe("gzip");
+    expect(storedContentEncoding("gzip, AWS-CHUNKED, br")).toBe("gzip, br");
   });
 });

@@ -135,12 +135,18 @@ export function decodeAwsChunked(body: AsyncIterable<Uint8Array>, options: AwsCh
   // Nobody may be listening to `trailers` when `data` fails: that is not an unhandled rejection.
   trailers.promise.catch(() => {});
   async function* data(): AsyncGenerator<Uint8Array> {
+    let settled = false;
     try {
       const result = yield* decode(body, options);
+      settled = true;
       trailers.resolve(result);
     } catch (err) {
+      settled = true;
       trailers.reject(err);
       throw err;
+    } finally {
+      // The consumer stopped early (return()): the trailers never came, and nobody may wait forever.
+      if (!settled) trailers.reject(S3Error.incompleteBody("The aws-chunked body was not read to its end."));
     }
   }
   return { data: data(), trailers: trailers.promise };

@@ -231,6 +231,7 @@ describe("bad bodies and bounds", () => {
       break;
     }
     expect(returned).toBe(true);
+    await expect(decoded.trailers).rejects.toMatchObject({ code: "IncompleteBody" });
   });
 });
 

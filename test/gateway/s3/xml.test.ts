@@ -149,9 +149,10 @@ describe("bad bodies", () => {
     }
   });
 
-  it("refuses a DTD and entity expansion (no billion laughs)", () => {
+  it("refuses a DTD and entity expansion (no billion laughs), and CDATA", () => {
     const laughs = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Delete><Object><Key>&b;</Key></Object></Delete>';
     expect(code(() => parseDelete(laughs))).toBe("MalformedXML");
+    expect(code(() => parseDelete("<Delete><Object><Key><![CDATA[a&amp;]]></Key></Object></Delete>"))).toBe("MalformedXML");
   });
 
   it("bounds the number of keys and the size of a body", async () => {

@@ -227,7 +227,7 @@ class Peers {
 
 // ---- one metadata request, without the client's own retries ----
 
-// One multiplexed /tessera/meta/2 channel per client connection, as the stock client keeps.
+// One multiplexed /tessera/meta/3 channel per client connection, as the stock client keeps.
 const channels = new WeakMap<ClusterClient, ReturnType<typeof metaChannel>>();
 
 /** One attempt: the answer (possibly an error code) or a thrown transport error. */

@@ -10,7 +10,7 @@ export { SwarmKeyMismatchError } from "./net/encryption.ts";
 // MapReduce: a job module is `export default defineJob({ map, reduce, combine?, partition?, input? })`.
 export { defineJob, defaultPartition, jobContext, type JobDefinition, type JobContext, type Emit, type InputFormat } from "./job-module/job-api.ts";
 export { JobsClient, JobError, type JobView, type SubmitOptions, type StreamingOptions } from "./client/jobs.ts";
-export { FileSystemClient, FsError, type StatView, type ChunkView, type ReplicaView, type PutOptions, type FileRangeReader, type ByteSource } from "./client/fs.ts";
+export { FileSystemClient, FsError, type StatView, type ChunkView, type ReplicaView, type PutOptions, type FileRangeReader, type ByteSource, type Attributes } from "./client/fs.ts";
 export { AdminClient } from "./client/admin.ts";
 // The views the cluster's answers come as (plain JSON; the CLI and admin HTTP show the same).
 export type { PeerView, PeerState, ClusterStatusView, FsckView, FsckFile, ChunkStatus, ReportView, PeerCapacity, BalanceSummary, UsageSpread, DecommissionStatus } from "./protocol/views.ts";

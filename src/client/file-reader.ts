@@ -22,6 +22,7 @@ import { FileStatus, type FileChunk } from "../protocol/pb/meta.ts";
 import type { MetaCall } from "../protocol/meta.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../protocol/limits.ts";
 import { FsError } from "./fs-error.ts";
+import { statWhole } from "./stat-pages.ts";
 
 /**
  * The most bytes one piece asks of one replica: large enough that a piece's stream setup (a
@@ -145,7 +146,7 @@ export class FileReader {
 
   /** The file's committed chunks (readers see a file up to its last committed chunk). */
   private async committedChunks(path: string): Promise<FileChunk[]> {
-    const stat = await this.init.call("stat", { path });
+    const stat = await statWhole(this.init.call, path);
     if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
     const committed: FileChunk[] = [];
     for (const chunk of stat.chunks) {

@@ -13,6 +13,7 @@
 // pipeline is rebuilt without the failed peer under a new chunk version (GFS §4.5). When a
 // chunk cannot be written, the chunks in flight are stopped, the first uncommitted one is
 // abandoned with every one after it, and the write fails: the file is never complete.
+import type { Attribute } from "../protocol/pb/attributes.ts";
 import type { TesseraHost } from "../net/host.ts";
 import { writeChunk } from "../chunk/transfer/write-pipeline.ts";
 import { PipelineError } from "../chunk/transfer/data-errors.ts";
@@ -74,6 +75,8 @@ export interface WriteChunksOptions {
   onProgress?(writtenBytes: number): void;
   /** The first chunk's grant when the create placed it already. */
   firstGrant?: FileChunk;
+  /** The file's attributes, set by the commit of the last chunk, which completes the file. */
+  attributes?: Attribute[];
 }
 
 /** Checks a writer's window: a whole number of chunks, 1..CHUNKS_IN_FLIGHT_MAX. */
@@ -145,7 +148,7 @@ export async function writeFileChunks(init: FileWriterInit, file: { path: string
         // Nothing is committed once the write failed: the rest will be abandoned.
         const failed = failure as { cause: unknown } | undefined;
         if (failed) throw failed.cause;
-        const committed = await init.call("commitChunk", { fileId, chunkId: slot.chunk.chunkId, version: slot.chunk.version, sizeBytes, clientId: init.clientId, ...(piece.last ? { complete: true } : {}) });
+        const committed = await init.call("commitChunk", { fileId, chunkId: slot.chunk.chunkId, version: slot.chunk.version, sizeBytes, clientId: init.clientId, ...(piece.last ? { complete: true, ...(options.attributes?.length ? { attributes: { entries: options.attributes } } : {}) } : {}) });
         written.chunks.push({ ...slot.chunk, sizeBytes, committed: true });
         written.committed = committed;
       })();

@@ -14,12 +14,16 @@ import { newClientId, type MetaCall } from "../protocol/meta.ts";
 import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
 import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
-import { CHUNK_SIZE_BYTES_DEFAULT } from "../protocol/limits.ts";
+import { CHUNK_SIZE_BYTES_DEFAULT, CONCAT_SOURCES_MAX, SETTINGS_PAGE_MAX } from "../protocol/limits.ts";
+import { attributesFromWire, attributesProblem, attributesToWire, type Attributes } from "../protocol/attributes.ts";
+import type { Attribute } from "../protocol/pb/attributes.ts";
 import { FileReader, type FileRangeReader } from "./file-reader.ts";
 import { FsError } from "./fs-error.ts";
+import { statWhole } from "./stat-pages.ts";
 import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
 
 export { FsError } from "./fs-error.ts";
+export type { Attributes } from "../protocol/attributes.ts";
 export type { FileRangeReader, LocalChunkSpan } from "./file-reader.ts";
 export { chunked, PIPELINE_ATTEMPTS_MAX, type ChunkPiece } from "./file-writer.ts";
 
@@ -46,6 +50,8 @@ export interface StatView {
   mtimeMs: number;
   state: string;
   chunks: ChunkView[];
+  /** The file's or folder's attributes ({} when none). */
+  attributes: Attributes;
 }
 
 export interface PutOptions {
@@ -58,6 +64,8 @@ export interface PutOptions {
   chunksInFlight?: number;
   /** Called with the bytes written so far (for progress bars). */
   onProgress?(writtenBytes: number): void;
+  /** Set in the same commit that completes the file. */
+  attributes?: Attributes;
 }
 
 export interface FileSystemClientInit {
@@ -110,12 +118,62 @@ export class FileSystemClient {
     return this.init.localPeer?.id ?? "";
   }
 
-  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
-    await this.call("mkdir", { path, parents: options.parents ?? false });
+  /**
+   * Makes a folder (with `parents`, its missing parents too); `attributes` are set on the new
+   * folder. With `parents` an existing folder is no error, and its attributes stay as they are
+   * (setAttributes changes them).
+   */
+  async mkdir(path: string, options: { parents?: boolean; attributes?: Attributes } = {}): Promise<void> {
+    const attributes = checkedAttributes(options.attributes);
+    await this.call("mkdir", { path, parents: options.parents ?? false, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}) });
   }
 
+  /** Replaces the whole attribute map of a file or folder. */
+  async setAttributes(path: string, attributes: Attributes): Promise<void> {
+    await this.call("setAttributes", { path, attributes: checkedAttributes(attributes) });
+  }
+
+  /**
+   * Makes `destination` a new closed file whose chunks are the sources' chunks in order, in
+   * one commit, and removes the sources (S3's CompleteMultipartUpload). Sources are 1..10,000
+   * distinct closed files; replication and chunk size are the largest of theirs. `replace`
+   * and `parents` as for mv. Answers the new file's status without its chunks.
+   */
+  async concat(sources: string[], destination: string, options: { attributes?: Attributes; replace?: boolean; parents?: boolean } = {}): Promise<StatView> {
+    if (sources.length < 1 || sources.length > CONCAT_SOURCES_MAX) throw new FsError("INVALID", `a concat has 1..${CONCAT_SOURCES_MAX} sources, not ${sources.length}`);
+    const attributes = checkedAttributes(options.attributes);
+    return statView(await this.call("concat", { sources, destination, attributes, replace: options.replace ?? false, parents: options.parents ?? false }));
+  }
+
+  /**
+   * The cluster's settings whose keys start with `prefix`, in key order, one page (at most
+   * `limit`, and a byte budget); `next` is "" on the last page, else the `after` of the next.
+   */
+  async listSettings(prefix: string, options: { after?: string; limit?: number } = {}): Promise<{ entries: { key: string; value: Uint8Array }[]; next: string }> {
+    const limit = options.limit ?? 0;
+    if (!Number.isInteger(limit) || limit < 0 || limit > SETTINGS_PAGE_MAX) throw new FsError("INVALID", `a page of settings holds up to ${SETTINGS_PAGE_MAX} entries, not ${limit}`);
+    const page = await this.call("listSettings", { prefix, after: options.after ?? "", limit });
+    return { entries: page.entries.map((entry) => ({ key: entry.key, value: entry.value })), next: page.next };
+  }
+
+  /** A setting's value, or undefined when it is not set. */
+  async getSetting(key: string): Promise<Uint8Array | undefined> {
+    const setting = await this.call("getSetting", { key });
+    return setting.found ? setting.value : undefined;
+  }
+
+  async setSetting(key: string, value: Uint8Array): Promise<void> {
+    await this.call("setSetting", { key, value: value as Uint8Array<ArrayBuffer> });
+  }
+
+  /** Removes a setting; removing one that is not set is no error. */
+  async deleteSetting(key: string): Promise<void> {
+    await this.call("deleteSetting", { key });
+  }
+
+  /** A file's or folder's status; a file's every chunk (asked for a page at a time when it has many). */
   async stat(path: string): Promise<StatView> {
-    return statView(await this.call("stat", { path }));
+    return statView(await statWhole(this.call, path));
   }
 
   /** Every entry of a folder (or the file itself), following pages; recursive lists the subtree. */
@@ -183,13 +241,22 @@ export class FileSystemClient {
     return stats;
   }
 
-  async rm(path: string, options: { recursive?: boolean } = {}): Promise<{ files: number; directories: number }> {
-    const deleted = await this.call("delete", { path, recursive: options.recursive ?? false });
+  /**
+   * Deletes a file or folder. With `pruneEmptyParentsBelow` (a folder above path), the folders
+   * the delete left empty and without attributes are removed too, walking up, in the same
+   * commit, never that folder itself nor anything above it. `directories` counts them.
+   */
+  async rm(path: string, options: { recursive?: boolean; pruneEmptyParentsBelow?: string } = {}): Promise<{ files: number; directories: number }> {
+    const deleted = await this.call("delete", { path, recursive: options.recursive ?? false, ...(options.pruneEmptyParentsBelow ? { pruneEmptyParentsBelow: options.pruneEmptyParentsBelow } : {}) });
     return { files: deleted.files, directories: deleted.directories };
   }
 
-  async mv(source: string, destination: string): Promise<void> {
-    await this.call("rename", { path: source, destination });
+  /**
+   * Moves a file or folder. `replace`: a file at destination is replaced in the same commit (a
+   * folder there is still ALREADY_EXISTS); `parents`: missing folders of destination are made.
+   */
+  async mv(source: string, destination: string, options: { replace?: boolean; parents?: boolean } = {}): Promise<void> {
+    await this.call("rename", { path: source, destination, ...(options.replace ? { replace: true } : {}), ...(options.parents ? { parents: true } : {}) });
   }
 
   async setReplication(path: string, replication: number): Promise<number> {
@@ -204,16 +271,22 @@ export class FileSystemClient {
   async put(source: ByteSource, path: string, options: PutOptions = {}): Promise<StatView> {
     const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
     const replication = options.replication ?? 0;
+    // Checked before anything is written: a put never fails on its attributes at the end.
+    const attributes = checkedAttributes(options.attributes);
     const pieces = chunked(source, chunkSizeBytes);
     // The first chunk is read before the file is created, so an empty source makes an empty
     // file in one commit.
     const first = await pieces.next();
-    if (first.done) return statView(requireStat(await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true })));
+    if (first.done) {
+      const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}) });
+      return statView(requireStat(created));
+    }
     // The first chunk is placed with the create: one round trip fewer for every file.
     const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, withFirstChunk: true, writerPeer: this.writerPeer });
     try {
-      const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), options, created.firstChunk);
-      return statView(closedStatus(requireStat(created), written));
+      const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), { ...options, attributes }, created.firstChunk);
+      const stat = closedStatus(requireStat(created), written);
+      return statView(attributes.length > 0 ? { ...stat, attributes: { entries: attributes } } : stat);
     } catch (err) {
       // A put that failed leaves no file behind that would read back short.
       await this.call("delete", { path, recursive: false }).catch(() => undefined);
@@ -224,7 +297,8 @@ export class FileSystemClient {
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
   async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress" | "chunksInFlight"> = {}): Promise<StatView> {
     const opened = await this.call("append", { path, clientId: this.clientId });
-    const before = opened.stat ?? (await this.call("stat", { path }));
+    // The answer holds the first page of chunks: a file of many asks for the rest.
+    const before = opened.stat && opened.stat.chunksNext === undefined ? opened.stat : await statWhole(this.call, path);
     let written: WrittenChunks = { chunks: [], committed: undefined };
     try {
       written = await this.writeChunks(path, opened.fileId, chunked(source, before.chunkSizeBytes), options);
@@ -268,7 +342,7 @@ export class FileSystemClient {
    * one's commit completes the file (client/file-writer.ts). The first goes to `firstGrant`
    * when the create placed it already.
    */
-  private writeChunks(path: string, fileId: number, pieces: AsyncIterable<ChunkPiece>, options: Pick<PutOptions, "onProgress" | "chunksInFlight">, firstGrant?: FileChunk): Promise<WrittenChunks> {
+  private writeChunks(path: string, fileId: number, pieces: AsyncIterable<ChunkPiece>, options: Pick<PutOptions, "onProgress" | "chunksInFlight"> & { attributes?: Attribute[] }, firstGrant?: FileChunk): Promise<WrittenChunks> {
     const init = {
       host: this.init.host,
       call: this.call,
@@ -277,7 +351,8 @@ export class FileSystemClient {
       ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
       learnAddresses: (chunk: FileChunk) => this.learnAddresses(chunk),
     };
-    return writeFileChunks(init, { path, fileId }, pieces, { ...options, ...(firstGrant ? { firstGrant } : {}) });
+    const { onProgress, chunksInFlight, attributes } = options;
+    return writeFileChunks(init, { path, fileId }, pieces, { onProgress, chunksInFlight, ...(attributes?.length ? { attributes } : {}), ...(firstGrant ? { firstGrant } : {}) });
   }
 
   /** Puts the addresses the master gave into the peer store, so the pipeline can dial by id. */
@@ -336,7 +411,16 @@ export function statView(stat: FileStatus): StatView {
       committed: chunk.committed,
       replicas: chunk.replicas.map((replica) => ({ peer: replica.peer, rack: replica.rack })),
     })),
+    attributes: attributesFromWire(stat.attributes?.entries ?? []),
   };
+}
+
+/** The wire's list of a map, checked against the bounds the master checks, before anything is sent. */
+function checkedAttributes(attributes: Attributes | undefined): Attribute[] {
+  const list = attributesToWire(attributes);
+  const problem = attributesProblem(list);
+  if (problem !== undefined) throw new FsError("INVALID", problem);
+  return list;
 }
 
 // --- many files at once (putMany) ------------------------------------------------------------

@@ -93,7 +93,7 @@ export function retryingMetaCall(
   };
 }
 
-/** A multiplexed /tessera/meta/2 channel to `peer`: every metadata request of a client rides on it. */
+/** A multiplexed /tessera/meta/3 channel to `peer`: every metadata request of a client rides on it. */
 export function metaChannel(host: TesseraHost, peer: string | PeerId): MuxClient<MetaRequest, MetaResponse> {
   return new MuxClient<MetaRequest, MetaResponse>(host, peer, META_CHANNEL);
 }

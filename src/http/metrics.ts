@@ -56,7 +56,7 @@ export class PeerMetrics {
     const registers = [this.registry];
     this.metaLatency = new Histogram({
       name: "tessera_meta_request_duration_seconds",
-      help: "Metadata requests (/tessera/meta/2) handled by this peer: served here as leader (served=\"leader\") or forwarded to it (served=\"forwarded\").",
+      help: "Metadata requests (/tessera/meta/3) handled by this peer: served here as leader (served=\"leader\") or forwarded to it (served=\"forwarded\").",
       labelNames: ["op", "served", "outcome"],
       buckets: META_LATENCY_BUCKETS_S,
       registers,

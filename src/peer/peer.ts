@@ -105,7 +105,7 @@ export class Peer extends EventTarget {
   readonly membership: MembershipService;
   readonly raft: RaftNode;
   readonly master: MasterStateMachine;
-  /** This peer's /tessera/meta/2 service (its counters of retried calls are meaningful on the leader). */
+  /** This peer's /tessera/meta/3 service (its counters of retried calls are meaningful on the leader). */
   readonly meta: MetaService;
   /** This peer's chunk store (the chunk server role). */
   readonly chunkStore: ChunkStore;

@@ -10,8 +10,12 @@ export const RAFT_PROTOCOL = "/tessera/raft/1";
  * the follower's verdict (src/raft/snapshot-transfer.ts).
  */
 export const RAFT_SNAPSHOT_PROTOCOL = "/tessera/raft/snapshot/1";
-/** Metadata requests from anyone to the master; a non-leader forwards once (src/master/rpc/meta-service.ts). */
-export const META_PROTOCOL = "/tessera/meta/2";
+/**
+ * Metadata requests from anyone to the master; a non-leader forwards once (src/master/rpc/meta-service.ts).
+ * 3: attributes, rename's replace and parents, delete's pruning (a master of 2 would drop them
+ * unseen), concat, setAttributes, settings listing and deletion, and a 2 MiB message bound.
+ */
+export const META_PROTOCOL = "/tessera/meta/3";
 /** Pipelined chunk writes: client → replica → replica, packets with checksums, acks back. */
 export const CHUNK_WRITE_PROTOCOL = "/tessera/chunk/write/1";
 /** Ranged chunk reads with checksums, from any peer to a replica. */

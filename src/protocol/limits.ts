@@ -8,10 +8,11 @@ export interface RpcLimits {
   timeoutMs: number;
 }
 
-/** /tessera/meta/2. */
+/** /tessera/meta/3. */
 export const META_RPC_LIMITS: RpcLimits = {
-  // Requests are small; the largest answers are a status of 2,000 tasks or a list page.
-  messageBytesMax: 1024 * 1024,
+  // The largest requests are a concat of 10,000 sources (S3's most parts; 1.2 MB at 120-byte
+  // paths); the largest answers a status of 2,000 tasks or a list page (LIST_PAGE_BYTES_MAX).
+  messageBytesMax: 2 * 1024 * 1024,
   // Long enough for a leader election plus a commit on a loaded machine.
   timeoutMs: 10_000,
 };
@@ -85,3 +86,31 @@ export const BALANCE_THRESHOLD_PCT_DEFAULT = 10;
 /** Below 1 point a cluster would never stop moving replicas for the last few bytes. */
 export const BALANCE_THRESHOLD_PCT_MIN = 1;
 export const BALANCE_THRESHOLD_PCT_MAX = 100;
+
+// --- attributes of files and folders (issue 14: S3 object metadata) --------------------------
+
+/** One attribute's name, in UTF-8 bytes: an HTTP header name (x-amz-meta-*) fits with room. */
+export const ATTRIBUTE_NAME_BYTES_MAX = 255;
+/**
+ * Names and values of one file's or folder's attributes together, in UTF-8 bytes: S3 allows
+ * 2 KiB of user metadata; the system attributes (ETag, content type, checksums) fit beside
+ * it, and a list page of entries that each carry this much still pages (LIST_PAGE_BYTES_MAX).
+ */
+export const ATTRIBUTES_BYTES_MAX = 16 * 1024;
+/**
+ * A page of a listing, in bytes of paths and attributes: the page stops early past it, so a
+ * folder of files with large attributes still answers in one metadata message.
+ */
+export const LIST_PAGE_BYTES_MAX = 512 * 1024;
+/**
+ * A stat answer's chunks, in bytes (about 390 a chunk with three replicas and their
+ * addresses): a file of more is answered a page at a time, so a concat of 10,000 parts, or a
+ * file of 10,000 chunks, still reads. Half the message bound leaves room for the rest.
+ */
+export const STAT_CHUNKS_BYTES_MAX = 1024 * 1024;
+/** Sources of one concat (S3 allows 10,000 parts in a multipart upload). */
+export const CONCAT_SOURCES_MAX = 10_000;
+/** Settings in one page of a settings listing. */
+export const SETTINGS_PAGE_MAX = 1_000;
+/** A page of settings, in bytes of keys and values: stops early past it (values are up to 64 KiB). */
+export const SETTINGS_PAGE_BYTES_MAX = 512 * 1024;

@@ -1,11 +1,11 @@
-// /tessera/meta/2 as both of its ends use it: one multiplexed stream per client and peer
+// /tessera/meta/3 as both of its ends use it: one multiplexed stream per client and peer
 // (src/net/mux-rpc.ts) carrying MetaRequest and MetaResponse frames within the meta limits,
 // and the pairing of every request kind with its answer kind, so a client's call and a
 // master's handler are typed end to end: `call("mkdir", { path, parents })` resolves to the
 // `Done` the handler of "mkdir" returns, and nothing else compiles.
 import { randomBytes } from "node:crypto";
 import { META_PROTOCOL } from "./ids.ts";
-import { META_RPC_LIMITS, PEERS_LISTED_MAX, REPLICATION_MAX } from "./limits.ts";
+import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, META_RPC_LIMITS, PEERS_LISTED_MAX, REPLICATION_MAX, SETTINGS_PAGE_MAX } from "./limits.ts";
 import { RequestError } from "./errors.ts";
 import { JOB_INPUTS_MAX, REDUCERS_MAX } from "./jobs.ts";
 import { JOB_PARAMS_MAX } from "./job-params.ts";
@@ -16,7 +16,16 @@ import type { Uint8ArrayList } from "uint8arraylist";
  * Bounds of repeated fields in a decoded request (STYLE.md §5): the message bound (1 MiB)
  * alone would let a hostile request allocate hundreds of thousands of tiny entries.
  */
+/** Attributes in one list: each has a name of at least one byte, so the byte bound bounds their number. */
+const ATTRIBUTES_LIMITS = { attributes: { entries: ATTRIBUTES_BYTES_MAX } };
+
 export const META_REQUEST_LIMITS = {
+  mkdir: ATTRIBUTES_LIMITS,
+  create: ATTRIBUTES_LIMITS,
+  commitChunk: ATTRIBUTES_LIMITS,
+  complete: ATTRIBUTES_LIMITS,
+  setAttributes: { attributes: ATTRIBUTES_BYTES_MAX },
+  concat: { sources: CONCAT_SOURCES_MAX, attributes: ATTRIBUTES_BYTES_MAX },
   // A writer excludes the peers its pipelines failed through: a few attempts of a few replicas.
   addChunk: { excludePeers: 8 * REPLICATION_MAX },
   bumpChunk: { excludePeers: 8 * REPLICATION_MAX },
@@ -26,6 +35,11 @@ export const META_REQUEST_LIMITS = {
 
 /** Bounds of repeated fields in a decoded answer: what a client accepts from any peer. */
 export const META_RESPONSE_LIMITS = {
+  stat: ATTRIBUTES_LIMITS,
+  list: { entries$: ATTRIBUTES_LIMITS },
+  created: { stat: ATTRIBUTES_LIMITS },
+  appended: { stat: ATTRIBUTES_LIMITS },
+  settings: { entries: SETTINGS_PAGE_MAX },
   report: { peers: PEERS_LISTED_MAX },
   status: { voters: PEERS_LISTED_MAX, learners: PEERS_LISTED_MAX, progress: PEERS_LISTED_MAX },
 };
@@ -50,6 +64,8 @@ export const ANSWER_OF = {
   status: "status",
   setSetting: "done",
   getSetting: "setting",
+  listSettings: "settings",
+  deleteSetting: "done",
   mkdir: "done",
   create: "created",
   append: "appended",
@@ -64,6 +80,8 @@ export const ANSWER_OF = {
   setReplication: "replicationSet",
   stat: "stat",
   list: "list",
+  setAttributes: "done",
+  concat: "stat",
   reportBadReplica: "done",
   fsck: "fsck",
   report: "report",
@@ -88,6 +106,8 @@ export const CHANGES_STATE = {
   status: false,
   setSetting: true,
   getSetting: false,
+  listSettings: false,
+  deleteSetting: true,
   mkdir: true,
   create: true,
   append: true,
@@ -102,6 +122,8 @@ export const CHANGES_STATE = {
   setReplication: true,
   stat: false,
   list: false,
+  setAttributes: true,
+  concat: true,
   reportBadReplica: true,
   fsck: false,
   report: false,

@@ -72,7 +72,7 @@ describe("bad input to the metadata service", () => {
       // same stream still gets its answer.
       const hugePath = `/${"x".repeat(META_RPC_LIMITS.messageBytesMax)}`;
       const oversized = channel.call({ forwarded: false, caller: "", ...calls.next(), mkdir: { path: hugePath, parents: false } }, 5_000);
-      await expect(oversized).rejects.toMatchObject({ code: "INVALID", message: expect.stringMatching(/^the request is \d+ bytes, over the bound of 1048576 bytes of \/tessera\/meta\//) });
+      await expect(oversized).rejects.toMatchObject({ code: "INVALID", message: expect.stringMatching(new RegExp(`^the request is \\d+ bytes, over the bound of ${META_RPC_LIMITS.messageBytesMax} bytes of /tessera/meta/`)) });
       const status = await channel.call({ forwarded: false, caller: "", clientId: "", callId: 0, status: {} }, 5_000);
       expect(status.error).toBeUndefined();
       expect(status.status?.voters).toHaveLength(3);

@@ -126,4 +126,22 @@ describe("a call served at most once on the leader", () => {
       ],
     });
   });
+
+  it("a retried concat, setAttributes or deleteSetting is answered from its record as its handler answered", async () => {
+    const ns = Namespace.open();
+    let index = 0;
+    const apply = (command: Parameters<Namespace["applyCommand"]>[0]) => ns.applyCommand(command, ++index);
+    apply({ mkdir: { path: "/b", parents: false, mtimeMs: 1 } });
+    for (const path of ["/b/p1", "/b/p2"]) apply({ create: { path, replication: 2, chunkSizeBytes: 1 << 20, clientId: CALL.clientId, mtimeMs: 1, closed: true, leaseExpiryMs: 0 } });
+    const concat = { sources: ["/b/p1", "/b/p2"], destination: "/b/obj", attributes: [{ name: "s3.etag", value: '"e-2"' }], replace: false, parents: false };
+    const result = apply({ concat: { ...concat, mtimeMs: 7 }, call: { ...CALL, nowMs: 7 } });
+    const ctx: AnswerContext = { namespace: ns, membership: {} as MembershipService, stat: async () => ({}) as never };
+    expect(atMostOnceCall("concat", metaRequest("concat", concat, CALL))).toEqual(CALL);
+    const answer = await answerFromOutcome("concat", concat, valueOf(ns.recordedCall(CALL.clientId, CALL.callId)!), ctx);
+    expect(answer).toMatchObject({ path: "/b/obj", sizeBytes: 0, replication: 2, chunkSizeBytes: 1 << 20, mtimeMs: 7, chunks: [], fileId: (result as { fileId: number }).fileId, attributes: { entries: concat.attributes } });
+    for (const [kind, body] of [["setAttributes", { path: "/b/obj", attributes: [] }], ["deleteSetting", { key: "s3/key/A" }]] as const) {
+      expect(atMostOnceCall(kind, metaRequest(kind, body as never, { ...CALL, callId: 50 }))).toEqual({ ...CALL, callId: 50 });
+      expect(await answerFromOutcome(kind, body as never, {}, ctx)).toEqual({});
+    }
+  });
 });

@@ -193,9 +193,10 @@ describe("the retry cache in the namespace", () => {
       const ns = Namespace.open({ path });
       ns.apply(entry(1, mkdir("/kept")));
       ns.close();
-      // As schema 3 left it: no retry_cache table.
+      // As schema 3 left it: no retry_cache table (nor schema 5's attributes column).
       const db = new Database(path);
       db.run("DROP TABLE retry_cache");
+      db.run("ALTER TABLE inodes DROP COLUMN attributes");
       db.run("PRAGMA user_version = 3");
       db.close();
       const upgraded = Namespace.open({ path });

@@ -1,50 +1,189 @@
-// TEMPORARY: the declarations of Part B's contract (branch s3-proto), so this branch type-checks
-// before the merge, which replaces this file with the real module. Never run.
-export declare class S3Error extends Error {
-    readonly code: string;
-    readonly status: number;
-    name: string;
-    constructor(code: string, status: number, message: string);
-    static accessDenied(message?: string): S3Error;
-    static invalidAccessKeyId(): S3Error;
-    static signatureDoesNotMatch(message?: string): S3Error;
-    static authorizationHeaderMalformed(message: string): S3Error;
-    static authorizationQueryParametersError(message: string): S3Error;
-    static requestTimeTooSkewed(): S3Error;
-    static invalidArgument(message: string): S3Error;
-    static invalidRequest(message: string): S3Error;
-    static incompleteBody(message?: string): S3Error;
-    static malformedXml(): S3Error;
-    static maxMessageLengthExceeded(): S3Error;
-    static invalidBucketName(message?: string): S3Error;
-    static keyTooLong(): S3Error;
-    static invalidRange(): S3Error;
-    static notImplemented(message?: string): S3Error;
-    static badDigest(message?: string): S3Error;
-    static invalidDigest(): S3Error;
-    static contentSha256Mismatch(): S3Error;
-    static noSuchBucket(): S3Error;
-    static noSuchKey(): S3Error;
-    static noSuchUpload(): S3Error;
-    static bucketAlreadyOwnedByYou(): S3Error;
-    static bucketNotEmpty(): S3Error;
-    static invalidPart(message?: string): S3Error;
-    static invalidPartOrder(): S3Error;
-    static entityTooSmall(): S3Error;
-    static entityTooLarge(): S3Error;
-    static preconditionFailed(): S3Error;
-    static methodNotAllowed(): S3Error;
-    static internal(): S3Error;
-    static serviceUnavailable(): S3Error;
+// S3's errors: a code, an HTTP status and a message, answered as S3's XML body
+// (<Error><Code/><Message/><Resource/><RequestId/></Error>). Clients branch on the code and
+// retry on the status (the AWS SDKs retry 500 and 503), so both follow S3's own table.
+import { codeOf, ERROR_CODES, type ErrorCode } from "../../protocol/errors.ts";
+
+export class S3Error extends Error {
+  override name = "S3Error";
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  // --- authentication (S3 answers 403 for every failure of a signature) ---------------------
+  static accessDenied(message = "Access Denied"): S3Error {
+    return new S3Error("AccessDenied", 403, message);
+  }
+  static invalidAccessKeyId(): S3Error {
+    return new S3Error("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.");
+  }
+  static signatureDoesNotMatch(message = "The request signature we calculated does not match the signature you provided. Check your key and signing method."): S3Error {
+    return new S3Error("SignatureDoesNotMatch", 403, message);
+  }
+  static authorizationHeaderMalformed(message: string): S3Error {
+    return new S3Error("AuthorizationHeaderMalformed", 400, message);
+  }
+  static authorizationQueryParametersError(message: string): S3Error {
+    return new S3Error("AuthorizationQueryParametersError", 400, message);
+  }
+  static requestTimeTooSkewed(): S3Error {
+    return new S3Error("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.");
+  }
+
+  // --- the request ------------------------------------------------------------------------
+  static invalidArgument(message: string): S3Error {
+    return new S3Error("InvalidArgument", 400, message);
+  }
+  static invalidRequest(message: string): S3Error {
+    return new S3Error("InvalidRequest", 400, message);
+  }
+  static incompleteBody(message = "You did not provide the number of bytes specified by the Content-Length HTTP header."): S3Error {
+    return new S3Error("IncompleteBody", 400, message);
+  }
+  static malformedXml(): S3Error {
+    return new S3Error("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema.");
+  }
+  static maxMessageLengthExceeded(): S3Error {
+    return new S3Error("MaxMessageLengthExceeded", 400, "Your request was too big.");
+  }
+  static invalidBucketName(message = "The specified bucket is not valid."): S3Error {
+    return new S3Error("InvalidBucketName", 400, message);
+  }
+  static keyTooLong(): S3Error {
+    return new S3Error("KeyTooLongError", 400, "Your key is too long.");
+  }
+  static invalidRange(): S3Error {
+    return new S3Error("InvalidRange", 416, "The requested range is not satisfiable.");
+  }
+  static notImplemented(message = "A header you provided implies functionality that is not implemented."): S3Error {
+    return new S3Error("NotImplemented", 501, message);
+  }
+
+  // --- integrity --------------------------------------------------------------------------
+  static badDigest(message = "The Content-MD5 you specified did not match what we received."): S3Error {
+    return new S3Error("BadDigest", 400, message);
+  }
+  static invalidDigest(): S3Error {
+    return new S3Error("InvalidDigest", 400, "The Content-MD5 you specified is not valid.");
+  }
+  static contentSha256Mismatch(): S3Error {
+    return new S3Error("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
+
+  // --- buckets, objects, uploads ----------------------------------------------------------
+  static noSuchBucket(): S3Error {
+    return new S3Error("NoSuchBucket", 404, "The specified bucket does not exist.");
+  }
+  static noSuchKey(): S3Error {
+    return new S3Error("NoSuchKey", 404, "The specified key does not exist.");
+  }
+  static noSuchUpload(): S3Error {
+    return new S3Error("NoSuchUpload", 404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.");
+  }
+  static bucketAlreadyOwnedByYou(): S3Error {
+    return new S3Error("BucketAlreadyOwnedByYou", 409, "The bucket you tried to create already exists, and you own it.");
+  }
+  static bucketNotEmpty(): S3Error {
+    return new S3Error("BucketNotEmpty", 409, "The bucket you tried to delete is not empty.");
+  }
+  static invalidPart(message = "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag."): S3Error {
+    return new S3Error("InvalidPart", 400, message);
+  }
+  static invalidPartOrder(): S3Error {
+    return new S3Error("InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
+  }
+  static entityTooSmall(): S3Error {
+    return new S3Error("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size.");
+  }
+  static entityTooLarge(): S3Error {
+    return new S3Error("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size.");
+  }
+  static preconditionFailed(): S3Error {
+    return new S3Error("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold.");
+  }
+  static methodNotAllowed(): S3Error {
+    return new S3Error("MethodNotAllowed", 405, "The specified method is not allowed against this resource.");
+  }
+  static internal(): S3Error {
+    return new S3Error("InternalError", 500, "We encountered an internal error. Please try again.");
+  }
+  static serviceUnavailable(): S3Error {
+    return new S3Error("ServiceUnavailable", 503, "The cluster is not available right now. Please try again.");
+  }
 }
-/** XML's five escapes; also used by xml.ts for every text it writes. */
-export declare function escapeXml(text: string): string;
+
+/**
+ * XML's five escapes, and CR as a reference (a parser turns a literal CR into LF); also used
+ * by xml.ts for every text it writes.
+ */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c] ?? c);
+}
+const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;" };
+
 /** S3's error body. `resource` is the request's path (the bucket or object). */
-export declare function errorXml(error: S3Error, resource: string, requestId: string): string;
+export function errorXml(error: S3Error, resource: string, requestId: string): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error>' +
+    `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message>` +
+    `<Resource>${escapeXml(resource)}</Resource><RequestId>${escapeXml(requestId)}</RequestId></Error>`
+  );
+}
+
+// Conflicts of the namespace that a retry a moment later may not meet: S3's word for them.
+const CONFLICTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "LEASE_HELD",
+  "NOT_LEASE_HOLDER",
+  "FILE_CLOSED",
+  "CHUNK_UNCOMMITTED",
+  "VERSION_MISMATCH",
+  "CHUNK_BUSY",
+  "BUSY",
+  "CHUNK_EXISTS",
+  "CHUNK_STALE",
+]);
+
 /**
  * The S3 error for a failure of the cluster (a WireError of protocol/errors.ts, or anything
  * else). Generic: NOT_FOUND is NoSuchKey here, and the caller says NoSuchBucket or NoSuchUpload
  * where it knows better. Client faults keep the wire's message (it names the path and the
  * rule); server faults get S3's generic text, so no internals (peer ids, stacks) leak.
  */
-export declare function s3ErrorFromWire(error: unknown): S3Error;
+export function s3ErrorFromWire(error: unknown): S3Error {
+  if (error instanceof S3Error) return error;
+  const code = codeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case "NOT_FOUND":
+      return S3Error.noSuchKey();
+    case "INVALID":
+    case "INVALID_PATH":
+    case "INVALID_CHUNK_ID":
+      return S3Error.invalidArgument(message);
+    case "LIMIT":
+    case "CHUNK_TOO_LARGE":
+      return S3Error.invalidRequest(message);
+    case "NOT_EMPTY":
+      return S3Error.bucketNotEmpty();
+    case "NOT_A_DIRECTORY":
+      // S3 keys "a" and "a/b" may coexist; a file system's cannot (MinIO answers alike).
+      return new S3Error("ParentIsObject", 400, "A prefix of the key is an object: a key cannot be an object and a folder of other keys at once.");
+    case "NOT_A_FILE":
+      return new S3Error("ObjectExistsAsDirectory", 409, "The key names a folder of other keys, not an object.");
+    case "ALREADY_EXISTS":
+      return new S3Error("OperationAborted", 409, "A conflicting object or folder exists at that name.");
+    case "CHUNK_RANGE":
+      return S3Error.invalidRange();
+    default:
+      break;
+  }
+  if (CONFLICTS.has(code)) {
+    return new S3Error("OperationAborted", 409, "A conflicting conditional operation is currently in progress against this resource. Try again.");
+  }
+  // Retryable failures and the cluster being full: 503 makes every SDK back off and retry.
+  if (ERROR_CODES[code].retryable || code === "NO_PEERS") return S3Error.serviceUnavailable();
+  return S3Error.internal();
+}

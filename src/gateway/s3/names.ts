@@ -1,12 +1,44 @@
-// TEMPORARY: the declarations of Part B's contract (branch s3-proto), so this branch type-checks
-// before the merge, which replaces this file with the real module. Never run.
+// Bucket names and keys, mapped onto the namespace: bucket "b" is the top-level folder "/b",
+// key "k" is "/b/k". A key must be a path of the namespace (src/protocol/paths.ts): S3 allows
+// keys a tree of names cannot hold ("a//b", "../x"), and those are refused, not rewritten, so
+// what a client lists is exactly what it wrote.
+import { InvalidPathError } from "../../protocol/errors.ts";
+import { validateName } from "../../protocol/paths.ts";
+import { S3Error } from "./errors.ts";
+
 /** S3's bound on a key, in UTF-8 bytes (KeyTooLongError past it). */
-export declare const KEY_BYTES_MAX = 1024;
+export const KEY_BYTES_MAX = 1024;
 /** The gateway's own folder in each bucket (uploads in progress, multipart parts). */
-export declare const INTERNAL_FOLDER = ".tessera-s3";
+export const INTERNAL_FOLDER = ".tessera-s3";
+
+const BUCKET_PREFIXES_RESERVED = ["xn--", "sthree-", "amzn-s3-demo-"];
+const BUCKET_SUFFIXES_RESERVED = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
 /** S3's rules for general purpose bucket names; throws InvalidBucketName saying which. */
-export declare function checkBucketName(name: string): void;
-export declare function isValidBucketName(name: string): boolean;
+export function checkBucketName(name: string): void {
+  const refuse = (why: string) => S3Error.invalidBucketName(`The specified bucket is not valid: ${why}`);
+  if (name.length < 3 || name.length > 63) throw refuse("a bucket name is 3 to 63 characters long.");
+  if (!/^[a-z0-9.-]+$/.test(name)) throw refuse("a bucket name has only lower case letters, digits, '.' and '-'.");
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) throw refuse("a bucket name begins and ends with a letter or digit.");
+  if (name.includes("..")) throw refuse("a bucket name has no two adjacent periods.");
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) throw refuse("a bucket name is not an IP address.");
+  if (BUCKET_PREFIXES_RESERVED.some((prefix) => name.startsWith(prefix))) throw refuse("that prefix is reserved.");
+  if (BUCKET_SUFFIXES_RESERVED.some((suffix) => name.endsWith(suffix))) throw refuse("that suffix is reserved.");
+}
+
+export function isValidBucketName(name: string): boolean {
+  try {
+    checkBucketName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
 /**
  * The path of a key: "/bucket/key". A key ending in "/" is a folder marker (the folder
  * "/bucket/key-without-slash"). Refused: an empty key or one over 1,024 bytes
@@ -15,9 +47,28 @@ export declare function isValidBucketName(name: string): boolean;
  * U+007F-U+009F), a lone surrogate, a segment over 255 bytes, or a segment named ".tessera-s3".
  * The bucket name is not checked here (checkBucketName).
  */
-export declare function objectPath(bucket: string, key: string): {
-    path: string;
-    folderMarker: boolean;
-};
+export function objectPath(bucket: string, key: string): { path: string; folderMarker: boolean } {
+  if (key.length === 0) throw S3Error.invalidArgument("An object key must not be empty.");
+  if (key.length > KEY_BYTES_MAX || utf8Bytes(key) > KEY_BYTES_MAX) throw S3Error.keyTooLong();
+  const folderMarker = key.endsWith("/");
+  const body = folderMarker ? key.slice(0, -1) : key;
+  if (body.length === 0) throw S3Error.invalidArgument('The key "/" is not a name: a key may not begin with "/".');
+  for (const segment of body.split("/")) {
+    if (segment === INTERNAL_FOLDER) throw S3Error.invalidArgument(`A key may not have a segment named ${INTERNAL_FOLDER} (the gateway's own folder).`);
+    try {
+      validateName(segment, `/${bucket}/${key}`);
+    } catch (err) {
+      if (err instanceof InvalidPathError) throw S3Error.invalidArgument(`The key cannot be stored: ${err.message}`);
+      throw err;
+    }
+  }
+  return { path: `/${bucket}/${body}`, folderMarker };
+}
+
 /** The key of a path under "/bucket" (a folder marker's key ends in "/"); the inverse of objectPath. */
-export declare function keyOfPath(bucket: string, path: string, folder: boolean): string;
+export function keyOfPath(bucket: string, path: string, folder: boolean): string {
+  const prefix = `/${bucket}/`;
+  if (!path.startsWith(prefix) || path.length === prefix.length) throw new Error(`keyOfPath: ${path} is not under /${bucket}.`);
+  const key = path.slice(prefix.length);
+  return folder ? `${key}/` : key;
+}

@@ -13,7 +13,7 @@
 // is committed.
 //
 // Clients and workers reach it through `handlers`, one per MapReduce request of
-// /tessera/meta/2 (submitJob, jobStatus, listJobs, killJob, taskDone, taskFailed, taskProgress).
+// /tessera/meta/3 (submitJob, jobStatus, listJobs, killJob, taskDone, taskFailed, taskProgress).
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../../util/log.ts";
 import type { MembershipService } from "../../membership/service.ts";
@@ -68,7 +68,7 @@ const ORDER_PARALLELISM = 16;
 
 export type OrderSender = (peer: string, order: TaskOrder) => Promise<TaskOrderAck>;
 
-/** The MapReduce requests of /tessera/meta/2, which the leader's MetaService hands to the scheduler. */
+/** The MapReduce requests of /tessera/meta/3, which the leader's MetaService hands to the scheduler. */
 export type JobRequestKind = "submitJob" | "jobStatus" | "listJobs" | "killJob" | "taskDone" | "taskFailed" | "taskProgress";
 export type JobHandlers = Pick<MetaHandlers, JobRequestKind>;
 

@@ -1,7 +1,7 @@
 // The leader's housekeeping of replicas, besides re-replication: garbage collection
 // (gc.ts), the balancer (balancer.ts) and decommissioning (decommission.ts), built and
 // started together, and the operators' requests that reach them (balance, decommission,
-// decommissionStatus of /tessera/meta/2, routed here by MetaService on the leader).
+// decommissionStatus of /tessera/meta/3, routed here by MetaService on the leader).
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";

@@ -26,7 +26,7 @@ import type { FileStatus, MetaRequest, Replica } from "../../protocol/pb/meta.ts
 import { RequestError } from "../../protocol/errors.ts";
 import type { AnswerOf, CallKey, RequestKind, RequestOf } from "../../protocol/meta.ts";
 import { assert } from "../../util/assert.ts";
-import { committedAnswer, createdAnswer } from "./fs-service.ts";
+import { committedAnswer, concatenatedAnswer, createdAnswer } from "./fs-service.ts";
 
 /** What a recorded outcome's answer may need beyond the outcome: the world as the leader sees it now. */
 export interface AnswerContext {
@@ -70,6 +70,9 @@ const ANSWERS: { [K in AtMostOnceKind]: Answer<K> } = {
   rename: () => DONE,
   delete: (result: ReturnType<typeof ops.remove>) => ({ files: result.files, directories: result.directories, chunks: result.chunks }),
   setReplication: (result: ReturnType<typeof ops.setReplication>) => ({ files: result.files }),
+  setAttributes: () => DONE,
+  concat: (result: ops.Concatenated, request) => concatenatedAnswer(request, result),
+  deleteSetting: () => DONE,
 };
 
 export type AtMostOnceKind =
@@ -85,7 +88,10 @@ export type AtMostOnceKind =
   | "renewLease"
   | "rename"
   | "delete"
-  | "setReplication";
+  | "setReplication"
+  | "setAttributes"
+  | "concat"
+  | "deleteSetting";
 
 const DONE = {};
 

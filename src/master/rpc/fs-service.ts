@@ -13,14 +13,14 @@ import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts"
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import { FileSpreads, type SpreadChunk } from "../cluster/file-spread.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import { FileStatus, type Committed, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
+import { FileStatus, type Committed, type ConcatRequest, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
 import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
 import { capacityReport } from "../cluster/capacity-report.ts";
 import type { PlannerPeer } from "../repair/replication.ts";
 import type { ReplicationView } from "../repair/replication-manager.ts";
-import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT, CHUNKS_IN_FLIGHT_MAX } from "../../protocol/limits.ts";
+import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT, CHUNKS_IN_FLIGHT_MAX, STAT_CHUNKS_BYTES_MAX } from "../../protocol/limits.ts";
 import { RequestError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
@@ -51,6 +51,7 @@ export function createdAnswer(req: CreateRequest, result: CreateResult, replica:
     state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
     chunks: [],
     fileId: result.fileId,
+    ...(closed && req.attributes && req.attributes.entries.length > 0 ? { attributes: req.attributes } : {}),
   };
   const chunk = result.firstChunk;
   if (!chunk) return { fileId: result.fileId, stat };
@@ -62,7 +63,51 @@ export function committedAnswer(fileId: number, result: { lengthBytes: number; c
   return { fileId, sizeBytes: result.lengthBytes, closed: result.closed, mtimeMs: result.mtimeMs };
 }
 
-/** The requests of /tessera/meta/2 this service serves. */
+/**
+ * A concat's answer from its command's result (also a retried one's): the new file's status
+ * without its chunks (10,000 of them with their replicas would not fit one message; a stat
+ * pages them).
+ */
+export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated): FileStatus {
+  return {
+    path: normalizePath(req.destination),
+    kind: FileStatus.Kind.FILE,
+    sizeBytes: result.lengthBytes,
+    replication: result.replication,
+    chunkSizeBytes: result.chunkSizeBytes,
+    mtimeMs: result.mtimeMs,
+    state: FileStatus.State.CLOSED,
+    chunks: [],
+    fileId: result.fileId,
+    ...(req.attributes.length > 0 ? { attributes: { entries: req.attributes } } : {}),
+  };
+}
+
+/**
+ * An upper bound of a chunk's bytes in a stat answer: its fields and its replicas' (each
+ * string with its length and tag, each number as a full varint).
+ */
+export function chunkWireBytes(chunk: FileChunk): number {
+  // The chunk's own tag and length, its id, three numbers and a flag, then each replica.
+  let bytes = 1 + 3 + 1 + 1 + Buffer.byteLength(chunk.chunkId) + 3 * (1 + 10) + 2;
+  for (const replica of chunk.replicas) {
+    bytes += 1 + 3 + 1 + 3 + Buffer.byteLength(replica.peer) + 1 + 3 + Buffer.byteLength(replica.rack);
+    for (const address of replica.addresses) bytes += 1 + 3 + Buffer.byteLength(address);
+  }
+  return bytes;
+}
+
+/** How many of `chunks`, from the first, fit in `budgetBytes` (at least one when `first`: a page always moves on). */
+export function chunksThatFit(chunks: readonly FileChunk[], budgetBytes: number, first: boolean): number {
+  let left = budgetBytes;
+  for (let i = 0; i < chunks.length; i++) {
+    left -= chunkWireBytes(chunks[i]!);
+    if (left < 0 && !(first && i === 0)) return i;
+  }
+  return chunks.length;
+}
+
+/** The requests of /tessera/meta/3 this service serves. */
 export type FsRequestKind =
   | "mkdir"
   | "create"
@@ -76,6 +121,8 @@ export type FsRequestKind =
   | "rename"
   | "delete"
   | "setReplication"
+  | "setAttributes"
+  | "concat"
   | "stat"
   | "list"
   | "fsck"
@@ -126,7 +173,7 @@ export class FsService {
   readonly handlers: Pick<MetaHandlers, FsRequestKind> = {
     mkdir: async (req) => {
       const now = this.nowMs();
-      await this.propose({ mkdir: { path: req.path, parents: req.parents, mtimeMs: now } });
+      await this.propose({ mkdir: { path: req.path, parents: req.parents, mtimeMs: now, ...(req.attributes ? { attributes: req.attributes } : {}) } });
       return DONE;
     },
     create: async (req) => {
@@ -146,6 +193,7 @@ export class FsService {
           leaseExpiryMs: closed ? 0 : now + LEASE_MS,
           mtimeMs: now,
           ...(closed ? { closed } : {}),
+          ...(req.attributes ? { attributes: req.attributes } : {}),
           ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
         },
       })) as CreateResult;
@@ -193,7 +241,7 @@ export class FsService {
     commitChunk: async (req) => {
       const complete = req.complete === true;
       const result = (await this.propose({
-        commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), ...(complete ? { complete, mtimeMs: this.nowMs() } : {}) },
+        commitChunk: { fileId: req.fileId, chunkId: req.chunkId, version: req.version, sizeBytes: req.sizeBytes, clientId: requireClient(req), ...(complete ? { complete, mtimeMs: this.nowMs() } : {}), ...(req.attributes ? { attributes: req.attributes } : {}) },
       })) as ChunkCommitted;
       // The pipeline's final ack means every one of its replicas has the chunk durably:
       // the location map learns it now rather than at the next block reports.
@@ -207,7 +255,7 @@ export class FsService {
     },
     complete: async (req) => {
       const now = this.nowMs();
-      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now } })) as ReturnType<typeof ops.complete>;
+      const result = (await this.propose({ complete: { fileId: req.fileId, clientId: requireClient(req), mtimeMs: now, ...(req.attributes ? { attributes: req.attributes } : {}) } })) as ReturnType<typeof ops.complete>;
       return committedAnswer(req.fileId, { ...result, closed: true });
     },
     renewLease: async (req) => {
@@ -217,21 +265,33 @@ export class FsService {
     },
     rename: async (req) => {
       const now = this.nowMs();
-      await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now } });
+      await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now, ...(req.replace ? { replace: true } : {}), ...(req.parents ? { parents: true } : {}) } });
       return DONE;
     },
     delete: async (req) => {
       const now = this.nowMs();
-      const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now } })) as { files: number; directories: number; chunks: number };
+      const prune = req.pruneEmptyParentsBelow ? { pruneEmptyParentsBelow: req.pruneEmptyParentsBelow } : {};
+      const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now, ...prune } })) as { files: number; directories: number; chunks: number };
       return { files: result.files, directories: result.directories, chunks: result.chunks };
     },
     setReplication: async (req) => {
       const result = (await this.propose({ setReplication: { path: req.path, replication: req.replication } })) as { files: number };
       return { files: result.files };
     },
+    setAttributes: async (req) => {
+      await this.propose({ setAttributes: { path: req.path, attributes: req.attributes } });
+      return DONE;
+    },
+    concat: async (req) => {
+      const now = this.nowMs();
+      const result = (await this.propose({
+        concat: { sources: req.sources, destination: req.destination, attributes: req.attributes, replace: req.replace, parents: req.parents, mtimeMs: now },
+      })) as ops.Concatenated;
+      return concatenatedAnswer(req, result);
+    },
     stat: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-      return this.statOf(req.path);
+      return this.statOf(req.path, req.chunksFrom ?? 0);
     },
     list: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
@@ -307,21 +367,32 @@ export class FsService {
     return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [] };
   }
 
-  /** A file's stat with, for each chunk, the live replicas of its current version. */
-  private async statOf(path: string): Promise<FileStatus> {
-    const stat = this.init.namespace.stat(path, { chunks: true });
+  /**
+   * A file's stat with, for each chunk, the live replicas of its current version: from chunk
+   * `fromIndex` on, at most STAT_CHUNKS_BYTES_MAX of them (chunksNext says where the next page
+   * starts), so the answer of a file of many chunks stays within the message bound.
+   */
+  private async statOf(path: string, fromIndex = 0): Promise<FileStatus> {
+    if (!Number.isSafeInteger(fromIndex) || fromIndex < 0) throw new RequestError("INVALID", `a stat's first chunk is an index, not ${fromIndex}`);
+    const stat = this.init.namespace.stat(path, { chunks: fromIndex === 0 });
     const chunks: FileChunk[] = [];
+    let chunksNext: number | undefined;
     if (stat.kind === "file") {
-      let page = stat.chunks ?? [];
-      let fromIndex = 0;
-      for (;;) {
-        for (const chunk of page) chunks.push(this.locate(chunk));
-        if (page.length === 0) break;
-        fromIndex = page[page.length - 1]!.index + 1;
-        page = this.init.namespace.chunksOfFile(stat.id, { fromIndex });
+      let page = fromIndex === 0 ? (stat.chunks ?? []) : this.init.namespace.chunksOfFile(stat.id, { fromIndex });
+      let budget = STAT_CHUNKS_BYTES_MAX;
+      while (page.length > 0 && chunksNext === undefined) {
+        const located = page.map((chunk) => this.locate(chunk));
+        const fit = chunksThatFit(located, budget, chunks.length === 0);
+        for (let i = 0; i < fit; i++) {
+          chunks.push(located[i]!);
+          budget -= chunkWireBytes(located[i]!);
+        }
+        if (fit < located.length) chunksNext = located[fit]!.index;
+        else page = this.init.namespace.chunksOfFile(stat.id, { fromIndex: page[page.length - 1]!.index + 1 });
       }
     }
-    return toFileStatus(stat, chunks);
+    const status = toFileStatus(stat, chunks);
+    return chunksNext === undefined ? status : { ...status, chunksNext };
   }
 
   private locate(chunk: ChunkInfo): FileChunk {
@@ -379,5 +450,6 @@ function toFileStatus(stat: Omit<StatResult, "chunks">, chunks: FileChunk[]): Fi
     state: FILE_STATE.wire(stat.state),
     chunks,
     fileId: stat.id,
+    ...(stat.attributes.length > 0 ? { attributes: { entries: stat.attributes } } : {}),
   };
 }

@@ -1,4 +1,4 @@
-// /tessera/meta/2: metadata requests from clients and peers. The leader serves them; any
+// /tessera/meta/3: metadata requests from clients and peers. The leader serves them; any
 // other peer forwards a request to the leader once and relays the answer (DESIGN.md,
 // "Choosing the masters": non-voters forward metadata requests to the leader), so a client
 // can enter the cluster through any peer. This file routes: each request kind has one
@@ -41,6 +41,10 @@ function metricOp(kind: RequestKind): string {
       return "settings.set";
     case "getSetting":
       return "settings.get";
+    case "listSettings":
+      return "settings.list";
+    case "deleteSetting":
+      return "settings.delete";
     case "submitJob":
     case "jobStatus":
     case "listJobs":
@@ -108,6 +112,16 @@ export class MetaService {
         await init.raft.readBarrier(COMMIT_TIMEOUT_MS);
         const value = init.stateMachine.getSetting(req.key);
         return { found: value !== undefined, value: (value ?? new Uint8Array(0)) as Uint8Array<ArrayBuffer> };
+      },
+      listSettings: async (req) => {
+        await init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+        const page = init.stateMachine.namespace.listSettings(req.prefix, { ...(req.after ? { after: req.after } : {}), ...(req.limit ? { limit: req.limit } : {}) });
+        return { entries: page.entries.map((entry) => ({ key: entry.key, value: entry.value as Uint8Array<ArrayBuffer> })), next: page.next ?? "" };
+      },
+      deleteSetting: async (req) => {
+        validateSettingKey(req.key);
+        await proposer.propose(encodeLogCommand({ deleteSetting: { key: req.key } }), COMMIT_TIMEOUT_MS);
+        return {};
       },
     };
   }

@@ -3,7 +3,7 @@
 // written by version 1 stays readable: its bag commands decode here with no member set and
 // are converted (legacy-v1.ts), so nothing after decodeLogCommand knows there were two formats.
 import { LogCommand, type Call } from "../../protocol/pb/log.ts";
-import { REPLICATION_MAX } from "../../protocol/limits.ts";
+import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, REPLICATION_MAX } from "../../protocol/limits.ts";
 import { CommandRejectedError } from "./errors.ts";
 import { commandFromV1 } from "./legacy-v1.ts";
 import { DROP_PENDING_MAX, JOB_RECORD_LIMITS, JOB_TASKS_MAX, TASK_RECORD_LIMITS } from "./limits.ts";
@@ -35,11 +35,21 @@ const KINDS_SET: Record<LogCommandKind, true> = {
   dropPendingDeletes: true,
   setSetting: true,
   putJob: true,
+  setAttributes: true,
+  concat: true,
+  deleteSetting: true,
 };
 export const LOG_COMMAND_KINDS = Object.keys(KINDS_SET) as LogCommandKind[];
 
 /** Bounds of a decoded command (the same as version 1 had): a hostile entry cannot allocate without limit. */
 const LOG_COMMAND_LIMITS = {
+  // An attribute's name has at least one byte: the byte bound bounds their number.
+  mkdir: { attributes: { entries: ATTRIBUTES_BYTES_MAX } },
+  create: { attributes: { entries: ATTRIBUTES_BYTES_MAX } },
+  commitChunk: { attributes: { entries: ATTRIBUTES_BYTES_MAX } },
+  complete: { attributes: { entries: ATTRIBUTES_BYTES_MAX } },
+  setAttributes: { attributes: ATTRIBUTES_BYTES_MAX },
+  concat: { sources: CONCAT_SOURCES_MAX, attributes: ATTRIBUTES_BYTES_MAX },
   addChunk: { replicas: REPLICATION_MAX },
   bumpChunkVersion: { replicas: REPLICATION_MAX },
   dropPendingDeletes: { chunkIds: DROP_PENDING_MAX },

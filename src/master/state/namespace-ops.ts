@@ -37,23 +37,28 @@ import {
   validateVersion,
 } from "./limits.ts";
 import { ROOT_ID, type ChunkRow, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
-import { resolve, resolveParentDir } from "./namespace-tree.ts";
+import { lookup, resolve, resolveParentDir } from "./namespace-tree.ts";
 import { basename, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
-import { CHUNKS_IN_FLIGHT_MAX } from "../../protocol/limits.ts";
+import { CHUNKS_IN_FLIGHT_MAX, CONCAT_SOURCES_MAX } from "../../protocol/limits.ts";
+import { attributesProblem } from "../../protocol/attributes.ts";
+import type { Attribute } from "../../protocol/pb/attributes.ts";
 import type {
   AbandonChunk,
   AddChunk,
   BumpChunkVersion,
   CommitChunk,
   Complete,
+  Concat,
   Create,
   Delete,
+  DeleteSetting,
   DropPendingDeletes,
   Mkdir,
   RecoverLease,
   Rename,
   RenewLease,
   ReopenForAppend,
+  SetAttributes,
   SetReplication,
   SetSetting,
 } from "../../protocol/pb/log.ts";
@@ -142,9 +147,81 @@ function uncommittedCount(ctx: OpContext, fileId: number, last: ChunkRow | undef
   return last.idx - (lastCommitted ? lastCommitted.idx : -1);
 }
 
+/**
+ * The attributes column of a list from a command: checked on every master alike (a bad list
+ * refuses the command), NULL for none.
+ */
+export function attributesColumn(list: readonly Attribute[] | undefined): string | null {
+  if (list === undefined || list.length === 0) return null;
+  const problem = attributesProblem(list);
+  if (problem !== undefined) throw new InvalidArgumentError(`${problem}.`);
+  return JSON.stringify(list.map((attribute) => [attribute.name, attribute.value]));
+}
+
+/** The attributes of a row, in name order. */
+export function attributesOfRow(row: Pick<InodeRow, "attributes">): Attribute[] {
+  if (row.attributes === null) return [];
+  const pairs = JSON.parse(row.attributes) as [string, string][];
+  return pairs.map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * The folder at `folderPath`, made with every missing folder above it (mkdir -p) at
+ * `mtimeMs`: the id of the folder. A file on the way is NOT_A_DIRECTORY.
+ */
+function makeFolders(ctx: OpContext, folderPath: string, mtimeMs: number): number {
+  const names = segments(folderPath);
+  let dirId = ROOT_ID;
+  for (let i = 0; i < names.length; i++) {
+    const step = ctx.s.childStep.get(dirId, names[i]);
+    if (step) {
+      if (step.kind !== "dir") throw new NotADirectoryError(`${folderPath}: ${ROOT_PATH}${names.slice(0, i + 1).join("/")} is a file, not a folder.`);
+      dirId = step.id;
+      continue;
+    }
+    const id = newInodeId(ctx);
+    ctx.s.insertInode.run(id, dirId, names[i], "dir", mtimeMs, 0, 0, 0, "closed", null, null);
+    ctx.s.touch.run(mtimeMs, dirId);
+    ctx.meta.directories += 1;
+    dirId = id;
+  }
+  return dirId;
+}
+
+/** Removes a file and sends its chunks to the pending deletes (stamped `nowMs`): how many chunks. */
+function deleteFile(ctx: OpContext, file: InodeRow, nowMs: number): number {
+  const chunks = ctx.s.pendFileChunks.run(file.id, nowMs).changes;
+  ctx.s.deleteFileChunks.run(file.id);
+  ctx.s.deleteInode.run(file.id);
+  ctx.meta.files -= 1;
+  ctx.meta.chunks -= chunks;
+  ctx.meta.pending_deletes += chunks;
+  return chunks;
+}
+
+/**
+ * Where a rename or concat puts `dst`: its folder (made first with `parents`) and name. An
+ * entry there is ALREADY_EXISTS, unless it is a file and `replace` is set: it is removed, its
+ * chunks pending deletion as a delete's are. `keep` is an inode that may already be there
+ * (a rename onto itself): it is not removed.
+ */
+function destinationOf(ctx: OpContext, dst: string, options: { replace: boolean; parents: boolean; mtimeMs: number; keep?: number }): { dirId: number; name: string; existing?: InodeRow } {
+  const folder = parent(dst)!;
+  const dirId = options.parents ? makeFolders(ctx, folder, options.mtimeMs) : resolveParentDir(ctx.s, dst, folder).id;
+  const name = basename(dst);
+  const existing = ctx.s.child.get(dirId, name);
+  if (!existing) return { dirId, name };
+  if (existing.id === options.keep) return { dirId, name, existing };
+  if (!options.replace) throw new AlreadyExistsError(`${dst} exists.`);
+  if (existing.kind !== "file") throw new AlreadyExistsError(`${dst} exists and is a folder: only a file is replaced.`);
+  deleteFile(ctx, existing, options.mtimeMs);
+  return { dirId, name };
+}
+
 export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
   const path = normalizePath(c.path);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  const attributes = attributesColumn(c.attributes?.entries);
   const names = segments(path);
   if (names.length === 0) {
     if (c.parents) return { created: 0 };
@@ -165,6 +242,7 @@ export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
     if (!last && !c.parents) throw new NotFoundError(`${path}: the folder ${ROOT_PATH}${names.slice(0, i + 1).join("/")} does not exist.`);
     const id = newInodeId(ctx);
     ctx.s.insertInode.run(id, dirId, names[i], "dir", mtimeMs, 0, 0, 0, "closed", null, null);
+    if (last && attributes !== null) ctx.s.setAttributes.run(attributes, id);
     ctx.s.touch.run(mtimeMs, dirId);
     ctx.meta.directories += 1;
     created += 1;
@@ -184,6 +262,7 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
     if (c.firstChunk) throw new InvalidArgumentError(`${path}: a file created closed has no chunk to place.`);
     return createClosed(ctx, path, c, mtimeMs);
   }
+  if ((c.attributes?.entries.length ?? 0) > 0) throw new InvalidArgumentError(`${path}: an open file's attributes are set when it is completed.`);
   validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
   const dir = resolveParentDir(ctx.s, path, parent(path)!);
   const name = basename(path);
@@ -209,9 +288,11 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
 function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number): { fileId: number; mtimeMs: number } {
   const dir = resolveParentDir(ctx.s, path, parent(path)!);
   const name = basename(path);
+  const attributes = attributesColumn(c.attributes?.entries);
   if (ctx.s.child.get(dir.id, name)) throw new AlreadyExistsError(`${path} exists.`);
   const id = newInodeId(ctx);
   ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "closed", null, null);
+  if (attributes !== null) ctx.s.setAttributes.run(attributes, id);
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
   return { fileId: id, mtimeMs };
@@ -272,6 +353,7 @@ export function commitChunk(ctx: OpContext, c: CommitChunk): ChunkCommitted {
     // The file's last chunk, committed and the file completed in one entry. A retry of it (its
     // answer was lost) finds the file closed with this chunk committed: the same answer again.
     const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs ?? -1);
+    const attributes = attributesColumn(c.attributes?.entries);
     const closedFile = fileById(ctx, c.fileId);
     if (closedFile.state === "closed") {
       const chunk = chunkOf(ctx, closedFile.id, c.chunkId);
@@ -285,8 +367,11 @@ export function commitChunk(ctx: OpContext, c: CommitChunk): ChunkCommitted {
       throw new InvalidArgumentError(`chunk ${committed.chunkId} is not the last chunk of file ${c.fileId}: only the last chunk's commit completes the file.`);
     }
     ctx.s.close.run(mtimeMs, c.fileId);
+    // None given keeps what a setAttributes on the open file set.
+    if (attributes !== null) ctx.s.setAttributes.run(attributes, c.fileId);
     return { ...committed, closed: true, mtimeMs };
   }
+  if ((c.attributes?.entries.length ?? 0) > 0) throw new InvalidArgumentError(`file ${c.fileId}: attributes are set by the commit that completes the file.`);
   return { ...commitOpenChunk(ctx, c), closed: false, mtimeMs: 0 };
 }
 
@@ -334,6 +419,7 @@ export function bumpChunkVersion(ctx: OpContext, c: BumpChunkVersion): { chunkId
 export function complete(ctx: OpContext, c: Complete): { fileId: number; lengthBytes: number; mtimeMs: number } {
   validateClientId(c.clientId);
   const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  const attributes = attributesColumn(c.attributes?.entries);
   const file = fileById(ctx, c.fileId);
   // A retried complete (its answer was lost) succeeds again.
   if (file.state === "closed") return { fileId: file.id, lengthBytes: file.length_bytes, mtimeMs: file.mtime_ms };
@@ -341,6 +427,7 @@ export function complete(ctx: OpContext, c: Complete): { fileId: number; lengthB
   const last = lastChunk(ctx, file.id);
   if (last && last.committed !== 1) throw new ChunkUncommittedError(`file ${file.id}: chunk ${last.chunk_id} is not committed; commit or abandon it before completing the file.`);
   ctx.s.close.run(mtimeMs, file.id);
+  if (attributes !== null) ctx.s.setAttributes.run(attributes, file.id);
   return { fileId: file.id, lengthBytes: file.length_bytes, mtimeMs };
 }
 
@@ -411,12 +498,15 @@ export function rename(ctx: OpContext, c: Rename): Record<string, never> {
   // Normalized paths: a string prefix is a subtree.
   if (dst.startsWith(`${src}/`)) throw new InvalidArgumentError(`${src} cannot be moved into itself (${dst}).`);
   const node = resolve(ctx.s, src);
-  const dstDir = resolveParentDir(ctx.s, dst, parent(dst)!);
-  const name = basename(dst);
-  if (ctx.s.childStep.get(dstDir.id, name)) throw new AlreadyExistsError(`${dst} exists.`);
-  ctx.s.move.run(dstDir.id, name, node.id);
+  const replace = c.replace === true;
+  // Only a file replaces a file: a folder over a file would change what the path is.
+  if (replace && node.kind !== "file" && lookup(ctx.s, dst)?.kind === "file") throw new AlreadyExistsError(`${dst} exists and ${src} is a folder: a folder does not replace a file.`);
+  const at = destinationOf(ctx, dst, { replace, parents: c.parents === true, mtimeMs, keep: replace ? node.id : undefined });
+  // Moved onto itself (with replace): nothing changes, as POSIX rename(2) of a file onto itself.
+  if (at.existing) return {};
+  ctx.s.move.run(at.dirId, at.name, node.id);
   ctx.s.touch.run(mtimeMs, node.parent);
-  if (dstDir.id !== node.parent) ctx.s.touch.run(mtimeMs, dstDir.id);
+  if (at.dirId !== node.parent) ctx.s.touch.run(mtimeMs, at.dirId);
   return {};
 }
 
@@ -424,14 +514,16 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
   const path = normalizePath(c.path);
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   if (path === ROOT_PATH) throw new InvalidArgumentError("/ cannot be deleted.");
+  const pruneBelow = c.pruneEmptyParentsBelow === undefined || c.pruneEmptyParentsBelow === "" ? undefined : normalizePath(c.pruneEmptyParentsBelow);
+  if (pruneBelow !== undefined && !path.startsWith(pruneBelow === ROOT_PATH ? ROOT_PATH : `${pruneBelow}/`)) {
+    throw new InvalidArgumentError(`${pruneBelow} is not a folder above ${path}: empty folders are pruned below a folder that holds the path.`);
+  }
   const node = resolve(ctx.s, path);
   let files = 0;
   let directories = 0;
   let chunks = 0;
   if (node.kind === "file") {
-    chunks = ctx.s.pendFileChunks.run(node.id, nowMs).changes;
-    ctx.s.deleteFileChunks.run(node.id);
-    ctx.s.deleteInode.run(node.id);
+    chunks = deleteFile(ctx, node, nowMs);
     files = 1;
   } else {
     if (!c.recursive && ctx.s.hasChild.get(node.id)) throw new NotEmptyError(`${path} is not empty.`);
@@ -448,12 +540,25 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
     const deletedInodes = ctx.s.doomedDeleteInodes.run().changes;
     assert(deletedInodes === files + directories, "every inode of the subtree is deleted");
     ctx.s.doomedClear.run();
+    ctx.meta.files -= files;
+    ctx.meta.directories -= directories;
+    ctx.meta.chunks -= chunks;
+    ctx.meta.pending_deletes += chunks;
   }
-  ctx.s.touch.run(nowMs, node.parent);
-  ctx.meta.files -= files;
-  ctx.meta.directories -= directories;
-  ctx.meta.chunks -= chunks;
-  ctx.meta.pending_deletes += chunks;
+  // Walking up: each folder the delete left empty, without attributes, strictly below pruneBelow.
+  let survivor = node.parent;
+  if (pruneBelow !== undefined) {
+    for (let folderPath = parent(path)!; folderPath !== pruneBelow; folderPath = parent(folderPath)!) {
+      const folder = ctx.s.inodeById.get(survivor);
+      assert(folder && folder.kind === "dir", `the folder ${folderPath} above a deleted path exists`);
+      if (folder.attributes !== null || ctx.s.hasChild.get(folder.id)) break;
+      ctx.s.deleteInode.run(folder.id);
+      ctx.meta.directories -= 1;
+      directories += 1;
+      survivor = folder.parent;
+    }
+  }
+  ctx.s.touch.run(nowMs, survivor);
   return { files, directories, chunks };
 }
 
@@ -482,4 +587,84 @@ export function setSetting(ctx: OpContext, c: SetSetting): undefined {
   if (!ctx.s.getSetting.get(c.key) && (ctx.s.settingCount.get()?.n ?? 0) >= SETTINGS_MAX) throw new CommandRejectedError(`the cluster holds ${SETTINGS_MAX} settings already`);
   ctx.s.putSetting.run(c.key, c.value);
   return undefined;
+}
+
+export function deleteSetting(ctx: OpContext, c: DeleteSetting): { deleted: boolean } {
+  validateSettingKey(c.key);
+  return { deleted: ctx.s.deleteSetting.run(c.key).changes > 0 };
+}
+
+/** Replaces the whole attribute map of a file or folder (the mtime stays: the data did not change). */
+export function setAttributes(ctx: OpContext, c: SetAttributes): Record<string, never> {
+  const path = normalizePath(c.path);
+  const attributes = attributesColumn(c.attributes);
+  const node = resolve(ctx.s, path);
+  ctx.s.setAttributes.run(attributes, node.id);
+  return {};
+}
+
+/** What a concat made: the new file. */
+export interface Concatenated {
+  fileId: number;
+  lengthBytes: number;
+  replication: number;
+  chunkSizeBytes: number;
+  mtimeMs: number;
+  chunks: number;
+}
+
+/**
+ * A new closed file at the destination whose chunks are the sources' chunks, in the order of
+ * the sources (S3's CompleteMultipartUpload). The sources' inodes go; their chunks stay where
+ * they are on the chunk servers, now the new file's (a chunk may be shorter than the file's
+ * chunk size: readers take each chunk's own size). The sources are distinct closed files.
+ */
+export function concat(ctx: OpContext, c: Concat): Concatenated {
+  if (c.sources.length < 1 || c.sources.length > CONCAT_SOURCES_MAX) throw new InvalidArgumentError(`a concat has 1..${CONCAT_SOURCES_MAX} sources, not ${c.sources.length}.`);
+  const dst = normalizePath(c.destination);
+  if (dst === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
+  const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  const attributes = attributesColumn(c.attributes);
+  const paths = c.sources.map((source) => normalizePath(source));
+  const seen = new Set<string>();
+  for (const path of paths) {
+    if (seen.has(path)) throw new InvalidArgumentError(`${path} is given twice: the sources of a concat are distinct.`);
+    seen.add(path);
+  }
+  if (seen.has(dst)) throw new InvalidArgumentError(`${dst} is a source of the concat: the destination is a new file.`);
+  const sources = paths.map((path) => {
+    const row = resolve(ctx.s, path);
+    if (row.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
+    if (row.state !== "closed") throw new InvalidArgumentError(`${path} is open: only closed files are concatenated.`);
+    return row;
+  });
+  let chunks = 0;
+  let lengthBytes = 0;
+  let replication = 0;
+  let chunkSizeBytes = 0;
+  const counts = sources.map((source) => {
+    // A closed file's chunks are indexes 0..n-1, all committed.
+    const count = (lastChunk(ctx, source.id)?.idx ?? -1) + 1;
+    chunks += count;
+    lengthBytes += source.length_bytes;
+    replication = Math.max(replication, source.replication);
+    chunkSizeBytes = Math.max(chunkSizeBytes, source.chunk_size_bytes);
+    return count;
+  });
+  if (chunks > CHUNKS_PER_FILE_MAX) throw new LimitError(`the concat would make a file of ${chunks} chunks; a file has at most ${CHUNKS_PER_FILE_MAX}.`);
+  const at = destinationOf(ctx, dst, { replace: c.replace, parents: c.parents, mtimeMs });
+  const id = newInodeId(ctx);
+  ctx.s.insertClosedFile.run(id, at.dirId, at.name, mtimeMs, replication, chunkSizeBytes, lengthBytes, attributes);
+  ctx.meta.files += 1;
+  let offset = 0;
+  const folders = new Set<number>([at.dirId]);
+  sources.forEach((source, i) => {
+    if (counts[i]! > 0) ctx.s.moveChunks.run(id, offset, source.id);
+    offset += counts[i]!;
+    ctx.s.deleteInode.run(source.id);
+    ctx.meta.files -= 1;
+    folders.add(source.parent);
+  });
+  for (const folder of folders) ctx.s.touch.run(mtimeMs, folder);
+  return { fileId: id, lengthBytes, replication, chunkSizeBytes, mtimeMs, chunks };
 }

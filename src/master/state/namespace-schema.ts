@@ -11,6 +11,8 @@
 //            / NULL there. UNIQUE (parent, name) is both the path walk (one lookup per name)
 //            and the listing of a folder in name order. A partial index on lease_expiry_ms of
 //            open files lets the leader find expired leases without scanning closed files.
+//            attributes: the file's or folder's attributes (issue 14, S3 object metadata) as
+//            JSON of [name, value] pairs in name order, NULL when it has none.
 //   chunks   one row per chunk of a file: (file_id, idx) is the primary key (WITHOUT ROWID: a
 //            file's chunks are contiguous on disk, in order), chunk_id (16 hex digits, UNIQUE
 //            index: block reports and GC ask "whose is this chunk?"), version, size_bytes,
@@ -37,8 +39,8 @@
 // Versions (PRAGMA user_version): 1 had no jobs tables; 2 added them, its records encoded in
 // version 1 of jobs.proto (states as strings; src/protocol/pb/legacy-v1.proto); 3 is the same
 // tables with records in version 2 (states as enums); 4 adds the retry cache, empty after an
-// upgrade. A database or snapshot image of an older schema is upgraded in one transaction
-// when it is opened (Namespace.attach).
+// upgrade; 5 adds inodes.attributes, NULL (none) after an upgrade. A database or snapshot
+// image of an older schema is upgraded in one transaction when it is opened (Namespace.attach).
 //
 // Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
 // the last transactions here, and they are applied again from the log because applied_index
@@ -48,7 +50,7 @@ import type { Database, Statement } from "bun:sqlite";
 import { assert } from "../../util/assert.ts";
 import { jobRecordBytesFromV1, taskRecordBytesFromV1 } from "./legacy-v1.ts";
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 /** The oldest schema a database or snapshot image may have: every later one is upgraded on open. */
 export const SCHEMA_VERSION_OLDEST = 1;
 export const ROOT_ID = 1;
@@ -82,6 +84,9 @@ CREATE TABLE IF NOT EXISTS retry_cache (
 CREATE UNIQUE INDEX IF NOT EXISTS retry_cache_call ON retry_cache (client_id, call_id);
 `;
 
+/** The column added by schema 5: an older database's inodes gain it, NULL (no attributes). */
+export const ATTRIBUTES_SQL = "ALTER TABLE inodes ADD COLUMN attributes TEXT";
+
 export const SCHEMA_SQL = `
 CREATE TABLE inodes (
   id INTEGER PRIMARY KEY,
@@ -94,7 +99,8 @@ CREATE TABLE inodes (
   length_bytes INTEGER NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
   lease_holder TEXT,
-  lease_expiry_ms INTEGER
+  lease_expiry_ms INTEGER,
+  attributes TEXT
 );
 CREATE UNIQUE INDEX inodes_parent_name ON inodes (parent, name);
 CREATE INDEX inodes_open_lease ON inodes (lease_expiry_ms) WHERE state = 'open';
@@ -130,7 +136,7 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 ${JOBS_SQL}
 ${RETRY_CACHE_SQL}
-INSERT INTO inodes VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL);
+INSERT INTO inodes VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL, NULL);
 INSERT INTO meta VALUES (1, 0, ${ROOT_ID + 1}, 1, 0, 1, 0, 0);
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
@@ -150,6 +156,8 @@ export interface InodeRow {
   state: FileState;
   lease_holder: string | null;
   lease_expiry_ms: number | null;
+  /** JSON of [name, value] pairs in name order; null when none. */
+  attributes: string | null;
 }
 
 export interface ChunkRow {
@@ -172,7 +180,7 @@ export interface MetaRow {
   pending_deletes: number;
 }
 
-const INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms";
+const INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, attributes";
 const CHUNK_COLUMNS = "file_id, idx, chunk_id, version, size_bytes, committed, replicas";
 // Every inode below (and including) ?1. The walk uses inodes_parent_name for each level.
 const SUBTREE = "WITH RECURSIVE sub(id, kind) AS (SELECT id, kind FROM inodes WHERE id = ?1 UNION ALL SELECT i.id, i.kind FROM inodes i JOIN sub ON i.parent = sub.id)";
@@ -196,7 +204,10 @@ export function prepareStatements(db: Database) {
     parentAndName: p<{ parent: number; name: string }>("SELECT parent, name FROM inodes WHERE id = ?"),
     hasChild: p<{ one: number }>("SELECT 1 AS one FROM inodes WHERE parent = ? LIMIT 1"),
     childrenAfter: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`),
-    insertInode: p("INSERT INTO inodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+    insertInode: p("INSERT INTO inodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"),
+    setAttributes: p("UPDATE inodes SET attributes = ? WHERE id = ?"),
+    insertClosedFile: p("INSERT INTO inodes VALUES (?, ?, ?, 'file', ?, ?, ?, ?, 'closed', NULL, NULL, ?)"),
+    moveChunks: p("UPDATE chunks SET file_id = ?1, idx = idx + ?2 WHERE file_id = ?3"),
     touch: p("UPDATE inodes SET mtime_ms = ? WHERE id = ?"),
     move: p("UPDATE inodes SET parent = ?, name = ? WHERE id = ?"),
     setLease: p("UPDATE inodes SET state = 'open', lease_holder = ?, lease_expiry_ms = ? WHERE id = ?"),
@@ -239,6 +250,10 @@ export function prepareStatements(db: Database) {
     getSetting: p<{ value: Uint8Array }>("SELECT value FROM settings WHERE key = ?"),
     putSetting: p("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     settingCount: p<{ n: number }>("SELECT count(*) AS n FROM settings"),
+    deleteSetting: p("DELETE FROM settings WHERE key = ?"),
+    // Keys are ASCII letters, digits and "._-/" (limits.ts), all below "\x7f": the range
+    // [prefix, prefix + "\x7f") is every key that starts with prefix, one B-tree range.
+    settingsPage: p<{ key: string; value: Uint8Array }>("SELECT key, value FROM settings WHERE key > ?1 AND key >= ?2 AND key < ?2 || char(127) ORDER BY key LIMIT ?3"),
 
     jobById: p<{ seq: number; record: Uint8Array }>("SELECT seq, record FROM jobs WHERE id = ?"),
     insertJob: p("INSERT INTO jobs (id, record) VALUES (?, ?)"),
@@ -293,6 +308,7 @@ export function upgradeSchema(db: Database): void {
     if (version < 2) db.run(JOBS_SQL);
     if (version === 2) rewriteRecordsFromV1(db);
     if (version < 4) db.run(RETRY_CACHE_SQL);
+    if (version < 5) db.run(ATTRIBUTES_SQL);
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
   assert(schemaVersionOf(db) === SCHEMA_VERSION, `the namespace database was upgraded from schema ${version} to ${SCHEMA_VERSION}`);

@@ -20,10 +20,13 @@ import {
   validateFileId,
   validateNamespaceChunkId,
   validatePageLimit,
+  validateSettingKey,
   validateTimeMs,
 } from "./limits.ts";
 import * as ops from "./namespace-ops.ts";
-import { chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
+import { attributesOfRow, chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
+import type { Attribute } from "../../protocol/pb/attributes.ts";
+import { LIST_PAGE_BYTES_MAX, SETTINGS_PAGE_BYTES_MAX, SETTINGS_PAGE_MAX } from "../../protocol/limits.ts";
 import {
   configureConnection,
   prepareStatements,
@@ -73,6 +76,8 @@ export interface StatResult {
   leaseExpiryMs?: number;
   /** The first CHUNK_PAGE_MAX chunks, when asked for; chunksOfFile() pages through the rest. */
   chunks?: ChunkInfo[];
+  /** In name order; empty when none. */
+  attributes: Attribute[];
 }
 
 export type ListEntry = Omit<StatResult, "chunks" | "leaseHolder" | "leaseExpiryMs">;
@@ -141,6 +146,9 @@ const OPS: { [K in LogCommandKind]: (ctx: OpContext, c: LogCommandOf<K>) => unkn
   dropPendingDeletes: ops.dropPendingDeletes,
   setSetting: ops.setSetting,
   putJob,
+  setAttributes: ops.setAttributes,
+  concat: ops.concat,
+  deleteSetting: ops.deleteSetting,
 };
 
 /**
@@ -165,6 +173,9 @@ const KEEPS_FOLDERS: { [K in LogCommandKind]: boolean } = {
   dropPendingDeletes: true,
   setSetting: true,
   putJob: true,
+  setAttributes: true,
+  concat: true, // removes files only; the folders it makes are new
+  deleteSetting: true,
 };
 /** Folders whose ids the queries remember; past this many the cache starts again empty. */
 const FOLDER_CACHE_ENTRIES_MAX = 65_536;
@@ -459,8 +470,12 @@ export class Namespace {
     if (after !== undefined && !after.startsWith(dirPath === ROOT_PATH ? "/" : `${dirPath}/`)) {
       throw new InvalidArgumentError(`the cursor ${after} is not inside ${dirPath}.`);
     }
-    // One entry more than asked tells whether another page follows.
-    const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after) : this.children(row.id, dirPath, limit + 1, after);
+    // One entry more than asked tells whether another page follows. A page also stops before
+    // LIST_PAGE_BYTES_MAX of paths and attributes (with at least one entry), so entries with
+    // large attributes still fit one metadata message; rows past it are never read.
+    const page = new PageBudget(LIST_PAGE_BYTES_MAX);
+    const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after, page) : this.children(row.id, dirPath, limit + 1, after, page);
+    if (page.full) return { entries, next: entries[entries.length - 1].path };
     if (entries.length <= limit) return { entries };
     entries.length = limit;
     return { entries, next: entries[limit - 1].path };
@@ -537,6 +552,24 @@ export class Namespace {
     return this.s.settingCount.get()?.n ?? 0;
   }
 
+  /**
+   * The settings whose keys start with `prefix`, in key order, a page at a time (at most
+   * `limit`, and SETTINGS_PAGE_BYTES_MAX of keys and values, at least one); `after` is the
+   * previous page's `next`.
+   */
+  listSettings(prefix: string, options: { after?: string; limit?: number } = {}): { entries: { key: string; value: Uint8Array }[]; next?: string } {
+    if (prefix !== "") validateSettingKey(prefix);
+    const limit = validatePageLimit(options.limit, SETTINGS_PAGE_MAX, SETTINGS_PAGE_MAX);
+    const entries: { key: string; value: Uint8Array }[] = [];
+    let bytes = 0;
+    for (const row of this.s.settingsPage.iterate(options.after ?? "", prefix, limit + 1)) {
+      bytes += row.key.length + row.value.length;
+      if (entries.length === limit || (entries.length > 0 && bytes > SETTINGS_PAGE_BYTES_MAX)) return { entries, next: entries[entries.length - 1].key };
+      entries.push({ key: row.key, value: new Uint8Array(row.value) });
+    }
+    return { entries };
+  }
+
   /** A MapReduce job's record, or undefined. */
   job(id: string): JobRecord | undefined {
     const row = this.s.jobById.get(id);
@@ -566,17 +599,21 @@ export class Namespace {
     return lines.join("\n");
   }
 
-  private children(dirId: number, dirPath: string, limit: number, after: string | undefined): ListEntry[] {
+  private children(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget): ListEntry[] {
     let afterName = "";
     if (after !== undefined) {
       if (parent(after) !== dirPath) throw new InvalidArgumentError(`the cursor ${after} is not an entry of ${dirPath}.`);
       afterName = basename(after);
     }
-    return this.s.childrenAfter.all(dirId, afterName, limit).map((row) => listEntry(row, join(dirPath, row.name)));
+    const entries: ListEntry[] = [];
+    for (const row of this.s.childrenAfter.iterate(dirId, afterName, limit)) {
+      if (!page.take(entries, listEntry(row, join(dirPath, row.name)))) break;
+    }
+    return entries;
   }
 
   /** Depth-first walk from a cursor, one frame per folder on the way down. */
-  private walk(dirId: number, dirPath: string, limit: number, after: string | undefined): ListEntry[] {
+  private walk(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget): ListEntry[] {
     interface Frame {
       id: number;
       path: string;
@@ -603,13 +640,13 @@ export class Namespace {
       }
     }
     const entries: ListEntry[] = [];
-    while (stack.length > 0 && entries.length < limit) {
+    while (stack.length > 0 && entries.length < limit && !page.full) {
       const top = stack[stack.length - 1];
       let descended = false;
       // Lazily stepped: leaving the loop early to descend reads no rows beyond the folder taken.
       for (const row of this.s.childrenAfter.iterate(top.id, top.after, limit - entries.length)) {
         const path = join(top.path, row.name);
-        entries.push(listEntry(row, path));
+        if (!page.take(entries, listEntry(row, path))) break;
         top.after = row.name;
         if (row.kind === "dir") {
           stack.push({ id: row.id, path, after: "" });
@@ -618,7 +655,7 @@ export class Namespace {
         }
         if (entries.length >= limit) break;
       }
-      if (!descended && entries.length < limit) stack.pop();
+      if (!descended && entries.length < limit && !page.full) stack.pop();
     }
     return entries;
   }
@@ -667,7 +704,33 @@ function listEntry(row: InodeRow, path: string): ListEntry {
     chunkSizeBytes: row.chunk_size_bytes,
     mtimeMs: row.mtime_ms,
     state: row.state,
+    attributes: attributesOfRow(row),
   };
+}
+
+/** The bytes a list page has left; `full` once an entry did not fit (it starts the next page). */
+class PageBudget {
+  full = false;
+  constructor(private bytesLeft: number) {}
+
+  /** Adds `entry` to `entries` if it fits (the first always does); false when the page is full. */
+  take(entries: ListEntry[], entry: ListEntry): boolean {
+    const bytes = entryBytes(entry);
+    if (entries.length > 0 && bytes > this.bytesLeft) {
+      this.full = true;
+      return false;
+    }
+    this.bytesLeft -= bytes;
+    entries.push(entry);
+    return true;
+  }
+}
+
+/** An entry's share of a list page's byte budget: its path and its attributes. */
+function entryBytes(entry: ListEntry): number {
+  let bytes = Buffer.byteLength(entry.path);
+  for (const attribute of entry.attributes) bytes += Buffer.byteLength(attribute.name) + Buffer.byteLength(attribute.value);
+  return bytes;
 }
 
 /** A snapshot image is a namespace database of a schema this master reads (older ones are upgraded). */

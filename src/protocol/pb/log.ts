@@ -4,6 +4,7 @@ import { encodeMessage, utf8Of } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { TaskKind, InputFormat, JobRecord, TaskAttempt, TaskRecord } from './jobs.ts'
+import { Attribute, AttributeList } from './attributes.ts'
 
 // Streaming decoders are not generated (scripts/proto.ts): nothing decodes a message field by field.
 const streamingNotGenerated = function * (): Generator<never> {
@@ -28,6 +29,9 @@ export interface LogCommand {
   dropPendingDeletes?: DropPendingDeletes
   setSetting?: SetSetting
   putJob?: PutJob
+  setAttributes?: SetAttributes
+  concat?: Concat
+  deleteSetting?: DeleteSetting
 }
 
 export namespace LogCommand {
@@ -42,7 +46,73 @@ export namespace LogCommand {
 
         obj = { ...obj }
 
+        if (obj.deleteSetting != null) {
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.concat != null) {
+          obj.deleteSetting = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.setAttributes != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
         if (obj.putJob != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
           obj.setReplication = undefined
@@ -61,6 +131,9 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.dropPendingDeletes = undefined
           obj.setReplication = undefined
@@ -79,6 +152,9 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.setReplication = undefined
@@ -97,6 +173,9 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -115,6 +194,9 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -133,6 +215,9 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -151,6 +236,9 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -169,6 +257,9 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -187,6 +278,9 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -205,6 +299,9 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -223,6 +320,9 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -241,6 +341,9 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -259,6 +362,9 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -277,6 +383,9 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -295,6 +404,9 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -313,6 +425,9 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
           obj.putJob = undefined
           obj.setSetting = undefined
           obj.dropPendingDeletes = undefined
@@ -413,6 +528,21 @@ export namespace LogCommand {
         if (obj.putJob != null) {
           w.uint32(378)
           PutJob.codec().encode(obj.putJob, w)
+        }
+
+        if (obj.setAttributes != null) {
+          w.uint32(386)
+          SetAttributes.codec().encode(obj.setAttributes, w)
+        }
+
+        if (obj.concat != null) {
+          w.uint32(394)
+          Concat.codec().encode(obj.concat, w)
+        }
+
+        if (obj.deleteSetting != null) {
+          w.uint32(402)
+          DeleteSetting.codec().encode(obj.deleteSetting, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -529,6 +659,24 @@ export namespace LogCommand {
               })
               break
             }
+            case 48: {
+              obj.setAttributes = SetAttributes.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setAttributes
+              })
+              break
+            }
+            case 49: {
+              obj.concat = Concat.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.concat
+              })
+              break
+            }
+            case 50: {
+              obj.deleteSetting = DeleteSetting.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.deleteSetting
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -536,7 +684,73 @@ export namespace LogCommand {
           }
         }
 
+        if (obj.deleteSetting != null) {
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.concat != null) {
+          delete obj.deleteSetting
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.setAttributes != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
         if (obj.putJob != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.setSetting
           delete obj.dropPendingDeletes
           delete obj.setReplication
@@ -555,6 +769,9 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.dropPendingDeletes
           delete obj.setReplication
@@ -573,6 +790,9 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.setReplication
@@ -591,6 +811,9 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -609,6 +832,9 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -627,6 +853,9 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -645,6 +874,9 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -663,6 +895,9 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -681,6 +916,9 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -699,6 +937,9 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -717,6 +958,9 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -735,6 +979,9 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -753,6 +1000,9 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -771,6 +1021,9 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -789,6 +1042,9 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -807,6 +1063,9 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
           delete obj.putJob
           delete obj.setSetting
           delete obj.dropPendingDeletes
@@ -928,6 +1187,7 @@ export interface Mkdir {
   path: string
   parents: boolean
   mtimeMs: number
+  attributes?: AttributeList
 }
 
 export namespace Mkdir {
@@ -953,6 +1213,11 @@ export namespace Mkdir {
         if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
           w.uint32(24)
           w.uint64Number(obj.mtimeMs)
+        }
+
+        if (obj.attributes != null) {
+          w.uint32(34)
+          AttributeList.codec().encode(obj.attributes, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -981,6 +1246,12 @@ export namespace Mkdir {
             }
             case 3: {
               obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes
+              })
               break
             }
             default: {
@@ -1016,6 +1287,7 @@ export interface Create {
   mtimeMs: number
   closed?: boolean
   firstChunk?: FirstChunk
+  attributes?: AttributeList
 }
 
 export namespace Create {
@@ -1068,6 +1340,11 @@ export namespace Create {
           FirstChunk.codec().encode(obj.firstChunk, w)
         }
 
+        if (obj.attributes != null) {
+          w.uint32(74)
+          AttributeList.codec().encode(obj.attributes, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1118,6 +1395,12 @@ export namespace Create {
             case 8: {
               obj.firstChunk = FirstChunk.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.firstChunk
+              })
+              break
+            }
+            case 9: {
+              obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes
               })
               break
             }
@@ -1330,6 +1613,7 @@ export interface CommitChunk {
   sizeBytes: number
   complete?: boolean
   mtimeMs?: number
+  attributes?: AttributeList
 }
 
 export namespace CommitChunk {
@@ -1377,6 +1661,11 @@ export namespace CommitChunk {
           w.uint64Number(obj.mtimeMs)
         }
 
+        if (obj.attributes != null) {
+          w.uint32(66)
+          AttributeList.codec().encode(obj.attributes, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1421,6 +1710,12 @@ export namespace CommitChunk {
             }
             case 7: {
               obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes
+              })
               break
             }
             default: {
@@ -1562,6 +1857,7 @@ export interface Complete {
   fileId: number
   clientId: string
   mtimeMs: number
+  attributes?: AttributeList
 }
 
 export namespace Complete {
@@ -1587,6 +1883,11 @@ export namespace Complete {
         if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
           w.uint32(24)
           w.uint64Number(obj.mtimeMs)
+        }
+
+        if (obj.attributes != null) {
+          w.uint32(34)
+          AttributeList.codec().encode(obj.attributes, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1615,6 +1916,12 @@ export namespace Complete {
             }
             case 3: {
               obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes
+              })
               break
             }
             default: {
@@ -1988,6 +2295,8 @@ export interface Rename {
   path: string
   destination: string
   mtimeMs: number
+  replace?: boolean
+  parents?: boolean
 }
 
 export namespace Rename {
@@ -2013,6 +2322,16 @@ export namespace Rename {
         if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
           w.uint32(24)
           w.uint64Number(obj.mtimeMs)
+        }
+
+        if (obj.replace != null) {
+          w.uint32(32)
+          w.bool(obj.replace)
+        }
+
+        if (obj.parents != null) {
+          w.uint32(40)
+          w.bool(obj.parents)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2043,6 +2362,14 @@ export namespace Rename {
               obj.mtimeMs = reader.uint64Number()
               break
             }
+            case 4: {
+              obj.replace = reader.bool()
+              break
+            }
+            case 5: {
+              obj.parents = reader.bool()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2071,6 +2398,7 @@ export interface Delete {
   path: string
   recursive: boolean
   nowMs: number
+  pruneEmptyParentsBelow?: string
 }
 
 export namespace Delete {
@@ -2096,6 +2424,11 @@ export namespace Delete {
         if ((obj.nowMs != null && obj.nowMs !== 0)) {
           w.uint32(24)
           w.uint64Number(obj.nowMs)
+        }
+
+        if (obj.pruneEmptyParentsBelow != null) {
+          w.uint32(34)
+          w.string(obj.pruneEmptyParentsBelow)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2124,6 +2457,10 @@ export namespace Delete {
             }
             case 3: {
               obj.nowMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.pruneEmptyParentsBelow = utf8Of(reader.bytes())
               break
             }
             default: {
@@ -2438,6 +2775,277 @@ export namespace PutJob {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutJob>): PutJob {
     return decodeMessage(buf, PutJob.codec(), opts)
+  }
+
+}
+
+export interface SetAttributes {
+  path: string
+  attributes: Attribute[]
+}
+
+export namespace SetAttributes {
+  let _codec: Codec<SetAttributes>
+
+  export const codec = (): Codec<SetAttributes> => {
+    if (_codec == null) {
+      _codec = message<SetAttributes>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if (obj.attributes != null && obj.attributes.length > 0) {
+          for (const value of obj.attributes) {
+            w.uint32(18)
+            Attribute.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          attributes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              if (opts.limits?.attributes != null && obj.attributes.length === opts.limits.attributes) {
+                throw new MaxLengthError('Decode error - repeated field "attributes" had too many elements')
+              }
+
+              obj.attributes.push(Attribute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetAttributes>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetAttributes.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetAttributes>): SetAttributes {
+    return decodeMessage(buf, SetAttributes.codec(), opts)
+  }
+
+}
+
+export interface Concat {
+  sources: string[]
+  destination: string
+  attributes: Attribute[]
+  replace: boolean
+  parents: boolean
+  mtimeMs: number
+}
+
+export namespace Concat {
+  let _codec: Codec<Concat>
+
+  export const codec = (): Codec<Concat> => {
+    if (_codec == null) {
+      _codec = message<Concat>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.sources != null && obj.sources.length > 0) {
+          for (const value of obj.sources) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if ((obj.destination != null && obj.destination !== '')) {
+          w.uint32(18)
+          w.string(obj.destination)
+        }
+
+        if (obj.attributes != null && obj.attributes.length > 0) {
+          for (const value of obj.attributes) {
+            w.uint32(26)
+            Attribute.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.replace != null && obj.replace !== false)) {
+          w.uint32(32)
+          w.bool(obj.replace)
+        }
+
+        if ((obj.parents != null && obj.parents !== false)) {
+          w.uint32(40)
+          w.bool(obj.parents)
+        }
+
+        if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          sources: [],
+          destination: '',
+          attributes: [],
+          replace: false,
+          parents: false,
+          mtimeMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.sources != null && obj.sources.length === opts.limits.sources) {
+                throw new MaxLengthError('Decode error - repeated field "sources" had too many elements')
+              }
+
+              obj.sources.push(utf8Of(reader.bytes()))
+              break
+            }
+            case 2: {
+              obj.destination = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              if (opts.limits?.attributes != null && obj.attributes.length === opts.limits.attributes) {
+                throw new MaxLengthError('Decode error - repeated field "attributes" had too many elements')
+              }
+
+              obj.attributes.push(Attribute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes$
+              }))
+              break
+            }
+            case 4: {
+              obj.replace = reader.bool()
+              break
+            }
+            case 5: {
+              obj.parents = reader.bool()
+              break
+            }
+            case 6: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Concat>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Concat.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Concat>): Concat {
+    return decodeMessage(buf, Concat.codec(), opts)
+  }
+
+}
+
+export interface DeleteSetting {
+  key: string
+}
+
+export namespace DeleteSetting {
+  let _codec: Codec<DeleteSetting>
+
+  export const codec = (): Codec<DeleteSetting> => {
+    if (_codec == null) {
+      _codec = message<DeleteSetting>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(10)
+          w.string(obj.key)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<DeleteSetting>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DeleteSetting.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeleteSetting>): DeleteSetting {
+    return decodeMessage(buf, DeleteSetting.codec(), opts)
   }
 
 }

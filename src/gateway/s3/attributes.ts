@@ -1,12 +1,13 @@
 // How the gateway keeps S3's object metadata in the namespace: attributes of the file (or of
 // the folder, for a folder marker), set in the same commit that publishes the object.
 // docs/s3.md has the table.
+import { storedContentEncoding } from "./aws-chunked.ts";
 
 /** Name -> value, UTF-8; the namespace bounds names and the whole map (protocol/limits.ts). */
 export type Attributes = Record<string, string>;
 
-/** The gateway's own folder in every bucket: PUT bodies being written, multipart uploads. Never listed; no key may name it. */
-export const INTERNAL_FOLDER = ".tessera-s3";
+/** The gateway's own folder in every bucket (PUT bodies being written, multipart uploads): never listed; no key may name it. */
+export { INTERNAL_FOLDER } from "./names.ts";
 
 export const S3_ATTRIBUTE = {
   /** The quoted ETag: hex MD5 of a single PUT's body, or the multipart form "<hex>-N". */
@@ -41,8 +42,9 @@ export const CONTENT_HEADERS: ReadonlyArray<readonly [header: string, attribute:
 export function metadataAttributes(headers: Headers): Attributes {
   const attributes: Attributes = {};
   for (const [header, attribute] of CONTENT_HEADERS) {
-    const value = headers.get(header);
-    if (value !== null) attributes[attribute] = value;
+    // "aws-chunked" describes the transfer, not the object.
+    const value = header === "content-encoding" ? storedContentEncoding(headers.get(header)) : headers.get(header);
+    if (value !== null && value !== undefined) attributes[attribute] = value;
   }
   headers.forEach((value, name) => {
     if (name.startsWith("x-amz-meta-")) attributes[S3_ATTRIBUTE.metaPrefix + name.slice("x-amz-meta-".length)] = value;

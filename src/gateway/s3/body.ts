@@ -2,7 +2,7 @@
 // they arrive), bounded, every digest computed once while it streams, and verified at the end
 // (Content-MD5, x-amz-checksum-* from a header or a trailer, the signed SHA-256) BEFORE the
 // caller makes anything visible. Memory stays one piece of the body at a time.
-import { decodeAwsChunked } from "./aws-chunked.ts";
+import { awsChunkedOptions, decodeAwsChunked } from "./aws-chunked.ts";
 import { BodyDigests, digestsFor, expectedChecksums, verifyDigests, type ExpectedChecksums, type VerifiedChecksum } from "./checksums.ts";
 import { S3Error } from "./errors.ts";
 import type { PayloadMode } from "./sigv4.ts";
@@ -32,25 +32,19 @@ const EMPTY_BODY: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() 
 export function requestBody(request: Request, payload: PayloadMode, maxBytes: number): RequestBody {
   const headers = request.headers;
   const contentLength = parseLength(headers.get("content-length"), "Content-Length");
-  const streaming = payload.kind === "streaming-signed" || payload.kind === "streaming-unsigned-trailer";
-  const decodedLength = streaming ? parseLength(headers.get("x-amz-decoded-content-length"), "x-amz-decoded-content-length") : undefined;
-  if (streaming && decodedLength === undefined) throw new S3Error("MissingContentLength", 411, "You must provide the x-amz-decoded-content-length HTTP header with an aws-chunked body.");
-  if (contentLength === undefined && !streaming && request.body !== null && headers.get("transfer-encoding") !== null) {
+  const chunked = awsChunkedOptions(headers, payload);
+  if (contentLength === undefined && !chunked && request.body !== null && headers.get("transfer-encoding") !== null) {
     throw new S3Error("MissingContentLength", 411, "You must provide the Content-Length HTTP header.");
   }
-  const declaredBytes = decodedLength ?? contentLength ?? 0;
+  const declaredBytes = chunked?.decodedLengthBytes ?? contentLength ?? 0;
   if (declaredBytes > maxBytes) throw new S3Error("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size.");
   const expected: ExpectedChecksums = expectedChecksums(headers);
   const digests = digestsFor(expected, { sha256: payload.kind === "sha256" });
   const raw: AsyncIterable<Uint8Array> = request.body ?? EMPTY_BODY;
   let trailers: Promise<Headers> | undefined;
   let source = raw;
-  if (streaming) {
-    const decoded = decodeAwsChunked(raw, {
-      ...(payload.kind === "streaming-signed" ? { signing: payload.seed } : {}),
-      trailer: payload.kind === "streaming-unsigned-trailer" || (payload.kind === "streaming-signed" && payload.trailer),
-      decodedLengthBytes: declaredBytes,
-    });
+  if (chunked) {
+    const decoded = decodeAwsChunked(raw, chunked);
     source = decoded.data;
     trailers = decoded.trailers;
     // Read only after the data: a body that failed leaves the promise rejected and unread.

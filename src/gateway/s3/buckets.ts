@@ -3,7 +3,7 @@
 // ListObjects v1 and v2 over listing.ts.
 import type { StatView } from "../../client/fs.ts";
 import { readAll, requestBody } from "./body.ts";
-import { attributesOf, bucketExists, bucketPath, etagOfObject, internalPath, isNotFound, requireBucket, requireWrite, type GatewayDeps, type S3Call } from "./context.ts";
+import { attributesOf, bucketExists, bucketPath, etagOfObject, internalPath, isNotFound, isUnderAFile, requireBucket, requireWrite, type GatewayDeps, type S3Call } from "./context.ts";
 import { S3Error, s3ErrorFromWire } from "./errors.ts";
 import { keyAllowsBucket } from "./keys.ts";
 import { LIST_KEYS_MAX, compareKeys, listObjects, type FolderTree, type TreeEntry } from "./listing.ts";
@@ -11,6 +11,8 @@ import { checkBucketName, isValidBucketName } from "./names.ts";
 import { XML_HEADERS } from "./objects.ts";
 import { listBucketsXml, listObjectsV1Xml, listObjectsV2Xml, locationXml, type ObjectEntry } from "./xml.ts";
 
+/** Children of a folder asked for at once while listing: S3's page of keys, so one page of the tree usually fills one page of keys. */
+const TREE_PAGE_ENTRIES = 1_000;
 /** A CreateBucket body (its location constraint) is read and ignored, up to this size. */
 const CREATE_BUCKET_BODY_BYTES_MAX = 64 * 1024;
 
@@ -83,18 +85,16 @@ export function bucketTree(deps: GatewayDeps, bucket: string): FolderTree {
   const folderPath = (folderKey: string) => (folderKey === "" ? bucketPath(bucket) : `${bucketPath(bucket)}/${folderKey.slice(0, -1)}`);
   const entryOf = (stat: StatView): TreeEntry => ({ name: stat.path.slice(stat.path.lastIndexOf("/") + 1), kind: stat.kind, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, attributes: attributesOf(stat) });
   return {
-    async listPage(folderKey, afterName, limit) {
+    async *pages(folderKey, afterName) {
       const path = folderPath(folderKey);
       try {
-        const pages = deps.fs.listPages(path, { entriesPerPage: limit, ...(afterName ? { after: `${path}/${afterName}` } : {}) });
-        const first = await pages.next();
-        await pages.return(undefined);
-        if (first.done) return { entries: [], more: false };
-        // A file named like the folder lists as itself: not a folder.
-        if (first.value.length === 1 && first.value[0]!.path === path) return undefined;
-        return { entries: first.value.map(entryOf), more: first.value.length > 0 };
+        for await (const page of deps.fs.listPages(path, { entriesPerPage: TREE_PAGE_ENTRIES, ...(afterName ? { after: `${path}/${afterName}` } : {}) })) {
+          // A file named like the folder lists as itself: not a folder.
+          if (page.length === 1 && page[0]!.path === path && page[0]!.kind === "file") return;
+          yield page.map(entryOf);
+        }
       } catch (err) {
-        if (isNotFound(err) || (err as { code?: string }).code === "NOT_A_DIRECTORY") return undefined;
+        if (isNotFound(err) || isUnderAFile(err)) return;
         throw s3ErrorFromWire(err);
       }
     },

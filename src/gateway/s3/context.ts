@@ -82,6 +82,11 @@ export function isNotFound(err: unknown): boolean {
   return codeOf(err) === "NOT_FOUND";
 }
 
+/** A key under an object ("a/b" where "a" is a file) names nothing: for a read or a delete, a missing key. */
+export function isUnderAFile(err: unknown): boolean {
+  return codeOf(err) === "NOT_A_DIRECTORY";
+}
+
 /** The S3 error for a failure while reaching `bucket`: NOT_FOUND is NoSuchBucket when the bucket is gone, else `notFound`. */
 export async function s3ErrorIn(deps: GatewayDeps, bucket: string, err: unknown, notFound: () => S3Error = S3Error.noSuchKey): Promise<S3Error> {
   if (err instanceof S3Error) return err;
@@ -122,6 +127,7 @@ export async function statObject(deps: GatewayDeps, bucket: string, key: string)
   try {
     stat = await deps.fs.stat(path);
   } catch (err) {
+    if (isUnderAFile(err)) throw S3Error.noSuchKey();
     throw await s3ErrorIn(deps, bucket, err);
   }
   const attributes = attributesOf(stat);

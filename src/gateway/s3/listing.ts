@@ -32,11 +32,11 @@ export interface TreeEntry {
 /** A folder tree as the listing needs it. A folder is named by its key prefix: "" for the bucket, "x/y/" for a folder in it. */
 export interface FolderTree {
   /**
-   * One page of a folder's children with names after `afterName` ("" from the first), in byte
-   * order of the names; undefined when the folder does not exist (or is a file). `more` says
-   * another page may follow (a page may hold fewer than `limit` entries and still have more).
+   * A folder's children with names after `afterName` ("" from the first), in byte order of the
+   * names, a page at a time, read as the walk asks for them (it stops early when its page of
+   * keys is full); nothing when the folder does not exist (or is a file).
    */
-  listPage(folderKey: string, afterName: string, limit: number): Promise<{ entries: TreeEntry[]; more: boolean } | undefined>;
+  pages(folderKey: string, afterName: string): AsyncIterable<TreeEntry[]>;
   /** The child `name` of a folder, or undefined. */
   entry(folderKey: string, name: string): Promise<TreeEntry | undefined>;
 }
@@ -68,8 +68,6 @@ export interface ListResult {
 
 /** S3's bound on max-keys: a request asking for more gets this many. */
 export const LIST_KEYS_MAX = 1_000;
-/** Children asked of the tree at once; a listing with a delimiter skipping many keys asks again. */
-const TREE_PAGE_ENTRIES = 1_000;
 const SLASH = 0x2f;
 
 /**
@@ -200,16 +198,10 @@ async function* walkFolder(walk: Walk, folder: string, afterRel: string | undefi
     listAfter = namePrefix;
   }
 
-  for (;;) {
-    const page = await walk.tree.listPage(folder, listAfter, TREE_PAGE_ENTRIES);
-    if (!page || page.entries.length === 0) break;
-    let pastPrefix = false;
-    for (const entry of page.entries) {
+  pages: for await (const page of walk.tree.pages(folder, listAfter)) {
+    for (const entry of page) {
       // Names starting with the prefix are consecutive, and the listing started among them.
-      if (!entry.name.startsWith(namePrefix)) {
-        pastPrefix = true;
-        break;
-      }
+      if (!entry.name.startsWith(namePrefix)) break pages;
       if (hidden(entry.name)) continue;
       const sortKey = entry.kind === "dir" ? `${entry.name}/` : entry.name;
       if (afterRel !== undefined && compareKeys(sortKey, afterRel) <= 0) continue;
@@ -217,8 +209,6 @@ async function* walkFolder(walk: Walk, folder: string, afterRel: string | undefi
       if (entry.kind === "file") yield { key: folder + entry.name, entry };
       else insertHeld(held, { sortKey, entry, after: undefined });
     }
-    if (pastPrefix || !page.more) break;
-    listAfter = page.entries[page.entries.length - 1]!.name;
   }
   while (held.length > 0) yield* flush(walk, folder, held.shift()!);
 }

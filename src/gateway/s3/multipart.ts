@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { StatView } from "../../client/fs.ts";
 import { INTERNAL_FOLDER, S3_ATTRIBUTE, pickMetadata, type Attributes } from "./attributes.ts";
-import { PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readAll, requestBody } from "./body.ts";
+import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readAll, requestBody } from "./body.ts";
 import { checksumHeader, multipartEtag, quoteEtag, unquoteEtag, type ChecksumAlgorithm, type VerifiedChecksum } from "./checksums.ts";
 import { attributesOf, bucketPath, internalPath, isNotFound, readyBucket, requireWrite, s3ErrorIn, tmpPath, type GatewayDeps, type S3Call } from "./context.ts";
 import { S3Error, s3ErrorFromWire } from "./errors.ts";
@@ -205,6 +205,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<Response> {
     if (i < requested.length - 1 && part.sizeBytes < PART_BYTES_MIN) throw S3Error.entityTooSmall();
     chosen.push(part);
   }
+  if (chosen.reduce((sum, part) => sum + part.sizeBytes, 0) > OBJECT_BYTES_MAX) throw S3Error.entityTooLarge();
   const etag = quoteEtag(multipartEtag(chosen.map((part) => unquoteEtag(part.etag))));
   const attributes: Attributes = { ...pickMetadata(upload.attributes), [S3_ATTRIBUTE.etag]: etag, [S3_ATTRIBUTE.parts]: String(chosen.length) };
   try {

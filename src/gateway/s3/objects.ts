@@ -18,6 +18,7 @@ import {
   bucketPath,
   httpDate,
   isNotFound,
+  isUnderAFile,
   readyBucket,
   requireWrite,
   s3ErrorIn,
@@ -284,6 +285,7 @@ async function deleteKey(deps: GatewayDeps, bucket: string, key: string): Promis
     if (stat.kind !== "file") return;
     await deps.fs.rm(path, { pruneEmptyParentsBelow: bucketPath(bucket) });
   } catch (err) {
+    if (isUnderAFile(err)) return;
     if (isNotFound(err)) {
       // S3 answers a missing key with 204, a missing bucket with NoSuchBucket.
       const error = await s3ErrorIn(deps, bucket, err);
@@ -422,9 +424,8 @@ export async function copyObject(call: S3Call): Promise<Response> {
     return new Response(copyObjectResultXml(stat.etag, stat.mtimeMs), { headers: XML_HEADERS });
   }
   const read = await readForCopy(deps, source, 0, source.sizeBytes);
-  const data = read.data instanceof Uint8Array ? read.data : read.data;
   let etag = "";
-  const stat = await publishFile(deps, bucket, path, data, async () => {
+  const stat = await publishFile(deps, bucket, path, read.data, async () => {
     // A single-part source keeps its ETag (the MD5 of these same bytes); a multipart one gets the MD5.
     etag = source.attributes[S3_ATTRIBUTE.parts] === undefined && source.attributes[S3_ATTRIBUTE.etag] !== undefined ? source.etag : quoteEtag(read.md5Hex());
     const { [S3_ATTRIBUTE.parts]: _parts, ...bytesAttributes } = kept;

@@ -37,7 +37,7 @@ export const S3_IDLE_TIMEOUT_S = 30;
  * header of under 100 bytes per chunk of at least 8 KiB). Each operation bounds its own
  * (body.ts: 5 GiB for a PUT or a part, 2 MiB for XML).
  */
-const REQUEST_BODY_BYTES_MAX = OBJECT_BYTES_MAX * 1.02;
+const REQUEST_BODY_BYTES_MAX = Math.floor(OBJECT_BYTES_MAX * 1.02);
 /** A key longer than S3's 1,024 bytes is refused by names.ts; a path beyond this is not parsed at all. */
 const RAW_PATH_CHARS_MAX = 8 * 1024;
 
@@ -228,7 +228,7 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
   });
 
   const sweep = () => sweepExpired(deps, now(), uploadExpiryMs);
-  const sweepIntervalMs = options.sweepIntervalMs ?? Math.min(3_600_000, Math.max(60_000, Math.floor(uploadExpiryMs / 4)));
+  const sweepIntervalMs = options.sweepIntervalMs ?? Math.min(3_600_000, Math.max(1_000, Math.floor(uploadExpiryMs / 4)));
   let sweeping: Promise<unknown> | undefined;
   const timer =
     sweepIntervalMs > 0

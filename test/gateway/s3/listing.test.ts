@@ -39,13 +39,15 @@ function fakeTree(keys: string[], options: { emptyFolders?: string[]; pageEntrie
   }
   for (const folder of options.emptyFolders ?? []) folderAt(folder, true);
   const tree: FolderTree = {
-    async listPage(folderKey, afterName, limit) {
-      calls.listPage += 1;
+    async *pages(folderKey, afterName) {
       const folder = folderAt(folderKey, false);
-      if (!folder) return undefined;
+      if (!folder) return;
       const names = [...folder.children.keys()].sort(compareKeys).filter((name) => compareKeys(name, afterName) > 0);
-      const page = names.slice(0, Math.min(limit, options.pageEntries ?? limit));
-      return { entries: page.map((name) => entryOf(folder.children.get(name)!)), more: page.length < names.length };
+      const pageEntries = options.pageEntries ?? 1_000;
+      for (let at = 0; at < names.length; at += pageEntries) {
+        calls.listPage += 1;
+        yield names.slice(at, at + pageEntries).map((name) => entryOf(folder.children.get(name)!));
+      }
     },
     async entry(folderKey, name) {
       calls.entry += 1;

@@ -3,6 +3,7 @@
 import { Option, type Command } from "commander";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { startS3Gateway, S3_LISTEN_DEFAULT } from "../src/gateway/s3/server.ts";
+import { parseHostPort } from "../src/util/config.ts";
 import type { ClientFlagsLike } from "./fs.ts";
 
 export interface GatewayFlags extends ClientFlagsLike {
@@ -11,9 +12,13 @@ export interface GatewayFlags extends ClientFlagsLike {
   uploadExpiryHours?: number;
 }
 
+class GatewayUsageError extends Error {
+  override name = "UsageError";
+}
+
 const positiveHours = (value: string) => {
   const hours = Number(value);
-  if (!Number.isFinite(hours) || hours <= 0) throw new Error(`--upload-expiry-hours must be a positive number of hours, not "${value}"`);
+  if (!Number.isFinite(hours) || hours <= 0) throw new GatewayUsageError(`--upload-expiry-hours must be a positive number of hours, not "${value}"`);
   return hours;
 };
 
@@ -32,6 +37,7 @@ export function addGatewayCommands(program: Command, connectClient: (flags: Clie
       `where to listen (default ${S3_LISTEN_DEFAULT}: loopback only; any other address is a choice to make knowingly, see SECURITY.md)`,
     ),
   ).action(async (flags: GatewayFlags) => {
+    parseHostPort(flags.listen ?? S3_LISTEN_DEFAULT, "--listen");
     const client = await connectClient(flags);
     let gatewayServer;
     try {

@@ -7,6 +7,7 @@ import { connect } from "../src/client/cluster.ts";
 import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import type { ClusterStatusView, PeerView } from "../src/protocol/views.ts";
 import { parseMultiaddr } from "../src/peer/config.ts";
+import { parseHostPort } from "../src/util/config.ts";
 import { formatBytes, formatTable } from "./format.ts";
 import { addFsCommands } from "./fs.ts";
 import { addAdminCommands } from "./admin.ts";
@@ -105,6 +106,7 @@ async function runNodeStart(flags: {
   uploadExpiryHours?: number;
 }): Promise<void> {
   if (!flags.s3 && (flags.s3Domain || flags.uploadExpiryHours)) throw new UsageError("--s3-domain and --upload-expiry-hours go with --s3 HOST:PORT");
+  if (flags.s3) parseHostPort(flags.s3, "--s3");
   const peer: Peer = await startPeer({
     dataDir: flags.dataDir,
     listen: flags.listen,

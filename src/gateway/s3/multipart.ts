@@ -124,6 +124,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
   });
   call.deps.metrics.addBytesIn(call.operation, body.receivedBytes);
   const headers = new Headers({ etag });
+  // Set inside the callback, which TypeScript does not follow: it would narrow this to undefined.
   const kept = checksum as VerifiedChecksum | undefined;
   if (kept) headers.set(checksumHeader(kept.algorithm), kept.value);
   return new Response(null, { headers });

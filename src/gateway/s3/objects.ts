@@ -139,6 +139,7 @@ export async function putObject(call: S3Call): Promise<Response> {
   }
   deps.metrics.addBytesIn(call.operation, body.receivedBytes);
   const response = new Headers({ etag });
+  // Set inside the callback, which TypeScript does not follow: it would narrow this to undefined.
   const kept = checksum as VerifiedChecksum | undefined;
   if (kept) response.set(checksumHeader(kept.algorithm), kept.value);
   return new Response(null, { status: 200, headers: response });

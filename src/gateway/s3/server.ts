@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import type { FileSystemClient } from "../../client/fs.ts";
+import { parseHostPort } from "../../util/config.ts";
 import { createLogger, type Logger } from "../../util/log.ts";
 import { OBJECT_BYTES_MAX } from "./body.ts";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjectsOfBucket } from "./buckets.ts";
@@ -159,12 +160,6 @@ export function addressOf(rawPath: string, host: string | null, domain: string |
   return { bucket: decode(path.slice(0, slash)), key: decode(path.slice(slash + 1)) };
 }
 
-function parseListen(listen: string): { hostname: string; port: number } {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
-  if (!match || Number(match[2]) > 65_535) throw new Error(`the S3 listen address must be HOST:PORT, not "${listen}"`);
-  return { hostname: match[1]!.replace(/^\[|\]$/g, ""), port: Number(match[2]) };
-}
-
 export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gateway> {
   const log = options.log ?? createLogger("s3");
   const now = options.now ?? Date.now;
@@ -214,7 +209,7 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
     return response;
   });
 
-  const { hostname, port } = parseListen(options.listen ?? S3_LISTEN_DEFAULT);
+  const { hostname, port } = parseHostPort(options.listen ?? S3_LISTEN_DEFAULT, "the S3 listen address");
   const server = Bun.serve({
     hostname,
     port,

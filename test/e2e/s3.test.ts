@@ -96,23 +96,25 @@ class Sha256 {
 }
 
 /** A request signed by hand (SigV4, payload hashed), for bodies no SDK would send. */
-async function signedFetch(method: string, path: string, options: { query?: Record<string, string>; body?: string; headers?: Record<string, string>; credentials?: typeof admin } = {}): Promise<Response> {
-  const url = new URL(endpoint);
+async function signedFetch(method: string, path: string, options: { query?: Record<string, string>; body?: string; headers?: Record<string, string>; credentials?: typeof admin; endpoint?: string; host?: string } = {}): Promise<Response> {
+  const target = options.endpoint ?? endpoint;
+  const url = new URL(target);
+  const host = options.host ?? url.host;
   const credentials = options.credentials ?? admin;
   const signer = new SignatureV4({ service: "s3", region: "us-east-1", credentials, sha256: Sha256, uriEscapePath: false, applyChecksum: true });
   const body = options.body ?? "";
   const signed = await signer.sign({
     method,
     protocol: "http:",
-    hostname: url.hostname,
+    hostname: host.replace(/:\d+$/, ""),
     port: Number(url.port),
     path,
     query: options.query ?? {},
-    headers: { host: url.host, "x-amz-content-sha256": createHash("sha256").update(body).digest("hex"), ...(options.headers ?? {}) },
+    headers: { host, "x-amz-content-sha256": createHash("sha256").update(body).digest("hex"), ...(options.headers ?? {}) },
     body,
   });
   const query = new URLSearchParams(options.query ?? {}).toString();
-  return fetch(`${endpoint}${path}${query ? `?${query}` : ""}`, { method, headers: signed.headers, ...(method === "GET" || method === "HEAD" ? {} : { body }) });
+  return fetch(`${target}${path}${query ? `?${query}` : ""}`, { method, headers: signed.headers, ...(method === "GET" || method === "HEAD" ? {} : { body }) });
 }
 
 beforeAll(async () => {
@@ -566,7 +568,7 @@ describe("S3 gateway: the process", () => {
   it("serves S3 from `tessera gateway s3`, a client process of the cluster, and sweeps expired uploads", async () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: "multi", Key: "left-behind" }));
     // Uploads expire after 3.6 s here, and the sweep runs about every second.
-    const child = Bun.spawn([BINARY, "gateway", "s3", "--listen", "127.0.0.1:0", "--json", "--upload-expiry-hours", "0.001"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...PEER_ENV, ...env } });
+    const child = Bun.spawn([BINARY, "gateway", "s3", "--listen", "127.0.0.1:0", "--json", "--upload-expiry-hours", "0.001", "--s3-domain", "s3.test"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...PEER_ENV, ...env } });
     try {
       const reader = child.stdout.getReader();
       let text = "";
@@ -578,6 +580,13 @@ describe("S3 gateway: the process", () => {
       const url = (JSON.parse(text.slice(0, text.indexOf("\n"))) as { s3: string }).s3;
       const gateway = client(admin, url);
       expect((await gateway.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toContain("objects");
+      // Virtual-host style: the bucket in the Host.
+      const port = new URL(url).port;
+      const virtual = await signedFetch("GET", "/over-there", { endpoint: url, host: `objects.s3.test:${port}` });
+      expect(virtual.status).toBe(404);
+      expect(await virtual.text()).toContain("<Resource>/objects/over-there</Resource>");
+      const listedVirtually = await signedFetch("GET", "/", { endpoint: url, host: `objects.s3.test:${port}`, query: { "list-type": "2", prefix: "copy-" } });
+      expect(await listedVirtually.text()).toContain("<Key>copy-1</Key>");
       await waitFor(
         "the expired upload to be removed",
         async () => ((await gateway.send(new ListMultipartUploadsCommand({ Bucket: "multi" }))).Uploads ?? []).every((upload) => upload.UploadId !== UploadId),

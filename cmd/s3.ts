@@ -12,6 +12,19 @@ type WithClient = <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => P
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+class S3UsageError extends Error {
+  override name = "UsageError";
+}
+
+function checkBucketFlag(name: string): void {
+  try {
+    checkBucketName(name);
+  } catch (err) {
+    const why = (err as Error).message.replace(/^The specified bucket is not valid: /, "").replace(/\.$/, "");
+    throw new S3UsageError(`--bucket "${name}" is not a bucket name: ${why}`);
+  }
+}
+
 export function keyStoreOf(client: ClusterClient): AccessKeyStore {
   const settings: SettingsStore = client.fs;
   return new AccessKeyStore(settings);
@@ -29,7 +42,7 @@ export function addS3Commands(program: Command, withClient: WithClient, addClien
       .option("--read-only", "the key may read but not write or delete"),
   ).action(async (flags: ClientFlagsLike & { name?: string; bucket?: string[]; readOnly?: boolean }) => {
     await withClient(flags, async (client) => {
-      const key = await keyStoreOf(client).create({ name: flags.name ?? "", buckets: flags.bucket ?? [], readOnly: flags.readOnly ?? false }, checkBucketName);
+      const key = await keyStoreOf(client).create({ name: flags.name ?? "", buckets: flags.bucket ?? [], readOnly: flags.readOnly ?? false }, checkBucketFlag);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(key)}\n`);
         return;

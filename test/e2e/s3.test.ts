@@ -449,7 +449,13 @@ describe("S3 gateway: authentication and keys", () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(reader.accessKeyId);
     expect(listed.stdout).not.toContain(reader.secretAccessKey);
+    const badBucket = await runCli(["s3", "keys", "create", "--bucket", "Bad_Name"], env);
+    expect(badBucket.code).toBe(2);
+    expect(badBucket.stderr).toMatch(/^tessera: --bucket "Bad_Name" is not a bucket name: .+\.\n$/);
     expect((await runCli(["s3", "keys", "delete", reader.accessKeyId], env)).code).toBe(0);
+    const again = await runCli(["s3", "keys", "delete", reader.accessKeyId], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`tessera: there is no access key ${reader.accessKeyId}.\n`);
     // The gateway trusts a looked-up key for up to 10 s.
     await waitFor("the deleted key to be refused", async () => (await failure(readerClient.send(new ListBucketsCommand({})))).code === "InvalidAccessKeyId", { timeoutMs: 20_000, intervalMs: 500 });
     readerClient.destroy();

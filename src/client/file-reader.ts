@@ -141,6 +141,16 @@ interface ReadState {
   rotation: number;
 }
 
+/** A file's chunks up to its first uncommitted one: what readers see. */
+function committedOf(stat: FileStatus): FileChunk[] {
+  const committed: FileChunk[] = [];
+  for (const chunk of stat.chunks) {
+    if (!chunk.committed) break;
+    committed.push(chunk);
+  }
+  return committed;
+}
+
 export class FileReader {
   constructor(private readonly init: FileReaderInit) {}
 
@@ -148,12 +158,17 @@ export class FileReader {
   private async committedChunks(path: string): Promise<FileChunk[]> {
     const stat = await statWhole(this.init.call, path);
     if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
-    const committed: FileChunk[] = [];
-    for (const chunk of stat.chunks) {
-      if (!chunk.committed) break;
-      committed.push(chunk);
-    }
-    return committed;
+    return committedOf(stat);
+  }
+
+  /**
+   * A file's (or folder's) status and, for a file, a reader of it as of that status: one
+   * metadata request for both, so what the status says (size, attributes) describes the bytes
+   * the reader reads even if the path is replaced meanwhile (the S3 gateway's GET).
+   */
+  async openWithStatus(path: string): Promise<{ status: FileStatus; reader: FileRangeReader | undefined }> {
+    const status = await statWhole(this.init.call, path);
+    return { status, reader: status.kind === FileStatus.Kind.FILE ? this.rangeReader(path, committedOf(status)) : undefined };
   }
 
   /**
@@ -201,9 +216,13 @@ export class FileReader {
    * and is checksum-verified; a bad replica is reported and the next one tried.
    */
   async openRangeReader(path: string): Promise<FileRangeReader> {
+    return this.rangeReader(path, await this.committedChunks(path));
+  }
+
+  private rangeReader(path: string, committed: FileChunk[]): FileRangeReader {
     const chunks: Array<{ chunk: FileChunk; startBytes: number }> = [];
     let offset = 0;
-    for (const chunk of await this.committedChunks(path)) {
+    for (const chunk of committed) {
       chunks.push({ chunk, startBytes: offset });
       offset += chunk.sizeBytes;
     }

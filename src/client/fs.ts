@@ -319,6 +319,16 @@ export class FileSystemClient {
     return this.reader.openRangeReader(path);
   }
 
+  /**
+   * A file's or folder's status and, for a file, a reader of byte ranges of it as of that
+   * status, from one metadata request: the two describe the same version of the file even when
+   * the path is replaced meanwhile.
+   */
+  async statAndOpen(path: string): Promise<{ stat: StatView; reader: FileRangeReader | undefined }> {
+    const { status, reader } = await this.reader.openWithStatus(path);
+    return { stat: statView(status), reader };
+  }
+
   async readFile(path: string): Promise<Uint8Array> {
     const pieces: Uint8Array[] = [];
     let total = 0;

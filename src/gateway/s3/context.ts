@@ -2,7 +2,7 @@
 // authenticated by server.ts, and the few lookups they share (an object's path and state, the
 // bucket's internal folders).
 import { createHash, randomUUID } from "node:crypto";
-import type { FileSystemClient, StatView } from "../../client/fs.ts";
+import type { FileRangeReader, FileSystemClient, StatView } from "../../client/fs.ts";
 import { codeOf } from "../../protocol/errors.ts";
 import type { Logger } from "../../util/log.ts";
 import { INTERNAL_FOLDER, S3_ATTRIBUTE, type Attributes } from "./attributes.ts";
@@ -123,13 +123,30 @@ export async function readyBucket(deps: GatewayDeps, bucket: string): Promise<vo
 /** The object at a key (a closed file, or a folder with a marker), or NoSuchKey / NoSuchBucket. */
 export async function statObject(deps: GatewayDeps, bucket: string, key: string): Promise<ObjectInfo> {
   const { path, folderMarker } = objectPath(bucket, key);
-  let stat: StatView;
   try {
-    stat = await deps.fs.stat(path);
+    return objectOf(path, folderMarker, await deps.fs.stat(path));
   } catch (err) {
-    if (isUnderAFile(err)) throw S3Error.noSuchKey();
-    throw await s3ErrorIn(deps, bucket, err);
+    throw await objectError(deps, bucket, err);
   }
+}
+
+/** The object at a key and, for a file, a reader of its bytes as of the same version (one metadata request). */
+export async function openObject(deps: GatewayDeps, bucket: string, key: string): Promise<{ object: ObjectInfo; reader: FileRangeReader | undefined }> {
+  const { path, folderMarker } = objectPath(bucket, key);
+  try {
+    const { stat, reader } = await deps.fs.statAndOpen(path);
+    return { object: objectOf(path, folderMarker, stat), reader };
+  } catch (err) {
+    throw await objectError(deps, bucket, err);
+  }
+}
+
+async function objectError(deps: GatewayDeps, bucket: string, err: unknown): Promise<S3Error> {
+  if (isUnderAFile(err)) return S3Error.noSuchKey();
+  return s3ErrorIn(deps, bucket, err);
+}
+
+function objectOf(path: string, folderMarker: boolean, stat: StatView): ObjectInfo {
   const attributes = attributesOf(stat);
   if (folderMarker) {
     if (stat.kind !== "dir" || attributes[S3_ATTRIBUTE.marker] === undefined) throw S3Error.noSuchKey();

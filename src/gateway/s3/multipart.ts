@@ -147,7 +147,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
     length = last - start + 1;
   }
   if (length > PUT_BYTES_MAX) throw S3Error.invalidRequest("A part copied is at most 5 GiB.");
-  const read = await readForCopy(call.deps, source, start, length);
+  const read = await readForCopy(call.deps, source.reader, start, length);
   let etag = "";
   await publishPart(call.deps, call.bucket, upload, partNumber, read.data, async () => {
     etag = quoteEtag(read.md5Hex());

@@ -19,6 +19,7 @@ import {
   httpDate,
   isNotFound,
   isUnderAFile,
+  openObject,
   readyBucket,
   requireWrite,
   s3ErrorIn,
@@ -39,8 +40,6 @@ export const GET_PIECE_BYTES = 4 * 1024 * 1024;
 export const GET_PIECES_AHEAD = 4;
 /** User metadata (x-amz-meta-*, names and values) one object may carry: S3's bound. */
 export const USER_METADATA_BYTES_MAX = 2 * 1024;
-/** How often a GET opens the object again when it changed between its stat and its read. */
-const GET_ATTEMPTS = 3;
 
 export const XML_HEADERS = { "content-type": "application/xml" };
 
@@ -187,42 +186,32 @@ export async function getObject(call: S3Call): Promise<Response> {
 async function getOrHead(call: S3Call, method: "GET" | "HEAD"): Promise<Response> {
   const { deps, bucket, key } = call;
   if (call.query.has("partNumber") && call.query.get("partNumber") !== "1") throw S3Error.invalidArgument("Only partNumber=1 (the whole object) is supported.");
-  for (let attempt = 1; ; attempt++) {
-    const object = await statObject(deps, bucket, key);
-    const verdict = evaluateConditions(call.headers, { etag: object.etag, mtimeMs: object.mtimeMs }, method);
-    if (verdict === 304) return new Response(null, { status: 304, headers: { etag: object.etag, "last-modified": httpDate(object.mtimeMs) } });
-    if (verdict === 412) throw S3Error.preconditionFailed();
-    const headers = objectHeaders(call, object);
-    const range = parseRange(call.headers.get("range"), object.sizeBytes);
-    if (range === "unsatisfiable") {
-      const error = S3Error.invalidRange();
-      (error as S3Error & { headers?: Record<string, string> }).headers = { "content-range": `bytes */${object.sizeBytes}` };
-      throw error;
-    }
-    const start = range === "whole" ? 0 : range.start;
-    const end = range === "whole" ? object.sizeBytes - 1 : range.end;
-    const length = end - start + 1;
-    headers.set("content-length", String(Math.max(0, length)));
-    let status = 200;
-    if (range !== "whole") {
-      status = 206;
-      headers.set("content-range", `bytes ${start}-${end}/${object.sizeBytes}`);
-    } else if (call.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
-      checksumHeaders(object, headers);
-    }
-    if (method === "HEAD" || length <= 0 || object.folderMarker) return new Response(null, { status, headers });
-    let reader: FileRangeReader;
-    try {
-      reader = await deps.fs.openRangeReader(object.path);
-    } catch (err) {
-      if (attempt < GET_ATTEMPTS && isNotFound(err)) continue; // replaced or deleted between the stat and the open
-      throw await s3ErrorIn(deps, bucket, err);
-    }
-    // Overwritten between the stat and the open: the headers would not describe the bytes.
-    if (reader.sizeBytes !== object.sizeBytes && attempt < GET_ATTEMPTS) continue;
-    if (reader.sizeBytes !== object.sizeBytes) throw new S3Error("OperationAborted", 409, "The object changed while it was being opened; try again.");
-    return new Response(rangeStream(reader, start, length, (bytes) => deps.metrics.addBytesOut(call.operation, bytes), deps), { status, headers });
+  // A GET's headers and bytes come from one status of the file: an overwrite meanwhile changes neither.
+  const { object, reader } = method === "GET" ? await openObject(deps, bucket, key) : { object: await statObject(deps, bucket, key), reader: undefined };
+  const verdict = evaluateConditions(call.headers, { etag: object.etag, mtimeMs: object.mtimeMs }, method);
+  if (verdict === 304) return new Response(null, { status: 304, headers: { etag: object.etag, "last-modified": httpDate(object.mtimeMs) } });
+  if (verdict === 412) throw S3Error.preconditionFailed();
+  const headers = objectHeaders(call, object);
+  const range = parseRange(call.headers.get("range"), object.sizeBytes);
+  if (range === "unsatisfiable") {
+    const error = S3Error.invalidRange();
+    (error as S3Error & { headers?: Record<string, string> }).headers = { "content-range": `bytes */${object.sizeBytes}` };
+    throw error;
   }
+  const start = range === "whole" ? 0 : range.start;
+  const end = range === "whole" ? object.sizeBytes - 1 : range.end;
+  const length = end - start + 1;
+  headers.set("content-length", String(Math.max(0, length)));
+  let status = 200;
+  if (range !== "whole") {
+    status = 206;
+    headers.set("content-range", `bytes ${start}-${end}/${object.sizeBytes}`);
+  } else if (call.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
+    checksumHeaders(object, headers);
+  }
+  if (method === "HEAD" || length <= 0 || object.folderMarker) return new Response(null, { status, headers });
+  if (!reader || reader.sizeBytes !== object.sizeBytes) throw S3Error.internal();
+  return new Response(rangeStream(reader, start, length, (bytes) => deps.metrics.addBytesOut(call.operation, bytes), deps), { status, headers });
 }
 
 /** Bytes [start, start + length) of a file as a stream, GET_PIECES_AHEAD pieces read ahead of the client. */
@@ -358,33 +347,26 @@ export function parseCopySource(header: string): { bucket: string; key: string }
 }
 
 /** The source object of a copy, its bucket allowed to the key, its x-amz-copy-source-if-* conditions met. */
-export async function copySource(call: S3Call): Promise<ObjectInfo & { bucket: string; key: string }> {
+export async function copySource(call: S3Call): Promise<ObjectInfo & { bucket: string; key: string; reader: FileRangeReader }> {
   const source = parseCopySource(call.headers.get("x-amz-copy-source") ?? "");
   checkBucketName(source.bucket);
   if (!keyAllowsBucket(call.accessKey, source.bucket)) throw S3Error.accessDenied("The access key may not read the source bucket.");
-  const object = await statObject(call.deps, source.bucket, source.key);
-  if (object.folderMarker) throw S3Error.invalidRequest("A folder marker cannot be copied.");
+  const { object, reader } = await openObject(call.deps, source.bucket, source.key);
+  if (object.folderMarker || !reader) throw S3Error.invalidRequest("A folder marker cannot be copied.");
   const conditions = new Headers();
   for (const name of ["if-match", "if-none-match", "if-modified-since", "if-unmodified-since"]) {
     const value = call.headers.get(`x-amz-copy-source-${name}`);
     if (value !== null) conditions.set(name, value);
   }
   if (evaluateConditions(conditions, { etag: object.etag, mtimeMs: object.mtimeMs }, "GET") !== 200) throw S3Error.preconditionFailed();
-  return { ...object, ...source };
+  return { ...object, ...source, reader };
 }
 
-/** The bytes [start, start + length) of an object, with their MD5 computed as they pass. */
-export async function readForCopy(deps: GatewayDeps, object: ObjectInfo, start: number, length: number): Promise<{ data: Uint8Array | AsyncIterable<Uint8Array>; md5Hex: () => string }> {
+/** The bytes [start, start + length) of an object (as of its reader's version), with their MD5 computed as they pass. */
+export async function readForCopy(deps: GatewayDeps, reader: FileRangeReader, start: number, length: number): Promise<{ data: Uint8Array | AsyncIterable<Uint8Array>; md5Hex: () => string }> {
   const md5 = createHash("md5");
   let digest: string | undefined;
   const md5Hex = () => (digest ??= md5.digest("hex"));
-  let reader: FileRangeReader;
-  try {
-    reader = await deps.fs.openRangeReader(object.path);
-  } catch (err) {
-    throw s3ErrorFromWire(err);
-  }
-  if (reader.sizeBytes !== object.sizeBytes) throw new S3Error("OperationAborted", 409, "The source object changed while it was being opened; try again.");
   if (length <= SMALL_BODY_BYTES_MAX) {
     const bytes = length === 0 ? new Uint8Array(0) : await reader.read(start, length);
     md5.update(bytes);
@@ -424,7 +406,7 @@ export async function copyObject(call: S3Call): Promise<Response> {
     const stat = await statObject(deps, bucket, key);
     return new Response(copyObjectResultXml(stat.etag, stat.mtimeMs), { headers: XML_HEADERS });
   }
-  const read = await readForCopy(deps, source, 0, source.sizeBytes);
+  const read = await readForCopy(deps, source.reader, 0, source.sizeBytes);
   let etag = "";
   const stat = await publishFile(deps, bucket, path, read.data, async () => {
     // A single-part source keeps its ETag (the MD5 of these same bytes); a multipart one gets the MD5.

@@ -91,7 +91,8 @@ export function bucketTree(deps: GatewayDeps, bucket: string): FolderTree {
         for await (const page of deps.fs.listPages(path, { entriesPerPage: TREE_PAGE_ENTRIES, ...(afterName ? { after: `${path}/${afterName}` } : {}) })) {
           // A file named like the folder lists as itself: not a folder.
           if (page.length === 1 && page[0]!.path === path && page[0]!.kind === "file") return;
-          yield page.map(entryOf);
+          // A file still being written (by `fs put`) is not an object yet, as GetObject says too.
+          yield page.filter((stat) => stat.kind === "dir" || stat.state === "closed").map(entryOf);
         }
       } catch (err) {
         if (isNotFound(err) || isUnderAFile(err)) return;

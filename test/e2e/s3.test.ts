@@ -409,6 +409,9 @@ describe("S3 gateway: authentication and keys", () => {
     const ok = await fetch(url);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe("hello");
+    const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: "auth", Key: "presigned-put" }), { expiresIn: 60 });
+    expect((await fetch(putUrl, { method: "PUT", body: "sent by fetch" })).status).toBe(200);
+    expect(await (await s3.send(new GetObjectCommand({ Bucket: "auth", Key: "presigned-put" }))).Body!.transformToString()).toBe("sent by fetch");
     const soon = await getSignedUrl(s3, new GetObjectCommand({ Bucket: "auth", Key: "readable" }), { expiresIn: 1 });
     const refused = await waitFor(
       "the presigned URL to expire",

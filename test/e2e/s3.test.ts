@@ -270,7 +270,8 @@ describe("S3 gateway: objects", () => {
   });
 
   it("streams a large aws-chunked body with its trailing checksum, and reads it back in pieces", async () => {
-    const big = randomBytes(3 * MiB + 123);
+    // Over SMALL_BODY_BYTES_MAX (16 MiB): written as it arrives, its attributes set after it ends.
+    const big = randomBytes(17 * MiB + 123);
     const put = await s3.send(new PutObjectCommand({ Bucket: "objects", Key: "stream/big.bin", Body: Readable.from([big.subarray(0, MiB), big.subarray(MiB)]), ContentLength: big.length }));
     expect(put.ETag).toBe(`"${md5Hex(big)}"`);
     const got = await s3.send(new GetObjectCommand({ Bucket: "objects", Key: "stream/big.bin", ChecksumMode: "ENABLED" }));
@@ -343,7 +344,8 @@ describe("S3 gateway: listing", () => {
 });
 
 describe("S3 gateway: multipart uploads", () => {
-  const part1 = randomBytes(5 * MiB);
+  // The first part is streamed into the file system (over 16 MiB), the second read whole first.
+  const part1 = randomBytes(17 * MiB);
   const part2 = randomBytes(1_000);
   beforeAll(async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "multi" }));

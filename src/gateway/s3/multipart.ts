@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { StatView } from "../../client/fs.ts";
 import { INTERNAL_FOLDER, S3_ATTRIBUTE, pickMetadata, type Attributes } from "./attributes.ts";
-import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readAll, requestBody } from "./body.ts";
+import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readExactly, requestBody } from "./body.ts";
 import { checksumHeader, multipartEtag, quoteEtag, unquoteEtag, type ChecksumAlgorithm, type VerifiedChecksum } from "./checksums.ts";
 import { attributesOf, bucketPath, internalPath, isNotFound, readyBucket, requireWrite, s3ErrorIn, tmpPath, type GatewayDeps, type S3Call } from "./context.ts";
 import { S3Error, s3ErrorFromWire } from "./errors.ts";
@@ -116,7 +116,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
   const body = requestBody(call.request, call.payload, PUT_BYTES_MAX);
   let etag = "";
   let checksum: VerifiedChecksum | undefined;
-  const data = body.declaredBytes <= SMALL_BODY_BYTES_MAX ? await readAll(body.data, SMALL_BODY_BYTES_MAX) : body.data;
+  const data = body.declaredBytes <= SMALL_BODY_BYTES_MAX ? await readExactly(body.data, body.declaredBytes) : body.data;
   await publishPart(call.deps, call.bucket, upload, partNumber, data, async () => {
     checksum = await body.verify();
     etag = quoteEtag(body.digests.md5Hex());

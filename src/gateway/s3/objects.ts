@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import type { StatView } from "../../client/fs.ts";
 import type { FileRangeReader } from "../../client/fs.ts";
 import { CONTENT_HEADERS, S3_ATTRIBUTE, metadataAttributes, metadataHeaders, pickMetadata, type Attributes } from "./attributes.ts";
-import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readAll, requestBody } from "./body.ts";
+import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readAll, readExactly, requestBody } from "./body.ts";
 import { checksumHeader, quoteEtag, unquoteEtag, type VerifiedChecksum } from "./checksums.ts";
 import {
   attributesOf,
@@ -133,7 +133,7 @@ export async function putObject(call: S3Call): Promise<Response> {
     if (bytes.length !== 0) throw S3Error.invalidArgument("A key ending in '/' is a folder: its body must be empty.");
     await putFolderMarker(deps, bucket, path, { ...(await attributesAfter()), [S3_ATTRIBUTE.marker]: "1" });
   } else {
-    const data = body.declaredBytes <= SMALL_BODY_BYTES_MAX ? await readAll(body.data, SMALL_BODY_BYTES_MAX) : body.data;
+    const data = body.declaredBytes <= SMALL_BODY_BYTES_MAX ? await readExactly(body.data, body.declaredBytes) : body.data;
     await publishFile(deps, bucket, path, data, attributesAfter);
   }
   deps.metrics.addBytesIn(call.operation, body.receivedBytes);

@@ -16,9 +16,7 @@ export const PUT_BYTES_MAX = 5 * 1024 ** 3;
  * anything is written: the attributes then go with the create (a Raft command fewer), and the
  * file writer slices the array instead of growing a chunk buffer piece by piece. No more memory
  * than streaming: the writer holds a whole chunk (up to 64 MiB) of a streamed body anyway. It
- * covers the usual part sizes (5-16 MiB): a 256 MiB upload in 8 MiB parts, 4 at a time, peaked
- * at 325 MiB of gateway RSS when parts were streamed (growth 236 MiB, most of it garbage of
- * the growing buffers), measured on the shared machine.
+ * covers the usual part sizes (5–16 MiB).
  */
 export const SMALL_BODY_BYTES_MAX = 16 * 1024 * 1024;
 

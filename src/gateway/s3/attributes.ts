@@ -71,8 +71,3 @@ export function metadataHeaders(attributes: Attributes, headers: Headers): void 
     if (name.startsWith(S3_ATTRIBUTE.metaPrefix)) headers.set(`x-amz-meta-${name.slice(S3_ATTRIBUTE.metaPrefix.length)}`, value);
   }
 }
-
-/** The ETag of an object made before the gateway kept one (written by `fs put`): none is invented from its bytes. */
-export function etagOf(attributes: Attributes): string {
-  return attributes[S3_ATTRIBUTE.etag] ?? "";
-}

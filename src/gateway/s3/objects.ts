@@ -92,7 +92,9 @@ export async function publishFile(deps: GatewayDeps, bucket: string, path: strin
   } catch (err) {
     if (written) await deps.fs.rm(tmp).catch(() => undefined);
     if (isNotFound(err)) deps.readyBuckets.delete(bucket);
-    throw await s3ErrorIn(deps, bucket, err);
+    // The bucket is there but not its internal folder (deleted and made again elsewhere): the
+    // next attempt makes the folder, so the client is told to retry.
+    throw await s3ErrorIn(deps, bucket, err, S3Error.serviceUnavailable);
   }
 }
 

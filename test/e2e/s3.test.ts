@@ -567,6 +567,24 @@ describe("S3 gateway: atomicity", () => {
   });
 });
 
+describe("S3 gateway: the file system underneath", () => {
+  it("serves a folder made with `fs mkdir` as a bucket and a file put with `fs put` as an object", async () => {
+    const local = join(root.path, "from-fs.txt");
+    await Bun.write(local, "written by fs put");
+    expect((await runCli(["fs", "mkdir", "-p", "/fsbucket/dir"], env)).code).toBe(0);
+    expect((await runCli(["fs", "put", local, "/fsbucket/dir/from-fs.txt"], env)).code).toBe(0);
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toContain("fsbucket");
+    const got = await s3.send(new GetObjectCommand({ Bucket: "fsbucket", Key: "dir/from-fs.txt" }));
+    expect(await got.Body!.transformToString()).toBe("written by fs put");
+    // No MD5 was kept: the ETag is in the multipart form, which no client checks as an MD5.
+    expect(got.ETag).toMatch(/^"[0-9a-f]{32}-1"$/);
+    await s3.send(new PutObjectCommand({ Bucket: "fsbucket", Key: "dir/from-s3.txt", Body: "written by S3" }));
+    const cat = await runCli(["fs", "cat", "/fsbucket/dir/from-s3.txt"], env);
+    expect(cat.stdout).toBe("written by S3");
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: "fsbucket", Prefix: "dir/" }))).Contents?.map((c) => c.Key)).toEqual(["dir/from-fs.txt", "dir/from-s3.txt"]);
+  });
+});
+
 describe("S3 gateway: the process", () => {
   it("counts requests on /metrics", async () => {
     const text = await (await fetch(`${endpoint}/metrics`)).text();

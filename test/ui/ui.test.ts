@@ -145,8 +145,6 @@ describe("web UI in Debian's chromium", () => {
 
     // The file browser: / → data → words.txt, then its chunks and where each replica lives.
     await page.locator('nav a[data-route="files"]').click();
-    // A top-level folder with a bucket's name is what S3 clients see as a bucket (issue 14).
-    await page.locator('[data-testid="fs-entry"][data-path="/data"][data-bucket="true"]').waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('[data-testid="fs-entry"][data-path="/data"] a').click();
     await page.locator('[data-testid="fs-entry"][data-path="/data/words.txt"] a').click();
     await page.locator('[data-testid="file-stat"]').waitFor({ timeout: UI_TIMEOUT_MS });

@@ -552,11 +552,6 @@
     return h("nav", { class: "breadcrumb", testid: "breadcrumb", "aria-label": "path" }, crumbs);
   }
 
-  /** A top-level folder an S3 client sees as a bucket (S3's naming rules, src/gateway/s3/names.ts, in short). */
-  function isBucketName(name) {
-    return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
-  }
-
   function renderFiles(route, { stat, list }) {
     if (stat.kind !== "dir") return [breadcrumb(route.path), fileView(stat)];
     const entries = [...list.entries].sort((a, b) => (a.kind !== b.kind ? (a.kind === "dir" ? -1 : 1) : a.path < b.path ? -1 : 1));
@@ -564,15 +559,14 @@
     const rows = shown.map((entry) => {
       const name = entry.path.slice(entry.path.lastIndexOf("/") + 1);
       const isDir = entry.kind === "dir";
-      const bucket = isDir && route.path === "/" && isBucketName(name);
       return h(
         "tr",
-        { testid: "fs-entry", "data-path": entry.path, "data-kind": entry.kind, ...(bucket ? { "data-bucket": "true" } : {}) },
+        { testid: "fs-entry", "data-path": entry.path, "data-kind": entry.kind },
         h("td", {}, h("a", { href: fileHref(entry.path), class: isDir ? "dir" : "file" }, h("span", { class: "icon", "aria-hidden": "true" }, isDir ? "▸" : "·"), name, isDir ? "/" : "")),
         h("td", { class: "num" }, isDir ? "" : bytes(entry.size)),
         h("td", { class: "num" }, isDir ? "" : count(entry.replication)),
         h("td", { class: "num" }, isDir ? "" : bytes(entry.chunkSize)),
-        h("td", {}, entry.state === "open" ? badge("being written", "warn") : bucket ? badge("S3 bucket", "info") : ""),
+        h("td", {}, entry.state === "open" ? badge("being written", "warn") : ""),
         h("td", { class: "num muted" }, when(entry.mtimeMs)),
       );
     });

@@ -228,14 +228,17 @@ const CHUNK_BUFFER_BYTES_FIRST = 1024 * 1024;
  * marked whether it is the last. A full chunk is held back until the source shows one more
  * byte or ends, so the last is known without reading a whole chunk ahead.
  */
-export async function* chunked(source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkSizeBytes: number): AsyncGenerator<ChunkPiece> {
+export async function* chunked(source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkSizeBytes: number, expectedSizeBytes?: number): AsyncGenerator<ChunkPiece> {
   if (source instanceof Uint8Array) {
     for (let at = 0; at < source.length; at += chunkSizeBytes) yield { data: source.subarray(at, Math.min(at + chunkSizeBytes, source.length)), last: at + chunkSizeBytes >= source.length };
     return;
   }
   // The buffer grows with what arrives (uninitialised memory, doubled as it fills): a 4 KiB
   // stream must not pay for zeroing a whole 64 MiB chunk, as it did when it was allocated whole.
-  let buffer: Uint8Array = allocateUninitialized(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
+  // A stream of known length gets each chunk's buffer at its final size at once.
+  let consumedBytes = 0;
+  const firstSize = () => Math.max(1, Math.min(chunkSizeBytes, expectedSizeBytes === undefined ? CHUNK_BUFFER_BYTES_FIRST : expectedSizeBytes - consumedBytes));
+  let buffer: Uint8Array = allocateUninitialized(firstSize());
   let filled = 0;
   let full: Uint8Array | undefined;
   for await (const piece of source as AsyncIterable<Uint8Array>) {
@@ -256,7 +259,8 @@ export async function* chunked(source: Uint8Array | AsyncIterable<Uint8Array> | 
       at += take;
       if (filled === chunkSizeBytes) {
         full = buffer;
-        buffer = allocateUninitialized(Math.min(chunkSizeBytes, CHUNK_BUFFER_BYTES_FIRST));
+        consumedBytes += filled;
+        buffer = allocateUninitialized(firstSize());
         filled = 0;
       }
     }

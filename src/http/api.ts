@@ -5,6 +5,9 @@
 //   GET /api/fs/stat?path=P      StatView, with chunks and their replicas [{ peer, rack }]
 //   GET /api/jobs                { jobs: JobView[] }                         (newest first)
 //   GET /api/jobs/ID             { job: JobView, tasks: [{ kind, index, state, attempts, peer, locality }] }
+//   GET /api/buckets             { buckets: [{ name, mtimeMs }], truncated }   (in name order: the top-level folders whose names
+//                                are S3 bucket names, protocol/bucket-names.ts, the S3 gateway's buckets; from the first
+//                                BUCKETS_ROOT_ENTRIES_MAX (10,000) entries of "/", `truncated` when "/" holds more)
 // Everything cluster-wide is the leader's answer (ClusterData), the same `tessera report`,
 // `fsck`, `cluster status`, `fs ls`, `fs stat` and `job status` print.
 import { normalizePath } from "../protocol/paths.ts";
@@ -56,6 +59,10 @@ export class Api {
 
   async stat(url: URL): Promise<Response> {
     return json((await this.data.stat(pathParam(url, "path", true))).value);
+  }
+
+  async buckets(): Promise<Response> {
+    return json((await this.data.buckets()).value);
   }
 
   async jobs(): Promise<Response> {

@@ -6,6 +6,7 @@ import type { StatView } from "../client/fs.ts";
 import type { JobView } from "../client/jobs.ts";
 import type { TaskRecord } from "../protocol/pb/jobs.ts";
 import type { AdminHttpSource } from "./source.ts";
+import { listBuckets, type BucketList } from "./buckets.ts";
 import { TtlCache, type Cached } from "./ttl-cache.ts";
 
 /** Figures younger than this are served without asking the leader again (issue 7: ~1 s). */
@@ -14,7 +15,7 @@ export const CLUSTER_DATA_TTL_MS = 1_000;
 export const STALE_WAIT_MS = 100;
 /** With no figures yet, a request waits this long for the leader, then answers 503. */
 export const FIRST_LOAD_WAIT_MS = 5_000;
-/** Leader answers remembered at once: the overview's three, the job list, and paths and jobs asked for. */
+/** Leader answers remembered at once: the overview's three, the job list, the bucket list, and paths and jobs asked for. */
 export const CACHE_ENTRIES_MAX = 128;
 /** Entries of a folder the API lists in one answer; `next` continues. */
 export const LIST_ENTRIES_MAX = 1_000;
@@ -82,5 +83,10 @@ export class ClusterData {
 
   list(path: string, after: string | undefined): Promise<Cached<{ entries: StatView[]; next?: string }>> {
     return this.cache.get(`list:${JSON.stringify([path, after ?? ""])}`, () => this.source.listPage(path, { ...(after !== undefined ? { after } : {}), limit: LIST_ENTRIES_MAX }));
+  }
+
+  /** The top-level folders that are buckets: up to ten pages of "/" from the leader, kept as one answer. */
+  buckets(): Promise<Cached<BucketList>> {
+    return this.cache.get("buckets", () => listBuckets((path, options) => this.source.listPage(path, options)));
   }
 }

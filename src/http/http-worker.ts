@@ -26,7 +26,7 @@ const FIRST_ANSWER_WAIT_MS = 10_000;
 const ASK_TIMEOUT_MS = 30_000;
 /** Asks under way at once; past this, requests get 503 rather than queueing without end. */
 const ASKS_PENDING_MAX = 256;
-/** URLs whose last answer is kept (an answer is at most a few hundred KiB: a page of a folder, a stat). */
+/** URLs whose last answer is kept (an answer is a few hundred KiB: a page of a folder, a stat; the bucket list at most about 1 MiB). */
 const ANSWERS_KEPT_MAX = 128;
 
 type Answer = Omit<AnswerMessage, "type" | "id">;

@@ -15,7 +15,7 @@ export interface Route {
   jobId?: string;
 }
 
-const DATA_ROUTES = new Set(["/metrics", "/jmx", "/api/overview", "/api/peers", "/api/fs/list", "/api/fs/stat", "/api/jobs"]);
+const DATA_ROUTES = new Set(["/metrics", "/jmx", "/api/overview", "/api/peers", "/api/fs/list", "/api/fs/stat", "/api/jobs", "/api/buckets"]);
 const JOB_PATH = /^\/api\/jobs\/([^/]+)$/;
 
 /** The route of a path, or undefined for a path served nowhere (404). */

@@ -81,6 +81,8 @@ export async function startAdminHttp(init: AdminHttpInit): Promise<AdminHttp> {
         return api.stat(url);
       case "/api/jobs":
         return api.jobs();
+      case "/api/buckets":
+        return api.buckets();
       case "/api/jobs/:id": {
         let id: string;
         try {

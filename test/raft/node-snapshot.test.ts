@@ -84,8 +84,12 @@ async function leaderWithSnapshot(): Promise<{ leader: Member; dir: string }> {
 describe("RaftNode snapshots as files", () => {
   it("a snapshot is written beside the Ready loop and recorded as a metadata file and a data file", async () => {
     const { leader, dir } = await leaderWithSnapshot();
-    const names = snapshotsIn(dir);
-    expect(names.filter((name) => name.endsWith(".snap")).length).toBe(1);
+    // Under load a newer snapshot may be in the middle of being written beside the one it
+    // replaces: the directory settles to one metadata file.
+    const names = await waitFor("one snapshot in the folder", () => {
+      const now = snapshotsIn(dir);
+      return now.filter((name) => name.endsWith(".snap")).length === 1 ? now : undefined;
+    }, { timeoutMs: 10_000 });
     const [index] = /snap-(\d+)-/.exec(names[0]!)!.slice(1).map(Number);
     expect(index).toBeGreaterThanOrEqual(SNAPSHOT_EVERY);
     expect(leader.restored).toEqual([]);

@@ -2,7 +2,8 @@
 // chromium (the test command, scripts/test.ts, installs it when it is missing and the machine
 // lets it; no test tool downloads a browser) against the UI served by a peer of a real 3-peer
 // cluster of dist/tessera. It sees the peers by rack, browses into a file down to where each
-// chunk's replicas live, and watches a running job's progress advance without a reload.
+// chunk's replicas live, lists the buckets (the top-level folders with S3 bucket names) and
+// opens one, and watches a running job's progress advance without a reload.
 // Screenshots land in test-artifacts/ui/.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -97,7 +98,7 @@ async function attribute(page: Page, selector: string, name: string): Promise<nu
 }
 
 describe("web UI in Debian's chromium", () => {
-  it("shows the peers by rack, browses a file down to its replicas, and watches a job's progress advance without a reload", async () => {
+  it("shows the peers by rack, browses a file down to its replicas, lists the buckets, and watches a job's progress advance without a reload", async () => {
     browser = await launchChromium();
     const { peers, env } = await startCluster();
     const status = JSON.parse((await runCli(["cluster", "status", "--json"], env)).stdout) as { leader: string; voters: string[] };
@@ -111,6 +112,12 @@ describe("web UI in Debian's chromium", () => {
     const stat = JSON.parse((await runCli(["fs", "stat", "/data/words.txt", "--json"], env)).stdout) as { size: number; chunks: Array<{ id: string; index: number; replicas: Array<{ peer: string; rack: string }> }> };
     expect(stat.chunks.length).toBe(Math.ceil(stat.size / CHUNK_BYTES));
     expect(stat.chunks.length).toBeGreaterThanOrEqual(20);
+    // Top-level folders for the buckets view: "data" and "photos" are bucket names, "Data_2" and
+    // "ab" are not (S3 refuses them), nor is a file at the root.
+    for (const folder of ["/photos/2026", "/Data_2", "/ab"]) expect((await runCli(["fs", "mkdir", "-p", folder], env)).code).toBe(0);
+    const rootFile = join(root.path, "readme.txt");
+    writeFileSync(rootFile, "not a bucket\n");
+    expect((await runCli(["fs", "put", rootFile, "/readme-file"], env)).code).toBe(0);
 
     // A peer that is not the leader: its UI shows cluster-wide data by asking the leader.
     const entry = peers.find((peer) => peer.id !== status.leader)!;
@@ -166,6 +173,16 @@ describe("web UI in Debian's chromium", () => {
       expect(expected[0]!.peers.length + expected[1]!.peers.length).toBe(3);
     }
     await screenshot(page, "file");
+
+    // Buckets: the top-level folders the S3 gateway serves as buckets, each linked to its folder.
+    await page.locator('nav a[data-route="buckets"]').click();
+    await page.locator('[data-testid="bucket-row"][data-bucket="photos"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    const buckets = await page.locator('[data-testid="bucket-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute("data-bucket")));
+    expect(buckets).toEqual(["data", "photos"]);
+    await screenshot(page, "buckets");
+    await page.locator('[data-testid="bucket-row"][data-bucket="photos"] a').click();
+    await page.locator('[data-testid="fs-entry"][data-path="/photos/2026"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(page.url()).toMatch(/#\/files\/photos$/);
 
     // A slow job, run from the CLI in the background; the jobs view follows it.
     const job = Bun.spawn([BINARY, "job", "run", SLOW_WORDCOUNT, "--input", "/data", "--output", "/out/wc", "--reducers", "2", "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });

@@ -2,6 +2,7 @@
 // key "k" is "/b/k". A key must be a path of the namespace (src/protocol/paths.ts): S3 allows
 // keys a tree of names cannot hold ("a//b", "../x"), and those are refused, not rewritten, so
 // what a client lists is exactly what it wrote.
+import { bucketNameProblem, isBucketName } from "../../protocol/bucket-names.ts";
 import { InvalidPathError } from "../../protocol/errors.ts";
 import { validateName } from "../../protocol/paths.ts";
 import { S3Error } from "./errors.ts";
@@ -11,28 +12,14 @@ export const KEY_BYTES_MAX = 1024;
 /** The gateway's own folder in each bucket (uploads in progress, multipart parts). */
 export const INTERNAL_FOLDER = ".tessera-s3";
 
-const BUCKET_PREFIXES_RESERVED = ["xn--", "sthree-", "amzn-s3-demo-"];
-const BUCKET_SUFFIXES_RESERVED = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
-
-/** S3's rules for general purpose bucket names; throws InvalidBucketName saying which. */
+/** S3's rules for general purpose bucket names (protocol/bucket-names.ts); throws InvalidBucketName saying which. */
 export function checkBucketName(name: string): void {
-  const refuse = (why: string) => S3Error.invalidBucketName(`The specified bucket is not valid: ${why}`);
-  if (name.length < 3 || name.length > 63) throw refuse("a bucket name is 3 to 63 characters long.");
-  if (!/^[a-z0-9.-]+$/.test(name)) throw refuse("a bucket name has only lower case letters, digits, '.' and '-'.");
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) throw refuse("a bucket name begins and ends with a letter or digit.");
-  if (name.includes("..")) throw refuse("a bucket name has no two adjacent periods.");
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) throw refuse("a bucket name is not an IP address.");
-  if (BUCKET_PREFIXES_RESERVED.some((prefix) => name.startsWith(prefix))) throw refuse("that prefix is reserved.");
-  if (BUCKET_SUFFIXES_RESERVED.some((suffix) => name.endsWith(suffix))) throw refuse("that suffix is reserved.");
+  const problem = bucketNameProblem(name);
+  if (problem !== undefined) throw S3Error.invalidBucketName(`The specified bucket is not valid: ${problem}`);
 }
 
 export function isValidBucketName(name: string): boolean {
-  try {
-    checkBucketName(name);
-    return true;
-  } catch {
-    return false;
-  }
+  return isBucketName(name);
 }
 
 function utf8Bytes(text: string): number {

@@ -1,6 +1,7 @@
 // Tessera's web UI (issue 7): plain browser JavaScript, no framework and no build step. It
 // reads the peer's JSON API (/api/...) once a second and redraws the current view when the
-// answer changed; routes live in the hash (#/, #/peers, #/files/<path>, #/jobs, #/jobs/<id>)
+// answer changed; routes live in the hash (#/, #/peers, #/files/<path>, #/buckets, #/jobs,
+// #/jobs/<id>)
 // so a reload or a shared link lands on the same view. The DOM is built with createElement
 // and textContent only, never innerHTML: file names and job errors are user data.
 "use strict";
@@ -13,6 +14,7 @@
   const ENTRIES_SHOWN_MAX = 1000;
   const TASKS_SHOWN_MAX = 2000;
   const JOBS_SHOWN_MAX = 200;
+  const BUCKETS_SHOWN_MAX = 1000;
 
   const view = document.getElementById("view");
   const banner = document.querySelector('[data-testid="banner"]');
@@ -200,6 +202,7 @@
     if (parts.length === 0) return { name: "overview" };
     if (parts[0] === "peers" && parts.length === 1) return { name: "peers" };
     if (parts[0] === "files") return { name: "files", path: `/${parts.slice(1).join("/")}`, after: query.get("after") || undefined };
+    if (parts[0] === "buckets" && parts.length === 1) return { name: "buckets" };
     if (parts[0] === "jobs" && parts.length === 1) return { name: "jobs" };
     if (parts[0] === "jobs" && parts.length === 2) return { name: "job", id: parts[1] };
     return { name: "unknown", hash: raw };
@@ -241,6 +244,7 @@
       const after = route.after ? `&after=${q(route.after)}` : "";
       return { stat, list: await api(`/api/fs/list?path=${q(route.path)}${after}`) };
     },
+    buckets: async () => api("/api/buckets"),
     jobs: async () => ({ jobs: (await api("/api/jobs")).jobs }),
     job: async (route) => {
       const [job, peers] = await Promise.all([api(`/api/jobs/${q(route.id)}`), api("/api/peers").catch(() => ({ peers: [] }))]);
@@ -253,12 +257,13 @@
     overview: renderOverview,
     peers: renderPeers,
     files: renderFiles,
+    buckets: renderBuckets,
     jobs: renderJobs,
     job: renderJob,
     unknown: (route) => [errorPanel(`There is no page at #${route.hash}.`, h("a", { href: "#/" }, "Go to the overview"))],
   };
 
-  const TITLES = { overview: "Overview", peers: "Peers", files: "Files", jobs: "Jobs", job: "Job", unknown: "Not found" };
+  const TITLES = { overview: "Overview", peers: "Peers", files: "Files", buckets: "Buckets", jobs: "Jobs", job: "Job", unknown: "Not found" };
 
   // ---- the poll loop ----
 
@@ -639,6 +644,63 @@
         missing && chunk.replicas.length > 0 ? h("span", { class: "small warn-text" }, ` ${chunk.replicas.length} of ${replication}`) : null,
       ),
     );
+  }
+
+  // ---- buckets ----
+
+  function renderBuckets(_route, { buckets, truncated }) {
+    const about = h(
+      "p",
+      { class: "muted" },
+      "The S3 gateway serves each top-level folder whose name is a valid S3 bucket name as a bucket: the object ",
+      h("code", {}, "s3://NAME/KEY"),
+      " is the file ",
+      h("code", {}, "/NAME/KEY"),
+      ".",
+    );
+    if (buckets.length === 0) {
+      return [
+        section(
+          "Buckets",
+          "buckets",
+          about,
+          h(
+            "p",
+            { testid: "no-buckets" },
+            "No buckets yet. Serve this cluster over S3 with ",
+            h("code", {}, "tessera gateway s3"),
+            " (or ",
+            h("code", {}, "tessera node start --s3 HOST:PORT"),
+            ") and create one with any S3 client, or make a top-level folder with ",
+            h("code", {}, "tessera fs mkdir /NAME"),
+            "; the README's S3 gateway section says how.",
+          ),
+          truncated ? h("p", { class: "muted" }, "The root folder holds more than 10,000 entries: only the first 10,000 were looked at.") : null,
+        ),
+      ];
+    }
+    const shown = buckets.slice(0, BUCKETS_SHOWN_MAX);
+    return [
+      section(
+        `Buckets (${count(buckets.length)}${truncated ? "+" : ""})`,
+        "buckets",
+        about,
+        table(
+          ["Bucket", { text: "Modified", cls: "num" }],
+          shown.map((bucket) =>
+            h(
+              "tr",
+              { testid: "bucket-row", "data-bucket": bucket.name },
+              h("td", {}, h("a", { href: fileHref(`/${bucket.name}`), class: "dir" }, h("span", { class: "icon", "aria-hidden": "true" }, "▸"), bucket.name)),
+              h("td", { class: "num muted" }, when(bucket.mtimeMs)),
+            ),
+          ),
+          { class: "buckets" },
+        ),
+        buckets.length > shown.length ? h("p", { class: "muted" }, `Showing the first ${shown.length} of ${count(buckets.length)} buckets.`) : null,
+        truncated ? h("p", { class: "muted", testid: "buckets-truncated" }, "The root folder holds more than 10,000 entries: only the buckets among the first 10,000 are listed.") : null,
+      ),
+    ];
   }
 
   // ---- jobs ----

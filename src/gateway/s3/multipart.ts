@@ -88,7 +88,7 @@ export async function createMultipartUpload(call: S3Call): Promise<Response> {
 }
 
 /** Writes a part's bytes next to the upload's parts and moves them onto the part's name (never recreating an aborted upload). */
-async function publishPart(deps: GatewayDeps, bucket: string, upload: Upload, partNumber: number, data: Uint8Array | AsyncIterable<Uint8Array>, attributesAfter: () => Promise<Attributes>): Promise<void> {
+async function publishPart(deps: GatewayDeps, bucket: string, upload: Upload, partNumber: number, data: Uint8Array | AsyncIterable<Uint8Array>, sizeBytes: number, attributesAfter: () => Promise<Attributes>): Promise<void> {
   const tmp = tmpPath(bucket);
   let written = false;
   try {
@@ -99,7 +99,7 @@ async function publishPart(deps: GatewayDeps, bucket: string, upload: Upload, pa
       await deps.fs.put(data, tmp, { attributes });
     } else {
       written = true;
-      await deps.fs.put(data, tmp);
+      await deps.fs.put(data, tmp, { expectedSizeBytes: sizeBytes });
       await deps.fs.setAttributes(tmp, await attributesAfter());
     }
     await deps.fs.mv(tmp, `${upload.path}/${partName(partNumber)}`, { replace: true });
@@ -117,7 +117,7 @@ export async function uploadPart(call: S3Call): Promise<Response> {
   let etag = "";
   let checksum: VerifiedChecksum | undefined;
   const data = body.declaredBytes <= SMALL_BODY_BYTES_MAX ? await readExactly(body.data, body.declaredBytes) : body.data;
-  await publishPart(call.deps, call.bucket, upload, partNumber, data, async () => {
+  await publishPart(call.deps, call.bucket, upload, partNumber, data, body.declaredBytes, async () => {
     checksum = await body.verify();
     etag = quoteEtag(body.digests.md5Hex());
     return objectAttributes({}, etag, checksum);
@@ -149,7 +149,7 @@ export async function uploadPartCopy(call: S3Call): Promise<Response> {
   if (length > PUT_BYTES_MAX) throw S3Error.invalidRequest("A part copied is at most 5 GiB.");
   const read = await readForCopy(call.deps, source.reader, start, length);
   let etag = "";
-  await publishPart(call.deps, call.bucket, upload, partNumber, read.data, async () => {
+  await publishPart(call.deps, call.bucket, upload, partNumber, read.data, length, async () => {
     etag = quoteEtag(read.md5Hex());
     return objectAttributes({}, etag, undefined);
   });

@@ -69,7 +69,7 @@ export function requestMetadata(headers: Headers): Attributes {
  * A small body (an array) goes with its attributes in its create; a stream's attributes are
  * set after it ended. Nothing is left behind on failure.
  */
-export async function publishFile(deps: GatewayDeps, bucket: string, path: string, data: Uint8Array | AsyncIterable<Uint8Array>, attributesAfter: () => Promise<Attributes>): Promise<StatView> {
+export async function publishFile(deps: GatewayDeps, bucket: string, path: string, data: Uint8Array | AsyncIterable<Uint8Array>, sizeBytes: number, attributesAfter: () => Promise<Attributes>): Promise<StatView> {
   await readyBucket(deps, bucket);
   const tmp = tmpPath(bucket);
   let written = false;
@@ -82,7 +82,8 @@ export async function publishFile(deps: GatewayDeps, bucket: string, path: strin
       stat = { ...stat, attributes };
     } else {
       written = true;
-      stat = await deps.fs.put(data, tmp);
+      // The length known, each chunk's buffer is allocated once at its size.
+      stat = await deps.fs.put(data, tmp, { expectedSizeBytes: sizeBytes });
       const attributes = await attributesAfter();
       await deps.fs.setAttributes(tmp, attributes);
       stat = { ...stat, attributes };
@@ -136,7 +137,7 @@ export async function putObject(call: S3Call): Promise<Response> {
     await putFolderMarker(deps, bucket, path, { ...(await attributesAfter()), [S3_ATTRIBUTE.marker]: "1" });
   } else {
     const data = body.declaredBytes <= SMALL_BODY_BYTES_MAX ? await readExactly(body.data, body.declaredBytes) : body.data;
-    await publishFile(deps, bucket, path, data, attributesAfter);
+    await publishFile(deps, bucket, path, data, body.declaredBytes, attributesAfter);
   }
   deps.metrics.addBytesIn(call.operation, body.receivedBytes);
   const response = new Headers({ etag });
@@ -410,7 +411,7 @@ export async function copyObject(call: S3Call): Promise<Response> {
   }
   const read = await readForCopy(deps, source.reader, 0, source.sizeBytes);
   let etag = "";
-  const stat = await publishFile(deps, bucket, path, read.data, async () => {
+  const stat = await publishFile(deps, bucket, path, read.data, source.sizeBytes, async () => {
     // A single-part source keeps its ETag (the MD5 of these same bytes); a multipart one gets the MD5.
     etag = source.attributes[S3_ATTRIBUTE.parts] === undefined && source.attributes[S3_ATTRIBUTE.etag] !== undefined ? source.etag : quoteEtag(read.md5Hex());
     const { [S3_ATTRIBUTE.parts]: _parts, ...bytesAttributes } = kept;

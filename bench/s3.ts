@@ -39,7 +39,7 @@ import {
   startCluster,
   track,
   drainStderr,
-  waitFor,
+  readLines,
   watchRss,
   withTimeout,
 } from "./support.ts";
@@ -83,22 +83,21 @@ async function main(): Promise<void> {
     return stdout;
   };
 
-  // The gateway: a client process of the cluster, on a port of its own.
-  const port = freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const gateway = track(Bun.spawn([binary, "gateway", "s3", "--listen", `127.0.0.1:${port}`, "--join", cluster.leader.address, "--swarm-key", cluster.swarmKeyPath], { env: { ...env, MIMALLOC_PURGE_DELAY: "-1" }, stdout: "ignore", stderr: "pipe" }));
+  // The gateway: a client process of the cluster, on a port of its own choosing.
+  const gateway = track(Bun.spawn([binary, "gateway", "s3", "--listen", "127.0.0.1:0", "--json", "--join", cluster.leader.address, "--swarm-key", cluster.swarmKeyPath], { env: { ...env, MIMALLOC_PURGE_DELAY: "-1" }, stdout: "pipe", stderr: "pipe" }));
   const gatewayStderr = drainStderr(gateway.stderr);
-  await waitFor("the gateway to answer", GATEWAY_START_TIMEOUT_MS, async () => {
-    if (gateway.exitCode !== null) throw new Error(`the gateway exited: ${gatewayStderr.join("").trim().slice(-300)}`);
-    return fetch(endpoint).then(() => true).catch(() => undefined);
-  });
-  const key = JSON.parse(await cli(["s3", "keys", "create", "--name", "bench", "--json"])) as { accessKeyId: string; secretAccessKey: string };
+  const gatewayLines = readLines(gateway.stdout);
+  const first = await withTimeout("the gateway to start", GATEWAY_START_TIMEOUT_MS, gatewayLines.next());
+  if (first.done) throw new Error(`the gateway exited: ${gatewayStderr.join("").trim().slice(-300)}`);
+  const endpoint = (JSON.parse(first.value) as { s3: string }).s3.replace(/\/$/, "");
+  const made = JSON.parse(await cli(["s3", "keys", "create", "--name", "bench", "--json"])) as { accessKeyId: string; secret: string };
+  const key = { accessKeyId: made.accessKeyId, secretAccessKey: made.secret };
   const client = (maxSockets: number) =>
     new S3Client({
       endpoint,
       region: "us-east-1",
       forcePathStyle: true,
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+      credentials: key,
       requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets }) },
     });
   const s3 = client(PARTS_IN_FLIGHT * 2);
@@ -202,13 +201,5 @@ async function closedLoop(concurrency: number, seconds: number, gatewayCpu: () =
 }
 
 const runText = (run: LoopRun) => `${int(run.opsPerSecond).padStart(6)} ops/s  p50 ${ms(run.p50Ms)} ms  p99 ${ms(run.p99Ms)} ms  gateway ${ms(run.gatewayCpuMsPerOp)} CPU-ms/op${run.errors ? `  ${run.errors} errors` : ""}`;
-
-/** A loopback port nothing listens on now (the gateway binds it right after). */
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
 
 await runBench(main);

@@ -15,24 +15,18 @@ export interface AccessKeyPair {
 export interface StartedGateway {
   endpoint: string;
   port: number;
-  process: Subprocess<"ignore", "ignore", "pipe">;
+  process: Subprocess<"ignore", "pipe", "pipe">;
   stderr(): string;
 }
 
-/** A loopback port nothing listens on now (the gateway binds it right after). */
-export function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
-
-/** Starts `tessera gateway s3` against the cluster `env` names; answers once it serves HTTP. */
-export async function startGateway(env: Record<string, string>, extra: string[] = [], port = freePort()): Promise<StartedGateway> {
-  const join = env.TESSERA_JOIN!.split(",")[0]!;
-  const child = Bun.spawn([BINARY, "gateway", "s3", "--listen", `127.0.0.1:${port}`, "--join", join, "--swarm-key", env.TESSERA_SWARM_KEY!, ...extra], {
+/**
+ * Starts `tessera gateway s3 --json` against the cluster `env` names, on a port of its own
+ * choosing; answers once it printed where it serves.
+ */
+export async function startGateway(env: Record<string, string>, extra: string[] = []): Promise<StartedGateway> {
+  const child = Bun.spawn([BINARY, "gateway", "s3", "--listen", "127.0.0.1:0", "--json", ...extra], {
     stdin: "ignore",
-    stdout: "ignore",
+    stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, ...PEER_ENV, ...env },
   });
@@ -41,23 +35,31 @@ export async function startGateway(env: Record<string, string>, extra: string[] 
     const decoder = new TextDecoder();
     for await (const piece of child.stderr) stderrText += decoder.decode(piece, { stream: true });
   })();
-  const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor(
-    "the gateway to answer HTTP",
+  const reader = child.stdout.getReader();
+  let stdoutText = "";
+  const line = await waitFor(
+    "the gateway's start-up line",
     async () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the gateway exited: ${stderrText.trim().slice(-500)}`);
-      return fetch(endpoint).then(() => true).catch(() => false);
+      const newline = stdoutText.indexOf("\n");
+      if (newline >= 0) return stdoutText.slice(0, newline);
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the gateway exited before serving: ${stderrText.trim().slice(-500)}`);
+      stdoutText += new TextDecoder().decode(value);
+      return undefined;
     },
-    { timeoutMs: 20_000, intervalMs: 50 },
+    { timeoutMs: 20_000, intervalMs: 1 },
   );
-  return { endpoint, port, process: child, stderr: () => stderrText };
+  reader.releaseLock();
+  const endpoint = (JSON.parse(line) as { s3: string }).s3.replace(/\/$/, "");
+  return { endpoint, port: Number(new URL(endpoint).port), process: child, stderr: () => stderrText };
 }
 
 /** `tessera s3 keys create` through the CLI; extra arguments limit the key (`--bucket B`, `--read-only`). */
 export async function createKey(env: Record<string, string>, extra: string[] = []): Promise<AccessKeyPair> {
   const made = await runCli(["s3", "keys", "create", "--json", ...extra], env);
   if (made.code !== 0) throw new Error(`s3 keys create failed: ${made.stderr.trim()}`);
-  return JSON.parse(made.stdout) as AccessKeyPair;
+  const key = JSON.parse(made.stdout) as { accessKeyId: string; secret: string };
+  return { accessKeyId: key.accessKeyId, secretAccessKey: key.secret };
 }
 
 /** The AWS SDK's S3 client at its defaults, path-style, against `endpoint`. */

@@ -9,8 +9,9 @@
 //      PutObject of a stream, lib-storage's Upload in 8 MiB parts 4 at a time, and a GetObject
 //      streamed to a file; the ratio to the reference (goal: at least 0.8× each), the gateway's
 //      CPU per GiB and its peak RSS;
-//   2. objects of --object-kib with 16 and 64 concurrent clients for --seconds each: PUT, then
-//      GET of the objects written, ops/s with p50 and p99, and the gateway's CPU per operation,
+//   2. objects of --object-kib with 16 and 64 concurrent clients for --seconds each: the file
+//      system's own client putting files of that size (the reference), then PUT and GET of the
+//      objects through the gateway, ops/s with p50 and p99, and the gateway's CPU per operation,
 //      beside SeaweedFS's published 1 KB figures (15,708 writes/s and 47,019 reads/s at
 //      concurrency 16 on a laptop SSD; a different machine, so a bearing, not a race).
 // The bench never fails on a slow machine: it prints what it measured.
@@ -40,6 +41,7 @@ import {
   track,
   drainStderr,
   readLines,
+  connectPaced,
   watchRss,
   withTimeout,
 } from "./support.ts";
@@ -145,7 +147,14 @@ async function main(): Promise<void> {
   // 2. small objects
   out(`${objectBytes} B objects: ops/s (p50, p99 ms), gateway CPU per op; SeaweedFS publishes ${int(SEAWEEDFS.puts)} PUT/s and ${int(SEAWEEDFS.gets)} GET/s of 1 KB at 16 (laptop SSD)`);
   const body = pattern(objectBytes, 7);
+  const native = await connectPaced(cluster.leader.address, cluster.swarmKey);
+  await native.fs.mkdir("/native", { parents: true });
   for (const concurrency of CONCURRENCIES) {
+    // The reference: the file system's own client in this process, the same concurrency.
+    const nativePut = await closedLoop(concurrency, seconds, gatewayCpu, async (worker, i) => {
+      await native.fs.put(body, `/native/c${concurrency}-w${worker}-o${i}`);
+    });
+    out(`  ${String(concurrency).padStart(2)} clients  fs.put (reference, FileSystemClient in this process) ${runText(nativePut).replace(/  gateway .*CPU-ms\/op/, "")}`);
     const many = client(concurrency);
     const written: string[] = [];
     const putRun = await closedLoop(concurrency, seconds, gatewayCpu, async (worker, i) => {
@@ -153,7 +162,7 @@ async function main(): Promise<void> {
       await many.send(new PutObjectCommand({ Bucket: BUCKET, Key: objectKey, Body: body }));
       written.push(objectKey);
     });
-    out(`  ${String(concurrency).padStart(2)} clients  PUT ${runText(putRun)}  (${(putRun.opsPerSecond / SEAWEEDFS.puts).toFixed(2)}× SeaweedFS's published rate)`);
+    out(`  ${String(concurrency).padStart(2)} clients  PUT ${runText(putRun)}  (${(putRun.opsPerSecond / nativePut.opsPerSecond).toFixed(2)}× fs.put, ${(putRun.opsPerSecond / SEAWEEDFS.puts).toFixed(2)}× SeaweedFS's published rate)`);
     const getRun = await closedLoop(concurrency, seconds, gatewayCpu, async (worker, i) => {
       const objectKey = written[(worker * 7919 + i) % written.length]!;
       const answer = await many.send(new GetObjectCommand({ Bucket: BUCKET, Key: objectKey }));

@@ -151,8 +151,11 @@ async function main(): Promise<void> {
   await native.fs.mkdir("/native", { parents: true });
   for (const concurrency of CONCURRENCIES) {
     // The reference: the file system's own client in this process, the same concurrency.
+    const nativePaths: string[] = [];
     const nativePut = await closedLoop(concurrency, seconds, gatewayCpu, async (worker, i) => {
-      await native.fs.put(body, `/native/c${concurrency}-w${worker}-o${i}`);
+      const path = `/native/c${concurrency}-w${worker}-o${i}`;
+      await native.fs.put(body, path);
+      nativePaths.push(path);
     });
     out(`  ${String(concurrency).padStart(2)} clients  fs.put (reference, FileSystemClient in this process) ${runText(nativePut).replace(/  gateway .*CPU-ms\/op/, "")}`);
     const many = client(concurrency);
@@ -163,13 +166,18 @@ async function main(): Promise<void> {
       written.push(objectKey);
     });
     out(`  ${String(concurrency).padStart(2)} clients  PUT ${runText(putRun)}  (${(putRun.opsPerSecond / nativePut.opsPerSecond).toFixed(2)}× fs.put, ${(putRun.opsPerSecond / SEAWEEDFS.puts).toFixed(2)}× SeaweedFS's published rate)`);
+    const nativeGet = await closedLoop(concurrency, seconds, gatewayCpu, async (worker, i) => {
+      const bytes = await native.fs.readFile(nativePaths[(worker * 7919 + i) % nativePaths.length]!);
+      if (bytes.byteLength !== objectBytes) throw new Error(`a read answered ${bytes.byteLength} bytes, not ${objectBytes}`);
+    });
+    out(`  ${String(concurrency).padStart(2)} clients  fs.readFile (reference) ${runText(nativeGet).replace(/  gateway .*CPU-ms\/op/, "")}`);
     const getRun = await closedLoop(concurrency, seconds, gatewayCpu, async (worker, i) => {
       const objectKey = written[(worker * 7919 + i) % written.length]!;
       const answer = await many.send(new GetObjectCommand({ Bucket: BUCKET, Key: objectKey }));
       const bytes = await answer.Body!.transformToByteArray();
       if (bytes.byteLength !== objectBytes) throw new Error(`GET ${objectKey} answered ${bytes.byteLength} bytes, not ${objectBytes}`);
     });
-    out(`  ${String(concurrency).padStart(2)} clients  GET ${runText(getRun)}  (${(getRun.opsPerSecond / SEAWEEDFS.gets).toFixed(2)}× SeaweedFS's published rate)`);
+    out(`  ${String(concurrency).padStart(2)} clients  GET ${runText(getRun)}  (${(getRun.opsPerSecond / nativeGet.opsPerSecond).toFixed(2)}× fs.readFile, ${(getRun.opsPerSecond / SEAWEEDFS.gets).toFixed(2)}× SeaweedFS's published rate)`);
     many.destroy();
   }
   s3.destroy();

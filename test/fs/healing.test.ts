@@ -34,6 +34,12 @@ async function fivePeers(): Promise<Peer[]> {
 }
 
 const leaderOf = (peers: Peer[]) => peers.find((peer) => peer.raft.isLeader)!;
+/**
+ * A repair counter summed over every peer: on a loaded machine an election may move the
+ * leadership (and the rest of the repairs) to another peer mid-test, and each leader counts
+ * only its own.
+ */
+const repairTotal = (peers: Peer[], counter: "repairedChunks" | "deletedReplicas") => peers.reduce((sum, peer) => sum + peer.replication.view()[counter], 0);
 
 /** Every chunk on `replication` distinct live peers spanning both racks. */
 function wellPlaced(stat: StatView, alive: Set<string>): boolean {
@@ -75,28 +81,29 @@ describe("self-healing replication", () => {
     expect(under.unhealthyFiles.map((file) => file.status)).toContain("UNDER_REPLICATED");
     const stoppedAt = performance.now();
     await waitFor("fsck HEALTHY again", async () => (await client!.admin.fsck("/")).status === "HEALTHY", { timeoutMs: 20_000, intervalMs: 100 });
-    console.log(`healed ${leader.replication.view().repairedChunks} chunks ${Math.round(performance.now() - stoppedAt)} ms after fsck first saw them under-replicated`);
+    console.log(`healed ${repairTotal(peers, "repairedChunks")} chunks ${Math.round(performance.now() - stoppedAt)} ms after fsck first saw them under-replicated`);
     const alive = new Set(peers.filter((peer) => peer !== victim).map((peer) => peer.id));
     for (let i = 0; i < files.length; i++) {
       expect(wellPlaced(await client.fs.stat(`/heal/f${i}`), alive)).toBe(true);
       expect(Bun.hash(await client.fs.readFile(`/heal/f${i}`))).toBe(Bun.hash(files[i]!));
     }
-    expect(leader.replication.view().repairedChunks).toBe(under.underReplicated);
+    // At least every lost replica; a leader change may repeat a copy that was in flight.
+    expect(repairTotal(peers, "repairedChunks")).toBeGreaterThanOrEqual(under.underReplicated);
 
     // The peer returns with its old replicas: those chunks now have 4 live copies, and the
     // replicator deletes one of each, keeping both racks.
     const returned = await cluster.start({ dataDir: victimDir, rack: victimRack, ...TIMINGS });
-    await waitFor("the returned peer alive on the leader", () => leader.membership.table.get(returned.id)?.state === "alive", { timeoutMs: 10_000 });
+    await waitFor("the returned peer alive on the leader", () => leaderOf(peers.filter((peer) => peer !== victim))?.membership.table.get(returned.id)?.state === "alive", { timeoutMs: 10_000 });
     await waitFor("the surplus trimmed", async () => {
       const result = await client!.admin.fsck("/");
-      return result.status === "HEALTHY" && result.overReplicated === 0 && leader.replication.view().deletedReplicas > 0;
+      return result.status === "HEALTHY" && result.overReplicated === 0 && repairTotal(peers, "deletedReplicas") > 0;
     }, { timeoutMs: 15_000, intervalMs: 100 });
     const everyone = new Set([...alive, returned.id]);
     for (let i = 0; i < files.length; i++) {
       expect(wellPlaced(await client.fs.stat(`/heal/f${i}`), everyone)).toBe(true);
       expect(Bun.hash(await client.fs.readFile(`/heal/f${i}`))).toBe(Bun.hash(files[i]!));
     }
-    expect(leader.replication.view().deletedReplicas).toBe(under.underReplicated);
+    expect(repairTotal(peers, "deletedReplicas")).toBeGreaterThanOrEqual(under.underReplicated);
   }, 120_000);
 
   it("GFS §4.3: two peers stopped at once — chunks left with one copy are repaired before chunks left with two", async () => {

@@ -507,65 +507,7 @@ describe("S3 gateway: bad input, each an S3 error and nothing written", () => {
   });
 });
 
-describe("S3 gateway: atomicity", () => {
-  beforeAll(async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "atomic" }));
-  });
-
-  it("gives every reader one whole version while 8 writers overwrite a key", async () => {
-    const sizeBytes = 300 * 1024;
-    const versions = Array.from({ length: 8 }, (_, i) => Buffer.alloc(sizeBytes, i + 1));
-    await s3.send(new PutObjectCommand({ Bucket: "atomic", Key: "hot", Body: versions[0] }));
-    let writing = true;
-    const writers = versions.map(async (version) => {
-      for (let round = 0; round < 4; round++) await s3.send(new PutObjectCommand({ Bucket: "atomic", Key: "hot", Body: version }));
-    });
-    const reader = (async () => {
-      let reads = 0;
-      while (writing || reads < 5) {
-        const got = await s3.send(new GetObjectCommand({ Bucket: "atomic", Key: "hot" }));
-        const bytes = Buffer.from(await got.Body!.transformToByteArray());
-        expect(bytes.length).toBe(sizeBytes);
-        expect(bytes.every((byte) => byte === bytes[0])).toBe(true);
-        expect(got.ETag).toBe(`"${md5Hex(bytes)}"`);
-        reads += 1;
-      }
-      return reads;
-    })();
-    await Promise.all(writers);
-    writing = false;
-    expect(await reader).toBeGreaterThanOrEqual(5);
-  });
-
-  it("leaves nothing visible when the gateway is killed in the middle of a PUT", async () => {
-    const child = Bun.spawn([BINARY, "gateway", "s3", "--listen", "127.0.0.1:0", "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...PEER_ENV, ...env } });
-    const reader = child.stdout.getReader();
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("the gateway exited");
-      text += new TextDecoder().decode(value);
-    }
-    const url = (JSON.parse(text.slice(0, text.indexOf("\n"))) as { s3: string }).s3;
-    const doomed = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: admin, maxAttempts: 1 });
-    const piece = randomBytes(MiB);
-    const totalBytes = 32 * MiB;
-    async function* body() {
-      for (let sent = 0; sent < totalBytes; sent += piece.length) {
-        // Half way through, the gateway dies.
-        if (sent === totalBytes / 2) {
-          child.kill("SIGKILL");
-          await child.exited;
-        }
-        yield piece;
-      }
-    }
-    await expect(doomed.send(new PutObjectCommand({ Bucket: "atomic", Key: "half", Body: Readable.from(body()), ContentLength: totalBytes }))).rejects.toThrow();
-    doomed.destroy();
-    expect(await failure(s3.send(new HeadObjectCommand({ Bucket: "atomic", Key: "half" })))).toMatchObject({ status: 404 });
-    expect((await s3.send(new ListObjectsV2Command({ Bucket: "atomic" }))).Contents?.map((c) => c.Key)).toEqual(["hot"]);
-  });
-});
+// Atomicity (8 overwriters of one key, kill -9 of the gateway mid-PUT) is in s3-stress.test.ts.
 
 describe("S3 gateway: the file system underneath", () => {
   it("serves a folder made with `fs mkdir` as a bucket and a file put with `fs put` as an object", async () => {

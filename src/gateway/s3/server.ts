@@ -43,11 +43,11 @@ const REQUEST_BODY_BYTES_MAX = Math.floor(OBJECT_BYTES_MAX * 1.02);
 const RAW_PATH_CHARS_MAX = 8 * 1024;
 
 /** Query parameters that name a sub-resource this gateway does not serve. */
-const UNSUPPORTED_SUBRESOURCES = [
+const UNSUPPORTED_SUBRESOURCES = new Set([
   "acl", "policy", "policyStatus", "versioning", "versions", "tagging", "lifecycle", "cors", "website", "logging", "notification",
   "replication", "encryption", "object-lock", "retention", "legal-hold", "torrent", "restore", "select", "accelerate",
   "requestPayment", "analytics", "inventory", "metrics", "ownershipControls", "publicAccessBlock", "intelligent-tiering", "attributes",
-];
+]);
 
 export interface S3GatewayOptions {
   fs: FileSystemClient;
@@ -91,7 +91,9 @@ interface Route {
 export function route(method: string, bucket: string, key: string, query: URLSearchParams, headers: Headers): Route {
   const has = (name: string) => query.has(name);
   const scoped = (operation: string, handler: Handler): Route => ({ operation, handler, bucketScoped: true });
-  for (const name of UNSUPPORTED_SUBRESOURCES) if (has(name)) throw S3Error.notImplemented(`The ${name} sub-resource is not supported.`);
+  // One pass over the request's parameters (a profile of small PUTs found 28 has() calls a
+  // request costing more than the routing itself).
+  for (const name of query.keys()) if (UNSUPPORTED_SUBRESOURCES.has(name)) throw S3Error.notImplemented(`The ${name} sub-resource is not supported.`);
   if (bucket === "") {
     if (method === "GET") return { operation: "ListBuckets", handler: listBuckets, bucketScoped: false };
     throw S3Error.methodNotAllowed();

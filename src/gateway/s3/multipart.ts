@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { StatView } from "../../client/fs.ts";
 import { INTERNAL_FOLDER, S3_ATTRIBUTE, pickMetadata, type Attributes } from "./attributes.ts";
-import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readExactly, requestBody } from "./body.ts";
+import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, STREAM_CHUNKS_IN_FLIGHT, readExactly, requestBody } from "./body.ts";
 import { checksumHeader, multipartEtag, quoteEtag, unquoteEtag, type ChecksumAlgorithm, type VerifiedChecksum } from "./checksums.ts";
 import { attributesOf, bucketPath, internalPath, isNotFound, readyBucket, requireWrite, s3ErrorIn, tmpPath, type GatewayDeps, type S3Call } from "./context.ts";
 import { S3Error, s3ErrorFromWire } from "./errors.ts";
@@ -99,7 +99,7 @@ async function publishPart(deps: GatewayDeps, bucket: string, upload: Upload, pa
       await deps.fs.put(data, tmp, { attributes });
     } else {
       written = true;
-      await deps.fs.put(data, tmp, { expectedSizeBytes: sizeBytes });
+      await deps.fs.put(data, tmp, { expectedSizeBytes: sizeBytes, chunksInFlight: STREAM_CHUNKS_IN_FLIGHT });
       await deps.fs.setAttributes(tmp, await attributesAfter());
     }
     await deps.fs.mv(tmp, `${upload.path}/${partName(partNumber)}`, { replace: true });

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import type { StatView } from "../../client/fs.ts";
 import type { FileRangeReader } from "../../client/fs.ts";
 import { CONTENT_HEADERS, S3_ATTRIBUTE, metadataAttributes, metadataHeaders, pickMetadata, type Attributes } from "./attributes.ts";
-import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, readAll, readExactly, requestBody } from "./body.ts";
+import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, STREAM_CHUNKS_IN_FLIGHT, readAll, readExactly, requestBody } from "./body.ts";
 import { checksumHeader, quoteEtag, unquoteEtag, type VerifiedChecksum } from "./checksums.ts";
 import {
   attributesOf,
@@ -83,7 +83,7 @@ export async function publishFile(deps: GatewayDeps, bucket: string, path: strin
     } else {
       written = true;
       // The length known, each chunk's buffer is allocated once at its size.
-      stat = await deps.fs.put(data, tmp, { expectedSizeBytes: sizeBytes });
+      stat = await deps.fs.put(data, tmp, { expectedSizeBytes: sizeBytes, chunksInFlight: STREAM_CHUNKS_IN_FLIGHT });
       const attributes = await attributesAfter();
       await deps.fs.setAttributes(tmp, attributes);
       stat = { ...stat, attributes };

@@ -5,6 +5,7 @@ import type { ClusterClient } from "../src/client/cluster.ts";
 import { startS3Gateway, S3_LISTEN_DEFAULT } from "../src/gateway/s3/server.ts";
 import { parseHostPort } from "../src/util/config.ts";
 import type { ClientFlagsLike } from "./fs.ts";
+import { stopOnSignals } from "./format.ts";
 
 export interface GatewayFlags extends ClientFlagsLike {
   listen?: string;
@@ -55,23 +56,6 @@ export function addGatewayCommands(program: Command, connectClient: (flags: Clie
     if (flags.json) process.stdout.write(`${JSON.stringify({ s3: started.url, entryPeer: client.entryPeer })}\n`);
     else process.stdout.write(`Tessera S3 gateway at ${started.url} (cluster entry peer ${client.entryPeer})\n`);
     keepRunning();
-    let signals = 0;
-    const stop = (signal: string) => {
-      signals += 1;
-      if (signals > 1) process.exit(130);
-      process.stderr.write(`${signal}: stopping\n`);
-      started
-        .stop()
-        .then(() => client.close())
-        .then(
-          () => process.exit(0),
-          (err) => {
-            process.stderr.write(`tessera: stopping failed: ${(err as Error).message}\n`);
-            process.exit(1);
-          },
-        );
-    };
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGTERM", () => stop("SIGTERM"));
+    stopOnSignals(() => started.stop().then(() => client.close()));
   });
 }

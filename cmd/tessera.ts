@@ -8,7 +8,7 @@ import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import type { ClusterStatusView, PeerView } from "../src/protocol/views.ts";
 import { parseMultiaddr } from "../src/peer/config.ts";
 import { parseHostPort } from "../src/util/config.ts";
-import { formatBytes, formatTable } from "./format.ts";
+import { formatBytes, formatTable, stopOnSignals } from "./format.ts";
 import { addFsCommands } from "./fs.ts";
 import { addAdminCommands } from "./admin.ts";
 import { addMaintenanceCommands } from "./maintenance.ts";
@@ -140,21 +140,7 @@ async function runNodeStart(flags: {
   if (process.env.MIMALLOC_PURGE_DELAY !== "-1") {
     process.stderr.write("note: for full data-path speed start peers with MIMALLOC_PURGE_DELAY=-1 in the environment (see README, Performance)\n");
   }
-  let signals = 0;
-  const stop = (signal: string) => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    process.stderr.write(`${signal}: stopping\n`);
-    peer.stop().then(
-      () => process.exit(0),
-      (err) => {
-        process.stderr.write(`tessera: stopping failed: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals(() => peer.stop());
   // The peer runs until a signal: its timers and sockets keep the process alive.
 }
 

@@ -35,7 +35,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { ensureBinary, PeerProcesses, runCli, BINARY, PEER_ENV, type StartedPeer } from "../support/processes.ts";
+import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
+import { startGateway } from "../support/s3.ts";
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { waitFor } from "../support/wait.ts";
 import { tempDir } from "../support/temp.ts";
@@ -539,16 +540,10 @@ describe("S3 gateway: the process", () => {
   it("serves S3 from `tessera gateway s3`, a client process of the cluster, and sweeps expired uploads", async () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: "multi", Key: "left-behind" }));
     // Uploads expire after 3.6 s here, and the sweep runs about every second.
-    const child = Bun.spawn([BINARY, "gateway", "s3", "--listen", "127.0.0.1:0", "--json", "--upload-expiry-hours", "0.001", "--s3-domain", "s3.test"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...PEER_ENV, ...env } });
+    const started = await startGateway(env, ["--upload-expiry-hours", "0.001", "--s3-domain", "s3.test"]);
+    const child = started.process;
     try {
-      const reader = child.stdout.getReader();
-      let text = "";
-      while (!text.includes("\n")) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the gateway exited: ${await new Response(child.stderr).text()}`);
-        text += new TextDecoder().decode(value);
-      }
-      const url = (JSON.parse(text.slice(0, text.indexOf("\n"))) as { s3: string }).s3;
+      const url = started.endpoint;
       const gateway = client(admin, url);
       expect((await gateway.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toContain("objects");
       // Virtual-host style: the bucket in the Host.

@@ -28,6 +28,34 @@ export interface StartedPeer {
   stderr(): string;
 }
 
+/**
+ * The first line a child prints on stdout (its start-up line, `--json`), with its stderr kept
+ * as it comes; a child that exits first fails with the end of its stderr.
+ */
+export async function startUpLine(child: Subprocess<"ignore", "pipe", "pipe">, what: string): Promise<{ line: string; stderr(): string }> {
+  let stderrText = "";
+  void (async () => {
+    const decoder = new TextDecoder();
+    for await (const piece of child.stderr) stderrText += decoder.decode(piece, { stream: true });
+  })();
+  const reader = child.stdout.getReader();
+  let stdoutText = "";
+  const line = await waitFor(
+    `${what}'s start-up line`,
+    async () => {
+      const newline = stdoutText.indexOf("\n");
+      if (newline >= 0) return stdoutText.slice(0, newline);
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`${what} exited before starting: ${stderrText.trim().slice(-500)}`);
+      stdoutText += new TextDecoder().decode(value);
+      return undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 1 },
+  );
+  reader.releaseLock();
+  return { line, stderr: () => stderrText };
+}
+
 export class PeerProcesses {
   private readonly running = new Set<Subprocess>();
 
@@ -40,28 +68,9 @@ export class PeerProcesses {
       env: { ...process.env, TESSERA_LOG: "info", ...PEER_ENV, ...env },
     });
     this.running.add(child);
-    let stderrText = "";
-    void (async () => {
-      const decoder = new TextDecoder();
-      for await (const piece of child.stderr) stderrText += decoder.decode(piece, { stream: true });
-    })();
-    const reader = child.stdout.getReader();
-    let stdoutText = "";
-    const line = await waitFor(
-      "the peer's start-up line",
-      async () => {
-        const newline = stdoutText.indexOf("\n");
-        if (newline >= 0) return stdoutText.slice(0, newline);
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the peer exited before starting: ${stderrText.trim()}`);
-        stdoutText += new TextDecoder().decode(value);
-        return undefined;
-      },
-      { timeoutMs: 15_000, intervalMs: 1 },
-    );
-    reader.releaseLock();
+    const { line, stderr } = await startUpLine(child, "the peer");
     const summary = JSON.parse(line) as { id: string; addresses: string[]; http: string; dataDir: string };
-    return { ...summary, process: child, stderr: () => stderrText };
+    return { ...summary, process: child, stderr };
   }
 
   kill9(peer: StartedPeer): void {

@@ -4,8 +4,7 @@
 import { Agent } from "node:http";
 import type { Subprocess } from "bun";
 import { S3Client } from "@aws-sdk/client-s3";
-import { BINARY, PEER_ENV, runCli } from "./processes.ts";
-import { waitFor } from "./wait.ts";
+import { BINARY, PEER_ENV, runCli, startUpLine } from "./processes.ts";
 
 export interface AccessKeyPair {
   accessKeyId: string;
@@ -30,28 +29,9 @@ export async function startGateway(env: Record<string, string>, extra: string[] 
     stderr: "pipe",
     env: { ...process.env, ...PEER_ENV, ...env },
   });
-  let stderrText = "";
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const piece of child.stderr) stderrText += decoder.decode(piece, { stream: true });
-  })();
-  const reader = child.stdout.getReader();
-  let stdoutText = "";
-  const line = await waitFor(
-    "the gateway's start-up line",
-    async () => {
-      const newline = stdoutText.indexOf("\n");
-      if (newline >= 0) return stdoutText.slice(0, newline);
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`the gateway exited before serving: ${stderrText.trim().slice(-500)}`);
-      stdoutText += new TextDecoder().decode(value);
-      return undefined;
-    },
-    { timeoutMs: 20_000, intervalMs: 1 },
-  );
-  reader.releaseLock();
+  const { line, stderr } = await startUpLine(child, "the gateway");
   const endpoint = (JSON.parse(line) as { s3: string }).s3.replace(/\/$/, "");
-  return { endpoint, port: Number(new URL(endpoint).port), process: child, stderr: () => stderrText };
+  return { endpoint, port: Number(new URL(endpoint).port), process: child, stderr };
 }
 
 /** `tessera s3 keys create` through the CLI; extra arguments limit the key (`--bucket B`, `--read-only`). */

@@ -1,6 +1,9 @@
 // A tiny HTTP server that records the requests a real client sends (the AWS SDK, fetch of a
-// presigned URL), so the protocol layer is tested against what clients really put on the wire.
+// presigned URL), so the protocol layer is tested against what clients really put on the wire;
+// and the S3 error code a function of the protocol layer throws.
 import { S3Client } from "@aws-sdk/client-s3";
+import { expect } from "vitest";
+import { S3Error } from "../../../src/gateway/s3/errors.ts";
 
 export interface CapturedRequest {
   method: string;
@@ -86,4 +89,15 @@ export async function collect(data: AsyncIterable<Uint8Array>): Promise<Buffer> 
   const pieces: Uint8Array[] = [];
   for await (const piece of data) pieces.push(piece);
   return Buffer.concat(pieces);
+}
+
+/** The S3 error code `fn` throws ("none" when it returns); anything but an S3Error fails the test. */
+export function s3ErrorCode(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(S3Error);
+    return (err as S3Error).code;
+  }
+  return "none";
 }

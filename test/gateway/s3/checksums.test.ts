@@ -6,17 +6,7 @@ import { createHash } from "node:crypto";
 import { crc32 as zlibCrc32 } from "node:zlib";
 import { crc32c as awsCrc32c } from "@aws-crypto/crc32c";
 import { BodyDigests, crc32c, expectedChecksums, multipartEtag, quoteEtag, unquoteEtag, verifyDigests, type ChecksumAlgorithm } from "../../../src/gateway/s3/checksums.ts";
-import { S3Error } from "../../../src/gateway/s3/errors.ts";
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(S3Error);
-    return (err as S3Error).code;
-  }
-  return "none";
-}
+import { s3ErrorCode } from "./capture.ts";
 
 function digestsOf(text: string | Uint8Array, checksum?: ChecksumAlgorithm, pieceBytes = 3): BodyDigests {
   const bytes = typeof text === "string" ? Buffer.from(text) : text;
@@ -77,11 +67,11 @@ describe("what a request announces", () => {
   });
 
   it("refuses two checksums, an unknown trailer, a disagreeing algorithm, and CRC64NVME", () => {
-    expect(codeOf(() => expectedChecksums(new Headers({ "x-amz-checksum-crc32": "NhCmhg==", "x-amz-checksum-sha1": "x" })))).toBe("InvalidRequest");
-    expect(codeOf(() => expectedChecksums(new Headers({ "x-amz-trailer": "x-amz-meta-a" })))).toBe("InvalidRequest");
-    expect(codeOf(() => expectedChecksums(new Headers({ "x-amz-checksum-crc32": "NhCmhg==", "x-amz-sdk-checksum-algorithm": "SHA256" })))).toBe("InvalidRequest");
-    expect(codeOf(() => expectedChecksums(new Headers({ "x-amz-checksum-crc64nvme": "AAAAAAAAAAA=" })))).toBe("NotImplemented");
-    expect(codeOf(() => expectedChecksums(new Headers({ "x-amz-checksum-whirlpool": "x" })))).toBe("InvalidRequest");
+    expect(s3ErrorCode(() => expectedChecksums(new Headers({ "x-amz-checksum-crc32": "NhCmhg==", "x-amz-checksum-sha1": "x" })))).toBe("InvalidRequest");
+    expect(s3ErrorCode(() => expectedChecksums(new Headers({ "x-amz-trailer": "x-amz-meta-a" })))).toBe("InvalidRequest");
+    expect(s3ErrorCode(() => expectedChecksums(new Headers({ "x-amz-checksum-crc32": "NhCmhg==", "x-amz-sdk-checksum-algorithm": "SHA256" })))).toBe("InvalidRequest");
+    expect(s3ErrorCode(() => expectedChecksums(new Headers({ "x-amz-checksum-crc64nvme": "AAAAAAAAAAA=" })))).toBe("NotImplemented");
+    expect(s3ErrorCode(() => expectedChecksums(new Headers({ "x-amz-checksum-whirlpool": "x" })))).toBe("InvalidRequest");
   });
 });
 
@@ -94,15 +84,15 @@ describe("verifying a finished body", () => {
 
   it("answers S3's code for each mismatch", () => {
     const hello = () => digestsOf("hello", "CRC32");
-    expect(codeOf(() => verifyDigests(hello(), { contentMd5: "not base64!" }))).toBe("InvalidDigest");
-    expect(codeOf(() => verifyDigests(hello(), { contentMd5: "AAAA" }))).toBe("InvalidDigest");
-    expect(codeOf(() => verifyDigests(hello(), { contentMd5: Buffer.alloc(16).toString("base64") }))).toBe("BadDigest");
-    expect(codeOf(() => verifyDigests(hello(), {}, { contentSha256Hex: "0".repeat(64) }))).toBe("XAmzContentSHA256Mismatch");
-    expect(codeOf(() => verifyDigests(hello(), { algorithm: "CRC32", value: "AAAAAA==" }))).toBe("BadDigest");
-    expect(codeOf(() => verifyDigests(hello(), { algorithm: "CRC32", value: "NhCm" }))).toBe("InvalidRequest");
-    expect(codeOf(() => verifyDigests(hello(), { algorithm: "CRC32" }))).toBe("InvalidRequest");
-    expect(codeOf(() => verifyDigests(hello(), { algorithm: "CRC32", trailerAlgorithm: "CRC32" }, { trailers: new Headers() }))).toBe("InvalidRequest");
-    expect(codeOf(() => verifyDigests(hello(), { algorithm: "CRC32", trailerAlgorithm: "CRC32" }, { trailers: new Headers({ "x-amz-checksum-crc32": "AAAAAA==" }) }))).toBe("BadDigest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { contentMd5: "not base64!" }))).toBe("InvalidDigest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { contentMd5: "AAAA" }))).toBe("InvalidDigest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { contentMd5: Buffer.alloc(16).toString("base64") }))).toBe("BadDigest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), {}, { contentSha256Hex: "0".repeat(64) }))).toBe("XAmzContentSHA256Mismatch");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { algorithm: "CRC32", value: "AAAAAA==" }))).toBe("BadDigest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { algorithm: "CRC32", value: "NhCm" }))).toBe("InvalidRequest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { algorithm: "CRC32" }))).toBe("InvalidRequest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { algorithm: "CRC32", trailerAlgorithm: "CRC32" }, { trailers: new Headers() }))).toBe("InvalidRequest");
+    expect(s3ErrorCode(() => verifyDigests(hello(), { algorithm: "CRC32", trailerAlgorithm: "CRC32" }, { trailers: new Headers({ "x-amz-checksum-crc32": "AAAAAA==" }) }))).toBe("BadDigest");
     expect(verifyDigests(hello(), { algorithm: "CRC32", trailerAlgorithm: "CRC32" }, { trailers: new Headers({ "x-amz-checksum-crc32": "NhCmhg==" }) })?.value).toBe("NhCmhg==");
   });
 });

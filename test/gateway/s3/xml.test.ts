@@ -23,19 +23,9 @@ import {
   XML_BODY_BYTES_MAX,
 } from "../../../src/gateway/s3/xml.ts";
 import { errorXml } from "../../../src/gateway/s3/errors.ts";
-import { bodyStream, type Capture, sdkClient, startCapture } from "./capture.ts";
+import { bodyStream, type Capture, s3ErrorCode, sdkClient, startCapture } from "./capture.ts";
 
 const OWNER = { id: "tessera", displayName: "tessera" };
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(S3Error);
-    return (err as S3Error).code;
-  }
-  return "none";
-}
 
 /** A server that answers every request with `xml`, to let the SDK's own parser read it. */
 async function sdkReads<T>(xml: string, send: (client: S3Client) => Promise<T>, status = 200): Promise<T> {
@@ -137,44 +127,44 @@ describe("bad bodies", () => {
 
   it("refuses malformed XML and the wrong root", () => {
     for (const body of ["", "not xml", "<Delete><Object><Key>a</Key></Object>", "<Delete><Object><Key>a</Key></Obj></Delete>", "<Other/>", "<Delete></Delete>", "<Delete><Object/></Delete>", "<Delete><Object><Key></Key></Object></Delete>", "<Delete><Object><Key><b>x</b></Key></Object></Delete>", "<Delete><Quiet>maybe</Quiet><Object><Key>a</Key></Object></Delete>"]) {
-      expect({ body, code: code(() => parseDelete(body)) }).toEqual({ body, code: "MalformedXML" });
+      expect({ body, code: s3ErrorCode(() => parseDelete(body)) }).toEqual({ body, code: "MalformedXML" });
     }
-    expect(code(() => parseDelete(new Uint8Array([0x3c, 0xff, 0xfe, 0x3e])))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseDelete(new Uint8Array([0x3c, 0xff, 0xfe, 0x3e])))).toBe("MalformedXML");
   });
 
   it("decodes character references once, and refuses unknown entities", () => {
     expect(parseDelete("<Delete><Object><Key>a&#13;b&#x0A;c&#xe9;&amp;#1;</Key></Object></Delete>").keys).toEqual(["a\rb\ncé&#1;"]);
     for (const bad of ["&nbsp;", "&#0;", "&#xD800;", "&#x110000;", "& ", "&amp"]) {
-      expect({ bad, code: code(() => parseDelete(`<Delete><Object><Key>a${bad}</Key></Object></Delete>`)) }).toEqual({ bad, code: "MalformedXML" });
+      expect({ bad, code: s3ErrorCode(() => parseDelete(`<Delete><Object><Key>a${bad}</Key></Object></Delete>`)) }).toEqual({ bad, code: "MalformedXML" });
     }
   });
 
   it("refuses a DTD and entity expansion (no billion laughs), and CDATA", () => {
     const laughs = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Delete><Object><Key>&b;</Key></Object></Delete>';
-    expect(code(() => parseDelete(laughs))).toBe("MalformedXML");
-    expect(code(() => parseDelete("<Delete><Object><Key><![CDATA[a&amp;]]></Key></Object></Delete>"))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseDelete(laughs))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseDelete("<Delete><Object><Key><![CDATA[a&amp;]]></Key></Object></Delete>"))).toBe("MalformedXML");
   });
 
   it("bounds the number of keys and the size of a body", async () => {
     const objects = (n: number) => Array.from({ length: n }, (_, i) => `<Object><Key>k${i}</Key></Object>`).join("");
     expect(parseDelete(`<Delete>${objects(DELETE_KEYS_MAX)}</Delete>`).keys.length).toBe(DELETE_KEYS_MAX);
-    expect(code(() => parseDelete(`<Delete>${objects(DELETE_KEYS_MAX + 1)}</Delete>`))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseDelete(`<Delete>${objects(DELETE_KEYS_MAX + 1)}</Delete>`))).toBe("MalformedXML");
     const huge = `<Delete><Object><Key>${"k".repeat(XML_BODY_BYTES_MAX)}</Key></Object></Delete>`;
-    expect(code(() => parseDelete(huge))).toBe("MaxMessageLengthExceeded");
+    expect(s3ErrorCode(() => parseDelete(huge))).toBe("MaxMessageLengthExceeded");
     await expect(readXmlBody(bodyStream(Buffer.from(huge), 65536))).rejects.toMatchObject({ code: "MaxMessageLengthExceeded" });
     expect(Buffer.from(await readXmlBody(bodyStream(Buffer.from("<a/>"), 1))).toString()).toBe("<a/>");
   });
 
   it("CompleteMultipartUpload: order, range and form of the parts", () => {
     expect(parseCompleteMultipart(complete(part("1") + part("2")))).toHaveLength(2);
-    expect(code(() => parseCompleteMultipart(complete(part("2") + part("1"))))).toBe("InvalidPartOrder");
-    expect(code(() => parseCompleteMultipart(complete(part("1") + part("1"))))).toBe("InvalidPartOrder");
-    expect(code(() => parseCompleteMultipart(complete(part("0"))))).toBe("InvalidArgument");
-    expect(code(() => parseCompleteMultipart(complete(part("10001"))))).toBe("InvalidArgument");
-    expect(code(() => parseCompleteMultipart(complete(part("1.5"))))).toBe("MalformedXML");
-    expect(code(() => parseCompleteMultipart(complete(part("1", ""))))).toBe("MalformedXML");
-    expect(code(() => parseCompleteMultipart(complete("")))).toBe("MalformedXML");
-    expect(code(() => parseCompleteMultipart(complete("<Part><ETag>e</ETag></Part>")))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete(part("2") + part("1"))))).toBe("InvalidPartOrder");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete(part("1") + part("1"))))).toBe("InvalidPartOrder");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete(part("0"))))).toBe("InvalidArgument");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete(part("10001"))))).toBe("InvalidArgument");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete(part("1.5"))))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete(part("1", ""))))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete("")))).toBe("MalformedXML");
+    expect(s3ErrorCode(() => parseCompleteMultipart(complete("<Part><ETag>e</ETag></Part>")))).toBe("MalformedXML");
     const many = Array.from({ length: 10_000 }, (_, i) => part(String(i + 1), `"${"0".repeat(32)}"`)).join("");
     expect(parseCompleteMultipart(complete(many))).toHaveLength(10_000);
   });

@@ -489,6 +489,27 @@ describe("S3 gateway: bad input, each an S3 error and nothing written", () => {
     await nothingWritten();
   });
 
+  it("refuses an aws-chunked body with a wrong trailing checksum, or with a truncated chunk", async () => {
+    const chunkedPut = (key: string, body: string) =>
+      signedFetch("PUT", `/bad/${key}`, {
+        body,
+        headers: { "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "5", "x-amz-trailer": "x-amz-checksum-crc32" },
+      });
+    // crc32("hello") is NhCmhg==: the body is whole, its trailer names another checksum.
+    const wrongTrailer = await chunkedPut("trailer", "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
+    expect(wrongTrailer.status).toBe(400);
+    expect(await wrongTrailer.text()).toContain("<Code>BadDigest</Code>");
+    // The chunk says 10 bytes; the body ends after 5 of them.
+    const truncated = await chunkedPut("truncated", "a\r\nhello");
+    expect(truncated.status).toBe(400);
+    expect(await truncated.text()).toContain("<Code>IncompleteBody</Code>");
+    // The same body, whole and right, is stored: the refusals were about the body alone.
+    const right = await chunkedPut("right", "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n");
+    expect(right.status).toBe(200);
+    await s3.send(new DeleteObjectCommand({ Bucket: "bad", Key: "right" }));
+    await nothingWritten();
+  });
+
   it("refuses malformed XML in DeleteObjects", async () => {
     const body = "<Delete><Object><Key>a</Key></Delete>";
     const response = await signedFetch("POST", "/bad", { query: { delete: "" }, body, headers: { "content-md5": createHash("md5").update(body).digest("base64") } });

@@ -144,7 +144,7 @@ describe("self-healing replication", () => {
     // The queue is in priority order (strictly checked on the pure planner,
     // test/master/replication.test.ts); here a one-copy chunk whose only source is busy with
     // another copy (the throttles) waits while two-copy chunks go, so how many pairs come out
-    // of order depends on timing: runs measured 0 to 11% of them on a quiet machine. What holds
+    // of order depends on timing (a CI run on a fresh clone measured 11%). What holds
     // whatever the timing is the shape: a one-copy chunk first, and most one-copy repairs
     // before most two-copy ones (in every run, under a quarter of the pairs out of order).
     expect(history[0]!.liveBefore).toBe(1);

@@ -490,17 +490,17 @@ describe("S3 gateway: bad input, each an S3 error and nothing written", () => {
   });
 
   it("refuses an aws-chunked body with a wrong trailing checksum, or with a truncated chunk", async () => {
-    const chunkedPut = (key: string, body: string) =>
+    const chunkedPut = (key: string, body: string, decodedBytes = 5) =>
       signedFetch("PUT", `/bad/${key}`, {
         body,
-        headers: { "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": "5", "x-amz-trailer": "x-amz-checksum-crc32" },
+        headers: { "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding": "aws-chunked", "x-amz-decoded-content-length": String(decodedBytes), "x-amz-trailer": "x-amz-checksum-crc32" },
       });
     // crc32("hello") is NhCmhg==: the body is whole, its trailer names another checksum.
     const wrongTrailer = await chunkedPut("trailer", "5\r\nhello\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n");
     expect(wrongTrailer.status).toBe(400);
     expect(await wrongTrailer.text()).toContain("<Code>BadDigest</Code>");
-    // The chunk says 10 bytes; the body ends after 5 of them.
-    const truncated = await chunkedPut("truncated", "a\r\nhello");
+    // The chunk says 10 bytes, as the decoded length does; the body ends after 5 of them.
+    const truncated = await chunkedPut("truncated", "a\r\nhello", 10);
     expect(truncated.status).toBe(400);
     expect(await truncated.text()).toContain("<Code>IncompleteBody</Code>");
     // The same body, whole and right, is stored: the refusals were about the body alone.

@@ -133,14 +133,7 @@ export async function readAll(data: AsyncIterable<Uint8Array>, maxBytes: number)
     if (length > maxBytes) throw new S3Error("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size.");
     pieces.push(piece);
   }
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, length);
 }
 
 function parseLength(text: string | null, header: string): number | undefined {

@@ -419,19 +419,3 @@ export function parseDelete(body: string | Uint8Array): { keys: string[]; quiet:
   if (quietText !== "true" && quietText !== "false") throw S3Error.malformedXml();
   return { keys, quiet: quietText === "true" };
 }
-
-/**
- * Reads a request body of XML, stopping at XML_BODY_BYTES_MAX (MaxMessageLengthExceeded)
- * rather than holding whatever a client sends.
- */
-export async function readXmlBody(body: AsyncIterable<Uint8Array> | null): Promise<Uint8Array> {
-  if (body === null) return new Uint8Array(0);
-  const pieces: Uint8Array[] = [];
-  let length = 0;
-  for await (const piece of body) {
-    length += piece.length;
-    if (length > XML_BODY_BYTES_MAX) throw S3Error.maxMessageLengthExceeded();
-    pieces.push(piece);
-  }
-  return Buffer.concat(pieces);
-}

@@ -7,6 +7,7 @@ import { crc32 as zlibCrc32 } from "node:zlib";
 import { crc32c as awsCrc32c } from "@aws-crypto/crc32c";
 import { BodyDigests, crc32c, expectedChecksums, multipartEtag, quoteEtag, unquoteEtag, verifyDigests, type ChecksumAlgorithm } from "../../../src/gateway/s3/checksums.ts";
 import { s3ErrorCode } from "./capture.ts";
+import { pattern } from "../../support/bytes.ts";
 
 function digestsOf(text: string | Uint8Array, checksum?: ChecksumAlgorithm, pieceBytes = 3): BodyDigests {
   const bytes = typeof text === "string" ? Buffer.from(text) : text;
@@ -15,18 +16,6 @@ function digestsOf(text: string | Uint8Array, checksum?: ChecksumAlgorithm, piec
   return digests;
 }
 
-// Pseudo-random bytes from one xorshift seed, so a failure replays.
-function pattern(length: number, seed: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let x = seed | 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
-}
 
 describe("known vectors, fed in pieces", () => {
   it("computes MD5, SHA-256 and each checksum of 'hello' as S3 spells them", () => {

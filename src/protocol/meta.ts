@@ -53,7 +53,7 @@ export const META_CHANNEL = {
 };
 
 /** The fields of MetaRequest beside its oneof: who asks, which call, and whether it was forwarded. */
-type Envelope = "forwarded" | "clientId" | "callId" | "caller";
+type Envelope = "forwarded" | "clientId" | "callId" | "caller" | "user";
 /** The kinds of request: the members of MetaRequest's oneof. */
 export type RequestKind = Exclude<keyof MetaRequest, Envelope>;
 /** The kinds of answer: the members of MetaResponse's oneof. */
@@ -82,6 +82,11 @@ export const ANSWER_OF = {
   list: "list",
   setAttributes: "done",
   concat: "stat",
+  setOwner: "done",
+  setPermission: "done",
+  setTimes: "done",
+  truncate: "done",
+  delegationToken: "delegationToken",
   reportBadReplica: "done",
   fsck: "fsck",
   report: "report",
@@ -124,6 +129,12 @@ export const CHANGES_STATE = {
   list: false,
   setAttributes: true,
   concat: true,
+  setOwner: true,
+  setPermission: true,
+  setTimes: true,
+  truncate: true,
+  // ISSUE, RENEW and CANCEL change the masters' state (VERIFY rides along: one kind per message).
+  delegationToken: true,
   reportBadReplica: true,
   fsck: false,
   report: false,
@@ -166,7 +177,12 @@ export type RequestOf<K extends RequestKind> = NonNullable<MetaRequest[K]>;
 export type AnswerOf<K extends RequestKind> = NonNullable<MetaResponse[(typeof ANSWER_OF)[K]]>;
 
 /** A master's handler of each request kind (the leader serves them; src/master/rpc/meta-service.ts). */
-export type MetaHandlers = { [K in RequestKind]: (request: RequestOf<K>) => Promise<AnswerOf<K>> };
+export type MetaHandlers = { [K in RequestKind]: (request: RequestOf<K>, context?: RequestContext) => Promise<AnswerOf<K>> };
+
+/** Who a request acts for: MetaRequest.user ("" is the cluster itself, the superuser; so is an absent context: a peer's own call). */
+export interface RequestContext {
+  user: string;
+}
 
 const REQUEST_KINDS = Object.keys(ANSWER_OF) as RequestKind[];
 
@@ -176,8 +192,8 @@ export function requestKindOf(request: MetaRequest): RequestKind | undefined {
 }
 
 /** A request of `kind` with `body`, as the call `call` when given. */
-export function metaRequest<K extends RequestKind>(kind: K, body: RequestOf<K>, call?: CallKey): MetaRequest {
-  return { forwarded: false, clientId: call?.clientId ?? "", callId: call?.callId ?? 0, caller: "", [kind]: body } as MetaRequest;
+export function metaRequest<K extends RequestKind>(kind: K, body: RequestOf<K>, call?: CallKey, user = ""): MetaRequest {
+  return { forwarded: false, clientId: call?.clientId ?? "", callId: call?.callId ?? 0, caller: "", user, [kind]: body } as MetaRequest;
 }
 
 /** The answer of `kind` carried by `response`; a response that carries another is a protocol error. */

@@ -47,7 +47,7 @@ function fakeMasters(options: { delayMs?: number; failCreate?: (path: string) =>
       // An empty file is created closed, and the create answers its status: the put is over.
       if (body.closed !== true) throw new Error("the fake masters only take files created closed (empty ones)");
       puts -= 1;
-      const stat: FileStatus = { path, kind: FileStatus.Kind.FILE, sizeBytes: 0, replication: 3, chunkSizeBytes: 64 * MiB, mtimeMs: 1, state: FileStatus.State.CLOSED, chunks: [], fileId: byFileId.size };
+      const stat: FileStatus = { path, kind: FileStatus.Kind.FILE, sizeBytes: 0, replication: 3, chunkSizeBytes: 64 * MiB, mtimeMs: 1, state: FileStatus.State.CLOSED, chunks: [], fileId: byFileId.size, owner: "", group: "", permission: 0, accessTimeMs: 0 };
       return { fileId: byFileId.size, stat };
     }
     if (kind === "delete") {

@@ -59,7 +59,7 @@ describe("bad input to the metadata service", () => {
       const excludePeersMax = META_REQUEST_LIMITS.addChunk.excludePeers;
       const tooMany: MetaRequest = {
         forwarded: false,
-        caller: "",
+        caller: "", user: "",
         ...calls.next(),
         addChunk: { path: "/open", writerPeer: "", fileId: created.fileId, clientId: client.fs.clientId, excludePeers: Array.from({ length: excludePeersMax + 1 }, (_, i) => `peer-${i}`) },
       };
@@ -71,9 +71,9 @@ describe("bad input to the metadata service", () => {
       // A request over the message bound is refused before it leaves, and alone: a call on the
       // same stream still gets its answer.
       const hugePath = `/${"x".repeat(META_RPC_LIMITS.messageBytesMax)}`;
-      const oversized = channel.call({ forwarded: false, caller: "", ...calls.next(), mkdir: { path: hugePath, parents: false } }, 5_000);
+      const oversized = channel.call({ forwarded: false, caller: "", user: "", ...calls.next(), mkdir: { path: hugePath, parents: false } }, 5_000);
       await expect(oversized).rejects.toMatchObject({ code: "INVALID", message: expect.stringMatching(new RegExp(`^the request is \\d+ bytes, over the bound of ${META_RPC_LIMITS.messageBytesMax} bytes of /tessera/meta/`)) });
-      const status = await channel.call({ forwarded: false, caller: "", clientId: "", callId: 0, status: {} }, 5_000);
+      const status = await channel.call({ forwarded: false, caller: "", user: "", clientId: "", callId: 0, status: {} }, 5_000);
       expect(status.error).toBeUndefined();
       expect(status.status?.voters).toHaveLength(3);
     } finally {

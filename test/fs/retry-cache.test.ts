@@ -219,7 +219,7 @@ describe("the retry cache across the cluster", () => {
       const calls = new CallIds(client.host.peerId.toString());
       // mkdir without parents: carried out twice, the second would find the folder.
       for (let i = 0; i < 5; i++) {
-        const request: MetaRequest = { forwarded: false, caller: "", ...calls.next(), mkdir: { path: `/twice-${i}`, parents: false } };
+        const request: MetaRequest = { forwarded: false, caller: "", user: "", ...calls.next(), mkdir: { path: `/twice-${i}`, parents: false } };
         const answers = await Promise.all([channel.call(request, 5_000), channel.call(request, 5_000), channel.call(request, 5_000)]);
         for (const answer of answers) expect(answer).toEqual({ done: {} });
       }
@@ -258,7 +258,7 @@ describe("the retry cache across the cluster", () => {
       }
       // Closing the owner's file under its lease holder's name, with a client id of its own.
       const mine = new CallIds(intruderPeer).next();
-      const complete: MetaRequest = { forwarded: false, caller: "", ...mine, complete: { fileId: created.fileId, clientId: owner.fs.clientId } };
+      const complete: MetaRequest = { forwarded: false, caller: "", user: "", ...mine, complete: { fileId: created.fileId, clientId: owner.fs.clientId } };
       expect((await via.call(complete, 5_000)).error).toMatchObject({ code: "INVALID", message: expect.stringContaining(`client id ${owner.fs.clientId} is not one of ${intruderPeer}'s`) });
       // A call id without its client id.
       expect((await via.call({ ...first, clientId: "" }, 5_000)).error).toMatchObject({ code: "INVALID", message: "a call id is a positive integer and comes with its client id" });

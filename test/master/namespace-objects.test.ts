@@ -277,7 +277,7 @@ describe("concat", () => {
     expect(MetaRequest.decode(request, { limits: META_REQUEST_LIMITS }).concat!.sources).toHaveLength(CONCAT_SOURCES_MAX);
     const tooMany = MetaRequest.encode(metaRequest("concat", { sources: [...sources, "/one/more"], destination: "/bucket/key", attributes: [], replace: false, parents: false }));
     expect(() => MetaRequest.decode(tooMany, { limits: META_REQUEST_LIMITS })).toThrow(/too many/);
-    expect(() => MetaResponse.decode(MetaResponse.encode({ stat: { path: "/f", kind: FileStatus.Kind.FILE, sizeBytes: 0, replication: 1, chunkSizeBytes: 0, mtimeMs: 0, state: FileStatus.State.CLOSED, chunks: [], fileId: 1, attributes: { entries: Array.from({ length: ATTRIBUTES_BYTES_MAX + 1 }, () => ({ name: "a", value: "" })) } } }), { limits: META_RESPONSE_LIMITS })).toThrow(/too many/);
+    expect(() => MetaResponse.decode(MetaResponse.encode({ stat: { path: "/f", kind: FileStatus.Kind.FILE, sizeBytes: 0, replication: 1, chunkSizeBytes: 0, mtimeMs: 0, state: FileStatus.State.CLOSED, chunks: [], fileId: 1, owner: "", group: "", permission: 0, accessTimeMs: 0, attributes: { entries: Array.from({ length: ATTRIBUTES_BYTES_MAX + 1 }, () => ({ name: "a", value: "" })) } } }), { limits: META_RESPONSE_LIMITS })).toThrow(/too many/);
   });
 });
 

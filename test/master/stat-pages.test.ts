@@ -87,6 +87,10 @@ describe("a stat of a file of many chunks", () => {
       mtimeMs: 0,
       state: FileStatus.State.CLOSED,
       fileId,
+      owner: "",
+      group: "",
+      permission: 0,
+      accessTimeMs: 0,
       chunks: [{ chunkId: from.toString(16).padStart(16, "0"), index: from, version: 1, sizeBytes: 1, committed: true, replicas: [] }],
       ...(next !== undefined ? { chunksNext: next } : {}),
     });

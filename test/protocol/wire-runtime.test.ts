@@ -36,7 +36,7 @@ describe("the generated codecs' runtime helpers", () => {
   it("encode to protons' own bytes and decode back, for strings of every length and script", () => {
     const texts = ["", "a", "x".repeat(39), "x".repeat(40), PEER_ID, "/données/日本語/😀/file", "é".repeat(5_000)];
     for (const text of texts) {
-      const request: MetaRequest = { forwarded: false, clientId: `${PEER_ID}/${text}`, callId: 12, caller: "", mkdir: { path: `/${text}`, parents: true } };
+      const request: MetaRequest = { forwarded: false, clientId: `${PEER_ID}/${text}`, callId: 12, caller: "", user: "", mkdir: { path: `/${text}`, parents: true } };
       const ours = MetaRequest.encode(request);
       expect(ours).toEqual(protonsEncode(request, MetaRequest.codec()));
       expect(ours.constructor).toBe(Uint8Array);

@@ -51,6 +51,10 @@ export function createdAnswer(req: CreateRequest, result: CreateResult, replica:
     state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
     chunks: [],
     fileId: result.fileId,
+    owner: "",
+    group: "",
+    permission: 0,
+    accessTimeMs: 0,
     ...(closed && req.attributes && req.attributes.entries.length > 0 ? { attributes: req.attributes } : {}),
   };
   const chunk = result.firstChunk;
@@ -79,6 +83,10 @@ export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated)
     state: FileStatus.State.CLOSED,
     chunks: [],
     fileId: result.fileId,
+    owner: "",
+    group: "",
+    permission: 0,
+    accessTimeMs: 0,
     ...(req.attributes.length > 0 ? { attributes: { entries: req.attributes } } : {}),
   };
 }
@@ -450,6 +458,10 @@ function toFileStatus(stat: Omit<StatResult, "chunks">, chunks: FileChunk[]): Fi
     state: FILE_STATE.wire(stat.state),
     chunks,
     fileId: stat.id,
+    owner: "",
+    group: "",
+    permission: 0,
+    accessTimeMs: 0,
     ...(stat.attributes.length > 0 ? { attributes: { entries: stat.attributes } } : {}),
   };
 }

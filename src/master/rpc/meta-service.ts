@@ -21,7 +21,7 @@ import { encodeLogCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type Mas
 import { META_PROTOCOL } from "../../protocol/ids.ts";
 import { META_RPC_LIMITS } from "../../protocol/limits.ts";
 import { RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
-import { clientIdBelongsTo, META_CHANNEL, metaAnswer, requestKindOf, type CallKey, type MetaHandlers, type RequestKind } from "../../protocol/meta.ts";
+import { clientIdBelongsTo, META_CHANNEL, metaAnswer, requestKindOf, type CallKey, type MetaHandlers, type RequestContext, type RequestKind } from "../../protocol/meta.ts";
 import { answerFromOutcome, atMostOnceCall, CallScopes, valueOf } from "./at-most-once.ts";
 import { PROGRESS_STATE } from "../../protocol/views.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
@@ -201,10 +201,10 @@ export class MetaService {
         return error("UNAVAILABLE", `the leader did not answer: ${(err as Error).message}`, leader);
       }
     }
-    const handler = this.handlers[kind] as ((body: unknown) => Promise<unknown>) | undefined;
+    const handler = this.handlers[kind] as ((body: unknown, context: RequestContext) => Promise<unknown>) | undefined;
     if (!handler) return error("INVALID", `this master does not serve ${kind} requests`);
     const call = atMostOnceCall(kind, req);
-    if (!call) return this.answer(kind, async () => metaAnswer(kind, (await handler(req[kind])) as never));
+    if (!call) return this.answer(kind, async () => metaAnswer(kind, (await handler(req[kind], { user: req.user })) as never));
     const key = `${call.callId} ${call.clientId}`;
     const first = this.serving.get(key);
     if (first) {
@@ -217,7 +217,7 @@ export class MetaService {
   }
 
   /** Serves a call at most once: from its record when it has one, else by its handler, whose proposal carries the call. */
-  private async serveCall(req: MetaRequest, kind: RequestKind, call: CallKey, handler: (body: unknown) => Promise<unknown>): Promise<MetaResponse> {
+  private async serveCall(req: MetaRequest, kind: RequestKind, call: CallKey, handler: (body: unknown, context: RequestContext) => Promise<unknown>): Promise<MetaResponse> {
     await this.seeEarlierLeadersCalls();
     const body = req[kind] as never;
     const first = this.init.stateMachine.namespace.recordedCall(call.clientId, call.callId);
@@ -225,7 +225,7 @@ export class MetaService {
       this.retries.answeredFromRecord += 1;
       return metaAnswer(kind, (await answerFromOutcome(kind, body, valueOf(first), this.answerContext)) as never);
     }
-    const { value, replayed } = await this.init.calls.run(call, () => handler(body));
+    const { value, replayed } = await this.init.calls.run(call, () => handler(body, { user: req.user }));
     // The proposal was a retry after all (the first attempt was still in the log): the
     // handler built its answer around the first value; the record alone says what it was.
     if (replayed) {

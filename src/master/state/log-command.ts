@@ -2,20 +2,20 @@
 // encode a typed command with exactly one member set; apply decodes it here, once. A log
 // written by version 1 stays readable: its bag commands decode here with no member set and
 // are converted (legacy-v1.ts), so nothing after decodeLogCommand knows there were two formats.
-import { LogCommand, type Call } from "../../protocol/pb/log.ts";
+import { LogCommand, type Call, type Caller } from "../../protocol/pb/log.ts";
 import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, REPLICATION_MAX } from "../../protocol/limits.ts";
 import { CommandRejectedError } from "./errors.ts";
 import { commandFromV1 } from "./legacy-v1.ts";
 import { DROP_PENDING_MAX, JOB_RECORD_LIMITS, JOB_TASKS_MAX, TASK_RECORD_LIMITS } from "./limits.ts";
 
 /** The kinds of command: the members of LogCommand's oneof (`call` is the envelope beside it). */
-export type LogCommandKind = Exclude<keyof LogCommand, "call">;
+export type LogCommandKind = Exclude<keyof LogCommand, "call" | "caller">;
 export type LogCommandOf<K extends LogCommandKind> = NonNullable<LogCommand[K]>;
 /**
  * A command with exactly one member set: what is proposed and what apply sees; `call` when it
  * carries out a client's call (src/master/state/retry-cache.ts).
  */
-export type TypedLogCommand = { [K in LogCommandKind]: { [P in K]: LogCommandOf<P> } & { call?: Call } }[LogCommandKind];
+export type TypedLogCommand = { [K in LogCommandKind]: { [P in K]: LogCommandOf<P> } & { call?: Call; caller?: Caller } }[LogCommandKind];
 
 // Every kind, checked complete by the compiler: a member added to log.proto must be listed.
 const KINDS_SET: Record<LogCommandKind, true> = {
@@ -38,6 +38,10 @@ const KINDS_SET: Record<LogCommandKind, true> = {
   setAttributes: true,
   concat: true,
   deleteSetting: true,
+  setOwner: true,
+  setPermission: true,
+  setTimes: true,
+  truncate: true,
 };
 export const LOG_COMMAND_KINDS = Object.keys(KINDS_SET) as LogCommandKind[];
 

@@ -60,7 +60,11 @@ import type {
   ReopenForAppend,
   SetAttributes,
   SetReplication,
+  SetOwner,
+  SetPermission,
   SetSetting,
+  SetTimes,
+  Truncate,
 } from "../../protocol/pb/log.ts";
 
 /** What a command works on: the statements of the open database and the mirror of its meta row. */
@@ -667,4 +671,19 @@ export function concat(ctx: OpContext, c: Concat): Concatenated {
   });
   for (const folder of folders) ctx.s.touch.run(mtimeMs, folder);
   return { fileId: id, lengthBytes, replication, chunkSizeBytes, mtimeMs, chunks };
+}
+
+// Issue 15 (permissions): placeholders of the contract (hdfs-base); the permissions branch
+// replaces them.
+export function setOwner(_ctx: OpContext, _c: SetOwner): Record<string, never> {
+  throw new CommandRejectedError("setOwner is not built yet");
+}
+export function setPermission(_ctx: OpContext, _c: SetPermission): Record<string, never> {
+  throw new CommandRejectedError("setPermission is not built yet");
+}
+export function setTimes(_ctx: OpContext, _c: SetTimes): Record<string, never> {
+  throw new CommandRejectedError("setTimes is not built yet");
+}
+export function truncate(_ctx: OpContext, _c: Truncate): Record<string, never> {
+  throw new CommandRejectedError("truncate is not built yet");
 }

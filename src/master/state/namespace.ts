@@ -149,6 +149,10 @@ const OPS: { [K in LogCommandKind]: (ctx: OpContext, c: LogCommandOf<K>) => unkn
   setAttributes: ops.setAttributes,
   concat: ops.concat,
   deleteSetting: ops.deleteSetting,
+  setOwner: ops.setOwner,
+  setPermission: ops.setPermission,
+  setTimes: ops.setTimes,
+  truncate: ops.truncate,
 };
 
 /**
@@ -176,6 +180,10 @@ const KEEPS_FOLDERS: { [K in LogCommandKind]: boolean } = {
   setAttributes: true,
   concat: true, // removes files only; the folders it makes are new
   deleteSetting: true,
+  setOwner: true,
+  setPermission: true,
+  setTimes: true,
+  truncate: true,
 };
 /** Folders whose ids the queries remember; past this many the cache starts again empty. */
 const FOLDER_CACHE_ENTRIES_MAX = 65_536;

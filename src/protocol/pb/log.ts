@@ -13,6 +13,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 
 export interface LogCommand {
   call?: Call
+  caller?: Caller
   mkdir?: Mkdir
   create?: Create
   addChunk?: AddChunk
@@ -32,6 +33,10 @@ export interface LogCommand {
   setAttributes?: SetAttributes
   concat?: Concat
   deleteSetting?: DeleteSetting
+  setOwner?: SetOwner
+  setPermission?: SetPermission
+  setTimes?: SetTimes
+  truncate?: Truncate
 }
 
 export namespace LogCommand {
@@ -46,7 +51,111 @@ export namespace LogCommand {
 
         obj = { ...obj }
 
+        if (obj.truncate != null) {
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.setTimes != null) {
+          obj.truncate = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.setPermission != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.setOwner != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
         if (obj.deleteSetting != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.putJob = undefined
@@ -68,6 +177,10 @@ export namespace LogCommand {
         }
 
         if (obj.concat != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.setAttributes = undefined
           obj.putJob = undefined
@@ -89,6 +202,10 @@ export namespace LogCommand {
         }
 
         if (obj.setAttributes != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.putJob = undefined
@@ -110,6 +227,10 @@ export namespace LogCommand {
         }
 
         if (obj.putJob != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -131,6 +252,10 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -152,6 +277,10 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -173,6 +302,10 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -194,6 +327,10 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -215,6 +352,10 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -236,6 +377,10 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -257,6 +402,10 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -278,6 +427,10 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -299,6 +452,10 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -320,6 +477,10 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -341,6 +502,10 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -362,6 +527,10 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -383,6 +552,10 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -404,6 +577,10 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -425,6 +602,10 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.deleteSetting = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
@@ -448,6 +629,11 @@ export namespace LogCommand {
         if (obj.call != null) {
           w.uint32(178)
           Call.codec().encode(obj.call, w)
+        }
+
+        if (obj.caller != null) {
+          w.uint32(186)
+          Caller.codec().encode(obj.caller, w)
         }
 
         if (obj.mkdir != null) {
@@ -545,6 +731,26 @@ export namespace LogCommand {
           DeleteSetting.codec().encode(obj.deleteSetting, w)
         }
 
+        if (obj.setOwner != null) {
+          w.uint32(410)
+          SetOwner.codec().encode(obj.setOwner, w)
+        }
+
+        if (obj.setPermission != null) {
+          w.uint32(418)
+          SetPermission.codec().encode(obj.setPermission, w)
+        }
+
+        if (obj.setTimes != null) {
+          w.uint32(426)
+          SetTimes.codec().encode(obj.setTimes, w)
+        }
+
+        if (obj.truncate != null) {
+          w.uint32(434)
+          Truncate.codec().encode(obj.truncate, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -560,6 +766,12 @@ export namespace LogCommand {
             case 22: {
               obj.call = Call.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.call
+              })
+              break
+            }
+            case 23: {
+              obj.caller = Caller.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.caller
               })
               break
             }
@@ -677,6 +889,30 @@ export namespace LogCommand {
               })
               break
             }
+            case 51: {
+              obj.setOwner = SetOwner.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setOwner
+              })
+              break
+            }
+            case 52: {
+              obj.setPermission = SetPermission.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setPermission
+              })
+              break
+            }
+            case 53: {
+              obj.setTimes = SetTimes.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setTimes
+              })
+              break
+            }
+            case 54: {
+              obj.truncate = Truncate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.truncate
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -684,7 +920,111 @@ export namespace LogCommand {
           }
         }
 
+        if (obj.truncate != null) {
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.setTimes != null) {
+          delete obj.truncate
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.setPermission != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.setOwner != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
         if (obj.deleteSetting != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.putJob
@@ -706,6 +1046,10 @@ export namespace LogCommand {
         }
 
         if (obj.concat != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.setAttributes
           delete obj.putJob
@@ -727,6 +1071,10 @@ export namespace LogCommand {
         }
 
         if (obj.setAttributes != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.putJob
@@ -748,6 +1096,10 @@ export namespace LogCommand {
         }
 
         if (obj.putJob != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -769,6 +1121,10 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -790,6 +1146,10 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -811,6 +1171,10 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -832,6 +1196,10 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -853,6 +1221,10 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -874,6 +1246,10 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -895,6 +1271,10 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -916,6 +1296,10 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -937,6 +1321,10 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -958,6 +1346,10 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -979,6 +1371,10 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -1000,6 +1396,10 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -1021,6 +1421,10 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -1042,6 +1446,10 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -1063,6 +1471,10 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.deleteSetting
           delete obj.concat
           delete obj.setAttributes
@@ -1096,6 +1508,84 @@ export namespace LogCommand {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LogCommand>): LogCommand {
     return decodeMessage(buf, LogCommand.codec(), opts)
+  }
+
+}
+
+export interface Caller {
+  user: string
+  groups: string[]
+}
+
+export namespace Caller {
+  let _codec: Codec<Caller>
+
+  export const codec = (): Codec<Caller> => {
+    if (_codec == null) {
+      _codec = message<Caller>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.user != null && obj.user !== '')) {
+          w.uint32(10)
+          w.string(obj.user)
+        }
+
+        if (obj.groups != null && obj.groups.length > 0) {
+          for (const value of obj.groups) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          user: '',
+          groups: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.user = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              if (opts.limits?.groups != null && obj.groups.length === opts.limits.groups) {
+                throw new MaxLengthError('Decode error - repeated field "groups" had too many elements')
+              }
+
+              obj.groups.push(utf8Of(reader.bytes()))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Caller>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Caller.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Caller>): Caller {
+    return decodeMessage(buf, Caller.codec(), opts)
   }
 
 }
@@ -1184,6 +1674,7 @@ export namespace Call {
 }
 
 export interface Mkdir {
+  permission?: number
   path: string
   parents: boolean
   mtimeMs: number
@@ -1198,6 +1689,11 @@ export namespace Mkdir {
       _codec = message<Mkdir>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
+        }
+
+        if (obj.permission != null) {
+          w.uint32(40)
+          w.uint32(obj.permission)
         }
 
         if ((obj.path != null && obj.path !== '')) {
@@ -1236,6 +1732,10 @@ export namespace Mkdir {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 5: {
+              obj.permission = reader.uint32()
+              break
+            }
             case 1: {
               obj.path = utf8Of(reader.bytes())
               break
@@ -1279,6 +1779,7 @@ export namespace Mkdir {
 }
 
 export interface Create {
+  permission?: number
   path: string
   replication: number
   chunkSizeBytes: number
@@ -1298,6 +1799,11 @@ export namespace Create {
       _codec = message<Create>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
+        }
+
+        if (obj.permission != null) {
+          w.uint32(80)
+          w.uint32(obj.permission)
         }
 
         if ((obj.path != null && obj.path !== '')) {
@@ -1364,6 +1870,10 @@ export namespace Create {
           const tag = reader.uint32()
 
           switch (tag >>> 3) {
+            case 10: {
+              obj.permission = reader.uint32()
+              break
+            }
             case 1: {
               obj.path = utf8Of(reader.bytes())
               break
@@ -3046,6 +3556,336 @@ export namespace DeleteSetting {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DeleteSetting>): DeleteSetting {
     return decodeMessage(buf, DeleteSetting.codec(), opts)
+  }
+
+}
+
+export interface SetOwner {
+  path: string
+  owner: string
+  group: string
+}
+
+export namespace SetOwner {
+  let _codec: Codec<SetOwner>
+
+  export const codec = (): Codec<SetOwner> => {
+    if (_codec == null) {
+      _codec = message<SetOwner>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.owner != null && obj.owner !== '')) {
+          w.uint32(18)
+          w.string(obj.owner)
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(26)
+          w.string(obj.group)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          owner: '',
+          group: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.owner = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.group = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetOwner>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetOwner.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetOwner>): SetOwner {
+    return decodeMessage(buf, SetOwner.codec(), opts)
+  }
+
+}
+
+export interface SetPermission {
+  path: string
+  permission: number
+}
+
+export namespace SetPermission {
+  let _codec: Codec<SetPermission>
+
+  export const codec = (): Codec<SetPermission> => {
+    if (_codec == null) {
+      _codec = message<SetPermission>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.permission != null && obj.permission !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.permission)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          permission: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.permission = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetPermission>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetPermission.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetPermission>): SetPermission {
+    return decodeMessage(buf, SetPermission.codec(), opts)
+  }
+
+}
+
+export interface SetTimes {
+  path: string
+  mtimeMs?: number
+  accessTimeMs?: number
+  nowMs: number
+}
+
+export namespace SetTimes {
+  let _codec: Codec<SetTimes>
+
+  export const codec = (): Codec<SetTimes> => {
+    if (_codec == null) {
+      _codec = message<SetTimes>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if (obj.mtimeMs != null) {
+          w.uint32(16)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if (obj.accessTimeMs != null) {
+          w.uint32(24)
+          w.uint64Number(obj.accessTimeMs)
+        }
+
+        if ((obj.nowMs != null && obj.nowMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.nowMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          nowMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.accessTimeMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.nowMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetTimes>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetTimes.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetTimes>): SetTimes {
+    return decodeMessage(buf, SetTimes.codec(), opts)
+  }
+
+}
+
+export interface Truncate {
+  path: string
+  lengthBytes: number
+  nowMs: number
+}
+
+export namespace Truncate {
+  let _codec: Codec<Truncate>
+
+  export const codec = (): Codec<Truncate> => {
+    if (_codec == null) {
+      _codec = message<Truncate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.lengthBytes != null && obj.lengthBytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.lengthBytes)
+        }
+
+        if ((obj.nowMs != null && obj.nowMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.nowMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          lengthBytes: 0,
+          nowMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.lengthBytes = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.nowMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Truncate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Truncate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Truncate>): Truncate {
+    return decodeMessage(buf, Truncate.codec(), opts)
   }
 
 }

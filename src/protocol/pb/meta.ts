@@ -19,6 +19,7 @@ export interface MetaRequest {
   clientId: string
   callId: number
   caller: string
+  user: string
   status?: StatusRequest
   setSetting?: SetSettingRequest
   getSetting?: GetSettingRequest
@@ -40,6 +41,10 @@ export interface MetaRequest {
   list?: ListRequest
   setAttributes?: SetAttributesRequest
   concat?: ConcatRequest
+  setOwner?: SetOwnerRequest
+  setPermission?: SetPermissionRequest
+  setTimes?: SetTimesRequest
+  truncate?: TruncateRequest
   reportBadReplica?: ReportBadReplicaRequest
   fsck?: FsckRequest
   report?: CapacityReportRequest
@@ -53,6 +58,7 @@ export interface MetaRequest {
   taskDone?: TaskDoneRequest
   taskFailed?: TaskFailedRequest
   taskProgress?: TaskProgressRequest
+  delegationToken?: DelegationTokenRequest
 }
 
 export namespace MetaRequest {
@@ -67,7 +73,8 @@ export namespace MetaRequest {
 
         obj = { ...obj }
 
-        if (obj.taskProgress != null) {
+        if (obj.delegationToken != null) {
+          obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
           obj.killJob = undefined
@@ -80,6 +87,51 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.renewLease = undefined
+          obj.complete = undefined
+          obj.abandonChunk = undefined
+          obj.commitChunk = undefined
+          obj.bumpChunk = undefined
+          obj.addChunk = undefined
+          obj.append = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+          obj.deleteSetting = undefined
+          obj.listSettings = undefined
+          obj.getSetting = undefined
+          obj.setSetting = undefined
+          obj.status = undefined
+        }
+
+        if (obj.taskProgress != null) {
+          obj.delegationToken = undefined
+          obj.taskFailed = undefined
+          obj.taskDone = undefined
+          obj.killJob = undefined
+          obj.listJobs = undefined
+          obj.jobStatus = undefined
+          obj.submitJob = undefined
+          obj.decommissionStatus = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -104,6 +156,7 @@ export namespace MetaRequest {
         }
 
         if (obj.taskFailed != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskDone = undefined
           obj.killJob = undefined
@@ -116,6 +169,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -140,6 +197,7 @@ export namespace MetaRequest {
         }
 
         if (obj.taskDone != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.killJob = undefined
@@ -152,6 +210,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -176,6 +238,7 @@ export namespace MetaRequest {
         }
 
         if (obj.killJob != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -188,6 +251,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -212,6 +279,7 @@ export namespace MetaRequest {
         }
 
         if (obj.listJobs != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -224,6 +292,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -248,6 +320,7 @@ export namespace MetaRequest {
         }
 
         if (obj.jobStatus != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -260,6 +333,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -284,6 +361,7 @@ export namespace MetaRequest {
         }
 
         if (obj.submitJob != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -296,6 +374,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -320,6 +402,7 @@ export namespace MetaRequest {
         }
 
         if (obj.decommissionStatus != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -332,6 +415,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -356,6 +443,7 @@ export namespace MetaRequest {
         }
 
         if (obj.decommission != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -368,6 +456,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -392,6 +484,7 @@ export namespace MetaRequest {
         }
 
         if (obj.balance != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -404,6 +497,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -428,6 +525,7 @@ export namespace MetaRequest {
         }
 
         if (obj.report != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -440,6 +538,10 @@ export namespace MetaRequest {
           obj.balance = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -464,6 +566,7 @@ export namespace MetaRequest {
         }
 
         if (obj.fsck != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -476,6 +579,10 @@ export namespace MetaRequest {
           obj.balance = undefined
           obj.report = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -500,6 +607,7 @@ export namespace MetaRequest {
         }
 
         if (obj.reportBadReplica != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -512,6 +620,174 @@ export namespace MetaRequest {
           obj.balance = undefined
           obj.report = undefined
           obj.fsck = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.renewLease = undefined
+          obj.complete = undefined
+          obj.abandonChunk = undefined
+          obj.commitChunk = undefined
+          obj.bumpChunk = undefined
+          obj.addChunk = undefined
+          obj.append = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+          obj.deleteSetting = undefined
+          obj.listSettings = undefined
+          obj.getSetting = undefined
+          obj.setSetting = undefined
+          obj.status = undefined
+        }
+
+        if (obj.truncate != null) {
+          obj.delegationToken = undefined
+          obj.taskProgress = undefined
+          obj.taskFailed = undefined
+          obj.taskDone = undefined
+          obj.killJob = undefined
+          obj.listJobs = undefined
+          obj.jobStatus = undefined
+          obj.submitJob = undefined
+          obj.decommissionStatus = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.reportBadReplica = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.renewLease = undefined
+          obj.complete = undefined
+          obj.abandonChunk = undefined
+          obj.commitChunk = undefined
+          obj.bumpChunk = undefined
+          obj.addChunk = undefined
+          obj.append = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+          obj.deleteSetting = undefined
+          obj.listSettings = undefined
+          obj.getSetting = undefined
+          obj.setSetting = undefined
+          obj.status = undefined
+        }
+
+        if (obj.setTimes != null) {
+          obj.delegationToken = undefined
+          obj.taskProgress = undefined
+          obj.taskFailed = undefined
+          obj.taskDone = undefined
+          obj.killJob = undefined
+          obj.listJobs = undefined
+          obj.jobStatus = undefined
+          obj.submitJob = undefined
+          obj.decommissionStatus = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.renewLease = undefined
+          obj.complete = undefined
+          obj.abandonChunk = undefined
+          obj.commitChunk = undefined
+          obj.bumpChunk = undefined
+          obj.addChunk = undefined
+          obj.append = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+          obj.deleteSetting = undefined
+          obj.listSettings = undefined
+          obj.getSetting = undefined
+          obj.setSetting = undefined
+          obj.status = undefined
+        }
+
+        if (obj.setPermission != null) {
+          obj.delegationToken = undefined
+          obj.taskProgress = undefined
+          obj.taskFailed = undefined
+          obj.taskDone = undefined
+          obj.killJob = undefined
+          obj.listJobs = undefined
+          obj.jobStatus = undefined
+          obj.submitJob = undefined
+          obj.decommissionStatus = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setOwner = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.renewLease = undefined
+          obj.complete = undefined
+          obj.abandonChunk = undefined
+          obj.commitChunk = undefined
+          obj.bumpChunk = undefined
+          obj.addChunk = undefined
+          obj.append = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+          obj.deleteSetting = undefined
+          obj.listSettings = undefined
+          obj.getSetting = undefined
+          obj.setSetting = undefined
+          obj.status = undefined
+        }
+
+        if (obj.setOwner != null) {
+          obj.delegationToken = undefined
+          obj.taskProgress = undefined
+          obj.taskFailed = undefined
+          obj.taskDone = undefined
+          obj.killJob = undefined
+          obj.listJobs = undefined
+          obj.jobStatus = undefined
+          obj.submitJob = undefined
+          obj.decommissionStatus = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -536,6 +812,7 @@ export namespace MetaRequest {
         }
 
         if (obj.concat != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -549,6 +826,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.setAttributes = undefined
           obj.list = undefined
           obj.stat = undefined
@@ -572,6 +853,7 @@ export namespace MetaRequest {
         }
 
         if (obj.setAttributes != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -585,6 +867,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.list = undefined
           obj.stat = undefined
@@ -608,6 +894,7 @@ export namespace MetaRequest {
         }
 
         if (obj.list != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -621,6 +908,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.stat = undefined
@@ -644,6 +935,7 @@ export namespace MetaRequest {
         }
 
         if (obj.stat != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -657,6 +949,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -680,6 +976,7 @@ export namespace MetaRequest {
         }
 
         if (obj.setReplication != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -693,6 +990,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -716,6 +1017,7 @@ export namespace MetaRequest {
         }
 
         if (obj.delete != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -729,6 +1031,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -752,6 +1058,7 @@ export namespace MetaRequest {
         }
 
         if (obj.rename != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -765,6 +1072,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -788,6 +1099,7 @@ export namespace MetaRequest {
         }
 
         if (obj.renewLease != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -801,6 +1113,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -824,6 +1140,7 @@ export namespace MetaRequest {
         }
 
         if (obj.complete != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -837,6 +1154,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -860,6 +1181,7 @@ export namespace MetaRequest {
         }
 
         if (obj.abandonChunk != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -873,6 +1195,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -896,6 +1222,7 @@ export namespace MetaRequest {
         }
 
         if (obj.commitChunk != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -909,6 +1236,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -932,6 +1263,7 @@ export namespace MetaRequest {
         }
 
         if (obj.bumpChunk != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -945,6 +1277,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -968,6 +1304,7 @@ export namespace MetaRequest {
         }
 
         if (obj.addChunk != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -981,6 +1318,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1004,6 +1345,7 @@ export namespace MetaRequest {
         }
 
         if (obj.append != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1017,6 +1359,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1040,6 +1386,7 @@ export namespace MetaRequest {
         }
 
         if (obj.create != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1053,6 +1400,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1076,6 +1427,7 @@ export namespace MetaRequest {
         }
 
         if (obj.mkdir != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1089,6 +1441,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1112,6 +1468,7 @@ export namespace MetaRequest {
         }
 
         if (obj.deleteSetting != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1125,6 +1482,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1148,6 +1509,7 @@ export namespace MetaRequest {
         }
 
         if (obj.listSettings != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1161,6 +1523,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1184,6 +1550,7 @@ export namespace MetaRequest {
         }
 
         if (obj.getSetting != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1197,6 +1564,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1220,6 +1591,7 @@ export namespace MetaRequest {
         }
 
         if (obj.setSetting != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1233,6 +1605,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1256,6 +1632,7 @@ export namespace MetaRequest {
         }
 
         if (obj.status != null) {
+          obj.delegationToken = undefined
           obj.taskProgress = undefined
           obj.taskFailed = undefined
           obj.taskDone = undefined
@@ -1269,6 +1646,10 @@ export namespace MetaRequest {
           obj.report = undefined
           obj.fsck = undefined
           obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
           obj.concat = undefined
           obj.setAttributes = undefined
           obj.list = undefined
@@ -1309,6 +1690,11 @@ export namespace MetaRequest {
         if ((obj.caller != null && obj.caller !== '')) {
           w.uint32(34)
           w.string(obj.caller)
+        }
+
+        if ((obj.user != null && obj.user !== '')) {
+          w.uint32(42)
+          w.string(obj.user)
         }
 
         if (obj.status != null) {
@@ -1416,6 +1802,26 @@ export namespace MetaRequest {
           ConcatRequest.codec().encode(obj.concat, w)
         }
 
+        if (obj.setOwner != null) {
+          w.uint32(290)
+          SetOwnerRequest.codec().encode(obj.setOwner, w)
+        }
+
+        if (obj.setPermission != null) {
+          w.uint32(298)
+          SetPermissionRequest.codec().encode(obj.setPermission, w)
+        }
+
+        if (obj.setTimes != null) {
+          w.uint32(306)
+          SetTimesRequest.codec().encode(obj.setTimes, w)
+        }
+
+        if (obj.truncate != null) {
+          w.uint32(314)
+          TruncateRequest.codec().encode(obj.truncate, w)
+        }
+
         if (obj.reportBadReplica != null) {
           w.uint32(322)
           ReportBadReplicaRequest.codec().encode(obj.reportBadReplica, w)
@@ -1481,6 +1887,11 @@ export namespace MetaRequest {
           TaskProgressRequest.codec().encode(obj.taskProgress, w)
         }
 
+        if (obj.delegationToken != null) {
+          w.uint32(482)
+          DelegationTokenRequest.codec().encode(obj.delegationToken, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1489,7 +1900,8 @@ export namespace MetaRequest {
           forwarded: false,
           clientId: '',
           callId: 0,
-          caller: ''
+          caller: '',
+          user: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1512,6 +1924,10 @@ export namespace MetaRequest {
             }
             case 4: {
               obj.caller = utf8Of(reader.bytes())
+              break
+            }
+            case 5: {
+              obj.user = utf8Of(reader.bytes())
               break
             }
             case 10: {
@@ -1640,6 +2056,30 @@ export namespace MetaRequest {
               })
               break
             }
+            case 36: {
+              obj.setOwner = SetOwnerRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setOwner
+              })
+              break
+            }
+            case 37: {
+              obj.setPermission = SetPermissionRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setPermission
+              })
+              break
+            }
+            case 38: {
+              obj.setTimes = SetTimesRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setTimes
+              })
+              break
+            }
+            case 39: {
+              obj.truncate = TruncateRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.truncate
+              })
+              break
+            }
             case 40: {
               obj.reportBadReplica = ReportBadReplicaRequest.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.reportBadReplica
@@ -1718,6 +2158,12 @@ export namespace MetaRequest {
               })
               break
             }
+            case 60: {
+              obj.delegationToken = DelegationTokenRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delegationToken
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1725,7 +2171,8 @@ export namespace MetaRequest {
           }
         }
 
-        if (obj.taskProgress != null) {
+        if (obj.delegationToken != null) {
+          delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
           delete obj.killJob
@@ -1738,6 +2185,51 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.list
+          delete obj.stat
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.renewLease
+          delete obj.complete
+          delete obj.abandonChunk
+          delete obj.commitChunk
+          delete obj.bumpChunk
+          delete obj.addChunk
+          delete obj.append
+          delete obj.create
+          delete obj.mkdir
+          delete obj.deleteSetting
+          delete obj.listSettings
+          delete obj.getSetting
+          delete obj.setSetting
+          delete obj.status
+        }
+
+        if (obj.taskProgress != null) {
+          delete obj.delegationToken
+          delete obj.taskFailed
+          delete obj.taskDone
+          delete obj.killJob
+          delete obj.listJobs
+          delete obj.jobStatus
+          delete obj.submitJob
+          delete obj.decommissionStatus
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -1762,6 +2254,7 @@ export namespace MetaRequest {
         }
 
         if (obj.taskFailed != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskDone
           delete obj.killJob
@@ -1774,6 +2267,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -1798,6 +2295,7 @@ export namespace MetaRequest {
         }
 
         if (obj.taskDone != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.killJob
@@ -1810,6 +2308,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -1834,6 +2336,7 @@ export namespace MetaRequest {
         }
 
         if (obj.killJob != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -1846,6 +2349,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -1870,6 +2377,7 @@ export namespace MetaRequest {
         }
 
         if (obj.listJobs != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -1882,6 +2390,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -1906,6 +2418,7 @@ export namespace MetaRequest {
         }
 
         if (obj.jobStatus != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -1918,6 +2431,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -1942,6 +2459,7 @@ export namespace MetaRequest {
         }
 
         if (obj.submitJob != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -1954,6 +2472,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -1978,6 +2500,7 @@ export namespace MetaRequest {
         }
 
         if (obj.decommissionStatus != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -1990,6 +2513,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2014,6 +2541,7 @@ export namespace MetaRequest {
         }
 
         if (obj.decommission != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2026,6 +2554,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2050,6 +2582,7 @@ export namespace MetaRequest {
         }
 
         if (obj.balance != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2062,6 +2595,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2086,6 +2623,7 @@ export namespace MetaRequest {
         }
 
         if (obj.report != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2098,6 +2636,10 @@ export namespace MetaRequest {
           delete obj.balance
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2122,6 +2664,7 @@ export namespace MetaRequest {
         }
 
         if (obj.fsck != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2134,6 +2677,10 @@ export namespace MetaRequest {
           delete obj.balance
           delete obj.report
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2158,6 +2705,7 @@ export namespace MetaRequest {
         }
 
         if (obj.reportBadReplica != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2170,6 +2718,174 @@ export namespace MetaRequest {
           delete obj.balance
           delete obj.report
           delete obj.fsck
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.list
+          delete obj.stat
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.renewLease
+          delete obj.complete
+          delete obj.abandonChunk
+          delete obj.commitChunk
+          delete obj.bumpChunk
+          delete obj.addChunk
+          delete obj.append
+          delete obj.create
+          delete obj.mkdir
+          delete obj.deleteSetting
+          delete obj.listSettings
+          delete obj.getSetting
+          delete obj.setSetting
+          delete obj.status
+        }
+
+        if (obj.truncate != null) {
+          delete obj.delegationToken
+          delete obj.taskProgress
+          delete obj.taskFailed
+          delete obj.taskDone
+          delete obj.killJob
+          delete obj.listJobs
+          delete obj.jobStatus
+          delete obj.submitJob
+          delete obj.decommissionStatus
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.reportBadReplica
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.list
+          delete obj.stat
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.renewLease
+          delete obj.complete
+          delete obj.abandonChunk
+          delete obj.commitChunk
+          delete obj.bumpChunk
+          delete obj.addChunk
+          delete obj.append
+          delete obj.create
+          delete obj.mkdir
+          delete obj.deleteSetting
+          delete obj.listSettings
+          delete obj.getSetting
+          delete obj.setSetting
+          delete obj.status
+        }
+
+        if (obj.setTimes != null) {
+          delete obj.delegationToken
+          delete obj.taskProgress
+          delete obj.taskFailed
+          delete obj.taskDone
+          delete obj.killJob
+          delete obj.listJobs
+          delete obj.jobStatus
+          delete obj.submitJob
+          delete obj.decommissionStatus
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.list
+          delete obj.stat
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.renewLease
+          delete obj.complete
+          delete obj.abandonChunk
+          delete obj.commitChunk
+          delete obj.bumpChunk
+          delete obj.addChunk
+          delete obj.append
+          delete obj.create
+          delete obj.mkdir
+          delete obj.deleteSetting
+          delete obj.listSettings
+          delete obj.getSetting
+          delete obj.setSetting
+          delete obj.status
+        }
+
+        if (obj.setPermission != null) {
+          delete obj.delegationToken
+          delete obj.taskProgress
+          delete obj.taskFailed
+          delete obj.taskDone
+          delete obj.killJob
+          delete obj.listJobs
+          delete obj.jobStatus
+          delete obj.submitJob
+          delete obj.decommissionStatus
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setOwner
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.list
+          delete obj.stat
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.renewLease
+          delete obj.complete
+          delete obj.abandonChunk
+          delete obj.commitChunk
+          delete obj.bumpChunk
+          delete obj.addChunk
+          delete obj.append
+          delete obj.create
+          delete obj.mkdir
+          delete obj.deleteSetting
+          delete obj.listSettings
+          delete obj.getSetting
+          delete obj.setSetting
+          delete obj.status
+        }
+
+        if (obj.setOwner != null) {
+          delete obj.delegationToken
+          delete obj.taskProgress
+          delete obj.taskFailed
+          delete obj.taskDone
+          delete obj.killJob
+          delete obj.listJobs
+          delete obj.jobStatus
+          delete obj.submitJob
+          delete obj.decommissionStatus
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2194,6 +2910,7 @@ export namespace MetaRequest {
         }
 
         if (obj.concat != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2207,6 +2924,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.setAttributes
           delete obj.list
           delete obj.stat
@@ -2230,6 +2951,7 @@ export namespace MetaRequest {
         }
 
         if (obj.setAttributes != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2243,6 +2965,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.list
           delete obj.stat
@@ -2266,6 +2992,7 @@ export namespace MetaRequest {
         }
 
         if (obj.list != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2279,6 +3006,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.stat
@@ -2302,6 +3033,7 @@ export namespace MetaRequest {
         }
 
         if (obj.stat != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2315,6 +3047,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2338,6 +3074,7 @@ export namespace MetaRequest {
         }
 
         if (obj.setReplication != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2351,6 +3088,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2374,6 +3115,7 @@ export namespace MetaRequest {
         }
 
         if (obj.delete != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2387,6 +3129,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2410,6 +3156,7 @@ export namespace MetaRequest {
         }
 
         if (obj.rename != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2423,6 +3170,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2446,6 +3197,7 @@ export namespace MetaRequest {
         }
 
         if (obj.renewLease != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2459,6 +3211,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2482,6 +3238,7 @@ export namespace MetaRequest {
         }
 
         if (obj.complete != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2495,6 +3252,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2518,6 +3279,7 @@ export namespace MetaRequest {
         }
 
         if (obj.abandonChunk != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2531,6 +3293,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2554,6 +3320,7 @@ export namespace MetaRequest {
         }
 
         if (obj.commitChunk != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2567,6 +3334,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2590,6 +3361,7 @@ export namespace MetaRequest {
         }
 
         if (obj.bumpChunk != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2603,6 +3375,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2626,6 +3402,7 @@ export namespace MetaRequest {
         }
 
         if (obj.addChunk != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2639,6 +3416,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2662,6 +3443,7 @@ export namespace MetaRequest {
         }
 
         if (obj.append != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2675,6 +3457,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2698,6 +3484,7 @@ export namespace MetaRequest {
         }
 
         if (obj.create != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2711,6 +3498,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2734,6 +3525,7 @@ export namespace MetaRequest {
         }
 
         if (obj.mkdir != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2747,6 +3539,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2770,6 +3566,7 @@ export namespace MetaRequest {
         }
 
         if (obj.deleteSetting != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2783,6 +3580,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2806,6 +3607,7 @@ export namespace MetaRequest {
         }
 
         if (obj.listSettings != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2819,6 +3621,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2842,6 +3648,7 @@ export namespace MetaRequest {
         }
 
         if (obj.getSetting != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2855,6 +3662,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2878,6 +3689,7 @@ export namespace MetaRequest {
         }
 
         if (obj.setSetting != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2891,6 +3703,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2914,6 +3730,7 @@ export namespace MetaRequest {
         }
 
         if (obj.status != null) {
+          delete obj.delegationToken
           delete obj.taskProgress
           delete obj.taskFailed
           delete obj.taskDone
@@ -2927,6 +3744,10 @@ export namespace MetaRequest {
           delete obj.report
           delete obj.fsck
           delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
           delete obj.concat
           delete obj.setAttributes
           delete obj.list
@@ -2986,6 +3807,7 @@ export interface MetaResponse {
   decommission?: DecommissionStatus
   job?: JobAnswer
   jobs?: JobList
+  delegationToken?: DelegationToken
 }
 
 export namespace MetaResponse {
@@ -3000,7 +3822,29 @@ export namespace MetaResponse {
 
         obj = { ...obj }
 
+        if (obj.delegationToken != null) {
+          obj.jobs = undefined
+          obj.job = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.replicationSet = undefined
+          obj.deleted = undefined
+          obj.chunk = undefined
+          obj.committed = undefined
+          obj.appended = undefined
+          obj.created = undefined
+          obj.settings = undefined
+          obj.setting = undefined
+          obj.status = undefined
+          obj.done = undefined
+        }
+
         if (obj.jobs != null) {
+          obj.delegationToken = undefined
           obj.job = undefined
           obj.decommission = undefined
           obj.balance = undefined
@@ -3021,6 +3865,7 @@ export namespace MetaResponse {
         }
 
         if (obj.job != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.decommission = undefined
           obj.balance = undefined
@@ -3041,6 +3886,7 @@ export namespace MetaResponse {
         }
 
         if (obj.decommission != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.balance = undefined
@@ -3061,6 +3907,7 @@ export namespace MetaResponse {
         }
 
         if (obj.balance != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3081,6 +3928,7 @@ export namespace MetaResponse {
         }
 
         if (obj.report != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3101,6 +3949,7 @@ export namespace MetaResponse {
         }
 
         if (obj.fsck != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3121,6 +3970,7 @@ export namespace MetaResponse {
         }
 
         if (obj.list != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3141,6 +3991,7 @@ export namespace MetaResponse {
         }
 
         if (obj.stat != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3161,6 +4012,7 @@ export namespace MetaResponse {
         }
 
         if (obj.replicationSet != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3181,6 +4033,7 @@ export namespace MetaResponse {
         }
 
         if (obj.deleted != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3201,6 +4054,7 @@ export namespace MetaResponse {
         }
 
         if (obj.chunk != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3221,6 +4075,7 @@ export namespace MetaResponse {
         }
 
         if (obj.committed != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3241,6 +4096,7 @@ export namespace MetaResponse {
         }
 
         if (obj.appended != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3261,6 +4117,7 @@ export namespace MetaResponse {
         }
 
         if (obj.created != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3281,6 +4138,7 @@ export namespace MetaResponse {
         }
 
         if (obj.settings != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3301,6 +4159,7 @@ export namespace MetaResponse {
         }
 
         if (obj.setting != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3321,6 +4180,7 @@ export namespace MetaResponse {
         }
 
         if (obj.status != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3341,6 +4201,7 @@ export namespace MetaResponse {
         }
 
         if (obj.done != null) {
+          obj.delegationToken = undefined
           obj.jobs = undefined
           obj.job = undefined
           obj.decommission = undefined
@@ -3453,6 +4314,11 @@ export namespace MetaResponse {
         if (obj.jobs != null) {
           w.uint32(418)
           JobList.codec().encode(obj.jobs, w)
+        }
+
+        if (obj.delegationToken != null) {
+          w.uint32(482)
+          DelegationToken.codec().encode(obj.delegationToken, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3581,6 +4447,12 @@ export namespace MetaResponse {
               })
               break
             }
+            case 60: {
+              obj.delegationToken = DelegationToken.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delegationToken
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3588,7 +4460,29 @@ export namespace MetaResponse {
           }
         }
 
+        if (obj.delegationToken != null) {
+          delete obj.jobs
+          delete obj.job
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.list
+          delete obj.stat
+          delete obj.replicationSet
+          delete obj.deleted
+          delete obj.chunk
+          delete obj.committed
+          delete obj.appended
+          delete obj.created
+          delete obj.settings
+          delete obj.setting
+          delete obj.status
+          delete obj.done
+        }
+
         if (obj.jobs != null) {
+          delete obj.delegationToken
           delete obj.job
           delete obj.decommission
           delete obj.balance
@@ -3609,6 +4503,7 @@ export namespace MetaResponse {
         }
 
         if (obj.job != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.decommission
           delete obj.balance
@@ -3629,6 +4524,7 @@ export namespace MetaResponse {
         }
 
         if (obj.decommission != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.balance
@@ -3649,6 +4545,7 @@ export namespace MetaResponse {
         }
 
         if (obj.balance != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3669,6 +4566,7 @@ export namespace MetaResponse {
         }
 
         if (obj.report != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3689,6 +4587,7 @@ export namespace MetaResponse {
         }
 
         if (obj.fsck != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3709,6 +4608,7 @@ export namespace MetaResponse {
         }
 
         if (obj.list != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3729,6 +4629,7 @@ export namespace MetaResponse {
         }
 
         if (obj.stat != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3749,6 +4650,7 @@ export namespace MetaResponse {
         }
 
         if (obj.replicationSet != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3769,6 +4671,7 @@ export namespace MetaResponse {
         }
 
         if (obj.deleted != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3789,6 +4692,7 @@ export namespace MetaResponse {
         }
 
         if (obj.chunk != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3809,6 +4713,7 @@ export namespace MetaResponse {
         }
 
         if (obj.committed != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3829,6 +4734,7 @@ export namespace MetaResponse {
         }
 
         if (obj.appended != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3849,6 +4755,7 @@ export namespace MetaResponse {
         }
 
         if (obj.created != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3869,6 +4776,7 @@ export namespace MetaResponse {
         }
 
         if (obj.settings != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3889,6 +4797,7 @@ export namespace MetaResponse {
         }
 
         if (obj.setting != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3909,6 +4818,7 @@ export namespace MetaResponse {
         }
 
         if (obj.status != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -3929,6 +4839,7 @@ export namespace MetaResponse {
         }
 
         if (obj.done != null) {
+          delete obj.delegationToken
           delete obj.jobs
           delete obj.job
           delete obj.decommission
@@ -4932,6 +5843,7 @@ export interface MkdirRequest {
   path: string
   parents: boolean
   attributes?: AttributeList
+  permission?: number
 }
 
 export namespace MkdirRequest {
@@ -4957,6 +5869,11 @@ export namespace MkdirRequest {
         if (obj.attributes != null) {
           w.uint32(26)
           AttributeList.codec().encode(obj.attributes, w)
+        }
+
+        if (obj.permission != null) {
+          w.uint32(32)
+          w.uint32(obj.permission)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4986,6 +5903,10 @@ export namespace MkdirRequest {
               obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.attributes
               })
+              break
+            }
+            case 4: {
+              obj.permission = reader.uint32()
               break
             }
             default: {
@@ -5021,6 +5942,7 @@ export interface CreateRequest {
   withFirstChunk?: boolean
   writerPeer?: string
   attributes?: AttributeList
+  permission?: number
 }
 
 export namespace CreateRequest {
@@ -5073,6 +5995,11 @@ export namespace CreateRequest {
           AttributeList.codec().encode(obj.attributes, w)
         }
 
+        if (obj.permission != null) {
+          w.uint32(72)
+          w.uint32(obj.permission)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -5122,6 +6049,10 @@ export namespace CreateRequest {
               obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.attributes
               })
+              break
+            }
+            case 9: {
+              obj.permission = reader.uint32()
               break
             }
             default: {
@@ -6454,6 +7385,314 @@ export namespace ConcatRequest {
 
 }
 
+export interface SetOwnerRequest {
+  path: string
+  owner: string
+  group: string
+}
+
+export namespace SetOwnerRequest {
+  let _codec: Codec<SetOwnerRequest>
+
+  export const codec = (): Codec<SetOwnerRequest> => {
+    if (_codec == null) {
+      _codec = message<SetOwnerRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.owner != null && obj.owner !== '')) {
+          w.uint32(18)
+          w.string(obj.owner)
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(26)
+          w.string(obj.group)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          owner: '',
+          group: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.owner = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.group = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetOwnerRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetOwnerRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetOwnerRequest>): SetOwnerRequest {
+    return decodeMessage(buf, SetOwnerRequest.codec(), opts)
+  }
+
+}
+
+export interface SetPermissionRequest {
+  path: string
+  permission: number
+}
+
+export namespace SetPermissionRequest {
+  let _codec: Codec<SetPermissionRequest>
+
+  export const codec = (): Codec<SetPermissionRequest> => {
+    if (_codec == null) {
+      _codec = message<SetPermissionRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.permission != null && obj.permission !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.permission)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          permission: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.permission = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetPermissionRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetPermissionRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetPermissionRequest>): SetPermissionRequest {
+    return decodeMessage(buf, SetPermissionRequest.codec(), opts)
+  }
+
+}
+
+export interface SetTimesRequest {
+  path: string
+  mtimeMs?: number
+  accessTimeMs?: number
+}
+
+export namespace SetTimesRequest {
+  let _codec: Codec<SetTimesRequest>
+
+  export const codec = (): Codec<SetTimesRequest> => {
+    if (_codec == null) {
+      _codec = message<SetTimesRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if (obj.mtimeMs != null) {
+          w.uint32(16)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if (obj.accessTimeMs != null) {
+          w.uint32(24)
+          w.uint64Number(obj.accessTimeMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.accessTimeMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetTimesRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetTimesRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetTimesRequest>): SetTimesRequest {
+    return decodeMessage(buf, SetTimesRequest.codec(), opts)
+  }
+
+}
+
+export interface TruncateRequest {
+  path: string
+  lengthBytes: number
+}
+
+export namespace TruncateRequest {
+  let _codec: Codec<TruncateRequest>
+
+  export const codec = (): Codec<TruncateRequest> => {
+    if (_codec == null) {
+      _codec = message<TruncateRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.lengthBytes != null && obj.lengthBytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.lengthBytes)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          lengthBytes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.lengthBytes = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<TruncateRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TruncateRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TruncateRequest>): TruncateRequest {
+    return decodeMessage(buf, TruncateRequest.codec(), opts)
+  }
+
+}
+
 export interface Deleted {
   files: number
   directories: number
@@ -7140,6 +8379,11 @@ export interface FileStatus {
   fileId: number
   attributes?: AttributeList
   chunksNext?: number
+  owner: string
+  group: string
+  permission: number
+  accessTimeMs: number
+  chunksWithheld?: boolean
 }
 
 export namespace FileStatus {
@@ -7245,6 +8489,31 @@ export namespace FileStatus {
           w.uint64Number(obj.chunksNext)
         }
 
+        if ((obj.owner != null && obj.owner !== '')) {
+          w.uint32(98)
+          w.string(obj.owner)
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(106)
+          w.string(obj.group)
+        }
+
+        if ((obj.permission != null && obj.permission !== 0)) {
+          w.uint32(112)
+          w.uint32(obj.permission)
+        }
+
+        if ((obj.accessTimeMs != null && obj.accessTimeMs !== 0)) {
+          w.uint32(120)
+          w.uint64Number(obj.accessTimeMs)
+        }
+
+        if (obj.chunksWithheld != null) {
+          w.uint32(128)
+          w.bool(obj.chunksWithheld)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -7258,7 +8527,11 @@ export namespace FileStatus {
           mtimeMs: 0,
           state: State.STATE_UNSPECIFIED,
           chunks: [],
-          fileId: 0
+          fileId: 0,
+          owner: '',
+          group: '',
+          permission: 0,
+          accessTimeMs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -7317,6 +8590,26 @@ export namespace FileStatus {
             }
             case 11: {
               obj.chunksNext = reader.uint64Number()
+              break
+            }
+            case 12: {
+              obj.owner = utf8Of(reader.bytes())
+              break
+            }
+            case 13: {
+              obj.group = utf8Of(reader.bytes())
+              break
+            }
+            case 14: {
+              obj.permission = reader.uint32()
+              break
+            }
+            case 15: {
+              obj.accessTimeMs = reader.uint64Number()
+              break
+            }
+            case 16: {
+              obj.chunksWithheld = reader.bool()
               break
             }
             default: {
@@ -9710,6 +11003,227 @@ export namespace TaskProgressRequest {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskProgressRequest>): TaskProgressRequest {
     return decodeMessage(buf, TaskProgressRequest.codec(), opts)
+  }
+
+}
+
+export interface DelegationTokenRequest {
+  op: DelegationTokenRequest.Op
+  user: string
+  renewer: string
+  ttlMs: number
+  token: string
+}
+
+export namespace DelegationTokenRequest {
+  export enum Op {
+    OP_UNSPECIFIED = 'OP_UNSPECIFIED',
+    ISSUE = 'ISSUE',
+    RENEW = 'RENEW',
+    CANCEL = 'CANCEL',
+    VERIFY = 'VERIFY'
+  }
+
+  enum __OpValues {
+    OP_UNSPECIFIED = 0,
+    ISSUE = 1,
+    RENEW = 2,
+    CANCEL = 3,
+    VERIFY = 4
+  }
+
+  export namespace Op {
+    export const codec = (): Codec<Op> => {
+      return enumeration<Op>(__OpValues)
+    }
+  }
+
+  let _codec: Codec<DelegationTokenRequest>
+
+  export const codec = (): Codec<DelegationTokenRequest> => {
+    if (_codec == null) {
+      _codec = message<DelegationTokenRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.op != null && __OpValues[obj.op] !== 0) {
+          w.uint32(8)
+          DelegationTokenRequest.Op.codec().encode(obj.op, w)
+        }
+
+        if ((obj.user != null && obj.user !== '')) {
+          w.uint32(18)
+          w.string(obj.user)
+        }
+
+        if ((obj.renewer != null && obj.renewer !== '')) {
+          w.uint32(26)
+          w.string(obj.renewer)
+        }
+
+        if ((obj.ttlMs != null && obj.ttlMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.ttlMs)
+        }
+
+        if ((obj.token != null && obj.token !== '')) {
+          w.uint32(42)
+          w.string(obj.token)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          op: Op.OP_UNSPECIFIED,
+          user: '',
+          renewer: '',
+          ttlMs: 0,
+          token: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.op = DelegationTokenRequest.Op.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.user = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.renewer = utf8Of(reader.bytes())
+              break
+            }
+            case 4: {
+              obj.ttlMs = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.token = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<DelegationTokenRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DelegationTokenRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegationTokenRequest>): DelegationTokenRequest {
+    return decodeMessage(buf, DelegationTokenRequest.codec(), opts)
+  }
+
+}
+
+export interface DelegationToken {
+  token: string
+  user: string
+  renewer: string
+  expiryMs: number
+}
+
+export namespace DelegationToken {
+  let _codec: Codec<DelegationToken>
+
+  export const codec = (): Codec<DelegationToken> => {
+    if (_codec == null) {
+      _codec = message<DelegationToken>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.token != null && obj.token !== '')) {
+          w.uint32(10)
+          w.string(obj.token)
+        }
+
+        if ((obj.user != null && obj.user !== '')) {
+          w.uint32(18)
+          w.string(obj.user)
+        }
+
+        if ((obj.renewer != null && obj.renewer !== '')) {
+          w.uint32(26)
+          w.string(obj.renewer)
+        }
+
+        if ((obj.expiryMs != null && obj.expiryMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.expiryMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          token: '',
+          user: '',
+          renewer: '',
+          expiryMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.token = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.user = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.renewer = utf8Of(reader.bytes())
+              break
+            }
+            case 4: {
+              obj.expiryMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<DelegationToken>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DelegationToken.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DelegationToken>): DelegationToken {
+    return decodeMessage(buf, DelegationToken.codec(), opts)
   }
 
 }

@@ -19,11 +19,14 @@ export { MetaRequestError, META_DEADLINE_MS_DEFAULT } from "./meta-call.ts";
 import { PEERS_PROTOCOL } from "../protocol/ids.ts";
 import { PEERS_RPC_LIMITS, PEERS_LISTED_MAX, META_RPC_LIMITS } from "../protocol/limits.ts";
 import type { MetaCall } from "../protocol/meta.ts";
+import { defaultUser } from "./user.ts";
 
 export interface ConnectOptions {
   /** Multiaddrs of peers of the cluster; the first that answers is used. */
   join: string[];
   swarmKey: Uint8Array;
+  /** Who the client acts for; default: TESSERA_USER, HADOOP_USER_NAME or the OS user (client/user.ts). */
+  user?: string;
 }
 
 export class ClusterUnreachableError extends Error {
@@ -50,18 +53,20 @@ export class ClusterClient {
     readonly host: TesseraHost,
     private connection: Connection,
     joinAddresses: string[],
+    /** Who this client's requests act for (MetaRequest.user). */
+    readonly user: string = defaultUser(),
   ) {
     this.fallbackAddresses.push(...joinAddresses);
     this.calls = new CallIds(host.peerId.toString());
     this.call = this.callWithin(META_DEADLINE_MS_DEFAULT);
-    this.fs = new FileSystemClient({ host, call: this.call });
+    this.fs = new FileSystemClient({ host, call: this.call, user });
     this.admin = new AdminClient(this.call);
     this.jobs = new JobsClient(this.fs, this.call);
   }
 
   /** A MetaCall whose requests retry until `deadlineMs` each. */
   callWithin(deadlineMs: number): MetaCall {
-    return retryingMetaCall((request, timeoutMs) => this.channel().call(request, Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs)), this.calls, { deadlineMs, onTransportError: () => this.reconnect() });
+    return retryingMetaCall((request, timeoutMs) => this.channel().call(request, Math.min(META_RPC_LIMITS.timeoutMs, timeoutMs)), this.calls, { deadlineMs, onTransportError: () => this.reconnect(), user: this.user });
   }
 
   /** The peer this client talks to. */
@@ -149,7 +154,7 @@ export async function connect(options: ConnectOptions): Promise<ClusterClient> {
   for (const address of addresses) {
     try {
       const connection = await host.dial(address);
-      return new ClusterClient(host, connection, options.join);
+      return new ClusterClient(host, connection, options.join, options.user ?? defaultUser());
     } catch (err) {
       reasons.push(describeDialFailure(address.toString(), err));
     }

@@ -151,6 +151,11 @@ function committedOf(stat: FileStatus): FileChunk[] {
   return committed;
 }
 
+/** A file the caller may see but not read: the masters withheld its chunks (no READ permission). */
+function refuseWithheld(stat: FileStatus): void {
+  if (stat.chunksWithheld) throw new FsError("PERMISSION_DENIED", `Permission denied: ${stat.path} is not readable by this user (access=READ)`);
+}
+
 export class FileReader {
   constructor(private readonly init: FileReaderInit) {}
 
@@ -158,6 +163,7 @@ export class FileReader {
   private async committedChunks(path: string): Promise<FileChunk[]> {
     const stat = await statWhole(this.init.call, path);
     if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
+    refuseWithheld(stat);
     return committedOf(stat);
   }
 
@@ -168,6 +174,7 @@ export class FileReader {
    */
   async openWithStatus(path: string): Promise<{ status: FileStatus; reader: FileRangeReader | undefined }> {
     const status = await statWhole(this.init.call, path);
+    if (status.kind === FileStatus.Kind.FILE) refuseWithheld(status);
     return { status, reader: status.kind === FileStatus.Kind.FILE ? this.rangeReader(path, committedOf(status)) : undefined };
   }
 

@@ -52,6 +52,12 @@ export interface StatView {
   chunks: ChunkView[];
   /** The file's or folder's attributes ({} when none). */
   attributes: Attributes;
+  /** HDFS's permission model: owner, group, and the bits (0..0o1777; 0o1000 is a folder's sticky bit). */
+  owner: string;
+  group: string;
+  permission: number;
+  /** The last access HDFS-style (setTimes); 0 when never recorded. */
+  accessTimeMs: number;
 }
 
 export interface PutOptions {
@@ -72,6 +78,8 @@ export interface PutOptions {
    * bytes a stream allocates (the S3 gateway's memory bound rests on it).
    */
   expectedSizeBytes?: number;
+  /** The new file's permission bits (0..0o777), used as given; absent: 0o666 less the cluster's umask. */
+  permission?: number;
 }
 
 export interface FileSystemClientInit {
@@ -82,6 +90,8 @@ export interface FileSystemClientInit {
   localPeer?: { id: string; rack: string; store: ChunkStore };
   /** The rack of the reader, for choosing the nearest replica. */
   rack?: string;
+  /** Who this client's requests act for (MetaRequest.user); absent: what `call` sends by default. */
+  user?: string;
 }
 
 export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -111,12 +121,26 @@ export class FileSystemClient {
 
   private readonly reader: FileReader;
 
+  /** The metadata calls of this client, each acting for its user. */
+  private readonly call: MetaCall;
+
   constructor(private readonly init: FileSystemClientInit) {
-    this.reader = new FileReader({ ...init, learnAddresses: (chunk) => this.learnAddresses(chunk), counters: this.readCounters });
+    const user = init.user;
+    this.call = user === undefined ? init.call : (kind, body, as) => init.call(kind, body, as ?? user);
+    this.reader = new FileReader({ ...init, call: this.call, learnAddresses: (chunk) => this.learnAddresses(chunk), counters: this.readCounters });
   }
 
-  private get call(): MetaCall {
-    return this.init.call;
+  /** Who this client acts for ("" when it sends what its call sends by default). */
+  get user(): string {
+    return this.init.user ?? "";
+  }
+
+  /**
+   * The same client acting for `user` (a gateway serves each request as the user it
+   * authenticated): same connections and peer; its own leases, so its writes are its own.
+   */
+  withUser(user: string): FileSystemClient {
+    return new FileSystemClient({ ...this.init, user });
   }
 
   /** The peer this client runs in, where placement puts the first replica of what it writes. */
@@ -129,9 +153,9 @@ export class FileSystemClient {
    * folder. With `parents` an existing folder is no error, and its attributes stay as they are
    * (setAttributes changes them).
    */
-  async mkdir(path: string, options: { parents?: boolean; attributes?: Attributes } = {}): Promise<void> {
+  async mkdir(path: string, options: { parents?: boolean; attributes?: Attributes; permission?: number } = {}): Promise<void> {
     const attributes = checkedAttributes(options.attributes);
-    await this.call("mkdir", { path, parents: options.parents ?? false, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}) });
+    await this.call("mkdir", { path, parents: options.parents ?? false, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}), ...(options.permission !== undefined ? { permission: options.permission } : {}) });
   }
 
   /** Replaces the whole attribute map of a file or folder. */
@@ -269,6 +293,32 @@ export class FileSystemClient {
     return (await this.call("setReplication", { path, replication })).files;
   }
 
+  /** HDFS setPermission: the bits 0..0o1777 of one file or folder (the owner or the superuser). */
+  async chmod(path: string, permission: number): Promise<void> {
+    await this.call("setPermission", { path, permission });
+  }
+
+  /**
+   * HDFS setOwner of one file or folder: "" (or absent) leaves that one as it is. A new owner
+   * takes the superuser; a new group, the owner in that group or the superuser.
+   */
+  async chown(path: string, owner: string | undefined, group?: string): Promise<void> {
+    await this.call("setOwner", { path, owner: owner ?? "", group: group ?? "" });
+  }
+
+  /** HDFS setTimes: absent leaves that time as it is. */
+  async setTimes(path: string, times: { mtimeMs?: number; accessTimeMs?: number }): Promise<void> {
+    await this.call("setTimes", { path, ...(times.mtimeMs !== undefined ? { mtimeMs: times.mtimeMs } : {}), ...(times.accessTimeMs !== undefined ? { accessTimeMs: times.accessTimeMs } : {}) });
+  }
+
+  /**
+   * Cuts a closed file to `lengthBytes`, which must be the end of one of its chunks (or 0); the
+   * masters refuse a cut inside a chunk (INVALID).
+   */
+  async truncate(path: string, lengthBytes: number): Promise<void> {
+    await this.call("truncate", { path, lengthBytes });
+  }
+
   /**
    * Writes a new file; fails if it exists. On failure the partial file is removed. An empty
    * file is one commit (created closed); otherwise the last chunk's commit also completes the
@@ -284,11 +334,11 @@ export class FileSystemClient {
     // file in one commit.
     const first = await pieces.next();
     if (first.done) {
-      const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}) });
+      const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}), ...(options.permission !== undefined ? { permission: options.permission } : {}) });
       return statView(requireStat(created));
     }
     // The first chunk is placed with the create: one round trip fewer for every file.
-    const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, withFirstChunk: true, writerPeer: this.writerPeer });
+    const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, withFirstChunk: true, writerPeer: this.writerPeer, ...(options.permission !== undefined ? { permission: options.permission } : {}) });
     try {
       const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), { ...options, attributes }, created.firstChunk);
       const stat = closedStatus(requireStat(created), written);
@@ -428,6 +478,10 @@ export function statView(stat: FileStatus): StatView {
       replicas: chunk.replicas.map((replica) => ({ peer: replica.peer, rack: replica.rack })),
     })),
     attributes: attributesFromWire(stat.attributes?.entries ?? []),
+    owner: stat.owner,
+    group: stat.group,
+    permission: stat.permission,
+    accessTimeMs: stat.accessTimeMs,
   };
 }
 

@@ -83,11 +83,11 @@ export class CallIds {
 export function retryingMetaCall(
   send: (request: MetaRequest, timeoutMs: number) => Promise<MetaResponse>,
   calls: CallIds,
-  options: { deadlineMs?: number; onTransportError?: (err: unknown) => Promise<void> } = {},
+  options: { deadlineMs?: number; onTransportError?: (err: unknown) => Promise<void>; user?: string } = {},
 ): MetaCall {
-  return async (kind, body) => {
+  return async (kind, body, user) => {
     // Built once: every attempt sends the same request, call id included.
-    const request = metaRequest(kind, body, CHANGES_STATE[kind] ? calls.next() : undefined);
+    const request = metaRequest(kind, body, CHANGES_STATE[kind] ? calls.next() : undefined, user ?? options.user ?? "");
     const response = await callWithRetry((timeoutMs) => send(request, timeoutMs), options.deadlineMs ?? META_DEADLINE_MS_DEFAULT, options.onTransportError);
     return answerOf(kind, response);
   };

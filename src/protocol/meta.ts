@@ -213,4 +213,8 @@ export function metaAnswer<K extends RequestKind>(kind: K, answer: AnswerOf<K>):
  * code. What every client of the masters is given (src/client/meta-call.ts makes one that
  * retries through elections; a peer makes one that calls its own MetaService).
  */
-export type MetaCall = <K extends RequestKind>(kind: K, body: RequestOf<K>) => Promise<AnswerOf<K>>;
+/**
+ * One metadata request of `kind`, answered with its paired answer. `user`: who the request acts
+ * for (MetaRequest.user); absent, the caller's own (a client's user, or "" for a peer's roles).
+ */
+export type MetaCall = <K extends RequestKind>(kind: K, body: RequestOf<K>, user?: string) => Promise<AnswerOf<K>>;

@@ -16,7 +16,7 @@ import { createLogger } from "../../src/util/log.ts";
 type ListPage = AdminHttpSource["listPage"];
 
 function entryView(path: string, kind: "file" | "dir", mtimeMs: number): StatView {
-  return { path, kind, size: 0, replication: kind === "file" ? 3 : 0, chunkSize: 0, mtimeMs, state: "closed", chunks: [], attributes: {} };
+  return { path, kind, size: 0, replication: kind === "file" ? 3 : 0, chunkSize: 0, mtimeMs, state: "closed", chunks: [], attributes: {}, owner: "root", group: "supergroup", permission: kind === "file" ? 0o644 : 0o755, accessTimeMs: 0 };
 }
 
 /** A namespace the test writes through log commands, as the leader's state machine applies them. */

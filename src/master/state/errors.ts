@@ -19,7 +19,8 @@ export type NamespaceErrorCode =
   | "VERSION_MISMATCH"
   | "CHUNK_UNCOMMITTED"
   | "LIMIT"
-  | "COMMAND_REJECTED";
+  | "COMMAND_REJECTED"
+  | "PERMISSION_DENIED";
 
 export abstract class NamespaceError extends WireError {
   abstract override readonly code: NamespaceErrorCode;
@@ -100,4 +101,13 @@ export class LimitError extends NamespaceError {
 export class CommandRejectedError extends NamespaceError {
   override name = "CommandRejectedError";
   readonly code = "COMMAND_REJECTED";
+}
+
+/**
+ * The caller lacks a right the operation needs (HDFS's AccessControlException); the message
+ * names the user, the access and the inode as HDFS does.
+ */
+export class PermissionDeniedError extends NamespaceError {
+  override name = "PermissionDeniedError";
+  readonly code = "PERMISSION_DENIED";
 }

@@ -577,6 +577,17 @@ export class Namespace {
     return result;
   }
 
+  /**
+   * The owner, group and bits of the inode `id` (one lookup by id): what a create's or a
+   * concat's answer says of the file it made without a walk. Undefined when it is gone.
+   */
+  ownershipOf(id: number): { owner: string; group: string; permission: number } | undefined {
+    const row = this.s.inodeById.get(id);
+    if (!row) return undefined;
+    const names = this.ownerNames();
+    return { owner: row.owner ?? names.superuser, group: row.grp ?? names.supergroup, permission: row.mode };
+  }
+
   /** Whether `caller` may read the file `fileId` (the chunk pages of a stat past its first). */
   mayRead(fileId: number, caller: QueryCaller): boolean {
     const check = this.queryChecker(caller);

@@ -25,12 +25,12 @@ import {
 } from "./limits.ts";
 import * as ops from "./namespace-ops.ts";
 import { attributesOfRow, chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
-import { ROOT_ID } from "./namespace-schema.ts";
 import type { Attribute } from "../../protocol/pb/attributes.ts";
 import { LIST_PAGE_BYTES_MAX, SETTINGS_PAGE_BYTES_MAX, SETTINGS_PAGE_MAX } from "../../protocol/limits.ts";
 import {
   configureConnection,
   prepareStatements,
+  ROOT_ID,
   SCHEMA_VERSION,
   SCHEMA_VERSION_OLDEST,
   schemaVersionOf,
@@ -240,7 +240,7 @@ export class Namespace {
   /**
    * The permission settings and the root's permission columns, read once and kept until a
    * command that may change them (CHANGES_PERMISSION_STATE) or a rollback: every command of a
-   * user needs them, and reading them is four queries.
+   * user needs them, and reading them is five queries.
    */
   private permissionCache: { settings: PermissionSettings; root: PermRow } | undefined;
   /**

@@ -25,6 +25,7 @@ import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT
 import { clusterStatusView, type ClusterStatusView, type PeerView } from "../protocol/views.ts";
 import { ChunkLocations } from "../master/cluster/locations.ts";
 import { FsService } from "../master/rpc/fs-service.ts";
+import { TokenService } from "../master/rpc/token-service.ts";
 import { ReportService } from "../master/rpc/report-service.ts";
 import { DiskChunkStore } from "../chunk/store/disk-store.ts";
 import { BlockReporter, ReportingChunkStore } from "../chunk/transfer/block-reporter.ts";
@@ -71,6 +72,7 @@ export interface PeerParts {
   meta: MetaService;
   voters: VoterManager;
   fsService: FsService;
+  tokens: TokenService;
   reports: ReportService;
   /** The leader's replicator (idle on other peers). */
   replication: ReplicationManager;
@@ -229,6 +231,7 @@ export class Peer extends EventTarget {
     reporter.stop();
     await data.stop();
     fsService.stop();
+    this.parts.tokens.stop();
     await reports.stop();
     await voters.stop();
     await meta.stop();
@@ -341,6 +344,10 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const fsService = new FsService({ raft: calls.proposerOf(raft), namespace: master.namespace, membership, locations, replication, log: log.child("fs") });
     fsService.start();
     started.push(fsService);
+    // Delegation tokens (WebHDFS, `tessera auth token`): records in the settings, through Raft.
+    const tokenService = new TokenService({ raft: calls.proposerOf(raft), namespace: master.namespace, log: log.child("tokens") });
+    tokenService.start();
+    started.push(tokenService);
     const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });
     await reports.start();
     started.push(reports);
@@ -367,7 +374,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       raft,
       membership,
       stateMachine: master,
-      handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers },
+      handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers, ...tokenService.handlers },
       calls,
       log: log.child("meta"),
       onRequest: (sample) => metrics.observeMetaRequest(sample),
@@ -428,7 +435,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     if (http) started.push({ stop: () => http.stop() });
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
     const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, s3, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {

@@ -60,7 +60,7 @@ const EXPIRES_DIGITS_MAX = 16;
  */
 function opFamily(op: string): string {
   const upper = op.toUpperCase();
-  return upper === "CREATE" || upper === "APPEND" ? "write" : upper === "OPEN" ? "read" : upper;
+  return upper === "CREATE" || upper === "APPEND" || upper === "WRITE" ? "write" : upper === "OPEN" ? "read" : upper;
 }
 
 function redirectTtlFromEnv(env: Record<string, string | undefined>): number {
@@ -127,7 +127,8 @@ export class WebHdfsAuth {
 
   /**
    * Query parameters to add to a redirect's data URL: signs op, path, user, and the given
-   * params (every other parameter the data URL carries, op aside), with an expiry.
+   * params (every other parameter the data URL carries, but op, user.name and delegation),
+   * with an expiry.
    */
   async signRedirect(fields: { op: string; path: string; user: string; params: Record<string, string> }): Promise<Record<string, string>> {
     const keys = await this.secretKeys();
@@ -217,8 +218,13 @@ export class WebHdfsAuth {
   }
 }
 
+/**
+ * Parameters outside the signature: the signature's own, and the first request's credentials,
+ * which a data URL may carry on as Hadoop's do (the data request acts for the signed user,
+ * whatever they say).
+ */
 function isRedirectParam(name: string): boolean {
-  return name === REDIRECT_PARAMS.user || name === REDIRECT_PARAMS.expires || name === REDIRECT_PARAMS.signature;
+  return name === REDIRECT_PARAMS.user || name === REDIRECT_PARAMS.expires || name === REDIRECT_PARAMS.signature || name === "user.name" || name === "delegation";
 }
 
 /** The HMAC of a data URL: its op's family, path, user, expiry and other parameters in a canonical order. */

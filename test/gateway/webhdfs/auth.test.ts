@@ -168,6 +168,8 @@ describe("signed redirects", () => {
     }
     expect((await refused(s.auth.verifyRedirect("OPEN", "/data/b.csv", url))).exception).toBe("InvalidToken");
     expect((await refused(s.auth.verifyRedirect("CREATE", "/data/a.csv", url))).exception).toBe("InvalidToken");
+    // The first request's credentials may ride along; they change nothing: the signed user acts.
+    expect(await s.auth.verifyRedirect("OPEN", "/data/a.csv", changed((p) => p.set("user.name", "root")))).toBe("alice");
     const unsigned = changed((p) => p.delete(REDIRECT_PARAMS.signature));
     expect((await refused(s.auth.verifyRedirect("OPEN", "/data/a.csv", unsigned))).message).toContain("no signature");
   });

@@ -16,7 +16,8 @@ import { DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMult
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
 import { startS3Gateway, type S3Gateway } from "../gateway/s3/server.ts";
 import { startWebHdfsServer, type WebHdfsServer } from "../gateway/webhdfs/server.ts";
-import { WebHdfsAuth } from "../gateway/webhdfs/auth-standin.ts";
+import { WebHdfsAuth } from "../gateway/webhdfs/auth.ts";
+import { TOKEN_OPS } from "../gateway/webhdfs/token-ops.ts";
 import type { LivePeer } from "../gateway/webhdfs/placement.ts";
 import { advertisedHttpAddress } from "../http/advertised-address.ts";
 import { isLoopbackHost } from "../http/routes.ts";
@@ -444,7 +445,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     await joinCluster(host, seeds, join.length > 0, log);
 
     // WebHDFS runs in this thread beside the peer's client; admin HTTP forwards /webhdfs/ to it.
-    // user.name is taken only while admin HTTP is bound to loopback (SECURITY.md).
+    // user.name is taken only while admin HTTP is bound to loopback, or where the operator
+    // allowed it (--webhdfs-simple-auth); elsewhere a delegation token (SECURITY.md).
     const httpAddress = options.http === false ? undefined : (options.http ?? HTTP_DEFAULT);
     const webhdfs =
       httpAddress === undefined
@@ -452,7 +454,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         : await startWebHdfsServer({
             fs,
             peers: { selfId: id, live: () => liveHttpPeers(membership.table, id, httpRef.address) },
-            auth: new WebHdfsAuth({ fs, simpleAuth: isLoopbackHost(parseHostPort(httpAddress).hostname) }),
+            auth: new WebHdfsAuth({ fs, simpleAuth: isLoopbackHost(parseHostPort(httpAddress).hostname) || options.webhdfsSimpleAuth === true }),
+            extraOps: TOKEN_OPS,
             log: log.child("webhdfs"),
           });
     if (webhdfs) started.push({ stop: () => webhdfs.stop() });

@@ -234,9 +234,6 @@ function redirectMac(key: Buffer, op: string, path: string, user: string, expire
   return createHmac("sha256", key).update(JSON.stringify(["v1", opFamily(op), path, user, expires, sorted])).digest("base64url");
 }
 
-/** The limiter's defaults: generous for one real client (a reader asks twice per block), a wall for a flood. */
-export const RATE_LIMIT_DEFAULTS = { ratePerSecond: 1_000, burst: 2_000, keysMax: 10_000 } as const;
-
 interface Bucket {
   tokens: number;
   atMs: number;

@@ -8,7 +8,8 @@ import { Md5Md5Crc32 } from "./checksum.ts";
 import { WebHdfsError } from "./errors.ts";
 import { checkCreate, checkOffset, createOptions, json, tempPathOf, type OpCall, type OpSpec } from "./ops.ts";
 import { booleanParam, integerParam } from "./params.ts";
-import { BUFFER_BYTES_MAX, BUFFER_BYTES_MIN, OPEN_PIECE_BYTES, rangeStream, requestBytes, WRITE_CHUNKS_IN_FLIGHT } from "./streams.ts";
+import { BUFFER_BYTES_MAX, BUFFER_BYTES_MIN, CHUNK_BUFFER_BYTES_MAX, declaredLength, OPEN_PIECE_BYTES, rangeStream, requestBytes, writeByChunks } from "./streams.ts";
+import { CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
 import { parent, ROOT_PATH } from "../../protocol/paths.ts";
 import { codeOf } from "../../protocol/errors.ts";
 
@@ -40,9 +41,19 @@ async function create(fs: FileSystemClient, params: URLSearchParams, call: OpCal
   if (folder !== ROOT_PATH && !(await fs.stat(folder).then(() => true, (err: unknown) => (codeOf(err) === "NOT_FOUND" ? false : Promise.reject(err))))) await fs.mkdir(folder, { parents: true });
   const temp = tempPathOf(call.path);
   const received = { bytes: 0 };
-  const declared = Number(call.request.headers.get("content-length") ?? "NaN");
-  // On failure fs.put removes what it wrote.
-  await fs.put(requestBytes(call.request, received), temp, { ...options, chunksInFlight: WRITE_CHUNKS_IN_FLIGHT, ...(Number.isSafeInteger(declared) && declared > 0 ? { expectedSizeBytes: declared } : {}) });
+  const body = requestBytes(call.request, received);
+  const chunkSizeBytes = options.chunkSizeBytes ?? CHUNK_SIZE_BYTES_DEFAULT;
+  try {
+    if (chunkSizeBytes <= CHUNK_BUFFER_BYTES_MAX) {
+      await writeByChunks(body, chunkSizeBytes, declaredLength(call.request), (data, first) => (first ? fs.put(data, temp, options) : fs.append(data, temp)).then(() => undefined));
+    } else {
+      await fs.put(body, temp, { ...options, chunksInFlight: 1 });
+    }
+  } catch (err) {
+    // fs.put removes what it wrote; the chunks appended after it are the temporary file's.
+    await fs.rm(temp).catch(() => undefined);
+    throw err;
+  }
   try {
     await fs.mv(temp, call.path, { replace: overwrite });
   } catch (err) {
@@ -54,8 +65,12 @@ async function create(fs: FileSystemClient, params: URLSearchParams, call: OpCal
 }
 
 async function append(fs: FileSystemClient, _params: URLSearchParams, call: OpCall): Promise<Response> {
-  const received = { bytes: 0 };
-  await fs.append(requestBytes(call.request, received), call.path, { chunksInFlight: WRITE_CHUNKS_IN_FLIGHT });
+  const stat = await fs.stat(call.path);
+  if (stat.kind !== "file") throw new WebHdfsError("FileNotFoundException", `${call.path} is a directory, not a file.`);
+  const body = requestBytes(call.request, { bytes: 0 });
+  // Each write is an append of whole chunks (writeByChunks); an empty body appends nothing.
+  if (stat.chunkSize <= CHUNK_BUFFER_BYTES_MAX) await writeByChunks(body, stat.chunkSize, declaredLength(call.request), (data) => (data.length > 0 ? fs.append(data, call.path).then(() => undefined) : Promise.resolve()));
+  else await fs.append(body, call.path, { chunksInFlight: 1 });
   return new Response(null, { status: 200, headers: { "content-length": "0" } });
 }
 

@@ -73,9 +73,11 @@ export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise
         response.headers.set("retry-after", "1");
         return response;
       }
-      const url = new URL(request.url);
-      const path = pathOfUrl(url.pathname);
-      const query = queryParams(url.search);
+      // The raw target: URL parsing would resolve "..", which WebHDFS refuses.
+      const target = request.url.slice(request.url.indexOf("/", request.url.indexOf("//") + 2));
+      const question = target.indexOf("?");
+      const path = pathOfUrl(question < 0 ? target : target.slice(0, question));
+      const query = queryParams(question < 0 ? "" : target.slice(question));
       op = query.op;
       const params = query.params;
       const dataRequest = params.get(DATA_PARAM) === "true";

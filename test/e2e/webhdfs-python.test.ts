@@ -3,7 +3,8 @@
 // users do (test/fixtures/webhdfs/fsspec_check.py): fs.ls, fs.open(...).read() with seeks
 // (ranges across chunk boundaries, each an OPEN redirected to a peer holding it), fs.put and
 // fs.get, fs.info, fs.du, pandas.read_csv of a webhdfs:// URL, and a delegation token got,
-// used, renewed and cancelled through fsspec. scripts/test.ts installs the Debian packages.
+// used, renewed and cancelled through fsspec, and a denial raised as PermissionError. fsspec acts
+// as "alice", who owns the folder; scripts/test.ts installs the Debian packages.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +15,8 @@ import { tempDir } from "../support/temp.ts";
 import { pattern } from "../support/bytes.ts";
 import { waitFor } from "../support/wait.ts";
 import { ensureLeaderSettings } from "../support/cluster-secret.ts";
+import { connect } from "../../src/client/cluster.ts";
+import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = resolve(import.meta.dir, "../fixtures/webhdfs/fsspec_check.py");
@@ -21,7 +24,9 @@ const MiB = 1024 * 1024;
 // Chunks of 1 MiB: the seeks below cross chunk boundaries, so reads go to several peers.
 const CHUNK_BYTES = MiB;
 const BLOB_BYTES = 5 * MiB + 123;
-const USER = "hdfs";
+// The peers' user, the superuser; fsspec acts as another user, who owns the folder it writes to.
+const SUPERUSER = "hdfs";
+const USER = "alice";
 
 let processes: PeerProcesses;
 let root: { path: string; remove(): void };
@@ -47,12 +52,12 @@ beforeAll(async () => {
   root = tempDir("webhdfs-python");
   const dir = (i: number) => join(root.path, `peer-${i}`);
   // The peers run as the user "hdfs": the first leader makes it the superuser (docs/permissions.md).
-  const peerEnv = { TESSERA_USER: USER };
+  const peerEnv = { TESSERA_USER: SUPERUSER };
   first = await processes.start(["--data-dir", dir(0), "--listen", LOOPBACK, "--http", "127.0.0.1:0"], peerEnv);
   const swarmKey = join(dir(0), "swarm.key");
   const peers = [first];
   for (let i = 1; i < 3; i++) peers.push(await processes.start(["--data-dir", dir(i), "--listen", LOOPBACK, "--http", "127.0.0.1:0", "--join", first.addresses[0]!, "--swarm-key", swarmKey], peerEnv));
-  env = { TESSERA_JOIN: peers.map((peer) => peer.addresses[0]!).join(","), TESSERA_SWARM_KEY: swarmKey, TESSERA_LOG: "warn", TESSERA_USER: USER };
+  env = { TESSERA_JOIN: peers.map((peer) => peer.addresses[0]!).join(","), TESSERA_SWARM_KEY: swarmKey, TESSERA_LOG: "warn", TESSERA_USER: SUPERUSER };
   await waitFor(
     "3 live peers",
     async () => {
@@ -61,11 +66,18 @@ beforeAll(async () => {
     },
     { timeoutMs: 30_000, intervalMs: 300 },
   );
-  await ensureLeaderSettings(env.TESSERA_JOIN!.split(","), swarmKey, USER);
+  await ensureLeaderSettings(env.TESSERA_JOIN!.split(","), swarmKey, SUPERUSER);
   writeFileSync(join(root.path, "blob.bin"), blob);
   writeFileSync(join(root.path, "data.csv"), csv);
   writeFileSync(join(root.path, "up.bin"), upload);
   await cli(["fs", "mkdir", "-p", "/py/sub"]);
+  // alice owns the folder (so fsspec may write in it); the files the superuser puts there stay its own, readable by all.
+  const admin = await connect({ join: env.TESSERA_JOIN!.split(","), swarmKey: decodeSwarmKey(readFileSync(swarmKey, "utf8")), user: SUPERUSER });
+  try {
+    for (const folder of ["/py", "/py/sub"]) await admin.fs.chown(folder, USER);
+  } finally {
+    await admin.close();
+  }
   await cli(["fs", "put", "--chunk-size", "1MiB", join(root.path, "blob.bin"), "/py/blob.bin"]);
   await cli(["fs", "put", join(root.path, "data.csv"), "/py/data.csv"]);
 }, 120_000);
@@ -78,13 +90,14 @@ afterAll(async () => {
 interface Seen {
   ls: Array<{ name: string; type: string; size: number }>;
   reads: Array<{ offset?: number; length?: number; sha256?: string; tell?: number; end?: number; eof?: boolean }>;
-  info: { size: number; type: string; replication: number };
+  info: { size: number; type: string; replication: number; owner: string; permission: string };
   folderInfo: { type: string };
   du: number;
   contentSummary: { length: number; fileCount: number; directoryCount: number };
   csv: { rows: number; columns: string[]; sum: number };
   csvSha256: string;
   token: { home: string; ls: string[]; renewedExpiryMs: number };
+  denied: string | null;
 }
 
 describe("fsspec and pandas over WebHDFS", () => {
@@ -110,6 +123,7 @@ describe("fsspec and pandas over WebHDFS", () => {
       upLocal: join(root.path, "up.bin"),
       upRemote: "/py/up.bin",
       getLocal: join(root.path, "got.bin"),
+      deniedDir: "/alice-was-here",
     };
     const child = Bun.spawn([PYTHON, SCRIPT, JSON.stringify(args)], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin", HOME: root.path } });
     const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
@@ -132,13 +146,15 @@ describe("fsspec and pandas over WebHDFS", () => {
     expect(sha(readFileSync(join(root.path, "up-back.bin")))).toBe(sha(upload));
     expect(sha(readFileSync(join(root.path, "got.bin")))).toBe(sha(blob));
 
-    expect(seen.info).toEqual({ size: BLOB_BYTES, type: "file", replication: 3, owner: expect.any(String), permission: expect.stringMatching(/^[0-7]{1,4}$/) } as unknown as Seen["info"]);
+    expect(seen.info).toEqual({ size: BLOB_BYTES, type: "file", replication: 3, owner: SUPERUSER, permission: "644" });
     expect(seen.folderInfo).toEqual({ type: "directory" });
     const total = BLOB_BYTES + csv.length + upload.length;
     expect(seen.du).toBe(total);
     expect(seen.contentSummary).toEqual({ length: total, fileCount: 3, directoryCount: 2 });
     expect(seen.csv).toEqual({ rows: 1_000, columns: ["id", "name", "value"], sum: rows.reduce((sum, _, i) => sum + i * 3, 0) });
     expect(seen.csvSha256).toBe(sha(csv));
+    // fsspec raises PermissionError for Hadoop's AccessControlException, with its message.
+    expect(seen.denied).toMatch(/^Permission denied: user=alice, access=WRITE, inode="\/":hdfs:\S+:drwxr-xr-x$/);
     expect(seen.token.home).toBe(`/user/${USER}`);
     expect(seen.token.ls).toEqual(["blob.bin", "data.csv", "sub", "up.bin"]);
     expect(seen.token.renewedExpiryMs).toBeGreaterThan(Date.now() + 23 * 3_600_000);

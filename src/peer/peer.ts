@@ -362,7 +362,16 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     fsService.start();
     started.push(fsService);
     // Delegation tokens (WebHDFS, `tessera auth token`): records in the settings, through Raft.
-    const tokenService = new TokenService({ raft: calls.proposerOf(raft), namespace: master.namespace, log: log.child("tokens") });
+    const tokenService = new TokenService({
+      raft: calls.proposerOf(raft),
+      namespace: master.namespace,
+      // The permission model's superuser: the named one, or a member of the supergroup.
+      isSuperuser: async (user) => {
+        const caller = await callers.of(user);
+        return caller === undefined || master.namespace.isSuperuser(caller);
+      },
+      log: log.child("tokens"),
+    });
     tokenService.start();
     started.push(tokenService);
     const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });

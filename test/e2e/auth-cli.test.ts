@@ -8,12 +8,25 @@ import { ensureBinary, PeerProcesses, runCli } from "../support/processes.ts";
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { tempDir } from "../support/temp.ts";
 import { ensureLeaderSettings } from "../support/cluster-secret.ts";
+import { readFileSync } from "node:fs";
+import { connect } from "../../src/client/cluster.ts";
+import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 
 let processes: PeerProcesses;
 let root: { path: string; remove(): void };
 let env: Record<string, string>;
 
 const as = (user: string) => ({ ...env, TESSERA_USER: user });
+
+/** Sets a setting as the superuser. */
+async function setSetting(key: string, value: string): Promise<void> {
+  const client = await connect({ join: [env.TESSERA_JOIN!], swarmKey: decodeSwarmKey(readFileSync(env.TESSERA_SWARM_KEY!, "utf8")), user: "hdfs" });
+  try {
+    await client.fs.setSetting(key, Buffer.from(value));
+  } finally {
+    await client.close();
+  }
+}
 
 /** A refusal: exit 1 and one sentence on stderr. */
 function expectRefusal(result: { code: number; stdout: string; stderr: string }, words: string): void {
@@ -67,6 +80,9 @@ describe("tessera auth", () => {
     const forBob = await runCli(["auth", "token", "--user", "bob", "--renewer", "yarn"], as("hdfs"));
     expect(forBob.code).toBe(0);
     expect(forBob.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
+    // A member of the supergroup is a superuser too (docs/permissions.md: permissions/groups/<user>).
+    await setSetting("permissions/groups/carol", "staff,supergroup");
+    expect((await runCli(["auth", "token", "--user", "dave"], as("carol"))).code).toBe(0);
     // yarn, the renewer, may renew it; bob, its owner, may cancel it.
     expect((await runCli(["auth", "renew", forBob.stdout.trim()], as("yarn"))).code).toBe(0);
     expect((await runCli(["auth", "cancel", forBob.stdout.trim()], as("bob"))).code).toBe(0);

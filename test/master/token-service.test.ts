@@ -14,7 +14,7 @@ import type { RaftNode } from "../../src/raft/node.ts";
 const T0 = 1_800_000_000_000;
 const Op = DelegationTokenRequest.Op;
 
-function cluster(options: { secret?: boolean } = {}) {
+function cluster(options: { secret?: boolean; isSuperuser?: (user: string) => Promise<boolean> } = {}) {
   const ns = Namespace.open();
   let index = 0;
   let proposals = 0;
@@ -29,7 +29,7 @@ function cluster(options: { secret?: boolean } = {}) {
   const set = (key: string, value: Uint8Array) => ns.apply({ index: ++index, term: 1, type: "normal", data: encodeLogCommand({ setSetting: { key, value: value as Uint8Array<ArrayBuffer> } }) });
   if (options.secret !== false) set(CLUSTER_SECRET_KEY, new Uint8Array(32).fill(7));
   const clock = { now: T0 };
-  const service = new TokenService({ raft, namespace: ns, log: { warn() {}, error() {}, debug() {} }, nowMs: () => clock.now });
+  const service = new TokenService({ raft, namespace: ns, log: { warn() {}, error() {}, debug() {} }, nowMs: () => clock.now, ...(options.isSuperuser ? { isSuperuser: options.isSuperuser } : {}) });
   const call = (body: Partial<DelegationTokenRequest> & { op: DelegationTokenRequest.Op }, user?: string) =>
     service.handlers.delegationToken({ user: "", renewer: "", ttlMs: 0, token: "", ...body }, user === undefined ? undefined : { user });
   const records = () => ns.listSettings(TOKEN_RECORD_PREFIX, { limit: 1_000 }).entries.length;
@@ -79,6 +79,16 @@ describe("delegation tokens on the leader", () => {
     expect((await refusal(c.call({ op: Op.ISSUE, user: "../etc" }))).code).toBe("INVALID");
     expect((await refusal(c.call({ op: Op.ISSUE, renewer: "a b" }, "alice"))).code).toBe("INVALID");
     expect((await refusal(c.call({ op: Op.ISSUE, user: "x".repeat(257) }))).code).toBe("INVALID");
+  });
+
+  it("an injected rule decides who else is a superuser (the permission model's supergroup)", async () => {
+    const asked: string[] = [];
+    const c = cluster({ isSuperuser: async (user) => (asked.push(user), user === "ops") });
+    expect(await c.call({ op: Op.ISSUE, user: "alice" }, "ops")).toMatchObject({ user: "alice" });
+    expect((await refusal(c.call({ op: Op.ISSUE, user: "alice" }, "bob"))).code).toBe("PERMISSION_DENIED");
+    // Asked only when the token is for someone else.
+    await c.call({ op: Op.ISSUE }, "bob");
+    expect(asked).toEqual(["ops", "bob"]);
   });
 
   it("renew: the renewer only; the expiry moves a day from now and never past the max date", async () => {

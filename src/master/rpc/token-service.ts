@@ -48,11 +48,11 @@ export interface TokenServiceInit {
   log: Pick<Logger, "warn" | "error" | "debug">;
   nowMs?: () => number;
   /**
-   * Whether `user` is the superuser ("" is the cluster, always). Default: the
-   * `permissions/superuser` setting names them; the permission model may pass its own
+   * Whether `user` is a superuser ("" is the cluster, always). Default: the
+   * `permissions/superuser` setting names them; the peer passes the permission model's rule
    * (supergroup members too).
    */
-  isSuperuser?: (user: string) => boolean;
+  isSuperuser?: (user: string) => boolean | Promise<boolean>;
   /** The sweep loop's timers. */
   timers?: TimerSource;
 }
@@ -99,7 +99,7 @@ export class TokenService {
     const user = req.user || caller;
     if (user === "") throw new RequestError("INVALID", "a delegation token is for a user: the cluster itself holds none, so name the user");
     checkName("user", user);
-    if (user !== caller && !this.isSuperuser(caller)) throw new RequestError("PERMISSION_DENIED", `${caller} may not get a delegation token for ${user}: only the superuser may issue one for another user`);
+    if (user !== caller && !(await this.isSuperuser(caller))) throw new RequestError("PERMISSION_DENIED", `${caller} may not get a delegation token for ${user}: only the superuser may issue one for another user`);
     // Hadoop leaves the renewer to the caller; an unnamed one here is the token's own user, so
     // `tessera auth token` alone gives a token its holder can renew.
     const renewer = req.renewer || user;
@@ -174,7 +174,7 @@ export class TokenService {
     return derivedKey(secret, "delegation-token");
   }
 
-  private isSuperuser(user: string): boolean {
+  private async isSuperuser(user: string): Promise<boolean> {
     if (user === "") return true;
     if (this.init.isSuperuser) return this.init.isSuperuser(user);
     const named = this.init.namespace.getSetting(SUPERUSER_SETTING);

@@ -14,6 +14,7 @@ import { addAdminCommands } from "./admin.ts";
 import { addMaintenanceCommands } from "./maintenance.ts";
 import { addJobCommands } from "./job.ts";
 import { addS3Commands } from "./s3.ts";
+import { addAuthCommands } from "./auth.ts";
 import { addGatewayCommands, addS3ServeOptions } from "./gateway.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
 
@@ -104,6 +105,7 @@ async function runNodeStart(flags: {
   s3?: string;
   s3Domain?: string;
   uploadExpiryHours?: number;
+  webhdfsSimpleAuth?: boolean;
 }): Promise<void> {
   if (!flags.s3 && (flags.s3Domain || flags.uploadExpiryHours)) throw new UsageError("--s3-domain and --upload-expiry-hours go with --s3 HOST:PORT");
   if (flags.s3) parseHostPort(flags.s3, "--s3");
@@ -119,6 +121,7 @@ async function runNodeStart(flags: {
     voterDeadAfterMs: flags.voterDeadAfterMs,
     computeSlots: flags.computeSlots,
     faultTaskDelayMs: flags.faultTaskDelayMs,
+    ...(flags.webhdfsSimpleAuth ? { webhdfsSimpleAuth: true } : {}),
     ...(flags.s3 ? { s3: { listen: flags.s3, ...(flags.s3Domain ? { domain: flags.s3Domain } : {}), ...(flags.uploadExpiryHours ? { uploadExpiryMs: Math.round(flags.uploadExpiryHours * 3_600_000) } : {}) } } : {}),
     failureDetector: {
       ...(flags.suspectAfterMs ? { suspectAfterMs: flags.suspectAfterMs } : {}),
@@ -215,6 +218,7 @@ export function buildProgram(): Command {
     .option("--s3 <host:port>", "also serve S3 here (loopback unless you choose otherwise: SECURITY.md); writes place their first replica on this peer")
     .option("--swarm-key <file>", "the cluster's swarm.key (needed to join; a new cluster makes one)")
     .option("--json", "print the start-up summary as one JSON line")
+    .option("--webhdfs-simple-auth", "accept WebHDFS's user.name= on a non-loopback admin port (anyone who reaches the port may then act as anyone: SECURITY.md)")
     .addOption(new Option("--masters <n>", "how many Raft voters (masters) the cluster keeps (default 3)").argParser(positiveInt("--masters", "")))
     .addOption(new Option("--voter-dead-after-ms <ms>", "silence after which a voter is replaced (default 15000)").argParser(positiveInt("--voter-dead-after-ms")))
     .addOption(new Option("--heartbeat-ms <ms>", "heartbeat interval").argParser(positiveInt("--heartbeat-ms")))
@@ -235,6 +239,7 @@ export function buildProgram(): Command {
   addMaintenanceCommands(program, withClient, addClientOptions);
   addJobCommands(program, withClient, addClientOptions);
   addS3Commands(program, withClient, addClientOptions);
+  addAuthCommands(program, withClient, addClientOptions);
   addGatewayCommands(program, (flags) => connect(clusterTarget(flags)), addClientOptions, () => (peerRunning = true));
 
   return program;

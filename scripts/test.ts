@@ -3,10 +3,11 @@
 // slow the files after it), and closes with the line CI reads: "N passed, N failed".
 // Arguments go to `bun test` as one run instead (a file filter, `-t NAME`, ...).
 //
-// The browser test (test/ui/ui.test.ts) drives Debian's chromium. When the run includes it and
-// chromium is missing, this installs it with apt-get, as root or through passwordless sudo, so
-// `npm install && npm test` is all the set-up on a fresh Debian machine (and .ci/run relies on
-// it). Where it cannot, the browser test fails with a sentence saying how to install it.
+// The browser test (test/ui/ui.test.ts) drives Debian's chromium, and the Python tests
+// (test/e2e/webhdfs-python.test.ts) Debian's python3 with fsspec, pandas and requests. When the
+// run includes them and those are missing, this installs them with apt-get, as root or through
+// passwordless sudo, so `npm install && npm test` is all the set-up on a fresh Debian machine
+// (and .ci/run relies on it). Where it cannot, those tests fail with a sentence saying how.
 import { spawn, Glob } from "bun";
 import { existsSync } from "node:fs";
 
@@ -49,8 +50,8 @@ const APT_OUTPUT_CHARS_KEPT = 64 * 1024;
 /** `bun test` flags whose value may follow as the next argument, which is then no path filter. */
 const FLAGS_WITH_VALUE = new Set(["-t", "--test-name-pattern", "--timeout", "--rerun-each", "--preload", "--reporter", "--reporter-outfile", "--coverage-dir", "--seed"]);
 
-/** Whether `bun test ARGS` runs the browser test: no path filter, or one the test's path contains (bun test's filters are substrings of paths). */
-function runsBrowserTest(args: string[]): boolean {
+/** Whether `bun test ARGS` runs `test`: no path filter, or one the test's path contains (bun test's filters are substrings of paths). */
+function runsTest(args: string[], test: string): boolean {
   const filters: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -61,7 +62,7 @@ function runsBrowserTest(args: string[]): boolean {
     }
     filters.push(arg.replace(/^\.\//, "").replace(/\/+$/, ""));
   }
-  return filters.length === 0 || filters.some((filter) => BROWSER_TEST.includes(filter));
+  return filters.length === 0 || filters.some((filter) => test.includes(filter));
 }
 
 /** The prefix that runs a command as root here: none as root, `sudo -n` with passwordless sudo; undefined when neither. */
@@ -73,20 +74,20 @@ async function asRoot(): Promise<string[] | undefined> {
 }
 
 /**
- * Installs Debian's chromium when it is missing and this machine lets us, saying so in one line.
- * Never fails the run by itself: without chromium the browser test fails, saying how to install it.
+ * Installs Debian `packages` with apt-get, as root or through passwordless sudo, saying so in
+ * one line (`what` says what for). Never fails the run by itself: without them the tests that
+ * need them fail, saying how to install them.
  */
-async function ensureChromium(): Promise<void> {
-  if (existsSync(CHROMIUM)) return;
+async function aptInstall(packages: string[], what: string): Promise<void> {
   const root = Bun.which("apt-get") ? await asRoot() : undefined;
   if (root === undefined) {
-    console.error(`chromium is not at ${CHROMIUM} and cannot be installed from here (that needs apt-get, and root or passwordless sudo): the browser test will fail`);
+    console.error(`${what} cannot be installed from here (that needs apt-get, and root or passwordless sudo): the tests that need it will fail`);
     return;
   }
-  console.error(`chromium is not at ${CHROMIUM}: installing Debian's chromium for the browser test (apt-get update, then apt-get install chromium${root.length > 0 ? ", through sudo" : ", as root"})`);
+  console.error(`installing Debian's ${packages.join(" ")} for ${what} (apt-get update, then apt-get install${root.length > 0 ? ", through sudo" : ", as root"})`);
   const apt = (args: string[]) => [...root, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", ...args];
   let output = "";
-  for (const cmd of [apt(["update", "-q"]), apt(["install", "-y", "-q", "--no-install-recommends", "chromium"])]) {
+  for (const cmd of [apt(["update", "-q"]), apt(["install", "-y", "-q", "--no-install-recommends", ...packages])]) {
     const child = spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
     const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
     output = (output + out + err).slice(-APT_OUTPUT_CHARS_KEPT);
@@ -97,7 +98,32 @@ async function ensureChromium(): Promise<void> {
   }
 }
 
-if (runsBrowserTest(extraArgs)) await ensureChromium();
+/** Installs Debian's chromium when it is missing, for the browser test. */
+async function ensureChromium(): Promise<void> {
+  if (existsSync(CHROMIUM)) return;
+  console.error(`chromium is not at ${CHROMIUM}`);
+  await aptInstall(["chromium"], "the browser test");
+}
+
+/**
+ * The Python tests (test/e2e/webhdfs-python.test.ts) run Debian's /usr/bin/python3 with its
+ * fsspec, pandas and requests (not a python3 first on PATH, such as pyenv's, whose packages
+ * are its own): installed here when that interpreter cannot import them.
+ */
+const PYTHON = "/usr/bin/python3";
+const PYTHON_TEST = "test/e2e/webhdfs-python.test.ts";
+const PYTHON_PACKAGES = ["python3-fsspec", "python3-pandas", "python3-requests"];
+
+async function ensurePythonPackages(): Promise<void> {
+  if (existsSync(PYTHON)) {
+    const probe = spawn([PYTHON, "-c", "import fsspec, pandas, requests"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+    if ((await probe.exited) === 0) return;
+  }
+  await aptInstall(PYTHON_PACKAGES, `the Python tests (${PYTHON} importing fsspec, pandas and requests)`);
+}
+
+if (runsTest(extraArgs, BROWSER_TEST)) await ensureChromium();
+if (runsTest(extraArgs, PYTHON_TEST)) await ensurePythonPackages();
 
 const build = await run([process.execPath, "run", "scripts/build.ts"]);
 if (build.code !== 0) {

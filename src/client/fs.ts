@@ -9,7 +9,7 @@ import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
-import { FileStatus, type Committed, type FileChunk } from "../protocol/pb/meta.ts";
+import { DelegationTokenRequest, FileStatus, type Committed, type DelegationToken, type FileChunk } from "../protocol/pb/meta.ts";
 import { newClientId, type MetaCall } from "../protocol/meta.ts";
 import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
 import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
@@ -201,6 +201,29 @@ export class FileSystemClient {
   /** Removes a setting; removing one that is not set is no error. */
   async deleteSetting(key: string): Promise<void> {
     await this.call("deleteSetting", { key });
+  }
+
+  /**
+   * A delegation token (Hadoop's) for this client's user, or for `user` (the superuser's
+   * right); `renewer` defaults to the token's user, `ttlMs` (the first expiry) to a day.
+   */
+  async issueDelegationToken(options: { user?: string; renewer?: string; ttlMs?: number } = {}): Promise<DelegationToken> {
+    return this.call("delegationToken", { op: DelegationTokenRequest.Op.ISSUE, user: options.user ?? "", renewer: options.renewer ?? "", ttlMs: options.ttlMs ?? 0, token: "" });
+  }
+
+  /** Renews a token (its renewer only): answers its new expiry, ms since the epoch. */
+  async renewDelegationToken(token: string): Promise<number> {
+    return (await this.call("delegationToken", { op: DelegationTokenRequest.Op.RENEW, user: "", renewer: "", ttlMs: 0, token })).expiryMs;
+  }
+
+  /** Cancels a token (its owner or renewer); cancelling one already gone is no error. */
+  async cancelDelegationToken(token: string): Promise<void> {
+    await this.call("delegationToken", { op: DelegationTokenRequest.Op.CANCEL, user: "", renewer: "", ttlMs: 0, token });
+  }
+
+  /** Who a token speaks for while it is valid; PERMISSION_DENIED with the reason otherwise. */
+  async verifyDelegationToken(token: string): Promise<DelegationToken> {
+    return this.call("delegationToken", { op: DelegationTokenRequest.Op.VERIFY, user: "", renewer: "", ttlMs: 0, token });
   }
 
   /** A file's or folder's status; a file's every chunk (asked for a page at a time when it has many). */

@@ -28,6 +28,11 @@ export interface PeerOptions {
   http?: string | false;
   /** Serve S3 from this peer (src/gateway/s3): HOST:PORT, the virtual-host domain, the age at which incomplete uploads expire. */
   s3?: { listen: string; domain?: string; uploadExpiryMs?: number };
+  /**
+   * WebHDFS takes `user.name=` at its word even when admin HTTP listens beyond loopback (on
+   * loopback it always does); otherwise such a port needs delegation tokens (SECURITY.md).
+   */
+  webhdfsSimpleAuth?: boolean;
   heartbeatIntervalMs?: number;
   failureDetector?: Partial<FailureDetectorConfig>;
   /** How many Raft voters (masters) the cluster keeps: 3 by default, 5 or 7 for more. */

@@ -16,7 +16,8 @@ import { DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMult
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
 import { startS3Gateway, type S3Gateway } from "../gateway/s3/server.ts";
 import { startWebHdfsServer, type WebHdfsServer } from "../gateway/webhdfs/server.ts";
-import { WebHdfsAuth } from "../gateway/webhdfs/auth-standin.ts";
+import { WebHdfsAuth } from "../gateway/webhdfs/auth.ts";
+import { TOKEN_OPS } from "../gateway/webhdfs/token-ops.ts";
 import type { LivePeer } from "../gateway/webhdfs/placement.ts";
 import { advertisedHttpAddress } from "../http/advertised-address.ts";
 import { isLoopbackHost } from "../http/routes.ts";
@@ -34,6 +35,7 @@ import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT
 import { clusterStatusView, type ClusterStatusView, type PeerView } from "../protocol/views.ts";
 import { ChunkLocations } from "../master/cluster/locations.ts";
 import { FsService } from "../master/rpc/fs-service.ts";
+import { TokenService } from "../master/rpc/token-service.ts";
 import { ReportService } from "../master/rpc/report-service.ts";
 import { DiskChunkStore } from "../chunk/store/disk-store.ts";
 import { BlockReporter, ReportingChunkStore } from "../chunk/transfer/block-reporter.ts";
@@ -79,6 +81,7 @@ export interface PeerParts {
   meta: MetaService;
   voters: VoterManager;
   fsService: FsService;
+  tokens: TokenService;
   reports: ReportService;
   /** The leader's replicator (idle on other peers). */
   replication: ReplicationManager;
@@ -240,6 +243,7 @@ export class Peer extends EventTarget {
     reporter.stop();
     await data.stop();
     fsService.stop();
+    this.parts.tokens.stop();
     await reports.stop();
     await voters.stop();
     await meta.stop();
@@ -357,6 +361,19 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const fsService = new FsService({ raft: calls.proposerOf(raft), namespace: master.namespace, membership, locations, replication, callers, log: log.child("fs") });
     fsService.start();
     started.push(fsService);
+    // Delegation tokens (WebHDFS, `tessera auth token`): records in the settings, through Raft.
+    const tokenService = new TokenService({
+      raft: calls.proposerOf(raft),
+      namespace: master.namespace,
+      // The permission model's superuser: the named one, or a member of the supergroup.
+      isSuperuser: async (user) => {
+        const caller = await callers.of(user);
+        return caller === undefined || master.namespace.isSuperuser(caller);
+      },
+      log: log.child("tokens"),
+    });
+    tokenService.start();
+    started.push(tokenService);
     const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });
     await reports.start();
     started.push(reports);
@@ -384,7 +401,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       raft,
       membership,
       stateMachine: master,
-      handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers },
+      handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers, ...tokenService.handlers },
       calls,
       callers,
       // HDFS: whoever started the NameNode is the superuser; here the user of the first leader's process.
@@ -445,7 +462,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     await joinCluster(host, seeds, join.length > 0, log);
 
     // WebHDFS runs in this thread beside the peer's client; admin HTTP forwards /webhdfs/ to it.
-    // user.name is taken only while admin HTTP is bound to loopback (SECURITY.md).
+    // user.name is taken only while admin HTTP is bound to loopback, or where the operator
+    // allowed it (--webhdfs-simple-auth); elsewhere a delegation token (SECURITY.md).
     const httpAddress = options.http === false ? undefined : (options.http ?? HTTP_DEFAULT);
     const webhdfs =
       httpAddress === undefined
@@ -453,7 +471,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         : await startWebHdfsServer({
             fs,
             peers: { selfId: id, live: () => liveHttpPeers(membership.table, id, httpRef.address) },
-            auth: new WebHdfsAuth({ fs, simpleAuth: isLoopbackHost(parseHostPort(httpAddress).hostname) }),
+            auth: new WebHdfsAuth({ fs, simpleAuth: isLoopbackHost(parseHostPort(httpAddress).hostname) || options.webhdfsSimpleAuth === true }),
+            extraOps: TOKEN_OPS,
             log: log.child("webhdfs"),
           });
     if (webhdfs) started.push({ stop: () => webhdfs.stop() });
@@ -464,7 +483,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     }
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
     const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {

@@ -15,6 +15,7 @@ import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../suppor
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { waitFor } from "../support/wait.ts";
 import { tempDir } from "../support/temp.ts";
+import { ensureLeaderSettings } from "../support/cluster-secret.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -91,6 +92,8 @@ beforeAll(async () => {
     },
     { timeoutMs: 20_000, intervalMs: 200 },
   );
+  // Redirects are signed with the cluster's secret, which the leader makes when it takes office.
+  await ensureLeaderSettings(env.TESSERA_JOIN!.split(","), swarmKey, SUPERUSER);
 }, 120_000);
 
 afterAll(async () => {

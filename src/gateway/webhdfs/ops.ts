@@ -12,7 +12,7 @@ import { codeOf } from "../../protocol/errors.ts";
 import { CHUNK_SIZE_BYTES_MAX, CONCAT_SOURCES_MAX, REPLICATION_DEFAULT, REPLICATION_MAX } from "../../protocol/limits.ts";
 import { parent, ROOT_PATH } from "../../protocol/paths.ts";
 import type { Logger } from "../../util/log.ts";
-import type { WebHdfsAuth } from "./auth-standin.ts";
+import type { WebHdfsAuth } from "./auth.ts";
 import { WebHdfsError } from "./errors.ts";
 import { blockLocationsJson, booleanJson, ContentSummary, directoryListingJson, fileStatusJson, pathJson, type FileStatusJson } from "./json.ts";
 import { booleanParam, DATA_PARAM, integerParam, nameOf, pathParam, permissionParam, urlPathOf } from "./params.ts";

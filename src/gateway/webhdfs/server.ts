@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { FileSystemClient } from "../../client/fs.ts";
 import { CLIENT_ADDRESS_HEADER, PROXY_KEY_HEADER } from "../../util/internal-proxy.ts";
 import type { Logger } from "../../util/log.ts";
-import { RateLimiter, type WebHdfsAuth } from "./auth-standin.ts";
+import { RateLimiter, type WebHdfsAuth } from "./auth.ts";
 import { DATA_OPS } from "./data.ts";
 import { remoteExceptionResponse, WebHdfsError, webHdfsErrorOf } from "./errors.ts";
 import { OPS, signedOpOf, UNSUPPORTED_OPS, type OpCall, type OpSpec, type WebHdfsContext } from "./ops.ts";

@@ -366,7 +366,7 @@ describe("WebHDFS's other operations, as Hadoop answers them", () => {
     otherUser.searchParams.set("user.name", "mallory");
     expect(await refused(fetch(otherUser))).toEqual({ status: 403, exception: "InvalidToken" });
     const unsigned = new URL(location);
-    unsigned.searchParams.delete("signature");
+    unsigned.searchParams.delete("tessera.signature");
     expect(await refused(fetch(unsigned))).toEqual({ status: 403, exception: "InvalidToken" });
   });
 });

@@ -159,6 +159,9 @@ export class WebHdfsAuth {
       throw new WebHdfsError("InvalidToken", "this data URL's signature does not match: the URL was changed after the redirect signed it");
     }
     if (Number(expires) <= this.nowMs()) throw new WebHdfsError("InvalidToken", `this data URL expired at ${new Date(Number(expires)).toISOString()}: send the request to the namenode op again for a fresh redirect`);
+    // The first request's user.name may ride along; naming someone else is a changed URL.
+    const named = params.get("user.name");
+    if (named !== null && named !== user) throw new WebHdfsError("InvalidToken", `Usernames not matched: this data URL was signed for ${user}, not ${named}`);
     return user;
   }
 

@@ -168,8 +168,10 @@ describe("signed redirects", () => {
     }
     expect((await refused(s.auth.verifyRedirect("OPEN", "/data/b.csv", url))).exception).toBe("InvalidToken");
     expect((await refused(s.auth.verifyRedirect("CREATE", "/data/a.csv", url))).exception).toBe("InvalidToken");
-    // The first request's credentials may ride along; they change nothing: the signed user acts.
-    expect(await s.auth.verifyRedirect("OPEN", "/data/a.csv", changed((p) => p.set("user.name", "root")))).toBe("alice");
+    // The first request's user.name may ride along; naming another user is a changed URL.
+    expect(await s.auth.verifyRedirect("OPEN", "/data/a.csv", changed((p) => p.set("user.name", "alice")))).toBe("alice");
+    const renamed = await refused(s.auth.verifyRedirect("OPEN", "/data/a.csv", changed((p) => p.set("user.name", "root"))));
+    expect([renamed.exception, renamed.message]).toEqual(["InvalidToken", expect.stringContaining("Usernames not matched")]);
     const unsigned = changed((p) => p.delete(REDIRECT_PARAMS.signature));
     expect((await refused(s.auth.verifyRedirect("OPEN", "/data/a.csv", unsigned))).message).toContain("no signature");
   });

@@ -229,7 +229,7 @@ export function buildProgram(): Command {
   addClientOptions(cluster.command("peers").description("list every known peer with its state")).action(runClusterPeers);
   addClientOptions(cluster.command("status").description("the masters: leader, term, voters, learners, commit and match indexes")).action(runClusterStatus);
 
-  const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, setrep, stat");
+  const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, setrep, stat, chmod, chown, chgrp");
   addFsCommands(fs, withClient, addClientOptions);
   addAdminCommands(program, withClient, addClientOptions);
   addMaintenanceCommands(program, withClient, addClientOptions);

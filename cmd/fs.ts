@@ -300,6 +300,12 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     });
   });
 
+  addClientOptions(fs.command("truncate").description("cut a closed file to LENGTH bytes (inside a chunk: not atomic, see README)").argument("<length>").argument("<path>")).action(async (length: string, path: string, flags: ClientFlagsLike) => {
+    const lengthBytes = Number(length);
+    if (!/^\d+$/.test(length) || !Number.isSafeInteger(lengthBytes)) throw new FsUsageError(`a length of "${length}" is not possible: give a whole number of bytes, 0 or more`);
+    await withClient(flags, (client) => client.fs.truncate(path, lengthBytes));
+  });
+
   addClientOptions(fs.command("setrep").description("set the replication of a file, or of every file under a folder").argument("<n>").argument("<path>")).action(async (n: string, path: string, flags: ClientFlagsLike) => {
     const replication = parseReplication(n);
     await withClient(flags, async (client) => {

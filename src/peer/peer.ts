@@ -21,6 +21,8 @@ import { RaftNode } from "../raft/node.ts";
 import { MasterStateMachine } from "../master/state/state-machine.ts";
 import { MetaService } from "../master/rpc/meta-service.ts";
 import { CallScopes } from "../master/rpc/at-most-once.ts";
+import { Callers } from "../master/rpc/callers.ts";
+import { defaultUser } from "../client/user.ts";
 import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT } from "../master/voters/voters.ts";
 import { clusterStatusView, type ClusterStatusView, type PeerView } from "../protocol/views.ts";
 import { ChunkLocations } from "../master/cluster/locations.ts";
@@ -338,7 +340,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const maintenance = new Maintenance({ raft, namespace: master.namespace, membership, locations, send: sendReplicate, log: log.child("maintenance"), gcGraceMs: options.gcGraceMs, gcIntervalMs: options.gcIntervalMs, decommissionIntervalMs: options.decommissionIntervalMs });
     // The file system's calls are served at most once: their proposals go through the call scopes.
     const calls = new CallScopes();
-    const fsService = new FsService({ raft: calls.proposerOf(raft), namespace: master.namespace, membership, locations, replication, log: log.child("fs") });
+    // Who each request acts for, with its groups: resolved once on the leader, written into the command.
+    const callers = new Callers({ namespace: master.namespace });
+    const fsService = new FsService({ raft: calls.proposerOf(raft), namespace: master.namespace, membership, locations, replication, callers, log: log.child("fs") });
     fsService.start();
     started.push(fsService);
     const reports = new ReportService({ host, raft, namespace: master.namespace, membership, locations, onUnreferenced: (chunkId) => maintenance.gc.noteUnreferenced(chunkId), log: log.child("reports") });
@@ -369,6 +373,9 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       stateMachine: master,
       handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers },
       calls,
+      callers,
+      // HDFS: whoever started the NameNode is the superuser; here the user of the first leader's process.
+      superuser: defaultUser(),
       log: log.child("meta"),
       onRequest: (sample) => metrics.observeMetaRequest(sample),
     });

@@ -123,10 +123,17 @@ function v1Task(record: TaskRecord): unknown {
   return asJson({ ...record, kind: v1Name(record.kind), state: v1Name(record.state), running: record.running.map(attempt), done: record.done ? attempt(record.done) : undefined });
 }
 
-/** Version 1 had no attributes (schema 5 added them): every entry of its state has none. */
-function withoutAttributes(stat: ReturnType<Namespace["stat"]>): Omit<ReturnType<Namespace["stat"]>, "attributes"> {
-  const { attributes, ...rest } = stat;
+/**
+ * Version 1 had no attributes (schema 5 added them) and no owners (schema 6): every entry of
+ * its state has no attributes, the superuser and supergroup of the day as owner and group (no
+ * superuser is set in the fixture: ""), 0o755 for folders and 0o644 for files, and an access
+ * time no later than its mtime.
+ */
+function withoutAttributes(stat: ReturnType<Namespace["stat"]>): Omit<ReturnType<Namespace["stat"]>, "attributes" | "owner" | "group" | "permission" | "accessTimeMs"> {
+  const { attributes, owner, group, permission, accessTimeMs, ...rest } = stat;
   expect(attributes).toEqual([]);
+  expect({ owner, group, permission }).toEqual({ owner: "", group: "supergroup", permission: stat.kind === "dir" ? 0o755 : 0o644 });
+  expect(accessTimeMs).toBeLessThanOrEqual(stat.mtimeMs);
   return rest;
 }
 
@@ -464,6 +471,10 @@ describe("version 2 of the log command", () => {
     { setAttributes: { path: "/a/g", attributes: [{ name: "s3.etag", value: '"abc"' }] } },
     { concat: { sources: ["/a/p1", "/a/p2"], destination: "/a/o", attributes: [{ name: "s3.parts", value: "2" }], replace: true, parents: false, mtimeMs: 11 } },
     { deleteSetting: { key: "s3/key/AKIA" } },
+    { setOwner: { path: "/a/o", owner: "alice", group: "staff" } },
+    { setPermission: { path: "/a/o", permission: 0o1750 } },
+    { setTimes: { path: "/a/o", mtimeMs: 12, accessTimeMs: 13, nowMs: 14 } },
+    { truncate: { path: "/a/o", lengthBytes: 1024, nowMs: 15 } },
   ];
 
   it("every kind round-trips through its bytes", () => {

@@ -193,10 +193,10 @@ describe("the retry cache in the namespace", () => {
       const ns = Namespace.open({ path });
       ns.apply(entry(1, mkdir("/kept")));
       ns.close();
-      // As schema 3 left it: no retry_cache table (nor schema 5's attributes column).
+      // As schema 3 left it: no retry_cache table (nor schema 5's attributes column, nor schema 6's permission columns).
       const db = new Database(path);
       db.run("DROP TABLE retry_cache");
-      db.run("ALTER TABLE inodes DROP COLUMN attributes");
+      for (const column of ["attributes", "owner", "grp", "mode", "atime_ms"]) db.run(`ALTER TABLE inodes DROP COLUMN ${column}`);
       db.run("PRAGMA user_version = 3");
       db.close();
       const upgraded = Namespace.open({ path });

@@ -48,7 +48,7 @@ type Answer<K extends RequestKind> = (result: never, request: RequestOf<K>, ctx:
 const ANSWERS: { [K in AtMostOnceKind]: Answer<K> } = {
   setSetting: () => DONE,
   mkdir: () => DONE,
-  create: (result: ReturnType<typeof ops.create>, request, ctx) => createdAnswer(request, result, (peer) => replicaOf(peer, ctx)),
+  create: (result: ReturnType<typeof ops.create>, request, ctx) => createdAnswer(request, result, (peer) => replicaOf(peer, ctx), ctx.namespace),
   append: async (result: ReturnType<typeof ops.reopenForAppend>, request, ctx) => ({ fileId: result.fileId, stat: await ctx.stat(request.path) }),
   addChunk: (result: ReturnType<typeof ops.addChunk>, _request, ctx) => ({
     chunkId: result.chunkId,
@@ -71,8 +71,12 @@ const ANSWERS: { [K in AtMostOnceKind]: Answer<K> } = {
   delete: (result: ReturnType<typeof ops.remove>) => ({ files: result.files, directories: result.directories, chunks: result.chunks }),
   setReplication: (result: ReturnType<typeof ops.setReplication>) => ({ files: result.files }),
   setAttributes: () => DONE,
-  concat: (result: ops.Concatenated, request) => concatenatedAnswer(request, result),
+  concat: (result: ops.Concatenated, request, ctx) => concatenatedAnswer(request, result, ctx.namespace),
   deleteSetting: () => DONE,
+  setOwner: () => DONE,
+  setPermission: () => DONE,
+  setTimes: () => DONE,
+  truncate: () => DONE,
 };
 
 export type AtMostOnceKind =
@@ -91,7 +95,11 @@ export type AtMostOnceKind =
   | "setReplication"
   | "setAttributes"
   | "concat"
-  | "deleteSetting";
+  | "deleteSetting"
+  | "setOwner"
+  | "setPermission"
+  | "setTimes"
+  | "truncate";
 
 const DONE = {};
 

@@ -15,6 +15,9 @@ import { FileSpreads, type SpreadChunk } from "../cluster/file-spread.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
 import { FileStatus, type Committed, type ConcatRequest, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
+import type { Caller } from "../../protocol/pb/log.ts";
+import { Callers } from "./callers.ts";
+import { applyUmask, DIR_MODE_UNMASKED, FILE_MODE_UNMASKED, PERMISSION_MAX } from "../state/permissions.ts";
 import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
 import { capacityReport } from "../cluster/capacity-report.ts";
@@ -35,11 +38,21 @@ const LEASE_RECOVERY_INTERVAL_MS = 5_000;
 type CreateResult = ReturnType<typeof ops.create>;
 
 /**
+ * The owner, group and bits of a file a create or concat made (namespace.ownershipOf: one
+ * lookup by id). A file gone since is answered as the superuser's, bits unknown (0).
+ */
+export interface NewFileStatus {
+  owner: string;
+  group: string;
+  permission: number;
+}
+
+/**
  * A create's answer from its command's result: the new file's status is known without a
  * read (a writer of an empty file needs no stat), and the first chunk's grant when the create
  * placed one. Also how a retried create is answered from its recorded result.
  */
-export function createdAnswer(req: CreateRequest, result: CreateResult, replica: (peer: string) => Replica): Created {
+export function createdAnswer(req: CreateRequest, result: CreateResult, replica: (peer: string) => Replica, namespace: Namespace): Created {
   const closed = req.closed === true;
   const stat: FileStatus = {
     path: normalizePath(req.path),
@@ -51,10 +64,8 @@ export function createdAnswer(req: CreateRequest, result: CreateResult, replica:
     state: closed ? FileStatus.State.CLOSED : FileStatus.State.OPEN,
     chunks: [],
     fileId: result.fileId,
-    owner: "",
-    group: "",
-    permission: 0,
-    accessTimeMs: 0,
+    ...newFileStatus(namespace, result.fileId),
+    accessTimeMs: result.mtimeMs,
     ...(closed && req.attributes && req.attributes.entries.length > 0 ? { attributes: req.attributes } : {}),
   };
   const chunk = result.firstChunk;
@@ -72,7 +83,7 @@ export function committedAnswer(fileId: number, result: { lengthBytes: number; c
  * without its chunks (10,000 of them with their replicas would not fit one message; a stat
  * pages them).
  */
-export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated): FileStatus {
+export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated, namespace: Namespace): FileStatus {
   return {
     path: normalizePath(req.destination),
     kind: FileStatus.Kind.FILE,
@@ -83,10 +94,8 @@ export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated)
     state: FileStatus.State.CLOSED,
     chunks: [],
     fileId: result.fileId,
-    owner: "",
-    group: "",
-    permission: 0,
-    accessTimeMs: 0,
+    ...newFileStatus(namespace, result.fileId),
+    accessTimeMs: result.mtimeMs,
     ...(req.attributes.length > 0 ? { attributes: { entries: req.attributes } } : {}),
   };
 }
@@ -135,7 +144,11 @@ export type FsRequestKind =
   | "list"
   | "fsck"
   | "report"
-  | "reportBadReplica";
+  | "reportBadReplica"
+  | "setOwner"
+  | "setPermission"
+  | "setTimes"
+  | "truncate";
 
 export interface FsServiceInit {
   raft: RaftNode;
@@ -149,6 +162,8 @@ export interface FsServiceInit {
   rand?: (n: number) => number;
   /** The lease-recovery loop's timers. */
   timers?: TimerSource;
+  /** Who each request acts for, with its groups (shared with the meta service); one of its own when absent. */
+  callers?: Callers;
 }
 
 export class FsService {
@@ -157,8 +172,10 @@ export class FsService {
   private readonly leaseRecovery: LeaderLoop<void>;
   /** Bytes of each file being written per peer, for spreading a file written from outside evenly. */
   private readonly spreads = new FileSpreads();
+  private readonly callers: Callers;
 
   constructor(private readonly init: FsServiceInit) {
+    this.callers = init.callers ?? new Callers({ namespace: init.namespace });
     this.nowMs = init.nowMs ?? (() => Date.now());
     this.rand = init.rand ?? ((n) => randomInt(n));
     this.leaseRecovery = new LeaderLoop({ name: "lease recovery", intervalMs: LEASE_RECOVERY_INTERVAL_MS, isLeader: () => init.raft.isLeader, round: () => this.recoverExpiredLeases(), log: init.log, timers: init.timers });
@@ -179,12 +196,17 @@ export class FsService {
    * stable code when it refuses.
    */
   readonly handlers: Pick<MetaHandlers, FsRequestKind> = {
-    mkdir: async (req) => {
+    mkdir: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
       const now = this.nowMs();
-      await this.propose({ mkdir: { path: req.path, parents: req.parents, mtimeMs: now, ...(req.attributes ? { attributes: req.attributes } : {}) } });
+      // HDFS: the bits asked for, else 777 less the cluster's umask (the leader decides: apply reads the command only).
+      const permission = requestedBits(req.permission) ?? applyUmask(DIR_MODE_UNMASKED, this.init.namespace.permissionSettings().umask);
+      await this.propose({ mkdir: { path: req.path, parents: req.parents, mtimeMs: now, permission, ...(req.attributes ? { attributes: req.attributes } : {}) } }, caller);
       return DONE;
     },
-    create: async (req) => {
+    create: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      const permission = requestedBits(req.permission) ?? applyUmask(FILE_MODE_UNMASKED, this.init.namespace.permissionSettings().umask);
       const now = this.nowMs();
       const replication = req.replication || REPLICATION_DEFAULT;
       const chunkSizeBytes = req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT;
@@ -200,21 +222,24 @@ export class FsService {
           clientId: requireClient(req),
           leaseExpiryMs: closed ? 0 : now + LEASE_MS,
           mtimeMs: now,
+          permission,
           ...(closed ? { closed } : {}),
           ...(req.attributes ? { attributes: req.attributes } : {}),
           ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
         },
+        ...(caller ? { caller } : {}),
       })) as CreateResult;
       if (result.firstChunk) {
         this.spreads.of(result.fileId, 0, chunkSizeBytes, () => []);
         this.spreads.added(result.fileId, 0, result.firstChunk.replicas, chunkSizeBytes);
       }
-      return createdAnswer(req, result, (peer) => this.replica(peer));
+      return createdAnswer(req, result, (peer) => this.replica(peer), this.init.namespace);
     },
-    append: async (req) => {
+    append: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
       const now = this.nowMs();
-      const result = (await this.propose({ reopenForAppend: { path: req.path, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, nowMs: now } })) as { fileId: number };
-      return { fileId: result.fileId, stat: await this.statOf(req.path) };
+      const result = (await this.propose({ reopenForAppend: { path: req.path, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, nowMs: now } }, caller)) as { fileId: number };
+      return { fileId: result.fileId, stat: await this.statOf(req.path, 0, caller) };
     },
     addChunk: async (req) => {
       const chunksInFlight = req.chunksInFlight ?? 0;
@@ -271,39 +296,70 @@ export class FsService {
       await this.propose({ renewLease: { fileId: req.fileId, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS } });
       return DONE;
     },
-    rename: async (req) => {
+    rename: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
       const now = this.nowMs();
-      await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now, ...(req.replace ? { replace: true } : {}), ...(req.parents ? { parents: true } : {}) } });
+      await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now, ...(req.replace ? { replace: true } : {}), ...(req.parents ? { parents: true } : {}) } }, caller);
       return DONE;
     },
-    delete: async (req) => {
+    delete: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
       const now = this.nowMs();
       const prune = req.pruneEmptyParentsBelow ? { pruneEmptyParentsBelow: req.pruneEmptyParentsBelow } : {};
-      const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now, ...prune } })) as { files: number; directories: number; chunks: number };
+      const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now, ...prune } }, caller)) as { files: number; directories: number; chunks: number };
       return { files: result.files, directories: result.directories, chunks: result.chunks };
     },
-    setReplication: async (req) => {
-      const result = (await this.propose({ setReplication: { path: req.path, replication: req.replication } })) as { files: number };
+    setReplication: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      const result = (await this.propose({ setReplication: { path: req.path, replication: req.replication } }, caller)) as { files: number };
       return { files: result.files };
     },
-    setAttributes: async (req) => {
-      await this.propose({ setAttributes: { path: req.path, attributes: req.attributes } });
+    setAttributes: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      await this.propose({ setAttributes: { path: req.path, attributes: req.attributes } }, caller);
       return DONE;
     },
-    concat: async (req) => {
+    concat: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
       const now = this.nowMs();
-      const result = (await this.propose({
-        concat: { sources: req.sources, destination: req.destination, attributes: req.attributes, replace: req.replace, parents: req.parents, mtimeMs: now },
-      })) as ops.Concatenated;
-      return concatenatedAnswer(req, result);
+      const result = (await this.propose(
+        {
+          concat: { sources: req.sources, destination: req.destination, attributes: req.attributes, replace: req.replace, parents: req.parents, mtimeMs: now },
+        },
+        caller,
+      )) as ops.Concatenated;
+      return concatenatedAnswer(req, result, this.init.namespace);
     },
-    stat: async (req) => {
-      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-      return this.statOf(req.path, req.chunksFrom ?? 0);
+    setOwner: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      await this.propose({ setOwner: { path: req.path, owner: req.owner, group: req.group } }, caller);
+      return DONE;
     },
-    list: async (req) => {
+    setPermission: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      await this.propose({ setPermission: { path: req.path, permission: req.permission } }, caller);
+      return DONE;
+    },
+    setTimes: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      const now = this.nowMs();
+      await this.propose({ setTimes: { path: req.path, nowMs: now, ...(req.mtimeMs !== undefined ? { mtimeMs: req.mtimeMs } : {}), ...(req.accessTimeMs !== undefined ? { accessTimeMs: req.accessTimeMs } : {}) } }, caller);
+      return DONE;
+    },
+    truncate: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      await this.propose({ truncate: { path: req.path, lengthBytes: req.lengthBytes, nowMs: this.nowMs() } }, caller);
+      return DONE;
+    },
+    stat: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-      const page = this.init.namespace.list(req.path, { recursive: req.recursive, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
+      return this.statOf(req.path, req.chunksFrom ?? 0, caller);
+    },
+    list: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      const page = this.init.namespace.list(req.path, { recursive: req.recursive, caller, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
       return { entries: page.entries.map((entry) => toFileStatus(entry, [])), next: page.next ?? "" };
     },
     fsck: async (req) => {
@@ -335,8 +391,9 @@ export class FsService {
     },
   };
 
-  private async propose(command: TypedLogCommand): Promise<unknown> {
-    return this.init.raft.propose(encodeLogCommand(command), COMMIT_TIMEOUT_MS);
+  /** Proposes `command` as `caller`'s (absent: the cluster's own, which apply does not check). */
+  private async propose(command: TypedLogCommand, caller?: Caller): Promise<unknown> {
+    return this.init.raft.propose(encodeLogCommand(caller ? { ...command, caller } : command), COMMIT_TIMEOUT_MS);
   }
 
   /** The open file a chunk request is about: the client names it by path and id, which must agree. */
@@ -380,12 +437,14 @@ export class FsService {
    * `fromIndex` on, at most STAT_CHUNKS_BYTES_MAX of them (chunksNext says where the next page
    * starts), so the answer of a file of many chunks stays within the message bound.
    */
-  private async statOf(path: string, fromIndex = 0): Promise<FileStatus> {
+  private async statOf(path: string, fromIndex = 0, caller?: Caller): Promise<FileStatus> {
     if (!Number.isSafeInteger(fromIndex) || fromIndex < 0) throw new RequestError("INVALID", `a stat's first chunk is an index, not ${fromIndex}`);
-    const stat = this.init.namespace.stat(path, { chunks: fromIndex === 0 });
+    const stat = this.init.namespace.stat(path, { chunks: fromIndex === 0, caller });
+    // Later pages of chunks take READ as the first does.
+    if (fromIndex > 0 && stat.kind === "file" && !this.init.namespace.mayRead(stat.id, caller)) stat.chunksWithheld = true;
     const chunks: FileChunk[] = [];
     let chunksNext: number | undefined;
-    if (stat.kind === "file") {
+    if (stat.kind === "file" && !stat.chunksWithheld) {
       let page = fromIndex === 0 ? (stat.chunks ?? []) : this.init.namespace.chunksOfFile(stat.id, { fromIndex });
       let budget = STAT_CHUNKS_BYTES_MAX;
       while (page.length > 0 && chunksNext === undefined) {
@@ -447,7 +506,20 @@ function requireClient(req: { clientId: string }): string {
 
 const DONE: Done = {};
 
-function toFileStatus(stat: Omit<StatResult, "chunks">, chunks: FileChunk[]): FileStatus {
+function newFileStatus(namespace: Namespace, fileId: number): NewFileStatus {
+  const known = namespace.ownershipOf(fileId);
+  if (known) return known;
+  return { owner: namespace.permissionSettings().superuser ?? "", group: namespace.permissionSettings().supergroup, permission: 0 };
+}
+
+/** The bits a request asked for, checked; undefined when it asked for none (the umask's default). */
+function requestedBits(bits: number | undefined): number | undefined {
+  if (bits === undefined) return undefined;
+  if (!Number.isInteger(bits) || bits < 0 || bits > PERMISSION_MAX) throw new RequestError("INVALID", `permission bits are 0..${PERMISSION_MAX.toString(8)} (octal), not ${bits}`);
+  return bits;
+}
+
+function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true }, chunks: FileChunk[]): FileStatus {
   return {
     path: stat.path,
     kind: FILE_KIND.wire(stat.kind),
@@ -458,10 +530,11 @@ function toFileStatus(stat: Omit<StatResult, "chunks">, chunks: FileChunk[]): Fi
     state: FILE_STATE.wire(stat.state),
     chunks,
     fileId: stat.id,
-    owner: "",
-    group: "",
-    permission: 0,
-    accessTimeMs: 0,
+    owner: stat.owner,
+    group: stat.group,
+    permission: stat.permission,
+    accessTimeMs: stat.accessTimeMs,
+    ...(stat.chunksWithheld ? { chunksWithheld: true } : {}),
     ...(stat.attributes.length > 0 ? { attributes: { entries: stat.attributes } } : {}),
   };
 }

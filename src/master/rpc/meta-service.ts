@@ -25,6 +25,22 @@ import { clientIdBelongsTo, META_CHANNEL, metaAnswer, requestKindOf, type CallKe
 import { answerFromOutcome, atMostOnceCall, CallScopes, valueOf } from "./at-most-once.ts";
 import { PROGRESS_STATE } from "../../protocol/views.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
+import { Callers } from "./callers.ts";
+import { SUPERUSER_KEY } from "../state/permissions.ts";
+import { LeaderLoop } from "../leader-loop.ts";
+import { randomBytes } from "node:crypto";
+
+/** The cluster's signing secret (delegation tokens, WebHDFS's redirects): made by the first leader without one. */
+export const CLUSTER_SECRET_KEY = "secret/cluster";
+export const CLUSTER_SECRET_BYTES = 32;
+/** How often a leader looks whether it has taken office yet (it also does before its first request). */
+const OFFICE_CHECK_INTERVAL_MS = 1_000;
+
+/**
+ * Requests only a superuser may make (HDFS: dfsadmin's). setSetting and deleteSetting are
+ * checked again at apply, where the caller goes with the command.
+ */
+const SUPERUSER_KINDS: ReadonlySet<RequestKind> = new Set<RequestKind>(["getSetting", "listSettings", "setSetting", "deleteSetting", "balance", "decommission"]);
 
 // A client keeps one multiplexed stream per peer; a few more cover reconnects.
 const META_INBOUND_STREAMS_MAX = 8;
@@ -77,6 +93,13 @@ export interface MetaServiceInit {
   log: Logger;
   /** Told of every request once answered (admin HTTP's latency histogram): `served` is true when this peer led. */
   onRequest?(sample: { op: string; served: boolean; ok: boolean; durationMs: number }): void;
+  /** Who each request acts for, with its groups (shared with the file-system service); one of its own when absent. */
+  callers?: Callers;
+  /**
+   * The user this peer's process runs as: the superuser a leader names when it takes office in
+   * a cluster that has none (HDFS: who started the NameNode). Absent: no superuser is named.
+   */
+  superuser?: string;
 }
 
 export class MetaService {
@@ -95,16 +118,24 @@ export class MetaService {
    * still in flight, or from the first outcome apply gave back to a proposal of the retry.
    */
   readonly retries = { answeredFromRecord: 0, joinedInFlight: 0, replayedByApply: 0 };
+  private readonly callers: Callers;
+  /** The term whose leader has taken office here (the settings it must find exist), or is doing so. */
+  private office?: { term: number; done: Promise<void> };
+  private readonly officeLoop: LeaderLoop<void>;
 
   constructor(private readonly init: MetaServiceInit) {
     const proposer = init.calls.proposerOf(init.raft);
+    const callers = init.callers ?? new Callers({ namespace: init.stateMachine.namespace });
+    this.callers = callers;
+    this.officeLoop = new LeaderLoop({ name: "taking office", intervalMs: OFFICE_CHECK_INTERVAL_MS, isLeader: () => init.raft.isLeader, round: () => this.takeOffice(), log: init.log });
     this.handlers = {
       ...init.handlers,
       status: async () => this.localStatus(),
-      setSetting: async (req) => {
+      setSetting: async (req, context) => {
         validateSettingKey(req.key);
         if (req.value.length > SETTING_VALUE_BYTES_MAX) throw new RequestError("INVALID", `a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
-        await proposer.propose(encodeLogCommand({ setSetting: { key: req.key, value: req.value } }), COMMIT_TIMEOUT_MS);
+        const caller = await callers.of(context?.user);
+        await proposer.propose(encodeLogCommand({ setSetting: { key: req.key, value: req.value }, ...(caller ? { caller } : {}) }), COMMIT_TIMEOUT_MS);
         return {};
       },
       getSetting: async (req) => {
@@ -118,15 +149,46 @@ export class MetaService {
         const page = init.stateMachine.namespace.listSettings(req.prefix, { ...(req.after ? { after: req.after } : {}), ...(req.limit ? { limit: req.limit } : {}) });
         return { entries: page.entries.map((entry) => ({ key: entry.key, value: entry.value as Uint8Array<ArrayBuffer> })), next: page.next ?? "" };
       },
-      deleteSetting: async (req) => {
+      deleteSetting: async (req, context) => {
         validateSettingKey(req.key);
-        await proposer.propose(encodeLogCommand({ deleteSetting: { key: req.key } }), COMMIT_TIMEOUT_MS);
+        const caller = await callers.of(context?.user);
+        await proposer.propose(encodeLogCommand({ deleteSetting: { key: req.key }, ...(caller ? { caller } : {}) }), COMMIT_TIMEOUT_MS);
         return {};
       },
     };
   }
 
+  /**
+   * Once per term, before the leader serves anything: the settings a cluster must have exist
+   * (permissions/superuser, named after this process's user; secret/cluster, 32 random bytes),
+   * each written only if absent. Proposed as the cluster's own commands, outside any call.
+   */
+  takeOffice(): Promise<void> {
+    const raft = this.init.raft;
+    const term = raft.term;
+    if (this.office?.term === term) return this.office.done;
+    const done = (async () => {
+      await raft.readBarrier(COMMIT_TIMEOUT_MS);
+      const sm = this.init.stateMachine;
+      const wanted: { key: string; value: () => Uint8Array<ArrayBuffer> }[] = [{ key: CLUSTER_SECRET_KEY, value: () => new Uint8Array(randomBytes(CLUSTER_SECRET_BYTES)) }];
+      const superuser = this.init.superuser;
+      if (superuser) wanted.unshift({ key: SUPERUSER_KEY, value: () => new TextEncoder().encode(superuser) });
+      for (const { key, value } of wanted) {
+        if (sm.getSetting(key) !== undefined) continue;
+        await raft.propose(encodeLogCommand({ setSetting: { key, value: value() } }), COMMIT_TIMEOUT_MS);
+        this.init.log.info("named a setting the cluster lacked", { key });
+      }
+    })();
+    this.office = { term, done };
+    // A failed attempt (lost leadership, a timeout) is tried again by the next request or round.
+    done.catch(() => {
+      if (this.office?.done === done) this.office = undefined;
+    });
+    return done;
+  }
+
   async start(): Promise<void> {
+    this.officeLoop.start();
     await registerMuxHandler<MetaRequest, MetaResponse>(this.init.host, {
       ...META_CHANNEL,
       maxInboundStreams: META_INBOUND_STREAMS_MAX,
@@ -147,6 +209,7 @@ export class MetaService {
   }
 
   async stop(): Promise<void> {
+    await this.officeLoop.stop();
     this.toLeader?.client.close();
     await this.init.host.unhandle(META_PROTOCOL);
   }
@@ -203,6 +266,14 @@ export class MetaService {
     }
     const handler = this.handlers[kind] as ((body: unknown, context: RequestContext) => Promise<unknown>) | undefined;
     if (!handler) return error("INVALID", `this master does not serve ${kind} requests`);
+    // Outside any call's scope: its proposals are the cluster's, not the call's.
+    try {
+      // status stays an answer of the Raft group alone: it must work while nothing commits.
+      if (kind !== "status") await this.takeOffice();
+      if (SUPERUSER_KINDS.has(kind)) await this.callers.requireSuperuser(req.user, `a ${kind} request`);
+    } catch (err) {
+      return this.failure(kind, err);
+    }
     const call = atMostOnceCall(kind, req);
     if (!call) return this.answer(kind, async () => metaAnswer(kind, (await handler(req[kind], { user: req.user })) as never));
     const key = `${call.callId} ${call.clientId}`;
@@ -262,18 +333,23 @@ export class MetaService {
 
   /** Runs `serve` on the leader; a refusal or a failure becomes its error answer. */
   private async answer(kind: RequestKind, serve: () => Promise<MetaResponse>): Promise<MetaResponse> {
-    const raft = this.init.raft;
     try {
       return await serve();
     } catch (err) {
-      // Expected refusals (not found, exists, no peers, ...) go back with their code.
-      if (err instanceof WireError) return error(err.code, err.message);
-      if (err instanceof ProposalDroppedError) return error("NOT_LEADER", err.message, err.leaderHint || raft.leader);
-      const code = (err as { code?: string }).code;
-      if (code === "RAFT_PROPOSAL_TIMEOUT") return error("TIMEOUT", (err as Error).message, raft.leader);
-      this.init.log.warn("metadata request failed", { kind, err });
-      return error("UNAVAILABLE", (err as Error).message, raft.leader);
+      return this.failure(kind, err);
     }
+  }
+
+  /** A refusal or a failure of a request as its error answer. */
+  private failure(kind: RequestKind, err: unknown): MetaResponse {
+    const raft = this.init.raft;
+    // Expected refusals (not found, exists, no peers, ...) go back with their code.
+    if (err instanceof WireError) return error(err.code, err.message);
+    if (err instanceof ProposalDroppedError) return error("NOT_LEADER", err.message, err.leaderHint || raft.leader);
+    const code = (err as { code?: string }).code;
+    if (code === "RAFT_PROPOSAL_TIMEOUT") return error("TIMEOUT", (err as Error).message, raft.leader);
+    this.init.log.warn("metadata request failed", { kind, err });
+    return error("UNAVAILABLE", (err as Error).message, raft.leader);
   }
 
   /** What this peer knows of the Raft group; complete (with progress) on the leader. */

@@ -19,6 +19,7 @@ import {
   NotEmptyError,
   NotFoundError,
   NotLeaseHolderError,
+  PermissionDeniedError,
   VersionMismatchError,
 } from "./errors.ts";
 import {
@@ -36,8 +37,24 @@ import {
   validateTimeMs,
   validateVersion,
 } from "./limits.ts";
-import { ROOT_ID, type ChunkRow, type InodeRow, type MetaRow, type Statements } from "./namespace-schema.ts";
-import { lookup, resolve, resolveParentDir } from "./namespace-tree.ts";
+import { type ChunkRow, type InodeRow, type MetaRow, type Statements, type StepRow } from "./namespace-schema.ts";
+import { lookup, pathOf, resolve, resolveParentDir, resolveWithParent, rootAsStep } from "./namespace-tree.ts";
+import {
+  ALL,
+  applyUmask,
+  DIR_MODE_DEFAULT,
+  DIR_MODE_UNMASKED,
+  FILE_MODE_DEFAULT,
+  IMPLICIT_PARENT_BITS,
+  permissionSettingProblem,
+  READ,
+  UMASK_DEFAULT,
+  validatePermission,
+  validatePrincipal,
+  WRITE,
+  type PermissionChecker,
+  type PermRow,
+} from "./permissions.ts";
 import { basename, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
 import { CHUNKS_IN_FLIGHT_MAX, CONCAT_SOURCES_MAX } from "../../protocol/limits.ts";
 import { attributesProblem } from "../../protocol/attributes.ts";
@@ -67,10 +84,23 @@ import type {
   Truncate,
 } from "../../protocol/pb/log.ts";
 
-/** What a command works on: the statements of the open database and the mirror of its meta row. */
+/**
+ * What a command works on: the statements of the open database and the mirror of its meta
+ * row, and who runs it (LogCommand.caller, read with the permission settings by Namespace).
+ */
 export interface OpContext {
   s: Statements;
   meta: MetaRow;
+  /** The caller's user, the owner of what the command makes; null (the default) is the cluster, read as the superuser. */
+  owner?: string | null;
+  /** The caller's checks; undefined (the default): nothing is checked (the cluster, a superuser, or permissions off). */
+  check?: PermissionChecker;
+  /** Whether the caller is a superuser: settings are theirs. Absent: the cluster, which is. */
+  superuser?: boolean;
+  /** The root's permission columns, which the namespace keeps (read when absent). */
+  rootRow?: PermRow;
+  /** The cluster's umask, for the folders a rename or concat makes with `parents`. */
+  umask?: number;
 }
 
 export interface ChunkInfo {
@@ -171,25 +201,40 @@ export function attributesOfRow(row: Pick<InodeRow, "attributes">): Attribute[] 
 
 /**
  * The folder at `folderPath`, made with every missing folder above it (mkdir -p) at
- * `mtimeMs`: the id of the folder. A file on the way is NOT_A_DIRECTORY.
+ * `mtimeMs`: the folder's row. A file on the way is NOT_A_DIRECTORY. The caller needs
+ * EXECUTE on every folder on the way and WRITE on the deepest that exists when one is made;
+ * the new folders are the caller's, with their parent's group and the umask's bits plus u+wx.
  */
-function makeFolders(ctx: OpContext, folderPath: string, mtimeMs: number): number {
+function makeFolders(ctx: OpContext, folderPath: string, mtimeMs: number): StepRow {
   const names = segments(folderPath);
-  let dirId = ROOT_ID;
+  const check = ctx.check;
+  const bits = applyUmask(DIR_MODE_UNMASKED, ctx.umask ?? UMASK_DEFAULT) | IMPLICIT_PARENT_BITS;
+  let dir = rootAsStep(ctx.s, ctx.rootRow);
+  let made = false;
   for (let i = 0; i < names.length; i++) {
-    const step = ctx.s.childStep.get(dirId, names[i]);
+    const at = () => ROOT_PATH + names.slice(0, i).join("/");
+    if (check) check.traverse(dir, at);
+    const step = ctx.s.childStep.get(dir.id, names[i]);
     if (step) {
       if (step.kind !== "dir") throw new NotADirectoryError(`${folderPath}: ${ROOT_PATH}${names.slice(0, i + 1).join("/")} is a file, not a folder.`);
-      dirId = step.id;
+      dir = step;
       continue;
     }
-    const id = newInodeId(ctx);
-    ctx.s.insertInode.run(id, dirId, names[i], "dir", mtimeMs, 0, 0, 0, "closed", null, null);
-    ctx.s.touch.run(mtimeMs, dirId);
-    ctx.meta.directories += 1;
-    dirId = id;
+    if (check && !made) check.access(dir, at, WRITE);
+    made = true;
+    dir = insertFolder(ctx, dir, names[i], mtimeMs, bits);
   }
-  return dirId;
+  return dir;
+}
+
+/** A new folder in `parent`, the caller's, with the parent's group: its row as a step. */
+function insertFolder(ctx: OpContext, parentDir: StepRow, name: string, mtimeMs: number, mode: number): StepRow {
+  const id = newInodeId(ctx);
+  const owner = ctx.owner ?? null;
+  ctx.s.insertInode.run(id, parentDir.id, name, "dir", mtimeMs, 0, 0, 0, "closed", null, null, owner, parentDir.grp, mode);
+  ctx.s.touch.run(mtimeMs, parentDir.id);
+  ctx.meta.directories += 1;
+  return { id, kind: "dir", owner, grp: parentDir.grp, mode };
 }
 
 /** Removes a file and sends its chunks to the pending deletes (stamped `nowMs`): how many chunks. */
@@ -209,17 +254,20 @@ function deleteFile(ctx: OpContext, file: InodeRow, nowMs: number): number {
  * chunks pending deletion as a delete's are. `keep` is an inode that may already be there
  * (a rename onto itself): it is not removed.
  */
-function destinationOf(ctx: OpContext, dst: string, options: { replace: boolean; parents: boolean; mtimeMs: number; keep?: number }): { dirId: number; name: string; existing?: InodeRow } {
+function destinationOf(ctx: OpContext, dst: string, options: { replace: boolean; parents: boolean; mtimeMs: number; keep?: number }): { dir: PermRow & { id: number }; name: string; existing?: InodeRow } {
   const folder = parent(dst)!;
-  const dirId = options.parents ? makeFolders(ctx, folder, options.mtimeMs) : resolveParentDir(ctx.s, dst, folder).id;
+  const dir = options.parents ? makeFolders(ctx, folder, options.mtimeMs) : resolveParentDir(ctx.s, dst, folder, ctx.check, ctx.rootRow);
+  // The destination's folder changes: WRITE on it (HDFS checks the parent of a rename's and a concat's target).
+  if (ctx.check) ctx.check.access(dir, folder, WRITE);
   const name = basename(dst);
-  const existing = ctx.s.child.get(dirId, name);
-  if (!existing) return { dirId, name };
-  if (existing.id === options.keep) return { dirId, name, existing };
+  const existing = ctx.s.child.get(dir.id, name);
+  if (!existing) return { dir, name };
+  if (existing.id === options.keep) return { dir, name, existing };
   if (!options.replace) throw new AlreadyExistsError(`${dst} exists.`);
   if (existing.kind !== "file") throw new AlreadyExistsError(`${dst} exists and is a folder: only a file is replaced.`);
+  if (ctx.check) ctx.check.sticky(dir, folder, existing, dst);
   deleteFile(ctx, existing, options.mtimeMs);
-  return { dirId, name };
+  return { dir, name };
 }
 
 export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
@@ -231,26 +279,30 @@ export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
     if (c.parents) return { created: 0 };
     throw new AlreadyExistsError("/ exists.");
   }
-  let dirId = ROOT_ID;
+  // The leader applied the umask (absent in entries written before permissions: 0o755).
+  const mode = c.permission === undefined ? DIR_MODE_DEFAULT : validatePermission(c.permission);
+  const check = ctx.check;
+  let dir = rootAsStep(ctx.s, ctx.rootRow);
   let created = 0;
   for (let i = 0; i < names.length; i++) {
     const last = i === names.length - 1;
-    const step = ctx.s.childStep.get(dirId, names[i]);
+    // HDFS: EXECUTE on every folder on the way, WRITE on the deepest that exists.
+    const here = () => ROOT_PATH + names.slice(0, i).join("/");
+    if (check) check.traverse(dir, here);
+    const step = ctx.s.childStep.get(dir.id, names[i]);
     if (step) {
       const at = ROOT_PATH + names.slice(0, i + 1).join("/");
       if (last && (step.kind !== "dir" || !c.parents)) throw new AlreadyExistsError(`${path} exists.`);
       if (step.kind !== "dir") throw new NotADirectoryError(`${path}: ${at} is a file, not a folder.`);
-      dirId = step.id;
+      dir = step;
       continue;
     }
     if (!last && !c.parents) throw new NotFoundError(`${path}: the folder ${ROOT_PATH}${names.slice(0, i + 1).join("/")} does not exist.`);
-    const id = newInodeId(ctx);
-    ctx.s.insertInode.run(id, dirId, names[i], "dir", mtimeMs, 0, 0, 0, "closed", null, null);
-    if (last && attributes !== null) ctx.s.setAttributes.run(attributes, id);
-    ctx.s.touch.run(mtimeMs, dirId);
-    ctx.meta.directories += 1;
+    if (check && created === 0) check.access(dir, here, WRITE);
+    // Folders made on the way get u+wx, so their maker can go on below them (HDFS too).
+    dir = insertFolder(ctx, dir, names[i], mtimeMs, last ? mode : mode | IMPLICIT_PARENT_BITS);
+    if (last && attributes !== null) ctx.s.setAttributes.run(attributes, dir.id);
     created += 1;
-    dirId = id;
   }
   return { created };
 }
@@ -268,7 +320,8 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
   }
   if ((c.attributes?.entries.length ?? 0) > 0) throw new InvalidArgumentError(`${path}: an open file's attributes are set when it is completed.`);
   validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
-  const dir = resolveParentDir(ctx.s, path, parent(path)!);
+  const mode = fileModeOf(c);
+  const dir = writableParent(ctx, path);
   const name = basename(path);
   const existing = ctx.s.child.get(dir.id, name);
   if (existing) {
@@ -281,7 +334,7 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
   // Checked before anything is written: a bad replica list rejects the whole create.
   const firstChunkReplicas = c.firstChunk ? validateReplicas(c.firstChunk.replicas) : undefined;
   const id = newInodeId(ctx);
-  ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "open", c.clientId, c.leaseExpiryMs);
+  ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "open", c.clientId, c.leaseExpiryMs, ctx.owner ?? null, dir.grp, mode);
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
   if (!firstChunkReplicas) return { fileId: id, mtimeMs };
@@ -290,16 +343,37 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
 
 /** An empty file created closed (a create and a complete in one entry): no lease, nothing to write. */
 function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number): { fileId: number; mtimeMs: number } {
-  const dir = resolveParentDir(ctx.s, path, parent(path)!);
+  const mode = fileModeOf(c);
+  const dir = writableParent(ctx, path);
   const name = basename(path);
   const attributes = attributesColumn(c.attributes?.entries);
   if (ctx.s.child.get(dir.id, name)) throw new AlreadyExistsError(`${path} exists.`);
   const id = newInodeId(ctx);
-  ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "closed", null, null);
+  ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "closed", null, null, ctx.owner ?? null, dir.grp, mode);
   if (attributes !== null) ctx.s.setAttributes.run(attributes, id);
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
   return { fileId: id, mtimeMs };
+}
+
+/** A new file's bits: the leader applied the umask (absent in entries written before permissions: 0o644). */
+function fileModeOf(c: Create): number {
+  return c.permission === undefined ? FILE_MODE_DEFAULT : validatePermission(c.permission);
+}
+
+/** The folder a new entry goes in: it exists, and the caller may traverse to it and write it. */
+function writableParent(ctx: OpContext, path: string): InodeRow {
+  const folder = parent(path)!;
+  const dir = resolveParentDir(ctx.s, path, folder, ctx.check, ctx.rootRow);
+  if (ctx.check) ctx.check.access(dir, folder, WRITE);
+  return dir;
+}
+
+/** The row at `path`, which the caller needs `access` on (and EXECUTE on every folder on the way). */
+function resolveFor(ctx: OpContext, path: string, access: number): InodeRow {
+  const row = resolve(ctx.s, path, ctx.check, ctx.rootRow);
+  if (ctx.check && access !== 0) ctx.check.access(row, path, access);
+  return row;
 }
 
 /** A chunk added to a file: its id (handed out in order), place in the file, version and pipeline. */
@@ -476,7 +550,7 @@ export function reopenForAppend(
   validateClientId(c.clientId);
   const expiryMs = validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
   const nowMs = validateTimeMs("nowMs", c.nowMs);
-  const file = resolve(ctx.s, path);
+  const file = resolveFor(ctx, path, WRITE);
   if (file.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
   let abandoned: string | undefined;
   if (file.state === "open" && file.lease_holder !== c.clientId) {
@@ -501,16 +575,22 @@ export function rename(ctx: OpContext, c: Rename): Record<string, never> {
   if (dst === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
   // Normalized paths: a string prefix is a subtree.
   if (dst.startsWith(`${src}/`)) throw new InvalidArgumentError(`${src} cannot be moved into itself (${dst}).`);
-  const node = resolve(ctx.s, src);
+  const { row: node, parent: srcDir } = resolveWithParent(ctx.s, src, ctx.check, ctx.rootRow);
+  if (ctx.check) {
+    // Taking an entry out of its folder: WRITE on the folder, and the sticky rule.
+    const folder = parent(src)!;
+    ctx.check.access(srcDir!, folder, WRITE);
+    ctx.check.sticky(srcDir!, folder, node, src);
+  }
   const replace = c.replace === true;
   // Only a file replaces a file: a folder over a file would change what the path is.
   if (replace && node.kind !== "file" && lookup(ctx.s, dst)?.kind === "file") throw new AlreadyExistsError(`${dst} exists and ${src} is a folder: a folder does not replace a file.`);
   const at = destinationOf(ctx, dst, { replace, parents: c.parents === true, mtimeMs, keep: replace ? node.id : undefined });
   // Moved onto itself (with replace): nothing changes, as POSIX rename(2) of a file onto itself.
   if (at.existing) return {};
-  ctx.s.move.run(at.dirId, at.name, node.id);
+  ctx.s.move.run(at.dir.id, at.name, node.id);
   ctx.s.touch.run(mtimeMs, node.parent);
-  if (at.dirId !== node.parent) ctx.s.touch.run(mtimeMs, at.dirId);
+  if (at.dir.id !== node.parent) ctx.s.touch.run(mtimeMs, at.dir.id);
   return {};
 }
 
@@ -522,7 +602,17 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
   if (pruneBelow !== undefined && !path.startsWith(pruneBelow === ROOT_PATH ? ROOT_PATH : `${pruneBelow}/`)) {
     throw new InvalidArgumentError(`${pruneBelow} is not a folder above ${path}: empty folders are pruned below a folder that holds the path.`);
   }
-  const node = resolve(ctx.s, path);
+  const { row: node, parent: holder } = resolveWithParent(ctx.s, path, ctx.check, ctx.rootRow);
+  const check = ctx.check;
+  if (check) {
+    const folder = parent(path)!;
+    check.access(holder!, folder, WRITE);
+    check.sticky(holder!, folder, node, path);
+    // HDFS's subAccess: ALL on every folder of the subtree that holds something.
+    if (node.kind === "dir" && c.recursive) {
+      for (const row of ctx.s.subtreeFullFolders.iterate(node.id)) check.access(row, () => pathOf(ctx.s, row.id), ALL);
+    }
+  }
   let files = 0;
   let directories = 0;
   let chunks = 0;
@@ -556,6 +646,12 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
       const folder = ctx.s.inodeById.get(survivor);
       assert(folder && folder.kind === "dir", `the folder ${folderPath} above a deleted path exists`);
       if (folder.attributes !== null || ctx.s.hasChild.get(folder.id)) break;
+      // Only what the caller could remove itself goes; the walk stops quietly at the first it could not.
+      if (check) {
+        const holderRow = ctx.s.inodeById.get(folder.parent);
+        assert(holderRow, `the folder above ${folderPath} exists`);
+        if (!check.mayRemove(holderRow, folder)) break;
+      }
       ctx.s.deleteInode.run(folder.id);
       ctx.meta.directories -= 1;
       directories += 1;
@@ -569,11 +665,14 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
 export function setReplication(ctx: OpContext, c: SetReplication): { files: number } {
   const path = normalizePath(c.path);
   validateReplication(c.replication);
-  const node = resolve(ctx.s, path);
+  const node = resolveFor(ctx, path, WRITE);
   if (node.kind === "file") {
     ctx.s.setReplication.run(c.replication, node.id);
     return { files: 1 };
   }
+  // Every file it changes takes WRITE, as a setReplication of each would.
+  const check = ctx.check;
+  if (check) for (const row of ctx.s.subtreeFiles.iterate(node.id)) check.access(row, () => pathOf(ctx.s, row.id), WRITE);
   return { files: ctx.s.setReplicationBelow.run(node.id, c.replication).changes };
 }
 
@@ -585,8 +684,16 @@ export function dropPendingDeletes(ctx: OpContext, c: DropPendingDeletes): { dro
   return { dropped };
 }
 
+/** Settings are the superuser's: they hold the permission model itself and the cluster's secret. */
+function requireSuperuser(ctx: OpContext, what: string): void {
+  if (ctx.superuser === false) throw new PermissionDeniedError(`Permission denied: user=${ctx.owner ?? ""} is not a superuser, and ${what} takes one.`);
+}
+
 export function setSetting(ctx: OpContext, c: SetSetting): undefined {
   validateSettingKey(c.key);
+  requireSuperuser(ctx, "changing a setting");
+  const problem = permissionSettingProblem(c.key, c.value);
+  if (problem !== undefined) throw new InvalidArgumentError(`${problem}.`);
   if (c.value.length > SETTING_VALUE_BYTES_MAX) throw new CommandRejectedError(`a setting value is at most ${SETTING_VALUE_BYTES_MAX} bytes`);
   if (!ctx.s.getSetting.get(c.key) && (ctx.s.settingCount.get()?.n ?? 0) >= SETTINGS_MAX) throw new CommandRejectedError(`the cluster holds ${SETTINGS_MAX} settings already`);
   ctx.s.putSetting.run(c.key, c.value);
@@ -595,6 +702,7 @@ export function setSetting(ctx: OpContext, c: SetSetting): undefined {
 
 export function deleteSetting(ctx: OpContext, c: DeleteSetting): { deleted: boolean } {
   validateSettingKey(c.key);
+  requireSuperuser(ctx, "deleting a setting");
   return { deleted: ctx.s.deleteSetting.run(c.key).changes > 0 };
 }
 
@@ -602,7 +710,7 @@ export function deleteSetting(ctx: OpContext, c: DeleteSetting): { deleted: bool
 export function setAttributes(ctx: OpContext, c: SetAttributes): Record<string, never> {
   const path = normalizePath(c.path);
   const attributes = attributesColumn(c.attributes);
-  const node = resolve(ctx.s, path);
+  const node = resolveFor(ctx, path, WRITE);
   ctx.s.setAttributes.run(attributes, node.id);
   return {};
 }
@@ -637,7 +745,12 @@ export function concat(ctx: OpContext, c: Concat): Concatenated {
   }
   if (seen.has(dst)) throw new InvalidArgumentError(`${dst} is a source of the concat: the destination is a new file.`);
   const sources = paths.map((path) => {
-    const row = resolve(ctx.s, path);
+    const { row, parent: holder } = resolveWithParent(ctx.s, path, ctx.check, ctx.rootRow);
+    // HDFS's concat: READ on each source, WRITE on the folder it leaves.
+    if (ctx.check) {
+      ctx.check.access(row, path, READ);
+      ctx.check.access(holder!, parent(path)!, WRITE);
+    }
     if (row.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
     if (row.state !== "closed") throw new InvalidArgumentError(`${path} is open: only closed files are concatenated.`);
     return row;
@@ -658,10 +771,13 @@ export function concat(ctx: OpContext, c: Concat): Concatenated {
   if (chunks > CHUNKS_PER_FILE_MAX) throw new LimitError(`the concat would make a file of ${chunks} chunks; a file has at most ${CHUNKS_PER_FILE_MAX}.`);
   const at = destinationOf(ctx, dst, { replace: c.replace, parents: c.parents, mtimeMs });
   const id = newInodeId(ctx);
-  ctx.s.insertClosedFile.run(id, at.dirId, at.name, mtimeMs, replication, chunkSizeBytes, lengthBytes, attributes);
+  // The caller's, in its folder's group, with the bits of the first source (a multipart
+  // upload's parts were made with the umask of the day).
+  const mode = sources[0]!.mode & 0o777;
+  ctx.s.insertClosedFile.run(id, at.dir.id, at.name, mtimeMs, replication, chunkSizeBytes, lengthBytes, attributes, ctx.owner ?? null, at.dir.grp, mode);
   ctx.meta.files += 1;
   let offset = 0;
-  const folders = new Set<number>([at.dirId]);
+  const folders = new Set<number>([at.dir.id]);
   sources.forEach((source, i) => {
     if (counts[i]! > 0) ctx.s.moveChunks.run(id, offset, source.id);
     offset += counts[i]!;
@@ -673,17 +789,84 @@ export function concat(ctx: OpContext, c: Concat): Concatenated {
   return { fileId: id, lengthBytes, replication, chunkSizeBytes, mtimeMs, chunks };
 }
 
-// Issue 15 (permissions): placeholders of the contract (hdfs-base); the permissions branch
-// replaces them.
-export function setOwner(_ctx: OpContext, _c: SetOwner): Record<string, never> {
-  throw new CommandRejectedError("setOwner is not built yet");
+/**
+ * HDFS's setOwner: "" leaves the owner or the group as it is. Without the superuser the
+ * caller must own the inode, may not give it away, and may only give it a group it is in.
+ */
+export function setOwner(ctx: OpContext, c: SetOwner): Record<string, never> {
+  const path = normalizePath(c.path);
+  if (c.owner === "" && c.group === "") throw new InvalidArgumentError(`${path}: name an owner, a group or both.`);
+  if (c.owner !== "") validatePrincipal(c.owner);
+  if (c.group !== "") validatePrincipal(c.group);
+  const node = resolveFor(ctx, path, 0);
+  const check = ctx.check;
+  if (check) {
+    check.owner(node, path);
+    const user = check.subject.user;
+    if (c.owner !== "" && c.owner !== user) throw new PermissionDeniedError(`Permission denied: user=${user} is not a superuser and cannot change the owner of ${path} to ${c.owner}.`);
+    if (c.group !== "" && !check.subject.groups.includes(c.group)) throw new PermissionDeniedError(`Permission denied: user=${user} does not belong to ${c.group}, so cannot give ${path} that group.`);
+  }
+  ctx.s.setOwnerAndGroup.run(c.owner !== "" ? c.owner : node.owner, c.group !== "" ? c.group : node.grp, node.id);
+  return {};
 }
-export function setPermission(_ctx: OpContext, _c: SetPermission): Record<string, never> {
-  throw new CommandRejectedError("setPermission is not built yet");
+
+/** HDFS's setPermission: the owner or the superuser; bits 0..0o1777. */
+export function setPermission(ctx: OpContext, c: SetPermission): Record<string, never> {
+  const path = normalizePath(c.path);
+  const bits = validatePermission(c.permission);
+  const node = resolveFor(ctx, path, 0);
+  if (ctx.check) ctx.check.owner(node, path);
+  ctx.s.setMode.run(bits, node.id);
+  return {};
 }
-export function setTimes(_ctx: OpContext, _c: SetTimes): Record<string, never> {
-  throw new CommandRejectedError("setTimes is not built yet");
+
+/** HDFS's setTimes: WRITE on the inode (as HDFS checks it); an absent time stays. */
+export function setTimes(ctx: OpContext, c: SetTimes): Record<string, never> {
+  const path = normalizePath(c.path);
+  validateTimeMs("nowMs", c.nowMs);
+  const node = resolveFor(ctx, path, WRITE);
+  const mtimeMs = c.mtimeMs === undefined ? node.mtime_ms : validateTimeMs("mtimeMs", c.mtimeMs);
+  const accessTimeMs = c.accessTimeMs === undefined ? node.atime_ms : validateTimeMs("accessTimeMs", c.accessTimeMs);
+  ctx.s.setTimes.run(mtimeMs, accessTimeMs, node.id);
+  return {};
 }
-export function truncate(_ctx: OpContext, _c: Truncate): Record<string, never> {
-  throw new CommandRejectedError("truncate is not built yet");
+
+/**
+ * Cuts a closed file to `lengthBytes`, which must be where one of its chunks ends (or 0): the
+ * chunks past it go to the pending deletes, as a delete's do. WRITE on the file.
+ */
+export function truncate(ctx: OpContext, c: Truncate): { lengthBytes: number; chunks: number } {
+  const path = normalizePath(c.path);
+  const nowMs = validateTimeMs("nowMs", c.nowMs);
+  if (!Number.isSafeInteger(c.lengthBytes) || c.lengthBytes < 0) throw new InvalidArgumentError(`${path}: a length is a non-negative integer of bytes, not ${c.lengthBytes}.`);
+  const file = resolveFor(ctx, path, WRITE);
+  if (file.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
+  if (file.state !== "closed") throw new InvalidArgumentError(`${path} is open: only a closed file is truncated.`);
+  if (c.lengthBytes > file.length_bytes) throw new InvalidArgumentError(`${path} is ${file.length_bytes} bytes: it cannot be truncated to ${c.lengthBytes}.`);
+  if (c.lengthBytes === file.length_bytes) return { lengthBytes: file.length_bytes, chunks: 0 };
+  // The first chunk to drop: the one after the chunk that ends at lengthBytes.
+  let cutIndex = 0;
+  if (c.lengthBytes > 0) {
+    let endBytes = 0;
+    let found = false;
+    for (const chunk of ctx.s.chunkSizes.iterate(file.id)) {
+      endBytes += chunk.size_bytes;
+      if (endBytes === c.lengthBytes) {
+        cutIndex = chunk.idx + 1;
+        found = true;
+        break;
+      }
+      if (endBytes > c.lengthBytes) {
+        throw new InvalidArgumentError(`${path}: ${c.lengthBytes} is inside a chunk (${endBytes - chunk.size_bytes}..${endBytes}); the master truncates at a chunk's end only.`);
+      }
+    }
+    assert(found, `the chunks of ${path} add up to its length`);
+  }
+  const chunks = ctx.s.pendChunksFrom.run(file.id, cutIndex, nowMs).changes;
+  const deleted = ctx.s.deleteChunksFrom.run(file.id, cutIndex).changes;
+  assert(deleted === chunks, "every chunk cut off is pending deletion");
+  ctx.meta.chunks -= chunks;
+  ctx.meta.pending_deletes += chunks;
+  ctx.s.setLength.run(c.lengthBytes, nowMs, file.id);
+  return { lengthBytes: c.lengthBytes, chunks };
 }

@@ -13,6 +13,12 @@
 //            open files lets the leader find expired leases without scanning closed files.
 //            attributes: the file's or folder's attributes (issue 14, S3 object metadata) as
 //            JSON of [name, value] pairs in name order, NULL when it has none.
+//            owner, grp, mode, atime_ms: HDFS's permission model (issue 15, permissions.ts):
+//            owner and grp NULL mean the superuser and supergroup of the day (the settings
+//            permissions/superuser and permissions/supergroup: what the cluster itself made,
+//            and every inode of a namespace made before permissions), mode the bits
+//            (0..0o1777), atime_ms the last access time set (at creation, by setTimes). They
+//            sit in the rows the path walk reads, so a check costs no query of its own.
 //   chunks   one row per chunk of a file: (file_id, idx) is the primary key (WITHOUT ROWID: a
 //            file's chunks are contiguous on disk, in order), chunk_id (16 hex digits, UNIQUE
 //            index: block reports and GC ask "whose is this chunk?"), version, size_bytes,
@@ -39,8 +45,10 @@
 // Versions (PRAGMA user_version): 1 had no jobs tables; 2 added them, its records encoded in
 // version 1 of jobs.proto (states as strings; src/protocol/pb/legacy-v1.proto); 3 is the same
 // tables with records in version 2 (states as enums); 4 adds the retry cache, empty after an
-// upgrade; 5 adds inodes.attributes, NULL (none) after an upgrade. A database or snapshot
-// image of an older schema is upgraded in one transaction when it is opened (Namespace.attach).
+// upgrade; 5 adds inodes.attributes, NULL (none) after an upgrade; 6 adds inodes.owner, grp,
+// mode and atime_ms: after an upgrade owner and grp are NULL (the superuser and supergroup),
+// mode 0o755 for folders and 0o644 for files, atime the mtime. A database or snapshot image of
+// an older schema is upgraded in one transaction when it is opened (Namespace.attach).
 //
 // Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
 // the last transactions here, and they are applied again from the log because applied_index
@@ -49,13 +57,18 @@
 import type { Database, Statement } from "bun:sqlite";
 import { assert } from "../../util/assert.ts";
 import { jobRecordBytesFromV1, taskRecordBytesFromV1 } from "./legacy-v1.ts";
+import { DIR_MODE_DEFAULT, FILE_MODE_DEFAULT, type PermRow } from "./permissions.ts";
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 /** The oldest schema a database or snapshot image may have: every later one is upgraded on open. */
 export const SCHEMA_VERSION_OLDEST = 1;
 export const ROOT_ID = 1;
 /** Page cache of the namespace database: the memory the namespace uses, whatever its size. */
 export const NAMESPACE_CACHE_BYTES = 32 * 1024 * 1024;
+
+const INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, attributes, owner, grp, mode, atime_ms";
+// A new inode: everything but its attributes (set by setAttributes when it has some).
+const NEW_INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, owner, grp, mode, atime_ms";
 
 /** The tables added by schema 2: a database of schema 1 gains them on open. */
 export const JOBS_SQL = `
@@ -87,6 +100,18 @@ CREATE UNIQUE INDEX IF NOT EXISTS retry_cache_call ON retry_cache (client_id, ca
 /** The column added by schema 5: an older database's inodes gain it, NULL (no attributes). */
 export const ATTRIBUTES_SQL = "ALTER TABLE inodes ADD COLUMN attributes TEXT";
 
+/**
+ * The columns added by schema 6: an older database's inodes get the superuser and supergroup
+ * (NULL), 0o755 (folders) or 0o644 (files), and their mtime as access time.
+ */
+export const PERMISSIONS_SQL = `
+ALTER TABLE inodes ADD COLUMN owner TEXT;
+ALTER TABLE inodes ADD COLUMN grp TEXT;
+ALTER TABLE inodes ADD COLUMN mode INTEGER NOT NULL DEFAULT ${FILE_MODE_DEFAULT};
+ALTER TABLE inodes ADD COLUMN atime_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE inodes SET mode = CASE kind WHEN 'dir' THEN ${DIR_MODE_DEFAULT} ELSE ${FILE_MODE_DEFAULT} END, atime_ms = mtime_ms;
+`;
+
 export const SCHEMA_SQL = `
 CREATE TABLE inodes (
   id INTEGER PRIMARY KEY,
@@ -100,7 +125,11 @@ CREATE TABLE inodes (
   state TEXT NOT NULL CHECK (state IN ('open', 'closed')),
   lease_holder TEXT,
   lease_expiry_ms INTEGER,
-  attributes TEXT
+  attributes TEXT,
+  owner TEXT,
+  grp TEXT,
+  mode INTEGER NOT NULL DEFAULT ${FILE_MODE_DEFAULT},
+  atime_ms INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX inodes_parent_name ON inodes (parent, name);
 CREATE INDEX inodes_open_lease ON inodes (lease_expiry_ms) WHERE state = 'open';
@@ -136,7 +165,7 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 ${JOBS_SQL}
 ${RETRY_CACHE_SQL}
-INSERT INTO inodes VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL, NULL);
+INSERT INTO inodes (${INODE_COLUMNS}) VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL, NULL, NULL, NULL, ${DIR_MODE_DEFAULT}, 0);
 INSERT INTO meta VALUES (1, 0, ${ROOT_ID + 1}, 1, 0, 1, 0, 0);
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
@@ -158,6 +187,17 @@ export interface InodeRow {
   lease_expiry_ms: number | null;
   /** JSON of [name, value] pairs in name order; null when none. */
   attributes: string | null;
+  /** NULL: the superuser of the day (permissions/superuser). */
+  owner: string | null;
+  /** NULL: the supergroup of the day (permissions/supergroup). */
+  grp: string | null;
+  mode: number;
+  atime_ms: number;
+}
+
+/** One step of the path walk: what it needs to go on, and to check traverse on the way. */
+export interface StepRow extends PermRow {
+  id: number;
 }
 
 export interface ChunkRow {
@@ -180,7 +220,6 @@ export interface MetaRow {
   pending_deletes: number;
 }
 
-const INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, attributes";
 const CHUNK_COLUMNS = "file_id, idx, chunk_id, version, size_bytes, committed, replicas";
 // Every inode below (and including) ?1. The walk uses inodes_parent_name for each level.
 const SUBTREE = "WITH RECURSIVE sub(id, kind) AS (SELECT id, kind FROM inodes WHERE id = ?1 UNION ALL SELECT i.id, i.kind FROM inodes i JOIN sub ON i.parent = sub.id)";
@@ -200,13 +239,21 @@ export function prepareStatements(db: Database) {
 
     inodeById: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE id = ?`),
     child: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ? AND name = ?`),
-    childStep: p<{ id: number; kind: InodeKind }>("SELECT id, kind FROM inodes WHERE parent = ? AND name = ?"),
+    childStep: p<StepRow>("SELECT id, kind, owner, grp, mode FROM inodes WHERE parent = ? AND name = ?"),
     parentAndName: p<{ parent: number; name: string }>("SELECT parent, name FROM inodes WHERE id = ?"),
     hasChild: p<{ one: number }>("SELECT 1 AS one FROM inodes WHERE parent = ? LIMIT 1"),
     childrenAfter: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`),
-    insertInode: p("INSERT INTO inodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)"),
+    // The access time of a new inode is its mtime: the last two parameters are mode and mtime.
+    insertInode: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?5)`),
     setAttributes: p("UPDATE inodes SET attributes = ? WHERE id = ?"),
-    insertClosedFile: p("INSERT INTO inodes VALUES (?, ?, ?, 'file', ?, ?, ?, ?, 'closed', NULL, NULL, ?)"),
+    insertClosedFile: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}, attributes) VALUES (?1, ?2, ?3, 'file', ?4, ?5, ?6, ?7, 'closed', NULL, NULL, ?9, ?10, ?11, ?4, ?8)`),
+    setOwnerAndGroup: p("UPDATE inodes SET owner = ?, grp = ? WHERE id = ?"),
+    setMode: p("UPDATE inodes SET mode = ? WHERE id = ?"),
+    setTimes: p("UPDATE inodes SET mtime_ms = ?, atime_ms = ? WHERE id = ?"),
+    // Every folder of a subtree that holds something: a recursive delete needs ALL on each
+    // (HDFS's subAccess, empty folders ignored). Only a caller who is not a superuser pays it.
+    subtreeFullFolders: p<StepRow>(`${SUBTREE} SELECT i.id, i.kind, i.owner, i.grp, i.mode FROM sub JOIN inodes i ON i.id = sub.id WHERE sub.kind = 'dir' AND EXISTS (SELECT 1 FROM inodes c WHERE c.parent = sub.id)`),
+    subtreeFiles: p<StepRow>(`${SUBTREE} SELECT i.id, i.kind, i.owner, i.grp, i.mode FROM sub JOIN inodes i ON i.id = sub.id WHERE sub.kind = 'file'`),
     moveChunks: p("UPDATE chunks SET file_id = ?1, idx = idx + ?2 WHERE file_id = ?3"),
     touch: p("UPDATE inodes SET mtime_ms = ? WHERE id = ?"),
     move: p("UPDATE inodes SET parent = ?, name = ? WHERE id = ?"),
@@ -229,6 +276,11 @@ export function prepareStatements(db: Database) {
     commitChunk: p("UPDATE chunks SET committed = 1, size_bytes = ? WHERE file_id = ? AND idx = ?"),
     bumpChunk: p("UPDATE chunks SET version = ?, replicas = ? WHERE file_id = ? AND idx = ?"),
     deleteChunk: p("DELETE FROM chunks WHERE file_id = ? AND idx = ?"),
+    // truncate: the chunks' sizes in order (a cut is at the end of one), then those past it.
+    chunkSizes: p<{ idx: number; size_bytes: number }>("SELECT idx, size_bytes FROM chunks WHERE file_id = ? ORDER BY idx"),
+    pendChunksFrom: p("INSERT INTO pending_chunk_deletes SELECT chunk_id, version, ?3 FROM chunks WHERE file_id = ?1 AND idx >= ?2"),
+    deleteChunksFrom: p("DELETE FROM chunks WHERE file_id = ? AND idx >= ?"),
+    setLength: p("UPDATE inodes SET length_bytes = ?, mtime_ms = ? WHERE id = ?"),
     chunkPage: p<ChunkRow & { replication: number }>(
       `SELECT c.file_id, c.idx, c.chunk_id, c.version, c.size_bytes, c.committed, c.replicas, i.replication FROM chunks c JOIN inodes i ON i.id = c.file_id WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?`,
     ),
@@ -309,6 +361,7 @@ export function upgradeSchema(db: Database): void {
     if (version === 2) rewriteRecordsFromV1(db);
     if (version < 4) db.run(RETRY_CACHE_SQL);
     if (version < 5) db.run(ATTRIBUTES_SQL);
+    if (version < 6) db.run(PERMISSIONS_SQL);
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
   assert(schemaVersionOf(db) === SCHEMA_VERSION, `the namespace database was upgraded from schema ${version} to ${SCHEMA_VERSION}`);

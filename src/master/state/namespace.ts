@@ -25,6 +25,7 @@ import {
 } from "./limits.ts";
 import * as ops from "./namespace-ops.ts";
 import { attributesOfRow, chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
+import { ROOT_ID } from "./namespace-schema.ts";
 import type { Attribute } from "../../protocol/pb/attributes.ts";
 import { LIST_PAGE_BYTES_MAX, SETTINGS_PAGE_BYTES_MAX, SETTINGS_PAGE_MAX } from "../../protocol/limits.ts";
 import {
@@ -40,13 +41,26 @@ import {
   type MetaRow,
   type Statements,
 } from "./namespace-schema.ts";
-import { pathOf, resolve } from "./namespace-tree.ts";
+import { pathOf, resolve, walk as walkPath } from "./namespace-tree.ts";
 import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
 import { JobRecord, TaskRecord } from "../../protocol/pb/jobs.ts";
 import { putJob } from "./job-records.ts";
 import { decodeLogCommand, logCommandKind, type LogCommandKind, type LogCommandOf, type TypedLogCommand } from "./log-command.ts";
 import { outcomeOf, recordedOutcome, recordOutcome, replay, RETRY_CACHE_BOUNDS_DEFAULT, validateCall, type CallOutcome, type RetryCacheBounds } from "./retry-cache.ts";
-import type { Call } from "../../protocol/pb/log.ts";
+import type { Call, Caller } from "../../protocol/pb/log.ts";
+import {
+  CALLER_GROUPS_MAX,
+  checkerFor,
+  EXECUTE,
+  isSuperuser,
+  permissionSettingsOf,
+  PermissionChecker,
+  principalProblem,
+  READ,
+  type OwnerNames,
+  type PermissionSettings,
+  type PermRow,
+} from "./permissions.ts";
 import { workerEntryUrl } from "../../util/worker-entry.ts";
 import type { SnapshotWorkerAnswer, SnapshotWorkerRequest } from "./snapshot-worker-protocol.ts";
 
@@ -78,9 +92,20 @@ export interface StatResult {
   chunks?: ChunkInfo[];
   /** In name order; empty when none. */
   attributes: Attribute[];
+  /** The owner and group (a namespace made before permissions: the superuser and supergroup settings of the day). */
+  owner: string;
+  group: string;
+  /** Permission bits, 0..0o1777. */
+  permission: number;
+  accessTimeMs: number;
+  /** The caller may see the file but not read it: its chunks are not given (stat with chunks asked for). */
+  chunksWithheld?: true;
 }
 
-export type ListEntry = Omit<StatResult, "chunks" | "leaseHolder" | "leaseExpiryMs">;
+export type ListEntry = Omit<StatResult, "chunks" | "leaseHolder" | "leaseExpiryMs" | "chunksWithheld">;
+
+/** Whose query it is: the caller of a request (MetaRequest.user and its groups); absent, the cluster. */
+export type QueryCaller = Caller | undefined;
 
 export interface ListPage {
   entries: ListEntry[];
@@ -185,6 +210,12 @@ const KEEPS_FOLDERS: { [K in LogCommandKind]: boolean } = {
   setTimes: true,
   truncate: true,
 };
+/**
+ * The kinds of command that change what the permission cache holds (the settings of the
+ * model, the root's owner and bits): it is emptied after each.
+ */
+const CHANGES_PERMISSION_STATE: ReadonlySet<LogCommandKind> = new Set<LogCommandKind>(["setSetting", "deleteSetting", "setOwner", "setPermission"]);
+
 /** Folders whose ids the queries remember; past this many the cache starts again empty. */
 const FOLDER_CACHE_ENTRIES_MAX = 65_536;
 
@@ -202,6 +233,13 @@ export class Namespace {
    * folder (KEEPS_FOLDERS) empties it before it runs, as does a new database (attach).
    */
   private readonly folderIds = new Map<string, number>();
+  /**
+   * The permission settings and the root's permission columns, read once and kept until a
+   * command that may change them (CHANGES_PERMISSION_STATE) or a rollback: every command of a
+   * user needs them, and reading them is four queries.
+   */
+  private permissionCache: { settings: PermissionSettings; root: PermRow } | undefined;
+  private permissionGeneration = 0;
 
   private constructor(
     private readonly path: string | undefined,
@@ -252,6 +290,7 @@ export class Namespace {
     } catch (err) {
       if (this.db.inTransaction) this.s.rollback.run();
       this.meta = saved;
+      this.forgetPermissionState();
       throw err;
     }
     if (!outcome.ok) throw outcome.error;
@@ -282,6 +321,7 @@ export class Namespace {
     } catch (err) {
       if (this.db.inTransaction) this.s.rollback.run();
       this.meta = batchSaved;
+      this.forgetPermissionState();
       throw err;
     }
   }
@@ -297,9 +337,11 @@ export class Namespace {
     let command: TypedLogCommand;
     let kind: LogCommandKind;
     let call: Call | undefined;
+    let ctx: OpContext;
     try {
       command = decode();
       kind = logCommandKind(command);
+      ctx = this.opContext(command.caller);
       if (!KEEPS_FOLDERS[kind]) this.folderIds.clear();
       call = command.call === undefined ? undefined : validateCall(command.call);
       const first = call === undefined ? undefined : recordedOutcome(this.s, call.clientId, call.callId);
@@ -313,7 +355,8 @@ export class Namespace {
     let outcome: BatchResult;
     this.s.savepoint.run();
     try {
-      outcome = { ok: true, value: op({ s: this.s, meta: this.meta }, (command as Record<LogCommandKind, unknown>)[kind]) };
+      ctx.meta = this.meta;
+      outcome = { ok: true, value: op(ctx, (command as Record<LogCommandKind, unknown>)[kind]) };
       this.s.release.run();
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
@@ -321,9 +364,69 @@ export class Namespace {
       this.s.release.run();
       this.meta = saved;
       outcome = { ok: false, error: err };
+    } finally {
+      if (CHANGES_PERMISSION_STATE.has(kind)) this.forgetPermissionState();
     }
     if (call) recordOutcome(this.s, call, outcomeOf(kind, outcome), this.retryBounds);
     return outcome;
+  }
+
+  /**
+   * What a command of `caller` runs with: its owner for what it makes, its checks (none for
+   * the cluster, a superuser, or with permissions off), and the state of the model. A caller
+   * that is no user (a hostile or broken entry) refuses the command alike on every master.
+   */
+  private opContext(caller: Caller | undefined): OpContext {
+    const state = this.permissionState();
+    const base = { s: this.s, meta: this.meta, rootRow: state.root, umask: state.settings.umask };
+    if (caller === undefined) return base;
+    validateCaller(caller);
+    const superuser = isSuperuser(caller, state.settings);
+    const check = checkerFor(caller, state.settings);
+    return { ...base, owner: caller.user, superuser, ...(check ? { check } : {}) };
+  }
+
+  /** The permission settings and the root's columns, from the cache or read once. */
+  private permissionState(): { settings: PermissionSettings; root: PermRow } {
+    if (this.permissionCache) return this.permissionCache;
+    const settings = permissionSettingsOf((key) => this.getSetting(key));
+    const row = this.s.inodeById.get(ROOT_ID);
+    assert(row, "the root folder exists");
+    this.permissionCache = { settings, root: { owner: row.owner, grp: row.grp, mode: row.mode, kind: "dir" } };
+    return this.permissionCache;
+  }
+
+  private forgetPermissionState(): void {
+    this.permissionCache = undefined;
+    this.permissionGeneration += 1;
+  }
+
+  /** The permission model's settings as apply reads them now (the leader resolves callers and umasks with them). */
+  permissionSettings(): PermissionSettings {
+    return this.permissionState().settings;
+  }
+
+  /**
+   * Changes each time the permission settings may have changed (a setting written or deleted,
+   * a rollback, a restore): what the leader caches from them is stale once it moves.
+   */
+  get permissionSettingsGeneration(): number {
+    return this.permissionGeneration;
+  }
+
+  /** Whether `caller` is a superuser now (absent: the cluster, which is). */
+  isSuperuser(caller: QueryCaller): boolean {
+    return caller === undefined || isSuperuser(caller, this.permissionState().settings);
+  }
+
+  /** The checks of a query of `caller`: undefined when nothing is checked. */
+  private queryChecker(caller: QueryCaller): PermissionChecker | undefined {
+    return caller === undefined ? undefined : checkerFor(caller, this.permissionState().settings);
+  }
+
+  private ownerNames(): OwnerNames {
+    const settings = this.permissionState().settings;
+    return { superuser: settings.superuser ?? "", supergroup: settings.supergroup };
   }
 
   /** The whole database as one SQLite image (applied index included). */
@@ -453,15 +556,50 @@ export class Namespace {
 
   // ---- queries: read-only, on the local database ----
 
-  stat(path: string, options: { chunks?: boolean } = {}): StatResult {
+  /**
+   * A file's or folder's status. With a `caller` who is not a superuser, every folder on the
+   * way needs EXECUTE, and the chunks need READ on the file: without it they are withheld
+   * (`chunksWithheld`), as HDFS refuses getBlockLocations.
+   */
+  stat(path: string, options: { chunks?: boolean; caller?: QueryCaller } = {}): StatResult {
     const normalized = normalizePath(path);
-    const row = this.resolveRemembering(normalized);
-    const result: StatResult = { ...listEntry(row, normalized) };
+    const check = this.queryChecker(options.caller);
+    // A checked walk reads every folder's row on the way (the folder cache has ids only).
+    const row = check ? this.resolveChecked(normalized, check) : this.resolveRemembering(normalized);
+    const result: StatResult = { ...listEntry(row, normalized, this.ownerNames()) };
     if (row.lease_holder !== null) result.leaseHolder = row.lease_holder;
     if (row.lease_expiry_ms !== null) result.leaseExpiryMs = row.lease_expiry_ms;
-    // The row is the file's: its first page of chunks without looking the file up again.
-    if (options.chunks && row.kind === "file") result.chunks = this.s.chunksFrom.all(row.id, 0, CHUNK_PAGE_MAX).map(chunkInfo);
+    if (options.chunks && row.kind === "file") {
+      // The row is the file's: its first page of chunks without looking the file up again.
+      if (check && !check.permits(row, READ)) result.chunksWithheld = true;
+      else result.chunks = this.s.chunksFrom.all(row.id, 0, CHUNK_PAGE_MAX).map(chunkInfo);
+    }
     return result;
+  }
+
+  /**
+   * The owner, group and bits of the inode `id` (one lookup by id): what a create's or a
+   * concat's answer says of the file it made without a walk. Undefined when it is gone.
+   */
+  ownershipOf(id: number): { owner: string; group: string; permission: number } | undefined {
+    const row = this.s.inodeById.get(id);
+    if (!row) return undefined;
+    const names = this.ownerNames();
+    return { owner: row.owner ?? names.superuser, group: row.grp ?? names.supergroup, permission: row.mode };
+  }
+
+  /** Whether `caller` may read the file `fileId` (the chunk pages of a stat past its first). */
+  mayRead(fileId: number, caller: QueryCaller): boolean {
+    const check = this.queryChecker(caller);
+    if (!check) return true;
+    const row = this.s.inodeById.get(fileId);
+    return row !== null && check.permits(row, READ);
+  }
+
+  private resolveChecked(path: string, check: PermissionChecker): InodeRow {
+    const found = walkPath(this.s, path, check, this.permissionState().root);
+    if (!found.row) throw new NotFoundError(`${path} does not exist.`);
+    return found.row;
   }
 
   /**
@@ -469,11 +607,15 @@ export class Namespace {
    * folder, then its contents). `after` is the `next` of the previous page. Listing a file
    * gives the file alone.
    */
-  list(dir: string, options: { recursive?: boolean; limit?: number; after?: string } = {}): ListPage {
+  list(dir: string, options: { recursive?: boolean; limit?: number; after?: string; caller?: QueryCaller } = {}): ListPage {
     const dirPath = normalizePath(dir);
     const limit = validatePageLimit(options.limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX);
-    const row = resolve(this.s, dirPath);
-    if (row.kind === "file") return { entries: options.after === undefined ? [listEntry(row, dirPath)] : [] };
+    const check = this.queryChecker(options.caller);
+    const names = this.ownerNames();
+    const row = check ? this.resolveChecked(dirPath, check) : resolve(this.s, dirPath);
+    if (row.kind === "file") return { entries: options.after === undefined ? [listEntry(row, dirPath, names)] : [] };
+    // HDFS's getListing: READ and EXECUTE on the folder (and on every folder a recursive list walks).
+    if (check) check.access(row, dirPath, READ | EXECUTE);
     const after = options.after === undefined ? undefined : normalizePath(options.after);
     if (after !== undefined && !after.startsWith(dirPath === ROOT_PATH ? "/" : `${dirPath}/`)) {
       throw new InvalidArgumentError(`the cursor ${after} is not inside ${dirPath}.`);
@@ -482,7 +624,7 @@ export class Namespace {
     // LIST_PAGE_BYTES_MAX of paths and attributes (with at least one entry), so entries with
     // large attributes still fit one metadata message; rows past it are never read.
     const page = new PageBudget(LIST_PAGE_BYTES_MAX);
-    const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after, page) : this.children(row.id, dirPath, limit + 1, after, page);
+    const entries = options.recursive ? this.walk(row.id, dirPath, limit + 1, after, page, names, check) : this.children(row.id, dirPath, limit + 1, after, page, names);
     if (page.full) return { entries, next: entries[entries.length - 1].path };
     if (entries.length <= limit) return { entries };
     entries.length = limit;
@@ -607,7 +749,7 @@ export class Namespace {
     return lines.join("\n");
   }
 
-  private children(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget): ListEntry[] {
+  private children(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget, names: OwnerNames): ListEntry[] {
     let afterName = "";
     if (after !== undefined) {
       if (parent(after) !== dirPath) throw new InvalidArgumentError(`the cursor ${after} is not an entry of ${dirPath}.`);
@@ -615,13 +757,13 @@ export class Namespace {
     }
     const entries: ListEntry[] = [];
     for (const row of this.s.childrenAfter.iterate(dirId, afterName, limit)) {
-      if (!page.take(entries, listEntry(row, join(dirPath, row.name)))) break;
+      if (!page.take(entries, listEntry(row, join(dirPath, row.name), names))) break;
     }
     return entries;
   }
 
   /** Depth-first walk from a cursor, one frame per folder on the way down. */
-  private walk(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget): ListEntry[] {
+  private walk(dirId: number, dirPath: string, limit: number, after: string | undefined, page: PageBudget, ownerNames: OwnerNames, check: PermissionChecker | undefined): ListEntry[] {
     interface Frame {
       id: number;
       path: string;
@@ -642,6 +784,7 @@ export class Namespace {
         const path = join(frame.path, names[i]);
         frame = undefined;
         if (step && step.kind === "dir") {
+          if (check) check.access(step, path, READ | EXECUTE);
           if (i + 1 < names.length) frame = { id: step.id, path, after: names[i + 1] };
           else stack.push({ id: step.id, path, after: "" });
         }
@@ -654,9 +797,10 @@ export class Namespace {
       // Lazily stepped: leaving the loop early to descend reads no rows beyond the folder taken.
       for (const row of this.s.childrenAfter.iterate(top.id, top.after, limit - entries.length)) {
         const path = join(top.path, row.name);
-        if (!page.take(entries, listEntry(row, path))) break;
+        if (!page.take(entries, listEntry(row, path, ownerNames))) break;
         top.after = row.name;
         if (row.kind === "dir") {
+          if (check) check.access(row, path, READ | EXECUTE);
           stack.push({ id: row.id, path, after: "" });
           descended = true;
           break;
@@ -686,6 +830,7 @@ export class Namespace {
 
   private attach(db: Database): void {
     this.folderIds.clear();
+    this.forgetPermissionState();
     this.db = db;
     configureConnection(db, this.path !== undefined);
     // A database a previous version left (schema 1 or 2) is upgraded before anything reads it.
@@ -702,7 +847,7 @@ export class Namespace {
   }
 }
 
-function listEntry(row: InodeRow, path: string): ListEntry {
+function listEntry(row: InodeRow, path: string, names: OwnerNames): ListEntry {
   return {
     path,
     id: row.id,
@@ -713,7 +858,22 @@ function listEntry(row: InodeRow, path: string): ListEntry {
     mtimeMs: row.mtime_ms,
     state: row.state,
     attributes: attributesOfRow(row),
+    owner: row.owner ?? names.superuser,
+    group: row.grp ?? names.supergroup,
+    permission: row.mode,
+    accessTimeMs: row.atime_ms,
   };
+}
+
+/** A caller written into a command is a user with a bounded list of groups; else the command is refused. */
+function validateCaller(caller: Caller): void {
+  const problem = principalProblem(caller.user);
+  if (problem !== undefined) throw new InvalidArgumentError(`the command's caller: ${problem}.`);
+  if (caller.groups.length > CALLER_GROUPS_MAX) throw new InvalidArgumentError(`the command's caller has ${caller.groups.length} groups; at most ${CALLER_GROUPS_MAX} are carried.`);
+  for (const group of caller.groups) {
+    const groupProblem = principalProblem(group);
+    if (groupProblem !== undefined) throw new InvalidArgumentError(`the command's caller: ${groupProblem}.`);
+  }
 }
 
 /** The bytes a list page has left; `full` once an entry did not fit (it starts the next page). */

@@ -75,7 +75,8 @@ describe("tessera fs put -r and ls", () => {
     const inB = [...tree.files.keys()].filter((name) => name.startsWith("b/")).sort();
     expect(text[0]).toBe(`Found ${inB.length} items`);
     expect(text.slice(1).map((line) => line.split(/\s+/).at(-1))).toEqual(inB.map((name) => `/t/${name}`));
-    expect(text[1]).toMatch(/^-[-rwx]{9}\s+1 (?:\S+ \S+ )?\s*\d+ \d{4}-\d\d-\d\d \d\d:\d\d \/t\/b\/file-02\.txt$/);
+    // Made by the OS user running the CLI, in the root's group (the supergroup's), 666 less the umask 022.
+    expect(text[1]).toMatch(/^-rw-r--r-- +1 \S+ supergroup +\d+ \d{4}-\d\d-\d\d \d\d:\d\d \/t\/b\/file-02\.txt$/);
   }, 60_000);
 
   it("a file that exists already stops the put with one line naming the local file; --parallel and --chunks-in-flight out of bounds are usage errors", async () => {

@@ -59,6 +59,8 @@ export interface StatView {
   permission: number;
   /** The last access HDFS-style (setTimes); 0 when never recorded. */
   accessTimeMs: number;
+  /** The namespace's id of the file or folder (HDFS's fileId; WebHDFS shows it), when the answer carried one. */
+  fileId?: number;
 }
 
 export interface PutOptions {
@@ -511,6 +513,7 @@ export function statView(stat: FileStatus): StatView {
     group: stat.group,
     permission: stat.permission,
     accessTimeMs: stat.accessTimeMs,
+    ...(stat.fileId ? { fileId: stat.fileId } : {}),
   };
 }
 

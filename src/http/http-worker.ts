@@ -4,10 +4,13 @@
 // (ANSWER_TTL_MS) is served again without asking, and when the peer's thread takes longer
 // than STALE_WAIT_MS the last answer for that URL is served, so a request is answered in well
 // under 200 ms however busy the peer is. Only a URL never asked before waits for the peer.
+// WebHDFS (/webhdfs/) is not asked: it is forwarded to a server in the peer's thread, every
+// method, both bodies streamed, nothing kept (forward()).
 import { TtlCache, type Cached } from "./ttl-cache.ts";
 import { jsonError } from "./respond.ts";
 import { isLoopbackHostHeader, routeOf } from "./routes.ts";
 import { uiResponse } from "./ui.ts";
+import { CLIENT_ADDRESS_HEADER, PROXY_KEY_HEADER } from "../util/internal-proxy.ts";
 import type { AnswerMessage, FromHttpThread, StartMessage, ToHttpThread } from "./worker-protocol.ts";
 
 declare const self: Worker;
@@ -26,6 +29,15 @@ const FIRST_ANSWER_WAIT_MS = 10_000;
 const ASK_TIMEOUT_MS = 30_000;
 /** Asks under way at once; past this, requests get 503 rather than queueing without end. */
 const ASKS_PENDING_MAX = 256;
+/**
+ * Seconds a forwarded request's connection may stay idle: a WebHDFS write waits while the peer
+ * writes a chunk down its pipeline, longer than Bun's default 10 s on a loaded machine.
+ */
+const PROXY_IDLE_TIMEOUT_S = 120;
+/** The largest request body taken (Bun's default is 128 MiB): a WebHDFS CREATE of up to 1 TiB. */
+const PROXY_BODY_BYTES_MAX = 1024 ** 4;
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message. */
+const HOP_BY_HOP_HEADERS = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer", "host"];
 /** URLs whose last answer is kept (an answer is a few hundred KiB: a page of a folder, a stat; the bucket list at most about 1 MiB). */
 const ANSWERS_KEPT_MAX = 128;
 
@@ -36,6 +48,7 @@ const pending = new Map<number, { resolve(answer: Answer): void; reject(err: Err
 let nextAskId = 1;
 let server: ReturnType<typeof Bun.serve> | undefined;
 let loopbackOnly = true;
+let proxy: StartMessage["proxy"];
 
 function post(message: FromHttpThread): void {
   self.postMessage(message);
@@ -53,6 +66,32 @@ function ask(route: string, url: string): Promise<Answer> {
   });
 }
 
+/**
+ * Forwards a request to the peer thread's server as it came, the request's body streamed to it
+ * and its answer's body streamed back (each at the pace of the slower side), redirects passed
+ * on to the client. The client's own proxy headers are replaced: only this thread sets them.
+ */
+async function forward(request: Request, url: URL, clientAddress: string): Promise<Response> {
+  if (!proxy) return jsonError(404, `there is no ${url.pathname.slice(0, 200)} here`);
+  const headers = new Headers(request.headers);
+  for (const name of HOP_BY_HOP_HEADERS) headers.delete(name);
+  headers.set(PROXY_KEY_HEADER, proxy.key);
+  headers.set(CLIENT_ADDRESS_HEADER, clientAddress);
+  const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+  // The target as the client sent it: URL parsing would resolve "..", which WebHDFS refuses.
+  const target = request.url.slice(request.url.indexOf("/", request.url.indexOf("//") + 2));
+  const upstream = await fetch(`${proxy.url}${target}`, {
+    method: request.method,
+    headers,
+    ...(hasBody ? { body: request.body, duplex: "half" } : {}),
+    redirect: "manual",
+    decompress: false,
+  } as RequestInit);
+  const answerHeaders = new Headers(upstream.headers);
+  for (const name of HOP_BY_HOP_HEADERS) answerHeaders.delete(name);
+  return new Response(upstream.body, { status: upstream.status, headers: answerHeaders });
+}
+
 async function respond(request: Request): Promise<{ route: string; response: Response }> {
   let routeName = "unknown";
   try {
@@ -63,6 +102,10 @@ async function respond(request: Request): Promise<{ route: string; response: Res
     const route = routeOf(url.pathname);
     if (!route) return { route: routeName, response: jsonError(404, `there is no ${url.pathname.slice(0, 200)} here`) };
     routeName = route.name;
+    if (route.kind === "proxy") {
+      server?.timeout(request, PROXY_IDLE_TIMEOUT_S);
+      return { route: routeName, response: await forward(request, url, server?.requestIP(request)?.address ?? "") };
+    }
     if (request.method !== "GET") return { route: routeName, response: jsonError(405, `${request.method.slice(0, 16)} is not served here; this server only reads (GET)`, { allow: "GET" }) };
     if (route.name === "/healthz") return { route: routeName, response: new Response("ok\n", { headers: { "content-type": "text/plain; charset=utf-8" } }) };
     if (route.kind === "static") return { route: routeName, response: uiResponse(url.pathname) ?? jsonError(404, `there is no ${url.pathname.slice(0, 200)} here`) };
@@ -79,10 +122,13 @@ async function respond(request: Request): Promise<{ route: string; response: Res
 
 function start(message: StartMessage): void {
   loopbackOnly = message.loopbackOnly;
+  proxy = message.proxy;
   try {
     server = Bun.serve({
       hostname: message.hostname,
       port: message.port,
+      // WebHDFS's CREATE and APPEND bodies; the peer's server bounds what it writes.
+      maxRequestBodySize: PROXY_BODY_BYTES_MAX,
       async fetch(request) {
         const started = performance.now();
         const { route, response } = await respond(request);

@@ -8,6 +8,7 @@
 //   /metrics           Prometheus text format (metrics.ts)
 //   /jmx               Hadoop JMX JSON (jmx.ts)
 //   /healthz           "ok"
+//   /webhdfs/v1/...    WebHDFS (src/gateway/webhdfs), forwarded to its server in this thread
 //
 // The socket lives in a thread of its own (http-worker.ts): while this peer's event loop is
 // busy moving data, that thread still answers, with the UI's files and with the last figures
@@ -31,6 +32,9 @@ const STOP_TIMEOUT_MS = 2_000;
 
 export interface AdminHttp {
   url: string;
+  /** The host it is bound to, and its port (the port given, or the one picked for port 0). */
+  hostname: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +44,8 @@ export interface AdminHttpInit {
   source: AdminHttpSource;
   metrics: PeerMetrics;
   log: Logger;
+  /** Where /webhdfs/ goes: a server of this thread on loopback and the key it checks (http-worker.ts, forward()). */
+  proxy?: { url: string; key: string };
 }
 
 /** The HTTP thread's entry point, from source or compiled in (util/worker-entry.ts, scripts/build.ts). */
@@ -150,7 +156,7 @@ export async function startAdminHttp(init: AdminHttpInit): Promise<AdminHttp> {
         clearTimeout(timer);
         reject(new ConfigError(`admin HTTP cannot listen on ${init.address}: ${message}`));
       };
-      const start: ToHttpThread = { type: "start", hostname, port, loopbackOnly: isLoopbackHost(hostname) };
+      const start: ToHttpThread = { type: "start", hostname, port, loopbackOnly: isLoopbackHost(hostname), ...(init.proxy ? { proxy: init.proxy } : {}) };
       worker.postMessage(start);
     });
   } catch (err) {
@@ -175,7 +181,7 @@ export async function startAdminHttp(init: AdminHttpInit): Promise<AdminHttp> {
     worker.terminate();
   };
   let stopOnce: Promise<void> | undefined;
-  return { url, stop: () => (stopOnce ??= stop()) };
+  return { url, hostname, port: boundPort, stop: () => (stopOnce ??= stop()) };
 }
 
 /** The first line of an error's message, as the one sentence an error body holds. */

@@ -11,6 +11,8 @@ export interface StartMessage {
   port: number;
   /** Refuse requests whose Host is not a loopback name (DNS rebinding). */
   loopbackOnly: boolean;
+  /** Where "proxy" routes (WebHDFS) go: a server of the peer's thread on loopback, and the key it wants (util/internal-proxy.ts). */
+  proxy?: { url: string; key: string };
 }
 
 /** peer → HTTP thread: the answer to an AskMessage. */

@@ -12,6 +12,10 @@ export const HEARTBEAT_ROLES_MAX = 8;
 export const MULTIADDR_CHARS_MAX = 512;
 export const RACK_NAME_CHARS_MAX = 128;
 export const PEER_ID_CHARS_MAX = 128;
+/** HOST:PORT of the admin HTTP server: a DNS name (253) or a bracketed IPv6 address, and a port. */
+export const HTTP_ADDRESS_CHARS_MAX = 262;
+// A host name or IPv4 address, or [IPv6], then :port. Nothing else: a redirect's URL is built from it.
+const HTTP_ADDRESS = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 
 export const ROLES = ["chunk", "compute", "master-candidate"] as const;
 export type Role = (typeof ROLES)[number];
@@ -51,6 +55,7 @@ export function validateHeartbeat(heartbeat: Heartbeat): void {
   for (const address of heartbeat.addresses) {
     if (address.length === 0 || address.length > MULTIADDR_CHARS_MAX || !address.startsWith("/")) fail("heartbeat has a malformed address");
   }
+  if (heartbeat.httpAddress.length > HTTP_ADDRESS_CHARS_MAX || (heartbeat.httpAddress !== "" && !HTTP_ADDRESS.test(heartbeat.httpAddress))) fail("heartbeat has a malformed HTTP address");
   if (heartbeat.freeBytes > heartbeat.capacityBytes) fail("heartbeat claims more free bytes than capacity");
   if (heartbeat.incarnation === 0n) fail("heartbeat has incarnation 0");
 }

@@ -23,6 +23,8 @@ export interface HeartbeatSource {
   measure(): { capacityBytes: bigint; freeBytes: bigint; chunkCount: bigint; loadMilli: number; cores: number };
   /** The Raft term this peer leads in, 0 when it does not lead. */
   leaderTerm(): bigint;
+  /** HOST:PORT of this peer's admin HTTP server, "" while it has none (it starts after membership). */
+  httpAddress?(): string;
 }
 
 export interface MembershipInit {
@@ -133,6 +135,7 @@ export class MembershipService extends EventTarget {
       incarnation: this.init.source.incarnation,
       sequence: this.sequence,
       leaderTerm: this.init.source.leaderTerm(),
+      httpAddress: this.init.source.httpAddress?.() ?? "",
       ...figures,
     };
   }

@@ -15,6 +15,13 @@ import { CHUNKS_DIR, COMPUTE_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_F
 import { DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
 import { startS3Gateway, type S3Gateway } from "../gateway/s3/server.ts";
+import { startWebHdfsServer, type WebHdfsServer } from "../gateway/webhdfs/server.ts";
+import { WebHdfsAuth } from "../gateway/webhdfs/auth-standin.ts";
+import type { LivePeer } from "../gateway/webhdfs/placement.ts";
+import { advertisedHttpAddress } from "../http/advertised-address.ts";
+import { isLoopbackHost } from "../http/routes.ts";
+import { ConfigError, parseHostPort } from "../util/config.ts";
+import type { PeerTable } from "../membership/peer-table.ts";
 import { PeerMetrics } from "../http/metrics.ts";
 import type { AdminHttpSource } from "../http/source.ts";
 import { RaftNode } from "../raft/node.ts";
@@ -52,7 +59,6 @@ import { TaskService } from "../compute/task-service.ts";
 import { WorkerPool } from "../compute/worker-pool.ts";
 import { CHUNK_REPORT_PROTOCOL, TASK_PROTOCOL } from "../protocol/ids.ts";
 import { REPORT_RPC_LIMITS, TASK_RPC_LIMITS } from "../protocol/limits.ts";
-import { ConfigError } from "../util/config.ts";
 import { replicateSender } from "./replicate-sender.ts";
 
 export class JoinRefusedError extends Error {
@@ -90,6 +96,8 @@ export interface PeerParts {
   tasks: TaskService;
   scheduler: JobScheduler;
   http: AdminHttp | undefined;
+  /** The WebHDFS server the admin HTTP thread forwards /webhdfs/ to (none without admin HTTP). */
+  webhdfs: WebHdfsServer | undefined;
   /** The S3 endpoint this peer serves (--s3), if any. */
   s3: S3Gateway | undefined;
   dataDir: DataDir;
@@ -222,6 +230,7 @@ export class Peer extends EventTarget {
     const { http, reporter, data, fsService, reports, voters, meta, raft, membership, host, chunkStore, master, replication, replicas } = this.parts;
     await this.parts.s3?.stop();
     await http?.stop();
+    await this.parts.webhdfs?.stop();
     await this.parts.scheduler.stop();
     await this.parts.tasks.stop();
     await this.parts.scrubber.stop();
@@ -294,6 +303,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
 
     // Membership starts before Raft (Raft dials peers membership found) but gossips who leads.
     const raftRef: { node?: RaftNode } = {};
+    // The admin HTTP address the heartbeat carries, once admin HTTP listens (it starts last).
+    const httpRef: { address?: string } = {};
     const chunksRef: { store?: ChunkStore } = {};
     const membership = new MembershipService({
       host,
@@ -303,6 +314,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
         incarnation: BigInt(incarnation),
         measure: () => measureHost(dataDir.path, chunksRef.store?.usage() ?? { chunkCount: 0, usedBytes: 0 }, options.capacityBytes, options.computeSlots),
         leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.term) : 0n),
+        httpAddress: () => httpRef.address ?? "",
       },
       heartbeatIntervalMs: timings.heartbeatIntervalMs,
       failureDetector: timings.failureDetector,
@@ -431,11 +443,27 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const seeds = join.length > 0 ? join : (state.knownPeers ?? []);
     await joinCluster(host, seeds, join.length > 0, log);
 
-    const http = options.http === false ? undefined : await startAdminHttp({ address: options.http ?? HTTP_DEFAULT, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call }), metrics, log: log.child("http") });
-    if (http) started.push({ stop: () => http.stop() });
+    // WebHDFS runs in this thread beside the peer's client; admin HTTP forwards /webhdfs/ to it.
+    // user.name is taken only while admin HTTP is bound to loopback (SECURITY.md).
+    const httpAddress = options.http === false ? undefined : (options.http ?? HTTP_DEFAULT);
+    const webhdfs =
+      httpAddress === undefined
+        ? undefined
+        : await startWebHdfsServer({
+            fs,
+            peers: { selfId: id, live: () => liveHttpPeers(membership.table, id, httpRef.address) },
+            auth: new WebHdfsAuth({ fs, simpleAuth: isLoopbackHost(parseHostPort(httpAddress).hostname) }),
+            log: log.child("webhdfs"),
+          });
+    if (webhdfs) started.push({ stop: () => webhdfs.stop() });
+    const http = httpAddress === undefined ? undefined : await startAdminHttp({ address: httpAddress, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call }), metrics, log: log.child("http"), ...(webhdfs ? { proxy: { url: webhdfs.url, key: webhdfs.key } } : {}) });
+    if (http) {
+      started.push({ stop: () => http.stop() });
+      httpRef.address = advertisedHttpAddress(http.hostname, http.port, host.getMultiaddrs().map((address) => address.toString()));
+    }
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
     const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, s3, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
@@ -443,6 +471,18 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     dataDir.close();
     throw err;
   }
+}
+
+/** The live peers serving admin HTTP, as WebHDFS's redirects choose among them; this one by its own address (its heartbeat may not have gone round yet). */
+function liveHttpPeers(table: PeerTable, selfId: string, selfAddress: string | undefined): LivePeer[] {
+  const peers: LivePeer[] = [];
+  for (const record of table.list()) {
+    const httpAddress = record.isSelf ? (selfAddress ?? "") : record.heartbeat.httpAddress;
+    if (record.state !== "alive" || httpAddress === "") continue;
+    peers.push({ id: record.id, httpAddress, freeBytes: Number(record.heartbeat.freeBytes) });
+  }
+  if (selfAddress && !peers.some((peer) => peer.id === selfId)) peers.push({ id: selfId, httpAddress: selfAddress, freeBytes: Number.MAX_SAFE_INTEGER });
+  return peers;
 }
 
 /**

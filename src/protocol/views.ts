@@ -74,6 +74,8 @@ export interface PeerView {
   roles: string[];
   incarnation: number;
   lastSeenAgoMs: number;
+  /** HOST:PORT of the peer's admin HTTP server (WebHDFS redirects point there); "" for none. */
+  httpAddress: string;
 }
 
 export function peerViewFromEntry(entry: PeerEntry): PeerView {
@@ -92,6 +94,7 @@ export function peerViewFromEntry(entry: PeerEntry): PeerView {
     roles: heartbeat.roles,
     incarnation: Number(heartbeat.incarnation),
     lastSeenAgoMs: Number(entry.lastSeenAgoMs),
+    httpAddress: heartbeat.httpAddress,
   };
 }
 

@@ -129,7 +129,7 @@ function snapshotSource(): AdminHttpSource {
   const unused = () => Promise.reject(new Error("not asked by /jmx"));
   return {
     self: { id: B, rack: "/r1", startedAtMs: 1_700_000_000_000, version: "0.1.0" },
-    peers: () => [{ id: B, addresses: [`/ip4/10.0.0.1/tcp/4002/p2p/${B}`], rack: "/r1", state: "suspect", capacityBytes: 100 * GiB, freeBytes: 80 * GiB, chunkCount: 11, load: 0, cores: 2, roles: [], incarnation: 1, lastSeenAgoMs: 2_500 }],
+    peers: () => [{ id: B, addresses: [`/ip4/10.0.0.1/tcp/4002/p2p/${B}`], rack: "/r1", state: "suspect", capacityBytes: 100 * GiB, freeBytes: 80 * GiB, chunkCount: 11, load: 0, cores: 2, roles: [], incarnation: 1, lastSeenAgoMs: 2_500, httpAddress: "" }],
     clusterStatus: async () => snapshot.status,
     report: async () => snapshot.report,
     fsck: async () => snapshot.fsck,

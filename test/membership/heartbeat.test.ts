@@ -14,6 +14,7 @@ const valid: Heartbeat = {
   sequence: 7n,
   cores: 2,
   leaderTerm: 0n,
+  httpAddress: "127.0.0.1:9870",
 };
 
 describe("heartbeat codec", () => {
@@ -40,5 +41,11 @@ describe("heartbeat codec", () => {
     expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, freeBytes: 2000n }))).toThrow(/free bytes/);
     expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, addresses: ["not-a-multiaddr"] }))).toThrow(/address/);
     expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, incarnation: 0n }))).toThrow(/incarnation/);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, httpAddress: "evil.example/path:80" }))).toThrow(/HTTP address/);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, httpAddress: `${"a".repeat(300)}:80` }))).toThrow(/HTTP address/);
+  });
+
+  it("takes an HTTP address of a name, an IPv4 or a bracketed IPv6 address with a port, or none", () => {
+    for (const httpAddress of ["", "node-1.example.com:9870", "10.0.0.7:80", "[::1]:9870"]) expect(decodeHeartbeat(encodeHeartbeat({ ...valid, httpAddress })).httpAddress).toBe(httpAddress);
   });
 });

@@ -24,6 +24,7 @@ export interface Heartbeat {
   sequence: bigint
   cores: number
   leaderTerm: bigint
+  httpAddress: string
 }
 
 export namespace Heartbeat {
@@ -100,6 +101,11 @@ export namespace Heartbeat {
           w.uint64(obj.leaderTerm)
         }
 
+        if ((obj.httpAddress != null && obj.httpAddress !== '')) {
+          w.uint32(106)
+          w.string(obj.httpAddress)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -116,7 +122,8 @@ export namespace Heartbeat {
           incarnation: 0n,
           sequence: 0n,
           cores: 0,
-          leaderTerm: 0n
+          leaderTerm: 0n,
+          httpAddress: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -179,6 +186,10 @@ export namespace Heartbeat {
             }
             case 12: {
               obj.leaderTerm = reader.uint64()
+              break
+            }
+            case 13: {
+              obj.httpAddress = utf8Of(reader.bytes())
               break
             }
             default: {

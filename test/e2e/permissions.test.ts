@@ -1,8 +1,9 @@
 // Owners, groups and modes end to end (issue 15, "What must be shown": the same denial through
-// the CLI and S3, exit code 1 and AccessDenied with a clear sentence). A peer of the compiled
-// binary started as the user "hdfs" (so "hdfs" is the superuser), `tessera fs` commands as the
-// users alice (TESSERA_USER) and bob (HADOOP_USER_NAME), and `tessera gateway s3` serving keys
-// that act for them, reached through @aws-sdk/client-s3.
+// the CLI, WebHDFS and S3, exit code 1, AccessControlException and AccessDenied with a clear
+// sentence). A peer of the compiled binary started as the user "hdfs" (so "hdfs" is the
+// superuser), `tessera fs` commands as the users alice (TESSERA_USER) and bob
+// (HADOOP_USER_NAME), WebHDFS on the peer's admin port with user.name, and `tessera gateway s3`
+// serving keys that act for them, reached through @aws-sdk/client-s3.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +18,8 @@ const LOOPBACK = "/ip4/127.0.0.1/tcp/0";
 let processes: PeerProcesses;
 let root: { path: string; remove(): void };
 let cluster: Record<string, string>;
+/** The peer's admin HTTP, where WebHDFS is served (user.name is accepted: it is bound to loopback). */
+let peerHttp: string;
 let gateway: StartedGateway | undefined;
 
 /** The environment of a CLI acting for `user`: TESSERA_USER names it, HADOOP_USER_NAME is cleared. */
@@ -73,6 +76,7 @@ beforeAll(async () => {
   // The first leader records its process's user as the superuser.
   const peer = await processes.start(["--data-dir", dir, "--listen", LOOPBACK, "--http", "127.0.0.1:0"], { TESSERA_USER: "hdfs", HADOOP_USER_NAME: "" });
   cluster = { TESSERA_JOIN: peer.addresses[0]!, TESSERA_SWARM_KEY: join(dir, "swarm.key"), TESSERA_LOG: "warn" };
+  peerHttp = peer.http;
   await waitFor(
     "a leader",
     async () => {
@@ -141,6 +145,33 @@ describe("users and permissions through the CLI", () => {
     await ok(["fs", "truncate", "5", "/data/both.txt"], asBob());
     expect(await ok(["fs", "cat", "/data/both.txt"], asBob())).toBe("hello");
   }, 120_000);
+
+  it("the same denials through WebHDFS: AccessControlException, 403, HDFS's sentence", async () => {
+    // (after the test above: /data is alice's 755 folder, /data/a.txt her 600 file)
+    const webhdfs = (path: string, query: string, init: RequestInit = {}) => fetch(`${peerHttp}/webhdfs/v1${path}?${query}`, init);
+    const remoteException = async (response: Response) => {
+      expect(response.status).toBe(403);
+      return ((await response.json()) as { RemoteException: { exception: string; javaClassName: string; message: string } }).RemoteException;
+    };
+    const mkdir = await remoteException(await webhdfs("/data/bobs", "op=MKDIRS&user.name=bob", { method: "PUT" }));
+    expect(mkdir.exception).toBe("AccessControlException");
+    expect(mkdir.javaClassName).toBe("org.apache.hadoop.security.AccessControlException");
+    expect(mkdir.message).toContain("Permission denied: user=bob, access=WRITE");
+    expect(mkdir.message).toContain('inode="/data"');
+    // Reading alice's 600 file: refused to bob wherever the redirect leads, served to alice.
+    const open = await remoteException(await webhdfs("/data/a.txt", "op=OPEN&user.name=bob"));
+    expect(open.exception).toBe("AccessControlException");
+    expect(open.message).toContain("Permission denied");
+    const mine = await webhdfs("/data/a.txt", "op=OPEN&user.name=alice");
+    expect(mine.status).toBe(200);
+    expect(await mine.text()).toBe("hello, permissions\n");
+    const chmod = await remoteException(await webhdfs("/data/a.txt", "op=SETPERMISSION&permission=777&user.name=bob", { method: "PUT" }));
+    expect(chmod.exception).toBe("AccessControlException");
+    // What the CLI shows, WebHDFS shows: owner, group and octal bits.
+    const status = (await (await webhdfs("/data/a.txt", "op=GETFILESTATUS&user.name=bob")).json()) as { FileStatus: { owner: string; group: string; permission: string } };
+    expect(status.FileStatus).toMatchObject({ owner: "alice", group: "analysts", permission: "600" });
+    expect((await runCli(["fs", "stat", "/data/bobs"], hdfs())).code).toBe(1);
+  }, 60_000);
 
   it("chmod -R, chown -R and chgrp -R change every file and folder below, folders first", async () => {
     const small = join(root.path, "small.txt");

@@ -1,8 +1,8 @@
 // A walk over a file or folder tree for commands that change every entry (chmod -R, chown -R,
 // chgrp -R): each folder is visited before its entries and listed only after its visit, as
 // HDFS's FsShell recurses, so `chmod -R u+rx` reaches into a folder it has just made readable.
-// The tree is never held whole: a folder's listing is read a page at a time, and a walk holds
-// one page's folder paths per level of depth.
+// The tree is never held whole: a folder's listing is read a page at a time, so a walk holds
+// one page (at most the masters' page bound) per level of depth below where it started.
 import { codeOf, WireError, type ErrorCode } from "../protocol/errors.ts";
 import type { StatView } from "./fs.ts";
 
@@ -59,7 +59,6 @@ export async function walkTree(fs: TreeLister, path: string, visit: (entry: Stat
   const walkFolder = async (folder: string): Promise<void> => {
     for await (const page of listing(fs, folder)) {
       await visitAll(page, visitOne, inFlight);
-      // Only the page's folders are kept while the walk goes down into them.
       const folders = page.filter((entry) => entry.kind === "dir").map((entry) => entry.path);
       for (const child of folders) await walkFolder(child);
     }

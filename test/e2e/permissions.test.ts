@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from "@aws-sdk/client-s3";
 import { ensureBinary, PeerProcesses, runCli } from "../support/processes.ts";
 import { s3Client, startGateway, type StartedGateway } from "../support/s3.ts";
 import { waitFor } from "../support/wait.ts";
@@ -282,5 +282,22 @@ describe("users and permissions through S3", () => {
     expect(await refused(["fs", "cat", "/bkt/dir/report.csv"], asBob())).toContain("Permission denied");
     const mine = await alice.send(new GetObjectCommand({ Bucket: "bkt", Key: "dir/report.csv" }));
     expect(await mine.Body!.transformToString()).toBe("a,b\n1,2\n");
+
+    // Deleting an object takes WRITE on its folder: bob may not, alice may.
+    expect(await s3Failure(bob.send(new DeleteObjectCommand({ Bucket: "bkt", Key: "dir/report.csv" })))).toMatchObject({ code: "AccessDenied", status: 403 });
+    await alice.send(new DeleteObjectCommand({ Bucket: "bkt", Key: "dir/report.csv" }));
+    // Making or deleting a bucket takes WRITE on /, the superuser's 755 ...
+    expect(await s3Failure(alice.send(new CreateBucketCommand({ Bucket: "alices" })))).toMatchObject({ code: "AccessDenied", status: 403 });
+    const rootDenied = await s3Failure(alice.send(new DeleteBucketCommand({ Bucket: "bkt" })));
+    expect(rootDenied).toMatchObject({ code: "AccessDenied", status: 403 });
+    expect(rootDenied.message).toContain('inode="/"');
+    // ... until the operator makes / sticky and open (1777): anyone makes a bucket, only its
+    // owner removes it, through the gateway's own sticky folders below it.
+    await ok(["fs", "chmod", "1777", "/"], hdfs());
+    await alice.send(new CreateBucketCommand({ Bucket: "alices" }));
+    expect((await tree("/alices")).get("/alices")).toMatchObject({ owner: "alice", group: "supergroup", permission: 0o755 });
+    expect(await s3Failure(bob.send(new DeleteBucketCommand({ Bucket: "bkt" })))).toMatchObject({ code: "AccessDenied", status: 403 });
+    await alice.send(new DeleteBucketCommand({ Bucket: "bkt" }));
+    expect((await runCli(["fs", "stat", "/bkt"], hdfs())).code).toBe(1);
   }, 120_000);
 });

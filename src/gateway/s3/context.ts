@@ -123,17 +123,18 @@ export async function readyBucket(deps: GatewayDeps, bucket: string): Promise<vo
 }
 
 /**
- * The bits of a bucket's `tmp` and `uploads` folders: sticky and open to all, as HDFS's /tmp,
- * so every user writes its bodies and parts there and removes only its own. What a user may
- * publish is still decided where it lands (WRITE on the key's folder), and the bucket's own
- * bits guard its internal folders too (every ancestor needs EXECUTE).
+ * The bits of a bucket's internal folder and its `tmp` and `uploads`: sticky and open to all,
+ * as HDFS's /tmp, so every user writes its bodies and parts there and removes only its own,
+ * and the bucket's owner may delete the bucket (a recursive delete takes rwx on every folder
+ * below). What a user may publish is still decided where it lands (WRITE on the key's
+ * folder), and the bucket's own bits guard its internal folders too (every ancestor needs
+ * EXECUTE).
  */
 export const INTERNAL_FOLDER_PERMISSION = 0o1777;
 
 /** Makes the bucket's internal folders, as the gateway (the superuser): they are its machinery, whoever the key acts for. */
 export async function makeInternalFolders(deps: GatewayDeps, bucket: string): Promise<void> {
-  for (const name of ["tmp", "uploads"]) {
-    const path = internalPath(bucket, name);
+  for (const path of [internalPath(bucket), internalPath(bucket, "tmp"), internalPath(bucket, "uploads")]) {
     await deps.gatewayFs.mkdir(path, { parents: true, permission: INTERNAL_FOLDER_PERMISSION });
     // A folder made before keys had users (or by `fs mkdir`) has the bits it was made with.
     if ((await deps.gatewayFs.stat(path)).permission !== INTERNAL_FOLDER_PERMISSION) await deps.gatewayFs.chmod(path, INTERNAL_FOLDER_PERMISSION);

@@ -146,6 +146,18 @@ describe("users and permissions through the CLI", () => {
     expect(await ok(["fs", "cat", "/data/both.txt"], asBob())).toBe("hello");
   }, 120_000);
 
+  it("without TESSERA_USER or HADOOP_USER_NAME a command acts as the OS user of its uid, whatever $USER says", async () => {
+    const id = Bun.spawnSync(["id", "-un"], { stdout: "pipe" });
+    expect(id.exitCode).toBe(0);
+    const osUser = id.stdout.toString().trim();
+    await ok(["fs", "mkdir", "/tmp"], hdfs());
+    await ok(["fs", "chmod", "1777", "/tmp"], hdfs());
+    for (const [name, USER] of [["unset", ""], ["someone-else", "someone-else"]] as const) {
+      await ok(["fs", "put", join(root.path, "small.txt"), `/tmp/${name}`, "--replication", "1"], { ...cluster, TESSERA_USER: "", HADOOP_USER_NAME: "", USER });
+      expect((await tree("/tmp")).get(`/tmp/${name}`)).toMatchObject({ owner: osUser, permission: 0o644 });
+    }
+  }, 60_000);
+
   it("the same denials through WebHDFS: AccessControlException, 403, HDFS's sentence", async () => {
     // (after the test above: /data is alice's 755 folder, /data/a.txt her 600 file)
     const webhdfs = (path: string, query: string, init: RequestInit = {}) => fetch(`${peerHttp}/webhdfs/v1${path}?${query}`, init);

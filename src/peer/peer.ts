@@ -368,6 +368,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       membership,
       locations,
       log: log.child("jobs"),
+      callers,
       sendOrder: async (to, order) => {
         if (to === id) {
           if (!tasksRef.service) return { accepted: false, error: "the worker is not started yet" };

@@ -145,3 +145,47 @@ describe("a call served at most once on the leader", () => {
     }
   });
 });
+
+describe("issue 15's commands on the leader", () => {
+  it("the leader writes the request's user and its groups into the command; a retried setOwner, setPermission, setTimes or truncate gets its first outcome", async () => {
+    const { FsService } = await import("../../src/master/rpc/fs-service.ts");
+    const { Callers } = await import("../../src/master/rpc/callers.ts");
+    const ns = Namespace.open();
+    const { raft, proposed } = fakeRaft(ns);
+    const scopes = new CallScopes(() => 7);
+    const callers = new Callers({ namespace: ns, osGroups: async (user) => (user === "alice" ? ["staff"] : []) });
+    const fs = new FsService({ raft: scopes.proposerOf(raft), namespace: ns, membership: {} as never, locations: {} as never, log: {} as never, callers, nowMs: () => 1_000 });
+    await raft.propose(encodeLogCommand({ setSetting: { key: "permissions/superuser", value: new TextEncoder().encode("hdfs") } }), 1_000);
+    await fs.handlers.mkdir({ path: "/home/alice", parents: true }, { user: "hdfs" });
+    await fs.handlers.setOwner({ path: "/home/alice", owner: "alice", group: "staff" }, { user: "hdfs" });
+    await fs.handlers.create({ path: "/home/alice/f", replication: 1, chunkSizeBytes: 0, clientId: "12D3KooWPeerA/abc", closed: true }, { user: "alice" });
+    const create = LogCommand.decode(proposed[proposed.length - 1]!);
+    expect(create.caller).toEqual({ user: "alice", groups: ["staff"] });
+    // No bits asked for: 666 less the umask (022), decided by the leader.
+    expect(create.create?.permission).toBe(0o644);
+    expect((await fs.handlers.stat({ path: "/home/alice/f" }, { user: "alice" })).owner).toBe("alice");
+    const cases: [string, () => Promise<unknown>, () => unknown][] = [
+      ["setPermission", () => fs.handlers.setPermission({ path: "/home/alice/f", permission: 0o600 }, { user: "alice" }), () => ns.stat("/home/alice/f").permission],
+      ["setTimes", () => fs.handlers.setTimes({ path: "/home/alice/f", accessTimeMs: 5 }, { user: "alice" }), () => ns.stat("/home/alice/f").accessTimeMs],
+      ["setOwner", () => fs.handlers.setOwner({ path: "/home/alice/f", owner: "", group: "alice" }, { user: "hdfs" }), () => ns.stat("/home/alice/f").group],
+      ["truncate", () => fs.handlers.truncate({ path: "/home/alice/f", lengthBytes: 0 }, { user: "alice" }), () => ns.stat("/home/alice/f").sizeBytes],
+    ];
+    let callId = 100;
+    for (const [kind, run, state] of cases) {
+      const call = { clientId: CALL.clientId, callId: ++callId };
+      expect(atMostOnceCall(kind as never, { ...metaRequest(kind as never, {} as never, call) })).toEqual(call);
+      const first = await scopes.run(call, run);
+      expect(first.replayed, kind).toBeUndefined();
+      const after = state();
+      const again = await scopes.run(call, run);
+      expect(again.replayed, kind).toBeDefined();
+      expect(state(), kind).toEqual(after);
+      expect(await answerFromOutcome(kind as never, {} as never, again.replayed!.value, {} as AnswerContext)).toEqual({});
+    }
+    // A refusal is the first outcome too: bob may not chmod alice's file, and its retry says so again.
+    const call = { clientId: CALL.clientId, callId: 200 };
+    const refused = await scopes.run(call, () => fs.handlers.setPermission({ path: "/home/alice/f", permission: 0o777 }, { user: "bob" })).catch((err: { code: string }) => err.code);
+    expect(refused).toBe("PERMISSION_DENIED");
+    expect(() => valueOf(ns.recordedCall(call.clientId, call.callId)!)).toThrow("Permission denied. user=bob is not the owner");
+  });
+});

@@ -356,3 +356,25 @@ describe("JobScheduler", () => {
     expect(namespace.job("job-1")!.state).toBe(JobRecord.State.SUCCEEDED);
   });
 });
+
+describe("JobScheduler and permissions (issue 15)", () => {
+  it("a user's job reads its inputs with the user's rights, and its output folder is the user's", async () => {
+    // The tasks act as the cluster: the submission is where the user's rights are checked.
+    apply({ setSetting: { key: "permissions/superuser", value: new TextEncoder().encode("hdfs") } });
+    apply({ setSetting: { key: "permissions/groups/bob", value: new TextEncoder().encode("bob") } });
+    apply({ mkdir: { path: "/home/bob", parents: true, mtimeMs: 1, permission: 0o755 } });
+    apply({ setOwner: { path: "/home/bob", owner: "bob", group: "bob" } });
+    file("/data/f", 1, () => ["peer-a"]);
+    apply({ setPermission: { path: "/data/f", permission: 0o600 } });
+    const spec = (inputs: string[], output: string) => ({ inputs, output, reducers: 1, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES, params: [] });
+    const refused = await scheduler.handlers.submitJob({ jobId: "job-1", spec: spec(["/data"], "/home/bob/out") }, { user: "bob" }).catch((err: { code: string; message: string }) => err);
+    expect(refused).toMatchObject({ code: "PERMISSION_DENIED" });
+    expect((refused as unknown as Error).message).toContain('access=READ, inode="/data/f"');
+    apply({ setPermission: { path: "/data/f", permission: 0o644 } });
+    // Nor may bob make an output folder where he may not write.
+    expect(await scheduler.handlers.submitJob({ jobId: "job-1", spec: spec(["/data"], "/out") }, { user: "bob" }).catch((err: { code: string }) => err.code)).toBe("PERMISSION_DENIED");
+    const submitted = await scheduler.handlers.submitJob({ jobId: "job-1", spec: spec(["/data"], "/home/bob/out") }, { user: "bob" });
+    expect(submitted.job!.mapTasks).toBe(1);
+    expect(namespace.stat("/home/bob/out")).toMatchObject({ owner: "bob", group: "bob", permission: 0o755 });
+  });
+});

@@ -216,6 +216,22 @@ describe("each operation's rule, checked at apply from the command's caller", ()
     expect(h.denied({ setTimes: { path: "/home/alice/deep", mtimeMs: 5, nowMs: 5 } }, CAROL)).toContain('inode="/"');
   });
 
+  it("a user's stat remembers the folders on the way, and forgets them when a folder moves or changes its bits", () => {
+    const h = harness();
+    h.run({ mkdir: { path: "/open/d", parents: true, mtimeMs: 2, permission: 0o755 } });
+    h.write("/open/d/f", [1]);
+    h.run({ mkdir: { path: "/vault/d", parents: true, mtimeMs: 2, permission: 0o700 } });
+    h.write("/vault/d/f", [2]);
+    expect(h.ns.stat("/open/d/f", { caller: BOB }).sizeBytes).toBe(1);
+    // Another folder now sits at /open/d, one bob may not traverse.
+    h.run({ rename: { path: "/open/d", destination: "/moved", mtimeMs: 3 } });
+    h.run({ rename: { path: "/vault/d", destination: "/open/d", mtimeMs: 3 } });
+    expect(() => h.ns.stat("/open/d/f", { caller: BOB })).toThrow('access=EXECUTE, inode="/open/d"');
+    expect(h.ns.stat("/moved/f", { caller: BOB }).sizeBytes).toBe(1);
+    h.run({ setPermission: { path: "/moved", permission: 0o700 } });
+    expect(() => h.ns.stat("/moved/f", { caller: BOB })).toThrow('access=EXECUTE, inode="/moved"');
+  });
+
   it("stat answers chunks only with READ on the file; list takes READ and EXECUTE on every folder it walks", () => {
     const h = harness();
     h.write("/home/alice/secret", [5], ALICE, 0o600);
@@ -351,7 +367,9 @@ describe("each operation's rule, checked at apply from the command's caller", ()
   it("a caller that is no user refuses the command alike on every master", () => {
     const h = harness();
     expect(h.refusal({ mkdir: { path: "/z", mtimeMs: 3 } }, { user: "", groups: [] }).code).toBe("INVALID");
-    expect(h.refusal({ mkdir: { path: "/z", mtimeMs: 3 } }, { user: "bob", groups: Array.from({ length: 1025 }, (_, i) => `g${i}`) }).code).toBe("INVALID");
+    expect(h.refusal({ mkdir: { path: "/z", mtimeMs: 3 } }, { user: "bob", groups: ["a:b"] }).code).toBe("INVALID");
+    // More groups than a command carries do not even decode (the decoder's bound).
+    expect(h.refusal({ mkdir: { path: "/z", mtimeMs: 3 } }, { user: "bob", groups: Array.from({ length: 1025 }, (_, i) => `g${i}`) }).code).toBe("COMMAND_REJECTED");
   });
 });
 

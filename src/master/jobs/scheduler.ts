@@ -47,6 +47,9 @@ import { validateParams, validateStreaming } from "../../protocol/job-params.ts"
 import { JOB_STATE, taskKeyOf } from "../../protocol/job-names.ts";
 import { JOB_COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
+import { Callers } from "../rpc/callers.ts";
+import { applyUmask, DIR_MODE_UNMASKED } from "../state/permissions.ts";
+import type { Caller } from "../../protocol/pb/log.ts";
 
 /** How often the scheduler looks at running jobs. */
 export const ROUND_INTERVAL_MS = 250;
@@ -94,6 +97,8 @@ export interface JobSchedulerInit {
   timers?: TimerSource;
   /** The fraction of a job's maps done before its reduces start (planner.ts SLOWSTART_COMPLETED_MAPS). */
   slowstartCompletedMaps?: number;
+  /** Who a submission acts for (its inputs are read and its output made with that user's rights); one of its own when absent. */
+  callers?: Callers;
 }
 
 interface Change {
@@ -111,6 +116,7 @@ export class JobScheduler {
   private readonly running = new Set<string>();
   /** jobId/task/attempt → last report (ms). */
   private readonly heardFrom = new Map<string, number>();
+  private readonly callers: Callers;
   /** jobId/task → since when it waits for a slot. */
   private readonly pendingSince = new Map<string, number>();
   /** jobId → peers whose attempts straggled: the job gives them no new tasks (soft state). */
@@ -126,6 +132,7 @@ export class JobScheduler {
   private wakeAtMs = Infinity;
 
   constructor(private readonly init: JobSchedulerInit) {
+    this.callers = init.callers ?? new Callers({ namespace: init.namespace });
     this.nowMs = init.nowMs ?? (() => Date.now());
     this.randomId = init.randomId ?? (() => randomBytes(4).toString("hex"));
     this.loop = new LeaderLoop({
@@ -164,10 +171,11 @@ export class JobScheduler {
 
   /** The MapReduce requests, served on the leader. */
   readonly handlers: JobHandlers = {
-    submitJob: async (req) => {
+    submitJob: async (req, context) => {
       const spec = req.spec;
       if (!spec) throw new RequestError("INVALID", "a job submission without its spec");
-      return this.serial(() => this.submit(req.jobId, spec));
+      const caller = await this.callers.of(context?.user);
+      return this.serial(() => this.submit(req.jobId, spec, caller));
     },
     jobStatus: async (req) => {
       await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
@@ -214,13 +222,20 @@ export class JobScheduler {
 
   // --- submit and kill --------------------------------------------------------------------
 
-  private async submit(jobId: string, spec: JobSpec): Promise<JobAnswer> {
+  /**
+   * A job of `caller`: the tasks read and write as the cluster, so the submission is where the
+   * user's rights are checked: every input must be readable by the user (folders listed, files
+   * read) and its output folder is made by the user (WRITE where it goes).
+   */
+  private async submit(jobId: string, spec: JobSpec, caller?: Caller): Promise<JobAnswer> {
     const id = validateJobId(jobId || `job-${this.randomId()}`);
     await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
     if (this.init.namespace.job(id)) throw new RequestError("ALREADY_EXISTS", `job ${id} exists already`);
     const checked = this.validateSpec(spec);
-    const splits = this.splitsOf(checked);
+    const splits = this.splitsOf(checked, caller);
     const now = this.nowMs();
+    // The output folder is the user's; what the tasks write below it is the cluster's.
+    if (caller) await this.propose({ mkdir: { path: checked.output, parents: true, mtimeMs: now, permission: applyUmask(DIR_MODE_UNMASKED, this.init.namespace.permissionSettings().umask) }, caller });
     await this.propose({ mkdir: { path: `${checked.output}/_temporary`, parents: true, mtimeMs: now } });
     const tasks: TaskRecord[] = [
       ...splits.map((split, index) => newTask(MAP, index, split)),
@@ -285,18 +300,18 @@ export class JobScheduler {
   }
 
   /** One split per committed chunk of every input file (whole files: one per file). */
-  private splitsOf(spec: JobSpec): NonNullable<TaskRecord["split"]>[] {
+  private splitsOf(spec: JobSpec, caller?: Caller): NonNullable<TaskRecord["split"]>[] {
     const splits: NonNullable<TaskRecord["split"]>[] = [];
     const files: string[] = [];
     for (const input of spec.inputs) {
-      const stat = this.init.namespace.stat(input);
+      const stat = this.init.namespace.stat(input, { caller });
       if (stat.kind === "file") {
         files.push(input);
         continue;
       }
       let after: string | undefined;
       do {
-        const page = this.init.namespace.list(input, { recursive: true, ...(after ? { after } : {}) });
+        const page = this.init.namespace.list(input, { recursive: true, caller, ...(after ? { after } : {}) });
         for (const entry of page.entries) {
           // Names starting with _ or . are bookkeeping (_SUCCESS, _temporary), as in Hadoop.
           const hidden = entry.path.slice(input.length).split("/").some((name) => name.startsWith("_") || name.startsWith("."));
@@ -307,7 +322,8 @@ export class JobScheduler {
       } while (after);
     }
     for (const path of files) {
-      const stat = this.init.namespace.stat(path, { chunks: true });
+      const stat = this.init.namespace.stat(path, { chunks: true, caller });
+      if (stat.chunksWithheld) throw new RequestError("PERMISSION_DENIED", `Permission denied: user=${caller?.user ?? ""}, access=READ, inode="${path}": a job reads its inputs with its submitter's rights`);
       const chunks = [];
       for (let from = 0; ; ) {
         const page = this.init.namespace.chunksOfFile(stat.id, { fromIndex: from });

@@ -239,7 +239,9 @@ export class FsService {
       const caller = await this.callers.of(context?.user);
       const now = this.nowMs();
       const result = (await this.propose({ reopenForAppend: { path: req.path, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, nowMs: now } }, caller)) as { fileId: number };
-      return { fileId: result.fileId, stat: await this.statOf(req.path, 0, caller) };
+      // The writer's answer carries the chunks whatever its READ: an append continues the last
+      // one (HDFS's append takes WRITE only, and hands the last block to the writer too).
+      return { fileId: result.fileId, stat: await this.statOf(req.path) };
     },
     addChunk: async (req) => {
       const chunksInFlight = req.chunksInFlight ?? 0;

@@ -7,6 +7,7 @@ import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, REPLICATION_MAX } from "../..
 import { CommandRejectedError } from "./errors.ts";
 import { commandFromV1 } from "./legacy-v1.ts";
 import { DROP_PENDING_MAX, JOB_RECORD_LIMITS, JOB_TASKS_MAX, TASK_RECORD_LIMITS } from "./limits.ts";
+import { CALLER_GROUPS_MAX } from "./permissions.ts";
 
 /** The kinds of command: the members of LogCommand's oneof (`call` is the envelope beside it). */
 export type LogCommandKind = Exclude<keyof LogCommand, "call" | "caller">;
@@ -58,6 +59,7 @@ const LOG_COMMAND_LIMITS = {
   bumpChunkVersion: { replicas: REPLICATION_MAX },
   dropPendingDeletes: { chunkIds: DROP_PENDING_MAX },
   putJob: { job: JOB_RECORD_LIMITS, tasks: JOB_TASKS_MAX, tasks$: TASK_RECORD_LIMITS },
+  caller: { groups: CALLER_GROUPS_MAX },
 };
 
 export function encodeLogCommand(command: TypedLogCommand): Uint8Array {

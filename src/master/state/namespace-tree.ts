@@ -28,21 +28,24 @@ export interface Walked {
 /**
  * The walk of lookup(), also answering the parent folder's row, which a check of a remove or
  * a rename needs. `rootRow`: the root's permission columns when the caller has them (the
- * namespace keeps them), else they are read.
+ * namespace keeps them), else they are read. `steps`, when given, gets every folder the walk
+ * went through, the root first and the parent last (the namespace remembers them).
  */
-export function walk(s: Statements, path: string, check?: PermissionChecker, rootRow?: PermRow): Walked {
+export function walk(s: Statements, path: string, check?: PermissionChecker, rootRow?: PermRow, steps?: StepRow[]): Walked {
   const names = segments(path);
   if (names.length === 0) return { row: root(s), parent: undefined };
   // Unchecked, the root's columns are never looked at: no query for them.
   let dir: StepRow = rootRow ? { id: ROOT_ID, ...rootRow } : check ? rootStep(s) : ROOT_UNREAD;
   for (let i = 0; i < names.length - 1; i++) {
     if (check) check.traverse(dir, () => ROOT_PATH + names.slice(0, i).join("/"));
+    steps?.push(dir);
     const step = s.childStep.get(dir.id, names[i]);
     if (!step) return { row: undefined, parent: undefined };
     if (step.kind !== "dir") throw new NotADirectoryError(`${path}: ${ROOT_PATH}${names.slice(0, i + 1).join("/")} is a file, not a folder.`);
     dir = step;
   }
   if (check) check.traverse(dir, () => ROOT_PATH + names.slice(0, names.length - 1).join("/"));
+  steps?.push(dir);
   return { row: s.child.get(dir.id, names[names.length - 1]) ?? undefined, parent: dir };
 }
 

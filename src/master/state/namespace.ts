@@ -25,12 +25,12 @@ import {
 } from "./limits.ts";
 import * as ops from "./namespace-ops.ts";
 import { attributesOfRow, chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
-import { ROOT_ID } from "./namespace-schema.ts";
 import type { Attribute } from "../../protocol/pb/attributes.ts";
 import { LIST_PAGE_BYTES_MAX, SETTINGS_PAGE_BYTES_MAX, SETTINGS_PAGE_MAX } from "../../protocol/limits.ts";
 import {
   configureConnection,
   prepareStatements,
+  ROOT_ID,
   SCHEMA_VERSION,
   SCHEMA_VERSION_OLDEST,
   schemaVersionOf,
@@ -40,6 +40,7 @@ import {
   type InodeRow,
   type MetaRow,
   type Statements,
+  type StepRow,
 } from "./namespace-schema.ts";
 import { pathOf, resolve, walk as walkPath } from "./namespace-tree.ts";
 import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
@@ -216,6 +217,9 @@ const KEEPS_FOLDERS: { [K in LogCommandKind]: boolean } = {
  */
 const CHANGES_PERMISSION_STATE: ReadonlySet<LogCommandKind> = new Set<LogCommandKind>(["setSetting", "deleteSetting", "setOwner", "setPermission"]);
 
+/** Folders whose chains users' stats remember (each a few rows); past this many they start again empty. */
+const FOLDER_CHAINS_MAX = 16_384;
+
 /** Folders whose ids the queries remember; past this many the cache starts again empty. */
 const FOLDER_CACHE_ENTRIES_MAX = 65_536;
 
@@ -236,9 +240,16 @@ export class Namespace {
   /**
    * The permission settings and the root's permission columns, read once and kept until a
    * command that may change them (CHANGES_PERMISSION_STATE) or a rollback: every command of a
-   * user needs them, and reading them is four queries.
+   * user needs them, and reading them is five queries.
    */
   private permissionCache: { settings: PermissionSettings; root: PermRow } | undefined;
+  /**
+   * The folders on the way to a folder (the root first, the folder last, with their
+   * permission columns), remembered by the checked stats of users as folderIds is by the
+   * others: a user's stat of /a/b/c/f checks traverse on them and looks up f alone. Emptied
+   * with folderIds, and by every command that may change a folder's owner or bits.
+   */
+  private readonly folderChains = new Map<string, StepRow[]>();
   private permissionGeneration = 0;
 
   private constructor(
@@ -342,7 +353,7 @@ export class Namespace {
       command = decode();
       kind = logCommandKind(command);
       ctx = this.opContext(command.caller);
-      if (!KEEPS_FOLDERS[kind]) this.folderIds.clear();
+      if (!KEEPS_FOLDERS[kind]) this.forgetFolders();
       call = command.call === undefined ? undefined : validateCall(command.call);
       const first = call === undefined ? undefined : recordedOutcome(this.s, call.clientId, call.callId);
       if (first !== undefined) return { ok: true, value: replay(first, kind, call!) };
@@ -399,6 +410,12 @@ export class Namespace {
   private forgetPermissionState(): void {
     this.permissionCache = undefined;
     this.permissionGeneration += 1;
+    this.folderChains.clear();
+  }
+
+  private forgetFolders(): void {
+    this.folderIds.clear();
+    this.folderChains.clear();
   }
 
   /** The permission model's settings as apply reads them now (the leader resolves callers and umasks with them). */
@@ -596,9 +613,24 @@ export class Namespace {
     return row !== null && check.permits(row, READ);
   }
 
+  /** resolve() of a normalized path for a checked caller, through the folder chains (the same row and the same errors). */
   private resolveChecked(path: string, check: PermissionChecker): InodeRow {
-    const found = walkPath(this.s, path, check, this.permissionState().root);
+    const folder = parent(path);
+    const chain = folder === undefined ? undefined : this.folderChains.get(folder);
+    if (chain) {
+      const names = segments(folder!);
+      for (let i = 0; i < chain.length; i++) check.traverse(chain[i]!, () => ROOT_PATH + names.slice(0, i).join("/"));
+      const row = this.s.child.get(chain[chain.length - 1]!.id, basename(path));
+      if (!row) throw new NotFoundError(`${path} does not exist.`);
+      return row;
+    }
+    const steps: StepRow[] = [];
+    const found = walkPath(this.s, path, check, this.permissionState().root, steps);
     if (!found.row) throw new NotFoundError(`${path} does not exist.`);
+    if (folder !== undefined) {
+      if (this.folderChains.size >= FOLDER_CHAINS_MAX) this.folderChains.clear();
+      this.folderChains.set(folder, steps);
+    }
     return found.row;
   }
 
@@ -829,7 +861,7 @@ export class Namespace {
   }
 
   private attach(db: Database): void {
-    this.folderIds.clear();
+    this.forgetFolders();
     this.forgetPermissionState();
     this.db = db;
     configureConnection(db, this.path !== undefined);

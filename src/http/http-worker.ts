@@ -78,7 +78,7 @@ async function forward(request: Request, url: URL, clientAddress: string): Promi
   headers.set(PROXY_KEY_HEADER, proxy.key);
   headers.set(CLIENT_ADDRESS_HEADER, clientAddress);
   const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
-  // The target as the client sent it: URL parsing would resolve "..", which WebHDFS refuses.
+  // The target as the request has it (Bun has resolved plain "." and ".." segments already).
   const target = request.url.slice(request.url.indexOf("/", request.url.indexOf("//") + 2));
   const upstream = await fetch(`${proxy.url}${target}`, {
     method: request.method,

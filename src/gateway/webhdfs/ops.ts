@@ -90,6 +90,17 @@ async function redirect(call: OpCall, params: URLSearchParams, peer: LivePeer | 
   return new Response(null, { status: 307, headers: { location, "content-length": "0" } });
 }
 
+/**
+ * A file's status with its chunks, refused as HDFS's NameNode refuses it before any redirect:
+ * a folder (FileNotFoundException), or a file the user may not read (AccessControlException:
+ * the masters withheld its chunks, and opening it says so).
+ */
+async function readableFile(fs: FileSystemClient, path: string): Promise<StatView> {
+  const { stat } = await fs.statAndOpen(path);
+  if (stat.kind !== "file") throw new WebHdfsError("FileNotFoundException", `${path} is a directory, not a file.`);
+  return stat;
+}
+
 /** The parameters of a request that go on to its data URL (the rest the first request used). */
 function picked(params: URLSearchParams, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -104,8 +115,7 @@ async function openRedirect(fs: FileSystemClient, params: URLSearchParams, call:
   const offset = integerParam(params, "offset", { min: 0, max: LENGTH_MAX }, 0);
   integerParam(params, "length", { min: 0, max: LENGTH_MAX });
   integerParam(params, "buffersize", { min: 1, max: 2 ** 31 - 1 });
-  const stat = await fs.stat(call.path);
-  if (stat.kind !== "file") throw new WebHdfsError("FileNotFoundException", `${call.path} is a directory, not a file.`);
+  const stat = await readableFile(fs, call.path);
   checkOffset(stat, offset, call.path);
   const peer = readerPeer(stat, offset, call.server.peers.live(), call.server.peers.selfId, call.clientHost, call.server.random);
   return redirect(call, params, peer, picked(params, ["offset", "length", "buffersize"]));
@@ -132,8 +142,7 @@ async function appendRedirect(fs: FileSystemClient, params: URLSearchParams, cal
 }
 
 async function checksumRedirect(fs: FileSystemClient, params: URLSearchParams, call: OpCall): Promise<Response> {
-  const stat = await fs.stat(call.path);
-  if (stat.kind !== "file") throw new WebHdfsError("FileNotFoundException", `${call.path} is a directory, not a file.`);
+  const stat = await readableFile(fs, call.path);
   return redirect(call, params, readerPeer(stat, 0, call.server.peers.live(), call.server.peers.selfId, call.clientHost, call.server.random), {});
 }
 
@@ -251,8 +260,7 @@ async function getContentSummary(fs: FileSystemClient, _params: URLSearchParams,
 async function getFileBlockLocations(fs: FileSystemClient, params: URLSearchParams, call: OpCall): Promise<Response> {
   const offset = integerParam(params, "offset", { min: 0, max: LENGTH_MAX }, 0);
   const length = integerParam(params, "length", { min: 0, max: LENGTH_MAX }, LENGTH_MAX);
-  const stat = await fs.stat(call.path);
-  if (stat.kind !== "file") throw new WebHdfsError("FileNotFoundException", `${call.path} is a directory, not a file.`);
+  const stat = await readableFile(fs, call.path);
   const addresses = new Map(call.server.peers.live().map((peer) => [peer.id, peer.httpAddress]));
   return json(blockLocationsJson(stat.chunks, offset, Math.min(length, LENGTH_MAX - offset), (id) => addresses.get(id)));
 }

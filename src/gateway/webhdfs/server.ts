@@ -73,7 +73,7 @@ export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise
         response.headers.set("retry-after", "1");
         return response;
       }
-      // The raw target: URL parsing would resolve "..", which WebHDFS refuses.
+      // The target as the request has it, parsed once (Bun has resolved plain ".." segments; one behind %2F is refused by pathOfUrl).
       const target = request.url.slice(request.url.indexOf("/", request.url.indexOf("//") + 2));
       const question = target.indexOf("?");
       const path = pathOfUrl(question < 0 ? target : target.slice(0, question));

@@ -9,7 +9,11 @@ import type { ClusterClient } from "../src/client/cluster.ts";
 import { PUT_MANY_IN_FLIGHT_DEFAULT, PUT_MANY_IN_FLIGHT_MAX, PutManyError, type StatView } from "../src/client/fs.ts";
 import { CHUNKS_IN_FLIGHT_DEFAULT } from "../src/client/file-writer.ts";
 import { CHUNKS_IN_FLIGHT_MAX } from "../src/protocol/limits.ts";
+import { normalizePath } from "../src/protocol/paths.ts";
+import { formatPermission, permissionOctal } from "../src/protocol/permissions.ts";
 import { formatBytes, formatTable } from "./format.ts";
+import { lsLines } from "./ls-format.ts";
+import { addPermissionCommands } from "./fs-permissions.ts";
 
 export class FsUsageError extends Error {
   override name = "UsageError";
@@ -126,14 +130,6 @@ async function printOut(text: string): Promise<void> {
 // (PUT_MANY_BUFFER_BYTES_MAX) keeps it to 256 MiB.
 const READ_WHOLE_BYTES_MAX = 8 * 1024 * 1024;
 
-// `fs ls` prints as pages arrive, so its columns have fixed widths rather than the widest
-// entry's: T, REP, SIZE ("1023.9 KiB" is the widest formatBytes), MODIFIED.
-const LS_WIDTHS = [1, 3, 10, 19];
-
-function lsLine(cells: string[]): string {
-  return cells.map((cell, column) => (column < LS_WIDTHS.length ? cell.padEnd(LS_WIDTHS[column]!) : cell)).join("  ").trimEnd();
-}
-
 function parseInFlight(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > PUT_MANY_IN_FLIGHT_MAX) throw new FsUsageError(`--parallel "${text}" is not possible: give a whole number of files from 1 to ${PUT_MANY_IN_FLIGHT_MAX}`);
@@ -230,33 +226,46 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     });
   });
 
-  addClientOptions(fs.command("ls").description("list a folder").argument("[path]", "the folder", "/"))
+  addClientOptions(fs.command("ls").description("list a folder as hdfs dfs -ls does (permission, replication, owner, group, size, modified, path)").argument("[path]", "the folder", "/"))
     .option("-R, --recursive", "list the whole subtree")
     .action(async (path: string, flags: ClientFlagsLike & { recursive?: boolean }) => {
       await withClient(flags, async (client) => {
         // Pages are printed as they arrive: a folder of a million entries is never held whole.
-        let first = true;
-        for await (const page of client.fs.listPages(path, { recursive: flags.recursive ?? false })) {
-          if (flags.json) {
+        const recursive = flags.recursive ?? false;
+        if (flags.json) {
+          let first = true;
+          for await (const page of client.fs.listPages(path, { recursive })) {
             // The same text JSON.stringify(entries, null, 2) gives for the whole list.
             const items = page.map(({ chunks: _chunks, ...entry }) => `  ${JSON.stringify(entry, null, 2).replaceAll("\n", "\n  ")}`);
             await printOut(`${first ? "[\n" : ",\n"}${items.join(",\n")}`);
-          } else {
-            const rows = page.map((entry) =>
-              lsLine([
-                entry.kind === "dir" ? "d" : "-",
-                entry.kind === "dir" ? "" : String(entry.replication),
-                entry.kind === "dir" ? "" : formatBytes(entry.size),
-                new Date(entry.mtimeMs).toISOString().replace("T", " ").slice(0, 19),
-                entry.state === "open" ? `${entry.path} (being written)` : entry.path,
-              ]),
-            );
-            await printOut(`${first ? `${lsLine(["T", "REP", "SIZE", "MODIFIED", "PATH"])}\n` : ""}${rows.join("\n")}\n`);
+            first = false;
           }
-          first = false;
+          await printOut(first ? "[]\n" : "\n]\n");
+          return;
         }
-        if (flags.json) await printOut(first ? "[]\n" : "\n]\n");
-        else if (first) await printOut(`${lsLine(["T", "REP", "SIZE", "MODIFIED", "PATH"])}\n`);
+        const pages = client.fs.listPages(path, { recursive });
+        const firstPage = await pages.next();
+        if (firstPage.done) return;
+        // HDFS heads a folder's listing with its count (not a file's, not a recursive one's).
+        // Past one page the count takes a pass of its own, page by page, before the printing.
+        let head = "";
+        const ahead: StatView[][] = [firstPage.value];
+        const itself = firstPage.value.length === 1 && firstPage.value[0]!.path === normalizePath(path) && firstPage.value[0]!.kind === "file";
+        if (!recursive && !itself) {
+          const secondPage = await pages.next();
+          let count = firstPage.value.length;
+          if (!secondPage.done) {
+            ahead.push(secondPage.value);
+            count += secondPage.value.length;
+            for await (const page of client.fs.listPages(path, { after: secondPage.value.at(-1)!.path })) count += page.length;
+          }
+          head = `Found ${count} items\n`;
+        }
+        for (const page of ahead) {
+          await printOut(`${head}${lsLines(page).join("\n")}\n`);
+          head = "";
+        }
+        for await (const page of pages) await printOut(`${lsLines(page).join("\n")}\n`);
       });
     });
 
@@ -291,6 +300,12 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     });
   });
 
+  addClientOptions(fs.command("truncate").description("cut a closed file to LENGTH bytes (inside a chunk: not atomic, see README)").argument("<length>").argument("<path>")).action(async (length: string, path: string, flags: ClientFlagsLike) => {
+    const lengthBytes = Number(length);
+    if (!/^\d+$/.test(length) || !Number.isSafeInteger(lengthBytes)) throw new FsUsageError(`a length of "${length}" is not possible: give a whole number of bytes, 0 or more`);
+    await withClient(flags, (client) => client.fs.truncate(path, lengthBytes));
+  });
+
   addClientOptions(fs.command("setrep").description("set the replication of a file, or of every file under a folder").argument("<n>").argument("<path>")).action(async (n: string, path: string, flags: ClientFlagsLike) => {
     const replication = parseReplication(n);
     await withClient(flags, async (client) => {
@@ -307,12 +322,15 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
         return;
       }
       process.stdout.write(`${stat.path}: ${stat.kind}, ${formatBytes(stat.size)}, replication ${stat.replication}, chunk size ${formatBytes(stat.chunkSize)}, ${stat.state}\n`);
+      process.stdout.write(`${formatPermission(stat.kind, stat.permission)} (${permissionOctal(stat.permission).padStart(3, "0")}), owner ${stat.owner}, group ${stat.group}\n`);
       if (stat.chunks.length > 0) {
         const rows = stat.chunks.map((chunk) => [String(chunk.index), chunk.id, String(chunk.version), formatBytes(chunk.size), chunk.replicas.map((r) => `${r.peer.slice(-8)}@${r.rack}`).join(" ")]);
         process.stdout.write(formatTable(["#", "CHUNK", "VERSION", "SIZE", "REPLICAS"], rows));
       }
     });
   });
+
+  addPermissionCommands(fs, withClient, addClientOptions);
 }
 
 export interface ClientFlagsLike {

@@ -3,6 +3,7 @@
 import { Option, type Command } from "commander";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { startS3Gateway, S3_LISTEN_DEFAULT } from "../src/gateway/s3/server.ts";
+import { AccessKeyStore } from "../src/gateway/s3/keys.ts";
 import { parseHostPort } from "../src/util/config.ts";
 import type { ClientFlagsLike } from "./fs.ts";
 import { stopOnSignals } from "./format.ts";
@@ -42,6 +43,7 @@ export function addGatewayCommands(program: Command, connectClient: (flags: Clie
     const client = await connectClient(flags);
     let gatewayServer;
     try {
+      await new AccessKeyStore(client.fs).checkReadable(client.user);
       gatewayServer = await startS3Gateway({
         fs: client.fs,
         listen: flags.listen ?? S3_LISTEN_DEFAULT,

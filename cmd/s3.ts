@@ -1,9 +1,9 @@
 // `tessera s3 keys create|list|delete`: the S3 gateway's access keys, kept in the cluster's
-// settings (src/gateway/s3/keys.ts). Parsing and printing only. A key's secret is printed
-// once, when it is made; nothing prints it again.
+// settings (src/gateway/s3/keys.ts), each acting for a user. Parsing and printing only. A
+// key's secret is printed once, when it is made; nothing prints it again.
 import type { Command } from "commander";
 import type { ClusterClient } from "../src/client/cluster.ts";
-import { AccessKeyStore, type SettingsStore } from "../src/gateway/s3/keys.ts";
+import { AccessKeyStore, isKeyUser, type SettingsStore } from "../src/gateway/s3/keys.ts";
 import { checkBucketName } from "../src/gateway/s3/names.ts";
 import { formatTable } from "./format.ts";
 import type { ClientFlagsLike } from "./fs.ts";
@@ -39,16 +39,18 @@ export function addS3Commands(program: Command, withClient: WithClient, addClien
       .description("make an access key; its secret is printed this once")
       .option("--name <name>", "a name to recognise the key by")
       .option("--bucket <bucket>", "limit the key to this bucket (repeatable; default every bucket)", collect)
-      .option("--read-only", "the key may read but not write or delete"),
-  ).action(async (flags: ClientFlagsLike & { name?: string; bucket?: string[]; readOnly?: boolean }) => {
+      .option("--read-only", "the key may read but not write or delete")
+      .option("--user <user>", "the user the key's requests act for; its permissions apply (default: the user making the key)"),
+  ).action(async (flags: ClientFlagsLike & { name?: string; bucket?: string[]; readOnly?: boolean; user?: string }) => {
+    if (flags.user !== undefined && !isKeyUser(flags.user)) throw new S3UsageError(`--user "${flags.user}" is not a user name: a name has letters, digits and - _ . / @ only`);
     await withClient(flags, async (client) => {
-      const key = await keyStoreOf(client).create({ name: flags.name ?? "", buckets: flags.bucket ?? [], readOnly: flags.readOnly ?? false }, checkBucketFlag);
+      const key = await keyStoreOf(client).create({ name: flags.name ?? "", buckets: flags.bucket ?? [], readOnly: flags.readOnly ?? false, user: flags.user ?? client.user }, checkBucketFlag);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(key)}\n`);
         return;
       }
       const scope = `${key.buckets.length === 0 ? "every bucket" : `buckets ${key.buckets.join(", ")}`}, ${key.readOnly ? "read only" : "read and write"}`;
-      process.stdout.write(`access key id      ${key.accessKeyId}\nsecret access key  ${key.secret}\nscope              ${scope}\n`);
+      process.stdout.write(`access key id      ${key.accessKeyId}\nsecret access key  ${key.secret}\nuser               ${key.user}\nscope              ${scope}\n`);
       process.stdout.write("Keep the secret now: it is never shown again.\n");
     });
   });
@@ -59,8 +61,9 @@ export function addS3Commands(program: Command, withClient: WithClient, addClien
         process.stdout.write(`${JSON.stringify({ keys: listed }, null, 2)}\n`);
         return;
       }
-      const rows = listed.map((key) => [key.accessKeyId, key.name, key.buckets.length === 0 ? "*" : key.buckets.join(","), key.readOnly ? "read" : "read,write", new Date(key.createdMs).toISOString()]);
-      process.stdout.write(formatTable(["ACCESS KEY ID", "NAME", "BUCKETS", "ACCESS", "CREATED"], rows));
+      // A key made before keys had users acts as the gateway, which is the superuser.
+      const rows = listed.map((key) => [key.accessKeyId, key.user ?? "(superuser)", key.name, key.buckets.length === 0 ? "*" : key.buckets.join(","), key.readOnly ? "read" : "read,write", new Date(key.createdMs).toISOString()]);
+      process.stdout.write(formatTable(["ACCESS KEY ID", "USER", "NAME", "BUCKETS", "ACCESS", "CREATED"], rows));
     });
   });
   addClientOptions(keys.command("delete").description("delete an access key: requests signed with it are refused (within 10 s on every gateway)").argument("<id>", "the access key id")).action(

@@ -15,6 +15,7 @@ import { addMaintenanceCommands } from "./maintenance.ts";
 import { addJobCommands } from "./job.ts";
 import { addS3Commands } from "./s3.ts";
 import { addAuthCommands } from "./auth.ts";
+import { addSettingsCommands } from "./settings.ts";
 import { addGatewayCommands, addS3ServeOptions } from "./gateway.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
 
@@ -233,13 +234,14 @@ export function buildProgram(): Command {
   addClientOptions(cluster.command("peers").description("list every known peer with its state")).action(runClusterPeers);
   addClientOptions(cluster.command("status").description("the masters: leader, term, voters, learners, commit and match indexes")).action(runClusterStatus);
 
-  const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, setrep, stat");
+  const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, truncate, setrep, stat, chmod, chown, chgrp");
   addFsCommands(fs, withClient, addClientOptions);
   addAdminCommands(program, withClient, addClientOptions);
   addMaintenanceCommands(program, withClient, addClientOptions);
   addJobCommands(program, withClient, addClientOptions);
   addS3Commands(program, withClient, addClientOptions);
   addAuthCommands(program, withClient, addClientOptions);
+  addSettingsCommands(program, withClient, addClientOptions);
   addGatewayCommands(program, (flags) => connect(clusterTarget(flags)), addClientOptions, () => (peerRunning = true));
 
   return program;

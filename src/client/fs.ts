@@ -20,6 +20,7 @@ import type { Attribute } from "../protocol/pb/attributes.ts";
 import { FileReader, type FileRangeReader } from "./file-reader.ts";
 import { FsError } from "./fs-error.ts";
 import { statWhole } from "./stat-pages.ts";
+import { planTruncate } from "./truncate-plan.ts";
 import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
 
 export { FsError } from "./fs-error.ts";
@@ -337,11 +338,30 @@ export class FileSystemClient {
   }
 
   /**
-   * Cuts a closed file to `lengthBytes`, which must be the end of one of its chunks (or 0); the
-   * masters refuse a cut inside a chunk (INVALID).
+   * Cuts a closed file to `lengthBytes` (HDFS truncate); resolves once the file has its new
+   * length. At the end of a chunk (or 0) the masters cut in one commit. Inside a chunk it takes
+   * three steps (client/truncate-plan.ts): the bytes of that chunk to keep are read (at most a
+   * chunk, in memory; READ is needed), the masters cut at the chunk's start, and the kept bytes
+   * are appended as a new last chunk. That is not atomic: meanwhile readers may see the file
+   * end at the chunk's start, and a client that fails between the cut and the append leaves it
+   * there. A file whose chunks this user may not see is cut by the masters alone (a length
+   * inside a chunk is then refused, INVALID).
    */
   async truncate(path: string, lengthBytes: number): Promise<void> {
-    await this.call("truncate", { path, lengthBytes });
+    if (!Number.isSafeInteger(lengthBytes) || lengthBytes < 0) throw new FsError("INVALID", `a file is cut to a whole number of bytes, 0 or more, not ${lengthBytes}`);
+    const status = await statWhole(this.call, path);
+    const readable = status.kind === FileStatus.Kind.FILE && status.state === FileStatus.State.CLOSED && !status.chunksWithheld;
+    const plan = readable ? planTruncate(status.chunks.map((chunk) => chunk.sizeBytes), lengthBytes) : { kind: "boundary" as const };
+    if (plan.kind === "boundary") {
+      await this.call("truncate", { path, lengthBytes });
+      return;
+    }
+    const { status: opened, reader } = await this.reader.openWithStatus(path);
+    if (!reader || opened.fileId !== status.fileId || opened.sizeBytes !== status.sizeBytes) throw new FsError("UNAVAILABLE", `${path} changed while it was being truncated; try again`);
+    const head = await reader.read(plan.boundaryBytes, plan.keepBytes);
+    if (head.length !== plan.keepBytes) throw new FsError("PROTOCOL", `${path} read back ${head.length} bytes of the ${plan.keepBytes} a truncate keeps`);
+    await this.call("truncate", { path, lengthBytes: plan.boundaryBytes });
+    await this.appendAt(head, path, {}, plan.boundaryBytes);
   }
 
   /**
@@ -377,9 +397,18 @@ export class FileSystemClient {
 
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
   async append(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress" | "chunksInFlight"> = {}): Promise<StatView> {
+    return this.appendAt(source, path, options);
+  }
+
+  /** append; with `atSizeBytes`, only if the file has that size when its lease is taken (else nothing is written, UNAVAILABLE). */
+  private async appendAt(source: ByteSource, path: string, options: Pick<PutOptions, "onProgress" | "chunksInFlight">, atSizeBytes?: number): Promise<StatView> {
     const opened = await this.call("append", { path, clientId: this.clientId });
     // The answer holds the first page of chunks: a file of many asks for the rest.
     const before = opened.stat && opened.stat.chunksNext === undefined ? opened.stat : await statWhole(this.call, path);
+    if (atSizeBytes !== undefined && before.sizeBytes !== atSizeBytes) {
+      await this.call("complete", { fileId: opened.fileId, clientId: this.clientId });
+      throw new FsError("UNAVAILABLE", `${path} was written to by another client during a truncate: it is ${before.sizeBytes} bytes, not ${atSizeBytes}`);
+    }
     let written: WrittenChunks = { chunks: [], committed: undefined };
     try {
       written = await this.writeChunks(path, opened.fileId, chunked(source, before.chunkSizeBytes), options);

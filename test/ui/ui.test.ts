@@ -109,7 +109,7 @@ describe("web UI in Debian's chromium", () => {
     const put = await runCli(["fs", "put", local, "/data/words.txt", "--chunk-size", "64KiB"], env);
     expect(put.stderr).toBe("");
     expect(put.code).toBe(0);
-    const stat = JSON.parse((await runCli(["fs", "stat", "/data/words.txt", "--json"], env)).stdout) as { size: number; chunks: Array<{ id: string; index: number; replicas: Array<{ peer: string; rack: string }> }> };
+    const stat = JSON.parse((await runCli(["fs", "stat", "/data/words.txt", "--json"], env)).stdout) as { size: number; owner: string; group: string; permission: number; chunks: Array<{ id: string; index: number; replicas: Array<{ peer: string; rack: string }> }> };
     expect(stat.chunks.length).toBe(Math.ceil(stat.size / CHUNK_BYTES));
     expect(stat.chunks.length).toBeGreaterThanOrEqual(20);
     // Top-level folders for the buckets view: "data" and "photos" are bucket names, "Data_2" and
@@ -153,8 +153,17 @@ describe("web UI in Debian's chromium", () => {
     // The file browser: / → data → words.txt, then its chunks and where each replica lives.
     await page.locator('nav a[data-route="files"]').click();
     await page.locator('[data-testid="fs-entry"][data-path="/data"] a').click();
-    await page.locator('[data-testid="fs-entry"][data-path="/data/words.txt"] a').click();
+    // Each entry's permission, owner and group, as `tessera fs ls` prints them.
+    const wordsRow = page.locator('[data-testid="fs-entry"][data-path="/data/words.txt"]');
+    await wordsRow.waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(stat.permission).toBe(0o644);
+    expect(await wordsRow.locator('[data-testid="fs-permission"]').textContent()).toBe("-rw-r--r--");
+    expect(await wordsRow.locator('[data-testid="fs-owner"]').textContent()).toBe(stat.owner);
+    expect(await wordsRow.locator('[data-testid="fs-group"]').textContent()).toBe(stat.group);
+    await wordsRow.locator("a").click();
     await page.locator('[data-testid="file-stat"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    expect(await page.locator('[data-testid="file-permission"]').textContent()).toBe("-rw-r--r-- (644)");
+    expect(await page.locator('[data-testid="file-owner"]').textContent()).toBe(`${stat.owner}, group ${stat.group}`);
     expect(page.url()).toMatch(/#\/files\/data\/words\.txt$/);
     expect(await page.locator('[data-testid="chunk-row"]').count()).toBe(stat.chunks.length);
     const shown = await page.locator('[data-testid="chunk-row"]').evaluateAll((rows) =>

@@ -3,7 +3,7 @@
 // ListObjects v1 and v2 over listing.ts.
 import type { StatView } from "../../client/fs.ts";
 import { readAll, requestBody } from "./body.ts";
-import { attributesOf, bucketExists, bucketPath, etagOfObject, internalPath, isNotFound, isUnderAFile, requireBucket, requireWrite, type GatewayDeps, type S3Call } from "./context.ts";
+import { attributesOf, bucketExists, bucketPath, etagOfObject, internalPath, isNotFound, isUnderAFile, makeInternalFolders, requireBucket, requireWrite, type GatewayDeps, type S3Call } from "./context.ts";
 import { S3Error, s3ErrorFromWire } from "./errors.ts";
 import { keyAllowsBucket } from "./keys.ts";
 import { LIST_KEYS_MAX, compareKeys, listObjects, type FolderTree, type TreeEntry } from "./listing.ts";
@@ -43,8 +43,7 @@ export async function createBucket(call: S3Call): Promise<Response> {
     throw s3ErrorFromWire(err);
   }
   try {
-    await deps.fs.mkdir(internalPath(bucket, "tmp"), { parents: true });
-    await deps.fs.mkdir(internalPath(bucket, "uploads"), { parents: true });
+    await makeInternalFolders(deps, bucket);
     deps.readyBuckets.add(bucket);
   } catch (err) {
     throw s3ErrorFromWire(err);

@@ -14,7 +14,10 @@ import type { PayloadMode } from "./sigv4.ts";
 import type { Owner } from "./xml.ts";
 
 export interface GatewayDeps {
+  /** The file system as the request's key's user (the gateway's own client for a key without one). */
   fs: FileSystemClient;
+  /** The gateway's own client, the superuser: its internal folders and the sweep of expired uploads. */
+  gatewayFs: FileSystemClient;
   metrics: GatewayMetrics;
   /** The region GetBucketLocation answers (clients may sign for any). */
   region: string;
@@ -115,9 +118,27 @@ export async function requireBucket(deps: GatewayDeps, bucket: string): Promise<
 export async function readyBucket(deps: GatewayDeps, bucket: string): Promise<void> {
   if (deps.readyBuckets.has(bucket)) return;
   await requireBucket(deps, bucket);
-  await deps.fs.mkdir(internalPath(bucket, "tmp"), { parents: true });
-  await deps.fs.mkdir(internalPath(bucket, "uploads"), { parents: true });
+  await makeInternalFolders(deps, bucket);
   deps.readyBuckets.add(bucket);
+}
+
+/**
+ * The bits of a bucket's internal folder and its `tmp` and `uploads`: sticky and open to all,
+ * as HDFS's /tmp, so every user writes its bodies and parts there and removes only its own,
+ * and the bucket's owner may delete the bucket (a recursive delete takes rwx on every folder
+ * below). What a user may publish is still decided where it lands (WRITE on the key's
+ * folder), and the bucket's own bits guard its internal folders too (every ancestor needs
+ * EXECUTE).
+ */
+export const INTERNAL_FOLDER_PERMISSION = 0o1777;
+
+/** Makes the bucket's internal folders, as the gateway (the superuser): they are its machinery, whoever the key acts for. */
+export async function makeInternalFolders(deps: GatewayDeps, bucket: string): Promise<void> {
+  for (const path of [internalPath(bucket), internalPath(bucket, "tmp"), internalPath(bucket, "uploads")]) {
+    await deps.gatewayFs.mkdir(path, { parents: true, permission: INTERNAL_FOLDER_PERMISSION });
+    // A folder made before keys had users (or by `fs mkdir`) has the bits it was made with.
+    if ((await deps.gatewayFs.stat(path)).permission !== INTERNAL_FOLDER_PERMISSION) await deps.gatewayFs.chmod(path, INTERNAL_FOLDER_PERMISSION);
+  }
 }
 
 /** The object at a key (a closed file, or a folder with a marker), or NoSuchKey / NoSuchBucket. */

@@ -177,6 +177,10 @@ export function s3ErrorFromWire(error: unknown): S3Error {
       return new S3Error("OperationAborted", 409, "A conflicting object or folder exists at that name.");
     case "CHUNK_RANGE":
       return S3Error.invalidRange();
+    case "PERMISSION_DENIED":
+      // The key's user may not (HDFS's permissions, checked by the masters): the wire's message
+      // names the user, the access and the inode, which is what the user needs to ask for.
+      return S3Error.accessDenied(message);
     default:
       break;
   }

@@ -1,8 +1,11 @@
 // The S3 access keys: cluster settings under "s3/key/<accessKeyId>" (so they are replicated
-// through Raft like the namespace), each a JSON record with the secret. The gateway looks a
-// key up on every request, so lookups are cached briefly: a key deleted through another
-// gateway keeps working here for at most KEY_CACHE_MS.
+// through Raft like the namespace), each a JSON record with the secret and the user the key
+// acts for (HDFS's permissions decide what that user may do). The gateway looks a key up on
+// every request, so lookups are cached briefly: a key deleted through another gateway keeps
+// working here for at most KEY_CACHE_MS. Settings are the superuser's alone, so whoever makes,
+// lists or looks up keys (a gateway too) acts as the superuser.
 import { getRandomValues } from "node:crypto";
+import { codeOf } from "../../protocol/errors.ts";
 
 /** What the gateway knows of a key; the secret never leaves the gateway but in a signature check. */
 export interface AccessKeyRecord {
@@ -13,6 +16,11 @@ export interface AccessKeyRecord {
   buckets: string[];
   readOnly: boolean;
   createdMs: number;
+  /**
+   * The user the key's requests act for. Absent on keys made before keys had users: those act
+   * as the gateway itself, which is the superuser.
+   */
+  user?: string;
 }
 
 /** A key as listed: everything but the secret. */
@@ -35,6 +43,10 @@ export const KEY_CACHE_MS = 10_000;
 export const KEY_CACHE_ENTRIES_MAX = 10_000;
 export const KEY_NAME_CHARS_MAX = 128;
 export const KEY_BUCKETS_MAX = 100;
+export const KEY_USER_CHARS_MAX = 256;
+// A user name as HDFS's shell accepts one (FsShellPermissions), which is also what a log line
+// and an S3 owner id can carry unescaped.
+const USER_PATTERN = /^[-_./@a-zA-Z0-9]+$/;
 /** A stored record larger than this is not one the gateway wrote. */
 const KEY_RECORD_BYTES_MAX = 16 * 1024;
 
@@ -68,9 +80,10 @@ export class AccessKeyStore {
   ) {}
 
   /** Makes a key; the answer is the only time its secret is shown. */
-  async create(options: { name?: string; buckets?: string[]; readOnly?: boolean }, checkBucket: (name: string) => void = () => {}): Promise<AccessKeyRecord> {
+  async create(options: { name?: string; buckets?: string[]; readOnly?: boolean; user: string }, checkBucket: (name: string) => void = () => {}): Promise<AccessKeyRecord> {
     const name = options.name ?? "";
     if (name.length > KEY_NAME_CHARS_MAX) throw new AccessKeyError(`a key's name is at most ${KEY_NAME_CHARS_MAX} characters`);
+    if (!isKeyUser(options.user)) throw new AccessKeyError(`${JSON.stringify(options.user.slice(0, 40))} is not a user a key can act for: 1 to ${KEY_USER_CHARS_MAX} letters, digits and - _ . / @`);
     const buckets = [...new Set(options.buckets ?? [])];
     if (buckets.length > KEY_BUCKETS_MAX) throw new AccessKeyError(`a key may be limited to at most ${KEY_BUCKETS_MAX} buckets`);
     for (const bucket of buckets) checkBucket(bucket);
@@ -81,6 +94,7 @@ export class AccessKeyStore {
       buckets,
       readOnly: options.readOnly ?? false,
       createdMs: this.now(),
+      user: options.user,
     };
     const { accessKeyId, ...stored } = record;
     await this.settings.setSetting(KEY_SETTING_PREFIX + accessKeyId, new TextEncoder().encode(JSON.stringify(stored)));
@@ -101,6 +115,19 @@ export class AccessKeyStore {
       }
       if (!page.next || page.entries.length === 0) return keys;
       after = page.next;
+    }
+  }
+
+  /**
+   * Fails with one sentence unless this client may read the keys: settings are the
+   * superuser's, and a gateway acting as anyone else would refuse every request.
+   */
+  async checkReadable(user: string): Promise<void> {
+    try {
+      await this.settings.listSettings(KEY_SETTING_PREFIX, { limit: 1 });
+    } catch (err) {
+      if (codeOf(err) !== "PERMISSION_DENIED") throw err;
+      throw new AccessKeyError(`reading the access keys takes the superuser, and ${user ? `"${user}"` : "this process's user"} is not it: run the gateway as the user the permissions/superuser setting names (TESSERA_USER)`, { cause: err });
     }
   }
 
@@ -142,7 +169,12 @@ function decodeRecord(accessKeyId: string, value: Uint8Array): AccessKeyRecord |
   if (typeof r.secret !== "string" || r.secret.length !== SECRET_CHARS) return undefined;
   if (typeof r.name !== "string" || typeof r.readOnly !== "boolean" || typeof r.createdMs !== "number") return undefined;
   if (!Array.isArray(r.buckets) || !r.buckets.every((b) => typeof b === "string") || r.buckets.length > KEY_BUCKETS_MAX) return undefined;
-  return { accessKeyId, secret: r.secret, name: r.name, buckets: r.buckets as string[], readOnly: r.readOnly, createdMs: r.createdMs };
+  if (r.user !== undefined && (typeof r.user !== "string" || !isKeyUser(r.user))) return undefined;
+  return { accessKeyId, secret: r.secret, name: r.name, buckets: r.buckets as string[], readOnly: r.readOnly, createdMs: r.createdMs, ...(r.user !== undefined ? { user: r.user } : {}) };
+}
+
+export function isKeyUser(user: string): boolean {
+  return user.length <= KEY_USER_CHARS_MAX && USER_PATTERN.test(user);
 }
 
 /** Whether a key may reach a bucket (every bucket when it lists none). */

@@ -334,9 +334,11 @@ export async function listMultipartUploads(call: S3Call): Promise<Response> {
  * then (a gateway that died mid-PUT leaves one), in every bucket. Answers what it removed.
  */
 export async function sweepExpired(deps: GatewayDeps, nowMs: number, expiryMs: number): Promise<{ uploads: number; bodies: number }> {
+  // As the gateway itself: what any user left behind is the superuser's to remove.
+  const fs = deps.gatewayFs;
   const removed = { uploads: 0, bodies: 0 };
   const beforeMs = nowMs - expiryMs;
-  for await (const page of deps.fs.listPages("/")) {
+  for await (const page of fs.listPages("/")) {
     for (const bucket of page) {
       const name = bucket.path.slice(1);
       if (bucket.kind !== "dir" || !isValidBucketName(name)) continue;
@@ -345,10 +347,10 @@ export async function sweepExpired(deps: GatewayDeps, nowMs: number, expiryMs: n
         ["tmp", (entry: StatView) => entry.mtimeMs < beforeMs],
       ] as const) {
         try {
-          for await (const entries of deps.fs.listPages(internalPath(name, folder))) {
+          for await (const entries of fs.listPages(internalPath(name, folder))) {
             for (const entry of entries) {
               if (!expired(entry)) continue;
-              await deps.fs.rm(entry.path, { recursive: true });
+              await fs.rm(entry.path, { recursive: true });
               if (folder === "uploads") removed.uploads += 1;
               else removed.bodies += 1;
             }

@@ -1,6 +1,7 @@
 // The S3 endpoint: hono on Bun.serve. Each request is parsed (path style, or virtual-host
 // style under --s3-domain), authenticated (SigV4, header or presigned), checked against its
-// key's buckets and read-only flag, routed to its operation, and answered; any failure is
+// key's buckets and read-only flag, routed to its operation and served as the key's user
+// (the masters check that user's permissions), and answered; any failure is
 // S3's XML error with a request id. GET /metrics without a signature is the gateway's
 // Prometheus figures (an unsigned S3 request is refused anyway, so no bucket is shadowed).
 import { randomBytes } from "node:crypto";
@@ -39,6 +40,8 @@ export const S3_IDLE_TIMEOUT_S = 30;
  * (body.ts: 5 GiB for a PUT or a part, 2 MiB for XML).
  */
 const REQUEST_BODY_BYTES_MAX = Math.floor(OBJECT_BYTES_MAX * 1.02);
+/** Users whose clients the gateway keeps (one per user its keys act for); emptied when full. */
+const USER_CLIENTS_MAX = 1_024;
 /** A key longer than S3's 1,024 bytes is refused by names.ts; a path beyond this is not parsed at all. */
 const RAW_PATH_CHARS_MAX = 8 * 1024;
 
@@ -168,7 +171,20 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
   const metrics = new GatewayMetrics();
   const keys = new AccessKeyStore(options.settings ?? options.fs, now);
   const region = options.region ?? "us-east-1";
-  const deps: GatewayDeps = { fs: options.fs, metrics, region, owner: { id: "tessera", displayName: "tessera" }, log, readyBuckets: new Set() };
+  const deps: GatewayDeps = { fs: options.fs, gatewayFs: options.fs, metrics, region, owner: { id: "tessera", displayName: "tessera" }, log, readyBuckets: new Set() };
+  // Each key's requests act as its user (HDFS's permissions apply); one client per user, so
+  // a user's writes share its address cache. Bounded: emptied when full.
+  const userClients = new Map<string, FileSystemClient>();
+  const depsFor = (record: AccessKeyRecord): GatewayDeps => {
+    if (record.user === undefined) return deps; // a key made before keys had users: the gateway itself
+    let fs = userClients.get(record.user);
+    if (!fs) {
+      if (userClients.size >= USER_CLIENTS_MAX) userClients.clear();
+      fs = options.fs.withUser(record.user);
+      userClients.set(record.user, fs);
+    }
+    return { ...deps, fs, owner: { id: record.user, displayName: record.user } };
+  };
   const domain = options.domain?.toLowerCase().replace(/^\./, "");
   const uploadExpiryMs = options.uploadExpiryMs ?? UPLOAD_EXPIRY_MS_DEFAULT;
 
@@ -199,7 +215,7 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
         if (operation !== "CreateBucket") checkBucketName(bucket);
         if (!keyAllowsBucket(record, bucket)) throw S3Error.accessDenied(`The access key may not reach the bucket ${bucket}.`);
       }
-      response = await target.handler({ deps, requestId, operation, method: request.method, bucket, key, query, headers: request.headers, request, accessKey: record, payload, nowMs });
+      response = await target.handler({ deps: depsFor(record), requestId, operation, method: request.method, bucket, key, query, headers: request.headers, request, accessKey: record, payload, nowMs });
     } catch (err) {
       response = errorResponse(err, resource, requestId, request.method, log, operation);
       metrics.observeError(response.headers.get("x-amz-error-code") ?? "InternalError");

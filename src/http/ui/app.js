@@ -88,6 +88,17 @@
     return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
   }
 
+  /**
+   * Permission bits as `hdfs dfs -ls` and `tessera fs ls` print them (drwxr-xr-t): the same
+   * rule as src/protocol/permissions.ts's formatPermission, which this page, served as it is,
+   * cannot import.
+   */
+  function permissionText(kind, bits) {
+    const rwx = (three) => `${three & 4 ? "r" : "-"}${three & 2 ? "w" : "-"}${three & 1 ? "x" : "-"}`;
+    const text = `${kind === "dir" ? "d" : "-"}${rwx(bits >> 6)}${rwx(bits >> 3)}${rwx(bits)}`;
+    return bits & 0o1000 ? `${text.slice(0, 9)}${bits & 1 ? "t" : "T"}` : text;
+  }
+
   /** A peer id is long ("12D3KooW…"): show its head and tail, the whole in the tooltip. */
   function peerLabel(id, opts = {}) {
     if (!id) return h("span", { class: "muted" }, "none");
@@ -568,6 +579,9 @@
         "tr",
         { testid: "fs-entry", "data-path": entry.path, "data-kind": entry.kind },
         h("td", {}, h("a", { href: fileHref(entry.path), class: isDir ? "dir" : "file" }, h("span", { class: "icon", "aria-hidden": "true" }, isDir ? "▸" : "·"), name, isDir ? "/" : "")),
+        h("td", {}, h("code", { testid: "fs-permission" }, permissionText(entry.kind, entry.permission || 0))),
+        h("td", { testid: "fs-owner" }, entry.owner || ""),
+        h("td", { testid: "fs-group" }, entry.group || ""),
         h("td", { class: "num" }, isDir ? "" : bytes(entry.size)),
         h("td", { class: "num" }, isDir ? "" : count(entry.replication)),
         h("td", { class: "num" }, isDir ? "" : bytes(entry.chunkSize)),
@@ -580,7 +594,7 @@
       section(
         null,
         "listing",
-        entries.length === 0 ? h("p", { class: "muted" }, "This folder is empty.") : table(["Name", { text: "Size", cls: "num" }, { text: "Replication", cls: "num" }, { text: "Chunk size", cls: "num" }, "", { text: "Modified", cls: "num" }], rows, { class: "files" }),
+        entries.length === 0 ? h("p", { class: "muted" }, "This folder is empty.") : table(["Name", "Permission", "Owner", "Group", { text: "Size", cls: "num" }, { text: "Replication", cls: "num" }, { text: "Chunk size", cls: "num" }, "", { text: "Modified", cls: "num" }], rows, { class: "files" }),
         entries.length > shown.length ? h("p", { class: "muted" }, `Showing the first ${shown.length} of ${entries.length} entries.`) : null,
         route.after || list.next
           ? h(
@@ -604,6 +618,8 @@
       dl([
         ["Path", h("code", {}, stat.path)],
         ["Size", `${bytes(stat.size)} (${count(stat.size)} bytes)`],
+        ["Owner", `${stat.owner || "–"}, group ${stat.group || "–"}`, "file-owner"],
+        ["Permission", h("code", {}, `${permissionText(stat.kind, stat.permission || 0)} (${(stat.permission || 0).toString(8).padStart(3, "0")})`), "file-permission"],
         ["Replication", count(stat.replication)],
         ["Chunk size", bytes(stat.chunkSize)],
         ["Chunks", count(chunks.length), "chunk-count"],

@@ -15,6 +15,7 @@ describe("s3ErrorFromWire", () => {
     ["ALREADY_EXISTS", "OperationAborted", 409],
     ["LEASE_HELD", "OperationAborted", 409],
     ["CHUNK_RANGE", "InvalidRange", 416],
+    ["PERMISSION_DENIED", "AccessDenied", 403],
     ["NO_LEADER", "ServiceUnavailable", 503],
     ["TIMEOUT", "ServiceUnavailable", 503],
     ["NO_PEERS", "ServiceUnavailable", 503],
@@ -30,6 +31,11 @@ describe("s3ErrorFromWire", () => {
       expect({ wire, ok: error.status >= 400 && error.status < 600 }).toEqual({ wire, ok: true });
       if (error.status >= 500) expect({ wire, message: error.message.includes("secret") }).toEqual({ wire, message: false });
     }
+  });
+
+  it("PERMISSION_DENIED keeps the masters' sentence, which names the user, the access and the inode", () => {
+    const message = 'Permission denied: user=bob, access=WRITE, inode="/data":alice:supergroup:drwxr-xr-x';
+    expect(s3ErrorFromWire(new RequestError("PERMISSION_DENIED", message))).toMatchObject({ code: "AccessDenied", status: 403, message });
   });
 
   it("keeps an S3Error, and turns anything unexpected into InternalError", () => {

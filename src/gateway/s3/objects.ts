@@ -34,6 +34,7 @@ import { evaluateConditions, parseRange } from "./http-semantics.ts";
 import { keyAllowsBucket } from "./keys.ts";
 import { checkBucketName, objectPath } from "./names.ts";
 import { copyObjectResultXml, deleteResultXml, parseDelete, XML_BODY_BYTES_MAX } from "./xml.ts";
+import { rangeStream as sharedRangeStream } from "../range-stream.ts";
 
 /** Bytes one read of a GET asks the file system for, and how many such reads run ahead of the client. */
 export const GET_PIECE_BYTES = 4 * 1024 * 1024;
@@ -219,44 +220,12 @@ async function getOrHead(call: S3Call, method: "GET" | "HEAD"): Promise<Response
 
 /** Bytes [start, start + length) of a file as a stream, GET_PIECES_AHEAD pieces read ahead of the client. */
 export function rangeStream(reader: FileRangeReader, start: number, length: number, onBytes: (bytes: number) => void, deps: GatewayDeps): ReadableStream<Uint8Array> {
-  const end = start + length;
-  let next = start;
-  const ahead: Array<Promise<Uint8Array>> = [];
-  const fill = () => {
-    while (ahead.length < GET_PIECES_AHEAD && next < end) {
-      const pieceBytes = Math.min(GET_PIECE_BYTES, end - next);
-      const read = reader.read(next, pieceBytes);
-      read.catch(() => undefined); // seen when its turn comes
-      ahead.push(read);
-      next += pieceBytes;
-    }
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        fill();
-        const piece = ahead.shift();
-        if (!piece) {
-          controller.close();
-          return;
-        }
-        try {
-          const bytes = await piece;
-          onBytes(bytes.length);
-          controller.enqueue(bytes);
-          if (ahead.length === 0 && next >= end) controller.close();
-        } catch (err) {
-          deps.log.warn("a GET failed mid-body", { path: reader.path, error: err as Error });
-          controller.error(err);
-        }
-      },
-      cancel() {
-        ahead.length = 0;
-        next = end;
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  return sharedRangeStream(reader, start, length, {
+    pieceBytes: GET_PIECE_BYTES,
+    piecesAhead: GET_PIECES_AHEAD,
+    onPiece: onBytes,
+    onError: (err) => deps.log.warn("a GET failed mid-body", { path: reader.path, error: err as Error }),
+  });
 }
 
 // --- deleting ----------------------------------------------------------------------------

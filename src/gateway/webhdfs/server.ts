@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { FileSystemClient } from "../../client/fs.ts";
 import { CLIENT_ADDRESS_HEADER, PROXY_KEY_HEADER } from "../../util/internal-proxy.ts";
 import type { Logger } from "../../util/log.ts";
-import { RateLimiter, type WebHdfsAuth } from "./auth.ts";
+import type { WebHdfsAuth } from "./auth.ts";
 import { DATA_OPS } from "./data.ts";
 import { remoteExceptionResponse, WebHdfsError, webHdfsErrorOf } from "./errors.ts";
 import { OPS, signedOpOf, UNSUPPORTED_OPS, type OpCall, type OpSpec, type WebHdfsContext } from "./ops.ts";
@@ -22,10 +22,6 @@ const IDLE_TIMEOUT_S = 120;
 const REQUEST_BODY_BYTES_MAX = 1024 ** 4;
 /** Clients acting as distinct users kept at once (each a FileSystemClient with its own leases). */
 const USER_CLIENTS_MAX = 1_024;
-/** The limiter's defaults: generous for a real client, a bound for a flood from one address. */
-export const RATE_PER_SECOND_DEFAULT = 2_000;
-export const RATE_BURST_DEFAULT = 4_000;
-const RATE_KEYS_MAX = 10_000;
 
 export interface WebHdfsServerOptions {
   /** The peer's own client (acts as the cluster); each request uses it through withUser. */
@@ -35,7 +31,6 @@ export interface WebHdfsServerOptions {
   log: Logger;
   /** Ops added to the table by name (the delegation-token ops); they are looked up first. */
   extraOps?: Record<string, OpSpec>;
-  limiter?: Pick<RateLimiter, "take">;
   random?: () => number;
 }
 
@@ -50,7 +45,6 @@ export interface WebHdfsServer {
 export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise<WebHdfsServer> {
   const key = randomBytes(24).toString("base64url");
   const ops: Record<string, OpSpec> = { ...OPS, ...options.extraOps };
-  const limiter = options.limiter ?? new RateLimiter({ ratePerSecond: RATE_PER_SECOND_DEFAULT, burst: RATE_BURST_DEFAULT, keysMax: RATE_KEYS_MAX });
   const context: WebHdfsContext = { peers: options.peers, auth: options.auth, log: options.log, random: options.random ?? Math.random };
   const clients = new Map<string, FileSystemClient>();
   const clientOf = (user: string): FileSystemClient => {
@@ -68,11 +62,6 @@ export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise
     const clientHost = request.headers.get(CLIENT_ADDRESS_HEADER) ?? "";
     let op = "";
     try {
-      if (!limiter.take(clientHost)) {
-        const response = remoteExceptionResponse(new WebHdfsError("RetriableException", "Too many requests from this client; retry after a second.", 429));
-        response.headers.set("retry-after", "1");
-        return response;
-      }
       // The target as the request has it, parsed once (Bun has resolved plain ".." segments; one behind %2F is refused by pathOfUrl).
       const target = request.url.slice(request.url.indexOf("/", request.url.indexOf("//") + 2));
       const question = target.indexOf("?");

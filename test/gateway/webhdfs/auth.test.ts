@@ -3,7 +3,8 @@
 // signature here and by the masters' verdict (cached briefly), data URLs that refuse any change
 // and any use after they expire, and the limiter's bounds on rate and on clients remembered.
 import { describe, expect, it } from "vitest";
-import { RateLimiter, REDIRECT_PARAMS, REDIRECT_TTL_MS, tooManyRequestsResponse, TOKEN_VERDICT_CACHE_MS, TOKEN_VERDICTS_MAX, WebHdfsAuth } from "../../../src/gateway/webhdfs/auth.ts";
+import { RateLimiter, REDIRECT_PARAMS, REDIRECT_TTL_MS, TOKEN_VERDICT_CACHE_MS, TOKEN_VERDICTS_MAX, WebHdfsAuth } from "../../../src/gateway/webhdfs/auth.ts";
+import { webHdfsTooManyRequests } from "../../../src/http/webhdfs-limit.ts";
 import { WebHdfsError } from "../../../src/gateway/webhdfs/errors.ts";
 import { CLUSTER_SECRET_KEY, derivedKey, encodeToken } from "../../../src/protocol/delegation-token.ts";
 import { RequestError } from "../../../src/protocol/errors.ts";
@@ -233,7 +234,7 @@ describe("the rate limiter", () => {
   });
 
   it("answers 429 with Retry-After and a RetriableException", async () => {
-    const response = tooManyRequestsResponse();
+    const response = webHdfsTooManyRequests();
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("1");
     expect(((await response.json()) as { RemoteException: unknown }).RemoteException).toMatchObject({ exception: "RetriableException", javaClassName: "org.apache.hadoop.ipc.RetriableException" });

@@ -1,5 +1,5 @@
 // The WebHDFS server's routing, without a cluster: the key only the admin HTTP thread knows,
-// the rate limiter, ops by name and method, data requests told apart and verified, the table
+// ops by name and method, data requests told apart and verified, the table
 // extended by name (the token ops' hook), and every failure as Hadoop's RemoteException.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import type { FileSystemClient, StatView } from "../../../src/client/fs.ts";
@@ -31,7 +31,6 @@ function fakeFs(users: string[]): FileSystemClient {
 
 let server: WebHdfsServer;
 const users: string[] = [];
-let allowed = true;
 
 beforeAll(async () => {
   server = await startWebHdfsServer({
@@ -52,7 +51,6 @@ beforeAll(async () => {
       },
     },
     log: createLogger("webhdfs-test"),
-    limiter: { take: () => allowed },
     extraOps: { GETDELEGATIONTOKEN: { method: "GET", run: async (_fs, params) => new Response(JSON.stringify({ Token: { urlString: `t-${params.get("renewer")}` } })) } },
   });
 });
@@ -108,14 +106,4 @@ describe("the WebHDFS server", () => {
     expect(await response.json()).toEqual({ Token: { urlString: "t-yarn" } });
   });
 
-  it("answers 429 with Retry-After when the limiter says no", async () => {
-    allowed = false;
-    try {
-      const response = await ask("/webhdfs/v1/d?op=GETFILESTATUS&user.name=bob");
-      expect(response.headers.get("retry-after")).toBe("1");
-      expect(await exception(response)).toEqual([429, "RetriableException"]);
-    } finally {
-      allowed = true;
-    }
-  });
 });

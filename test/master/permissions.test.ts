@@ -9,7 +9,6 @@ import {
   applyUmask,
   checkerFor,
   EXECUTE,
-  formatMode,
   isSuperuser,
   parseUmask,
   PermissionChecker,
@@ -92,13 +91,6 @@ describe("the pure rules (HDFS's FSPermissionChecker)", () => {
       expect((err as Error).message).toBe('Permission denied: user=bob, access=EXECUTE, inode="/private":alice:g:drwx------');
     }
     expect(code).toBe("PERMISSION_DENIED");
-  });
-
-  it("modes print as hdfs dfs -ls prints them, sticky included", () => {
-    expect(formatMode("dir", 0o755)).toBe("drwxr-xr-x");
-    expect(formatMode("file", 0o640)).toBe("-rw-r-----");
-    expect(formatMode("dir", 0o1777)).toBe("drwxrwxrwt");
-    expect(formatMode("dir", 0o1770)).toBe("drwxrwx--T");
   });
 
   it("the umask: octal text, applied to HDFS's 777 and 666", () => {

@@ -2,6 +2,7 @@
 // they arrive), bounded, every digest computed once while it streams, and verified at the end
 // (Content-MD5, x-amz-checksum-* from a header or a trailer, the signed SHA-256) BEFORE the
 // caller makes anything visible. Memory stays one piece of the body at a time.
+import { collectAfterBodyBytes } from "../body-collection.ts";
 import { awsChunkedOptions, decodeAwsChunked } from "./aws-chunked.ts";
 import { BodyDigests, digestsFor, expectedChecksums, verifyDigests, type ExpectedChecksums, type VerifiedChecksum } from "./checksums.ts";
 import { S3Error } from "./errors.ts";
@@ -70,7 +71,7 @@ export function requestBody(request: Request, payload: PayloadMode, maxBytes: nu
       state.receivedBytes += piece.length;
       if (state.receivedBytes > declaredBytes) throw S3Error.incompleteBody("The body is longer than its declared length.");
       digests.update(piece);
-      collectAfter(piece.length);
+      collectAfterBodyBytes(piece.length, COLLECT_EVERY_BODY_BYTES);
       yield piece;
     }
     if (state.receivedBytes !== declaredBytes) throw S3Error.incompleteBody();
@@ -115,14 +116,6 @@ export async function readExactly(data: AsyncIterable<Uint8Array>, lengthBytes: 
  * of CPU per GiB (every 64 MiB: 217 MiB, 0.4 s). docs/s3.md, "Memory".
  */
 export const COLLECT_EVERY_BODY_BYTES = 32 * 1024 * 1024;
-let bodyBytesSinceCollection = 0;
-
-function collectAfter(bytes: number): void {
-  bodyBytesSinceCollection += bytes;
-  if (bodyBytesSinceCollection < COLLECT_EVERY_BODY_BYTES) return;
-  bodyBytesSinceCollection = 0;
-  Bun.gc(true);
-}
 
 /** Reads a whole body (at most `maxBytes`) into one array. */
 export async function readAll(data: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {

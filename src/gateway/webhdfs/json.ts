@@ -1,6 +1,7 @@
 // The JSON shapes of Hadoop's WebHDFS REST API (hadoop-hdfs's JsonUtil), built from the file
 // system client's views (pure). Field names and nesting are Hadoop's: clients index them.
 import type { ChunkView, StatView } from "../../client/fs.ts";
+import { permissionOctal } from "../../protocol/permissions.ts";
 
 export interface FileStatusJson {
   accessTime: number;
@@ -20,11 +21,6 @@ export interface FileStatusJson {
   type: "FILE" | "DIRECTORY";
 }
 
-/** Hadoop's permission text: octal, no leading zero ("644", "1777"). */
-export function permissionText(bits: number): string {
-  return (bits & 0o1777).toString(8);
-}
-
 /** One FileStatus; `pathSuffix` is "" for GETFILESTATUS and the entry's name in a listing. */
 export function fileStatusJson(stat: StatView, pathSuffix: string, childrenNum = -1): FileStatusJson {
   const file = stat.kind === "file";
@@ -38,7 +34,7 @@ export function fileStatusJson(stat: StatView, pathSuffix: string, childrenNum =
     modificationTime: stat.mtimeMs,
     owner: stat.owner,
     pathSuffix,
-    permission: permissionText(stat.permission),
+    permission: permissionOctal(stat.permission),
     replication: file ? stat.replication : 0,
     storagePolicy: 0,
     type: file ? "FILE" : "DIRECTORY",

@@ -3,6 +3,7 @@
 // `op=liststatus` (the npm client's spelling) is LISTSTATUS.
 import { normalizePath, ROOT_PATH } from "../../protocol/paths.ts";
 import { WebHdfsError } from "./errors.ts";
+import { parseOctalPermission, PERMISSION_MAX } from "../../protocol/permissions.ts";
 
 /** Where the REST API lives on the admin HTTP port. */
 export const WEBHDFS_PATH_PREFIX = "/webhdfs/v1";
@@ -71,15 +72,13 @@ export function integerParam(params: URLSearchParams, name: string, bounds: { mi
 }
 
 /** The largest permission WebHDFS sets: rwx for all and the sticky bit. */
-export const PERMISSION_BITS_MAX = 0o1777;
 
 /** Octal permission text as WebHDFS sends it ("755", "0644", "1777"); absent or empty: undefined. */
 export function permissionParam(params: URLSearchParams, name = "permission"): number | undefined {
   const value = params.get(name);
   if (value === null || value === "") return undefined;
-  if (!/^[0-7]{1,5}$/.test(value)) throw invalid(name, value, "is not an octal permission such as 755");
-  const bits = Number.parseInt(value, 8);
-  if (bits > PERMISSION_BITS_MAX) throw invalid(name, value, `is above ${PERMISSION_BITS_MAX.toString(8)}`);
+  const bits = parseOctalPermission(value);
+  if (bits === undefined) throw invalid(name, value, `is not an octal permission in 0..${PERMISSION_MAX.toString(8)} such as 755`);
   return bits;
 }
 

@@ -2,6 +2,7 @@
 // OPEN reads a few pieces ahead of the client and writes them in `buffersize` slices; CREATE
 // and APPEND write the request's body a whole chunk at a time from two reused buffers
 // (writeByChunks), collecting garbage as they go, as the S3 gateway does (s3/body.ts).
+import { collectAfterBodyBytes } from "../body-collection.ts";
 import type { FileRangeReader } from "../../client/fs.ts";
 import { allocateUninitialized } from "../../util/file-io.ts";
 import { WebHdfsError } from "./errors.ts";
@@ -34,8 +35,6 @@ export function rangeStream(reader: FileRangeReader, start: number, length: numb
  * collecting every 64 MiB, 242 every 32 MiB and 189 every 16 MiB (docs/webhdfs.md, "Memory").
  */
 export const COLLECT_EVERY_BODY_BYTES = 16 * 1024 * 1024;
-/** A count of body bytes shared by every write of this process. */
-let bodyBytesSinceCollection = 0;
 
 /**
  * A request body: counted, checked against its Content-Length when it has one, with a full
@@ -50,11 +49,7 @@ export async function* requestBytes(request: Request, counter: { bytes: number }
   for await (const piece of request.body as unknown as AsyncIterable<Uint8Array>) {
     counter.bytes += piece.length;
     if (declared !== undefined && counter.bytes > declared) throw new WebHdfsError("IOException", "The body is longer than its Content-Length.");
-    bodyBytesSinceCollection += piece.length;
-    if (bodyBytesSinceCollection >= COLLECT_EVERY_BODY_BYTES) {
-      bodyBytesSinceCollection = 0;
-      Bun.gc(true);
-    }
+    collectAfterBodyBytes(piece.length, COLLECT_EVERY_BODY_BYTES);
     yield piece;
   }
   if (declared !== undefined && counter.bytes !== declared) throw new WebHdfsError("IOException", "The body ended before its Content-Length.");

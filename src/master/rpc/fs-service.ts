@@ -18,6 +18,7 @@ import type { MetaHandlers } from "../../protocol/meta.ts";
 import type { Caller } from "../../protocol/pb/log.ts";
 import { Callers } from "./callers.ts";
 import { applyUmask, DIR_MODE_UNMASKED, FILE_MODE_UNMASKED, PERMISSION_MAX } from "../state/permissions.ts";
+import { isPermission } from "../../protocol/permissions.ts";
 import { FILE_KIND, FILE_STATE, fsckMessage, reportMessage } from "../../protocol/views.ts";
 import { fsck } from "../repair/fsck.ts";
 import { capacityReport } from "../cluster/capacity-report.ts";
@@ -517,7 +518,7 @@ function newFileStatus(namespace: Namespace, fileId: number): NewFileStatus {
 /** The bits a request asked for, checked; undefined when it asked for none (the umask's default). */
 function requestedBits(bits: number | undefined): number | undefined {
   if (bits === undefined) return undefined;
-  if (!Number.isInteger(bits) || bits < 0 || bits > PERMISSION_MAX) throw new RequestError("INVALID", `permission bits are 0..${PERMISSION_MAX.toString(8)} (octal), not ${bits}`);
+  if (!isPermission(bits)) throw new RequestError("INVALID", `permission bits are 0..${PERMISSION_MAX.toString(8)} (octal), not ${bits}`);
   return bits;
 }
 

@@ -13,13 +13,14 @@
 //     folder's owner or the superuser;
 //   - no setuid or setgid; new entries take their folder's group (BSD rule, as HDFS).
 import { PermissionDeniedError, InvalidArgumentError } from "./errors.ts";
+import { formatPermission, isPermission, PERMISSION_MAX, STICKY_BIT } from "../../protocol/permissions.ts";
 
 export const READ = 0o4;
 export const WRITE = 0o2;
 export const EXECUTE = 0o1;
 export const ALL = READ | WRITE | EXECUTE;
-export const STICKY_BIT = 0o1000;
-export const PERMISSION_MAX = 0o1777;
+// The bits as users spell them live in protocol/permissions.ts (the CLI and gateways use them too).
+export { STICKY_BIT, PERMISSION_MAX } from "../../protocol/permissions.ts";
 /** What a namespace made before permissions gives its folders and files (the issue: 755/644). */
 export const DIR_MODE_DEFAULT = 0o755;
 export const FILE_MODE_DEFAULT = 0o644;
@@ -134,7 +135,7 @@ export function validatePrincipal(name: string): string {
 
 /** Throws INVALID unless `bits` are permission bits (0..0o1777); returns them. */
 export function validatePermission(bits: number): number {
-  if (!Number.isInteger(bits) || bits < 0 || bits > PERMISSION_MAX) throw new InvalidArgumentError(`permission bits are 0..${PERMISSION_MAX.toString(8)} (octal), not ${bits.toString(8)}.`);
+  if (!isPermission(bits)) throw new InvalidArgumentError(`permission bits are 0..${PERMISSION_MAX.toString(8)} (octal), not ${bits.toString(8)}.`);
   return bits;
 }
 
@@ -153,14 +154,6 @@ const ACTION_NAMES = ["NONE", "EXECUTE", "WRITE", "WRITE_EXECUTE", "READ", "READ
 
 export function accessName(access: number): string {
   return ACTION_NAMES[access & ALL]!;
-}
-
-/** `drwxr-xr-t`, as `hdfs dfs -ls` and HDFS's messages show an inode's bits. */
-export function formatMode(kind: "dir" | "file", mode: number): string {
-  const triple = (bits: number) => `${bits & READ ? "r" : "-"}${bits & WRITE ? "w" : "-"}${bits & EXECUTE ? "x" : "-"}`;
-  let text = `${kind === "dir" ? "d" : "-"}${triple(mode >> 6)}${triple(mode >> 3)}${triple(mode)}`;
-  if (mode & STICKY_BIT) text = text.slice(0, 9) + (mode & EXECUTE ? "t" : "T");
-  return text;
 }
 
 /** The owner and group of a row as the day's settings read its NULLs. */
@@ -240,7 +233,7 @@ export class PermissionChecker {
   }
 
   private describe(row: PermRow, path: string): string {
-    return `${JSON.stringify(path)}:${ownerOf(row, this.names)}:${groupOf(row, this.names)}:${formatMode(row.kind, row.mode)}`;
+    return `${JSON.stringify(path)}:${ownerOf(row, this.names)}:${groupOf(row, this.names)}:${formatPermission(row.kind, row.mode)}`;
   }
 }
 

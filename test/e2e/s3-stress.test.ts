@@ -7,12 +7,11 @@
 // at its defaults (CRC32 checksums on).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import type { Socket } from "bun";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { ensureBinary, PeerProcesses, runCli } from "../support/processes.ts";
+import { ensureBinary, PeerProcesses, rssBytes, runCli } from "../support/processes.ts";
 import { startJobCluster } from "../support/job-cluster.ts";
 import { createKey, s3Client, startGateway, type AccessKeyPair, type StartedGateway } from "../support/s3.ts";
 import { tempDir } from "../support/temp.ts";
@@ -64,10 +63,6 @@ function patternStream(sizeBytes: number, seed: number, onRead?: (readBytes: num
   return { stream: Readable.from(pieces(), { objectMode: false }), sha256: () => hash.digest("hex") };
 }
 
-function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!;
-  return Number(line.split(/\s+/)[1]) * 1024;
-}
 
 /** A seeded sequence in [0, 1): the same ranges every run. */
 function seeded(seed: number): () => number {

@@ -35,7 +35,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
+import { ensureBinary, PeerProcesses, runCli, waitForVoters, type StartedPeer } from "../support/processes.ts";
 import { startGateway } from "../support/s3.ts";
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { waitFor } from "../support/wait.ts";
@@ -130,14 +130,7 @@ beforeAll(async () => {
   endpoint = (first as StartedPeer & { s3: string }).s3;
   expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   env = { TESSERA_JOIN: peers.map((peer) => peer.addresses[0]!).join(","), TESSERA_SWARM_KEY: swarmKey, TESSERA_LOG: "warn" };
-  await waitFor(
-    "3 voters",
-    async () => {
-      const status = await runCli(["cluster", "status", "--json"], env);
-      return status.code === 0 && (JSON.parse(status.stdout) as { voters: string[] }).voters.length === 3;
-    },
-    { timeoutMs: 30_000, intervalMs: 300 },
-  );
+  await waitForVoters(env, 3);
   admin = await createKey(["--name", "admin"]);
   s3 = client(admin);
 }, 120_000);

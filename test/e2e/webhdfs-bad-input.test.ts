@@ -9,9 +9,9 @@
 // ten minutes. Peer 1's admin port listens on every address without --webhdfs-simple-auth:
 // there only a delegation token is accepted.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureBinary, PeerProcesses, peersOf, runCli, type StartedPeer } from "../support/processes.ts";
+import { ensureBinary, PeerProcesses, peersOf, rssBytes, runCli, type StartedPeer } from "../support/processes.ts";
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { tempDir } from "../support/temp.ts";
 import { pattern } from "../support/bytes.ts";
@@ -50,10 +50,6 @@ async function token(user: string, extra: string[] = []): Promise<string> {
   return result.stdout.trim();
 }
 
-function rssBytes(peer: StartedPeer): number {
-  const status = readFileSync(`/proc/${peer.process.pid}/status`, "utf8");
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]) * 1024;
-}
 
 beforeAll(async () => {
   await ensureBinary();
@@ -198,7 +194,7 @@ describe("WebHDFS refuses bad input", () => {
 
   it("10,000 requests a second from one client for 10 s: 429s within the limiter's bound, a real client still answered, memory bounded", async () => {
     const target = `/webhdfs/v1/bad?op=GETFILESTATUS&user.name=flood`;
-    const rssBefore = rssBytes(peer0);
+    const rssBefore = rssBytes(peer0.process.pid);
     const real: Array<{ status: number; ms: number }> = [];
     let flooding = true;
     const realClient = (async () => {
@@ -219,7 +215,7 @@ describe("WebHDFS refuses bad input", () => {
     const result = await flood(simple, target, { ratePerSecond: 10_000, durationMs: 10_000, localAddress: "127.0.0.2", connections: 256, inFlightMax: 1, drainMs: 15_000 });
     flooding = false;
     await realClient;
-    const rssAfter = rssBytes(peer0);
+    const rssAfter = rssBytes(peer0.process.pid);
     const allowed = result.answered - (result.byStatus.get(429) ?? 0);
     const bound = WEBHDFS_RATE_BURST + (WEBHDFS_RATE_PER_SECOND * result.elapsedMs) / 1_000;
     const sortedMs = real.map((r) => r.ms).sort((a, b) => a - b);

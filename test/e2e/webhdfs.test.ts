@@ -4,14 +4,14 @@
 // makes "hdfs" the superuser; the client acts as "hdfs" too, except where a test says.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { join } from "node:path";
 import { request as httpRequest } from "node:http";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import WebHDFS from "webhdfs";
-import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
+import { ensureBinary, PeerProcesses, rssBytes, runCli, waitForVoters, type StartedPeer } from "../support/processes.ts";
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { waitFor } from "../support/wait.ts";
 import { tempDir } from "../support/temp.ts";
@@ -57,12 +57,6 @@ function peerAt(hostPort: string): StartedPeer | undefined {
   return peers.find((peer) => new URL(peer.http).host === hostPort);
 }
 
-/** Resident memory of a process, from /proc (Linux). */
-function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  if (!match) throw new Error("no VmRSS in /proc status");
-  return Number(match[1]) * 1024;
-}
 
 beforeAll(async () => {
   await ensureBinary();
@@ -75,14 +69,7 @@ beforeAll(async () => {
   peers = [first];
   for (let i = 1; i < 3; i++) peers.push(await processes.start(["--data-dir", dir(i), "--listen", LOOPBACK, "--http", "127.0.0.1:0", "--join", first.addresses[0]!, "--swarm-key", swarmKey], peerEnv));
   env = { TESSERA_JOIN: peers.map((peer) => peer.addresses[0]!).join(","), TESSERA_SWARM_KEY: swarmKey, TESSERA_LOG: "warn", TESSERA_USER: SUPERUSER };
-  await waitFor(
-    "3 voters",
-    async () => {
-      const status = await runCli(["cluster", "status", "--json"], env);
-      return status.code === 0 && (JSON.parse(status.stdout) as { voters: string[] }).voters.length === 3;
-    },
-    { timeoutMs: 30_000, intervalMs: 300 },
-  );
+  await waitForVoters(env, 3);
   // Redirects point at peers by the admin HTTP address their heartbeats carry.
   await waitFor(
     "every peer's HTTP address in the first peer's table",

@@ -1,5 +1,5 @@
 // Real peer processes of the compiled binary, for end-to-end tests.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { waitFor } from "./wait.ts";
@@ -100,4 +100,23 @@ export interface PeerListing {
 export async function peersOf(peer: StartedPeer): Promise<PeerListing["peers"]> {
   const response = await fetch(`${peer.http}/api/peers`);
   return ((await response.json()) as PeerListing).peers;
+}
+
+/** A process's resident memory (VmRSS of /proc/<pid>/status, Linux), in bytes. */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+/** Waits until the cluster `env` names (TESSERA_JOIN, TESSERA_SWARM_KEY) has `voters` voters, as `cluster status` says. */
+export async function waitForVoters(env: Record<string, string>, voters: number): Promise<void> {
+  await waitFor(
+    `${voters} voters`,
+    async () => {
+      const status = await runCli(["cluster", "status", "--json"], env);
+      return status.code === 0 && (JSON.parse(status.stdout) as { voters: string[] }).voters.length === voters;
+    },
+    { timeoutMs: 30_000, intervalMs: 300 },
+  );
 }

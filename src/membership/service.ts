@@ -136,6 +136,7 @@ export class MembershipService extends EventTarget {
       sequence: this.sequence,
       leaderTerm: this.init.source.leaderTerm(),
       httpAddress: this.init.source.httpAddress?.() ?? "",
+      tiers: [],
       ...figures,
     };
   }

@@ -46,3 +46,10 @@ export const MEMBERSHIP_TOPIC = "/tessera/membership/1";
  * key, so a standard libp2p node must never believe it speaks the same protocol.
  */
 export const ENCRYPTION_PROTOCOL = "/tessera/noise-aesgcm/1";
+/**
+ * A peer's cache service (issue 16, src/cache/cache-service.ts): a client reads a chunk of a
+ * mounted file through it (the peer fetches it from the under-storage into its tiers while it
+ * streams it back, one fetch per chunk however many read it), `cache load` fills chunks with no
+ * bytes back, and `cache pin` reaches the holders of a file's copies.
+ */
+export const CACHE_PROTOCOL = "/tessera/cache/1";

@@ -9,6 +9,7 @@ import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, META_RPC_LIMITS, PEERS_LISTED
 import { RequestError } from "./errors.ts";
 import { JOB_INPUTS_MAX, REDUCERS_MAX } from "./jobs.ts";
 import { JOB_PARAMS_MAX } from "./job-params.ts";
+import { MOUNT_OPTIONS_MAX, MOUNTS_MAX, TIERS_MAX } from "./mounts.ts";
 import { MetaRequest, MetaResponse } from "./pb/meta.ts";
 import type { Uint8ArrayList } from "uint8arraylist";
 
@@ -31,6 +32,7 @@ export const META_REQUEST_LIMITS = {
   bumpChunk: { excludePeers: 8 * REPLICATION_MAX },
   submitJob: { spec: { inputs: JOB_INPUTS_MAX, params: JOB_PARAMS_MAX } },
   taskDone: { result: { partitionBytes: REDUCERS_MAX } },
+  mount: { options: MOUNT_OPTIONS_MAX },
 };
 
 /** Bounds of repeated fields in a decoded answer: what a client accepts from any peer. */
@@ -40,8 +42,9 @@ export const META_RESPONSE_LIMITS = {
   created: { stat: ATTRIBUTES_LIMITS },
   appended: { stat: ATTRIBUTES_LIMITS },
   settings: { entries: SETTINGS_PAGE_MAX },
-  report: { peers: PEERS_LISTED_MAX },
+  report: { peers: PEERS_LISTED_MAX, peers$: { tiers: TIERS_MAX } },
   status: { voters: PEERS_LISTED_MAX, learners: PEERS_LISTED_MAX, progress: PEERS_LISTED_MAX },
+  mounts: { mounts: MOUNTS_MAX, mounts$: { options: MOUNT_OPTIONS_MAX, redacted: MOUNT_OPTIONS_MAX } },
 };
 
 export const META_CHANNEL = {
@@ -100,6 +103,13 @@ export const ANSWER_OF = {
   taskDone: "done",
   taskFailed: "done",
   taskProgress: "done",
+  mount: "done",
+  unmount: "done",
+  listMounts: "mounts",
+  persist: "done",
+  markPersisted: "done",
+  setPinned: "cacheChange",
+  freeCache: "cacheChange",
 } as const satisfies Record<RequestKind, AnswerKind>;
 
 /**
@@ -148,6 +158,13 @@ export const CHANGES_STATE = {
   taskDone: true,
   taskFailed: true,
   taskProgress: true,
+  mount: true,
+  unmount: true,
+  listMounts: false,
+  persist: true,
+  markPersisted: true,
+  setPinned: true,
+  freeCache: true,
 } as const satisfies Record<RequestKind, boolean>;
 
 /** A client's call: the client's id and the call's number, unique per client id and the same for each retry of the call. */

@@ -2,6 +2,7 @@
 // embedding API, the CLI and admin HTTP (and later the gateways) all show, so they never
 // disagree about what a peer, a status or a report is. The wire messages are in pb/; these are
 // what a program works with.
+import type { TierUsage } from "./pb/membership.ts";
 import { BalanceSummary as BalanceSummaryMessage, DecommissionStatus as DecommissionStatusMessage, FileStatus, Health, VoterProgress, type CapacityReport as CapacityReportMessage, type ClusterStatus, type FsckResult as FsckResultMessage, type UsageSpread as UsageSpreadMessage } from "./pb/meta.ts";
 import { PeerState as PeerStateMessage, type PeerEntry } from "./pb/membership.ts";
 import { Spelling } from "./spelling.ts";
@@ -148,6 +149,8 @@ export interface PeerCapacity {
   usedPercent: number;
   chunks: number;
   lastSeenAgoMs: number;
+  /** Its cache tiers, top first (issue 16); empty without --tier. */
+  tiers: TierUsage[];
 }
 
 export interface CapacityReport {

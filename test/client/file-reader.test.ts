@@ -15,7 +15,7 @@ import { patternBytes } from "../chunk/pipeline-harness.ts";
 const MiB = 1024 * 1024;
 
 function chunk(index: number, sizeBytes: number, peers: string[] = ["a", "b", "c"]): FileChunk {
-  return { chunkId: index.toString(16).padStart(16, "0"), index, version: 1, sizeBytes, committed: true, replicas: peers.map((peer) => ({ peer, rack: peer === "c" ? "/r2" : "/r1", addresses: [] })) };
+  return { chunkId: index.toString(16).padStart(16, "0"), index, version: 1, sizeBytes, committed: true, replicas: peers.map((peer) => ({ peer, rack: peer === "c" ? "/r2" : "/r1", addresses: [], tier: "" })) };
 }
 
 const names = (replicas: Array<{ peer: string }>) => replicas.map((replica) => replica.peer);

@@ -92,7 +92,7 @@ describe("hostile input from an admitted peer", () => {
       sequence: 999n,
       cores: 1,
       leaderTerm: 0n,
-      httpAddress: "",
+      httpAddress: "", tiers: [],
     });
     const oversized = new Uint8Array(GOSSIP_MESSAGE_BYTES_MAX + 1024);
     const honest = encodeHeartbeat({
@@ -108,7 +108,7 @@ describe("hostile input from an admitted peer", () => {
       sequence: 1n,
       cores: 1,
       leaderTerm: 0n,
-      httpAddress: "",
+      httpAddress: "", tiers: [],
     });
     await rogue.services.pubsub.publish(MEMBERSHIP_TOPIC, honest);
     await waitFor("the honest heartbeat to arrive", () => seed.membership.table.get(rogue.peerId.toString()), { timeoutMs: 5_000 });

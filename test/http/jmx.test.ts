@@ -21,7 +21,7 @@ const B = "12D3KooWBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 const C = "12D3KooWCccccccccccccccccccccccccccccccccccccccccccccc";
 
 function peer(id: string, state: PeerCapacity["state"], port: number, lastSeenAgoMs: number): PeerCapacity {
-  return { peer: id, rack: "/r1", state, addresses: [`/ip4/10.0.0.1/tcp/${port}/p2p/${id}`], capacityBytes: 100 * GiB, usedBytes: 10 * GiB, remainingBytes: 80 * GiB, usedPercent: 10, chunks: 11, lastSeenAgoMs };
+  return { peer: id, rack: "/r1", state, addresses: [`/ip4/10.0.0.1/tcp/${port}/p2p/${id}`], capacityBytes: 100 * GiB, usedBytes: 10 * GiB, remainingBytes: 80 * GiB, usedPercent: 10, chunks: 11, lastSeenAgoMs, tiers: [] };
 }
 
 const snapshot: ClusterSnapshot = {

@@ -34,7 +34,7 @@ function record(peer: { id: string; rack: string }): PeerRecord {
     lastSeenMs: 0,
     stateSinceMs: 0,
     isSelf: false,
-    heartbeat: { peerId: peer.id, addresses: [], rack: peer.rack, roles: ["chunk", "compute", "master-candidate"], incarnation: incarnation.get(peer.id) ?? 1n, sequence: 1n, leaderTerm: 0n, httpAddress: "", capacityBytes: 0n, freeBytes: 0n, chunkCount: 0n, loadMilli: 0, cores: 2 },
+    heartbeat: { peerId: peer.id, addresses: [], rack: peer.rack, roles: ["chunk", "compute", "master-candidate"], incarnation: incarnation.get(peer.id) ?? 1n, sequence: 1n, leaderTerm: 0n, httpAddress: "", tiers: [], capacityBytes: 0n, freeBytes: 0n, chunkCount: 0n, loadMilli: 0, cores: 2 },
   };
 }
 

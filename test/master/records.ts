@@ -34,7 +34,7 @@ export function record(id: string, rack: string, spec: RecordSpec = {}): PeerRec
       sequence: 1n,
       cores: 2,
       leaderTerm: 0n,
-      httpAddress: "",
+      httpAddress: "", tiers: [],
     },
   };
 }

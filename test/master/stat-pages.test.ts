@@ -67,7 +67,7 @@ describe("a stat of a file of many chunks", () => {
   });
 
   it("a page always moves on: the first chunk fits whatever its size", () => {
-    const chunk = (index: number): FileChunk => ({ chunkId: index.toString(16).padStart(16, "0"), index, version: 1, sizeBytes: 1, committed: true, replicas: [{ peer: "p", rack: "/r", addresses: ["/ip4/1.2.3.4/tcp/1"] }] });
+    const chunk = (index: number): FileChunk => ({ chunkId: index.toString(16).padStart(16, "0"), index, version: 1, sizeBytes: 1, committed: true, replicas: [{ peer: "p", rack: "/r", addresses: ["/ip4/1.2.3.4/tcp/1"], tier: "" }] });
     const chunks = [chunk(0), chunk(1), chunk(2)];
     const one = chunkWireBytes(chunks[0]!);
     expect(chunksThatFit(chunks, 3 * one, true)).toBe(3);

@@ -15,6 +15,7 @@ const valid: Heartbeat = {
   cores: 2,
   leaderTerm: 0n,
   httpAddress: "127.0.0.1:9870",
+  tiers: [],
 };
 
 describe("heartbeat codec", () => {

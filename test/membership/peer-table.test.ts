@@ -6,7 +6,7 @@ import { PEERS_LISTED_MAX } from "../../src/protocol/limits.ts";
 const config: FailureDetectorConfig = { suspectAfterMs: 3_000, deadAfterMs: 10_000, forgetAfterMs: 60_000 };
 
 function heartbeat(peerId: string, incarnation = 1n, sequence = 1n): Heartbeat {
-  return { peerId, addresses: [], rack: "/r1", capacityBytes: 100n, freeBytes: 50n, chunkCount: 0n, loadMilli: 0, roles: [], incarnation, sequence, cores: 2, leaderTerm: 0n, httpAddress: "" };
+  return { peerId, addresses: [], rack: "/r1", capacityBytes: 100n, freeBytes: 50n, chunkCount: 0n, loadMilli: 0, roles: [], incarnation, sequence, cores: 2, leaderTerm: 0n, httpAddress: "", tiers: [] };
 }
 
 describe("PeerTable failure detector", () => {

@@ -41,8 +41,8 @@ describe("answers to views and back", () => {
     const report: ReportView = {
       capacityBytes: 100, usedBytes: 10, remainingBytes: 80, nonChunkUsedBytes: 10, usedPercent: 10, livePeers: 1, suspectPeers: 0, deadPeers: 1,
       peers: [
-        { peer: "a", rack: "/r1", state: "alive", addresses: ["/ip4/127.0.0.1/tcp/1"], capacityBytes: 100, usedBytes: 10, remainingBytes: 80, usedPercent: 10, chunks: 3, lastSeenAgoMs: 0 },
-        { peer: "b", rack: "/r2", state: "dead", addresses: [], capacityBytes: 0, usedBytes: 0, remainingBytes: 0, usedPercent: 0, chunks: 0, lastSeenAgoMs: 99_000 },
+        { peer: "a", rack: "/r1", state: "alive", addresses: ["/ip4/127.0.0.1/tcp/1"], capacityBytes: 100, usedBytes: 10, remainingBytes: 80, usedPercent: 10, chunks: 3, lastSeenAgoMs: 0, tiers: [] },
+        { peer: "b", rack: "/r2", state: "dead", addresses: [], capacityBytes: 0, usedBytes: 0, remainingBytes: 0, usedPercent: 0, chunks: 0, lastSeenAgoMs: 99_000, tiers: [] },
       ],
       files: 3, chunks: 9, underReplicated: 1, repairQueue: 1, repairedChunks: 0, repairedBytes: 0,
     };

@@ -128,7 +128,7 @@ export class BlockReporter {
 }
 
 function toReported(entry: ChunkEntry) {
-  return { chunkId: entry.id, version: BigInt(entry.version), sizeBytes: BigInt(entry.sizeBytes) };
+  return { chunkId: entry.id, version: BigInt(entry.version), sizeBytes: BigInt(entry.sizeBytes), tier: "" };
 }
 
 /** A ChunkStore that tells the reporter about every commit and delete (a decorator). */

@@ -26,6 +26,7 @@ export function capacityReport(records: readonly PeerRecord[], locations: ChunkL
       usedPercent: percent(usedBytes, capacityBytes),
       chunks: replicas.length,
       lastSeenAgoMs: record.isSelf ? 0 : Math.max(0, Math.round(nowMs - record.lastSeenMs)),
+      tiers: [...(record.heartbeat.tiers ?? [])],
     });
   }
   const counted = peers.filter((peer) => peer.state !== "dead");

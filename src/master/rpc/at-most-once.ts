@@ -186,5 +186,5 @@ export class CallScopes {
 
 function replicaOf(peer: string, ctx: AnswerContext): Replica {
   const record = ctx.membership.table.get(peer);
-  return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [] };
+  return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [], tier: "" };
 }

@@ -432,7 +432,7 @@ export class FsService {
 
   private replica(peer: string): Replica {
     const record = this.init.membership.table.get(peer);
-    return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [] };
+    return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [], tier: "" };
   }
 
   /**

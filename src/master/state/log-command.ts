@@ -43,6 +43,12 @@ const KINDS_SET: Record<LogCommandKind, true> = {
   setPermission: true,
   setTimes: true,
   truncate: true,
+  mount: true,
+  unmount: true,
+  syncUnderStorage: true,
+  markPersisted: true,
+  setPinned: true,
+  freeCache: true,
 };
 export const LOG_COMMAND_KINDS = Object.keys(KINDS_SET) as LogCommandKind[];
 

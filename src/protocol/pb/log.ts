@@ -5,6 +5,7 @@ import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { TaskKind, InputFormat, JobRecord, TaskAttempt, TaskRecord } from './jobs.ts'
 import { Attribute, AttributeList } from './attributes.ts'
+import { PersistState } from './under-storage.ts'
 
 // Streaming decoders are not generated (scripts/proto.ts): nothing decodes a message field by field.
 const streamingNotGenerated = function * (): Generator<never> {
@@ -37,6 +38,12 @@ export interface LogCommand {
   setPermission?: SetPermission
   setTimes?: SetTimes
   truncate?: Truncate
+  mount?: Mount
+  unmount?: Unmount
+  syncUnderStorage?: SyncUnderStorage
+  markPersisted?: MarkPersisted
+  setPinned?: SetPinned
+  freeCache?: FreeCache
 }
 
 export namespace LogCommand {
@@ -51,7 +58,199 @@ export namespace LogCommand {
 
         obj = { ...obj }
 
+        if (obj.freeCache != null) {
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.setPinned != null) {
+          obj.freeCache = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.markPersisted != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.syncUnderStorage != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.unmount != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.mount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.mount != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
         if (obj.truncate != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
           obj.setOwner = undefined
@@ -77,6 +276,12 @@ export namespace LogCommand {
         }
 
         if (obj.setTimes != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setPermission = undefined
           obj.setOwner = undefined
@@ -102,6 +307,12 @@ export namespace LogCommand {
         }
 
         if (obj.setPermission != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setOwner = undefined
@@ -127,6 +338,12 @@ export namespace LogCommand {
         }
 
         if (obj.setOwner != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -152,6 +369,12 @@ export namespace LogCommand {
         }
 
         if (obj.deleteSetting != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -177,6 +400,12 @@ export namespace LogCommand {
         }
 
         if (obj.concat != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -202,6 +431,12 @@ export namespace LogCommand {
         }
 
         if (obj.setAttributes != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -227,6 +462,12 @@ export namespace LogCommand {
         }
 
         if (obj.putJob != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -252,6 +493,12 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -277,6 +524,12 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -302,6 +555,12 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -327,6 +586,12 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -352,6 +617,12 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -377,6 +648,12 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -402,6 +679,12 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -427,6 +710,12 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -452,6 +741,12 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -477,6 +772,12 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -502,6 +803,12 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -527,6 +834,12 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -552,6 +865,12 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -577,6 +896,12 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -602,6 +927,12 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
           obj.truncate = undefined
           obj.setTimes = undefined
           obj.setPermission = undefined
@@ -749,6 +1080,36 @@ export namespace LogCommand {
         if (obj.truncate != null) {
           w.uint32(434)
           Truncate.codec().encode(obj.truncate, w)
+        }
+
+        if (obj.mount != null) {
+          w.uint32(442)
+          Mount.codec().encode(obj.mount, w)
+        }
+
+        if (obj.unmount != null) {
+          w.uint32(450)
+          Unmount.codec().encode(obj.unmount, w)
+        }
+
+        if (obj.syncUnderStorage != null) {
+          w.uint32(458)
+          SyncUnderStorage.codec().encode(obj.syncUnderStorage, w)
+        }
+
+        if (obj.markPersisted != null) {
+          w.uint32(466)
+          MarkPersisted.codec().encode(obj.markPersisted, w)
+        }
+
+        if (obj.setPinned != null) {
+          w.uint32(474)
+          SetPinned.codec().encode(obj.setPinned, w)
+        }
+
+        if (obj.freeCache != null) {
+          w.uint32(482)
+          FreeCache.codec().encode(obj.freeCache, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -913,6 +1274,42 @@ export namespace LogCommand {
               })
               break
             }
+            case 55: {
+              obj.mount = Mount.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.mount
+              })
+              break
+            }
+            case 56: {
+              obj.unmount = Unmount.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.unmount
+              })
+              break
+            }
+            case 57: {
+              obj.syncUnderStorage = SyncUnderStorage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.syncUnderStorage
+              })
+              break
+            }
+            case 58: {
+              obj.markPersisted = MarkPersisted.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.markPersisted
+              })
+              break
+            }
+            case 59: {
+              obj.setPinned = SetPinned.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.setPinned
+              })
+              break
+            }
+            case 60: {
+              obj.freeCache = FreeCache.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.freeCache
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -920,7 +1317,199 @@ export namespace LogCommand {
           }
         }
 
+        if (obj.freeCache != null) {
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.setPinned != null) {
+          delete obj.freeCache
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.markPersisted != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.syncUnderStorage != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.unmount
+          delete obj.mount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.unmount != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.mount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.mount != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
         if (obj.truncate != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.setTimes
           delete obj.setPermission
           delete obj.setOwner
@@ -946,6 +1535,12 @@ export namespace LogCommand {
         }
 
         if (obj.setTimes != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setPermission
           delete obj.setOwner
@@ -971,6 +1566,12 @@ export namespace LogCommand {
         }
 
         if (obj.setPermission != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setOwner
@@ -996,6 +1597,12 @@ export namespace LogCommand {
         }
 
         if (obj.setOwner != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1021,6 +1628,12 @@ export namespace LogCommand {
         }
 
         if (obj.deleteSetting != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1046,6 +1659,12 @@ export namespace LogCommand {
         }
 
         if (obj.concat != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1071,6 +1690,12 @@ export namespace LogCommand {
         }
 
         if (obj.setAttributes != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1096,6 +1721,12 @@ export namespace LogCommand {
         }
 
         if (obj.putJob != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1121,6 +1752,12 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1146,6 +1783,12 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1171,6 +1814,12 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1196,6 +1845,12 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1221,6 +1876,12 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1246,6 +1907,12 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1271,6 +1938,12 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1296,6 +1969,12 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1321,6 +2000,12 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1346,6 +2031,12 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1371,6 +2062,12 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1396,6 +2093,12 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1421,6 +2124,12 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1446,6 +2155,12 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1471,6 +2186,12 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
           delete obj.truncate
           delete obj.setTimes
           delete obj.setPermission
@@ -1789,6 +2510,7 @@ export interface Create {
   closed?: boolean
   firstChunk?: FirstChunk
   attributes?: AttributeList
+  persistState?: PersistState
 }
 
 export namespace Create {
@@ -1849,6 +2571,11 @@ export namespace Create {
         if (obj.attributes != null) {
           w.uint32(74)
           AttributeList.codec().encode(obj.attributes, w)
+        }
+
+        if (obj.persistState != null) {
+          w.uint32(88)
+          PersistState.codec().encode(obj.persistState, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1912,6 +2639,10 @@ export namespace Create {
               obj.attributes = AttributeList.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.attributes
               })
+              break
+            }
+            case 11: {
+              obj.persistState = PersistState.codec().decode(reader)
               break
             }
             default: {
@@ -3890,6 +4621,661 @@ export namespace Truncate {
 
 }
 
+export interface Mount {
+  path: string
+  id: string
+  record: Uint8Array<ArrayBuffer>
+  mtimeMs: number
+}
+
+export namespace Mount {
+  let _codec: Codec<Mount>
+
+  export const codec = (): Codec<Mount> => {
+    if (_codec == null) {
+      _codec = message<Mount>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(18)
+          w.string(obj.id)
+        }
+
+        if ((obj.record != null && obj.record.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.record)
+        }
+
+        if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          id: '',
+          record: new Uint8Array(0),
+          mtimeMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.id = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.record = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Mount>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Mount.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Mount>): Mount {
+    return decodeMessage(buf, Mount.codec(), opts)
+  }
+
+}
+
+export interface Unmount {
+  path: string
+  nowMs: number
+}
+
+export namespace Unmount {
+  let _codec: Codec<Unmount>
+
+  export const codec = (): Codec<Unmount> => {
+    if (_codec == null) {
+      _codec = message<Unmount>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.nowMs != null && obj.nowMs !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.nowMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          nowMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.nowMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Unmount>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Unmount.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Unmount>): Unmount {
+    return decodeMessage(buf, Unmount.codec(), opts)
+  }
+
+}
+
+export interface SyncUnderStorage {
+  path: string
+  after: string
+  through: string
+  entries: UnderStorageEntry[]
+  complete: boolean
+  nowMs: number
+  parents: boolean
+}
+
+export namespace SyncUnderStorage {
+  let _codec: Codec<SyncUnderStorage>
+
+  export const codec = (): Codec<SyncUnderStorage> => {
+    if (_codec == null) {
+      _codec = message<SyncUnderStorage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.after != null && obj.after !== '')) {
+          w.uint32(18)
+          w.string(obj.after)
+        }
+
+        if ((obj.through != null && obj.through !== '')) {
+          w.uint32(26)
+          w.string(obj.through)
+        }
+
+        if (obj.entries != null && obj.entries.length > 0) {
+          for (const value of obj.entries) {
+            w.uint32(34)
+            UnderStorageEntry.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.complete != null && obj.complete !== false)) {
+          w.uint32(40)
+          w.bool(obj.complete)
+        }
+
+        if ((obj.nowMs != null && obj.nowMs !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.nowMs)
+        }
+
+        if ((obj.parents != null && obj.parents !== false)) {
+          w.uint32(56)
+          w.bool(obj.parents)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          after: '',
+          through: '',
+          entries: [],
+          complete: false,
+          nowMs: 0,
+          parents: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.after = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.through = utf8Of(reader.bytes())
+              break
+            }
+            case 4: {
+              if (opts.limits?.entries != null && obj.entries.length === opts.limits.entries) {
+                throw new MaxLengthError('Decode error - repeated field "entries" had too many elements')
+              }
+
+              obj.entries.push(UnderStorageEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.entries$
+              }))
+              break
+            }
+            case 5: {
+              obj.complete = reader.bool()
+              break
+            }
+            case 6: {
+              obj.nowMs = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.parents = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SyncUnderStorage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncUnderStorage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncUnderStorage>): SyncUnderStorage {
+    return decodeMessage(buf, SyncUnderStorage.codec(), opts)
+  }
+
+}
+
+export interface UnderStorageEntry {
+  name: string
+  directory: boolean
+  sizeBytes: number
+  mtimeMs: number
+  fingerprint: string
+}
+
+export namespace UnderStorageEntry {
+  let _codec: Codec<UnderStorageEntry>
+
+  export const codec = (): Codec<UnderStorageEntry> => {
+    if (_codec == null) {
+      _codec = message<UnderStorageEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.directory != null && obj.directory !== false)) {
+          w.uint32(16)
+          w.bool(obj.directory)
+        }
+
+        if ((obj.sizeBytes != null && obj.sizeBytes !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.sizeBytes)
+        }
+
+        if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if ((obj.fingerprint != null && obj.fingerprint !== '')) {
+          w.uint32(42)
+          w.string(obj.fingerprint)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          directory: false,
+          sizeBytes: 0,
+          mtimeMs: 0,
+          fingerprint: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.directory = reader.bool()
+              break
+            }
+            case 3: {
+              obj.sizeBytes = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.fingerprint = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<UnderStorageEntry>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, UnderStorageEntry.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<UnderStorageEntry>): UnderStorageEntry {
+    return decodeMessage(buf, UnderStorageEntry.codec(), opts)
+  }
+
+}
+
+export interface MarkPersisted {
+  path: string
+  fileId: number
+  lengthBytes: number
+  fingerprint: string
+}
+
+export namespace MarkPersisted {
+  let _codec: Codec<MarkPersisted>
+
+  export const codec = (): Codec<MarkPersisted> => {
+    if (_codec == null) {
+      _codec = message<MarkPersisted>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.fileId != null && obj.fileId !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.fileId)
+        }
+
+        if ((obj.lengthBytes != null && obj.lengthBytes !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.lengthBytes)
+        }
+
+        if ((obj.fingerprint != null && obj.fingerprint !== '')) {
+          w.uint32(34)
+          w.string(obj.fingerprint)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          fileId: 0,
+          lengthBytes: 0,
+          fingerprint: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.fileId = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.lengthBytes = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.fingerprint = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<MarkPersisted>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MarkPersisted.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MarkPersisted>): MarkPersisted {
+    return decodeMessage(buf, MarkPersisted.codec(), opts)
+  }
+
+}
+
+export interface SetPinned {
+  path: string
+  pinned: boolean
+}
+
+export namespace SetPinned {
+  let _codec: Codec<SetPinned>
+
+  export const codec = (): Codec<SetPinned> => {
+    if (_codec == null) {
+      _codec = message<SetPinned>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.pinned != null && obj.pinned !== false)) {
+          w.uint32(16)
+          w.bool(obj.pinned)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          pinned: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.pinned = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SetPinned>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SetPinned.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SetPinned>): SetPinned {
+    return decodeMessage(buf, SetPinned.codec(), opts)
+  }
+
+}
+
+export interface FreeCache {
+  path: string
+  force: boolean
+  nowMs: number
+}
+
+export namespace FreeCache {
+  let _codec: Codec<FreeCache>
+
+  export const codec = (): Codec<FreeCache> => {
+    if (_codec == null) {
+      _codec = message<FreeCache>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.force != null && obj.force !== false)) {
+          w.uint32(16)
+          w.bool(obj.force)
+        }
+
+        if ((obj.nowMs != null && obj.nowMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.nowMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          force: false,
+          nowMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.force = reader.bool()
+              break
+            }
+            case 3: {
+              obj.nowMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<FreeCache>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FreeCache.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FreeCache>): FreeCache {
+    return decodeMessage(buf, FreeCache.codec(), opts)
+  }
+
+}
+
 enum __TaskKindValues {
   TASK_KIND_UNSPECIFIED = 0,
   MAP = 1,
@@ -3900,5 +5286,27 @@ enum __InputFormatValues {
   INPUT_FORMAT_UNSPECIFIED = 0,
   LINES = 1,
   WHOLE_FILE = 2
+}
+
+enum __ReadTypeValues {
+  READ_TYPE_UNSPECIFIED = 0,
+  CACHE = 1,
+  CACHE_PROMOTE = 2,
+  NO_CACHE = 3
+}
+
+enum __WriteTypeValues {
+  WRITE_TYPE_UNSPECIFIED = 0,
+  CACHE_THROUGH = 1,
+  THROUGH = 2,
+  ASYNC_THROUGH = 3,
+  MUST_CACHE = 4
+}
+
+enum __PersistStateValues {
+  PERSIST_STATE_UNSPECIFIED = 0,
+  PERSISTED = 1,
+  TO_BE_PERSISTED = 2,
+  NOT_PERSISTED = 3
 }
 

@@ -25,6 +25,7 @@ export interface Heartbeat {
   cores: number
   leaderTerm: bigint
   httpAddress: string
+  tiers: TierUsage[]
 }
 
 export namespace Heartbeat {
@@ -106,6 +107,13 @@ export namespace Heartbeat {
           w.string(obj.httpAddress)
         }
 
+        if (obj.tiers != null && obj.tiers.length > 0) {
+          for (const value of obj.tiers) {
+            w.uint32(114)
+            TierUsage.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -123,7 +131,8 @@ export namespace Heartbeat {
           sequence: 0n,
           cores: 0,
           leaderTerm: 0n,
-          httpAddress: ''
+          httpAddress: '',
+          tiers: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -192,6 +201,16 @@ export namespace Heartbeat {
               obj.httpAddress = utf8Of(reader.bytes())
               break
             }
+            case 14: {
+              if (opts.limits?.tiers != null && obj.tiers.length === opts.limits.tiers) {
+                throw new MaxLengthError('Decode error - repeated field "tiers" had too many elements')
+              }
+
+              obj.tiers.push(TierUsage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tiers$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -212,6 +231,166 @@ export namespace Heartbeat {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Heartbeat>): Heartbeat {
     return decodeMessage(buf, Heartbeat.codec(), opts)
+  }
+
+}
+
+export interface TierUsage {
+  name: string
+  capacityBytes: number
+  usedBytes: number
+  chunks: number
+  hits: number
+  misses: number
+  evictions: number
+  demotions: number
+  promotions: number
+  pinnedChunks: number
+}
+
+export namespace TierUsage {
+  let _codec: Codec<TierUsage>
+
+  export const codec = (): Codec<TierUsage> => {
+    if (_codec == null) {
+      _codec = message<TierUsage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.capacityBytes != null && obj.capacityBytes !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.capacityBytes)
+        }
+
+        if ((obj.usedBytes != null && obj.usedBytes !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.usedBytes)
+        }
+
+        if ((obj.chunks != null && obj.chunks !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.chunks)
+        }
+
+        if ((obj.hits != null && obj.hits !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.hits)
+        }
+
+        if ((obj.misses != null && obj.misses !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.misses)
+        }
+
+        if ((obj.evictions != null && obj.evictions !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.evictions)
+        }
+
+        if ((obj.demotions != null && obj.demotions !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.demotions)
+        }
+
+        if ((obj.promotions != null && obj.promotions !== 0)) {
+          w.uint32(72)
+          w.uint64Number(obj.promotions)
+        }
+
+        if ((obj.pinnedChunks != null && obj.pinnedChunks !== 0)) {
+          w.uint32(80)
+          w.uint64Number(obj.pinnedChunks)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          capacityBytes: 0,
+          usedBytes: 0,
+          chunks: 0,
+          hits: 0,
+          misses: 0,
+          evictions: 0,
+          demotions: 0,
+          promotions: 0,
+          pinnedChunks: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.capacityBytes = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.usedBytes = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.chunks = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.hits = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.misses = reader.uint64Number()
+              break
+            }
+            case 7: {
+              obj.evictions = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.demotions = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.promotions = reader.uint64Number()
+              break
+            }
+            case 10: {
+              obj.pinnedChunks = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<TierUsage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TierUsage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TierUsage>): TierUsage {
+    return decodeMessage(buf, TierUsage.codec(), opts)
   }
 
 }

@@ -13,6 +13,7 @@ export interface ReportedChunk {
   chunkId: string
   version: bigint
   sizeBytes: bigint
+  tier: string
 }
 
 export namespace ReportedChunk {
@@ -40,6 +41,11 @@ export namespace ReportedChunk {
           w.uint64(obj.sizeBytes)
         }
 
+        if ((obj.tier != null && obj.tier !== '')) {
+          w.uint32(34)
+          w.string(obj.tier)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -47,7 +53,8 @@ export namespace ReportedChunk {
         const obj: any = {
           chunkId: '',
           version: 0n,
-          sizeBytes: 0n
+          sizeBytes: 0n,
+          tier: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -66,6 +73,10 @@ export namespace ReportedChunk {
             }
             case 3: {
               obj.sizeBytes = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.tier = utf8Of(reader.bytes())
               break
             }
             default: {

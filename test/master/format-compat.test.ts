@@ -475,6 +475,22 @@ describe("version 2 of the log command", () => {
     { setPermission: { path: "/a/o", permission: 0o1750 } },
     { setTimes: { path: "/a/o", mtimeMs: 12, accessTimeMs: 13, nowMs: 14 } },
     { truncate: { path: "/a/o", lengthBytes: 1024, nowMs: 15 } },
+    { mount: { path: "/mnt/s3", id: "m1", record: new TextEncoder().encode("{}"), mtimeMs: 16 } },
+    { unmount: { path: "/mnt/s3", nowMs: 17 } },
+    {
+      syncUnderStorage: {
+        path: "/mnt/s3/d",
+        after: "a",
+        through: "z",
+        entries: [{ name: "b.txt", directory: false, sizeBytes: 2 ** 40, mtimeMs: 18, fingerprint: 's3:etag="e";size=1099511627776' }],
+        complete: true,
+        nowMs: 19,
+        parents: true,
+      },
+    },
+    { markPersisted: { path: "/mnt/s3/f", fileId: 9, lengthBytes: 2 ** 40, fingerprint: "file:mtime=1;size=2" } },
+    { setPinned: { path: "/mnt/s3", pinned: true } },
+    { freeCache: { path: "/mnt/s3", force: true, nowMs: 20 } },
   ];
 
   it("every kind round-trips through its bytes", () => {

@@ -336,9 +336,10 @@ describe("schema 5", () => {
       h.run({ mkdir: { path: "/kept", mtimeMs: 1 } });
       h.write("/kept/f", [3]);
       h.ns.close();
-      // As schema 4 left it: no attributes column (nor schema 6's permission columns).
+      // As schema 4 left it: no attributes column (nor schema 6's permission columns, nor schema 7's under-storage ones).
       const db = new Database(path);
-      for (const column of ["attributes", "owner", "grp", "mode", "atime_ms"]) db.run(`ALTER TABLE inodes DROP COLUMN ${column}`);
+      db.run("DROP INDEX inodes_to_persist");
+      for (const column of ["attributes", "owner", "grp", "mode", "atime_ms", "ufs_fingerprint", "persist_state", "pinned", "ufs_synced_ms"]) db.run(`ALTER TABLE inodes DROP COLUMN ${column}`);
       db.run("PRAGMA user_version = 4");
       db.close();
       const upgraded = harness(Namespace.open({ path }));

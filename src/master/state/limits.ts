@@ -31,6 +31,13 @@ export const SETTING_KEY_CHARS_MAX = 256;
 export const SETTING_VALUE_BYTES_MAX = 64 * 1024;
 // Settings are knobs, not a database: the bound keeps snapshots and memory small.
 export const SETTINGS_MAX = 10_000;
+/**
+ * Entries of one SyncUnderStorage command (one page of an under-storage listing): a sync of a
+ * folder of a million objects is a thousand commands, never one huge entry.
+ */
+export const SYNC_ENTRIES_MAX = 1_000;
+/** An under-storage fingerprint (protocol/mounts.ts: an ETag and a size, or an mtime and a size) at most. */
+export const FINGERPRINT_CHARS_MAX = 1_024;
 
 /** Task records in one putJob command: a job of this many chunks is the largest accepted. */
 export const JOB_TASKS_MAX = 100_000;

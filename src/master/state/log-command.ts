@@ -6,7 +6,7 @@ import { LogCommand, type Call, type Caller } from "../../protocol/pb/log.ts";
 import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, REPLICATION_MAX } from "../../protocol/limits.ts";
 import { CommandRejectedError } from "./errors.ts";
 import { commandFromV1 } from "./legacy-v1.ts";
-import { DROP_PENDING_MAX, JOB_RECORD_LIMITS, JOB_TASKS_MAX, TASK_RECORD_LIMITS } from "./limits.ts";
+import { DROP_PENDING_MAX, JOB_RECORD_LIMITS, JOB_TASKS_MAX, SYNC_ENTRIES_MAX, TASK_RECORD_LIMITS } from "./limits.ts";
 import { CALLER_GROUPS_MAX } from "./permissions.ts";
 
 /** The kinds of command: the members of LogCommand's oneof (`call` is the envelope beside it). */
@@ -64,6 +64,7 @@ const LOG_COMMAND_LIMITS = {
   addChunk: { replicas: REPLICATION_MAX },
   bumpChunkVersion: { replicas: REPLICATION_MAX },
   dropPendingDeletes: { chunkIds: DROP_PENDING_MAX },
+  syncUnderStorage: { entries: SYNC_ENTRIES_MAX },
   putJob: { job: JOB_RECORD_LIMITS, tasks: JOB_TASKS_MAX, tasks$: TASK_RECORD_LIMITS },
   caller: { groups: CALLER_GROUPS_MAX },
 };

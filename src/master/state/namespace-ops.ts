@@ -58,6 +58,8 @@ import {
 import { basename, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
 import { CHUNKS_IN_FLIGHT_MAX, CONCAT_SOURCES_MAX } from "../../protocol/limits.ts";
 import { attributesProblem } from "../../protocol/attributes.ts";
+import type { MountRecord } from "../../protocol/mounts.ts";
+import { columnOf, mountFor, newFileState, NOT_PERSISTED, PERSISTED, readMountRecords, refuseReadonly } from "./mount-state.ts";
 import type { Attribute } from "../../protocol/pb/attributes.ts";
 import type {
   AbandonChunk,
@@ -101,6 +103,13 @@ export interface OpContext {
   rootRow?: PermRow;
   /** The cluster's umask, for the folders a rename or concat makes with `parents`. */
   umask?: number;
+  /** The mount records (the namespace caches them); read from the settings when absent. */
+  mounts?: () => readonly MountRecord[];
+}
+
+/** The mount records as the command sees them. */
+export function mountsOf(ctx: OpContext): () => readonly MountRecord[] {
+  return ctx.mounts ?? (() => readMountRecords(ctx.s));
 }
 
 export interface ChunkInfo {
@@ -113,7 +122,8 @@ export interface ChunkInfo {
 }
 
 export function chunkInfo(row: ChunkRow): ChunkInfo {
-  return { chunkId: row.chunk_id, index: row.idx, version: row.version, sizeBytes: row.size_bytes, committed: row.committed === 1, replicas: row.replicas.split(",") };
+  // A placeholder chunk of an under-storage file has no pipeline: '' is no replica, not one named "".
+  return { chunkId: row.chunk_id, index: row.idx, version: row.version, sizeBytes: row.size_bytes, committed: row.committed === 1, replicas: row.replicas === "" ? [] : row.replicas.split(",") };
 }
 
 /** Chunk ids are handed out in order from meta.next_chunk_id: deterministic on every master. */
@@ -122,7 +132,7 @@ export function formatChunkId(n: number): string {
   return n.toString(16).padStart(16, "0");
 }
 
-function newInodeId(ctx: OpContext): number {
+export function newInodeId(ctx: OpContext): number {
   const id = ctx.meta.next_inode_id;
   ctx.meta.next_inode_id = id + 1;
   return id;
@@ -205,7 +215,7 @@ export function attributesOfRow(row: Pick<InodeRow, "attributes">): Attribute[] 
  * EXECUTE on every folder on the way and WRITE on the deepest that exists when one is made;
  * the new folders are the caller's, with their parent's group and the umask's bits plus u+wx.
  */
-function makeFolders(ctx: OpContext, folderPath: string, mtimeMs: number): StepRow {
+export function makeFolders(ctx: OpContext, folderPath: string, mtimeMs: number): StepRow {
   const names = segments(folderPath);
   const check = ctx.check;
   const bits = applyUmask(DIR_MODE_UNMASKED, ctx.umask ?? UMASK_DEFAULT) | IMPLICIT_PARENT_BITS;
@@ -222,23 +232,85 @@ function makeFolders(ctx: OpContext, folderPath: string, mtimeMs: number): StepR
     }
     if (check && !made) check.access(dir, at, WRITE);
     made = true;
-    dir = insertFolder(ctx, dir, names[i], mtimeMs, bits);
+    dir = insertFolder(ctx, dir, names[i], mtimeMs, bits, () => ROOT_PATH + names.slice(0, i + 1).join("/"));
   }
   return dir;
 }
 
-/** A new folder in `parent`, the caller's, with the parent's group: its row as a step. */
-function insertFolder(ctx: OpContext, parentDir: StepRow, name: string, mtimeMs: number, mode: number): StepRow {
+/**
+ * A new folder in `parent`, the caller's, with the parent's group: its row as a step. Under a
+ * mount it is NOT_PERSISTED: it exists in Tessera only until a sync sees it in the
+ * under-storage (an object store has no empty folders), so a sync that does not list it keeps
+ * it; a read-only mount refuses it.
+ */
+function insertFolder(ctx: OpContext, parentDir: StepRow, name: string, mtimeMs: number, mode: number, pathOfNew: () => string): StepRow {
+  const underMount = parentDir.persist_state !== null && parentDir.persist_state !== undefined;
+  if (underMount) refuseReadonly(mountFor(mountsOf(ctx), pathOfNew()), pathOfNew());
   const id = newInodeId(ctx);
   const owner = ctx.owner ?? null;
   ctx.s.insertInode.run(id, parentDir.id, name, "dir", mtimeMs, 0, 0, 0, "closed", null, null, owner, parentDir.grp, mode);
+  if (underMount) ctx.s.setPersistState.run(NOT_PERSISTED, id);
   ctx.s.touch.run(mtimeMs, parentDir.id);
   ctx.meta.directories += 1;
-  return { id, kind: "dir", owner, grp: parentDir.grp, mode };
+  return { id, kind: "dir", owner, grp: parentDir.grp, mode, persist_state: underMount ? NOT_PERSISTED : null };
+}
+
+/**
+ * The persist state of a file a client makes at `path` in `dir` (create, concat), written on
+ * the new inode: NULL outside mounts; under one, `requested` (Create.persistState:
+ * TO_BE_PERSISTED or NOT_PERSISTED; PERSISTED needs a fingerprint, which only markPersisted
+ * and the sync give), else the mount's write type's. A read-only mount refuses the file.
+ */
+function stampNewFile(ctx: OpContext, dir: { persist_state?: number | null }, path: string, id: number, requested?: Create["persistState"]): void {
+  const column = columnOf(requested);
+  if (dir.persist_state === null || dir.persist_state === undefined) {
+    if (column !== undefined) throw new InvalidArgumentError(`${path} is not under a mount: only a file under one has a persist state.`);
+    return;
+  }
+  const mount = mountFor(mountsOf(ctx), path);
+  refuseReadonly(mount, path);
+  if (column === PERSISTED) throw new InvalidArgumentError(`${path}: a new file is TO_BE_PERSISTED or NOT_PERSISTED; it is PERSISTED once the under-storage has it.`);
+  ctx.s.setPersistState.run(column ?? newFileState(dir.persist_state, mount), id);
+}
+
+/**
+ * Removes a folder and everything below it, set-wise (a folder of millions of files is a few
+ * statements); the chunks go to the pending deletes stamped `nowMs`. Does not touch the parent.
+ */
+export function deleteSubtree(ctx: OpContext, folderId: number, nowMs: number): { files: number; directories: number; chunks: number } {
+  ctx.s.doomedClear.run();
+  ctx.s.doomedFill.run(folderId);
+  const counts = ctx.s.doomedCounts.get();
+  assert(counts, "counts of the deleted subtree");
+  const chunks = ctx.s.doomedPend.run(nowMs).changes;
+  const deletedChunks = ctx.s.doomedDeleteChunks.run().changes;
+  assert(deletedChunks === chunks, `every deleted chunk is pending (${deletedChunks} deleted, ${chunks} pending)`);
+  const deletedInodes = ctx.s.doomedDeleteInodes.run().changes;
+  assert(deletedInodes === counts.files + counts.directories, "every inode of the subtree is deleted");
+  ctx.s.doomedClear.run();
+  ctx.meta.files -= counts.files;
+  ctx.meta.directories -= counts.directories;
+  ctx.meta.chunks -= chunks;
+  ctx.meta.pending_deletes += chunks;
+  return { files: counts.files, directories: counts.directories, chunks };
+}
+
+/**
+ * A mount point is removed or moved only by unmount: a delete or rename of it, or of a folder
+ * above it, is refused (the record would name a folder that is gone). Reads the records only
+ * for a folder, which is where a mount point can be.
+ */
+function refuseMountPoints(ctx: OpContext, node: InodeRow, path: string, what: string): void {
+  if (node.kind !== "dir") return;
+  const below = path === ROOT_PATH ? ROOT_PATH : `${path}/`;
+  for (const mount of mountsOf(ctx)()) {
+    if (mount.path === path) throw new InvalidArgumentError(`${path} is the mount point of ${mount.uri}: unmount it rather than ${what} it.`);
+    if (mount.path.startsWith(below)) throw new InvalidArgumentError(`${path} holds the mount point ${mount.path}: unmount it before ${what === "delete" ? "deleting" : "renaming"} ${path}.`);
+  }
 }
 
 /** Removes a file and sends its chunks to the pending deletes (stamped `nowMs`): how many chunks. */
-function deleteFile(ctx: OpContext, file: InodeRow, nowMs: number): number {
+export function deleteFile(ctx: OpContext, file: InodeRow, nowMs: number): number {
   const chunks = ctx.s.pendFileChunks.run(file.id, nowMs).changes;
   ctx.s.deleteFileChunks.run(file.id);
   ctx.s.deleteInode.run(file.id);
@@ -254,7 +326,7 @@ function deleteFile(ctx: OpContext, file: InodeRow, nowMs: number): number {
  * chunks pending deletion as a delete's are. `keep` is an inode that may already be there
  * (a rename onto itself): it is not removed.
  */
-function destinationOf(ctx: OpContext, dst: string, options: { replace: boolean; parents: boolean; mtimeMs: number; keep?: number }): { dir: PermRow & { id: number }; name: string; existing?: InodeRow } {
+function destinationOf(ctx: OpContext, dst: string, options: { replace: boolean; parents: boolean; mtimeMs: number; keep?: number }): { dir: StepRow; name: string; existing?: InodeRow } {
   const folder = parent(dst)!;
   const dir = options.parents ? makeFolders(ctx, folder, options.mtimeMs) : resolveParentDir(ctx.s, dst, folder, ctx.check, ctx.rootRow);
   // The destination's folder changes: WRITE on it (HDFS checks the parent of a rename's and a concat's target).
@@ -300,7 +372,7 @@ export function mkdir(ctx: OpContext, c: Mkdir): { created: number } {
     if (!last && !c.parents) throw new NotFoundError(`${path}: the folder ${ROOT_PATH}${names.slice(0, i + 1).join("/")} does not exist.`);
     if (check && created === 0) check.access(dir, here, WRITE);
     // Folders made on the way get u+wx, so their maker can go on below them (HDFS too).
-    dir = insertFolder(ctx, dir, names[i], mtimeMs, last ? mode : mode | IMPLICIT_PARENT_BITS);
+    dir = insertFolder(ctx, dir, names[i], mtimeMs, last ? mode : mode | IMPLICIT_PARENT_BITS, () => ROOT_PATH + names.slice(0, i + 1).join("/"));
     if (last && attributes !== null) ctx.s.setAttributes.run(attributes, dir.id);
     created += 1;
   }
@@ -335,6 +407,7 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
   const firstChunkReplicas = c.firstChunk ? validateReplicas(c.firstChunk.replicas) : undefined;
   const id = newInodeId(ctx);
   ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "open", c.clientId, c.leaseExpiryMs, ctx.owner ?? null, dir.grp, mode);
+  stampNewFile(ctx, dir, path, id, c.persistState);
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
   if (!firstChunkReplicas) return { fileId: id, mtimeMs };
@@ -350,6 +423,7 @@ function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number):
   if (ctx.s.child.get(dir.id, name)) throw new AlreadyExistsError(`${path} exists.`);
   const id = newInodeId(ctx);
   ctx.s.insertInode.run(id, dir.id, name, "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "closed", null, null, ctx.owner ?? null, dir.grp, mode);
+  stampNewFile(ctx, dir, path, id, c.persistState);
   if (attributes !== null) ctx.s.setAttributes.run(attributes, id);
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
@@ -370,7 +444,7 @@ function writableParent(ctx: OpContext, path: string): InodeRow {
 }
 
 /** The row at `path`, which the caller needs `access` on (and EXECUTE on every folder on the way). */
-function resolveFor(ctx: OpContext, path: string, access: number): InodeRow {
+export function resolveFor(ctx: OpContext, path: string, access: number): InodeRow {
   const row = resolve(ctx.s, path, ctx.check, ctx.rootRow);
   if (ctx.check && access !== 0) ctx.check.access(row, path, access);
   return row;
@@ -552,6 +626,7 @@ export function reopenForAppend(
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   const file = resolveFor(ctx, path, WRITE);
   if (file.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
+  refuseUnderStorageFile(file, path, "appending to");
   let abandoned: string | undefined;
   if (file.state === "open" && file.lease_holder !== c.clientId) {
     if ((file.lease_expiry_ms ?? 0) > nowMs) throw new LeaseHeldError(`${path} is open under a live lease of client ${file.lease_holder}.`);
@@ -565,6 +640,14 @@ export function reopenForAppend(
   if (last) result.lastChunk = chunkInfo(last);
   if (abandoned) result.abandonedChunkId = abandoned;
   return result;
+}
+
+/**
+ * A file the under-storage has (PERSISTED) is that object's bytes: its chunks may be
+ * placeholders, and changing them in place would part it from the object.
+ */
+function refuseUnderStorageFile(file: InodeRow, path: string, what: string): void {
+  if (file.persist_state === PERSISTED) throw new InvalidArgumentError(`${path} is a file of the under-storage: ${what} it is not supported.`);
 }
 
 export function rename(ctx: OpContext, c: Rename): Record<string, never> {
@@ -582,6 +665,14 @@ export function rename(ctx: OpContext, c: Rename): Record<string, never> {
     ctx.check.access(srcDir!, folder, WRITE);
     ctx.check.sticky(srcDir!, folder, node, src);
   }
+  refuseMountPoints(ctx, node, src, "rename");
+  const mounts = mountsOf(ctx);
+  const srcMount = mountFor(mounts, src);
+  const dstMount = mountFor(mounts, dst);
+  // The under-storage is told of a rename within a mount (master/rpc does it first); across a
+  // boundary the bytes would have to move between stores, which a rename does not do.
+  if (srcMount?.id !== dstMount?.id) throw new InvalidArgumentError(`renaming ${src} to ${dst} crosses the mount point ${(srcMount ?? dstMount)!.path}: that is not supported.`);
+  refuseReadonly(srcMount, src);
   const replace = c.replace === true;
   // Only a file replaces a file: a folder over a file would change what the path is.
   if (replace && node.kind !== "file" && lookup(ctx.s, dst)?.kind === "file") throw new AlreadyExistsError(`${dst} exists and ${src} is a folder: a folder does not replace a file.`);
@@ -603,6 +694,8 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
     throw new InvalidArgumentError(`${pruneBelow} is not a folder above ${path}: empty folders are pruned below a folder that holds the path.`);
   }
   const { row: node, parent: holder } = resolveWithParent(ctx.s, path, ctx.check, ctx.rootRow);
+  refuseMountPoints(ctx, node, path, "delete");
+  if (node.persist_state !== null) refuseReadonly(mountFor(mountsOf(ctx), path), path);
   const check = ctx.check;
   if (check) {
     const folder = parent(path)!;
@@ -621,23 +714,7 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
     files = 1;
   } else {
     if (!c.recursive && ctx.s.hasChild.get(node.id)) throw new NotEmptyError(`${path} is not empty.`);
-    // Set-wise, not row by row: a folder of millions of files is a few statements.
-    ctx.s.doomedClear.run();
-    ctx.s.doomedFill.run(node.id);
-    const counts = ctx.s.doomedCounts.get();
-    assert(counts, "counts of the deleted subtree");
-    files = counts.files;
-    directories = counts.directories;
-    chunks = ctx.s.doomedPend.run(nowMs).changes;
-    const deletedChunks = ctx.s.doomedDeleteChunks.run().changes;
-    assert(deletedChunks === chunks, `every deleted chunk is pending (${deletedChunks} deleted, ${chunks} pending)`);
-    const deletedInodes = ctx.s.doomedDeleteInodes.run().changes;
-    assert(deletedInodes === files + directories, "every inode of the subtree is deleted");
-    ctx.s.doomedClear.run();
-    ctx.meta.files -= files;
-    ctx.meta.directories -= directories;
-    ctx.meta.chunks -= chunks;
-    ctx.meta.pending_deletes += chunks;
+    ({ files, directories, chunks } = deleteSubtree(ctx, node.id, nowMs));
   }
   // Walking up: each folder the delete left empty, without attributes, strictly below pruneBelow.
   let survivor = node.parent;
@@ -685,7 +762,7 @@ export function dropPendingDeletes(ctx: OpContext, c: DropPendingDeletes): { dro
 }
 
 /** Settings are the superuser's: they hold the permission model itself and the cluster's secret. */
-function requireSuperuser(ctx: OpContext, what: string): void {
+export function requireSuperuser(ctx: OpContext, what: string): void {
   if (ctx.superuser === false) throw new PermissionDeniedError(`Permission denied: user=${ctx.owner ?? ""} is not a superuser, and ${what} takes one.`);
 }
 
@@ -753,6 +830,9 @@ export function concat(ctx: OpContext, c: Concat): Concatenated {
     }
     if (row.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
     if (row.state !== "closed") throw new InvalidArgumentError(`${path} is open: only closed files are concatenated.`);
+    // Its chunks may be placeholders filled from its own object: they cannot become another file's.
+    if (row.persist_state === PERSISTED) throw new InvalidArgumentError(`${path} is a file of the under-storage: concatenating it is not supported.`);
+    if (row.persist_state !== null) refuseReadonly(mountFor(mountsOf(ctx), path), path);
     return row;
   });
   let chunks = 0;
@@ -775,6 +855,7 @@ export function concat(ctx: OpContext, c: Concat): Concatenated {
   // upload's parts were made with the umask of the day).
   const mode = sources[0]!.mode & 0o777;
   ctx.s.insertClosedFile.run(id, at.dir.id, at.name, mtimeMs, replication, chunkSizeBytes, lengthBytes, attributes, ctx.owner ?? null, at.dir.grp, mode);
+  stampNewFile(ctx, at.dir, dst, id);
   ctx.meta.files += 1;
   let offset = 0;
   const folders = new Set<number>([at.dir.id]);
@@ -842,6 +923,7 @@ export function truncate(ctx: OpContext, c: Truncate): { lengthBytes: number; ch
   const file = resolveFor(ctx, path, WRITE);
   if (file.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
   if (file.state !== "closed") throw new InvalidArgumentError(`${path} is open: only a closed file is truncated.`);
+  refuseUnderStorageFile(file, path, "truncating");
   if (c.lengthBytes > file.length_bytes) throw new InvalidArgumentError(`${path} is ${file.length_bytes} bytes: it cannot be truncated to ${c.lengthBytes}.`);
   if (c.lengthBytes === file.length_bytes) return { lengthBytes: file.length_bytes, chunks: 0 };
   // The first chunk to drop: the one after the chunk that ends at lengthBytes.

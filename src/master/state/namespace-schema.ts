@@ -19,6 +19,13 @@
 //            and every inode of a namespace made before permissions), mode the bits
 //            (0..0o1777), atime_ms the last access time set (at creation, by setTimes). They
 //            sit in the rows the path walk reads, so a check costs no query of its own.
+//            ufs_fingerprint, persist_state, pinned, ufs_synced_ms: under-storage mounts (issue
+//            16, under-storage-ops.ts): the object's version as Tessera last saw it (NULL: not
+//            known to the under-storage), whether the under-storage has the bytes (PersistState
+//            of under-storage.proto; NULL outside mounts, set on everything under a mount
+//            point), `cache pin` (0 | 1), and for folders when their last complete listing was
+//            applied (NULL: never). A partial index on id of TO_BE_PERSISTED inodes lets the
+//            leader's persister find them without a scan.
 //   chunks   one row per chunk of a file: (file_id, idx) is the primary key (WITHOUT ROWID: a
 //            file's chunks are contiguous on disk, in order), chunk_id (16 hex digits, UNIQUE
 //            index: block reports and GC ask "whose is this chunk?"), version, size_bytes,
@@ -47,8 +54,10 @@
 // tables with records in version 2 (states as enums); 4 adds the retry cache, empty after an
 // upgrade; 5 adds inodes.attributes, NULL (none) after an upgrade; 6 adds inodes.owner, grp,
 // mode and atime_ms: after an upgrade owner and grp are NULL (the superuser and supergroup),
-// mode 0o755 for folders and 0o644 for files, atime the mtime. A database or snapshot image of
-// an older schema is upgraded in one transaction when it is opened (Namespace.attach).
+// mode 0o755 for folders and 0o644 for files, atime the mtime; 7 adds inodes.ufs_fingerprint,
+// persist_state, pinned and ufs_synced_ms and the index inodes_to_persist: after an upgrade
+// nothing is under a mount (NULL, NULL, 0, NULL). A database or snapshot image of an older
+// schema is upgraded in one transaction when it is opened (Namespace.attach).
 //
 // Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
 // the last transactions here, and they are applied again from the log because applied_index
@@ -59,14 +68,15 @@ import { assert } from "../../util/assert.ts";
 import { jobRecordBytesFromV1, taskRecordBytesFromV1 } from "./legacy-v1.ts";
 import { DIR_MODE_DEFAULT, FILE_MODE_DEFAULT, type PermRow } from "./permissions.ts";
 
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 /** The oldest schema a database or snapshot image may have: every later one is upgraded on open. */
 export const SCHEMA_VERSION_OLDEST = 1;
 export const ROOT_ID = 1;
 /** Page cache of the namespace database: the memory the namespace uses, whatever its size. */
 export const NAMESPACE_CACHE_BYTES = 32 * 1024 * 1024;
 
-const INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, attributes, owner, grp, mode, atime_ms";
+const INODE_COLUMNS =
+  "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, attributes, owner, grp, mode, atime_ms, ufs_fingerprint, persist_state, pinned, ufs_synced_ms";
 // A new inode: everything but its attributes (set by setAttributes when it has some).
 const NEW_INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, owner, grp, mode, atime_ms";
 
@@ -112,6 +122,21 @@ ALTER TABLE inodes ADD COLUMN atime_ms INTEGER NOT NULL DEFAULT 0;
 UPDATE inodes SET mode = CASE kind WHEN 'dir' THEN ${DIR_MODE_DEFAULT} ELSE ${FILE_MODE_DEFAULT} END, atime_ms = mtime_ms;
 `;
 
+/** The PersistState of files waiting for the persister (under-storage.proto's TO_BE_PERSISTED). */
+export const TO_BE_PERSISTED_STATE = 2;
+
+/**
+ * The columns added by schema 7 (under-storage mounts): an older database has no mounts, so
+ * its inodes get NULL (outside every mount), unpinned, never synced.
+ */
+export const UNDER_STORAGE_SQL = `
+ALTER TABLE inodes ADD COLUMN ufs_fingerprint TEXT;
+ALTER TABLE inodes ADD COLUMN persist_state INTEGER;
+ALTER TABLE inodes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inodes ADD COLUMN ufs_synced_ms INTEGER;
+CREATE INDEX IF NOT EXISTS inodes_to_persist ON inodes (id) WHERE persist_state = ${TO_BE_PERSISTED_STATE};
+`;
+
 export const SCHEMA_SQL = `
 CREATE TABLE inodes (
   id INTEGER PRIMARY KEY,
@@ -129,10 +154,15 @@ CREATE TABLE inodes (
   owner TEXT,
   grp TEXT,
   mode INTEGER NOT NULL DEFAULT ${FILE_MODE_DEFAULT},
-  atime_ms INTEGER NOT NULL DEFAULT 0
+  atime_ms INTEGER NOT NULL DEFAULT 0,
+  ufs_fingerprint TEXT,
+  persist_state INTEGER,
+  pinned INTEGER NOT NULL DEFAULT 0,
+  ufs_synced_ms INTEGER
 );
 CREATE UNIQUE INDEX inodes_parent_name ON inodes (parent, name);
 CREATE INDEX inodes_open_lease ON inodes (lease_expiry_ms) WHERE state = 'open';
+CREATE INDEX inodes_to_persist ON inodes (id) WHERE persist_state = ${TO_BE_PERSISTED_STATE};
 CREATE TABLE chunks (
   file_id INTEGER NOT NULL,
   idx INTEGER NOT NULL,
@@ -165,7 +195,7 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 ${JOBS_SQL}
 ${RETRY_CACHE_SQL}
-INSERT INTO inodes (${INODE_COLUMNS}) VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL, NULL, NULL, NULL, ${DIR_MODE_DEFAULT}, 0);
+INSERT INTO inodes (${INODE_COLUMNS}) VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL, NULL, NULL, NULL, ${DIR_MODE_DEFAULT}, 0, NULL, NULL, 0, NULL);
 INSERT INTO meta VALUES (1, 0, ${ROOT_ID + 1}, 1, 0, 1, 0, 0);
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
@@ -193,11 +223,21 @@ export interface InodeRow {
   grp: string | null;
   mode: number;
   atime_ms: number;
+  /** The under-storage object's version as Tessera last saw it; null: not known to it. */
+  ufs_fingerprint: string | null;
+  /** PersistState (under-storage.proto); null outside mounts. */
+  persist_state: number | null;
+  /** 0 | 1: `cache pin`. */
+  pinned: number;
+  /** Folders: when their last complete under-storage listing was applied; null: never. */
+  ufs_synced_ms: number | null;
 }
 
 /** One step of the path walk: what it needs to go on, and to check traverse on the way. */
 export interface StepRow extends PermRow {
   id: number;
+  /** PersistState: non-null under a mount (what a folder made below it inherits); absent where not read. */
+  persist_state?: number | null;
 }
 
 export interface ChunkRow {
@@ -239,13 +279,32 @@ export function prepareStatements(db: Database) {
 
     inodeById: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE id = ?`),
     child: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ? AND name = ?`),
-    childStep: p<StepRow>("SELECT id, kind, owner, grp, mode FROM inodes WHERE parent = ? AND name = ?"),
+    childStep: p<StepRow>("SELECT id, kind, owner, grp, mode, persist_state FROM inodes WHERE parent = ? AND name = ?"),
     parentAndName: p<{ parent: number; name: string }>("SELECT parent, name FROM inodes WHERE id = ?"),
     hasChild: p<{ one: number }>("SELECT 1 AS one FROM inodes WHERE parent = ? LIMIT 1"),
     childrenAfter: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`),
+    nameBefore: p<{ name: string }>("SELECT name FROM inodes WHERE parent = ? AND name < ? ORDER BY name DESC LIMIT 1"),
+    // A sync's range (after, through] of a folder, "" through: to the end.
+    childrenInRange: p<InodeRow>(`SELECT ${INODE_COLUMNS} FROM inodes WHERE parent = ?1 AND name > ?2 AND (?3 = '' OR name <= ?3) ORDER BY name LIMIT ?4`),
     // The access time of a new inode is its mtime: the last two parameters are mode and mtime.
     insertInode: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?5)`),
     setAttributes: p("UPDATE inodes SET attributes = ? WHERE id = ?"),
+    // Under-storage mounts (under-storage-ops.ts).
+    setPersistState: p("UPDATE inodes SET persist_state = ? WHERE id = ?"),
+    setPersisted: p("UPDATE inodes SET persist_state = 1, ufs_fingerprint = ? WHERE id = ?"),
+    // A file of the under-storage as a sync saw it (new or changed): closed, PERSISTED, its object's version.
+    insertUfsFile: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}, ufs_fingerprint, persist_state) VALUES (?1, ?2, ?3, 'file', ?4, ?5, ?6, ?7, 'closed', NULL, NULL, ?8, ?9, ?10, ?4, ?11, 1)`),
+    insertUfsFolder: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}, persist_state) VALUES (?1, ?2, ?3, 'dir', ?4, 0, 0, 0, 'closed', NULL, NULL, ?5, ?6, ?7, ?4, 1)`),
+    updateUfsFile: p("UPDATE inodes SET length_bytes = ?, mtime_ms = ?, ufs_fingerprint = ?, persist_state = 1 WHERE id = ?"),
+    setPinned: p("UPDATE inodes SET pinned = ? WHERE id = ?"),
+    setPinnedBelow: p(`${SUBTREE} UPDATE inodes SET pinned = ?2 WHERE id IN (SELECT id FROM sub WHERE kind = 'file')`),
+    setSyncedMs: p("UPDATE inodes SET ufs_synced_ms = ? WHERE id = ?"),
+    // Files of a subtree in a persist state (?2), and files or folders it must keep (a sync's or an unmount's question).
+    subtreeFilesInState: p<{ n: number }>(`${SUBTREE} SELECT count(*) AS n FROM sub JOIN inodes i ON i.id = sub.id WHERE sub.kind = 'file' AND i.persist_state = ?2`),
+    subtreeUnpersisted: p<{ one: number }>(`${SUBTREE} SELECT 1 AS one FROM sub JOIN inodes i ON i.id = sub.id WHERE sub.kind = 'file' AND (i.persist_state IS NOT 1 OR i.state = 'open') LIMIT 1`),
+    subtreeFileRows: p<InodeRow>(`${SUBTREE} SELECT ${INODE_COLUMNS} FROM inodes WHERE id IN (SELECT id FROM sub WHERE kind = 'file') ORDER BY id`),
+    // The persister's page: the partial index inodes_to_persist, closed files only (a writer is still at the others).
+    toPersist: p<{ id: number; length_bytes: number }>(`SELECT id, length_bytes FROM inodes WHERE persist_state = ${TO_BE_PERSISTED_STATE} AND id > ? AND state = 'closed' ORDER BY id LIMIT ?`),
     insertClosedFile: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}, attributes) VALUES (?1, ?2, ?3, 'file', ?4, ?5, ?6, ?7, 'closed', NULL, NULL, ?9, ?10, ?11, ?4, ?8)`),
     setOwnerAndGroup: p("UPDATE inodes SET owner = ?, grp = ? WHERE id = ?"),
     setMode: p("UPDATE inodes SET mode = ? WHERE id = ?"),
@@ -281,8 +340,9 @@ export function prepareStatements(db: Database) {
     pendChunksFrom: p("INSERT INTO pending_chunk_deletes SELECT chunk_id, version, ?3 FROM chunks WHERE file_id = ?1 AND idx >= ?2"),
     deleteChunksFrom: p("DELETE FROM chunks WHERE file_id = ? AND idx >= ?"),
     setLength: p("UPDATE inodes SET length_bytes = ?, mtime_ms = ? WHERE id = ?"),
-    chunkPage: p<ChunkRow & { replication: number }>(
-      `SELECT c.file_id, c.idx, c.chunk_id, c.version, c.size_bytes, c.committed, c.replicas, i.replication FROM chunks c JOIN inodes i ON i.id = c.file_id WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?`,
+    // cache_only: the file's bytes are in the under-storage (PERSISTED, with a fingerprint), so its chunks are cache copies.
+    chunkPage: p<ChunkRow & { replication: number; cache_only: number }>(
+      `SELECT c.file_id, c.idx, c.chunk_id, c.version, c.size_bytes, c.committed, c.replicas, i.replication, (i.persist_state = 1 AND i.ufs_fingerprint IS NOT NULL) AS cache_only FROM chunks c JOIN inodes i ON i.id = c.file_id WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?`,
     ),
 
     pendOne: p("INSERT INTO pending_chunk_deletes VALUES (?, ?, ?)"),
@@ -362,6 +422,7 @@ export function upgradeSchema(db: Database): void {
     if (version < 4) db.run(RETRY_CACHE_SQL);
     if (version < 5) db.run(ATTRIBUTES_SQL);
     if (version < 6) db.run(PERMISSIONS_SQL);
+    if (version < 7) db.run(UNDER_STORAGE_SQL);
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
   assert(schemaVersionOf(db) === SCHEMA_VERSION, `the namespace database was upgraded from schema ${version} to ${SCHEMA_VERSION}`);

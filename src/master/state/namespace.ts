@@ -24,6 +24,7 @@ import {
   validateTimeMs,
 } from "./limits.ts";
 import * as ops from "./namespace-ops.ts";
+import * as ufsOps from "./under-storage-ops.ts";
 import { attributesOfRow, chunkInfo, type ChunkInfo, type OpContext } from "./namespace-ops.ts";
 import type { Attribute } from "../../protocol/pb/attributes.ts";
 import { LIST_PAGE_BYTES_MAX, SETTINGS_PAGE_BYTES_MAX, SETTINGS_PAGE_MAX } from "../../protocol/limits.ts";
@@ -42,7 +43,10 @@ import {
   type Statements,
   type StepRow,
 } from "./namespace-schema.ts";
-import { pathOf, resolve, walk as walkPath } from "./namespace-tree.ts";
+import { lookup, pathOf, resolve, walk as walkPath } from "./namespace-tree.ts";
+import { persistStateOf, readMountRecords, TO_BE_PERSISTED } from "./mount-state.ts";
+import { mountOf, type MountRecord } from "../../protocol/mounts.ts";
+import type { UnderStorageStatus } from "../../protocol/pb/meta.ts";
 import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
 import { JobRecord, TaskRecord } from "../../protocol/pb/jobs.ts";
 import { putJob } from "./job-records.ts";
@@ -101,6 +105,11 @@ export interface StatResult {
   accessTimeMs: number;
   /** The caller may see the file but not read it: its chunks are not given (stat with chunks asked for). */
   chunksWithheld?: true;
+  /**
+   * Set on what is under a mount (at or below a mount point): the mount point, the object's
+   * fingerprint ("" until persisted), the persist state and the pin. FileStatus.underStorage.
+   */
+  underStorage?: UnderStorageStatus;
 }
 
 export type ListEntry = Omit<StatResult, "chunks" | "leaseHolder" | "leaseExpiryMs" | "chunksWithheld">;
@@ -140,6 +149,18 @@ export interface ChunkPageEntry extends ChunkInfo {
   fileId: number;
   /** The file's replication: how many replicas the chunk should have. */
   replication: number;
+  /**
+   * The file's bytes are in an under-storage (PERSISTED, with a fingerprint): its copies are a
+   * cache, made by fills and dropped by eviction, never repaired or trimmed by the replicator.
+   */
+  cacheOnly: boolean;
+}
+
+/** A file waiting for the persister (TO_BE_PERSISTED and closed). */
+export interface FileToPersist {
+  fileId: number;
+  path: string;
+  lengthBytes: number;
 }
 
 export interface PendingDelete {
@@ -153,11 +174,6 @@ const SQLITE_HEADER = new TextEncoder().encode("SQLite format 3\0");
 // mode, 1 otherwise. An in-memory database cannot open a WAL image, and the journal mode is a
 // property of the connection rather than of the state, so snapshots always carry 1.
 const HEADER_FORMAT_OFFSETS = [18, 19] as const;
-
-/** Placeholder apply of a kind whose ops are not in this build yet: every master refuses alike. */
-function notYetApplied(): never {
-  throw new InvalidArgumentError("this master does not apply under-storage commands yet");
-}
 
 /** The apply of every kind of command, each taking its own member of the command. */
 const OPS: { [K in LogCommandKind]: (ctx: OpContext, c: LogCommandOf<K>) => unknown } = {
@@ -184,13 +200,12 @@ const OPS: { [K in LogCommandKind]: (ctx: OpContext, c: LogCommandOf<K>) => unkn
   setPermission: ops.setPermission,
   setTimes: ops.setTimes,
   truncate: ops.truncate,
-  // Issue 16's commands: applied by src/master/state/under-storage-ops.ts once it lands.
-  mount: notYetApplied,
-  unmount: notYetApplied,
-  syncUnderStorage: notYetApplied,
-  markPersisted: notYetApplied,
-  setPinned: notYetApplied,
-  freeCache: notYetApplied,
+  mount: ufsOps.mount,
+  unmount: ufsOps.unmount,
+  syncUnderStorage: ufsOps.syncUnderStorage,
+  markPersisted: ufsOps.markPersisted,
+  setPinned: ufsOps.setPinned,
+  freeCache: ufsOps.freeCache,
 };
 
 /**
@@ -234,6 +249,8 @@ const KEEPS_FOLDERS: { [K in LogCommandKind]: boolean } = {
  * model, the root's owner and bits): it is emptied after each.
  */
 const CHANGES_PERMISSION_STATE: ReadonlySet<LogCommandKind> = new Set<LogCommandKind>(["setSetting", "deleteSetting", "setOwner", "setPermission"]);
+/** The kinds of command that may change the mount records (settings under `secret/mounts/`): the cache of them is emptied after each. */
+const CHANGES_MOUNTS: ReadonlySet<LogCommandKind> = new Set<LogCommandKind>(["mount", "unmount", "setSetting", "deleteSetting"]);
 
 /** Folders whose chains users' stats remember (each a few rows); past this many they start again empty. */
 const FOLDER_CHAINS_MAX = 16_384;
@@ -269,6 +286,14 @@ export class Namespace {
    */
   private readonly folderChains = new Map<string, StepRow[]>();
   private permissionGeneration = 0;
+  /**
+   * The mount records, decoded from the settings once and kept until a command that may
+   * change them (CHANGES_MOUNTS) or a rollback: every stat under a mount and every create in
+   * one looks its mount up.
+   */
+  private mountCache: MountRecord[] | undefined;
+  /** mountRecords() for the rows of a stat or list (bound once). */
+  private readonly mountsOfRows = (): readonly MountRecord[] => this.mountRecords();
 
   private constructor(
     private readonly path: string | undefined,
@@ -395,6 +420,7 @@ export class Namespace {
       outcome = { ok: false, error: err };
     } finally {
       if (CHANGES_PERMISSION_STATE.has(kind)) this.forgetPermissionState();
+      if (CHANGES_MOUNTS.has(kind)) this.mountCache = undefined;
     }
     if (call) recordOutcome(this.s, call, outcomeOf(kind, outcome), this.retryBounds);
     return outcome;
@@ -407,7 +433,7 @@ export class Namespace {
    */
   private opContext(caller: Caller | undefined): OpContext {
     const state = this.permissionState();
-    const base = { s: this.s, meta: this.meta, rootRow: state.root, umask: state.settings.umask };
+    const base = { s: this.s, meta: this.meta, rootRow: state.root, umask: state.settings.umask, mounts: this.mountsOfRows };
     if (caller === undefined) return base;
     validateCaller(caller);
     const superuser = isSuperuser(caller, state.settings);
@@ -427,6 +453,8 @@ export class Namespace {
 
   private forgetPermissionState(): void {
     this.permissionCache = undefined;
+    // Called on every rollback and restore too: a mount rolled back must not stay cached.
+    this.mountCache = undefined;
     this.permissionGeneration += 1;
     this.folderChains.clear();
   }
@@ -601,7 +629,7 @@ export class Namespace {
     const check = this.queryChecker(options.caller);
     // A checked walk reads every folder's row on the way (the folder cache has ids only).
     const row = check ? this.resolveChecked(normalized, check) : this.resolveRemembering(normalized);
-    const result: StatResult = { ...listEntry(row, normalized, this.ownerNames()) };
+    const result: StatResult = { ...listEntry(row, normalized, this.ownerNames(), this.mountsOfRows) };
     if (row.lease_holder !== null) result.leaseHolder = row.lease_holder;
     if (row.lease_expiry_ms !== null) result.leaseExpiryMs = row.lease_expiry_ms;
     if (options.chunks && row.kind === "file") {
@@ -663,7 +691,7 @@ export class Namespace {
     const check = this.queryChecker(options.caller);
     const names = this.ownerNames();
     const row = check ? this.resolveChecked(dirPath, check) : resolve(this.s, dirPath);
-    if (row.kind === "file") return { entries: options.after === undefined ? [listEntry(row, dirPath, names)] : [] };
+    if (row.kind === "file") return { entries: options.after === undefined ? [listEntry(row, dirPath, names, this.mountsOfRows)] : [] };
     // HDFS's getListing: READ and EXECUTE on the folder (and on every folder a recursive list walks).
     if (check) check.access(row, dirPath, READ | EXECUTE);
     const after = options.after === undefined ? undefined : normalizePath(options.after);
@@ -679,6 +707,56 @@ export class Namespace {
     if (entries.length <= limit) return { entries };
     entries.length = limit;
     return { entries, next: entries[limit - 1].path };
+  }
+
+  // ---- under-storage mounts (issue 16): what master/rpc reads ----
+
+  /** Every mount's record (credentials included: never answer them to a client; protocol/mounts.ts redactedMount), in id order. */
+  mountRecords(): readonly MountRecord[] {
+    this.mountCache ??= readMountRecords(this.s);
+    return this.mountCache;
+  }
+
+  /** The under-storage part of a stat or list entry (FileStatus.underStorage); undefined outside mounts. */
+  underStorageOf(entry: Pick<ListEntry, "underStorage">): UnderStorageStatus | undefined {
+    return entry.underStorage;
+  }
+
+  /**
+   * When the folder at `path` last had a complete listing of its under-storage applied
+   * (SyncUnderStorage.complete): null when never, undefined when there is no folder there.
+   */
+  folderSyncedMs(path: string): number | null | undefined {
+    const row = lookup(this.s, normalizePath(path));
+    if (!row || row.kind !== "dir") return undefined;
+    return row.ufs_synced_ms;
+  }
+
+  /**
+   * The name before `path`'s in its folder (name order), "" when none: the `after` of a sync
+   * of that one name, (before, name], which then touches no other name the namespace has.
+   */
+  nameBefore(path: string): string {
+    const normalized = normalizePath(path);
+    const folder = parent(normalized);
+    if (folder === undefined) throw new InvalidArgumentError("/ has no folder.");
+    const dir = lookup(this.s, folder);
+    if (!dir || dir.kind !== "dir") return "";
+    return this.s.nameBefore.get(dir.id, basename(normalized))?.name ?? "";
+  }
+
+  /** Closed files waiting to be persisted (TO_BE_PERSISTED), in id order after `afterId`, at most `limit` (index inodes_to_persist). */
+  filesToPersist(afterId: number, limit: number): FileToPersist[] {
+    const bounded = validatePageLimit(limit, LEASE_SCAN_MAX, LIST_PAGE_MAX);
+    return this.s.toPersist.all(afterId, bounded).map((row) => ({ fileId: row.id, path: pathOf(this.s, row.id), lengthBytes: row.length_bytes }));
+  }
+
+  /** Files at or below `path` not persisted yet (TO_BE_PERSISTED): what refuses an unmount. 0 for a path that does not exist. */
+  countNotPersisted(path: string): number {
+    const row = lookup(this.s, normalizePath(path));
+    if (!row) return 0;
+    if (row.kind === "file") return row.persist_state === TO_BE_PERSISTED ? 1 : 0;
+    return this.s.subtreeFilesInState.get(row.id, TO_BE_PERSISTED)?.n ?? 0;
   }
 
   counts(): NamespaceCounts {
@@ -720,7 +798,7 @@ export class Namespace {
     const limit = validatePageLimit(options.limit, CHUNK_PAGE_MAX, CHUNK_PAGE_MAX);
     const after = options.after === undefined ? "" : validateNamespaceChunkId(options.after);
     const rows = this.s.chunkPage.all(after, limit);
-    const chunks = rows.map((row) => ({ ...chunkInfo(row), fileId: row.file_id, replication: row.replication }));
+    const chunks = rows.map((row) => ({ ...chunkInfo(row), fileId: row.file_id, replication: row.replication, cacheOnly: row.cache_only === 1 }));
     return rows.length === limit ? { chunks, next: rows[limit - 1].chunk_id } : { chunks };
   }
 
@@ -807,7 +885,7 @@ export class Namespace {
     }
     const entries: ListEntry[] = [];
     for (const row of this.s.childrenAfter.iterate(dirId, afterName, limit)) {
-      if (!page.take(entries, listEntry(row, join(dirPath, row.name), names))) break;
+      if (!page.take(entries, listEntry(row, join(dirPath, row.name), names, this.mountsOfRows))) break;
     }
     return entries;
   }
@@ -847,7 +925,7 @@ export class Namespace {
       // Lazily stepped: leaving the loop early to descend reads no rows beyond the folder taken.
       for (const row of this.s.childrenAfter.iterate(top.id, top.after, limit - entries.length)) {
         const path = join(top.path, row.name);
-        if (!page.take(entries, listEntry(row, path, ownerNames))) break;
+        if (!page.take(entries, listEntry(row, path, ownerNames, this.mountsOfRows))) break;
         top.after = row.name;
         if (row.kind === "dir") {
           if (check) check.access(row, path, READ | EXECUTE);
@@ -897,8 +975,8 @@ export class Namespace {
   }
 }
 
-function listEntry(row: InodeRow, path: string, names: OwnerNames): ListEntry {
-  return {
+function listEntry(row: InodeRow, path: string, names: OwnerNames, mounts: () => readonly MountRecord[]): ListEntry {
+  const entry: ListEntry = {
     path,
     id: row.id,
     kind: row.kind,
@@ -913,6 +991,16 @@ function listEntry(row: InodeRow, path: string, names: OwnerNames): ListEntry {
     permission: row.mode,
     accessTimeMs: row.atime_ms,
   };
+  // Only what is under a mount has a persist state: everything else reads no mount record.
+  if (row.persist_state !== null) {
+    entry.underStorage = {
+      mountPath: mountOf(mounts(), path)?.path ?? "",
+      fingerprint: row.ufs_fingerprint ?? "",
+      persistState: persistStateOf(row.persist_state),
+      pinned: row.pinned === 1,
+    };
+  }
+  return entry;
 }
 
 /** A caller written into a command is a user with a bounded list of groups; else the command is refused. */

@@ -207,7 +207,7 @@ export function relativeUnderStoragePath(mountPath: string, path: string): strin
 }
 
 /** A mount's record as the masters keep it (JSON). */
-export function encodeMountRecord(record: MountRecord): Uint8Array {
+export function encodeMountRecord(record: MountRecord): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(JSON.stringify(record));
 }
 

@@ -221,7 +221,7 @@ function syncedFolders(ctx: OpContext, mount: MountRecord, path: string, nowMs: 
   let dir = resolve(ctx.s, mount.path);
   const names = segments(path).slice(segments(mount.path).length);
   for (let i = 0; i < names.length; i++) {
-    const at = join(mount.path, names.slice(0, i + 1).join("/"));
+    const at = `${mount.path}/${names.slice(0, i + 1).join("/")}`;
     let next = ctx.s.child.get(dir.id, names[i]!);
     if (next && next.kind !== "dir") {
       if (!removeIfMirrored(ctx, next, nowMs)) throw new NotADirectoryError(`${path}: ${at} is a file in Tessera, not yet persisted.`);

@@ -41,6 +41,8 @@ function printFsck(result: FsckView, json: boolean | undefined): void {
     ` Corrupt:               ${result.corrupt}`,
     ` Missing:               ${result.missing}`,
     ` Over-replicated:       ${result.overReplicated}`,
+    // Chunks of under-storage files with no copy in Tessera: healthy, read through (docs/cache.md).
+    ...(result.notCached > 0 ? [` Not cached:            ${result.notCached}`] : []),
     ` Repairs queued:        ${result.repairQueue} (${result.repairsInFlight} copying now, ${result.repairedChunks} done since this leader started)`,
     `The file system under path '${result.path}' is ${result.status}`,
   ];

@@ -129,6 +129,8 @@ export interface FsckResult {
   missing: number;
   /** Chunks with more live replicas than wanted (healthy; the replicator trims them). */
   overReplicated: number;
+  /** Chunks of under-storage files (PERSISTED) with no live copy: healthy, just not cached (docs/cache.md). */
+  notCached: number;
   /** Files that are not HEALTHY, at most FSCK_FILES_LISTED_MAX (src/master/repair/fsck.ts), in path order. */
   unhealthyFiles: FsckFile[];
   /** True when more unhealthy files exist than are listed. */

@@ -55,6 +55,7 @@ const snapshot: ClusterSnapshot = {
     corrupt: 0,
     missing: 2,
     overReplicated: 0,
+    notCached: 0,
     unhealthyFiles: [{ path: "/data/a.bin", status: "MISSING", replication: 3, sizeBytes: 1, chunks: 7, underReplicated: 5, corrupt: 0, missing: 2 }],
     truncated: false,
     repairQueue: 4,

@@ -49,6 +49,11 @@ describe("what the peer still holds", () => {
     expect(assessment).toMatchObject({ held: 0, toMove: 0, work: [], decommissioned: true });
   });
 
+  it("a cache copy (its file's bytes are in an under-storage) is not needed: nothing moves for it", () => {
+    const assessment = assessDrain(viewOf({ eligible: racks, chunks: { cached: { holders: [], owner: { cacheOnly: true } } } }));
+    expect(assessment).toMatchObject({ held: 0, toMove: 0, work: [], decommissioned: true });
+  });
+
   it("a chunk still being written is held and waits for its commit (its pipeline owns it): the peer is not done", () => {
     const view = viewOf({ eligible: racks, chunks: { open: { holders: [], owner: { committed: false } } } });
     const assessment = assessDrain(view);

@@ -83,6 +83,26 @@ describe("planning one chunk", () => {
   });
 });
 
+describe("cache copies (chunks of files whose bytes are in an under-storage, docs/cache.md)", () => {
+  const cluster = peers({ a: ["/r1"], b: ["/r1"], c: ["/r2"], d: ["/r2", "suspect"] });
+
+  it("no live copy is not MISSING but not cached; fewer copies than the replication is not UNDER_REPLICATED", () => {
+    expect(chunkHealth(chunk("c", [], { cacheOnly: true }), cluster)).toMatchObject({ status: "HEALTHY", notCached: true, surplus: 0 });
+    expect(chunkHealth(chunk("c", ["a"], { cacheOnly: true }), cluster)).toMatchObject({ status: "HEALTHY", notCached: false, live: ["a"] });
+    // The same chunk of a file Tessera alone holds is what it always was.
+    expect(chunkHealth(chunk("c", []), cluster)).toMatchObject({ status: "MISSING", notCached: false });
+  });
+
+  it("the replicator never copies one, nor trims its extra copies; a corrupt copy goes at once", () => {
+    expect(planChunk(chunk("c", ["a"], { cacheOnly: true }), cluster)).toEqual({ deletes: [] });
+    expect(planChunk(chunk("c", ["a", "b", "c"], { cacheOnly: true, replication: 1 }), cluster)).toEqual({ deletes: [] });
+    expect(planChunk(chunk("c", ["a", "b"], { cacheOnly: true, corrupt: [{ peer: "b", version: 1 }] }), cluster).deletes).toEqual([{ chunkId: "c", peer: "b", version: 1, reason: "corrupt" }]);
+    // Without cacheOnly the same chunks are repaired and trimmed.
+    expect(planChunk(chunk("c", ["a"]), cluster).repair).toBeDefined();
+    expect(planChunk(chunk("c", ["a", "b", "c"], { replication: 1 }), cluster).deletes.map((d) => d.reason)).toEqual(["surplus", "surplus"]);
+  });
+});
+
 describe("the repair queue", () => {
   it("GFS §4.3: one copy left goes before two left; ties in chunk id order", () => {
     const item = (id: string, live: number, replication = 3): RepairItem => ({ chunkId: id, version: 1, sizeBytes: 1, replication, live: ["a", "b", "c"].slice(0, live), holders: [] });

@@ -15,6 +15,9 @@ import { WireError } from "../../src/protocol/errors.ts";
 import { encodeMountRecord, MOUNT_SETTING_PREFIX, MOUNTS_MAX, PersistState, ReadType, WriteType, type MountRecord } from "../../src/protocol/mounts.ts";
 import type { Caller, UnderStorageEntry } from "../../src/protocol/pb/log.ts";
 import { tempDir } from "../support/temp.ts";
+import { ChunkLocations } from "../../src/master/cluster/locations.ts";
+import { fsck } from "../../src/master/repair/fsck.ts";
+import type { PlannerPeer } from "../../src/master/repair/replication.ts";
 
 const MiB = 1024 * 1024;
 const CLIENT = "12D3KooWPeerA/abc";
@@ -386,6 +389,29 @@ describe("unmount", () => {
     // Mounted again at the same place: a fresh, empty mount point.
     h.run(mountOf("/mnt/s3"));
     expect(h.names("/mnt/s3")).toEqual([]);
+  });
+});
+
+describe("repair and fsck of cached files", () => {
+  it("a chunk of a PERSISTED file with no live copy is not cached, not missing; files TO_BE_PERSISTED are ordinary files", async () => {
+    const h = harness();
+    h.run(mountOf("/mnt"));
+    h.sync("/mnt", [file("obj", 70 * MiB)]);
+    const persisted = h.write("/mnt/persisted", [1]);
+    h.run({ markPersisted: { path: "/mnt/persisted", fileId: persisted.fileId, lengthBytes: 1, fingerprint: "p" } });
+    h.write("/mnt/waiting", [1]);
+    const obj = h.chunks("/mnt/obj").map((c) => c.chunkId);
+    const locations = new ChunkLocations();
+    // One chunk of the object is cached on peerA; nothing of the other files is reported.
+    locations.fullReport("peerA", [{ chunkId: obj[0]!, version: 1, sizeBytes: 64 * MiB }]);
+    const peers = new Map<string, PlannerPeer>([["peerA", { id: "peerA", rack: "/r1", freeBytes: 100 * MiB, state: "alive" }]]);
+    const result = await fsck({ namespace: h.ns, locations, peers }, "/mnt");
+    expect(result).toMatchObject({ files: 3, chunks: 4, notCached: 2, missing: 1, healthy: 3, underReplicated: 0, status: "MISSING" });
+    expect(result.unhealthyFiles.map((f) => f.path)).toEqual(["/mnt/waiting"]);
+    // The replicator's page says which chunks are cache copies.
+    const page = h.ns.allChunkIds().chunks;
+    expect(page.filter((c) => c.cacheOnly).map((c) => c.chunkId).sort()).toEqual([...obj, ...persisted.chunkIds].sort());
+    expect(page.find((c) => !c.cacheOnly)?.chunkId).toBe(h.chunks("/mnt/waiting")[0]!.chunkId);
   });
 });
 

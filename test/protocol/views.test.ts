@@ -33,7 +33,7 @@ describe("the spellings of the wire's enums", () => {
 describe("answers to views and back", () => {
   it("fsck and the report come back to the same view after a trip through their messages", () => {
     const fsck: FsckView = {
-      status: "CORRUPT", path: "/", files: 3, directories: 1, chunks: 9, sizeBytes: 1000, healthy: 7, underReplicated: 1, corrupt: 1, missing: 0, overReplicated: 0,
+      status: "CORRUPT", path: "/", files: 3, directories: 1, chunks: 9, sizeBytes: 1000, healthy: 7, underReplicated: 1, corrupt: 1, missing: 0, overReplicated: 0, notCached: 2,
       unhealthyFiles: [{ path: "/a", status: "CORRUPT", replication: 3, sizeBytes: 10, chunks: 2, underReplicated: 0, corrupt: 1, missing: 0 }],
       truncated: false, repairQueue: 2, repairsInFlight: 1, repairedChunks: 5,
     };

@@ -16,6 +16,8 @@
 //   on a peer that holds any version of the chunk.
 // - The peer's replica is deleted once enough good copies exist elsewhere, so the
 //   re-replication planner never sees the chunk as over-replicated.
+// - A copy of a chunk whose bytes are in an under-storage (issue 16) is a cache: not needed,
+//   nothing is moved for it (a later read fills it elsewhere).
 // - At most `copiesMax` copies per round; a chunk with no target now is counted as blocked.
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import { assert } from "../../util/assert.ts";
@@ -32,6 +34,8 @@ export interface ChunkOwner {
   committed: boolean;
   /** The file's replication. */
   replication: number;
+  /** The file's bytes are in an under-storage: the peer's copy is a cache, not needed. Absent: false. */
+  cacheOnly?: boolean;
 }
 
 export interface DecommissionView {
@@ -97,8 +101,8 @@ export function assessDrain(view: DecommissionView): DrainAssessment {
   let uncommitted = 0;
   for (const replica of view.held) {
     const owner = view.ownerOf(replica.chunkId);
-    // Garbage (no file, or an older version) is the collector's: not needed.
-    if (!owner || replica.version !== owner.version) continue;
+    // Garbage (no file, or an older version) is the collector's, and a cache copy is the cache's: not needed.
+    if (!owner || replica.version !== owner.version || owner.cacheOnly) continue;
     held += 1;
     if (!owner.committed) {
       uncommitted += 1;

@@ -11,6 +11,7 @@
 // What to copy, where, and what to delete is decided by decommission-plan.ts (pure,
 // unit-tested); this file reads the world into its view and carries the plan out, a few
 // copies at once, on a LeaderLoop.
+import { PersistState } from "../../protocol/pb/under-storage.ts";
 import type { RaftNode } from "../../raft/node.ts";
 import type { MembershipService } from "../../membership/service.ts";
 import type { Logger } from "../../util/log.ts";
@@ -118,7 +119,7 @@ export class Decommissioner {
       held: this.init.locations.replicasOf(peer),
       ownerOf: (chunkId) => {
         const owner = this.safeOwner(chunkId);
-        return owner ? { version: owner.version, committed: owner.committed, replication: this.replicationOf(owner.path) } : undefined;
+        return owner ? { version: owner.version, committed: owner.committed, ...this.fileOf(owner.path) } : undefined;
       },
       holdersOf: (chunkId) => this.init.locations.replicas(chunkId),
       eligible: eligibleChunkServers(this.init.membership.table.list(), this.init.namespace),
@@ -177,11 +178,14 @@ export class Decommissioner {
     }
   }
 
-  private replicationOf(path: string): number {
+  /** The file's replication, and whether its bytes are in an under-storage (its copies a cache). */
+  private fileOf(path: string): { replication: number; cacheOnly: boolean } {
     try {
-      return this.init.namespace.stat(path).replication;
+      const stat = this.init.namespace.stat(path);
+      const ufs = stat.underStorage;
+      return { replication: stat.replication, cacheOnly: ufs?.persistState === PersistState.PERSISTED && ufs.fingerprint !== "" };
     } catch {
-      return 1;
+      return { replication: 1, cacheOnly: false };
     }
   }
 }

@@ -2,7 +2,9 @@
 // PATH, every chunk of each, judged by replication.ts's chunkHealth against the location map
 // and the live peers. A file is as bad as its worst chunk: MISSING (no live replica) before
 // CORRUPT (a replica reported bad and not replaced yet) before UNDER_REPLICATED before
-// HEALTHY; so is the whole answer. Reads the local namespace: the caller takes a ReadIndex
+// HEALTHY; so is the whole answer. A chunk of a file whose bytes are in an under-storage
+// (PERSISTED, issue 16) with no live copy is not missing but not cached: healthy, counted in
+// notCached. Reads the local namespace: the caller takes a ReadIndex
 // barrier first. Walks in pages and yields between them, so a large namespace does not stall
 // the leader.
 import type { ChunkLocations } from "../cluster/locations.ts";
@@ -10,6 +12,7 @@ import type { Namespace } from "../state/namespace.ts";
 import { CHUNK_PAGE_MAX, LIST_PAGE_MAX } from "../state/limits.ts";
 import { chunkHealth, type PlannerPeer } from "./replication.ts";
 import type { ChunkStatus, FsckResult, FsckFile } from "../../protocol/views.ts";
+import { PersistState } from "../../protocol/pb/under-storage.ts";
 
 /**
  * Unhealthy files listed by name in one answer; the counts cover all of them. Bounded so the
@@ -46,6 +49,7 @@ export async function fsck(sources: FsckSources, path: string): Promise<FsckResu
     corrupt: 0,
     missing: 0,
     overReplicated: 0,
+    notCached: 0,
     unhealthyFiles: [],
     truncated: false,
   };
@@ -59,6 +63,8 @@ export async function fsck(sources: FsckSources, path: string): Promise<FsckResu
       }
       result.files += 1;
       result.sizeBytes += entry.sizeBytes;
+      // Its bytes are in the under-storage: its copies are a cache (as the replicator sees it, Namespace.allChunkIds).
+      const cacheOnly = entry.underStorage?.persistState === PersistState.PERSISTED && entry.underStorage.fingerprint !== "";
       const file: FsckFile = { path: entry.path, status: "HEALTHY", replication: entry.replication, sizeBytes: entry.sizeBytes, chunks: 0, underReplicated: 0, corrupt: 0, missing: 0 };
       let fromIndex = 0;
       for (;;) {
@@ -73,6 +79,7 @@ export async function fsck(sources: FsckSources, path: string): Promise<FsckResu
               replication: entry.replication,
               replicas: locations.replicas(chunk.chunkId),
               corrupt: locations.corruptReplicas(chunk.chunkId),
+              cacheOnly,
             },
             peers,
           );
@@ -83,6 +90,7 @@ export async function fsck(sources: FsckSources, path: string): Promise<FsckResu
           else if (health.status === "MISSING") file.missing += 1;
           else result.healthy += 1;
           if (health.surplus > 0) result.overReplicated += 1;
+          if (health.notCached) result.notCached += 1;
         }
         if (chunks.length < CHUNK_PAGE_MAX) break;
         fromIndex = chunks[chunks.length - 1]!.index + 1;

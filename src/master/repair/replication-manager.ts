@@ -337,13 +337,14 @@ export class ReplicationManager {
     return chunkServerStates(this.init.membership.table.list());
   }
 
-  private inputOf(chunk: { chunkId: string; version: number; sizeBytes: number; committed: boolean; replication: number }): ChunkHealthInput {
+  private inputOf(chunk: { chunkId: string; version: number; sizeBytes: number; committed: boolean; replication: number; cacheOnly: boolean }): ChunkHealthInput {
     return {
       chunkId: chunk.chunkId,
       version: chunk.version,
       sizeBytes: chunk.sizeBytes,
       committed: chunk.committed,
       replication: chunk.replication,
+      cacheOnly: chunk.cacheOnly,
       replicas: this.replicasOf(chunk.chunkId),
       corrupt: this.init.locations.corruptReplicas(chunk.chunkId),
     };

@@ -43,6 +43,12 @@ export interface ChunkHealthInput {
   replicas: readonly ReplicaRef[];
   /** Replicas reported corrupt and not deleted yet. */
   corrupt: readonly ReplicaRef[];
+  /**
+   * The file's bytes are in an under-storage (PERSISTED, with a fingerprint): its copies are a
+   * cache that reads fill and tiers evict, so no copy is not MISSING, and the replicator
+   * neither copies nor trims them (docs/cache.md). Absent: false.
+   */
+  cacheOnly?: boolean;
 }
 
 export interface ChunkHealth {
@@ -54,8 +60,10 @@ export interface ChunkHealth {
   /** Replicas of an older version (on any peer the map knows). */
   stale: ReplicaRef[];
   corrupt: ReplicaRef[];
-  /** Live copies beyond the replication. */
+  /** Live copies beyond the replication (0 for a cache-only chunk: its copies are the cache's to keep or evict). */
   surplus: number;
+  /** A cache-only chunk with no live copy: healthy, read through the under-storage. */
+  notCached: boolean;
 }
 
 /**
@@ -81,13 +89,14 @@ export function chunkHealth(chunk: ChunkHealthInput, peers: ReadonlyMap<string, 
   }
   live.sort();
   suspect.sort();
+  if (chunk.cacheOnly) return { status: "HEALTHY", live, suspect, stale, corrupt: [...chunk.corrupt], surplus: 0, notCached: live.length === 0 };
   const surplus = Math.max(0, live.length - chunk.replication);
   let status: ChunkStatus = "HEALTHY";
   if (chunk.committed) {
     if (live.length === 0) status = "MISSING";
     else if (live.length < chunk.replication) status = chunk.corrupt.length > 0 ? "CORRUPT" : "UNDER_REPLICATED";
   }
-  return { status, live, suspect, stale, corrupt: [...chunk.corrupt], surplus };
+  return { status, live, suspect, stale, corrupt: [...chunk.corrupt], surplus, notCached: false };
 }
 
 /** One chunk waiting for copies, in the repair queue. */
@@ -124,6 +133,12 @@ export function planChunk(chunk: ChunkHealthInput, peers: ReadonlyMap<string, Pl
   const alive = (peer: string) => peers.get(peer)?.state === "alive";
   for (const replica of health.stale) if (alive(replica.peer)) deletes.push({ chunkId: chunk.chunkId, peer: replica.peer, version: replica.version, reason: "stale" });
   if (!chunk.committed) return { deletes };
+  // A cache copy: a bad one goes at once (the under-storage, not the copy, is the last word on
+  // the bytes); nothing is copied or trimmed, fills and eviction do that.
+  if (chunk.cacheOnly) {
+    for (const replica of health.corrupt) if (alive(replica.peer)) deletes.push({ chunkId: chunk.chunkId, peer: replica.peer, version: replica.version, reason: "corrupt" });
+    return { deletes };
+  }
   if (health.live.length >= chunk.replication) {
     for (const replica of health.corrupt) if (alive(replica.peer)) deletes.push({ chunkId: chunk.chunkId, peer: replica.peer, version: replica.version, reason: "corrupt" });
   }

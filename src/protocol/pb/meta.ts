@@ -11447,6 +11447,7 @@ export interface FsckResult {
   repairQueue: number
   repairsInFlight: number
   repairedChunks: number
+  notCached: number
 }
 
 export namespace FsckResult {
@@ -11541,6 +11542,11 @@ export namespace FsckResult {
           w.uint64Number(obj.repairedChunks)
         }
 
+        if ((obj.notCached != null && obj.notCached !== 0)) {
+          w.uint32(136)
+          w.uint64Number(obj.notCached)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -11561,7 +11567,8 @@ export namespace FsckResult {
           truncated: false,
           repairQueue: 0,
           repairsInFlight: 0,
-          repairedChunks: 0
+          repairedChunks: 0,
+          notCached: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -11638,6 +11645,10 @@ export namespace FsckResult {
             }
             case 16: {
               obj.repairedChunks = reader.uint64Number()
+              break
+            }
+            case 17: {
+              obj.notCached = reader.uint64Number()
               break
             }
             default: {

@@ -120,6 +120,11 @@ describe("mount", () => {
     expect(h.fail({ delete: { path: "/data", recursive: true, nowMs: 1 } }).message).toContain("holds the mount point /data/s3");
     expect(h.fail({ rename: { path: "/data/s3", destination: "/elsewhere", mtimeMs: 1 } }).code).toBe("INVALID");
     expect(h.fail({ rename: { path: "/data", destination: "/elsewhere", mtimeMs: 1 } }).code).toBe("INVALID");
+    // A delete that prunes the folders it left empty stops at the mount point.
+    h.run({ mkdir: { path: "/data/s3/x", mtimeMs: 2 } });
+    h.write("/data/s3/x/obj", [1]);
+    expect(h.run({ delete: { path: "/data/s3/x/obj", nowMs: 2, pruneEmptyParentsBelow: "/" } })).toMatchObject({ files: 1, directories: 1 });
+    expect(h.ns.stat("/data/s3").kind).toBe("dir");
   });
 });
 

@@ -723,6 +723,8 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
       const folder = ctx.s.inodeById.get(survivor);
       assert(folder && folder.kind === "dir", `the folder ${folderPath} above a deleted path exists`);
       if (folder.attributes !== null || ctx.s.hasChild.get(folder.id)) break;
+      // A mount point goes with its unmount only (its record names it).
+      if (folder.persist_state === PERSISTED && mountsOf(ctx)().some((mount) => mount.path === folderPath)) break;
       // Only what the caller could remove itself goes; the walk stops quietly at the first it could not.
       if (check) {
         const holderRow = ctx.s.inodeById.get(folder.parent);

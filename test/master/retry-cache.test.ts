@@ -193,10 +193,11 @@ describe("the retry cache in the namespace", () => {
       const ns = Namespace.open({ path });
       ns.apply(entry(1, mkdir("/kept")));
       ns.close();
-      // As schema 3 left it: no retry_cache table (nor schema 5's attributes column, nor schema 6's permission columns).
+      // As schema 3 left it: no retry_cache table (nor schema 5's attributes column, nor schema 6's permission columns, nor schema 7's under-storage ones).
       const db = new Database(path);
       db.run("DROP TABLE retry_cache");
-      for (const column of ["attributes", "owner", "grp", "mode", "atime_ms"]) db.run(`ALTER TABLE inodes DROP COLUMN ${column}`);
+      db.run("DROP INDEX inodes_to_persist");
+      for (const column of ["attributes", "owner", "grp", "mode", "atime_ms", "ufs_fingerprint", "persist_state", "pinned", "ufs_synced_ms"]) db.run(`ALTER TABLE inodes DROP COLUMN ${column}`);
       db.run("PRAGMA user_version = 3");
       db.close();
       const upgraded = Namespace.open({ path });

@@ -417,6 +417,11 @@ describe("repair and fsck of cached files", () => {
     const page = h.ns.allChunkIds().chunks;
     expect(page.filter((c) => c.cacheOnly).map((c) => c.chunkId).sort()).toEqual([...obj, ...persisted.chunkIds].sort());
     expect(page.find((c) => !c.cacheOnly)?.chunkId).toBe(h.chunks("/mnt/waiting")[0]!.chunkId);
+    // What the balancer asks before it moves a copy: cache copies are not moved.
+    expect(h.ns.isCacheOnly(h.ns.stat("/mnt/obj").id)).toBe(true);
+    expect(h.ns.isCacheOnly(persisted.fileId)).toBe(true);
+    expect(h.ns.isCacheOnly(h.ns.stat("/mnt/waiting").id)).toBe(false);
+    expect(h.ns.isCacheOnly(h.ns.stat("/mnt").id)).toBe(false);
   });
 });
 

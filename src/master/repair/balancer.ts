@@ -114,9 +114,15 @@ export class Balancer {
     return { moves, bytesMoved, balanced, stoppedBy: balanced ? "balanced" : stoppedBy, before, after };
   }
 
+  /**
+   * The chunk's file, as the planner sees it; undefined (not moved) for garbage, and for a copy
+   * of a file whose bytes are in an under-storage: a cache copy is the tiers' to keep or evict,
+   * and a move would land it outside them (docs/cache.md).
+   */
   private safeOwner(chunkId: string) {
     try {
-      return this.init.namespace.fileOfChunk(chunkId);
+      const owner = this.init.namespace.fileOfChunk(chunkId);
+      return owner && !this.init.namespace.isCacheOnly(owner.fileId) ? owner : undefined;
     } catch {
       return undefined;
     }

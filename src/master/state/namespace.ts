@@ -44,7 +44,7 @@ import {
   type StepRow,
 } from "./namespace-schema.ts";
 import { lookup, pathOf, resolve, walk as walkPath } from "./namespace-tree.ts";
-import { persistStateOf, readMountRecords, TO_BE_PERSISTED } from "./mount-state.ts";
+import { PERSISTED, persistStateOf, readMountRecords, TO_BE_PERSISTED } from "./mount-state.ts";
 import { mountOf, type MountRecord } from "../../protocol/mounts.ts";
 import type { UnderStorageStatus } from "../../protocol/pb/meta.ts";
 import { basename, join, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
@@ -743,6 +743,16 @@ export class Namespace {
     const dir = lookup(this.s, folder);
     if (!dir || dir.kind !== "dir") return "";
     return this.s.nameBefore.get(dir.id, basename(normalized))?.name ?? "";
+  }
+
+  /**
+   * Whether the file's bytes are in an under-storage (PERSISTED, with a fingerprint): its
+   * chunks' copies are a cache, which repair and the balancer leave to the tiers. False for a
+   * file that does not exist.
+   */
+  isCacheOnly(fileId: number): boolean {
+    const row = this.s.inodeById.get(fileId);
+    return row !== null && row.kind === "file" && row.persist_state === PERSISTED && row.ufs_fingerprint !== null;
   }
 
   /** Closed files waiting to be persisted (TO_BE_PERSISTED), in id order after `afterId`, at most `limit` (index inodes_to_persist). */

@@ -191,14 +191,15 @@ describe("syncUnderStorage", () => {
   it("keeps what Tessera holds that the under-storage lacks: files TO_BE_PERSISTED or NOT_PERSISTED, open files, and folders holding them", () => {
     const h = harness();
     h.run(mountOf("/mnt"));
-    h.sync("/mnt", [folder("old"), file("p", 1)]);
+    h.sync("/mnt", [folder("old"), folder("old2"), file("p", 1)]);
+    h.run({ mkdir: { path: "/mnt/old2/made-here", mtimeMs: 1 } });
     h.write("/mnt/new.txt", [10]);
     h.write("/mnt/cache-only", [10], { persistState: PersistState.NOT_PERSISTED });
     h.run({ create: { path: "/mnt/open", replication: 1, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1 } });
     h.run({ mkdir: { path: "/mnt/made-here", mtimeMs: 1 } });
     h.write("/mnt/old/w", [1]);
     expect(h.sync("/mnt", []).removed).toBe(1);
-    expect(h.names("/mnt")).toEqual(["cache-only", "made-here", "new.txt", "old", "open"]);
+    expect(h.names("/mnt")).toEqual(["cache-only", "made-here", "new.txt", "old", "old2", "open"]);
     // The folder is gone from the under-storage but holds a file that is not: it stays, not persisted.
     expect(h.ns.stat("/mnt/old").underStorage?.persistState).toBe(PersistState.NOT_PERSISTED);
     // Tessera's bytes win over an object of the same name until they are persisted over it.

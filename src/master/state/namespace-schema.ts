@@ -301,7 +301,7 @@ export function prepareStatements(db: Database) {
     setSyncedMs: p("UPDATE inodes SET ufs_synced_ms = ? WHERE id = ?"),
     // Files of a subtree in a persist state (?2), and files or folders it must keep (a sync's or an unmount's question).
     subtreeFilesInState: p<{ n: number }>(`${SUBTREE} SELECT count(*) AS n FROM sub JOIN inodes i ON i.id = sub.id WHERE sub.kind = 'file' AND i.persist_state = ?2`),
-    subtreeUnpersisted: p<{ one: number }>(`${SUBTREE} SELECT 1 AS one FROM sub JOIN inodes i ON i.id = sub.id WHERE sub.kind = 'file' AND (i.persist_state IS NOT 1 OR i.state = 'open') LIMIT 1`),
+    subtreeUnpersisted: p<{ one: number }>(`${SUBTREE} SELECT 1 AS one FROM sub JOIN inodes i ON i.id = sub.id WHERE i.persist_state IS NOT 1 OR i.state = 'open' LIMIT 1`),
     subtreeFileRows: p<InodeRow>(`${SUBTREE} SELECT ${INODE_COLUMNS} FROM inodes WHERE id IN (SELECT id FROM sub WHERE kind = 'file') ORDER BY id`),
     // The persister's page: the partial index inodes_to_persist, closed files only (a writer is still at the others).
     toPersist: p<{ id: number; length_bytes: number }>(`SELECT id, length_bytes FROM inodes WHERE persist_state = ${TO_BE_PERSISTED_STATE} AND id > ? AND state = 'closed' ORDER BY id LIMIT ?`),

@@ -197,8 +197,8 @@ function validateEntry(path: string, entry: UnderStorageEntry): void {
 
 /**
  * Removes a row the under-storage no longer has, when the namespace holds nothing the
- * under-storage lacks: a PERSISTED closed file, or a folder whose files are all so. False when
- * it stays.
+ * under-storage lacks: a PERSISTED closed file, or a PERSISTED folder whose files and folders
+ * are all so (a folder made in Tessera below it is kept too). False when it stays.
  */
 function removeIfMirrored(ctx: OpContext, row: InodeRow, nowMs: number): boolean {
   if (row.kind === "file") {

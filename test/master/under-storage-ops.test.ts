@@ -371,6 +371,27 @@ describe("markPersisted, setPinned, freeCache", () => {
   });
 });
 
+describe("permissions", () => {
+  it("pin, free and markPersisted take WRITE on what they change; the sync runs as the cluster whoever's stat caused it", () => {
+    const h = harness();
+    h.run(mountOf("/mnt"));
+    // Alice's stat of a folder she may read syncs it: the command carries her, and is applied.
+    expect(h.run({ syncUnderStorage: { path: "/mnt", after: "", through: "", entries: [file("a", 1)], complete: true, nowMs: 1, parents: false } }, ALICE).added).toBe(1);
+    // The superuser's file (0o644): alice may not write it.
+    expect(h.ns.stat("/mnt/a")).toMatchObject({ owner: "", permission: 0o644 });
+    expect(h.fail({ setPinned: { path: "/mnt/a", pinned: true } }, ALICE).code).toBe("PERMISSION_DENIED");
+    expect(h.fail({ setPinned: { path: "/mnt", pinned: true } }, ALICE).code).toBe("PERMISSION_DENIED");
+    expect(h.fail({ freeCache: { path: "/mnt/a", force: false, nowMs: 1 } }, ALICE).code).toBe("PERMISSION_DENIED");
+    expect(h.fail({ markPersisted: { path: "/mnt/a", fileId: h.ns.stat("/mnt/a").id, lengthBytes: 1, fingerprint: "x" } }, ALICE).code).toBe("PERMISSION_DENIED");
+    // Given the folder, alice makes her own files there, and may pin and free them once persisted.
+    h.run({ setOwner: { path: "/mnt", owner: "alice", group: "" } });
+    const mine = h.run({ create: { path: "/mnt/mine", replication: 1, chunkSizeBytes: 64 * MiB, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1, closed: true } }, ALICE);
+    expect(h.run({ markPersisted: { path: "/mnt/mine", fileId: mine.fileId, lengthBytes: 0, fingerprint: "m" } }, ALICE)).toEqual({ persisted: true });
+    expect(h.run({ setPinned: { path: "/mnt/mine", pinned: true } }, ALICE)).toEqual({ files: 1 });
+    expect(h.run({ freeCache: { path: "/mnt/mine", force: true, nowMs: 2 } }, ALICE)).toEqual({ files: 1, chunks: 0 });
+  });
+});
+
 describe("unmount", () => {
   it("is refused while files below are TO_BE_PERSISTED, with their count; then removes the subtree (chunks pended) and the record", () => {
     const h = harness();

@@ -42,6 +42,8 @@ function printFsck(result: FsckView, json: boolean | undefined): void {
     ` Missing:               ${result.missing}`,
     ` Over-replicated:       ${result.overReplicated}`,
     ` Repairs queued:        ${result.repairQueue} (${result.repairsInFlight} copying now, ${result.repairedChunks} done since this leader started)`,
+    // A mount whose under-storage is down: what is cached is still served (issue 16).
+    ...(result.unreachableMounts ?? []).map((mount) => ` Unreachable mount:     ${mount.path} (${mount.uri}) since ${new Date(mount.unreachableSinceMs).toISOString()}: ${mount.lastError}`),
     `The file system under path '${result.path}' is ${result.status}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -11447,6 +11447,7 @@ export interface FsckResult {
   repairQueue: number
   repairsInFlight: number
   repairedChunks: number
+  unreachableMounts: MountInfo[]
 }
 
 export namespace FsckResult {
@@ -11541,6 +11542,13 @@ export namespace FsckResult {
           w.uint64Number(obj.repairedChunks)
         }
 
+        if (obj.unreachableMounts != null && obj.unreachableMounts.length > 0) {
+          for (const value of obj.unreachableMounts) {
+            w.uint32(162)
+            MountInfo.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -11561,7 +11569,8 @@ export namespace FsckResult {
           truncated: false,
           repairQueue: 0,
           repairsInFlight: 0,
-          repairedChunks: 0
+          repairedChunks: 0,
+          unreachableMounts: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -11638,6 +11647,16 @@ export namespace FsckResult {
             }
             case 16: {
               obj.repairedChunks = reader.uint64Number()
+              break
+            }
+            case 20: {
+              if (opts.limits?.unreachableMounts != null && obj.unreachableMounts.length === opts.limits.unreachableMounts) {
+                throw new MaxLengthError('Decode error - repeated field "unreachableMounts" had too many elements')
+              }
+
+              obj.unreachableMounts.push(MountInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.unreachableMounts$
+              }))
               break
             }
             default: {

@@ -96,17 +96,28 @@ export class UnderStorageSync {
   /** `${mountId}\0${path}` → when the leader last looked it up; insertion order is recency. */
   private readonly lastChecks = new Map<string, number>();
   private readonly unreachableByMount = new Map<string, Unreachable>();
+  private brokerNow?: UnderStorageBroker;
 
-  constructor(private readonly init: UnderStorageSyncInit) {}
+  constructor(private readonly init: UnderStorageSyncInit) {
+    this.brokerNow = init.broker;
+  }
+
+  /**
+   * Gives the broker after the start: peer.ts builds it over the peer's file-system client,
+   * which exists only after the master's services do.
+   */
+  attach(broker: UnderStorageBroker): void {
+    this.brokerNow = broker;
+  }
 
   get broker(): UnderStorageBroker | undefined {
-    return this.init.broker;
+    return this.brokerNow;
   }
 
   /** The broker, or a clear refusal when this peer was started without one. */
   requireBroker(): UnderStorageBroker {
-    if (!this.init.broker) throw new RequestError("INVALID", "this master has no under-storage broker: mounts are not supported by this build");
-    return this.init.broker;
+    if (!this.brokerNow) throw new RequestError("INVALID", "this master has no under-storage broker: mounts are not supported by this build");
+    return this.brokerNow;
   }
 
   /** Every mount record, from the settings (read again only after the namespace changed). */
@@ -187,7 +198,7 @@ export class UnderStorageSync {
   forget(mountId: string): void {
     this.unreachableByMount.delete(mountId);
     for (const key of this.lastChecks.keys()) if (key.startsWith(`${mountId}\0`)) this.lastChecks.delete(key);
-    this.init.broker?.forget(mountId);
+    this.brokerNow?.forget(mountId);
   }
 
   // --- the sync ------------------------------------------------------------------------------
@@ -197,7 +208,7 @@ export class UnderStorageSync {
    * applies what it saw. Never throws for the under-storage's failure (remembered instead).
    */
   async beforeStat(path: string): Promise<void> {
-    const broker = this.init.broker;
+    const broker = this.brokerNow;
     const normalized = normalizePath(path);
     const mount = broker && this.mountOf(normalized);
     if (!mount || normalized === mount.path) return;
@@ -251,7 +262,7 @@ export class UnderStorageSync {
    * undefined when nothing was listed.
    */
   async beforeList(path: string, afterPath: string | undefined, limit: number): Promise<{ through: string } | undefined> {
-    const broker = this.init.broker;
+    const broker = this.brokerNow;
     const normalized = normalizePath(path);
     const mount = broker && this.mountOf(normalized);
     if (!mount) return undefined;

@@ -232,8 +232,9 @@ export function decodeMountRecord(bytes: Uint8Array): MountRecord {
     typeof record.readonly !== "boolean" ||
     !Number.isSafeInteger(record.syncIntervalMs) ||
     record.syncIntervalMs < SYNC_ONCE ||
-    !Number.isInteger(record.readType) ||
-    !Number.isInteger(record.writeType) ||
+    // protons' enums are strings ("CACHE", "ASYNC_THROUGH"), so the record's JSON holds the names.
+    !Object.values(ReadType).includes(record.readType) ||
+    !Object.values(WriteType).includes(record.writeType) ||
     !Number.isInteger(record.replication)
   ) {
     invalid("a mount record lacks a field or has one of the wrong type");

@@ -29,7 +29,7 @@ import { RequestError, WireError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
-import { normalizePath } from "../../protocol/paths.ts";
+import { join, normalizePath } from "../../protocol/paths.ts";
 import type { UnderStorageBroker } from "../../protocol/under-storage.ts";
 import { PersistState, relativeUnderStoragePath, WriteType, type MountRecord } from "../../protocol/mounts.ts";
 import type { UnderStorageStatus } from "../../protocol/pb/meta.ts";
@@ -400,6 +400,8 @@ export class FsService {
           entries = within;
           next = within[within.length - 1]!.path;
         }
+        // More follows in the under-storage though the namespace has no more yet: the next page syncs it.
+        if (next === "") next = entries.length > 0 ? entries[entries.length - 1]!.path : join(normalizePath(req.path), synced.through);
       }
       return { entries: entries.map((entry) => toFileStatus(entry, [], this.underStorageStatusOf(entry))), next };
     },

@@ -89,6 +89,8 @@ export interface UnderStorageSyncInit {
   propose(command: TypedLogCommand): Promise<unknown>;
   nowMs: () => number;
   log: Logger;
+  /** The LRU's bound (tests make it small). */
+  lastChecksMax?: number;
 }
 
 export class UnderStorageSync {
@@ -221,7 +223,7 @@ export class UnderStorageSync {
       present: present === undefined ? "missing" : present.kind === "dir" ? "folder" : "file",
       localOnly: present !== undefined && present.kind === "file" && !isPersisted(present),
       folderSyncedMs: this.present(folder) ? (queries.folderSyncedMs(folder) ?? undefined) : undefined,
-      lastCheckedMs: this.lastChecks.get(key),
+      lastCheckedMs: this.lastCheckOf(key),
       nowMs: this.init.nowMs(),
     });
     if (action.kind !== "stat") return;
@@ -290,10 +292,20 @@ export class UnderStorageSync {
     return { through: range.through };
   }
 
+  /** When `key` was last looked up; a use makes it the most recent. */
+  private lastCheckOf(key: string): number | undefined {
+    const checkedMs = this.lastChecks.get(key);
+    if (checkedMs !== undefined) {
+      this.lastChecks.delete(key);
+      this.lastChecks.set(key, checkedMs);
+    }
+    return checkedMs;
+  }
+
   private checked(key: string, nowMs: number): void {
     this.lastChecks.delete(key);
     this.lastChecks.set(key, nowMs);
-    if (this.lastChecks.size > LAST_CHECKS_MAX) this.lastChecks.delete(this.lastChecks.keys().next().value!);
+    if (this.lastChecks.size > (this.init.lastChecksMax ?? LAST_CHECKS_MAX)) this.lastChecks.delete(this.lastChecks.keys().next().value!);
   }
 
   /** Remembered look-ups (tests, and the bound's check). */

@@ -567,9 +567,9 @@ export class FsService {
     }
   }
 
-  private replica(peer: string): Replica {
+  private replica(peer: string, tier = ""): Replica {
     const record = this.init.membership.table.get(peer);
-    return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [], tier: "" };
+    return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [], tier };
   }
 
   /**
@@ -606,7 +606,9 @@ export class FsService {
     const alive = new Set(this.init.membership.table.inState("alive").map((record) => record.id));
     // Reported replicas of the current version on live peers; until reports arrive (a new
     // leader), the peers the chunk was written to stand in.
-    let peers = this.init.locations.currentReplicas(chunk.chunkId, chunk.version).map((replica) => replica.peer);
+    const reported = this.init.locations.currentReplicas(chunk.chunkId, chunk.version);
+    const tiers = new Map(reported.map((replica) => [replica.peer, replica.tier ?? ""]));
+    let peers = reported.map((replica) => replica.peer);
     if (peers.length === 0 && chunk.committed) peers = chunk.replicas;
     // Reports arrive in any order; answering in the order the chunk was placed (then any
     // re-replicated copies) keeps a stat stable and equal to what the writer was told.
@@ -621,7 +623,7 @@ export class FsService {
       version: chunk.version,
       sizeBytes: chunk.sizeBytes,
       committed: chunk.committed,
-      replicas: peers.filter((peer) => alive.has(peer)).map((peer) => this.replica(peer)),
+      replicas: peers.filter((peer) => alive.has(peer)).map((peer) => this.replica(peer, tiers.get(peer))),
     };
   }
 

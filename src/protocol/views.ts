@@ -237,7 +237,14 @@ export interface ReportView extends CapacityReport {
 // --- answers to views and back: the master builds the message, a client reads the view --------
 
 export function fsckView(message: FsckResultMessage): FsckView {
-  return { ...message, status: CHUNK_STATUS.view(message.status), unhealthyFiles: message.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.view(file.status) })) };
+  const { unreachableMounts, ...rest } = message;
+  return {
+    ...rest,
+    status: CHUNK_STATUS.view(message.status),
+    unhealthyFiles: message.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.view(file.status) })),
+    // Absent when every mount answered (or there are none): most answers of most clusters.
+    ...(unreachableMounts.length > 0 ? { unreachableMounts } : {}),
+  };
 }
 
 export function fsckMessage(view: FsckView): FsckResultMessage {

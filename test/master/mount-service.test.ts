@@ -20,7 +20,7 @@ import type { MountRequest } from "../../src/protocol/pb/meta.ts";
 import type { LogCommand } from "../../src/protocol/pb/log.ts";
 import type { RaftNode } from "../../src/raft/node.ts";
 import type { MembershipService } from "../../src/membership/service.ts";
-import type { ChunkLocations } from "../../src/master/cluster/locations.ts";
+import { ChunkLocations } from "../../src/master/cluster/locations.ts";
 import { createLogger } from "../../src/util/log.ts";
 
 const CLIENT = "12D3KooWPeerA/abc";
@@ -470,5 +470,27 @@ describe("persisting", () => {
     await other.runPersistRound();
     await other.settled();
     expect(h.broker.calls.filter((call) => call.startsWith("persist"))).toHaveLength(5);
+  });
+});
+
+describe("replicas in stat answers", () => {
+  it("carry the tier each peer reported its copy in ("" for the data directory)", async () => {
+    const ns = Namespace.open();
+    const peers = ["peerA", "peerB"];
+    const record = (id: string) => ({ id, heartbeat: { rack: "/r", addresses: [`/ip4/10.0.0.1/tcp/1/p2p/${id}`] } });
+    const membership = { table: { inState: () => peers.map(record), get: (id: string) => record(id), list: () => [] } } as unknown as MembershipService;
+    const locations = new ChunkLocations();
+    const raft = { isLeader: true, readBarrier: async () => undefined } as unknown as RaftNode;
+    const fs = new FsService({ raft, namespace: ns, membership, locations, log: createLogger("test") });
+    const { fileId } = ns.applyCommand({ create: { path: "/f", replication: 2, chunkSizeBytes: 1 << 20, clientId: CLIENT, leaseExpiryMs: 60_000, mtimeMs: 1 } }, 1) as { fileId: number };
+    const first = ns.applyCommand({ addChunk: { fileId, clientId: CLIENT, replicas: peers, version: 1 } }, 2) as { chunkId: string };
+    ns.applyCommand({ commitChunk: { fileId, clientId: CLIENT, chunkId: first.chunkId, version: 1, sizeBytes: 5, complete: true, mtimeMs: 2 } }, 3);
+    locations.fullReport("peerA", [{ chunkId: first.chunkId, version: 1, sizeBytes: 5, tier: "MEM" }]);
+    locations.fullReport("peerB", [{ chunkId: first.chunkId, version: 1, sizeBytes: 5 }]);
+    const stat = await fs.handlers.stat({ path: "/f" });
+    expect(stat.chunks[0]!.replicas.map((replica) => [replica.peer, replica.tier])).toEqual([
+      ["peerA", "MEM"],
+      ["peerB", ""],
+    ]);
   });
 });

@@ -394,6 +394,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       locations,
       log: log.child("jobs"),
       callers,
+      // Issue 16: a job's input inside a mount is synced from the under-storage before its splits are planned.
+      syncInput: (path, entriesMax) => fsService.underStorage.syncTree(path, entriesMax),
       sendOrder: async (to, order) => {
         if (to === id) {
           if (!tasksRef.service) return { accepted: false, error: "the worker is not started yet" };

@@ -359,6 +359,22 @@ describe("sync on access", () => {
   });
 });
 
+describe("a job's mounted input", () => {
+  it("is synced folder by folder before its splits are planned, mounts below the input too, within the bound", async () => {
+    const h = harness();
+    await h.mounts.handlers.mount(mountRequest("/m", "file:///srv/x", { syncIntervalMs: -1 }));
+    for (const rel of ["a", "d/x", "d/e/y", "z"]) h.broker.put(rel, 1);
+    await h.fs.underStorage.syncTree("/", 100);
+    for (const path of ["/m/a", "/m/d/x", "/m/d/e/y", "/m/z"]) expect(h.ns.stat(path).kind).toBe("file");
+    // Bounded: a walk stops once it has seen entriesMax entries.
+    const other = harness();
+    await other.mounts.handlers.mount(mountRequest("/m", "file:///srv/x", { syncIntervalMs: -1 }));
+    for (let i = 0; i < 5; i++) other.broker.put(`d${i}/f`, 1);
+    await other.fs.underStorage.syncTree("/m", 2);
+    expect(other.broker.calls.filter((call) => call.startsWith("list"))).toEqual(["list  after  limit 1000"]);
+  });
+});
+
 describe("writes under mounts", () => {
   it("a create takes its persist state from the write type (the request's, else the mount's); outside mounts only MUST_CACHE", async () => {
     const h = harness();
@@ -474,7 +490,7 @@ describe("persisting", () => {
 });
 
 describe("replicas in stat answers", () => {
-  it("carry the tier each peer reported its copy in ("" for the data directory)", async () => {
+  it("carry the tier each peer reported its copy in (empty for the data directory)", async () => {
     const ns = Namespace.open();
     const peers = ["peerA", "peerB"];
     const record = (id: string) => ({ id, heartbeat: { rack: "/r", addresses: [`/ip4/10.0.0.1/tcp/1/p2p/${id}`] } });

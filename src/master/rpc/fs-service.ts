@@ -29,17 +29,14 @@ import { RequestError, WireError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
-import { join, normalizePath } from "../../protocol/paths.ts";
+import { normalizePath } from "../../protocol/paths.ts";
 import type { UnderStorageBroker } from "../../protocol/under-storage.ts";
 import { PersistState, relativeUnderStoragePath, WriteType, type MountRecord } from "../../protocol/mounts.ts";
 import type { UnderStorageStatus } from "../../protocol/pb/meta.ts";
 import { isPersisted, mountInfo, UnderStorageSync } from "./under-storage-sync.ts";
-import { compareNames } from "./sync-plan.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
-// A list page of a mounted folder asks the under-storage for this many names when the request names no limit.
-const LIST_SYNC_PAGE_DEFAULT = 1_000;
 // Lease recovery runs this often on the leader.
 const LEASE_RECOVERY_INTERVAL_MS = 5_000;
 
@@ -387,23 +384,9 @@ export class FsService {
     list: async (req, context) => {
       const caller = await this.callers.of(context?.user);
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-      // A page of a mounted folder syncs its own range of the under-storage only (a recursive
-      // list answers from the namespace: it would list every folder below).
-      const synced = req.recursive ? undefined : await this.underStorage.beforeList(req.path, req.after || undefined, req.limit || LIST_SYNC_PAGE_DEFAULT);
-      const page = this.init.namespace.list(req.path, { recursive: req.recursive, caller, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
-      let entries = page.entries;
-      let next = page.next ?? "";
-      if (synced && synced.through !== "") {
-        // Names past the under-storage page were not looked at: the next page syncs them first.
-        const within = entries.filter((entry) => compareNames(entry.path.slice(entry.path.lastIndexOf("/") + 1), synced.through) <= 0);
-        if (within.length > 0 && within.length < entries.length) {
-          entries = within;
-          next = within[within.length - 1]!.path;
-        }
-        // More follows in the under-storage though the namespace has no more yet: the next page syncs it.
-        if (next === "") next = entries.length > 0 ? entries[entries.length - 1]!.path : join(normalizePath(req.path), synced.through);
-      }
-      return { entries: entries.map((entry) => toFileStatus(entry, [], this.underStorageStatusOf(entry))), next };
+      // A page of a mounted folder syncs its own range of the under-storage only.
+      const page = await this.underStorage.listPage(req.path, { recursive: req.recursive, caller, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
+      return { entries: page.entries.map((entry) => toFileStatus(entry, [], this.underStorageStatusOf(entry))), next: page.next ?? "" };
     },
     fsck: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);

@@ -5,12 +5,12 @@
 // command), and what the leader remembers in memory: when it last looked each file up (a
 // bounded LRU) and which mounts it could not reach (since when, and why; fsck and listMounts
 // say it). A broker failure never fails the read: the namespace answers with what it has.
-import type { Namespace, StatResult } from "../state/namespace.ts";
+import type { ListPage, Namespace, QueryCaller, StatResult } from "../state/namespace.ts";
 import type { TypedLogCommand } from "../state/log-command.ts";
 import type { Logger } from "../../util/log.ts";
 import type { UnderStorageBroker, UnderStorageEntry } from "../../protocol/under-storage.ts";
 import { decodeMountRecord, mountOf, redactedMount, MOUNT_SETTING_PREFIX, MOUNTS_MAX, PersistState, relativeUnderStoragePath, type MountRecord } from "../../protocol/mounts.ts";
-import { basename, normalizePath, parent } from "../../protocol/paths.ts";
+import { basename, join, normalizePath, parent } from "../../protocol/paths.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import type { MountInfo, UnderStorageStatus } from "../../protocol/pb/meta.ts";
 import { compareNames, nameBefore, pageRange, planList, planStat } from "./sync-plan.ts";
@@ -300,6 +300,59 @@ export class UnderStorageSync {
       this.lastChecks.set(key, checkedMs);
     }
     return checkedMs;
+  }
+
+  /**
+   * A list page of `path` as the namespace has it once the under-storage's page was synced
+   * (when the planner says so): it never passes the names the under-storage was asked about,
+   * and says more follows when the under-storage has more. A recursive list answers from the
+   * namespace (it would list every folder below).
+   */
+  async listPage(path: string, options: { after?: string; limit?: number; recursive?: boolean; caller?: QueryCaller }): Promise<ListPage> {
+    const synced = options.recursive ? undefined : await this.beforeList(path, options.after || undefined, options.limit || UFS_SYNC_ENTRIES_MAX);
+    const page = this.init.namespace.list(path, { recursive: options.recursive, caller: options.caller, ...(options.limit ? { limit: options.limit } : {}), ...(options.after ? { after: options.after } : {}) });
+    if (!synced || synced.through === "") return page;
+    let entries = page.entries;
+    let next = page.next;
+    // Names past the under-storage page were not looked at: the next page syncs them first.
+    const within = entries.filter((entry) => compareNames(basename(entry.path), synced.through) <= 0);
+    if (within.length > 0 && within.length < entries.length) {
+      entries = within;
+      next = within[within.length - 1]!.path;
+    }
+    // More follows in the under-storage though the namespace has no more yet.
+    if (next === undefined) next = entries.length > 0 ? entries[entries.length - 1]!.path : join(normalizePath(path), synced.through);
+    return { entries, next };
+  }
+
+  /**
+   * Brings the namespace at and below `path` up to date with the under-storage, as a list of
+   * every folder would (a MapReduce job's input: its splits are planned from the namespace).
+   * Mounts below `path` are walked too. Stops after `entriesMax` entries (the job's bound
+   * refuses more anyway); a page at a time, never a whole prefix in memory.
+   */
+  async syncTree(path: string, entriesMax: number): Promise<void> {
+    if (!this.brokerNow) return;
+    const normalized = normalizePath(path);
+    const roots = this.mountOf(normalized) ? [normalized] : this.mountsBelow(normalized).map((mount) => mount.path);
+    let seen = 0;
+    for (const root of roots) {
+      await this.beforeStat(root);
+      if (this.present(root)?.kind !== "dir") continue;
+      const folders = [root];
+      while (folders.length > 0) {
+        const folder = folders.shift()!;
+        let after: string | undefined;
+        do {
+          const page = await this.listPage(folder, { ...(after ? { after } : {}), limit: UFS_SYNC_ENTRIES_MAX });
+          for (const entry of page.entries) {
+            if (entry.kind === "dir") folders.push(entry.path);
+            if (++seen > entriesMax) return;
+          }
+          after = page.next;
+        } while (after);
+      }
+    }
   }
 
   private checked(key: string, nowMs: number): void {

@@ -275,7 +275,10 @@ export class UnderStorageSync {
       if (present === undefined || present.kind === "file") return undefined;
     }
     const queries = underStorageQueries(this.init.namespace);
-    const after = afterPath === undefined ? "" : basename(normalizePath(afterPath));
+    const cursor = afterPath === undefined ? undefined : normalizePath(afterPath);
+    // A cursor outside the folder is the namespace's to refuse; nothing is synced for it.
+    if (cursor !== undefined && parent(cursor) !== normalized) return undefined;
+    const after = cursor === undefined ? "" : basename(cursor);
     const action = planList({ syncIntervalMs: mount.syncIntervalMs, folderSyncedMs: queries.folderSyncedMs(normalized) ?? undefined, after, nowMs: this.init.nowMs() });
     if (action.kind !== "list") return undefined;
     let page;

@@ -105,7 +105,7 @@ interface Harness {
   clock: { nowMs: number };
   /** Test doubles of schema 7's queries. */
   synced: Map<string, number>;
-  toPersist: Array<{ fileId: number; path: string; mtimeMs: number }>;
+  toPersist: Array<{ fileId: number; path: string; mtimeMs?: number }>;
   persistStates: Map<string, PersistState>;
 }
 
@@ -126,7 +126,7 @@ function harness(): Harness {
     stat: (path: string, options?: object) => {
       const result = stat(path, options);
       const state = persistStates.get(result.path);
-      return state === undefined ? result : { ...result, persistState: state };
+      return state === undefined ? result : { ...result, underStorage: { mountPath: "", fingerprint: "", persistState: state, pinned: false } };
     },
   });
   const raft = {
@@ -467,6 +467,11 @@ describe("persisting", () => {
     const h = harness();
     await h.mounts.handlers.mount(mountRequest("/m", "file:///srv/x", { syncIntervalMs: -1 }));
     h.toPersist.push({ fileId: 7, path: "/m/old", mtimeMs: h.clock.nowMs - PERSIST_GRACE_MS }, { fileId: 8, path: "/m/young", mtimeMs: h.clock.nowMs });
+    // Without an mtime in the namespace's list, the file's own is read; a file gone since is skipped.
+    await h.fs.handlers.create({ path: "/m/timed", replication: 1, chunkSizeBytes: 0, clientId: CLIENT, closed: true });
+    const timed = h.ns.stat("/m/timed");
+    h.toPersist.push({ fileId: timed.id, path: "/m/timed" }, { fileId: timed.id + 1, path: "/m/gone" });
+    expect(timed.mtimeMs).toBe(h.clock.nowMs);
     h.broker.persistFailures = 1;
     await h.mounts.runPersistRound();
     await h.mounts.settled();
@@ -480,12 +485,12 @@ describe("persisting", () => {
     h.clock.nowMs += PERSIST_GRACE_MS;
     await h.mounts.runPersistRound();
     await h.mounts.settled();
-    expect(h.broker.calls.filter((call) => call.startsWith("persist"))).toEqual(["persist /m/old", "persist /m/old", "persist /m/young"]);
+    expect(h.broker.calls.filter((call) => call.startsWith("persist"))).toEqual(["persist /m/old", "persist /m/old", "persist /m/young", "persist /m/timed"]);
     // Another leader over the same namespace (the state is in Raft) persists what is still waiting.
     const other = new MountService({ raft: { isLeader: true, readBarrier: async () => undefined } as unknown as RaftNode, namespace: h.ns, sync: h.fs.underStorage, callers: new Callers({ namespace: h.ns, osGroups: async () => [] }), log: createLogger("test"), nowMs: () => h.clock.nowMs });
     await other.runPersistRound();
     await other.settled();
-    expect(h.broker.calls.filter((call) => call.startsWith("persist"))).toHaveLength(5);
+    expect(h.broker.calls.filter((call) => call.startsWith("persist"))).toHaveLength(7);
   });
 });
 

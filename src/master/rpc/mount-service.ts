@@ -181,7 +181,13 @@ export class MountService {
     // The next round pages on; after the last page it starts again from the lowest id.
     this.scanAfterId = candidates.length < PERSIST_SCAN_MAX ? 0 : candidates[candidates.length - 1]!.fileId;
     const nowMs = this.nowMs();
-    for (const candidate of planPersists({ candidates, nowMs, inFlight: this.persisting, retries: this.retries })) {
+    // The grace is timed from the file's mtime (the namespace's list may not carry it).
+    const timed = candidates.flatMap((candidate) => {
+      if (candidate.mtimeMs !== undefined) return [{ ...candidate, mtimeMs: candidate.mtimeMs }];
+      const mtimeMs = this.mtimeOf(candidate.path);
+      return mtimeMs === undefined ? [] : [{ ...candidate, mtimeMs }];
+    });
+    for (const candidate of planPersists({ candidates: timed, nowMs, inFlight: this.persisting, retries: this.retries })) {
       const mount = this.init.sync.mountOf(candidate.path);
       if (!mount) continue;
       this.persisting.add(candidate.fileId);
@@ -200,6 +206,15 @@ export class MountService {
           this.running.delete(run);
         });
       this.running.add(run);
+    }
+  }
+
+  private mtimeOf(path: string): number | undefined {
+    try {
+      return this.init.namespace.stat(path).mtimeMs;
+    } catch (err) {
+      if (err instanceof WireError && err.code === "NOT_FOUND") return undefined;
+      throw err;
     }
   }
 

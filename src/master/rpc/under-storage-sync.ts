@@ -21,22 +21,14 @@ export const UFS_SYNC_ENTRIES_MAX = 1_000;
 export const LAST_CHECKS_MAX = 100_000;
 
 /**
- * The under-storage columns of an inode row (schema 7, master/state: mstate's part) as stat
- * and list results carry them. Absent until that lands: this side then treats every file as
- * the under-storage's own, unpersisted state unknown.
+ * A file the persister may persist (namespace.filesToPersist: closed TO_BE_PERSISTED files).
+ * Its mtime, when the namespace does not give it, is read by a stat.
  */
-export interface UnderStorageRowFields {
-  ufsFingerprint?: string | null;
-  persistState?: PersistState | null;
-  pinned?: boolean | number;
-}
-
-/** A file the persister may persist (namespace.filesToPersist). */
 export interface PersistCandidate {
   fileId: number;
   path: string;
-  mtimeMs: number;
-  /** Absent means closed (the namespace lists only closed files). */
+  mtimeMs?: number;
+  /** Absent means closed. */
   closed?: boolean;
 }
 
@@ -66,15 +58,21 @@ export function underStorageQueries(namespace: Namespace): UnderStorageQueries {
   };
 }
 
-/** The row fields of a stat or list result (see UnderStorageRowFields). */
-export function rowFields(stat: object): UnderStorageRowFields {
-  return stat as UnderStorageRowFields;
+/**
+ * The under-storage part of a stat or list result inside a mount (schema 7's columns, which
+ * master/state's results carry as `underStorage`); undefined when the namespace gives none.
+ */
+export function underStorageOfRow(stat: object): UnderStorageStatus | undefined {
+  return (stat as { underStorage?: UnderStorageStatus }).underStorage;
 }
 
-/** Whether the under-storage has (a version of) this file: PERSISTED, or a file of the mount whose state the namespace does not say. */
+/**
+ * Whether the under-storage has (a version of) this file: PERSISTED, or a file of a mount whose
+ * state the namespace does not say (it then came from the under-storage).
+ */
 export function isPersisted(stat: object): boolean {
-  const state = rowFields(stat).persistState;
-  return state === undefined || state === null || state === PersistState.PERSISTED;
+  const state = underStorageOfRow(stat)?.persistState;
+  return state === undefined || state === PersistState.PERSIST_STATE_UNSPECIFIED || state === PersistState.PERSISTED;
 }
 
 export interface Unreachable {
@@ -161,13 +159,8 @@ export class UnderStorageSync {
 
   /** The FileStatus.underStorage of a stat or list result inside `mount`. */
   statusOf(mount: MountRecord, stat: object): UnderStorageStatus {
-    const fields = rowFields(stat);
-    return {
-      mountPath: mount.path,
-      fingerprint: fields.ufsFingerprint ?? "",
-      persistState: fields.persistState ?? PersistState.PERSIST_STATE_UNSPECIFIED,
-      pinned: fields.pinned === true || fields.pinned === 1,
-    };
+    const known = underStorageOfRow(stat);
+    return { mountPath: mount.path, fingerprint: known?.fingerprint ?? "", persistState: known?.persistState ?? PersistState.PERSIST_STATE_UNSPECIFIED, pinned: known?.pinned ?? false };
   }
 
   // --- reachability --------------------------------------------------------------------------
@@ -237,7 +230,8 @@ export class UnderStorageSync {
     }
     const nowMs = this.init.nowMs();
     this.checked(key, nowMs);
-    const known = present ? rowFields(present).ufsFingerprint : undefined;
+    // "" until the file is known to the under-storage: then it is proposed whatever it says.
+    const known = present ? underStorageOfRow(present)?.fingerprint || undefined : undefined;
     // Nothing changed: nothing to propose.
     if (entry === undefined && present === undefined) return;
     if (entry !== undefined && present !== undefined && !entry.directory && present.kind === "file" && known !== undefined && known === entry.fingerprint) return;

@@ -135,7 +135,13 @@ function harness(): Harness {
     async propose(data: Uint8Array) {
       const command = decodeLogCommand(data) as LogCommand;
       proposed.push(command);
-      // The six under-storage commands, applied as much as these tests need.
+      // master/state's own apply when this build has it; else the six under-storage
+      // commands are applied here as much as these tests need.
+      try {
+        return apply(command as TypedLogCommand);
+      } catch (err) {
+        if (!/does not apply under-storage commands yet/.test((err as Error).message)) throw err;
+      }
       if (command.mount) {
         apply({ setSetting: { key: `${MOUNT_SETTING_PREFIX}${command.mount.id}`, value: command.mount.record } });
         apply({ mkdir: { path: command.mount.path, parents: true, mtimeMs: command.mount.mtimeMs } });
@@ -164,8 +170,7 @@ function harness(): Harness {
         if (sync.complete) synced.set(sync.path, sync.nowMs);
         return {};
       }
-      if (command.markPersisted || command.setPinned || command.freeCache) return { files: 1, chunks: 2 };
-      return apply(command as TypedLogCommand);
+      return { files: 1, chunks: 2 };
     },
   } as unknown as RaftNode;
   const clock = { nowMs: 1_000_000 };

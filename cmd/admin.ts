@@ -44,6 +44,8 @@ function printFsck(result: FsckView, json: boolean | undefined): void {
     // Chunks of under-storage files with no copy in Tessera: healthy, read through (docs/cache.md).
     ...(result.notCached > 0 ? [` Not cached:            ${result.notCached}`] : []),
     ` Repairs queued:        ${result.repairQueue} (${result.repairsInFlight} copying now, ${result.repairedChunks} done since this leader started)`,
+    // A mount whose under-storage is down: what is cached is still served (issue 16).
+    ...(result.unreachableMounts ?? []).map((mount) => ` Unreachable mount:     ${mount.path} (${mount.uri}) since ${new Date(mount.unreachableSinceMs).toISOString()}: ${mount.lastError}`),
     `The file system under path '${result.path}' is ${result.status}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -35,6 +35,7 @@ import { VoterManager, MASTERS_DEFAULT, MASTERS_MAX, VOTER_DEAD_AFTER_MS_DEFAULT
 import { clusterStatusView, type ClusterStatusView, type PeerView } from "../protocol/views.ts";
 import { ChunkLocations } from "../master/cluster/locations.ts";
 import { FsService } from "../master/rpc/fs-service.ts";
+import { MountService } from "../master/rpc/mount-service.ts";
 import { TokenService } from "../master/rpc/token-service.ts";
 import { ReportService } from "../master/rpc/report-service.ts";
 import { DiskChunkStore } from "../chunk/store/disk-store.ts";
@@ -81,6 +82,8 @@ export interface PeerParts {
   meta: MetaService;
   voters: VoterManager;
   fsService: FsService;
+  /** Mounts, persisting and the cache's pins and frees (issue 16), on the leader. */
+  mounts: MountService;
   tokens: TokenService;
   reports: ReportService;
   /** The leader's replicator (idle on other peers). */
@@ -242,6 +245,7 @@ export class Peer extends EventTarget {
     await replicas.stop();
     reporter.stop();
     await data.stop();
+    this.parts.mounts.stop();
     fsService.stop();
     this.parts.tokens.stop();
     await reports.stop();
@@ -361,6 +365,10 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const fsService = new FsService({ raft: calls.proposerOf(raft), namespace: master.namespace, membership, locations, replication, callers, log: log.child("fs") });
     fsService.start();
     started.push(fsService);
+    // Issue 16: mounts and the ASYNC_THROUGH persister share the file-system service's view of the mounts.
+    const mounts = new MountService({ raft: calls.proposerOf(raft), namespace: master.namespace, sync: fsService.underStorage, callers, log: log.child("mounts") });
+    mounts.start();
+    started.push(mounts);
     // Delegation tokens (WebHDFS, `tessera auth token`): records in the settings, through Raft.
     const tokenService = new TokenService({
       raft: calls.proposerOf(raft),
@@ -386,6 +394,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       locations,
       log: log.child("jobs"),
       callers,
+      // Issue 16: a job's input inside a mount is synced from the under-storage before its splits are planned.
+      syncInput: (path, entriesMax) => fsService.underStorage.syncTree(path, entriesMax),
       sendOrder: async (to, order) => {
         if (to === id) {
           if (!tasksRef.service) return { accepted: false, error: "the worker is not started yet" };
@@ -401,7 +411,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       raft,
       membership,
       stateMachine: master,
-      handlers: { ...fsService.handlers, ...maintenance.handlers, ...scheduler.handlers, ...tokenService.handlers },
+      handlers: { ...fsService.handlers, ...mounts.handlers, ...maintenance.handlers, ...scheduler.handlers, ...tokenService.handlers },
       calls,
       callers,
       // HDFS: whoever started the NameNode is the superuser; here the user of the first leader's process.
@@ -443,6 +453,11 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const call: MetaCall = retryingMetaCall((request) => meta.handle(request, id), new CallIds(id));
     const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call });
     const admin = new AdminClient(call);
+    // --- issue 16: the master's under-storage broker --------------------------------------------
+    // LEAD: src/cache/broker.ts (UfsBroker, the ufs helper's) is built over this peer's fs client
+    // and given to the leader's services here, e.g.
+    //   fsService.underStorage.attach(new UfsBroker({ fs, call, log: log.child("ufs") }));
+    // Until then mount requests answer "this master has no under-storage broker".
     const jobs = new JobsClient(fs, call);
     const tasks = new TaskService({ host, id, dir: dataDir.file(COMPUTE_DIR), fs, pool: new WorkerPool({ ...(options.computeSlots ? { size: options.computeSlots } : {}), logger: log.child("compute") }), call, log: log.child("compute"), ...(options.faultTaskDelayMs ? { faultTaskDelayMs: options.faultTaskDelayMs } : {}) });
     await tasks.start();
@@ -483,7 +498,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     }
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
     const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, mounts, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {

@@ -45,6 +45,7 @@ export const META_RESPONSE_LIMITS = {
   report: { peers: PEERS_LISTED_MAX, peers$: { tiers: TIERS_MAX } },
   status: { voters: PEERS_LISTED_MAX, learners: PEERS_LISTED_MAX, progress: PEERS_LISTED_MAX },
   mounts: { mounts: MOUNTS_MAX, mounts$: { options: MOUNT_OPTIONS_MAX, redacted: MOUNT_OPTIONS_MAX } },
+  fsck: { unreachableMounts: MOUNTS_MAX, unreachableMounts$: { options: MOUNT_OPTIONS_MAX, redacted: MOUNT_OPTIONS_MAX } },
 };
 
 export const META_CHANNEL = {

@@ -3,7 +3,7 @@
 // disagree about what a peer, a status or a report is. The wire messages are in pb/; these are
 // what a program works with.
 import type { TierUsage } from "./pb/membership.ts";
-import { BalanceSummary as BalanceSummaryMessage, DecommissionStatus as DecommissionStatusMessage, FileStatus, Health, VoterProgress, type CapacityReport as CapacityReportMessage, type ClusterStatus, type FsckResult as FsckResultMessage, type UsageSpread as UsageSpreadMessage } from "./pb/meta.ts";
+import { BalanceSummary as BalanceSummaryMessage, DecommissionStatus as DecommissionStatusMessage, FileStatus, Health, VoterProgress, type CapacityReport as CapacityReportMessage, type ClusterStatus, type FsckResult as FsckResultMessage, type MountInfo, type UsageSpread as UsageSpreadMessage } from "./pb/meta.ts";
 import { PeerState as PeerStateMessage, type PeerEntry } from "./pb/membership.ts";
 import { Spelling } from "./spelling.ts";
 
@@ -219,6 +219,8 @@ export interface DecommissionStatus {
 export interface FsckView extends FsckResult {
   /** The leader's repair queue when it answered. */
   repairQueue: number;
+  /** Mounts whose under-storage the leader could not reach at its last try (issue 16); absent or empty: none. */
+  unreachableMounts?: MountInfo[];
   repairsInFlight: number;
   repairedChunks: number;
 }
@@ -237,11 +239,18 @@ export interface ReportView extends CapacityReport {
 // --- answers to views and back: the master builds the message, a client reads the view --------
 
 export function fsckView(message: FsckResultMessage): FsckView {
-  return { ...message, status: CHUNK_STATUS.view(message.status), unhealthyFiles: message.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.view(file.status) })) };
+  const { unreachableMounts, ...rest } = message;
+  return {
+    ...rest,
+    status: CHUNK_STATUS.view(message.status),
+    unhealthyFiles: message.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.view(file.status) })),
+    // Absent when every mount answered (or there are none): most answers of most clusters.
+    ...(unreachableMounts.length > 0 ? { unreachableMounts } : {}),
+  };
 }
 
 export function fsckMessage(view: FsckView): FsckResultMessage {
-  return { ...view, status: CHUNK_STATUS.wire(view.status), unhealthyFiles: view.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.wire(file.status) })) };
+  return { ...view, status: CHUNK_STATUS.wire(view.status), unhealthyFiles: view.unhealthyFiles.map((file) => ({ ...file, status: CHUNK_STATUS.wire(file.status) })), unreachableMounts: view.unreachableMounts ?? [] };
 }
 
 export function reportView(message: CapacityReportMessage): ReportView {

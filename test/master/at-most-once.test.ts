@@ -121,8 +121,8 @@ describe("a call served at most once on the leader", () => {
       sizeBytes: 0,
       committed: false,
       replicas: [
-        { peer: "peerB", rack: "/r1", addresses: ["/ip4/10.0.0.2/tcp/1"] },
-        { peer: "peerC", rack: "/r2", addresses: ["/ip4/10.0.0.3/tcp/1"] },
+        { peer: "peerB", rack: "/r1", addresses: ["/ip4/10.0.0.2/tcp/1"], tier: "" },
+        { peer: "peerC", rack: "/r2", addresses: ["/ip4/10.0.0.3/tcp/1"], tier: "" },
       ],
     });
   });

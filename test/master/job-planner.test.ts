@@ -166,3 +166,33 @@ describe("backupCandidates", () => {
     expect(backupCandidates(running, [100], 0, 20_000, { factor: 2, minRunMs: 3_000 })).toEqual([running[0], running[1]]);
   });
 });
+
+describe("maps over a mounted input (issue 16)", () => {
+  it("a cached chunk's map goes where its copy is; uncached chunks (placeholders, no replica) are spread evenly at once", () => {
+    const workers = () => [
+      { id: "p1", rack: "/r1", free: 4 },
+      { id: "p2", rack: "/r1", free: 4 },
+      { id: "p3", rack: "/r2", free: 4 },
+    ];
+    // Six cold chunks: nobody holds them, so no map waits for locality and they spread 2, 2, 2.
+    const cold = Array.from({ length: 6 }, (_, index) => ({ index, pendingSinceMs: 1_000, holders: [] }));
+    const spread = assignMaps(cold, workers(), 1_000, LOCALITY_WAIT_INITIAL_MS);
+    expect(spread).toHaveLength(6);
+    const perPeer = new Map<string, number>();
+    for (const assignment of spread) perPeer.set(assignment.peer, (perPeer.get(assignment.peer) ?? 0) + 1);
+    expect([...perPeer.values()]).toEqual([2, 2, 2]);
+    // Warm: the copies are on p3 (cached there by an earlier read): node-local, no wait.
+    const warm = [
+      { index: 0, pendingSinceMs: 1_000, holders: ["p3"] },
+      { index: 1, pendingSinceMs: 1_000, holders: ["p3"] },
+      { index: 2, pendingSinceMs: 1_000, holders: [] },
+    ];
+    const placed = assignMaps(warm, workers(), 1_000, LOCALITY_WAIT_INITIAL_MS);
+    expect(placed.slice(0, 2)).toEqual([
+      { index: 0, peer: "p3", locality: "node" },
+      { index: 1, peer: "p3", locality: "node" },
+    ]);
+    expect(placed[2]!.locality).toBe("remote");
+    expect(placed[2]!.peer).not.toBe("p3");
+  });
+});

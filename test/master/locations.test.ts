@@ -30,4 +30,18 @@ describe("ChunkLocations (soft state, GFS §2.6.2)", () => {
     map.fullReport("p2", [c("a", 1)]);
     expect(map.currentReplicas("a", 2).map((r) => r.peer)).toEqual(["p1"]);
   });
+
+  it("keeps the cache tier each peer reports a replica in (issue 16), and a later report moves it", () => {
+    const map = new ChunkLocations();
+    map.fullReport("p1", [{ ...c("a"), tier: "MEM" }, c("b")]);
+    map.fullReport("p2", [{ ...c("a"), tier: "HDD" }]);
+    expect(map.replicas("a").map((r) => [r.peer, r.tier ?? ""])).toEqual([
+      ["p1", "MEM"],
+      ["p2", "HDD"],
+    ]);
+    expect(map.replicas("b")[0]!.tier).toBeUndefined();
+    // Demoted from MEM to the next tier: reported again with its new tier.
+    map.incrementalReport("p1", [{ ...c("a"), tier: "SSD" }], []);
+    expect(map.currentReplicas("a", 1).find((r) => r.peer === "p1")!.tier).toBe("SSD");
+  });
 });

@@ -5,6 +5,19 @@ export interface ReplicaLocation {
   peer: string;
   version: number;
   sizeBytes: number;
+  /**
+   * The cache tier the peer keeps it in ("MEM", "SSD", "HDD", from its block reports);
+   * absent for the data directory (chunks written into Tessera, or a peer without tiers).
+   */
+  tier?: string;
+}
+
+/** A chunk as a block report (or a commit, or a copy) tells of it. */
+export interface ReportedReplica {
+  chunkId: string;
+  version: number;
+  sizeBytes: number;
+  tier?: string;
 }
 
 export class ChunkLocations {
@@ -20,7 +33,7 @@ export class ChunkLocations {
   private fullReportSeq = 0;
 
   /** Replaces everything known of `peer` with its full report. */
-  fullReport(peer: string, chunks: Iterable<{ chunkId: string; version: number; sizeBytes: number }>): void {
+  fullReport(peer: string, chunks: Iterable<ReportedReplica>): void {
     this.forgetPeer(peer, { keepCorrupt: true });
     this.addAll(peer, chunks);
     this.fullReportSeqByPeer.set(peer, ++this.fullReportSeq);
@@ -72,7 +85,7 @@ export class ChunkLocations {
   }
 
   /** Applies an incremental report: chunks the peer committed and chunks it deleted. */
-  incrementalReport(peer: string, added: Iterable<{ chunkId: string; version: number; sizeBytes: number }>, removed: Iterable<string>): void {
+  incrementalReport(peer: string, added: Iterable<ReportedReplica>, removed: Iterable<string>): void {
     this.addAll(peer, added);
     for (const chunkId of removed) this.remove(peer, chunkId);
   }
@@ -123,7 +136,7 @@ export class ChunkLocations {
     if (marks.size === 0) this.corrupt.delete(chunkId);
   }
 
-  private addAll(peer: string, chunks: Iterable<{ chunkId: string; version: number; sizeBytes: number }>): void {
+  private addAll(peer: string, chunks: Iterable<ReportedReplica>): void {
     let held = this.byPeer.get(peer);
     if (!held) {
       held = new Set();
@@ -143,7 +156,7 @@ export class ChunkLocations {
         replicas = new Map();
         this.byChunk.set(chunk.chunkId, replicas);
       }
-      replicas.set(peer, { peer, version: chunk.version, sizeBytes: chunk.sizeBytes });
+      replicas.set(peer, { peer, version: chunk.version, sizeBytes: chunk.sizeBytes, ...(chunk.tier ? { tier: chunk.tier } : {}) });
       held.add(chunk.chunkId);
     }
   }

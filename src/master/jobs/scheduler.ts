@@ -99,6 +99,12 @@ export interface JobSchedulerInit {
   slowstartCompletedMaps?: number;
   /** Who a submission acts for (its inputs are read and its output made with that user's rights); one of its own when absent. */
   callers?: Callers;
+  /**
+   * Brings an input inside an under-storage mount up to date in the namespace before its
+   * splits are planned (issue 16: FsService.underStorage.syncTree), at most `entriesMax`
+   * entries. Absent: inputs are taken as the namespace has them.
+   */
+  syncInput?(path: string, entriesMax: number): Promise<void>;
 }
 
 interface Change {
@@ -232,6 +238,8 @@ export class JobScheduler {
     await this.init.raft.readBarrier(JOB_COMMIT_TIMEOUT_MS);
     if (this.init.namespace.job(id)) throw new RequestError("ALREADY_EXISTS", `job ${id} exists already`);
     const checked = this.validateSpec(spec);
+    // A mounted input: its files are in the namespace once synced (a cold mount was never listed).
+    for (const input of checked.inputs) await this.init.syncInput?.(input, JOB_INPUT_FILES_MAX + 1);
     const splits = this.splitsOf(checked, caller);
     const now = this.nowMs();
     // The output folder is the user's; what the tasks write below it is the cluster's.

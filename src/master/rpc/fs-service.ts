@@ -25,11 +25,15 @@ import { capacityReport } from "../cluster/capacity-report.ts";
 import type { PlannerPeer } from "../repair/replication.ts";
 import type { ReplicationView } from "../repair/replication-manager.ts";
 import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT, CHUNKS_IN_FLIGHT_MAX, STAT_CHUNKS_BYTES_MAX } from "../../protocol/limits.ts";
-import { RequestError } from "../../protocol/errors.ts";
+import { RequestError, WireError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 import { normalizePath } from "../../protocol/paths.ts";
+import type { UnderStorageBroker } from "../../protocol/under-storage.ts";
+import { PersistState, relativeUnderStoragePath, WriteType, type MountRecord } from "../../protocol/mounts.ts";
+import type { UnderStorageStatus } from "../../protocol/pb/meta.ts";
+import { isPersisted, mountInfo, UnderStorageSync } from "./under-storage-sync.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
 export const LEASE_MS = 60_000;
@@ -165,6 +169,12 @@ export interface FsServiceInit {
   timers?: TimerSource;
   /** Who each request acts for, with its groups (shared with the meta service); one of its own when absent. */
   callers?: Callers;
+  /**
+   * The leader's door to the under-storages of mounts (issue 16): the metadata sync of stat and
+   * list, deletes and renames of persisted files. Absent: paths inside mounts are answered
+   * from the namespace alone, and mounting is refused.
+   */
+  underStorage?: UnderStorageBroker;
 }
 
 export class FsService {
@@ -174,10 +184,13 @@ export class FsService {
   /** Bytes of each file being written per peer, for spreading a file written from outside evenly. */
   private readonly spreads = new FileSpreads();
   private readonly callers: Callers;
+  /** The mounts, their metadata sync and what this leader remembers of reaching them (mount-service.ts shares it). */
+  readonly underStorage: UnderStorageSync;
 
   constructor(private readonly init: FsServiceInit) {
     this.callers = init.callers ?? new Callers({ namespace: init.namespace });
     this.nowMs = init.nowMs ?? (() => Date.now());
+    this.underStorage = new UnderStorageSync({ namespace: init.namespace, broker: init.underStorage, propose: (command) => this.propose(command), nowMs: this.nowMs, log: init.log });
     this.rand = init.rand ?? ((n) => randomInt(n));
     this.leaseRecovery = new LeaderLoop({ name: "lease recovery", intervalMs: LEASE_RECOVERY_INTERVAL_MS, isLeader: () => init.raft.isLeader, round: () => this.recoverExpiredLeases(), log: init.log, timers: init.timers });
   }
@@ -199,6 +212,7 @@ export class FsService {
   readonly handlers: Pick<MetaHandlers, FsRequestKind> = {
     mkdir: async (req, context) => {
       const caller = await this.callers.of(context?.user);
+      this.refuseReadonly(req.path);
       const now = this.nowMs();
       // HDFS: the bits asked for, else 777 less the cluster's umask (the leader decides: apply reads the command only).
       const permission = requestedBits(req.permission) ?? applyUmask(DIR_MODE_UNMASKED, this.init.namespace.permissionSettings().umask);
@@ -212,6 +226,7 @@ export class FsService {
       const replication = req.replication || REPLICATION_DEFAULT;
       const chunkSizeBytes = req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT;
       const closed = req.closed === true;
+      const persistState = this.persistStateOfNewFile(req.path, req.writeType);
       // A first chunk placed with the create: the same decision addChunk takes, one commit fewer.
       const firstChunk = req.withFirstChunk === true && !closed ? this.place(replication, chunkSizeBytes, req.writerPeer ?? "", new Set(), new Map()) : undefined;
       if (firstChunk?.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
@@ -227,6 +242,7 @@ export class FsService {
           ...(closed ? { closed } : {}),
           ...(req.attributes ? { attributes: req.attributes } : {}),
           ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
+          ...(persistState !== undefined ? { persistState } : {}),
         },
         ...(caller ? { caller } : {}),
       })) as CreateResult;
@@ -238,6 +254,7 @@ export class FsService {
     },
     append: async (req, context) => {
       const caller = await this.callers.of(context?.user);
+      this.refuseReadonly(req.path);
       const now = this.nowMs();
       const result = (await this.propose({ reopenForAppend: { path: req.path, clientId: requireClient(req), leaseExpiryMs: now + LEASE_MS, nowMs: now } }, caller)) as { fileId: number };
       // The writer's answer carries the chunks whatever its READ: an append continues the last
@@ -301,12 +318,14 @@ export class FsService {
     },
     rename: async (req, context) => {
       const caller = await this.callers.of(context?.user);
+      await this.renameInUnderStorage(req.path, req.destination);
       const now = this.nowMs();
       await this.propose({ rename: { path: req.path, destination: req.destination, mtimeMs: now, ...(req.replace ? { replace: true } : {}), ...(req.parents ? { parents: true } : {}) } }, caller);
       return DONE;
     },
     delete: async (req, context) => {
       const caller = await this.callers.of(context?.user);
+      await this.deleteInUnderStorage(req.path, req.recursive);
       const now = this.nowMs();
       const prune = req.pruneEmptyParentsBelow ? { pruneEmptyParentsBelow: req.pruneEmptyParentsBelow } : {};
       const result = (await this.propose({ delete: { path: req.path, recursive: req.recursive, nowMs: now, ...prune } }, caller)) as { files: number; directories: number; chunks: number };
@@ -351,25 +370,30 @@ export class FsService {
     },
     truncate: async (req, context) => {
       const caller = await this.callers.of(context?.user);
+      this.refuseReadonly(req.path);
       await this.propose({ truncate: { path: req.path, lengthBytes: req.lengthBytes, nowMs: this.nowMs() } }, caller);
       return DONE;
     },
     stat: async (req, context) => {
       const caller = await this.callers.of(context?.user);
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
+      // Later pages of a file's chunks read the version the first page's sync saw.
+      if ((req.chunksFrom ?? 0) === 0) await this.underStorage.beforeStat(req.path);
       return this.statOf(req.path, req.chunksFrom ?? 0, caller);
     },
     list: async (req, context) => {
       const caller = await this.callers.of(context?.user);
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
-      const page = this.init.namespace.list(req.path, { recursive: req.recursive, caller, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
-      return { entries: page.entries.map((entry) => toFileStatus(entry, [])), next: page.next ?? "" };
+      // A page of a mounted folder syncs its own range of the under-storage only.
+      const page = await this.underStorage.listPage(req.path, { recursive: req.recursive, caller, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
+      return { entries: page.entries.map((entry) => toFileStatus(entry, [], this.underStorageStatusOf(entry))), next: page.next ?? "" };
     },
     fsck: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
       const result = await fsck({ namespace: this.init.namespace, locations: this.init.locations, peers: this.chunkServers() }, req.path || "/");
       const repair = this.init.replication?.view();
-      return fsckMessage({ ...result, repairQueue: repair?.queueLength ?? 0, repairsInFlight: repair?.copiesInFlight ?? 0, repairedChunks: repair?.repairedChunks ?? 0 });
+      const unreachableMounts = this.underStorage.unreachableMounts().map(({ mount, sinceMs, lastError }) => mountInfo(mount, { sinceMs, lastError }));
+      return fsckMessage({ ...result, repairQueue: repair?.queueLength ?? 0, repairsInFlight: repair?.copiesInFlight ?? 0, repairedChunks: repair?.repairedChunks ?? 0, unreachableMounts });
     },
     report: async () => {
       const report = capacityReport(this.init.membership.table.list(), this.init.locations, performance.now());
@@ -393,6 +417,102 @@ export class FsService {
       return DONE;
     },
   };
+
+  /** FileStatus.underStorage of a path inside a mount; undefined outside. */
+  private underStorageStatusOf(stat: { path: string }): UnderStorageStatus | undefined {
+    const mount = this.underStorage.mountOf(stat.path);
+    return mount ? this.underStorage.statusOf(mount, stat) : undefined;
+  }
+
+  /** Refuses a change under a read-only mount. */
+  private refuseReadonly(path: string): MountRecord | undefined {
+    const mount = this.underStorage.mountOf(path);
+    if (mount?.readonly) throw new RequestError("PERMISSION_DENIED", `the mount at ${mount.path} is read-only`);
+    return mount;
+  }
+
+  /**
+   * A new file's persist state from its write type (docs/cache.md): MUST_CACHE stays in
+   * Tessera, the others are to be persisted. Absent outside mounts, where only MUST_CACHE (or
+   * nothing) may be asked for.
+   */
+  private persistStateOfNewFile(path: string, writeType: WriteType | undefined): PersistState | undefined {
+    const mount = this.refuseReadonly(path);
+    const asked = writeType ?? WriteType.WRITE_TYPE_UNSPECIFIED;
+    if (!mount) {
+      if (asked !== WriteType.WRITE_TYPE_UNSPECIFIED && asked !== WriteType.MUST_CACHE) throw new RequestError("INVALID", `${path} is not inside a mount: only MUST_CACHE (Tessera's own) applies there`);
+      return undefined;
+    }
+    const type = asked === WriteType.WRITE_TYPE_UNSPECIFIED ? mount.writeType : asked;
+    if (!Object.values(WriteType).includes(type) || type === WriteType.WRITE_TYPE_UNSPECIFIED) throw new RequestError("INVALID", `${type} is not a write type`);
+    return type === WriteType.MUST_CACHE ? PersistState.NOT_PERSISTED : PersistState.TO_BE_PERSISTED;
+  }
+
+  /** The namespace's row at `path`, or undefined when there is none. */
+  private rowAt(path: string): StatResult | undefined {
+    try {
+      return this.init.namespace.stat(path);
+    } catch (err) {
+      if (err instanceof WireError && (err.code === "NOT_FOUND" || err.code === "NOT_A_DIRECTORY")) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Before a delete: a mount point (or a folder holding one) is unmounted, not deleted; under a
+   * mount, what the under-storage has goes there first, so a failure leaves both as they were.
+   */
+  private async deleteInUnderStorage(path: string, recursive: boolean): Promise<void> {
+    const normalized = normalizePath(path);
+    const below = this.underStorage.mountsBelow(normalized);
+    if (below.length > 0) throw new RequestError("INVALID", `${normalized} holds the mount at ${below[0]!.path}: unmount it first (tessera fs unmount ${below[0]!.path})`);
+    const mount = this.refuseReadonly(normalized);
+    if (!mount) return;
+    if (normalized === mount.path) throw new RequestError("INVALID", `${normalized} is a mount point: unmount it instead (tessera fs unmount ${normalized})`);
+    const row = this.rowAt(normalized);
+    if (!row) return;
+    const folder = row.kind === "dir";
+    // A folder not empty without recursive is refused by the namespace; nothing goes first.
+    if (folder && !recursive && this.init.namespace.list(normalized, { limit: 1 }).entries.length > 0) return;
+    if (!folder && !isPersisted(row)) return;
+    const broker = this.underStorage.requireBroker();
+    try {
+      await broker.delete(mount, relativeUnderStoragePath(mount.path, normalized), folder);
+      this.underStorage.reached(mount.id);
+    } catch (err) {
+      if ((err as { code?: string }).code === "UNAVAILABLE") this.underStorage.failed(mount, err);
+      throw err;
+    }
+  }
+
+  /**
+   * Before a rename: within one mount, a persisted file moves in the under-storage first;
+   * folders under a mount, and anything across a mount's boundary, are refused.
+   */
+  private async renameInUnderStorage(path: string, destination: string): Promise<void> {
+    const from = normalizePath(path);
+    const to = normalizePath(destination);
+    const below = this.underStorage.mountsBelow(from);
+    if (below.length > 0) throw new RequestError("INVALID", `renaming ${from} is not supported: it holds the mount at ${below[0]!.path}`);
+    const source = this.underStorage.mountOf(from);
+    const target = this.underStorage.mountOf(to);
+    if (!source && !target) return;
+    if (source?.path === from) throw new RequestError("INVALID", `renaming the mount point ${from} is not supported: unmount it and mount it again elsewhere`);
+    if (source?.id !== target?.id) throw new RequestError("INVALID", `renaming ${from} to ${to} is not supported: it crosses the boundary of the mount at ${(source ?? target)!.path}`);
+    const mount = this.refuseReadonly(from)!;
+    const row = this.rowAt(from);
+    if (!row) return;
+    if (row.kind === "dir") throw new RequestError("INVALID", `renaming the folder ${from} under the mount at ${mount.path} is not supported (the under-storage has no folder rename)`);
+    if (!isPersisted(row)) return;
+    const broker = this.underStorage.requireBroker();
+    try {
+      await broker.rename(mount, relativeUnderStoragePath(mount.path, from), relativeUnderStoragePath(mount.path, to));
+      this.underStorage.reached(mount.id);
+    } catch (err) {
+      if ((err as { code?: string }).code === "UNAVAILABLE") this.underStorage.failed(mount, err);
+      throw err;
+    }
+  }
 
   /** Proposes `command` as `caller`'s (absent: the cluster's own, which apply does not check). */
   private async propose(command: TypedLogCommand, caller?: Caller): Promise<unknown> {
@@ -430,9 +550,9 @@ export class FsService {
     }
   }
 
-  private replica(peer: string): Replica {
+  private replica(peer: string, tier = ""): Replica {
     const record = this.init.membership.table.get(peer);
-    return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [], tier: "" };
+    return { peer, rack: record?.heartbeat.rack ?? "", addresses: record?.heartbeat.addresses ?? [], tier };
   }
 
   /**
@@ -461,7 +581,7 @@ export class FsService {
         else page = this.init.namespace.chunksOfFile(stat.id, { fromIndex: page[page.length - 1]!.index + 1 });
       }
     }
-    const status = toFileStatus(stat, chunks);
+    const status = toFileStatus(stat, chunks, this.underStorageStatusOf(stat));
     return chunksNext === undefined ? status : { ...status, chunksNext };
   }
 
@@ -469,7 +589,9 @@ export class FsService {
     const alive = new Set(this.init.membership.table.inState("alive").map((record) => record.id));
     // Reported replicas of the current version on live peers; until reports arrive (a new
     // leader), the peers the chunk was written to stand in.
-    let peers = this.init.locations.currentReplicas(chunk.chunkId, chunk.version).map((replica) => replica.peer);
+    const reported = this.init.locations.currentReplicas(chunk.chunkId, chunk.version);
+    const tiers = new Map(reported.map((replica) => [replica.peer, replica.tier ?? ""]));
+    let peers = reported.map((replica) => replica.peer);
     if (peers.length === 0 && chunk.committed) peers = chunk.replicas;
     // Reports arrive in any order; answering in the order the chunk was placed (then any
     // re-replicated copies) keeps a stat stable and equal to what the writer was told.
@@ -484,7 +606,7 @@ export class FsService {
       version: chunk.version,
       sizeBytes: chunk.sizeBytes,
       committed: chunk.committed,
-      replicas: peers.filter((peer) => alive.has(peer)).map((peer) => this.replica(peer)),
+      replicas: peers.filter((peer) => alive.has(peer)).map((peer) => this.replica(peer, tiers.get(peer))),
     };
   }
 
@@ -522,7 +644,7 @@ function requestedBits(bits: number | undefined): number | undefined {
   return bits;
 }
 
-function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true }, chunks: FileChunk[]): FileStatus {
+function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true }, chunks: FileChunk[], underStorage?: UnderStorageStatus): FileStatus {
   return {
     path: stat.path,
     kind: FILE_KIND.wire(stat.kind),
@@ -539,5 +661,6 @@ function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true
     accessTimeMs: stat.accessTimeMs,
     ...(stat.chunksWithheld ? { chunksWithheld: true } : {}),
     ...(stat.attributes.length > 0 ? { attributes: { entries: stat.attributes } } : {}),
+    ...(underStorage ? { underStorage } : {}),
   };
 }

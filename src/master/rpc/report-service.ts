@@ -52,7 +52,9 @@ export class ReportService {
   /** Takes a report from `peer` (called over the wire, or directly by this peer's own reporter). */
   take(peer: string, report: BlockReport): BlockReportAck {
     if (!this.init.raft.isLeader) return { errorCode: "NOT_LEADER", leaderHint: this.init.raft.leader, deleteChunks: [] };
-    const added = report.added.map((chunk) => ({ chunkId: chunk.chunkId, version: Number(chunk.version), sizeBytes: Number(chunk.sizeBytes) }));
+    // The tier a peer keeps each chunk in ("" for its data dir): stat's Replica.tier, and the
+    // cache's "In Memory" figures, come from here.
+    const added = report.added.map((chunk) => ({ chunkId: chunk.chunkId, version: Number(chunk.version), sizeBytes: Number(chunk.sizeBytes), ...(chunk.tier ? { tier: chunk.tier } : {}) }));
     if (report.full && report.first) this.init.locations.fullReport(peer, added);
     else this.init.locations.incrementalReport(peer, added, report.removed);
     const deleteChunks: string[] = [];

@@ -11448,6 +11448,7 @@ export interface FsckResult {
   repairsInFlight: number
   repairedChunks: number
   notCached: number
+  unreachableMounts: MountInfo[]
 }
 
 export namespace FsckResult {
@@ -11547,6 +11548,13 @@ export namespace FsckResult {
           w.uint64Number(obj.notCached)
         }
 
+        if (obj.unreachableMounts != null && obj.unreachableMounts.length > 0) {
+          for (const value of obj.unreachableMounts) {
+            w.uint32(162)
+            MountInfo.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -11568,7 +11576,8 @@ export namespace FsckResult {
           repairQueue: 0,
           repairsInFlight: 0,
           repairedChunks: 0,
-          notCached: 0
+          notCached: 0,
+          unreachableMounts: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -11649,6 +11658,16 @@ export namespace FsckResult {
             }
             case 17: {
               obj.notCached = reader.uint64Number()
+              break
+            }
+            case 20: {
+              if (opts.limits?.unreachableMounts != null && obj.unreachableMounts.length === opts.limits.unreachableMounts) {
+                throw new MaxLengthError('Decode error - repeated field "unreachableMounts" had too many elements')
+              }
+
+              obj.unreachableMounts.push(MountInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.unreachableMounts$
+              }))
               break
             }
             default: {

@@ -82,7 +82,8 @@ export class S3UnderStorage implements UnderStorage {
       ...(init.credentials ? { credentials: init.credentials } : {}),
       maxAttempts: init.attempts ?? S3_ATTEMPTS_DEFAULT,
       retryMode: "standard",
-      requestHandler: { connectionTimeout: init.connectTimeoutMs ?? S3_CONNECT_TIMEOUT_MS_DEFAULT, requestTimeout: init.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS_DEFAULT },
+      // throwOnRequestTimeout: without it, this SDK only logs a warning when the socket stays silent, and the call waits forever.
+      requestHandler: { connectionTimeout: init.connectTimeoutMs ?? S3_CONNECT_TIMEOUT_MS_DEFAULT, requestTimeout: init.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS_DEFAULT, throwOnRequestTimeout: true },
       // Since 3.729 the SDK adds CRC32 checksums and aws-chunked bodies to every upload, which
       // servers other than AWS may not parse (docs/findings.md): only where S3 requires them.
       requestChecksumCalculation: "WHEN_REQUIRED",
@@ -205,8 +206,10 @@ export class S3UnderStorage implements UnderStorage {
       if (out.ETag !== etag || (total !== undefined && Number(total) !== sizeBytes)) throw changed();
       if (!body) throw new UnderStorageError("UNAVAILABLE", `the under-storage at ${this.init.endpoint ?? "AWS"} answered a read of ${key} without a body`);
       let receivedBytes = 0;
+      const idleMs = this.init.idleTimeoutMs ?? S3_IDLE_TIMEOUT_MS_DEFAULT;
+      const stalled = () => new UnderStorageError("UNAVAILABLE", `the under-storage at ${this.init.endpoint ?? "AWS"} stopped sending ${key} for ${idleMs} ms: check the server and the network`);
       try {
-        for await (const piece of body) {
+        for await (const piece of idleBounded(body, idleMs, () => body.destroy?.(), stalled)) {
           receivedBytes += piece.byteLength;
           if (receivedBytes > lengthBytes) throw new UnderStorageError("UNAVAILABLE", `the under-storage sent more than the ${lengthBytes} bytes asked of ${key}`);
           yield piece;
@@ -295,6 +298,37 @@ export class S3UnderStorage implements UnderStorage {
 
   async close(): Promise<void> {
     this.client.destroy();
+  }
+}
+
+/**
+ * The pieces of a body, failing with `error()` when none comes for `idleMs`: the SDK's socket
+ * timeout covers a request until its answer's headers, not the body after them. The timer
+ * runs only while waiting on the server, not while the consumer holds a piece.
+ */
+async function* idleBounded(body: AsyncIterable<Uint8Array>, idleMs: number, destroy: () => void, error: () => Error): AsyncGenerator<Uint8Array> {
+  const iterator = body[Symbol.asyncIterator]();
+  for (;;) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = iterator.next();
+    // Once the timer fired the body is destroyed, and its pending read fails unheard.
+    next.catch(() => undefined);
+    let result: IteratorResult<Uint8Array>;
+    try {
+      result = await Promise.race([
+        next,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            destroy();
+            reject(error());
+          }, idleMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (result.done) return;
+    yield result.value;
   }
 }
 

@@ -380,3 +380,50 @@ function s3Suite(label: string, start: () => Promise<Target>, fidelity: Fidelity
 
 s3Suite("s3rver, in this process", startS3rverTarget, { listsInKeyOrder: false, checksSignatures: false, multipartEtags: false });
 s3Suite("Tessera's S3 gateway", startGatewayTarget, { listsInKeyOrder: true, checksSignatures: true, multipartEtags: true });
+
+describe("a server that stops answering", () => {
+  // Raw servers that stall on purpose: the SDK's socket timeout alone logs a warning and waits
+  // forever unless told to throw, and it does not cover a body after the answer's headers.
+  const stalledRecord = (port: number) => record({ endpoint: `http://127.0.0.1:${port}`, access_key: "AK", secret_key: "SK" });
+
+  it("one that accepts the connection and never answers is UNAVAILABLE after the idle timeout", async () => {
+    const sockets: Array<{ destroy(): void }> = [];
+    const stalled = createServer((socket) => void sockets.push(socket));
+    const port = await new Promise<number>((resolve) => stalled.listen(0, "127.0.0.1", () => resolve((stalled.address() as { port: number }).port)));
+    try {
+      const ufs = openUnderStorage(stalledRecord(port), { s3: { idleTimeoutMs: 300, attempts: 2 } });
+      const started = performance.now();
+      const err = await failure(() => ufs.check());
+      expect(err.code).toBe("UNAVAILABLE");
+      expect(err.message).toContain(`http://127.0.0.1:${port} does not answer`);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      await ufs.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      stalled.close();
+    }
+  });
+
+  it("one that stops in the middle of a body fails the read as UNAVAILABLE", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    const stalled = createHttpServer((_request, response) => {
+      response.writeHead(206, { ETag: '"abc"', "Content-Range": "bytes 0-9/10", "Content-Length": "10" });
+      response.write("123");
+    });
+    const port = await new Promise<number>((resolve) => stalled.listen(0, "127.0.0.1", () => resolve((stalled.address() as { port: number }).port)));
+    try {
+      const ufs = openUnderStorage(stalledRecord(port), { s3: { idleTimeoutMs: 300, attempts: 1 } });
+      let receivedBytes = 0;
+      const err = await failure(async () => {
+        for await (const piece of ufs.read("k", 0, 10, 's3:etag="abc";size=10')) receivedBytes += piece.byteLength;
+      });
+      expect(receivedBytes).toBe(3);
+      expect(err.code).toBe("UNAVAILABLE");
+      expect(err.message).toBe(`the under-storage at http://127.0.0.1:${port} stopped sending k for 300 ms: check the server and the network`);
+      await ufs.close();
+    } finally {
+      stalled.closeAllConnections();
+      stalled.close();
+    }
+  });
+});

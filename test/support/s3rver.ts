@@ -4,7 +4,8 @@
 // What it does and does not check: unknown access key ids are InvalidAccessKeyId, but SigV4
 // signatures are not verified (a wrong secret passes) and GET ignores If-Match. Its listing
 // misses a common prefix with no object directly below it ("a/" of a lone "a/b/c"), does not
-// count common prefixes against max-keys, and walks its folder in the order of file names
+// count common prefixes against max-keys, decodes a copy's source with decodeURI (a '+' sent
+// as %2B stays %2B), and walks its folder in the order of file names
 // (so "data/x" comes before "data.csv"). Tests of those behaviours run against Tessera's own
 // S3 gateway (test/ufs/s3.test.ts).
 //

@@ -10,7 +10,7 @@ export const S3_REGION_DEFAULT = "us-east-1";
 
 /** Bounds a caller may tighten (tests, the leader's sync), per scheme. */
 export interface UnderStorageTuning {
-  s3?: Pick<S3UnderStorageInit, "connectTimeoutMs" | "idleTimeoutMs" | "attempts" | "listKeysMax">;
+  s3?: Pick<S3UnderStorageInit, "connectTimeoutMs" | "idleTimeoutMs" | "attempts" | "listKeysMax" | "copyBytesMax" | "copyPartBytes">;
 }
 
 export function openUnderStorage(record: MountRecord, tuning: UnderStorageTuning = {}): UnderStorage {

@@ -8,13 +8,17 @@
 // a page is one listing of at most `limit` keys (plus a few one-key listings, names.ts).
 import { Readable } from "node:stream";
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
+  UploadPartCopyCommand,
   type ListObjectsV2CommandOutput,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
@@ -30,8 +34,10 @@ export const S3_DELETE_KEYS_MAX = 1_000;
 /** A multipart upload's part: S3's minimum is 5 MiB; 8 MiB × S3_UPLOAD_PARTS_IN_FLIGHT bounds a write's memory at 16 MiB. */
 export const S3_UPLOAD_PART_BYTES = 8 * 1024 * 1024;
 export const S3_UPLOAD_PARTS_IN_FLIGHT = 2;
-/** CopyObject copies at most 5 GiB in one request; a rename of a larger object needs a multipart copy. */
+/** CopyObject copies at most 5 GiB in one request; a rename of a larger object copies it in parts. */
 export const S3_COPY_BYTES_MAX = 5 * 1024 * 1024 * 1024;
+/** A part of such a copy (server-side: no bytes pass through Tessera). S3 allows 10,000 parts: 5 TiB. */
+export const S3_COPY_PART_BYTES = 512 * 1024 * 1024;
 export const S3_CONNECT_TIMEOUT_MS_DEFAULT = 5_000;
 /** A socket that stays silent this long fails the attempt (a stalled server, a dropped route). */
 export const S3_IDLE_TIMEOUT_MS_DEFAULT = 30_000;
@@ -53,6 +59,9 @@ export interface S3UnderStorageInit {
   attempts?: number;
   /** Keys one listing request asks for at most (tests page with few); ≤ S3_LIST_KEYS_MAX. */
   listKeysMax?: number;
+  /** Above this a rename copies in parts of copyPartBytes (tests lower both; S3's minimum part is 5 MiB). */
+  copyBytesMax?: number;
+  copyPartBytes?: number;
 }
 
 /** The ETag and size of an S3 fingerprint (protocol/mounts.ts's s3Fingerprint). */
@@ -286,14 +295,37 @@ export class S3UnderStorage implements UnderStorage {
     const from = await this.stat(fromRelativePath);
     if (from === undefined) throw new UnderStorageError("NOT_FOUND", `s3://${this.init.bucket}/${this.keyOf(fromRelativePath)} does not exist`);
     if (from.directory) throw new UnderStorageError("INVALID", "renaming a folder of an S3 under-storage is not supported (S3 has no folders to move: every key would be copied)");
-    if (from.sizeBytes > S3_COPY_BYTES_MAX) throw new UnderStorageError("INVALID", `renaming an S3 object larger than 5 GiB is not supported yet (it needs a multipart copy)`);
     const { etag } = parseS3Fingerprint(from.fingerprint);
     const fromKey = this.keyOf(fromRelativePath);
     const toKey = this.keyOf(toRelativePath);
     const copySource = `${this.init.bucket}/${fromKey.split("/").map(encodeURIComponent).join("/")}`;
     // If-Match on the source: a copy never takes a version other than the one stat saw.
-    await this.send(toKey, () => this.client.send(new CopyObjectCommand({ Bucket: this.init.bucket, Key: toKey, CopySource: copySource, CopySourceIfMatch: etag })));
+    if (from.sizeBytes > (this.init.copyBytesMax ?? S3_COPY_BYTES_MAX)) await this.copyInParts(copySource, toKey, etag, from.sizeBytes);
+    else await this.send(toKey, () => this.client.send(new CopyObjectCommand({ Bucket: this.init.bucket, Key: toKey, CopySource: copySource, CopySourceIfMatch: etag })));
     await this.send(fromKey, () => this.client.send(new DeleteObjectCommand({ Bucket: this.init.bucket, Key: fromKey })));
+  }
+
+  /** A server-side copy in parts (UploadPartCopy), one part at a time; aborted on failure so no parts are left to bill. */
+  private async copyInParts(copySource: string, toKey: string, etag: string, sizeBytes: number): Promise<void> {
+    const partBytes = this.init.copyPartBytes ?? S3_COPY_PART_BYTES;
+    const bucket = this.init.bucket;
+    const created = await this.send(toKey, () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: toKey })));
+    const uploadId = created.UploadId;
+    if (uploadId === undefined) throw new UnderStorageError("UNAVAILABLE", `the under-storage at ${this.init.endpoint ?? "AWS"} started a multipart copy without an upload id`);
+    try {
+      const parts: Array<{ PartNumber: number; ETag: string }> = [];
+      for (let offsetBytes = 0, partNumber = 1; offsetBytes < sizeBytes; offsetBytes += partBytes, partNumber++) {
+        const range = `bytes=${offsetBytes}-${Math.min(offsetBytes + partBytes, sizeBytes) - 1}`;
+        const copied = await this.send(toKey, () =>
+          this.client.send(new UploadPartCopyCommand({ Bucket: bucket, Key: toKey, UploadId: uploadId, PartNumber: partNumber, CopySource: copySource, CopySourceIfMatch: etag, CopySourceRange: range })),
+        );
+        parts.push({ PartNumber: partNumber, ETag: copied.CopyPartResult?.ETag ?? "" });
+      }
+      await this.send(toKey, () => this.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: toKey, UploadId: uploadId, MultipartUpload: { Parts: parts } })));
+    } catch (err) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

@@ -76,6 +76,9 @@ export function s3Error(err: unknown, context: S3ErrorContext): UnderStorageErro
     const why = code || causeCode || name;
     return new UnderStorageError("UNAVAILABLE", `the under-storage at ${where} does not answer (${why}): check the endpoint and that the server is up`);
   }
+  if (name === "CredentialsProviderError") {
+    return new UnderStorageError("PERMISSION_DENIED", `no S3 credentials were found for ${where}: give the mount access_key and secret_key, or set up the SDK's default chain (environment, ~/.aws, an instance role)`);
+  }
   if (name === "NoSuchBucket") return new UnderStorageError("NOT_FOUND", `the bucket ${context.bucket} does not exist at ${where}`);
   if (name === "PreconditionFailed" || status === 412) return new UnderStorageError("CHANGED", `${object} changed in the under-storage; read it again`);
   if (name === "NoSuchKey" || name === "NotFound" || status === 404) return new UnderStorageError("NOT_FOUND", `${object} does not exist at ${where}`);

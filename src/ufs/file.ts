@@ -15,6 +15,8 @@ import type { UnderStorage, UnderStorageEntry, UnderStoragePage } from "./under-
 
 /** Bytes read from the file per piece of a read (and per fingerprint check). */
 export const FILE_READ_PIECE_BYTES = 1024 * 1024;
+/** Entries of a listing page stat'ed at once. */
+export const FILE_STATS_IN_FLIGHT = 16;
 /** Names of files being written: listings never show them. */
 const TEMP_NAME_PREFIX = ".tessera-tmp-";
 
@@ -81,16 +83,22 @@ export class FileUnderStorage implements UnderStorage {
     }
     const more = smallest.length > limit;
     const names = more ? smallest.slice(0, limit) : smallest;
-    const entries: UnderStorageEntry[] = [];
-    for (const name of names) {
-      try {
-        const entry = entryOf(name, await stat(join(folder, name)));
-        if (entry) entries.push(entry);
-      } catch (err) {
-        // Gone since the folder was read (or a dangling link): it is not there.
-        if ((err as { code?: string }).code !== "ENOENT") throw fileError(err, this.shown(relativePath === "" ? name : `${relativePath}/${name}`));
+    // A few stats at once: on a network share each is a round trip.
+    const found: Array<UnderStorageEntry | undefined> = new Array(names.length);
+    let nextIndex = 0;
+    const statNext = async (): Promise<void> => {
+      for (let i = nextIndex++; i < names.length; i = nextIndex++) {
+        const name = names[i]!;
+        try {
+          found[i] = entryOf(name, await stat(join(folder, name)));
+        } catch (err) {
+          // Gone since the folder was read (or a dangling link): it is not there.
+          if ((err as { code?: string }).code !== "ENOENT") throw fileError(err, this.shown(relativePath === "" ? name : `${relativePath}/${name}`));
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(FILE_STATS_IN_FLIGHT, names.length) }, statNext));
+    const entries = found.filter((entry): entry is UnderStorageEntry => entry !== undefined);
     return { entries, next: more ? names[names.length - 1]! : "" };
   }
 

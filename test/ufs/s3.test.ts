@@ -201,6 +201,10 @@ function s3Suite(label: string, start: () => Promise<Target>, fidelity: Fidelity
           ["top", false],
         ]);
         expect((await ufs.list("nest/a/b", "", 10)).entries.map((e) => [e.name, e.directory])).toEqual([["c.txt", false]]);
+      // A listing and a stat agree on a file's fingerprint, or every sync would take it for changed.
+      const [listed] = (await ufs.list("nest/a/b", "", 10)).entries;
+      expect(await ufs.stat("nest/a/b/c.txt")).toEqual({ ...listed, mtimeMs: expect.any(Number) });
+      expect((await ufs.stat("nest/a/b/c.txt"))!.fingerprint).toBe(listed!.fingerprint);
         // The marker "marked/" is the folder itself, not an entry of it.
         expect((await ufs.list("nest/marked", "", 10)).entries.map((e) => e.name)).toEqual(["f"]);
         expect(await ufs.list("nest/empty", "", 10)).toEqual({ entries: [], next: "" });

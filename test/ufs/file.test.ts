@@ -156,6 +156,8 @@ describe("file:// writes, deletes and renames", () => {
     expect(await ufs.stat("new/deep/file.bin")).toEqual(written);
     expect(written).toMatchObject({ name: "file.bin", directory: false, sizeBytes: 6 });
     expect(readdirSync(join(root.path, "new/deep"))).toEqual(["file.bin"]);
+    expect(await ufs.write("new/empty", (async function* () {})(), 0)).toMatchObject({ name: "empty", sizeBytes: 0 });
+    expect(readFileSync(join(root.path, "new/empty")).length).toBe(0);
     // Replaced whole: a wrong length leaves the old file and no temporary behind.
     const err = await failure(() => ufs.write("new/deep/file.bin", (async function* () { yield Buffer.from("xy"); })(), 3));
     expect(err.code).toBe("INVALID");

@@ -289,6 +289,9 @@ function s3Suite(label: string, start: () => Promise<Target>, fidelity: Fidelity
         const written = await ufs.write("wr/small.txt", (async function* () { yield Buffer.from("hello "); yield Buffer.from("world"); })(), 11);
         expect(written.fingerprint).toBe('s3:etag="5eb63bbbe01eeed093cb22bb8f5acdc3";size=11');
         expect((await bytesOf(ufs.read("wr/small.txt", 0, 11, written.fingerprint))).toString()).toBe("hello world");
+        const empty = await ufs.write("wr/empty", (async function* () {})(), 0);
+        expect(empty).toMatchObject({ name: "empty", directory: false, sizeBytes: 0 });
+        expect((await ufs.stat("wr/empty"))!.fingerprint).toBe(empty.fingerprint);
         const short = await failure(() => ufs.write("wr/short.txt", (async function* () { yield Buffer.from("abc"); })(), 10));
         expect(short.code).toBe("INVALID");
         expect(short.message).toContain("ended after 3 of its 10 bytes");

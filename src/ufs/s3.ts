@@ -29,6 +29,11 @@ import type { UnderStorage, UnderStorageEntry, UnderStoragePage } from "./under-
 
 /** Keys one listing request asks for at most (S3's own bound on max-keys). */
 export const S3_LIST_KEYS_MAX = 1_000;
+/**
+ * Listings one page makes at most while every item they return is at or before `after`: a
+ * server whose continuation tokens make no progress fails the page instead of looping.
+ */
+export const S3_LISTINGS_PER_PAGE_MAX = 64;
 /** Keys one DeleteObjects request removes at most (S3's bound). */
 export const S3_DELETE_KEYS_MAX = 1_000;
 /** A multipart upload's part: S3's minimum is 5 MiB; 8 MiB × S3_UPLOAD_PARTS_IN_FLIGHT bounds a write's memory at 16 MiB. */
@@ -152,7 +157,7 @@ export class S3UnderStorage implements UnderStorage {
     let token: string | undefined;
     // Listings follow each other only while every item they return is at or before `after`
     // (a folder whose key sorts after its name); each moves on through the bucket.
-    for (;;) {
+    for (let listings = 1; ; listings++) {
       const out = await this.listOnce({ prefix: folderPrefix, delimiter: "/", startAfter: folderPrefix + after, ...(token !== undefined ? { token } : {}), maxKeys });
       const items = mergeListing(out);
       const truncated = out.IsTruncated === true;
@@ -166,7 +171,9 @@ export class S3UnderStorage implements UnderStorage {
       const page = assembleS3Page({ items, folderPrefix, after, limit, truncated, foundFolders });
       if (page.entries.length > 0 || !truncated) return page;
       token = out.NextContinuationToken;
-      if (token === undefined) throw new UnderStorageError("UNAVAILABLE", `the under-storage at ${this.init.endpoint ?? "AWS"} cut a listing without a continuation token`);
+      if (token === undefined || listings === S3_LISTINGS_PER_PAGE_MAX) {
+        throw new UnderStorageError("UNAVAILABLE", `the under-storage at ${this.init.endpoint ?? "AWS"} cut a listing of ${folderPrefix || "the bucket's root"} ${S3_LISTINGS_PER_PAGE_MAX} times without progress`);
+      }
     }
   }
 

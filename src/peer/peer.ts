@@ -49,6 +49,7 @@ import { ReplicationManager } from "../master/repair/replication-manager.ts";
 import { ReplicaService } from "../chunk/transfer/replica-service.ts";
 import { Maintenance } from "../master/repair/maintenance.ts";
 import { Scrubber } from "../chunk/store/scrubber.ts";
+import { UfsBroker } from "../cache/broker.ts";
 import { MaintenanceClient } from "../client/maintenance.ts";
 import { CallIds, retryingMetaCall } from "../client/meta-call.ts";
 import type { MetaCall } from "../protocol/meta.ts";
@@ -453,11 +454,11 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const call: MetaCall = retryingMetaCall((request) => meta.handle(request, id), new CallIds(id));
     const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call });
     const admin = new AdminClient(call);
-    // --- issue 16: the master's under-storage broker --------------------------------------------
-    // LEAD: src/cache/broker.ts (UfsBroker, the ufs helper's) is built over this peer's fs client
-    // and given to the leader's services here, e.g.
-    //   fsService.underStorage.attach(new UfsBroker({ fs, call, log: log.child("ufs") }));
-    // Until then mount requests answer "this master has no under-storage broker".
+    // The leader's door to the under-storages (mount checks, metadata sync, persisting), over
+    // this peer's own file-system client: built on every peer, used where it leads.
+    const underStorage = new UfsBroker({ fs, call, log: log.child("ufs") });
+    started.push({ stop: () => underStorage.close() });
+    fsService.underStorage.attach(underStorage);
     const jobs = new JobsClient(fs, call);
     const tasks = new TaskService({ host, id, dir: dataDir.file(COMPUTE_DIR), fs, pool: new WorkerPool({ ...(options.computeSlots ? { size: options.computeSlots } : {}), logger: log.child("compute") }), call, log: log.child("compute"), ...(options.faultTaskDelayMs ? { faultTaskDelayMs: options.faultTaskDelayMs } : {}) });
     await tasks.start();

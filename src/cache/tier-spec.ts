@@ -57,12 +57,21 @@ export function validateTierSpecs(specs: readonly TierSpec[], dataDir?: string):
     const spec = specs[i]!;
     if (!(TIER_NAMES as readonly string[]).includes(spec.name)) throw new ConfigError(`tier "${spec.name}" is unknown (one of ${TIER_NAMES.join(", ")})`);
     if (!Number.isSafeInteger(spec.capacityBytes) || spec.capacityBytes <= 0) throw new ConfigError(`tier ${spec.name} has no size (${EXAMPLE})`);
+    if (!isFolder(spec.dir)) throw new ConfigError(`tier ${spec.name}'s folder ${spec.dir} does not exist (create it first)`);
     for (let j = 0; j < i; j++) {
       const other = specs[j]!;
       if (other.name === spec.name) throw new ConfigError(`tier ${spec.name} is given twice: each of ${TIER_NAMES.join(", ")} at most once`);
       if (nested(other.dir, spec.dir)) throw new ConfigError(`tiers ${other.name} and ${spec.name} share the folder ${spec.dir}: give each tier a folder of its own`);
     }
     if (data !== undefined && nested(data, spec.dir)) throw new ConfigError(`tier ${spec.name}'s folder ${spec.dir} overlaps the data dir ${data}: give the tier a folder of its own`);
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

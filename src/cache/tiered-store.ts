@@ -150,6 +150,8 @@ function readState(path: string | undefined, log: Logger): { copies: Set<ChunkId
 export class TieredChunkStore implements CacheTiers {
   /** Ids with a writer open (any store): two writers of one id never interleave. */
   private readonly writing = new Set<ChunkId>();
+  /** Pins and unpins that arrived while the copy was being written: applied at its commit. */
+  private readonly pinsWhileWriting = new Map<ChunkId, boolean>();
   private readonly policy: EvictionPolicy;
   private readonly log: Logger;
   /** The logical clock of accesses (eviction-policy.ts). */
@@ -236,9 +238,11 @@ export class TieredChunkStore implements CacheTiers {
         target.reservedBytes -= sizeBytes;
         target.pending.delete(id);
         await this.dropOtherCopies(id, target);
-        target.add(newAccessRecord(id, info.sizeBytes, options.pinned === true, ++this.tick));
+        const pinned = this.pinsWhileWriting.get(id) ?? options.pinned === true;
+        this.pinsWhileWriting.delete(id);
+        target.add(newAccessRecord(id, info.sizeBytes, pinned, ++this.tick));
         this.writing.delete(id);
-        if (options.pinned === true || target === this.dataTier) await target.save();
+        if (pinned || target === this.dataTier) await target.save();
         this.init.onStored?.({ id, version: info.version, sizeBytes: info.sizeBytes });
         return info;
       },
@@ -272,7 +276,12 @@ export class TieredChunkStore implements CacheTiers {
     for (const id of ids) {
       const tier = this.tierHolding(id);
       const record = tier?.copies.get(id);
-      if (!tier || !record || record.pinned === pinned) continue;
+      if (!tier || !record) {
+        // `cache pin` told the holders while this peer was still filling the copy.
+        if (this.writing.has(id)) this.pinsWhileWriting.set(id, pinned);
+        continue;
+      }
+      if (record.pinned === pinned) continue;
       record.pinned = pinned;
       changed.add(tier);
     }
@@ -390,8 +399,8 @@ export class TieredChunkStore implements CacheTiers {
     const store = tier?.store ?? this.init.dataDirStore;
     const removed = await store.delete(id, version);
     if (removed && tier) {
-      tier.remove(id);
-      if (tier === this.dataTier || tier.pinnedCount() > 0) await tier.save();
+      const record = tier.remove(id);
+      if (tier === this.dataTier || record?.pinned) await tier.save();
       this.init.onEvicted?.(id);
     }
     return removed;
@@ -472,6 +481,7 @@ export class TieredChunkStore implements CacheTiers {
   private releaseCacheWrite(tier: Tier, id: ChunkId, sizeBytes: number): void {
     tier.reservedBytes -= sizeBytes;
     this.writing.delete(id);
+    this.pinsWhileWriting.delete(id);
     if (tier.pending.delete(id)) void tier.save().catch((err: unknown) => this.log.warn("could not save the data dir's cache list", { error: err }));
   }
 

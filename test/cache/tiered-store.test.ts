@@ -20,6 +20,7 @@ interface Fixture {
   evicted: string[];
   stored: { id: string; tier: string | undefined }[];
   reopen(overrides?: Partial<TieredChunkStoreInit>): Promise<TieredChunkStore>;
+  tiers: TierSpec[];
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -54,7 +55,7 @@ async function fixture(withTiers: boolean, overrides: Partial<TieredChunkStoreIn
     cleanups.push(() => store.close());
     return store;
   };
-  return { store: await open(), evicted, stored, reopen: open };
+  return { store: await open(), evicted, stored, reopen: open, tiers };
 }
 
 async function fill(store: TieredChunkStore, n: number, options: { pinned?: boolean } = {}): Promise<void> {
@@ -134,6 +135,17 @@ describe("TieredChunkStore with MEM 1 MiB over HDD 2 MiB", () => {
     expect(evicted.at(-1)).toBe(idOf(2));
   });
 
+  it("keeps a pin that arrived while the copy was being written", async () => {
+    const { store } = await fixture(true);
+    const writer = await store.createCacheWriter(idOf(1), 1, COPY_BYTES);
+    await store.setPinned([idOf(1)], true);
+    await writer.write(bytesOf(COPY_BYTES, 1));
+    await writer.commit();
+    for (let n = 2; n <= 20; n++) await fill(store, n);
+    expect(store.tierOf(idOf(1))).toBe("MEM");
+    expect(usageOf(store, "MEM").pinnedChunks).toBe(1);
+  });
+
   it("promotes a copy read with CACHE_PROMOTE to the top tier", async () => {
     const { store, stored } = await fixture(true);
     for (let n = 1; n <= 6; n++) await fill(store, n);
@@ -181,6 +193,47 @@ describe("TieredChunkStore with MEM 1 MiB over HDD 2 MiB", () => {
     for (let n = 1; n <= 6; n++) await expectBytes(again, n);
     for (let n = 7; n <= 20; n++) await fill(again, n);
     expect(again.tierOf(idOf(6))).toBe("MEM");
+  });
+
+  it("serves every read, byte for byte, while fills run at once and copies move under them", async () => {
+    const { store, evicted } = await fixture(true);
+    for (let n = 1; n <= 4; n++) await fill(store, n);
+    let reading = true;
+    let reads = 0;
+    // Readers of the first copies while they are demoted from MEM to HDD (nothing is evicted:
+    // twelve copies fit the two tiers).
+    const readers = [1, 2, 3, 4].map(async (n) => {
+      while (reading) {
+        await expectBytes(store, n);
+        reads++;
+      }
+    });
+    // Eight more, four writers at a time.
+    for (const group of [[5, 6, 7, 8], [9, 10, 11, 12]]) await Promise.all(group.map((n) => fill(store, n)));
+    reading = false;
+    await Promise.all(readers);
+    expect(reads).toBeGreaterThan(0);
+    expect(evicted).toEqual([]);
+    expect(usageOf(store, "MEM").chunks + usageOf(store, "HDD").chunks).toBe(12);
+    // Twelve arrived, MEM keeps four: eight moved down, among them copies being read.
+    expect(usageOf(store, "MEM")).toMatchObject({ chunks: 4, demotions: 8 });
+    expect(tierOfAll(store, [1, 2, 3, 4]).filter((tier) => tier === "HDD").length).toBeGreaterThan(0);
+    for (let n = 1; n <= 12; n++) await expectBytes(store, n);
+  });
+
+  it("trims tiers that are over their size at start (smaller --tier sizes than last time)", async () => {
+    const { store, reopen, evicted, tiers } = await fixture(true);
+    for (let n = 1; n <= 8; n++) await fill(store, n);
+    await store.close();
+    const [mem, hdd] = tiers;
+    const smaller = await reopen({ tiers: [{ ...mem!, capacityBytes: 512 * KiB }, { ...hdd!, capacityBytes: 1 * MiB }] });
+    // MEM demotes two of its four; HDD, now holding six for room for four, evicts two.
+    expect(smaller.tierUsage().map((tier) => [tier.name, tier.chunks, tier.demotions, tier.evictions])).toEqual([
+      ["MEM", 2, 2, 0],
+      ["HDD", 4, 0, 2],
+    ]);
+    expect(evicted).toHaveLength(2);
+    for (let n = 1; n <= 8; n++) if (smaller.stat(idOf(n))) await expectBytes(smaller, n);
   });
 
   it("deletes a cache copy on the leader's word and reports it", async () => {

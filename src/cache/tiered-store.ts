@@ -17,7 +17,7 @@
 // Moves between tiers and evictions run one at a time (one lock for room making): a
 // demotion chain (MEM full → demote to SSD → SSD full → demote to HDD → evict from HDD)
 // is a sequence of copies, and two fills making room at once would pick the same victims.
-import { rename, writeFile } from "node:fs/promises";
+import { rename, statfs } from "node:fs/promises";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DiskChunkStore } from "../chunk/store/disk-store.ts";
@@ -27,7 +27,7 @@ import { isChunkId, validateChunkId, validateChunkVersion, type ChunkId } from "
 import { CHUNK_SIZE_BYTES_MAX } from "../protocol/limits.ts";
 import type { TierUsage } from "../protocol/pb/membership.ts";
 import { assert } from "../util/assert.ts";
-import { fsyncDir } from "../util/file-io.ts";
+import { fsyncDir, unlinkIfPresent, writeFileSynced } from "../util/file-io.ts";
 import { createLogger, type Logger } from "../util/log.ts";
 import { chooseVictims, newAccessRecord, noteAccess, type AccessRecord } from "./eviction-policy.ts";
 import { NoRoomError, type CacheTiers, type EvictionPolicy, type TierName, type TierSpec } from "./tiers.ts";
@@ -120,7 +120,9 @@ class Tier {
       const pinned = [...this.copies.values()].filter((record) => record.pinned).map((record) => record.id);
       const state = this.capacityBytes === undefined ? { copies: [...this.copies.keys(), ...this.pending], pinned } : { pinned };
       const temp = `${path}.tmp`;
-      await writeFile(temp, JSON.stringify(state));
+      // Synced before the rename: the list must be on disk before the copy it names commits.
+      await unlinkIfPresent(temp);
+      await writeFileSynced(temp, new TextEncoder().encode(JSON.stringify(state)));
       await rename(temp, path);
       await fsyncDir(dirname(path));
     };
@@ -174,6 +176,9 @@ export class TieredChunkStore implements CacheTiers {
     const log = init.log ?? createLogger("tiers");
     const tiers: Tier[] = [];
     for (const spec of init.tiers) {
+      const disk = await statfs(spec.dir);
+      // Not refused: a tmpfs grows on demand up to its limit, and sizes are the operator's call.
+      if (spec.capacityBytes > disk.blocks * disk.bsize) log.warn("a tier is larger than the file system under it: fills will fail when it runs out", { tier: spec.name, dir: spec.dir, capacityBytes: spec.capacityBytes, fileSystemBytes: disk.blocks * disk.bsize });
       const store = await DiskChunkStore.open(join(spec.dir, TIER_CHUNKS_DIR), { logger: log });
       const tier = new Tier(spec.name, store, spec.capacityBytes, join(spec.dir, TIER_PINS_FILE));
       const { pinned } = readState(tier.statePath, log);

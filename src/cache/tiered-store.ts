@@ -520,7 +520,8 @@ export class TieredChunkStore implements CacheTiers {
   private noteHit(tier: Tier, id: ChunkId): void {
     tier.counters.hits++;
     const record = tier.copies.get(id);
-    if (record) noteAccess(record, ++this.tick);
+    if (!record) return;
+    noteAccess(record, ++this.tick);
   }
 
   private withRoomLock<T>(work: () => Promise<T>): Promise<T> {

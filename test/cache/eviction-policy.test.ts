@@ -58,6 +58,38 @@ describe("LRFU", () => {
   });
 });
 
+describe("the choice against a plain sort", () => {
+  it("takes the same victims as sorting every copy by worth, for random tiers", () => {
+    // A seeded generator: the same cases every run.
+    let state = 12345;
+    const next = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const records = Array.from({ length: 1 + next(60) }, (_, i) => {
+        const record = newAccessRecord(`c${String(i).padStart(3, "0")}`, (1 + next(4)) * 64 * KiB, next(5) === 0, next(50));
+        for (let hits = next(4); hits > 0; hits--) noteAccess(record, record.lastAccessTick + 1 + next(20));
+        return record;
+      });
+      const now = 200;
+      const needBytes = next(2 * 1024 * KiB);
+      for (const policy of ["LRU", "LRFU"] as const) {
+        const worth = (r: AccessRecord) => (policy === "LRU" ? r.lastAccessTick : r.crf * Math.pow(0.5, 0.01 * (now - r.lastAccessTick)));
+        const ordered = records.filter((r) => !r.pinned).sort((a, b) => worth(a) - worth(b) || a.lastAccessTick - b.lastAccessTick || (a.id < b.id ? -1 : 1));
+        const expected: string[] = [];
+        let freed = 0;
+        for (const record of ordered) {
+          if (freed >= needBytes) break;
+          expected.push(record.id);
+          freed += record.sizeBytes;
+        }
+        expect(chooseVictims(policy, records, needBytes, now), `round ${round} ${policy}`).toEqual(needBytes <= 0 ? [] : freed >= needBytes ? expected : undefined);
+      }
+    }
+  });
+});
+
 describe("parseEvictionPolicy", () => {
   it("reads LRU and LRFU in any case, nothing else", () => {
     expect(parseEvictionPolicy("lru")).toBe("LRU");

@@ -239,16 +239,20 @@ export class TieredChunkStore implements CacheTiers {
           settle();
           throw err;
         }
+        // Committed: what follows is bookkeeping, and its failures must not fail the commit.
         settled = true;
         target.reservedBytes -= sizeBytes;
         target.pending.delete(id);
-        await this.dropOtherCopies(id, target);
         const pinned = this.pinsWhileWriting.get(id) ?? options.pinned === true;
         this.pinsWhileWriting.delete(id);
+        const older = this.detachOtherCopies(id, target);
+        // An older version in the same tier: its store replaced it at this commit.
+        target.remove(id);
         target.add(newAccessRecord(id, info.sizeBytes, pinned, ++this.tick));
         this.writing.delete(id);
-        if (pinned || target === this.dataTier) await target.save();
         this.init.onStored?.({ id, version: info.version, sizeBytes: info.sizeBytes });
+        await this.removeDetached(id, older);
+        if (pinned || target === this.dataTier) await this.saveQuietly(target);
         return info;
       },
       abort: async () => {
@@ -326,14 +330,15 @@ export class TieredChunkStore implements CacheTiers {
     }
     return this.wrapWriter(writer, {
       commit: async () => {
+        let info: ChunkInfo;
         try {
-          const info = await writer.commit();
-          // A written version replaces an older cache copy: it is a written chunk from now on.
-          await this.dropOtherCopies(id, undefined);
-          return info;
+          info = await writer.commit();
         } finally {
           this.writing.delete(id);
         }
+        // A written version replaces an older cache copy: it is a written chunk from now on.
+        await this.removeDetached(id, this.detachOtherCopies(id, undefined));
+        return info;
       },
       abort: async () => {
         await writer.abort();
@@ -470,17 +475,39 @@ export class TieredChunkStore implements CacheTiers {
     if (held && held.version > version) throw new StaleChunkError(id, version, held.version);
   }
 
-  /** After a new version of `id` committed into `kept` (undefined: the data dir, as a written chunk), drops the older copy held elsewhere. */
-  private async dropOtherCopies(id: ChunkId, kept: Tier | undefined): Promise<void> {
+  /**
+   * After a new version of `id` committed into `kept` (undefined: the data dir, as a written
+   * chunk): the tiers that held an older copy, taken out of the maps at once so reads go to
+   * the new one; removeDetached deletes their files.
+   */
+  private detachOtherCopies(id: ChunkId, kept: Tier | undefined): Tier[] {
+    const older: Tier[] = [];
     for (const tier of [...this.tiers, this.dataTier]) {
       if (tier === kept || !tier.copies.has(id)) continue;
       tier.remove(id);
-      // The data dir's store replaced the older version itself when the new one went there.
-      if (tier !== this.dataTier) await tier.store.delete(id);
-      await tier.save();
+      older.push(tier);
     }
-    // An older written version in the data dir, replaced by a cache copy in a tier.
-    if (kept !== undefined && kept !== this.dataTier && this.init.dataDirStore.stat(id)) await this.init.dataDirStore.delete(id);
+    return older;
+  }
+
+  private async removeDetached(id: ChunkId, older: readonly Tier[]): Promise<void> {
+    try {
+      for (const tier of older) {
+        // The data dir's store replaced the older version itself when the new one went there.
+        if (tier !== this.dataTier) await tier.store.delete(id);
+        await tier.save();
+      }
+      // An older written version in the data dir, replaced by a cache copy in a tier.
+      const kept = this.tierHolding(id);
+      if (kept !== undefined && kept !== this.dataTier && this.init.dataDirStore.stat(id)) await this.init.dataDirStore.delete(id);
+    } catch (err) {
+      // Left on disk: the next open finds a copy in two places and the block report the older one, which the leader deletes.
+      this.log.warn("could not remove an older copy of a chunk", { id, error: err });
+    }
+  }
+
+  private async saveQuietly(tier: Tier): Promise<void> {
+    await tier.save().catch((err: unknown) => this.log.warn("could not save a cache tier's state", { tier: tier.name, error: err }));
   }
 
   private releaseCacheWrite(tier: Tier, id: ChunkId, sizeBytes: number): void {

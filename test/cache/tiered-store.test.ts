@@ -172,6 +172,28 @@ describe("TieredChunkStore with MEM 1 MiB over HDD 2 MiB", () => {
     expect(usageOf(store, "HDD")).toMatchObject({ hits: 1, misses: 0 });
   });
 
+  it("replaces an older version of a copy, in its tier or by a written chunk", async () => {
+    const { store } = await fixture(true);
+    for (let n = 1; n <= 6; n++) await fill(store, n);
+    // Chunk 6 is in MEM: version 2 replaces it there.
+    const writer = await store.createCacheWriter(idOf(6), 2, COPY_BYTES);
+    await writer.write(bytesOf(COPY_BYTES, 66));
+    await writer.commit();
+    expect(store.stat(idOf(6))).toEqual({ id: idOf(6), version: 2, sizeBytes: COPY_BYTES });
+    expect(Buffer.compare(await store.read(idOf(6), 2, 0, COPY_BYTES), bytesOf(COPY_BYTES, 66))).toBe(0);
+    await expect(store.createCacheWriter(idOf(6), 1, COPY_BYTES)).rejects.toThrow(/version 1 asked, version 2 held/);
+    // Chunk 1 is in HDD: a written version 2 replaces it in the data dir, and is no cache copy.
+    expect(store.tierOf(idOf(1))).toBe("HDD");
+    await writeChunk(store, idOf(1), 2, bytesOf(COPY_BYTES, 11));
+    expect(store.tierOf(idOf(1))).toBeUndefined();
+    expect(store.stat(idOf(1))?.version).toBe(2);
+    expect(Buffer.compare(await store.read(idOf(1), 2, 0, COPY_BYTES), bytesOf(COPY_BYTES, 11))).toBe(0);
+    const listed: string[] = [];
+    for await (const entry of store.list()) listed.push(`${entry.id}@${entry.version}`);
+    expect(listed.filter((entry) => entry.startsWith(idOf(1)) || entry.startsWith(idOf(6))).sort()).toEqual([`${idOf(1)}@2`, `${idOf(6)}@2`]);
+    expect(usageOf(store, "MEM").chunks + usageOf(store, "HDD").chunks).toBe(5);
+  });
+
   it("keeps written chunks in the data dir, never evicted", async () => {
     const { store } = await fixture(true);
     await writeChunk(store, idOf(1000), 1, bytesOf(COPY_BYTES, 1000));

@@ -63,6 +63,11 @@ export interface TieredChunkStoreInit {
 }
 
 interface TierCounters {
+  /**
+   * Whole-chunk reads: a read adds the share of the copy it returned (sixteen 4 MiB pieces of a
+   * 64 MiB copy make one hit), so hits and misses (one per fill of a whole chunk) compare as a
+   * hit rate whatever the readers' piece size. A fraction until shown.
+   */
   hits: number;
   misses: number;
   evictions: number;
@@ -129,6 +134,11 @@ class Tier {
     this.saving = this.saving.then(run, run);
     return this.saving;
   }
+}
+
+/** Counts the share of a copy a read returned as a hit of the tier it was read from. */
+function countHit(tier: Tier, record: AccessRecord, bytes: number): void {
+  tier.counters.hits += record.sizeBytes === 0 ? 1 : bytes / record.sizeBytes;
 }
 
 /** Reads a state file: its ids (bounded, each checked), empty when absent or damaged. */
@@ -270,7 +280,8 @@ export class TieredChunkStore implements CacheTiers {
     this.assertOpen();
     const tier = this.tierHolding(id);
     if (!tier) return;
-    this.noteHit(tier, id);
+    const record = this.noteAccessOf(id);
+    if (record) tier.counters.hits += 1;
     const index = this.tiers.indexOf(tier);
     if (promote && index > 0) await this.withRoomLock(() => this.promote(index, id));
   }
@@ -304,13 +315,14 @@ export class TieredChunkStore implements CacheTiers {
       usedBytes: tier.usedBytes,
       chunks: tier.copies.size,
       ...tier.counters,
+      hits: Math.round(tier.counters.hits),
       pinnedChunks: tier.pinnedCount(),
     }));
   }
 
   /** The data dir's cache copies (without tiers they are the cache): count, bytes, counters. */
   dataDirCacheUsage(): { chunks: number; usedBytes: number; pinnedChunks: number } & TierCounters {
-    return { chunks: this.dataTier.copies.size, usedBytes: this.dataTier.usedBytes, pinnedChunks: this.dataTier.pinnedCount(), ...this.dataTier.counters };
+    return { chunks: this.dataTier.copies.size, usedBytes: this.dataTier.usedBytes, pinnedChunks: this.dataTier.pinnedCount(), ...this.dataTier.counters, hits: Math.round(this.dataTier.counters.hits) };
   }
 
   // --- ChunkStore ----------------------------------------------------------------------------
@@ -350,20 +362,31 @@ export class TieredChunkStore implements CacheTiers {
   async read(id: ChunkId, version: number, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
     this.assertOpen();
     validateChunkId(id);
-    this.noteRead(id);
+    const tier = this.tierHolding(id);
+    const record = this.noteAccessOf(id);
+    let bytes: Uint8Array;
     try {
-      return await this.storeOf(id).read(id, version, offsetBytes, lengthBytes);
+      bytes = await this.storeOf(id).read(id, version, offsetBytes, lengthBytes);
     } catch (err) {
       // Moved to another tier between finding and opening it: read it where it is now.
-      if (err instanceof ChunkNotFoundError && this.storeOf(id).stat(id)) return this.storeOf(id).read(id, version, offsetBytes, lengthBytes);
-      throw err;
+      if (!(err instanceof ChunkNotFoundError && this.storeOf(id).stat(id))) throw err;
+      bytes = await this.storeOf(id).read(id, version, offsetBytes, lengthBytes);
     }
+    if (tier && record) countHit(tier, record, bytes.length);
+    return bytes;
   }
 
   async *createReadStream(id: ChunkId, version: number, offsetBytes?: number, lengthBytes?: number, options?: ChunkReadOptions): AsyncGenerator<Uint8Array> {
     this.assertOpen();
     validateChunkId(id);
-    this.noteRead(id);
+    const tier = this.tierHolding(id);
+    const record = this.noteAccessOf(id);
+    const counted = async function* (pieces: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+      for await (const piece of pieces) {
+        if (tier && record) countHit(tier, record, piece.length);
+        yield piece;
+      }
+    };
     const store = this.storeOf(id);
     const pieces = store.createReadStream(id, version, offsetBytes, lengthBytes, options)[Symbol.asyncIterator]();
     let first: IteratorResult<Uint8Array>;
@@ -373,14 +396,15 @@ export class TieredChunkStore implements CacheTiers {
       // The file is opened before the first piece: a copy moved meanwhile is read where it is now.
       const now = this.storeOf(id);
       if (err instanceof ChunkNotFoundError && now !== store && now.stat(id)) {
-        yield* now.createReadStream(id, version, offsetBytes, lengthBytes, options);
+        yield* counted(now.createReadStream(id, version, offsetBytes, lengthBytes, options));
         return;
       }
       throw err;
     }
     if (first.done) return;
+    if (tier && record) countHit(tier, record, first.value.length);
     yield first.value;
-    yield* { [Symbol.asyncIterator]: () => pieces };
+    yield* counted({ [Symbol.asyncIterator]: () => pieces });
   }
 
   async readBlockChecksums(id: ChunkId, version: number) {
@@ -539,16 +563,11 @@ export class TieredChunkStore implements CacheTiers {
     return wrapped;
   }
 
-  private noteRead(id: ChunkId): void {
-    const tier = this.tierHolding(id);
-    if (tier) this.noteHit(tier, id);
-  }
-
-  private noteHit(tier: Tier, id: ChunkId): void {
-    tier.counters.hits++;
-    const record = tier.copies.get(id);
-    if (!record) return;
-    noteAccess(record, ++this.tick);
+  /** A read of a cache copy begins: it becomes the most recently used (LRFU: one more access). */
+  private noteAccessOf(id: ChunkId): AccessRecord | undefined {
+    const record = this.tierHolding(id)?.copies.get(id);
+    if (record) noteAccess(record, ++this.tick);
+    return record;
   }
 
   private withRoomLock<T>(work: () => Promise<T>): Promise<T> {

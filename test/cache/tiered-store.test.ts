@@ -162,14 +162,23 @@ describe("TieredChunkStore with MEM 1 MiB over HDD 2 MiB", () => {
     for (let n = 1; n <= 6; n++) await expectBytes(store, n);
   });
 
-  it("counts hits per tier on reads and misses on the top tier", async () => {
+  it("counts whole-chunk hits per tier, whatever the readers' piece size, and misses on the top tier", async () => {
     const { store } = await fixture(true);
     for (let n = 1; n <= 5; n++) await fill(store, n);
     store.noteMiss();
-    await store.read(idOf(5), 1, 0, 10);
-    await store.read(idOf(1), 1, 0, 10);
-    expect(usageOf(store, "MEM")).toMatchObject({ hits: 1, misses: 1 });
-    expect(usageOf(store, "HDD")).toMatchObject({ hits: 1, misses: 0 });
+    // Copy 5 (MEM) read in four pieces, then streamed whole: two hits.
+    for (let offset = 0; offset < COPY_BYTES; offset += COPY_BYTES / 4) await store.read(idOf(5), 1, offset, COPY_BYTES / 4);
+    for await (const piece of store.createReadStream(idOf(5), 1)) expect(piece.length).toBeGreaterThan(0);
+    // Copy 1 (HDD): half of it, twice, is one hit; a touch is one more.
+    await store.read(idOf(1), 1, 0, COPY_BYTES / 2);
+    await store.read(idOf(1), 1, COPY_BYTES / 2, COPY_BYTES);
+    await store.touch(idOf(1), false);
+    expect(usageOf(store, "MEM")).toMatchObject({ hits: 2, misses: 1 });
+    expect(usageOf(store, "HDD")).toMatchObject({ hits: 2, misses: 0 });
+    // Written chunks are no cache copies: their reads count nowhere.
+    await writeChunk(store, idOf(1000), 1, bytesOf(COPY_BYTES, 1000));
+    await store.read(idOf(1000), 1, 0, COPY_BYTES);
+    expect(store.tierUsage().reduce((sum, tier) => sum + tier.hits, 0)).toBe(4);
   });
 
   it("replaces an older version of a copy, in its tier or by a written chunk", async () => {

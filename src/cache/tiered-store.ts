@@ -463,7 +463,16 @@ export class TieredChunkStore implements CacheTiers {
 
   localPath(id: ChunkId, version: number): string | undefined {
     this.assertOpen();
-    return this.storeOf(validateChunkId(id)).localPath(id, version);
+    const path = this.storeOf(validateChunkId(id)).localPath(id, version);
+    // Read straight from its file next (the local fast path, a map's input): most recently used now.
+    this.noteAccessOf(id);
+    return path;
+  }
+
+  noteLocalRead(id: ChunkId, bytes: number): void {
+    const tier = this.tierHolding(id);
+    const record = tier?.copies.get(id);
+    if (tier && record) countHit(tier, record, bytes);
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { waitFor } from "../support/wait.ts";
 import { parsePrometheusText } from "../support/prometheus.ts";
 import { bytesOf, idOf } from "../chunk/store-suite.ts";
 import type { TierSpec } from "../../src/cache/tiers.ts";
+import { readChunkLocal } from "../../src/chunk/transfer/read-protocol.ts";
 
 const MiB = 1024 * 1024;
 const COPY_BYTES = 256 * 1024;
@@ -39,8 +40,13 @@ describe("a peer with cache tiers", () => {
       await writer.commit();
     }
     expect([1, 2, 3, 4, 5, 6].map((n) => peer.cacheTiers.tierOf(idOf(n)))).toEqual(["HDD", "HDD", "MEM", "MEM", "MEM", "MEM"]);
-    // Through the peer's store, as the read protocol reads it.
+    // Through the peer's store, as the read protocol reads it: one hit of HDD.
     expect(Buffer.compare(await peer.chunkStore.read(idOf(1), 1, 0, COPY_BYTES), bytesOf(COPY_BYTES, 1))).toBe(0);
+    // Straight from its file, as a client inside the peer reads a local replica: one hit of MEM.
+    const pieces: Uint8Array[] = [];
+    for await (const piece of readChunkLocal(peer.chunkStore, { chunkId: idOf(6), version: 1, offsetBytes: 0, lengthBytes: COPY_BYTES })) pieces.push(piece);
+    expect(Buffer.compare(Buffer.concat(pieces), bytesOf(COPY_BYTES, 6))).toBe(0);
+    expect(peer.cacheTiers.tierUsage().map((tier) => tier.hits)).toEqual([1, 1]);
 
     const report = await waitFor(
       "the report to show the tiers",

@@ -200,6 +200,9 @@ export class ReportingChunkStore implements ChunkStore {
   localPath(id: string, version: number) {
     return this.inner.localPath(id, version);
   }
+  noteLocalRead(id: string, bytes: number): void {
+    this.inner.noteLocalRead?.(id, bytes);
+  }
   close() {
     return this.inner.close();
   }

@@ -40,6 +40,13 @@ export const TIER_PINS_FILE = "pins";
  * this share of the disk free: written chunks (never evicted, placed by free space) keep room.
  */
 export const DATA_DIR_FREE_FLOOR_FRACTION = 0.1;
+/**
+ * A tier that holds at least this many of its largest copies keeps room for one more ahead of
+ * need: after a copy arrives, its least worth is demoted in the background, so the next fill
+ * (a cold read's first bytes) does not wait for a 64 MiB copy to move down. A smaller tier
+ * would give up too large a share of itself, and demotes only when a fill needs the room.
+ */
+export const HEADROOM_MIN_COPIES = 8;
 /** A state file (pins, the data dir's cache copies) longer than this is damaged: 16 bytes of JSON per id, a million ids. */
 const STATE_FILE_BYTES_MAX = 32 * 1024 * 1024;
 
@@ -84,6 +91,10 @@ class Tier {
   /** Bytes promised to writers and moves in progress. */
   reservedBytes = 0;
   readonly counters: TierCounters = { hits: 0, misses: 0, evictions: 0, demotions: 0, promotions: 0 };
+  /** The largest copy seen here: the room kept ahead of need (HEADROOM_MIN_COPIES). */
+  largestCopyBytes = 0;
+  /** A background demotion for headroom is queued. */
+  headroomQueued = false;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -101,6 +112,7 @@ class Tier {
     assert(!this.copies.has(record.id), "a copy is added to a tier once");
     this.copies.set(record.id, record);
     this.usedBytes += record.sizeBytes;
+    this.largestCopyBytes = Math.max(this.largestCopyBytes, record.sizeBytes);
   }
 
   remove(id: ChunkId): AccessRecord | undefined {
@@ -207,6 +219,7 @@ export class TieredChunkStore implements CacheTiers {
     await store.withRoomLock(async () => {
       for (let i = 0; i < tiers.length; i++) await store.makeRoom(i, 0);
     });
+    for (const tier of tiers) store.keepHeadroom(tier);
     return store;
   }
 
@@ -222,7 +235,7 @@ export class TieredChunkStore implements CacheTiers {
     let tier: Tier | undefined;
     let writer: ChunkWriter;
     try {
-      tier = await this.withRoomLock(() => this.placeCopy(id, sizeBytes));
+      tier = this.placeCopyNow(sizeBytes) ?? (await this.withRoomLock(() => this.placeCopy(id, sizeBytes)));
       if (tier === this.dataTier) {
         tier.pending.add(id);
         await tier.save();
@@ -261,6 +274,7 @@ export class TieredChunkStore implements CacheTiers {
         target.add(newAccessRecord(id, info.sizeBytes, pinned, ++this.tick));
         this.writing.delete(id);
         this.init.onStored?.({ id, version: info.version, sizeBytes: info.sizeBytes });
+        this.keepHeadroom(target);
         await this.removeDetached(id, older);
         if (pinned || target === this.dataTier) await this.saveQuietly(target);
         return info;
@@ -478,7 +492,7 @@ export class TieredChunkStore implements CacheTiers {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.roomLock.catch(() => {});
+    await this.whenIdle();
     for (const tier of [...this.tiers, this.dataTier]) await tier.save().catch(() => {});
     await Promise.all(this.tiers.map((tier) => tier.store.close()));
     await this.init.dataDirStore.close();
@@ -585,9 +599,48 @@ export class TieredChunkStore implements CacheTiers {
     return run;
   }
 
+  /** Resolves when no move or eviction is running or queued (for tests; close() waits likewise). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const lock = this.roomLock;
+      await lock;
+      if (lock === this.roomLock) return;
+    }
+  }
+
+  /**
+   * Queues a background demotion from `tier` so that room for one more of its largest copies
+   * is there before a fill asks (HEADROOM_MIN_COPIES). Never for the last tier: an eviction is
+   * an unlink, quick enough to do when asked.
+   */
+  private keepHeadroom(tier: Tier): void {
+    const index = this.tiers.indexOf(tier);
+    if (index < 0 || index === this.tiers.length - 1 || tier.headroomQueued || this.closed) return;
+    const headroomBytes = tier.largestCopyBytes;
+    if (headroomBytes === 0 || tier.capacityBytes! < HEADROOM_MIN_COPIES * headroomBytes) return;
+    tier.headroomQueued = true;
+    void this.withRoomLock(async () => {
+      tier.headroomQueued = false;
+      if (this.closed) return;
+      await this.makeRoom(index, headroomBytes);
+    }).catch((err: unknown) => this.log.warn("could not demote ahead of need", { tier: tier.name, error: err }));
+  }
+
   /** The tiers cache copies go to, top first. */
   private placementTiers(): readonly Tier[] {
     return this.tiers.length > 0 ? this.tiers : [this.dataTier];
+  }
+
+  /**
+   * The top tier that can take `sizeBytes`, when it has the room right now (reserved here: a
+   * synchronous check and reservation need no lock); undefined when room must be made first.
+   * Kept headroom makes this the usual case, so a fill does not queue behind a move.
+   */
+  private placeCopyNow(sizeBytes: number): Tier | undefined {
+    const top = this.tiers.find((tier) => tier.capacityBytes! >= sizeBytes);
+    if (!top || top.usedBytes + top.reservedBytes + sizeBytes > top.capacityBytes!) return undefined;
+    top.reservedBytes += sizeBytes;
+    return top;
   }
 
   /** Under the room lock: the top tier that has (or can be given) room, with the bytes reserved. */
@@ -692,6 +745,7 @@ export class TieredChunkStore implements CacheTiers {
         await target.save();
       }
       this.init.onStored?.({ id, version: held.version, sizeBytes: held.sizeBytes });
+      this.keepHeadroom(target);
       return true;
     } finally {
       record.busy = false;

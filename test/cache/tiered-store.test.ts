@@ -286,6 +286,36 @@ describe("TieredChunkStore with MEM 1 MiB over HDD 2 MiB", () => {
   });
 });
 
+describe("TieredChunkStore keeping room ahead of need", () => {
+  it("demotes in the background when a tier holds eight copies or more, so a fill finds room at once", async () => {
+    // MEM 2 MiB holds eight 256 KiB copies: it keeps one slot free.
+    const { store, tiers } = await fixture(true);
+    await store.close();
+    const [mem, hdd] = tiers;
+    const { store: big } = await fixture(true, { tiers: [{ ...mem!, capacityBytes: 2 * MiB }, { ...hdd!, capacityBytes: 4 * MiB }] });
+    for (let n = 1; n <= 8; n++) await fill(big, n);
+    await big.whenIdle();
+    expect(usageOf(big, "MEM")).toMatchObject({ chunks: 7, demotions: 1 });
+    expect(big.tierOf(idOf(1))).toBe("HDD");
+    // The ninth fill finds its room: nothing moves before its writer is handed out.
+    const writer = await big.createCacheWriter(idOf(9), 1, COPY_BYTES);
+    expect(usageOf(big, "MEM").demotions).toBe(1);
+    await writer.write(bytesOf(COPY_BYTES, 9));
+    await writer.commit();
+    await big.whenIdle();
+    expect(usageOf(big, "MEM")).toMatchObject({ chunks: 7, demotions: 2 });
+    expect(big.tierOf(idOf(9))).toBe("MEM");
+    for (let n = 1; n <= 9; n++) await expectBytes(big, n);
+  });
+
+  it("leaves a small tier full (fewer than eight copies fit)", async () => {
+    const { store } = await fixture(true);
+    for (let n = 1; n <= 4; n++) await fill(store, n);
+    await store.whenIdle();
+    expect(usageOf(store, "MEM")).toMatchObject({ chunks: 4, demotions: 0 });
+  });
+});
+
 describe("TieredChunkStore without tiers: the data dir is the cache", () => {
   it("keeps cache copies beside written chunks and evicts them only when the disk runs short", async () => {
     // A pretend disk of 2 MiB with no floor: eight copies fit.

@@ -674,6 +674,9 @@ export class TieredChunkStore implements CacheTiers {
     const victims = chooseVictims(this.policy, tier.copies.values(), needBytes, this.tick);
     if (!victims) return false;
     for (const id of victims) {
+      // Chosen before the moves began: pinned, deleted or moving since then, it stays.
+      const record = tier.copies.get(id);
+      if (!record || record.pinned || record.busy) continue;
       const moved = i + 1 < tiers.length && (await this.move(i, i + 1, id));
       if (!moved) await this.evict(tier, id);
     }
@@ -681,8 +684,9 @@ export class TieredChunkStore implements CacheTiers {
   }
 
   private async evict(tier: Tier, id: ChunkId): Promise<void> {
-    const record = tier.remove(id);
-    if (!record) return;
+    const held = tier.copies.get(id);
+    if (!held || held.pinned || held.busy) return;
+    const record = tier.remove(id)!;
     tier.counters.evictions++;
     await tier.store.delete(id);
     if (record.pinned || tier === this.dataTier) await tier.save();
@@ -713,7 +717,7 @@ export class TieredChunkStore implements CacheTiers {
     const target = this.tiers[to]!;
     const record = source.copies.get(id);
     const held = source.store.stat(id);
-    if (!record || !held) return false;
+    if (!record || !held || (to > from && record.pinned)) return false;
     record.busy = true;
     try {
       if (to > from && !(await this.makeRoom(to, record.sizeBytes))) return false;
@@ -734,6 +738,11 @@ export class TieredChunkStore implements CacheTiers {
         // Deleted while it was being copied: the copy below goes too.
         await target.store.delete(id, held.version);
         return true;
+      }
+      if (to > from && record.pinned) {
+        // Pinned while it was being copied: it stays where it was.
+        await target.store.delete(id, held.version);
+        return false;
       }
       source.remove(id);
       target.add(record);

@@ -135,6 +135,18 @@ describe("TieredChunkStore with MEM 1 MiB over HDD 2 MiB", () => {
     expect(evicted.at(-1)).toBe(idOf(2));
   });
 
+  it("never demotes a copy pinned while a fill is making room", async () => {
+    const { store } = await fixture(true);
+    for (let n = 1; n <= 4; n++) await fill(store, n);
+    // Chunk 1 is the least recently used; it is pinned before the fill's room is made.
+    const writing = store.createCacheWriter(idOf(5), 1, COPY_BYTES);
+    await store.setPinned([idOf(1)], true);
+    const writer = await writing;
+    await writer.write(bytesOf(COPY_BYTES, 5));
+    await writer.commit();
+    expect(tierOfAll(store, [1, 2, 5])).toEqual(["MEM", "HDD", "MEM"]);
+  });
+
   it("keeps a pin that arrived while the copy was being written", async () => {
     const { store } = await fixture(true);
     const writer = await store.createCacheWriter(idOf(1), 1, COPY_BYTES);

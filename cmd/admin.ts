@@ -70,4 +70,16 @@ function printReport(report: ReportView, json: boolean | undefined): void {
   process.stdout.write(`${lines.join("\n")}\n`);
   const rows = report.peers.map((peer) => [peer.peer, peer.state, peer.rack, formatBytes(peer.capacityBytes), formatBytes(peer.usedBytes), `${peer.usedPercent.toFixed(2)}%`, formatBytes(peer.remainingBytes), String(peer.chunks)]);
   process.stdout.write(formatTable(["PEER", "STATE", "RACK", "CAPACITY", "USED", "USED%", "REMAINING", "CHUNKS"], rows));
+  const tiers = tierRows(report);
+  if (tiers.length > 0) {
+    process.stdout.write("\nCache tiers (top first; counters since each peer started):\n");
+    process.stdout.write(formatTable(["PEER", "TIER", "CAPACITY", "USED", "CHUNKS", "PINNED", "HITS", "MISSES", "EVICTIONS", "DEMOTIONS", "PROMOTIONS"], tiers));
+  }
+}
+
+/** One row per cache tier of each peer (peers without --tier have none). */
+export function tierRows(report: ReportView): string[][] {
+  return report.peers.flatMap((peer) =>
+    (peer.tiers ?? []).map((tier) => [peer.peer, tier.name, formatBytes(tier.capacityBytes), formatBytes(tier.usedBytes), String(tier.chunks), String(tier.pinnedChunks), String(tier.hits), String(tier.misses), String(tier.evictions), String(tier.demotions), String(tier.promotions)]),
+  );
 }

@@ -8,6 +8,8 @@ import { decodeSwarmKey } from "../src/net/swarm-key.ts";
 import type { ClusterStatusView, PeerView } from "../src/protocol/views.ts";
 import { parseMultiaddr } from "../src/peer/config.ts";
 import { parseHostPort } from "../src/util/config.ts";
+import { parseTierSpecs } from "../src/cache/tier-spec.ts";
+import { parseEvictionPolicy } from "../src/cache/eviction-policy.ts";
 import { formatBytes, formatTable, stopOnSignals } from "./format.ts";
 import { addFsCommands } from "./fs.ts";
 import { addAdminCommands } from "./admin.ts";
@@ -107,9 +109,15 @@ async function runNodeStart(flags: {
   s3Domain?: string;
   uploadExpiryHours?: number;
   webhdfsSimpleAuth?: boolean;
+  tier?: string[];
+  cachePolicy?: string;
 }): Promise<void> {
   if (!flags.s3 && (flags.s3Domain || flags.uploadExpiryHours)) throw new UsageError("--s3-domain and --upload-expiry-hours go with --s3 HOST:PORT");
   if (flags.s3) parseHostPort(flags.s3, "--s3");
+  // Bad tiers stop the peer before it starts: each refusal is one sentence (tier-spec.ts).
+  const tiers = parseTierSpecs(flags.tier ?? [], flags.dataDir);
+  const cachePolicy = flags.cachePolicy === undefined ? undefined : parseEvictionPolicy(flags.cachePolicy);
+  if (flags.cachePolicy !== undefined && cachePolicy === undefined) throw new UsageError(`--cache-policy "${flags.cachePolicy}" is not LRU or LRFU`);
   const peer: Peer = await startPeer({
     dataDir: flags.dataDir,
     listen: flags.listen,
@@ -122,6 +130,8 @@ async function runNodeStart(flags: {
     voterDeadAfterMs: flags.voterDeadAfterMs,
     computeSlots: flags.computeSlots,
     faultTaskDelayMs: flags.faultTaskDelayMs,
+    ...(tiers.length > 0 ? { tiers } : {}),
+    ...(cachePolicy ? { cachePolicy } : {}),
     ...(flags.webhdfsSimpleAuth ? { webhdfsSimpleAuth: true } : {}),
     ...(flags.s3 ? { s3: { listen: flags.s3, ...(flags.s3Domain ? { domain: flags.s3Domain } : {}), ...(flags.uploadExpiryHours ? { uploadExpiryMs: Math.round(flags.uploadExpiryHours * 3_600_000) } : {}) } } : {}),
     failureDetector: {
@@ -219,6 +229,8 @@ export function buildProgram(): Command {
     .option("--s3 <host:port>", "also serve S3 here (loopback unless you choose otherwise: SECURITY.md); writes place their first replica on this peer")
     .option("--swarm-key <file>", "the cluster's swarm.key (needed to join; a new cluster makes one)")
     .option("--json", "print the start-up summary as one JSON line")
+    .option("--tier <NAME:DIR:SIZE>", "a cache tier for copies of mounted files, top first (repeatable): MEM, SSD or HDD, an existing folder, a size, e.g. MEM:/dev/shm/tessera:4GiB (default: the data dir is the one tier)", collect)
+    .option("--cache-policy <policy>", "which cache copies leave a full tier first: LRU (default) or LRFU")
     .option("--webhdfs-simple-auth", "accept WebHDFS's user.name= on a non-loopback admin port (anyone who reaches the port may then act as anyone: SECURITY.md)")
     .addOption(new Option("--masters <n>", "how many Raft voters (masters) the cluster keeps (default 3)").argParser(positiveInt("--masters", "")))
     .addOption(new Option("--voter-dead-after-ms <ms>", "silence after which a voter is replaced (default 15000)").argParser(positiveInt("--voter-dead-after-ms")))

@@ -2,6 +2,9 @@
 // Bun program; `connect()` talks to a cluster as a client. The CLI is a thin layer over this.
 export { startPeer, Peer, JoinRefusedError } from "./peer/peer.ts";
 export type { PeerOptions } from "./peer/config.ts";
+// Cache tiers of a peer (PeerOptions.tiers): parse `NAME:DIR:SIZE` as `node start --tier` does.
+export { parseTierSpec, parseTierSpecs } from "./cache/tier-spec.ts";
+export type { TierSpec, TierName, EvictionPolicy, CacheTiers } from "./cache/tiers.ts";
 export { ConfigError } from "./util/config.ts";
 export { connect, ClusterClient, ClusterUnreachableError, type ConnectOptions } from "./client/cluster.ts";
 export type { PeerChange, FailureDetectorConfig } from "./membership/peer-table.ts";

@@ -5,6 +5,7 @@
 import type { ChunkStore, ChunkWriter } from "../chunk/store/store.ts";
 import type { ChunkId } from "../protocol/chunk-id.ts";
 import type { TierUsage } from "../protocol/pb/membership.ts";
+import { WireError } from "../protocol/errors.ts";
 
 export type TierName = "MEM" | "SSD" | "HDD";
 
@@ -34,4 +35,16 @@ export interface CacheTiers extends ChunkStore {
   setPinned(ids: readonly ChunkId[], pinned: boolean): Promise<void>;
   /** Per tier, top first, for heartbeats, /metrics, report and the UI. Empty without --tier. */
   tierUsage(): TierUsage[];
+}
+
+/** createCacheWriter found no tier that can take the copy, even after evicting (everything there is pinned or being written). */
+export class NoRoomError extends WireError {
+  override name = "NoRoomError";
+  readonly code = "STORE";
+  constructor(
+    readonly chunkId: ChunkId,
+    readonly sizeBytes: number,
+  ) {
+    super(`no cache tier has room for chunk ${chunkId} (${sizeBytes} bytes): the tiers are full of pinned copies or copies being written`);
+  }
 }

@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { JobView } from "../client/jobs.ts";
 import type { ClusterData, ClusterSnapshot } from "./cluster-data.ts";
 import type { AdminHttpSource } from "./source.ts";
+import type { TierUsage } from "../protocol/pb/membership.ts";
 
 /** Metadata request latency buckets, seconds: a local stat is ~1 ms, a commit ~10 ms, an election seconds. */
 export const META_LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -287,6 +288,28 @@ export class PeerMetrics {
     ]);
     counter("tessera_task_short_circuit_bytes_total", "Map input bytes this peer's task threads read straight from local chunk files (short-circuit), not through the peer.", [], () => [[{}, local.tasks.counters.mapShortCircuitBytes]]);
     gauge("tessera_tasks_running", "Task attempts running on this peer now.", () => local.tasks.runningCount);
+    // Cache tiers (issue 16, docs/cache.md), one series per tier: MEM, SSD, HDD.
+    const tierGauge = (name: string, help: string, value: (tier: TierUsage) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["tier"],
+        registers,
+        collect() {
+          this.reset();
+          for (const tier of local.tiers()) this.set({ tier: tier.name }, value(tier));
+        },
+      });
+    const tierCounter = (name: string, help: string, value: (tier: TierUsage) => number) => counter(name, help, ["tier"], () => local.tiers().map((tier) => [{ tier: tier.name }, value(tier)]));
+    tierGauge("tessera_cache_tier_capacity_bytes", "Bytes a cache tier of this peer may hold (its --tier size).", (tier) => tier.capacityBytes);
+    tierGauge("tessera_cache_tier_used_bytes", "Bytes of cache copies in a tier of this peer.", (tier) => tier.usedBytes);
+    tierGauge("tessera_cache_tier_chunks", "Cache copies in a tier of this peer.", (tier) => tier.chunks);
+    tierGauge("tessera_cache_tier_pinned_chunks", "Pinned cache copies in a tier of this peer (never demoted or evicted).", (tier) => tier.pinnedChunks);
+    tierCounter("tessera_cache_tier_hits_total", "Reads of a cache copy held in the tier.", (tier) => tier.hits);
+    tierCounter("tessera_cache_tier_misses_total", "Reads this peer had to fetch from the under-storage into the tier (the top one).", (tier) => tier.misses);
+    tierCounter("tessera_cache_tier_evictions_total", "Cache copies dropped from the tier for room.", (tier) => tier.evictions);
+    tierCounter("tessera_cache_tier_demotions_total", "Cache copies moved down from the tier to the next for room.", (tier) => tier.demotions);
+    tierCounter("tessera_cache_tier_promotions_total", "Cache copies moved up into the tier (CACHE_PROMOTE reads).", (tier) => tier.promotions);
     // The usual process metrics, measured here: prom-client's default collectors misread Bun.
     gauge("process_resident_memory_bytes", "Resident memory size in bytes.", () => process.memoryUsage.rss());
     gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", () => Math.round((Date.now() - process.uptime() * 1000) / 1000));

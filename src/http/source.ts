@@ -6,6 +6,7 @@ import type { ClusterStatusView, PeerView, FsckView, ReportView } from "../proto
 import type { StatView } from "../client/fs.ts";
 import type { JobView } from "../client/jobs.ts";
 import type { TaskRecord } from "../protocol/pb/jobs.ts";
+import type { TierUsage } from "../protocol/pb/membership.ts";
 
 export interface AdminHttpSource {
   self: { id: string; rack: string; startedAtMs: number; version: string };
@@ -44,6 +45,8 @@ export interface LocalFigures {
   };
   /** This peer's file system client: bytes read from its own disk and over the network. */
   reads: { readonly localBytes: number; readonly remoteBytes: number };
+  /** This peer's cache tiers, top first, with their counters (empty without --tier). */
+  tiers(): TierUsage[];
   /** This peer's compute worker. */
   tasks: { readonly counters: { readonly mapsDone: number; readonly reducesDone: number; readonly failed: number; readonly cancelled: number; readonly mapShortCircuitBytes: number }; readonly runningCount: number };
 }

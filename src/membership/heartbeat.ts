@@ -1,6 +1,7 @@
 // Encoding and validation of heartbeats. Everything here is bounded: a heartbeat comes from
 // the network, and a peer must survive whatever another peer sends (DESIGN.md, "Protocols").
 import { Heartbeat } from "../protocol/pb/membership.ts";
+import { TIERS_MAX } from "../protocol/mounts.ts";
 
 export { Heartbeat };
 
@@ -14,6 +15,8 @@ export const RACK_NAME_CHARS_MAX = 128;
 export const PEER_ID_CHARS_MAX = 128;
 /** HOST:PORT of the admin HTTP server: a DNS name (253) or a bracketed IPv6 address, and a port. */
 export const HTTP_ADDRESS_CHARS_MAX = 262;
+/** A cache tier's name: MEM, SSD or HDD (issue 16). */
+const TIER_NAMES = new Set(["MEM", "SSD", "HDD"]);
 // A host name or IPv4 address, or [IPv6], then :port. Nothing else: a redirect's URL is built from it.
 const HTTP_ADDRESS = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 
@@ -37,7 +40,7 @@ export function decodeHeartbeat(data: Uint8Array): Heartbeat {
   let heartbeat: Heartbeat;
   try {
     heartbeat = Heartbeat.decode(data, {
-      limits: { addresses: HEARTBEAT_ADDRESSES_MAX, roles: HEARTBEAT_ROLES_MAX },
+      limits: { addresses: HEARTBEAT_ADDRESSES_MAX, roles: HEARTBEAT_ROLES_MAX, tiers: TIERS_MAX },
     });
   } catch (err) {
     throw new MalformedHeartbeatError(`heartbeat does not decode: ${(err as Error).message}`);
@@ -58,4 +61,8 @@ export function validateHeartbeat(heartbeat: Heartbeat): void {
   if (heartbeat.httpAddress.length > HTTP_ADDRESS_CHARS_MAX || (heartbeat.httpAddress !== "" && !HTTP_ADDRESS.test(heartbeat.httpAddress))) fail("heartbeat has a malformed HTTP address");
   if (heartbeat.freeBytes > heartbeat.capacityBytes) fail("heartbeat claims more free bytes than capacity");
   if (heartbeat.incarnation === 0n) fail("heartbeat has incarnation 0");
+  for (const tier of heartbeat.tiers) {
+    if (!TIER_NAMES.has(tier.name)) fail("heartbeat has a cache tier of an unknown name");
+    if (tier.usedBytes > tier.capacityBytes) fail("heartbeat claims a cache tier fuller than its capacity");
+  }
 }

@@ -7,7 +7,7 @@ import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import type { PeerHost } from "../net/host.ts";
 import { registerHandler } from "../net/rpc.ts";
-import { PeersRequest, PeersResponse } from "../protocol/pb/membership.ts";
+import { PeersRequest, PeersResponse, type TierUsage } from "../protocol/pb/membership.ts";
 import { decodeHeartbeat, encodeHeartbeat, type Heartbeat, type Role } from "./heartbeat.ts";
 import { PeerTable, type FailureDetectorConfig, type PeerChange, type PeerRecord, validateFailureDetectorConfig } from "./peer-table.ts";
 import type { Logger } from "../util/log.ts";
@@ -20,6 +20,8 @@ export interface HeartbeatSource {
   roles: Role[];
   incarnation: bigint;
   /** Reads the figures that change: disk capacity and free space, chunks held, load. */
+  /** The peer's cache tiers, top first (issue 16); none without --tier. */
+  tiers?(): TierUsage[];
   measure(): { capacityBytes: bigint; freeBytes: bigint; chunkCount: bigint; loadMilli: number; cores: number };
   /** The Raft term this peer leads in, 0 when it does not lead. */
   leaderTerm(): bigint;
@@ -136,7 +138,7 @@ export class MembershipService extends EventTarget {
       sequence: this.sequence,
       leaderTerm: this.init.source.leaderTerm(),
       httpAddress: this.init.source.httpAddress?.() ?? "",
-      tiers: [],
+      tiers: this.init.source.tiers?.() ?? [],
       ...figures,
     };
   }

@@ -4,6 +4,7 @@ import { FAILURE_DETECTOR_DEFAULTS, type FailureDetectorConfig } from "../member
 import { HEARTBEAT_INTERVAL_MS_DEFAULT } from "../membership/constants.ts";
 import { RACK_NAME_CHARS_MAX } from "../membership/heartbeat.ts";
 import { ConfigError } from "../util/config.ts";
+import type { EvictionPolicy, TierSpec } from "../cache/tiers.ts";
 
 export const DATA_DIR_DEFAULT = "tessera-data";
 // HDFS names the rack of a node without topology information "/default-rack".
@@ -45,6 +46,13 @@ export interface PeerOptions {
   blockReportIntervalMs?: number;
   /** The most bytes of chunks this peer offers (default: its disk); heartbeats advertise it. */
   capacityBytes?: number;
+  /**
+   * Cache tiers for copies of under-storage files, top first (`--tier MEM:/dev/shm/x:4GiB`,
+   * src/cache/tier-spec.ts parses them). None: the data dir is the one tier (docs/cache.md).
+   */
+  tiers?: TierSpec[];
+  /** Which cache copies leave a full tier first: LRU (the default) or LRFU. */
+  cachePolicy?: EvictionPolicy;
   /** Map and reduce tasks this peer runs at once. Default: its cores. */
   computeSlots?: number;
   /** Fault injection for tests: every task on this peer takes this much longer. */

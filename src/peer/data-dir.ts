@@ -20,6 +20,8 @@ export const RAFT_DIR = "raft";
 export const MASTER_DIR = "master";
 export const MASTER_DB_FILE = "namespace.db";
 export const CHUNKS_DIR = "chunks";
+/** Which chunks of `chunks/` are cache copies (evictable), and their pins: JSON (src/cache/tiered-store.ts). */
+export const CACHE_COPIES_FILE = "cache-copies.json";
 /** Map outputs, job bundles and reduce scratch of the compute worker. */
 export const COMPUTE_DIR = "compute";
 // Remembered addresses of other peers, so a restarted peer finds the cluster without --join.

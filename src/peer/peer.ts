@@ -11,7 +11,7 @@ import { ROLES } from "../membership/heartbeat.ts";
 import type { PeerChange } from "../membership/peer-table.ts";
 import { peerViewFromRecord } from "../membership/view.ts";
 import { createLogger, type Logger } from "../util/log.ts";
-import { CHUNKS_DIR, COMPUTE_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
+import { CACHE_COPIES_FILE, CHUNKS_DIR, COMPUTE_DIR, DataDir, KNOWN_PEER_ADDRESSES_MAX, MASTER_DB_FILE, MASTER_DIR, RAFT_DIR, SWARM_KEY_FILE } from "./data-dir.ts";
 import { DATA_DIR_DEFAULT, HTTP_DEFAULT, LISTEN_DEFAULT, RACK_DEFAULT, parseMultiaddr, resolveTimings, validateRack, type PeerOptions } from "./config.ts";
 import { startAdminHttp, type AdminHttp } from "../http/server.ts";
 import { startS3Gateway, type S3Gateway } from "../gateway/s3/server.ts";
@@ -39,6 +39,9 @@ import { MountService } from "../master/rpc/mount-service.ts";
 import { TokenService } from "../master/rpc/token-service.ts";
 import { ReportService } from "../master/rpc/report-service.ts";
 import { DiskChunkStore } from "../chunk/store/disk-store.ts";
+import { TieredChunkStore } from "../cache/tiered-store.ts";
+import { validateTierSpecs } from "../cache/tier-spec.ts";
+import type { CacheTiers } from "../cache/tiers.ts";
 import { BlockReporter, ReportingChunkStore } from "../chunk/transfer/block-reporter.ts";
 import { BlockReport, BlockReportAck } from "../protocol/pb/report.ts";
 import { DataService } from "../chunk/transfer/data-service.ts";
@@ -95,6 +98,8 @@ export interface PeerParts {
   maintenance: Maintenance;
   scrubber: Scrubber;
   chunkStore: ChunkStore;
+  /** The same store's cache side: tiers, cache copies, pins (issue 16; the cache service uses it). */
+  cacheTiers: CacheTiers;
   reporter: BlockReporter;
   data: DataService;
   fs: FileSystemClient;
@@ -126,6 +131,8 @@ export class Peer extends EventTarget {
   readonly meta: MetaService;
   /** This peer's chunk store (the chunk server role). */
   readonly chunkStore: ChunkStore;
+  /** The chunk store's cache side: tiers, cache copies, pins, per-tier counters (issue 16). */
+  readonly cacheTiers: CacheTiers;
   /** The chunk server's data protocols and their counters. */
   readonly data: DataService;
   /** The file system, as a client running inside this peer: first replicas and reads are local. */
@@ -157,6 +164,7 @@ export class Peer extends EventTarget {
     this.master = parts.master;
     this.meta = parts.meta;
     this.chunkStore = parts.chunkStore;
+    this.cacheTiers = parts.cacheTiers;
     this.data = parts.data;
     this.fs = parts.fs;
     this.admin = parts.admin;
@@ -291,6 +299,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
   const rack = validateRack(options.rack ?? RACK_DEFAULT);
   const timings = resolveTimings(options);
   const masters = validateMasters(options.masters ?? MASTERS_DEFAULT);
+  validateTierSpecs(options.tiers ?? [], dataDir.path);
   dataDir.open();
   const started: Array<{ stop(): unknown }> = [];
   try {
@@ -314,13 +323,14 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const raftRef: { node?: RaftNode } = {};
     // The admin HTTP address the heartbeat carries, once admin HTTP listens (it starts last).
     const httpRef: { address?: string } = {};
-    const chunksRef: { store?: ChunkStore } = {};
+    const chunksRef: { store?: ChunkStore; tiers?: CacheTiers } = {};
     const membership = new MembershipService({
       host,
       source: {
         rack,
         roles: [...ROLES],
         incarnation: BigInt(incarnation),
+        tiers: () => chunksRef.tiers?.tierUsage() ?? [],
         measure: () => measureHost(dataDir.path, chunksRef.store?.usage() ?? { chunkCount: 0, usedBytes: 0 }, options.capacityBytes, options.computeSlots),
         leaderTerm: () => (raftRef.node?.isLeader ? BigInt(raftRef.node.term) : 0n),
         httpAddress: () => httpRef.address ?? "",
@@ -332,10 +342,25 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     await membership.start();
     started.push(membership);
 
-    // The chunk server: its store on disk, wrapped so every commit and delete is reported.
-    const innerStore = await DiskChunkStore.open(dataDir.file(CHUNKS_DIR));
+    // The chunk server: its store on disk with the cache tiers over it (written chunks stay in
+    // the data dir), wrapped so every commit and delete is reported. Cache copies are reported
+    // by the tiers themselves: they arrive, move and leave through the cache side.
+    const dataDirStore = await DiskChunkStore.open(dataDir.file(CHUNKS_DIR));
+    const reporterRef: { reporter?: BlockReporter } = {};
+    const innerStore = await TieredChunkStore.open({
+      dataDirStore,
+      tiers: options.tiers ?? [],
+      ...(options.cachePolicy ? { policy: options.cachePolicy } : {}),
+      dataDirStatePath: dataDir.file(CACHE_COPIES_FILE),
+      // Before the reporter exists (a tier trimmed at open) nothing is lost: its first report is full.
+      onEvicted: (chunkId) => reporterRef.reporter?.noteRemoved(chunkId),
+      onStored: (entry) => reporterRef.reporter?.noteAdded(entry),
+      log: log.child("tiers"),
+    });
     started.push({ stop: () => innerStore.close() });
-    chunksRef.store = innerStore;
+    // Heartbeats advertise the data dir (where written chunks are placed); tiers in their own rows.
+    chunksRef.store = dataDirStore;
+    chunksRef.tiers = innerStore;
 
     mkdirSync(dataDir.file(MASTER_DIR), { recursive: true });
     const master = new MasterStateMachine({ dbPath: dataDir.file(`${MASTER_DIR}/${MASTER_DB_FILE}`) });
@@ -429,6 +454,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     const leader = () => raft.leader || membership.gossipedLeader();
     const reporter = new BlockReporter({
       store: innerStore,
+      tierOf: (chunkId) => innerStore.tierOf(chunkId) ?? "",
       leader,
       send: (to, report) =>
         to === id
@@ -439,6 +465,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     });
     reporter.start();
     started.push(reporter);
+    reporterRef.reporter = reporter;
     const chunkStore = new ReportingChunkStore(innerStore, reporter);
     const data = new DataService({ host, store: chunkStore, log: log.child("data") });
     await data.start();
@@ -492,14 +519,14 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
             log: log.child("webhdfs"),
           });
     if (webhdfs) started.push({ stop: () => webhdfs.stop() });
-    const http = httpAddress === undefined ? undefined : await startAdminHttp({ address: httpAddress, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call }), metrics, log: log.child("http"), ...(webhdfs ? { proxy: { url: webhdfs.url, key: webhdfs.key } } : {}) });
+    const http = httpAddress === undefined ? undefined : await startAdminHttp({ address: httpAddress, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call, cacheTiers: innerStore }), metrics, log: log.child("http"), ...(webhdfs ? { proxy: { url: webhdfs.url, key: webhdfs.key } } : {}) });
     if (http) {
       started.push({ stop: () => http.stop() });
       httpRef.address = advertisedHttpAddress(http.hostname, http.port, host.getMultiaddrs().map((address) => address.toString()));
     }
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
     const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, mounts, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, mounts, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, cacheTiers: innerStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
@@ -537,6 +564,7 @@ function adminHttpSource(parts: {
   jobs: JobsClient;
   tasks: TaskService;
   call: MetaCall;
+  cacheTiers: CacheTiers;
 }): AdminHttpSource {
   const { raft, membership, fs, admin, jobs, call } = parts;
   return {
@@ -565,6 +593,7 @@ function adminHttpSource(parts: {
       },
       data: parts.data.stats,
       reads: fs.readCounters,
+      tiers: () => parts.cacheTiers.tierUsage(),
       tasks: parts.tasks,
     },
   };

@@ -77,6 +77,8 @@ export interface PeerView {
   lastSeenAgoMs: number;
   /** HOST:PORT of the peer's admin HTTP server (WebHDFS redirects point there); "" for none. */
   httpAddress: string;
+  /** Its cache tiers, top first, as its heartbeat carries them (issue 16); empty without --tier. */
+  tiers: TierUsage[];
 }
 
 export function peerViewFromEntry(entry: PeerEntry): PeerView {
@@ -96,6 +98,7 @@ export function peerViewFromEntry(entry: PeerEntry): PeerView {
     incarnation: Number(heartbeat.incarnation),
     lastSeenAgoMs: Number(entry.lastSeenAgoMs),
     httpAddress: heartbeat.httpAddress,
+    tiers: [...(heartbeat.tiers ?? [])],
   };
 }
 

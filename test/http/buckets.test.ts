@@ -54,6 +54,7 @@ function sourceOf(listPage: ListPage): AdminHttpSource {
       raft: () => ({ term: 1, commitIndex: 1, appliedIndex: 1, leader: "", isLeader: false, leaderChanges: 0 }),
       data: { write: { bytesWritten: 0, pipelinesCommitted: 0, pipelinesFailed: 0, checksumErrors: 0 }, read: { bytesServed: 0, readsServed: 0, readsFailed: 0, checksumErrors: 0 } },
       reads: { localBytes: 0, remoteBytes: 0 },
+      tiers: () => [],
       tasks: { counters: { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0 }, runningCount: 0 },
     },
   };

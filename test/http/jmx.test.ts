@@ -130,7 +130,7 @@ function snapshotSource(): AdminHttpSource {
   const unused = () => Promise.reject(new Error("not asked by /jmx"));
   return {
     self: { id: B, rack: "/r1", startedAtMs: 1_700_000_000_000, version: "0.1.0" },
-    peers: () => [{ id: B, addresses: [`/ip4/10.0.0.1/tcp/4002/p2p/${B}`], rack: "/r1", state: "suspect", capacityBytes: 100 * GiB, freeBytes: 80 * GiB, chunkCount: 11, load: 0, cores: 2, roles: [], incarnation: 1, lastSeenAgoMs: 2_500, httpAddress: "" }],
+    peers: () => [{ id: B, addresses: [`/ip4/10.0.0.1/tcp/4002/p2p/${B}`], rack: "/r1", state: "suspect", capacityBytes: 100 * GiB, freeBytes: 80 * GiB, chunkCount: 11, load: 0, cores: 2, roles: [], incarnation: 1, lastSeenAgoMs: 2_500, httpAddress: "", tiers: [] }],
     clusterStatus: async () => snapshot.status,
     report: async () => snapshot.report,
     fsck: async () => snapshot.fsck,
@@ -143,6 +143,7 @@ function snapshotSource(): AdminHttpSource {
       raft: () => ({ term: 3, commitIndex: 120, appliedIndex: 120, leader: A, isLeader: false, leaderChanges: 0 }),
       data: { write: { bytesWritten: 0, pipelinesCommitted: 0, pipelinesFailed: 0, checksumErrors: 0 }, read: { bytesServed: 0, readsServed: 0, readsFailed: 0, checksumErrors: 0 } },
       reads: { localBytes: 0, remoteBytes: 0 },
+      tiers: () => [],
       tasks: { counters: { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0 }, runningCount: 0 },
     },
   };

@@ -1,4 +1,5 @@
 import { describe, it, expect } from "vitest";
+import { TIERS_MAX } from "../../src/protocol/mounts.ts";
 import { decodeHeartbeat, encodeHeartbeat, HEARTBEAT_ADDRESSES_MAX, HEARTBEAT_BYTES_MAX, MalformedHeartbeatError, type Heartbeat } from "../../src/membership/heartbeat.ts";
 
 const valid: Heartbeat = {
@@ -48,5 +49,14 @@ describe("heartbeat codec", () => {
 
   it("takes an HTTP address of a name, an IPv4 or a bracketed IPv6 address with a port, or none", () => {
     for (const httpAddress of ["", "node-1.example.com:9870", "10.0.0.7:80", "[::1]:9870"]) expect(decodeHeartbeat(encodeHeartbeat({ ...valid, httpAddress })).httpAddress).toBe(httpAddress);
+  });
+
+  it("carries the cache tiers, at most TIERS_MAX of known names, none fuller than its capacity", () => {
+    const tier = { name: "MEM", capacityBytes: 64 * 2 ** 20, usedBytes: 2 ** 20, chunks: 1, hits: 5, misses: 1, evictions: 0, demotions: 2, promotions: 1, pinnedChunks: 1 };
+    const withTiers = { ...valid, tiers: [tier, { ...tier, name: "HDD" }] };
+    expect(decodeHeartbeat(encodeHeartbeat(withTiers))).toEqual(withTiers);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, tiers: Array.from({ length: TIERS_MAX + 1 }, () => tier) }))).toThrow(MalformedHeartbeatError);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, tiers: [{ ...tier, name: "RAM" }] }))).toThrow(/unknown name/);
+    expect(() => decodeHeartbeat(encodeHeartbeat({ ...valid, tiers: [{ ...tier, usedBytes: tier.capacityBytes + 1 }] }))).toThrow(/fuller than its capacity/);
   });
 });

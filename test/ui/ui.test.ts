@@ -69,7 +69,9 @@ function text(lines: number): string {
 
 async function startCluster(): Promise<{ peers: StartedPeer[]; env: Record<string, string> }> {
   const dir = (i: number) => join(root.path, `peer-${i}`);
-  const first = await processes.start(["--data-dir", dir(0), "--listen", LOOPBACK, "--http", "127.0.0.1:0", "--rack", RACKS[0]!, ...TIMINGS]);
+  // The first peer has cache tiers (issue 16): the peers page shows them in its row.
+  mkdirSync(join(root.path, "mem"), { recursive: true });
+  const first = await processes.start(["--data-dir", dir(0), "--listen", LOOPBACK, "--http", "127.0.0.1:0", "--rack", RACKS[0]!, "--tier", `MEM:${join(root.path, "mem")}:1MiB`, ...TIMINGS]);
   const swarmKey = join(dir(0), "swarm.key");
   const peers = [first];
   for (let i = 1; i < RACKS.length; i++) {
@@ -148,6 +150,8 @@ describe("web UI in Debian's chromium", () => {
     expect(racks[0]!.peers.map((peer) => peer.id).sort()).toEqual([peers[0]!.id, peers[1]!.id].sort());
     expect(racks[1]!.peers.map((peer) => peer.id)).toEqual([peers[2]!.id]);
     expect(racks.flatMap((rack) => rack.peers.map((peer) => peer.state))).toEqual(["alive", "alive", "alive"]);
+    const tiers = await page.locator('[data-testid="peer-row"]').evaluateAll((rows) => rows.map((row) => [row.getAttribute("data-peer"), row.querySelector('[data-testid="tiers"]')?.textContent ?? ""]));
+    expect(tiers.filter(([, text]) => text !== "")).toEqual([[peers[0]!.id, "Cache: MEM 0 B of 1.00 MiB"]]);
     await screenshot(page, "peers");
 
     // The file browser: / → data → words.txt, then its chunks and where each replica lives.

@@ -141,6 +141,12 @@ export interface ChunkStore {
    */
   localPath(id: ChunkId, version: number): string | undefined;
 
+  /**
+   * Optional: `bytes` of the chunk were read straight from its file (localPath, the local
+   * fast path), for a store that counts reads (the cache tiers' hits, src/cache/tiered-store.ts).
+   */
+  noteLocalRead?(id: ChunkId, bytes: number): void;
+
   /** Aborts writers in progress; the store must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -20,6 +20,12 @@ export interface BlockReporterInit {
   send(leader: string, report: BlockReport): Promise<BlockReportAck>;
   log: Logger;
   intervalMs?: number;
+  /**
+   * The cache tier holding a chunk ("MEM", "SSD", "HDD"; "" for the data dir), asked when a
+   * report is sent: a copy moved between tiers is noted as added again and goes out with its
+   * new tier (issue 16).
+   */
+  tierOf?(id: string): string;
 }
 
 export class BlockReporter {
@@ -88,7 +94,7 @@ export class BlockReporter {
     let page: ChunkEntry[] = [];
     let first = true;
     const flushPage = async (last: boolean) => {
-      const ack = await this.init.send(leader, { full: true, first, last, added: page.map(toReported), removed: [] });
+      const ack = await this.init.send(leader, { full: true, first, last, added: page.map((entry) => this.toReported(entry)), removed: [] });
       first = false;
       page = [];
       await this.handleAck(leader, ack);
@@ -105,10 +111,14 @@ export class BlockReporter {
   private async sendIncrement(leader: string): Promise<void> {
     const added = [...this.added.values()].slice(0, REPORT_PAGE_CHUNKS_MAX);
     const removed = [...this.removed].slice(0, REPORT_PAGE_CHUNKS_MAX);
-    const ack = await this.init.send(leader, { full: false, first: false, last: false, added: added.map(toReported), removed });
+    const ack = await this.init.send(leader, { full: false, first: false, last: false, added: added.map((entry) => this.toReported(entry)), removed });
     await this.handleAck(leader, ack);
     for (const entry of added) if (this.added.get(entry.id) === entry) this.added.delete(entry.id);
     for (const id of removed) this.removed.delete(id);
+  }
+
+  private toReported(entry: ChunkEntry) {
+    return { chunkId: entry.id, version: BigInt(entry.version), sizeBytes: BigInt(entry.sizeBytes), tier: this.init.tierOf?.(entry.id) ?? "" };
   }
 
   private async handleAck(leader: string, ack: BlockReportAck): Promise<void> {
@@ -127,9 +137,6 @@ export class BlockReporter {
   }
 }
 
-function toReported(entry: ChunkEntry) {
-  return { chunkId: entry.id, version: BigInt(entry.version), sizeBytes: BigInt(entry.sizeBytes), tier: "" };
-}
 
 /** A ChunkStore that tells the reporter about every commit and delete (a decorator). */
 export class ReportingChunkStore implements ChunkStore {
@@ -192,6 +199,9 @@ export class ReportingChunkStore implements ChunkStore {
   }
   localPath(id: string, version: number) {
     return this.inner.localPath(id, version);
+  }
+  noteLocalRead(id: string, bytes: number): void {
+    this.inner.noteLocalRead?.(id, bytes);
   }
   close() {
     return this.inner.close();

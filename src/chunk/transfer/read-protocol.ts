@@ -481,6 +481,7 @@ export async function openChunkReadLocal(store: ChunkStore, range: ChunkRange, c
       reader = await LocalChunkReader.open({ chunkId: range.chunkId, version: range.version, dataPath, checksums: { blockBytes: BLOCK, sizeBytes, checksums: crcs } });
       for await (const piece of reader.pieces(startBytes, endBytes - startBytes, LOCAL_READ_PIECE_BYTES, LOCAL_READ_AHEAD_PIECES)) {
         if (cancelled) return;
+        store.noteLocalRead?.(range.chunkId, piece.length);
         yield piece;
       }
     } catch (err) {

@@ -548,10 +548,20 @@
       h("td", {}, roles.map((role) => badge(role, role === "leader" || role === "voter" ? role : "role"))),
       h("td", { class: "num" }, count(r ? r.chunks : l ? l.chunkCount : NaN)),
       h("td", { class: "num", testid: "used-percent" }, r ? percent(r.usedPercent) : "–"),
-      h("td", { class: "wide" }, capacityBar(capacity, used, remaining, { testid: "used-bar" }), h("div", { class: "small muted" }, `${bytes(used)} in chunks · ${bytes(remaining)} free of ${bytes(capacity)}`)),
+      h("td", { class: "wide" }, capacityBar(capacity, used, remaining, { testid: "used-bar" }), h("div", { class: "small muted" }, `${bytes(used)} in chunks · ${bytes(remaining)} free of ${bytes(capacity)}`), tierLine((r && r.tiers) || (l && l.tiers) || [])),
       h("td", { class: "num" }, l ? `${l.load.toFixed(2)} / ${l.cores}` : "–"),
       h("td", { class: "num" }, ago((r ? r.lastSeenAgoMs : l ? l.lastSeenAgoMs : NaN) ?? NaN)),
     );
+  }
+
+  // Cache tiers (issue 16), top first: "Cache: MEM 12 MiB of 64 MiB · HDD 1 GiB of 2 GiB · 90% hits".
+  function tierLine(tiers) {
+    if (tiers.length === 0) return null;
+    const hits = tiers.reduce((sum, tier) => sum + tier.hits, 0);
+    const reads = hits + tiers.reduce((sum, tier) => sum + tier.misses, 0);
+    const parts = tiers.map((tier) => `${tier.name} ${bytes(tier.usedBytes)} of ${bytes(tier.capacityBytes)}`);
+    if (reads > 0) parts.push(`${Math.round((hits / reads) * 100)}% hits`);
+    return h("div", { class: "small muted", testid: "tiers" }, `Cache: ${parts.join(" · ")}`);
   }
 
   // ---- files ----

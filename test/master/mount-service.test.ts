@@ -11,7 +11,6 @@ import { FsService } from "../../src/master/rpc/fs-service.ts";
 import { MountService } from "../../src/master/rpc/mount-service.ts";
 import { Callers } from "../../src/master/rpc/callers.ts";
 import { LAST_CHECKS_MAX, UnderStorageSync } from "../../src/master/rpc/under-storage-sync.ts";
-import { nameBefore } from "../../src/master/rpc/sync-plan.ts";
 import { PERSIST_GRACE_MS } from "../../src/master/rpc/persist-plan.ts";
 import { decodeMountRecord, fileFingerprint, MOUNT_SETTING_PREFIX, PersistState, ReadType, WriteType, type MountRecord } from "../../src/protocol/mounts.ts";
 import type { UnderStorageBroker, UnderStorageEntry } from "../../src/protocol/under-storage.ts";
@@ -280,7 +279,7 @@ describe("sync on access", () => {
     const stat = await h.fs.handlers.stat({ path: "/m/dir/a.txt" });
     expect(h.broker.calls).toContain("stat dir/a.txt");
     const sync = h.proposed[0]!.syncUnderStorage!;
-    expect(sync).toMatchObject({ path: "/m/dir", after: nameBefore("a.txt"), through: "a.txt", complete: false, parents: true });
+    expect(sync).toMatchObject({ path: "/m/dir", after: "", through: "a.txt", complete: false, parents: true });
     expect(sync.entries.map((entry) => entry.name)).toEqual(["a.txt"]);
     expect(stat.path).toBe("/m/dir/a.txt");
     expect(stat.underStorage?.mountPath).toBe("/m");

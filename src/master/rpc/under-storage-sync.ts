@@ -13,7 +13,7 @@ import { decodeMountRecord, mountOf, redactedMount, MOUNT_SETTING_PREFIX, MOUNTS
 import { basename, join, normalizePath, parent } from "../../protocol/paths.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import type { MountInfo, UnderStorageStatus } from "../../protocol/pb/meta.ts";
-import { compareNames, nameBefore, pageRange, planList, planStat } from "./sync-plan.ts";
+import { compareNames, pageRange, planList, planStat } from "./sync-plan.ts";
 
 /** Entries of one SyncUnderStorage command at most (a page of the under-storage's listing). */
 export const UFS_SYNC_ENTRIES_MAX = 1_000;
@@ -239,8 +239,10 @@ export class UnderStorageSync {
     await this.init.propose({
       syncUnderStorage: {
         path: folder,
-        // (nameBefore(name), name]: this one name, nothing else of the folder.
-        after: nameBefore(name),
+        // (the name before it in the namespace's folder, name]: this one name, nothing else of
+        // the folder. (Not the greatest possible name below it: that may spell no valid name,
+        // e.g. "part-00/…" before "part-000".)
+        after: this.init.namespace.nameBefore(normalized),
         through: name,
         entries: entry === undefined ? [] : [{ ...entry, name }],
         complete: false,

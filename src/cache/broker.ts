@@ -39,6 +39,9 @@ function identityOf(record: MountRecord): string {
   return JSON.stringify([record.uri, options]);
 }
 
+/** The bounds of a mount's check: one attempt, 3 s to connect, 5 s of silence. */
+const CHECK_TUNING = { attempts: 1, connectTimeoutMs: 3_000, idleTimeoutMs: 5_000 } as const;
+
 export class UfsBroker implements UnderStorageBroker {
   private readonly opened = new Map<string, { identity: string; ufs: UnderStorage }>();
   private readonly open: (record: MountRecord) => UnderStorage;
@@ -71,8 +74,20 @@ export class UfsBroker implements UnderStorageBroker {
     }
   }
 
-  check(mount: MountRecord): Promise<void> {
-    return this.run(mount, (ufs) => ufs.check());
+  /**
+   * A new mount's first contact, through a client of its own with one attempt and short
+   * bounds: an endpoint that refuses or drops connections must be a clear answer well within
+   * the client's metadata deadline (15 s), not three slow attempts past it.
+   */
+  async check(mount: MountRecord): Promise<void> {
+    const ufs = this.init.open ? this.init.open(mount) : openUnderStorage(mount, { ...this.init.tuning, s3: { ...this.init.tuning?.s3, ...CHECK_TUNING } });
+    try {
+      await ufs.check();
+    } catch (err) {
+      throw requestErrorOf(err);
+    } finally {
+      ufs.close().catch((err: unknown) => this.init.log.warn("closing an under-storage client failed", { mount: mount.id, err }));
+    }
   }
 
   list(mount: MountRecord, relativePath: string, after: string, limit: number): Promise<UnderStoragePage> {

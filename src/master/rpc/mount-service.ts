@@ -154,12 +154,16 @@ export class MountService {
       const caller = await this.init.callers.of(context?.user);
       const path = normalizePath(req.path);
       this.requireMount(path);
+      // A file of the under-storage nobody has looked at yet is found as a stat would find it.
+      await this.init.sync.beforeStat(path);
       return cacheChangeOf(await this.propose({ setPinned: { path, pinned: req.pinned } }, caller));
     },
     freeCache: async (req, context) => {
       const caller = await this.init.callers.of(context?.user);
       const path = normalizePath(req.path);
       this.requireMount(path);
+      // A file of the under-storage nobody has looked at yet is found as a stat would find it.
+      await this.init.sync.beforeStat(path);
       return cacheChangeOf(await this.propose({ freeCache: { path, force: req.force, nowMs: this.nowMs() } }, caller));
     },
   };

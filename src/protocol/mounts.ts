@@ -232,8 +232,9 @@ export function decodeMountRecord(bytes: Uint8Array): MountRecord {
     typeof record.readonly !== "boolean" ||
     !Number.isSafeInteger(record.syncIntervalMs) ||
     record.syncIntervalMs < SYNC_ONCE ||
-    !Number.isInteger(record.readType) ||
-    !Number.isInteger(record.writeType) ||
+    // The enums are protons' string enums ("CACHE"), which is what JSON.stringify writes.
+    !(Object.values(ReadType) as unknown[]).includes(record.readType) ||
+    !(Object.values(WriteType) as unknown[]).includes(record.writeType) ||
     !Number.isInteger(record.replication)
   ) {
     invalid("a mount record lacks a field or has one of the wrong type");

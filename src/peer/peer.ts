@@ -62,6 +62,10 @@ import { WorkerPool } from "../compute/worker-pool.ts";
 import { CHUNK_REPORT_PROTOCOL, TASK_PROTOCOL } from "../protocol/ids.ts";
 import { REPORT_RPC_LIMITS, TASK_RPC_LIMITS } from "../protocol/limits.ts";
 import { replicateSender } from "./replicate-sender.ts";
+import { CacheService } from "../cache/cache-service.ts";
+import type { CacheTiers } from "../cache/tiers.ts";
+import { remoteCacheEndpoint } from "../client/cache-client.ts";
+import { RequestError } from "../protocol/errors.ts";
 
 export class JoinRefusedError extends Error {
   override name = "JoinRefusedError";
@@ -93,6 +97,8 @@ export interface PeerParts {
   chunkStore: ChunkStore;
   reporter: BlockReporter;
   data: DataService;
+  /** This peer's cache service: /tessera/cache/1 (issue 16). */
+  cache: CacheService;
   fs: FileSystemClient;
   admin: AdminClient;
   jobs: JobsClient;
@@ -124,6 +130,8 @@ export class Peer extends EventTarget {
   readonly chunkStore: ChunkStore;
   /** The chunk server's data protocols and their counters. */
   readonly data: DataService;
+  /** This peer's cache service (issue 16): reads of mounted files' chunks through it, loads, pins; its counters. */
+  readonly cache: CacheService;
   /** The file system, as a client running inside this peer: first replicas and reads are local. */
   readonly fs: FileSystemClient;
   /** fsck and the capacity report, asked of the leader through this peer. */
@@ -154,6 +162,7 @@ export class Peer extends EventTarget {
     this.meta = parts.meta;
     this.chunkStore = parts.chunkStore;
     this.data = parts.data;
+    this.cache = parts.cache;
     this.fs = parts.fs;
     this.admin = parts.admin;
     this.jobs = parts.jobs;
@@ -240,6 +249,7 @@ export class Peer extends EventTarget {
     await this.parts.maintenance.stop();
     await replication.stop();
     await replicas.stop();
+    await this.parts.cache.stop();
     reporter.stop();
     await data.stop();
     fsService.stop();
@@ -441,7 +451,29 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     // This peer's own clients call its MetaService directly (served here when it leads,
     // forwarded to the leader otherwise), with the same retries as a remote client.
     const call: MetaCall = retryingMetaCall((request) => meta.handle(request, id), new CallIds(id));
-    const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call });
+    // --- the cache service (issue 16, cachesvc) ----------------------------------------------
+    // This peer's own client reads uncached chunks of mounted files through this peer's
+    // service; `cache load` and pins reach the others over /tessera/cache/1.
+    const cacheRef: { service?: CacheService } = {};
+    const fs = new FileSystemClient({
+      host,
+      localPeer: { id, rack, store: chunkStore },
+      call,
+      cache: { local: () => cacheRef.service, livePeers: async () => liveChunkServers(membership.table), remote: (peer) => remoteCacheEndpoint(host, peer) },
+    });
+    // BEGIN TEMPORARY (cachesvc; the lead replaces both when merging `tiers` and `ufs`): the
+    // chunk store stands in for the tiers helper's CacheTiers (every copy in the data
+    // directory, never evicted: `cacheTiers` of StartedParts replaces it), and reaching an
+    // under-storage waits for the ufs helper's UfsBroker (`broker.underStorageOf`).
+    const cacheTiers: CacheTiers = chunkStoreAsCacheTiers(chunkStore);
+    const underStorageOf = (): never => {
+      throw new RequestError("UNAVAILABLE", "this build cannot reach under-storages yet: src/cache/broker.ts is not wired in");
+    };
+    // END TEMPORARY
+    const cache = new CacheService({ host, call, tiers: cacheTiers, underStorageOf, log: log.child("cache") });
+    await cache.start();
+    started.push(cache);
+    cacheRef.service = cache;
     const admin = new AdminClient(call);
     const jobs = new JobsClient(fs, call);
     const tasks = new TaskService({ host, id, dir: dataDir.file(COMPUTE_DIR), fs, pool: new WorkerPool({ ...(options.computeSlots ? { size: options.computeSlots } : {}), logger: log.child("compute") }), call, log: log.child("compute"), ...(options.faultTaskDelayMs ? { faultTaskDelayMs: options.faultTaskDelayMs } : {}) });
@@ -483,7 +515,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     }
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
     const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, reporter, data, cache, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
@@ -492,6 +524,40 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     throw err;
   }
 }
+
+/** The live chunk servers (this one included): where a client in this peer picks fill peers (issue 16). */
+function liveChunkServers(table: PeerTable): string[] {
+  return table
+    .list()
+    .filter((record) => record.state === "alive" && record.heartbeat.roles.includes("chunk"))
+    .map((record) => record.id);
+}
+
+// BEGIN TEMPORARY (cachesvc; goes when the tiers helper's TieredChunkStore is merged): the
+// chunk store as cache tiers, one tier (the data directory, "") that never evicts.
+function chunkStoreAsCacheTiers(store: ChunkStore): CacheTiers {
+  return {
+    createWriter: (chunkId, version, options) => store.createWriter(chunkId, version, options),
+    read: (chunkId, version, offsetBytes, lengthBytes) => store.read(chunkId, version, offsetBytes, lengthBytes),
+    createReadStream: (chunkId, version, offsetBytes, lengthBytes, options) => store.createReadStream(chunkId, version, offsetBytes, lengthBytes, options),
+    readBlockChecksums: (chunkId, version) => store.readBlockChecksums(chunkId, version),
+    stat: (chunkId) => store.stat(chunkId),
+    list: () => store.list(),
+    delete: (chunkId, version) => store.delete(chunkId, version),
+    verify: (chunkId, version) => store.verify(chunkId, version),
+    usage: () => store.usage(),
+    capacity: () => store.capacity(),
+    localPath: (chunkId, version) => store.localPath(chunkId, version),
+    close: () => store.close(),
+    createCacheWriter: (chunkId, version, sizeBytes) => store.createWriter(chunkId, version, { expectedSizeBytes: sizeBytes }),
+    tierOf: (chunkId) => (store.stat(chunkId) ? "" : undefined),
+    touch: async () => undefined,
+    noteMiss: () => undefined,
+    setPinned: async () => undefined,
+    tierUsage: () => [],
+  };
+}
+// END TEMPORARY
 
 /** The live peers serving admin HTTP, as WebHDFS's redirects choose among them; this one by its own address (its heartbeat may not have gone round yet). */
 function liveHttpPeers(table: PeerTable, selfId: string, selfAddress: string | undefined): LivePeer[] {

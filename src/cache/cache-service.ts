@@ -301,6 +301,7 @@ export class CacheService implements CacheEndpoint {
   private readonly streams = new Set<Stream>();
   private readonly log: Logger;
   private started = false;
+  private stopping = false;
 
   constructor(private readonly init: CacheServiceInit) {
     this.slots = new Slots(init.fillsMax ?? CACHE_FILLS_MAX_DEFAULT);
@@ -316,6 +317,7 @@ export class CacheService implements CacheEndpoint {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.stopping = true;
     await this.init.host.unhandle(CACHE_PROTOCOL);
     for (const stream of this.streams) stream.abort(new Error("the cache service is stopping"));
     // Fills in progress end with their under-storage reads; their writers abort with the store.
@@ -325,6 +327,11 @@ export class CacheService implements CacheEndpoint {
   /** Fills in progress (tests). */
   get fillsInFlight(): number {
     return this.fills.size;
+  }
+
+  /** Bytes of the chunk a fill in progress has fetched so far (tests), undefined when none runs. */
+  fillPositionBytes(chunkId: string): number | undefined {
+    return this.fills.get(chunkId)?.positionBytes;
   }
 
   // --- the domain calls (the handler below and the peer's own client use them) -----------------
@@ -400,9 +407,10 @@ export class CacheService implements CacheEndpoint {
       })();
       return { lengthBytes, cached, cancel: () => void (cancelled = true), [Symbol.asyncIterator]: () => iterable };
     };
-    const fromCopy = async function* (this: CacheService, promote: boolean): AsyncGenerator<Uint8Array> {
+    /** `touch`: false for a reader that waited for a fill (a miss, not a hit of the copy). */
+    const fromCopy = async function* (this: CacheService, promote: boolean, touch = true): AsyncGenerator<Uint8Array> {
       try {
-        await tiers.touch(chunk.chunkId, promote);
+        if (touch) await tiers.touch(chunk.chunkId, promote);
         if (lengthBytes > 0) yield* tiers.createReadStream(chunk.chunkId, chunk.version, startBytes, lengthBytes);
       } catch (err) {
         // Evicted between the check and the read: fill it again, once.
@@ -430,7 +438,7 @@ export class CacheService implements CacheEndpoint {
       await fill.done.catch((err: unknown) => {
         throw asCacheError(err, target.file.path);
       });
-      yield* fromCopy(false);
+      yield* fromCopy(false, false);
     });
   }
 
@@ -490,12 +498,14 @@ export class CacheService implements CacheEndpoint {
     await this.slots.take();
     let writer: ChunkWriter | undefined;
     try {
+      if (this.stopping) throw cacheError("SHUTTING_DOWN", "the peer is stopping");
       const ufs = this.init.underStorageOf(file.record);
       tiers.noteMiss();
       writer = await tiers.createCacheWriter(chunk.chunkId, chunk.version, chunk.sizeBytes, { pinned: file.pinned });
       this.stats.fetches++;
       const endEarly = ufs.scheme === "s3";
       for await (const piece of ufs.read(file.relativePath, fileOffsetBytes, chunk.sizeBytes, file.fingerprint)) {
+        if (this.stopping) throw cacheError("SHUTTING_DOWN", "the peer is stopping");
         if (fill.positionBytes + piece.length > chunk.sizeBytes) throw cacheError("CHUNK_STALE", `${file.path} is longer in the under-storage than Tessera knows; read it again`);
         this.stats.fetchedBytes += piece.length;
         await writer.write(piece);

@@ -92,6 +92,8 @@ export class MemoryUnderStorage implements UnderStorage {
   gate: Gate | undefined;
   gateAfterBytes = 0;
   pieceBytes = 256 * 1024;
+  /** Bytes every read has handed out so far. */
+  yieldedBytes = 0;
 
   constructor(readonly scheme: "s3" | "file" = "file") {}
 
@@ -119,6 +121,7 @@ export class MemoryUnderStorage implements UnderStorage {
       if (this.gate && sent >= this.gateAfterBytes) await this.gate.wait();
       const piece = file.bytes.slice(at, Math.min(end, at + this.pieceBytes));
       sent += piece.length;
+      this.yieldedBytes += piece.length;
       yield piece;
     }
   }

@@ -9,7 +9,7 @@ import { generateKeyPair } from "@libp2p/crypto/keys";
 import { createHost, type TesseraHost } from "../../src/net/host.ts";
 import { generateSwarmKey } from "../../src/net/swarm-key.ts";
 import { createLogger } from "../../src/util/log.ts";
-import { CacheService, effectiveReadType } from "../../src/cache/cache-service.ts";
+import { CacheService, effectiveReadType, TEE_BUFFER_BYTES_MAX } from "../../src/cache/cache-service.ts";
 import { CacheError, remoteCacheEndpoint, type CacheEndpoint, type CacheLoadResult } from "../../src/client/cache-client.ts";
 import { ReadType, type MountRecord } from "../../src/protocol/mounts.ts";
 import { CACHE_LOAD_CHUNKS_MAX, CACHE_REQUEST_CODEC } from "../../src/protocol/cache.ts";
@@ -34,7 +34,7 @@ let metaCalls: string[];
 let remote: CacheEndpoint;
 let data: Uint8Array;
 
-async function start(scheme: "s3" | "file" = "file", mount: Partial<MountRecord> = {}): Promise<void> {
+async function start(scheme: "s3" | "file" = "file", mount: Partial<MountRecord> = {}, fillsMax?: number, chunkBytes = CHUNK): Promise<void> {
   const swarmKey = generateSwarmKey();
   const server = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey, listenAddrs: [LOOPBACK] });
   const client = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey, listenAddrs: [LOOPBACK] });
@@ -44,10 +44,10 @@ async function start(scheme: "s3" | "file" = "file", mount: Partial<MountRecord>
   data = patternBytes(2 * CHUNK + 123_456, 7);
   ufs.files.set(REL, { bytes: data, mtimeMs: 1_000 });
   record = mountRecord(mount);
-  files = new Map([[PATH, mountedFileStatus(PATH, data.length, CHUNK, ufs.fingerprintOf(REL))]]);
+  files = new Map([[PATH, mountedFileStatus(PATH, data.length, chunkBytes, ufs.fingerprintOf(REL))]]);
   metaCalls = [];
   tiers = new MemoryCacheTiers();
-  service = new CacheService({ host: server, call: fakeMetaCall(files, record, metaCalls), tiers, underStorageOf: () => ufs, log: createLogger("cache-test") });
+  service = new CacheService({ host: server, call: fakeMetaCall(files, record, metaCalls), tiers, underStorageOf: () => ufs, log: createLogger("cache-test"), ...(fillsMax ? { fillsMax } : {}) });
   await service.start();
   remote = remoteCacheEndpoint(client, server.peerId.toString());
 }
@@ -243,5 +243,38 @@ describe("load and pin", () => {
     await collect(await remote.read(readRequest(0, 0, 10), ""));
     await waitFor("the fill to commit", () => tiers.copies.has(chunkOf(0).chunkId), { timeoutMs: 10_000 });
     expect(tiers.pinned.has(chunkOf(0).chunkId)).toBe(true);
+  });
+});
+
+describe("bounds", () => {
+  /** Gives the event loop `ms` (< 100) to show that something does not happen. */
+  const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("a reader that takes nothing holds the fill at TEE_BUFFER_BYTES_MAX, and then gets every byte", async () => {
+    await start("file", {}, undefined, 4 * TEE_BUFFER_BYTES_MAX);
+    const chunk = chunkOf(0);
+    const stream = await service.read({ path: PATH, chunkIndex: 0, chunkId: chunk.chunkId, version: 1, offsetBytes: 0, lengthBytes: chunk.sizeBytes, readType: ReadType.CACHE }, "");
+    await waitFor("the fill to reach the reader's buffer bound", () => (service.fillPositionBytes(chunk.chunkId) ?? 0) >= TEE_BUFFER_BYTES_MAX, { timeoutMs: 10_000 });
+    await settle(50);
+    // The piece that crossed the bound, and the one the under-storage had ready: no more.
+    expect(ufs.yieldedBytes).toBeLessThanOrEqual(TEE_BUFFER_BYTES_MAX + 2 * ufs.pieceBytes);
+    expect(equalBytes(await collect(stream), data.subarray(0, chunk.sizeBytes))).toBe(true);
+    await waitFor("the fill to commit", () => tiers.stat(chunk.chunkId) !== undefined, { timeoutMs: 10_000 });
+  });
+
+  it("runs at most fillsMax fills at once; the others wait their turn and then fill", async () => {
+    await start("file", {}, 2);
+    ufs.gate = new Gate();
+    ufs.gateAfterBytes = 0;
+    const results: CacheLoadResult[] = [];
+    const loading = remote.load({ path: PATH, chunkIndexes: [0, 1, 2] }, "", (result) => results.push(result));
+    await waitFor("two fills to start", () => ufs.reads.length === 2, { timeoutMs: 10_000 });
+    await settle(50);
+    expect(ufs.reads.length).toBe(2);
+    expect(service.fillsInFlight).toBe(3);
+    ufs.gate.open();
+    await loading;
+    expect(ufs.reads.length).toBe(3);
+    expect(results.every((result) => result.fetched && !result.error)).toBe(true);
   });
 });

@@ -365,7 +365,8 @@ export class FileReader {
   /** A piece's bytes, verified, from the best replica that serves it whole (see the top of this file). */
   private async readPiece(file: ReadFile, piece: ReadPiece, counters: ReadByteCounters, choice: ReadState): Promise<Uint8Array[]> {
     const { chunk, offsetBytes, lengthBytes } = piece;
-    if (chunk.replicas.length === 0 && file.throughCache && this.init.cache) return this.readThroughCache(file, piece, this.init.cache);
+    // CACHE_PROMOTE of a cached chunk goes to a holder's cache service, which moves its copy up.
+    if (file.throughCache && this.init.cache && (chunk.replicas.length === 0 || file.readType === ReadType.CACHE_PROMOTE)) return this.readThroughCache(file, piece, this.init.cache, choice);
     const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
     const replicas = orderReplicas(chunk.replicas, { ...choice, self, rack: this.init.localPeer?.rack ?? this.init.rack });
     if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
@@ -403,11 +404,18 @@ export class FileReader {
   }
 
   /** The piece of an uncached chunk through its fill peer's cache service (see the top of this file). */
-  private async readThroughCache(file: ReadFile, piece: ReadPiece, cache: CacheAccess): Promise<Uint8Array[]> {
+  private async readThroughCache(file: ReadFile, piece: ReadPiece, cache: CacheAccess, choice: ReadState): Promise<Uint8Array[]> {
     const { chunk, offsetBytes, lengthBytes } = piece;
     const request = { path: file.path, chunkIndex: chunk.index, chunkId: chunk.chunkId, version: chunk.version, offsetBytes, lengthBytes, readType: file.readType };
     const local = cache.local?.();
-    const peers = local && this.init.localPeer ? [this.init.localPeer.id] : fillPeerOrder(chunk.chunkId, await cache.livePeers());
+    const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
+    const peers =
+      chunk.replicas.length > 0
+        ? orderReplicas(chunk.replicas, { ...choice, self, rack: this.init.localPeer?.rack ?? this.init.rack }).map((replica) => replica.peer)
+        : local && this.init.localPeer
+          ? [this.init.localPeer.id]
+          : fillPeerOrder(chunk.chunkId, await cache.livePeers());
+    if (chunk.replicas.length > 0) this.init.learnAddresses(chunk);
     if (peers.length === 0) throw new FsError("MISSING", `chunk ${chunk.chunkId} (index ${chunk.index}) of ${file.path} is not cached and no live peer is known to fetch it`);
     let lastError: unknown;
     for (const peer of peers.slice(0, FILL_PEER_ATTEMPTS)) {

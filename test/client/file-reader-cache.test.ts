@@ -97,4 +97,20 @@ describe("reading a mounted file", () => {
     expect(outcome?.code).toBe("CHUNK_STALE");
     expect(outcome?.message).toContain("changed in the under-storage while being read");
   });
+
+  it("a cached chunk reads from its replica as any chunk does; CACHE_PROMOTE asks the holder's cache service, which promotes it", async () => {
+    const { data, files, reader, tiers, counters, service } = setUp(CHUNK + 10);
+    await collect(reader.createReadStream(PATH));
+    await waitFor("both copies", () => tiers.copies.size === 2, { timeoutMs: 10_000 });
+    // What the masters answer once the block report came: a replica on this peer.
+    const status = files.get(PATH)!;
+    files.set(PATH, { ...status, chunks: status.chunks.map((chunk) => ({ ...chunk, replicas: [{ peer: "self", rack: "", addresses: [], tier: "" }] })) });
+    const localBefore = counters.localBytes;
+    expect(equalBytes(await collect(reader.createReadStream(PATH)), data)).toBe(true);
+    expect(counters.localBytes - localBefore).toBe(data.length);
+    expect(tiers.touches.filter((touch) => touch.promote)).toEqual([]);
+    expect(equalBytes(await collect(reader.createReadStream(PATH, { readType: ReadType.CACHE_PROMOTE })), data)).toBe(true);
+    expect(tiers.touches.filter((touch) => touch.promote).map((touch) => touch.id).sort()).toEqual(status.chunks.map((chunk) => chunk.chunkId).sort());
+    expect(service.stats.fetches).toBe(2);
+  });
 });

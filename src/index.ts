@@ -13,7 +13,7 @@ export { JobsClient, JobError, type JobView, type SubmitOptions, type StreamingO
 export { FileSystemClient, FsError, type StatView, type ChunkView, type ReplicaView, type PutOptions, type FileRangeReader, type ByteSource, type Attributes } from "./client/fs.ts";
 export { AdminClient } from "./client/admin.ts";
 // Under-storage mounts and the cache (issue 16, docs/cache.md).
-export { ReadType, WriteType, type MountOptions, type LoadOptions, type LoadResult, type ReadOptions, type MountInfo, type CacheChange } from "./client/fs.ts";
+export { ReadType, WriteType, type UnderStorageView, type MountOptions, type LoadOptions, type LoadResult, type ReadOptions, type MountInfo, type CacheChange } from "./client/fs.ts";
 export { PersistState } from "./protocol/mounts.ts";
 export { cachedFraction, percentOf, DATA_DIR_TIER, type CachedFraction } from "./client/cache-view.ts";
 export { CacheError } from "./client/cache-client.ts";

@@ -13,7 +13,8 @@ import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
 import { DelegationTokenRequest, FileStatus, type CacheChange, type Committed, type DelegationToken, type FileChunk, type MountInfo } from "../protocol/pb/meta.ts";
-import { ReadType, WriteType } from "../protocol/pb/under-storage.ts";
+import { PersistState, ReadType, WriteType } from "../protocol/pb/under-storage.ts";
+import { normalizeUnderStorageUri } from "../protocol/mounts.ts";
 import { CACHE_PIN_PATHS_MAX } from "../protocol/cache.ts";
 import { newClientId, type MetaCall } from "../protocol/meta.ts";
 import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
@@ -34,7 +35,7 @@ export { FsError } from "./fs-error.ts";
 export type { Attributes } from "../protocol/attributes.ts";
 export type { FileRangeReader, LocalChunkSpan, CacheAccess, ReadOptions } from "./file-reader.ts";
 export type { MountInfo, CacheChange };
-export { ReadType, WriteType };
+export { PersistState, ReadType, WriteType };
 export { chunked, PIPELINE_ATTEMPTS_MAX, type ChunkPiece } from "./file-writer.ts";
 
 export interface ReplicaView {
@@ -72,8 +73,16 @@ export interface StatView {
   accessTimeMs: number;
   /** The namespace's id of the file or folder (HDFS's fileId; WebHDFS shows it), when the answer carried one. */
   fileId?: number;
-  /** Inside an under-storage mount (issue 16): the mount point, the under-storage's fingerprint, the persist state, the pin. */
-  underStorage?: { mountPath: string; fingerprint: string; persistState: string; pinned: boolean };
+  /** Inside an under-storage mount (issue 16, docs/cache.md): its mount, version there, persist state and pin. */
+  underStorage?: UnderStorageView;
+}
+
+export interface UnderStorageView {
+  mountPath: string;
+  /** The under-storage object's version as Tessera last saw it ("" until persisted). */
+  fingerprint: string;
+  persistState: PersistState;
+  pinned: boolean;
 }
 
 export interface PutOptions {
@@ -344,7 +353,7 @@ export class FileSystemClient {
       const file = files[i]!;
       const source = typeof file.source === "function" ? await file.source() : file.source;
       // One chunk in flight per file: the files in flight are the parallelism, and the budget above counts one chunk each.
-      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes, chunksInFlight: 1 });
+      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), ...(options.writeType !== undefined ? { writeType: options.writeType } : {}), chunkSizeBytes, chunksInFlight: 1 });
       stats[i] = stat;
       done.files += 1;
       done.bytes += stat.size;
@@ -491,7 +500,8 @@ export class FileSystemClient {
   async mount(path: string, uri: string, options: MountOptions = {}): Promise<void> {
     await this.call("mount", {
       path,
-      uri,
+      // Checked here too: a URI Tessera cannot read is refused before anything is asked.
+      uri: normalizeUnderStorageUri(uri),
       options: Object.entries(options.options ?? {}).map(([key, value]) => ({ key, value })),
       readonly: options.readonly ?? false,
       ...(options.syncIntervalMs !== undefined ? { syncIntervalMs: options.syncIntervalMs } : {}),
@@ -778,7 +788,7 @@ export function statView(stat: FileStatus): StatView {
     permission: stat.permission,
     accessTimeMs: stat.accessTimeMs,
     ...(stat.fileId ? { fileId: stat.fileId } : {}),
-    ...(stat.underStorage ? { underStorage: { mountPath: stat.underStorage.mountPath, fingerprint: stat.underStorage.fingerprint, persistState: stat.underStorage.persistState, pinned: stat.underStorage.pinned } } : {}),
+    ...(stat.underStorage ? { underStorage: { ...stat.underStorage } } : {}),
   };
 }
 
@@ -814,7 +824,7 @@ export interface PutManyFile {
   sizeBytes?: number;
 }
 
-export interface PutManyOptions extends Pick<PutOptions, "replication" | "chunkSizeBytes"> {
+export interface PutManyOptions extends Pick<PutOptions, "replication" | "chunkSizeBytes" | "writeType"> {
   /** Folders to make besides the files' own folders (an empty local folder of a tree, say). */
   folders?: string[];
   /** Files written at once, 1..PUT_MANY_IN_FLIGHT_MAX (default PUT_MANY_IN_FLIGHT_DEFAULT). */

@@ -63,6 +63,15 @@ export const MOUNTS_CACHE_MS = 2_000;
  * waits for that reader (its stall timeout ends a reader that takes nothing).
  */
 export const TEE_BUFFER_BYTES_MAX = 4 * 1024 * 1024;
+/**
+ * How long the peer reuses its own stat of a file (and a user's permission to read it): a
+ * reader asks for a chunk in 4 MiB pieces, several at once, and each would otherwise cost two
+ * stats, each of which may consult the under-storage (sync interval 0). Never trusted over a
+ * client's newer chunk ids: a chunk id that does not match is checked against a fresh stat.
+ */
+export const STAT_REUSE_MS = 1_000;
+/** Files (and user, file pairs) remembered at most; past it the memory is emptied. */
+const RECENT_ENTRIES_MAX = 1_024;
 /** Error messages crossing the wire are cut to this length. */
 const WIRE_MESSAGE_CHARS_MAX = 512;
 const STREAM_CLOSE_TIMEOUT_MS = 5_000;
@@ -77,7 +86,7 @@ export interface CacheServiceInit {
   underStorageOf(record: MountRecord): UnderStorage;
   log: Logger;
   fillsMax?: number;
-  /** A clock for the mounts' cache (tests). */
+  /** The clock of the reused stats and mounts (tests move it). */
   nowMs?: () => number;
 }
 
@@ -257,6 +266,32 @@ class Fill {
   }
 }
 
+/** Recent answers by key, shared while they are in flight and kept ttlMs after; failures are not kept. */
+class Recent<T> {
+  private readonly entries = new Map<string, { value: Promise<T>; atMs: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly nowMs: () => number,
+  ) {}
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const nowMs = this.nowMs();
+    const known = this.entries.get(key);
+    if (known && nowMs - known.atMs < this.ttlMs) return known.value;
+    if (this.entries.size >= RECENT_ENTRIES_MAX) this.entries.clear();
+    const value = load();
+    this.entries.set(key, { value, atMs: nowMs });
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
 /** A counting semaphore: at most `limit` holders; the rest wait in order. */
 class Slots {
   private used = 0;
@@ -297,15 +332,22 @@ export class CacheService implements CacheEndpoint {
   readonly stats: CacheServiceStats = { fetches: 0, fetchedBytes: 0, fills: 0, fillsFailed: 0, hits: 0, misses: 0, stale: 0, servedBytes: 0 };
   private readonly fills = new Map<string, Fill>();
   private readonly slots: Slots;
-  private mounts: { records: MountRecord[]; readAtMs: number } | undefined;
   private readonly streams = new Set<Stream>();
   private readonly log: Logger;
   private started = false;
   private stopping = false;
 
+  private readonly recentStats: Recent<FileStatus>;
+  private readonly recentReadable: Recent<void>;
+  private readonly recentMounts: Recent<MountRecord[]>;
+
   constructor(private readonly init: CacheServiceInit) {
     this.slots = new Slots(init.fillsMax ?? CACHE_FILLS_MAX_DEFAULT);
     this.log = init.log;
+    const nowMs = init.nowMs ?? (() => Date.now());
+    this.recentStats = new Recent(STAT_REUSE_MS, nowMs);
+    this.recentReadable = new Recent(STAT_REUSE_MS, nowMs);
+    this.recentMounts = new Recent(MOUNTS_CACHE_MS, nowMs);
   }
 
   async start(): Promise<void> {
@@ -337,15 +379,24 @@ export class CacheService implements CacheEndpoint {
   // --- the domain calls (the handler below and the peer's own client use them) -----------------
 
   async read(request: CacheRead, user: string): Promise<CacheReadStream> {
-    const file = await this.mountedFile(request.path, user);
-    const target = this.targetOf(file, request.chunkIndex, request.chunkId, request.version);
+    let file = await this.mountedFile(request.path, user, false);
+    let target = this.targetOf(file, request.chunkIndex, request.chunkId, request.version);
+    if (!target) {
+      // The stat this peer reused may be older than the client's: ask again before saying stale.
+      file = await this.mountedFile(request.path, user, true);
+      target = this.targetOf(file, request.chunkIndex, request.chunkId, request.version);
+    }
+    if (!target) {
+      this.stats.stale++;
+      throw cacheError("CHUNK_STALE", `${file.path} changed in the under-storage; read it again (chunk ${request.chunkIndex} is not ${request.chunkId} any more)`);
+    }
     const { startBytes, endBytes } = clampRange(target.chunk.sizeBytes, request.offsetBytes, request.lengthBytes);
     const readType = effectiveReadType(request.readType, file.record.readType);
     return this.serveRange(target, startBytes, endBytes, readType, true);
   }
 
   async load(request: CacheLoad, user: string, onChunk: (result: CacheLoadResult) => void): Promise<void> {
-    await this.loadChunks(await this.mountedFile(request.path, user), request.chunkIndexes, onChunk);
+    await this.loadChunks(await this.mountedFile(request.path, user, true), request.chunkIndexes, onChunk);
   }
 
   /** Fills the chunks at `chunkIndexes`, LOAD_CHUNKS_IN_FLIGHT at once; each result as it comes. */
@@ -358,7 +409,7 @@ export class CacheService implements CacheEndpoint {
         const chunk = file.chunks.find((candidate) => candidate.index === chunkIndex);
         try {
           if (!chunk) throw cacheError("CHUNK_STALE", `${file.path} has no chunk ${chunkIndex} now; it changed in the under-storage, stat it again`);
-          const fetched = await this.ensureCached(this.targetOf(file, chunkIndex, chunk.chunkId, chunk.version));
+          const fetched = await this.ensureCached(this.targetOf(file, chunkIndex, chunk.chunkId, chunk.version)!);
           onChunk({ chunkIndex, sizeBytes: chunk.sizeBytes, fetched });
         } catch (err) {
           const error = asCacheError(err, file.path);
@@ -501,7 +552,12 @@ export class CacheService implements CacheEndpoint {
       if (this.stopping) throw cacheError("SHUTTING_DOWN", "the peer is stopping");
       const ufs = this.init.underStorageOf(file.record);
       tiers.noteMiss();
-      writer = await tiers.createCacheWriter(chunk.chunkId, chunk.version, chunk.sizeBytes, { pinned: file.pinned });
+      // The pin as the namespace says now (the stat the readers shared may be a second old).
+      const pinned = await statWhole(this.init.call, file.path).then(
+        (stat) => stat.underStorage?.pinned ?? file.pinned,
+        () => file.pinned,
+      );
+      writer = await tiers.createCacheWriter(chunk.chunkId, chunk.version, chunk.sizeBytes, { pinned });
       this.stats.fetches++;
       const endEarly = ufs.scheme === "s3";
       for await (const piece of ufs.read(file.relativePath, fileOffsetBytes, chunk.sizeBytes, file.fingerprint)) {
@@ -531,8 +587,8 @@ export class CacheService implements CacheEndpoint {
 
   // --- what the peer learns itself --------------------------------------------------------------
 
-  /** The file as this peer's own stat (as the cluster) says, after checking `user` may read it. */
-  private async mountedFile(path: string, user: string): Promise<MountedFile> {
+  /** The file as this peer's own stat (as the cluster) says, after checking `user` may read it; `fresh`: no reused stat. */
+  private async mountedFile(path: string, user: string, fresh: boolean): Promise<MountedFile> {
     let normalized: string;
     try {
       normalized = normalizePath(path);
@@ -541,10 +597,15 @@ export class CacheService implements CacheEndpoint {
     }
     try {
       if (user !== "") {
-        const asUser = await this.init.call("stat", { path: normalized }, user);
-        if (asUser.kind === FileStatus.Kind.FILE && asUser.chunksWithheld) throw cacheError("PERMISSION_DENIED", `Permission denied: ${normalized} is not readable by ${user} (access=READ)`);
+        const key = `${user}\n${normalized}`;
+        if (fresh) this.recentReadable.forget(key);
+        await this.recentReadable.get(key, async () => {
+          const asUser = await this.init.call("stat", { path: normalized }, user);
+          if (asUser.kind === FileStatus.Kind.FILE && asUser.chunksWithheld) throw cacheError("PERMISSION_DENIED", `Permission denied: ${normalized} is not readable by ${user} (access=READ)`);
+        });
       }
-      const stat = await statWhole(this.init.call, normalized);
+      if (fresh) this.recentStats.forget(normalized);
+      const stat = await this.recentStats.get(normalized, () => statWhole(this.init.call, normalized));
       if (stat.kind !== FileStatus.Kind.FILE) throw cacheError("NOT_A_FILE", `${normalized} is a folder, not a file`);
       const under = stat.underStorage;
       if (!under) throw cacheError("INVALID", `${normalized} is not under an under-storage mount: read it the ordinary way`);
@@ -562,8 +623,8 @@ export class CacheService implements CacheEndpoint {
     }
   }
 
-  /** The chunk at `index`, if it is still the one the client named; CHUNK_STALE otherwise. */
-  private targetOf(file: MountedFile, index: number, chunkId: string, version: number): ChunkTarget {
+  /** The chunk at `index`, if it is still the one the client named; undefined otherwise. */
+  private targetOf(file: MountedFile, index: number, chunkId: string, version: number): ChunkTarget | undefined {
     try {
       validateChunkId(chunkId);
       validateChunkVersion(version);
@@ -572,19 +633,21 @@ export class CacheService implements CacheEndpoint {
     }
     const position = file.chunks.findIndex((chunk) => chunk.index === index);
     const chunk = file.chunks[position];
-    if (!chunk || chunk.chunkId !== chunkId || chunk.version !== version) {
-      this.stats.stale++;
-      throw cacheError("CHUNK_STALE", `${file.path} changed in the under-storage; read it again (chunk ${index} is not ${chunkId} any more)`);
-    }
+    if (!chunk || chunk.chunkId !== chunkId || chunk.version !== version) return undefined;
     return { file, chunk, fileOffsetBytes: file.offsets[position]! };
   }
 
-  /** The record of the mount at `mountPath`, from the settings (read as the cluster, kept MOUNTS_CACHE_MS). */
+  /** The record of the mount at `mountPath`, from the settings (read as the cluster, kept MOUNTS_CACHE_MS, read again when it lacks the mount). */
   private async mountAt(mountPath: string): Promise<MountRecord> {
-    const nowMs = this.init.nowMs?.() ?? Date.now();
-    const fresh = this.mounts && nowMs - this.mounts.readAtMs < MOUNTS_CACHE_MS ? this.mounts : undefined;
-    const known = fresh?.records.find((record) => record.path === mountPath);
+    const known = (await this.recentMounts.get("", () => this.readMounts())).find((record) => record.path === mountPath);
     if (known) return known;
+    this.recentMounts.forget("");
+    const record = (await this.recentMounts.get("", () => this.readMounts())).find((candidate) => candidate.path === mountPath);
+    if (!record) throw new RequestError("NOT_FOUND", `no mount is at ${mountPath} (it was unmounted)`);
+    return record;
+  }
+
+  private async readMounts(): Promise<MountRecord[]> {
     const records: MountRecord[] = [];
     let after = "";
     do {
@@ -598,10 +661,7 @@ export class CacheService implements CacheEndpoint {
       }
       after = page.next;
     } while (after !== "");
-    this.mounts = { records, readAtMs: nowMs };
-    const record = records.find((candidate) => candidate.path === mountPath);
-    if (!record) throw new RequestError("NOT_FOUND", `no mount is at ${mountPath} (it was unmounted)`);
-    return record;
+    return records;
   }
 
   // --- the wire: a thin adapter from the stream to the calls above ------------------------------
@@ -674,7 +734,7 @@ export class CacheService implements CacheEndpoint {
     let responded = false;
     try {
       // Refusals of the whole request (no such file, not readable) come as the response.
-      const file = await this.mountedFile(request.path, user);
+      const file = await this.mountedFile(request.path, user, true);
       respond({});
       responded = true;
       await this.loadChunks(file, request.chunkIndexes, (result) => {

@@ -9,7 +9,7 @@ import { generateKeyPair } from "@libp2p/crypto/keys";
 import { createHost, type TesseraHost } from "../../src/net/host.ts";
 import { generateSwarmKey } from "../../src/net/swarm-key.ts";
 import { createLogger } from "../../src/util/log.ts";
-import { CacheService, effectiveReadType, TEE_BUFFER_BYTES_MAX } from "../../src/cache/cache-service.ts";
+import { CacheService, effectiveReadType, STAT_REUSE_MS, TEE_BUFFER_BYTES_MAX } from "../../src/cache/cache-service.ts";
 import { CacheError, remoteCacheEndpoint, type CacheEndpoint, type CacheLoadResult } from "../../src/client/cache-client.ts";
 import { ReadType, type MountRecord } from "../../src/protocol/mounts.ts";
 import { CACHE_LOAD_CHUNKS_MAX, CACHE_REQUEST_CODEC } from "../../src/protocol/cache.ts";
@@ -33,6 +33,8 @@ let record: MountRecord;
 let metaCalls: string[];
 let remote: CacheEndpoint;
 let data: Uint8Array;
+/** The service's clock for reusing its stats: still unless a test moves it. */
+let clockMs = 0;
 
 async function start(scheme: "s3" | "file" = "file", mount: Partial<MountRecord> = {}, fillsMax?: number, chunkBytes = CHUNK): Promise<void> {
   const swarmKey = generateSwarmKey();
@@ -47,7 +49,7 @@ async function start(scheme: "s3" | "file" = "file", mount: Partial<MountRecord>
   files = new Map([[PATH, mountedFileStatus(PATH, data.length, chunkBytes, ufs.fingerprintOf(REL))]]);
   metaCalls = [];
   tiers = new MemoryCacheTiers();
-  service = new CacheService({ host: server, call: fakeMetaCall(files, record, metaCalls), tiers, underStorageOf: () => ufs, log: createLogger("cache-test"), ...(fillsMax ? { fillsMax } : {}) });
+  service = new CacheService({ host: server, call: fakeMetaCall(files, record, metaCalls), tiers, underStorageOf: () => ufs, log: createLogger("cache-test"), nowMs: () => clockMs, ...(fillsMax ? { fillsMax } : {}) });
   await service.start();
   remote = remoteCacheEndpoint(client, server.peerId.toString());
 }
@@ -107,6 +109,9 @@ describe("read-through", () => {
     expect(service.stats.fetches).toBe(1);
     expect(ufs.reads).toEqual([{ path: REL, offsetBytes: CHUNK, lengthBytes: CHUNK }]);
     expect(service.stats.fills).toBe(1);
+    // The readers shared one stat of the file (and one read of the mounts); the fill asked once more for the pin.
+    expect(metaCalls.filter((call) => call === "stat").length).toBe(2);
+    expect(metaCalls.filter((call) => call === "listSettings").length).toBe(1);
     // The copy is in the tiers, committed, and the next read is a hit that fetches nothing.
     expect(tiers.stat(chunkOf(1).chunkId)?.sizeBytes).toBe(CHUNK);
     const again = await remote.read(readRequest(1, 5, 1000, ReadType.CACHE_PROMOTE), "");
@@ -176,6 +181,23 @@ describe("read-through", () => {
     const error = await failureOf(remote.read({ ...readRequest(0, 0, 10), chunkId: "00000000deadbeef" }, ""));
     expect(error.code).toBe("CHUNK_STALE");
     expect(ufs.reads).toEqual([]);
+  });
+
+  it("a stat it reused is asked again when the client names a newer chunk; after STAT_REUSE_MS it is asked anyway", async () => {
+    await start();
+    await collect(await remote.read(readRequest(0, 0, 10), ""));
+    const statsBefore = metaCalls.filter((call) => call === "stat").length;
+    // The masters synced a change: new chunk ids, which the client learned first.
+    ufs.files.set(REL, { bytes: data, mtimeMs: 5_000 });
+    files.set(PATH, mountedFileStatus(PATH, data.length, CHUNK, ufs.fingerprintOf(REL), 0xd000));
+    expect(equalBytes(await collect(await remote.read(readRequest(0, 0, 1000), "")), data.subarray(0, 1000))).toBe(true);
+    expect(metaCalls.filter((call) => call === "stat").length).toBeGreaterThan(statsBefore);
+    const withinReuse = metaCalls.length;
+    await collect(await remote.read(readRequest(0, 0, 10), ""));
+    expect(metaCalls.slice(withinReuse).filter((call) => call === "stat")).toEqual([]);
+    clockMs += STAT_REUSE_MS;
+    await collect(await remote.read(readRequest(0, 0, 10), ""));
+    expect(metaCalls.slice(withinReuse).filter((call) => call === "stat")).toEqual(["stat"]);
   });
 
   it("refuses a user who may not read the file (the peer stats as that user too)", async () => {

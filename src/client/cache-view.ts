@@ -4,6 +4,7 @@
 // replica says its tier (Replica.tier: MEM, SSD, HDD, or "" for the peer's data directory,
 // which this view names DATA).
 import type { FileStatus } from "../protocol/pb/meta.ts";
+import type { StatView } from "./fs.ts";
 
 /** The name byTier gives a copy in a peer's data directory (Replica.tier ""). */
 export const DATA_DIR_TIER = "DATA";
@@ -20,16 +21,18 @@ export interface CachedFraction {
   byTier: Record<string, number>;
 }
 
-export function cachedFraction(stat: Pick<FileStatus, "chunks">): CachedFraction {
+/** Of a stat answer (FileStatus) or of its view (FileSystemClient.stat's StatView). */
+export function cachedFraction(stat: Pick<FileStatus, "chunks"> | Pick<StatView, "chunks">): CachedFraction {
   let totalBytes = 0;
   let cachedBytes = 0;
   const byTier: Record<string, number> = {};
   for (const chunk of stat.chunks) {
     if (!chunk.committed) continue;
-    totalBytes += chunk.sizeBytes;
+    const sizeBytes = "sizeBytes" in chunk ? chunk.sizeBytes : chunk.size;
+    totalBytes += sizeBytes;
     if (chunk.replicas.length === 0) continue;
-    cachedBytes += chunk.sizeBytes;
-    for (const tier of new Set(chunk.replicas.map((replica) => replica.tier || DATA_DIR_TIER))) byTier[tier] = (byTier[tier] ?? 0) + chunk.sizeBytes;
+    cachedBytes += sizeBytes;
+    for (const tier of new Set(chunk.replicas.map((replica) => replica.tier || DATA_DIR_TIER))) byTier[tier] = (byTier[tier] ?? 0) + sizeBytes;
   }
   return { totalBytes, cachedBytes, byTier };
 }

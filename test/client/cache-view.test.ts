@@ -1,7 +1,8 @@
 // What `fs stat` shows of a mounted file's cache state, from its stat alone (client/cache-view.ts).
 import { describe, it, expect } from "vitest";
 import { cachedFraction, DATA_DIR_TIER, percentOf } from "../../src/client/cache-view.ts";
-import type { FileChunk } from "../../src/protocol/pb/meta.ts";
+import { FileStatus, type FileChunk } from "../../src/protocol/pb/meta.ts";
+import { statView } from "../../src/client/fs.ts";
 
 const MiB = 1024 * 1024;
 
@@ -20,6 +21,12 @@ describe("cachedFraction", () => {
   it("counts a chunk once per tier however many replicas it has there, and skips uncommitted chunks", () => {
     const fraction = cachedFraction({ chunks: [chunk(0, 8 * MiB, ["MEM", "MEM", "SSD"]), chunk(1, 8 * MiB, ["MEM"], false)] });
     expect(fraction).toEqual({ totalBytes: 8 * MiB, cachedBytes: 8 * MiB, byTier: { MEM: 8 * MiB, SSD: 8 * MiB } });
+  });
+
+  it("reads the same from FileSystemClient.stat's view as from the stat answer", () => {
+    const status = { ...FileStatus.decode(new Uint8Array(0)), kind: FileStatus.Kind.FILE, state: FileStatus.State.CLOSED, chunks: [chunk(0, 64 * MiB, ["MEM"]), chunk(1, 64 * MiB, ["HDD", ""]), chunk(2, 3, [])] };
+    expect(cachedFraction(statView(status))).toEqual(cachedFraction(status));
+    expect(cachedFraction(statView(status)).byTier).toEqual({ MEM: 64 * MiB, HDD: 64 * MiB, [DATA_DIR_TIER]: 64 * MiB });
   });
 
   it("an empty file and a file with nothing cached", () => {

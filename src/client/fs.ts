@@ -147,6 +147,9 @@ export interface LoadResult {
 
 /** Load requests sent at once (each peer fills a few chunks of each at once). */
 export const LOAD_REQUESTS_IN_FLIGHT = 8;
+/** How long a load waits for the leader to know of its copies (block reports go every 500 ms), and how often it looks. */
+export const LOAD_REPORTED_WAIT_MS = 10_000;
+const LOAD_REPORTED_POLL_MS = 100;
 /** How long a client trusts the mount table it read (a put without writeType asks for the mount's). */
 const MOUNTS_CACHE_MS = 2_000;
 
@@ -591,11 +594,33 @@ export class FileSystemClient {
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOAD_REQUESTS_IN_FLIGHT, plan.requests.length) }, worker));
+    if (failures.length === 0) await this.awaitReported(plan.requests);
     if (failures.length > 0) {
       const first = failures[0]!;
       throw new FsError(first.code === "CHUNK_STALE" ? "CHUNK_STALE" : "READ_FAILED", `${failures.length} chunks under ${path} could not be loaded; chunk ${first.chunkIndex} of ${first.path}: ${first.message}`);
     }
     return { files: files.length, chunksFetched, totalBytes: plan.totalBytes, presentBytes: plan.presentBytes };
+  }
+
+  /**
+   * Waits until the masters' stat shows the copies a load made (the leader learns of them
+   * from block reports, every half second), so a stat right after a load shows them cached;
+   * at most LOAD_REPORTED_WAIT_MS, after which the load returns anyway (the copies are there).
+   */
+  private async awaitReported(requests: ReadonlyArray<{ peer: string; path: string; chunkIndexes: number[] }>): Promise<void> {
+    const wanted = new Map<string, Array<{ index: number; peer: string }>>();
+    for (const request of requests) for (const index of request.chunkIndexes) wanted.set(request.path, [...(wanted.get(request.path) ?? []), { index, peer: request.peer }]);
+    const deadline = performance.now() + LOAD_REPORTED_WAIT_MS;
+    for (const [path, copies] of wanted) {
+      for (;;) {
+        const stat = await statWhole(this.call, path).catch(() => undefined);
+        if (!stat) break;
+        const byIndex = new Map(stat.chunks.map((chunk) => [chunk.index, chunk]));
+        if (copies.every(({ index, peer }) => byIndex.get(index)?.replicas.some((replica) => replica.peer === peer))) break;
+        if (performance.now() >= deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, LOAD_REPORTED_POLL_MS));
+      }
+    }
   }
 
   /** Tells the peers holding copies of the file (or the folder's files) to pin them as the namespace now says; best effort. */
@@ -625,14 +650,29 @@ export class FileSystemClient {
     );
   }
 
-  /** The files at or under `path`: the file itself, a folder's files, with `recursive` its subtree's. */
+  /**
+   * The files at or under `path`: the file itself, a folder's files, with `recursive` its
+   * subtree's. Folder by folder, each listed on its own (not one recursive listing): a listing
+   * of a mounted folder is what makes the masters sync it with the under-storage, so a
+   * subfolder never listed before is seen. One page is held at a time, and the names of the
+   * folders still to walk.
+   */
   private async *filesOf(path: string, recursive: boolean): AsyncGenerator<string> {
     const stat = await this.call("stat", { path });
     if (stat.kind === FileStatus.Kind.FILE) {
       yield stat.path;
       return;
     }
-    for await (const page of this.listPages(path, { recursive })) for (const entry of page) if (entry.kind === "file") yield entry.path;
+    const folders = [stat.path];
+    while (folders.length > 0) {
+      const folder = folders.pop()!;
+      for await (const page of this.listPages(folder)) {
+        for (const entry of page) {
+          if (entry.kind === "file") yield entry.path;
+          else if (recursive) folders.push(entry.path);
+        }
+      }
+    }
   }
 
   private requireCache(): CacheAccess {

@@ -31,14 +31,24 @@ function setUp() {
   }
   const record = mountRecord();
   const calls: string[] = [];
+  const peers = ["peer-a", "peer-b", "peer-c"];
+  const tiers = new Map(peers.map((peer) => [peer, new MemoryCacheTiers()]));
+  /** What the leader answers once the block reports came: each chunk's replicas are the peers holding a copy. */
+  const withCopies = (stat: FileStatus): FileStatus => ({ ...stat, chunks: stat.chunks.map((chunk) => ({ ...chunk, replicas: peers.filter((peer) => tiers.get(peer)!.copies.has(chunk.chunkId)).map((peer) => ({ peer, rack: "", addresses: [], tier: "" })) })) });
   const base = fakeMetaCall(files, record, calls);
-  const folder = (path: string): FileStatus => ({ ...EMPTY_STATUS, path, kind: FileStatus.Kind.DIRECTORY });
+  const folder = (path: string): FileStatus => ({ ...EMPTY_STATUS, path, kind: FileStatus.Kind.DIRECTORY, state: FileStatus.State.CLOSED });
   const call = (async (kind: string, body: Record<string, unknown>, user?: string) => {
     const path = body.path as string;
     if (kind === "stat" && !files.has(path) && [...files.keys()].some((file) => file.startsWith(`${path}/`))) return folder(path);
     if (kind === "list") {
-      const below = [...files.values()].filter((stat) => stat.path.startsWith(`${path}/`) && (body.recursive || !stat.path.slice(path.length + 1).includes("/")));
-      return { entries: below.map((stat) => ({ ...stat, chunks: [] })), next: "" };
+      // One folder's entries (its files, and its subfolders as folders), as the masters list it.
+      const names = new Map<string, FileStatus>();
+      for (const stat of files.values()) {
+        if (!stat.path.startsWith(`${path}/`)) continue;
+        const [name, ...deeper] = stat.path.slice(path.length + 1).split("/");
+        names.set(name!, deeper.length === 0 ? { ...stat, chunks: [] } : folder(`${path}/${name}`));
+      }
+      return { entries: [...names.values()], next: "" };
     }
     if (kind === "setPinned") {
       calls.push(kind);
@@ -58,20 +68,13 @@ function setUp() {
       calls.push(kind);
       return { mounts: [{ path: "/mnt", uri: record.uri, options: [], redacted: [], readonly: false, syncIntervalMs: -1, readType: record.readType, writeType: WriteType.THROUGH, replication: 1, unreachableSinceMs: 0, lastError: "" }] };
     }
-    return base(kind as never, body as never, user);
+    const answer = await base(kind as never, body as never, user);
+    return kind === "stat" ? withCopies(answer as FileStatus) : answer;
   }) as MetaCall;
   const host = { peerId: { toString: () => "12D3KooWClient" } } as unknown as TesseraHost;
-  const peers = ["peer-a", "peer-b", "peer-c"];
-  const tiers = new Map(peers.map((peer) => [peer, new MemoryCacheTiers()]));
   const services = new Map(peers.map((peer) => [peer, new CacheService({ host, call, tiers: tiers.get(peer)!, underStorageOf: () => ufs, log: createLogger(`cache-${peer}`) })]));
   const fs = new FileSystemClient({ host, call, cache: { livePeers: async () => peers, remote: (peer) => services.get(peer)! } });
-  /** What the masters would answer after the block reports: each chunk's replicas are the peers holding a copy. */
-  const reportCopies = () => {
-    for (const [path, stat] of files) {
-      files.set(path, { ...stat, chunks: stat.chunks.map((chunk) => ({ ...chunk, replicas: peers.filter((peer) => tiers.get(peer)!.copies.has(chunk.chunkId)).map((peer) => ({ peer, rack: "", addresses: [], tier: "" })) })) });
-    }
-  };
-  return { ufs, files, contents, calls, peers, tiers, services, fs, reportCopies };
+  return { ufs, files, contents, calls, peers, tiers, services, fs };
 }
 
 describe("load", () => {
@@ -97,9 +100,8 @@ describe("load", () => {
   });
 
   it("a folder without recursive loads its own files; replication 2 tops every chunk up to two copies on distinct peers", async () => {
-    const { files, peers, tiers, fs, reportCopies } = setUp();
+    const { files, peers, tiers, fs } = setUp();
     expect((await fs.load("/mnt")).files).toBe(2);
-    reportCopies();
     const result = await fs.load("/mnt/a.bin", { replication: 2 });
     expect(result.presentBytes).toBe(files.get("/mnt/a.bin")!.sizeBytes);
     expect(result.chunksFetched).toBe(4);
@@ -127,9 +129,8 @@ describe("load", () => {
 
 describe("pins and write types", () => {
   it("setPinned changes the namespace, then the peers holding copies pin them", async () => {
-    const { fs, files, tiers, reportCopies, calls, peers } = setUp();
+    const { fs, files, tiers, calls, peers } = setUp();
     await fs.load("/mnt/a.bin");
-    reportCopies();
     await fs.setPinned("/mnt/a.bin", true);
     expect(calls).toContain("setPinned");
     const ids = files.get("/mnt/a.bin")!.chunks.map((chunk) => chunk.chunkId).sort();

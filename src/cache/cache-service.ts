@@ -423,8 +423,12 @@ export class CacheService implements CacheEndpoint {
   async pin(request: CachePin): Promise<number> {
     let changed = 0;
     for (const path of request.paths) {
-      const stat = await statWhole(this.init.call, path);
-      if (stat.kind !== FileStatus.Kind.FILE) continue;
+      // A file gone since the client listed it has no copies to pin any more.
+      const stat = await statWhole(this.init.call, path).catch((err: unknown) => {
+        if (codeOf(err) === "NOT_FOUND") return undefined;
+        throw err;
+      });
+      if (!stat || stat.kind !== FileStatus.Kind.FILE) continue;
       const pinned = stat.underStorage?.pinned ?? false;
       const held = stat.chunks.map((chunk) => chunk.chunkId).filter((id) => this.init.tiers.tierOf(id) !== undefined);
       if (held.length === 0) continue;
@@ -460,12 +464,18 @@ export class CacheService implements CacheEndpoint {
     };
     /** `touch`: false for a reader that waited for a fill (a miss, not a hit of the copy). */
     const fromCopy = async function* (this: CacheService, promote: boolean, touch = true): AsyncGenerator<Uint8Array> {
+      let yielded = false;
       try {
         if (touch) await tiers.touch(chunk.chunkId, promote);
-        if (lengthBytes > 0) yield* tiers.createReadStream(chunk.chunkId, chunk.version, startBytes, lengthBytes);
+        if (lengthBytes > 0) {
+          for await (const piece of tiers.createReadStream(chunk.chunkId, chunk.version, startBytes, lengthBytes)) {
+            yielded = true;
+            yield piece;
+          }
+        }
       } catch (err) {
-        // Evicted between the check and the read: fill it again, once.
-        if (retry && (codeOf(err) === "CHUNK_NOT_FOUND" || codeOf(err) === "CHUNK_STALE")) {
+        // Evicted between the check and the read (before any byte went out): fill it again, once.
+        if (retry && !yielded && (codeOf(err) === "CHUNK_NOT_FOUND" || codeOf(err) === "CHUNK_STALE")) {
           yield* this.serveRange(target, startBytes, endBytes, readType, false);
           return;
         }

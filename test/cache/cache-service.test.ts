@@ -15,6 +15,7 @@ import { ReadType, type MountRecord } from "../../src/protocol/mounts.ts";
 import { CACHE_LOAD_CHUNKS_MAX, CACHE_REQUEST_CODEC } from "../../src/protocol/cache.ts";
 import type { FileStatus } from "../../src/protocol/pb/meta.ts";
 import { LOOPBACK } from "../support/peers.ts";
+import { ChunkNotFoundError } from "../../src/chunk/store/errors.ts";
 import { waitFor } from "../support/wait.ts";
 import { collect, equalBytes, patternBytes } from "../chunk/pipeline-harness.ts";
 import { fakeMetaCall, Gate, MemoryCacheTiers, MemoryUnderStorage, mountedFileStatus, mountRecord } from "./cache-fakes.ts";
@@ -136,6 +137,26 @@ describe("read-through", () => {
     await waitFor("the fill to commit", () => tiers.stat(chunkOf(0).chunkId) !== undefined, { timeoutMs: 10_000 });
     expect(equalBytes(await collect(await remote.read(readRequest(0, 0, CHUNK), "")), expected(0, 0, CHUNK))).toBe(true);
     expect(service.stats.fetches).toBe(1);
+  });
+
+  it("a copy evicted between the peer's check and its read is filled again, once, and the reader gets exact bytes", async () => {
+    await start();
+    await collect(await remote.read(readRequest(0, 0, 10), ""));
+    await waitFor("the first copy", () => tiers.copies.has(chunkOf(0).chunkId), { timeoutMs: 10_000 });
+    // The tiers evict the copy just after the service saw it.
+    const read = tiers.createReadStream.bind(tiers);
+    let evicted = false;
+    tiers.createReadStream = (id, version, offsetBytes, lengthBytes, options) => {
+      if (!evicted) {
+        evicted = true;
+        void tiers.delete(id);
+        throw new ChunkNotFoundError(id, version);
+      }
+      return read(id, version, offsetBytes, lengthBytes, options);
+    };
+    expect(equalBytes(await collect(await remote.read(readRequest(0, 100, MiB), "")), expected(0, 100, MiB))).toBe(true);
+    expect(evicted).toBe(true);
+    expect(service.stats.fetches).toBe(2);
   });
 
   it("reads the last, shorter chunk at its offset in the file (the peer's own stat, not the client's)", async () => {

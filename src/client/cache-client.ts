@@ -14,6 +14,7 @@ import {
   CACHE_CONTROL_FRAME_BYTES_MAX,
   CACHE_DATA_FRAME_BYTES_MAX,
   CACHE_IDLE_TIMEOUT_MS,
+  CACHE_LOAD_IDLE_TIMEOUT_MS,
   CACHE_REQUEST_CODEC,
   CACHE_SETUP_TIMEOUT_MS,
   CacheFrame,
@@ -177,7 +178,7 @@ export function remoteCacheEndpoint(host: TesseraHost, peer: string): CacheEndpo
       let finished = false;
       try {
         for (;;) {
-          const frame = await reader.readFrame(CacheFrame, CACHE_CONTROL_FRAME_BYTES_MAX, CACHE_IDLE_TIMEOUT_MS);
+          const frame = await reader.readFrame(CacheFrame, CACHE_CONTROL_FRAME_BYTES_MAX, CACHE_LOAD_IDLE_TIMEOUT_MS);
           if (frame.kind === CacheFrame.Kind.LOADED) {
             if (!pending.delete(frame.chunkIndex)) throw new DataProtocolError(`a load answered chunk ${frame.chunkIndex}, which it was not asked for or answered twice`);
             onChunk({ chunkIndex: frame.chunkIndex, sizeBytes: frame.sizeBytes, fetched: frame.fetched, ...(frame.errorCode ? { error: { code: errorCodeOf(frame.errorCode), message: frame.errorMessage } } : {}) });

@@ -29,6 +29,12 @@ export const CACHE_SETUP_TIMEOUT_MS = 30_000;
  * bucket (a few MB/s) fits.
  */
 export const CACHE_IDLE_TIMEOUT_MS = 120_000;
+/**
+ * A load waiting this long for its next chunk gives up: a peer fills a few chunks at once for
+ * every request it has, so a chunk of a large load may wait behind many others' fills from a
+ * slow bucket (64 MiB at a few MB/s is tens of seconds each).
+ */
+export const CACHE_LOAD_IDLE_TIMEOUT_MS = 600_000;
 /** A server whose reader takes nothing for this long abandons the stream (the fill goes on). */
 export const CACHE_SEND_STALL_TIMEOUT_MS = 60_000;
 

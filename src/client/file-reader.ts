@@ -400,6 +400,9 @@ export class FileReader {
         loadByPeer.set(replica.peer, loadByPeer.get(replica.peer)! - 1);
       }
     }
+    // A cache copy the stat named may have been evicted since (the leader learns of it with the
+    // next block report): the chunk is read through its fill peer, as an uncached one is.
+    if (file.throughCache && this.init.cache) return this.readThroughCache(file, { ...piece, chunk: { ...chunk, replicas: [] } }, this.init.cache, choice);
     throw new FsError("READ_FAILED", `no replica of chunk ${chunk.chunkId} could be read: ${(lastError as Error)?.message ?? "unknown"}`);
   }
 

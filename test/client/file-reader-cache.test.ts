@@ -113,4 +113,13 @@ describe("reading a mounted file", () => {
     expect(tiers.touches.filter((touch) => touch.promote).map((touch) => touch.id).sort()).toEqual(status.chunks.map((chunk) => chunk.chunkId).sort());
     expect(service.stats.fetches).toBe(2);
   });
+
+  it("a cache copy the stat names but the peer no longer holds (evicted since) is read through the cache again", async () => {
+    const { data, files, reader, service } = setUp(CHUNK + 10);
+    const status = files.get(PATH)!;
+    // The leader still lists a replica on this peer; the tiers evicted it (or never had it).
+    files.set(PATH, { ...status, chunks: status.chunks.map((chunk) => ({ ...chunk, replicas: [{ peer: "self", rack: "", addresses: [], tier: "MEM" }] })) });
+    expect(equalBytes(await collect(reader.createReadStream(PATH)), data)).toBe(true);
+    expect(service.stats.fetches).toBe(2);
+  });
 });

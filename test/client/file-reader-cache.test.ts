@@ -5,6 +5,7 @@
 // and the under-storage are in-memory twins (test/cache/cache-fakes.ts).
 import { describe, it, expect } from "vitest";
 import { FileReader, type CacheAccess } from "../../src/client/file-reader.ts";
+import { CacheError, fillPeerOrder } from "../../src/client/cache-client.ts";
 import { CacheService } from "../../src/cache/cache-service.ts";
 import type { TesseraHost } from "../../src/net/host.ts";
 import type { FileStatus } from "../../src/protocol/pb/meta.ts";
@@ -46,7 +47,7 @@ function setUp(sizeBytes: number) {
   };
   const counters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0, replicaFailovers: 0, cacheBytes: 0 };
   const reader = new FileReader({ host, call, localPeer: { id: "self", rack: "", store: tiers }, learnAddresses: () => undefined, counters, cache, user: "" });
-  return { ufs, data, files, tiers, service, reader, counters };
+  return { ufs, data, files, tiers, service, reader, counters, call };
 }
 
 describe("reading a mounted file", () => {
@@ -121,5 +122,36 @@ describe("reading a mounted file", () => {
     files.set(PATH, { ...status, chunks: status.chunks.map((chunk) => ({ ...chunk, replicas: [{ peer: "self", rack: "", addresses: [], tier: "MEM" }] })) });
     expect(equalBytes(await collect(reader.createReadStream(PATH)), data)).toBe(true);
     expect(service.stats.fetches).toBe(2);
+  });
+
+  it("a client outside the peers asks the chunk's rendezvous fill peer, and the next one when it is unreachable", async () => {
+    const { data, service, call, tiers } = setUp(2 * CHUNK);
+    const asked: string[] = [];
+    const peers = ["peer-1", "peer-2", "peer-3"];
+    const unreachable = new Set<string>();
+    const cache: CacheAccess = {
+      livePeers: async () => peers,
+      remote: (peer) => ({
+        read: async (request, user) => {
+          asked.push(`${request.chunkIndex}:${peer}`);
+          if (unreachable.has(peer)) throw new CacheError("PEER_UNREACHABLE", `could not reach the cache service of ${peer}`);
+          return service.read(request, user);
+        },
+        load: () => Promise.reject(new Error("not used")),
+        pin: () => Promise.reject(new Error("not used")),
+      }),
+    };
+    const host = { peerId: { toString: () => "a-client" } } as unknown as TesseraHost;
+    const counters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0, replicaFailovers: 0, cacheBytes: 0 };
+    const outside = new FileReader({ host, call, learnAddresses: () => undefined, counters, cache, user: "" });
+    const chunks = (await call("stat", { path: PATH })).chunks;
+    const first = chunks.map((chunk) => fillPeerOrder(chunk.chunkId, peers));
+    unreachable.add(first[1]![0]!);
+    expect(equalBytes(await collect(outside.createReadStream(PATH)), data)).toBe(true);
+    // Each chunk its first fill peer; where that one is the unreachable peer, then its second.
+    const wanted = first.flatMap((order, index) => (unreachable.has(order[0]!) ? [`${index}:${order[0]}`, `${index}:${order[1]}`] : [`${index}:${order[0]}`]));
+    expect(asked.sort()).toEqual(wanted.sort());
+    expect(counters.replicaFailovers).toBe(wanted.length - chunks.length);
+    expect(tiers.copies.size).toBe(2);
   });
 });

@@ -15,6 +15,12 @@ export { defineJob, defaultPartition, jobContext, type JobDefinition, type JobCo
 export { JobsClient, JobError, type JobView, type SubmitOptions, type StreamingOptions } from "./client/jobs.ts";
 export { FileSystemClient, FsError, type StatView, type ChunkView, type ReplicaView, type PutOptions, type FileRangeReader, type ByteSource, type Attributes } from "./client/fs.ts";
 export { AdminClient } from "./client/admin.ts";
+// Under-storage mounts and the cache (issue 16, docs/cache.md).
+export { ReadType, WriteType, type UnderStorageView, type MountOptions, type LoadOptions, type LoadResult, type ReadOptions, type MountInfo, type CacheChange } from "./client/fs.ts";
+export { PersistState } from "./protocol/mounts.ts";
+export { cachedFraction, percentOf, DATA_DIR_TIER, type CachedFraction } from "./client/cache-view.ts";
+export { CacheError } from "./client/cache-client.ts";
+export type { CacheServiceStats } from "./cache/cache-service.ts";
 // The views the cluster's answers come as (plain JSON; the CLI and admin HTTP show the same).
 export type { PeerView, PeerState, ClusterStatusView, FsckView, FsckFile, ChunkStatus, ReportView, PeerCapacity, BalanceSummary, UsageSpread, DecommissionStatus } from "./protocol/views.ts";
 // The wire's error vocabulary: every error a client sees carries one of these codes.

@@ -10,7 +10,10 @@ import { PeersRequest, PeersResponse } from "../protocol/pb/membership.ts";
 import type { MuxClient } from "../net/mux-rpc.ts";
 import type { MetaRequest, MetaResponse } from "../protocol/pb/meta.ts";
 import { clusterStatusView, type ClusterStatusView, peerViewFromEntry, type PeerView } from "../protocol/views.ts";
+import { peerIdFromString } from "@libp2p/peer-id";
 import { FileSystemClient } from "./fs.ts";
+import { remoteCacheEndpoint } from "./cache-client.ts";
+import type { CacheAccess } from "./file-reader.ts";
 import { AdminClient } from "./admin.ts";
 import { JobsClient } from "./jobs.ts";
 import { CallIds, callWithRetry, META_DEADLINE_MS_DEFAULT, metaChannel, retryingMetaCall } from "./meta-call.ts";
@@ -28,6 +31,12 @@ export interface ConnectOptions {
   /** Who the client acts for; default: TESSERA_USER, HADOOP_USER_NAME or the OS user (client/user.ts). */
   user?: string;
 }
+
+/**
+ * How long a client trusts its list of live chunk servers, the peers it picks fill peers
+ * among (issue 16): a peer that died meanwhile is skipped after one failed attempt.
+ */
+const LIVE_PEERS_CACHE_MS = 5_000;
 
 export class ClusterUnreachableError extends Error {
   override name = "ClusterUnreachableError";
@@ -59,7 +68,7 @@ export class ClusterClient {
     this.fallbackAddresses.push(...joinAddresses);
     this.calls = new CallIds(host.peerId.toString());
     this.call = this.callWithin(META_DEADLINE_MS_DEFAULT);
-    this.fs = new FileSystemClient({ host, call: this.call, user });
+    this.fs = new FileSystemClient({ host, call: this.call, user, cache: this.cacheAccess() });
     this.admin = new AdminClient(this.call);
     this.jobs = new JobsClient(this.fs, this.call);
   }
@@ -72,6 +81,22 @@ export class ClusterClient {
   /** The peer this client talks to. */
   get entryPeer(): string {
     return this.connection.remotePeer.toString();
+  }
+
+  /** The peers' cache services as this client reaches them: live chunk servers from the entry peer's view. */
+  private cacheAccess(): CacheAccess {
+    let known: { ids: string[]; readAtMs: number } | undefined;
+    return {
+      livePeers: async () => {
+        if (known && performance.now() - known.readAtMs < LIVE_PEERS_CACHE_MS) return known.ids;
+        const live = (await this.peers()).filter((peer) => peer.state === "alive" && peer.roles.includes("chunk"));
+        // Their addresses into the peer store, so a cache request can dial by id.
+        await Promise.all(live.map((peer) => this.host.peerStore.merge(peerIdFromString(peer.id), { multiaddrs: parsedAddresses(peer.addresses) }).catch(() => undefined)));
+        known = { ids: live.map((peer) => peer.id), readAtMs: performance.now() };
+        return known.ids;
+      },
+      remote: (peer) => remoteCacheEndpoint(this.host, peer),
+    };
   }
 
   /** Every peer the entry peer knows of, with its state. */
@@ -161,6 +186,17 @@ export async function connect(options: ConnectOptions): Promise<ClusterClient> {
   }
   await host.stop();
   throw new ClusterUnreachableError(reasons.join("; "));
+}
+
+/** The addresses that parse (a peer may advertise one this version does not know). */
+function parsedAddresses(addresses: readonly string[]): Multiaddr[] {
+  return addresses.flatMap((address) => {
+    try {
+      return [multiaddr(address)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** One sentence a person understands, for a failed dial. */

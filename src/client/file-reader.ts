@@ -13,6 +13,13 @@
 // A reader inside a peer that holds a replica reads the chunk file directly (short-circuit,
 // chunk/store/local-chunk-reader.ts), with no stream and no chunk server in between, one
 // piece at a time (READ_AHEAD_LOCAL_BYTES_MAX).
+//
+// A file of an under-storage mount (its stat has `underStorage` with a fingerprint) reads a
+// chunk with live replicas as above; a chunk with none (not cached) is read through the cache
+// service of its fill peer (client/cache-client.ts): the reader's own peer when it runs in one,
+// else the live chunk server rendezvous hashing picks for the chunk, so all readers of a chunk
+// meet at one peer, which fetches it once. A CHUNK_STALE answer (the file changed in the
+// under-storage) restarts a stream from a new stat while it has returned nothing, else fails.
 import type { TesseraHost } from "../net/host.ts";
 import { readChunk, readChunkLocal } from "../chunk/transfer/read-protocol.ts";
 import { ChunkChecksumError } from "../chunk/transfer/data-errors.ts";
@@ -21,8 +28,10 @@ import type { LocalChunkLocation } from "../chunk/store/local-chunk-reader.ts";
 import { FileStatus, type FileChunk } from "../protocol/pb/meta.ts";
 import type { MetaCall } from "../protocol/meta.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../protocol/limits.ts";
+import { ReadType } from "../protocol/pb/under-storage.ts";
 import { FsError } from "./fs-error.ts";
 import { statWhole } from "./stat-pages.ts";
+import { CacheError, fillPeerOrder, type CacheEndpoint } from "./cache-client.ts";
 
 /**
  * The most bytes one piece asks of one replica: large enough that a piece's stream setup (a
@@ -57,6 +66,29 @@ export interface ReadByteCounters {
   remoteBytes: number;
 }
 
+/** Fill peers a piece of an uncached chunk is asked of before its read fails (the next in rendezvous order when one is unreachable). */
+export const FILL_PEER_ATTEMPTS = 2;
+/** Times a stream starts again from a new stat when the file changed in the under-storage before it returned anything. */
+export const STALE_RESTARTS_MAX = 2;
+
+/** How a client reaches the cache services (issue 16): its own peer's, and any live peer's. */
+export interface CacheAccess {
+  /** This peer's own cache service, when the client runs in a peer. */
+  local?: () => CacheEndpoint | undefined;
+  /** The live chunk servers, for rendezvous hashing (addresses are learned by the provider). */
+  livePeers(): Promise<string[]>;
+  /** The cache service of another peer. */
+  remote(peer: string): CacheEndpoint;
+}
+
+/** What a read of a file needs to know of it beyond its chunks. */
+interface ReadFile {
+  path: string;
+  /** The file is in the under-storage (a mount, persisted): uncached chunks read through the cache. */
+  throughCache: boolean;
+  readType: ReadType;
+}
+
 /** Byte ranges of one file (openRangeReader); counters tell local from network bytes. */
 export interface FileRangeReader {
   readonly path: string;
@@ -87,7 +119,17 @@ export interface FileReaderInit {
   /** Puts the replicas' addresses into the peer store before they are dialled. */
   learnAddresses(chunk: FileChunk): void;
   /** The client's counters, updated by every read. */
-  counters: ReadByteCounters & { checksumFailovers: number; replicaFailovers: number };
+  counters: ReadByteCounters & { checksumFailovers: number; replicaFailovers: number; cacheBytes: number };
+  /** The cache services, for files of under-storage mounts; absent: uncached chunks are MISSING. */
+  cache?: CacheAccess;
+  /** Who the reads act for ("" the cluster): the fill peer checks this user may read the file. */
+  user?: string;
+}
+
+/** Options of one read. */
+export interface ReadOptions {
+  /** For files of under-storage mounts: CACHE, CACHE_PROMOTE, NO_CACHE; absent: the mount's. */
+  readType?: ReadType;
 }
 
 /** One piece of a read: a range of one chunk. */
@@ -151,6 +193,18 @@ function committedOf(stat: FileStatus): FileChunk[] {
   return committed;
 }
 
+function readFileOf(stat: FileStatus, options: ReadOptions): ReadFile {
+  return { path: stat.path, throughCache: stat.underStorage !== undefined && stat.underStorage.fingerprint !== "", readType: options.readType ?? ReadType.READ_TYPE_UNSPECIFIED };
+}
+
+function isStale(err: unknown): boolean {
+  return (err as { code?: string })?.code === "CHUNK_STALE";
+}
+
+function changedWhileRead(path: string): FsError {
+  return new FsError("CHUNK_STALE", `${path} changed in the under-storage while being read; read it again`);
+}
+
 /** A file the caller may see but not read: the masters withheld its chunks (no READ permission). */
 function refuseWithheld(stat: FileStatus): void {
   if (stat.chunksWithheld) throw new FsError("PERMISSION_DENIED", `Permission denied: ${stat.path} is not readable by this user (access=READ)`);
@@ -160,11 +214,11 @@ export class FileReader {
   constructor(private readonly init: FileReaderInit) {}
 
   /** The file's committed chunks (readers see a file up to its last committed chunk). */
-  private async committedChunks(path: string): Promise<FileChunk[]> {
+  private async committedChunks(path: string, options: ReadOptions): Promise<{ file: ReadFile; chunks: FileChunk[] }> {
     const stat = await statWhole(this.init.call, path);
     if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
     refuseWithheld(stat);
-    return committedOf(stat);
+    return { file: readFileOf(stat, options), chunks: committedOf(stat) };
   }
 
   /**
@@ -172,18 +226,37 @@ export class FileReader {
    * metadata request for both, so what the status says (size, attributes) describes the bytes
    * the reader reads even if the path is replaced meanwhile (the S3 gateway's GET).
    */
-  async openWithStatus(path: string): Promise<{ status: FileStatus; reader: FileRangeReader | undefined }> {
+  async openWithStatus(path: string, options: ReadOptions = {}): Promise<{ status: FileStatus; reader: FileRangeReader | undefined }> {
     const status = await statWhole(this.init.call, path);
     if (status.kind === FileStatus.Kind.FILE) refuseWithheld(status);
-    return { status, reader: status.kind === FileStatus.Kind.FILE ? this.rangeReader(path, committedOf(status)) : undefined };
+    return { status, reader: status.kind === FileStatus.Kind.FILE ? this.rangeReader(path, readFileOf(status, options), committedOf(status)) : undefined };
   }
 
   /**
    * The file's bytes in order, fetched in pieces from several replicas at once within
    * READ_AHEAD_BYTES_MAX (see the top of this file).
    */
-  async *createReadStream(path: string, options: { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
-    const pieces = planReadPieces(await this.committedChunks(path), READ_PIECE_BYTES);
+  async *createReadStream(path: string, options: ReadOptions & { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
+    for (let attempt = 0; ; attempt++) {
+      let returnedBytes = 0;
+      try {
+        for await (const bytes of this.streamOnce(path, options)) {
+          returnedBytes += bytes.length;
+          yield bytes;
+        }
+        return;
+      } catch (err) {
+        if (!isStale(err)) throw err;
+        // Nothing handed out yet: a new stat (which syncs with the under-storage) names the new chunks.
+        if (returnedBytes === 0 && attempt < STALE_RESTARTS_MAX) continue;
+        throw changedWhileRead(path);
+      }
+    }
+  }
+
+  private async *streamOnce(path: string, options: ReadOptions & { onProgress?(readBytes: number): void }): AsyncGenerator<Uint8Array> {
+    const { file, chunks } = await this.committedChunks(path, options);
+    const pieces = planReadPieces(chunks, READ_PIECE_BYTES);
     const loadByPeer = new Map<string, number>();
     const avoid = new Set<string>();
     const inFlight: Array<{ lengthBytes: number; result: Promise<Uint8Array[]> }> = [];
@@ -196,7 +269,7 @@ export class FileReader {
         // pieces read from this peer's disk).
         while (next < pieces.length && (inFlight.length === 0 || inFlightBytes + pieces[next]!.lengthBytes <= this.readAheadBytesFor(pieces[next]!, avoid))) {
           const piece = pieces[next]!;
-          const result = this.readPiece(piece, this.init.counters, { loadByPeer, avoid, rotation: next });
+          const result = this.readPiece(file, piece, this.init.counters, { loadByPeer, avoid, rotation: next });
           result.catch(() => undefined); // awaited below, in order; never an unhandled rejection
           inFlight.push({ lengthBytes: piece.lengthBytes, result });
           inFlightBytes += piece.lengthBytes;
@@ -222,11 +295,12 @@ export class FileReader {
    * goes to the nearest replica of the chunks it covers (this peer's disk when it holds one)
    * and is checksum-verified; a bad replica is reported and the next one tried.
    */
-  async openRangeReader(path: string): Promise<FileRangeReader> {
-    return this.rangeReader(path, await this.committedChunks(path));
+  async openRangeReader(path: string, options: ReadOptions = {}): Promise<FileRangeReader> {
+    const { file, chunks } = await this.committedChunks(path, options);
+    return this.rangeReader(path, file, chunks);
   }
 
-  private rangeReader(path: string, committed: FileChunk[]): FileRangeReader {
+  private rangeReader(path: string, file: ReadFile, committed: FileChunk[]): FileRangeReader {
     const chunks: Array<{ chunk: FileChunk; startBytes: number }> = [];
     let offset = 0;
     for (const chunk of committed) {
@@ -247,7 +321,10 @@ export class FileReader {
         if (chunkEnd <= offsetBytes || startBytes >= endBytes) continue;
         const from = Math.max(offsetBytes, startBytes);
         const to = Math.min(endBytes, chunkEnd);
-        const pieces = await this.readPiece({ chunk, offsetBytes: from - startBytes, lengthBytes: to - from }, counters, { loadByPeer, avoid, rotation: chunk.index });
+        // A range reader reads the file as of its stat: a change under it cannot be restarted here.
+        const pieces = await this.readPiece(file, { chunk, offsetBytes: from - startBytes, lengthBytes: to - from }, counters, { loadByPeer, avoid, rotation: chunk.index }).catch((err: unknown) => {
+          throw isStale(err) ? changedWhileRead(path) : err;
+        });
         let at = from - offsetBytes;
         for (const piece of pieces) {
           out.set(piece, at);
@@ -286,8 +363,10 @@ export class FileReader {
   }
 
   /** A piece's bytes, verified, from the best replica that serves it whole (see the top of this file). */
-  private async readPiece(piece: ReadPiece, counters: ReadByteCounters, choice: ReadState): Promise<Uint8Array[]> {
+  private async readPiece(file: ReadFile, piece: ReadPiece, counters: ReadByteCounters, choice: ReadState): Promise<Uint8Array[]> {
     const { chunk, offsetBytes, lengthBytes } = piece;
+    // CACHE_PROMOTE of a cached chunk goes to a holder's cache service, which moves its copy up.
+    if (file.throughCache && this.init.cache && (chunk.replicas.length === 0 || file.readType === ReadType.CACHE_PROMOTE)) return this.readThroughCache(file, piece, this.init.cache, choice);
     const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
     const replicas = orderReplicas(chunk.replicas, { ...choice, self, rack: this.init.localPeer?.rack ?? this.init.rack });
     if (replicas.length === 0) throw new FsError("MISSING", `no live replica of chunk ${chunk.chunkId} (index ${chunk.index}) is known`);
@@ -321,6 +400,47 @@ export class FileReader {
         loadByPeer.set(replica.peer, loadByPeer.get(replica.peer)! - 1);
       }
     }
+    // A cache copy the stat named may have been evicted since (the leader learns of it with the
+    // next block report): the chunk is read through its fill peer, as an uncached one is.
+    if (file.throughCache && this.init.cache) return this.readThroughCache(file, { ...piece, chunk: { ...chunk, replicas: [] } }, this.init.cache, choice);
     throw new FsError("READ_FAILED", `no replica of chunk ${chunk.chunkId} could be read: ${(lastError as Error)?.message ?? "unknown"}`);
+  }
+
+  /** The piece of an uncached chunk through its fill peer's cache service (see the top of this file). */
+  private async readThroughCache(file: ReadFile, piece: ReadPiece, cache: CacheAccess, choice: ReadState): Promise<Uint8Array[]> {
+    const { chunk, offsetBytes, lengthBytes } = piece;
+    const request = { path: file.path, chunkIndex: chunk.index, chunkId: chunk.chunkId, version: chunk.version, offsetBytes, lengthBytes, readType: file.readType };
+    const local = cache.local?.();
+    const self = this.init.localPeer?.id ?? this.init.host.peerId.toString();
+    const peers =
+      chunk.replicas.length > 0
+        ? orderReplicas(chunk.replicas, { ...choice, self, rack: this.init.localPeer?.rack ?? this.init.rack }).map((replica) => replica.peer)
+        : local && this.init.localPeer
+          ? [this.init.localPeer.id]
+          : fillPeerOrder(chunk.chunkId, await cache.livePeers());
+    if (chunk.replicas.length > 0) this.init.learnAddresses(chunk);
+    if (peers.length === 0) throw new FsError("MISSING", `chunk ${chunk.chunkId} (index ${chunk.index}) of ${file.path} is not cached and no live peer is known to fetch it`);
+    let lastError: unknown;
+    for (const peer of peers.slice(0, FILL_PEER_ATTEMPTS)) {
+      const endpoint = local && peer === this.init.localPeer?.id ? local : cache.remote(peer);
+      try {
+        const read = await endpoint.read(request, this.init.user ?? "");
+        const pieces: Uint8Array[] = [];
+        let got = 0;
+        for await (const bytes of read) {
+          pieces.push(bytes);
+          got += bytes.length;
+        }
+        if (got !== lengthBytes) throw new FsError("PROTOCOL", `the cache service of ${peer} returned ${got} of ${lengthBytes} bytes of chunk ${chunk.chunkId}`);
+        this.init.counters.cacheBytes += got;
+        return pieces;
+      } catch (err) {
+        // The file's own failures (changed, not readable, gone) are the same at any peer.
+        if (err instanceof CacheError && !["PEER_UNREACHABLE", "PEER_FAILED", "TIMEOUT", "SHUTTING_DOWN", "PROTOCOL"].includes(err.code)) throw err;
+        lastError = err;
+        this.init.counters.replicaFailovers += 1;
+      }
+    }
+    throw new FsError("READ_FAILED", `chunk ${chunk.chunkId} of ${file.path} could not be read through the cache: ${(lastError as Error)?.message ?? "unknown"}`);
   }
 }

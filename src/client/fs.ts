@@ -5,19 +5,27 @@
 // chunk version (GFS §4.5), so the replica that missed it can never be served.
 // Reads are file-reader.ts's: pieces from several replicas at once, nearest first, every
 // block verified; a corrupt replica is reported and the next one read.
+// Under-storage mounts and the cache (issue 16, docs/cache.md): mount, unmount, mounts,
+// persist, setPinned, free and load are here; a write's `writeType` decides whether put
+// persists the file before it returns; reads of uncached chunks go through the cache services.
 import { peerIdFromString } from "@libp2p/peer-id";
 import { multiaddr } from "@multiformats/multiaddr";
 import type { TesseraHost } from "../net/host.ts";
 import type { ChunkStore } from "../chunk/store/store.ts";
-import { DelegationTokenRequest, FileStatus, type Committed, type DelegationToken, type FileChunk } from "../protocol/pb/meta.ts";
+import { DelegationTokenRequest, FileStatus, type CacheChange, type Committed, type DelegationToken, type FileChunk, type MountInfo } from "../protocol/pb/meta.ts";
+import { PersistState, ReadType, WriteType } from "../protocol/pb/under-storage.ts";
+import { normalizeUnderStorageUri } from "../protocol/mounts.ts";
+import { CACHE_PIN_PATHS_MAX } from "../protocol/cache.ts";
 import { newClientId, type MetaCall } from "../protocol/meta.ts";
 import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
 import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
-import { CHUNK_SIZE_BYTES_DEFAULT, CONCAT_SOURCES_MAX, SETTINGS_PAGE_MAX } from "../protocol/limits.ts";
+import { CHUNK_SIZE_BYTES_DEFAULT, CONCAT_SOURCES_MAX, REPLICATION_MAX, SETTINGS_PAGE_MAX } from "../protocol/limits.ts";
 import { attributesFromWire, attributesProblem, attributesToWire, type Attributes } from "../protocol/attributes.ts";
 import type { Attribute } from "../protocol/pb/attributes.ts";
-import { FileReader, type FileRangeReader } from "./file-reader.ts";
+import { FileReader, type CacheAccess, type FileRangeReader, type ReadOptions } from "./file-reader.ts";
+import { CacheError } from "./cache-client.ts";
+import { planLoad } from "./load-plan.ts";
 import { FsError } from "./fs-error.ts";
 import { statWhole } from "./stat-pages.ts";
 import { planTruncate } from "./truncate-plan.ts";
@@ -25,12 +33,16 @@ import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from ".
 
 export { FsError } from "./fs-error.ts";
 export type { Attributes } from "../protocol/attributes.ts";
-export type { FileRangeReader, LocalChunkSpan } from "./file-reader.ts";
+export type { FileRangeReader, LocalChunkSpan, CacheAccess, ReadOptions } from "./file-reader.ts";
+export type { MountInfo, CacheChange };
+export { PersistState, ReadType, WriteType };
 export { chunked, PIPELINE_ATTEMPTS_MAX, type ChunkPiece } from "./file-writer.ts";
 
 export interface ReplicaView {
   peer: string;
   rack: string;
+  /** The cache tier the copy is in (MEM, SSD, HDD); absent for the data directory. */
+  tier?: string;
 }
 
 export interface ChunkView {
@@ -61,6 +73,16 @@ export interface StatView {
   accessTimeMs: number;
   /** The namespace's id of the file or folder (HDFS's fileId; WebHDFS shows it), when the answer carried one. */
   fileId?: number;
+  /** Inside an under-storage mount (issue 16, docs/cache.md): its mount, version there, persist state and pin. */
+  underStorage?: UnderStorageView;
+}
+
+export interface UnderStorageView {
+  mountPath: string;
+  /** The under-storage object's version as Tessera last saw it ("" until persisted). */
+  fingerprint: string;
+  persistState: PersistState;
+  pinned: boolean;
 }
 
 export interface PutOptions {
@@ -83,7 +105,53 @@ export interface PutOptions {
   expectedSizeBytes?: number;
   /** The new file's permission bits (0..0o777), used as given; absent: 0o666 less the cluster's umask. */
   permission?: number;
+  /**
+   * Under an under-storage mount: CACHE_THROUGH (put returns once the under-storage has the
+   * file too), THROUGH (the same, then Tessera's copy is freed), ASYNC_THROUGH (persisted in
+   * the background), MUST_CACHE (Tessera only); absent: the mount's.
+   */
+  writeType?: WriteType;
 }
+
+/** `mount`'s options (issue 16, docs/cache.md). */
+export interface MountOptions {
+  readonly?: boolean;
+  /** s3: endpoint, region, access_key, secret_key, path_style. */
+  options?: Record<string, string>;
+  /** -1 loads each folder once, 0 checks on every access, else milliseconds; absent: a minute. */
+  syncIntervalMs?: number;
+  readType?: ReadType;
+  writeType?: WriteType;
+  /** Copies of each cached chunk (default 1). */
+  replication?: number;
+}
+
+/** `load`'s options. */
+export interface LoadOptions {
+  /** A folder's whole subtree (without: its files only). */
+  recursive?: boolean;
+  /** Copies of each chunk to have cached (default 1). */
+  replication?: number;
+  /** Called as chunks are loaded: copies' bytes present so far, of all wanted. */
+  onProgress?(doneBytes: number, totalBytes: number): void;
+}
+
+export interface LoadResult {
+  files: number;
+  /** Chunk copies this load had peers fetch. */
+  chunksFetched: number;
+  /** Copies' bytes wanted (each chunk × replication), and how many were present before. */
+  totalBytes: number;
+  presentBytes: number;
+}
+
+/** Load requests sent at once (each peer fills a few chunks of each at once). */
+export const LOAD_REQUESTS_IN_FLIGHT = 8;
+/** How long a load waits for the leader to know of its copies (block reports go every 500 ms), and how often it looks. */
+export const LOAD_REPORTED_WAIT_MS = 10_000;
+const LOAD_REPORTED_POLL_MS = 100;
+/** How long a client trusts the mount table it read (a put without writeType asks for the mount's). */
+const MOUNTS_CACHE_MS = 2_000;
 
 export interface FileSystemClientInit {
   host: TesseraHost;
@@ -95,6 +163,8 @@ export interface FileSystemClientInit {
   rack?: string;
   /** Who this client's requests act for (MetaRequest.user); absent: what `call` sends by default. */
   user?: string;
+  /** The peers' cache services (issue 16): reads of uncached chunks of mounted files, load, pin. */
+  cache?: CacheAccess;
 }
 
 export type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -120,7 +190,8 @@ export class FileSystemClient {
    * failed a piece (read then from the next replica, if one is left), and how many of those
    * were corrupt (for tests and metrics).
    */
-  readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0, replicaFailovers: 0 };
+  readonly readCounters = { localBytes: 0, remoteBytes: 0, checksumFailovers: 0, replicaFailovers: 0, cacheBytes: 0 };
+  private mountTable: { mounts: MountInfo[]; readAtMs: number } | undefined;
 
   private readonly reader: FileReader;
 
@@ -130,7 +201,7 @@ export class FileSystemClient {
   constructor(private readonly init: FileSystemClientInit) {
     const user = init.user;
     this.call = user === undefined ? init.call : (kind, body, as) => init.call(kind, body, as ?? user);
-    this.reader = new FileReader({ ...init, call: this.call, learnAddresses: (chunk) => this.learnAddresses(chunk), counters: this.readCounters });
+    this.reader = new FileReader({ ...init, call: this.call, learnAddresses: (chunk) => this.learnAddresses(chunk), counters: this.readCounters, user: init.user ?? "" });
   }
 
   /** Who this client acts for ("" when it sends what its call sends by default). */
@@ -285,7 +356,7 @@ export class FileSystemClient {
       const file = files[i]!;
       const source = typeof file.source === "function" ? await file.source() : file.source;
       // One chunk in flight per file: the files in flight are the parallelism, and the budget above counts one chunk each.
-      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), chunkSizeBytes, chunksInFlight: 1 });
+      const stat = await this.put(source, plan.paths[i]!, { ...(options.replication !== undefined ? { replication: options.replication } : {}), ...(options.writeType !== undefined ? { writeType: options.writeType } : {}), chunkSizeBytes, chunksInFlight: 1 });
       stats[i] = stat;
       done.files += 1;
       done.bytes += stat.size;
@@ -378,21 +449,241 @@ export class FileSystemClient {
     // The first chunk is read before the file is created, so an empty source makes an empty
     // file in one commit.
     const first = await pieces.next();
+    const writeType = options.writeType !== undefined && options.writeType !== WriteType.WRITE_TYPE_UNSPECIFIED ? { writeType: options.writeType } : {};
     if (first.done) {
-      const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}), ...(options.permission !== undefined ? { permission: options.permission } : {}) });
-      return statView(requireStat(created));
+      const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, closed: true, ...(attributes.length > 0 ? { attributes: { entries: attributes } } : {}), ...(options.permission !== undefined ? { permission: options.permission } : {}), ...writeType });
+      const stat = requireStat(created);
+      await this.afterClose(path, stat, options.writeType);
+      return statView(stat);
     }
     // The first chunk is placed with the create: one round trip fewer for every file.
-    const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, withFirstChunk: true, writerPeer: this.writerPeer, ...(options.permission !== undefined ? { permission: options.permission } : {}) });
+    const created = await this.call("create", { path, replication, chunkSizeBytes, clientId: this.clientId, withFirstChunk: true, writerPeer: this.writerPeer, ...(options.permission !== undefined ? { permission: options.permission } : {}), ...writeType });
+    let stat: FileStatus;
     try {
       const written = await this.writeChunks(path, created.fileId, prepend(first.value, pieces), { ...options, attributes }, created.firstChunk);
-      const stat = closedStatus(requireStat(created), written);
-      return statView(attributes.length > 0 ? { ...stat, attributes: { entries: attributes } } : stat);
+      stat = closedStatus(requireStat(created), written);
     } catch (err) {
       // A put that failed leaves no file behind that would read back short.
       await this.call("delete", { path, recursive: false }).catch(() => undefined);
       throw err;
     }
+    await this.afterClose(path, stat, options.writeType);
+    return statView(attributes.length > 0 ? { ...stat, attributes: { entries: attributes } } : stat);
+  }
+
+  /**
+   * CACHE_THROUGH and THROUGH: the under-storage has the file before put returns (persist),
+   * and THROUGH then frees Tessera's copy. A put that says no write type takes its mount's.
+   * A persist that fails leaves the file in Tessera, TO_BE_PERSISTED, and the put throws.
+   */
+  private async afterClose(path: string, stat: FileStatus, asked: WriteType | undefined): Promise<void> {
+    let writeType: WriteType | undefined = asked === WriteType.WRITE_TYPE_UNSPECIFIED ? undefined : asked;
+    if (writeType === undefined) {
+      if (!stat.underStorage) return;
+      writeType = (await this.mountAt(stat.underStorage.mountPath))?.writeType;
+    }
+    if (writeType !== WriteType.CACHE_THROUGH && writeType !== WriteType.THROUGH) return;
+    await this.persist(path);
+    if (writeType === WriteType.THROUGH) await this.free(path, { force: true });
+  }
+
+  /** The mount at `mountPath` from the mount table (read again when older than MOUNTS_CACHE_MS). */
+  private async mountAt(mountPath: string): Promise<MountInfo | undefined> {
+    const fresh = this.mountTable && performance.now() - this.mountTable.readAtMs < MOUNTS_CACHE_MS ? this.mountTable.mounts : undefined;
+    const known = fresh?.find((mount) => mount.path === mountPath);
+    if (known) return known;
+    const mounts = await this.mounts();
+    this.mountTable = { mounts, readAtMs: performance.now() };
+    return mounts.find((mount) => mount.path === mountPath);
+  }
+
+  // --- under-storage mounts and the cache (issue 16, docs/cache.md) -------------------------
+
+  /** Mounts an under-storage (s3://bucket/prefix or file:///dir) at `path`, an empty or new folder (the superuser). */
+  async mount(path: string, uri: string, options: MountOptions = {}): Promise<void> {
+    await this.call("mount", {
+      path,
+      // Checked here too: a URI Tessera cannot read is refused before anything is asked.
+      uri: normalizeUnderStorageUri(uri),
+      options: Object.entries(options.options ?? {}).map(([key, value]) => ({ key, value })),
+      readonly: options.readonly ?? false,
+      ...(options.syncIntervalMs !== undefined ? { syncIntervalMs: options.syncIntervalMs } : {}),
+      readType: options.readType ?? ReadType.READ_TYPE_UNSPECIFIED,
+      writeType: options.writeType ?? WriteType.WRITE_TYPE_UNSPECIFIED,
+      replication: options.replication ?? 0,
+    });
+    this.mountTable = undefined;
+  }
+
+  /** Removes the mount at `path` and its subtree from the namespace (the under-storage keeps its files). */
+  async unmount(path: string): Promise<void> {
+    await this.call("unmount", { path });
+    this.mountTable = undefined;
+  }
+
+  /** The mount table, credentials left out. */
+  async mounts(): Promise<MountInfo[]> {
+    return (await this.call("listMounts", {})).mounts;
+  }
+
+  /** Writes the file at `path` to its mount's under-storage now; resolves once the masters recorded it persisted. */
+  async persist(path: string): Promise<void> {
+    await this.call("persist", { path });
+  }
+
+  /**
+   * Pins (or unpins) the file, or every file under the folder: no tier evicts or demotes a
+   * pinned copy. The pin is in the namespace; the peers holding copies are told at once (a
+   * copy made later is pinned when it is filled).
+   */
+  async setPinned(path: string, pinned: boolean): Promise<CacheChange> {
+    const change = await this.call("setPinned", { path, pinned });
+    await this.pushPins(path);
+    return change;
+  }
+
+  /** Drops the cached copies of the file, or of every file under the folder (the metadata stays); pinned files only with `force`. */
+  async free(path: string, options: { force?: boolean } = {}): Promise<CacheChange> {
+    return this.call("freeCache", { path, force: options.force ?? false });
+  }
+
+  /**
+   * Fetches the file, or the files of the folder (`recursive`: the subtree), into the peers'
+   * tiers: each chunk onto its fill peers (the ones a read would ask) until it has
+   * `replication` copies. The bytes go from the under-storage to the peers, none through this
+   * client. Throws after the rest are done when a chunk could not be loaded.
+   */
+  async load(path: string, options: LoadOptions = {}): Promise<LoadResult> {
+    const replication = options.replication ?? 1;
+    if (!Number.isInteger(replication) || replication < 1 || replication > REPLICATION_MAX) throw new FsError("INVALID", `a load keeps 1..${REPLICATION_MAX} copies of each chunk, not ${replication}`);
+    const cache = this.requireCache();
+    const files: Array<{ path: string; chunks: FileChunk[] }> = [];
+    for await (const file of this.filesOf(path, options.recursive ?? false)) {
+      const stat = await statWhole(this.call, file);
+      if (stat.kind !== FileStatus.Kind.FILE || !stat.underStorage || stat.underStorage.fingerprint === "") continue; // not in the under-storage: its bytes are Tessera's own
+      if (stat.chunksWithheld) throw new FsError("PERMISSION_DENIED", `Permission denied: ${file} is not readable by this user (access=READ)`);
+      files.push({ path: stat.path, chunks: stat.chunks.filter((chunk) => chunk.committed) });
+    }
+    const peers = await cache.livePeers();
+    if (peers.length === 0 && files.length > 0) throw new FsError("NO_PEERS", "no live peer is known to load into");
+    const plan = planLoad(files, peers, replication);
+    let doneBytes = plan.presentBytes;
+    options.onProgress?.(doneBytes, plan.totalBytes);
+    let chunksFetched = 0;
+    const failures: Array<{ path: string; chunkIndex: number; code: string; message: string }> = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < plan.requests.length) {
+        const request = plan.requests[next++]!;
+        const answered = new Set<number>();
+        try {
+          await this.cacheEndpoint(cache, request.peer).load({ path: request.path, chunkIndexes: request.chunkIndexes }, this.user, (result) => {
+            answered.add(result.chunkIndex);
+            if (result.error) {
+              failures.push({ path: request.path, chunkIndex: result.chunkIndex, code: result.error.code, message: result.error.message });
+              return;
+            }
+            if (result.fetched) chunksFetched++;
+            doneBytes += result.sizeBytes;
+            options.onProgress?.(doneBytes, plan.totalBytes);
+          });
+        } catch (err) {
+          const error = err instanceof CacheError ? err : new CacheError("PEER_FAILED", (err as Error).message);
+          for (const chunkIndex of request.chunkIndexes) if (!answered.has(chunkIndex)) failures.push({ path: request.path, chunkIndex, code: error.code, message: error.message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOAD_REQUESTS_IN_FLIGHT, plan.requests.length) }, worker));
+    if (failures.length === 0) await this.awaitReported(plan.requests);
+    if (failures.length > 0) {
+      const first = failures[0]!;
+      throw new FsError(first.code === "CHUNK_STALE" ? "CHUNK_STALE" : "READ_FAILED", `${failures.length} chunks under ${path} could not be loaded; chunk ${first.chunkIndex} of ${first.path}: ${first.message}`);
+    }
+    return { files: files.length, chunksFetched, totalBytes: plan.totalBytes, presentBytes: plan.presentBytes };
+  }
+
+  /**
+   * Waits until the masters' stat shows the copies a load made (the leader learns of them
+   * from block reports, every half second), so a stat right after a load shows them cached;
+   * at most LOAD_REPORTED_WAIT_MS, after which the load returns anyway (the copies are there).
+   */
+  private async awaitReported(requests: ReadonlyArray<{ peer: string; path: string; chunkIndexes: number[] }>): Promise<void> {
+    const wanted = new Map<string, Array<{ index: number; peer: string }>>();
+    for (const request of requests) for (const index of request.chunkIndexes) wanted.set(request.path, [...(wanted.get(request.path) ?? []), { index, peer: request.peer }]);
+    const deadline = performance.now() + LOAD_REPORTED_WAIT_MS;
+    for (const [path, copies] of wanted) {
+      for (;;) {
+        const stat = await statWhole(this.call, path).catch(() => undefined);
+        if (!stat) break;
+        const byIndex = new Map(stat.chunks.map((chunk) => [chunk.index, chunk]));
+        if (copies.every(({ index, peer }) => byIndex.get(index)?.replicas.some((replica) => replica.peer === peer))) break;
+        if (performance.now() >= deadline) return;
+        await new Promise((resolve) => setTimeout(resolve, LOAD_REPORTED_POLL_MS));
+      }
+    }
+  }
+
+  /** Tells the peers holding copies of the file (or the folder's files) to pin them as the namespace now says; best effort. */
+  private async pushPins(path: string): Promise<void> {
+    const cache = this.init.cache;
+    if (!cache) return;
+    const byPeer = new Map<string, string[]>();
+    for await (const file of this.filesOf(path, true)) {
+      const stat = await statWhole(this.call, file).catch(() => undefined);
+      if (!stat || stat.kind !== FileStatus.Kind.FILE) continue;
+      for (const peer of new Set(stat.chunks.flatMap((chunk) => chunk.replicas.map((replica) => replica.peer)))) {
+        const paths = byPeer.get(peer) ?? [];
+        paths.push(stat.path);
+        byPeer.set(peer, paths);
+      }
+    }
+    await Promise.all(
+      [...byPeer].map(async ([peer, paths]) => {
+        for (let at = 0; at < paths.length; at += CACHE_PIN_PATHS_MAX) {
+          // A holder that does not answer now pins nothing; its copies keep their pin state
+          // until a later pin reaches it (the namespace's pin is what fills and frees obey).
+          await this.cacheEndpoint(cache, peer)
+            .pin({ paths: paths.slice(at, at + CACHE_PIN_PATHS_MAX) })
+            .catch(() => undefined);
+        }
+      }),
+    );
+  }
+
+  /**
+   * The files at or under `path`: the file itself, a folder's files, with `recursive` its
+   * subtree's. Folder by folder, each listed on its own (not one recursive listing): a listing
+   * of a mounted folder is what makes the masters sync it with the under-storage, so a
+   * subfolder never listed before is seen. One page is held at a time, and the names of the
+   * folders still to walk.
+   */
+  private async *filesOf(path: string, recursive: boolean): AsyncGenerator<string> {
+    const stat = await this.call("stat", { path });
+    if (stat.kind === FileStatus.Kind.FILE) {
+      yield stat.path;
+      return;
+    }
+    const folders = [stat.path];
+    while (folders.length > 0) {
+      const folder = folders.pop()!;
+      for await (const page of this.listPages(folder)) {
+        for (const entry of page) {
+          if (entry.kind === "file") yield entry.path;
+          else if (recursive) folders.push(entry.path);
+        }
+      }
+    }
+  }
+
+  private requireCache(): CacheAccess {
+    if (!this.init.cache) throw new FsError("INVALID", "this client has no way to reach the peers' cache services");
+    return this.init.cache;
+  }
+
+  /** The cache service of `peer`: this peer's own in-process, another over /tessera/cache/1. */
+  private cacheEndpoint(cache: CacheAccess, peer: string) {
+    const local = peer === this.init.localPeer?.id ? cache.local?.() : undefined;
+    return local ?? cache.remote(peer);
   }
 
   /** Adds data at the end of an existing file, under the writer lease (GFS record append's usage). */
@@ -420,13 +711,13 @@ export class FileSystemClient {
   }
 
   /** The file's bytes in order, read ahead in pieces from several replicas (file-reader.ts). */
-  createReadStream(path: string, options: { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
+  createReadStream(path: string, options: ReadOptions & { onProgress?(readBytes: number): void } = {}): AsyncGenerator<Uint8Array> {
     return this.reader.createReadStream(path, options);
   }
 
   /** A reader of byte ranges of one file, as it is now (file-reader.ts). */
-  openRangeReader(path: string): Promise<FileRangeReader> {
-    return this.reader.openRangeReader(path);
+  openRangeReader(path: string, options: ReadOptions = {}): Promise<FileRangeReader> {
+    return this.reader.openRangeReader(path, options);
   }
 
   /**
@@ -434,15 +725,15 @@ export class FileSystemClient {
    * status, from one metadata request: the two describe the same version of the file even when
    * the path is replaced meanwhile.
    */
-  async statAndOpen(path: string): Promise<{ stat: StatView; reader: FileRangeReader | undefined }> {
-    const { status, reader } = await this.reader.openWithStatus(path);
+  async statAndOpen(path: string, options: ReadOptions = {}): Promise<{ stat: StatView; reader: FileRangeReader | undefined }> {
+    const { status, reader } = await this.reader.openWithStatus(path, options);
     return { stat: statView(status), reader };
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
+  async readFile(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
     const pieces: Uint8Array[] = [];
     let total = 0;
-    for await (const piece of this.createReadStream(path)) {
+    for await (const piece of this.createReadStream(path, options)) {
       pieces.push(piece);
       total += piece.length;
     }
@@ -529,7 +820,7 @@ export function statView(stat: FileStatus): StatView {
       version: chunk.version,
       size: chunk.sizeBytes,
       committed: chunk.committed,
-      replicas: chunk.replicas.map((replica) => ({ peer: replica.peer, rack: replica.rack })),
+      replicas: chunk.replicas.map((replica) => ({ peer: replica.peer, rack: replica.rack, ...(replica.tier ? { tier: replica.tier } : {}) })),
     })),
     attributes: attributesFromWire(stat.attributes?.entries ?? []),
     owner: stat.owner,
@@ -537,6 +828,7 @@ export function statView(stat: FileStatus): StatView {
     permission: stat.permission,
     accessTimeMs: stat.accessTimeMs,
     ...(stat.fileId ? { fileId: stat.fileId } : {}),
+    ...(stat.underStorage ? { underStorage: { ...stat.underStorage } } : {}),
   };
 }
 
@@ -572,7 +864,7 @@ export interface PutManyFile {
   sizeBytes?: number;
 }
 
-export interface PutManyOptions extends Pick<PutOptions, "replication" | "chunkSizeBytes"> {
+export interface PutManyOptions extends Pick<PutOptions, "replication" | "chunkSizeBytes" | "writeType"> {
   /** Folders to make besides the files' own folders (an empty local folder of a tree, say). */
   folders?: string[];
   /** Files written at once, 1..PUT_MANY_IN_FLIGHT_MAX (default PUT_MANY_IN_FLIGHT_DEFAULT). */

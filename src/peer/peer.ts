@@ -67,6 +67,8 @@ import { WorkerPool } from "../compute/worker-pool.ts";
 import { CHUNK_REPORT_PROTOCOL, TASK_PROTOCOL } from "../protocol/ids.ts";
 import { REPORT_RPC_LIMITS, TASK_RPC_LIMITS } from "../protocol/limits.ts";
 import { replicateSender } from "./replicate-sender.ts";
+import { CacheService } from "../cache/cache-service.ts";
+import { remoteCacheEndpoint } from "../client/cache-client.ts";
 
 export class JoinRefusedError extends Error {
   override name = "JoinRefusedError";
@@ -102,6 +104,8 @@ export interface PeerParts {
   cacheTiers: CacheTiers;
   reporter: BlockReporter;
   data: DataService;
+  /** This peer's cache service: /tessera/cache/1 (issue 16). */
+  cache: CacheService;
   fs: FileSystemClient;
   admin: AdminClient;
   jobs: JobsClient;
@@ -135,6 +139,8 @@ export class Peer extends EventTarget {
   readonly cacheTiers: CacheTiers;
   /** The chunk server's data protocols and their counters. */
   readonly data: DataService;
+  /** This peer's cache service (issue 16): reads of mounted files' chunks through it, loads, pins; its counters. */
+  readonly cache: CacheService;
   /** The file system, as a client running inside this peer: first replicas and reads are local. */
   readonly fs: FileSystemClient;
   /** fsck and the capacity report, asked of the leader through this peer. */
@@ -166,6 +172,7 @@ export class Peer extends EventTarget {
     this.chunkStore = parts.chunkStore;
     this.cacheTiers = parts.cacheTiers;
     this.data = parts.data;
+    this.cache = parts.cache;
     this.fs = parts.fs;
     this.admin = parts.admin;
     this.jobs = parts.jobs;
@@ -252,6 +259,7 @@ export class Peer extends EventTarget {
     await this.parts.maintenance.stop();
     await replication.stop();
     await replicas.stop();
+    await this.parts.cache.stop();
     reporter.stop();
     await data.stop();
     this.parts.mounts.stop();
@@ -479,13 +487,26 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     // This peer's own clients call its MetaService directly (served here when it leads,
     // forwarded to the leader otherwise), with the same retries as a remote client.
     const call: MetaCall = retryingMetaCall((request) => meta.handle(request, id), new CallIds(id));
-    const fs = new FileSystemClient({ host, localPeer: { id, rack, store: chunkStore }, call });
-    const admin = new AdminClient(call);
-    // The leader's door to the under-storages (mount checks, metadata sync, persisting), over
-    // this peer's own file-system client: built on every peer, used where it leads.
+    // --- the cache service (issue 16, cachesvc) ----------------------------------------------
+    // This peer's own client reads uncached chunks of mounted files through this peer's
+    // service; `cache load` and pins reach the others over /tessera/cache/1.
+    const cacheRef: { service?: CacheService } = {};
+    const fs = new FileSystemClient({
+      host,
+      localPeer: { id, rack, store: chunkStore },
+      call,
+      cache: { local: () => cacheRef.service, livePeers: async () => liveChunkServers(membership.table), remote: (peer) => remoteCacheEndpoint(host, peer) },
+    });
+    // The leader's door to the under-storages (mount checks, metadata sync, persisting) and
+    // the cache service's (fills), over this peer's own file-system client: one per peer.
     const underStorage = new UfsBroker({ fs, call, log: log.child("ufs") });
     started.push({ stop: () => underStorage.close() });
     fsService.underStorage.attach(underStorage);
+    const cache = new CacheService({ host, call, tiers: innerStore, underStorageOf: (record) => underStorage.underStorageOf(record), log: log.child("cache") });
+    await cache.start();
+    started.push(cache);
+    cacheRef.service = cache;
+    const admin = new AdminClient(call);
     const jobs = new JobsClient(fs, call);
     const tasks = new TaskService({ host, id, dir: dataDir.file(COMPUTE_DIR), fs, pool: new WorkerPool({ ...(options.computeSlots ? { size: options.computeSlots } : {}), logger: log.child("compute") }), call, log: log.child("compute"), ...(options.faultTaskDelayMs ? { faultTaskDelayMs: options.faultTaskDelayMs } : {}) });
     await tasks.start();
@@ -526,7 +547,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     }
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
     const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
-    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, mounts, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, cacheTiers: innerStore, reporter, data, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
+    const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, mounts, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, cacheTiers: innerStore, reporter, data, cache, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
   } catch (err) {
@@ -534,6 +555,14 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     dataDir.close();
     throw err;
   }
+}
+
+/** The live chunk servers (this one included): where a client in this peer picks fill peers (issue 16). */
+function liveChunkServers(table: PeerTable): string[] {
+  return table
+    .list()
+    .filter((record) => record.state === "alive" && record.heartbeat.roles.includes("chunk"))
+    .map((record) => record.id);
 }
 
 /** The live peers serving admin HTTP, as WebHDFS's redirects choose among them; this one by its own address (its heartbeat may not have gone round yet). */

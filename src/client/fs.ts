@@ -17,6 +17,8 @@ import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT, CONCAT_SOURCES_MAX, SETTINGS_PAGE_MAX } from "../protocol/limits.ts";
 import { attributesFromWire, attributesProblem, attributesToWire, type Attributes } from "../protocol/attributes.ts";
 import type { Attribute } from "../protocol/pb/attributes.ts";
+import type { CacheChange, MountInfo } from "../protocol/pb/meta.ts";
+import { normalizeUnderStorageUri, type PersistState, type ReadType, type WriteType } from "../protocol/mounts.ts";
 import { FileReader, type FileRangeReader } from "./file-reader.ts";
 import { FsError } from "./fs-error.ts";
 import { statWhole } from "./stat-pages.ts";
@@ -31,6 +33,8 @@ export { chunked, PIPELINE_ATTEMPTS_MAX, type ChunkPiece } from "./file-writer.t
 export interface ReplicaView {
   peer: string;
   rack: string;
+  /** The cache tier the peer keeps the copy in ("MEM", "SSD", "HDD"); absent for its data directory. */
+  tier?: string;
 }
 
 export interface ChunkView {
@@ -61,6 +65,16 @@ export interface StatView {
   accessTimeMs: number;
   /** The namespace's id of the file or folder (HDFS's fileId; WebHDFS shows it), when the answer carried one. */
   fileId?: number;
+  /** Inside an under-storage mount (issue 16, docs/cache.md): its mount, version there, persist state and pin. */
+  underStorage?: UnderStorageView;
+}
+
+export interface UnderStorageView {
+  mountPath: string;
+  /** The under-storage object's version as Tessera last saw it ("" until persisted). */
+  fingerprint: string;
+  persistState: PersistState;
+  pinned: boolean;
 }
 
 export interface PutOptions {
@@ -83,6 +97,19 @@ export interface PutOptions {
   expectedSizeBytes?: number;
   /** The new file's permission bits (0..0o777), used as given; absent: 0o666 less the cluster's umask. */
   permission?: number;
+}
+
+/** `fs mount`'s settings; absent ones take the cluster's defaults (protocol/mounts.ts). */
+export interface MountOptions {
+  readonly?: boolean;
+  /** `--option k=v`: endpoint, region, access_key, secret_key, path_style for s3://. */
+  options?: Record<string, string>;
+  /** -1 once, 0 on every access, else milliseconds. */
+  syncIntervalMs?: number;
+  readType?: ReadType;
+  writeType?: WriteType;
+  /** Copies of each cached chunk. */
+  replication?: number;
 }
 
 export interface FileSystemClientInit {
@@ -455,6 +482,49 @@ export class FileSystemClient {
     return out;
   }
 
+  // --- under-storage mounts and the cache (issue 16, docs/cache.md) -----------------------
+  // Thin calls of the masters' requests; reads and loads through the cache are the cache
+  // client's (client/cache-client.ts).
+
+  /** Mounts an under-storage (`s3://bucket/prefix`, `file:///dir`) at `path`, an empty or new folder (superuser). */
+  async mount(path: string, uri: string, options: MountOptions = {}): Promise<void> {
+    await this.call("mount", {
+      path,
+      uri: normalizeUnderStorageUri(uri),
+      options: Object.entries(options.options ?? {}).map(([key, value]) => ({ key, value })),
+      readonly: options.readonly ?? false,
+      ...(options.syncIntervalMs !== undefined ? { syncIntervalMs: options.syncIntervalMs } : {}),
+      readType: options.readType ?? ("READ_TYPE_UNSPECIFIED" as ReadType),
+      writeType: options.writeType ?? ("WRITE_TYPE_UNSPECIFIED" as WriteType),
+      replication: options.replication ?? 0,
+    });
+  }
+
+  /** Removes the mount at `path` and its subtree from the namespace (the under-storage keeps its objects). */
+  async unmount(path: string): Promise<void> {
+    await this.call("unmount", { path });
+  }
+
+  /** The mount table, without secrets (MountInfo.redacted names the options withheld). */
+  async mounts(): Promise<MountInfo[]> {
+    return (await this.call("listMounts", {})).mounts;
+  }
+
+  /** Writes a file of a mount to its under-storage now; resolves when it is there. */
+  async persist(path: string): Promise<void> {
+    await this.call("persist", { path });
+  }
+
+  /** Pins (or unpins) every file at or below `path`: no tier evicts or demotes their cached chunks. */
+  async setPinned(path: string, pinned: boolean): Promise<CacheChange> {
+    return this.call("setPinned", { path, pinned });
+  }
+
+  /** Drops the cached copies of the persisted files at or below `path` (the metadata stays); pinned ones only with `force`. */
+  async free(path: string, options: { force?: boolean } = {}): Promise<CacheChange> {
+    return this.call("freeCache", { path, force: options.force ?? false });
+  }
+
   // --- writing ---------------------------------------------------------------------------
 
   /**
@@ -529,7 +599,7 @@ export function statView(stat: FileStatus): StatView {
       version: chunk.version,
       size: chunk.sizeBytes,
       committed: chunk.committed,
-      replicas: chunk.replicas.map((replica) => ({ peer: replica.peer, rack: replica.rack })),
+      replicas: chunk.replicas.map((replica) => ({ peer: replica.peer, rack: replica.rack, ...(replica.tier ? { tier: replica.tier } : {}) })),
     })),
     attributes: attributesFromWire(stat.attributes?.entries ?? []),
     owner: stat.owner,
@@ -537,6 +607,7 @@ export function statView(stat: FileStatus): StatView {
     permission: stat.permission,
     accessTimeMs: stat.accessTimeMs,
     ...(stat.fileId ? { fileId: stat.fileId } : {}),
+    ...(stat.underStorage ? { underStorage: { ...stat.underStorage } } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ export function lsTime(ms: number): string {
  * and HDFS's ACL mark (a space: Tessera keeps no ACLs), replication (`-` for a folder), owner,
  * group, size in bytes, modification time, path.
  */
-export function lsLines(entries: readonly StatView[]): string[] {
+export function lsLines(entries: readonly StatView[], extraColumns?: (entry: StatView) => string | undefined): string[] {
   const replication = (entry: StatView) => (entry.kind === "dir" ? "-" : String(entry.replication));
   const size = (entry: StatView) => String(entry.kind === "dir" ? 0 : entry.size);
   let replicationWidth = REPLICATION_WIDTH_MIN;
@@ -41,6 +41,8 @@ export function lsLines(entries: readonly StatView[]): string[] {
       ...(groupWidth > 0 ? [entry.group.padEnd(groupWidth)] : []),
       size(entry).padStart(sizeWidth),
       lsTime(entry.mtimeMs),
+      // Entries in an under-storage mount: persist state and how much is cached (cmd/cache-format.ts).
+      ...(extraColumns?.(entry) !== undefined ? [extraColumns(entry)!] : []),
       entry.path,
     ].join(" "),
   );

@@ -2,6 +2,7 @@
 // test's own process on a folder of its own, and what tests do to a bucket behind Tessera's
 // back, through @aws-sdk/client-s3 directly (never through Tessera).
 import { Agent } from "node:http";
+import { fitS3rverToBun } from "./s3rver-on-bun.ts";
 import S3rver from "s3rver";
 import {
   CreateBucketCommand,
@@ -44,6 +45,7 @@ export function s3Client(endpoint: string, credentials: { accessKeyId: string; s
 /** s3rver on a free loopback port, its objects in a temporary folder. */
 export async function startS3rver(): Promise<RunningS3rver> {
   const dir = tempDir("s3rver");
+  fitS3rverToBun(dir.path);
   let server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: dir.path });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;

@@ -17,7 +17,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { tempDir } from "./temp.ts";
 
-/** s3rver's one account (models/account.js): any other key is refused. */
+/**
+ * s3rver's one account (models/account.js): any other key id is refused (InvalidAccessKeyId).
+ * It does not check SigV4 signatures, so a wrong secret passes: wrong credentials are tested
+ * with a wrong key id against it, with a wrong secret against Tessera's gateway.
+ */
 export const S3RVER_KEY = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
 export interface UnderS3 {
@@ -38,8 +42,9 @@ export interface RunningS3rver extends UnderS3 {
 }
 
 export function s3Client(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): S3Client {
-  // One attempt: a test that checks a refusal wants the refusal, not the SDK's retries of it.
-  return new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials, maxAttempts: 1, requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }) } });
+  // The SDK's retries stay on: a socket kept alive across an s3rver restart is reset on its
+  // next use, which a retry survives (refusals, 4xx, are not retried).
+  return new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials, requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }) } });
 }
 
 /** s3rver on a free loopback port, its objects in a temporary folder. */

@@ -179,6 +179,8 @@ for (const serverName of ["s3rver", "gateway"] as const) {
 
     it("pins, refuses to free a pinned file without -f, frees with it, and reads the bytes again", async () => {
       const path = `${mountPoint}/data/sub/deep.bin`;
+      // Loaded by itself, so this test stands apart from the recursive load's.
+      await ok(env, ["cache", "load", path]);
       expect(await ok(env, ["cache", "pin", path])).toBe("pinned 1 file\n");
       expect((await statJson(env, path)).underStorage?.pinned).toBe(true);
       expect(await ok(env, ["fs", "stat", path])).toContain("Pinned: yes");

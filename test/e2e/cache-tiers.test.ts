@@ -62,6 +62,9 @@ beforeAll(async () => {
     "--option", `access_key=${s3rver.credentials.accessKeyId}`, "--option", `secret_key=${s3rver.credentials.secretAccessKey}`,
     "--sync-interval", "-1",
   ]);
+  // Listed once (the mount's interval is -1): every file is known from here on.
+  expect(await ok(env, ["fs", "ls", "/t"])).toContain("/t/pinned.bin");
+  expect(await ok(env, ["fs", "ls", "/t/data"])).toContain(`Found ${FILES} items`);
 }, 300_000);
 
 afterAll(async () => {

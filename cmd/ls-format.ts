@@ -19,7 +19,8 @@ export function lsTime(ms: number): string {
  * One line per entry, the columns as wide as this group of entries needs (HDFS widens them
  * over the folder it lists; `fs ls` prints a page at a time, so over the page): permission
  * and HDFS's ACL mark (a space: Tessera keeps no ACLs), replication (`-` for a folder), owner,
- * group, size in bytes, modification time, path.
+ * group, size in bytes, modification time, path; `extraColumns` adds columns before the path
+ * for the entries it answers for (a mounted file's persist state and cache share).
  */
 export function lsLines(entries: readonly StatView[], extraColumns?: (entry: StatView) => string | undefined): string[] {
   const replication = (entry: StatView) => (entry.kind === "dir" ? "-" : String(entry.replication));
@@ -34,16 +35,17 @@ export function lsLines(entries: readonly StatView[], extraColumns?: (entry: Sta
     ownerWidth = Math.max(ownerWidth, entry.owner.length);
     groupWidth = Math.max(groupWidth, entry.group.length);
   }
-  return entries.map((entry) =>
-    [
+  return entries.map((entry) => {
+    // Entries in an under-storage mount: persist state and how much is cached (cmd/cache-format.ts).
+    const extra = extraColumns?.(entry);
+    return [
       `${formatPermission(entry.kind, entry.permission)} ${replication(entry).padStart(replicationWidth)}`,
       ...(ownerWidth > 0 ? [entry.owner.padEnd(ownerWidth)] : []),
       ...(groupWidth > 0 ? [entry.group.padEnd(groupWidth)] : []),
       size(entry).padStart(sizeWidth),
       lsTime(entry.mtimeMs),
-      // Entries in an under-storage mount: persist state and how much is cached (cmd/cache-format.ts).
-      ...(extraColumns?.(entry) !== undefined ? [extraColumns(entry)!] : []),
+      ...(extra !== undefined ? [extra] : []),
       entry.path,
-    ].join(" "),
-  );
+    ].join(" ");
+  });
 }

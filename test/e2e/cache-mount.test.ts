@@ -276,20 +276,30 @@ describe("a file changed in the bucket behind Tessera's back", () => {
     await putObject(s3rver, bucket, "zero/f.bin", second);
     expect(sameBytes(await fsBytes(env, scratch, "/chg0/f.bin"), second)).toBe(true);
 
-    // Changed while a read runs: the read gives one version whole, or says the file changed.
-    const third = randomBody(TWO_CHUNKS_BYTES);
+    await ok(env, ["fs", "unmount", "/chg0"]);
+  }, 240_000);
+
+  it("changed while a read runs, the read gives one version whole or says the file changed", async () => {
+    // Against Tessera's gateway: s3rver overwrites an object's file in place and its ETag after,
+    // so a ranged GET during a PUT gets a mix of versions from s3rver itself (If-Match and
+    // all), which S3 never serves. The gateway's PUT replaces the object whole.
+    await createBucket(gateway, bucket);
+    const first = randomBody(TWO_CHUNKS_BYTES);
+    await putObject(gateway, bucket, "race/f.bin", first);
+    await ok(env, mountArgs(gateway, "/race", `s3://${bucket}/race`, ["--sync-interval", "0"]));
+    const second = randomBody(TWO_CHUNKS_BYTES);
     const local = join(scratch, "racing.bin");
-    const reading = runCli(["fs", "get", "/chg0/f.bin", local], env);
-    await putObject(s3rver, bucket, "zero/f.bin", third);
+    const reading = runCli(["fs", "get", "/race/f.bin", local], env);
+    await putObject(gateway, bucket, "race/f.bin", second);
     const raced = await reading;
     if (raced.code === 0) {
       const got = new Uint8Array(await Bun.file(local).bytes());
-      expect(sameBytes(got, second) || sameBytes(got, third)).toBe(true);
+      expect(sameBytes(got, first) || sameBytes(got, second)).toBe(true);
     } else {
       expect(raced.stderr).toMatch(/^tessera: [^\n]*changed[^\n]*\.\n$/);
     }
-    expect(sameBytes(await fsBytes(env, scratch, "/chg0/f.bin"), third)).toBe(true);
-    await ok(env, ["fs", "unmount", "/chg0"]);
+    expect(sameBytes(await fsBytes(env, scratch, "/race/f.bin"), second)).toBe(true);
+    await ok(env, ["fs", "unmount", "/race"]);
   }, 240_000);
 
   it("with --sync-interval 1s a read started a second after the change returns the new bytes", async () => {

@@ -13,6 +13,8 @@ import { normalizePath } from "../src/protocol/paths.ts";
 import { formatPermission, permissionOctal } from "../src/protocol/permissions.ts";
 import { formatBytes, formatTable } from "./format.ts";
 import { lsLines } from "./ls-format.ts";
+import { parseReadType, parseWriteType, type ReadType, type WriteType } from "../src/protocol/mounts.ts";
+import { CacheUsageError, lsCacheColumns, mountRequest, mountTable, statCacheLines, withCacheShare, type MountFlags } from "./cache-format.ts";
 import { addPermissionCommands } from "./fs-permissions.ts";
 
 export class FsUsageError extends Error {
@@ -149,12 +151,14 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     .option("--chunk-size <size>", "chunk size, like 64MB (default 64 MiB)")
     .option("--parallel <n>", `files written at once when there are several (default ${PUT_MANY_IN_FLIGHT_DEFAULT})`)
     .option("--chunks-in-flight <n>", `chunks of one file written at once (default ${CHUNKS_IN_FLIGHT_DEFAULT}, at most ${CHUNKS_IN_FLIGHT_MAX})`)
-    .action(async (paths: string[], flags: ClientFlagsLike & { recursive?: boolean; replication?: string; chunkSize?: string; parallel?: string; chunksInFlight?: string }) => {
+    .option("--write-type <type>", "under a mount: CACHE_THROUGH, THROUGH, ASYNC_THROUGH or MUST_CACHE (default: the mount's; docs/cache.md)")
+    .action(async (paths: string[], flags: ClientFlagsLike & { recursive?: boolean; replication?: string; chunkSize?: string; parallel?: string; chunksInFlight?: string; writeType?: string }) => {
       if (paths.length < 2) throw new FsUsageError("put needs at least one local path and a remote path");
       const replication = flags.replication === undefined ? undefined : parseReplication(flags.replication);
       const chunkSizeBytes = flags.chunkSize === undefined ? undefined : parseSize(flags.chunkSize, "--chunk-size");
       const inFlight = flags.parallel === undefined ? undefined : parseInFlight(flags.parallel);
       const chunksInFlight = flags.chunksInFlight === undefined ? undefined : parseChunksInFlight(flags.chunksInFlight);
+      const writeType = writeTypeOption(flags.writeType);
       const remote = paths[paths.length - 1]!;
       const sources = paths.slice(0, -1);
       await withClient(flags, async (client) => {
@@ -167,7 +171,7 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
           const file = tree.files[0]!;
           const bar = progress(file.sizeBytes, basename(file.local));
           try {
-            results = [await client.fs.put(Bun.file(file.local).stream(), file.remote, { replication, chunkSizeBytes, chunksInFlight, onProgress: bar.update })];
+            results = [await client.fs.put(Bun.file(file.local).stream(), file.remote, { replication, chunkSizeBytes, chunksInFlight, onProgress: bar.update, ...writeType })];
           } finally {
             bar.stop();
           }
@@ -177,7 +181,7 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
           const files = tree.files.map((file) => ({ path: file.remote, sizeBytes: file.sizeBytes, source: () => (file.sizeBytes <= READ_WHOLE_BYTES_MAX ? Bun.file(file.local).bytes() : Bun.file(file.local).stream()) }));
           const bar = fileProgress(files.length, files.reduce((sum, file) => sum + file.sizeBytes, 0));
           try {
-            results = await client.fs.putMany(files, { folders: tree.folders, replication, chunkSizeBytes, inFlight, onProgress: bar.update });
+            results = await client.fs.putMany(files, { folders: tree.folders, replication, chunkSizeBytes, inFlight, onProgress: bar.update, ...writeType });
           } catch (err) {
             // The library names the remote path; the user typed the local one.
             if (err instanceof PutManyError && err.index >= 0) throw new PutManyError(err.code, err.path, err.index, err.filesWritten, `${tree.files[err.index]!.local}: ${err.message}`, err);
@@ -195,7 +199,10 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
       });
     });
 
-  addClientOptions(fs.command("get").description("download a file").argument("<remote>").argument("<local>")).action(async (remote: string, local: string, flags: ClientFlagsLike) => {
+  addClientOptions(fs.command("get").description("download a file").argument("<remote>").argument("<local>"))
+    .option("--read-type <type>", "under a mount: CACHE, CACHE_PROMOTE or NO_CACHE (default: the mount's; docs/cache.md)")
+    .action(async (remote: string, local: string, flags: ClientFlagsLike & { readType?: string }) => {
+    const readType = readTypeOption(flags.readType);
     await withClient(flags, async (client) => {
       const stat = await client.fs.stat(remote);
       if (stat.kind !== "file") throw new FsUsageError(`${remote} is a folder; get copies one file`);
@@ -204,7 +211,7 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
       const writer = Bun.file(temp).writer();
       const bar = progress(stat.size, basename(remote));
       try {
-        for await (const piece of client.fs.createReadStream(remote, { onProgress: bar.update })) writer.write(piece);
+        for await (const piece of client.fs.createReadStream(remote, { onProgress: bar.update, ...readType })) writer.write(piece);
         await writer.end();
       } catch (err) {
         await writer.end();
@@ -218,9 +225,13 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     });
   });
 
-  addClientOptions(fs.command("cat").description("print a file to stdout").argument("<remote>")).action(async (remote: string, flags: ClientFlagsLike) => {
+  addClientOptions(fs.command("cat").description("print a file to stdout").argument("<remote>"))
+    .option("--read-type <type>", "under a mount: CACHE, CACHE_PROMOTE or NO_CACHE (default: the mount's)")
+    .action(async (remote: string, flags: ClientFlagsLike & { readType?: string }) => {
+    const readType = readTypeOption(flags.readType);
     await withClient(flags, async (client) => {
-      for await (const piece of client.fs.createReadStream(remote)) {
+      const options: ReadStreamOptions = { ...readType };
+      for await (const piece of client.fs.createReadStream(remote, options)) {
         if (!process.stdout.write(piece)) await new Promise((resolve) => process.stdout.once("drain", resolve));
       }
     });
@@ -234,9 +245,13 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
         const recursive = flags.recursive ?? false;
         if (flags.json) {
           let first = true;
-          for await (const page of client.fs.listPages(path, { recursive })) {
+          for await (const listed of client.fs.listPages(path, { recursive })) {
+            const page = await withMountedChunks(client, listed);
             // The same text JSON.stringify(entries, null, 2) gives for the whole list.
-            const items = page.map(({ chunks: _chunks, ...entry }) => `  ${JSON.stringify(entry, null, 2).replaceAll("\n", "\n  ")}`);
+            const items = page.map((stat) => {
+              const { chunks: _chunks, ...entry } = stat.underStorage ? withCacheShare(stat) : stat;
+              return `  ${JSON.stringify(entry, null, 2).replaceAll("\n", "\n  ")}`;
+            });
             await printOut(`${first ? "[\n" : ",\n"}${items.join(",\n")}`);
             first = false;
           }
@@ -262,10 +277,10 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
           head = `Found ${count} items\n`;
         }
         for (const page of ahead) {
-          await printOut(`${head}${lsLines(page).join("\n")}\n`);
+          await printOut(`${head}${lsLines(await withMountedChunks(client, page), mountedColumns).join("\n")}\n`);
           head = "";
         }
-        for await (const page of pages) await printOut(`${lsLines(page).join("\n")}\n`);
+        for await (const page of pages) await printOut(`${lsLines(await withMountedChunks(client, page), mountedColumns).join("\n")}\n`);
       });
     });
 
@@ -318,19 +333,113 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     await withClient(flags, async (client) => {
       const stat = await client.fs.stat(path);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(stat, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(withCacheShare(stat), null, 2)}\n`);
         return;
       }
       process.stdout.write(`${stat.path}: ${stat.kind}, ${formatBytes(stat.size)}, replication ${stat.replication}, chunk size ${formatBytes(stat.chunkSize)}, ${stat.state}\n`);
       process.stdout.write(`${formatPermission(stat.kind, stat.permission)} (${permissionOctal(stat.permission).padStart(3, "0")}), owner ${stat.owner}, group ${stat.group}\n`);
+      const cacheLines = statCacheLines(stat);
+      if (cacheLines.length > 0) process.stdout.write(`${cacheLines.join("\n")}\n`);
       if (stat.chunks.length > 0) {
-        const rows = stat.chunks.map((chunk) => [String(chunk.index), chunk.id, String(chunk.version), formatBytes(chunk.size), chunk.replicas.map((r) => `${r.peer.slice(-8)}@${r.rack}`).join(" ")]);
+        const rows = stat.chunks.map((chunk) => [String(chunk.index), chunk.id, String(chunk.version), formatBytes(chunk.size), chunk.replicas.map((r) => `${r.peer.slice(-8)}@${r.rack}${r.tier ? `:${r.tier}` : ""}`).join(" ") || "(not cached)"]);
         process.stdout.write(formatTable(["#", "CHUNK", "VERSION", "SIZE", "REPLICAS"], rows));
       }
     });
   });
 
+  addMountCommands(fs, withClient, addClientOptions);
   addPermissionCommands(fs, withClient, addClientOptions);
+}
+
+// --- under-storage mounts (issue 16, docs/cache.md) ----------------------------------------------
+
+const collectOption = (value: string, previous: string[] = []) => [...previous, value];
+
+function usageOf<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new FsUsageError((err as Error).message);
+  }
+}
+
+/** `--write-type` as the client's write option (the cache client reads `writeType` on put and putMany). */
+function writeTypeOption(text: string | undefined): { writeType?: WriteType } {
+  return text === undefined ? {} : { writeType: usageOf(() => parseWriteType(text)) };
+}
+
+/** createReadStream's options with the cache client's read type (docs/cache.md). */
+type ReadStreamOptions = NonNullable<Parameters<ClusterClient["fs"]["createReadStream"]>[1]> & { readType?: ReadType };
+
+/** `--read-type` as the client's read option (the cache client reads `readType` on its reads). */
+function readTypeOption(text: string | undefined): { readType?: ReadType } {
+  return text === undefined ? {} : { readType: usageOf(() => parseReadType(text)) };
+}
+
+// Files of one ls page stated at once to learn how much of each is cached (a listing carries
+// no chunks): a few, so a page of 1,000 mounted files costs the leader a short burst.
+const LS_STATS_IN_FLIGHT = 8;
+
+/** The page with the chunks of its files in a mount filled in (their stat's), for the cache columns. */
+async function withMountedChunks(client: ClusterClient, page: StatView[]): Promise<StatView[]> {
+  const out = [...page];
+  const todo = page.flatMap((entry, i) => (entry.underStorage && entry.kind === "file" ? [i] : []));
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) {
+      const i = todo[next++]!;
+      try {
+        out[i] = await client.fs.stat(page[i]!.path);
+      } catch (err) {
+        // Deleted between the listing and the stat: listed as it was, without chunks.
+        if ((err as { code?: string }).code !== "NOT_FOUND") throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LS_STATS_IN_FLIGHT, todo.length) }, worker));
+  return out;
+}
+
+function mountedColumns(entry: StatView): string | undefined {
+  return entry.underStorage ? lsCacheColumns(entry) : undefined;
+}
+
+function addMountCommands(fs: Command, withClient: <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => Promise<T>) => Promise<T>, addClientOptions: (command: Command) => Command): void {
+  addClientOptions(fs.command("mount").description("mount an under-storage (s3://bucket/prefix, file:///dir) at PATH; with no argument, list the mounts").argument("[path]").argument("[uri]"))
+    .option("--readonly", "refuse writes, deletes and renames under the mount")
+    .option("--option <key=value>", "endpoint, region, access_key, secret_key, path_style for s3:// (repeatable)", collectOption)
+    .option("--sync-interval <d>", "when to look at the under-storage again: -1 once, 0 on every access, or a duration like 1s, 5m (default 1m)")
+    .option("--read-type <type>", "CACHE (default), CACHE_PROMOTE or NO_CACHE")
+    .option("--write-type <type>", "CACHE_THROUGH (default), THROUGH, ASYNC_THROUGH or MUST_CACHE")
+    .option("--replication <n>", "copies of each cached chunk (default 1)")
+    .action(async (path: string | undefined, uri: string | undefined, flags: ClientFlagsLike & MountFlags) => {
+      if (path === undefined) {
+        if (flags.readonly || flags.option || flags.syncInterval || flags.readType || flags.writeType || flags.replication) throw new FsUsageError("mount options go with a PATH and a URI");
+        await withClient(flags, async (client) => {
+          const mounts = await client.fs.mounts();
+          if (flags.json) process.stdout.write(`${JSON.stringify(mounts, null, 2)}\n`);
+          else process.stdout.write(mountTable(mounts, Date.now()));
+        });
+        return;
+      }
+      if (uri === undefined) throw new FsUsageError("mount needs a PATH and an under-storage URI (s3://bucket/prefix or file:///dir)");
+      let request: ReturnType<typeof mountRequest>;
+      try {
+        request = mountRequest(uri, flags);
+      } catch (err) {
+        if (err instanceof CacheUsageError) throw new FsUsageError(err.message);
+        throw err;
+      }
+      await withClient(flags, (client) => client.fs.mount(path, request.uri, request.options));
+    });
+
+  addClientOptions(fs.command("unmount").description("remove a mount (its files leave the namespace; the under-storage keeps them)").argument("<path>")).action(async (path: string, flags: ClientFlagsLike) => {
+    await withClient(flags, (client) => client.fs.unmount(path));
+  });
+
+  addClientOptions(fs.command("persist").description("write a file of a mount to its under-storage now").argument("<path>")).action(async (path: string, flags: ClientFlagsLike) => {
+    await withClient(flags, (client) => client.fs.persist(path));
+  });
 }
 
 export interface ClientFlagsLike {

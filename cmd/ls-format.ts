@@ -19,9 +19,10 @@ export function lsTime(ms: number): string {
  * One line per entry, the columns as wide as this group of entries needs (HDFS widens them
  * over the folder it lists; `fs ls` prints a page at a time, so over the page): permission
  * and HDFS's ACL mark (a space: Tessera keeps no ACLs), replication (`-` for a folder), owner,
- * group, size in bytes, modification time, path.
+ * group, size in bytes, modification time, path; `extraColumns` adds columns before the path
+ * for the entries it answers for (a mounted file's persist state and cache share).
  */
-export function lsLines(entries: readonly StatView[]): string[] {
+export function lsLines(entries: readonly StatView[], extraColumns?: (entry: StatView) => string | undefined): string[] {
   const replication = (entry: StatView) => (entry.kind === "dir" ? "-" : String(entry.replication));
   const size = (entry: StatView) => String(entry.kind === "dir" ? 0 : entry.size);
   let replicationWidth = REPLICATION_WIDTH_MIN;
@@ -34,14 +35,17 @@ export function lsLines(entries: readonly StatView[]): string[] {
     ownerWidth = Math.max(ownerWidth, entry.owner.length);
     groupWidth = Math.max(groupWidth, entry.group.length);
   }
-  return entries.map((entry) =>
-    [
+  return entries.map((entry) => {
+    // Entries in an under-storage mount: persist state and how much is cached (cmd/cache-format.ts).
+    const extra = extraColumns?.(entry);
+    return [
       `${formatPermission(entry.kind, entry.permission)} ${replication(entry).padStart(replicationWidth)}`,
       ...(ownerWidth > 0 ? [entry.owner.padEnd(ownerWidth)] : []),
       ...(groupWidth > 0 ? [entry.group.padEnd(groupWidth)] : []),
       size(entry).padStart(sizeWidth),
       lsTime(entry.mtimeMs),
+      ...(extra !== undefined ? [extra] : []),
       entry.path,
-    ].join(" "),
-  );
+    ].join(" ");
+  });
 }

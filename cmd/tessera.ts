@@ -12,6 +12,7 @@ import { parseTierSpecs } from "../src/cache/tier-spec.ts";
 import { parseEvictionPolicy } from "../src/cache/eviction-policy.ts";
 import { formatBytes, formatTable, stopOnSignals } from "./format.ts";
 import { addFsCommands } from "./fs.ts";
+import { addCacheCommands } from "./cache.ts";
 import { addAdminCommands } from "./admin.ts";
 import { addMaintenanceCommands } from "./maintenance.ts";
 import { addJobCommands } from "./job.ts";
@@ -246,8 +247,9 @@ export function buildProgram(): Command {
   addClientOptions(cluster.command("peers").description("list every known peer with its state")).action(runClusterPeers);
   addClientOptions(cluster.command("status").description("the masters: leader, term, voters, learners, commit and match indexes")).action(runClusterStatus);
 
-  const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, truncate, setrep, stat, chmod, chown, chgrp");
+  const fs = program.command("fs").description("the file system: put, get, cat, ls, mkdir, rm, mv, append, truncate, setrep, stat, chmod, chown, chgrp, mount, unmount, persist");
   addFsCommands(fs, withClient, addClientOptions);
+  addCacheCommands(program, withClient, addClientOptions);
   addAdminCommands(program, withClient, addClientOptions);
   addMaintenanceCommands(program, withClient, addClientOptions);
   addJobCommands(program, withClient, addClientOptions);

@@ -34,6 +34,14 @@ describe("lsLines", () => {
   it("prints local time to the minute", () => {
     expect(lsTime(new Date(2027, 0, 2, 3, 4, 59).getTime())).toBe("2027-01-02 03:04");
   });
+
+  it("puts an entry's extra columns (a mounted file's cache state) just before its path, and none for the others", () => {
+    const lines = lsLines([entry({ path: "/m/a", kind: "file", size: 5 }), entry({ path: "/b", kind: "file", size: 5 })], (e) => (e.path.startsWith("/m/") ? "PERSISTED 100% MEM:100%" : undefined));
+    expect(lines).toEqual([
+      "-rw-r--r--   3 alice supergroup          5 2026-12-06 17:51 PERSISTED 100% MEM:100% /m/a",
+      "-rw-r--r--   3 alice supergroup          5 2026-12-06 17:51 /b",
+    ]);
+  });
 });
 
 describe("chown and chgrp arguments", () => {

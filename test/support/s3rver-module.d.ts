@@ -8,10 +8,10 @@ declare module "s3rver" {
     resetOnClose?: boolean;
     allowMismatchedSignatures?: boolean;
     vhostBuckets?: boolean;
-    configureBuckets?: Array<{ name: string; configs?: unknown[] }>;
+    configureBuckets?: Array<{ name: string; configs?: Array<string | Uint8Array> }>;
   }
   export default class S3rver {
-    constructor(options: S3rverOptions);
+    constructor(options?: S3rverOptions);
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
   }

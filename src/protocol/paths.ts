@@ -91,3 +91,25 @@ export function join(dir: string, name: string): string {
   validateName(name, path);
   return normalizePath(path);
 }
+
+/**
+ * Compares two names (or keys, or paths) in byte order of their UTF-8: S3's key order, and the
+ * order in which the namespace's SQLite (BINARY collation) keeps names. JavaScript's `<`
+ * compares UTF-16 code units, which differs where a character above U+FFFF (a surrogate pair,
+ * 0xD800..0xDFFF) meets one in U+E000..U+FFFF: moving surrogates above that range gives code
+ * point order, which is UTF-8's order, with no encoding.
+ */
+export function compareNames(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}

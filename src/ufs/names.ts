@@ -7,31 +7,13 @@
 // since '-', '.' and the other characters below '/' sort between. `assembleS3Page` restores
 // name order over what one listing returned and says which folders it may still have missed
 // (`folderCandidates`), which the caller asks about before cutting the page.
-import { validateName } from "../protocol/paths.ts";
+import { compareNames, validateName } from "../protocol/paths.ts";
 import { UnderStorageError } from "./errors.ts";
 import type { UnderStorageEntry, UnderStoragePage } from "./under-storage.ts";
 
 const SLASH = 0x2f;
 
-/**
- * Compares two names in byte order of their UTF-8 (S3's key order and the namespace's SQLite
- * order). JavaScript's `<` compares UTF-16 units, which differs where a character above U+FFFF
- * meets one in U+E000..U+FFFF (the same rule as gateway/s3/listing.ts's compareKeys).
- */
-export function compareNames(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
-      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+export { compareNames };
 
 /** Whether `name` can be an entry of the namespace (names the namespace cannot hold are not shown). */
 export function isShowableName(name: string): boolean {

@@ -2,7 +2,8 @@
 // metadata.sync.interval as -1 (load once), 0 (every access) and a duration, for stats and
 // list pages, and the one-name range of a looked-up entry.
 import { describe, expect, it } from "vitest";
-import { compareNames, pageRange, planList, planStat, type StatPlanInput } from "../../src/master/rpc/sync-plan.ts";
+import { pageRange, planList, planStat, type StatPlanInput } from "../../src/master/rpc/sync-plan.ts";
+import { compareNames } from "../../src/protocol/paths.ts";
 
 
 const NOW = 1_000_000;

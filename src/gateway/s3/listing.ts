@@ -17,6 +17,7 @@
 // shows as a CommonPrefix: knowing it holds nothing would cost a listing of it.
 //
 // Pure over a FolderTree: the gateway's is the file-system client, the tests' an in-memory one.
+import { compareNames } from "../../protocol/paths.ts";
 import type { Attributes } from "./attributes.ts";
 import { INTERNAL_FOLDER, S3_ATTRIBUTE } from "./attributes.ts";
 
@@ -70,26 +71,8 @@ export interface ListResult {
 export const LIST_KEYS_MAX = 1_000;
 const SLASH = 0x2f;
 
-/**
- * Compares two keys in byte order of their UTF-8 (what S3 sorts by, and what the namespace's
- * SQLite sorts names by). JavaScript's `<` compares UTF-16 code units, which differs where a
- * character above U+FFFF (a surrogate pair, 0xD800..0xDFFF) meets one in U+E000..U+FFFF.
- */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      // Surrogates move above U+E000..U+FFFF, which gives code point order (UTF-8's order).
-      x = x < 0xe000 ? x + 0x2000 : x - 0x800;
-      y = y < 0xe000 ? y + 0x2000 : y - 0x800;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
+/** S3's key order is the namespace's name order (protocol/paths.ts). */
+export const compareKeys = compareNames;
 
 type Item = { key: string; entry: TreeEntry } | { prefix: string };
 

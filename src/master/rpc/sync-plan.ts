@@ -77,10 +77,6 @@ export function pageRange(after: string, page: { entries: ReadonlyArray<{ name: 
   return { after, through: last ? last.name : page.next, complete: false };
 }
 
-/** Compares names as SQLite and S3 order them: by their UTF-8 bytes. */
-export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-}
 
 const NONE: SyncAction = { kind: "none" };
 const STAT: SyncAction = { kind: "stat" };

@@ -10,10 +10,10 @@ import type { TypedLogCommand } from "../state/log-command.ts";
 import type { Logger } from "../../util/log.ts";
 import type { UnderStorageBroker, UnderStorageEntry } from "../../protocol/under-storage.ts";
 import { decodeMountRecord, mountOf, redactedMount, MOUNT_SETTING_PREFIX, MOUNTS_MAX, PersistState, relativeUnderStoragePath, type MountRecord } from "../../protocol/mounts.ts";
-import { basename, join, normalizePath, parent } from "../../protocol/paths.ts";
+import { basename, compareNames, join, normalizePath, parent } from "../../protocol/paths.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import type { MountInfo, UnderStorageStatus } from "../../protocol/pb/meta.ts";
-import { compareNames, pageRange, planList, planStat } from "./sync-plan.ts";
+import { pageRange, planList, planStat } from "./sync-plan.ts";
 
 /** Entries of one SyncUnderStorage command at most (a page of the under-storage's listing). */
 export const UFS_SYNC_ENTRIES_MAX = 1_000;

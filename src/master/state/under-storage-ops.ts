@@ -20,7 +20,7 @@ import { mountFor, NOT_PERSISTED, PERSISTED, readMountRecords, TO_BE_PERSISTED }
 import { DIR_MODE_DEFAULT, FILE_MODE_DEFAULT, WRITE } from "./permissions.ts";
 import { decodeMountRecord, MOUNT_SETTING_PREFIX, MOUNTS_MAX, type MountRecord } from "../../protocol/mounts.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
-import { join, normalizePath, ROOT_PATH, segments, validateName } from "../../protocol/paths.ts";
+import { compareNames, join, normalizePath, ROOT_PATH, segments, validateName } from "../../protocol/paths.ts";
 import type { FreeCache, MarkPersisted, Mount, SetPinned, SyncUnderStorage, Unmount, UnderStorageEntry } from "../../protocol/pb/log.ts";
 
 /**
@@ -180,11 +180,6 @@ export function syncUnderStorage(ctx: OpContext, c: SyncUnderStorage): Synced {
 
 /** Children read per page while a sync looks for names the under-storage dropped. */
 const SYNC_PAGE_ROWS = 1_000;
-
-/** SQLite's order of names (BINARY: UTF-8 bytes), which JavaScript's < is not past U+FFFF. */
-export function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
 
 function validateEntry(path: string, entry: UnderStorageEntry): void {
   validateName(entry.name, join(path, entry.name));

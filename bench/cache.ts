@@ -29,7 +29,7 @@
 // the peers, `cache stat`); without tiers, the share of bytes already cached when each file
 // was read (stat just before; block reports lag a little, so this one reads low).
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { connect, type ClusterClient } from "../src/client/cluster.ts";
@@ -215,6 +215,8 @@ async function main(): Promise<void> {
   setLogLevel("warn");
   await ensureBinary();
   const root = tempDir("bench-cache");
+  // A MEM tier belongs on tmpfs: /dev/shm when the machine has it.
+  const memRoot = tiers && existsSync("/dev/shm") ? tempDir("bench-cache-mem", "/dev/shm") : undefined;
   const processes = new PeerProcesses();
   const s3rver = await startS3rver();
   let client: ClusterClient | undefined;
@@ -239,11 +241,14 @@ async function main(): Promise<void> {
     // Three peers with tiers.
     const peers: StartedPeer[] = [];
     const dir = (i: number) => join(root.path, `peer-${i}`);
+    const memDir = (i: number) => join(memRoot?.path ?? root.path, `mem-${i}`);
     const tierArgs = (i: number) => {
       if (!tiers) return [];
-      for (const tier of ["mem", "hdd"]) mkdirSync(join(root.path, `${tier}-${i}`), { recursive: true });
-      return ["--tier", `MEM:${join(root.path, `mem-${i}`)}:${memTierMiB}MiB`, "--tier", `HDD:${join(root.path, `hdd-${i}`)}:${hddTierMiB}MiB`];
+      mkdirSync(memDir(i), { recursive: true });
+      mkdirSync(join(root.path, `hdd-${i}`), { recursive: true });
+      return ["--tier", `MEM:${memDir(i)}:${memTierMiB}MiB`, "--tier", `HDD:${join(root.path, `hdd-${i}`)}:${hddTierMiB}MiB`];
     };
+    out(`  MEM tiers in ${memRoot ? "/dev/shm (tmpfs)" : "the temp dir (no /dev/shm here)"}, HDD tiers in the temp dir`);
     const env = { TESSERA_LOG: "warn" };
     peers.push(await processes.start(["--data-dir", dir(0), "--listen", LOOPBACK, "--http", "127.0.0.1:0", ...TIMINGS, ...tierArgs(0)], env));
     const swarmKeyPath = join(dir(0), "swarm.key");
@@ -352,7 +357,10 @@ async function main(): Promise<void> {
     await client?.close();
     await processes.stopAll();
     await s3rver.remove();
-    if (!flag("keep")) root.remove();
+    if (!flag("keep")) {
+      root.remove();
+      memRoot?.remove();
+    }
     else out(`kept ${root.path}`);
   }
 }

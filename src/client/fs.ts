@@ -17,7 +17,7 @@ import { PersistState, ReadType, WriteType } from "../protocol/pb/under-storage.
 import { normalizeUnderStorageUri } from "../protocol/mounts.ts";
 import { CACHE_PIN_PATHS_MAX } from "../protocol/cache.ts";
 import { newClientId, type MetaCall } from "../protocol/meta.ts";
-import { WireError, codeOf, type ErrorCode } from "../protocol/errors.ts";
+import { WireError, codeOf, isRetryable, type ErrorCode } from "../protocol/errors.ts";
 import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT, CONCAT_SOURCES_MAX, REPLICATION_MAX, SETTINGS_PAGE_MAX } from "../protocol/limits.ts";
@@ -149,6 +149,15 @@ export interface LoadResult {
 export const LOAD_REQUESTS_IN_FLIGHT = 8;
 /** How long a load waits for the leader to know of its copies (block reports go every 500 ms), and how often it looks. */
 export const LOAD_REPORTED_WAIT_MS = 10_000;
+
+/**
+ * How long persist() keeps asking for a file of `sizeBytes`: two minutes, plus the time the
+ * bytes take at 2 MB/s (a slow under-storage across a WAN); past it, it says the file is not
+ * persisted yet (the leader's run, if any, goes on).
+ */
+export function persistWaitMs(sizeBytes: number): number {
+  return 120_000 + Math.ceil(sizeBytes / 2_000);
+}
 const LOAD_REPORTED_POLL_MS = 100;
 /** How long a client trusts the mount table it read (a put without writeType asks for the mount's). */
 const MOUNTS_CACHE_MS = 2_000;
@@ -526,9 +535,27 @@ export class FileSystemClient {
     return (await this.call("listMounts", {})).mounts;
   }
 
-  /** Writes the file at `path` to its mount's under-storage now; resolves once the masters recorded it persisted. */
+  /**
+   * Writes the file at `path` to its mount's under-storage now; resolves once the masters
+   * recorded it persisted. A large file takes longer than one metadata call may wait: a call
+   * that runs out of time is made again (the leader joins the persist already running, by
+   * file id) until the file is persisted, or for as long as its size allows at a slow
+   * under-storage's rate (persistWaitMs).
+   */
   async persist(path: string): Promise<void> {
-    await this.call("persist", { path });
+    const startedMs = performance.now();
+    for (;;) {
+      try {
+        await this.call("persist", { path });
+        return;
+      } catch (err) {
+        if (!isRetryable(codeOf(err))) throw err;
+        const stat = await this.stat(path);
+        if (stat.underStorage?.persistState === PersistState.PERSISTED) return;
+        const waitMs = persistWaitMs(stat.size);
+        if (performance.now() - startedMs > waitMs) throw new FsError("TIMEOUT", `${path} was not persisted within ${Math.round(waitMs / 1000)} s (${(err as Error).message})`);
+      }
+    }
   }
 
   /**

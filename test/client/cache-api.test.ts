@@ -4,13 +4,14 @@
 // returns. Two peers' cache services run in-process over in-memory twins of the masters, the
 // tiers and the under-storage (test/cache/cache-fakes.ts).
 import { describe, it, expect } from "vitest";
-import { FileSystemClient } from "../../src/client/fs.ts";
+import { FileSystemClient, persistWaitMs } from "../../src/client/fs.ts";
 import { fillPeerOrder } from "../../src/client/cache-client.ts";
 import { CacheService } from "../../src/cache/cache-service.ts";
 import type { TesseraHost } from "../../src/net/host.ts";
 import { FileStatus } from "../../src/protocol/pb/meta.ts";
 import type { MetaCall } from "../../src/protocol/meta.ts";
-import { WriteType } from "../../src/protocol/mounts.ts";
+import { PersistState, WriteType } from "../../src/protocol/mounts.ts";
+import { RequestError } from "../../src/protocol/errors.ts";
 import { createLogger } from "../../src/util/log.ts";
 import { equalBytes, patternBytes } from "../chunk/pipeline-harness.ts";
 import { fakeMetaCall, MemoryCacheTiers, MemoryUnderStorage, mountedFileStatus, mountRecord } from "../cache/cache-fakes.ts";
@@ -155,5 +156,38 @@ describe("pins and write types", () => {
     await fs.put(new Uint8Array(0), "/mnt/w");
     // The mount says THROUGH.
     expect(after(mark)).toEqual(["create /mnt/w -", "listMounts", "persist /mnt/w", "freeCache /mnt/w force"]);
+  });
+});
+
+describe("persist of a file larger than one metadata call waits for", () => {
+  const host = { peerId: { toString: () => "12D3KooWClient" } } as unknown as TesseraHost;
+  const status = (state: PersistState) => ({ ...mountedFileStatus("/mnt/big", 10 * MiB, CHUNK, "f"), underStorage: { mountPath: "/mnt", fingerprint: "f", persistState: state, pinned: false } });
+
+  it("asks again while the call runs out of time, and resolves once the file is persisted", async () => {
+    const asked: string[] = [];
+    let persistCalls = 0;
+    const call = (async (kind: string) => {
+      asked.push(kind);
+      if (kind === "stat") return status(persistCalls >= 3 ? PersistState.PERSISTED : PersistState.TO_BE_PERSISTED);
+      if (kind === "persist") {
+        persistCalls += 1;
+        throw new RequestError("UNAVAILABLE", "the cluster did not answer in time: no answer within 15000 ms");
+      }
+      throw new Error(`unexpected ${kind}`);
+    }) as MetaCall;
+    const fs = new FileSystemClient({ host, call });
+    await fs.persist("/mnt/big");
+    // Three calls timed out; the stat after the third saw the leader's run finish.
+    expect(asked).toEqual(["persist", "stat", "persist", "stat", "persist", "stat"]);
+  });
+
+  it("gives up at once on a refusal, and after persistWaitMs on a file that never gets there", async () => {
+    const refused = (async (kind: string) => {
+      if (kind === "persist") throw new RequestError("PERMISSION_DENIED", "the mount at /mnt is read-only");
+      return status(PersistState.TO_BE_PERSISTED);
+    }) as MetaCall;
+    await expect(new FileSystemClient({ host, call: refused }).persist("/mnt/big")).rejects.toMatchObject({ code: "PERMISSION_DENIED" });
+    expect(persistWaitMs(0)).toBe(120_000);
+    expect(persistWaitMs(2_000_000_000)).toBe(1_120_000);
   });
 });

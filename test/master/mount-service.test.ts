@@ -31,6 +31,8 @@ class FakeBroker implements UnderStorageBroker {
   /** Set: every call fails with it. */
   failure?: WireError;
   persistFailures = 0;
+  /** While set, a persist waits for it (a large file's upload). */
+  persistGate?: Promise<void>;
 
   put(rel: string, sizeBytes: number, mtimeMs = 1): void {
     this.files.set(rel, { name: rel.split("/").pop()!, directory: false, sizeBytes, mtimeMs, fingerprint: fileFingerprint(mtimeMs, sizeBytes) });
@@ -83,6 +85,7 @@ class FakeBroker implements UnderStorageBroker {
 
   async persist(_mount: MountRecord, path: string) {
     this.calls.push(`persist ${path}`);
+    await this.persistGate;
     if (this.persistFailures > 0) {
       this.persistFailures -= 1;
       throw new RequestError("UNAVAILABLE", "the endpoint http://s3.example:9000 did not answer");
@@ -450,6 +453,24 @@ describe("writes under mounts", () => {
 });
 
 describe("persisting", () => {
+  it("a persist request for a file being persisted joins that run: one upload, however many ask", async () => {
+    const h = harness();
+    await h.mounts.handlers.mount(mountRequest("/m", "file:///srv/x", { syncIntervalMs: -1 }));
+    await h.fs.handlers.create({ path: "/m/big", replication: 1, chunkSizeBytes: 0, clientId: CLIENT, closed: true });
+    h.persistStates.set("/m/big", PersistState.TO_BE_PERSISTED);
+    let release!: () => void;
+    h.broker.persistGate = new Promise<void>((resolve) => (release = resolve));
+    // A client whose call ran out of time asks again while the first upload goes on.
+    const first = h.mounts.handlers.persist({ path: "/m/big" });
+    const again = h.mounts.handlers.persist({ path: "/m/big" });
+    release();
+    await Promise.all([first, again]);
+    expect(h.broker.calls.filter((call) => call === "persist /m/big")).toHaveLength(1);
+    // Once settled, a new request starts a new run.
+    await h.mounts.handlers.persist({ path: "/m/big" });
+    expect(h.broker.calls.filter((call) => call === "persist /m/big")).toHaveLength(2);
+  });
+
   it("persist waits for the broker; markPersisted is the cluster's own; pins and frees need a path in a mount", async () => {
     const h = harness();
     await h.mounts.handlers.mount(mountRequest("/m", "file:///srv/x", { syncIntervalMs: -1 }));

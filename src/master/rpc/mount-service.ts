@@ -61,8 +61,8 @@ export interface MountServiceInit {
 export class MountService {
   private readonly nowMs: () => number;
   private readonly persister: LeaderLoop<void>;
-  /** Files being persisted by this leader now. */
-  private readonly persisting = new Set<number>();
+  /** Files being persisted by this leader now, by file id: the loop's runs and the persist requests' (a request joins a run). */
+  private readonly persisting = new Map<number, Promise<void>>();
   /** Backoff of files whose persist failed, by file id. */
   private readonly retries = new Map<number, PersistRetry>();
   /** Where the next scan of candidates starts (a file id). */
@@ -139,7 +139,8 @@ export class MountService {
       if (!this.init.namespace.mayRead(stat.id, caller)) throw new RequestError("PERMISSION_DENIED", `Permission denied: persisting ${path} reads it, and the caller may not`);
       if (stat.state !== "closed") throw new RequestError("INVALID", `${path} is still being written: persist it once it is closed`);
       if (isPersisted(stat)) return DONE;
-      await this.persistOne(mount, path);
+      // A client whose call timed out on a large file asks again: it joins the run, by file id.
+      await this.persistFile(mount, path, stat.id);
       return DONE;
     },
     markPersisted: async (req, context) => {
@@ -194,8 +195,7 @@ export class MountService {
     for (const candidate of planPersists({ candidates: timed, nowMs, inFlight: this.persisting, retries: this.retries })) {
       const mount = this.init.sync.mountOf(candidate.path);
       if (!mount) continue;
-      this.persisting.add(candidate.fileId);
-      const run = this.persistOne(mount, candidate.path)
+      const run = this.persistFile(mount, candidate.path, candidate.fileId)
         .then(() => {
           this.retries.delete(candidate.fileId);
         })
@@ -206,7 +206,6 @@ export class MountService {
           this.init.log.warn("persisting a file failed; trying again later", { path: candidate.path, failures: retry.failures, retryInMs: retry.notBeforeMs - this.nowMs(), err: (err as Error).message });
         })
         .finally(() => {
-          this.persisting.delete(candidate.fileId);
           this.running.delete(run);
         });
       this.running.add(run);
@@ -223,6 +222,15 @@ export class MountService {
   }
 
   /** broker.persist, remembering the mount as unreachable when it did not answer. */
+  /** The file's persist: the one running (the loop's or a client's), else a new one. */
+  private persistFile(mount: MountRecord, path: string, fileId: number): Promise<void> {
+    const running = this.persisting.get(fileId);
+    if (running) return running;
+    const run = this.persistOne(mount, path).finally(() => this.persisting.delete(fileId));
+    this.persisting.set(fileId, run);
+    return run;
+  }
+
   private async persistOne(mount: MountRecord, path: string): Promise<void> {
     const broker = this.init.sync.requireBroker();
     try {

@@ -30,7 +30,8 @@ export interface PersistPlanInput {
   candidates: readonly PersistCandidateView[];
   nowMs: number;
   /** File ids being persisted now. */
-  inFlight: ReadonlySet<number>;
+  /** The file ids being persisted now (a set, or the keys of a map of their runs). */
+  inFlight: { readonly size: number; has(fileId: number): boolean };
   retries: ReadonlyMap<number, PersistRetry>;
   graceMs?: number;
   inFlightMax?: number;

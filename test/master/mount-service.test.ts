@@ -318,6 +318,18 @@ describe("sync on access", () => {
     for (const entry of third.entries) expect(entry.underStorage?.mountPath).toBe("/m");
   });
 
+  it("a recursive listing syncs the folders below it that were never listed, then lists them all", async () => {
+    const h = harness();
+    await h.mounts.handlers.mount(mountRequest("/m", "file:///srv/x", { syncIntervalMs: -1 }));
+    for (const rel of ["top.txt", "d/one.txt", "d/e/two.txt"]) h.broker.put(rel, 1);
+    const page = await h.fs.handlers.list({ path: "/m", recursive: true, limit: 0, after: "" });
+    expect(page.entries.map((entry) => entry.path).sort()).toEqual(["/m/d", "/m/d/e", "/m/d/e/two.txt", "/m/d/one.txt", "/m/top.txt"]);
+    // Listed once (-1): a second recursive listing asks the under-storage nothing.
+    const calls = h.broker.calls.length;
+    await h.fs.handlers.list({ path: "/m", recursive: true, limit: 0, after: "" });
+    expect(h.broker.calls.length).toBe(calls);
+  });
+
   it("1s: a listing is trusted for a second, a file's look-up too", async () => {
     const h = harness();
     await h.mounts.handlers.mount(mountRequest("/m", "file:///srv/x", { syncIntervalMs: 1_000 }));

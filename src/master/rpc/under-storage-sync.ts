@@ -17,6 +17,8 @@ import { pageRange, planList, planStat } from "./sync-plan.ts";
 
 /** Entries of one SyncUnderStorage command at most (a page of the under-storage's listing). */
 export const UFS_SYNC_ENTRIES_MAX = 1_000;
+/** Entries a recursive listing's first page syncs below its folder at most (ten pages of the under-storage). */
+export const RECURSIVE_LIST_SYNC_ENTRIES_MAX = 10_000;
 /** Paths whose last look-up the leader remembers (an LRU: a million-object mount does not grow it past this). */
 export const LAST_CHECKS_MAX = 100_000;
 
@@ -308,6 +310,11 @@ export class UnderStorageSync {
    * namespace (it would list every folder below).
    */
   async listPage(path: string, options: { after?: string; limit?: number; recursive?: boolean; caller?: QueryCaller }): Promise<ListPage> {
+    // A recursive listing's first page brings the tree below up to date first, as far as
+    // RECURSIVE_LIST_SYNC_ENTRIES_MAX entries (each folder as its own listing would, so folders
+    // the sync interval trusts cost nothing); past that, deeper folders show what the namespace
+    // has until they are listed on their own.
+    if (options.recursive && !options.after) await this.syncTree(path, RECURSIVE_LIST_SYNC_ENTRIES_MAX);
     const synced = options.recursive ? undefined : await this.beforeList(path, options.after || undefined, options.limit || UFS_SYNC_ENTRIES_MAX);
     const page = this.init.namespace.list(path, { recursive: options.recursive, caller: options.caller, ...(options.limit ? { limit: options.limit } : {}), ...(options.after ? { after: options.after } : {}) });
     if (!synced || synced.through === "") return page;

@@ -4,6 +4,7 @@
 // broker (the layer below this one: its real implementation is tested in test/cache/). The
 // six under-storage commands are recorded and applied here minimally (their real apply is
 // master/state's and is tested there); everything else is the namespace's own apply.
+import { nameBefore } from "../../src/master/rpc/sync-plan.ts";
 import { describe, expect, it } from "vitest";
 import { Namespace } from "../../src/master/state/namespace.ts";
 import { decodeLogCommand, type TypedLogCommand } from "../../src/master/state/log-command.ts";
@@ -282,7 +283,7 @@ describe("sync on access", () => {
     const stat = await h.fs.handlers.stat({ path: "/m/dir/a.txt" });
     expect(h.broker.calls).toContain("stat dir/a.txt");
     const sync = h.proposed[0]!.syncUnderStorage!;
-    expect(sync).toMatchObject({ path: "/m/dir", after: "", through: "a.txt", complete: false, parents: true });
+    expect(sync).toMatchObject({ path: "/m/dir", after: nameBefore("a.txt"), through: "a.txt", complete: false, parents: true });
     expect(sync.entries.map((entry) => entry.name)).toEqual(["a.txt"]);
     expect(stat.path).toBe("/m/dir/a.txt");
     expect(stat.underStorage?.mountPath).toBe("/m");

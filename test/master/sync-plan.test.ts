@@ -2,8 +2,17 @@
 // metadata.sync.interval as -1 (load once), 0 (every access) and a duration, for stats and
 // list pages, and the one-name range of a looked-up entry.
 import { describe, expect, it } from "vitest";
-import { pageRange, planList, planStat, type StatPlanInput } from "../../src/master/rpc/sync-plan.ts";
-import { compareNames } from "../../src/protocol/paths.ts";
+import { nameBefore, pageRange, planList, planStat, type StatPlanInput } from "../../src/master/rpc/sync-plan.ts";
+import { compareNames, NAME_BYTES_MAX, validateName } from "../../src/protocol/paths.ts";
+
+const isName = (text: string) => {
+  try {
+    validateName(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 
 const NOW = 1_000_000;
@@ -69,4 +78,29 @@ describe("pageRange", () => {
   });
 });
 
+describe("nameBefore", () => {
+  it("is below the name, and no valid name lies between", () => {
+    for (const name of ["b", "file.txt", "a b", "é", "日本", "x\u00a0", "😀", "a\uE000"]) {
+      const before = nameBefore(name);
+      expect(compareNames(before, name)).toBeLessThan(0);
+      expect(Buffer.byteLength(before)).toBeLessThanOrEqual(NAME_BYTES_MAX);
+      // Names just below `name` are at most `before`.
+      for (const candidate of [name.slice(0, -1), `${[...name].slice(0, -1).join("")}~`, `${before}`]) {
+        if (isName(candidate) && compareNames(candidate, name) < 0) expect(compareNames(candidate, before)).toBeLessThanOrEqual(0);
+      }
+      // The name's own prefix plus anything is either >= name or <= before.
+      const prefix = [...name].slice(0, -1).join("");
+      for (const tail of ["a", "z", "~", "\u07ff", "\uffff", "\u{10ffff}"]) {
+        const candidate = prefix + String.fromCodePoint([...name].pop()!.codePointAt(0)! - 1) + tail;
+        if (isName(candidate) && compareNames(candidate, name) < 0) expect(compareNames(candidate, before)).toBeLessThanOrEqual(0);
+      }
+    }
+  });
 
+  it("drops a last space (the smallest name character) and keeps C1 controls and surrogates out", () => {
+    expect(nameBefore("a ")).toBe("a");
+    expect(nameBefore(" ")).toBe("");
+    expect(nameBefore("x\u00a0").startsWith("x~")).toBe(true);
+    expect(nameBefore("a\uE000").startsWith("a\uD7FF")).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@
 // changed objects, the range it deletes and what it keeps), the persist states of what
 // clients make under a mount, markPersisted, pins and free, the queries master/rpc reads,
 // and schema 6 → 7.
+import { nameBefore } from "../../src/master/rpc/sync-plan.ts";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -186,6 +187,21 @@ describe("syncUnderStorage", () => {
     // The last page (d, end]: e is gone.
     expect(h.sync("/mnt", [], { after: "d" }).removed).toBe(1);
     expect(h.names("/mnt")).toEqual(["a", "d"]);
+  });
+
+  it("a look-up's one-name range (nameBefore(name), name] leaves the other names alone, its bound may hold a '/'", () => {
+    const h = harness();
+    h.run(mountOf("/mnt"));
+    // Look-ups of part-0002 and part-0003 applied in either order (concurrent stats of a folder
+    // never listed): each touches its own name only. nameBefore("part-0003") is "part-0002…",
+    // and nameBefore("part-000") spells "part-00/…", which is no name but a fine bound.
+    for (const name of ["part-0003", "part-0002", "part-000"]) {
+      expect(h.sync("/mnt", [file(name, 1)], { after: nameBefore(name), through: name, complete: false })).toMatchObject({ added: 1, removed: 0 });
+    }
+    expect(h.names("/mnt")).toEqual(["part-000", "part-0002", "part-0003"]);
+    // A look-up that finds the name gone removes it alone.
+    expect(h.sync("/mnt", [], { after: nameBefore("part-0002"), through: "part-0002", complete: false }).removed).toBe(1);
+    expect(h.names("/mnt")).toEqual(["part-000", "part-0003"]);
   });
 
   it("keeps what Tessera holds that the under-storage lacks: files TO_BE_PERSISTED or NOT_PERSISTED, open files, and folders holding them", () => {

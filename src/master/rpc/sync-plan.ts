@@ -10,6 +10,7 @@
 //       or after its folder's last complete listing, whichever is later.
 //
 // Files written into Tessera and not persisted yet are Tessera's own: never looked up.
+import { NAME_BYTES_MAX } from "../../protocol/paths.ts";
 import { SYNC_ONCE } from "../../protocol/mounts.ts";
 
 export type SyncAction =
@@ -80,3 +81,35 @@ export function pageRange(after: string, page: { entries: ReadonlyArray<{ name: 
 
 const NONE: SyncAction = { kind: "none" };
 const STAT: SyncAction = { kind: "stat" };
+
+/**
+ * The greatest name (at most NAME_BYTES_MAX bytes of UTF-8, in byte order: SQLite's and S3's)
+ * below `name`, so (nameBefore(name), name] is a range holding `name` and no other name: a
+ * SyncUnderStorage of one looked-up entry touches nothing else of its folder.
+ */
+export function nameBefore(name: string): string {
+  const points = [...name];
+  const last = points.pop();
+  if (last === undefined) return "";
+  let code = last.codePointAt(0)! - 1;
+  // The smallest name character is U+0020 (control characters are not names): dropping it is the predecessor.
+  if (code < 0x20) return points.join("");
+  // Lone surrogates and C1 controls are not name characters either: the greatest one below them is.
+  if (code >= 0xd800 && code <= 0xdfff) code = 0xd7ff;
+  if (code >= 0x7f && code <= 0x9f) code = 0x7e;
+  let out = points.join("") + String.fromCodePoint(code);
+  let left = NAME_BYTES_MAX - utf8Bytes(out);
+  // Then the greatest characters that fit: U+10FFFF (4 bytes), then the greatest of the bytes left.
+  while (left >= 4) {
+    out += "\u{10FFFF}";
+    left -= 4;
+  }
+  if (left === 3) out += "\uFFFF";
+  else if (left === 2) out += "\u07FF";
+  else if (left === 1) out += "\u007E";
+  return out;
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}

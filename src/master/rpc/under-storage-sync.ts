@@ -13,7 +13,7 @@ import { decodeMountRecord, mountOf, redactedMount, MOUNT_SETTING_PREFIX, MOUNTS
 import { basename, compareNames, join, normalizePath, parent } from "../../protocol/paths.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import type { MountInfo, UnderStorageStatus } from "../../protocol/pb/meta.ts";
-import { pageRange, planList, planStat } from "./sync-plan.ts";
+import { nameBefore, pageRange, planList, planStat } from "./sync-plan.ts";
 
 /** Entries of one SyncUnderStorage command at most (a page of the under-storage's listing). */
 export const UFS_SYNC_ENTRIES_MAX = 1_000;
@@ -241,10 +241,11 @@ export class UnderStorageSync {
     await this.init.propose({
       syncUnderStorage: {
         path: folder,
-        // (the name before it in the namespace's folder, name]: this one name, nothing else of
-        // the folder. (Not the greatest possible name below it: that may spell no valid name,
-        // e.g. "part-00/…" before "part-000".)
-        after: this.init.namespace.nameBefore(normalized),
+        // (the greatest possible name below it, name]: this one name and nothing else of the
+        // folder, whatever other look-ups apply meanwhile. (The name before it in the namespace's
+        // folder would not do: a look-up of another name applied first falls in that range and
+        // would be removed.) The bound need not be a valid name ("part-00/…" before "part-000").
+        after: nameBefore(name),
         through: name,
         entries: entry === undefined ? [] : [{ ...entry, name }],
         complete: false,

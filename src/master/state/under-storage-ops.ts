@@ -20,7 +20,7 @@ import { mountFor, NOT_PERSISTED, PERSISTED, readMountRecords, TO_BE_PERSISTED }
 import { DIR_MODE_DEFAULT, FILE_MODE_DEFAULT, WRITE } from "./permissions.ts";
 import { decodeMountRecord, MOUNT_SETTING_PREFIX, MOUNTS_MAX, type MountRecord } from "../../protocol/mounts.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
-import { compareNames, join, normalizePath, ROOT_PATH, segments, validateName } from "../../protocol/paths.ts";
+import { compareNames, join, NAME_BYTES_MAX, normalizePath, ROOT_PATH, segments, validateName } from "../../protocol/paths.ts";
 import type { FreeCache, MarkPersisted, Mount, SetPinned, SyncUnderStorage, Unmount, UnderStorageEntry } from "../../protocol/pb/log.ts";
 
 /**
@@ -112,7 +112,9 @@ export function syncUnderStorage(ctx: OpContext, c: SyncUnderStorage): Synced {
   if (c.entries.length > SYNC_ENTRIES_MAX) throw new LimitError(`a sync carries at most ${SYNC_ENTRIES_MAX} entries, not ${c.entries.length}: page the listing.`);
   const mount = mountFor(mountsOf(ctx), path);
   if (!mount) throw new InvalidArgumentError(`${path} is not under a mount: there is no under-storage to sync it with.`);
-  if (c.after !== "") validateName(c.after, join(path, c.after));
+  // `after` is a bound, not a name: a look-up of one name sends the greatest string below it,
+  // which may hold a "/" ("part-00/…" before "part-000"). It must only compare as names do.
+  if (c.after !== "") validateBound(c.after, path);
   if (c.through !== "") validateName(c.through, join(path, c.through));
   if (c.after !== "" && c.through !== "" && compareNames(c.through, c.after) <= 0) throw new InvalidArgumentError(`${path}: a sync's range (${c.after}, ${c.through}] is empty.`);
   const names = new Set<string>();
@@ -180,6 +182,11 @@ export function syncUnderStorage(ctx: OpContext, c: SyncUnderStorage): Synced {
 
 /** Children read per page while a sync looks for names the under-storage dropped. */
 const SYNC_PAGE_ROWS = 1_000;
+
+/** A sync range's lower bound: UTF-8 text (no lone surrogate) no longer than a name. */
+function validateBound(after: string, path: string): void {
+  if (/\p{Cs}/u.test(after) || Buffer.byteLength(after, "utf8") > NAME_BYTES_MAX) throw new InvalidArgumentError(`${path}: a sync's range starts after a name of at most ${NAME_BYTES_MAX} bytes of UTF-8.`);
+}
 
 function validateEntry(path: string, entry: UnderStorageEntry): void {
   validateName(entry.name, join(path, entry.name));

@@ -60,8 +60,8 @@ const flag = (name: string) => process.argv.includes(`--${name}`);
 const sizeBytes = numberArg("size-mib", 1024, 1) * MiB;
 const files = numberArg("files", 16, 1);
 const epochs = numberArg("epochs", 3, 1);
-// One read at a time by default: several at once from one client tripped a fault of the cache
-// client when this was written ("Cannot write to a stream that is closed"); --parallel N tries more.
+// One read at a time by default (the figures of record); --parallel N reads N files at once from
+// the one client.
 const parallel = numberArg("parallel", 1, 1);
 const fileBytes = Math.floor(sizeBytes / files);
 // Per peer: MEM half a data set (the three hold one and a half: the first set fits, the second

@@ -86,14 +86,23 @@ export class ClusterClient {
   /** The peers' cache services as this client reaches them: live chunk servers from the entry peer's view. */
   private cacheAccess(): CacheAccess {
     let known: { ids: string[]; readAtMs: number } | undefined;
+    // One question at a time: readers starting together share it (the entry peer takes a few
+    // streams of the peers protocol at once and resets the rest).
+    let asking: Promise<string[]> | undefined;
+    const ask = async (): Promise<string[]> => {
+      const live = (await this.peers()).filter((peer) => peer.state === "alive" && peer.roles.includes("chunk"));
+      // Their addresses into the peer store, so a cache request can dial by id.
+      await Promise.all(live.map((peer) => this.host.peerStore.merge(peerIdFromString(peer.id), { multiaddrs: parsedAddresses(peer.addresses) }).catch(() => undefined)));
+      known = { ids: live.map((peer) => peer.id), readAtMs: performance.now() };
+      return known.ids;
+    };
     return {
       livePeers: async () => {
         if (known && performance.now() - known.readAtMs < LIVE_PEERS_CACHE_MS) return known.ids;
-        const live = (await this.peers()).filter((peer) => peer.state === "alive" && peer.roles.includes("chunk"));
-        // Their addresses into the peer store, so a cache request can dial by id.
-        await Promise.all(live.map((peer) => this.host.peerStore.merge(peerIdFromString(peer.id), { multiaddrs: parsedAddresses(peer.addresses) }).catch(() => undefined)));
-        known = { ids: live.map((peer) => peer.id), readAtMs: performance.now() };
-        return known.ids;
+        asking ??= ask().finally(() => {
+          asking = undefined;
+        });
+        return asking;
       },
       remote: (peer) => remoteCacheEndpoint(this.host, peer),
     };

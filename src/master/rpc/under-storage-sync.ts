@@ -9,7 +9,7 @@ import type { ListPage, Namespace, QueryCaller, StatResult } from "../state/name
 import type { TypedLogCommand } from "../state/log-command.ts";
 import type { Logger } from "../../util/log.ts";
 import type { UnderStorageBroker, UnderStorageEntry } from "../../protocol/under-storage.ts";
-import { decodeMountRecord, mountOf, redactedMount, MOUNT_SETTING_PREFIX, MOUNTS_MAX, PersistState, relativeUnderStoragePath, type MountRecord } from "../../protocol/mounts.ts";
+import { mountOf, redactedMount, PersistState, relativeUnderStoragePath, type MountRecord } from "../../protocol/mounts.ts";
 import { basename, compareNames, join, normalizePath, parent } from "../../protocol/paths.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import type { MountInfo, UnderStorageStatus } from "../../protocol/pb/meta.ts";
@@ -94,7 +94,7 @@ export interface UnderStorageSyncInit {
 }
 
 export class UnderStorageSync {
-  private mountsCache?: { appliedIndex: number; mounts: MountRecord[] };
+  private mountsByPath?: { from: readonly MountRecord[]; mounts: readonly MountRecord[] };
   /** `${mountId}\0${path}` → when the leader last looked it up; insertion order is recency. */
   private readonly lastChecks = new Map<string, number>();
   private readonly unreachableByMount = new Map<string, Unreachable>();
@@ -122,29 +122,14 @@ export class UnderStorageSync {
     return this.brokerNow;
   }
 
-  /** Every mount record, from the settings (read again only after the namespace changed). */
-  mounts(): MountRecord[] {
-    const appliedIndex = this.init.namespace.appliedIndex();
-    if (this.mountsCache?.appliedIndex === appliedIndex) return this.mountsCache.mounts;
-    const mounts: MountRecord[] = [];
-    let after: string | undefined;
-    // Bounded: at most MOUNTS_MAX records (plus one page to see the end).
-    for (let pages = 0; pages <= MOUNTS_MAX; pages++) {
-      const page = this.init.namespace.listSettings(MOUNT_SETTING_PREFIX, after === undefined ? {} : { after });
-      for (const entry of page.entries) {
-        try {
-          mounts.push(decodeMountRecord(entry.value));
-        } catch (err) {
-          this.init.log.warn("a mount record in the settings does not decode; it is ignored", { key: entry.key, err: (err as Error).message });
-        }
-      }
-      if (page.next === undefined) break;
-      after = page.next;
-    }
-    // Deepest first is not needed (mounts never nest); by path for a stable listing.
-    mounts.sort((a, b) => compareNames(a.path, b.path));
-    this.mountsCache = { appliedIndex, mounts };
-    return mounts;
+  /**
+   * Every mount record, by path (for a stable listing): the namespace's own (it reads the
+   * settings again only after a command that changes them), sorted once per version of it.
+   */
+  mounts(): readonly MountRecord[] {
+    const records = this.init.namespace.mountRecords();
+    if (this.mountsByPath?.from !== records) this.mountsByPath = { from: records, mounts: [...records].sort((a, b) => compareNames(a.path, b.path)) };
+    return this.mountsByPath.mounts;
   }
 
   mountOf(path: string): MountRecord | undefined {

@@ -17,6 +17,7 @@
 // Moves between tiers and evictions run one at a time (one lock for room making): a
 // demotion chain (MEM full → demote to SSD → SSD full → demote to HDD → evict from HDD)
 // is a sequence of copies, and two fills making room at once would pick the same victims.
+import { withCommitHooks } from "../chunk/store/writer-hooks.ts";
 import { rename, statfs } from "node:fs/promises";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -253,7 +254,7 @@ export class TieredChunkStore implements CacheTiers {
       settled = true;
       this.releaseCacheWrite(target, id, sizeBytes);
     };
-    return this.wrapWriter(writer, {
+    return withCommitHooks(writer, {
       commit: async () => {
         let info: ChunkInfo;
         try {
@@ -354,7 +355,7 @@ export class TieredChunkStore implements CacheTiers {
       this.writing.delete(id);
       throw err;
     }
-    return this.wrapWriter(writer, {
+    return withCommitHooks(writer, {
       commit: async () => {
         let info: ChunkInfo;
         try {
@@ -562,28 +563,6 @@ export class TieredChunkStore implements CacheTiers {
     this.writing.delete(id);
     this.pinsWhileWriting.delete(id);
     if (tier.pending.delete(id)) void tier.save().catch((err: unknown) => this.log.warn("could not save the data dir's cache list", { error: err }));
-  }
-
-  private wrapWriter(writer: ChunkWriter, hooks: { commit(): Promise<ChunkInfo>; abort(): Promise<void> }): ChunkWriter {
-    const wrapped: ChunkWriter = {
-      get id() {
-        return writer.id;
-      },
-      get version() {
-        return writer.version;
-      },
-      get writtenBytes() {
-        return writer.writtenBytes;
-      },
-      write: (bytes) => writer.write(bytes),
-      commit: hooks.commit,
-      abort: hooks.abort,
-    };
-    if (writer.writeChecked) {
-      const writeChecked = writer.writeChecked.bind(writer);
-      wrapped.writeChecked = (packet, blockCrcs) => writeChecked(packet, blockCrcs);
-    }
-    return wrapped;
   }
 
   /** A read of a cache copy begins: it becomes the most recently used (LRFU: one more access). */

@@ -3,6 +3,7 @@
 // (a new leader starts with an empty location map), increments after every commit and
 // delete. Reports carry no authority of their own: the leader checks them against the
 // namespace and answers with the replicas to delete (stale versions, deleted files).
+import { withCommitHooks } from "../store/writer-hooks.ts";
 import type { ChunkEntry, ChunkInfo, ChunkStore, ChunkWriter, ChunkWriterOptions } from "../store/store.ts";
 import type { Logger } from "../../util/log.ts";
 import type { BlockReport, BlockReportAck } from "../../protocol/pb/report.ts";
@@ -148,24 +149,14 @@ export class ReportingChunkStore implements ChunkStore {
   async createWriter(id: string, version: number, options?: ChunkWriterOptions): Promise<ChunkWriter> {
     const writer = await this.inner.createWriter(id, version, options);
     const reporter = this.reporter;
-    return {
-      get id() {
-        return writer.id;
-      },
-      get version() {
-        return writer.version;
-      },
-      get writtenBytes() {
-        return writer.writtenBytes;
-      },
-      write: (bytes) => writer.write(bytes),
+    return withCommitHooks(writer, {
       abort: () => writer.abort(),
       commit: async (): Promise<ChunkInfo> => {
         const info = await writer.commit();
         reporter.noteAdded({ id: info.id, version: info.version, sizeBytes: info.sizeBytes });
         return info;
       },
-    };
+    });
   }
 
   read(...args: Parameters<ChunkStore["read"]>) {

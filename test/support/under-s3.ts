@@ -1,6 +1,14 @@
-// The S3 servers the cache tests mount (issue 16, docs/cache.md): `s3rver` from npm, run in the
-// test's own process on a folder of its own, and what tests do to a bucket behind Tessera's
-// back, through @aws-sdk/client-s3 directly (never through Tessera).
+// The S3 servers the cache and under-storage tests use (issue 16, docs/cache.md): `s3rver`
+// from npm, run in the test's own process on a folder of its own, and what tests do to a bucket
+// behind Tessera's back, through @aws-sdk/client-s3 directly (never through Tessera).
+//
+// What s3rver does and does not check: unknown access key ids are InvalidAccessKeyId, but
+// SigV4 signatures are not verified (a wrong secret passes) and GET ignores If-Match. Its
+// listing misses a common prefix with no object directly below it ("a/" of a lone "a/b/c"),
+// does not count common prefixes against max-keys, decodes a copy's source with decodeURI (a
+// '+' sent as %2B stays %2B), and walks its folder in the order of file names (so "data/x"
+// comes before "data.csv"). Tests of those behaviours run against Tessera's own S3 gateway
+// (test/ufs/s3.test.ts). Under Bun it needs the two fixes of s3rver-on-bun.ts.
 import { Agent } from "node:http";
 import { fitS3rverToBun } from "./s3rver-on-bun.ts";
 import S3rver from "s3rver";

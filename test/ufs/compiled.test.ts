@@ -7,15 +7,16 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { join, resolve } from "node:path";
 import { statSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { startS3rver, type StartedS3rver } from "../support/s3rver.ts";
+import { createBucket, startS3rver, type RunningS3rver } from "../support/under-s3.ts";
 import { tempDir } from "../support/temp.ts";
 
-let server: StartedS3rver;
+let server: RunningS3rver;
 let out: { path: string; remove(): void };
 let binary: string;
 
 beforeAll(async () => {
-  server = await startS3rver(["probe-bucket"]);
+  server = await startS3rver();
+  await createBucket(server, "probe-bucket");
   out = tempDir("ufs-compiled");
   binary = join(out.path, "s3-probe");
   const build = Bun.spawn([process.execPath, "build", "--compile", resolve(import.meta.dir, "fixtures/s3-probe.ts"), "--outfile", binary], { stdout: "pipe", stderr: "pipe" });
@@ -24,7 +25,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await server?.remove();
   out?.remove();
 });
 

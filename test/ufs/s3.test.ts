@@ -1,6 +1,6 @@
 // S3 as an under-storage (src/ufs/s3.ts) against two real S3 servers: s3rver in this process,
 // and Tessera's own S3 gateway (one peer of the compiled binary), which lists as S3 does where
-// s3rver does not and checks signatures (test/support/s3rver.ts says what s3rver skips). Paged
+// s3rver does not and checks signatures (test/support/under-s3.ts says what s3rver skips). Paged
 // listings in name order, folders, stat, ranged reads refused once the object changed,
 // multipart writes, recursive deletes, renames, and the failures a user must be told about in
 // one sentence (issue 16, "Bad input").
@@ -13,7 +13,7 @@ import { UnderStorageError } from "../../src/ufs/errors.ts";
 import { compareNames } from "../../src/ufs/names.ts";
 import type { UnderStorage, UnderStorageEntry } from "../../src/ufs/under-storage.ts";
 import { ReadType, WriteType, type MountRecord } from "../../src/protocol/mounts.ts";
-import { S3RVER_KEY, startS3rver } from "../support/s3rver.ts";
+import { createBucket, S3RVER_KEY, startS3rver } from "../support/under-s3.ts";
 import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
 import { LOOPBACK } from "../support/job-cluster.ts";
 import { tempDir } from "../support/temp.ts";
@@ -30,7 +30,7 @@ interface Target {
   stop(): Promise<void>;
 }
 
-/** What a server does as S3 does (s3rver falls short where test/support/s3rver.ts says). */
+/** What a server does as S3 does (s3rver falls short where test/support/under-s3.ts says). */
 interface Fidelity {
   /** Lists in key order with common prefixes counted in max-keys and found at any depth. */
   listsInKeyOrder: boolean;
@@ -47,7 +47,8 @@ function record(options: Record<string, string>, uri = `s3://${BUCKET}`): MountR
 }
 
 async function startS3rverTarget(): Promise<Target> {
-  const server = await startS3rver([BUCKET]);
+  const server = await startS3rver();
+  await createBucket(server, BUCKET);
   const raw = new S3Client({ endpoint: server.endpoint, region: "us-east-1", forcePathStyle: true, credentials: S3RVER_KEY, requestChecksumCalculation: "WHEN_REQUIRED" });
   return {
     endpoint: server.endpoint,
@@ -55,7 +56,7 @@ async function startS3rverTarget(): Promise<Target> {
     raw,
     stop: async () => {
       raw.destroy();
-      await server.stop();
+      await server.remove();
     },
   };
 }

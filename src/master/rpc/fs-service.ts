@@ -32,7 +32,6 @@ import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
 import { normalizePath } from "../../protocol/paths.ts";
 import type { UnderStorageBroker } from "../../protocol/under-storage.ts";
 import { PersistState, relativeUnderStoragePath, WriteType, type MountRecord } from "../../protocol/mounts.ts";
-import type { UnderStorageStatus } from "../../protocol/pb/meta.ts";
 import { isPersisted, mountInfo, UnderStorageSync } from "./under-storage-sync.ts";
 
 // A writer that stops renewing loses its file after this (HDFS's soft limit is 60 s).
@@ -386,7 +385,7 @@ export class FsService {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
       // A page of a mounted folder syncs its own range of the under-storage only.
       const page = await this.underStorage.listPage(req.path, { recursive: req.recursive, caller, ...(req.limit ? { limit: req.limit } : {}), ...(req.after ? { after: req.after } : {}) });
-      return { entries: page.entries.map((entry) => toFileStatus(entry, [], this.underStorageStatusOf(entry))), next: page.next ?? "" };
+      return { entries: page.entries.map((entry) => toFileStatus(entry, [])), next: page.next ?? "" };
     },
     fsck: async (req) => {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
@@ -417,12 +416,6 @@ export class FsService {
       return DONE;
     },
   };
-
-  /** FileStatus.underStorage of a path inside a mount; undefined outside. */
-  private underStorageStatusOf(stat: { path: string }): UnderStorageStatus | undefined {
-    const mount = this.underStorage.mountOf(stat.path);
-    return mount ? this.underStorage.statusOf(mount, stat) : undefined;
-  }
 
   /** Refuses a change under a read-only mount. */
   private refuseReadonly(path: string): MountRecord | undefined {
@@ -581,7 +574,7 @@ export class FsService {
         else page = this.init.namespace.chunksOfFile(stat.id, { fromIndex: page[page.length - 1]!.index + 1 });
       }
     }
-    const status = toFileStatus(stat, chunks, this.underStorageStatusOf(stat));
+    const status = toFileStatus(stat, chunks);
     return chunksNext === undefined ? status : { ...status, chunksNext };
   }
 
@@ -644,7 +637,7 @@ function requestedBits(bits: number | undefined): number | undefined {
   return bits;
 }
 
-function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true }, chunks: FileChunk[], underStorage?: UnderStorageStatus): FileStatus {
+function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true }, chunks: FileChunk[]): FileStatus {
   return {
     path: stat.path,
     kind: FILE_KIND.wire(stat.kind),
@@ -661,6 +654,7 @@ function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true
     accessTimeMs: stat.accessTimeMs,
     ...(stat.chunksWithheld ? { chunksWithheld: true } : {}),
     ...(stat.attributes.length > 0 ? { attributes: { entries: stat.attributes } } : {}),
-    ...(underStorage ? { underStorage } : {}),
+    // Set by the namespace for what lies in a mount (its persist state is set there).
+    ...(stat.underStorage ? { underStorage: stat.underStorage } : {}),
   };
 }

@@ -144,12 +144,6 @@ export class UnderStorageSync {
     return this.mounts().filter((mount) => mount.path !== normalized && mount.path.startsWith(base));
   }
 
-  /** The FileStatus.underStorage of a stat or list result inside `mount`. */
-  statusOf(mount: MountRecord, stat: object): UnderStorageStatus {
-    const known = underStorageOfRow(stat);
-    return { mountPath: mount.path, fingerprint: known?.fingerprint ?? "", persistState: known?.persistState ?? PersistState.PERSIST_STATE_UNSPECIFIED, pinned: known?.pinned ?? false };
-  }
-
   // --- reachability --------------------------------------------------------------------------
 
   unreachable(mountId: string): Unreachable | undefined {

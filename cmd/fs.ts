@@ -57,7 +57,7 @@ function parseReplication(text: string): number {
   return value;
 }
 
-async function remoteKind(client: ClusterClient, path: string): Promise<"file" | "dir" | undefined> {
+async function remoteKind(client: ClusterClient, path: string): Promise<"file" | "dir" | "symlink" | undefined> {
   try {
     return (await client.fs.stat(path)).kind;
   } catch (err) {

@@ -32,6 +32,8 @@ import { planTruncate } from "./truncate-plan.ts";
 import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
 
 export { FsError } from "./fs-error.ts";
+export type { FileEditor, FileEditorOptions } from "./file-editor.ts";
+import { notBuilt, type FileEditor, type FileEditorOptions } from "./file-editor.ts";
 export type { Attributes } from "../protocol/attributes.ts";
 export type { FileRangeReader, LocalChunkSpan, CacheAccess, ReadOptions } from "./file-reader.ts";
 export type { MountInfo, CacheChange };
@@ -56,7 +58,9 @@ export interface ChunkView {
 
 export interface StatView {
   path: string;
-  kind: "file" | "dir";
+  kind: "file" | "dir" | "symlink";
+  /** A symbolic link's target, as stored (issue 17). */
+  symlinkTarget?: string;
   size: number;
   replication: number;
   chunkSize: number;
@@ -413,6 +417,27 @@ export class FileSystemClient {
   }
 
   /** HDFS setTimes: absent leaves that time as it is. */
+  /** Makes `path` a symbolic link to `target` (stored as given, never followed by the masters). */
+  async symlink(target: string, path: string, options: { parents?: boolean } = {}): Promise<StatView> {
+    void target;
+    void path;
+    void options;
+    return notBuilt("symlink");
+  }
+
+  /** A symbolic link's target. */
+  async readlink(path: string): Promise<string> {
+    void path;
+    return notBuilt("readlink");
+  }
+
+  /** An editor of the file at `path` for writes at any offset (client/file-editor.ts). */
+  async openEditor(path: string, options: FileEditorOptions = {}): Promise<FileEditor> {
+    void path;
+    void options;
+    return notBuilt("openEditor");
+  }
+
   async setTimes(path: string, times: { mtimeMs?: number; accessTimeMs?: number }): Promise<void> {
     await this.call("setTimes", { path, ...(times.mtimeMs !== undefined ? { mtimeMs: times.mtimeMs } : {}), ...(times.accessTimeMs !== undefined ? { accessTimeMs: times.accessTimeMs } : {}) });
   }

@@ -12,7 +12,7 @@ export const CHMOD_SPEC_CHARS_MAX = 256;
 /** An octal permission text longer than this is not a permission ("00001777" is already generous). */
 const OCTAL_CHARS_MAX = 8;
 
-export type PermissionKind = "file" | "dir";
+export type PermissionKind = "file" | "dir" | "symlink";
 
 export function isPermission(bits: number): boolean {
   return Number.isInteger(bits) && bits >= 0 && bits <= PERMISSION_MAX;
@@ -24,7 +24,7 @@ export function isPermission(bits: number): boolean {
  */
 export function formatPermission(kind: PermissionKind, bits: number): string {
   const rwx = (three: number) => `${three & 4 ? "r" : "-"}${three & 2 ? "w" : "-"}${three & 1 ? "x" : "-"}`;
-  let text = `${kind === "dir" ? "d" : "-"}${rwx(bits >> 6)}${rwx(bits >> 3)}${rwx(bits)}`;
+  let text = `${kind === "dir" ? "d" : kind === "symlink" ? "l" : "-"}${rwx(bits >> 6)}${rwx(bits >> 3)}${rwx(bits)}`;
   if (bits & STICKY_BIT) text = `${text.slice(0, 9)}${bits & 1 ? "t" : "T"}`;
   return text;
 }

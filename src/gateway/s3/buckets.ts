@@ -82,7 +82,7 @@ export async function getBucketLocation(call: S3Call): Promise<Response> {
 /** The folder tree of one bucket, as listing.ts walks it. */
 export function bucketTree(deps: GatewayDeps, bucket: string): FolderTree {
   const folderPath = (folderKey: string) => (folderKey === "" ? bucketPath(bucket) : `${bucketPath(bucket)}/${folderKey.slice(0, -1)}`);
-  const entryOf = (stat: StatView): TreeEntry => ({ name: stat.path.slice(stat.path.lastIndexOf("/") + 1), kind: stat.kind, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, attributes: attributesOf(stat) });
+  const entryOf = (stat: StatView): TreeEntry => ({ name: stat.path.slice(stat.path.lastIndexOf("/") + 1), kind: stat.kind === "dir" ? "dir" : "file", sizeBytes: stat.size, mtimeMs: stat.mtimeMs, attributes: attributesOf(stat) });
   return {
     async *pages(folderKey, afterName) {
       const path = folderPath(folderKey);

@@ -448,7 +448,8 @@ export class FuseSession {
     await this.destroyOnce();
     this.reader?.terminate();
     this.control?.terminate();
-    for (const call of this.controlCalls.values()) call.reject(new Error("The FUSE session ended."));
+    // An unmount still waiting has what it asked for: the session is over.
+    for (const call of this.controlCalls.values()) call.resolve();
     this.controlCalls.clear();
     this.resolveClosed();
   }

@@ -75,6 +75,12 @@ describe.skipIf(!canMount)("a MemoryFuseFs mounted through the kernel", () => {
     expect((await ok(["ls", "-A", m])).trim()).toBe("");
   });
 
+  test("the mount's read-ahead is raised to a whole 1 MiB request", async () => {
+    const line = (await ok(["cat", "/proc/self/mountinfo"])).split("\n").find((l) => l.split(" ")[4] === mountPoint);
+    const device = line?.split(" ")[2];
+    expect((await ok(["cat", `/sys/class/bdi/${device}/read_ahead_kb`])).trim()).toBe("1024");
+  });
+
   test("dd writes and reads back 8 MiB in 1 MiB requests, and overwrites the middle in place", async () => {
     const m = mountPoint;
     await ok(["dd", "if=/dev/urandom", `of=${temp.path}/random`, "bs=1M", "count=8", "status=none"]);

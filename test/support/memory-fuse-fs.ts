@@ -40,6 +40,8 @@ interface Node {
 
 export interface MemoryFuseFsOptions {
   discardWrites?: boolean;
+  /** How long the kernel may cache entries and attributes (default 1 s; 0: every stat is a round trip). */
+  validMs?: number;
 }
 
 export class MemoryFuseFs implements FuseFileSystem {
@@ -50,8 +52,10 @@ export class MemoryFuseFs implements FuseFileSystem {
   /** Calls per operation, for tests that check what the kernel asked. */
   readonly calls = new Map<string, number>();
   destroyed = false;
+  private readonly validMs: number;
 
   constructor(private readonly options: MemoryFuseFsOptions = {}) {
+    this.validMs = options.validMs ?? VALID_MS;
     const now = Date.now();
     this.nodes.set(1, this.makeNode(1, FileType.S_IFDIR | 0o755, 0, 0, now, 1));
   }
@@ -95,7 +99,7 @@ export class MemoryFuseFs implements FuseFileSystem {
 
   private entry(node: Node): Entry {
     node.lookups += 1;
-    return { nodeId: node.id, generation: 1, attr: this.attr(node), entryValidMs: VALID_MS, attrValidMs: VALID_MS };
+    return { nodeId: node.id, generation: 1, attr: this.attr(node), entryValidMs: this.validMs, attrValidMs: this.validMs };
   }
 
   private checkName(name: string): void {
@@ -136,7 +140,7 @@ export class MemoryFuseFs implements FuseFileSystem {
 
   async getattr(_ctx: RequestContext, nodeId: number): Promise<AttrAnswer> {
     this.count("getattr");
-    return { attr: this.attr(this.node(nodeId)), attrValidMs: VALID_MS };
+    return { attr: this.attr(this.node(nodeId)), attrValidMs: this.validMs };
   }
 
   async setattr(_ctx: RequestContext, nodeId: number, changes: SetattrChanges): Promise<AttrAnswer> {
@@ -154,7 +158,7 @@ export class MemoryFuseFs implements FuseFileSystem {
     if (changes.atimeMs !== undefined) node.atimeMs = changes.atimeMs === "now" ? now : changes.atimeMs;
     if (changes.mtimeMs !== undefined) node.mtimeMs = changes.mtimeMs === "now" ? now : changes.mtimeMs;
     node.ctimeMs = now;
-    return { attr: this.attr(node), attrValidMs: VALID_MS };
+    return { attr: this.attr(node), attrValidMs: this.validMs };
   }
 
   private resize(node: Node, sizeBytes: number): void {

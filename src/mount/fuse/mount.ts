@@ -1,7 +1,7 @@
 // Mounting a FUSE session (issue 17, docs/mount.md "Route"): /dev/fuse opened, mount(2)
 // through bun:ffi as root, the session served until the kernel ends it. No libfuse and no
 // fusermount3: as root the kernel takes the descriptor straight from mount(2)'s options.
-import { closeSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { LibcError, mount, MountFlags, umount2, UmountFlags } from "./libc.ts";
 import type { FuseFileSystem, FuseMount, FuseMountOptions } from "./operations.ts";
@@ -9,6 +9,13 @@ import { FuseSession, MAX_WRITE_BYTES, type SessionOptions } from "./session.ts"
 
 /** How long the kernel may take to send INIT after mount(2) before the mount is given up. */
 const INIT_TIMEOUT_MS = 10_000;
+/**
+ * Read-ahead of the mount's backing device, KiB. The kernel offers FUSE 128 KiB at INIT (and
+ * INIT can only lower it); raised through sysfs to a whole request (max_pages of 4 KiB), a
+ * sequential read goes in 1 MiB READs instead of 128 KiB ones: measured 517 → 1,068 MB/s for
+ * dd of 1 GiB from a memory file system (docs/mount.md "Route").
+ */
+const READ_AHEAD_KB = MAX_WRITE_BYTES / 1024;
 /** The mount's type in /proc/mounts is fuse.<subtype>. */
 const SUBTYPE = "tessera";
 
@@ -26,13 +33,15 @@ export async function mountFuse(
   fs: FuseFileSystem,
   options: FuseMountOptions & Pick<SessionOptions, "writebackCache"> = {},
 ): Promise<FuseMount> {
-  const target = resolve(mountPoint);
+  const given = resolve(mountPoint);
   if (process.getuid?.() !== 0) {
-    throw new MountError(`Mounting ${target} needs root: the kernel takes a FUSE mount from mount(2) only from root here (run as root; the unprivileged fusermount3 route is not built).`);
+    throw new MountError(`Mounting ${given} needs root: the kernel takes a FUSE mount from mount(2) only from root here (run as root; the unprivileged fusermount3 route is not built).`);
   }
+  if (servedHere.has(given)) throw new MountError(`${given} is already mounted by this process.`);
+  if (await isStaleMount(given)) umount2(given, UmountFlags.MNT_DETACH);
+  // /proc/self/mounts names mount points by their real path.
+  const target = checkMountPoint(given);
   if (servedHere.has(target)) throw new MountError(`${target} is already mounted by this process.`);
-  if (await isStaleMount(target)) umount2(target, UmountFlags.MNT_DETACH);
-  checkMountPoint(target);
 
   let fd: number;
   try {
@@ -75,6 +84,7 @@ export async function mountFuse(
     }
     throw err;
   }
+  raiseReadAhead(target, options.debug);
   return {
     mountPoint: target,
     closed: session.closed,
@@ -90,6 +100,35 @@ export async function mountFuse(
   };
 }
 
+/**
+ * Sets the mount's read-ahead (READ_AHEAD_KB) through /sys/class/bdi/<major>:<minor>, the
+ * device found in /proc/self/mountinfo (a stat of the mount from this thread would wait on the
+ * session this thread serves). Best effort: a mount without it only reads ahead less.
+ */
+function raiseReadAhead(target: string, debug: ((line: string) => void) | undefined): void {
+  try {
+    const device = mountInfoDevice(target);
+    if (!device) return;
+    writeFileSync(`/sys/class/bdi/${device}/read_ahead_kb`, String(READ_AHEAD_KB));
+  } catch (err) {
+    debug?.(`read-ahead of ${target} left as the kernel set it: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The major:minor of the mount at `target` (the last one listed: mounts stack). */
+function mountInfoDevice(target: string): string | undefined {
+  let device: string | undefined;
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const fields = line.split(" ");
+    if (fields[4] !== undefined && unescapeMountPath(fields[4]) === target) device = fields[2];
+  }
+  return device;
+}
+
+function unescapeMountPath(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+
 function closeQuietly(fd: number): void {
   try {
     closeSync(fd);
@@ -98,19 +137,22 @@ function closeQuietly(fd: number): void {
   }
 }
 
-/** Throws MountError unless `target` is an existing, empty folder that nothing is mounted on. */
-function checkMountPoint(target: string): void {
+/** `given`'s real path; throws MountError unless it is an existing, empty folder that nothing is mounted on. */
+function checkMountPoint(given: string): string {
   let stat;
+  let target = given;
   try {
+    target = realpathSync(given);
     stat = statSync(target);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === "ENOENT") throw new MountError(`The mount point ${target} does not exist.`);
+    if (code === "ENOENT") throw new MountError(`The mount point ${given} does not exist.`);
     throw new MountError(`The mount point ${target} cannot be used (${code ?? String(err)}).`);
   }
   if (!stat.isDirectory()) throw new MountError(`The mount point ${target} is not a folder.`);
   if (isMountPoint(target)) throw new MountError(`Something is already mounted on ${target}.`);
   if (readdirSync(target).length > 0) throw new MountError(`The mount point ${target} is not empty.`);
+  return target;
 }
 
 /** Whether /proc/self/mounts lists `target` as a mount point (spaces and such appear there as octal escapes). */
@@ -123,7 +165,7 @@ function isMountPoint(target: string): boolean {
   }
   for (const line of table.split("\n")) {
     const field = line.split(" ")[1];
-    if (field && field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8))) === target) return true;
+    if (field && unescapeMountPath(field) === target) return true;
   }
   return false;
 }

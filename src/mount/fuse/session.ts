@@ -159,8 +159,14 @@ export class FuseSession {
     this.reader = reader;
     reader.onmessage = (event: MessageEvent<FromDeviceWorker>) => {
       const message = event.data;
-      if (message.type === "request") this.handle(new Uint8Array(message.bytes));
-      else if (message.type === "closed") void this.end(message.reason);
+      if (message.type === "closed") return void this.end(message.reason);
+      if (message.type !== "request") return;
+      try {
+        this.handle(new Uint8Array(message.bytes));
+      } catch (err) {
+        // A bug in this file must cost one request, not the session.
+        this.logOnce(`handle:${kindOf(err)}`, "a request could not be handled", err);
+      }
     };
     reader.onerror = (event) => void this.end(`the /dev/fuse reader thread failed: ${event.message}`);
     reader.postMessage({ type: "read", fd: this.fd, bufferBytes: READ_BUFFER_BYTES } satisfies ToDeviceWorker);
@@ -221,6 +227,8 @@ export class FuseSession {
 
   private write(bytes: Uint8Array): void {
     if (this.options.writeAnswer) return this.options.writeAnswer(bytes);
+    // After the end the descriptor is closed, and its number may already name another file.
+    if (this.ended) return;
     try {
       writeSync(this.fd, bytes);
     } catch (err) {

@@ -173,6 +173,17 @@ describe.skipIf(!canMount)("a MemoryFuseFs mounted through the kernel", () => {
     await ok(["rm", "-r", `${mountPoint}/many`]);
   });
 
+  test("invalidations reach the kernel: new bytes and a removed name are seen at once, not after the 1 s caches", async () => {
+    await ok(["sh", "-c", `echo old > ${mountPoint}/cached`]);
+    expect(await ok(["cat", `${mountPoint}/cached`])).toBe("old\n");
+    const nodeId = fs.replaceBytes(1, "cached", new TextEncoder().encode("brand new\n"));
+    fs.session!.invalidateInode(nodeId, 0, -1);
+    await waitFor("the kernel to drop the old attributes", async () => (await ok(["cat", `${mountPoint}/cached`])) === "brand new\n", { timeoutMs: 500, intervalMs: 10 });
+    fs.removeBehind(1, "cached");
+    fs.session!.invalidateEntry(1, "cached");
+    await waitFor("the kernel to forget the name", async () => (await run(["stat", `${mountPoint}/cached`])).code !== 0, { timeoutMs: 500, intervalMs: 10 });
+  });
+
   test("a second mount on the same point, a missing, a non-empty and a file mount point are refused in one sentence", async () => {
     await expect(mountFuse(mountPoint, new MemoryFuseFs())).rejects.toThrow(/already mounted/);
     await expect(mountFuse(join(temp.path, "absent"), new MemoryFuseFs())).rejects.toThrow(/does not exist/);

@@ -14,6 +14,7 @@ import {
   type FuseFileSystem,
   type OpenAnswer,
   type RequestContext,
+  type SessionInfo,
   type SetattrChanges,
   type StatfsAnswer,
 } from "../../src/mount/fuse/operations.ts";
@@ -52,12 +53,32 @@ export class MemoryFuseFs implements FuseFileSystem {
   /** Calls per operation, for tests that check what the kernel asked. */
   readonly calls = new Map<string, number>();
   destroyed = false;
+  /** What the session handed over at INIT (invalidation calls for tests). */
+  session: SessionInfo | undefined;
   private readonly validMs: number;
 
   constructor(private readonly options: MemoryFuseFsOptions = {}) {
     this.validMs = options.validMs ?? VALID_MS;
     const now = Date.now();
     this.nodes.set(1, this.makeNode(1, FileType.S_IFDIR | 0o755, 0, 0, now, 1));
+  }
+
+  init(info: SessionInfo): void {
+    this.session = info;
+  }
+
+  /** Replaces a file's bytes behind the kernel's back, as another mount's writer would. */
+  replaceBytes(parent: number, name: string, bytes: Uint8Array): number {
+    const node = this.node(this.dir(parent).children!.get(name) ?? -1);
+    node.data = bytes.slice();
+    node.sizeBytes = bytes.byteLength;
+    node.mtimeMs = node.ctimeMs = Date.now();
+    return node.id;
+  }
+
+  /** Removes a name behind the kernel's back. */
+  removeBehind(parent: number, name: string): void {
+    this.remove(parent, name, false);
   }
 
   private count(op: string): void {

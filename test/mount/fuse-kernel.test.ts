@@ -232,6 +232,26 @@ describe.skipIf(!canMount)("a mount whose process was killed", () => {
   });
 });
 
+describe.skipIf(!canMount)("the system's unmount commands", () => {
+  for (const command of [["umount"], ["fusermount3", "-u"]]) {
+    test.skipIf(Bun.which(command[0]!) === null)(`${command.join(" ")} ends the session cleanly`, async () => {
+      const temp = tempDir("fuse-umount");
+      const mountPoint = join(temp.path, "mnt");
+      mkdirSync(mountPoint);
+      const fs = new MemoryFuseFs();
+      const mounted = await mountFuse(mountPoint, fs);
+      try {
+        await ok([...command, mountPoint]);
+        await mounted.closed;
+        expect(fs.destroyed).toBe(true);
+      } finally {
+        await unmountPath(mountPoint, { lazy: true }).catch(() => undefined);
+        temp.remove();
+      }
+    });
+  }
+});
+
 describe.skipIf(!canMount)("a readonly mount", () => {
   test("answers EROFS to writes through the kernel", async () => {
     const temp = tempDir("fuse-ro");

@@ -26,6 +26,26 @@ export class MountError extends Error {
 
 /** Mount points served by this process: a stat of one from here would wait on this very thread. */
 const servedHere = new Set<string>();
+let detachOnExit = false;
+
+/**
+ * A process that exits while serving leaves its mounts answering ENOTCONN until someone unmounts
+ * them; detaching them on the way out leaves no dead folder behind (kill -9 still can, which
+ * the next mountFuse on the point recovers). MNT_DETACH returns at once: it waits on no request.
+ */
+function detachMountsOnExit(): void {
+  if (detachOnExit) return;
+  detachOnExit = true;
+  process.on("exit", () => {
+    for (const target of servedHere) {
+      try {
+        umount2(target, UmountFlags.MNT_DETACH);
+      } catch {
+        // Already unmounted.
+      }
+    }
+  });
+}
 
 /** Mounts `fs` at `mountPoint` (an existing, empty folder) and serves it until unmounted. */
 export async function mountFuse(
@@ -65,6 +85,7 @@ export async function mountFuse(
   const session = new FuseSession(fd, fs, { debug: options.debug, writebackCache: options.writebackCache });
   session.start();
   servedHere.add(target);
+  detachMountsOnExit();
   void session.closed.then(() => {
     servedHere.delete(target);
     closeQuietly(fd);

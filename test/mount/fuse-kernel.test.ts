@@ -252,6 +252,39 @@ describe.skipIf(!canMount)("the system's unmount commands", () => {
   }
 });
 
+// fusermount3 opens /dev/fuse as the calling user, and this machine's /dev/fuse is root's alone
+// (Debian's udev rule makes it 0666). So the test runs in a mount namespace of its own where a
+// 0666 node of the same device is bound over /dev/fuse; nothing outside it changes.
+const canTryUserMount = canMount && ["unshare", "setpriv", "fusermount3", "mknod"].every((tool) => Bun.which(tool) !== null);
+
+describe.skipIf(!canTryUserMount)("a user other than root", () => {
+  test("mounts through fusermount3, is served, and unmounts with fusermount3 -u", async () => {
+    const temp = tempDir("fuse-user");
+    try {
+      const script = `
+        set -e
+        T=${JSON.stringify(temp.path)}
+        chmod 755 "$T"; mkdir "$T/mnt"; chown nobody "$T/mnt"
+        mknod "$T/fuse" c 10 229; chmod 666 "$T/fuse"; mount --bind "$T/fuse" /dev/fuse
+        as_user() { HOME="$T" setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+        as_user ${JSON.stringify(process.execPath)} ${JSON.stringify(SERVE)} "$T/mnt" > "$T/out" 2> "$T/err" &
+        for i in $(seq 200); do grep -q mounted "$T/out" 2>/dev/null && break; sleep 0.05; done
+        grep -q mounted "$T/out" || { cat "$T/err" >&2; exit 1; }
+        grep " $T/mnt " /proc/self/mounts | cut -d" " -f3,4 | tr , "\\n" | grep -E "^(fuse.tessera|user_id=65534)" | tr "\\n" " "
+        as_user sh -c 'echo from-nobody > "$0/mnt/a" && cat "$0/mnt/a"' "$T"
+        as_user fusermount3 -u "$T/mnt"
+        wait
+        cat "$T/out"
+      `;
+      const result = await run(["unshare", "--mount", "--propagation", "private", "bash", "-c", script]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout.split(/\s+/).filter(Boolean)).toEqual(["fuse.tessera", "rw", "user_id=65534", "from-nobody", "mounted", "closed"]);
+    } finally {
+      temp.remove();
+    }
+  });
+});
+
 describe.skipIf(!canMount)("a readonly mount", () => {
   test("answers EROFS to writes through the kernel", async () => {
     const temp = tempDir("fuse-ro");

@@ -1,9 +1,10 @@
 // Mounting a FUSE session (issue 17, docs/mount.md "Route"): /dev/fuse opened, mount(2)
-// through bun:ffi as root, the session served until the kernel ends it. No libfuse and no
-// fusermount3: as root the kernel takes the descriptor straight from mount(2)'s options.
+// through bun:ffi as root, the session served until the kernel ends it. No libfuse: as root
+// the kernel takes the descriptor straight from mount(2)'s options; another user mounts
+// through the setuid fusermount3, which hands the descriptor back over a Unix socket.
 import { closeSync, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { LibcError, mount, MountFlags, umount2, UmountFlags } from "./libc.ts";
+import { LibcError, mount, MountFlags, receiveDescriptor, socketPair, umount2, UmountFlags } from "./libc.ts";
 import type { FuseFileSystem, FuseMount, FuseMountOptions } from "./operations.ts";
 import { FuseSession, MAX_WRITE_BYTES, type SessionOptions } from "./session.ts";
 
@@ -28,10 +29,15 @@ export class MountError extends Error {
 const servedHere = new Set<string>();
 let detachOnExit = false;
 
+/** Root mounts with mount(2); anyone else through the setuid fusermount3 of Debian's fuse3. */
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
 /**
  * A process that exits while serving leaves its mounts answering ENOTCONN until someone unmounts
  * them; detaching them on the way out leaves no dead folder behind (kill -9 still can, which
- * the next mountFuse on the point recovers). MNT_DETACH returns at once: it waits on no request.
+ * the next mountFuse on the point recovers). A lazy unmount returns at once: it waits on no request.
  */
 function detachMountsOnExit(): void {
   if (detachOnExit) return;
@@ -39,12 +45,26 @@ function detachMountsOnExit(): void {
   process.on("exit", () => {
     for (const target of servedHere) {
       try {
-        umount2(target, UmountFlags.MNT_DETACH);
+        if (isRoot()) umount2(target, UmountFlags.MNT_DETACH);
+        else Bun.spawnSync(["fusermount3", "-u", "-z", "--", target], { stdio: ["ignore", "ignore", "ignore"] });
       } catch {
         // Already unmounted.
       }
     }
   });
+}
+
+/** Runs fusermount3 with `args`; its complaint (stderr) is in the MountError when it fails. */
+async function fusermount(args: string[], what: string): Promise<void> {
+  const child = Bun.spawn(["fusermount3", ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+  if (code !== 0) throw new MountError(`${what} failed: ${stderr.trim() || `fusermount3 exited ${code}`}.`);
+}
+
+/** Detaches a mount (MNT_DETACH), as root or through fusermount3 -z. */
+async function detach(target: string): Promise<void> {
+  if (isRoot()) umount2(target, UmountFlags.MNT_DETACH);
+  else await fusermount(["-u", "-z", "--", target], `Detaching ${target}`);
 }
 
 /** Mounts `fs` at `mountPoint` (an existing, empty folder) and serves it until unmounted. */
@@ -54,15 +74,57 @@ export async function mountFuse(
   options: FuseMountOptions & Pick<SessionOptions, "writebackCache"> = {},
 ): Promise<FuseMount> {
   const given = resolve(mountPoint);
-  if (process.getuid?.() !== 0) {
-    throw new MountError(`Mounting ${given} needs root: the kernel takes a FUSE mount from mount(2) only from root here (run as root; the unprivileged fusermount3 route is not built).`);
+  if (!isRoot() && Bun.which("fusermount3") === null) {
+    throw new MountError(`Mounting ${given} needs root, or fusermount3 (Debian's fuse3 package) for a mount by another user.`);
   }
   if (servedHere.has(given)) throw new MountError(`${given} is already mounted by this process.`);
-  if (await isStaleMount(given)) umount2(given, UmountFlags.MNT_DETACH);
+  if (await isStaleMount(given)) await detach(given);
   // /proc/self/mounts names mount points by their real path.
   const target = checkMountPoint(given);
   if (servedHere.has(target)) throw new MountError(`${target} is already mounted by this process.`);
 
+  const fd = isRoot() ? mountAsRoot(target, options) : await mountThroughFusermount(target, options);
+  // Started after mounting: until then the descriptor belongs to no connection and reads fail (EPERM).
+  const session = new FuseSession(fd, fs, { debug: options.debug, writebackCache: options.writebackCache });
+  session.start();
+  servedHere.add(target);
+  detachMountsOnExit();
+  void session.closed.then(() => {
+    servedHere.delete(target);
+    closeQuietly(fd);
+  });
+  const timeout = new Promise<never>((_, reject) => {
+    const timer = setTimeout(() => reject(new MountError(`The kernel sent no FUSE INIT for ${target} within ${INIT_TIMEOUT_MS} ms.`)), INIT_TIMEOUT_MS);
+    void session.closed.then(() => clearTimeout(timer));
+    void session.initialized.then(() => clearTimeout(timer), () => clearTimeout(timer));
+  });
+  try {
+    await Promise.race([session.initialized, timeout]);
+  } catch (err) {
+    await detach(target).catch(() => undefined); // already gone: nothing to undo
+    throw err;
+  }
+  raiseReadAhead(target, options.debug);
+  return {
+    mountPoint: target,
+    closed: session.closed,
+    async unmount(unmountOptions = {}) {
+      if (!servedHere.has(target)) return session.closed;
+      try {
+        // As root from the control thread (an unmount may wait on answers this thread gives);
+        // fusermount3 is a process of its own anyway.
+        if (isRoot()) await session.umount(target, unmountOptions.lazy ? UmountFlags.MNT_DETACH : 0);
+        else await fusermount(["-u", ...(unmountOptions.lazy ? ["-z"] : []), "--", target], `Unmounting ${target}`);
+      } catch (err) {
+        throw new MountError(`Unmounting ${target} failed: ${err instanceof Error ? err.message : String(err)} (files may be open on it; a lazy unmount detaches it anyway).`);
+      }
+      await session.closed;
+    },
+  };
+}
+
+/** mount(2) with the /dev/fuse descriptor in its options; the descriptor. */
+function mountAsRoot(target: string, options: FuseMountOptions): number {
   let fd: number;
   try {
     fd = openSync("/dev/fuse", "r+");
@@ -81,44 +143,35 @@ export async function mountFuse(
     closeSync(fd);
     throw new MountError(`mount(2) of ${target} failed: ${err instanceof LibcError ? err.code : String(err)}.`);
   }
-  // Started after mount(2): until then the descriptor belongs to no connection and reads fail (EPERM).
-  const session = new FuseSession(fd, fs, { debug: options.debug, writebackCache: options.writebackCache });
-  session.start();
-  servedHere.add(target);
-  detachMountsOnExit();
-  void session.closed.then(() => {
-    servedHere.delete(target);
-    closeQuietly(fd);
-  });
-  const timeout = new Promise<never>((_, reject) => {
-    const timer = setTimeout(() => reject(new MountError(`The kernel sent no FUSE INIT for ${target} within ${INIT_TIMEOUT_MS} ms.`)), INIT_TIMEOUT_MS);
-    void session.closed.then(() => clearTimeout(timer));
-    void session.initialized.then(() => clearTimeout(timer), () => clearTimeout(timer));
-  });
+  return fd;
+}
+
+/**
+ * The unprivileged route: fusermount3 (setuid root) opens /dev/fuse, mounts, and hands the
+ * descriptor back over a Unix socket named by _FUSE_COMMFD (as libfuse does); the descriptor.
+ * It adds nosuid,nodev and the user's ids itself; allow_other needs user_allow_other in
+ * /etc/fuse.conf.
+ */
+async function mountThroughFusermount(target: string, options: FuseMountOptions): Promise<number> {
+  const mountOptions = [`fsname=${options.fsName ?? SUBTYPE}`, `subtype=${SUBTYPE}`, `max_read=${MAX_WRITE_BYTES}`, options.readonly ? "ro" : "rw"];
+  if (options.allowOther) mountOptions.push("allow_other");
+  if (options.defaultPermissions ?? options.allowOther) mountOptions.push("default_permissions");
+  const [ours, theirs] = socketPair();
+  let stderr: string;
+  let code: number;
   try {
-    await Promise.race([session.initialized, timeout]);
-  } catch (err) {
-    try {
-      umount2(target, UmountFlags.MNT_DETACH);
-    } catch {
-      // Already gone: nothing to undo.
-    }
-    throw err;
+    const child = Bun.spawn(["fusermount3", "-o", mountOptions.join(","), "--", target], {
+      stdio: ["ignore", "ignore", "pipe", theirs],
+      env: { ...process.env, _FUSE_COMMFD: "3" },
+    });
+    closeQuietly(theirs); // the child has its copy; ours would keep the socket from ever ending
+    [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+    const fd = receiveDescriptor(ours);
+    if (fd !== undefined) return fd;
+  } finally {
+    closeQuietly(ours);
   }
-  raiseReadAhead(target, options.debug);
-  return {
-    mountPoint: target,
-    closed: session.closed,
-    async unmount(unmountOptions = {}) {
-      if (!servedHere.has(target)) return session.closed;
-      try {
-        await session.umount(target, unmountOptions.lazy ? UmountFlags.MNT_DETACH : 0);
-      } catch (err) {
-        throw new MountError(`Unmounting ${target} failed: ${err instanceof Error ? err.message : String(err)} (files may be open on it; a lazy unmount detaches it anyway).`);
-      }
-      await session.closed;
-    },
-  };
+  throw new MountError(`fusermount3 could not mount ${target}: ${stderr.trim() || `it exited ${code} without a descriptor`}.`);
 }
 
 /**
@@ -191,15 +244,15 @@ function isMountPoint(target: string): boolean {
   return false;
 }
 
-/** Unmounts `mountPoint` (umount2; MNT_DETACH when `lazy`). */
+/** Unmounts `mountPoint` (umount2, or fusermount3 -u when not root; MNT_DETACH when `lazy`). */
 export async function unmountPath(mountPoint: string, options: { lazy?: boolean } = {}): Promise<void> {
   const target = resolve(mountPoint);
+  if (!isRoot()) return fusermount(["-u", ...(options.lazy ? ["-z"] : []), "--", target], `Unmounting ${target}`);
   try {
     umount2(target, options.lazy ? UmountFlags.MNT_DETACH : 0);
   } catch (err) {
     if (err instanceof LibcError && err.code === "EINVAL") throw new MountError(`Nothing is mounted on ${target}.`);
     if (err instanceof LibcError && err.code === "EBUSY") throw new MountError(`${target} is busy (files are open on it); a lazy unmount detaches it anyway.`);
-    if (err instanceof LibcError && err.code === "EPERM") throw new MountError(`Unmounting ${target} needs root.`);
     throw new MountError(`Unmounting ${target} failed: ${err instanceof Error ? err.message : String(err)}.`);
   }
 }

@@ -53,6 +53,8 @@ export const READ_BUFFER_BYTES = MAX_WRITE_BYTES + 4096;
 const MAX_BACKGROUND = 64;
 /** The kernel reports congestion to the page cache at 3/4 of MAX_BACKGROUND, as libfuse does. */
 const CONGESTION_THRESHOLD = 48;
+/** Kinds of failure logged (each once): error messages may name paths, so the set is bounded. */
+const LOGGED_KINDS_MAX = 256;
 /** EPROTO (a kernel speaking an older major protocol version). */
 const EPROTO = 71;
 
@@ -184,7 +186,7 @@ export class FuseSession {
       request = decodeRequest(bytes);
     } catch (err) {
       if (err instanceof FuseWireError) {
-        this.logOnce(`wire:${err.message}`, `dropped a malformed request: ${err.message}`);
+        this.logOnce(`wire:${err.errno}`, `a malformed request was refused: ${err.message}`);
         if (err.unique !== undefined && err.unique !== 0) this.write(encodeError(err.unique, err.errno));
         return;
       }
@@ -254,8 +256,9 @@ export class FuseSession {
   }
 
   private logOnce(kind: string, message: string, err?: unknown): void {
-    if (this.loggedKinds.has(kind)) return;
+    if (this.loggedKinds.has(kind) || this.loggedKinds.size > LOGGED_KINDS_MAX) return;
     this.loggedKinds.add(kind);
+    if (this.loggedKinds.size > LOGGED_KINDS_MAX) message = `${message} (further kinds of failure are not logged)`;
     const line = err === undefined ? message : `${message}: ${err instanceof Error ? err.message : String(err)}`;
     if (this.options.debug) this.options.debug(line);
     else this.log.warn(line);

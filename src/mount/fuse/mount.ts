@@ -153,18 +153,24 @@ function mountAsRoot(target: string, options: FuseMountOptions): number {
  * /etc/fuse.conf.
  */
 async function mountThroughFusermount(target: string, options: FuseMountOptions): Promise<number> {
-  const mountOptions = [`fsname=${options.fsName ?? SUBTYPE}`, `subtype=${SUBTYPE}`, `max_read=${MAX_WRITE_BYTES}`, options.readonly ? "ro" : "rw"];
+  // A comma or backslash in the name would start another option in fusermount3's -o list.
+  const fsName = (options.fsName ?? SUBTYPE).replace(/[,\\\s]/g, "_");
+  const mountOptions = [`fsname=${fsName}`, `subtype=${SUBTYPE}`, `max_read=${MAX_WRITE_BYTES}`, options.readonly ? "ro" : "rw"];
   if (options.allowOther) mountOptions.push("allow_other");
   if (options.defaultPermissions ?? options.allowOther) mountOptions.push("default_permissions");
   const [ours, theirs] = socketPair();
   let stderr: string;
   let code: number;
   try {
-    const child = Bun.spawn(["fusermount3", "-o", mountOptions.join(","), "--", target], {
-      stdio: ["ignore", "ignore", "pipe", theirs],
-      env: { ...process.env, _FUSE_COMMFD: "3" },
-    });
-    closeQuietly(theirs); // the child has its copy; ours would keep the socket from ever ending
+    let child: Bun.Subprocess<"ignore", "ignore", "pipe">;
+    try {
+      child = Bun.spawn(["fusermount3", "-o", mountOptions.join(","), "--", target], {
+        stdio: ["ignore", "ignore", "pipe", theirs],
+        env: { ...process.env, _FUSE_COMMFD: "3" },
+      });
+    } finally {
+      closeQuietly(theirs); // the child has its copy; ours would keep the socket from ever ending
+    }
     [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
     const fd = receiveDescriptor(ours);
     if (fd !== undefined) return fd;

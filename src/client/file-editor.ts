@@ -71,6 +71,10 @@ export const EDITOR_BUFFER_BYTES_MAX = 128 * 1024 * 1024;
  */
 export const EDITOR_FILE_CHUNKS_MAX = 1_000_000;
 
+/** A copy on write reads its chunk's old bytes in pieces of this size (the read path's), this many at once. */
+const EDITOR_READ_PIECE_BYTES = 4 * 1024 * 1024;
+const EDITOR_READS_IN_FLIGHT = 4;
+
 /** Chunks an editor keeps in flight at most (fewer for large chunks: their bytes count too). */
 const EDITOR_CHUNKS_IN_FLIGHT_MAX = 4;
 
@@ -233,9 +237,22 @@ export class ClusterFileEditor implements FileEditor {
       chunk = this.baseChunks[index];
     }
     if (!chunk) throw new FsError("INTERNAL", `chunk ${index} of ${this.path} has no bytes to read`);
-    const bytes = await this.io.chunksReader(this.path, [chunk]).read(from, to - from);
-    if (bytes.length !== to - from) throw new FsError("PROTOCOL", `chunk ${chunk.chunkId} of ${this.path} read back ${bytes.length} bytes of ${to - from}`);
-    return bytes;
+    // A copy on write reads most of a chunk: in pieces, several at once (from several replicas).
+    const reader = this.io.chunksReader(this.path, [chunk]);
+    const out = new Uint8Array(to - from);
+    let next = from;
+    const worker = async (): Promise<void> => {
+      while (next < to) {
+        const at = next;
+        const length = Math.min(EDITOR_READ_PIECE_BYTES, to - at);
+        next += length;
+        const bytes = await reader.read(at, length);
+        if (bytes.length !== length) throw new FsError("PROTOCOL", `chunk ${chunk.chunkId} of ${this.path} read back ${bytes.length} bytes of ${length}`);
+        out.set(bytes, at - from);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(EDITOR_READS_IN_FLIGHT, Math.ceil((to - from) / EDITOR_READ_PIECE_BYTES)) }, worker));
+    return out;
   }
 
   /** The staging file, made with its first chunk placed when the first new version is staged. */

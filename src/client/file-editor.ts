@@ -142,7 +142,7 @@ export class ClusterFileEditor implements FileEditor {
       const endBytes = offsetBytes + data.length;
       if (this.plan.slotOf(endBytes - 1) + 1 > EDITOR_FILE_CHUNKS_MAX) throw new FsError("LIMIT", `${this.path} would end at byte ${endBytes}, past the most chunks a file has (${EDITOR_FILE_CHUNKS_MAX} of ${this.plan.chunkSizeBytes} bytes)`);
       const segments = this.plan.write(offsetBytes, data);
-      if (this.plan.changedSlots().length > REWRITE_CHUNKS_MAX) throw new FsError("LIMIT", `${this.path} has ${REWRITE_CHUNKS_MAX} changed chunks waiting: flush before writing more`);
+      if (this.plan.changedCount > REWRITE_CHUNKS_MAX) throw new FsError("LIMIT", `${this.path} has ${REWRITE_CHUNKS_MAX} changed chunks waiting: flush before writing more`);
       // A chunk this write filled whole streams at once (a sequential write runs at pipeline speed).
       for (const segment of segments) if (this.plan.isFullyWritten(segment.index)) await this.stage(segment.index);
       // Over the memory bound: the largest dirty chunks go out early, still uncommitted.

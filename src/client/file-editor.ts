@@ -113,11 +113,16 @@ export class ClusterFileEditor implements FileEditor {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly replication: number;
 
+  private readonly bufferBytesMax: number;
+
   constructor(
     private readonly io: EditorIo,
     readonly path: string,
     status: FileStatus,
+    /** bufferBytesMax: dirty bytes held before chunks go out early (EDITOR_BUFFER_BYTES_MAX; tests make it small). */
+    options: { bufferBytesMax?: number } = {},
   ) {
+    this.bufferBytesMax = options.bufferBytesMax ?? EDITOR_BUFFER_BYTES_MAX;
     this.fileId = status.fileId;
     this.replication = status.replication;
     this.baseChunks = status.chunks.filter((chunk, i) => chunk.committed && status.chunks.slice(0, i).every((before) => before.committed));
@@ -146,7 +151,7 @@ export class ClusterFileEditor implements FileEditor {
       // A chunk this write filled whole streams at once (a sequential write runs at pipeline speed).
       for (const segment of segments) if (this.plan.isFullyWritten(segment.index)) await this.stage(segment.index);
       // Over the memory bound: the largest dirty chunks go out early, still uncommitted.
-      while (this.plan.bufferedBytes > EDITOR_BUFFER_BYTES_MAX) {
+      while (this.plan.bufferedBytes > this.bufferBytesMax) {
         const next = this.plan.evictionOrder()[0];
         if (next === undefined) break;
         await this.stage(next);
@@ -270,7 +275,7 @@ export class ClusterFileEditor implements FileEditor {
     const path = created.stat?.path;
     if (!path) throw new FsError("PROTOCOL", "the master answered a staging file's create without its status");
     const queue = new PieceQueue();
-    const chunksInFlight = Math.max(1, Math.min(EDITOR_CHUNKS_IN_FLIGHT_MAX, Math.floor(EDITOR_BUFFER_BYTES_MAX / this.plan.chunkSizeBytes)));
+    const chunksInFlight = Math.max(1, Math.min(EDITOR_CHUNKS_IN_FLIGHT_MAX, Math.floor(this.bufferBytesMax / this.plan.chunkSizeBytes)));
     const staging: Staging = { fileId: created.fileId, path, queue, session: Promise.resolve({ chunks: [], committed: undefined }), pushed: 0, committed: [] };
     let committedCount = 0;
     staging.session = this.io.writeChunks({ path, fileId: created.fileId }, queue, {

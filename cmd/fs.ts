@@ -205,7 +205,7 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     const readType = readTypeOption(flags.readType);
     await withClient(flags, async (client) => {
       const stat = await client.fs.stat(remote);
-      if (stat.kind !== "file") throw new FsUsageError(`${remote} is a folder; get copies one file`);
+      if (stat.kind !== "file") throw new FsUsageError(`${remote} is ${stat.kind === "symlink" ? `a symbolic link (to ${stat.symlinkTarget ?? ""})` : "a folder"}; get copies one file`);
       const target = existsSync(local) && statSync(local).isDirectory() ? join(local, basename(remote)) : local;
       const temp = `${target}.tessera-part`;
       const writer = Bun.file(temp).writer();
@@ -296,6 +296,17 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
       await withClient(flags, async (client) => {
         const result = await client.fs.rm(path, { recursive: flags.recursive ?? false });
         if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      });
+    });
+
+  addClientOptions(fs.command("ln").description("make a symbolic link at <path> to <target> (stored as given; only -s: no hard links)").argument("<target>").argument("<path>"))
+    .option("-s, --symbolic", "a symbolic link (the only kind Tessera has)")
+    .option("-p, --parents", "make parent folders as needed")
+    .action(async (target: string, path: string, flags: ClientFlagsLike & { symbolic?: boolean; parents?: boolean }) => {
+      if (!flags.symbolic) throw new FsUsageError("Tessera has symbolic links only: use ln -s (hard links are not supported)");
+      await withClient(flags, async (client) => {
+        const link = await client.fs.symlink(target, path, { parents: flags.parents ?? false });
+        if (flags.json) process.stdout.write(`${JSON.stringify(link)}\n`);
       });
     });
 

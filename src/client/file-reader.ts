@@ -216,7 +216,7 @@ export class FileReader {
   /** The file's committed chunks (readers see a file up to its last committed chunk). */
   private async committedChunks(path: string, options: ReadOptions): Promise<{ file: ReadFile; chunks: FileChunk[] }> {
     const stat = await statWhole(this.init.call, path);
-    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
+    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is ${stat.kind === FileStatus.Kind.SYMLINK ? "a symbolic link" : "a folder"}, not a file`);
     refuseWithheld(stat);
     return { file: readFileOf(stat, options), chunks: committedOf(stat) };
   }
@@ -298,6 +298,14 @@ export class FileReader {
   async openRangeReader(path: string, options: ReadOptions = {}): Promise<FileRangeReader> {
     const { file, chunks } = await this.committedChunks(path, options);
     return this.rangeReader(path, file, chunks);
+  }
+
+  /**
+   * A reader of the bytes of `chunks` laid end to end, as if they were a file's: an editor
+   * reads its base's chunks and the chunks it staged with it (client/file-editor.ts).
+   */
+  chunksReader(path: string, chunks: FileChunk[]): FileRangeReader {
+    return this.rangeReader(path, { path, throughCache: false, readType: ReadType.READ_TYPE_UNSPECIFIED }, chunks);
   }
 
   private rangeReader(path: string, file: ReadFile, committed: FileChunk[]): FileRangeReader {

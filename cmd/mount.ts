@@ -329,9 +329,8 @@ async function runUmount(mountPointArg: string, flags: { lazy?: boolean }): Prom
   try {
     await unmountPath(mountPoint, { lazy: flags.lazy ?? false });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EBUSY") throw new Error(`${mountPoint} is busy: a program has a file or folder open in it (close it, or unmount with --lazy)`);
-    if (code === "EPERM") throw new Error(`unmounting ${mountPoint} needs root`);
+    // unmountPath's refusals (busy, not root) are already one sentence each.
+    if ((err as Error).name === "MountError") throw err;
     throw new Error(`cannot unmount ${mountPoint}: ${(err as Error).message}`);
   }
 }

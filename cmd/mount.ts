@@ -308,8 +308,9 @@ function unmountOnSignals(mount: FuseMount, log: (line: string) => void): () => 
     if (signals > 1) process.exit(130);
     log(`${signal}: unmounting ${mount.mountPoint}`);
     mount.unmount().catch(async (err) => {
-      const code = (err as NodeJS.ErrnoException).code;
-      log(`unmounting failed (${code ?? (err as Error).message}): detaching, the mount serves its open files until they close`);
+      // The session may end before the unmount call answers: gone from the kernel's table is unmounted.
+      if (!mountAt(mount.mountPoint)) return;
+      log(`unmounting failed (${(err as Error).message.replace(/\.$/, "")}): detaching, the mount serves its open files until they close`);
       await mount.unmount({ lazy: true }).catch((lazyErr) => log(`detaching failed: ${(lazyErr as Error).message}`));
     });
   };

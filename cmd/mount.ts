@@ -360,8 +360,7 @@ export function addMountCommands(program: Command, cluster: MountCluster, addCli
         await runForeground(plan, flags, cluster);
         return;
       }
-      // The parent checks what it can before starting the daemon, so bad input answers at once.
-      await prepareMountPoint(plan.mountPoint, () => {});
+      // The checks above answered bad input at once; the daemon clears a dead mount itself, in its log.
       await runDaemon(plan, flags);
     });
 

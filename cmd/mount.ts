@@ -168,6 +168,8 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   mkdirSync(dirname(logFile), { recursive: true });
   const logFd = openSync(logFile, "a");
   const startOffset = statSync(logFile).size;
+  // A dead mount at the point is listed too until the daemon detaches it: wait for a new one.
+  const deadMountId = mountAt(plan.mountPoint)?.id;
   const child = Bun.spawn([...selfCommand(), ...daemonArgs(plan, flags, logFile)], {
     cwd: "/",
     detached: true,
@@ -182,7 +184,7 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   const deadline = performance.now() + MOUNT_READY_TIMEOUT_MS;
   for (;;) {
     const mounted = mountAt(plan.mountPoint);
-    if (mounted && mounted.fsType === TESSERA_FS_TYPE && exitCode === undefined) break;
+    if (mounted && mounted.id !== deadMountId && mounted.fsType === TESSERA_FS_TYPE && exitCode === undefined) break;
     if (exitCode !== undefined) {
       const sentence = lastErrorLine(logFile, startOffset) ?? `the mount process exited with code ${exitCode}; see ${logFile}`;
       const err = new Error(sentence);

@@ -4,8 +4,6 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 
 /** One line of /proc/self/mountinfo (proc(5)): the fields this command needs. */
 export interface MountEntry {
-  /** The kernel's id of this mount (a new mount on the same point has a new one). */
-  id: number;
   mountPoint: string;
   /** "fuse.tessera" for a Tessera mount. */
   fsType: string;
@@ -24,7 +22,7 @@ export function readMounts(text = readFileSync("/proc/self/mountinfo", "utf8")):
     const fields = line.split(" ");
     const separator = fields.indexOf("-", 6);
     if (fields.length < 7 || separator < 0 || separator + 2 >= fields.length) continue;
-    mounts.push({ id: Number(fields[0]), mountPoint: unescapeMountField(fields[4]!), fsType: unescapeMountField(fields[separator + 1]!), source: unescapeMountField(fields[separator + 2]!) });
+    mounts.push({ mountPoint: unescapeMountField(fields[4]!), fsType: unescapeMountField(fields[separator + 1]!), source: unescapeMountField(fields[separator + 2]!) });
   }
   return mounts;
 }

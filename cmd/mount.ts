@@ -3,6 +3,7 @@
 // running in the foreground or as a daemon, and unmounting; the session is
 // src/mount/fuse's and the file system src/mount/vfs's.
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, isAbsolute } from "node:path";
 import type { Command } from "commander";
@@ -168,8 +169,7 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   mkdirSync(dirname(logFile), { recursive: true });
   const logFd = openSync(logFile, "a");
   const startOffset = statSync(logFile).size;
-  // A dead mount at the point is listed too until the daemon detaches it: wait for a new one.
-  const deadMountId = mountAt(plan.mountPoint)?.id;
+
   const child = Bun.spawn([...selfCommand(), ...daemonArgs(plan, flags, logFile)], {
     cwd: "/",
     detached: true,
@@ -184,7 +184,9 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   const deadline = performance.now() + MOUNT_READY_TIMEOUT_MS;
   for (;;) {
     const mounted = mountAt(plan.mountPoint);
-    if (mounted && mounted.id !== deadMountId && mounted.fsType === TESSERA_FS_TYPE && exitCode === undefined) break;
+    // A dead mount at the point is listed too until the daemon detaches it (the kernel may even
+    // give the new mount its id again): the mount is up when the folder answers a stat.
+    if (mounted && mounted.fsType === TESSERA_FS_TYPE && exitCode === undefined && (await answers(plan.mountPoint, deadline))) break;
     if (exitCode !== undefined) {
       const sentence = lastErrorLine(logFile, startOffset) ?? `the mount process exited with code ${exitCode}; see ${logFile}`;
       const err = new Error(sentence);
@@ -201,6 +203,17 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   child.unref();
   if (flags.json) process.stdout.write(`${JSON.stringify({ mountPoint: plan.mountPoint, pid: child.pid, logFile })}\n`);
   else process.stdout.write(`Tessera mounted at ${plan.mountPoint} (process ${child.pid}, log ${logFile}); unmount with: tessera umount ${plan.mountPoint}\n`);
+}
+
+/** Whether a stat of `path` succeeds before `deadline` (a dead FUSE mount answers ENOTCONN at once). */
+async function answers(path: string, deadline: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()))));
+  try {
+    return await Promise.race([stat(path).then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The child's last "tessera: ..." line (main's one-sentence error) written after `offset`. */

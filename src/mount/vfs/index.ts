@@ -501,7 +501,9 @@ class TesseraFileSystem implements FuseFileSystem {
       // "." and ".." carry no entry in readdirplus: the kernel takes no lookup of them.
       if (cookie < DOT_COOKIE) out.push({ name: ".", ino: nodeId, type: FileType.S_IFDIR, cookie: DOT_COOKIE });
       if (cookie < DOTDOT_COOKIE) out.push({ name: "..", ino: nodeId === ROOT_NODE_ID ? ROOT_NODE_ID : node.parent, type: FileType.S_IFDIR, cookie: DOTDOT_COOKIE });
-      const from = Math.max(0, cookie - cookieOf(0));
+      // The entry at position p has cookie p + 3: a cookie names the entry just read, so the
+      // next position is one past it.
+      const from = cookie <= DOTDOT_COOKIE ? 0 : cookie - DOTDOT_COOKIE;
       const { position, entries } = await dir.stream.entriesFrom(from, plus ? READDIRPLUS_ENTRIES : READDIR_ENTRIES);
       entries.forEach((stat, i) => {
         if (stat.fileId === undefined) return;
@@ -746,6 +748,9 @@ class TesseraFileSystem implements FuseFileSystem {
   private async renameReplacing(client: MountClient, parent: number, name: string, source: string, newParent: number, newName: string, destination: string): Promise<void> {
     const sourceKind = await this.kindAt(client, parent, name, source);
     let targetKind: NodeKind | undefined = this.nodes.child(newParent, newName)?.kind;
+    // mv replaces a file with anything: a folder must not replace a file (ENOTDIR), so
+    // before moving a folder, what is at the destination is looked at.
+    if (targetKind === undefined && sourceKind === "dir") targetKind = await this.kindAt(client, newParent, newName, destination).catch(absentIfNotFound);
     for (let attempt = 0; ; attempt++) {
       if (targetKind === "dir") {
         if (sourceKind !== "dir") throw refuse(Errno.EISDIR, `${destination} is a folder`);
@@ -873,6 +878,11 @@ function rethrowLimitAs(errno: number): (err: unknown) => never {
     if (codeOf(err) === "LIMIT") throw new FuseErrno(errno, (err as Error).message);
     throw err;
   };
+}
+
+function absentIfNotFound(err: unknown): undefined {
+  if (codeOf(err) === "NOT_FOUND") return undefined;
+  throw err;
 }
 
 function isValidName(name: string): boolean {

@@ -2,7 +2,7 @@
 // folder of it, as a local folder through /dev/fuse. Parsing, checking the mount point,
 // running in the foreground or as a daemon, and unmounting; the session is
 // src/mount/fuse's and the file system src/mount/vfs's.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, isAbsolute } from "node:path";
@@ -14,7 +14,8 @@ import { setLogLevel } from "../src/util/log.ts";
 import { mountFuse, unmountPath } from "../src/mount/fuse/mount.ts";
 import type { FuseMount } from "../src/mount/fuse/operations.ts";
 import { createTesseraFileSystem } from "../src/mount/vfs/index.ts";
-import { openDiskReadCache, READ_CACHE_SIZE_BYTES_MIN, type MountReadCache } from "../src/mount/read-cache.ts";
+import type { MountReadCache } from "../src/mount/read-cache.ts";
+import { openDiskReadCache, READ_CACHE_SIZE_BYTES_MIN } from "../src/mount/read-cache/disk-cache.ts";
 import { formatBytes } from "./format.ts";
 import type { ClientFlagsLike } from "./fs.ts";
 import { isTesseraMount, mountAt, mountPointState, TESSERA_FS_TYPE } from "./mount-point.ts";
@@ -68,7 +69,7 @@ function isInside(path: string, folder: string): boolean {
 
 /** The checks that need no cluster and no kernel: flags, then the mount point. */
 function planMount(mountPointArg: string, flags: MountFlags): MountPlan {
-  const mountPoint = resolve(mountPointArg);
+  const mountPoint = realMountPoint(mountPointArg);
   let rootPath = "/";
   if (flags.path !== undefined) {
     try {
@@ -137,9 +138,20 @@ async function prepareMountPoint(mountPoint: string, log: (line: string) => void
   if (checkMountPoint(mountPoint).stale) throw new Error(`${mountPoint} is still a dead mount after detaching it`);
 }
 
-function requireRoot(): void {
-  if (process.getuid && process.getuid() !== 0) {
-    throw new Error("mounting needs root: tessera mount calls mount(2) with /dev/fuse, which only root may do (run it as root, for example with sudo)");
+/** Root mounts with mount(2); another user only through the setuid fusermount3 (src/mount/fuse/mount.ts). */
+function requireMountRights(): void {
+  if (process.getuid && process.getuid() !== 0 && Bun.which("fusermount3") === null) {
+    throw new Error("mounting needs root, or fusermount3 (Debian's fuse3 package) for a mount by another user: run tessera mount as root, or install fuse3");
+  }
+}
+
+/** The real path of a folder the kernel lists mounts under (a symbolic link in the path resolved); as given when it cannot be resolved (missing, or a dead mount). */
+function realMountPoint(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
   }
 }
 
@@ -273,6 +285,8 @@ async function runForeground(plan: MountPlan, flags: MountFlags, cluster: MountC
         readonly: flags.readonly ?? false,
         allowOther: flags.allowOther ?? false,
         ...(readCache ? { readCache } : {}),
+        // statfs (df) answers the cluster's capacity, asked of the admin service.
+        capacity: () => client.admin.report(),
         log: log.line,
       });
       mount = await mountFuse(plan.mountPoint, fileSystem, {
@@ -338,7 +352,7 @@ function unmountOnSignals(mount: FuseMount, log: (line: string) => void): () => 
 }
 
 async function runUmount(mountPointArg: string, flags: { lazy?: boolean }): Promise<void> {
-  const mountPoint = resolve(mountPointArg);
+  const mountPoint = realMountPoint(mountPointArg);
   const mounted = mountAt(mountPoint);
   if (!mounted) throw new Error(`${mountPoint} is not mounted`);
   if (!isTesseraMount(mounted)) throw new Error(`${mountPoint} is not a Tessera mount (it is ${mounted.fsType}): use umount`);
@@ -355,7 +369,7 @@ export function addMountCommands(program: Command, cluster: MountCluster, addCli
   addClientOptions(
     program
       .command("mount")
-      .description("mount the cluster (or --path, a folder of it) as a local folder through FUSE; needs root")
+      .description("mount the cluster (or --path, a folder of it) as a local folder through FUSE (as root, or through fusermount3)")
       .argument("<mountpoint>", "an existing empty folder"),
   )
     .option("--path <path>", "the folder of the file system to mount (default /)")
@@ -370,7 +384,7 @@ export function addMountCommands(program: Command, cluster: MountCluster, addCli
       const plan = planMount(mountPointArg, flags);
       checkMountPoint(plan.mountPoint);
       cluster.check(flags);
-      requireRoot();
+      requireMountRights();
       if (flags.foreground) {
         await runForeground(plan, flags, cluster);
         return;

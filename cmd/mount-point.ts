@@ -1,6 +1,6 @@
 // What is at a mount point before `tessera mount` uses it, and after (`tessera umount`, the
 // daemon's readiness): the kernel's table of mounts (/proc/self/mountinfo) and the folder.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readdirSync, statSync } from "node:fs";
 
 /** One line of /proc/self/mountinfo (proc(5)): the fields this command needs. */
 export interface MountEntry {
@@ -62,7 +62,16 @@ export function mountPointState(path: string): MountPointState {
     if (code === "ENOTCONN") return { kind: "stale", mount: mounted };
     return { kind: "unreadable", code };
   }
-  if (mounted) return { kind: "mounted", mount: mounted };
+  if (mounted) {
+    // A dead FUSE mount may still answer a stat from the kernel's attribute cache; opening the
+    // folder asks its server, and a dead one answers ENOTCONN.
+    try {
+      closeSync(openSync(path, "r"));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOTCONN") return { kind: "stale", mount: mounted };
+    }
+    return { kind: "mounted", mount: mounted };
+  }
   let entries: string[];
   try {
     entries = readdirSync(path);

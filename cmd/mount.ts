@@ -3,7 +3,7 @@
 // running in the foreground or as a daemon, and unmounting; the session is
 // src/mount/fuse's and the file system src/mount/vfs's.
 import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, isAbsolute } from "node:path";
 import type { Command } from "commander";
@@ -197,7 +197,7 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   for (;;) {
     const mounted = mountAt(plan.mountPoint);
     // A dead mount at the point is listed too until the daemon detaches it (the kernel may even
-    // give the new mount its id again): the mount is up when the folder answers a stat.
+    // give the new mount its id again): the mount is up when its server answers.
     if (mounted && mounted.fsType === TESSERA_FS_TYPE && exitCode === undefined && (await answers(plan.mountPoint, deadline))) break;
     if (exitCode !== undefined) {
       const sentence = lastErrorLine(logFile, startOffset) ?? `the mount process exited with code ${exitCode}; see ${logFile}`;
@@ -217,12 +217,20 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   else process.stdout.write(`Tessera mounted at ${plan.mountPoint} (process ${child.pid}, log ${logFile}); unmount with: tessera umount ${plan.mountPoint}\n`);
 }
 
-/** Whether a stat of `path` succeeds before `deadline` (a dead FUSE mount answers ENOTCONN at once). */
+/**
+ * Whether opening the folder `path` succeeds before `deadline`. Opening asks the mount's server
+ * (a dead one answers ENOTCONN at once); a stat may be answered from the kernel's attribute
+ * cache even for a dead mount.
+ */
 async function answers(path: string, deadline: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()))));
+  const opened = open(path, "r").then(
+    (handle) => handle.close().then(() => true),
+    () => false,
+  );
   try {
-    return await Promise.race([stat(path).then(() => true, () => false), late]);
+    return await Promise.race([opened, late]);
   } finally {
     clearTimeout(timer);
   }

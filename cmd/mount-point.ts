@@ -4,6 +4,8 @@ import { closeSync, openSync, readFileSync, readdirSync, statSync } from "node:f
 
 /** One line of /proc/self/mountinfo (proc(5)): the fields this command needs. */
 export interface MountEntry {
+  /** The device of the mounted file system, "major:minor" as st_dev of its files. */
+  device: string;
   mountPoint: string;
   /** "fuse.tessera" for a Tessera mount. */
   fsType: string;
@@ -22,7 +24,7 @@ export function readMounts(text = readFileSync("/proc/self/mountinfo", "utf8")):
     const fields = line.split(" ");
     const separator = fields.indexOf("-", 6);
     if (fields.length < 7 || separator < 0 || separator + 2 >= fields.length) continue;
-    mounts.push({ mountPoint: unescapeMountField(fields[4]!), fsType: unescapeMountField(fields[separator + 1]!), source: unescapeMountField(fields[separator + 2]!) });
+    mounts.push({ device: fields[2]!, mountPoint: unescapeMountField(fields[4]!), fsType: unescapeMountField(fields[separator + 1]!), source: unescapeMountField(fields[separator + 2]!) });
   }
   return mounts;
 }
@@ -34,6 +36,14 @@ export function mountAt(path: string, mounts = readMounts()): MountEntry | undef
 
 export function isTesseraMount(mount: MountEntry): boolean {
   return mount.fsType === TESSERA_FS_TYPE || (mount.fsType.startsWith("fuse") && mount.source.startsWith("tessera"));
+}
+
+/** "major:minor" of a st_dev (Linux's encoding of dev_t, sys/sysmacros.h). */
+export function deviceName(dev: number | bigint): string {
+  const value = BigInt(dev);
+  const major = ((value >> 8n) & 0xfffn) | ((value >> 32n) & ~0xfffn);
+  const minor = (value & 0xffn) | ((value >> 12n) & ~0xffn);
+  return `${major}:${minor}`;
 }
 
 // The kernel writes space, tab, newline and backslash in these fields as \ooo octal escapes.

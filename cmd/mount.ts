@@ -18,7 +18,7 @@ import type { MountReadCache } from "../src/mount/read-cache.ts";
 import { openDiskReadCache, READ_CACHE_SIZE_BYTES_MIN } from "../src/mount/read-cache/disk-cache.ts";
 import { formatBytes } from "./format.ts";
 import type { ClientFlagsLike } from "./fs.ts";
-import { isTesseraMount, mountAt, mountPointState, TESSERA_FS_TYPE } from "./mount-point.ts";
+import { deviceName, isTesseraMount, mountAt, mountPointState, TESSERA_FS_TYPE } from "./mount-point.ts";
 
 /** How long `tessera mount` (the daemon's parent) waits for the mount to appear. Connecting to a cluster whose leader is being elected can take several seconds. */
 export const MOUNT_READY_TIMEOUT_MS = 60_000;
@@ -195,10 +195,13 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   void child.exited.then((code) => (exitCode = code));
   const deadline = performance.now() + MOUNT_READY_TIMEOUT_MS;
   for (;;) {
+    // Until the daemon detaches a dead mount at the point, that one is listed (the new mount may
+    // even get its id and device again); between the two, the folder beneath is there. The
+    // mount is up when the folder, opened (which asks the server), is on the device the kernel
+    // lists at the point for a Tessera mount.
+    const device = exitCode === undefined ? await openedDevice(plan.mountPoint, deadline) : undefined;
     const mounted = mountAt(plan.mountPoint);
-    // A dead mount at the point is listed too until the daemon detaches it (the kernel may even
-    // give the new mount its id again): the mount is up when its server answers.
-    if (mounted && mounted.fsType === TESSERA_FS_TYPE && exitCode === undefined && (await answers(plan.mountPoint, deadline))) break;
+    if (device !== undefined && mounted?.fsType === TESSERA_FS_TYPE && mounted.device === device && exitCode === undefined) break;
     if (exitCode !== undefined) {
       const sentence = lastErrorLine(logFile, startOffset) ?? `the mount process exited with code ${exitCode}; see ${logFile}`;
       const err = new Error(sentence);
@@ -218,16 +221,22 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
 }
 
 /**
- * Whether opening the folder `path` succeeds before `deadline`. Opening asks the mount's server
- * (a dead one answers ENOTCONN at once); a stat may be answered from the kernel's attribute
- * cache even for a dead mount.
+ * The device ("major:minor") of the folder at `path` when opening it succeeds before
+ * `deadline`. Opening asks a FUSE mount's server (a dead one answers ENOTCONN at once), where a
+ * stat may be answered from the kernel's attribute cache even for a dead mount.
  */
-async function answers(path: string, deadline: number): Promise<boolean> {
+async function openedDevice(path: string, deadline: number): Promise<string | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()))));
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - performance.now()))));
   const opened = open(path, "r").then(
-    (handle) => handle.close().then(() => true),
-    () => false,
+    async (handle) => {
+      try {
+        return deviceName((await handle.stat()).dev);
+      } finally {
+        await handle.close();
+      }
+    },
+    () => undefined,
   );
   try {
     return await Promise.race([opened, late]);

@@ -17,9 +17,14 @@ import type { FileRangeReader, LocalChunkSpan, StatView } from "../../client/fs.
 import type { ReadByteCounters } from "../../client/file-reader.ts";
 import { isChunkId } from "../../protocol/chunk-id.ts";
 import type { MountReadCache } from "../read-cache.ts";
+import { READ_AHEAD_BLOCK_BYTES } from "../vfs/read-ahead.ts";
 
-/** Bytes of one cached piece: large enough that the kernel's read-ahead (128 KiB–1 MiB) mostly hits, small enough that a random 4 KiB read does not fetch much more than it needs. */
-export const READ_CACHE_PIECE_BYTES_DEFAULT = 1024 * 1024;
+/**
+ * Bytes of one cached piece: the mount reads files in blocks of this size (the vfs's read-ahead,
+ * READ_AHEAD_BLOCK_BYTES), so a block is one piece and one fetch; smaller pieces would split each
+ * block into several requests to the chunk servers.
+ */
+export const READ_CACHE_PIECE_BYTES_DEFAULT = READ_AHEAD_BLOCK_BYTES;
 /** The smallest --cache-size worth having: a few pieces. */
 export const READ_CACHE_SIZE_BYTES_MIN = 4 * READ_CACHE_PIECE_BYTES_DEFAULT;
 

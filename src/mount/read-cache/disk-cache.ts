@@ -141,6 +141,8 @@ export class DiskReadCache implements MountReadCache {
         const end = Math.min(reader.sizeBytes, offsetBytes + Math.max(0, lengthBytes));
         if (end <= start) return new Uint8Array(0);
         const out = new Uint8Array(end - start);
+        // Where a piece came back short (the file is shorter than its stat said): the answer ends there, never padded with zeros.
+        let answeredEnd = end;
         const parts: Array<Promise<void>> = [];
         for (const span of spans) {
           const spanEnd = span.fileOffsetBytes + span.sizeBytes;
@@ -160,6 +162,7 @@ export class DiskReadCache implements MountReadCache {
             const pieceFileOffset = span.fileOffsetBytes + offsetInChunkBytes;
             parts.push(
               cache.piece(piece, () => reader.read(pieceFileOffset, piece.sizeBytes), (n) => (hitBytes += n)).then((bytes) => {
+                if (bytes.length < piece.sizeBytes) answeredEnd = Math.min(answeredEnd, pieceFileOffset + bytes.length);
                 const from = Math.max(start, pieceFileOffset);
                 const to = Math.min(end, pieceFileOffset + bytes.length);
                 if (to > from) out.set(bytes.subarray(from - pieceFileOffset, to - pieceFileOffset), from - start);
@@ -168,7 +171,7 @@ export class DiskReadCache implements MountReadCache {
           }
         }
         await Promise.all(parts);
-        return out;
+        return answeredEnd < end ? out.subarray(0, Math.max(0, answeredEnd - start)) : out;
       },
     };
   }

@@ -10,7 +10,7 @@
 // the chunk id's last two hex digits (ids are handed out in sequence: the last digits spread
 // them over 256 folders). Each piece file starts with a header naming what it holds and the
 // CRC32 of its bytes, checked on every read: a torn or damaged file is a miss, never wrong bytes.
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FileRangeReader, LocalChunkSpan, StatView } from "../../client/fs.ts";
@@ -249,8 +249,9 @@ export class DiskReadCache implements MountReadCache {
     copy.set(bytes, HEADER_BYTES);
     const tmp = join(this.dir, "tmp", `${process.pid}-${(this.tmpSequence += 1)}`);
     const target = this.piecePath(ref.key, ref.chunkId);
-    // Counted and placed in LRU order now, when it is used, not when its write ends (writes end in any order).
-    this.forget(ref.key, ref.chunkId);
+    // Counted and placed in LRU order now, when it is used, not when its write ends (writes end
+    // in any order). An older file of the piece (a damaged one) is replaced by the rename.
+    this.forgetEntry(ref.key);
     this.lru.set(ref.key, fileBytes);
     this.usedBytes += fileBytes;
     this.writing.set(ref.key, bytes);
@@ -290,8 +291,14 @@ export class DiskReadCache implements MountReadCache {
 
   private forget(key: string, chunkId: string): void {
     if (!this.forgetEntry(key)) return;
-    // A reader that has the file open still reads it whole: unlinking only drops the name.
-    void unlink(this.piecePath(key, chunkId)).catch(() => {});
+    // Synchronous (a few microseconds, once per 4 MiB piece): an unlink still queued could
+    // otherwise remove the file of the same piece fetched and renamed into place meanwhile. A
+    // reader that has the file open still reads it whole: unlinking only drops the name.
+    try {
+      unlinkSync(this.piecePath(key, chunkId));
+    } catch {
+      // Already gone.
+    }
   }
 
   /** Drops a piece from the index; whether it was there. */

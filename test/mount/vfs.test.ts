@@ -530,6 +530,21 @@ describe("the write path", () => {
     expect(ns.text("/p")).toBe("bytes");
   });
 
+  it("commits what was written under the old name before a rename, and goes on writing under the new one", async () => {
+    ns.dir("/dir");
+    const dir = await fs.lookup(ROOT, 1, "dir");
+    const created = await fs.create(ROOT, dir.nodeId, "tmp", 0o644, 0, O_WRONLY | O_CREAT);
+    const { nodeId } = created.entry;
+    await fs.write(ROOT, nodeId, created.open.fh, 0, bytes("first "), 0);
+    await fs.rename(ROOT, 1, "dir", 1, "moved", 0);
+    expect(ns.text("/moved/tmp")).toBe("first ");
+    await fs.write(ROOT, nodeId, created.open.fh, 6, bytes("second"), 0);
+    await fs.flush(ROOT, nodeId, created.open.fh);
+    await fs.release(ROOT, nodeId, created.open.fh, 0);
+    expect(ns.text("/moved/tmp")).toBe("first second");
+    expect(ns.calls.filter((call) => call.kind === "openEditor").map((call) => call.path)).toEqual(["/dir/tmp", "/moved/tmp"]);
+  });
+
   it("a reader handle opened before a write reads the committed file afresh once the writer closed", async () => {
     ns.file("/shared", "before");
     const node = (await fs.lookup(ROOT, 1, "shared")).nodeId;

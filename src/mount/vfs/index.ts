@@ -98,7 +98,7 @@ interface DirHandle {
 }
 
 class TesseraFileSystem implements FuseFileSystem {
-  private readonly nodes = new NodeTable();
+  private readonly nodes = new NodeTable((id) => this.stats.delete(id));
   private readonly rootPath: string;
   private readonly attrValidMs: number;
   private readonly entryValidMs: number;
@@ -166,7 +166,6 @@ class TesseraFileSystem implements FuseFileSystem {
 
   forget(nodeId: number, lookups: number): void {
     this.nodes.forget(nodeId, lookups);
-    if (!this.nodes.get(nodeId)) this.stats.delete(nodeId);
   }
 
   async getattr(ctx: RequestContext, nodeId: number, fh: number | undefined): Promise<AttrAnswer> {
@@ -305,6 +304,9 @@ class TesseraFileSystem implements FuseFileSystem {
       const destination = this.newChildPath(newParent, newName);
       if (source === destination) return;
       const client = this.clientOf(ctx);
+      // An editor commits to its file's path: what is written under the old name is committed
+      // there first, and the next write opens an editor at the new name.
+      await this.closeEditorsUnder(source);
       if (flags & RenameFlags.NOREPLACE) {
         await client.mv(source, destination);
       } else {
@@ -472,7 +474,6 @@ class TesseraFileSystem implements FuseFileSystem {
         if (node.writers === 0 && node.editor) await this.closeEditor(node);
       } finally {
         this.nodes.dropIfUnused(node);
-        if (!this.nodes.get(node.id)) this.stats.delete(node.id);
       }
     });
   }
@@ -856,6 +857,22 @@ class TesseraFileSystem implements FuseFileSystem {
         handle.reader = undefined;
       }
       this.nodes.dropIfUnused(node);
+    }
+  }
+
+  /** Closes the editors of files at or below `path` (a rename moves them); a failed commit is EIO. */
+  private async closeEditorsUnder(path: string): Promise<void> {
+    for (const node of [...this.nodes.all()]) {
+      if (!node.editor || node.detached) continue;
+      let nodePath: string;
+      try {
+        nodePath = this.pathOf(node.id);
+      } catch {
+        continue; // below a folder that was removed: nothing to commit to
+      }
+      if (nodePath !== path && !nodePath.startsWith(`${path}/`)) continue;
+      if (node.openEditor?.dirty) await this.flushEditor(node);
+      await this.closeEditor(node);
     }
   }
 

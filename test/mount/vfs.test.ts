@@ -224,6 +224,34 @@ describe("readdir", () => {
     expect(entries.every((e) => e.cookie > 0)).toBe(true);
   });
 
+  it("learns how many entries the kernel takes: more while it takes all, fewer when it packs less", async () => {
+    ns.dir("/d");
+    for (let i = 0; i < 3_000; i++) ns.file(`/d/f${String(i).padStart(5, "0")}`, "");
+    const d = await fs.lookup(ROOT, 1, "d");
+    const sizes = async (take: number) => {
+      const dir = await fs.opendir(ROOT, d.nodeId, 0);
+      const answered: number[] = [];
+      let cookie = 0;
+      for (let rounds = 0; rounds < 1_000; rounds++) {
+        const page = (await fs.readdir(ROOT, d.nodeId, dir.fh, cookie, true)).filter((e) => e.name !== "." && e.name !== "..");
+        if (page.length === 0) break;
+        answered.push(page.length);
+        const packed = page.slice(0, take);
+        // What the session could not pack goes back (forget), as the contract says.
+        for (const e of page.slice(take)) fs.forget(e.entry!.nodeId, 1);
+        cookie = packed.at(-1)!.cookie;
+      }
+      await fs.releasedir(ROOT, d.nodeId, dir.fh);
+      return answered;
+    };
+    const all = await sizes(Number.POSITIVE_INFINITY);
+    expect(all.slice(0, 4)).toEqual([128, 256, 512, 104]);
+    expect(Math.max(...all)).toBe(1_000);
+    const few = await sizes(20);
+    expect(few[0]).toBe(128);
+    expect(few.slice(1, 20).every((n) => n <= 40)).toBe(true);
+  });
+
   it("resumes after the right name at any cookie it gave, and from the start after a rewind", async () => {
     ns.dir("/d");
     for (const name of ["a", "b", "c", "d", "e"]) ns.file(`/d/${name}`, name);

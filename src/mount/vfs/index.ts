@@ -14,7 +14,7 @@ import { Errno, FileType, FuseErrno, type Attr, type AttrAnswer, type DirEntry, 
 import type { MountReadCache } from "../read-cache.ts";
 import { attrOf, fileVersionOf, PERMISSION_BITS, typeBits } from "./attr.ts";
 import type { CapacitySource, MountClient } from "./client.ts";
-import { cookieOf, DirStream, DOT_COOKIE, DOTDOT_COOKIE } from "./dir-stream.ts";
+import { cookieOf, DIR_PAGE_ENTRIES, DirStream, DOT_COOKIE, DOTDOT_COOKIE } from "./dir-stream.ts";
 import { errnoOf, refuse, toFuseErrno } from "./errno.ts";
 import { Identity } from "./identity.ts";
 import { NodeTable, ROOT_NODE_ID, type NodeKind, type VfsNode } from "./nodes.ts";
@@ -60,9 +60,14 @@ const STATFS_FILES_FREE = 2 ** 32;
 export const FILE_CHUNKS_MAX = 1_000_000;
 /** Names answered ENOENT locally, at most this many (the table is emptied when full). */
 const NEGATIVE_ENTRIES_MAX = 10_000;
-/** Entries one readdir answers: a little more than the kernel's page holds (it packs what fits). */
-const READDIR_ENTRIES = 256;
-const READDIRPLUS_ENTRIES = 48;
+/**
+ * Entries the first readdir of a folder answers. The kernel's buffer is a page on older
+ * kernels and 1 MiB on recent ones, and the session packs what fits (a readdirplus entry
+ * not packed is a lookup counted for nothing), so each folder handle learns it: the next
+ * answer doubles while the kernel takes all, and shrinks to what it took when it did not.
+ */
+const READDIR_BATCH_FIRST = 128;
+const READDIR_BATCH_MIN = 16;
 
 // open(2) flags (asm-generic/fcntl.h) and setxattr(2) flags (linux/xattr.h).
 const O_ACCMODE = 0o3;
@@ -95,6 +100,10 @@ interface DirHandle {
   fh: number;
   nodeId: number;
   stream: DirStream;
+  /** Entries the next answer holds at most, and the last answer's first position and count. */
+  batch: number;
+  lastFrom: number;
+  lastCount: number;
 }
 
 class TesseraFileSystem implements FuseFileSystem {
@@ -485,7 +494,7 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.guard(async () => {
       const node = this.nodes.require(nodeId);
       if (node.kind !== "dir") throw refuse(Errno.ENOTDIR, `node ${nodeId} is not a folder`);
-      const handle: DirHandle = { fh: this.nextFh++, nodeId, stream: new DirStream(this.clientOf(ctx), this.pathOf(nodeId)) };
+      const handle: DirHandle = { fh: this.nextFh++, nodeId, stream: new DirStream(this.clientOf(ctx), this.pathOf(nodeId)), batch: READDIR_BATCH_FIRST, lastFrom: -1, lastCount: 0 };
       node.opens += 1;
       this.dirs.set(handle.fh, handle);
       return { fh: handle.fh };
@@ -505,7 +514,11 @@ class TesseraFileSystem implements FuseFileSystem {
       // The entry at position p has cookie p + 3: a cookie names the entry just read, so the
       // next position is one past it.
       const from = cookie <= DOTDOT_COOKIE ? 0 : cookie - DOTDOT_COOKIE;
-      const { position, entries } = await dir.stream.entriesFrom(from, plus ? READDIRPLUS_ENTRIES : READDIR_ENTRIES);
+      if (dir.lastCount > 0 && from === dir.lastFrom + dir.lastCount) dir.batch = Math.min(dir.batch * 2, DIR_PAGE_ENTRIES);
+      else if (from > dir.lastFrom && from < dir.lastFrom + dir.lastCount) dir.batch = Math.max(READDIR_BATCH_MIN, from - dir.lastFrom);
+      const { position, entries } = await dir.stream.entriesFrom(from, dir.batch);
+      dir.lastFrom = position;
+      dir.lastCount = entries.length;
       entries.forEach((stat, i) => {
         if (stat.fileId === undefined) return;
         const name = basename(stat.path);

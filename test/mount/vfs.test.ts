@@ -573,6 +573,34 @@ describe("the write path", () => {
     expect(ns.calls.filter((call) => call.kind === "openEditor").map((call) => call.path)).toEqual(["/dir/tmp", "/moved/tmp"]);
   });
 
+  it("keeps a file unlinked while open (a temporary file) writable and readable through its editor, and drops it at release", async () => {
+    const created = await fs.create(ROOT, 1, "tmpfile", 0o600, 0, O_RDWR | O_CREAT | O_EXCL);
+    const { nodeId } = created.entry;
+    await fs.unlink(ROOT, 1, "tmpfile");
+    expect(ns.inodes.has("/tmpfile")).toBe(false);
+    await fs.write(ROOT, nodeId, created.open.fh, 0, bytes("scratch data"), 0);
+    expect(text(await fs.read(ROOT, nodeId, created.open.fh, 0, 100))).toBe("scratch data");
+    expect((await fs.setattr(ROOT, nodeId, { sizeBytes: 7 }, created.open.fh)).attr.sizeBytes).toBe(7);
+    expect((await fs.getattr(ROOT, nodeId, created.open.fh)).attr.sizeBytes).toBe(7);
+    await fs.flush(ROOT, nodeId, created.open.fh);
+    await fs.release(ROOT, nodeId, created.open.fh, 0);
+    expect(ns.count("editor.abort")).toBe(1);
+    // A new file under the old name is another file, untouched by any of it.
+    ns.file("/tmpfile", "other");
+    expect(ns.text("/tmpfile")).toBe("other");
+  });
+
+  it("refuses a write to an unlinked file it has no editor for (ESTALE), never writing to what has its name now", async () => {
+    ns.file("/gone", "old");
+    const node = (await fs.lookup(ROOT, 1, "gone")).nodeId;
+    const opened = await fs.open(ROOT, node, O_WRONLY);
+    await fs.unlink(ROOT, 1, "gone");
+    ns.file("/gone", "new");
+    expect(await errnoOf(fs.write(ROOT, node, opened.fh, 0, bytes("x"), 0))).toBe(Errno.ESTALE);
+    expect(ns.text("/gone")).toBe("new");
+    await fs.release(ROOT, node, opened.fh, 0);
+  });
+
   it("a reader handle opened before a write reads the committed file afresh once the writer closed", async () => {
     ns.file("/shared", "before");
     const node = (await fs.lookup(ROOT, 1, "shared")).nodeId;

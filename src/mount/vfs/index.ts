@@ -195,6 +195,15 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.guard(async () => {
       this.refuseReadonly();
       const node = this.nodes.require(nodeId);
+      if (node.detached && node.editor && onlySize(changes)) {
+        // ftruncate of a file unlinked while open (a temporary file): its editor is all it has.
+        this.refuseTooLarge(changes.sizeBytes!, undefined);
+        const editor = await node.editor;
+        await editor.truncate(changes.sizeBytes!);
+        const known = this.stats.get(nodeId)?.stat ?? (fh !== undefined ? this.files.get(fh)?.stat : undefined);
+        if (!known) throw refuse(Errno.ESTALE, `node ${nodeId} was removed`);
+        return { attr: this.attrOfNode(node, known), attrValidMs: this.attrValidMs };
+      }
       const path = this.pathOf(nodeId);
       const client = fh !== undefined ? (this.files.get(fh)?.client ?? this.clientOf(ctx)) : this.clientOf(ctx);
       if (changes.sizeBytes !== undefined) {
@@ -439,7 +448,9 @@ class TesseraFileSystem implements FuseFileSystem {
       if (!handle.writable) throw refuse(Errno.EBADF, `handle ${fh} is not open for writing`);
       this.refuseTooLarge(offsetBytes + data.length, handle.stat.chunkSize);
       const node = this.nodes.require(nodeId);
-      const editor = await this.editorOf(node, handle.client, node.detached ? handle.stat.path : this.pathOf(nodeId));
+      // A file unlinked while open keeps the editor it had; without one, its path names
+      // nothing of it any more (or another file): ESTALE from pathOf.
+      const editor = node.editor ? await node.editor : await this.editorOf(node, handle.client, this.pathOf(nodeId));
       node.pageCacheVersion = undefined;
       await editor.write(offsetBytes, data).catch(rethrowLimitAs(Errno.EFBIG));
       return data.length;
@@ -908,6 +919,10 @@ function rethrowLimitAs(errno: number): (err: unknown) => never {
     if (codeOf(err) === "LIMIT") throw new FuseErrno(errno, (err as Error).message);
     throw err;
   };
+}
+
+function onlySize(changes: SetattrChanges): boolean {
+  return changes.sizeBytes !== undefined && changes.mode === undefined && changes.uid === undefined && changes.gid === undefined && changes.atimeMs === undefined && changes.mtimeMs === undefined;
 }
 
 function absentIfNotFound(err: unknown): undefined {

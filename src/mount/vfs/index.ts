@@ -122,7 +122,7 @@ class TesseraFileSystem implements FuseFileSystem {
   private nextFh = 1;
   private readonly budget = new ReadAheadBudget();
   private statfsAnswer: { answer: StatfsAnswer; atMs: number } | undefined;
-  /** Editors being closed, by node: a new writer waits for the lease to be let go. */
+  /** Editors being closed, by node: a new writer of the file waits until the old editor let it go. */
   private readonly closing = new Map<number, Promise<void>>();
 
   constructor(
@@ -255,7 +255,7 @@ class TesseraFileSystem implements FuseFileSystem {
   async symlink(ctx: RequestContext, parent: number, name: string, target: string): Promise<Entry> {
     return this.guard(async () => {
       this.refuseReadonly();
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const client = this.clientOf(ctx);
       let stat = await client.symlink(target, path);
       if (stat.fileId === undefined) stat = await client.stat(path);
@@ -271,7 +271,7 @@ class TesseraFileSystem implements FuseFileSystem {
       // Devices, fifos and sockets have no place in the namespace; a plain file does (mknod(2)
       // with S_IFREG, which the kernel sends only to a file system without create).
       if ((mode & FileType.S_IFMT) !== FileType.S_IFREG) throw refuse(Errno.EPERM, "Tessera holds files, folders and symbolic links only: no devices, fifos or sockets");
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const stat = await this.clientOf(ctx).put(new Uint8Array(0), path, { permission: mode & ~umask & 0o777 });
       this.changedIn(parent, name);
       return this.entryOf(this.bindStat(parent, name, stat), stat);
@@ -281,7 +281,7 @@ class TesseraFileSystem implements FuseFileSystem {
   async mkdir(ctx: RequestContext, parent: number, name: string, mode: number, umask: number): Promise<Entry> {
     return this.guard(async () => {
       this.refuseReadonly();
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const client = this.clientOf(ctx);
       await client.mkdir(path, { permission: mode & ~umask & PERMISSION_BITS });
       const stat = await client.stat(path);
@@ -319,7 +319,7 @@ class TesseraFileSystem implements FuseFileSystem {
       if (flags & RenameFlags.EXCHANGE) throw refuse(Errno.EINVAL, "the namespace cannot swap two names in one step (RENAME_EXCHANGE)");
       if (flags & ~RenameFlags.NOREPLACE) throw refuse(Errno.EINVAL, `unknown rename flags ${flags}`);
       const source = this.childPath(parent, name);
-      const destination = this.newChildPath(newParent, newName);
+      const destination = this.childPath(newParent, newName);
       if (source === destination) return;
       const client = this.clientOf(ctx);
       // An editor commits to its file's path: what is written under the old name is committed
@@ -392,7 +392,7 @@ class TesseraFileSystem implements FuseFileSystem {
   async create(ctx: RequestContext, parent: number, name: string, mode: number, umask: number, flags: number): Promise<{ entry: Entry; open: OpenAnswer }> {
     return this.guard(async () => {
       this.refuseReadonly();
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const client = this.clientOf(ctx);
       const known = this.nodes.child(parent, name);
       let node: VfsNode;
@@ -676,18 +676,16 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.nodes.pathOf(nodeId, this.rootPath);
   }
 
-  /** The path of `name` in folder `parent`: ENAMETOOLONG or EINVAL for a name the namespace cannot hold. */
+  /**
+   * The path of `name` in folder `parent`: ENAMETOOLONG or EINVAL for a name the namespace
+   * cannot hold, checked here, so a bad name costs no round trip.
+   */
   private childPath(parent: number, name: string): string {
     if (Buffer.byteLength(name, "utf8") > NAME_BYTES_MAX) throw refuse(Errno.ENAMETOOLONG, `a name is at most ${NAME_BYTES_MAX} bytes`);
     const folder = this.pathOf(parent);
     if (this.nodes.require(parent).kind !== "dir") throw refuse(Errno.ENOTDIR, `${folder} is not a folder`);
     validateName(name);
     return folder === "/" ? `/${name}` : `${folder}/${name}`;
-  }
-
-  /** childPath for a name about to be made (checked locally, so a bad name costs no round trip). */
-  private newChildPath(parent: number, name: string): string {
-    return this.childPath(parent, name);
   }
 
   /** The status of a node: the cached one while it is fresh, else asked (and checked to be the same file). */

@@ -10,6 +10,7 @@ import { attributesProblem, attributesToWire, type Attributes } from "../../prot
 import { basename, NAME_BYTES_MAX, normalizePath, validateName } from "../../protocol/paths.ts";
 import { codeOf } from "../../protocol/errors.ts";
 import type { FileEditor, FileEditorOptions, FileRangeReader, StatView } from "../../client/fs.ts";
+import { EDITOR_FILE_CHUNKS_MAX } from "../../client/file-editor.ts";
 import { Errno, FileType, FuseErrno, type Attr, type AttrAnswer, type DirEntry, type Entry, type FuseFileSystem, type OpenAnswer, RenameFlags, type RequestContext, type SessionInfo, type SetattrChanges, type StatfsAnswer } from "../fuse/operations.ts";
 import type { MountReadCache } from "../read-cache.ts";
 import { attrOf, fileVersionOf, PERMISSION_BITS, typeBits } from "./attr.ts";
@@ -53,11 +54,11 @@ const STATFS_BLOCK_BYTES = 4096;
 /** Inodes statfs reports free: the namespace has no fixed table. */
 const STATFS_FILES_FREE = 2 ** 32;
 /**
- * The most chunks a file may have: the masters' bound (master/state/limits.ts
- * CHUNKS_PER_FILE_MAX, which the mount's room may not import). A write past it × the file's
- * chunk size answers EFBIG here, before it is sent.
+ * The most chunks a file may have: the masters' bound (CHUNKS_PER_FILE_MAX), as the editor
+ * knows it. A write or truncate past it × the file's chunk size answers EFBIG here, before
+ * anything is sent.
  */
-export const FILE_CHUNKS_MAX = 1_000_000;
+export const FILE_CHUNKS_MAX = EDITOR_FILE_CHUNKS_MAX;
 /** Names answered ENOENT locally, at most this many (the table is emptied when full). */
 const NEGATIVE_ENTRIES_MAX = 10_000;
 /**

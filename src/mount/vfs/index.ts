@@ -123,6 +123,8 @@ class TesseraFileSystem implements FuseFileSystem {
   private nextFh = 1;
   private readonly budget = new ReadAheadBudget();
   private statfsAnswer: { answer: StatfsAnswer; atMs: number } | undefined;
+  /** The nodes with an editor (renames look for the ones they move, unmount closes them). */
+  private readonly editing = new Set<VfsNode>();
   /** Editors being closed, by node: a new writer of the file waits until the old editor let it go. */
   private readonly closing = new Map<number, Promise<void>>();
 
@@ -143,8 +145,7 @@ class TesseraFileSystem implements FuseFileSystem {
   async destroy(): Promise<void> {
     for (const dir of this.dirs.values()) await dir.stream.close().catch(() => undefined);
     this.dirs.clear();
-    for (const node of [...this.nodes.all()]) {
-      if (!node.editor) continue;
+    for (const node of [...this.editing]) {
       await this.closeEditor(node).catch((err: unknown) => this.log(`could not close ${node.name} at unmount: ${(err as Error).message}`));
     }
   }
@@ -408,6 +409,7 @@ class TesseraFileSystem implements FuseFileSystem {
         const editor = await client.openEditor(path, options);
         node = this.nodes.bind(parent, name, editor.fileId, "file");
         node.editor = Promise.resolve(editor);
+        this.editing.add(node);
         node.openEditor = editor;
       }
       node.pageCacheVersion = undefined;
@@ -819,11 +821,15 @@ class TesseraFileSystem implements FuseFileSystem {
       return editor;
     });
     node.editor = opening;
+    this.editing.add(node);
     node.pageCacheVersion = undefined;
     try {
       return await opening;
     } catch (err) {
-      if (node.editor === opening) node.editor = undefined;
+      if (node.editor === opening) {
+        node.editor = undefined;
+        this.editing.delete(node);
+      }
       throw err;
     }
   }
@@ -861,6 +867,7 @@ class TesseraFileSystem implements FuseFileSystem {
     const opening = node.editor;
     if (!opening) return;
     node.editor = undefined;
+    this.editing.delete(node);
     const done = (async () => {
       const editor = await opening.catch(() => undefined);
       node.openEditor = undefined;
@@ -885,8 +892,8 @@ class TesseraFileSystem implements FuseFileSystem {
 
   /** Closes the editors of files at or below `path` (a rename moves them); a failed commit is EIO. */
   private async closeEditorsUnder(path: string): Promise<void> {
-    for (const node of [...this.nodes.all()]) {
-      if (!node.editor || node.detached) continue;
+    for (const node of [...this.editing]) {
+      if (node.detached) continue;
       let nodePath: string;
       try {
         nodePath = this.pathOf(node.id);

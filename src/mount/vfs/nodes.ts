@@ -161,11 +161,6 @@ export class NodeTable {
     }
   }
 
-  /** Every node (for destroy: editors left open). */
-  all(): IterableIterator<VfsNode> {
-    return this.nodes.values();
-  }
-
   private unlinkName(node: VfsNode): void {
     if (node.detached || node.id === ROOT_NODE_ID) return;
     const k = key(node.parent, node.name);

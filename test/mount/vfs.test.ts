@@ -141,6 +141,26 @@ describe("names and attributes", () => {
     expect(await errnoOf(sub.lookup(ROOT, 1, "outside"))).toBe(Errno.ENOENT);
   });
 
+  it("answers tar's utimens, chown and chmod of a file it is writing without a stat each, the writes committed first", async () => {
+    const created = await fs.create(ROOT, 1, "t", 0o600, 0, O_WRONLY | O_CREAT | O_EXCL);
+    const { nodeId } = created.entry;
+    await fs.write(ROOT, nodeId, created.open.fh, 0, bytes("tar member"), 0);
+    const stats = ns.count("stat");
+    const times = await fs.setattr(ROOT, nodeId, { mtimeMs: 1_500_000_000_000 }, created.open.fh);
+    expect(ns.text("/t")).toBe("tar member");
+    const owner = await fs.setattr(ROOT, nodeId, { uid: 1000, gid: 50 }, created.open.fh);
+    const mode = await fs.setattr(ROOT, nodeId, { mode: FileType.S_IFREG | 0o644 }, created.open.fh);
+    expect(ns.count("stat")).toBe(stats);
+    expect(times.attr.mtimeMs).toBe(1_500_000_000_000);
+    expect(owner.attr).toMatchObject({ uid: 1000, gid: 50, mtimeMs: 1_500_000_000_000, sizeBytes: 10 });
+    expect(mode.attr).toMatchObject({ mode: FileType.S_IFREG | 0o644, uid: 1000, mtimeMs: 1_500_000_000_000 });
+    expect(mode.attrValidMs).toBeLessThanOrEqual(VFS_ATTR_TIMEOUT_MS);
+    await fs.flush(ROOT, nodeId, created.open.fh);
+    await fs.release(ROOT, nodeId, created.open.fh, 0);
+    const inode = ns.get("/t");
+    expect({ mtimeMs: inode.mtimeMs, owner: inode.owner, group: inode.group, permission: inode.permission }).toEqual({ mtimeMs: 1_500_000_000_000, owner: "alice", group: "staff", permission: 0o644 });
+  });
+
   it("sets mode, owner, group and times, and size through truncate", async () => {
     ns.file("/a", "hello world");
     const entry = await fs.lookup(ROOT, 1, "a");

@@ -208,35 +208,62 @@ class TesseraFileSystem implements FuseFileSystem {
       }
       const path = this.pathOf(nodeId);
       const client = fh !== undefined ? (this.files.get(fh)?.client ?? this.clientOf(ctx)) : this.clientOf(ctx);
+      // The answer is the fresh status the node had with these changes laid over, when nothing
+      // else changed the file meanwhile: no stat after each of tar's utimens, chown and chmod.
+      const cached = this.stats.get(nodeId);
+      let base = cached && cached.expiresAtMs > performance.now() ? cached : undefined;
       if (changes.sizeBytes !== undefined) {
         if (node.kind === "dir") throw refuse(Errno.EISDIR, `${path} is a folder`);
-        const known = this.stats.get(nodeId)?.stat;
-        this.refuseTooLarge(changes.sizeBytes, known?.chunkSize);
+        this.refuseTooLarge(changes.sizeBytes, cached?.stat.chunkSize);
         node.pageCacheVersion = undefined;
         // A file this mount has open for writing is cut in its editor (committed with the
-        // writes, by the next flush); any other is cut in the namespace now.
-        if (node.editor || node.writers > 0) await (await this.editorOf(node, client, path)).truncate(changes.sizeBytes);
-        else await client.truncate(path, changes.sizeBytes).catch(rethrowLimitAs(Errno.EFBIG));
+        // writes, by the next flush); any other is cut in the namespace now (a new time).
+        if (node.editor || node.writers > 0) {
+          await (await this.editorOf(node, client, path)).truncate(changes.sizeBytes);
+        } else {
+          await client.truncate(path, changes.sizeBytes).catch(rethrowLimitAs(Errno.EFBIG));
+          base = undefined;
+        }
       }
-      if (changes.mode !== undefined && node.kind !== "symlink") await client.chmod(path, changes.mode & PERMISSION_BITS);
+      const patch: Partial<StatView> = {};
+      const commands: Array<Promise<void>> = [];
+      if (changes.mode !== undefined && node.kind !== "symlink") {
+        const permission = changes.mode & PERMISSION_BITS;
+        if (permission !== base?.stat.permission) commands.push(client.chmod(path, permission));
+        patch.permission = permission;
+      }
       if (changes.uid !== undefined || changes.gid !== undefined) {
-        const known = this.stats.get(nodeId)?.stat;
         const owner = changes.uid !== undefined ? this.identity.ownerNameOf(changes.uid) : undefined;
         const group = changes.gid !== undefined ? this.identity.groupNameOf(changes.gid) : undefined;
         // chown to the owner it has already (cp -p, rsync -a, tar as that user) needs no right
         // to give files away: not asked.
-        const newOwner = owner !== undefined && owner !== known?.owner ? owner : undefined;
-        const newGroup = group !== undefined && group !== known?.group ? group : undefined;
-        if (newOwner !== undefined || newGroup !== undefined) await client.chown(path, newOwner, newGroup);
+        const newOwner = owner !== undefined && owner !== cached?.stat.owner ? owner : undefined;
+        const newGroup = group !== undefined && group !== cached?.stat.group ? group : undefined;
+        if (newOwner !== undefined || newGroup !== undefined) commands.push(client.chown(path, newOwner, newGroup));
+        if (owner !== undefined) patch.owner = owner;
+        if (group !== undefined) patch.group = group;
       }
       if (changes.mtimeMs !== undefined || changes.atimeMs !== undefined) {
         // A flush after this would stamp its own time: the writes so far are committed first,
-        // so the times set here are the file's last (cp -p sets them before it closes).
-        if (node.openEditor?.dirty) await this.flushEditor(node);
+        // so the times set here are the file's last (cp -p and tar set them before they close).
+        if (node.openEditor?.dirty) {
+          await this.flushEditor(node);
+          if (changes.mtimeMs === undefined) base = undefined;
+        }
         const nowMs = Date.now();
         const mtimeMs = changes.mtimeMs === "now" ? nowMs : changes.mtimeMs;
         const accessTimeMs = changes.atimeMs === "now" ? nowMs : changes.atimeMs;
-        await client.setTimes(path, { ...(mtimeMs !== undefined ? { mtimeMs } : {}), ...(accessTimeMs !== undefined ? { accessTimeMs } : {}) });
+        commands.push(client.setTimes(path, { ...(mtimeMs !== undefined ? { mtimeMs } : {}), ...(accessTimeMs !== undefined ? { accessTimeMs } : {}) }));
+        if (mtimeMs !== undefined) patch.mtimeMs = mtimeMs;
+        if (accessTimeMs !== undefined) patch.accessTimeMs = accessTimeMs;
+      }
+      // Independent commands of one setattr (touch -d sets both times; chown owner and
+      // group) go together: the leader commits them in one round.
+      await Promise.all(commands);
+      if (base) {
+        const stat = { ...base.stat, ...patch };
+        this.stats.set(nodeId, { stat, expiresAtMs: base.expiresAtMs });
+        return { attr: this.attrOfNode(node, stat), attrValidMs: Math.max(0, Math.round(base.expiresAtMs - performance.now())) };
       }
       this.stats.delete(nodeId);
       const stat = await this.statOf(ctx, node);
@@ -415,6 +442,7 @@ class TesseraFileSystem implements FuseFileSystem {
       node.pageCacheVersion = undefined;
       const stat = await client.stat(path);
       this.checkSameFile(node, stat, path);
+      this.remember(node.id, stat);
       this.changedIn(parent, name);
       const entry = this.entryOf(node, stat);
       const writable = (flags & O_ACCMODE) !== O_RDONLY;

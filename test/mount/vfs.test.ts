@@ -98,6 +98,10 @@ describe("names and attributes", () => {
     expect(await errnoOf(fs.create(ROOT, 1, long, 0o644, 0, O_WRONLY | O_CREAT))).toBe(Errno.ENAMETOOLONG);
     expect(ns.calls.length).toBe(asked);
     expect((await fs.mkdir(ROOT, 1, "é".repeat(127), 0o755, 0)).nodeId).toBeGreaterThan(1);
+    // A whole path past PATH_MAX (4,096 bytes) is ENAMETOOLONG too, not the namespace's EINVAL.
+    let parent = 1;
+    for (let depth = 0; depth < 16; depth++) parent = (await fs.mkdir(ROOT, parent, `${depth}`.padStart(250, "d"), 0o755, 0)).nodeId;
+    expect(await errnoOf(fs.mkdir(ROOT, parent, "x".repeat(100), 0o755, 0))).toBe(Errno.ENAMETOOLONG);
   });
 
   it("counts lookups and lets a node go when the kernel forgets them all", async () => {

@@ -7,7 +7,7 @@
 // attributes and names are trusted for the timeouts the kernel is told (VFS_ATTR_TIMEOUT_MS).
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
 import { attributesProblem, attributesToWire, type Attributes } from "../../protocol/attributes.ts";
-import { basename, NAME_BYTES_MAX, normalizePath, validateName } from "../../protocol/paths.ts";
+import { basename, NAME_BYTES_MAX, normalizePath, PATH_BYTES_MAX, validateName } from "../../protocol/paths.ts";
 import { codeOf } from "../../protocol/errors.ts";
 import type { FileEditor, FileEditorOptions, FileRangeReader, StatView } from "../../client/fs.ts";
 import { EDITOR_FILE_CHUNKS_MAX } from "../../client/file-editor.ts";
@@ -59,6 +59,8 @@ const STATFS_FILES_FREE = 2 ** 32;
  * anything is sent.
  */
 export const FILE_CHUNKS_MAX = EDITOR_FILE_CHUNKS_MAX;
+/** Per-user clients kept (one per local uid that used the mount). */
+const USER_CLIENTS_MAX = 1_024;
 /** Names answered ENOENT locally, at most this many (the table is emptied when full). */
 const NEGATIVE_ENTRIES_MAX = 10_000;
 /**
@@ -687,6 +689,9 @@ class TesseraFileSystem implements FuseFileSystem {
     if (user === undefined) return this.client;
     let client = this.users.get(user);
     if (!client) {
+      // One client per local user (its own lease holder id); bounded by the machine's users,
+      // and emptied should a flood of distinct uids ever fill it.
+      if (this.users.size >= USER_CLIENTS_MAX) this.users.clear();
       client = this.client.withUser(user);
       this.users.set(user, client);
     }
@@ -716,7 +721,9 @@ class TesseraFileSystem implements FuseFileSystem {
     const folder = this.pathOf(parent);
     if (this.nodes.require(parent).kind !== "dir") throw refuse(Errno.ENOTDIR, `${folder} is not a folder`);
     validateName(name);
-    return folder === "/" ? `/${name}` : `${folder}/${name}`;
+    const path = folder === "/" ? `/${name}` : `${folder}/${name}`;
+    if (Buffer.byteLength(path, "utf8") > PATH_BYTES_MAX) throw refuse(Errno.ENAMETOOLONG, `a path is at most ${PATH_BYTES_MAX} bytes`);
+    return path;
   }
 
   /** The status of a node: the cached one while it is fresh, else asked (and checked to be the same file). */

@@ -520,6 +520,15 @@ describe("the write path", () => {
     expect(await errnoOf(fs.create(ROOT, 1, "new.txt", 0o644, 0, O_WRONLY | O_CREAT | O_EXCL))).toBe(Errno.EEXIST);
   });
 
+  it("lets the editor a failed create opened go (no handle would ever release it)", async () => {
+    ns.failures.set("stat", "UNAVAILABLE");
+    expect(await errnoOf(fs.create(ROOT, 1, "half", 0o644, 0, O_WRONLY | O_CREAT))).toBe(Errno.EIO);
+    expect(ns.count("editor.close")).toBe(1);
+    expect(ns.get("/half").leaseHolder).toBeUndefined();
+    const again = await fs.create(ROOT, 1, "half", 0o644, 0, O_WRONLY | O_CREAT);
+    await fs.release(ROOT, again.entry.nodeId, again.open.fh, 0);
+  });
+
   it("takes no lease for an O_RDWR open that only reads (SQLite's), and opens the editor at the first write", async () => {
     ns.file("/db", "page-one");
     const db = await fs.lookup(ROOT, 1, "db");

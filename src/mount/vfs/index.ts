@@ -427,6 +427,7 @@ class TesseraFileSystem implements FuseFileSystem {
       const client = this.clientOf(ctx);
       const known = this.nodes.child(parent, name);
       let node: VfsNode;
+      let opened: FileEditor | undefined;
       if (known?.editor && !known.detached) {
         // This mount is writing that file already: its editor serves this handle too.
         if (flags & O_EXCL) throw refuse(Errno.EEXIST, `${path} exists`);
@@ -435,15 +436,22 @@ class TesseraFileSystem implements FuseFileSystem {
       } else {
         await this.closing.get(known?.id ?? -1);
         const options: FileEditorOptions = { create: true, permission: mode & ~umask & 0o777, ...(flags & O_EXCL ? { exclusive: true } : {}), ...(flags & O_TRUNC ? { truncate: true } : {}) };
-        const editor = await client.openEditor(path, options);
-        node = this.nodes.bind(parent, name, editor.fileId, "file");
-        node.editor = Promise.resolve(editor);
+        opened = await client.openEditor(path, options);
+        node = this.nodes.bind(parent, name, opened.fileId, "file");
+        node.editor = Promise.resolve(opened);
         this.editing.add(node);
-        node.openEditor = editor;
+        node.openEditor = opened;
       }
       node.pageCacheVersion = undefined;
-      const stat = await client.stat(path);
-      this.checkSameFile(node, stat, path);
+      let stat: StatView;
+      try {
+        stat = await client.stat(path);
+        this.checkSameFile(node, stat, path);
+      } catch (err) {
+        // No handle will ever release the editor opened here: it goes now.
+        if (opened && node.openEditor === opened) await this.closeEditor(node).catch(() => undefined);
+        throw err;
+      }
       this.remember(node.id, stat);
       this.changedIn(parent, name);
       const entry = this.entryOf(node, stat);

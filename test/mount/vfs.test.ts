@@ -529,7 +529,7 @@ describe("the write path", () => {
     await fs.release(ROOT, again.entry.nodeId, again.open.fh, 0);
   });
 
-  it("takes no lease for an O_RDWR open that only reads (SQLite's), and opens the editor at the first write", async () => {
+  it("opens no editor for an O_RDWR open that only reads (SQLite's), only at the first write", async () => {
     ns.file("/db", "page-one");
     const db = await fs.lookup(ROOT, 1, "db");
     const opened = await fs.open(ROOT, db.nodeId, O_RDWR);

@@ -531,7 +531,7 @@ class TesseraFileSystem implements FuseFileSystem {
       node.opens -= 1;
       if (handle.writable) node.writers -= 1;
       try {
-        // The last writer gone: the editor commits what is left and lets the lease go.
+        // The last writer gone: the editor commits what is left and lets the file go.
         if (node.writers === 0 && node.editor) await this.closeEditor(node);
       } finally {
         this.nodes.dropIfUnused(node);
@@ -697,7 +697,7 @@ class TesseraFileSystem implements FuseFileSystem {
     if (user === undefined) return this.client;
     let client = this.users.get(user);
     if (!client) {
-      // One client per local user (its own lease holder id); bounded by the machine's users,
+      // One client per local user (its own writer id); bounded by the machine's users,
       // and emptied should a flood of distinct uids ever fill it.
       if (this.users.size >= USER_CLIENTS_MAX) this.users.clear();
       client = this.client.withUser(user);

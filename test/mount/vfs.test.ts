@@ -10,6 +10,7 @@ import { createTesseraFileSystem, FILE_CHUNKS_MAX, VFS_ATTR_TIMEOUT_MS, type Vfs
 import { Identity } from "../../src/mount/vfs/identity.ts";
 import { READ_AHEAD_BLOCK_BYTES } from "../../src/mount/vfs/read-ahead.ts";
 import { FakeNamespace } from "../support/fake-mount-client.ts";
+import { FsError } from "../../src/client/fs-error.ts";
 
 const ROOT: RequestContext = { uid: 0, gid: 0, pid: 1 };
 const ALICE: RequestContext = { uid: 1000, gid: 1000, pid: 2 };
@@ -418,6 +419,34 @@ describe("namespace changes", () => {
     expect(answer.nameLengthMax).toBe(255);
     await withCapacity.statfs(ROOT, 1);
     expect(asked).toBe(1);
+  });
+
+  it("answers statfs with its last answer while the cluster cannot say, and EIO when it never could", async () => {
+    let failing = false;
+    let failedAsks = 0;
+    const flaky = mount({
+      capacity: async () => {
+        if (!failing) return { capacityBytes: 2 ** 40, remainingBytes: 2 ** 39, usedBytes: 2 ** 39 };
+        failedAsks += 1;
+        throw new FsError("NO_LEADER", "no leader is elected right now");
+      },
+    });
+    const first = await flaky.statfs(ROOT, 1);
+    failing = true;
+    // Once the statfs cache's second is over the cluster is asked again, and fails: the last answer stands.
+    const deadline = performance.now() + 5_000;
+    while (failedAsks === 0 && performance.now() < deadline) {
+      expect(await flaky.statfs(ROOT, 1)).toEqual(first);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(failedAsks).toBeGreaterThan(0);
+    expect(await flaky.statfs(ROOT, 1)).toEqual(first);
+    const never = mount({
+      capacity: async () => {
+        throw new FsError("NO_LEADER", "no leader is elected right now");
+      },
+    });
+    expect(await errnoOf(never.statfs(ROOT, 1))).toBe(Errno.EIO);
   });
 });
 

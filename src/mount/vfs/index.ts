@@ -605,7 +605,15 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.guard(async () => {
       const cached = this.statfsAnswer;
       if (cached && performance.now() - cached.atMs < STATFS_CACHE_MS) return cached.answer;
-      const report = this.options.capacity ? await this.options.capacity() : { capacityBytes: STATFS_UNKNOWN_BYTES, remainingBytes: STATFS_UNKNOWN_BYTES, usedBytes: 0 };
+      let report: Awaited<ReturnType<CapacitySource>>;
+      try {
+        report = this.options.capacity ? await this.options.capacity() : { capacityBytes: STATFS_UNKNOWN_BYTES, remainingBytes: STATFS_UNKNOWN_BYTES, usedBytes: 0 };
+      } catch (err) {
+        // Programs ask statfs before they write (space checks): while the cluster cannot
+        // answer (between leaders), the last answer serves rather than failing them.
+        if (cached) return cached.answer;
+        throw err;
+      }
       const free = Math.floor(report.remainingBytes / STATFS_BLOCK_BYTES);
       const answer: StatfsAnswer = {
         blocks: Math.floor(report.capacityBytes / STATFS_BLOCK_BYTES),

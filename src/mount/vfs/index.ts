@@ -191,7 +191,7 @@ class TesseraFileSystem implements FuseFileSystem {
         return { attr: this.attrOfNode(node, known), attrValidMs: this.attrValidMs };
       }
       const stat = await this.statOf(ctx, node);
-      return { attr: this.attrOfNode(node, stat), attrValidMs: this.attrValidMs };
+      return { attr: this.attrOfNode(node, stat), attrValidMs: this.validMsOf(node.id) };
     });
   }
 
@@ -751,6 +751,15 @@ class TesseraFileSystem implements FuseFileSystem {
     this.checkSameFile(node, stat, path);
     this.remember(node.id, stat);
     return stat;
+  }
+
+  /**
+   * How long the kernel may keep what the stat cache holds of a node: what is left of its
+   * lifetime, so the two caches together never hold an answer longer than the timeout.
+   */
+  private validMsOf(nodeId: number): number {
+    const cached = this.stats.get(nodeId);
+    return cached ? Math.max(0, Math.round(cached.expiresAtMs - performance.now())) : 0;
   }
 
   /** The path names another file now (replaced by another client): this node is stale. */

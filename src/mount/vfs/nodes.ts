@@ -1,4 +1,4 @@
-// The mount's inodes (docs/mount.md, "Nodes"): a node id is the namespace's fileId, which a
+// The mount's inodes (issue 17): a node id is the namespace's fileId, which a
 // file keeps through renames and never shares, so the kernel's inode stays the same file; the
 // mount's root is node 1 (FUSE_ROOT_ID) whatever its fileId. Each node knows its parent and
 // its name, and a path is computed from them, so a rename changes one record and every node
@@ -46,7 +46,8 @@ export class NodeTable {
   /** The root folder's fileId, learned from its first stat. */
   private rootFileId: number | undefined;
 
-  constructor() {
+  /** `onDrop` hears of every node let go (the file system drops what it cached for it). */
+  constructor(private readonly onDrop: (id: number) => void = () => undefined) {
     this.nodes.set(ROOT_NODE_ID, newNode(ROOT_NODE_ID, 0, "", "dir"));
   }
 
@@ -153,15 +154,11 @@ export class NodeTable {
     let current: VfsNode | undefined = node;
     while (current && current.id !== ROOT_NODE_ID && current.lookups === 0 && current.opens === 0 && current.children === 0 && !current.editor) {
       this.nodes.delete(current.id);
+      this.onDrop(current.id);
       const parentId: number | undefined = current.detached ? undefined : current.parent;
       this.unlinkName(current);
       current = parentId === undefined ? undefined : this.nodes.get(parentId);
     }
-  }
-
-  /** Every node (for destroy: editors left open). */
-  all(): IterableIterator<VfsNode> {
-    return this.nodes.values();
   }
 
   private unlinkName(node: VfsNode): void {

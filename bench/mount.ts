@@ -189,6 +189,7 @@ async function main(): Promise<void> {
   out(`bench/mount: ${binaryText(binary)}; ${int(sizeBytes / MiB)} MiB sequential, ${int(files)} files of ${int(fileBytes)} B, replication 3`);
   const cluster = await startCluster(binary, root, RACKS);
   out(clusterText(cluster, RACKS));
+  out("CPU s of \"peers\" below: the three peers and the mount process together");
   const mnt = join(root, "mnt");
   mkdirSync(mnt);
   const mount = new TesseraMount(binary, cluster, mnt);

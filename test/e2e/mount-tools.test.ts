@@ -34,7 +34,8 @@ describe.skipIf(!canMount())("tessera mount: the programs of a local folder", ()
     const listing = (await ok(["ls", "-l", join(mnt, "cp", "d000")])).trim().split("\n");
     expect(listing[0]).toMatch(/^total \d+$/);
     expect(listing.slice(1)).toHaveLength(10);
-    expect(listing[1]).toMatch(/^-rw------- 1 root root +0 .* f00000\.bin$/);
+    // Owned by root (uid 0 is the superuser); the group is the folder's, as in HDFS.
+    expect(listing[1]).toMatch(/^-rw------- 1 root \S+ +0 .* f00000\.bin$/);
 
     // mv: a file to another folder, a folder to a new name; the old names are gone.
     const original = readFileSync(join(local, "d000", "f00001.bin"));

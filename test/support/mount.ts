@@ -250,8 +250,8 @@ export class MountHarness {
     for (const mount of this.mountProcesses) mount.process.kill("SIGKILL");
     await Promise.all([...this.mountProcesses].map((mount) => mount.process.exited));
     this.mountProcesses.clear();
-    // Daemon mounts have no child here: one still running after its unmount is ended by its mount point.
-    for (const pid of processesNaming(this.root.path)) {
+    // Daemon mounts have no child here: one still running after its unmount is found by its mount point.
+    for (const pid of [...this.mountPoints].flatMap(processesNaming)) {
       try {
         process.kill(pid, "SIGKILL");
       } catch {
@@ -265,15 +265,19 @@ export class MountHarness {
   }
 }
 
-/** Processes (other than this one) whose command line names something under `path`: daemon mounts of a test. */
-export function processesNaming(path: string): number[] {
+/**
+ * Processes of the binary (other than this one) with `mountPoint` among their arguments: the
+ * mount process of that folder, also a daemon's, which is no child of the test. (Peers never
+ * have a mount point among their arguments.)
+ */
+export function processesNaming(mountPoint: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync("/proc")) {
     const pid = Number(name);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      if (cmdline[0] === BINARY && cmdline.includes("mount") && cmdline.some((arg) => arg.startsWith(path))) pids.push(pid);
+      if (cmdline[0] === BINARY && cmdline.slice(1).includes(mountPoint)) pids.push(pid);
     } catch {
       // gone meanwhile
     }

@@ -14,8 +14,8 @@ mkdirSync("dist", { recursive: true });
 // The task worker, the admin HTTP thread and the namespace's snapshot writer are more entry
 // points: a compiled binary can start a Worker only from a module compiled into it
 // (src/compute/worker-pool.ts, taskWorkerUrl; src/http/server.ts, httpWorkerUrl;
-// src/master/state/namespace.ts, snapshotWorkerUrl).
-const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "src/master/state/snapshot-worker.ts", "--outfile", outfile];
+// src/master/state/namespace.ts, snapshotWorkerUrl; src/mount/fuse/session.ts, deviceWorkerUrl).
+const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "src/master/state/snapshot-worker.ts", "src/mount/fuse/device-worker.ts", "--outfile", outfile];
 if (target) args.push("--target", target);
 const started = performance.now();
 await $`${process.execPath} ${args}`.quiet();

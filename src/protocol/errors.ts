@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   CHUNK_NOT_FOUND: { meaning: "the chunk is not a chunk of that file, or not held by that chunk server", retryable: false, httpStatus: 404 },
   VERSION_MISMATCH: { meaning: "the chunk is at another version than the request names", retryable: false, httpStatus: 409 },
   CHUNK_UNCOMMITTED: { meaning: "the file's last chunk is not committed: commit or abandon it first", retryable: false, httpStatus: 409 },
+  FILE_CHANGED: { meaning: "another writer changed the file since the editor read it: its edit is refused rather than mixed with the other's", retryable: false, httpStatus: 409 },
   PERMISSION_DENIED: { meaning: "the user may not do that to that file or folder (HDFS's permission model: owner, group, other; the superuser may)", retryable: false, httpStatus: 403 },
 
   // --- the masters ---------------------------------------------------------------------------

@@ -110,6 +110,13 @@ export const LIST_PAGE_BYTES_MAX = 512 * 1024;
 export const STAT_CHUNKS_BYTES_MAX = 1024 * 1024;
 /** Sources of one concat (S3 allows 10,000 parts in a multipart upload). */
 export const CONCAT_SOURCES_MAX = 10_000;
+
+/**
+ * Chunks one editor's flush moves into its file (issue 17, a RewriteRequest's moves): about
+ * 30 bytes each, well inside a metadata message; 1.25 TiB of new chunks at 64 MiB each. An
+ * editor with this many waiting refuses more writes until it is flushed.
+ */
+export const REWRITE_CHUNKS_MAX = 20_000;
 /** Settings in one page of a settings listing. */
 export const SETTINGS_PAGE_MAX = 1_000;
 /** A page of settings, in bytes of keys and values: stops early past it (values are up to 64 KiB). */

@@ -5,7 +5,7 @@
 // `Done` the handler of "mkdir" returns, and nothing else compiles.
 import { randomBytes } from "node:crypto";
 import { META_PROTOCOL } from "./ids.ts";
-import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, META_RPC_LIMITS, PEERS_LISTED_MAX, REPLICATION_MAX, SETTINGS_PAGE_MAX } from "./limits.ts";
+import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, META_RPC_LIMITS, PEERS_LISTED_MAX, REPLICATION_MAX, REWRITE_CHUNKS_MAX, SETTINGS_PAGE_MAX } from "./limits.ts";
 import { RequestError } from "./errors.ts";
 import { JOB_INPUTS_MAX, REDUCERS_MAX } from "./jobs.ts";
 import { JOB_PARAMS_MAX } from "./job-params.ts";
@@ -33,6 +33,7 @@ export const META_REQUEST_LIMITS = {
   submitJob: { spec: { inputs: JOB_INPUTS_MAX, params: JOB_PARAMS_MAX } },
   taskDone: { result: { partitionBytes: REDUCERS_MAX } },
   mount: { options: MOUNT_OPTIONS_MAX },
+  rewrite: { moves: REWRITE_CHUNKS_MAX },
 };
 
 /** Bounds of repeated fields in a decoded answer: what a client accepts from any peer. */
@@ -111,6 +112,8 @@ export const ANSWER_OF = {
   markPersisted: "done",
   setPinned: "cacheChange",
   freeCache: "cacheChange",
+  symlink: "stat",
+  rewrite: "committed",
 } as const satisfies Record<RequestKind, AnswerKind>;
 
 /**
@@ -166,6 +169,8 @@ export const CHANGES_STATE = {
   markPersisted: true,
   setPinned: true,
   freeCache: true,
+  symlink: true,
+  rewrite: true,
 } as const satisfies Record<RequestKind, boolean>;
 
 /** A client's call: the client's id and the call's number, unique per client id and the same for each retry of the call. */

@@ -9,6 +9,38 @@ export const NAME_BYTES_MAX = 255;
 /** A whole path; 4 KiB as PATH_MAX. Bounds the depth of every walk down the tree too. */
 export const PATH_BYTES_MAX = 4096;
 export const ROOT_PATH = "/";
+/** A symbolic link's target: 1..PATH_MAX bytes, any bytes but NUL (POSIX stores it as given). */
+export const SYMLINK_TARGET_BYTES_MAX = PATH_BYTES_MAX;
+/**
+ * The root's reserved name (HDFS's /.reserved): nothing is made there. An editor's staging
+ * file (issue 17), which is in no folder, is reachable as /.reserved/.inodes/<id>.
+ */
+export const RESERVED_NAME = ".reserved";
+const STAGING_PATH_PREFIX = `/${RESERVED_NAME}/.inodes/`;
+
+/** The path of the staging file `id` (issue 17). */
+export function stagingPath(id: number): string {
+  return `${STAGING_PATH_PREFIX}${id}`;
+}
+
+/** The id a normalized path names under /.reserved/.inodes/, or undefined when it names none. */
+export function stagingIdOf(path: string): number | undefined {
+  if (!path.startsWith(STAGING_PATH_PREFIX)) return undefined;
+  const digits = path.slice(STAGING_PATH_PREFIX.length);
+  if (!/^[1-9][0-9]{0,15}$/.test(digits)) return undefined;
+  const id = Number(digits);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+/** Why `target` cannot be a symbolic link's target, or undefined when it can. */
+export function symlinkTargetProblem(target: string): string | undefined {
+  if (typeof target !== "string") return "a link's target is a string";
+  if (target.length === 0) return "a link's target is not empty";
+  if (target.includes("\0")) return "a link's target has no NUL byte";
+  if (target.length > SYMLINK_TARGET_BYTES_MAX || utf8Bytes(target) > SYMLINK_TARGET_BYTES_MAX) return `a link's target is at most ${SYMLINK_TARGET_BYTES_MAX} bytes`;
+  if (LONE_SURROGATE.test(target)) return "a link's target is valid Unicode (no lone surrogate)";
+  return undefined;
+}
 
 /** Only a bounded prefix of a rejected path is echoed back, so a huge path cannot bloat logs. */
 const SHOWN_PATH_CHARS_MAX = 80;

@@ -26,7 +26,7 @@ export const PROGRESS_STATE = new Spelling<"probe" | "replicate" | "snapshot", V
   replicate: VoterProgress.State.REPLICATE,
   snapshot: VoterProgress.State.SNAPSHOT,
 });
-export const FILE_KIND = new Spelling<"file" | "dir", FileStatus.Kind>("file kind", { file: FileStatus.Kind.FILE, dir: FileStatus.Kind.DIRECTORY });
+export const FILE_KIND = new Spelling<"file" | "dir" | "symlink", FileStatus.Kind>("file kind", { file: FileStatus.Kind.FILE, dir: FileStatus.Kind.DIRECTORY, symlink: FileStatus.Kind.SYMLINK });
 export const FILE_STATE = new Spelling<"open" | "closed", FileStatus.State>("file state", { open: FileStatus.State.OPEN, closed: FileStatus.State.CLOSED });
 
 // --- the Raft group ---------------------------------------------------------------------------

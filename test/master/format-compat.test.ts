@@ -491,6 +491,8 @@ describe("version 2 of the log command", () => {
     { markPersisted: { path: "/mnt/s3/f", fileId: 9, lengthBytes: 2 ** 40, fingerprint: "file:mtime=1;size=2" } },
     { setPinned: { path: "/mnt/s3", pinned: true } },
     { freeCache: { path: "/mnt/s3", force: true, nowMs: 20 } },
+    { symlink: { path: "/a/l", target: "../x", mtimeMs: 21, parents: true } },
+    { rewrite: { path: "/a/o", fileId: 9, stagingFileId: 12, clientId: "c", baseChunkCount: 2, baseLengthBytes: 2 ** 40, moves: [{ stagingIndex: 0, targetIndex: 1, replacedChunkId: "0000000000000002" }], chunkCount: 2, lengthBytes: 2 ** 40, mtimeMs: 22 } },
   ];
 
   it("every kind round-trips through its bytes", () => {

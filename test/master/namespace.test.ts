@@ -418,9 +418,9 @@ describe("namespace: settings and bad commands", () => {
     expect(h.ns.settingCount).toBe(1);
     expect(h.fail({ setSetting: { key: "bad key!", value: new Uint8Array(1) } })).toBe("COMMAND_REJECTED");
     expect(h.fail({} as Command)).toBe("COMMAND_REJECTED");
-    // A command of a kind this version does not know (a later version's field 61): rejected alike.
+    // A command of a kind this version does not know (a later version's field 90): rejected alike.
     const later = h.ns.appliedIndex();
-    expect(() => h.ns.apply({ index: later + 1, term: 1, type: "normal", data: new Uint8Array([0xea, 0x03, 0x00]) })).toThrow(expect.objectContaining({ code: "COMMAND_REJECTED" }));
+    expect(() => h.ns.apply({ index: later + 1, term: 1, type: "normal", data: new Uint8Array([0xd2, 0x05, 0x00]) })).toThrow(expect.objectContaining({ code: "COMMAND_REJECTED" }));
     const before = h.ns.appliedIndex();
     expect(() => h.ns.apply({ index: before + 1, term: 1, type: "normal", data: new Uint8Array([0xff, 0xff, 0xff]) })).toThrow(expect.objectContaining({ code: "COMMAND_REJECTED" }));
     expect(h.ns.appliedIndex()).toBe(before + 1);

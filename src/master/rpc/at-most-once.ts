@@ -26,7 +26,7 @@ import type { FileStatus, MetaRequest, Replica } from "../../protocol/pb/meta.ts
 import { RequestError } from "../../protocol/errors.ts";
 import type { AnswerOf, CallKey, RequestKind, RequestOf } from "../../protocol/meta.ts";
 import { assert } from "../../util/assert.ts";
-import { committedAnswer, concatenatedAnswer, createdAnswer } from "./fs-service.ts";
+import { committedAnswer, concatenatedAnswer, createdAnswer, rewrittenAnswer, symlinkAnswer } from "./fs-service.ts";
 
 /** What a recorded outcome's answer may need beyond the outcome: the world as the leader sees it now. */
 export interface AnswerContext {
@@ -77,6 +77,8 @@ const ANSWERS: { [K in AtMostOnceKind]: Answer<K> } = {
   setPermission: () => DONE,
   setTimes: () => DONE,
   truncate: () => DONE,
+  symlink: (result: ops.SymlinkMade, request, ctx) => symlinkAnswer(request, result, ctx.namespace),
+  rewrite: (result: ops.Rewritten) => rewrittenAnswer(result),
 };
 
 export type AtMostOnceKind =
@@ -99,7 +101,9 @@ export type AtMostOnceKind =
   | "setOwner"
   | "setPermission"
   | "setTimes"
-  | "truncate";
+  | "truncate"
+  | "symlink"
+  | "rewrite";
 
 const DONE = {};
 

@@ -13,7 +13,7 @@ import { encodeLogCommand, type TypedLogCommand } from "../state/log-command.ts"
 import { chooseTargets, type PlacementPeer } from "../cluster/placement.ts";
 import { FileSpreads, type SpreadChunk } from "../cluster/file-spread.ts";
 import type { ChunkLocations } from "../cluster/locations.ts";
-import { FileStatus, type Committed, type ConcatRequest, type CreateRequest, type Created, type Done, type FileChunk, type Replica } from "../../protocol/pb/meta.ts";
+import { FileStatus, type Committed, type ConcatRequest, type CreateRequest, type Created, type Done, type FileChunk, type Replica, type SymlinkRequest } from "../../protocol/pb/meta.ts";
 import type { MetaHandlers } from "../../protocol/meta.ts";
 import type { Caller } from "../../protocol/pb/log.ts";
 import { Callers } from "./callers.ts";
@@ -29,7 +29,7 @@ import { RequestError, WireError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
 import { COMMIT_TIMEOUT_MS } from "../timeouts.ts";
-import { normalizePath } from "../../protocol/paths.ts";
+import { normalizePath, stagingPath } from "../../protocol/paths.ts";
 import type { UnderStorageBroker } from "../../protocol/under-storage.ts";
 import { PersistState, relativeUnderStoragePath, WriteType, type MountRecord } from "../../protocol/mounts.ts";
 import { isPersisted, mountInfo, UnderStorageSync } from "./under-storage-sync.ts";
@@ -59,7 +59,8 @@ export interface NewFileStatus {
 export function createdAnswer(req: CreateRequest, result: CreateResult, replica: (peer: string) => Replica, namespace: Namespace): Created {
   const closed = req.closed === true;
   const stat: FileStatus = {
-    path: normalizePath(req.path),
+    // A staging file is in no folder: its path names it by id (issue 17).
+    path: req.staging === true ? stagingPath(result.fileId) : normalizePath(req.path),
     kind: FileStatus.Kind.FILE,
     sizeBytes: 0,
     replication: req.replication || REPLICATION_DEFAULT,
@@ -75,6 +76,11 @@ export function createdAnswer(req: CreateRequest, result: CreateResult, replica:
   const chunk = result.firstChunk;
   if (!chunk) return { fileId: result.fileId, stat };
   return { fileId: result.fileId, stat, firstChunk: { chunkId: chunk.chunkId, index: chunk.index, version: chunk.version, sizeBytes: 0, committed: false, replicas: chunk.replicas.map(replica) } };
+}
+
+/** Where a file stands after an editor's rewrite (also a retried one's answer): closed, its new length and mtime. */
+export function rewrittenAnswer(result: ops.Rewritten): Committed {
+  return { fileId: result.fileId, sizeBytes: result.lengthBytes, closed: true, mtimeMs: result.mtimeMs };
 }
 
 /** Where a file stands after a commit of its chunk or a complete (also a retried one's answer). */
@@ -101,6 +107,24 @@ export function concatenatedAnswer(req: ConcatRequest, result: ops.Concatenated,
     ...newFileStatus(namespace, result.fileId),
     accessTimeMs: result.mtimeMs,
     ...(req.attributes.length > 0 ? { attributes: { entries: req.attributes } } : {}),
+  };
+}
+
+/** A symlink's answer from its command's result (also a retried one's): the new link's status. */
+export function symlinkAnswer(req: SymlinkRequest, result: ops.SymlinkMade, namespace: Namespace): FileStatus {
+  return {
+    path: normalizePath(req.path),
+    kind: FileStatus.Kind.SYMLINK,
+    sizeBytes: result.lengthBytes,
+    replication: 0,
+    chunkSizeBytes: 0,
+    mtimeMs: result.mtimeMs,
+    state: FileStatus.State.CLOSED,
+    chunks: [],
+    fileId: result.fileId,
+    ...newFileStatus(namespace, result.fileId),
+    accessTimeMs: result.mtimeMs,
+    symlinkTarget: req.target,
   };
 }
 
@@ -152,7 +176,9 @@ export type FsRequestKind =
   | "setOwner"
   | "setPermission"
   | "setTimes"
-  | "truncate";
+  | "truncate"
+  | "symlink"
+  | "rewrite";
 
 export interface FsServiceInit {
   raft: RaftNode;
@@ -225,7 +251,10 @@ export class FsService {
       const replication = req.replication || REPLICATION_DEFAULT;
       const chunkSizeBytes = req.chunkSizeBytes || CHUNK_SIZE_BYTES_DEFAULT;
       const closed = req.closed === true;
-      const persistState = this.persistStateOfNewFile(req.path, req.writeType);
+      const staging = req.staging === true;
+      if (staging && closed) throw new RequestError("INVALID", "a staging file is open: it receives an editor's chunks");
+      // A staging file is outside every mount (its chunks join the edited file only by a rewrite).
+      const persistState = staging ? (this.refuseReadonly(req.path), undefined) : this.persistStateOfNewFile(req.path, req.writeType);
       // A first chunk placed with the create: the same decision addChunk takes, one commit fewer.
       const firstChunk = req.withFirstChunk === true && !closed ? this.place(replication, chunkSizeBytes, req.writerPeer ?? "", new Set(), new Map()) : undefined;
       if (firstChunk?.length === 0) throw new RequestError("NO_PEERS", "no live peer has room for a new chunk");
@@ -242,6 +271,7 @@ export class FsService {
           ...(req.attributes ? { attributes: req.attributes } : {}),
           ...(firstChunk ? { firstChunk: { replicas: firstChunk.map((peer) => peer.id) } } : {}),
           ...(persistState !== undefined ? { persistState } : {}),
+          ...(staging ? { staging } : {}),
         },
         ...(caller ? { caller } : {}),
       })) as CreateResult;
@@ -372,6 +402,36 @@ export class FsService {
       this.refuseReadonly(req.path);
       await this.propose({ truncate: { path: req.path, lengthBytes: req.lengthBytes, nowMs: this.nowMs() } }, caller);
       return DONE;
+    },
+    symlink: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      // An under-storage has no links: refused here with the namespace's own sentence (it refuses too).
+      this.refuseReadonly(req.path);
+      const result = (await this.propose({ symlink: { path: req.path, target: req.target, mtimeMs: this.nowMs(), parents: req.parents === true } }, caller)) as ops.SymlinkMade;
+      return symlinkAnswer(req, result, this.init.namespace);
+    },
+    rewrite: async (req, context) => {
+      const caller = await this.callers.of(context?.user);
+      this.refuseReadonly(req.path);
+      const now = this.nowMs();
+      const result = (await this.propose(
+        {
+          rewrite: {
+            path: req.path,
+            fileId: req.fileId,
+            stagingFileId: req.stagingFileId,
+            clientId: req.stagingFileId === 0 ? req.clientId : requireClient(req),
+            baseChunkCount: req.baseChunkCount,
+            baseLengthBytes: req.baseLengthBytes,
+            moves: req.moves.map((move) => ({ stagingIndex: move.stagingIndex, targetIndex: move.targetIndex, replacedChunkId: move.replacedChunkId })),
+            chunkCount: req.chunkCount,
+            lengthBytes: req.lengthBytes,
+            mtimeMs: now,
+          },
+        },
+        caller,
+      )) as ops.Rewritten;
+      return rewrittenAnswer(result);
     },
     stat: async (req, context) => {
       const caller = await this.callers.of(context?.user);
@@ -656,5 +716,6 @@ function toFileStatus(stat: Omit<StatResult, "chunks"> & { chunksWithheld?: true
     ...(stat.attributes.length > 0 ? { attributes: { entries: stat.attributes } } : {}),
     // Set by the namespace for what lies in a mount (its persist state is set there).
     ...(stat.underStorage ? { underStorage: stat.underStorage } : {}),
+    ...(stat.symlinkTarget !== undefined ? { symlinkTarget: stat.symlinkTarget } : {}),
   };
 }

@@ -20,7 +20,8 @@ export type NamespaceErrorCode =
   | "CHUNK_UNCOMMITTED"
   | "LIMIT"
   | "COMMAND_REJECTED"
-  | "PERMISSION_DENIED";
+  | "PERMISSION_DENIED"
+  | "FILE_CHANGED";
 
 export abstract class NamespaceError extends WireError {
   abstract override readonly code: NamespaceErrorCode;
@@ -55,6 +56,12 @@ export class NotAFileError extends NamespaceError {
 export class NotEmptyError extends NamespaceError {
   override name = "NotEmptyError";
   readonly code = "NOT_EMPTY";
+}
+
+/** An editor's rewrite of a file another writer changed since the editor's base (issue 17). */
+export class FileChangedError extends NamespaceError {
+  override name = "FileChangedError";
+  readonly code = "FILE_CHANGED";
 }
 
 /** Another client holds a live lease on the file. */

@@ -3,7 +3,7 @@
 // written by version 1 stays readable: its bag commands decode here with no member set and
 // are converted (legacy-v1.ts), so nothing after decodeLogCommand knows there were two formats.
 import { LogCommand, type Call, type Caller } from "../../protocol/pb/log.ts";
-import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, REPLICATION_MAX } from "../../protocol/limits.ts";
+import { ATTRIBUTES_BYTES_MAX, CONCAT_SOURCES_MAX, REPLICATION_MAX, REWRITE_CHUNKS_MAX } from "../../protocol/limits.ts";
 import { CommandRejectedError } from "./errors.ts";
 import { commandFromV1 } from "./legacy-v1.ts";
 import { DROP_PENDING_MAX, JOB_RECORD_LIMITS, JOB_TASKS_MAX, SYNC_ENTRIES_MAX, TASK_RECORD_LIMITS } from "./limits.ts";
@@ -49,6 +49,8 @@ const KINDS_SET: Record<LogCommandKind, true> = {
   markPersisted: true,
   setPinned: true,
   freeCache: true,
+  symlink: true,
+  rewrite: true,
 };
 export const LOG_COMMAND_KINDS = Object.keys(KINDS_SET) as LogCommandKind[];
 
@@ -65,6 +67,7 @@ const LOG_COMMAND_LIMITS = {
   bumpChunkVersion: { replicas: REPLICATION_MAX },
   dropPendingDeletes: { chunkIds: DROP_PENDING_MAX },
   syncUnderStorage: { entries: SYNC_ENTRIES_MAX },
+  rewrite: { moves: REWRITE_CHUNKS_MAX },
   putJob: { job: JOB_RECORD_LIMITS, tasks: JOB_TASKS_MAX, tasks$: TASK_RECORD_LIMITS },
   caller: { groups: CALLER_GROUPS_MAX },
 };

@@ -10,6 +10,7 @@ import {
   ChunkNotFoundError,
   ChunkUncommittedError,
   CommandRejectedError,
+  FileChangedError,
   FileClosedError,
   InvalidArgumentError,
   LeaseHeldError,
@@ -37,8 +38,8 @@ import {
   validateTimeMs,
   validateVersion,
 } from "./limits.ts";
-import { type ChunkRow, type InodeRow, type MetaRow, type Statements, type StepRow } from "./namespace-schema.ts";
-import { lookup, pathOf, resolve, resolveParentDir, resolveWithParent, rootAsStep } from "./namespace-tree.ts";
+import { ROOT_ID, STAGING_PARENT, type ChunkRow, type InodeRow, type MetaRow, type Statements, type StepRow } from "./namespace-schema.ts";
+import { lookup, pathOf, resolve, resolveParentDir, resolveWithParent, rootAsStep, stagingRowAt } from "./namespace-tree.ts";
 import {
   ALL,
   applyUmask,
@@ -55,7 +56,7 @@ import {
   type PermissionChecker,
   type PermRow,
 } from "./permissions.ts";
-import { basename, normalizePath, parent, ROOT_PATH, segments } from "../../protocol/paths.ts";
+import { basename, normalizePath, parent, RESERVED_NAME, ROOT_PATH, segments, stagingPath, symlinkTargetProblem } from "../../protocol/paths.ts";
 import { CHUNKS_IN_FLIGHT_MAX, CONCAT_SOURCES_MAX } from "../../protocol/limits.ts";
 import { attributesProblem } from "../../protocol/attributes.ts";
 import type { MountRecord } from "../../protocol/mounts.ts";
@@ -83,6 +84,8 @@ import type {
   SetPermission,
   SetSetting,
   SetTimes,
+  Symlink,
+  Rewrite,
   Truncate,
 } from "../../protocol/pb/log.ts";
 
@@ -151,8 +154,21 @@ function fileById(ctx: OpContext, fileId: number): InodeRow {
   const file = ctx.s.inodeById.get(fileId);
   // A file id that names nothing: the file was deleted, or never was.
   if (!file) throw new NotFoundError(`file ${fileId} does not exist.`);
-  if (file.kind !== "file") throw new NotAFileError(`inode ${fileId} is a folder, not a file.`);
+  if (file.kind !== "file") throw new NotAFileError(`inode ${fileId} is ${kindWords(file)}, not a file.`);
   return file;
+}
+
+/** "a folder" or "a symbolic link": what a row that is no file is, for a refusal's sentence. */
+export function kindWords(row: Pick<InodeRow, "kind">): string {
+  return row.kind === "dir" ? "a folder" : row.kind === "symlink" ? "a symbolic link" : "a file";
+}
+
+/**
+ * Nothing is made in the root under the reserved name (HDFS's /.reserved): paths below it name
+ * editors' staging files (issue 17).
+ */
+function refuseReservedName(dirId: number, name: string, path: string): void {
+  if (dirId === ROOT_ID && name === RESERVED_NAME) throw new InvalidArgumentError(`${path}: /${RESERVED_NAME} is reserved (editors' staging files are reached through it).`);
 }
 
 /** The chunk `chunkId` of file `fileId`. */
@@ -245,6 +261,7 @@ export function makeFolders(ctx: OpContext, folderPath: string, mtimeMs: number)
  */
 function insertFolder(ctx: OpContext, parentDir: StepRow, name: string, mtimeMs: number, mode: number, pathOfNew: () => string): StepRow {
   const underMount = parentDir.persist_state !== null && parentDir.persist_state !== undefined;
+  refuseReservedName(parentDir.id, name, pathOfNew());
   if (underMount) refuseReadonly(mountFor(mountsOf(ctx), pathOfNew()), pathOfNew());
   const id = newInodeId(ctx);
   const owner = ctx.owner ?? null;
@@ -286,13 +303,14 @@ export function deleteSubtree(ctx: OpContext, folderId: number, nowMs: number): 
   const deletedChunks = ctx.s.doomedDeleteChunks.run().changes;
   assert(deletedChunks === chunks, `every deleted chunk is pending (${deletedChunks} deleted, ${chunks} pending)`);
   const deletedInodes = ctx.s.doomedDeleteInodes.run().changes;
-  assert(deletedInodes === counts.files + counts.directories, "every inode of the subtree is deleted");
+  assert(deletedInodes === counts.files + counts.directories + counts.symlinks, "every inode of the subtree is deleted");
   ctx.s.doomedClear.run();
   ctx.meta.files -= counts.files;
   ctx.meta.directories -= counts.directories;
   ctx.meta.chunks -= chunks;
   ctx.meta.pending_deletes += chunks;
-  return { files: counts.files, directories: counts.directories, chunks };
+  // A link is counted with the files a delete removed; the namespace's count of files has none.
+  return { files: counts.files + counts.symlinks, directories: counts.directories, chunks };
 }
 
 /**
@@ -309,8 +327,12 @@ function refuseMountPoints(ctx: OpContext, node: InodeRow, path: string, what: s
   }
 }
 
-/** Removes a file and sends its chunks to the pending deletes (stamped `nowMs`): how many chunks. */
+/** Removes a file or a symbolic link; a file's chunks go to the pending deletes (stamped `nowMs`): how many chunks. */
 export function deleteFile(ctx: OpContext, file: InodeRow, nowMs: number): number {
+  if (file.kind === "symlink") {
+    ctx.s.deleteInode.run(file.id);
+    return 0;
+  }
   const chunks = ctx.s.pendFileChunks.run(file.id, nowMs).changes;
   ctx.s.deleteFileChunks.run(file.id);
   ctx.s.deleteInode.run(file.id);
@@ -332,11 +354,12 @@ function destinationOf(ctx: OpContext, dst: string, options: { replace: boolean;
   // The destination's folder changes: WRITE on it (HDFS checks the parent of a rename's and a concat's target).
   if (ctx.check) ctx.check.access(dir, folder, WRITE);
   const name = basename(dst);
+  refuseReservedName(dir.id, name, dst);
   const existing = ctx.s.child.get(dir.id, name);
   if (!existing) return { dir, name };
   if (existing.id === options.keep) return { dir, name, existing };
   if (!options.replace) throw new AlreadyExistsError(`${dst} exists.`);
-  if (existing.kind !== "file") throw new AlreadyExistsError(`${dst} exists and is a folder: only a file is replaced.`);
+  if (existing.kind === "dir") throw new AlreadyExistsError(`${dst} exists and is a folder: only a file or a link is replaced.`);
   if (ctx.check) ctx.check.sticky(dir, folder, existing, dst);
   deleteFile(ctx, existing, options.mtimeMs);
   return { dir, name };
@@ -392,9 +415,11 @@ export function create(ctx: OpContext, c: Create): { fileId: number; mtimeMs: nu
   }
   if ((c.attributes?.entries.length ?? 0) > 0) throw new InvalidArgumentError(`${path}: an open file's attributes are set when it is completed.`);
   validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
+  if (c.staging === true) return createStaging(ctx, path, c, mtimeMs);
   const mode = fileModeOf(c);
   const dir = writableParent(ctx, path);
   const name = basename(path);
+  refuseReservedName(dir.id, name, path);
   const existing = ctx.s.child.get(dir.id, name);
   if (existing) {
     // A client that retries a create whose answer it lost gets its own file back.
@@ -419,6 +444,7 @@ function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number):
   const mode = fileModeOf(c);
   const dir = writableParent(ctx, path);
   const name = basename(path);
+  refuseReservedName(dir.id, name, path);
   const attributes = attributesColumn(c.attributes?.entries);
   if (ctx.s.child.get(dir.id, name)) throw new AlreadyExistsError(`${path} exists.`);
   const id = newInodeId(ctx);
@@ -428,6 +454,27 @@ function createClosed(ctx: OpContext, path: string, c: Create, mtimeMs: number):
   ctx.s.touch.run(mtimeMs, dir.id);
   ctx.meta.files += 1;
   return { fileId: id, mtimeMs };
+}
+
+/** A staging file's bits: its editor's alone. */
+const STAGING_MODE = 0o600;
+
+/**
+ * An editor's staging file for the file at `path` (issue 17): WRITE on that file (the edit's
+ * right, checked now so an editor that may not write fails before it writes chunks), then a new
+ * open file under the writer's lease, in no folder (parent STAGING_PARENT, named by its id),
+ * the caller's, outside every mount. The file at `path` is not changed.
+ */
+function createStaging(ctx: OpContext, path: string, c: Create, mtimeMs: number): { fileId: number; mtimeMs: number; firstChunk?: ChunkAdded } {
+  const target = resolveFor(ctx, path, WRITE);
+  if (target.kind !== "file") throw new NotAFileError(`${path} is ${kindWords(target)}, not a file: only a file is edited.`);
+  if (c.persistState !== undefined) throw new InvalidArgumentError(`${path}: a staging file has no persist state.`);
+  const firstChunkReplicas = c.firstChunk ? validateReplicas(c.firstChunk.replicas) : undefined;
+  const id = newInodeId(ctx);
+  ctx.s.insertInode.run(id, STAGING_PARENT, String(id), "file", mtimeMs, c.replication, c.chunkSizeBytes, 0, "open", c.clientId, c.leaseExpiryMs, ctx.owner ?? null, null, STAGING_MODE);
+  ctx.meta.files += 1;
+  if (!firstChunkReplicas) return { fileId: id, mtimeMs };
+  return { fileId: id, mtimeMs, firstChunk: insertChunk(ctx, id, 0, 1, firstChunkReplicas) };
 }
 
 /** A new file's bits: the leader applied the umask (absent in entries written before permissions: 0o644). */
@@ -611,6 +658,11 @@ export function recoverLease(ctx: OpContext, c: RecoverLease): { recovered: bool
   // The leader saw an expired lease and proposed; the writer may have closed the file meanwhile.
   if (file.state === "closed") return { recovered: false };
   if ((file.lease_expiry_ms ?? 0) > nowMs) throw new LeaseHeldError(`file ${file.id} is under a live lease of client ${file.lease_holder} until ${file.lease_expiry_ms}.`);
+  // An editor that went away leaves no staging file behind: it goes, and its chunks with it.
+  if (file.parent === STAGING_PARENT) {
+    deleteFile(ctx, file, nowMs);
+    return { recovered: true };
+  }
   const abandoned = dropUncommittedTail(ctx, file.id, nowMs);
   ctx.s.close.run(nowMs, file.id);
   return abandoned ? { recovered: true, abandonedChunkId: abandoned } : { recovered: true };
@@ -625,7 +677,7 @@ export function reopenForAppend(
   const expiryMs = validateTimeMs("leaseExpiryMs", c.leaseExpiryMs);
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   const file = resolveFor(ctx, path, WRITE);
-  if (file.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
+  if (file.kind !== "file") throw new NotAFileError(`${path} is ${kindWords(file)}, not a file.`);
   refuseUnderStorageFile(file, path, "appending to");
   let abandoned: string | undefined;
   if (file.state === "open" && file.lease_holder !== c.clientId) {
@@ -675,7 +727,7 @@ export function rename(ctx: OpContext, c: Rename): Record<string, never> {
   refuseReadonly(srcMount, src);
   const replace = c.replace === true;
   // Only a file replaces a file: a folder over a file would change what the path is.
-  if (replace && node.kind !== "file" && lookup(ctx.s, dst)?.kind === "file") throw new AlreadyExistsError(`${dst} exists and ${src} is a folder: a folder does not replace a file.`);
+  if (replace && node.kind === "dir" && lookup(ctx.s, dst)?.kind !== undefined && lookup(ctx.s, dst)?.kind !== "dir") throw new AlreadyExistsError(`${dst} exists and ${src} is a folder: a folder does not replace a file or a link.`);
   const at = destinationOf(ctx, dst, { replace, parents: c.parents === true, mtimeMs, keep: replace ? node.id : undefined });
   // Moved onto itself (with replace): nothing changes, as POSIX rename(2) of a file onto itself.
   if (at.existing) return {};
@@ -689,6 +741,12 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
   const path = normalizePath(c.path);
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   if (path === ROOT_PATH) throw new InvalidArgumentError("/ cannot be deleted.");
+  const staging = stagingRowAt(ctx.s, path);
+  if (staging) {
+    // An editor's abort: its owner (or a superuser) drops the staging file and its chunks.
+    if (ctx.check) ctx.check.owner(staging, path);
+    return { files: 1, directories: 0, chunks: deleteFile(ctx, staging, nowMs) };
+  }
   const pruneBelow = c.pruneEmptyParentsBelow === undefined || c.pruneEmptyParentsBelow === "" ? undefined : normalizePath(c.pruneEmptyParentsBelow);
   if (pruneBelow !== undefined && !path.startsWith(pruneBelow === ROOT_PATH ? ROOT_PATH : `${pruneBelow}/`)) {
     throw new InvalidArgumentError(`${pruneBelow} is not a folder above ${path}: empty folders are pruned below a folder that holds the path.`);
@@ -709,7 +767,7 @@ export function remove(ctx: OpContext, c: Delete): { files: number; directories:
   let files = 0;
   let directories = 0;
   let chunks = 0;
-  if (node.kind === "file") {
+  if (node.kind !== "dir") {
     chunks = deleteFile(ctx, node, nowMs);
     files = 1;
   } else {
@@ -830,7 +888,7 @@ export function concat(ctx: OpContext, c: Concat): Concatenated {
       ctx.check.access(row, path, READ);
       ctx.check.access(holder!, parent(path)!, WRITE);
     }
-    if (row.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
+    if (row.kind !== "file") throw new NotAFileError(`${path} is ${kindWords(row)}, not a file.`);
     if (row.state !== "closed") throw new InvalidArgumentError(`${path} is open: only closed files are concatenated.`);
     // Its chunks may be placeholders filled from its own object: they cannot become another file's.
     if (row.persist_state === PERSISTED) throw new InvalidArgumentError(`${path} is a file of the under-storage: concatenating it is not supported.`);
@@ -923,7 +981,7 @@ export function truncate(ctx: OpContext, c: Truncate): { lengthBytes: number; ch
   const nowMs = validateTimeMs("nowMs", c.nowMs);
   if (!Number.isSafeInteger(c.lengthBytes) || c.lengthBytes < 0) throw new InvalidArgumentError(`${path}: a length is a non-negative integer of bytes, not ${c.lengthBytes}.`);
   const file = resolveFor(ctx, path, WRITE);
-  if (file.kind !== "file") throw new NotAFileError(`${path} is a folder, not a file.`);
+  if (file.kind !== "file") throw new NotAFileError(`${path} is ${kindWords(file)}, not a file.`);
   if (file.state !== "closed") throw new InvalidArgumentError(`${path} is open: only a closed file is truncated.`);
   refuseUnderStorageFile(file, path, "truncating");
   if (c.lengthBytes > file.length_bytes) throw new InvalidArgumentError(`${path} is ${file.length_bytes} bytes: it cannot be truncated to ${c.lengthBytes}.`);
@@ -953,4 +1011,158 @@ export function truncate(ctx: OpContext, c: Truncate): { lengthBytes: number; ch
   ctx.meta.pending_deletes += chunks;
   ctx.s.setLength.run(c.lengthBytes, nowMs, file.id);
   return { lengthBytes: c.lengthBytes, chunks };
+}
+
+/** What a symlink made: the link's id, time and length (its target's bytes). */
+export interface SymlinkMade {
+  fileId: number;
+  mtimeMs: number;
+  lengthBytes: number;
+}
+
+/** A symbolic link's bits: as POSIX and HDFS, a link's own bits are never checked. */
+const SYMLINK_MODE = 0o777;
+
+/**
+ * A symbolic link at `path` to `target` (issue 17), stored as given and never followed here.
+ * As a create: WRITE and EXECUTE on the folder (with `parents`, the folders made as mkdir -p
+ * makes them); the caller's, with its folder's group. Not under a mount: an under-storage has
+ * no links.
+ */
+export function symlink(ctx: OpContext, c: Symlink): SymlinkMade {
+  const path = normalizePath(c.path);
+  if (path === ROOT_PATH) throw new AlreadyExistsError("/ exists.");
+  const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  const problem = symlinkTargetProblem(c.target);
+  if (problem !== undefined) throw new InvalidArgumentError(`${path}: ${problem}.`);
+  const folder = parent(path)!;
+  let dir: StepRow;
+  if (c.parents) {
+    dir = makeFolders(ctx, folder, mtimeMs);
+    if (ctx.check) ctx.check.access(dir, folder, WRITE);
+  } else {
+    dir = writableParent(ctx, path);
+  }
+  const name = basename(path);
+  refuseReservedName(dir.id, name, path);
+  if (dir.persist_state !== null && dir.persist_state !== undefined) throw new InvalidArgumentError(`${path} is under a mount: an under-storage has no symbolic links.`);
+  if (ctx.s.child.get(dir.id, name)) throw new AlreadyExistsError(`${path} exists.`);
+  const id = newInodeId(ctx);
+  const lengthBytes = Buffer.byteLength(c.target);
+  ctx.s.insertSymlink.run(id, dir.id, name, mtimeMs, lengthBytes, ctx.owner ?? null, dir.grp, SYMLINK_MODE, c.target);
+  ctx.s.touch.run(mtimeMs, dir.id);
+  return { fileId: id, mtimeMs, lengthBytes };
+}
+
+/** What a rewrite did: where the file stands, and how many chunks went to the pending deletes. */
+export interface Rewritten {
+  fileId: number;
+  lengthBytes: number;
+  mtimeMs: number;
+  chunkCount: number;
+  /** Chunks of the file replaced or cut off, and staging chunks no move took. */
+  chunksDropped: number;
+}
+
+/**
+ * An editor's flush (issue 17): in this one entry the staging file's committed chunks take
+ * their places in the file (a new version of a chunk replaces it, GFS-style copy on write;
+ * past the base's end they extend the file), the file is cut to `chunkCount` chunks and gets
+ * `lengthBytes`, and the replaced and cut chunks, with the staging file and any chunk of it no
+ * move took, go to the pending deletes, where the lazy garbage collector finds them after its
+ * grace period (a reader that opened the file before reads its old chunks until then).
+ * Readers see the whole edit or none of it.
+ *
+ * Refused with FILE_CHANGED, changing nothing, when the file is not the editor's base any
+ * more: its chunk count or length differ from the base's, or a chunk the edit replaces is no
+ * longer the one named (another editor's flush, an append, a truncate came first).
+ */
+export function rewrite(ctx: OpContext, c: Rewrite): Rewritten {
+  const path = normalizePath(c.path);
+  const mtimeMs = validateTimeMs("mtimeMs", c.mtimeMs);
+  validateFileId(c.fileId);
+  const file = resolveFor(ctx, path, WRITE);
+  if (file.kind !== "file") throw new NotAFileError(`${path} is ${kindWords(file)}, not a file.`);
+  if (file.id !== c.fileId) throw new FileChangedError(`${path} is no longer the file being edited (it was replaced, renamed or deleted).`);
+  if (file.state !== "closed") throw new LeaseHeldError(`${path} is open for writing by client ${file.lease_holder}: an edit is committed to a closed file only.`);
+  refuseUnderStorageFile(file, path, "editing");
+  if (file.persist_state !== null) refuseReadonly(mountFor(mountsOf(ctx), path), path);
+  for (const [name, value] of [["baseChunkCount", c.baseChunkCount], ["baseLengthBytes", c.baseLengthBytes], ["chunkCount", c.chunkCount], ["lengthBytes", c.lengthBytes]] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`${path}: a rewrite's ${name} is a whole number, not ${value}.`);
+  }
+  if (c.chunkCount > CHUNKS_PER_FILE_MAX) throw new LimitError(`${path}: a file has at most ${CHUNKS_PER_FILE_MAX} chunks, not ${c.chunkCount}.`);
+  const baseCount = (lastChunk(ctx, file.id)?.idx ?? -1) + 1;
+  if (baseCount !== c.baseChunkCount || file.length_bytes !== c.baseLengthBytes) {
+    throw new FileChangedError(`${path} changed since it was opened for editing: it has ${baseCount} chunks and ${file.length_bytes} bytes, not ${c.baseChunkCount} and ${c.baseLengthBytes}.`);
+  }
+  const staging = c.stagingFileId === 0 ? undefined : stagingFile(ctx, c.stagingFileId, c.clientId, path);
+  if (c.moves.length > 0 && !staging) throw new InvalidArgumentError(`${path}: a rewrite that moves chunks names its staging file.`);
+  // Every check before any change: a refusal leaves the file and the staging file as they were.
+  const byTarget = new Map<number, ChunkRow>();
+  const takenStaging = new Set<number>();
+  for (const move of c.moves) {
+    if (!Number.isSafeInteger(move.targetIndex) || move.targetIndex < 0 || move.targetIndex >= c.chunkCount) throw new InvalidArgumentError(`${path}: chunk index ${move.targetIndex} is outside the file's ${c.chunkCount} chunks.`);
+    if (byTarget.has(move.targetIndex)) throw new InvalidArgumentError(`${path}: chunk index ${move.targetIndex} is given twice.`);
+    if (takenStaging.has(move.stagingIndex)) throw new InvalidArgumentError(`${path}: staging chunk ${move.stagingIndex} is given twice.`);
+    const chunk = Number.isSafeInteger(move.stagingIndex) ? ctx.s.chunkAt.get(staging!.id, move.stagingIndex) : null;
+    if (!chunk) throw new ChunkNotFoundError(`${path}: the staging file ${staging!.id} has no chunk ${move.stagingIndex}.`);
+    if (chunk.committed !== 1) throw new ChunkUncommittedError(`${path}: chunk ${chunk.chunk_id} of the staging file is not committed.`);
+    if (chunk.size_bytes > file.chunk_size_bytes) throw new InvalidArgumentError(`${path}: chunk ${chunk.chunk_id} holds ${chunk.size_bytes} bytes, more than the file's chunk size ${file.chunk_size_bytes}.`);
+    if (move.targetIndex < baseCount) {
+      const replaced = ctx.s.chunkAt.get(file.id, move.targetIndex);
+      assert(replaced, `chunk ${move.targetIndex} of ${path} exists below its chunk count`);
+      if (replaced.chunk_id !== move.replacedChunkId) throw new FileChangedError(`${path} changed since it was opened for editing: its chunk ${move.targetIndex} is ${replaced.chunk_id}, not ${move.replacedChunkId || "none"}.`);
+    } else if (move.replacedChunkId !== "") {
+      throw new FileChangedError(`${path} changed since it was opened for editing: it has no chunk ${move.targetIndex} to replace.`);
+    }
+    byTarget.set(move.targetIndex, chunk);
+    takenStaging.add(move.stagingIndex);
+  }
+  // The new file, index by index: a moved chunk, else the base's own (only below its count).
+  let lengthBytes = 0;
+  for (const chunk of ctx.s.chunksFrom.iterate(file.id, 0, Math.min(baseCount, c.chunkCount))) {
+    if (!byTarget.has(chunk.idx)) lengthBytes += chunk.size_bytes;
+  }
+  for (const chunk of byTarget.values()) lengthBytes += chunk.size_bytes;
+  for (let index = baseCount; index < c.chunkCount; index++) {
+    if (!byTarget.has(index)) throw new InvalidArgumentError(`${path}: chunk ${index} is past the file's ${baseCount} chunks and no staging chunk fills it.`);
+  }
+  if (lengthBytes !== c.lengthBytes) throw new InvalidArgumentError(`${path}: its chunks would hold ${lengthBytes} bytes, not the ${c.lengthBytes} the rewrite names.`);
+  // The changes. Chunks cut off, then the replaced ones, go to the pending deletes; then the moves.
+  let dropped = 0;
+  if (c.chunkCount < baseCount) {
+    const cut = ctx.s.pendChunksFrom.run(file.id, c.chunkCount, mtimeMs).changes;
+    const deleted = ctx.s.deleteChunksFrom.run(file.id, c.chunkCount).changes;
+    assert(cut === deleted, "every chunk cut off is pending deletion");
+    dropped += cut;
+  }
+  for (const move of c.moves) {
+    if (move.targetIndex < baseCount) {
+      const replaced = ctx.s.chunkAt.get(file.id, move.targetIndex);
+      assert(replaced, `chunk ${move.targetIndex} of ${path} is still there to be replaced`);
+      ctx.s.pendOne.run(replaced.chunk_id, replaced.version, mtimeMs);
+      ctx.s.deleteChunk.run(file.id, move.targetIndex);
+      dropped += 1;
+    }
+  }
+  for (const move of c.moves) {
+    const moved = ctx.s.moveChunk.run(file.id, move.targetIndex, staging!.id, move.stagingIndex).changes;
+    assert(moved === 1, `staging chunk ${move.stagingIndex} moved into ${path}`);
+  }
+  ctx.meta.chunks -= dropped;
+  ctx.meta.pending_deletes += dropped;
+  // What no move took (a chunk written out early and written again) goes with the staging file.
+  const stagingDropped = staging ? deleteFile(ctx, staging, mtimeMs) : 0;
+  ctx.s.setLength.run(c.lengthBytes, mtimeMs, file.id);
+  return { fileId: file.id, lengthBytes: c.lengthBytes, mtimeMs, chunkCount: c.chunkCount, chunksDropped: dropped + stagingDropped };
+}
+
+/** The staging file `id` of an editor: a file in no folder, open under `clientId`'s lease, its chunks all committed. */
+function stagingFile(ctx: OpContext, id: number, clientId: string, path: string): InodeRow {
+  validateClientId(clientId);
+  const staging = writableFile(ctx, id, clientId);
+  if (staging.parent !== STAGING_PARENT) throw new InvalidArgumentError(`${path}: file ${id} is not a staging file.`);
+  const last = lastChunk(ctx, staging.id);
+  if (last && last.committed !== 1) throw new ChunkUncommittedError(`${path}: chunk ${last.chunk_id} of the staging file ${id} is not committed.`);
+  return staging;
 }

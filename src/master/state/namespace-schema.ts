@@ -26,6 +26,11 @@
 //            point), `cache pin` (0 | 1), and for folders when their last complete listing was
 //            applied (NULL: never). A partial index on id of TO_BE_PERSISTED inodes lets the
 //            leader's persister find them without a scan.
+//            kind 'symlink' (issue 17): a symbolic link, its target in symlink_target (as given,
+//            at most PATH_MAX bytes; NULL for files and folders), its length_bytes the target's
+//            bytes (POSIX's st_size of a link), closed, no chunks. An editor's staging file
+//            (issue 17) is a file with parent STAGING_PARENT (0, which holds no folder) named
+//            by its own id: in no folder, reachable as /.reserved/.inodes/<id> only.
 //   chunks   one row per chunk of a file: (file_id, idx) is the primary key (WITHOUT ROWID: a
 //            file's chunks are contiguous on disk, in order), chunk_id (16 hex digits, UNIQUE
 //            index: block reports and GC ask "whose is this chunk?"), version, size_bytes,
@@ -56,7 +61,11 @@
 // mode and atime_ms: after an upgrade owner and grp are NULL (the superuser and supergroup),
 // mode 0o755 for folders and 0o644 for files, atime the mtime; 7 adds inodes.ufs_fingerprint,
 // persist_state, pinned and ufs_synced_ms and the index inodes_to_persist: after an upgrade
-// nothing is under a mount (NULL, NULL, 0, NULL). A database or snapshot image of an older
+// nothing is under a mount (NULL, NULL, 0, NULL); 8 adds the kind 'symlink' and
+// inodes.symlink_target: SQLite cannot change a CHECK constraint in place, so the inodes table is
+// built again with the wider CHECK and the rows copied (once, at the upgrade: a column beside
+// kind would leave every query that asks kind = 'file' to also ask that it is no link, and a
+// CHECK that no longer says what a row may be). A database or snapshot image of an older
 // schema is upgraded in one transaction when it is opened (Namespace.attach).
 //
 // Journal: WAL with synchronous=NORMAL. The Raft log is the durable record; a crash may lose
@@ -68,15 +77,19 @@ import { assert } from "../../util/assert.ts";
 import { jobRecordBytesFromV1, taskRecordBytesFromV1 } from "./legacy-v1.ts";
 import { DIR_MODE_DEFAULT, FILE_MODE_DEFAULT, type PermRow } from "./permissions.ts";
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 /** The oldest schema a database or snapshot image may have: every later one is upgraded on open. */
 export const SCHEMA_VERSION_OLDEST = 1;
 export const ROOT_ID = 1;
+/** The parent of an editor's staging files: no folder has this id (the root's parent is 0 too, and the root is named ''). */
+export const STAGING_PARENT = 0;
 /** Page cache of the namespace database: the memory the namespace uses, whatever its size. */
 export const NAMESPACE_CACHE_BYTES = 32 * 1024 * 1024;
 
-const INODE_COLUMNS =
+/** The columns of schema 7, which an upgrade to 8 copies. */
+const INODE_COLUMNS_7 =
   "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, attributes, owner, grp, mode, atime_ms, ufs_fingerprint, persist_state, pinned, ufs_synced_ms";
+const INODE_COLUMNS = `${INODE_COLUMNS_7}, symlink_target`;
 // A new inode: everything but its attributes (set by setAttributes when it has some).
 const NEW_INODE_COLUMNS = "id, parent, name, kind, mtime_ms, replication, chunk_size_bytes, length_bytes, state, lease_holder, lease_expiry_ms, owner, grp, mode, atime_ms";
 
@@ -137,12 +150,14 @@ ALTER TABLE inodes ADD COLUMN ufs_synced_ms INTEGER;
 CREATE INDEX IF NOT EXISTS inodes_to_persist ON inodes (id) WHERE persist_state = ${TO_BE_PERSISTED_STATE};
 `;
 
-export const SCHEMA_SQL = `
-CREATE TABLE inodes (
+/** The inodes table of schema 8, named `table`; its indexes are INODES_INDEXES_SQL. */
+function inodesTableSql(table: string): string {
+  return `
+CREATE TABLE ${table} (
   id INTEGER PRIMARY KEY,
   parent INTEGER NOT NULL,
   name TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('dir', 'file')),
+  kind TEXT NOT NULL CHECK (kind IN ('dir', 'file', 'symlink')),
   mtime_ms INTEGER NOT NULL,
   replication INTEGER NOT NULL,
   chunk_size_bytes INTEGER NOT NULL,
@@ -158,11 +173,33 @@ CREATE TABLE inodes (
   ufs_fingerprint TEXT,
   persist_state INTEGER,
   pinned INTEGER NOT NULL DEFAULT 0,
-  ufs_synced_ms INTEGER
-);
+  ufs_synced_ms INTEGER,
+  symlink_target TEXT
+);`;
+}
+
+const INODES_INDEXES_SQL = `
 CREATE UNIQUE INDEX inodes_parent_name ON inodes (parent, name);
 CREATE INDEX inodes_open_lease ON inodes (lease_expiry_ms) WHERE state = 'open';
 CREATE INDEX inodes_to_persist ON inodes (id) WHERE persist_state = ${TO_BE_PERSISTED_STATE};
+`;
+
+/**
+ * Schema 7 → 8: the inodes table again with kind 'symlink' allowed and symlink_target (NULL for
+ * every row an older schema has), every row copied in id order, then its indexes (dropped with
+ * the old table) made again.
+ */
+export const SYMLINKS_SQL = `
+${inodesTableSql("inodes_v8")}
+INSERT INTO inodes_v8 (${INODE_COLUMNS_7}) SELECT ${INODE_COLUMNS_7} FROM inodes ORDER BY id;
+DROP TABLE inodes;
+ALTER TABLE inodes_v8 RENAME TO inodes;
+${INODES_INDEXES_SQL}
+`;
+
+export const SCHEMA_SQL = `
+${inodesTableSql("inodes")}
+${INODES_INDEXES_SQL}
 CREATE TABLE chunks (
   file_id INTEGER NOT NULL,
   idx INTEGER NOT NULL,
@@ -195,12 +232,12 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 ${JOBS_SQL}
 ${RETRY_CACHE_SQL}
-INSERT INTO inodes (${INODE_COLUMNS}) VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL, NULL, NULL, NULL, ${DIR_MODE_DEFAULT}, 0, NULL, NULL, 0, NULL);
+INSERT INTO inodes (${INODE_COLUMNS}) VALUES (${ROOT_ID}, 0, '', 'dir', 0, 0, 0, 0, 'closed', NULL, NULL, NULL, NULL, NULL, ${DIR_MODE_DEFAULT}, 0, NULL, NULL, 0, NULL, NULL);
 INSERT INTO meta VALUES (1, 0, ${ROOT_ID + 1}, 1, 0, 1, 0, 0);
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
 
-export type InodeKind = "dir" | "file";
+export type InodeKind = "dir" | "file" | "symlink";
 export type FileState = "open" | "closed";
 
 export interface InodeRow {
@@ -231,6 +268,8 @@ export interface InodeRow {
   pinned: number;
   /** Folders: when their last complete under-storage listing was applied; null: never. */
   ufs_synced_ms: number | null;
+  /** A symbolic link's target; null for files and folders. */
+  symlink_target: string | null;
 }
 
 /** One step of the path walk: what it needs to go on, and to check traverse on the way. */
@@ -306,6 +345,11 @@ export function prepareStatements(db: Database) {
     // The persister's page: the partial index inodes_to_persist, closed files only (a writer is still at the others).
     toPersist: p<{ id: number; length_bytes: number }>(`SELECT id, length_bytes FROM inodes WHERE persist_state = ${TO_BE_PERSISTED_STATE} AND id > ? AND state = 'closed' ORDER BY id LIMIT ?`),
     insertClosedFile: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}, attributes) VALUES (?1, ?2, ?3, 'file', ?4, ?5, ?6, ?7, 'closed', NULL, NULL, ?9, ?10, ?11, ?4, ?8)`),
+    // A symbolic link (issue 17): closed, no chunks, its length the target's bytes; the last two parameters are mode and target.
+    insertSymlink: p(`INSERT INTO inodes (${NEW_INODE_COLUMNS}, symlink_target) VALUES (?1, ?2, ?3, 'symlink', ?4, 0, 0, ?5, 'closed', NULL, NULL, ?6, ?7, ?8, ?4, ?9)`),
+    // Rewrite (issue 17): one chunk of a staging file into its place in the edited file.
+    moveChunk: p("UPDATE chunks SET file_id = ?1, idx = ?2 WHERE file_id = ?3 AND idx = ?4"),
+    chunkAt: p<ChunkRow>(`SELECT ${CHUNK_COLUMNS} FROM chunks WHERE file_id = ? AND idx = ?`),
     setOwnerAndGroup: p("UPDATE inodes SET owner = ?, grp = ? WHERE id = ?"),
     setMode: p("UPDATE inodes SET mode = ? WHERE id = ?"),
     setTimes: p("UPDATE inodes SET mtime_ms = ?, atime_ms = ? WHERE id = ?"),
@@ -354,7 +398,7 @@ export function prepareStatements(db: Database) {
     // delete of a folder: the subtree goes to a temporary table once, then three set-wise statements.
     doomedClear: p("DELETE FROM temp.doomed"),
     doomedFill: p(`${SUBTREE} INSERT INTO temp.doomed (id, kind) SELECT id, kind FROM sub`),
-    doomedCounts: p<{ files: number; directories: number }>("SELECT coalesce(sum(kind = 'file'), 0) AS files, coalesce(sum(kind = 'dir'), 0) AS directories FROM temp.doomed"),
+    doomedCounts: p<{ files: number; directories: number; symlinks: number }>("SELECT coalesce(sum(kind = 'file'), 0) AS files, coalesce(sum(kind = 'dir'), 0) AS directories, coalesce(sum(kind = 'symlink'), 0) AS symlinks FROM temp.doomed"),
     doomedPend: p("INSERT INTO pending_chunk_deletes SELECT c.chunk_id, c.version, ? FROM temp.doomed d JOIN chunks c ON c.file_id = d.id WHERE d.kind = 'file'"),
     doomedDeleteChunks: p("DELETE FROM chunks WHERE file_id IN (SELECT id FROM temp.doomed WHERE kind = 'file')"),
     doomedDeleteInodes: p("DELETE FROM inodes WHERE id IN (SELECT id FROM temp.doomed)"),
@@ -423,6 +467,7 @@ export function upgradeSchema(db: Database): void {
     if (version < 5) db.run(ATTRIBUTES_SQL);
     if (version < 6) db.run(PERMISSIONS_SQL);
     if (version < 7) db.run(UNDER_STORAGE_SQL);
+    if (version < 8) db.run(SYMLINKS_SQL);
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
   assert(schemaVersionOf(db) === SCHEMA_VERSION, `the namespace database was upgraded from schema ${version} to ${SCHEMA_VERSION}`);

@@ -2,9 +2,9 @@
 // step is one lookup in the (parent, name) index; a path of at most 4 KiB bounds the steps.
 import { assert } from "../../util/assert.ts";
 import { NotADirectoryError, NotFoundError } from "./errors.ts";
-import { ROOT_ID, type InodeRow, type Statements, type StepRow } from "./namespace-schema.ts";
+import { ROOT_ID, STAGING_PARENT, type InodeRow, type Statements, type StepRow } from "./namespace-schema.ts";
 import type { PermissionChecker, PermRow } from "./permissions.ts";
-import { PATH_BYTES_MAX, ROOT_PATH, segments } from "../../protocol/paths.ts";
+import { PATH_BYTES_MAX, ROOT_PATH, segments, stagingIdOf, stagingPath } from "../../protocol/paths.ts";
 
 /** A path of at most PATH_BYTES_MAX bytes has at most this many names ("/a/b/..."). */
 const DEPTH_MAX = PATH_BYTES_MAX / 2;
@@ -98,16 +98,28 @@ export function root(s: Statements): InodeRow {
   return row;
 }
 
-/** The path of an inode, built by walking up to the root. */
+/** The path of an inode, built by walking up to the root; an editor's staging file's is /.reserved/.inodes/<id>. */
 export function pathOf(s: Statements, id: number): string {
   const names: string[] = [];
   let at = id;
   while (at !== ROOT_ID) {
     const row = s.parentAndName.get(at);
     assert(row, `inode ${at} on the way up from ${id} exists`);
+    if (row.parent === STAGING_PARENT) {
+      assert(at === id, `the staging file ${at} holds nothing (it is above ${id})`);
+      return stagingPath(id);
+    }
     names.push(row.name);
     assert(names.length <= DEPTH_MAX, `inode ${id} is at most ${DEPTH_MAX} levels deep`);
     at = row.parent;
   }
   return ROOT_PATH + names.reverse().join("/");
+}
+
+/** The staging file a normalized path names (/.reserved/.inodes/<id>), or undefined when it names none (or no such file is staging). */
+export function stagingRowAt(s: Statements, path: string): InodeRow | undefined {
+  const id = stagingIdOf(path);
+  if (id === undefined) return undefined;
+  const row = s.inodeById.get(id);
+  return row && row.parent === STAGING_PARENT && row.id !== ROOT_ID ? row : undefined;
 }

@@ -43,7 +43,7 @@ import {
   type Statements,
   type StepRow,
 } from "./namespace-schema.ts";
-import { lookup, pathOf, resolve, walk as walkPath } from "./namespace-tree.ts";
+import { lookup, pathOf, resolve, stagingRowAt, walk as walkPath } from "./namespace-tree.ts";
 import { PERSISTED, persistStateOf, readMountRecords, TO_BE_PERSISTED } from "./mount-state.ts";
 import { mountOf, type MountRecord } from "../../protocol/mounts.ts";
 import type { UnderStorageStatus } from "../../protocol/pb/meta.ts";
@@ -110,6 +110,8 @@ export interface StatResult {
    * fingerprint ("" until persisted), the persist state and the pin. FileStatus.underStorage.
    */
   underStorage?: UnderStorageStatus;
+  /** A symbolic link's target (issue 17). */
+  symlinkTarget?: string;
 }
 
 export type ListEntry = Omit<StatResult, "chunks" | "leaseHolder" | "leaseExpiryMs" | "chunksWithheld">;
@@ -206,6 +208,8 @@ const OPS: { [K in LogCommandKind]: (ctx: OpContext, c: LogCommandOf<K>) => unkn
   markPersisted: ufsOps.markPersisted,
   setPinned: ufsOps.setPinned,
   freeCache: ufsOps.freeCache,
+  symlink: ops.symlink,
+  rewrite: ops.rewrite,
 };
 
 /**
@@ -243,6 +247,8 @@ const KEEPS_FOLDERS: { [K in LogCommandKind]: boolean } = {
   markPersisted: true,
   setPinned: true,
   freeCache: true,
+  symlink: true, // makes folders (parents) and a link
+  rewrite: true,
 };
 /**
  * The kinds of command that change what the permission cache holds (the settings of the
@@ -627,8 +633,10 @@ export class Namespace {
   stat(path: string, options: { chunks?: boolean; caller?: QueryCaller } = {}): StatResult {
     const normalized = normalizePath(path);
     const check = this.queryChecker(options.caller);
+    // An editor's staging file is in no folder: its path names it by id (issue 17).
+    const staging = stagingRowAt(this.s, normalized);
     // A checked walk reads every folder's row on the way (the folder cache has ids only).
-    const row = check ? this.resolveChecked(normalized, check) : this.resolveRemembering(normalized);
+    const row = staging ?? (check ? this.resolveChecked(normalized, check) : this.resolveRemembering(normalized));
     const result: StatResult = { ...listEntry(row, normalized, this.ownerNames(), this.mountsOfRows) };
     if (row.lease_holder !== null) result.leaseHolder = row.lease_holder;
     if (row.lease_expiry_ms !== null) result.leaseExpiryMs = row.lease_expiry_ms;
@@ -691,7 +699,8 @@ export class Namespace {
     const check = this.queryChecker(options.caller);
     const names = this.ownerNames();
     const row = check ? this.resolveChecked(dirPath, check) : resolve(this.s, dirPath);
-    if (row.kind === "file") return { entries: options.after === undefined ? [listEntry(row, dirPath, names, this.mountsOfRows)] : [] };
+    // A file or a link lists as itself (a link is never followed here).
+    if (row.kind !== "dir") return { entries: options.after === undefined ? [listEntry(row, dirPath, names, this.mountsOfRows)] : [] };
     // HDFS's getListing: READ and EXECUTE on the folder (and on every folder a recursive list walks).
     if (check) check.access(row, dirPath, READ | EXECUTE);
     const after = options.after === undefined ? undefined : normalizePath(options.after);
@@ -1001,6 +1010,7 @@ function listEntry(row: InodeRow, path: string, names: OwnerNames, mounts: () =>
     permission: row.mode,
     accessTimeMs: row.atime_ms,
   };
+  if (row.symlink_target !== null) entry.symlinkTarget = row.symlink_target;
   // Only what is under a mount has a persist state: everything else reads no mount record.
   if (row.persist_state !== null) {
     entry.underStorage = {

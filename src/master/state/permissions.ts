@@ -50,7 +50,7 @@ export interface PermRow {
   owner: string | null;
   grp: string | null;
   mode: number;
-  kind: "dir" | "file";
+  kind: "dir" | "file" | "symlink";
 }
 
 /** Who a check is for: the user, its groups, and whether it is a superuser (isSuperuser). */

@@ -44,6 +44,8 @@ export interface LogCommand {
   markPersisted?: MarkPersisted
   setPinned?: SetPinned
   freeCache?: FreeCache
+  symlink?: Symlink
+  rewrite?: Rewrite
 }
 
 export namespace LogCommand {
@@ -58,7 +60,75 @@ export namespace LogCommand {
 
         obj = { ...obj }
 
+        if (obj.rewrite != null) {
+          obj.symlink = undefined
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
+        if (obj.symlink != null) {
+          obj.rewrite = undefined
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.syncUnderStorage = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.deleteSetting = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.putJob = undefined
+          obj.setSetting = undefined
+          obj.dropPendingDeletes = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.reopenForAppend = undefined
+          obj.recoverLease = undefined
+          obj.renewLease = undefined
+          obj.abandonChunk = undefined
+          obj.complete = undefined
+          obj.bumpChunkVersion = undefined
+          obj.commitChunk = undefined
+          obj.addChunk = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+        }
+
         if (obj.freeCache != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
           obj.syncUnderStorage = undefined
@@ -90,6 +160,8 @@ export namespace LogCommand {
         }
 
         if (obj.setPinned != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.markPersisted = undefined
           obj.syncUnderStorage = undefined
@@ -121,6 +193,8 @@ export namespace LogCommand {
         }
 
         if (obj.markPersisted != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.syncUnderStorage = undefined
@@ -152,6 +226,8 @@ export namespace LogCommand {
         }
 
         if (obj.syncUnderStorage != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -183,6 +259,8 @@ export namespace LogCommand {
         }
 
         if (obj.unmount != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -214,6 +292,8 @@ export namespace LogCommand {
         }
 
         if (obj.mount != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -245,6 +325,8 @@ export namespace LogCommand {
         }
 
         if (obj.truncate != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -276,6 +358,8 @@ export namespace LogCommand {
         }
 
         if (obj.setTimes != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -307,6 +391,8 @@ export namespace LogCommand {
         }
 
         if (obj.setPermission != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -338,6 +424,8 @@ export namespace LogCommand {
         }
 
         if (obj.setOwner != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -369,6 +457,8 @@ export namespace LogCommand {
         }
 
         if (obj.deleteSetting != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -400,6 +490,8 @@ export namespace LogCommand {
         }
 
         if (obj.concat != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -431,6 +523,8 @@ export namespace LogCommand {
         }
 
         if (obj.setAttributes != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -462,6 +556,8 @@ export namespace LogCommand {
         }
 
         if (obj.putJob != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -493,6 +589,8 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -524,6 +622,8 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -555,6 +655,8 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -586,6 +688,8 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -617,6 +721,8 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -648,6 +754,8 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -679,6 +787,8 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -710,6 +820,8 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -741,6 +853,8 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -772,6 +886,8 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -803,6 +919,8 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -834,6 +952,8 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -865,6 +985,8 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -896,6 +1018,8 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -927,6 +1051,8 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1110,6 +1236,16 @@ export namespace LogCommand {
         if (obj.freeCache != null) {
           w.uint32(482)
           FreeCache.codec().encode(obj.freeCache, w)
+        }
+
+        if (obj.symlink != null) {
+          w.uint32(490)
+          Symlink.codec().encode(obj.symlink, w)
+        }
+
+        if (obj.rewrite != null) {
+          w.uint32(498)
+          Rewrite.codec().encode(obj.rewrite, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1310,6 +1446,18 @@ export namespace LogCommand {
               })
               break
             }
+            case 61: {
+              obj.symlink = Symlink.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.symlink
+              })
+              break
+            }
+            case 62: {
+              obj.rewrite = Rewrite.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.rewrite
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1317,7 +1465,75 @@ export namespace LogCommand {
           }
         }
 
+        if (obj.rewrite != null) {
+          delete obj.symlink
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
+        if (obj.symlink != null) {
+          delete obj.rewrite
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.syncUnderStorage
+          delete obj.unmount
+          delete obj.mount
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.deleteSetting
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.putJob
+          delete obj.setSetting
+          delete obj.dropPendingDeletes
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.reopenForAppend
+          delete obj.recoverLease
+          delete obj.renewLease
+          delete obj.abandonChunk
+          delete obj.complete
+          delete obj.bumpChunkVersion
+          delete obj.commitChunk
+          delete obj.addChunk
+          delete obj.create
+          delete obj.mkdir
+        }
+
         if (obj.freeCache != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.setPinned
           delete obj.markPersisted
           delete obj.syncUnderStorage
@@ -1349,6 +1565,8 @@ export namespace LogCommand {
         }
 
         if (obj.setPinned != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.markPersisted
           delete obj.syncUnderStorage
@@ -1380,6 +1598,8 @@ export namespace LogCommand {
         }
 
         if (obj.markPersisted != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.syncUnderStorage
@@ -1411,6 +1631,8 @@ export namespace LogCommand {
         }
 
         if (obj.syncUnderStorage != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1442,6 +1664,8 @@ export namespace LogCommand {
         }
 
         if (obj.unmount != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1473,6 +1697,8 @@ export namespace LogCommand {
         }
 
         if (obj.mount != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1504,6 +1730,8 @@ export namespace LogCommand {
         }
 
         if (obj.truncate != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1535,6 +1763,8 @@ export namespace LogCommand {
         }
 
         if (obj.setTimes != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1566,6 +1796,8 @@ export namespace LogCommand {
         }
 
         if (obj.setPermission != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1597,6 +1829,8 @@ export namespace LogCommand {
         }
 
         if (obj.setOwner != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1628,6 +1862,8 @@ export namespace LogCommand {
         }
 
         if (obj.deleteSetting != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1659,6 +1895,8 @@ export namespace LogCommand {
         }
 
         if (obj.concat != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1690,6 +1928,8 @@ export namespace LogCommand {
         }
 
         if (obj.setAttributes != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1721,6 +1961,8 @@ export namespace LogCommand {
         }
 
         if (obj.putJob != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1752,6 +1994,8 @@ export namespace LogCommand {
         }
 
         if (obj.setSetting != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1783,6 +2027,8 @@ export namespace LogCommand {
         }
 
         if (obj.dropPendingDeletes != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1814,6 +2060,8 @@ export namespace LogCommand {
         }
 
         if (obj.setReplication != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1845,6 +2093,8 @@ export namespace LogCommand {
         }
 
         if (obj.delete != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1876,6 +2126,8 @@ export namespace LogCommand {
         }
 
         if (obj.rename != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1907,6 +2159,8 @@ export namespace LogCommand {
         }
 
         if (obj.reopenForAppend != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1938,6 +2192,8 @@ export namespace LogCommand {
         }
 
         if (obj.recoverLease != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -1969,6 +2225,8 @@ export namespace LogCommand {
         }
 
         if (obj.renewLease != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2000,6 +2258,8 @@ export namespace LogCommand {
         }
 
         if (obj.abandonChunk != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2031,6 +2291,8 @@ export namespace LogCommand {
         }
 
         if (obj.complete != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2062,6 +2324,8 @@ export namespace LogCommand {
         }
 
         if (obj.bumpChunkVersion != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2093,6 +2357,8 @@ export namespace LogCommand {
         }
 
         if (obj.commitChunk != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2124,6 +2390,8 @@ export namespace LogCommand {
         }
 
         if (obj.addChunk != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2155,6 +2423,8 @@ export namespace LogCommand {
         }
 
         if (obj.create != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2186,6 +2456,8 @@ export namespace LogCommand {
         }
 
         if (obj.mkdir != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -2511,6 +2783,7 @@ export interface Create {
   firstChunk?: FirstChunk
   attributes?: AttributeList
   persistState?: PersistState
+  staging?: boolean
 }
 
 export namespace Create {
@@ -2578,6 +2851,11 @@ export namespace Create {
           PersistState.codec().encode(obj.persistState, w)
         }
 
+        if (obj.staging != null) {
+          w.uint32(96)
+          w.bool(obj.staging)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2643,6 +2921,10 @@ export namespace Create {
             }
             case 11: {
               obj.persistState = PersistState.codec().decode(reader)
+              break
+            }
+            case 12: {
+              obj.staging = reader.bool()
               break
             }
             default: {
@@ -5272,6 +5554,351 @@ export namespace FreeCache {
 
   export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FreeCache>): FreeCache {
     return decodeMessage(buf, FreeCache.codec(), opts)
+  }
+
+}
+
+export interface Symlink {
+  path: string
+  target: string
+  mtimeMs: number
+  parents: boolean
+}
+
+export namespace Symlink {
+  let _codec: Codec<Symlink>
+
+  export const codec = (): Codec<Symlink> => {
+    if (_codec == null) {
+      _codec = message<Symlink>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.target != null && obj.target !== '')) {
+          w.uint32(18)
+          w.string(obj.target)
+        }
+
+        if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if ((obj.parents != null && obj.parents !== false)) {
+          w.uint32(32)
+          w.bool(obj.parents)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          target: '',
+          mtimeMs: 0,
+          parents: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.target = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.parents = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Symlink>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Symlink.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Symlink>): Symlink {
+    return decodeMessage(buf, Symlink.codec(), opts)
+  }
+
+}
+
+export interface Rewrite {
+  path: string
+  fileId: number
+  stagingFileId: number
+  clientId: string
+  baseChunkCount: number
+  baseLengthBytes: number
+  moves: RewriteMove[]
+  chunkCount: number
+  lengthBytes: number
+  mtimeMs: number
+}
+
+export namespace Rewrite {
+  let _codec: Codec<Rewrite>
+
+  export const codec = (): Codec<Rewrite> => {
+    if (_codec == null) {
+      _codec = message<Rewrite>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.fileId != null && obj.fileId !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.fileId)
+        }
+
+        if ((obj.stagingFileId != null && obj.stagingFileId !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.stagingFileId)
+        }
+
+        if ((obj.clientId != null && obj.clientId !== '')) {
+          w.uint32(34)
+          w.string(obj.clientId)
+        }
+
+        if ((obj.baseChunkCount != null && obj.baseChunkCount !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.baseChunkCount)
+        }
+
+        if ((obj.baseLengthBytes != null && obj.baseLengthBytes !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.baseLengthBytes)
+        }
+
+        if (obj.moves != null && obj.moves.length > 0) {
+          for (const value of obj.moves) {
+            w.uint32(58)
+            RewriteMove.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.chunkCount != null && obj.chunkCount !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.chunkCount)
+        }
+
+        if ((obj.lengthBytes != null && obj.lengthBytes !== 0)) {
+          w.uint32(72)
+          w.uint64Number(obj.lengthBytes)
+        }
+
+        if ((obj.mtimeMs != null && obj.mtimeMs !== 0)) {
+          w.uint32(80)
+          w.uint64Number(obj.mtimeMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          fileId: 0,
+          stagingFileId: 0,
+          clientId: '',
+          baseChunkCount: 0,
+          baseLengthBytes: 0,
+          moves: [],
+          chunkCount: 0,
+          lengthBytes: 0,
+          mtimeMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.fileId = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.stagingFileId = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.clientId = utf8Of(reader.bytes())
+              break
+            }
+            case 5: {
+              obj.baseChunkCount = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.baseLengthBytes = reader.uint64Number()
+              break
+            }
+            case 7: {
+              if (opts.limits?.moves != null && obj.moves.length === opts.limits.moves) {
+                throw new MaxLengthError('Decode error - repeated field "moves" had too many elements')
+              }
+
+              obj.moves.push(RewriteMove.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.moves$
+              }))
+              break
+            }
+            case 8: {
+              obj.chunkCount = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.lengthBytes = reader.uint64Number()
+              break
+            }
+            case 10: {
+              obj.mtimeMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<Rewrite>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Rewrite.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Rewrite>): Rewrite {
+    return decodeMessage(buf, Rewrite.codec(), opts)
+  }
+
+}
+
+export interface RewriteMove {
+  stagingIndex: number
+  targetIndex: number
+  replacedChunkId: string
+}
+
+export namespace RewriteMove {
+  let _codec: Codec<RewriteMove>
+
+  export const codec = (): Codec<RewriteMove> => {
+    if (_codec == null) {
+      _codec = message<RewriteMove>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.stagingIndex != null && obj.stagingIndex !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.stagingIndex)
+        }
+
+        if ((obj.targetIndex != null && obj.targetIndex !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.targetIndex)
+        }
+
+        if ((obj.replacedChunkId != null && obj.replacedChunkId !== '')) {
+          w.uint32(26)
+          w.string(obj.replacedChunkId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          stagingIndex: 0,
+          targetIndex: 0,
+          replacedChunkId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.stagingIndex = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.targetIndex = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.replacedChunkId = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<RewriteMove>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RewriteMove.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RewriteMove>): RewriteMove {
+    return decodeMessage(buf, RewriteMove.codec(), opts)
   }
 
 }

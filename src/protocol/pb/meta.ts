@@ -67,6 +67,8 @@ export interface MetaRequest {
   markPersisted?: MarkPersistedRequest
   setPinned?: SetPinnedRequest
   freeCache?: FreeCacheRequest
+  symlink?: SymlinkRequest
+  rewrite?: RewriteRequest
 }
 
 export namespace MetaRequest {
@@ -81,7 +83,109 @@ export namespace MetaRequest {
 
         obj = { ...obj }
 
+        if (obj.rewrite != null) {
+          obj.symlink = undefined
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.persist = undefined
+          obj.listMounts = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.delegationToken = undefined
+          obj.taskProgress = undefined
+          obj.taskFailed = undefined
+          obj.taskDone = undefined
+          obj.killJob = undefined
+          obj.listJobs = undefined
+          obj.jobStatus = undefined
+          obj.submitJob = undefined
+          obj.decommissionStatus = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.renewLease = undefined
+          obj.complete = undefined
+          obj.abandonChunk = undefined
+          obj.commitChunk = undefined
+          obj.bumpChunk = undefined
+          obj.addChunk = undefined
+          obj.append = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+          obj.deleteSetting = undefined
+          obj.listSettings = undefined
+          obj.getSetting = undefined
+          obj.setSetting = undefined
+          obj.status = undefined
+        }
+
+        if (obj.symlink != null) {
+          obj.rewrite = undefined
+          obj.freeCache = undefined
+          obj.setPinned = undefined
+          obj.markPersisted = undefined
+          obj.persist = undefined
+          obj.listMounts = undefined
+          obj.unmount = undefined
+          obj.mount = undefined
+          obj.delegationToken = undefined
+          obj.taskProgress = undefined
+          obj.taskFailed = undefined
+          obj.taskDone = undefined
+          obj.killJob = undefined
+          obj.listJobs = undefined
+          obj.jobStatus = undefined
+          obj.submitJob = undefined
+          obj.decommissionStatus = undefined
+          obj.decommission = undefined
+          obj.balance = undefined
+          obj.report = undefined
+          obj.fsck = undefined
+          obj.reportBadReplica = undefined
+          obj.truncate = undefined
+          obj.setTimes = undefined
+          obj.setPermission = undefined
+          obj.setOwner = undefined
+          obj.concat = undefined
+          obj.setAttributes = undefined
+          obj.list = undefined
+          obj.stat = undefined
+          obj.setReplication = undefined
+          obj.delete = undefined
+          obj.rename = undefined
+          obj.renewLease = undefined
+          obj.complete = undefined
+          obj.abandonChunk = undefined
+          obj.commitChunk = undefined
+          obj.bumpChunk = undefined
+          obj.addChunk = undefined
+          obj.append = undefined
+          obj.create = undefined
+          obj.mkdir = undefined
+          obj.deleteSetting = undefined
+          obj.listSettings = undefined
+          obj.getSetting = undefined
+          obj.setSetting = undefined
+          obj.status = undefined
+        }
+
         if (obj.freeCache != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
           obj.persist = undefined
@@ -130,6 +234,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setPinned != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.markPersisted = undefined
           obj.persist = undefined
@@ -178,6 +284,8 @@ export namespace MetaRequest {
         }
 
         if (obj.markPersisted != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.persist = undefined
@@ -226,6 +334,8 @@ export namespace MetaRequest {
         }
 
         if (obj.persist != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -274,6 +384,8 @@ export namespace MetaRequest {
         }
 
         if (obj.listMounts != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -322,6 +434,8 @@ export namespace MetaRequest {
         }
 
         if (obj.unmount != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -370,6 +484,8 @@ export namespace MetaRequest {
         }
 
         if (obj.mount != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -418,6 +534,8 @@ export namespace MetaRequest {
         }
 
         if (obj.delegationToken != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -466,6 +584,8 @@ export namespace MetaRequest {
         }
 
         if (obj.taskProgress != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -514,6 +634,8 @@ export namespace MetaRequest {
         }
 
         if (obj.taskFailed != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -562,6 +684,8 @@ export namespace MetaRequest {
         }
 
         if (obj.taskDone != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -610,6 +734,8 @@ export namespace MetaRequest {
         }
 
         if (obj.killJob != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -658,6 +784,8 @@ export namespace MetaRequest {
         }
 
         if (obj.listJobs != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -706,6 +834,8 @@ export namespace MetaRequest {
         }
 
         if (obj.jobStatus != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -754,6 +884,8 @@ export namespace MetaRequest {
         }
 
         if (obj.submitJob != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -802,6 +934,8 @@ export namespace MetaRequest {
         }
 
         if (obj.decommissionStatus != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -850,6 +984,8 @@ export namespace MetaRequest {
         }
 
         if (obj.decommission != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -898,6 +1034,8 @@ export namespace MetaRequest {
         }
 
         if (obj.balance != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -946,6 +1084,8 @@ export namespace MetaRequest {
         }
 
         if (obj.report != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -994,6 +1134,8 @@ export namespace MetaRequest {
         }
 
         if (obj.fsck != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1042,6 +1184,8 @@ export namespace MetaRequest {
         }
 
         if (obj.reportBadReplica != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1090,6 +1234,8 @@ export namespace MetaRequest {
         }
 
         if (obj.truncate != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1138,6 +1284,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setTimes != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1186,6 +1334,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setPermission != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1234,6 +1384,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setOwner != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1282,6 +1434,8 @@ export namespace MetaRequest {
         }
 
         if (obj.concat != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1330,6 +1484,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setAttributes != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1378,6 +1534,8 @@ export namespace MetaRequest {
         }
 
         if (obj.list != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1426,6 +1584,8 @@ export namespace MetaRequest {
         }
 
         if (obj.stat != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1474,6 +1634,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setReplication != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1522,6 +1684,8 @@ export namespace MetaRequest {
         }
 
         if (obj.delete != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1570,6 +1734,8 @@ export namespace MetaRequest {
         }
 
         if (obj.rename != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1618,6 +1784,8 @@ export namespace MetaRequest {
         }
 
         if (obj.renewLease != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1666,6 +1834,8 @@ export namespace MetaRequest {
         }
 
         if (obj.complete != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1714,6 +1884,8 @@ export namespace MetaRequest {
         }
 
         if (obj.abandonChunk != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1762,6 +1934,8 @@ export namespace MetaRequest {
         }
 
         if (obj.commitChunk != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1810,6 +1984,8 @@ export namespace MetaRequest {
         }
 
         if (obj.bumpChunk != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1858,6 +2034,8 @@ export namespace MetaRequest {
         }
 
         if (obj.addChunk != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1906,6 +2084,8 @@ export namespace MetaRequest {
         }
 
         if (obj.append != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -1954,6 +2134,8 @@ export namespace MetaRequest {
         }
 
         if (obj.create != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -2002,6 +2184,8 @@ export namespace MetaRequest {
         }
 
         if (obj.mkdir != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -2050,6 +2234,8 @@ export namespace MetaRequest {
         }
 
         if (obj.deleteSetting != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -2098,6 +2284,8 @@ export namespace MetaRequest {
         }
 
         if (obj.listSettings != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -2146,6 +2334,8 @@ export namespace MetaRequest {
         }
 
         if (obj.getSetting != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -2194,6 +2384,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setSetting != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -2242,6 +2434,8 @@ export namespace MetaRequest {
         }
 
         if (obj.status != null) {
+          obj.rewrite = undefined
+          obj.symlink = undefined
           obj.freeCache = undefined
           obj.setPinned = undefined
           obj.markPersisted = undefined
@@ -2542,6 +2736,16 @@ export namespace MetaRequest {
         if (obj.freeCache != null) {
           w.uint32(610)
           FreeCacheRequest.codec().encode(obj.freeCache, w)
+        }
+
+        if (obj.symlink != null) {
+          w.uint32(642)
+          SymlinkRequest.codec().encode(obj.symlink, w)
+        }
+
+        if (obj.rewrite != null) {
+          w.uint32(650)
+          RewriteRequest.codec().encode(obj.rewrite, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2858,6 +3062,18 @@ export namespace MetaRequest {
               })
               break
             }
+            case 80: {
+              obj.symlink = SymlinkRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.symlink
+              })
+              break
+            }
+            case 81: {
+              obj.rewrite = RewriteRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.rewrite
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2865,7 +3081,109 @@ export namespace MetaRequest {
           }
         }
 
+        if (obj.rewrite != null) {
+          delete obj.symlink
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.persist
+          delete obj.listMounts
+          delete obj.unmount
+          delete obj.mount
+          delete obj.delegationToken
+          delete obj.taskProgress
+          delete obj.taskFailed
+          delete obj.taskDone
+          delete obj.killJob
+          delete obj.listJobs
+          delete obj.jobStatus
+          delete obj.submitJob
+          delete obj.decommissionStatus
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.list
+          delete obj.stat
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.renewLease
+          delete obj.complete
+          delete obj.abandonChunk
+          delete obj.commitChunk
+          delete obj.bumpChunk
+          delete obj.addChunk
+          delete obj.append
+          delete obj.create
+          delete obj.mkdir
+          delete obj.deleteSetting
+          delete obj.listSettings
+          delete obj.getSetting
+          delete obj.setSetting
+          delete obj.status
+        }
+
+        if (obj.symlink != null) {
+          delete obj.rewrite
+          delete obj.freeCache
+          delete obj.setPinned
+          delete obj.markPersisted
+          delete obj.persist
+          delete obj.listMounts
+          delete obj.unmount
+          delete obj.mount
+          delete obj.delegationToken
+          delete obj.taskProgress
+          delete obj.taskFailed
+          delete obj.taskDone
+          delete obj.killJob
+          delete obj.listJobs
+          delete obj.jobStatus
+          delete obj.submitJob
+          delete obj.decommissionStatus
+          delete obj.decommission
+          delete obj.balance
+          delete obj.report
+          delete obj.fsck
+          delete obj.reportBadReplica
+          delete obj.truncate
+          delete obj.setTimes
+          delete obj.setPermission
+          delete obj.setOwner
+          delete obj.concat
+          delete obj.setAttributes
+          delete obj.list
+          delete obj.stat
+          delete obj.setReplication
+          delete obj.delete
+          delete obj.rename
+          delete obj.renewLease
+          delete obj.complete
+          delete obj.abandonChunk
+          delete obj.commitChunk
+          delete obj.bumpChunk
+          delete obj.addChunk
+          delete obj.append
+          delete obj.create
+          delete obj.mkdir
+          delete obj.deleteSetting
+          delete obj.listSettings
+          delete obj.getSetting
+          delete obj.setSetting
+          delete obj.status
+        }
+
         if (obj.freeCache != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.setPinned
           delete obj.markPersisted
           delete obj.persist
@@ -2914,6 +3232,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setPinned != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.markPersisted
           delete obj.persist
@@ -2962,6 +3282,8 @@ export namespace MetaRequest {
         }
 
         if (obj.markPersisted != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.persist
@@ -3010,6 +3332,8 @@ export namespace MetaRequest {
         }
 
         if (obj.persist != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3058,6 +3382,8 @@ export namespace MetaRequest {
         }
 
         if (obj.listMounts != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3106,6 +3432,8 @@ export namespace MetaRequest {
         }
 
         if (obj.unmount != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3154,6 +3482,8 @@ export namespace MetaRequest {
         }
 
         if (obj.mount != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3202,6 +3532,8 @@ export namespace MetaRequest {
         }
 
         if (obj.delegationToken != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3250,6 +3582,8 @@ export namespace MetaRequest {
         }
 
         if (obj.taskProgress != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3298,6 +3632,8 @@ export namespace MetaRequest {
         }
 
         if (obj.taskFailed != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3346,6 +3682,8 @@ export namespace MetaRequest {
         }
 
         if (obj.taskDone != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3394,6 +3732,8 @@ export namespace MetaRequest {
         }
 
         if (obj.killJob != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3442,6 +3782,8 @@ export namespace MetaRequest {
         }
 
         if (obj.listJobs != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3490,6 +3832,8 @@ export namespace MetaRequest {
         }
 
         if (obj.jobStatus != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3538,6 +3882,8 @@ export namespace MetaRequest {
         }
 
         if (obj.submitJob != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3586,6 +3932,8 @@ export namespace MetaRequest {
         }
 
         if (obj.decommissionStatus != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3634,6 +3982,8 @@ export namespace MetaRequest {
         }
 
         if (obj.decommission != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3682,6 +4032,8 @@ export namespace MetaRequest {
         }
 
         if (obj.balance != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3730,6 +4082,8 @@ export namespace MetaRequest {
         }
 
         if (obj.report != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3778,6 +4132,8 @@ export namespace MetaRequest {
         }
 
         if (obj.fsck != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3826,6 +4182,8 @@ export namespace MetaRequest {
         }
 
         if (obj.reportBadReplica != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3874,6 +4232,8 @@ export namespace MetaRequest {
         }
 
         if (obj.truncate != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3922,6 +4282,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setTimes != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -3970,6 +4332,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setPermission != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4018,6 +4382,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setOwner != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4066,6 +4432,8 @@ export namespace MetaRequest {
         }
 
         if (obj.concat != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4114,6 +4482,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setAttributes != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4162,6 +4532,8 @@ export namespace MetaRequest {
         }
 
         if (obj.list != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4210,6 +4582,8 @@ export namespace MetaRequest {
         }
 
         if (obj.stat != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4258,6 +4632,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setReplication != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4306,6 +4682,8 @@ export namespace MetaRequest {
         }
 
         if (obj.delete != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4354,6 +4732,8 @@ export namespace MetaRequest {
         }
 
         if (obj.rename != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4402,6 +4782,8 @@ export namespace MetaRequest {
         }
 
         if (obj.renewLease != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4450,6 +4832,8 @@ export namespace MetaRequest {
         }
 
         if (obj.complete != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4498,6 +4882,8 @@ export namespace MetaRequest {
         }
 
         if (obj.abandonChunk != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4546,6 +4932,8 @@ export namespace MetaRequest {
         }
 
         if (obj.commitChunk != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4594,6 +4982,8 @@ export namespace MetaRequest {
         }
 
         if (obj.bumpChunk != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4642,6 +5032,8 @@ export namespace MetaRequest {
         }
 
         if (obj.addChunk != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4690,6 +5082,8 @@ export namespace MetaRequest {
         }
 
         if (obj.append != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4738,6 +5132,8 @@ export namespace MetaRequest {
         }
 
         if (obj.create != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4786,6 +5182,8 @@ export namespace MetaRequest {
         }
 
         if (obj.mkdir != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4834,6 +5232,8 @@ export namespace MetaRequest {
         }
 
         if (obj.deleteSetting != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4882,6 +5282,8 @@ export namespace MetaRequest {
         }
 
         if (obj.listSettings != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4930,6 +5332,8 @@ export namespace MetaRequest {
         }
 
         if (obj.getSetting != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -4978,6 +5382,8 @@ export namespace MetaRequest {
         }
 
         if (obj.setSetting != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -5026,6 +5432,8 @@ export namespace MetaRequest {
         }
 
         if (obj.status != null) {
+          delete obj.rewrite
+          delete obj.symlink
           delete obj.freeCache
           delete obj.setPinned
           delete obj.markPersisted
@@ -7439,6 +7847,7 @@ export interface CreateRequest {
   attributes?: AttributeList
   permission?: number
   writeType?: WriteType
+  staging?: boolean
 }
 
 export namespace CreateRequest {
@@ -7501,6 +7910,11 @@ export namespace CreateRequest {
           WriteType.codec().encode(obj.writeType, w)
         }
 
+        if (obj.staging != null) {
+          w.uint32(88)
+          w.bool(obj.staging)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -7558,6 +7972,10 @@ export namespace CreateRequest {
             }
             case 10: {
               obj.writeType = WriteType.codec().decode(reader)
+              break
+            }
+            case 11: {
+              obj.staging = reader.bool()
               break
             }
             default: {
@@ -9126,6 +9544,328 @@ export namespace SetTimesRequest {
 
 }
 
+export interface SymlinkRequest {
+  path: string
+  target: string
+  parents?: boolean
+}
+
+export namespace SymlinkRequest {
+  let _codec: Codec<SymlinkRequest>
+
+  export const codec = (): Codec<SymlinkRequest> => {
+    if (_codec == null) {
+      _codec = message<SymlinkRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.target != null && obj.target !== '')) {
+          w.uint32(18)
+          w.string(obj.target)
+        }
+
+        if (obj.parents != null) {
+          w.uint32(24)
+          w.bool(obj.parents)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          target: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.target = utf8Of(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.parents = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<SymlinkRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SymlinkRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SymlinkRequest>): SymlinkRequest {
+    return decodeMessage(buf, SymlinkRequest.codec(), opts)
+  }
+
+}
+
+export interface RewriteRequest {
+  path: string
+  fileId: number
+  stagingFileId: number
+  clientId: string
+  baseChunkCount: number
+  baseLengthBytes: number
+  moves: RewriteChunk[]
+  chunkCount: number
+  lengthBytes: number
+}
+
+export namespace RewriteRequest {
+  let _codec: Codec<RewriteRequest>
+
+  export const codec = (): Codec<RewriteRequest> => {
+    if (_codec == null) {
+      _codec = message<RewriteRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.fileId != null && obj.fileId !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.fileId)
+        }
+
+        if ((obj.stagingFileId != null && obj.stagingFileId !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.stagingFileId)
+        }
+
+        if ((obj.clientId != null && obj.clientId !== '')) {
+          w.uint32(34)
+          w.string(obj.clientId)
+        }
+
+        if ((obj.baseChunkCount != null && obj.baseChunkCount !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.baseChunkCount)
+        }
+
+        if ((obj.baseLengthBytes != null && obj.baseLengthBytes !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.baseLengthBytes)
+        }
+
+        if (obj.moves != null && obj.moves.length > 0) {
+          for (const value of obj.moves) {
+            w.uint32(58)
+            RewriteChunk.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.chunkCount != null && obj.chunkCount !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.chunkCount)
+        }
+
+        if ((obj.lengthBytes != null && obj.lengthBytes !== 0)) {
+          w.uint32(72)
+          w.uint64Number(obj.lengthBytes)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          fileId: 0,
+          stagingFileId: 0,
+          clientId: '',
+          baseChunkCount: 0,
+          baseLengthBytes: 0,
+          moves: [],
+          chunkCount: 0,
+          lengthBytes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = utf8Of(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.fileId = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.stagingFileId = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.clientId = utf8Of(reader.bytes())
+              break
+            }
+            case 5: {
+              obj.baseChunkCount = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.baseLengthBytes = reader.uint64Number()
+              break
+            }
+            case 7: {
+              if (opts.limits?.moves != null && obj.moves.length === opts.limits.moves) {
+                throw new MaxLengthError('Decode error - repeated field "moves" had too many elements')
+              }
+
+              obj.moves.push(RewriteChunk.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.moves$
+              }))
+              break
+            }
+            case 8: {
+              obj.chunkCount = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.lengthBytes = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<RewriteRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RewriteRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RewriteRequest>): RewriteRequest {
+    return decodeMessage(buf, RewriteRequest.codec(), opts)
+  }
+
+}
+
+export interface RewriteChunk {
+  stagingIndex: number
+  targetIndex: number
+  replacedChunkId: string
+}
+
+export namespace RewriteChunk {
+  let _codec: Codec<RewriteChunk>
+
+  export const codec = (): Codec<RewriteChunk> => {
+    if (_codec == null) {
+      _codec = message<RewriteChunk>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.stagingIndex != null && obj.stagingIndex !== 0)) {
+          w.uint32(8)
+          w.uint64Number(obj.stagingIndex)
+        }
+
+        if ((obj.targetIndex != null && obj.targetIndex !== 0)) {
+          w.uint32(16)
+          w.uint64Number(obj.targetIndex)
+        }
+
+        if ((obj.replacedChunkId != null && obj.replacedChunkId !== '')) {
+          w.uint32(26)
+          w.string(obj.replacedChunkId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          stagingIndex: 0,
+          targetIndex: 0,
+          replacedChunkId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.stagingIndex = reader.uint64Number()
+              break
+            }
+            case 2: {
+              obj.targetIndex = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.replacedChunkId = utf8Of(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, streamingNotGenerated)
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<RewriteChunk>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RewriteChunk.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RewriteChunk>): RewriteChunk {
+    return decodeMessage(buf, RewriteChunk.codec(), opts)
+  }
+
+}
+
 export interface TruncateRequest {
   path: string
   lengthBytes: number
@@ -9901,19 +10641,22 @@ export interface FileStatus {
   accessTimeMs: number
   chunksWithheld?: boolean
   underStorage?: UnderStorageStatus
+  symlinkTarget?: string
 }
 
 export namespace FileStatus {
   export enum Kind {
     KIND_UNSPECIFIED = 'KIND_UNSPECIFIED',
     FILE = 'FILE',
-    DIRECTORY = 'DIRECTORY'
+    DIRECTORY = 'DIRECTORY',
+    SYMLINK = 'SYMLINK'
   }
 
   enum __KindValues {
     KIND_UNSPECIFIED = 0,
     FILE = 1,
-    DIRECTORY = 2
+    DIRECTORY = 2,
+    SYMLINK = 3
   }
 
   export namespace Kind {
@@ -10036,6 +10779,11 @@ export namespace FileStatus {
           UnderStorageStatus.codec().encode(obj.underStorage, w)
         }
 
+        if (obj.symlinkTarget != null) {
+          w.uint32(146)
+          w.string(obj.symlinkTarget)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -10138,6 +10886,10 @@ export namespace FileStatus {
               obj.underStorage = UnderStorageStatus.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.underStorage
               })
+              break
+            }
+            case 18: {
+              obj.symlinkTarget = utf8Of(reader.bytes())
               break
             }
             default: {

@@ -20,6 +20,7 @@ import { addS3Commands } from "./s3.ts";
 import { addAuthCommands } from "./auth.ts";
 import { addSettingsCommands } from "./settings.ts";
 import { addGatewayCommands, addS3ServeOptions } from "./gateway.ts";
+import { addMountCommands } from "./mount.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
 
 class UsageError extends Error {
@@ -257,6 +258,7 @@ export function buildProgram(): Command {
   addAuthCommands(program, withClient, addClientOptions);
   addSettingsCommands(program, withClient, addClientOptions);
   addGatewayCommands(program, (flags) => connect(clusterTarget(flags)), addClientOptions, () => (peerRunning = true));
+  addMountCommands(program, { check: (flags) => void clusterTarget(flags), connect: (flags, options) => connect({ ...clusterTarget(flags), ...options }) }, addClientOptions);
 
   return program;
 }

@@ -89,8 +89,8 @@ class TesseraMount {
   }
 
   async mount(): Promise<void> {
-    const join = this.cluster.peers.map((peer) => peer.address).join(",");
-    const child = track(Bun.spawn([this.binary, "mount", this.mountPoint, "--join", join, "--swarm-key", this.cluster.swarmKeyPath, "-f"], { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, TESSERA_LOG: "warn" } }));
+    const join = this.cluster.peers.flatMap((peer) => ["--join", peer.address]);
+    const child = track(Bun.spawn([this.binary, "mount", this.mountPoint, ...join, "--swarm-key", this.cluster.swarmKeyPath, "-f"], { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, TESSERA_LOG: "warn" } }));
     this.child = child;
     this.stderrText = "";
     void (async () => {

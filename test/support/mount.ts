@@ -157,9 +157,9 @@ export class MountHarness {
     this.cluster = await startCacheCluster(this.processes, this.root.path, "peer", peers);
   }
 
-  /** `--join` and `--swarm-key` of this cluster, as `tessera mount` takes them. */
+  /** `--join` (one per peer: the flag repeats) and `--swarm-key` of this cluster, as `tessera mount` takes them. */
   joinFlags(): string[] {
-    return ["--join", this.cluster.env.TESSERA_JOIN!, "--swarm-key", this.cluster.swarmKey];
+    return [...this.cluster.peers.flatMap((peer) => ["--join", peer.addresses[0]!]), "--swarm-key", this.cluster.swarmKey];
   }
 
   /** A new empty folder under the temp dir, for a mount point or local files. */

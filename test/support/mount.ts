@@ -35,17 +35,19 @@ export function sayWhySkipped(file: string): void {
 }
 
 /**
- * The mount points in /proc/self/mountinfo with their file system types (the fifth field is
- * the mount point, with space, tab, newline and backslash written as octal escapes; the type
- * follows the " - " separator).
+ * The mount points in /proc/self/mountinfo with their mount ids and file system types (the
+ * first field is the id, the fifth the mount point, with space, tab, newline and backslash
+ * written as octal escapes; the type follows the " - " separator). Of mounts stacked on one
+ * folder, the last listed (the one on top) is kept.
  */
-export function mounts(): Map<string, string> {
-  const found = new Map<string, string>();
+export function mounts(): Map<string, { id: number; fsType: string }> {
+  const found = new Map<string, { id: number; fsType: string }>();
   for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     if (!line) continue;
     const [before, after] = line.split(" - ");
-    const mountPoint = before!.split(" ")[4]!.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-    found.set(mountPoint, (after ?? "").split(" ")[0]!);
+    const fields = before!.split(" ");
+    const mountPoint = fields[4]!.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+    found.set(mountPoint, { id: Number(fields[0]), fsType: (after ?? "").split(" ")[0]! });
   }
   return found;
 }
@@ -134,6 +136,8 @@ export function makeTree(dir: string, files: number, perFolder: number): void {
 
 export interface MountProcess {
   mountPoint: string;
+  /** The id of the mount that was on the folder before this process started (a dead one), if any. */
+  previousMountId?: number;
   process: Subprocess<"ignore", "pipe", "pipe">;
   /** What the mount process printed on stderr so far. */
   stderr(): string;
@@ -171,6 +175,7 @@ export class MountHarness {
 
   /** Starts `tessera mount MOUNTPOINT -f` with this cluster's flags (and `extra`) as a child process; does not wait. */
   spawnMount(mountPoint: string, extra: string[] = []): MountProcess {
+    const previousMountId = mounts().get(mountPoint)?.id;
     const child = Bun.spawn([BINARY, "mount", mountPoint, ...this.joinFlags(), "-f", ...extra], {
       stdin: "ignore",
       stdout: "pipe",
@@ -188,7 +193,7 @@ export class MountHarness {
         // drained
       }
     })().catch(() => {});
-    const mount: MountProcess = { mountPoint, process: child, stderr: () => stderrText };
+    const mount: MountProcess = { mountPoint, previousMountId, process: child, stderr: () => stderrText };
     this.mountProcesses.add(mount);
     this.mountPoints.add(mountPoint);
     return mount;
@@ -201,11 +206,19 @@ export class MountHarness {
     return mount;
   }
 
-  /** Waits for `mount` in /proc/self/mountinfo, failing at once (with its stderr) when its process exits first. */
+  /**
+   * Waits for `mount` in /proc/self/mountinfo (a new mount: a dead one left on the folder does
+   * not count), failing at once (with its stderr) when its process exits first.
+   */
   async waitMounted(mount: MountProcess): Promise<void> {
     const deadlineMs = performance.now() + MOUNT_TIMEOUT_MS;
     for (;;) {
-      if (mounts().get(mount.mountPoint)?.startsWith("fuse")) return;
+      const listed = mounts().get(mount.mountPoint);
+      if (listed?.fsType.startsWith("fuse")) {
+        // Over a dead mount, the kernel may give the new one the freed id: the new one answers.
+        if (listed.id !== mount.previousMountId) return;
+        if ((await run(["stat", "-f", mount.mountPoint], { timeoutMs: 5_000 })).code === 0) return;
+      }
       if (mount.process.exitCode !== null || mount.process.signalCode !== null) {
         throw new Error(`tessera mount exited (${mount.process.signalCode ?? `code ${mount.process.exitCode}`}) before mounting: ${mount.stderr().trim().slice(-500)}`);
       }

@@ -28,17 +28,17 @@ describe.skipIf(!canMount())("tessera mount: bad input", () => {
   const harness = new MountHarness();
   let mount: MountProcess;
   let mnt: string;
-  /** The mount still answers: ls lists what it held before the bad input. */
+  /** The mount still answers: ls lists the folder made before the bad input. */
   const stillServing = async () => {
     expect(mount.process.exitCode).toBeNull();
-    expect((await ok(["ls", mnt])).split("\n")).toContain("kept.txt");
+    expect((await ok(["ls", mnt])).split("\n")).toContain("kept");
   };
 
   beforeAll(async () => {
     await harness.start();
     mnt = harness.dir("mnt");
     mount = await harness.mount(mnt);
-    await ok(["sh", "-c", `echo kept > '${join(mnt, "kept.txt")}'`]);
+    await ok(["mkdir", join(mnt, "kept")]);
   }, 120_000);
   afterAll(async () => {
     await harness.cleanup();
@@ -66,10 +66,10 @@ describe.skipIf(!canMount())("tessera mount: bad input", () => {
     }
     // 255 bytes of UTF-8 are a name; 256 are not, in characters fewer than 256.
     const name255 = "é".repeat(127) + "x";
-    await ok(["touch", join(mnt, name255)]);
+    await ok(["mkdir", join(mnt, name255)]);
     expect((await ok(["ls", mnt])).split("\n")).toContain(name255);
-    expect((await run(["touch", join(mnt, "é".repeat(128))])).stderr).toContain("File name too long");
-    await ok(["rm", join(mnt, name255)]);
+    expect((await run(["mkdir", join(mnt, "é".repeat(128))])).stderr).toContain("File name too long");
+    await ok(["rmdir", join(mnt, name255)]);
     await stillServing();
   }, 60_000);
 
@@ -87,10 +87,10 @@ describe.skipIf(!canMount())("tessera mount: bad input", () => {
     await stillServing();
   }, 60_000);
 
-  it("rmdir of a non-empty folder: ENOTEMPTY (Directory not empty), and the folder keeps its file", async () => {
+  it("rmdir of a non-empty folder: ENOTEMPTY (Directory not empty), and the folder keeps what it holds", async () => {
     const folder = join(mnt, "full");
     await ok(["mkdir", folder]);
-    await ok(["touch", join(folder, "inside")]);
+    await ok(["mkdir", join(folder, "inside")]);
     const result = await run(["rmdir", folder]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("Directory not empty");
@@ -106,11 +106,12 @@ describe.skipIf(!canMount())("tessera mount: bad input", () => {
 
   it("errors of missing names and wrong kinds: ENOENT, EEXIST, ENOTDIR, EISDIR", async () => {
     expect((await run(["cat", join(mnt, "missing")])).stderr).toContain("No such file or directory");
-    expect((await run(["mkdir", join(mnt, "kept.txt")])).stderr).toContain("File exists");
-    expect((await run(["ls", join(mnt, "kept.txt", "below")])).stderr).toContain("Not a directory");
+    expect((await run(["mkdir", join(mnt, "kept")])).stderr).toContain("File exists");
+    await ok(["touch", join(mnt, "a-file")]);
+    expect((await run(["ls", join(mnt, "a-file", "below")])).stderr).toContain("Not a directory");
     await ok(["mkdir", join(mnt, "a-folder")]);
     expect((await run(["sh", "-c", `echo x > '${join(mnt, "a-folder")}'`])).stderr).toContain("Is a directory");
-    await ok(["rmdir", join(mnt, "a-folder")]);
+    await ok(["rm", "-r", join(mnt, "a-folder"), join(mnt, "a-file")]);
     await stillServing();
   }, 60_000);
 });

@@ -75,6 +75,12 @@ describe.skipIf(!canMount)("a MemoryFuseFs mounted through the kernel", () => {
     expect((await ok(["ls", "-A", m])).trim()).toBe("");
   });
 
+  test("the mount's read-ahead is raised to a whole 1 MiB request", async () => {
+    const line = (await ok(["cat", "/proc/self/mountinfo"])).split("\n").find((l) => l.split(" ")[4] === mountPoint);
+    const device = line?.split(" ")[2];
+    expect((await ok(["cat", `/sys/class/bdi/${device}/read_ahead_kb`])).trim()).toBe("1024");
+  });
+
   test("dd writes and reads back 8 MiB in 1 MiB requests, and overwrites the middle in place", async () => {
     const m = mountPoint;
     await ok(["dd", "if=/dev/urandom", `of=${temp.path}/random`, "bs=1M", "count=8", "status=none"]);
@@ -167,6 +173,17 @@ describe.skipIf(!canMount)("a MemoryFuseFs mounted through the kernel", () => {
     await ok(["rm", "-r", `${mountPoint}/many`]);
   });
 
+  test("invalidations reach the kernel: new bytes and a removed name are seen at once, not after the 1 s caches", async () => {
+    await ok(["sh", "-c", `echo old > ${mountPoint}/cached`]);
+    expect(await ok(["cat", `${mountPoint}/cached`])).toBe("old\n");
+    const nodeId = fs.replaceBytes(1, "cached", new TextEncoder().encode("brand new\n"));
+    fs.session!.invalidateInode(nodeId, 0, -1);
+    await waitFor("the kernel to drop the old attributes", async () => (await ok(["cat", `${mountPoint}/cached`])) === "brand new\n", { timeoutMs: 500, intervalMs: 10 });
+    fs.removeBehind(1, "cached");
+    fs.session!.invalidateEntry(1, "cached");
+    await waitFor("the kernel to forget the name", async () => (await run(["stat", `${mountPoint}/cached`])).code !== 0, { timeoutMs: 500, intervalMs: 10 });
+  });
+
   test("a second mount on the same point, a missing, a non-empty and a file mount point are refused in one sentence", async () => {
     await expect(mountFuse(mountPoint, new MemoryFuseFs())).rejects.toThrow(/already mounted/);
     await expect(mountFuse(join(temp.path, "absent"), new MemoryFuseFs())).rejects.toThrow(/does not exist/);
@@ -212,6 +229,59 @@ describe.skipIf(!canMount)("a mount whose process was killed", () => {
       await fresh.unmount();
     }
     await fresh.closed;
+  });
+});
+
+describe.skipIf(!canMount)("the system's unmount commands", () => {
+  for (const command of [["umount"], ["fusermount3", "-u"]]) {
+    test.skipIf(Bun.which(command[0]!) === null)(`${command.join(" ")} ends the session cleanly`, async () => {
+      const temp = tempDir("fuse-umount");
+      const mountPoint = join(temp.path, "mnt");
+      mkdirSync(mountPoint);
+      const fs = new MemoryFuseFs();
+      const mounted = await mountFuse(mountPoint, fs);
+      try {
+        await ok([...command, mountPoint]);
+        await mounted.closed;
+        expect(fs.destroyed).toBe(true);
+      } finally {
+        await unmountPath(mountPoint, { lazy: true }).catch(() => undefined);
+        temp.remove();
+      }
+    });
+  }
+});
+
+// fusermount3 opens /dev/fuse as the calling user, and this machine's /dev/fuse is root's alone
+// (Debian's udev rule makes it 0666). So the test runs in a mount namespace of its own where a
+// 0666 node of the same device is bound over /dev/fuse; nothing outside it changes.
+const canTryUserMount = canMount && ["unshare", "setpriv", "fusermount3", "mknod"].every((tool) => Bun.which(tool) !== null);
+
+describe.skipIf(!canTryUserMount)("a user other than root", () => {
+  test("mounts through fusermount3, is served, and unmounts with fusermount3 -u", async () => {
+    const temp = tempDir("fuse-user");
+    try {
+      const script = `
+        set -e
+        T=${JSON.stringify(temp.path)}
+        chmod 755 "$T"; mkdir "$T/mnt"; chown nobody "$T/mnt"
+        mknod "$T/fuse" c 10 229; chmod 666 "$T/fuse"; mount --bind "$T/fuse" /dev/fuse
+        as_user() { HOME="$T" setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+        as_user ${JSON.stringify(process.execPath)} ${JSON.stringify(SERVE)} "$T/mnt" > "$T/out" 2> "$T/err" &
+        for i in $(seq 200); do grep -q mounted "$T/out" 2>/dev/null && break; sleep 0.05; done
+        grep -q mounted "$T/out" || { cat "$T/err" >&2; exit 1; }
+        grep " $T/mnt " /proc/self/mounts | cut -d" " -f3,4 | tr , "\\n" | grep -E "^(fuse.tessera|user_id=65534)" | tr "\\n" " "
+        as_user sh -c 'echo from-nobody > "$0/mnt/a" && cat "$0/mnt/a"' "$T"
+        as_user fusermount3 -u "$T/mnt"
+        wait
+        cat "$T/out"
+      `;
+      const result = await run(["unshare", "--mount", "--propagation", "private", "bash", "-c", script]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout.split(/\s+/).filter(Boolean)).toEqual(["fuse.tessera", "rw", "user_id=65534", "from-nobody", "mounted", "closed"]);
+    } finally {
+      temp.remove();
+    }
   });
 });
 

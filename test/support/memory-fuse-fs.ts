@@ -14,6 +14,7 @@ import {
   type FuseFileSystem,
   type OpenAnswer,
   type RequestContext,
+  type SessionInfo,
   type SetattrChanges,
   type StatfsAnswer,
 } from "../../src/mount/fuse/operations.ts";
@@ -40,6 +41,8 @@ interface Node {
 
 export interface MemoryFuseFsOptions {
   discardWrites?: boolean;
+  /** How long the kernel may cache entries and attributes (default 1 s; 0: every stat is a round trip). */
+  validMs?: number;
 }
 
 export class MemoryFuseFs implements FuseFileSystem {
@@ -50,10 +53,32 @@ export class MemoryFuseFs implements FuseFileSystem {
   /** Calls per operation, for tests that check what the kernel asked. */
   readonly calls = new Map<string, number>();
   destroyed = false;
+  /** What the session handed over at INIT (invalidation calls for tests). */
+  session: SessionInfo | undefined;
+  private readonly validMs: number;
 
   constructor(private readonly options: MemoryFuseFsOptions = {}) {
+    this.validMs = options.validMs ?? VALID_MS;
     const now = Date.now();
     this.nodes.set(1, this.makeNode(1, FileType.S_IFDIR | 0o755, 0, 0, now, 1));
+  }
+
+  init(info: SessionInfo): void {
+    this.session = info;
+  }
+
+  /** Replaces a file's bytes behind the kernel's back, as another mount's writer would. */
+  replaceBytes(parent: number, name: string, bytes: Uint8Array): number {
+    const node = this.node(this.dir(parent).children!.get(name) ?? -1);
+    node.data = bytes.slice();
+    node.sizeBytes = bytes.byteLength;
+    node.mtimeMs = node.ctimeMs = Date.now();
+    return node.id;
+  }
+
+  /** Removes a name behind the kernel's back. */
+  removeBehind(parent: number, name: string): void {
+    this.remove(parent, name, false);
   }
 
   private count(op: string): void {
@@ -95,7 +120,7 @@ export class MemoryFuseFs implements FuseFileSystem {
 
   private entry(node: Node): Entry {
     node.lookups += 1;
-    return { nodeId: node.id, generation: 1, attr: this.attr(node), entryValidMs: VALID_MS, attrValidMs: VALID_MS };
+    return { nodeId: node.id, generation: 1, attr: this.attr(node), entryValidMs: this.validMs, attrValidMs: this.validMs };
   }
 
   private checkName(name: string): void {
@@ -136,7 +161,7 @@ export class MemoryFuseFs implements FuseFileSystem {
 
   async getattr(_ctx: RequestContext, nodeId: number): Promise<AttrAnswer> {
     this.count("getattr");
-    return { attr: this.attr(this.node(nodeId)), attrValidMs: VALID_MS };
+    return { attr: this.attr(this.node(nodeId)), attrValidMs: this.validMs };
   }
 
   async setattr(_ctx: RequestContext, nodeId: number, changes: SetattrChanges): Promise<AttrAnswer> {
@@ -154,7 +179,7 @@ export class MemoryFuseFs implements FuseFileSystem {
     if (changes.atimeMs !== undefined) node.atimeMs = changes.atimeMs === "now" ? now : changes.atimeMs;
     if (changes.mtimeMs !== undefined) node.mtimeMs = changes.mtimeMs === "now" ? now : changes.mtimeMs;
     node.ctimeMs = now;
-    return { attr: this.attr(node), attrValidMs: VALID_MS };
+    return { attr: this.attr(node), attrValidMs: this.validMs };
   }
 
   private resize(node: Node, sizeBytes: number): void {

@@ -53,6 +53,8 @@ export const READ_BUFFER_BYTES = MAX_WRITE_BYTES + 4096;
 const MAX_BACKGROUND = 64;
 /** The kernel reports congestion to the page cache at 3/4 of MAX_BACKGROUND, as libfuse does. */
 const CONGESTION_THRESHOLD = 48;
+/** Kinds of failure logged (each once): error messages may name paths, so the set is bounded. */
+const LOGGED_KINDS_MAX = 256;
 /** EPROTO (a kernel speaking an older major protocol version). */
 const EPROTO = 71;
 
@@ -159,8 +161,14 @@ export class FuseSession {
     this.reader = reader;
     reader.onmessage = (event: MessageEvent<FromDeviceWorker>) => {
       const message = event.data;
-      if (message.type === "request") this.handle(new Uint8Array(message.bytes));
-      else if (message.type === "closed") void this.end(message.reason);
+      if (message.type === "closed") return void this.end(message.reason);
+      if (message.type !== "request") return;
+      try {
+        this.handle(new Uint8Array(message.bytes));
+      } catch (err) {
+        // A bug in this file must cost one request, not the session.
+        this.logOnce(`handle:${kindOf(err)}`, "a request could not be handled", err);
+      }
     };
     reader.onerror = (event) => void this.end(`the /dev/fuse reader thread failed: ${event.message}`);
     reader.postMessage({ type: "read", fd: this.fd, bufferBytes: READ_BUFFER_BYTES } satisfies ToDeviceWorker);
@@ -178,7 +186,7 @@ export class FuseSession {
       request = decodeRequest(bytes);
     } catch (err) {
       if (err instanceof FuseWireError) {
-        this.logOnce(`wire:${err.message}`, `dropped a malformed request: ${err.message}`);
+        this.logOnce(`wire:${err.errno}`, `a malformed request was refused: ${err.message}`);
         if (err.unique !== undefined && err.unique !== 0) this.write(encodeError(err.unique, err.errno));
         return;
       }
@@ -221,6 +229,8 @@ export class FuseSession {
 
   private write(bytes: Uint8Array): void {
     if (this.options.writeAnswer) return this.options.writeAnswer(bytes);
+    // After the end the descriptor is closed, and its number may already name another file.
+    if (this.ended) return;
     try {
       writeSync(this.fd, bytes);
     } catch (err) {
@@ -246,8 +256,9 @@ export class FuseSession {
   }
 
   private logOnce(kind: string, message: string, err?: unknown): void {
-    if (this.loggedKinds.has(kind)) return;
+    if (this.loggedKinds.has(kind) || this.loggedKinds.size > LOGGED_KINDS_MAX) return;
     this.loggedKinds.add(kind);
+    if (this.loggedKinds.size > LOGGED_KINDS_MAX) message = `${message} (further kinds of failure are not logged)`;
     const line = err === undefined ? message : `${message}: ${err instanceof Error ? err.message : String(err)}`;
     if (this.options.debug) this.options.debug(line);
     else this.log.warn(line);

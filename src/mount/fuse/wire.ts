@@ -37,7 +37,10 @@ export const SYMLINK_TARGET_BYTES_MAX = 4096;
 /** An extended attribute's name (XATTR_NAME_MAX) and value (XATTR_SIZE_MAX). */
 export const XATTR_NAME_BYTES_MAX = 255;
 export const XATTR_VALUE_BYTES_MAX = 65536;
-/** The largest request this codec takes: a WRITE of the largest max_write the kernel allows (256 pages of 4 KiB... up to 16 MiB on big-page kernels) with its headers. */
+/**
+ * The largest request this codec takes. The session's reader never reads more than max_write
+ * (1 MiB) plus 4 KiB; the bound is wider so the codec stays usable with larger max_pages.
+ */
 export const REQUEST_BYTES_MAX = 16 * 1024 * 1024 + 4096;
 
 export const Opcode = {

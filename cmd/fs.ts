@@ -299,6 +299,17 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
       });
     });
 
+  addClientOptions(fs.command("ln").description("make a symbolic link at <path> to <target> (stored as given; only -s: no hard links)").argument("<target>").argument("<path>"))
+    .option("-s, --symbolic", "a symbolic link (the only kind Tessera has)")
+    .option("-p, --parents", "make parent folders as needed")
+    .action(async (target: string, path: string, flags: ClientFlagsLike & { symbolic?: boolean; parents?: boolean }) => {
+      if (!flags.symbolic) throw new FsUsageError("Tessera has symbolic links only: use ln -s (hard links are not supported)");
+      await withClient(flags, async (client) => {
+        const link = await client.fs.symlink(target, path, { parents: flags.parents ?? false });
+        if (flags.json) process.stdout.write(`${JSON.stringify(link)}\n`);
+      });
+    });
+
   addClientOptions(fs.command("mv").description("rename or move, atomically").argument("<source>").argument("<destination>")).action(async (source: string, destination: string, flags: ClientFlagsLike) => {
     await withClient(flags, (client) => client.fs.mv(source, destination));
   });

@@ -23,7 +23,7 @@ export function lsTime(ms: number): string {
  * for the entries it answers for (a mounted file's persist state and cache share).
  */
 export function lsLines(entries: readonly StatView[], extraColumns?: (entry: StatView) => string | undefined): string[] {
-  const replication = (entry: StatView) => (entry.kind === "dir" ? "-" : String(entry.replication));
+  const replication = (entry: StatView) => (entry.kind === "file" ? String(entry.replication) : "-");
   const size = (entry: StatView) => String(entry.kind === "dir" ? 0 : entry.size);
   let replicationWidth = REPLICATION_WIDTH_MIN;
   let sizeWidth = SIZE_WIDTH_MIN;
@@ -45,7 +45,7 @@ export function lsLines(entries: readonly StatView[], extraColumns?: (entry: Sta
       size(entry).padStart(sizeWidth),
       lsTime(entry.mtimeMs),
       ...(extra !== undefined ? [extra] : []),
-      entry.path,
+      entry.kind === "symlink" ? `${entry.path} -> ${entry.symlinkTarget ?? ""}` : entry.path,
     ].join(" ");
   });
 }

@@ -121,6 +121,11 @@ export class EditPlan {
     return false;
   }
 
+  /** How many slots are changed (staged or dirty). */
+  get changedCount(): number {
+    return this.slots.size;
+  }
+
   /** The changed slots, in index order. */
   changedSlots(): SlotState[] {
     return [...this.slots.values()].sort((a, b) => a.index - b.index);

@@ -300,6 +300,14 @@ export class FileReader {
     return this.rangeReader(path, file, chunks);
   }
 
+  /**
+   * A reader of the bytes of `chunks` laid end to end, as if they were a file's: an editor
+   * reads its base's chunks and the chunks it staged with it (client/file-editor.ts).
+   */
+  chunksReader(path: string, chunks: FileChunk[]): FileRangeReader {
+    return this.rangeReader(path, { path, throughCache: false, readType: ReadType.READ_TYPE_UNSPECIFIED }, chunks);
+  }
+
   private rangeReader(path: string, file: ReadFile, committed: FileChunk[]): FileRangeReader {
     const chunks: Array<{ chunk: FileChunk; startBytes: number }> = [];
     let offset = 0;

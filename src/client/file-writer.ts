@@ -77,6 +77,8 @@ export interface WriteChunksOptions {
   firstGrant?: FileChunk;
   /** The file's attributes, set by the commit of the last chunk, which completes the file. */
   attributes?: Attribute[];
+  /** Called as each chunk is committed, in file order, with its grant (an editor reads back what it staged). */
+  onCommitted?(chunk: FileChunk): void;
 }
 
 /** Checks a writer's window: a whole number of chunks, 1..CHUNKS_IN_FLIGHT_MAX. */
@@ -149,8 +151,10 @@ export async function writeFileChunks(init: FileWriterInit, file: { path: string
         const failed = failure as { cause: unknown } | undefined;
         if (failed) throw failed.cause;
         const committed = await init.call("commitChunk", { fileId, chunkId: slot.chunk.chunkId, version: slot.chunk.version, sizeBytes, clientId: init.clientId, ...(piece.last ? { complete: true, ...(options.attributes?.length ? { attributes: { entries: options.attributes } } : {}) } : {}) });
-        written.chunks.push({ ...slot.chunk, sizeBytes, committed: true });
+        const done = { ...slot.chunk, sizeBytes, committed: true };
+        written.chunks.push(done);
         written.committed = committed;
+        options.onCommitted?.(done);
       })();
       slot.committed.then(
         () => {

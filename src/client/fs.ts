@@ -18,7 +18,7 @@ import { normalizeUnderStorageUri } from "../protocol/mounts.ts";
 import { CACHE_PIN_PATHS_MAX } from "../protocol/cache.ts";
 import { newClientId, type MetaCall } from "../protocol/meta.ts";
 import { WireError, codeOf, isRetryable, type ErrorCode } from "../protocol/errors.ts";
-import { normalizePath, parent, ROOT_PATH } from "../protocol/paths.ts";
+import { normalizePath, parent, ROOT_PATH, symlinkTargetProblem } from "../protocol/paths.ts";
 import { FILE_KIND, FILE_STATE } from "../protocol/views.ts";
 import { CHUNK_SIZE_BYTES_DEFAULT, CONCAT_SOURCES_MAX, REPLICATION_MAX, SETTINGS_PAGE_MAX } from "../protocol/limits.ts";
 import { attributesFromWire, attributesProblem, attributesToWire, type Attributes } from "../protocol/attributes.ts";
@@ -29,11 +29,11 @@ import { planLoad } from "./load-plan.ts";
 import { FsError } from "./fs-error.ts";
 import { statWhole } from "./stat-pages.ts";
 import { planTruncate } from "./truncate-plan.ts";
-import { chunked, writeFileChunks, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
+import { chunked, writeFileChunks, type ChunkPiece, type FileWriterInit, type WrittenChunks } from "./file-writer.ts";
 
 export { FsError } from "./fs-error.ts";
 export type { FileEditor, FileEditorOptions } from "./file-editor.ts";
-import { notBuilt, type FileEditor, type FileEditorOptions } from "./file-editor.ts";
+import { ClusterFileEditor, type FileEditor, type FileEditorOptions } from "./file-editor.ts";
 export type { Attributes } from "../protocol/attributes.ts";
 export type { FileRangeReader, LocalChunkSpan, CacheAccess, ReadOptions } from "./file-reader.ts";
 export type { MountInfo, CacheChange };
@@ -417,25 +417,69 @@ export class FileSystemClient {
   }
 
   /** HDFS setTimes: absent leaves that time as it is. */
-  /** Makes `path` a symbolic link to `target` (stored as given, never followed by the masters). */
+  /**
+   * Makes `path` a symbolic link to `target` (1..4096 bytes, stored as given, never followed by
+   * the masters): WRITE and EXECUTE on its folder; `parents` makes missing folders. Answers the
+   * link's status (kind "symlink", size the target's bytes).
+   */
   async symlink(target: string, path: string, options: { parents?: boolean } = {}): Promise<StatView> {
-    void target;
-    void path;
-    void options;
-    return notBuilt("symlink");
+    const problem = symlinkTargetProblem(target);
+    if (problem !== undefined) throw new FsError("INVALID", problem);
+    return statView(await this.call("symlink", { path, target, ...(options.parents ? { parents: true } : {}) }));
   }
 
-  /** A symbolic link's target. */
+  /** A symbolic link's target; INVALID for anything that is no link. */
   async readlink(path: string): Promise<string> {
-    void path;
-    return notBuilt("readlink");
+    const stat = await this.call("stat", { path });
+    if (stat.kind !== FileStatus.Kind.SYMLINK || stat.symlinkTarget === undefined) throw new FsError("INVALID", `${stat.path} is not a symbolic link`);
+    return stat.symlinkTarget;
   }
 
-  /** An editor of the file at `path` for writes at any offset (client/file-editor.ts). */
+  /**
+   * An editor of the file at `path` for writes at any offset (client/file-editor.ts): nothing
+   * it writes is visible before its flush(), which commits it all in one Raft entry. `create`
+   * makes an empty file first (closed, with `permission`, `replication`, `chunkSizeBytes`) when
+   * there is none, and with `exclusive` refuses one that exists (ALREADY_EXISTS); `truncate`
+   * cuts the file to 0 now (O_TRUNC). A folder or a link is NOT_A_FILE.
+   */
   async openEditor(path: string, options: FileEditorOptions = {}): Promise<FileEditor> {
-    void path;
-    void options;
-    return notBuilt("openEditor");
+    let status = await statWhole(this.call, path).catch((err: unknown) => {
+      if (codeOf(err) === "NOT_FOUND" && options.create) return undefined;
+      throw err;
+    });
+    if (status && options.create && options.exclusive) throw new FsError("ALREADY_EXISTS", `${status.path} exists`);
+    if (!status) {
+      try {
+        const created = await this.call("create", {
+          path,
+          replication: options.replication ?? 0,
+          chunkSizeBytes: options.chunkSizeBytes ?? 0,
+          clientId: this.clientId,
+          closed: true,
+          ...(options.permission !== undefined ? { permission: options.permission } : {}),
+        });
+        status = requireStat(created);
+      } catch (err) {
+        // Made by another client meanwhile: an exclusive open fails, any other opens it.
+        if (codeOf(err) !== "ALREADY_EXISTS" || options.exclusive) throw err;
+        status = await statWhole(this.call, path);
+      }
+    }
+    if (status.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${status.path} is ${status.kind === FileStatus.Kind.SYMLINK ? "a symbolic link" : "a folder"}, not a file`);
+    if (options.truncate && status.sizeBytes > 0) {
+      await this.call("truncate", { path, lengthBytes: 0 });
+      status = await statWhole(this.call, path);
+    }
+    if (status.chunksWithheld) throw new FsError("PERMISSION_DENIED", `Permission denied: ${status.path} is not readable by this user (access=READ), and an editor reads what it does not overwrite`);
+    const io = {
+      call: this.call,
+      clientId: this.clientId,
+      writerPeer: this.writerPeer,
+      writeChunks: (file: { path: string; fileId: number }, pieces: AsyncIterable<ChunkPiece>, writeOptions: { firstGrant?: FileChunk; chunksInFlight: number; onCommitted(chunk: FileChunk): void }) =>
+        writeFileChunks(this.writerInit(), file, pieces, writeOptions),
+      chunksReader: (readPath: string, chunks: FileChunk[]) => this.reader.chunksReader(readPath, chunks),
+    };
+    return new ClusterFileEditor(io, normalizePath(path), status);
   }
 
   async setTimes(path: string, times: { mtimeMs?: number; accessTimeMs?: number }): Promise<void> {
@@ -806,7 +850,14 @@ export class FileSystemClient {
    * when the create placed it already.
    */
   private writeChunks(path: string, fileId: number, pieces: AsyncIterable<ChunkPiece>, options: Pick<PutOptions, "onProgress" | "chunksInFlight"> & { attributes?: Attribute[] }, firstGrant?: FileChunk): Promise<WrittenChunks> {
-    const init = {
+    const init = this.writerInit();
+    const { onProgress, chunksInFlight, attributes } = options;
+    return writeFileChunks(init, { path, fileId }, pieces, { onProgress, chunksInFlight, ...(attributes?.length ? { attributes } : {}), ...(firstGrant ? { firstGrant } : {}) });
+  }
+
+  /** What client/file-writer.ts needs of this client. */
+  private writerInit(): FileWriterInit {
+    return {
       host: this.init.host,
       call: this.call,
       clientId: this.clientId,
@@ -814,8 +865,6 @@ export class FileSystemClient {
       ...(this.init.localPeer ? { localStore: this.init.localPeer.store } : {}),
       learnAddresses: (chunk: FileChunk) => this.learnAddresses(chunk),
     };
-    const { onProgress, chunksInFlight, attributes } = options;
-    return writeFileChunks(init, { path, fileId }, pieces, { onProgress, chunksInFlight, ...(attributes?.length ? { attributes } : {}), ...(firstGrant ? { firstGrant } : {}) });
   }
 
   /** Puts the addresses the master gave into the peer store, so the pipeline can dial by id. */
@@ -881,6 +930,7 @@ export function statView(stat: FileStatus): StatView {
     accessTimeMs: stat.accessTimeMs,
     ...(stat.fileId ? { fileId: stat.fileId } : {}),
     ...(stat.underStorage ? { underStorage: { ...stat.underStorage } } : {}),
+    ...(stat.symlinkTarget !== undefined ? { symlinkTarget: stat.symlinkTarget } : {}),
   };
 }
 

@@ -31,6 +31,10 @@ describe("lsLines", () => {
     ]);
   });
 
+  it("prints a symbolic link as ls -l does: l, no replication, the target's bytes, path -> target", () => {
+    expect(lsLines([entry({ path: "/l", kind: "symlink", permission: 0o777, size: 6, symlinkTarget: "/data1" })])).toEqual(["lrwxrwxrwx   - alice supergroup          6 2026-12-06 17:51 /l -> /data1"]);
+  });
+
   it("prints local time to the minute", () => {
     expect(lsTime(new Date(2027, 0, 2, 3, 4, 59).getTime())).toBe("2027-01-02 03:04");
   });

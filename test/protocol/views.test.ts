@@ -12,7 +12,7 @@ const TABLES: Array<{ name: string; table: { view(wire: never): string; wire(vie
   { name: "balance stop", table: STOPPED_BY, values: BalanceSummary.StoppedBy, views: ["balanced", "time", "stuck"] },
   { name: "decommission state", table: DECOMMISSION_STATE, values: DecommissionStatus.State, views: ["none", "decommissioning", "decommissioned"] },
   { name: "progress state", table: PROGRESS_STATE, values: VoterProgress.State, views: ["probe", "replicate", "snapshot"] },
-  { name: "file kind", table: FILE_KIND, values: FileStatus.Kind, views: ["file", "dir"] },
+  { name: "file kind", table: FILE_KIND, values: FileStatus.Kind, views: ["file", "dir", "symlink"] },
   { name: "file state", table: FILE_STATE, values: FileStatus.State, views: ["open", "closed"] },
 ];
 

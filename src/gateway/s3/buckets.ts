@@ -89,9 +89,10 @@ export function bucketTree(deps: GatewayDeps, bucket: string): FolderTree {
       try {
         for await (const page of deps.fs.listPages(path, { entriesPerPage: TREE_PAGE_ENTRIES, ...(afterName ? { after: `${path}/${afterName}` } : {}) })) {
           // A file named like the folder lists as itself: not a folder.
-          if (page.length === 1 && page[0]!.path === path && page[0]!.kind === "file") return;
-          // A file still being written (by `fs put`) is not an object yet, as GetObject says too.
-          yield page.filter((stat) => stat.kind === "dir" || stat.state === "closed").map(entryOf);
+          if (page.length === 1 && page[0]!.path === path && page[0]!.kind !== "dir") return;
+          // A file still being written (by `fs put`) is not an object yet, as GetObject says too;
+          // a symbolic link (made through the mount) is no object at all.
+          yield page.filter((stat) => stat.kind === "dir" || (stat.kind === "file" && stat.state === "closed")).map(entryOf);
         }
       } catch (err) {
         if (isNotFound(err) || isUnderAFile(err)) return;
@@ -100,7 +101,8 @@ export function bucketTree(deps: GatewayDeps, bucket: string): FolderTree {
     },
     async entry(folderKey, name) {
       try {
-        return entryOf(await deps.fs.stat(`${folderPath(folderKey)}/${name}`));
+        const stat = await deps.fs.stat(`${folderPath(folderKey)}/${name}`);
+        return stat.kind === "symlink" ? undefined : entryOf(stat);
       } catch (err) {
         if (isNotFound(err) || (err as { code?: string }).code === "NOT_A_DIRECTORY" || (err as { code?: string }).code === "INVALID_PATH") return undefined;
         throw s3ErrorFromWire(err);

@@ -18,16 +18,19 @@ export interface FileStatusJson {
   permission: string;
   replication: number;
   storagePolicy: number;
-  type: "FILE" | "DIRECTORY";
+  type: "FILE" | "DIRECTORY" | "SYMLINK";
+  /** SYMLINK: its target, as Hadoop's JsonUtil writes it. */
+  symlink?: string;
 }
 
 /** One FileStatus; `pathSuffix` is "" for GETFILESTATUS and the entry's name in a listing. */
 export function fileStatusJson(stat: StatView, pathSuffix: string, childrenNum = -1): FileStatusJson {
   const file = stat.kind === "file";
+  const link = stat.kind === "symlink";
   return {
     accessTime: stat.accessTimeMs,
     blockSize: file ? stat.chunkSize : 0,
-    childrenNum: file ? 0 : childrenNum,
+    childrenNum: file || link ? 0 : childrenNum,
     fileId: stat.fileId ?? 0,
     group: stat.group,
     length: file ? stat.size : 0,
@@ -37,7 +40,8 @@ export function fileStatusJson(stat: StatView, pathSuffix: string, childrenNum =
     permission: permissionOctal(stat.permission),
     replication: file ? stat.replication : 0,
     storagePolicy: 0,
-    type: file ? "FILE" : "DIRECTORY",
+    type: file ? "FILE" : link ? "SYMLINK" : "DIRECTORY",
+    ...(link ? { symlink: stat.symlinkTarget ?? "" } : {}),
   };
 }
 
@@ -72,6 +76,8 @@ export class ContentSummary {
   spaceConsumed = 0;
 
   add(stat: StatView): void {
+    // A link holds no bytes of its own and is not followed.
+    if (stat.kind === "symlink") return;
     if (stat.kind === "dir") {
       this.directoryCount += 1;
       return;

@@ -61,6 +61,8 @@ export async function fsck(sources: FsckSources, path: string): Promise<FsckResu
         result.directories += 1;
         continue;
       }
+      // A symbolic link has no chunks and is not followed.
+      if (entry.kind === "symlink") continue;
       result.files += 1;
       result.sizeBytes += entry.sizeBytes;
       // Its bytes are in the under-storage: its copies are a cache (as the replicator sees it, Namespace.allChunkIds).

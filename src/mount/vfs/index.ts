@@ -98,7 +98,7 @@ interface DirHandle {
 }
 
 class TesseraFileSystem implements FuseFileSystem {
-  private readonly nodes = new NodeTable();
+  private readonly nodes = new NodeTable((id) => this.stats.delete(id));
   private readonly rootPath: string;
   private readonly attrValidMs: number;
   private readonly entryValidMs: number;
@@ -166,7 +166,6 @@ class TesseraFileSystem implements FuseFileSystem {
 
   forget(nodeId: number, lookups: number): void {
     this.nodes.forget(nodeId, lookups);
-    if (!this.nodes.get(nodeId)) this.stats.delete(nodeId);
   }
 
   async getattr(ctx: RequestContext, nodeId: number, fh: number | undefined): Promise<AttrAnswer> {
@@ -305,6 +304,9 @@ class TesseraFileSystem implements FuseFileSystem {
       const destination = this.newChildPath(newParent, newName);
       if (source === destination) return;
       const client = this.clientOf(ctx);
+      // An editor commits to its file's path: what is written under the old name is committed
+      // there first, and the next write opens an editor at the new name.
+      await this.closeEditorsUnder(source);
       if (flags & RenameFlags.NOREPLACE) {
         await client.mv(source, destination);
       } else {
@@ -472,7 +474,6 @@ class TesseraFileSystem implements FuseFileSystem {
         if (node.writers === 0 && node.editor) await this.closeEditor(node);
       } finally {
         this.nodes.dropIfUnused(node);
-        if (!this.nodes.get(node.id)) this.stats.delete(node.id);
       }
     });
   }
@@ -501,7 +502,9 @@ class TesseraFileSystem implements FuseFileSystem {
       // "." and ".." carry no entry in readdirplus: the kernel takes no lookup of them.
       if (cookie < DOT_COOKIE) out.push({ name: ".", ino: nodeId, type: FileType.S_IFDIR, cookie: DOT_COOKIE });
       if (cookie < DOTDOT_COOKIE) out.push({ name: "..", ino: nodeId === ROOT_NODE_ID ? ROOT_NODE_ID : node.parent, type: FileType.S_IFDIR, cookie: DOTDOT_COOKIE });
-      const from = Math.max(0, cookie - cookieOf(0));
+      // The entry at position p has cookie p + 3: a cookie names the entry just read, so the
+      // next position is one past it.
+      const from = cookie <= DOTDOT_COOKIE ? 0 : cookie - DOTDOT_COOKIE;
       const { position, entries } = await dir.stream.entriesFrom(from, plus ? READDIRPLUS_ENTRIES : READDIR_ENTRIES);
       entries.forEach((stat, i) => {
         if (stat.fileId === undefined) return;
@@ -746,6 +749,9 @@ class TesseraFileSystem implements FuseFileSystem {
   private async renameReplacing(client: MountClient, parent: number, name: string, source: string, newParent: number, newName: string, destination: string): Promise<void> {
     const sourceKind = await this.kindAt(client, parent, name, source);
     let targetKind: NodeKind | undefined = this.nodes.child(newParent, newName)?.kind;
+    // mv replaces a file with anything: a folder must not replace a file (ENOTDIR), so
+    // before moving a folder, what is at the destination is looked at.
+    if (targetKind === undefined && sourceKind === "dir") targetKind = await this.kindAt(client, newParent, newName, destination).catch(absentIfNotFound);
     for (let attempt = 0; ; attempt++) {
       if (targetKind === "dir") {
         if (sourceKind !== "dir") throw refuse(Errno.EISDIR, `${destination} is a folder`);
@@ -854,6 +860,22 @@ class TesseraFileSystem implements FuseFileSystem {
     }
   }
 
+  /** Closes the editors of files at or below `path` (a rename moves them); a failed commit is EIO. */
+  private async closeEditorsUnder(path: string): Promise<void> {
+    for (const node of [...this.nodes.all()]) {
+      if (!node.editor || node.detached) continue;
+      let nodePath: string;
+      try {
+        nodePath = this.pathOf(node.id);
+      } catch {
+        continue; // below a folder that was removed: nothing to commit to
+      }
+      if (nodePath !== path && !nodePath.startsWith(`${path}/`)) continue;
+      if (node.openEditor?.dirty) await this.flushEditor(node);
+      await this.closeEditor(node);
+    }
+  }
+
   /** Read-modify-write of a node's attribute map (setAttributes replaces the whole map). */
   private async changeAttributes(ctx: RequestContext, nodeId: number, change: (attributes: Attributes) => Attributes): Promise<void> {
     const node = this.nodes.require(nodeId);
@@ -873,6 +895,11 @@ function rethrowLimitAs(errno: number): (err: unknown) => never {
     if (codeOf(err) === "LIMIT") throw new FuseErrno(errno, (err as Error).message);
     throw err;
   };
+}
+
+function absentIfNotFound(err: unknown): undefined {
+  if (codeOf(err) === "NOT_FOUND") return undefined;
+  throw err;
 }
 
 function isValidName(name: string): boolean {

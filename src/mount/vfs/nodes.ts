@@ -46,7 +46,8 @@ export class NodeTable {
   /** The root folder's fileId, learned from its first stat. */
   private rootFileId: number | undefined;
 
-  constructor() {
+  /** `onDrop` hears of every node let go (the file system drops what it cached for it). */
+  constructor(private readonly onDrop: (id: number) => void = () => undefined) {
     this.nodes.set(ROOT_NODE_ID, newNode(ROOT_NODE_ID, 0, "", "dir"));
   }
 
@@ -153,6 +154,7 @@ export class NodeTable {
     let current: VfsNode | undefined = node;
     while (current && current.id !== ROOT_NODE_ID && current.lookups === 0 && current.opens === 0 && current.children === 0 && !current.editor) {
       this.nodes.delete(current.id);
+      this.onDrop(current.id);
       const parentId: number | undefined = current.detached ? undefined : current.parent;
       this.unlinkName(current);
       current = parentId === undefined ? undefined : this.nodes.get(parentId);

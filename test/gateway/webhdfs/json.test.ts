@@ -34,6 +34,14 @@ describe("FileStatus", () => {
     });
   });
 
+  it("of a symbolic link: type SYMLINK with its target in `symlink`, as Hadoop's JsonUtil; a summary ignores it", () => {
+    const link = stat({ kind: "symlink", size: 5, replication: 0, chunkSize: 0, permission: 0o777, symlinkTarget: "/a/b" });
+    expect(fileStatusJson(link, "l")).toMatchObject({ type: "SYMLINK", symlink: "/a/b", length: 0, blockSize: 0, replication: 0, childrenNum: 0, permission: "777" });
+    const summary = new ContentSummary();
+    summary.add(link);
+    expect(summary.json().ContentSummary).toMatchObject({ fileCount: 0, directoryCount: 0, length: 0 });
+  });
+
   it("of a folder: no length, block size or replication (0 as HDFS), childrenNum as given or -1 (Hadoop's unknown)", () => {
     const folder = stat({ kind: "dir", size: 99, replication: 3, permission: 0o1777 });
     expect(fileStatusJson(folder, "")).toMatchObject({ type: "DIRECTORY", length: 0, blockSize: 0, replication: 0, childrenNum: -1, permission: "1777", pathSuffix: "", fileId: 0 });

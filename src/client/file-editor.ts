@@ -8,7 +8,8 @@
 // chunk, the rest of the file untouched). flush() commits all of it through Raft, so a reader
 // sees the old or the new chunk, never a half, and a reader that opens the file after flush()
 // resolved sees every byte written before it (close-to-open). Memory is bounded: dirty bytes
-// past EDITOR_BUFFER_BYTES_MAX are written out early (they are still committed only by flush).
+// past EDITOR_BUFFER_BYTES_MAX are written out early (they are still committed only by flush);
+// the chunks in flight down pipelines are the writer's, bounded as a put's (WRITE_BUFFER_BYTES_MAX).
 
 //
 // How it is committed (docs/mount.md): new chunk versions are written as chunks of a staging
@@ -26,7 +27,7 @@ import type { MetaCall } from "../protocol/meta.ts";
 import type { FileChunk, FileStatus } from "../protocol/pb/meta.ts";
 import { REWRITE_CHUNKS_MAX } from "../protocol/limits.ts";
 import { EditPlan, type WriteOutPlan } from "./file-editor-plan.ts";
-import type { ChunkPiece, WrittenChunks } from "./file-writer.ts";
+import { CHUNKS_IN_FLIGHT_DEFAULT, type ChunkPiece, type WrittenChunks } from "./file-writer.ts";
 import type { FileRangeReader } from "./file-reader.ts";
 
 export interface FileEditorOptions {
@@ -75,8 +76,6 @@ export const EDITOR_FILE_CHUNKS_MAX = 1_000_000;
 const EDITOR_READ_PIECE_BYTES = 4 * 1024 * 1024;
 const EDITOR_READS_IN_FLIGHT = 4;
 
-/** Chunks an editor keeps in flight at most (fewer for large chunks: their bytes count too). */
-const EDITOR_CHUNKS_IN_FLIGHT_MAX = 4;
 
 /** What an editor needs of its client: metadata calls, the write pipelines, chunk reads. */
 export interface EditorIo {
@@ -125,10 +124,14 @@ export class ClusterFileEditor implements FileEditor {
     this.bufferBytesMax = options.bufferBytesMax ?? EDITOR_BUFFER_BYTES_MAX;
     this.fileId = status.fileId;
     this.replication = status.replication;
-    this.baseChunks = status.chunks.filter((chunk, i) => chunk.committed && status.chunks.slice(0, i).every((before) => before.committed));
+    const firstOpen = status.chunks.findIndex((chunk) => !chunk.committed);
+    this.baseChunks = firstOpen < 0 ? status.chunks : status.chunks.slice(0, firstOpen);
+    // A chunk of no bytes (an empty part of a concat) would make two slots start at one offset.
+    if (this.baseChunks.some((chunk) => chunk.sizeBytes === 0)) throw new FsError("INVALID", `${path} has a chunk of no bytes (an empty part of a concat): it cannot be edited in place; copy it first`);
     this.plan = new EditPlan(
       this.baseChunks.map((chunk) => ({ chunkId: chunk.chunkId, sizeBytes: chunk.sizeBytes })),
       status.chunkSizeBytes,
+      (bytes) => chunkBuffers.take(bytes),
     );
   }
 
@@ -223,7 +226,10 @@ export class ClusterFileEditor implements FileEditor {
     const bytes = this.plan.assemble(out, reads);
     const staging = await this.ensureStaging();
     const stagingIndex = staging.pushed++;
-    staging.committed.push(deferred<FileChunk>());
+    const pending = deferred<FileChunk>();
+    staging.committed.push(pending);
+    // Once committed the pipelines let go of the bytes: their memory serves the next chunk.
+    pending.promise.then(() => chunkBuffers.give(bytes), () => undefined);
     this.plan.staged(index, stagingIndex, bytes.length);
     // Waits for room in the pipelines' window: the back pressure of a sequential write.
     await staging.queue.push({ data: bytes, last: false });
@@ -275,7 +281,8 @@ export class ClusterFileEditor implements FileEditor {
     const path = created.stat?.path;
     if (!path) throw new FsError("PROTOCOL", "the master answered a staging file's create without its status");
     const queue = new PieceQueue();
-    const chunksInFlight = Math.max(1, Math.min(EDITOR_CHUNKS_IN_FLIGHT_MAX, Math.floor(this.bufferBytesMax / this.plan.chunkSizeBytes)));
+    // As many chunks in flight as a put keeps (the writer bounds their bytes by WRITE_BUFFER_BYTES_MAX).
+    const chunksInFlight = CHUNKS_IN_FLIGHT_DEFAULT;
     const staging: Staging = { fileId: created.fileId, path, queue, session: Promise.resolve({ chunks: [], committed: undefined }), pushed: 0, committed: [] };
     let committedCount = 0;
     staging.session = this.io.writeChunks({ path, fileId: created.fileId }, queue, {
@@ -346,6 +353,41 @@ export class ClusterFileEditor implements FileEditor {
     await this.io.call("delete", { path: staging.path, recursive: false }).catch(() => undefined);
   }
 }
+
+/**
+ * Chunk buffers the editors' committed chunks released, for the next chunk of any editor: a
+ * buffer reused is memory already touched (a fresh 64 MiB buffer costs its page faults on first
+ * touch, which cost more than the copy into it on a loaded machine). Bounded; only buffers of a
+ * whole chunk's size (1 MiB or more) are kept.
+ */
+class BufferPool {
+  private readonly free = new Map<number, Uint8Array[]>();
+  private bytes = 0;
+  constructor(private readonly bytesMax: number) {}
+
+  take(length: number): Uint8Array {
+    const list = this.free.get(length);
+    const buffer = list?.pop();
+    if (!buffer) return new Uint8Array(length);
+    this.bytes -= length;
+    return buffer;
+  }
+
+  give(buffer: Uint8Array): void {
+    if (buffer.length < POOLED_BUFFER_BYTES_MIN || buffer.byteOffset !== 0 || buffer.byteLength !== buffer.buffer.byteLength) return;
+    if (this.bytes + buffer.length > this.bytesMax) return;
+    const list = this.free.get(buffer.length) ?? [];
+    list.push(buffer);
+    this.free.set(buffer.length, list);
+    this.bytes += buffer.length;
+  }
+}
+
+/** Buffers smaller than this are not kept (they are cheap to make). */
+const POOLED_BUFFER_BYTES_MIN = 1024 * 1024;
+/** Released chunk buffers kept for reuse, all editors of this process together. */
+const CHUNK_BUFFERS_POOLED_BYTES_MAX = 256 * 1024 * 1024;
+const chunkBuffers = new BufferPool(CHUNK_BUFFERS_POOLED_BYTES_MAX);
 
 interface Deferred<T> {
   promise: Promise<T>;

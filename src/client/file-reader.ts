@@ -216,7 +216,7 @@ export class FileReader {
   /** The file's committed chunks (readers see a file up to its last committed chunk). */
   private async committedChunks(path: string, options: ReadOptions): Promise<{ file: ReadFile; chunks: FileChunk[] }> {
     const stat = await statWhole(this.init.call, path);
-    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is a folder, not a file`);
+    if (stat.kind !== FileStatus.Kind.FILE) throw new FsError("NOT_A_FILE", `${path} is ${stat.kind === FileStatus.Kind.SYMLINK ? "a symbolic link" : "a folder"}, not a file`);
     refuseWithheld(stat);
     return { file: readFileOf(stat, options), chunks: committedOf(stat) };
   }

@@ -18,7 +18,7 @@ const PEERS = ["peerA", "peerB", "peerC"];
 const ALICE = { user: "alice", groups: ["staff"] };
 const BOB = { user: "bob", groups: ["other"] };
 
-type Command = { [K in LogCommandKind]: { [P in K]: Partial<LogCommandOf<P>> } }[LogCommandKind] & { caller?: { user: string; groups: string[] } };
+type Command = { [K in LogCommandKind]: { [P in K]: Partial<LogCommandOf<P>> } }[LogCommandKind] & { caller?: { user: string; groups: string[] }; call?: { clientId: string; callId: number; nowMs: number } };
 
 function harness(ns = Namespace.open()) {
   let index = ns.appliedIndex();
@@ -240,6 +240,26 @@ describe("editors: staging files and the rewrite", () => {
     const chunk = h.run({ addChunk: { fileId: reopened, clientId: OTHER, replicas: PEERS } });
     h.run({ commitChunk: { fileId, chunkId: chunk.chunkId, version: 1, sizeBytes: 1, clientId: OTHER, complete: true, mtimeMs: 10 } });
     expect(h.fail(rewrite({}))).toBe("FILE_CHANGED");
+  });
+
+  it("a retried rewrite (the same call) gets the first outcome and changes nothing again (the retry cache)", () => {
+    const h = harness();
+    const fileId = h.write("/f", [4 * MiB, 100]);
+    const base = h.chunkIds("/f");
+    const staging = h.stage("/f", [4 * MiB]);
+    const call = { clientId: CLIENT, callId: 41, nowMs: 5 };
+    const command: Command = { rewrite: { path: "/f", fileId, stagingFileId: staging, clientId: CLIENT, baseChunkCount: 2, baseLengthBytes: 4 * MiB + 100, chunkCount: 2, lengthBytes: 4 * MiB + 100, mtimeMs: 9, moves: [{ stagingIndex: 0, targetIndex: 0, replacedChunkId: base[0] }] }, call };
+    const first = h.run(command);
+    const after = h.chunkIds("/f");
+    const counts = h.ns.counts();
+    expect(h.run(command)).toEqual(expect.objectContaining({ value: first }));
+    expect(h.chunkIds("/f")).toEqual(after);
+    expect(h.ns.counts()).toEqual(counts);
+    // The same call refused the first time is refused again, alike.
+    const symlinkCall = { clientId: CLIENT, callId: 42, nowMs: 6 };
+    expect(h.fail({ symlink: { path: "/f", target: "x", mtimeMs: 10 }, call: symlinkCall })).toBe("ALREADY_EXISTS");
+    h.run({ delete: { path: "/f", nowMs: 11 } });
+    expect(h.fail({ symlink: { path: "/f", target: "x", mtimeMs: 12 }, call: symlinkCall })).toBe("ALREADY_EXISTS");
   });
 
   it("WRITE on the file is needed to stage and to rewrite", () => {

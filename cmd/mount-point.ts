@@ -1,11 +1,11 @@
 // What is at a mount point before `tessera mount` uses it, and after (`tessera umount`, the
 // daemon's readiness): the kernel's table of mounts (/proc/self/mountinfo) and the folder.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readdirSync, statSync } from "node:fs";
 
 /** One line of /proc/self/mountinfo (proc(5)): the fields this command needs. */
 export interface MountEntry {
-  /** The kernel's id of this mount (a new mount on the same point has a new one). */
-  id: number;
+  /** The device of the mounted file system, "major:minor" as st_dev of its files. */
+  device: string;
   mountPoint: string;
   /** "fuse.tessera" for a Tessera mount. */
   fsType: string;
@@ -24,7 +24,7 @@ export function readMounts(text = readFileSync("/proc/self/mountinfo", "utf8")):
     const fields = line.split(" ");
     const separator = fields.indexOf("-", 6);
     if (fields.length < 7 || separator < 0 || separator + 2 >= fields.length) continue;
-    mounts.push({ id: Number(fields[0]), mountPoint: unescapeMountField(fields[4]!), fsType: unescapeMountField(fields[separator + 1]!), source: unescapeMountField(fields[separator + 2]!) });
+    mounts.push({ device: fields[2]!, mountPoint: unescapeMountField(fields[4]!), fsType: unescapeMountField(fields[separator + 1]!), source: unescapeMountField(fields[separator + 2]!) });
   }
   return mounts;
 }
@@ -36,6 +36,14 @@ export function mountAt(path: string, mounts = readMounts()): MountEntry | undef
 
 export function isTesseraMount(mount: MountEntry): boolean {
   return mount.fsType === TESSERA_FS_TYPE || (mount.fsType.startsWith("fuse") && mount.source.startsWith("tessera"));
+}
+
+/** "major:minor" of a st_dev (Linux's encoding of dev_t, sys/sysmacros.h). */
+export function deviceName(dev: number | bigint): string {
+  const value = BigInt(dev);
+  const major = ((value >> 8n) & 0xfffn) | ((value >> 32n) & ~0xfffn);
+  const minor = (value & 0xffn) | ((value >> 12n) & ~0xffn);
+  return `${major}:${minor}`;
 }
 
 // The kernel writes space, tab, newline and backslash in these fields as \ooo octal escapes.
@@ -64,7 +72,16 @@ export function mountPointState(path: string): MountPointState {
     if (code === "ENOTCONN") return { kind: "stale", mount: mounted };
     return { kind: "unreadable", code };
   }
-  if (mounted) return { kind: "mounted", mount: mounted };
+  if (mounted) {
+    // A dead FUSE mount may still answer a stat from the kernel's attribute cache; opening the
+    // folder asks its server, and a dead one answers ENOTCONN.
+    try {
+      closeSync(openSync(path, "r"));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOTCONN") return { kind: "stale", mount: mounted };
+    }
+    return { kind: "mounted", mount: mounted };
+  }
   let entries: string[];
   try {
     entries = readdirSync(path);

@@ -2,7 +2,8 @@
 // folder of it, as a local folder through /dev/fuse. Parsing, checking the mount point,
 // running in the foreground or as a daemon, and unmounting; the session is
 // src/mount/fuse's and the file system src/mount/vfs's.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, isAbsolute } from "node:path";
 import type { Command } from "commander";
@@ -13,10 +14,11 @@ import { setLogLevel } from "../src/util/log.ts";
 import { mountFuse, unmountPath } from "../src/mount/fuse/mount.ts";
 import type { FuseMount } from "../src/mount/fuse/operations.ts";
 import { createTesseraFileSystem } from "../src/mount/vfs/index.ts";
-import { openDiskReadCache, READ_CACHE_SIZE_BYTES_MIN, type MountReadCache } from "../src/mount/read-cache.ts";
+import type { MountReadCache } from "../src/mount/read-cache.ts";
+import { openDiskReadCache, READ_CACHE_SIZE_BYTES_MIN } from "../src/mount/read-cache/disk-cache.ts";
 import { formatBytes } from "./format.ts";
 import type { ClientFlagsLike } from "./fs.ts";
-import { isTesseraMount, mountAt, mountPointState, TESSERA_FS_TYPE } from "./mount-point.ts";
+import { deviceName, isTesseraMount, mountAt, mountPointState, TESSERA_FS_TYPE } from "./mount-point.ts";
 
 /** How long `tessera mount` (the daemon's parent) waits for the mount to appear. Connecting to a cluster whose leader is being elected can take several seconds. */
 export const MOUNT_READY_TIMEOUT_MS = 60_000;
@@ -67,7 +69,7 @@ function isInside(path: string, folder: string): boolean {
 
 /** The checks that need no cluster and no kernel: flags, then the mount point. */
 function planMount(mountPointArg: string, flags: MountFlags): MountPlan {
-  const mountPoint = resolve(mountPointArg);
+  const mountPoint = realMountPoint(mountPointArg);
   let rootPath = "/";
   if (flags.path !== undefined) {
     try {
@@ -136,9 +138,20 @@ async function prepareMountPoint(mountPoint: string, log: (line: string) => void
   if (checkMountPoint(mountPoint).stale) throw new Error(`${mountPoint} is still a dead mount after detaching it`);
 }
 
-function requireRoot(): void {
-  if (process.getuid && process.getuid() !== 0) {
-    throw new Error("mounting needs root: tessera mount calls mount(2) with /dev/fuse, which only root may do (run it as root, for example with sudo)");
+/** Root mounts with mount(2); another user only through the setuid fusermount3 (src/mount/fuse/mount.ts). */
+function requireMountRights(): void {
+  if (process.getuid && process.getuid() !== 0 && Bun.which("fusermount3") === null) {
+    throw new Error("mounting needs root, or fusermount3 (Debian's fuse3 package) for a mount by another user: run tessera mount as root, or install fuse3");
+  }
+}
+
+/** The real path of a folder the kernel lists mounts under (a symbolic link in the path resolved); as given when it cannot be resolved (missing, or a dead mount). */
+function realMountPoint(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
   }
 }
 
@@ -168,8 +181,7 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   mkdirSync(dirname(logFile), { recursive: true });
   const logFd = openSync(logFile, "a");
   const startOffset = statSync(logFile).size;
-  // A dead mount at the point is listed too until the daemon detaches it: wait for a new one.
-  const deadMountId = mountAt(plan.mountPoint)?.id;
+
   const child = Bun.spawn([...selfCommand(), ...daemonArgs(plan, flags, logFile)], {
     cwd: "/",
     detached: true,
@@ -183,8 +195,13 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   void child.exited.then((code) => (exitCode = code));
   const deadline = performance.now() + MOUNT_READY_TIMEOUT_MS;
   for (;;) {
+    // Until the daemon detaches a dead mount at the point, that one is listed (the new mount may
+    // even get its id and device again); between the two, the folder beneath is there. The
+    // mount is up when the folder, opened (which asks the server), is on the device the kernel
+    // lists at the point for a Tessera mount.
+    const device = exitCode === undefined ? await openedDevice(plan.mountPoint, deadline) : undefined;
     const mounted = mountAt(plan.mountPoint);
-    if (mounted && mounted.id !== deadMountId && mounted.fsType === TESSERA_FS_TYPE && exitCode === undefined) break;
+    if (device !== undefined && mounted?.fsType === TESSERA_FS_TYPE && mounted.device === device && exitCode === undefined) break;
     if (exitCode !== undefined) {
       const sentence = lastErrorLine(logFile, startOffset) ?? `the mount process exited with code ${exitCode}; see ${logFile}`;
       const err = new Error(sentence);
@@ -201,6 +218,31 @@ async function runDaemon(plan: MountPlan, flags: MountFlags): Promise<void> {
   child.unref();
   if (flags.json) process.stdout.write(`${JSON.stringify({ mountPoint: plan.mountPoint, pid: child.pid, logFile })}\n`);
   else process.stdout.write(`Tessera mounted at ${plan.mountPoint} (process ${child.pid}, log ${logFile}); unmount with: tessera umount ${plan.mountPoint}\n`);
+}
+
+/**
+ * The device ("major:minor") of the folder at `path` when opening it succeeds before
+ * `deadline`. Opening asks a FUSE mount's server (a dead one answers ENOTCONN at once), where a
+ * stat may be answered from the kernel's attribute cache even for a dead mount.
+ */
+async function openedDevice(path: string, deadline: number): Promise<string | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - performance.now()))));
+  const opened = open(path, "r").then(
+    async (handle) => {
+      try {
+        return deviceName((await handle.stat()).dev);
+      } finally {
+        await handle.close();
+      }
+    },
+    () => undefined,
+  );
+  try {
+    return await Promise.race([opened, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The child's last "tessera: ..." line (main's one-sentence error) written after `offset`. */
@@ -260,6 +302,8 @@ async function runForeground(plan: MountPlan, flags: MountFlags, cluster: MountC
         readonly: flags.readonly ?? false,
         allowOther: flags.allowOther ?? false,
         ...(readCache ? { readCache } : {}),
+        // statfs (df) answers the cluster's capacity, asked of the admin service.
+        capacity: () => client.admin.report(),
         log: log.line,
       });
       mount = await mountFuse(plan.mountPoint, fileSystem, {
@@ -325,7 +369,7 @@ function unmountOnSignals(mount: FuseMount, log: (line: string) => void): () => 
 }
 
 async function runUmount(mountPointArg: string, flags: { lazy?: boolean }): Promise<void> {
-  const mountPoint = resolve(mountPointArg);
+  const mountPoint = realMountPoint(mountPointArg);
   const mounted = mountAt(mountPoint);
   if (!mounted) throw new Error(`${mountPoint} is not mounted`);
   if (!isTesseraMount(mounted)) throw new Error(`${mountPoint} is not a Tessera mount (it is ${mounted.fsType}): use umount`);
@@ -342,7 +386,7 @@ export function addMountCommands(program: Command, cluster: MountCluster, addCli
   addClientOptions(
     program
       .command("mount")
-      .description("mount the cluster (or --path, a folder of it) as a local folder through FUSE; needs root")
+      .description("mount the cluster (or --path, a folder of it) as a local folder through FUSE (as root, or through fusermount3)")
       .argument("<mountpoint>", "an existing empty folder"),
   )
     .option("--path <path>", "the folder of the file system to mount (default /)")
@@ -357,7 +401,7 @@ export function addMountCommands(program: Command, cluster: MountCluster, addCli
       const plan = planMount(mountPointArg, flags);
       checkMountPoint(plan.mountPoint);
       cluster.check(flags);
-      requireRoot();
+      requireMountRights();
       if (flags.foreground) {
         await runForeground(plan, flags, cluster);
         return;

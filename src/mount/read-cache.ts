@@ -7,5 +7,3 @@ export interface MountReadCache {
   wrap(stat: StatView, reader: FileRangeReader): FileRangeReader;
   close(): Promise<void>;
 }
-
-export { openDiskReadCache, READ_CACHE_PIECE_BYTES_DEFAULT, READ_CACHE_SIZE_BYTES_MIN, type DiskReadCache, type DiskReadCacheOptions, type ReadCacheStats } from "./read-cache/disk-cache.ts";

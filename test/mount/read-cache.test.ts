@@ -3,7 +3,7 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { readdirSync, statSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { openDiskReadCache, type DiskReadCache } from "../../src/mount/read-cache.ts";
+import { openDiskReadCache, type DiskReadCache } from "../../src/mount/read-cache/disk-cache.ts";
 import type { FileRangeReader, StatView } from "../../src/client/fs.ts";
 import { tempDir } from "../support/temp.ts";
 

@@ -10,6 +10,7 @@ import { createTesseraFileSystem, FILE_CHUNKS_MAX, VFS_ATTR_TIMEOUT_MS, type Vfs
 import { Identity } from "../../src/mount/vfs/identity.ts";
 import { READ_AHEAD_BLOCK_BYTES } from "../../src/mount/vfs/read-ahead.ts";
 import { FakeNamespace } from "../support/fake-mount-client.ts";
+import { FsError } from "../../src/client/fs-error.ts";
 
 const ROOT: RequestContext = { uid: 0, gid: 0, pid: 1 };
 const ALICE: RequestContext = { uid: 1000, gid: 1000, pid: 2 };
@@ -70,8 +71,11 @@ describe("names and attributes", () => {
     const entry = await fresh.lookup(ROOT, 1, "a");
     const before = ns.count("stat");
     await fresh.getattr(ROOT, entry.nodeId, undefined);
-    await fresh.getattr(ROOT, entry.nodeId, undefined);
+    const cached = await fresh.getattr(ROOT, entry.nodeId, undefined);
     expect(ns.count("stat")).toBe(before);
+    // The kernel is told what is left of the cached answer's life, so the two caches together
+    // never keep an answer past the timeout.
+    expect(cached.attrValidMs).toBeLessThanOrEqual(50);
     const deadline = performance.now() + 5_000;
     while (ns.count("stat") === before && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -98,6 +102,10 @@ describe("names and attributes", () => {
     expect(await errnoOf(fs.create(ROOT, 1, long, 0o644, 0, O_WRONLY | O_CREAT))).toBe(Errno.ENAMETOOLONG);
     expect(ns.calls.length).toBe(asked);
     expect((await fs.mkdir(ROOT, 1, "é".repeat(127), 0o755, 0)).nodeId).toBeGreaterThan(1);
+    // A whole path past PATH_MAX (4,096 bytes) is ENAMETOOLONG too, not the namespace's EINVAL.
+    let parent = 1;
+    for (let depth = 0; depth < 16; depth++) parent = (await fs.mkdir(ROOT, parent, `${depth}`.padStart(250, "d"), 0o755, 0)).nodeId;
+    expect(await errnoOf(fs.mkdir(ROOT, parent, "x".repeat(100), 0o755, 0))).toBe(Errno.ENAMETOOLONG);
   });
 
   it("counts lookups and lets a node go when the kernel forgets them all", async () => {
@@ -139,6 +147,26 @@ describe("names and attributes", () => {
     const entry = await sub.lookup(ROOT, 1, "inside");
     expect(entry.attr.sizeBytes).toBe(2);
     expect(await errnoOf(sub.lookup(ROOT, 1, "outside"))).toBe(Errno.ENOENT);
+  });
+
+  it("answers tar's utimens, chown and chmod of a file it is writing without a stat each, the writes committed first", async () => {
+    const created = await fs.create(ROOT, 1, "t", 0o600, 0, O_WRONLY | O_CREAT | O_EXCL);
+    const { nodeId } = created.entry;
+    await fs.write(ROOT, nodeId, created.open.fh, 0, bytes("tar member"), 0);
+    const stats = ns.count("stat");
+    const times = await fs.setattr(ROOT, nodeId, { mtimeMs: 1_500_000_000_000 }, created.open.fh);
+    expect(ns.text("/t")).toBe("tar member");
+    const owner = await fs.setattr(ROOT, nodeId, { uid: 1000, gid: 50 }, created.open.fh);
+    const mode = await fs.setattr(ROOT, nodeId, { mode: FileType.S_IFREG | 0o644 }, created.open.fh);
+    expect(ns.count("stat")).toBe(stats);
+    expect(times.attr.mtimeMs).toBe(1_500_000_000_000);
+    expect(owner.attr).toMatchObject({ uid: 1000, gid: 50, mtimeMs: 1_500_000_000_000, sizeBytes: 10 });
+    expect(mode.attr).toMatchObject({ mode: FileType.S_IFREG | 0o644, uid: 1000, mtimeMs: 1_500_000_000_000 });
+    expect(mode.attrValidMs).toBeLessThanOrEqual(VFS_ATTR_TIMEOUT_MS);
+    await fs.flush(ROOT, nodeId, created.open.fh);
+    await fs.release(ROOT, nodeId, created.open.fh, 0);
+    const inode = ns.get("/t");
+    expect({ mtimeMs: inode.mtimeMs, owner: inode.owner, group: inode.group, permission: inode.permission }).toEqual({ mtimeMs: 1_500_000_000_000, owner: "alice", group: "staff", permission: 0o644 });
   });
 
   it("sets mode, owner, group and times, and size through truncate", async () => {
@@ -222,6 +250,34 @@ describe("readdir", () => {
     // Three pages of 1,000 at most, each asked once: never the whole folder at once.
     expect(ns.calls.filter((call) => call.kind === "list").length).toBe(3);
     expect(entries.every((e) => e.cookie > 0)).toBe(true);
+  });
+
+  it("learns how many entries the kernel takes: more while it takes all, fewer when it packs less", async () => {
+    ns.dir("/d");
+    for (let i = 0; i < 3_000; i++) ns.file(`/d/f${String(i).padStart(5, "0")}`, "");
+    const d = await fs.lookup(ROOT, 1, "d");
+    const sizes = async (take: number) => {
+      const dir = await fs.opendir(ROOT, d.nodeId, 0);
+      const answered: number[] = [];
+      let cookie = 0;
+      for (let rounds = 0; rounds < 1_000; rounds++) {
+        const page = (await fs.readdir(ROOT, d.nodeId, dir.fh, cookie, true)).filter((e) => e.name !== "." && e.name !== "..");
+        if (page.length === 0) break;
+        answered.push(page.length);
+        const packed = page.slice(0, take);
+        // What the session could not pack goes back (forget), as the contract says.
+        for (const e of page.slice(take)) fs.forget(e.entry!.nodeId, 1);
+        cookie = packed.at(-1)!.cookie;
+      }
+      await fs.releasedir(ROOT, d.nodeId, dir.fh);
+      return answered;
+    };
+    const all = await sizes(Number.POSITIVE_INFINITY);
+    expect(all.slice(0, 4)).toEqual([128, 256, 512, 104]);
+    expect(Math.max(...all)).toBe(1_000);
+    const few = await sizes(20);
+    expect(few[0]).toBe(128);
+    expect(few.slice(1, 20).every((n) => n <= 40)).toBe(true);
   });
 
   it("resumes after the right name at any cookie it gave, and from the start after a rewind", async () => {
@@ -367,6 +423,34 @@ describe("namespace changes", () => {
     await withCapacity.statfs(ROOT, 1);
     expect(asked).toBe(1);
   });
+
+  it("answers statfs with its last answer while the cluster cannot say, and EIO when it never could", async () => {
+    let failing = false;
+    let failedAsks = 0;
+    const flaky = mount({
+      capacity: async () => {
+        if (!failing) return { capacityBytes: 2 ** 40, remainingBytes: 2 ** 39, usedBytes: 2 ** 39 };
+        failedAsks += 1;
+        throw new FsError("NO_LEADER", "no leader is elected right now");
+      },
+    });
+    const first = await flaky.statfs(ROOT, 1);
+    failing = true;
+    // Once the statfs cache's second is over the cluster is asked again, and fails: the last answer stands.
+    const deadline = performance.now() + 5_000;
+    while (failedAsks === 0 && performance.now() < deadline) {
+      expect(await flaky.statfs(ROOT, 1)).toEqual(first);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(failedAsks).toBeGreaterThan(0);
+    expect(await flaky.statfs(ROOT, 1)).toEqual(first);
+    const never = mount({
+      capacity: async () => {
+        throw new FsError("NO_LEADER", "no leader is elected right now");
+      },
+    });
+    expect(await errnoOf(never.statfs(ROOT, 1))).toBe(Errno.EIO);
+  });
 });
 
 describe("read-only mounts", () => {
@@ -468,7 +552,16 @@ describe("the write path", () => {
     expect(await errnoOf(fs.create(ROOT, 1, "new.txt", 0o644, 0, O_WRONLY | O_CREAT | O_EXCL))).toBe(Errno.EEXIST);
   });
 
-  it("takes no lease for an O_RDWR open that only reads (SQLite's), and opens the editor at the first write", async () => {
+  it("lets the editor a failed create opened go (no handle would ever release it)", async () => {
+    ns.failures.set("stat", "UNAVAILABLE");
+    expect(await errnoOf(fs.create(ROOT, 1, "half", 0o644, 0, O_WRONLY | O_CREAT))).toBe(Errno.EIO);
+    expect(ns.count("editor.close")).toBe(1);
+    expect(ns.get("/half").leaseHolder).toBeUndefined();
+    const again = await fs.create(ROOT, 1, "half", 0o644, 0, O_WRONLY | O_CREAT);
+    await fs.release(ROOT, again.entry.nodeId, again.open.fh, 0);
+  });
+
+  it("opens no editor for an O_RDWR open that only reads (SQLite's), only at the first write", async () => {
     ns.file("/db", "page-one");
     const db = await fs.lookup(ROOT, 1, "db");
     const opened = await fs.open(ROOT, db.nodeId, O_RDWR);
@@ -543,6 +636,34 @@ describe("the write path", () => {
     await fs.release(ROOT, nodeId, created.open.fh, 0);
     expect(ns.text("/moved/tmp")).toBe("first second");
     expect(ns.calls.filter((call) => call.kind === "openEditor").map((call) => call.path)).toEqual(["/dir/tmp", "/moved/tmp"]);
+  });
+
+  it("keeps a file unlinked while open (a temporary file) writable and readable through its editor, and drops it at release", async () => {
+    const created = await fs.create(ROOT, 1, "tmpfile", 0o600, 0, O_RDWR | O_CREAT | O_EXCL);
+    const { nodeId } = created.entry;
+    await fs.unlink(ROOT, 1, "tmpfile");
+    expect(ns.inodes.has("/tmpfile")).toBe(false);
+    await fs.write(ROOT, nodeId, created.open.fh, 0, bytes("scratch data"), 0);
+    expect(text(await fs.read(ROOT, nodeId, created.open.fh, 0, 100))).toBe("scratch data");
+    expect((await fs.setattr(ROOT, nodeId, { sizeBytes: 7 }, created.open.fh)).attr.sizeBytes).toBe(7);
+    expect((await fs.getattr(ROOT, nodeId, created.open.fh)).attr.sizeBytes).toBe(7);
+    await fs.flush(ROOT, nodeId, created.open.fh);
+    await fs.release(ROOT, nodeId, created.open.fh, 0);
+    expect(ns.count("editor.abort")).toBe(1);
+    // A new file under the old name is another file, untouched by any of it.
+    ns.file("/tmpfile", "other");
+    expect(ns.text("/tmpfile")).toBe("other");
+  });
+
+  it("refuses a write to an unlinked file it has no editor for (ESTALE), never writing to what has its name now", async () => {
+    ns.file("/gone", "old");
+    const node = (await fs.lookup(ROOT, 1, "gone")).nodeId;
+    const opened = await fs.open(ROOT, node, O_WRONLY);
+    await fs.unlink(ROOT, 1, "gone");
+    ns.file("/gone", "new");
+    expect(await errnoOf(fs.write(ROOT, node, opened.fh, 0, bytes("x"), 0))).toBe(Errno.ESTALE);
+    expect(ns.text("/gone")).toBe("new");
+    await fs.release(ROOT, node, opened.fh, 0);
   });
 
   it("a reader handle opened before a write reads the committed file afresh once the writer closed", async () => {

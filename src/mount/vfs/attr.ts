@@ -1,4 +1,4 @@
-// A namespace status as the kernel's struct stat (docs/mount.md, "Attributes").
+// A namespace status as the kernel's struct stat (issue 17).
 import type { StatView } from "../../client/fs.ts";
 import { FileType, type Attr } from "../fuse/operations.ts";
 import type { Identity } from "./identity.ts";

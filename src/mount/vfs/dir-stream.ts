@@ -1,10 +1,10 @@
-// One open folder's listing, read a page at a time as the kernel asks (docs/mount.md,
-// "Folders"): a folder of a million entries is never held whole. A position counts entries
-// in listing order from 0; the kernel's cookie of the entry at position p is p + 3 (1 and 2
-// are "." and "..", 0 means "from the start"), so a readdir continuing at a cookie resumes
-// after the right name. Only the current page is kept, and the listing's cursor (the masters'
-// `after`, inside client.listPages): the kernel resumes inside the page it was given (it packs
-// what fits) or at its end; a seek back before the page (rewinddir) lists again from the start.
+// One open folder's listing, read a page at a time as the kernel asks (issue 17): a folder
+// of a million entries is never held whole. A position counts entries in listing order from
+// 0; the kernel's cookie of the entry at position p is p + 3 (1 and 2 are "." and "..", 0
+// means "from the start"), so a readdir continuing at a cookie resumes after the right name.
+// Only the current page is kept, and the listing's cursor (the masters' `after`, inside
+// client.listPages): the kernel resumes inside the page it was given (it packs what fits) or
+// at its end; a seek back before the page (rewinddir) lists again from the start.
 import type { StatView } from "../../client/fs.ts";
 import type { MountClient } from "./client.ts";
 

@@ -7,14 +7,15 @@
 // attributes and names are trusted for the timeouts the kernel is told (VFS_ATTR_TIMEOUT_MS).
 import { CHUNK_SIZE_BYTES_DEFAULT } from "../../protocol/limits.ts";
 import { attributesProblem, attributesToWire, type Attributes } from "../../protocol/attributes.ts";
-import { basename, NAME_BYTES_MAX, normalizePath, validateName } from "../../protocol/paths.ts";
+import { basename, NAME_BYTES_MAX, normalizePath, PATH_BYTES_MAX, validateName } from "../../protocol/paths.ts";
 import { codeOf } from "../../protocol/errors.ts";
 import type { FileEditor, FileEditorOptions, FileRangeReader, StatView } from "../../client/fs.ts";
+import { EDITOR_FILE_CHUNKS_MAX } from "../../client/file-editor.ts";
 import { Errno, FileType, FuseErrno, type Attr, type AttrAnswer, type DirEntry, type Entry, type FuseFileSystem, type OpenAnswer, RenameFlags, type RequestContext, type SessionInfo, type SetattrChanges, type StatfsAnswer } from "../fuse/operations.ts";
 import type { MountReadCache } from "../read-cache.ts";
 import { attrOf, fileVersionOf, PERMISSION_BITS, typeBits } from "./attr.ts";
 import type { CapacitySource, MountClient } from "./client.ts";
-import { cookieOf, DirStream, DOT_COOKIE, DOTDOT_COOKIE } from "./dir-stream.ts";
+import { cookieOf, DIR_PAGE_ENTRIES, DirStream, DOT_COOKIE, DOTDOT_COOKIE } from "./dir-stream.ts";
 import { errnoOf, refuse, toFuseErrno } from "./errno.ts";
 import { Identity } from "./identity.ts";
 import { NodeTable, ROOT_NODE_ID, type NodeKind, type VfsNode } from "./nodes.ts";
@@ -53,16 +54,23 @@ const STATFS_BLOCK_BYTES = 4096;
 /** Inodes statfs reports free: the namespace has no fixed table. */
 const STATFS_FILES_FREE = 2 ** 32;
 /**
- * The most chunks a file may have: the masters' bound (master/state/limits.ts
- * CHUNKS_PER_FILE_MAX, which the mount's room may not import). A write past it × the file's
- * chunk size answers EFBIG here, before it is sent.
+ * The most chunks a file may have: the masters' bound (CHUNKS_PER_FILE_MAX), as the editor
+ * knows it. A write or truncate past it × the file's chunk size answers EFBIG here, before
+ * anything is sent.
  */
-export const FILE_CHUNKS_MAX = 1_000_000;
+export const FILE_CHUNKS_MAX = EDITOR_FILE_CHUNKS_MAX;
+/** Per-user clients kept (one per local uid that used the mount). */
+const USER_CLIENTS_MAX = 1_024;
 /** Names answered ENOENT locally, at most this many (the table is emptied when full). */
 const NEGATIVE_ENTRIES_MAX = 10_000;
-/** Entries one readdir answers: a little more than the kernel's page holds (it packs what fits). */
-const READDIR_ENTRIES = 256;
-const READDIRPLUS_ENTRIES = 48;
+/**
+ * Entries the first readdir of a folder answers. The kernel's buffer is a page on older
+ * kernels and 1 MiB on recent ones, and the session packs what fits (a readdirplus entry
+ * not packed is a lookup counted for nothing), so each folder handle learns it: the next
+ * answer doubles while the kernel takes all, and shrinks to what it took when it did not.
+ */
+const READDIR_BATCH_FIRST = 128;
+const READDIR_BATCH_MIN = 16;
 
 // open(2) flags (asm-generic/fcntl.h) and setxattr(2) flags (linux/xattr.h).
 const O_ACCMODE = 0o3;
@@ -95,6 +103,10 @@ interface DirHandle {
   fh: number;
   nodeId: number;
   stream: DirStream;
+  /** Entries the next answer holds at most, and the last answer's first position and count. */
+  batch: number;
+  lastFrom: number;
+  lastCount: number;
 }
 
 class TesseraFileSystem implements FuseFileSystem {
@@ -113,7 +125,9 @@ class TesseraFileSystem implements FuseFileSystem {
   private nextFh = 1;
   private readonly budget = new ReadAheadBudget();
   private statfsAnswer: { answer: StatfsAnswer; atMs: number } | undefined;
-  /** Editors being closed, by node: a new writer waits for the lease to be let go. */
+  /** The nodes with an editor (renames look for the ones they move, unmount closes them). */
+  private readonly editing = new Set<VfsNode>();
+  /** Editors being closed, by node: a new writer of the file waits until the old editor let it go. */
   private readonly closing = new Map<number, Promise<void>>();
 
   constructor(
@@ -133,8 +147,7 @@ class TesseraFileSystem implements FuseFileSystem {
   async destroy(): Promise<void> {
     for (const dir of this.dirs.values()) await dir.stream.close().catch(() => undefined);
     this.dirs.clear();
-    for (const node of [...this.nodes.all()]) {
-      if (!node.editor) continue;
+    for (const node of [...this.editing]) {
       await this.closeEditor(node).catch((err: unknown) => this.log(`could not close ${node.name} at unmount: ${(err as Error).message}`));
     }
   }
@@ -178,7 +191,7 @@ class TesseraFileSystem implements FuseFileSystem {
         return { attr: this.attrOfNode(node, known), attrValidMs: this.attrValidMs };
       }
       const stat = await this.statOf(ctx, node);
-      return { attr: this.attrOfNode(node, stat), attrValidMs: this.attrValidMs };
+      return { attr: this.attrOfNode(node, stat), attrValidMs: this.validMsOf(node.id) };
     });
   }
 
@@ -186,37 +199,73 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.guard(async () => {
       this.refuseReadonly();
       const node = this.nodes.require(nodeId);
+      if (node.detached && node.editor && onlySize(changes)) {
+        // ftruncate of a file unlinked while open (a temporary file): its editor is all it has.
+        this.refuseTooLarge(changes.sizeBytes!, undefined);
+        const editor = await node.editor;
+        await editor.truncate(changes.sizeBytes!);
+        const known = this.stats.get(nodeId)?.stat ?? (fh !== undefined ? this.files.get(fh)?.stat : undefined);
+        if (!known) throw refuse(Errno.ESTALE, `node ${nodeId} was removed`);
+        return { attr: this.attrOfNode(node, known), attrValidMs: this.attrValidMs };
+      }
       const path = this.pathOf(nodeId);
       const client = fh !== undefined ? (this.files.get(fh)?.client ?? this.clientOf(ctx)) : this.clientOf(ctx);
+      // The answer is the fresh status the node had with these changes laid over, when nothing
+      // else changed the file meanwhile: no stat after each of tar's utimens, chown and chmod.
+      const cached = this.stats.get(nodeId);
+      let base = cached && cached.expiresAtMs > performance.now() ? cached : undefined;
       if (changes.sizeBytes !== undefined) {
         if (node.kind === "dir") throw refuse(Errno.EISDIR, `${path} is a folder`);
-        const known = this.stats.get(nodeId)?.stat;
-        this.refuseTooLarge(changes.sizeBytes, known?.chunkSize);
+        this.refuseTooLarge(changes.sizeBytes, cached?.stat.chunkSize);
         node.pageCacheVersion = undefined;
         // A file this mount has open for writing is cut in its editor (committed with the
-        // writes, by the next flush); any other is cut in the namespace now.
-        if (node.editor || node.writers > 0) await (await this.editorOf(node, client, path)).truncate(changes.sizeBytes);
-        else await client.truncate(path, changes.sizeBytes).catch(rethrowLimitAs(Errno.EFBIG));
+        // writes, by the next flush); any other is cut in the namespace now (a new time).
+        if (node.editor || node.writers > 0) {
+          await (await this.editorOf(node, client, path)).truncate(changes.sizeBytes);
+        } else {
+          await client.truncate(path, changes.sizeBytes).catch(rethrowLimitAs(Errno.EFBIG));
+          base = undefined;
+        }
       }
-      if (changes.mode !== undefined && node.kind !== "symlink") await client.chmod(path, changes.mode & PERMISSION_BITS);
+      const patch: Partial<StatView> = {};
+      const commands: Array<Promise<void>> = [];
+      if (changes.mode !== undefined && node.kind !== "symlink") {
+        const permission = changes.mode & PERMISSION_BITS;
+        if (permission !== base?.stat.permission) commands.push(client.chmod(path, permission));
+        patch.permission = permission;
+      }
       if (changes.uid !== undefined || changes.gid !== undefined) {
-        const known = this.stats.get(nodeId)?.stat;
         const owner = changes.uid !== undefined ? this.identity.ownerNameOf(changes.uid) : undefined;
         const group = changes.gid !== undefined ? this.identity.groupNameOf(changes.gid) : undefined;
         // chown to the owner it has already (cp -p, rsync -a, tar as that user) needs no right
         // to give files away: not asked.
-        const newOwner = owner !== undefined && owner !== known?.owner ? owner : undefined;
-        const newGroup = group !== undefined && group !== known?.group ? group : undefined;
-        if (newOwner !== undefined || newGroup !== undefined) await client.chown(path, newOwner, newGroup);
+        const newOwner = owner !== undefined && owner !== cached?.stat.owner ? owner : undefined;
+        const newGroup = group !== undefined && group !== cached?.stat.group ? group : undefined;
+        if (newOwner !== undefined || newGroup !== undefined) commands.push(client.chown(path, newOwner, newGroup));
+        if (owner !== undefined) patch.owner = owner;
+        if (group !== undefined) patch.group = group;
       }
       if (changes.mtimeMs !== undefined || changes.atimeMs !== undefined) {
         // A flush after this would stamp its own time: the writes so far are committed first,
-        // so the times set here are the file's last (cp -p sets them before it closes).
-        if (node.openEditor?.dirty) await this.flushEditor(node);
+        // so the times set here are the file's last (cp -p and tar set them before they close).
+        if (node.openEditor?.dirty) {
+          await this.flushEditor(node);
+          if (changes.mtimeMs === undefined) base = undefined;
+        }
         const nowMs = Date.now();
         const mtimeMs = changes.mtimeMs === "now" ? nowMs : changes.mtimeMs;
         const accessTimeMs = changes.atimeMs === "now" ? nowMs : changes.atimeMs;
-        await client.setTimes(path, { ...(mtimeMs !== undefined ? { mtimeMs } : {}), ...(accessTimeMs !== undefined ? { accessTimeMs } : {}) });
+        commands.push(client.setTimes(path, { ...(mtimeMs !== undefined ? { mtimeMs } : {}), ...(accessTimeMs !== undefined ? { accessTimeMs } : {}) }));
+        if (mtimeMs !== undefined) patch.mtimeMs = mtimeMs;
+        if (accessTimeMs !== undefined) patch.accessTimeMs = accessTimeMs;
+      }
+      // Independent commands of one setattr (touch -d sets both times; chown owner and
+      // group) go together: the leader commits them in one round.
+      await Promise.all(commands);
+      if (base) {
+        const stat = { ...base.stat, ...patch };
+        this.stats.set(nodeId, { stat, expiresAtMs: base.expiresAtMs });
+        return { attr: this.attrOfNode(node, stat), attrValidMs: Math.max(0, Math.round(base.expiresAtMs - performance.now())) };
       }
       this.stats.delete(nodeId);
       const stat = await this.statOf(ctx, node);
@@ -237,7 +286,7 @@ class TesseraFileSystem implements FuseFileSystem {
   async symlink(ctx: RequestContext, parent: number, name: string, target: string): Promise<Entry> {
     return this.guard(async () => {
       this.refuseReadonly();
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const client = this.clientOf(ctx);
       let stat = await client.symlink(target, path);
       if (stat.fileId === undefined) stat = await client.stat(path);
@@ -253,7 +302,7 @@ class TesseraFileSystem implements FuseFileSystem {
       // Devices, fifos and sockets have no place in the namespace; a plain file does (mknod(2)
       // with S_IFREG, which the kernel sends only to a file system without create).
       if ((mode & FileType.S_IFMT) !== FileType.S_IFREG) throw refuse(Errno.EPERM, "Tessera holds files, folders and symbolic links only: no devices, fifos or sockets");
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const stat = await this.clientOf(ctx).put(new Uint8Array(0), path, { permission: mode & ~umask & 0o777 });
       this.changedIn(parent, name);
       return this.entryOf(this.bindStat(parent, name, stat), stat);
@@ -263,7 +312,7 @@ class TesseraFileSystem implements FuseFileSystem {
   async mkdir(ctx: RequestContext, parent: number, name: string, mode: number, umask: number): Promise<Entry> {
     return this.guard(async () => {
       this.refuseReadonly();
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const client = this.clientOf(ctx);
       await client.mkdir(path, { permission: mode & ~umask & PERMISSION_BITS });
       const stat = await client.stat(path);
@@ -301,7 +350,7 @@ class TesseraFileSystem implements FuseFileSystem {
       if (flags & RenameFlags.EXCHANGE) throw refuse(Errno.EINVAL, "the namespace cannot swap two names in one step (RENAME_EXCHANGE)");
       if (flags & ~RenameFlags.NOREPLACE) throw refuse(Errno.EINVAL, `unknown rename flags ${flags}`);
       const source = this.childPath(parent, name);
-      const destination = this.newChildPath(newParent, newName);
+      const destination = this.childPath(newParent, newName);
       if (source === destination) return;
       const client = this.clientOf(ctx);
       // An editor commits to its file's path: what is written under the old name is committed
@@ -374,10 +423,11 @@ class TesseraFileSystem implements FuseFileSystem {
   async create(ctx: RequestContext, parent: number, name: string, mode: number, umask: number, flags: number): Promise<{ entry: Entry; open: OpenAnswer }> {
     return this.guard(async () => {
       this.refuseReadonly();
-      const path = this.newChildPath(parent, name);
+      const path = this.childPath(parent, name);
       const client = this.clientOf(ctx);
       const known = this.nodes.child(parent, name);
       let node: VfsNode;
+      let opened: FileEditor | undefined;
       if (known?.editor && !known.detached) {
         // This mount is writing that file already: its editor serves this handle too.
         if (flags & O_EXCL) throw refuse(Errno.EEXIST, `${path} exists`);
@@ -386,14 +436,23 @@ class TesseraFileSystem implements FuseFileSystem {
       } else {
         await this.closing.get(known?.id ?? -1);
         const options: FileEditorOptions = { create: true, permission: mode & ~umask & 0o777, ...(flags & O_EXCL ? { exclusive: true } : {}), ...(flags & O_TRUNC ? { truncate: true } : {}) };
-        const editor = await client.openEditor(path, options);
-        node = this.nodes.bind(parent, name, editor.fileId, "file");
-        node.editor = Promise.resolve(editor);
-        node.openEditor = editor;
+        opened = await client.openEditor(path, options);
+        node = this.nodes.bind(parent, name, opened.fileId, "file");
+        node.editor = Promise.resolve(opened);
+        this.editing.add(node);
+        node.openEditor = opened;
       }
       node.pageCacheVersion = undefined;
-      const stat = await client.stat(path);
-      this.checkSameFile(node, stat, path);
+      let stat: StatView;
+      try {
+        stat = await client.stat(path);
+        this.checkSameFile(node, stat, path);
+      } catch (err) {
+        // No handle will ever release the editor opened here: it goes now.
+        if (opened && node.openEditor === opened) await this.closeEditor(node).catch(() => undefined);
+        throw err;
+      }
+      this.remember(node.id, stat);
       this.changedIn(parent, name);
       const entry = this.entryOf(node, stat);
       const writable = (flags & O_ACCMODE) !== O_RDONLY;
@@ -430,7 +489,9 @@ class TesseraFileSystem implements FuseFileSystem {
       if (!handle.writable) throw refuse(Errno.EBADF, `handle ${fh} is not open for writing`);
       this.refuseTooLarge(offsetBytes + data.length, handle.stat.chunkSize);
       const node = this.nodes.require(nodeId);
-      const editor = await this.editorOf(node, handle.client, node.detached ? handle.stat.path : this.pathOf(nodeId));
+      // A file unlinked while open keeps the editor it had; without one, its path names
+      // nothing of it any more (or another file): ESTALE from pathOf.
+      const editor = node.editor ? await node.editor : await this.editorOf(node, handle.client, this.pathOf(nodeId));
       node.pageCacheVersion = undefined;
       await editor.write(offsetBytes, data).catch(rethrowLimitAs(Errno.EFBIG));
       return data.length;
@@ -470,7 +531,7 @@ class TesseraFileSystem implements FuseFileSystem {
       node.opens -= 1;
       if (handle.writable) node.writers -= 1;
       try {
-        // The last writer gone: the editor commits what is left and lets the lease go.
+        // The last writer gone: the editor commits what is left and lets the file go.
         if (node.writers === 0 && node.editor) await this.closeEditor(node);
       } finally {
         this.nodes.dropIfUnused(node);
@@ -485,7 +546,7 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.guard(async () => {
       const node = this.nodes.require(nodeId);
       if (node.kind !== "dir") throw refuse(Errno.ENOTDIR, `node ${nodeId} is not a folder`);
-      const handle: DirHandle = { fh: this.nextFh++, nodeId, stream: new DirStream(this.clientOf(ctx), this.pathOf(nodeId)) };
+      const handle: DirHandle = { fh: this.nextFh++, nodeId, stream: new DirStream(this.clientOf(ctx), this.pathOf(nodeId)), batch: READDIR_BATCH_FIRST, lastFrom: -1, lastCount: 0 };
       node.opens += 1;
       this.dirs.set(handle.fh, handle);
       return { fh: handle.fh };
@@ -505,7 +566,11 @@ class TesseraFileSystem implements FuseFileSystem {
       // The entry at position p has cookie p + 3: a cookie names the entry just read, so the
       // next position is one past it.
       const from = cookie <= DOTDOT_COOKIE ? 0 : cookie - DOTDOT_COOKIE;
-      const { position, entries } = await dir.stream.entriesFrom(from, plus ? READDIRPLUS_ENTRIES : READDIR_ENTRIES);
+      if (dir.lastCount > 0 && from === dir.lastFrom + dir.lastCount) dir.batch = Math.min(dir.batch * 2, DIR_PAGE_ENTRIES);
+      else if (from > dir.lastFrom && from < dir.lastFrom + dir.lastCount) dir.batch = Math.max(READDIR_BATCH_MIN, from - dir.lastFrom);
+      const { position, entries } = await dir.stream.entriesFrom(from, dir.batch);
+      dir.lastFrom = position;
+      dir.lastCount = entries.length;
       entries.forEach((stat, i) => {
         if (stat.fileId === undefined) return;
         const name = basename(stat.path);
@@ -540,7 +605,15 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.guard(async () => {
       const cached = this.statfsAnswer;
       if (cached && performance.now() - cached.atMs < STATFS_CACHE_MS) return cached.answer;
-      const report = this.options.capacity ? await this.options.capacity() : { capacityBytes: STATFS_UNKNOWN_BYTES, remainingBytes: STATFS_UNKNOWN_BYTES, usedBytes: 0 };
+      let report: Awaited<ReturnType<CapacitySource>>;
+      try {
+        report = this.options.capacity ? await this.options.capacity() : { capacityBytes: STATFS_UNKNOWN_BYTES, remainingBytes: STATFS_UNKNOWN_BYTES, usedBytes: 0 };
+      } catch (err) {
+        // Programs ask statfs before they write (space checks): while the cluster cannot
+        // answer (between leaders), the last answer serves rather than failing them.
+        if (cached) return cached.answer;
+        throw err;
+      }
       const free = Math.floor(report.remainingBytes / STATFS_BLOCK_BYTES);
       const answer: StatfsAnswer = {
         blocks: Math.floor(report.capacityBytes / STATFS_BLOCK_BYTES),
@@ -632,6 +705,9 @@ class TesseraFileSystem implements FuseFileSystem {
     if (user === undefined) return this.client;
     let client = this.users.get(user);
     if (!client) {
+      // One client per local user (its own writer id); bounded by the machine's users,
+      // and emptied should a flood of distinct uids ever fill it.
+      if (this.users.size >= USER_CLIENTS_MAX) this.users.clear();
       client = this.client.withUser(user);
       this.users.set(user, client);
     }
@@ -652,18 +728,18 @@ class TesseraFileSystem implements FuseFileSystem {
     return this.nodes.pathOf(nodeId, this.rootPath);
   }
 
-  /** The path of `name` in folder `parent`: ENAMETOOLONG or EINVAL for a name the namespace cannot hold. */
+  /**
+   * The path of `name` in folder `parent`: ENAMETOOLONG or EINVAL for a name the namespace
+   * cannot hold, checked here, so a bad name costs no round trip.
+   */
   private childPath(parent: number, name: string): string {
     if (Buffer.byteLength(name, "utf8") > NAME_BYTES_MAX) throw refuse(Errno.ENAMETOOLONG, `a name is at most ${NAME_BYTES_MAX} bytes`);
     const folder = this.pathOf(parent);
     if (this.nodes.require(parent).kind !== "dir") throw refuse(Errno.ENOTDIR, `${folder} is not a folder`);
     validateName(name);
-    return folder === "/" ? `/${name}` : `${folder}/${name}`;
-  }
-
-  /** childPath for a name about to be made (checked locally, so a bad name costs no round trip). */
-  private newChildPath(parent: number, name: string): string {
-    return this.childPath(parent, name);
+    const path = folder === "/" ? `/${name}` : `${folder}/${name}`;
+    if (Buffer.byteLength(path, "utf8") > PATH_BYTES_MAX) throw refuse(Errno.ENAMETOOLONG, `a path is at most ${PATH_BYTES_MAX} bytes`);
+    return path;
   }
 
   /** The status of a node: the cached one while it is fresh, else asked (and checked to be the same file). */
@@ -675,6 +751,15 @@ class TesseraFileSystem implements FuseFileSystem {
     this.checkSameFile(node, stat, path);
     this.remember(node.id, stat);
     return stat;
+  }
+
+  /**
+   * How long the kernel may keep what the stat cache holds of a node: what is left of its
+   * lifetime, so the two caches together never hold an answer longer than the timeout.
+   */
+  private validMsOf(nodeId: number): number {
+    const cached = this.stats.get(nodeId);
+    return cached ? Math.max(0, Math.round(cached.expiresAtMs - performance.now())) : 0;
   }
 
   /** The path names another file now (replaced by another client): this node is stale. */
@@ -796,11 +881,15 @@ class TesseraFileSystem implements FuseFileSystem {
       return editor;
     });
     node.editor = opening;
+    this.editing.add(node);
     node.pageCacheVersion = undefined;
     try {
       return await opening;
     } catch (err) {
-      if (node.editor === opening) node.editor = undefined;
+      if (node.editor === opening) {
+        node.editor = undefined;
+        this.editing.delete(node);
+      }
       throw err;
     }
   }
@@ -838,6 +927,7 @@ class TesseraFileSystem implements FuseFileSystem {
     const opening = node.editor;
     if (!opening) return;
     node.editor = undefined;
+    this.editing.delete(node);
     const done = (async () => {
       const editor = await opening.catch(() => undefined);
       node.openEditor = undefined;
@@ -862,8 +952,8 @@ class TesseraFileSystem implements FuseFileSystem {
 
   /** Closes the editors of files at or below `path` (a rename moves them); a failed commit is EIO. */
   private async closeEditorsUnder(path: string): Promise<void> {
-    for (const node of [...this.nodes.all()]) {
-      if (!node.editor || node.detached) continue;
+    for (const node of [...this.editing]) {
+      if (node.detached) continue;
       let nodePath: string;
       try {
         nodePath = this.pathOf(node.id);
@@ -895,6 +985,10 @@ function rethrowLimitAs(errno: number): (err: unknown) => never {
     if (codeOf(err) === "LIMIT") throw new FuseErrno(errno, (err as Error).message);
     throw err;
   };
+}
+
+function onlySize(changes: SetattrChanges): boolean {
+  return changes.sizeBytes !== undefined && changes.mode === undefined && changes.uid === undefined && changes.gid === undefined && changes.atimeMs === undefined && changes.mtimeMs === undefined;
 }
 
 function absentIfNotFound(err: unknown): undefined {

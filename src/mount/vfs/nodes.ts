@@ -1,4 +1,4 @@
-// The mount's inodes (docs/mount.md, "Nodes"): a node id is the namespace's fileId, which a
+// The mount's inodes (issue 17): a node id is the namespace's fileId, which a
 // file keeps through renames and never shares, so the kernel's inode stays the same file; the
 // mount's root is node 1 (FUSE_ROOT_ID) whatever its fileId. Each node knows its parent and
 // its name, and a path is computed from them, so a rename changes one record and every node
@@ -159,11 +159,6 @@ export class NodeTable {
       this.unlinkName(current);
       current = parentId === undefined ? undefined : this.nodes.get(parentId);
     }
-  }
-
-  /** Every node (for destroy: editors left open). */
-  all(): IterableIterator<VfsNode> {
-    return this.nodes.values();
   }
 
   private unlinkName(node: VfsNode): void {

@@ -205,7 +205,7 @@ export function addFsCommands(fs: Command, withClient: <T>(flags: ClientFlagsLik
     const readType = readTypeOption(flags.readType);
     await withClient(flags, async (client) => {
       const stat = await client.fs.stat(remote);
-      if (stat.kind !== "file") throw new FsUsageError(`${remote} is a folder; get copies one file`);
+      if (stat.kind !== "file") throw new FsUsageError(`${remote} is ${stat.kind === "symlink" ? `a symbolic link (to ${stat.symlinkTarget ?? ""})` : "a folder"}; get copies one file`);
       const target = existsSync(local) && statSync(local).isDirectory() ? join(local, basename(remote)) : local;
       const temp = `${target}.tessera-part`;
       const writer = Bun.file(temp).writer();

@@ -178,7 +178,10 @@ export class ClusterFileEditor implements FileEditor {
   truncate(lengthBytes: number): Promise<void> {
     return this.serial(async () => {
       if (!Number.isSafeInteger(lengthBytes) || lengthBytes < 0) throw new FsError("INVALID", `a file is cut to a whole number of bytes, 0 or more, not ${lengthBytes}`);
-      if (lengthBytes > 0 && this.plan.slotOf(lengthBytes - 1) + 1 > EDITOR_FILE_CHUNKS_MAX) throw new FsError("LIMIT", `${this.path} cannot be ${lengthBytes} bytes: past the most chunks a file has`);
+      const chunksAfter = lengthBytes === 0 ? 0 : this.plan.slotOf(lengthBytes - 1) + 1;
+      if (chunksAfter > EDITOR_FILE_CHUNKS_MAX) throw new FsError("LIMIT", `${this.path} cannot be ${lengthBytes} bytes: past the most chunks a file has`);
+      // A growth is written as zeros (no holes): each new chunk is one the flush moves.
+      if (chunksAfter - this.plan.chunkCount + this.plan.changedCount > REWRITE_CHUNKS_MAX) throw new FsError("LIMIT", `${this.path} cannot grow to ${lengthBytes} bytes in one flush: that is more than ${REWRITE_CHUNKS_MAX} new chunks of zeros`);
       this.plan.truncate(lengthBytes);
     });
   }
@@ -201,16 +204,21 @@ export class ClusterFileEditor implements FileEditor {
   }
 
   abort(): Promise<void> {
-    return this.serial(async () => {
-      this.closed = true;
-      await this.dropStaging(new FsError("INVALID", `the editor of ${this.path} was aborted`));
-    }, { evenIfFailed: true });
+    return this.serial(
+      async () => {
+        // Aborting an editor already closed (or aborted) is no error: there is nothing left to drop.
+        if (this.closed) return;
+        this.closed = true;
+        await this.dropStaging(new FsError("INVALID", `the editor of ${this.path} was aborted`));
+      },
+      { evenIfFailed: true, evenIfClosed: true },
+    );
   }
 
   /** Runs `work` after every call before it, unless the editor failed or was closed. */
-  private serial<T>(work: () => Promise<T>, options: { evenIfFailed?: boolean } = {}): Promise<T> {
+  private serial<T>(work: () => Promise<T>, options: { evenIfFailed?: boolean; evenIfClosed?: boolean } = {}): Promise<T> {
     const run = this.tail.then(async () => {
-      if (this.closed) throw new FsError("FILE_CLOSED", `the editor of ${this.path} is closed`);
+      if (this.closed && !options.evenIfClosed) throw new FsError("FILE_CLOSED", `the editor of ${this.path} is closed`);
       if (this.failure !== undefined && !options.evenIfFailed) throw this.failure;
       return work();
     });

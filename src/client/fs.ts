@@ -470,6 +470,8 @@ export class FileSystemClient {
       await this.call("truncate", { path, lengthBytes: 0 });
       status = await statWhole(this.call, path);
     }
+    // Its bytes are an under-storage object's (its chunks may be placeholders): the masters refuse to edit it, so refuse before any write.
+    if (status.underStorage?.persistState === PersistState.PERSISTED && status.underStorage.fingerprint !== "") throw new FsError("INVALID", `${status.path} is a file of the under-storage: editing it in place is not supported (copy it, or write it anew)`);
     if (status.chunksWithheld) throw new FsError("PERMISSION_DENIED", `Permission denied: ${status.path} is not readable by this user (access=READ), and an editor reads what it does not overwrite`);
     const io = {
       call: this.call,

@@ -169,5 +169,6 @@ describe("ClusterFileEditor over an in-memory twin", () => {
     expect(twin.deleted).toEqual(["/.reserved/.inodes/100", "/.reserved/.inodes/101"]);
     expect(twin.rewrites).toBe(1);
     await expect(other.flush()).rejects.toMatchObject({ code: "FILE_CLOSED" });
+    await other.abort();
   });
 });

@@ -319,10 +319,9 @@ async function runForeground(plan: MountPlan, flags: MountFlags, cluster: MountC
       throw err;
     }
     log.line(`mounted ${plan.rootPath} of the cluster (entry peer ${client.entryPeer}) at ${plan.mountPoint}${flags.readonly ? ", read-only" : ""}${plan.cache ? `, read cache ${plan.cache.dir} of ${formatBytes(plan.cache.sizeBytes)}` : ""}`);
-    if (!plan.logFile) {
-      if (flags.json) process.stdout.write(`${JSON.stringify({ mountPoint: plan.mountPoint, pid: process.pid })}\n`);
-      else process.stdout.write(`Tessera mounted at ${plan.mountPoint}; Ctrl-C or tessera umount ${plan.mountPoint} unmounts\n`);
-    }
+    // A daemon's stdout is /dev/null; in a terminal this says the folder is ready.
+    if (flags.json) process.stdout.write(`${JSON.stringify({ mountPoint: plan.mountPoint, pid: process.pid })}\n`);
+    else process.stdout.write(`Tessera mounted at ${plan.mountPoint}; Ctrl-C or tessera umount ${plan.mountPoint} unmounts\n`);
     const stopSignals = unmountOnSignals(mount, log.line);
     let closedError: unknown;
     try {

@@ -165,6 +165,18 @@ describe("mount read cache", () => {
     expect(f.fetches.length).toBe(3);
   });
 
+  it("ends an answer where the cluster's bytes end, never padding with zeros, and keeps no short piece", async () => {
+    const { cache } = open(1024 * 1024);
+    const f = file([2 * PIECE]);
+    // The cluster has fewer bytes than the stat said.
+    const inner = f.reader.read.bind(f.reader);
+    f.reader.read = async (offset, length) => (await inner(offset, length)).subarray(0, Math.max(0, Math.min(length, PIECE + 100 - offset)));
+    const reader = cache.wrap(f.stat, f.reader);
+    expect(await reader.read(PIECE - 10, 1000)).toEqual(f.expected(PIECE - 10, 110));
+    await cache.settled();
+    expect(cache.stats().pieces).toBe(1);
+  });
+
   it("passes reads of files it cannot describe straight through", async () => {
     const { cache } = open(1024 * 1024);
     const f = file([PIECE, PIECE]);

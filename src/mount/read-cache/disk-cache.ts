@@ -10,16 +10,21 @@
 // the chunk id's last two hex digits (ids are handed out in sequence: the last digits spread
 // them over 256 folders). Each piece file starts with a header naming what it holds and the
 // CRC32 of its bytes, checked on every read: a torn or damaged file is a miss, never wrong bytes.
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FileRangeReader, LocalChunkSpan, StatView } from "../../client/fs.ts";
 import type { ReadByteCounters } from "../../client/file-reader.ts";
 import { isChunkId } from "../../protocol/chunk-id.ts";
 import type { MountReadCache } from "../read-cache.ts";
+import { READ_AHEAD_BLOCK_BYTES } from "../vfs/read-ahead.ts";
 
-/** Bytes of one cached piece: large enough that the kernel's read-ahead (128 KiB–1 MiB) mostly hits, small enough that a random 4 KiB read does not fetch much more than it needs. */
-export const READ_CACHE_PIECE_BYTES_DEFAULT = 1024 * 1024;
+/**
+ * Bytes of one cached piece: the mount reads files in blocks of this size (the vfs's read-ahead,
+ * READ_AHEAD_BLOCK_BYTES), so a block is one piece and one fetch; smaller pieces would split each
+ * block into several requests to the chunk servers.
+ */
+export const READ_CACHE_PIECE_BYTES_DEFAULT = READ_AHEAD_BLOCK_BYTES;
 /** The smallest --cache-size worth having: a few pieces. */
 export const READ_CACHE_SIZE_BYTES_MIN = 4 * READ_CACHE_PIECE_BYTES_DEFAULT;
 
@@ -136,6 +141,8 @@ export class DiskReadCache implements MountReadCache {
         const end = Math.min(reader.sizeBytes, offsetBytes + Math.max(0, lengthBytes));
         if (end <= start) return new Uint8Array(0);
         const out = new Uint8Array(end - start);
+        // Where a piece came back short (the file is shorter than its stat said): the answer ends there, never padded with zeros.
+        let answeredEnd = end;
         const parts: Array<Promise<void>> = [];
         for (const span of spans) {
           const spanEnd = span.fileOffsetBytes + span.sizeBytes;
@@ -155,6 +162,7 @@ export class DiskReadCache implements MountReadCache {
             const pieceFileOffset = span.fileOffsetBytes + offsetInChunkBytes;
             parts.push(
               cache.piece(piece, () => reader.read(pieceFileOffset, piece.sizeBytes), (n) => (hitBytes += n)).then((bytes) => {
+                if (bytes.length < piece.sizeBytes) answeredEnd = Math.min(answeredEnd, pieceFileOffset + bytes.length);
                 const from = Math.max(start, pieceFileOffset);
                 const to = Math.min(end, pieceFileOffset + bytes.length);
                 if (to > from) out.set(bytes.subarray(from - pieceFileOffset, to - pieceFileOffset), from - start);
@@ -163,7 +171,7 @@ export class DiskReadCache implements MountReadCache {
           }
         }
         await Promise.all(parts);
-        return out;
+        return answeredEnd < end ? out.subarray(0, Math.max(0, answeredEnd - start)) : out;
       },
     };
   }
@@ -241,8 +249,9 @@ export class DiskReadCache implements MountReadCache {
     copy.set(bytes, HEADER_BYTES);
     const tmp = join(this.dir, "tmp", `${process.pid}-${(this.tmpSequence += 1)}`);
     const target = this.piecePath(ref.key, ref.chunkId);
-    // Counted and placed in LRU order now, when it is used, not when its write ends (writes end in any order).
-    this.forget(ref.key, ref.chunkId);
+    // Counted and placed in LRU order now, when it is used, not when its write ends (writes end
+    // in any order). An older file of the piece (a damaged one) is replaced by the rename.
+    this.forgetEntry(ref.key);
     this.lru.set(ref.key, fileBytes);
     this.usedBytes += fileBytes;
     this.writing.set(ref.key, bytes);
@@ -282,8 +291,14 @@ export class DiskReadCache implements MountReadCache {
 
   private forget(key: string, chunkId: string): void {
     if (!this.forgetEntry(key)) return;
-    // A reader that has the file open still reads it whole: unlinking only drops the name.
-    void unlink(this.piecePath(key, chunkId)).catch(() => {});
+    // Synchronous (a few microseconds, once per 4 MiB piece): an unlink still queued could
+    // otherwise remove the file of the same piece fetched and renamed into place meanwhile. A
+    // reader that has the file open still reads it whole: unlinking only drops the name.
+    try {
+      unlinkSync(this.piecePath(key, chunkId));
+    } catch {
+      // Already gone.
+    }
   }
 
   /** Drops a piece from the index; whether it was there. */

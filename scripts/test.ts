@@ -8,6 +8,8 @@
 // run includes them and those are missing, this installs them with apt-get, as root or through
 // passwordless sudo, so `npm install && npm test` is all the set-up on a fresh Debian machine
 // (and .ci/run relies on it). Where it cannot, those tests fail with a sentence saying how.
+// The mount tests (test/e2e/mount-*.test.ts) likewise get the programs they run on the mount:
+// rsync, sqlite3, git, python3 and fuse3's fusermount3.
 import { spawn, Glob } from "bun";
 import { existsSync } from "node:fs";
 
@@ -122,7 +124,22 @@ async function ensurePythonPackages(): Promise<void> {
   await aptInstall(PYTHON_PACKAGES, `the Python tests (${PYTHON} importing fsspec, pandas and requests)`);
 }
 
+/**
+ * The programs the mount tests run against a mount, each with the Debian package that brings
+ * it; coreutils, tar and diffutils are in every Debian system. fusermount3 is only one of the
+ * ways the tests unmount (tessera mounts with mount(2) itself, as root).
+ */
+const MOUNT_TEST_PROGRAMS: Record<string, string> = { rsync: "rsync", sqlite3: "sqlite3", git: "git", python3: "python3", fusermount3: "fuse3" };
+
+async function ensureMountTestPrograms(): Promise<void> {
+  const missing = Object.entries(MOUNT_TEST_PROGRAMS).filter(([program]) => !Bun.which(program));
+  if (missing.length === 0) return;
+  await aptInstall(missing.map(([, pkg]) => pkg), `the mount tests (${missing.map(([program]) => program).join(", ")})`);
+}
+
+const mountTests = [...new Glob("test/e2e/mount*.test.ts").scanSync(".")];
 if (runsTest(extraArgs, BROWSER_TEST)) await ensureChromium();
+if (mountTests.some((test) => runsTest(extraArgs, test))) await ensureMountTestPrograms();
 if (runsTest(extraArgs, PYTHON_TEST)) await ensurePythonPackages();
 
 const build = await run([process.execPath, "run", "scripts/build.ts"]);

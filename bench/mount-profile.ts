@@ -81,6 +81,12 @@ function bucketTimes(profile: CpuProfile, fromUs: number, toUs: number): { bucke
   return { buckets, functions, busyUs };
 }
 
+/** read- and write-like system calls a process made so far (/proc/PID/io syscr, syscw). */
+function systemCalls(pid: number): { reads: number; writes: number } {
+  const text = readFileSync(`/proc/${pid}/io`, "utf8");
+  return { reads: Number(/^syscr: (\d+)/m.exec(text)?.[1] ?? 0), writes: Number(/^syscw: (\d+)/m.exec(text)?.[1] ?? 0) };
+}
+
 async function main(): Promise<void> {
   setLogLevel("warn");
   const files = Math.floor(numberArg("files", 500, 1));
@@ -108,6 +114,7 @@ async function main(): Promise<void> {
   const names = new Map(cluster.peers.map((peer) => [peer.child.pid, peer.id === cluster.leader.id ? `${peer.name} (leader)` : peer.name]));
   names.set(mount.pid, "mount");
   const before = pids.map(processCpuSeconds);
+  const callsBefore = pids.map(systemCalls);
   const fromUs = Date.now() * 1000;
   const startMs = performance.now();
   const copy = Bun.spawnSync(["cp", "-r", source, join(mountPoint, "copy")]);
@@ -115,7 +122,9 @@ async function main(): Promise<void> {
   const toUs = Date.now() * 1000;
   if (copy.exitCode !== 0) throw new Error(`cp -r failed: ${copy.stderr.toString()}`);
   const cpuS = pids.map((pid, i) => processCpuSeconds(pid) - before[i]!);
+  const callsAfter = pids.map(systemCalls);
   out(`cp -r of ${files} files of ${sizeBytes} B: ${elapsedS.toFixed(2)} s, ${(files / elapsedS).toFixed(1)} files/s; CPU ms per file: ${pids.map((pid, i) => `${names.get(pid)} ${((cpuS[i]! * 1000) / files).toFixed(2)}`).join(", ")}, total ${((cpuS.reduce((a, b) => a + b, 0) * 1000) / files).toFixed(2)}`);
+  out(`system calls per file (reads / writes, all kinds: sockets, files, /dev/fuse): ${pids.map((pid, i) => `${names.get(pid)} ${((callsAfter[i]!.reads - callsBefore[i]!.reads) / files).toFixed(0)} / ${((callsAfter[i]!.writes - callsBefore[i]!.writes) / files).toFixed(0)}`).join(", ")}`);
   // The leader's background rounds scale with the chunks it holds: its CPU with nothing to do.
   const idleBefore = pids.map(processCpuSeconds);
   const idleStartMs = performance.now();

@@ -34,6 +34,13 @@ export interface FileEditorOptions {
   /** Create the file if it does not exist (with `permission`); with `exclusive` fail if it does. */
   create?: boolean;
   exclusive?: boolean;
+  /**
+   * With `create`: the caller has just found no file at the path (the kernel sends a FUSE CREATE
+   * only after a lookup found none), so the create goes first and the file is stat'ed only when
+   * it turns out to exist after all. Without it a new file costs one stat more, a round trip
+   * to the leader for every file a `cp -r` makes. Either way the outcome is the same.
+   */
+  missing?: boolean;
   /** Start from an empty file (O_TRUNC). */
   truncate?: boolean;
   /** A new file's permission bits (0..0o777). */

@@ -443,10 +443,12 @@ export class FileSystemClient {
    * cuts the file to 0 now (O_TRUNC). A folder or a link is NOT_A_FILE.
    */
   async openEditor(path: string, options: FileEditorOptions = {}): Promise<FileEditor> {
-    let status = await statWhole(this.call, path).catch((err: unknown) => {
-      if (codeOf(err) === "NOT_FOUND" && options.create) return undefined;
-      throw err;
-    });
+    let status = options.create && options.missing
+      ? undefined
+      : await statWhole(this.call, path).catch((err: unknown) => {
+          if (codeOf(err) === "NOT_FOUND" && options.create) return undefined;
+          throw err;
+        });
     if (status && options.create && options.exclusive) throw new FsError("ALREADY_EXISTS", `${status.path} exists`);
     if (!status) {
       try {

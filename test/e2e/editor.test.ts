@@ -106,6 +106,19 @@ describe("the file editor, real processes", () => {
     await cut.close();
     expect((await client.fs.stat("/edit/new.bin")).size).toBe(0);
     await expect(client.fs.openEditor("/edit")).rejects.toMatchObject({ code: "NOT_A_FILE" });
+    // `missing` (create first, stat only when it exists) ends as without it: an existing file
+    // opens as it is, an exclusive open of it fails, a folder is no file, a new one is made.
+    await client.fs.put(new Uint8Array([7, 8, 9]), "/edit/there.bin");
+    const there = await client.fs.openEditor("/edit/there.bin", { create: true, missing: true });
+    expect(there.sizeBytes).toBe(3);
+    await there.close();
+    expect([...(await client.fs.readFile("/edit/there.bin"))]).toEqual([7, 8, 9]);
+    await expect(client.fs.openEditor("/edit/there.bin", { create: true, missing: true, exclusive: true })).rejects.toMatchObject({ code: "ALREADY_EXISTS" });
+    await expect(client.fs.openEditor("/edit", { create: true, missing: true })).rejects.toMatchObject({ code: "NOT_A_FILE" });
+    const made = await client.fs.openEditor("/edit/made.bin", { create: true, missing: true, exclusive: true, permission: 0o640 });
+    await made.write(0, new Uint8Array([1]));
+    await made.close();
+    expect(await client.fs.stat("/edit/made.bin")).toMatchObject({ size: 1, permission: 0o640 });
   }, 60_000);
 
   it("a file changed by another editor since this one's base is refused with FILE_CHANGED, and nothing of it is committed", async () => {

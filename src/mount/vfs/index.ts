@@ -435,7 +435,8 @@ class TesseraFileSystem implements FuseFileSystem {
         if (flags & O_TRUNC) await (await this.editorOf(node, client, path)).truncate(0);
       } else {
         await this.closing.get(known?.id ?? -1);
-        const options: FileEditorOptions = { create: true, permission: mode & ~umask & 0o777, ...(flags & O_EXCL ? { exclusive: true } : {}), ...(flags & O_TRUNC ? { truncate: true } : {}) };
+        // The kernel sends CREATE after a lookup found nothing: create first, stat only on a race.
+        const options: FileEditorOptions = { create: true, missing: true, permission: mode & ~umask & 0o777, ...(flags & O_EXCL ? { exclusive: true } : {}), ...(flags & O_TRUNC ? { truncate: true } : {}) };
         opened = await client.openEditor(path, options);
         node = this.nodes.bind(parent, name, opened.fileId, "file");
         node.editor = Promise.resolve(opened);

@@ -118,7 +118,9 @@ describe("ClusterFileEditor over an in-memory twin", () => {
     const data = pattern(5 * CHUNK + 100, 1);
     for (let at = 0; at < data.length; at += 8 * 1024) await editor.write(at, data.subarray(at, at + 8 * 1024));
     // Five full chunks went down the pipelines already; the sixth (100 bytes) is still a buffer.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The writes went out in the background: wait for them with a deadline, not a fixed pause.
+    const deadline = performance.now() + 5_000;
+    while (twin.piecesWritten < 5 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(twin.piecesWritten).toBe(5);
     expect(twin.rewrites).toBe(0);
     expect(twin.bytes().length).toBe(0);

@@ -2,7 +2,7 @@
 // refusal is one sentence on stderr and the exit code says usage (2) or failure (1). None of
 // these reaches the kernel; mounting for real is test/e2e/mount*.test.ts.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { ensureBinary, runCli, BINARY } from "../support/processes.ts";
@@ -74,8 +74,12 @@ describe("tessera mount: bad input", () => {
   }
 
   it("says mounting needs root, or fusermount3, to an unprivileged user without fusermount3 (exit 1)", async () => {
-    // No PATH: fusermount3, the route of users other than root, cannot be found.
-    const child = Bun.spawn([BINARY, "mount", empty, ...cluster], { uid: 65534, gid: 65534, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env, PATH: "/nonexistent" } });
+    // No PATH: fusermount3, the route of users other than root, cannot be found. The binary is
+    // copied beside the mount point: the repository may sit below a folder only root may enter.
+    const binary = join(dir.path, "tessera");
+    copyFileSync(BINARY, binary);
+    chmodSync(binary, 0o755);
+    const child = Bun.spawn([binary, "mount", empty, ...cluster], { uid: 65534, gid: 65534, stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env, PATH: "/nonexistent" } });
     const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
     expectOneSentence(stderr, /mounting needs root, or fusermount3/);
     expect(code).toBe(1);

@@ -4,7 +4,7 @@
 // on itself). Then unmounting, bad mount points, and the recovery of a mount whose serving
 // process was killed with kill -9. Needs root and /dev/fuse; without them it says so and skips.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isStaleMount, mountFuse, unmountPath } from "../../src/mount/fuse/mount.ts";
 import type { FuseMount } from "../../src/mount/fuse/operations.ts";
@@ -16,6 +16,7 @@ const canMount = process.getuid?.() === 0 && existsSync("/dev/fuse");
 if (!canMount) console.log("fuse-kernel tests skipped: mounting needs root and /dev/fuse.");
 
 const SERVE = join(import.meta.dir, "../support/memory-fuse-serve.ts");
+const REPO_ROOT = resolve(import.meta.dir, "../..");
 
 async function run(cmd: string[], options: { stdin?: Uint8Array } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe", stdin: options.stdin ? new Blob([options.stdin]) : "ignore" });
@@ -264,10 +265,14 @@ describe.skipIf(!canTryUserMount)("a user other than root", () => {
       const script = `
         set -e
         T=${JSON.stringify(temp.path)}
-        chmod 755 "$T"; mkdir "$T/mnt"; chown nobody "$T/mnt"
+        chmod 755 "$T"; mkdir "$T/mnt" "$T/bun" "$T/repo"; chown nobody "$T/mnt"
         mknod "$T/fuse" c 10 229; chmod 666 "$T/fuse"; mount --bind "$T/fuse" /dev/fuse
+        # Bun and the repository may sit below a folder only root may enter (a clone in a 0700
+        # temporary folder): bound where nobody reaches them, in this namespace only.
+        mount --bind ${JSON.stringify(dirname(process.execPath))} "$T/bun"
+        mount --bind ${JSON.stringify(REPO_ROOT)} "$T/repo"
         as_user() { HOME="$T" setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
-        as_user ${JSON.stringify(process.execPath)} ${JSON.stringify(SERVE)} "$T/mnt" > "$T/out" 2> "$T/err" &
+        as_user "$T/bun/"${JSON.stringify(basename(process.execPath))} "$T/repo/"${JSON.stringify(relative(REPO_ROOT, SERVE))} "$T/mnt" > "$T/out" 2> "$T/err" &
         for i in $(seq 200); do grep -q mounted "$T/out" 2>/dev/null && break; sleep 0.05; done
         grep -q mounted "$T/out" || { cat "$T/err" >&2; exit 1; }
         grep " $T/mnt " /proc/self/mounts | cut -d" " -f3,4 | tr , "\\n" | grep -E "^(fuse.tessera|user_id=65534)" | tr "\\n" " "

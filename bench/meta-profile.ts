@@ -16,6 +16,7 @@ import { readFileSync, readdirSync, writeFileSync, chmodSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ClusterClient } from "../src/client/cluster.ts";
 import { setLogLevel } from "../src/util/log.ts";
+import { busySamples, type CpuProfile } from "./cpu-profile.ts";
 import { META_OPS, META_OP_TEXT, MetaWorkload, warmUp, type MetaOp } from "./meta-ops.ts";
 import { arg, closeClient, clusterText, connectPaced, int, listArg, makeTempDir, numberArg, out, processCpuSeconds, runBench, startCluster, stopPeerProcess } from "./support.ts";
 
@@ -38,37 +39,11 @@ const BUCKETS: Array<[string, RegExp]> = [
   ["membership, gossip", /\/src\/membership|gossipsub/],
 ];
 
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string }; children?: number[] }>;
-  samples: number[];
-  timeDeltas: number[];
-}
-
 /** Busy self time of a profile by bucket (fractions summing to 1), idle excluded. */
 function bucketShares(profile: CpuProfile): Map<string, number> {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const keyOf = (id: number): string => {
-    const frame = byId.get(id)!.callFrame;
-    if (frame.url) return `${frame.functionName} ${frame.url}`;
-    for (let up = parent.get(id); up !== undefined; up = parent.get(up)) {
-      const caller = byId.get(up)!.callFrame;
-      if (caller.url) return `${frame.functionName} <- ${caller.functionName} ${caller.url}`;
-    }
-    return frame.functionName;
-  };
-  // A sample's delta is the time since the previous one; a long gap is the process asleep.
-  const sorted = [...profile.timeDeltas].sort((a, b) => a - b);
-  const capUs = (sorted[Math.floor(sorted.length / 2)] ?? 0) * 3;
   const sums = new Map<string, number>();
   let busy = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const frame = byId.get(profile.samples[i]!)!.callFrame;
-    if (/^\((idle|program)\)$/.test(frame.functionName)) continue;
-    const us = Math.min(profile.timeDeltas[i] ?? 0, capUs);
-    const key = keyOf(profile.samples[i]!);
-    const bucket = frame.functionName === "(garbage collector)" ? "garbage collector" : (BUCKETS.find(([, pattern]) => pattern.test(key))?.[0] ?? "other");
+  for (const { bucket, us } of busySamples(profile, BUCKETS)) {
     sums.set(bucket, (sums.get(bucket) ?? 0) + us);
     busy += us;
   }

@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, chmodSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setLogLevel } from "../src/util/log.ts";
+import { busySamples, type CpuProfile } from "./cpu-profile.ts";
 import { arg, clusterText, int, makeTempDir, numberArg, out, pattern, processCpuSeconds, runBench, startCluster, stopPeerProcess, track, waitFor } from "./support.ts";
 
 const RACKS = ["/r1", "/r1", "/r2"];
@@ -38,41 +39,12 @@ const BUCKETS: Array<[string, RegExp]> = [
   ["peer (src/peer)", /\/src\/peer\//],
 ];
 
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber?: number }; children?: number[] }>;
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-}
-
 /** Busy self time (µs) by bucket and by function within [fromUs, toUs] of the profile's clock. */
 function bucketTimes(profile: CpuProfile, fromUs: number, toUs: number): { buckets: Map<string, number>; functions: Map<string, number>; busyUs: number } {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const parent = new Map<number, number>();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const keyOf = (id: number): string => {
-    const frame = byId.get(id)!.callFrame;
-    if (frame.url) return `${frame.functionName} ${frame.url}`;
-    for (let up = parent.get(id); up !== undefined; up = parent.get(up)) {
-      const caller = byId.get(up)!.callFrame;
-      if (caller.url) return `${frame.functionName} <- ${caller.functionName} ${caller.url}`;
-    }
-    return frame.functionName;
-  };
-  const sorted = [...profile.timeDeltas].sort((a, b) => a - b);
-  const capUs = (sorted[Math.floor(sorted.length / 2)] ?? 0) * 3;
   const buckets = new Map<string, number>();
   const functions = new Map<string, number>();
   let busyUs = 0;
-  let clockUs = profile.startTime;
-  for (let i = 0; i < profile.samples.length; i++) {
-    clockUs += profile.timeDeltas[i] ?? 0;
-    if (clockUs < fromUs || clockUs > toUs) continue;
-    const frame = byId.get(profile.samples[i]!)!.callFrame;
-    if (/^\((idle|program)\)$/.test(frame.functionName)) continue;
-    const us = Math.min(profile.timeDeltas[i] ?? 0, capUs);
-    const key = keyOf(profile.samples[i]!);
-    const bucket = frame.functionName === "(garbage collector)" ? "garbage collector" : (BUCKETS.find(([, p]) => p.test(key))?.[0] ?? "other");
+  for (const { bucket, key, us } of busySamples(profile, BUCKETS, { fromUs, toUs })) {
     buckets.set(bucket, (buckets.get(bucket) ?? 0) + us);
     const fn = key.replace(/file:\/\/\S*\/(src|node_modules)\//, "$1/");
     functions.set(fn, (functions.get(fn) ?? 0) + us);

@@ -1,0 +1,14 @@
+// Fuzz targets (issue 18): each is a fast-check property over one decoder, parser or endpoint.
+// The suite runs each with `suiteRuns` cases; bench/fuzz.ts runs them all with many more.
+import type fc from "fast-check";
+
+export interface FuzzTarget<Context = unknown> {
+  readonly name: string;
+  /** Cases the suite runs (a few thousand; fewer for targets that cross a socket). */
+  readonly suiteRuns: number;
+  /** Started once before the cases (a peer, a server); stopped after. */
+  setup?(): Promise<Context>;
+  teardown?(context: Context): Promise<void>;
+  /** The property: it fails only when an input crashes, hangs or changes what it must not. */
+  property(context: Context): fc.IProperty<never> | fc.IAsyncProperty<never>;
+}

@@ -47,3 +47,61 @@ const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Uint8Array, 
 export function utf8Of(bytes: Uint8Array): string {
   return utf8Slice.call(bytes, 0, bytes.length);
 }
+
+/**
+ * Nesting of unknown groups (wire types 3 and 4) the decoders skip before they refuse the
+ * message. protons' `skipType` recurses once per nested group start, one byte each, so ~100 KB
+ * of `0x1b` bytes overflowed the stack ("Maximum call stack size exceeded", found by
+ * test/fuzz). Tessera's schemas are proto3 and have no groups; protobuf's own parsers stop
+ * at a recursion depth of 100.
+ */
+export const UNKNOWN_GROUP_DEPTH_MAX = 100;
+
+/** A message's bytes break the protobuf wire format in a way protons' reader does not catch. */
+export class WireFormatError extends Error {
+  override name = "WireFormatError";
+}
+
+/** The part of protons' reader that skipping an unknown field needs. */
+interface SkippingReader {
+  pos: number;
+  uint32(): number;
+  skip(length?: number): unknown;
+}
+
+/**
+ * Skips one unknown field of `wireType` (the generated code calls this instead of protons'
+ * recursive `reader.skipType`): the same bytes are skipped, groups without recursion and to
+ * a bounded depth.
+ */
+export function skipUnknown(reader: SkippingReader, wireType: number): void {
+  let depth = 0;
+  for (;;) {
+    switch (wireType) {
+      case 0:
+        reader.skip();
+        break;
+      case 1:
+        reader.skip(8);
+        break;
+      case 2:
+        reader.skip(reader.uint32());
+        break;
+      case 3:
+        depth += 1;
+        if (depth > UNKNOWN_GROUP_DEPTH_MAX) throw new WireFormatError(`unknown groups nested deeper than ${UNKNOWN_GROUP_DEPTH_MAX} at offset ${reader.pos}`);
+        break;
+      case 4:
+        if (depth === 0) throw new WireFormatError(`end of a group that was not started at offset ${reader.pos}`);
+        depth -= 1;
+        break;
+      case 5:
+        reader.skip(4);
+        break;
+      default:
+        throw new WireFormatError(`invalid wire type ${wireType} at offset ${reader.pos}`);
+    }
+    if (depth === 0) return;
+    wireType = reader.uint32() & 7;
+  }
+}

@@ -3,7 +3,8 @@
 // decodes must be what was encoded, for short and long strings, any Unicode, and bytes.
 import { describe, expect, it } from "vitest";
 import { encodeMessage as protonsEncode } from "protons-runtime";
-import { encodeMessage, utf8Of } from "../../src/protocol/wire-runtime.ts";
+import { encodeMessage, UNKNOWN_GROUP_DEPTH_MAX, utf8Of, WireFormatError } from "../../src/protocol/wire-runtime.ts";
+import { RpcFrame } from "../../src/protocol/pb/rpc.ts";
 import { MetaRequest } from "../../src/protocol/pb/meta.ts";
 import { WireMessage, MessageType } from "../../src/protocol/pb/raft.ts";
 
@@ -59,5 +60,17 @@ describe("the generated codecs' runtime helpers", () => {
     expect(bytes[0]).not.toBe(0xff);
     expect(utf8Of(Uint8Array.of(0x61, 0xff, 0x62))).toBe("a\uFFFDb");
     expect(utf8Of(new TextEncoder().encode("日本語"))).toBe("日本語");
+  });
+
+  // Found by test/fuzz (targets-protobuf.ts): 100,000 bytes of 0x1b (field 3, wire type 3,
+  // "start group", unknown to RpcFrame) made protons' recursive skipType overflow the stack.
+  it("skips unknown groups to a bounded depth, without recursion, and refuses deeper ones with its own error", () => {
+    const deep = new Uint8Array(100_000).fill(0x1b);
+    expect(() => RpcFrame.decode(deep)).toThrow(WireFormatError);
+    const nested = (depth: number) => Uint8Array.from([...new Array<number>(depth).fill(0x1b), 0x08, 0x05, ...new Array<number>(depth).fill(0x1c), 0x08, 0x07]);
+    expect(RpcFrame.decode(nested(UNKNOWN_GROUP_DEPTH_MAX))).toEqual({ id: 7, body: new Uint8Array(0) });
+    expect(() => RpcFrame.decode(nested(UNKNOWN_GROUP_DEPTH_MAX + 1))).toThrow(WireFormatError);
+    // An end of group with no start, and the wire types 6 and 7 that do not exist.
+    for (const bad of [[0x1c], [0x1e], [0x1f]]) expect(() => RpcFrame.decode(Uint8Array.from(bad))).toThrow(WireFormatError);
   });
 });

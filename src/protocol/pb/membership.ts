@@ -7,7 +7,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 /* eslint-disable require-yield */
 
 import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
-import { encodeMessage, utf8Of } from '../wire-runtime.ts'
+import { encodeMessage, skipUnknown, utf8Of } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -212,7 +212,7 @@ export namespace Heartbeat {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -372,7 +372,7 @@ export namespace TierUsage {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -476,7 +476,7 @@ export namespace PeerEntry {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -524,7 +524,7 @@ export namespace PeersRequest {
 
           switch (tag >>> 3) {
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -593,7 +593,7 @@ export namespace PeersResponse {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }

@@ -11,7 +11,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 /* eslint-disable require-yield */
 
 import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
-import { encodeMessage, utf8Of } from '../wire-runtime.ts'
+import { encodeMessage, skipUnknown, utf8Of } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -3075,7 +3075,7 @@ export namespace MetaRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -6273,7 +6273,7 @@ export namespace MetaResponse {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -6839,7 +6839,7 @@ export namespace MetaError {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -6887,7 +6887,7 @@ export namespace Done {
 
           switch (tag >>> 3) {
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -6935,7 +6935,7 @@ export namespace StatusRequest {
 
           switch (tag >>> 3) {
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7060,7 +7060,7 @@ export namespace VoterProgress {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7218,7 +7218,7 @@ export namespace ClusterStatus {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7290,7 +7290,7 @@ export namespace SetSettingRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7351,7 +7351,7 @@ export namespace GetSettingRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7423,7 +7423,7 @@ export namespace SettingValue {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7506,7 +7506,7 @@ export namespace ListSettingsRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7578,7 +7578,7 @@ export namespace Setting {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7658,7 +7658,7 @@ export namespace SettingsPage {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7719,7 +7719,7 @@ export namespace DeleteSettingRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7813,7 +7813,7 @@ export namespace MkdirRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -7979,7 +7979,7 @@ export namespace CreateRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8064,7 +8064,7 @@ export namespace Created {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8136,7 +8136,7 @@ export namespace AppendRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8209,7 +8209,7 @@ export namespace Appended {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8330,7 +8330,7 @@ export namespace AddChunkRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8452,7 +8452,7 @@ export namespace BumpChunkRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8579,7 +8579,7 @@ export namespace CommitChunkRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8673,7 +8673,7 @@ export namespace Committed {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8756,7 +8756,7 @@ export namespace AbandonChunkRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8840,7 +8840,7 @@ export namespace CompleteRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -8912,7 +8912,7 @@ export namespace RenewLeaseRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9004,7 +9004,7 @@ export namespace RenameRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9086,7 +9086,7 @@ export namespace DeleteRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9166,7 +9166,7 @@ export namespace SetAttributesRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9285,7 +9285,7 @@ export namespace ConcatRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9368,7 +9368,7 @@ export namespace SetOwnerRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9440,7 +9440,7 @@ export namespace SetPermissionRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9521,7 +9521,7 @@ export namespace SetTimesRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9603,7 +9603,7 @@ export namespace SymlinkRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9760,7 +9760,7 @@ export namespace RewriteRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9843,7 +9843,7 @@ export namespace RewriteChunk {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9915,7 +9915,7 @@ export namespace TruncateRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -9998,7 +9998,7 @@ export namespace Deleted {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10070,7 +10070,7 @@ export namespace SetReplicationRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10131,7 +10131,7 @@ export namespace ReplicationSet {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10202,7 +10202,7 @@ export namespace StatRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10296,7 +10296,7 @@ export namespace ListRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10376,7 +10376,7 @@ export namespace Listing {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10476,7 +10476,7 @@ export namespace Replica {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10600,7 +10600,7 @@ export namespace FileChunk {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10893,7 +10893,7 @@ export namespace FileStatus {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -10987,7 +10987,7 @@ export namespace UnderStorageStatus {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11132,7 +11132,7 @@ export namespace MountRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11193,7 +11193,7 @@ export namespace UnmountRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11241,7 +11241,7 @@ export namespace ListMountsRequest {
 
           switch (tag >>> 3) {
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11426,7 +11426,7 @@ export namespace MountInfo {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11495,7 +11495,7 @@ export namespace MountTable {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11556,7 +11556,7 @@ export namespace PersistRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11650,7 +11650,7 @@ export namespace MarkPersistedRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11722,7 +11722,7 @@ export namespace SetPinnedRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11794,7 +11794,7 @@ export namespace FreeCacheRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11866,7 +11866,7 @@ export namespace CacheChange {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11938,7 +11938,7 @@ export namespace ReportBadReplicaRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -11999,7 +11999,7 @@ export namespace FsckRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -12159,7 +12159,7 @@ export namespace FsckFile {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -12423,7 +12423,7 @@ export namespace FsckResult {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -12471,7 +12471,7 @@ export namespace CapacityReportRequest {
 
           switch (tag >>> 3) {
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -12656,7 +12656,7 @@ export namespace PeerCapacity {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -12879,7 +12879,7 @@ export namespace CapacityReport {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -12948,7 +12948,7 @@ export namespace BalanceRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13053,7 +13053,7 @@ export namespace PeerUsage {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13166,7 +13166,7 @@ export namespace UsageSpread {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13304,7 +13304,7 @@ export namespace BalanceSummary {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13365,7 +13365,7 @@ export namespace DecommissionRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13426,7 +13426,7 @@ export namespace DecommissionStatusRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13560,7 +13560,7 @@ export namespace DecommissionStatus {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13633,7 +13633,7 @@ export namespace SubmitJobRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13705,7 +13705,7 @@ export namespace JobStatusRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13753,7 +13753,7 @@ export namespace ListJobsRequest {
 
           switch (tag >>> 3) {
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13814,7 +13814,7 @@ export namespace KillJobRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13895,7 +13895,7 @@ export namespace JobAnswer {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -13964,7 +13964,7 @@ export namespace JobList {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -14069,7 +14069,7 @@ export namespace TaskRef {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -14142,7 +14142,7 @@ export namespace TaskDoneRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -14225,7 +14225,7 @@ export namespace TaskFailedRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -14286,7 +14286,7 @@ export namespace TaskProgressRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -14413,7 +14413,7 @@ export namespace DelegationTokenRequest {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }
@@ -14507,7 +14507,7 @@ export namespace DelegationToken {
               break
             }
             default: {
-              reader.skipType(tag & 7)
+              skipUnknown(reader, tag & 7)
               break
             }
           }

@@ -12,3 +12,8 @@ export interface FuzzTarget<Context = unknown> {
   /** The property: it fails only when an input crashes, hangs or changes what it must not. */
   property(context: Context): fc.IProperty<never> | fc.IAsyncProperty<never>;
 }
+
+import { PROTOBUF_TARGETS } from "./targets-protobuf.ts";
+
+/** Every fuzz target: the suite (test/fuzz/fuzz.test.ts) and bench/fuzz.ts run these. */
+export const FUZZ_TARGETS: readonly FuzzTarget[] = [...PROTOBUF_TARGETS];

@@ -100,21 +100,23 @@ function withoutStreaming(code: string): string {
 /**
  * The generated code calling src/protocol/wire-runtime.ts's helpers where protons-runtime's
  * cost the most per message (that file says what was measured): encodeMessage, the decoding
- * of strings, and the empty default of a bytes field; and the skipping of unknown fields,
- * whose recursion through nested groups protons does not bound (wire-runtime.ts, skipUnknown).
+ * of strings, and the empty default of a bytes field; the skipping of unknown fields, whose
+ * recursion through nested groups protons does not bound (wire-runtime.ts, skipUnknown); and
+ * the writing of bigint uint64 fields, which protons gets wrong in [2^31, 2^32) (writeUint64).
  */
 function withFastPaths(code: string): string {
   let result = code
     .replace(/reader\.string\(\)/g, "utf8Of(reader.bytes())")
     .replace(/uint8ArrayAlloc\(0\)/g, "new Uint8Array(0)")
-    .replace(/reader\.skipType\(/g, "skipUnknown(reader, ");
+    .replace(/reader\.skipType\(/g, "skipUnknown(reader, ")
+    .replace(/\bw\.uint64\(/g, "writeUint64(w, ");
   if (/uint8ArrayAlloc/.test(result.replace(/^import .*$/gm, ""))) throw new Error("the generated code allocates other than an empty bytes default; look at scripts/proto.ts withFastPaths");
   result = result.replace(/^import \{ alloc as uint8ArrayAlloc \} from 'uint8arrays\/alloc'\n/m, "");
   const runtimeImport = /^import \{([^}]*)\} from 'protons-runtime'$/m.exec(result);
   if (!runtimeImport) throw new Error("the generated code does not import protons-runtime as scripts/proto.ts expects");
   const names = runtimeImport[1]!.split(",").map((name) => name.trim()).filter(Boolean);
   // Every schema encodes its messages; only those with a string field decode text.
-  const ours = ["encodeMessage", ...(result.includes("skipUnknown(") ? ["skipUnknown"] : []), ...(result.includes("utf8Of(") ? ["utf8Of"] : [])];
+  const ours = ["encodeMessage", ...["skipUnknown", "utf8Of", "writeUint64"].filter((name) => result.includes(`${name}(`))];
   const theirs = names.filter((name) => name !== "encodeMessage");
   result = result.replace(runtimeImport[0], `import { ${theirs.join(", ")} } from 'protons-runtime'\nimport { ${ours.join(", ")} } from '../wire-runtime.ts'`);
   return result;

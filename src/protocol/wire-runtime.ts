@@ -105,3 +105,25 @@ export function skipUnknown(reader: SkippingReader, wireType: number): void {
     wireType = reader.uint32() & 7;
   }
 }
+
+/** The part of protons' writer that writing a uint64 needs. */
+interface Uint64Writer {
+  uint64(value: bigint): unknown;
+  uint64Number(value: number): unknown;
+}
+
+/**
+ * Writes a uint64 field held as a bigint (the generated code calls this instead of protons'
+ * `w.uint64`). protons-runtime 7.1.2 writes every value in [2^31, 2^32) wrongly: its LongBits
+ * keeps the low word signed (`lo | 0`) and its varint writer loops while `lo > 127`, so 2^31
+ * went out as five zero bytes (read back as 0) and 2^32 - 1 as `ff 00 00 00 00` (refused by
+ * the reader). Found by test/fuzz (a heartbeat's capacityBytes of 4,294,967,295 did not
+ * round-trip): free and capacity bytes of 2-4 GiB, Raft terms, indexes and snapshot offsets
+ * past 2^31 all travel in such fields. Values below 2^53 take uint8-varint's writer, which
+ * protons uses for `jstype = JS_NUMBER` fields; larger ones have a high word and protons'
+ * writer is right for them.
+ */
+export function writeUint64(writer: Uint64Writer, value: bigint): void {
+  if (value >= 0n && value <= BigInt(Number.MAX_SAFE_INTEGER)) writer.uint64Number(Number(value));
+  else writer.uint64(value);
+}

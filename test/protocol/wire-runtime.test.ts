@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { encodeMessage as protonsEncode } from "protons-runtime";
 import { encodeMessage, UNKNOWN_GROUP_DEPTH_MAX, utf8Of, WireFormatError } from "../../src/protocol/wire-runtime.ts";
 import { RpcFrame } from "../../src/protocol/pb/rpc.ts";
+import { Heartbeat } from "../../src/protocol/pb/membership.ts";
 import { MetaRequest } from "../../src/protocol/pb/meta.ts";
 import { WireMessage, MessageType } from "../../src/protocol/pb/raft.ts";
 
@@ -72,5 +73,17 @@ describe("the generated codecs' runtime helpers", () => {
     expect(() => RpcFrame.decode(nested(UNKNOWN_GROUP_DEPTH_MAX + 1))).toThrow(WireFormatError);
     // An end of group with no start, and the wire types 6 and 7 that do not exist.
     for (const bad of [[0x1c], [0x1e], [0x1f]]) expect(() => RpcFrame.decode(Uint8Array.from(bad))).toThrow(WireFormatError);
+  });
+
+  // Found by test/fuzz (targets-protobuf.ts): a Heartbeat whose capacityBytes was 4,294,967,295
+  // decoded, but its encoding `20 ff 00 00 00 00` did not; 2^31 was written as five zero bytes.
+  it("writes bigint uint64 fields right across 2^31 and 2^32 (protons' own writer does not)", () => {
+    for (const value of [2n ** 31n - 1n, 2n ** 31n, 3n * 2n ** 30n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 64n - 1n]) {
+      expect(Heartbeat.decode(Heartbeat.encode({ capacityBytes: value, freeBytes: value })).capacityBytes).toBe(value);
+      const raft = WireMessage.decode(WireMessage.encode({ type: MessageType.SNAPSHOT_RESP, term: value, index: value, nextOffset: value }));
+      expect([raft.term, raft.index, raft.nextOffset]).toEqual([value, value, value]);
+    }
+    expect(Buffer.from(Heartbeat.encode({ capacityBytes: 2n ** 32n - 1n })).toString("hex")).toBe("20ffffffff0f");
+    expect(Buffer.from(Heartbeat.encode({ capacityBytes: 2n ** 31n })).toString("hex")).toBe("208080808008");
   });
 });

@@ -7,7 +7,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 /* eslint-disable require-yield */
 
 import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
-import { encodeMessage, skipUnknown, utf8Of } from '../wire-runtime.ts'
+import { encodeMessage, skipUnknown, utf8Of, writeUint64 } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -57,17 +57,17 @@ export namespace Heartbeat {
 
         if ((obj.capacityBytes != null && obj.capacityBytes !== 0n)) {
           w.uint32(32)
-          w.uint64(obj.capacityBytes)
+          writeUint64(w, obj.capacityBytes)
         }
 
         if ((obj.freeBytes != null && obj.freeBytes !== 0n)) {
           w.uint32(40)
-          w.uint64(obj.freeBytes)
+          writeUint64(w, obj.freeBytes)
         }
 
         if ((obj.chunkCount != null && obj.chunkCount !== 0n)) {
           w.uint32(48)
-          w.uint64(obj.chunkCount)
+          writeUint64(w, obj.chunkCount)
         }
 
         if ((obj.loadMilli != null && obj.loadMilli !== 0)) {
@@ -84,12 +84,12 @@ export namespace Heartbeat {
 
         if ((obj.incarnation != null && obj.incarnation !== 0n)) {
           w.uint32(72)
-          w.uint64(obj.incarnation)
+          writeUint64(w, obj.incarnation)
         }
 
         if ((obj.sequence != null && obj.sequence !== 0n)) {
           w.uint32(80)
-          w.uint64(obj.sequence)
+          writeUint64(w, obj.sequence)
         }
 
         if ((obj.cores != null && obj.cores !== 0)) {
@@ -99,7 +99,7 @@ export namespace Heartbeat {
 
         if ((obj.leaderTerm != null && obj.leaderTerm !== 0n)) {
           w.uint32(96)
-          w.uint64(obj.leaderTerm)
+          writeUint64(w, obj.leaderTerm)
         }
 
         if ((obj.httpAddress != null && obj.httpAddress !== '')) {
@@ -443,7 +443,7 @@ export namespace PeerEntry {
 
         if ((obj.lastSeenAgoMs != null && obj.lastSeenAgoMs !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.lastSeenAgoMs)
+          writeUint64(w, obj.lastSeenAgoMs)
         }
 
         if (opts.lengthDelimited !== false) {

@@ -11,7 +11,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 /* eslint-disable require-yield */
 
 import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
-import { encodeMessage, skipUnknown, utf8Of } from '../wire-runtime.ts'
+import { encodeMessage, skipUnknown, utf8Of, writeUint64 } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -7003,12 +7003,12 @@ export namespace VoterProgress {
 
         if ((obj.match != null && obj.match !== 0n)) {
           w.uint32(16)
-          w.uint64(obj.match)
+          writeUint64(w, obj.match)
         }
 
         if ((obj.next != null && obj.next !== 0n)) {
           w.uint32(24)
-          w.uint64(obj.next)
+          writeUint64(w, obj.next)
         }
 
         if (obj.state != null && __StateValues[obj.state] !== 0) {
@@ -7111,7 +7111,7 @@ export namespace ClusterStatus {
 
         if ((obj.term != null && obj.term !== 0n)) {
           w.uint32(16)
-          w.uint64(obj.term)
+          writeUint64(w, obj.term)
         }
 
         if (obj.voters != null && obj.voters.length > 0) {
@@ -7130,12 +7130,12 @@ export namespace ClusterStatus {
 
         if ((obj.commitIndex != null && obj.commitIndex !== 0n)) {
           w.uint32(40)
-          w.uint64(obj.commitIndex)
+          writeUint64(w, obj.commitIndex)
         }
 
         if ((obj.appliedIndex != null && obj.appliedIndex !== 0n)) {
           w.uint32(48)
-          w.uint64(obj.appliedIndex)
+          writeUint64(w, obj.appliedIndex)
         }
 
         if (obj.progress != null && obj.progress.length > 0) {

@@ -13,7 +13,8 @@ export interface FuzzTarget<Context = unknown> {
   property(context: Context): fc.IProperty<never> | fc.IAsyncProperty<never>;
 }
 
+import { FRAMING_TARGETS } from "./targets-framing.ts";
 import { PROTOBUF_TARGETS } from "./targets-protobuf.ts";
 
 /** Every fuzz target: the suite (test/fuzz/fuzz.test.ts) and bench/fuzz.ts run these. */
-export const FUZZ_TARGETS: readonly FuzzTarget[] = [...PROTOBUF_TARGETS];
+export const FUZZ_TARGETS: readonly FuzzTarget[] = [...PROTOBUF_TARGETS, ...FRAMING_TARGETS];

@@ -132,17 +132,18 @@ function bigVarint(value: bigint): number[] {
 
 /** One edit of valid bytes: a cut, a flipped bit, a byte set, inserted or removed, garbage appended. */
 export function mutate(valid: Uint8Array, edit: Mutation): Uint8Array {
+  // Uint8Array.from copies: a Buffer's slice() would share memory and edit the original too.
   const at = valid.length === 0 ? 0 : edit.at % valid.length;
   switch (edit.kind) {
     case "truncate":
       return valid.subarray(0, at);
     case "flip": {
-      const out = valid.slice();
+      const out = Uint8Array.from(valid);
       if (out.length > 0) out[at]! ^= 1 << (edit.value & 7);
       return out;
     }
     case "set": {
-      const out = valid.slice();
+      const out = Uint8Array.from(valid);
       if (out.length > 0) out[at] = edit.value & 0xff;
       return out;
     }
@@ -213,6 +214,9 @@ export class MemoryStream extends EventTarget {
   readonly sent: Uint8Array[] = [];
   abortedWith: Error | undefined;
 
+  private readonly queue: Array<Uint8Array | undefined> = [];
+  private wakeIterator: (() => void) | undefined;
+
   /** Delivers each piece in its own microtask turn, then the end of the remote's writes. */
   async deliver(pieces: readonly Uint8Array[]): Promise<void> {
     for (const data of pieces) {
@@ -220,12 +224,30 @@ export class MemoryStream extends EventTarget {
       if (this.status !== "open") return;
       // A paused stream keeps what arrives until resumed; the reader resumes when it needs more.
       while (this.readStatus === "paused") await new Promise((resolve) => setTimeout(resolve, 0));
+      this.queue.push(data);
+      this.wakeIterator?.();
       this.dispatchEvent(Object.assign(new Event("message"), { data }));
     }
     await Promise.resolve();
     this.remoteWriteStatus = "closed";
+    this.queue.push(undefined);
+    this.wakeIterator?.();
     this.dispatchEvent(new Event("remoteCloseWrite"));
     this.dispatchEvent(new Event("end"));
+  }
+
+  /** The stream as an async iterable of what arrives (it-length-prefixed reads it so), until the end or an abort. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      while (this.queue.length === 0) {
+        if (this.readStatus === "closed") return;
+        await new Promise<void>((resolve) => (this.wakeIterator = resolve));
+        this.wakeIterator = undefined;
+      }
+      const next = this.queue.shift();
+      if (next === undefined) return;
+      yield next;
+    }
   }
 
   send(data: Uint8Array | { subarray(): Uint8Array }): boolean {
@@ -256,6 +278,7 @@ export class MemoryStream extends EventTarget {
     this.writeStatus = "closed";
     this.readStatus = "closed";
     if (this.status === "open" || this.status === "closed") this.status = "aborted";
+    this.wakeIterator?.();
     this.dispatchEvent(Object.assign(new Event("close"), { error: err, local: true }));
   }
 

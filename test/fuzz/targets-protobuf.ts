@@ -137,7 +137,7 @@ function schemaTarget(file: string, module: Record<string, unknown>): FuzzTarget
         const codec = codecs[index]!;
         // A mutated case starts from a valid encoding of this message.
         checkDecoder(codec, edits === undefined ? bytes : mutateAll(seedOf(codec, bytes), edits));
-      }) as fc.IProperty<never>,
+      }) as unknown as fc.IProperty<never>,
   };
 }
 

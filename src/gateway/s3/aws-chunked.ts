@@ -217,6 +217,9 @@ async function readTrailers(reader: PieceReader, signing: ChunkSigningContext | 
       continue;
     }
     if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw malformed("a trailing header's name is not a token.");
+    // RFC 9110 field values: no control character but HTAB. Headers.append refuses NUL and a
+    // bare CR with a TypeError, which reached the client as a 500 (found by test/fuzz).
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) throw malformed("a trailing header's value holds a control character.");
     if (lines.length >= TRAILERS_COUNT_MAX) throw malformed(`more than ${TRAILERS_COUNT_MAX} trailing headers.`);
     lines.push([name, value]);
     trailers.append(name, value);

@@ -233,6 +233,15 @@ describe("bad bodies and bounds", () => {
     expect(await refusal(unsigned("0\r\nno colon here\r\n\r\n"), { trailer: true })).toMatchObject({ code: "InvalidRequest" });
   });
 
+  // Found by test/fuzz (targets-s3.ts, s3/aws-chunked): a trailing value with a NUL or a bare CR
+  // made Headers.append throw a TypeError, which the gateway answered with a 500.
+  it("refuses a trailing header whose value holds a control character, with InvalidRequest", async () => {
+    for (const value of ["a+aa=\u00cb\u0001\u0012\u0000\u00cc\u0001", "NhCm\rhg==", "NhCm\u0000hg==", "x\u007f"]) {
+      expect(await refusal(unsigned(`5\r\nhello\r\n0\r\nx-amz-checksum-crc32:${value}\r\n\r\n`), { trailer: true })).toEqual({ code: "InvalidRequest", status: 400 });
+    }
+    expect((await decodeAll(unsigned("5\r\nhello\r\n0\r\nx-amz-meta-tab:a\tb \u00e9\r\n\r\n"), { trailer: true })).trailers.get("x-amz-meta-tab")).toBe("a\tb \u00e9");
+  });
+
   it("stops reading the source when the consumer stops early", async () => {
     let returned = false;
     async function* source() {

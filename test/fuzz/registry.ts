@@ -14,7 +14,10 @@ export interface FuzzTarget<Context = unknown> {
 }
 
 import { FRAMING_TARGETS } from "./targets-framing.ts";
+import { PARSER_TARGETS } from "./targets-parsers.ts";
+import { S3_TARGETS } from "./targets-s3.ts";
+import { FUSE_TARGETS, WEBHDFS_TARGETS } from "./targets-webhdfs-fuse.ts";
 import { PROTOBUF_TARGETS } from "./targets-protobuf.ts";
 
 /** Every fuzz target: the suite (test/fuzz/fuzz.test.ts) and bench/fuzz.ts run these. */
-export const FUZZ_TARGETS: readonly FuzzTarget[] = [...PROTOBUF_TARGETS, ...FRAMING_TARGETS];
+export const FUZZ_TARGETS: readonly FuzzTarget[] = [...PROTOBUF_TARGETS, ...FRAMING_TARGETS, ...PARSER_TARGETS, ...S3_TARGETS, ...WEBHDFS_TARGETS, ...FUSE_TARGETS];

@@ -29,7 +29,10 @@ export function validateChunkId(value: unknown): ChunkId {
 
 export function validateChunkVersion(value: unknown): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > CHUNK_VERSION_MAX) {
-    throw new InvalidChunkIdError(`invalid chunk version ${String(value).slice(0, SHOWN_ID_CHARS_MAX)}: expected an integer in [0, ${CHUNK_VERSION_MAX}]`);
+    // typeof, not String(value): an object whose toString is not a function (JSON's
+    // {"toString": ""}) makes String() throw a TypeError (found by test/fuzz).
+    const shown = typeof value === "number" || typeof value === "string" ? String(value).slice(0, SHOWN_ID_CHARS_MAX) : typeof value;
+    throw new InvalidChunkIdError(`invalid chunk version ${shown}: expected an integer in [0, ${CHUNK_VERSION_MAX}]`);
   }
   return value;
 }

@@ -32,6 +32,8 @@ describe("chunk ids", () => {
     expect(validateChunkVersion(0)).toBe(0);
     expect(validateChunkVersion(Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
     for (const bad of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, "3", 3n]) expect(() => validateChunkVersion(bad)).toThrow(InvalidChunkIdError);
+    // Found by test/fuzz (protocol/chunk-ids): JSON's {"toString": ""} made the message's String() throw a TypeError.
+    for (const bad of [{ toString: "" }, JSON.parse('{"toString": 1}'), Object.create(null), null, undefined, Symbol("v")]) expect(() => validateChunkVersion(bad)).toThrow(InvalidChunkIdError);
   });
 
   it("names files from id and version only, and parses exactly those names back", () => {

@@ -281,7 +281,10 @@ function safeDecode(text: string): string {
 
 /** RFC 3986 encoding as SigV4 specifies it: everything but the unreserved characters. */
 export function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A lone surrogate has no UTF-8 form and encodeURIComponent throws a URIError on it; no
+  // request off the wire holds one (its bytes decode to U+FFFD), so it is encoded as that
+  // (found by test/fuzz, which edits raw paths and queries as strings).
+  return encodeURIComponent(text.toWellFormed()).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** The query's name/value pairs, decoded ('+' is a space, as HTML forms write it). */

@@ -29,6 +29,8 @@ describe("the path of a request", () => {
     }
     expect(refusal(() => pathParam("relative/path", "destination")).exception).toBe("IllegalArgumentException");
     expect(pathParam("/x/y z", "destination")).toBe("/x/y z");
+    // Found by test/fuzz (webhdfs/params): a lone surrogate made encodeURIComponent throw a URIError.
+    expect(refusal(() => pathParam("/\udfff", "destination")).exception).toBe("IllegalArgumentException");
   });
 });
 

@@ -72,7 +72,7 @@ async function readAll<T>(reader: FrameReader, codec: FrameDecoder<T>, maxBytes:
 
 const frameReaderTarget: FuzzTarget = {
   name: "net/frame-reader",
-  suiteRuns: 2_000,
+  suiteRuns: 1_500,
   property: () =>
     fc.asyncProperty(frameSession, cuts, fc.constantFrom(64, 256, 8 * 1024 * 1024), fc.integer({ min: 0, max: 400 }), async (session, at, highWaterBytes, maxBytes) => {
       const stream = new MemoryStream();
@@ -99,7 +99,7 @@ const frameReaderTarget: FuzzTarget = {
 function codecFramesTarget(name: string, codecs: Array<{ codec: FrameDecoder<unknown> & { encode(m: never): Uint8Array }; maxBytes: number }>): FuzzTarget {
   return {
     name,
-    suiteRuns: 1_500,
+    suiteRuns: 600,
     property: () =>
       fc.asyncProperty(
         fc.array(fc.tuple(fc.nat({ max: codecs.length - 1 }), fc.oneof(protobufFields, fc.uint8Array({ maxLength: 64 }))), { maxLength: 6 }),
@@ -246,7 +246,7 @@ interface MuxContext {
 
 const muxRpcTarget: FuzzTarget<MuxContext> = {
   name: "net/mux-rpc",
-  suiteRuns: 1_000,
+  suiteRuns: 300,
   async setup() {
     let handler: ((stream: unknown, connection: Connection) => void) | undefined;
     const host = { handle: async (_protocol: string, h: typeof handler) => void (handler = h) } as unknown as TesseraHost;
@@ -320,7 +320,7 @@ class RecordConnection extends AbstractMultiaddrConnection {
 
 const recordsTarget: FuzzTarget = {
   name: "net/encryption-records",
-  suiteRuns: 1_000,
+  suiteRuns: 300,
   property: () =>
     fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 20_000 }), { minLength: 1, maxLength: 4 }), fc.option(mutations, { nil: undefined }), cuts, async (messages, edits, at) => {
       const keyA = new Uint8Array(randomBytes(32));
@@ -383,7 +383,7 @@ const isRaftRefusal = (thrown: unknown) => thrown instanceof InvalidMessageError
 
 const raftCodecTarget: FuzzTarget = {
   name: "raft/codec",
-  suiteRuns: 2_000,
+  suiteRuns: 1_500,
   property: () =>
     fc.property(raftMessage, fc.option(fc.oneof(mutations.map((edits) => ({ edits, bytes: undefined })), protobufFields.map((bytes) => ({ edits: undefined, bytes }))), { nil: undefined }), (message, hostile) => {
       const valid = encodeRaftMessage(message);

@@ -131,7 +131,7 @@ function schemaTarget(file: string, module: Record<string, unknown>): FuzzTarget
   if (codecs.length === 0) throw new Error(`no message codecs found in src/protocol/pb/${file}.ts`);
   return {
     name: `pb/${file}`,
-    suiteRuns: 1_500,
+    suiteRuns: 500,
     property: () =>
       fc.property(fc.nat({ max: codecs.length - 1 }), input, (index, { bytes, edits }) => {
         const codec = codecs[index]!;

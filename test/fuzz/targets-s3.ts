@@ -187,7 +187,7 @@ async function* pieces(list: Uint8Array[]): AsyncGenerator<Uint8Array> {
 
 const awsChunkedTarget: FuzzTarget = {
   name: "s3/aws-chunked",
-  suiteRuns: 2_000,
+  suiteRuns: 1_000,
   property: () =>
     fc.asyncProperty(
       fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { maxLength: 4 }),

@@ -284,7 +284,7 @@ export function uriEncode(text: string): string {
   // A lone surrogate has no UTF-8 form and encodeURIComponent throws a URIError on it; no
   // request off the wire holds one (its bytes decode to U+FFFD), so it is encoded as that
   // (found by test/fuzz, which edits raw paths and queries as strings).
-  return encodeURIComponent(text.toWellFormed()).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text.replace(/\p{Cs}/gu, "\uFFFD")).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** The query's name/value pairs, decoded ('+' is a space, as HTML forms write it). */

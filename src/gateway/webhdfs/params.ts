@@ -86,7 +86,7 @@ export function permissionParam(params: URLSearchParams, name = "permission"): n
 export function pathParam(value: string, name: string): string {
   if (!value.startsWith("/")) throw invalid(name, value, "is not an absolute path");
   // encodeURIComponent below throws a URIError on a lone surrogate (found by test/fuzz).
-  if (!value.isWellFormed()) throw invalid(name, value, "is not valid Unicode (a lone surrogate)");
+  if (/\p{Cs}/u.test(value)) throw invalid(name, value, "is not valid Unicode (a lone surrogate)");
   return pathOfUrl(`${WEBHDFS_PATH_PREFIX}${value.split("/").map(encodeURIComponent).join("/")}`);
 }
 

@@ -121,9 +121,9 @@ const deep = fc
 
 const input = fc.oneof(
   { arbitrary: deep, weight: 1 },
-  { arbitrary: fc.uint8Array({ maxLength: 256 }).map((bytes) => ({ bytes, edits: undefined })), weight: 2 },
-  { arbitrary: protobufFields.map((bytes) => ({ bytes, edits: undefined })), weight: 4 },
-  { arbitrary: fc.tuple(protobufFields, mutations).map(([bytes, edits]) => ({ bytes, edits })), weight: 4 },
+  { arbitrary: fc.uint8Array({ maxLength: 256 }).map((bytes) => ({ bytes, edits: undefined })), weight: 6 },
+  { arbitrary: protobufFields.map((bytes) => ({ bytes, edits: undefined })), weight: 12 },
+  { arbitrary: fc.tuple(protobufFields, mutations).map(([bytes, edits]) => ({ bytes, edits })), weight: 12 },
 );
 
 function schemaTarget(file: string, module: Record<string, unknown>): FuzzTarget {

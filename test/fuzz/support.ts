@@ -213,6 +213,11 @@ export class MemoryStream extends EventTarget {
   readonly direction = "inbound";
   readonly sent: Uint8Array[] = [];
   abortedWith: Error | undefined;
+  // What @libp2p/utils' byteStream checks before it reads a stream (rpc.ts's pbStream).
+  readonly readBufferLength = 0;
+  readonly log = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false });
+  push(): void {}
+  async closeRead(): Promise<void> {}
 
   private readonly queue: Array<Uint8Array | undefined> = [];
   private wakeIterator: (() => void) | undefined;

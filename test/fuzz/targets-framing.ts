@@ -19,6 +19,7 @@ import { DataProtocolError, DataStreamClosedError, encodeFrame, encodeFrameLengt
 import { AesGcmRecordStream, RecordFormatError } from "../../src/net/encryption-stream.ts";
 import { AeadAuthenticationError } from "../../src/net/aead-aes-gcm.ts";
 import { registerMuxHandler } from "../../src/net/mux-rpc.ts";
+import { registerHandler } from "../../src/net/rpc.ts";
 import type { TesseraHost } from "../../src/net/host.ts";
 import { decodeRaftMessage, encodeRaftMessage } from "../../src/raft/codec.ts";
 import { InvalidMessageError, UnknownMessageTypeError } from "../../src/raft/errors.ts";
@@ -292,6 +293,45 @@ function unprefixed(frame: Uint8Array): Uint8Array {
   return frame.subarray(at + 1);
 }
 
+// --- one-shot RPC (src/net/rpc.ts: one length-prefixed request, one answer, per stream) --------
+
+interface OneShotContext {
+  serve(stream: MemoryStream): Promise<void>;
+}
+
+const oneShotRpcTarget: FuzzTarget<OneShotContext> = {
+  name: "net/rpc-one-shot",
+  suiteRuns: 500,
+  async setup() {
+    let handler: ((stream: unknown, connection: Connection) => Promise<void>) | undefined;
+    const host = { handle: async (_protocol: string, h: typeof handler) => void (handler = h) } as unknown as TesseraHost;
+    await registerHandler(host, {
+      protocol: "/fuzz/rpc/1",
+      requestCodec: MetaRequest,
+      responseCodec: MetaResponse,
+      messageBytesMax: 4 * 1024,
+      timeoutMs: SETTLE_MS * 2,
+      maxInboundStreams: 1,
+      log: quietLog,
+      handle: () => ({}) as MetaResponse,
+    });
+    return { serve: (stream) => handler!(stream.asStream(), fakeConnection) };
+  },
+  property: (context) =>
+    fc.asyncProperty(fc.oneof(protobufFields, fc.uint8Array({ maxLength: 40 })), fc.option(mutations, { nil: undefined }), fc.option(hostileLength, { nil: undefined }), cuts, async (body, edits, lyingLength, at) => {
+      const stream = new MemoryStream();
+      const valid = Uint8Array.from([...varint(lyingLength ?? body.length), ...body]);
+      const wire = edits ? mutateAll(valid, edits) : valid;
+      void stream.deliver(split(wire, at));
+      // The handler settles once the stream ended: answered and closed, or reset.
+      await onlyRejects("the one-shot RPC handler", () => context.serve(stream), () => false, SETTLE_MS);
+      if (stream.abortedWith && isEngineError(stream.abortedWith)) throw new UnexpectedThrowError(stream.abortedWith, "the one-shot RPC handler");
+      if (stream.status === "open") throw new Error("the handler returned with its stream still open");
+      const decodes = onlyThrows("MetaRequest", () => MetaRequest.decode(body), () => true) !== undefined;
+      if (wire === valid && lyingLength === undefined && body.length <= 4 * 1024 && decodes && stream.sent.length === 0) throw new Error("a valid request got no answer");
+    }) as unknown as fc.IAsyncProperty<never>,
+};
+
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -410,6 +450,7 @@ export const FRAMING_TARGETS: FuzzTarget[] = [
   writeHandlerTarget,
   readHandlerTarget,
   muxRpcTarget as FuzzTarget,
+  oneShotRpcTarget as FuzzTarget,
   recordsTarget,
   raftCodecTarget,
 ];

@@ -102,21 +102,24 @@ function withoutStreaming(code: string): string {
  * cost the most per message (that file says what was measured): encodeMessage, the decoding
  * of strings, and the empty default of a bytes field; the skipping of unknown fields, whose
  * recursion through nested groups protons does not bound (wire-runtime.ts, skipUnknown); and
- * the writing of bigint uint64 fields, which protons gets wrong in [2^31, 2^32) (writeUint64).
+ * the writing of bigint uint64 fields, which protons gets wrong in [2^31, 2^32) (writeUint64);
+ * and the reading of number uint64 fields, where protons mis-steps on non-minimal varints
+ * (readUint64Number).
  */
 function withFastPaths(code: string): string {
   let result = code
     .replace(/reader\.string\(\)/g, "utf8Of(reader.bytes())")
     .replace(/uint8ArrayAlloc\(0\)/g, "new Uint8Array(0)")
     .replace(/reader\.skipType\(/g, "skipUnknown(reader, ")
-    .replace(/\bw\.uint64\(/g, "writeUint64(w, ");
+    .replace(/\bw\.uint64\(/g, "writeUint64(w, ")
+    .replace(/reader\.uint64Number\(\)/g, "readUint64Number(reader)");
   if (/uint8ArrayAlloc/.test(result.replace(/^import .*$/gm, ""))) throw new Error("the generated code allocates other than an empty bytes default; look at scripts/proto.ts withFastPaths");
   result = result.replace(/^import \{ alloc as uint8ArrayAlloc \} from 'uint8arrays\/alloc'\n/m, "");
   const runtimeImport = /^import \{([^}]*)\} from 'protons-runtime'$/m.exec(result);
   if (!runtimeImport) throw new Error("the generated code does not import protons-runtime as scripts/proto.ts expects");
   const names = runtimeImport[1]!.split(",").map((name) => name.trim()).filter(Boolean);
   // Every schema encodes its messages; only those with a string field decode text.
-  const ours = ["encodeMessage", ...["skipUnknown", "utf8Of", "writeUint64"].filter((name) => result.includes(`${name}(`))];
+  const ours = ["encodeMessage", ...["readUint64Number", "skipUnknown", "utf8Of", "writeUint64"].filter((name) => result.includes(`${name}(`))];
   const theirs = names.filter((name) => name !== "encodeMessage");
   result = result.replace(runtimeImport[0], `import { ${theirs.join(", ")} } from 'protons-runtime'\nimport { ${ours.join(", ")} } from '../wire-runtime.ts'`);
   return result;

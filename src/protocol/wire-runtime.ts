@@ -127,3 +127,40 @@ export function writeUint64(writer: Uint64Writer, value: bigint): void {
   if (value >= 0n && value <= BigInt(Number.MAX_SAFE_INTEGER)) writer.uint64Number(Number(value));
   else writer.uint64(value);
 }
+
+/** The part of protons' reader that reading a varint needs. */
+interface VarintReader {
+  buf: Uint8Array;
+  pos: number;
+  len: number;
+}
+
+/** The bytes of the longest varint protobuf writes (a 64-bit value). */
+const VARINT_BYTES_MAX = 10;
+
+/**
+ * Reads a `jstype = JS_NUMBER` uint64 field (the generated code calls this instead of protons'
+ * `reader.uint64Number`). protons advances its reader by the *shortest* encoding of the value
+ * read, not by the bytes the value took: a valid but non-minimal varint (`85 00` for 5, which
+ * protobuf's parsers must accept) left the reader inside the field and the next byte was read
+ * as a tag (found by test/fuzz). Values past 2^53 are refused, as protons refused them (its
+ * re-encoding threw); they are not Tessera's numbers.
+ */
+export function readUint64Number(reader: VarintReader): number {
+  const { buf, len } = reader;
+  let pos = reader.pos;
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < VARINT_BYTES_MAX; i++) {
+    if (pos >= len) throw new RangeError(`index out of range: ${pos} + 1 > ${len}`);
+    const byte = buf[pos++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) {
+      if (value > Number.MAX_SAFE_INTEGER) throw new WireFormatError(`a uint64 of ${value} is past 2^53 at offset ${reader.pos}`);
+      reader.pos = pos;
+      return value;
+    }
+    scale *= 0x80;
+  }
+  throw new WireFormatError(`a varint longer than ${VARINT_BYTES_MAX} bytes at offset ${reader.pos}`);
+}

@@ -86,4 +86,15 @@ describe("the generated codecs' runtime helpers", () => {
     expect(Buffer.from(Heartbeat.encode({ capacityBytes: 2n ** 32n - 1n })).toString("hex")).toBe("20ffffffff0f");
     expect(Buffer.from(Heartbeat.encode({ capacityBytes: 2n ** 31n })).toString("hex")).toBe("208080808008");
   });
+
+  // Found by test/fuzz: protons advanced past a number uint64 by its shortest encoding, so a
+  // valid non-minimal varint (85 00 for 5) left the reader inside the field.
+  it("reads number uint64 fields written with non-minimal varints, and refuses ones past 2^53 or longer than 10 bytes", () => {
+    expect(RpcFrame.decode(Uint8Array.from([0x08, 0x85, 0x00, 0x12, 0x01, 0x07]))).toEqual({ id: 5, body: Uint8Array.of(7) });
+    expect(RpcFrame.decode(Uint8Array.from([0x08, 0x85, 0x80, 0x80, 0x00, 0x12, 0x00]))).toEqual({ id: 5, body: new Uint8Array(0) });
+    expect(RpcFrame.decode(RpcFrame.encode({ id: Number.MAX_SAFE_INTEGER, body: Uint8Array.of(1) })).id).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => RpcFrame.decode(Uint8Array.from([0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10]))).toThrow(WireFormatError);
+    expect(() => RpcFrame.decode(Uint8Array.from([0x08, ...new Array<number>(10).fill(0x80), 0x00]))).toThrow(WireFormatError);
+    expect(() => RpcFrame.decode(Uint8Array.from([0x08, 0x85]))).toThrow(RangeError);
+  });
 });

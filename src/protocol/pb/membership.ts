@@ -7,7 +7,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 /* eslint-disable require-yield */
 
 import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
-import { encodeMessage, skipUnknown, utf8Of, writeUint64 } from '../wire-runtime.ts'
+import { encodeMessage, readUint64Number, skipUnknown, utf8Of, writeUint64 } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -336,39 +336,39 @@ export namespace TierUsage {
               break
             }
             case 2: {
-              obj.capacityBytes = reader.uint64Number()
+              obj.capacityBytes = readUint64Number(reader)
               break
             }
             case 3: {
-              obj.usedBytes = reader.uint64Number()
+              obj.usedBytes = readUint64Number(reader)
               break
             }
             case 4: {
-              obj.chunks = reader.uint64Number()
+              obj.chunks = readUint64Number(reader)
               break
             }
             case 5: {
-              obj.hits = reader.uint64Number()
+              obj.hits = readUint64Number(reader)
               break
             }
             case 6: {
-              obj.misses = reader.uint64Number()
+              obj.misses = readUint64Number(reader)
               break
             }
             case 7: {
-              obj.evictions = reader.uint64Number()
+              obj.evictions = readUint64Number(reader)
               break
             }
             case 8: {
-              obj.demotions = reader.uint64Number()
+              obj.demotions = readUint64Number(reader)
               break
             }
             case 9: {
-              obj.promotions = reader.uint64Number()
+              obj.promotions = readUint64Number(reader)
               break
             }
             case 10: {
-              obj.pinnedChunks = reader.uint64Number()
+              obj.pinnedChunks = readUint64Number(reader)
               break
             }
             default: {

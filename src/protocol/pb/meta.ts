@@ -11,7 +11,7 @@ const streamingNotGenerated = function * (): Generator<never> {
 /* eslint-disable require-yield */
 
 import { decodeMessage, enumeration, MaxLengthError, message } from 'protons-runtime'
-import { encodeMessage, skipUnknown, utf8Of, writeUint64 } from '../wire-runtime.ts'
+import { encodeMessage, readUint64Number, skipUnknown, utf8Of, writeUint64 } from '../wire-runtime.ts'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -2775,7 +2775,7 @@ export namespace MetaRequest {
               break
             }
             case 3: {
-              obj.callId = reader.uint64Number()
+              obj.callId = readUint64Number(reader)
               break
             }
             case 4: {
@@ -7941,7 +7941,7 @@ export namespace CreateRequest {
               break
             }
             case 3: {
-              obj.chunkSizeBytes = reader.uint64Number()
+              obj.chunkSizeBytes = readUint64Number(reader)
               break
             }
             case 4: {
@@ -8048,7 +8048,7 @@ export namespace Created {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 2: {
@@ -8199,7 +8199,7 @@ export namespace Appended {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 2: {
@@ -8306,7 +8306,7 @@ export namespace AddChunkRequest {
               break
             }
             case 2: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 3: {
@@ -8428,7 +8428,7 @@ export namespace BumpChunkRequest {
               break
             }
             case 2: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 3: {
@@ -8549,7 +8549,7 @@ export namespace CommitChunkRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 2: {
@@ -8557,11 +8557,11 @@ export namespace CommitChunkRequest {
               break
             }
             case 3: {
-              obj.version = reader.uint64Number()
+              obj.version = readUint64Number(reader)
               break
             }
             case 4: {
-              obj.sizeBytes = reader.uint64Number()
+              obj.sizeBytes = readUint64Number(reader)
               break
             }
             case 5: {
@@ -8657,11 +8657,11 @@ export namespace Committed {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 2: {
-              obj.sizeBytes = reader.uint64Number()
+              obj.sizeBytes = readUint64Number(reader)
               break
             }
             case 3: {
@@ -8669,7 +8669,7 @@ export namespace Committed {
               break
             }
             case 4: {
-              obj.mtimeMs = reader.uint64Number()
+              obj.mtimeMs = readUint64Number(reader)
               break
             }
             default: {
@@ -8744,7 +8744,7 @@ export namespace AbandonChunkRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 2: {
@@ -8826,7 +8826,7 @@ export namespace CompleteRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 2: {
@@ -8904,7 +8904,7 @@ export namespace RenewLeaseRequest {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 2: {
@@ -9513,11 +9513,11 @@ export namespace SetTimesRequest {
               break
             }
             case 2: {
-              obj.mtimeMs = reader.uint64Number()
+              obj.mtimeMs = readUint64Number(reader)
               break
             }
             case 3: {
-              obj.accessTimeMs = reader.uint64Number()
+              obj.accessTimeMs = readUint64Number(reader)
               break
             }
             default: {
@@ -9722,11 +9722,11 @@ export namespace RewriteRequest {
               break
             }
             case 2: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 3: {
-              obj.stagingFileId = reader.uint64Number()
+              obj.stagingFileId = readUint64Number(reader)
               break
             }
             case 4: {
@@ -9734,11 +9734,11 @@ export namespace RewriteRequest {
               break
             }
             case 5: {
-              obj.baseChunkCount = reader.uint64Number()
+              obj.baseChunkCount = readUint64Number(reader)
               break
             }
             case 6: {
-              obj.baseLengthBytes = reader.uint64Number()
+              obj.baseLengthBytes = readUint64Number(reader)
               break
             }
             case 7: {
@@ -9752,11 +9752,11 @@ export namespace RewriteRequest {
               break
             }
             case 8: {
-              obj.chunkCount = reader.uint64Number()
+              obj.chunkCount = readUint64Number(reader)
               break
             }
             case 9: {
-              obj.lengthBytes = reader.uint64Number()
+              obj.lengthBytes = readUint64Number(reader)
               break
             }
             default: {
@@ -9831,11 +9831,11 @@ export namespace RewriteChunk {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.stagingIndex = reader.uint64Number()
+              obj.stagingIndex = readUint64Number(reader)
               break
             }
             case 2: {
-              obj.targetIndex = reader.uint64Number()
+              obj.targetIndex = readUint64Number(reader)
               break
             }
             case 3: {
@@ -9911,7 +9911,7 @@ export namespace TruncateRequest {
               break
             }
             case 2: {
-              obj.lengthBytes = reader.uint64Number()
+              obj.lengthBytes = readUint64Number(reader)
               break
             }
             default: {
@@ -9986,15 +9986,15 @@ export namespace Deleted {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.files = reader.uint64Number()
+              obj.files = readUint64Number(reader)
               break
             }
             case 2: {
-              obj.directories = reader.uint64Number()
+              obj.directories = readUint64Number(reader)
               break
             }
             case 3: {
-              obj.chunks = reader.uint64Number()
+              obj.chunks = readUint64Number(reader)
               break
             }
             default: {
@@ -10127,7 +10127,7 @@ export namespace ReplicationSet {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.files = reader.uint64Number()
+              obj.files = readUint64Number(reader)
               break
             }
             default: {
@@ -10198,7 +10198,7 @@ export namespace StatRequest {
               break
             }
             case 2: {
-              obj.chunksFrom = reader.uint64Number()
+              obj.chunksFrom = readUint64Number(reader)
               break
             }
             default: {
@@ -10574,15 +10574,15 @@ export namespace FileChunk {
               break
             }
             case 2: {
-              obj.index = reader.uint64Number()
+              obj.index = readUint64Number(reader)
               break
             }
             case 3: {
-              obj.version = reader.uint64Number()
+              obj.version = readUint64Number(reader)
               break
             }
             case 4: {
-              obj.sizeBytes = reader.uint64Number()
+              obj.sizeBytes = readUint64Number(reader)
               break
             }
             case 5: {
@@ -10819,7 +10819,7 @@ export namespace FileStatus {
               break
             }
             case 3: {
-              obj.sizeBytes = reader.uint64Number()
+              obj.sizeBytes = readUint64Number(reader)
               break
             }
             case 4: {
@@ -10827,11 +10827,11 @@ export namespace FileStatus {
               break
             }
             case 5: {
-              obj.chunkSizeBytes = reader.uint64Number()
+              obj.chunkSizeBytes = readUint64Number(reader)
               break
             }
             case 6: {
-              obj.mtimeMs = reader.uint64Number()
+              obj.mtimeMs = readUint64Number(reader)
               break
             }
             case 7: {
@@ -10849,7 +10849,7 @@ export namespace FileStatus {
               break
             }
             case 9: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 10: {
@@ -10859,7 +10859,7 @@ export namespace FileStatus {
               break
             }
             case 11: {
-              obj.chunksNext = reader.uint64Number()
+              obj.chunksNext = readUint64Number(reader)
               break
             }
             case 12: {
@@ -10875,7 +10875,7 @@ export namespace FileStatus {
               break
             }
             case 15: {
-              obj.accessTimeMs = reader.uint64Number()
+              obj.accessTimeMs = readUint64Number(reader)
               break
             }
             case 16: {
@@ -11418,7 +11418,7 @@ export namespace MountInfo {
               break
             }
             case 10: {
-              obj.unreachableSinceMs = reader.uint64Number()
+              obj.unreachableSinceMs = readUint64Number(reader)
               break
             }
             case 11: {
@@ -11638,11 +11638,11 @@ export namespace MarkPersistedRequest {
               break
             }
             case 2: {
-              obj.fileId = reader.uint64Number()
+              obj.fileId = readUint64Number(reader)
               break
             }
             case 3: {
-              obj.lengthBytes = reader.uint64Number()
+              obj.lengthBytes = readUint64Number(reader)
               break
             }
             case 4: {
@@ -11858,11 +11858,11 @@ export namespace CacheChange {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.files = reader.uint64Number()
+              obj.files = readUint64Number(reader)
               break
             }
             case 2: {
-              obj.chunks = reader.uint64Number()
+              obj.chunks = readUint64Number(reader)
               break
             }
             default: {
@@ -12139,23 +12139,23 @@ export namespace FsckFile {
               break
             }
             case 4: {
-              obj.sizeBytes = reader.uint64Number()
+              obj.sizeBytes = readUint64Number(reader)
               break
             }
             case 5: {
-              obj.chunks = reader.uint64Number()
+              obj.chunks = readUint64Number(reader)
               break
             }
             case 6: {
-              obj.underReplicated = reader.uint64Number()
+              obj.underReplicated = readUint64Number(reader)
               break
             }
             case 7: {
-              obj.corrupt = reader.uint64Number()
+              obj.corrupt = readUint64Number(reader)
               break
             }
             case 8: {
-              obj.missing = reader.uint64Number()
+              obj.missing = readUint64Number(reader)
               break
             }
             default: {
@@ -12347,39 +12347,39 @@ export namespace FsckResult {
               break
             }
             case 3: {
-              obj.files = reader.uint64Number()
+              obj.files = readUint64Number(reader)
               break
             }
             case 4: {
-              obj.directories = reader.uint64Number()
+              obj.directories = readUint64Number(reader)
               break
             }
             case 5: {
-              obj.chunks = reader.uint64Number()
+              obj.chunks = readUint64Number(reader)
               break
             }
             case 6: {
-              obj.sizeBytes = reader.uint64Number()
+              obj.sizeBytes = readUint64Number(reader)
               break
             }
             case 7: {
-              obj.healthy = reader.uint64Number()
+              obj.healthy = readUint64Number(reader)
               break
             }
             case 8: {
-              obj.underReplicated = reader.uint64Number()
+              obj.underReplicated = readUint64Number(reader)
               break
             }
             case 9: {
-              obj.corrupt = reader.uint64Number()
+              obj.corrupt = readUint64Number(reader)
               break
             }
             case 10: {
-              obj.missing = reader.uint64Number()
+              obj.missing = readUint64Number(reader)
               break
             }
             case 11: {
-              obj.overReplicated = reader.uint64Number()
+              obj.overReplicated = readUint64Number(reader)
               break
             }
             case 12: {
@@ -12397,19 +12397,19 @@ export namespace FsckResult {
               break
             }
             case 14: {
-              obj.repairQueue = reader.uint64Number()
+              obj.repairQueue = readUint64Number(reader)
               break
             }
             case 15: {
-              obj.repairsInFlight = reader.uint64Number()
+              obj.repairsInFlight = readUint64Number(reader)
               break
             }
             case 16: {
-              obj.repairedChunks = reader.uint64Number()
+              obj.repairedChunks = readUint64Number(reader)
               break
             }
             case 17: {
-              obj.notCached = reader.uint64Number()
+              obj.notCached = readUint64Number(reader)
               break
             }
             case 20: {
@@ -12622,15 +12622,15 @@ export namespace PeerCapacity {
               break
             }
             case 5: {
-              obj.capacityBytes = reader.uint64Number()
+              obj.capacityBytes = readUint64Number(reader)
               break
             }
             case 6: {
-              obj.usedBytes = reader.uint64Number()
+              obj.usedBytes = readUint64Number(reader)
               break
             }
             case 7: {
-              obj.remainingBytes = reader.uint64Number()
+              obj.remainingBytes = readUint64Number(reader)
               break
             }
             case 8: {
@@ -12638,11 +12638,11 @@ export namespace PeerCapacity {
               break
             }
             case 9: {
-              obj.chunks = reader.uint64Number()
+              obj.chunks = readUint64Number(reader)
               break
             }
             case 10: {
-              obj.lastSeenAgoMs = reader.uint64Number()
+              obj.lastSeenAgoMs = readUint64Number(reader)
               break
             }
             case 11: {
@@ -12813,19 +12813,19 @@ export namespace CapacityReport {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.capacityBytes = reader.uint64Number()
+              obj.capacityBytes = readUint64Number(reader)
               break
             }
             case 2: {
-              obj.usedBytes = reader.uint64Number()
+              obj.usedBytes = readUint64Number(reader)
               break
             }
             case 3: {
-              obj.remainingBytes = reader.uint64Number()
+              obj.remainingBytes = readUint64Number(reader)
               break
             }
             case 4: {
-              obj.nonChunkUsedBytes = reader.uint64Number()
+              obj.nonChunkUsedBytes = readUint64Number(reader)
               break
             }
             case 5: {
@@ -12855,27 +12855,27 @@ export namespace CapacityReport {
               break
             }
             case 10: {
-              obj.files = reader.uint64Number()
+              obj.files = readUint64Number(reader)
               break
             }
             case 11: {
-              obj.chunks = reader.uint64Number()
+              obj.chunks = readUint64Number(reader)
               break
             }
             case 12: {
-              obj.underReplicated = reader.uint64Number()
+              obj.underReplicated = readUint64Number(reader)
               break
             }
             case 13: {
-              obj.repairQueue = reader.uint64Number()
+              obj.repairQueue = readUint64Number(reader)
               break
             }
             case 14: {
-              obj.repairedChunks = reader.uint64Number()
+              obj.repairedChunks = readUint64Number(reader)
               break
             }
             case 15: {
-              obj.repairedBytes = reader.uint64Number()
+              obj.repairedBytes = readUint64Number(reader)
               break
             }
             default: {
@@ -13041,11 +13041,11 @@ export namespace PeerUsage {
               break
             }
             case 3: {
-              obj.usedBytes = reader.uint64Number()
+              obj.usedBytes = readUint64Number(reader)
               break
             }
             case 4: {
-              obj.capacityBytes = reader.uint64Number()
+              obj.capacityBytes = readUint64Number(reader)
               break
             }
             case 5: {
@@ -13276,11 +13276,11 @@ export namespace BalanceSummary {
 
           switch (tag >>> 3) {
             case 1: {
-              obj.moves = reader.uint64Number()
+              obj.moves = readUint64Number(reader)
               break
             }
             case 2: {
-              obj.bytesMoved = reader.uint64Number()
+              obj.bytesMoved = readUint64Number(reader)
               break
             }
             case 3: {
@@ -13544,19 +13544,19 @@ export namespace DecommissionStatus {
               break
             }
             case 3: {
-              obj.replicasHeld = reader.uint64Number()
+              obj.replicasHeld = readUint64Number(reader)
               break
             }
             case 4: {
-              obj.replicasToMove = reader.uint64Number()
+              obj.replicasToMove = readUint64Number(reader)
               break
             }
             case 5: {
-              obj.copiesMade = reader.uint64Number()
+              obj.copiesMade = readUint64Number(reader)
               break
             }
             case 6: {
-              obj.blocked = reader.uint64Number()
+              obj.blocked = readUint64Number(reader)
               break
             }
             default: {
@@ -14405,7 +14405,7 @@ export namespace DelegationTokenRequest {
               break
             }
             case 4: {
-              obj.ttlMs = reader.uint64Number()
+              obj.ttlMs = readUint64Number(reader)
               break
             }
             case 5: {
@@ -14503,7 +14503,7 @@ export namespace DelegationToken {
               break
             }
             case 4: {
-              obj.expiryMs = reader.uint64Number()
+              obj.expiryMs = readUint64Number(reader)
               break
             }
             default: {

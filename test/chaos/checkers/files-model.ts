@@ -108,10 +108,14 @@ export function replayFiles(history: readonly HistoryOp[]): FilesReplay {
         case "append":
           set(op.key, { kind: "known", content: concatBytes([before ?? new Uint8Array(0), contentOf(op.value ?? "")]) });
           break;
-        case "rename":
+        case "rename": {
+          // The file keeps its past under its new name: an earlier state read there is stale.
+          const carried = past.get(op.key);
+          if (carried) past.set(op.to!, new Set([...(past.get(op.to!) ?? []), ...carried]));
           set(op.to!, { kind: "known", content: before });
           set(op.key, { kind: "known", content: null });
           break;
+        }
         case "delete":
           set(op.key, { kind: "known", content: null });
           break;

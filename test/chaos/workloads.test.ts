@@ -16,7 +16,7 @@ import { standardWorkloads, type WorkloadTarget } from "./workloads/index.ts";
 
 const PEERS = 3;
 /** Operations acknowledged before the kill, between kill and restart, and after the restart. */
-const OK_OPS_PER_PHASE = 60;
+const OK_OPS_PER_PHASE = 25;
 const SEED = Number(process.env.TESSERA_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 let processes: PeerProcesses;

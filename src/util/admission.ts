@@ -1,0 +1,166 @@
+// Admission control for a server's client-facing requests (issue 18, overload): at most
+// `inFlightMax` requests are served at once, at most `queueMax` more wait for a slot in
+// arrival order, and none waits longer than `queueTimeoutMs`. Past those bounds a request is
+// refused at once with OverloadedError (the wire's OVERLOADED: retryable, HTTP 503), which
+// costs a small fraction of serving it. Bounded work in progress keeps the peer's event loop
+// free for what must never wait behind clients: Raft's messages, whose timing elects leaders,
+// and the membership heartbeats whose silence declares a peer dead.
+//
+// Pure apart from the clock and the one timer it asks for (both injected), so a test drives
+// time exactly (STYLE.md §1, §5).
+import { ConfigError } from "./config.ts";
+import { WireError } from "../protocol/errors.ts";
+
+export interface AdmissionLimits {
+  /** Requests served at once. */
+  inFlightMax: number;
+  /** Requests waiting for a slot at most; one more is refused at once. */
+  queueMax: number;
+  /** A request waiting longer than this is refused: its client does better to back off and retry. */
+  queueTimeoutMs: number;
+}
+
+export interface AdmissionClock {
+  nowMs(): number;
+  /** Runs `fire` after `ms`; the answer cancels it. */
+  setTimer(fire: () => void, ms: number): () => void;
+}
+
+export const REAL_CLOCK: AdmissionClock = {
+  nowMs: () => performance.now(),
+  setTimer: (fire, ms) => {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** Seconds a refused HTTP client is told to wait (Retry-After): a queue drains in well under one. */
+export const OVERLOADED_RETRY_AFTER_SECONDS = 1;
+
+/** A request refused because the server is serving as much as it can (OVERLOADED). */
+export class OverloadedError extends WireError {
+  override name = "OverloadedError";
+  readonly code = "OVERLOADED";
+}
+
+export interface AdmissionStats {
+  inFlight: number;
+  queued: number;
+  admitted: number;
+  refusedQueueFull: number;
+  refusedQueueTimeout: number;
+}
+
+interface Waiter {
+  admit(release: () => void): void;
+  refuse(err: OverloadedError): void;
+  cancelTimer: () => void;
+  /** Admitted or refused already (the timer and a freed slot may race). */
+  settled: boolean;
+}
+
+export function validateAdmissionLimits(limits: AdmissionLimits, what: string): void {
+  for (const [name, value, min] of [["inFlightMax", limits.inFlightMax, 1], ["queueMax", limits.queueMax, 0], ["queueTimeoutMs", limits.queueTimeoutMs, 1]] as const) {
+    if (!Number.isInteger(value) || value < min) throw new ConfigError(`${what}'s ${name} must be a whole number of at least ${min}, not ${value}`);
+  }
+}
+
+export class AdmissionLimiter {
+  private inFlight = 0;
+  private readonly queue: Waiter[] = [];
+  /** Index of the queue's head (the array is compacted now and then, not shifted per request). */
+  private head = 0;
+  private readonly counts = { admitted: 0, refusedQueueFull: 0, refusedQueueTimeout: 0 };
+
+  constructor(
+    /** What is limited, for the refusal's sentence ("this peer's metadata service"). */
+    private readonly what: string,
+    readonly limits: AdmissionLimits,
+    private readonly clock: AdmissionClock = REAL_CLOCK,
+  ) {
+    validateAdmissionLimits(limits, what);
+  }
+
+  get stats(): AdmissionStats {
+    return { inFlight: this.inFlight, queued: this.queue.length - this.head, ...this.counts };
+  }
+
+  /**
+   * A slot for one request: at once while fewer than inFlightMax are served, else after the
+   * requests queued before it. Rejects with OverloadedError when the queue is full or the wait
+   * passes queueTimeoutMs. The answer must be called once when the request is done.
+   */
+  acquire(): Promise<() => void> {
+    if (this.inFlight < this.limits.inFlightMax && this.queued === 0) return Promise.resolve(this.take());
+    if (this.queued >= this.limits.queueMax) {
+      this.counts.refusedQueueFull += 1;
+      return Promise.reject(this.refusal(`${this.limits.inFlightMax} requests under way and ${this.limits.queueMax} waiting`));
+    }
+    return new Promise<() => void>((resolve, reject) => {
+      const waiter: Waiter = {
+        admit: resolve,
+        refuse: reject,
+        settled: false,
+        cancelTimer: () => {},
+      };
+      waiter.cancelTimer = this.clock.setTimer(() => {
+        if (waiter.settled) return;
+        waiter.settled = true;
+        this.counts.refusedQueueTimeout += 1;
+        // Out of the queue at once, so it counts against queueMax no longer (O(queueMax) at most).
+        const index = this.queue.indexOf(waiter, this.head);
+        if (index >= 0) this.queue.splice(index, 1);
+        reject(this.refusal(`this request waited ${this.limits.queueTimeoutMs} ms for one of ${this.limits.inFlightMax} slots`));
+      }, this.limits.queueTimeoutMs);
+      this.queue.push(waiter);
+    });
+  }
+
+  /** Runs `work` in a slot (acquire, then release however it ends). */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  private get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  private take(): () => void {
+    this.inFlight += 1;
+    this.counts.admitted += 1;
+    let released = false;
+    return () => {
+      if (released) return; // a second call is a no-op, never a second slot
+      released = true;
+      this.inFlight -= 1;
+      this.admitNext();
+    };
+  }
+
+  /** Gives freed slots to the oldest waiters still waiting. */
+  private admitNext(): void {
+    while (this.inFlight < this.limits.inFlightMax && this.head < this.queue.length) {
+      const waiter = this.queue[this.head]!;
+      this.queue[this.head] = undefined as unknown as Waiter;
+      this.head += 1;
+      if (waiter.settled) continue;
+      waiter.settled = true;
+      waiter.cancelTimer();
+      waiter.admit(this.take());
+    }
+    // Drop the consumed prefix once it is most of the array: amortized O(1) per request.
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private refusal(why: string): OverloadedError {
+    return new OverloadedError(`${this.what} is overloaded (${why}); it refused this request: retry after a short backoff`);
+  }
+}

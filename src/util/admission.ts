@@ -49,6 +49,8 @@ export interface AdmissionStats {
   admitted: number;
   refusedQueueFull: number;
   refusedQueueTimeout: number;
+  /** Refused because the process was busy (busyReason), whatever the counts. */
+  refusedBusy: number;
 }
 
 interface Waiter {
@@ -70,16 +72,27 @@ export class AdmissionLimiter {
   private readonly queue: Waiter[] = [];
   /** Index of the queue's head (the array is compacted now and then, not shifted per request). */
   private head = 0;
-  private readonly counts = { admitted: 0, refusedQueueFull: 0, refusedQueueTimeout: 0 };
+  private readonly counts = { admitted: 0, refusedQueueFull: 0, refusedQueueTimeout: 0, refusedBusy: 0 };
 
   constructor(
     /** What is limited, for the refusal's sentence ("this peer's metadata service"). */
     private readonly what: string,
     readonly limits: AdmissionLimits,
     private readonly clock: AdmissionClock = REAL_CLOCK,
+    /**
+     * Why the process cannot take more work right now whatever the counts say (its event loop
+     * is late: LoopLag.busyReason), or undefined. A request is then refused unless fewer than
+     * an eighth of inFlightMax are under way: work already admitted goes on, enough is still
+     * taken to keep Raft's group commits full, and the excess is not queued behind it.
+     */
+    private readonly busyReason: () => string | undefined = () => undefined,
   ) {
     validateAdmissionLimits(limits, what);
+    this.busyInFlightMax = Math.max(1, Math.floor(limits.inFlightMax / 8));
   }
+
+  /** The in-flight bound while the process is busy (busyReason). */
+  readonly busyInFlightMax: number;
 
   get stats(): AdmissionStats {
     return { inFlight: this.inFlight, queued: this.queue.length - this.head, ...this.counts };
@@ -91,6 +104,11 @@ export class AdmissionLimiter {
    * passes queueTimeoutMs. The answer must be called once when the request is done.
    */
   acquire(): Promise<() => void> {
+    const busy = this.busyReason();
+    if (busy !== undefined && this.inFlight >= this.busyInFlightMax) {
+      this.counts.refusedBusy += 1;
+      return Promise.reject(this.refusal(busy));
+    }
     if (this.inFlight < this.limits.inFlightMax && this.queued === 0) return Promise.resolve(this.take());
     if (this.queued >= this.limits.queueMax) {
       this.counts.refusedQueueFull += 1;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AdmissionLimiter, OverloadedError, type AdmissionClock } from "../../src/util/admission.ts";
 import { codeOf, ERROR_CODES, isRetryable } from "../../src/protocol/errors.ts";
 import { ConfigError } from "../../src/util/config.ts";
+import { LoopLag, LOOP_LAG_BUSY_MS, LOOP_LAG_HOLD_MS } from "../../src/util/loop-lag.ts";
 
 /** A clock whose timers fire only when the test advances it. */
 class FakeClock implements AdmissionClock {
@@ -184,5 +185,35 @@ describe("AdmissionLimiter", () => {
     expect(() => new AdmissionLimiter("svc", { inFlightMax: 0, queueMax: 0, queueTimeoutMs: 1 })).toThrow(ConfigError);
     expect(() => new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: -1, queueTimeoutMs: 1 })).toThrow(/queueMax must be a whole number of at least 0/);
     expect(() => new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 0.5 })).toThrow(/queueTimeoutMs/);
+  });
+});
+
+describe("AdmissionLimiter while the process is busy", () => {
+  it("takes no more than an eighth of inFlightMax and queues nothing while busyReason says so", async () => {
+    let busy: string | undefined = "its event loop ran 300 ms late 10 ms ago";
+    const limiter = new AdmissionLimiter("svc", { inFlightMax: 16, queueMax: 100, queueTimeoutMs: 1_000 }, new FakeClock(), () => busy);
+    expect(limiter.busyInFlightMax).toBe(2);
+    const taken = [await limiter.acquire(), await limiter.acquire()];
+    const err = await limiter.acquire().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OverloadedError);
+    expect((err as Error).message).toBe("svc is overloaded (its event loop ran 300 ms late 10 ms ago); it refused this request: retry after a short backoff");
+    expect(limiter.stats).toMatchObject({ inFlight: 2, queued: 0, refusedBusy: 1 });
+    busy = undefined;
+    await limiter.acquire();
+    expect(limiter.stats.inFlight).toBe(3);
+    for (const release of taken) release();
+  });
+});
+
+describe("LoopLag", () => {
+  it("is busy for LOOP_LAG_HOLD_MS after a probe later than LOOP_LAG_BUSY_MS, and not for a punctual one", () => {
+    const lag = new LoopLag(() => 0);
+    lag.observe(LOOP_LAG_BUSY_MS, 1_000);
+    expect(lag.busyReason(1_000)).toBeUndefined();
+    lag.observe(300, 2_000);
+    expect(lag.busyReason(2_010)).toBe("its event loop ran 300 ms late 10 ms ago");
+    expect(lag.busyReason(2_000 + LOOP_LAG_HOLD_MS - 1)).toBeDefined();
+    expect(lag.busyReason(2_000 + LOOP_LAG_HOLD_MS)).toBeUndefined();
+    expect(lag.busyProbes).toBe(1);
   });
 });

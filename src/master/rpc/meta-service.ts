@@ -30,6 +30,7 @@ import { SUPERUSER_KEY } from "../state/permissions.ts";
 import { LeaderLoop } from "../leader-loop.ts";
 import { randomBytes } from "node:crypto";
 import { AdmissionLimiter, OverloadedError, type AdmissionLimits } from "../../util/admission.ts";
+import { LoopLag } from "../../util/loop-lag.ts";
 
 /** The cluster's signing secret (delegation tokens, WebHDFS's redirects): made by the first leader without one. */
 export const CLUSTER_SECRET_KEY = "secret/cluster";
@@ -141,9 +142,11 @@ export class MetaService {
   private readonly officeLoop: LeaderLoop<void>;
   /** Admission of requests from the network (clients and forwarding peers); this peer's own calls skip it. */
   readonly admission: AdmissionLimiter;
+  /** This process's event-loop lag: while it runs late, new network requests are refused (admission). */
+  readonly loopLag = new LoopLag();
 
   constructor(private readonly init: MetaServiceInit) {
-    this.admission = new AdmissionLimiter("this peer's metadata service", init.admission ?? META_ADMISSION_LIMITS);
+    this.admission = new AdmissionLimiter("this peer's metadata service", init.admission ?? META_ADMISSION_LIMITS, undefined, () => this.loopLag.busyReason());
     const proposer = init.calls.proposerOf(init.raft);
     const callers = init.callers ?? new Callers({ namespace: init.stateMachine.namespace });
     this.callers = callers;
@@ -208,6 +211,7 @@ export class MetaService {
   }
 
   async start(): Promise<void> {
+    this.loopLag.start();
     this.officeLoop.start();
     await registerMuxHandler<MetaRequest, MetaResponse>(this.init.host, {
       ...META_CHANNEL,
@@ -229,6 +233,7 @@ export class MetaService {
   }
 
   async stop(): Promise<void> {
+    this.loopLag.stop();
     await this.officeLoop.stop();
     this.toLeader?.client.close();
     await this.init.host.unhandle(META_PROTOCOL);

@@ -198,15 +198,29 @@ class TableWatch {
   }
 }
 
+/**
+ * A fresh /metrics text: the admin HTTP thread serves its last answer (with an Age header) when
+ * the peer is slow to give a new one, so ask until the answer is fresh.
+ */
+async function freshMetrics(http: string): Promise<string> {
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const response = await fetch(`${http}/metrics`);
+    const text = await response.text();
+    if (!response.headers.has("age") || performance.now() > deadline) return text;
+    await sleep(200);
+  }
+}
+
 async function metric(http: string, name: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+  const text = await freshMetrics(http);
   const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.split(" ").pop()) : NaN;
 }
 
 /** The p99 of a Prometheus histogram's buckets, as its upper bound (seconds). */
 async function histogramP99(http: string, name: string): Promise<number> {
-  const text = await (await fetch(`${http}/metrics`)).text();
+  const text = await freshMetrics(http);
   const buckets = text
     .split("\n")
     .filter((l) => l.startsWith(`${name}_bucket{`))
@@ -282,10 +296,8 @@ async function main(): Promise<void> {
   out(`  sent ${int(result.sent)} requests (${int(result.sent / seconds)}/s offered), all answered or failed after ${tookS.toFixed(1)} s; at most ${int(result.maxOutstanding)} outstanding at once`);
   for (const line of outcomesText(outcomes, seconds)) out(`  ${line}`);
   const silences = [...watch.silencesMs].sort((a, b) => a - b);
-  const leaderSilences: number[] = [];
   out(`  peers seen suspect or dead: ${watch.notAlive.length} (in ${int(watch.samples)} table samples every ${SAMPLE_MS} ms; ${watch.failedSamples} samples unanswered within 5 s)`);
   for (const line of watch.notAlive.slice(0, 5)) out(`    ${line}`);
-  void leaderSilences;
   out(`  heartbeat age when a heartbeat came (silences between heartbeats, interval ${HEARTBEAT_INTERVAL_MS_DEFAULT} ms): p50 ${int(percentile(silences, 0.5))} ms, p99 ${int(percentile(silences, 0.99))} ms, max ${int(silences.at(-1) ?? NaN)} ms; lateness p99 ${int(percentile(silences, 0.99) - HEARTBEAT_INTERVAL_MS_DEFAULT)} ms`);
   out(`  Raft: term ${statusBefore.term} → ${statusAfter.term}, leader ${statusBefore.leader === statusAfter.leader ? "unchanged" : "CHANGED"}; leader changes seen by the peers during the run: ${changesAfter.map((after, i) => after - changesBefore[i]!).join(", ")}`);
   out(`  event-loop lag p99 (histogram bucket bound, since start): ${cluster.peers.map((peer, i) => `${peer.name}${peer.id === cluster.leader.id ? " (leader)" : ""} ${ms((lagP99[i] ?? NaN) * 1000)} ms`).join(", ")}`);

@@ -311,7 +311,8 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
 
 function errorResponse(err: unknown, resource: string, requestId: string, method: string, log: Logger, operation: string): Response {
   const error = err instanceof S3Error ? err : s3ErrorFromWire(err);
-  if (error.status >= 500) log.warn("an S3 request failed", { operation, resource, code: error.code, error: err as Error });
+  // A refusal for load is counted (metrics), not logged: a flood of them would flood the log too.
+  if (error.status >= 500 && error.code !== "SlowDown") log.warn("an S3 request failed", { operation, resource, code: error.code, error: err as Error });
   const headers = new Headers({ "content-type": "application/xml", "x-amz-error-code": error.code });
   const extra = (error as S3Error & { headers?: Record<string, string> }).headers;
   if (extra) for (const [name, value] of Object.entries(extra)) headers.set(name, value);

@@ -11,7 +11,7 @@ import { jsonError } from "./respond.ts";
 import { webHdfsLimiter, webHdfsTooManyRequests } from "./webhdfs-limit.ts";
 import { isLoopbackHostHeader, routeOf } from "./routes.ts";
 import { uiResponse } from "./ui.ts";
-import { OVERLOADED_RETRY_AFTER_SECONDS } from "../util/admission.ts";
+import { OVERLOADED_RETRY_AFTER_SECONDS } from "../protocol/errors.ts";
 import { CLIENT_ADDRESS_HEADER, PROXY_KEY_HEADER } from "../util/internal-proxy.ts";
 import type { AnswerMessage, FromHttpThread, StartMessage, ToHttpThread } from "./worker-protocol.ts";
 

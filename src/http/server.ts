@@ -24,7 +24,7 @@ import { isLoopbackHost, routeOf } from "./routes.ts";
 import type { AdminHttpSource } from "./source.ts";
 import type { AskMessage, FromHttpThread, ToHttpThread } from "./worker-protocol.ts";
 import { ConfigError, parseHostPort } from "../util/config.ts";
-import { OVERLOADED_RETRY_AFTER_SECONDS } from "../util/admission.ts";
+import { OVERLOADED_RETRY_AFTER_SECONDS } from "../protocol/errors.ts";
 
 /** How long the HTTP thread may take to start listening. */
 const START_TIMEOUT_MS = 10_000;

@@ -118,6 +118,18 @@ export function codeOf(err: unknown): ErrorCode {
   return err instanceof WireError ? err.code : "INTERNAL";
 }
 
+/**
+ * A request refused unserved because the peer is serving as much as it can (admission control,
+ * src/util/admission.ts builds the sentence): retry after a short backoff.
+ */
+export class OverloadedError extends WireError {
+  override name = "OverloadedError";
+  readonly code = "OVERLOADED";
+}
+
+/** Seconds an HTTP interface tells a client refused for load to wait (Retry-After): a queue drains in well under one. */
+export const OVERLOADED_RETRY_AFTER_SECONDS = 1;
+
 /** The path is not one the namespace can hold (src/protocol/paths.ts says why, in one sentence). */
 export class InvalidPathError extends WireError {
   override name = "InvalidPathError";

@@ -1,15 +1,15 @@
 // Admission control for a server's client-facing requests (issue 18, overload): at most
 // `inFlightMax` requests are served at once, at most `queueMax` more wait for a slot in
 // arrival order, and none waits longer than `queueTimeoutMs`. Past those bounds a request is
-// refused at once with OverloadedError (the wire's OVERLOADED: retryable, HTTP 503), which
-// costs a small fraction of serving it. Bounded work in progress keeps the peer's event loop
+// refused at once with the error `refuse` makes (the servers pass protocol/errors.ts's
+// OverloadedError: the wire's OVERLOADED, retryable, HTTP 503), which costs a small fraction
+// of serving it. Bounded work in progress keeps the peer's event loop
 // free for what must never wait behind clients: Raft's messages, whose timing elects leaders,
 // and the membership heartbeats whose silence declares a peer dead.
 //
 // Pure apart from the clock and the one timer it asks for (both injected), so a test drives
 // time exactly (STYLE.md §1, §5).
 import { ConfigError } from "./config.ts";
-import { WireError } from "../protocol/errors.ts";
 
 export interface AdmissionLimits {
   /** Requests served at once. */
@@ -34,13 +34,25 @@ export const REAL_CLOCK: AdmissionClock = {
   },
 };
 
-/** Seconds a refused HTTP client is told to wait (Retry-After): a queue drains in well under one. */
-export const OVERLOADED_RETRY_AFTER_SECONDS = 1;
+/** The refusal when no `refuse` is given (tests); servers give protocol/errors.ts's OverloadedError. */
+export class AdmissionRefusedError extends Error {
+  override name = "AdmissionRefusedError";
+}
 
-/** A request refused because the server is serving as much as it can (OVERLOADED). */
-export class OverloadedError extends WireError {
-  override name = "OverloadedError";
-  readonly code = "OVERLOADED";
+export interface AdmissionInit {
+  /** What is limited, for the refusal's sentence ("this peer's metadata service"). */
+  what: string;
+  limits: AdmissionLimits;
+  clock?: AdmissionClock;
+  /**
+   * Why the process cannot take more work right now whatever the counts say (its event loop
+   * is late: LoopLag.busyReason), or undefined. A request is then refused unless fewer than
+   * an eighth of inFlightMax are under way: work already admitted goes on, enough is still
+   * taken to keep Raft's group commits full, and the excess is not queued behind it.
+   */
+  busyReason?: () => string | undefined;
+  /** The error a refusal rejects with, from its one sentence. */
+  refuse?: (message: string) => Error;
 }
 
 export interface AdmissionStats {
@@ -55,7 +67,7 @@ export interface AdmissionStats {
 
 interface Waiter {
   admit(release: () => void): void;
-  refuse(err: OverloadedError): void;
+  refuse(err: Error): void;
   cancelTimer: () => void;
   /** Admitted or refused already (the timer and a freed slot may race). */
   settled: boolean;
@@ -74,20 +86,20 @@ export class AdmissionLimiter {
   private head = 0;
   private readonly counts = { admitted: 0, refusedQueueFull: 0, refusedQueueTimeout: 0, refusedBusy: 0 };
 
-  constructor(
-    /** What is limited, for the refusal's sentence ("this peer's metadata service"). */
-    private readonly what: string,
-    readonly limits: AdmissionLimits,
-    private readonly clock: AdmissionClock = REAL_CLOCK,
-    /**
-     * Why the process cannot take more work right now whatever the counts say (its event loop
-     * is late: LoopLag.busyReason), or undefined. A request is then refused unless fewer than
-     * an eighth of inFlightMax are under way: work already admitted goes on, enough is still
-     * taken to keep Raft's group commits full, and the excess is not queued behind it.
-     */
-    private readonly busyReason: () => string | undefined = () => undefined,
-  ) {
+  readonly limits: AdmissionLimits;
+  private readonly what: string;
+  private readonly clock: AdmissionClock;
+  private readonly busyReason: () => string | undefined;
+  private readonly refuse: (message: string) => Error;
+
+  constructor(init: AdmissionInit) {
+    const { what, limits } = init;
     validateAdmissionLimits(limits, what);
+    this.what = what;
+    this.limits = limits;
+    this.clock = init.clock ?? REAL_CLOCK;
+    this.busyReason = init.busyReason ?? (() => undefined);
+    this.refuse = init.refuse ?? ((message) => new AdmissionRefusedError(message));
     this.busyInFlightMax = Math.max(1, Math.floor(limits.inFlightMax / 8));
   }
 
@@ -100,7 +112,7 @@ export class AdmissionLimiter {
 
   /**
    * A slot for one request: at once while fewer than inFlightMax are served, else after the
-   * requests queued before it. Rejects with OverloadedError when the queue is full or the wait
+   * requests queued before it. Rejects with `refuse`'s error when the queue is full or the wait
    * passes queueTimeoutMs. The answer must be called once when the request is done.
    */
   acquire(): Promise<() => void> {
@@ -178,7 +190,7 @@ export class AdmissionLimiter {
     }
   }
 
-  private refusal(why: string): OverloadedError {
-    return new OverloadedError(`${this.what} is overloaded (${why}); it refused this request: retry after a short backoff`);
+  private refusal(why: string): Error {
+    return this.refuse(`${this.what} is overloaded (${why}); it refused this request: retry after a short backoff`);
   }
 }

@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { s3ErrorFromWire } from "../../src/gateway/s3/errors.ts";
 import { remoteExceptionResponse, webHdfsErrorOf } from "../../src/gateway/webhdfs/errors.ts";
 import { statusOf } from "../../src/http/respond.ts";
-import { OverloadedError } from "../../src/util/admission.ts";
-import { RequestError } from "../../src/protocol/errors.ts";
+import { OverloadedError, RequestError } from "../../src/protocol/errors.ts";
 
 const refusal = () => new OverloadedError("this peer's metadata service is overloaded (256 requests under way and 512 waiting); it refused this request: retry after a short backoff");
 

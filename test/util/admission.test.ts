@@ -2,8 +2,8 @@
 // refusals as OVERLOADED with a clear sentence; time is a fake clock the test moves (STYLE.md §5:
 // each bound has a test that it holds).
 import { describe, expect, it } from "vitest";
-import { AdmissionLimiter, OverloadedError, type AdmissionClock } from "../../src/util/admission.ts";
-import { codeOf, ERROR_CODES, isRetryable } from "../../src/protocol/errors.ts";
+import { AdmissionLimiter, AdmissionRefusedError, type AdmissionClock, type AdmissionLimits } from "../../src/util/admission.ts";
+import { codeOf, ERROR_CODES, isRetryable, OverloadedError } from "../../src/protocol/errors.ts";
 import { ConfigError } from "../../src/util/config.ts";
 import { LoopLag, LOOP_LAG_BUSY_MS, LOOP_LAG_HOLD_MS } from "../../src/util/loop-lag.ts";
 
@@ -32,6 +32,11 @@ class FakeClock implements AdmissionClock {
   }
 }
 
+/** A limiter refusing with the wire's OverloadedError, as the servers build theirs. */
+function limiterOf(what: string, limits: AdmissionLimits, clock: AdmissionClock = new FakeClock(), busyReason?: () => string | undefined): AdmissionLimiter {
+  return new AdmissionLimiter({ what, limits, clock, ...(busyReason ? { busyReason } : {}), refuse: (message) => new OverloadedError(message) });
+}
+
 /** Lets promise callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -47,7 +52,7 @@ function track<T>(promise: Promise<T>) {
 describe("AdmissionLimiter", () => {
   it("admits up to inFlightMax at once, queues up to queueMax, refuses the next at once", async () => {
     const clock = new FakeClock();
-    const limiter = new AdmissionLimiter("this test's service", { inFlightMax: 2, queueMax: 3, queueTimeoutMs: 1_000 }, clock);
+    const limiter = limiterOf("this test's service", { inFlightMax: 2, queueMax: 3, queueTimeoutMs: 1_000 }, clock);
     const slots = [track(limiter.acquire()), track(limiter.acquire())];
     const waiting = [track(limiter.acquire()), track(limiter.acquire()), track(limiter.acquire())];
     const refused = track(limiter.acquire());
@@ -59,7 +64,7 @@ describe("AdmissionLimiter", () => {
   });
 
   it("gives a freed slot to the oldest waiter, in arrival order", async () => {
-    const limiter = new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 10, queueTimeoutMs: 1_000 }, new FakeClock());
+    const limiter = limiterOf("svc", { inFlightMax: 1, queueMax: 10, queueTimeoutMs: 1_000 }, new FakeClock());
     const first = track(limiter.acquire());
     const order: number[] = [];
     const waiters = [1, 2, 3].map((n) => limiter.acquire().then((release) => (order.push(n), release)));
@@ -72,7 +77,7 @@ describe("AdmissionLimiter", () => {
 
   it("refuses a waiter whose wait passes queueTimeoutMs, and it no longer counts against the queue", async () => {
     const clock = new FakeClock();
-    const limiter = new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 1, queueTimeoutMs: 500 }, clock);
+    const limiter = limiterOf("svc", { inFlightMax: 1, queueMax: 1, queueTimeoutMs: 500 }, clock);
     const held = track(limiter.acquire());
     const late = track(limiter.acquire());
     await settle();
@@ -93,7 +98,7 @@ describe("AdmissionLimiter", () => {
 
   it("cancels a waiter's timer when it is admitted, so a later timeout cannot refuse it", async () => {
     const clock = new FakeClock();
-    const limiter = new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 1, queueTimeoutMs: 100 }, clock);
+    const limiter = limiterOf("svc", { inFlightMax: 1, queueMax: 1, queueTimeoutMs: 100 }, clock);
     const held = track(limiter.acquire());
     const waiter = track(limiter.acquire());
     await settle();
@@ -108,7 +113,7 @@ describe("AdmissionLimiter", () => {
   });
 
   it("frees a slot once however often release is called", async () => {
-    const limiter = new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 100 }, new FakeClock());
+    const limiter = limiterOf("svc", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 100 }, new FakeClock());
     const release = await limiter.acquire();
     release();
     release();
@@ -118,14 +123,14 @@ describe("AdmissionLimiter", () => {
   });
 
   it("run() releases its slot when the work throws", async () => {
-    const limiter = new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 100 }, new FakeClock());
+    const limiter = limiterOf("svc", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 100 }, new FakeClock());
     await expect(limiter.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await limiter.run(async () => 7)).toBe(7);
     expect(limiter.stats.inFlight).toBe(0);
   });
 
   it("never lets a newcomer pass the queue while others wait", async () => {
-    const limiter = new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 5, queueTimeoutMs: 100 }, new FakeClock());
+    const limiter = limiterOf("svc", { inFlightMax: 1, queueMax: 5, queueTimeoutMs: 100 }, new FakeClock());
     const held = await limiter.acquire();
     const waiting = track(limiter.acquire());
     held(); // its slot goes to the waiter in the same turn
@@ -138,7 +143,7 @@ describe("AdmissionLimiter", () => {
   it("holds its bounds under a burst: never more in flight or queued than allowed", async () => {
     const clock = new FakeClock();
     const limits = { inFlightMax: 8, queueMax: 16, queueTimeoutMs: 50 };
-    const limiter = new AdmissionLimiter("svc", limits, clock);
+    const limiter = limiterOf("svc", limits, clock);
     let maxInFlight = 0;
     let maxQueued = 0;
     const outcomes = { ok: 0, refused: 0 };
@@ -168,7 +173,7 @@ describe("AdmissionLimiter", () => {
   });
 
   it("refuses with OVERLOADED: retryable, 503, and one sentence naming the service and the bound", async () => {
-    const limiter = new AdmissionLimiter("this peer's metadata service", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 100 }, new FakeClock());
+    const limiter = limiterOf("this peer's metadata service", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 100 }, new FakeClock());
     await limiter.acquire();
     const err = await limiter.acquire().catch((e: unknown) => e);
     expect(codeOf(err)).toBe("OVERLOADED");
@@ -182,16 +187,22 @@ describe("AdmissionLimiter", () => {
   });
 
   it("refuses limits that are not whole numbers in range, with a sentence", () => {
-    expect(() => new AdmissionLimiter("svc", { inFlightMax: 0, queueMax: 0, queueTimeoutMs: 1 })).toThrow(ConfigError);
-    expect(() => new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: -1, queueTimeoutMs: 1 })).toThrow(/queueMax must be a whole number of at least 0/);
-    expect(() => new AdmissionLimiter("svc", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 0.5 })).toThrow(/queueTimeoutMs/);
+    expect(() => limiterOf("svc", { inFlightMax: 0, queueMax: 0, queueTimeoutMs: 1 })).toThrow(ConfigError);
+    expect(() => limiterOf("svc", { inFlightMax: 1, queueMax: -1, queueTimeoutMs: 1 })).toThrow(/queueMax must be a whole number of at least 0/);
+    expect(() => limiterOf("svc", { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 0.5 })).toThrow(/queueTimeoutMs/);
+  });
+
+  it("refuses with its own AdmissionRefusedError when no refusal is given", async () => {
+    const limiter = new AdmissionLimiter({ what: "svc", limits: { inFlightMax: 1, queueMax: 0, queueTimeoutMs: 1 }, clock: new FakeClock() });
+    await limiter.acquire();
+    await expect(limiter.acquire()).rejects.toBeInstanceOf(AdmissionRefusedError);
   });
 });
 
 describe("AdmissionLimiter while the process is busy", () => {
   it("takes no more than an eighth of inFlightMax and queues nothing while busyReason says so", async () => {
     let busy: string | undefined = "its event loop ran 300 ms late 10 ms ago";
-    const limiter = new AdmissionLimiter("svc", { inFlightMax: 16, queueMax: 100, queueTimeoutMs: 1_000 }, new FakeClock(), () => busy);
+    const limiter = limiterOf("svc", { inFlightMax: 16, queueMax: 100, queueTimeoutMs: 1_000 }, new FakeClock(), () => busy);
     expect(limiter.busyInFlightMax).toBe(2);
     const taken = [await limiter.acquire(), await limiter.acquire()];
     const err = await limiter.acquire().catch((e: unknown) => e);

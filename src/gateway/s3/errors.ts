@@ -1,8 +1,7 @@
 // S3's errors: a code, an HTTP status and a message, answered as S3's XML body
 // (<Error><Code/><Message/><Resource/><RequestId/></Error>). Clients branch on the code and
 // retry on the status (the AWS SDKs retry 500 and 503), so both follow S3's own table.
-import { codeOf, ERROR_CODES, type ErrorCode } from "../../protocol/errors.ts";
-import { OVERLOADED_RETRY_AFTER_SECONDS } from "../../util/admission.ts";
+import { codeOf, ERROR_CODES, OVERLOADED_RETRY_AFTER_SECONDS, type ErrorCode } from "../../protocol/errors.ts";
 
 export class S3Error extends Error {
   override name = "S3Error";

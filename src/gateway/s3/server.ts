@@ -29,7 +29,8 @@ import {
 import { checkBucketName } from "./names.ts";
 import { copyObject, deleteObject, deleteObjects, getObject, headObject, putObject } from "./objects.ts";
 import { verifySigV4 } from "./sigv4.ts";
-import { AdmissionLimiter, OverloadedError, type AdmissionLimits } from "../../util/admission.ts";
+import { AdmissionLimiter, type AdmissionLimits } from "../../util/admission.ts";
+import { OverloadedError } from "../../protocol/errors.ts";
 
 /** Where the gateway listens unless told: loopback only (SECURITY.md). */
 export const S3_LISTEN_DEFAULT = "127.0.0.1:9000";
@@ -202,7 +203,7 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
   const domain = options.domain?.toLowerCase().replace(/^\./, "");
   const uploadExpiryMs = options.uploadExpiryMs ?? UPLOAD_EXPIRY_MS_DEFAULT;
 
-  const admission = new AdmissionLimiter("this S3 gateway", options.admission ?? S3_ADMISSION_LIMITS);
+  const admission = new AdmissionLimiter({ what: "this S3 gateway", limits: options.admission ?? S3_ADMISSION_LIMITS, refuse: (message) => new OverloadedError(message) });
   const app = new Hono();
   app.all("*", async (c) => {
     let release: () => void;

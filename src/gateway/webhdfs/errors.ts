@@ -4,8 +4,7 @@
 // ValueError (IllegalArgumentException), PermissionError (AccessControlException,
 // SecurityException) or FileNotFoundError (FileNotFoundException); the npm webhdfs client
 // surfaces `exception` and `message`.
-import { codeOf, type ErrorCode } from "../../protocol/errors.ts";
-import { OVERLOADED_RETRY_AFTER_SECONDS } from "../../util/admission.ts";
+import { codeOf, OVERLOADED_RETRY_AFTER_SECONDS, type ErrorCode } from "../../protocol/errors.ts";
 
 /** Hadoop's exceptions that WebHDFS answers with: the short name, its Java class, the HTTP status. */
 export const HADOOP_EXCEPTIONS = {

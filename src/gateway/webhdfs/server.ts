@@ -16,6 +16,7 @@ import { OPS, signedOpOf, UNSUPPORTED_OPS, type OpCall, type OpSpec, type WebHdf
 import { DATA_PARAM, pathOfUrl, queryParams } from "./params.ts";
 import type { WebHdfsPeers } from "./placement.ts";
 import { AdmissionLimiter, type AdmissionLimits } from "../../util/admission.ts";
+import { OverloadedError } from "../../protocol/errors.ts";
 
 /** Seconds a connection from the admin HTTP thread may stay idle (Bun.serve's bound is 255): a write waits on its pipeline. */
 const IDLE_TIMEOUT_S = 120;
@@ -56,7 +57,7 @@ export interface WebHdfsServer {
 
 export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise<WebHdfsServer> {
   const key = randomBytes(24).toString("base64url");
-  const admission = new AdmissionLimiter("this peer's WebHDFS server", options.admission ?? WEBHDFS_ADMISSION_LIMITS);
+  const admission = new AdmissionLimiter({ what: "this peer's WebHDFS server", limits: options.admission ?? WEBHDFS_ADMISSION_LIMITS, refuse: (message) => new OverloadedError(message) });
   const ops: Record<string, OpSpec> = { ...OPS, ...options.extraOps };
   const context: WebHdfsContext = { peers: options.peers, auth: options.auth, log: options.log, random: options.random ?? Math.random };
   const clients = new Map<string, FileSystemClient>();

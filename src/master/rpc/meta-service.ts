@@ -20,7 +20,7 @@ import type { ClusterStatus, MetaRequest, MetaResponse } from "../../protocol/pb
 import { encodeLogCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "../state/state-machine.ts";
 import { META_PROTOCOL } from "../../protocol/ids.ts";
 import { META_RPC_LIMITS } from "../../protocol/limits.ts";
-import { RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
+import { OverloadedError, RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
 import { clientIdBelongsTo, META_CHANNEL, metaAnswer, requestKindOf, type CallKey, type MetaHandlers, type RequestContext, type RequestKind } from "../../protocol/meta.ts";
 import { answerFromOutcome, atMostOnceCall, CallScopes, valueOf } from "./at-most-once.ts";
 import { PROGRESS_STATE } from "../../protocol/views.ts";
@@ -29,7 +29,7 @@ import { Callers } from "./callers.ts";
 import { SUPERUSER_KEY } from "../state/permissions.ts";
 import { LeaderLoop } from "../leader-loop.ts";
 import { randomBytes } from "node:crypto";
-import { AdmissionLimiter, OverloadedError, type AdmissionLimits } from "../../util/admission.ts";
+import { AdmissionLimiter, type AdmissionLimits } from "../../util/admission.ts";
 import { LoopLag } from "../../util/loop-lag.ts";
 
 /** The cluster's signing secret (delegation tokens, WebHDFS's redirects): made by the first leader without one. */
@@ -146,7 +146,12 @@ export class MetaService {
   readonly loopLag = new LoopLag();
 
   constructor(private readonly init: MetaServiceInit) {
-    this.admission = new AdmissionLimiter("this peer's metadata service", init.admission ?? META_ADMISSION_LIMITS, undefined, () => this.loopLag.busyReason());
+    this.admission = new AdmissionLimiter({
+      what: "this peer's metadata service",
+      limits: init.admission ?? META_ADMISSION_LIMITS,
+      busyReason: () => this.loopLag.busyReason(),
+      refuse: (message) => new OverloadedError(message),
+    });
     const proposer = init.calls.proposerOf(init.raft);
     const callers = init.callers ?? new Callers({ namespace: init.stateMachine.namespace });
     this.callers = callers;

@@ -1,6 +1,6 @@
 // One metadata request, retried through elections and leader moves until a deadline: a
-// retryable code of the vocabulary (NOT_LEADER, NO_LEADER, UNAVAILABLE, TIMEOUT: "ask again
-// shortly") is asked again; every other code is the request's real outcome and is thrown as
+// retryable code of the vocabulary (NOT_LEADER, NO_LEADER, UNAVAILABLE, TIMEOUT, OVERLOADED:
+// "ask again shortly"; OVERLOADED after a longer, random backoff) is asked again; every other code is the request's real outcome and is thrown as
 // MetaRequestError. Those are exactly the cases where the first attempt may have been carried
 // out, so a request that changes state carries its client's id and a call id, and every
 // attempt of it the same ones: the masters answer a retry of a call they carried out with its
@@ -14,6 +14,12 @@ import type { TesseraHost } from "../net/host.ts";
 
 const META_RETRY_BACKOFF_MS_MIN = 50;
 const META_RETRY_BACKOFF_MS_MAX = 200;
+/**
+ * An OVERLOADED refusal backs off further, and at random (full jitter): clients refused
+ * together must not come back together, and a peer shedding load needs its excess to stay
+ * away for about the time its queue takes to drain (its queue timeout, 500 ms).
+ */
+const META_OVERLOADED_BACKOFF_MS_MAX = 1_000;
 export const META_DEADLINE_MS_DEFAULT = 15_000;
 
 /** A metadata request the masters refused (or could not answer in time), with the vocabulary's code. */
@@ -38,14 +44,17 @@ export async function callWithRetry(
 ): Promise<MetaResponse> {
   const deadline = performance.now() + deadlineMs;
   let backoffMs = META_RETRY_BACKOFF_MS_MIN;
+  let overloadedBackoffMs = META_RETRY_BACKOFF_MS_MIN;
   let lastProblem = "no answer";
   for (;;) {
+    let overloaded = false;
     try {
       const response = await send(Math.max(1, deadline - performance.now()));
       if (!response.error) return response;
       const code = errorCodeOf(response.error.code);
       if (!isRetryable(code)) throw new MetaRequestError(code, response.error.message);
       lastProblem = response.error.message;
+      overloaded = code === "OVERLOADED";
     } catch (err) {
       if (err instanceof MetaRequestError) throw err;
       // Refused before it left (a request over its bound): asking again cannot help.
@@ -53,9 +62,16 @@ export async function callWithRetry(
       lastProblem = (err as Error).message;
       await onTransportError?.(err);
     }
-    if (performance.now() + backoffMs > deadline) throw new MetaRequestError("UNAVAILABLE", `the cluster did not answer in time: ${lastProblem}`);
-    await new Promise((resolve) => setTimeout(resolve, backoffMs));
-    backoffMs = Math.min(backoffMs * 2, META_RETRY_BACKOFF_MS_MAX);
+    // Full jitter over a doubling ceiling for OVERLOADED; the usual short steps otherwise.
+    const waitMs = overloaded ? Math.ceil(Math.random() * overloadedBackoffMs) : backoffMs;
+    if (performance.now() + waitMs > deadline) {
+      // Still refused for load at the deadline: say so, in the peer's own sentence, not "did not answer".
+      if (overloaded) throw new MetaRequestError("OVERLOADED", `the cluster stayed overloaded until the deadline: ${lastProblem}`);
+      throw new MetaRequestError("UNAVAILABLE", `the cluster did not answer in time: ${lastProblem}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    if (overloaded) overloadedBackoffMs = Math.min(overloadedBackoffMs * 2, META_OVERLOADED_BACKOFF_MS_MAX);
+    else backoffMs = Math.min(backoffMs * 2, META_RETRY_BACKOFF_MS_MAX);
   }
 }
 

@@ -11,6 +11,7 @@ import { jsonError } from "./respond.ts";
 import { webHdfsLimiter, webHdfsTooManyRequests } from "./webhdfs-limit.ts";
 import { isLoopbackHostHeader, routeOf } from "./routes.ts";
 import { uiResponse } from "./ui.ts";
+import { OVERLOADED_RETRY_AFTER_SECONDS } from "../protocol/errors.ts";
 import { CLIENT_ADDRESS_HEADER, PROXY_KEY_HEADER } from "../util/internal-proxy.ts";
 import type { AnswerMessage, FromHttpThread, StartMessage, ToHttpThread } from "./worker-protocol.ts";
 
@@ -116,7 +117,10 @@ async function respond(request: Request): Promise<{ route: string; response: Res
     if (route.name === "/healthz") return { route: routeName, response: new Response("ok\n", { headers: { "content-type": "text/plain; charset=utf-8" } }) };
     if (route.kind === "static") return { route: routeName, response: uiResponse(url.pathname) ?? jsonError(404, `there is no ${url.pathname.slice(0, 200)} here`) };
     const key = `${url.pathname}${url.search}`;
-    if (pending.size >= ASKS_PENDING_MAX) return { route: routeName, response: jsonError(503, "this peer has too many requests under way; try again shortly") };
+    if (pending.size >= ASKS_PENDING_MAX) {
+      const sentence = `this peer's admin HTTP server is overloaded (${ASKS_PENDING_MAX} requests under way); it refused this request: retry after a short backoff`;
+      return { route: routeName, response: jsonError(503, sentence, { "retry-after": String(OVERLOADED_RETRY_AFTER_SECONDS) }) };
+    }
     const answer: Cached<Answer> = await answers.get(key, () => ask(route.name, key));
     // Age (RFC 9111): how many seconds ago the peer gave this answer, when it is not fresh.
     const headers = answer.ageMs >= 1_000 ? { ...answer.value.headers, age: String(Math.floor(answer.ageMs / 1_000)) } : answer.value.headers;

@@ -38,6 +38,7 @@ export function statusOf(err: unknown): number {
     case "NOT_A_FILE":
     case "LIMIT":
       return 400;
+    case "OVERLOADED":
     case "UNAVAILABLE":
     case "NO_LEADER":
     case "NOT_LEADER":

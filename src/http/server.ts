@@ -24,6 +24,7 @@ import { isLoopbackHost, routeOf } from "./routes.ts";
 import type { AdminHttpSource } from "./source.ts";
 import type { AskMessage, FromHttpThread, ToHttpThread } from "./worker-protocol.ts";
 import { ConfigError, parseHostPort } from "../util/config.ts";
+import { OVERLOADED_RETRY_AFTER_SECONDS } from "../protocol/errors.ts";
 
 /** How long the HTTP thread may take to start listening. */
 const START_TIMEOUT_MS = 10_000;
@@ -110,7 +111,8 @@ export async function startAdminHttp(init: AdminHttpInit): Promise<AdminHttp> {
     } catch (err) {
       const status = statusOf(err);
       if (status === 500) log.warn("admin http request failed", { url: message.url.slice(0, 200), err });
-      response = jsonError(status, sentence(err));
+      // 503 (no leader, an overloaded master): the client may ask again, and Retry-After says when.
+      response = jsonError(status, sentence(err), status === 503 ? { "retry-after": String(OVERLOADED_RETRY_AFTER_SECONDS) } : {});
     }
     const reply: ToHttpThread = { type: "answer", id: message.id, status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() };
     // An answer that comes after stop() has no thread left to take it.

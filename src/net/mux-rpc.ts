@@ -18,6 +18,17 @@ import { RequestError } from "../protocol/errors.ts";
 export const MUX_INFLIGHT_MAX = 256;
 // Bytes of frame framing on top of the protocol's own message bound.
 const FRAME_OVERHEAD_BYTES = 32;
+/**
+ * Requests taken from one stream before its reader yields to the event loop. A burst of frames
+ * already buffered decodes in one chain of microtasks, which nothing else interrupts: 2,000
+ * requests (8 client streams of 256) held the loop for 500-700 ms, long enough for Raft's
+ * election timeout and for the heartbeats' timers to fire late. Yielding every few requests lets
+ * timers, Raft's streams and the heartbeats run between them (docs/overload.md).
+ */
+export const MUX_REQUESTS_PER_TURN = 8;
+
+/** Resolves in the event loop's next turn, after pending I/O and timers. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class MuxClosedError extends Error {
   override name = "MuxClosedError";
@@ -55,8 +66,13 @@ async function serveStream<Req, Res>(stream: Stream, connection: Connection, ini
   const writer = new FrameWriter(stream);
   let inflight = 0;
   let slotFreed: (() => void) | undefined;
+  let takenThisTurn = 0;
   try {
     for await (const data of lp.decode(stream, { maxDataLength: init.messageBytesMax + FRAME_OVERHEAD_BYTES })) {
+      if (++takenThisTurn >= MUX_REQUESTS_PER_TURN) {
+        takenThisTurn = 0;
+        await nextTurn();
+      }
       const frame = RpcFrame.decode(data);
       let request: Req;
       try {

@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   NO_PEERS: { meaning: "no live chunk server has room for the request", retryable: false, httpStatus: 503 },
   BUSY: { meaning: "the same kind of work is already running on the leader", retryable: false, httpStatus: 409 },
   UNKNOWN_PEER: { meaning: "no peer of that id is known to the cluster", retryable: false, httpStatus: 404 },
+  OVERLOADED: { meaning: "the peer is serving as many requests as it can and refused this one unserved: retry after a short backoff", retryable: true, httpStatus: 503 },
 
   // --- chunk servers -------------------------------------------------------------------------
   CHUNK_CORRUPT: { meaning: "a replica failed its checksums", retryable: false, httpStatus: 500 },
@@ -116,6 +117,18 @@ export class RequestError extends WireError {
 export function codeOf(err: unknown): ErrorCode {
   return err instanceof WireError ? err.code : "INTERNAL";
 }
+
+/**
+ * A request refused unserved because the peer is serving as much as it can (admission control,
+ * src/util/admission.ts builds the sentence): retry after a short backoff.
+ */
+export class OverloadedError extends WireError {
+  override name = "OverloadedError";
+  readonly code = "OVERLOADED";
+}
+
+/** Seconds an HTTP interface tells a client refused for load to wait (Retry-After): a queue drains in well under one. */
+export const OVERLOADED_RETRY_AFTER_SECONDS = 1;
 
 /** The path is not one the namespace can hold (src/protocol/paths.ts says why, in one sentence). */
 export class InvalidPathError extends WireError {

@@ -1,7 +1,7 @@
 // S3's errors: a code, an HTTP status and a message, answered as S3's XML body
 // (<Error><Code/><Message/><Resource/><RequestId/></Error>). Clients branch on the code and
 // retry on the status (the AWS SDKs retry 500 and 503), so both follow S3's own table.
-import { codeOf, ERROR_CODES, type ErrorCode } from "../../protocol/errors.ts";
+import { codeOf, ERROR_CODES, OVERLOADED_RETRY_AFTER_SECONDS, type ErrorCode } from "../../protocol/errors.ts";
 
 export class S3Error extends Error {
   override name = "S3Error";
@@ -110,6 +110,16 @@ export class S3Error extends Error {
   static internal(): S3Error {
     return new S3Error("InternalError", 500, "We encountered an internal error. Please try again.");
   }
+  /**
+   * S3's answer to a request rate it cannot serve: the AWS SDKs retry SlowDown with backoff
+   * (it is in their throttling list). The gateway's own admission and the masters' OVERLOADED
+   * both come out as this, with Retry-After.
+   */
+  static slowDown(): S3Error {
+    const error = new S3Error("SlowDown", 503, "Please reduce your request rate.");
+    (error as S3Error & { headers?: Record<string, string> }).headers = { "retry-after": String(OVERLOADED_RETRY_AFTER_SECONDS) };
+    return error;
+  }
   static serviceUnavailable(): S3Error {
     return new S3Error("ServiceUnavailable", 503, "The cluster is not available right now. Please try again.");
   }
@@ -177,6 +187,8 @@ export function s3ErrorFromWire(error: unknown): S3Error {
       return new S3Error("OperationAborted", 409, "A conflicting object or folder exists at that name.");
     case "CHUNK_RANGE":
       return S3Error.invalidRange();
+    case "OVERLOADED":
+      return S3Error.slowDown();
     case "PERMISSION_DENIED":
       // The key's user may not (HDFS's permissions, checked by the masters): the wire's message
       // names the user, the access and the inode, which is what the user needs to ask for.

@@ -29,6 +29,8 @@ import {
 import { checkBucketName } from "./names.ts";
 import { copyObject, deleteObject, deleteObjects, getObject, headObject, putObject } from "./objects.ts";
 import { verifySigV4 } from "./sigv4.ts";
+import { AdmissionLimiter, type AdmissionLimits } from "../../util/admission.ts";
+import { OverloadedError } from "../../protocol/errors.ts";
 
 /** Where the gateway listens unless told: loopback only (SECURITY.md). */
 export const S3_LISTEN_DEFAULT = "127.0.0.1:9000";
@@ -44,6 +46,15 @@ const REQUEST_BODY_BYTES_MAX = Math.floor(OBJECT_BYTES_MAX * 1.02);
 const USER_CLIENTS_MAX = 1_024;
 /** A key longer than S3's 1,024 bytes is refused by names.ts; a path beyond this is not parsed at all. */
 const RAW_PATH_CHARS_MAX = 8 * 1024;
+
+/**
+ * Requests the gateway serves at once and lets wait (src/util/admission.ts); past them it
+ * answers SlowDown (503, Retry-After) at once, which every AWS SDK backs off on. A slot is
+ * held for the whole request, a PUT's body included, so the bound is generous: it caps the
+ * work and memory under way, not a client's ordinary concurrency (the SDKs default to 50
+ * connections). 2 s of waiting rides out a burst; a sustained excess is refused.
+ */
+export const S3_ADMISSION_LIMITS: AdmissionLimits = { inFlightMax: 256, queueMax: 1_024, queueTimeoutMs: 2_000 };
 
 /** Query parameters that name a sub-resource this gateway does not serve. */
 const UNSUPPORTED_SUBRESOURCES = new Set([
@@ -66,6 +77,8 @@ export interface S3GatewayOptions {
   uploadExpiryMs?: number;
   /** How often the sweep of expired uploads runs; 0 never (tests call sweep()). */
   sweepIntervalMs?: number;
+  /** Admission of requests (S3_ADMISSION_LIMITS unless given). */
+  admission?: AdmissionLimits;
   log?: Logger;
   now?: () => number;
 }
@@ -76,6 +89,8 @@ export interface S3Gateway {
   readonly port: number;
   readonly metrics: GatewayMetrics;
   readonly keys: AccessKeyStore;
+  /** The admission of requests: its counters (refused, in flight). */
+  readonly admission: AdmissionLimiter;
   /** Removes expired uploads now. */
   sweep(): Promise<{ uploads: number; bodies: number }>;
   stop(): Promise<void>;
@@ -188,9 +203,32 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
   const domain = options.domain?.toLowerCase().replace(/^\./, "");
   const uploadExpiryMs = options.uploadExpiryMs ?? UPLOAD_EXPIRY_MS_DEFAULT;
 
+  const admission = new AdmissionLimiter({ what: "this S3 gateway", limits: options.admission ?? S3_ADMISSION_LIMITS, refuse: (message) => new OverloadedError(message) });
   const app = new Hono();
   app.all("*", async (c) => {
-    const request = c.req.raw;
+    let release: () => void;
+    try {
+      release = await admission.acquire();
+    } catch (err) {
+      if (!(err instanceof OverloadedError)) throw err;
+      const requestId = randomBytes(8).toString("hex").toUpperCase();
+      const response = errorResponse(S3Error.slowDown(), rawTarget(c.req.raw.url).rawPath, requestId, c.req.raw.method, log, "Unknown");
+      response.headers.set("x-amz-request-id", requestId);
+      response.headers.set("x-amz-id-2", requestId);
+      response.headers.set("server", "Tessera");
+      metrics.observeError("SlowDown");
+      metrics.observeRequest("Unknown", 503, 0);
+      return response;
+    }
+    try {
+      return await serveRequest(c.req.raw);
+    } finally {
+      // A GET's body streams after this returns; the slot covers the handler's work, and
+      // Bun.serve's own backpressure the bytes still going out.
+      release();
+    }
+  });
+  async function serveRequest(request: Request): Promise<Response> {
     const startedMs = performance.now();
     const requestId = randomBytes(8).toString("hex").toUpperCase();
     const { rawPath, rawQuery } = rawTarget(request.url);
@@ -225,7 +263,7 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
     response.headers.set("server", "Tessera");
     metrics.observeRequest(operation, response.status, performance.now() - startedMs);
     return response;
-  });
+  }
 
   const { hostname, port } = parseHostPort(options.listen ?? S3_LISTEN_DEFAULT, "the S3 listen address");
   const server = Bun.serve({
@@ -262,6 +300,7 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
     port: boundPort,
     metrics,
     keys,
+    admission,
     sweep,
     async stop() {
       if (timer) clearInterval(timer);
@@ -273,7 +312,8 @@ export async function startS3Gateway(options: S3GatewayOptions): Promise<S3Gatew
 
 function errorResponse(err: unknown, resource: string, requestId: string, method: string, log: Logger, operation: string): Response {
   const error = err instanceof S3Error ? err : s3ErrorFromWire(err);
-  if (error.status >= 500) log.warn("an S3 request failed", { operation, resource, code: error.code, error: err as Error });
+  // A refusal for load is counted (metrics), not logged: a flood of them would flood the log too.
+  if (error.status >= 500 && error.code !== "SlowDown") log.warn("an S3 request failed", { operation, resource, code: error.code, error: err as Error });
   const headers = new Headers({ "content-type": "application/xml", "x-amz-error-code": error.code });
   const extra = (error as S3Error & { headers?: Record<string, string> }).headers;
   if (extra) for (const [name, value] of Object.entries(extra)) headers.set(name, value);

@@ -4,7 +4,7 @@
 // ValueError (IllegalArgumentException), PermissionError (AccessControlException,
 // SecurityException) or FileNotFoundError (FileNotFoundException); the npm webhdfs client
 // surfaces `exception` and `message`.
-import { codeOf, type ErrorCode } from "../../protocol/errors.ts";
+import { codeOf, OVERLOADED_RETRY_AFTER_SECONDS, type ErrorCode } from "../../protocol/errors.ts";
 
 /** Hadoop's exceptions that WebHDFS answers with: the short name, its Java class, the HTTP status. */
 export const HADOOP_EXCEPTIONS = {
@@ -65,6 +65,7 @@ export function exceptionOfCode(code: ErrorCode): { exception: HadoopException; 
       return { exception: "PathIsNotEmptyDirectoryException" };
     case "LEASE_HELD":
       return { exception: "AlreadyBeingCreatedException" };
+    case "OVERLOADED":
     case "NOT_LEADER":
     case "NO_LEADER":
     case "UNAVAILABLE":
@@ -99,5 +100,7 @@ export function webHdfsErrorOf(err: unknown): WebHdfsError {
 export function remoteExceptionResponse(err: unknown): Response {
   const error = webHdfsErrorOf(err);
   const body = { RemoteException: { exception: error.exception, javaClassName: HADOOP_EXCEPTIONS[error.exception].javaClassName, message: error.message } };
-  return new Response(JSON.stringify(body), { status: error.status, headers: { "content-type": "application/json" } });
+  // A RetriableException says "ask again"; Retry-After says when (an overloaded peer's queue drains in well under it).
+  const retry = error.exception === "RetriableException" ? { "retry-after": String(OVERLOADED_RETRY_AFTER_SECONDS) } : {};
+  return new Response(JSON.stringify(body), { status: error.status, headers: { "content-type": "application/json", ...retry } });
 }

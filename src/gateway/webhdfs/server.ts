@@ -15,6 +15,8 @@ import { remoteExceptionResponse, WebHdfsError, webHdfsErrorOf } from "./errors.
 import { OPS, signedOpOf, UNSUPPORTED_OPS, type OpCall, type OpSpec, type WebHdfsContext } from "./ops.ts";
 import { DATA_PARAM, pathOfUrl, queryParams } from "./params.ts";
 import type { WebHdfsPeers } from "./placement.ts";
+import { AdmissionLimiter, type AdmissionLimits } from "../../util/admission.ts";
+import { OverloadedError } from "../../protocol/errors.ts";
 
 /** Seconds a connection from the admin HTTP thread may stay idle (Bun.serve's bound is 255): a write waits on its pipeline. */
 const IDLE_TIMEOUT_S = 120;
@@ -22,6 +24,13 @@ const IDLE_TIMEOUT_S = 120;
 const REQUEST_BODY_BYTES_MAX = 1024 ** 4;
 /** Clients acting as distinct users kept at once (each a FileSystemClient with its own leases). */
 const USER_CLIENTS_MAX = 1_024;
+/**
+ * Requests served at once and let wait (src/util/admission.ts); past them a request is answered
+ * at once with RetriableException (503, Retry-After), which Hadoop's clients retry. The admin
+ * HTTP thread's per-address rate limit (http/webhdfs-limit.ts) stops one client's flood; this
+ * bounds the sum of every client's. A slot covers a whole CREATE or OPEN, body included.
+ */
+export const WEBHDFS_ADMISSION_LIMITS: AdmissionLimits = { inFlightMax: 256, queueMax: 1_024, queueTimeoutMs: 2_000 };
 
 export interface WebHdfsServerOptions {
   /** The peer's own client (acts as the cluster); each request uses it through withUser. */
@@ -32,6 +41,8 @@ export interface WebHdfsServerOptions {
   /** Ops added to the table by name (the delegation-token ops); they are looked up first. */
   extraOps?: Record<string, OpSpec>;
   random?: () => number;
+  /** Admission of requests (WEBHDFS_ADMISSION_LIMITS unless given). */
+  admission?: AdmissionLimits;
 }
 
 export interface WebHdfsServer {
@@ -39,11 +50,14 @@ export interface WebHdfsServer {
   readonly url: string;
   /** What the admin HTTP thread sends in PROXY_KEY_HEADER. */
   readonly key: string;
+  /** The admission of requests: its counters (refused, in flight). */
+  readonly admission: AdmissionLimiter;
   stop(): Promise<void>;
 }
 
 export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise<WebHdfsServer> {
   const key = randomBytes(24).toString("base64url");
+  const admission = new AdmissionLimiter({ what: "this peer's WebHDFS server", limits: options.admission ?? WEBHDFS_ADMISSION_LIMITS, refuse: (message) => new OverloadedError(message) });
   const ops: Record<string, OpSpec> = { ...OPS, ...options.extraOps };
   const context: WebHdfsContext = { peers: options.peers, auth: options.auth, log: options.log, random: options.random ?? Math.random };
   const clients = new Map<string, FileSystemClient>();
@@ -78,7 +92,7 @@ export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise
       if (spec.method !== request.method) throw WebHdfsError.illegalArgument(`Invalid value for webhdfs parameter "op": ${op} is a ${spec.method} operation, not ${request.method.slice(0, 16)}.`);
       const user = dataRequest ? await options.auth.verifyRedirect(signedOpOf(op), path, params) : await options.auth.authenticate(params);
       const call: OpCall = { op, path, user, request, clientHost, server: context };
-      return await spec.run(clientOf(user), params, call);
+      return await admission.run(() => spec.run(clientOf(user), params, call));
     } catch (err) {
       const error = webHdfsErrorOf(err);
       if (error.status >= 500 && error.status !== 503) options.log.warn("a WebHDFS request failed", { op, error: err as Error });
@@ -100,6 +114,7 @@ export async function startWebHdfsServer(options: WebHdfsServerOptions): Promise
   return {
     url: `http://127.0.0.1:${server.port}`,
     key,
+    admission,
     async stop() {
       await server.stop(true);
     },

@@ -20,7 +20,7 @@ import type { ClusterStatus, MetaRequest, MetaResponse } from "../../protocol/pb
 import { encodeLogCommand, validateSettingKey, SETTING_VALUE_BYTES_MAX, type MasterStateMachine } from "../state/state-machine.ts";
 import { META_PROTOCOL } from "../../protocol/ids.ts";
 import { META_RPC_LIMITS } from "../../protocol/limits.ts";
-import { RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
+import { OverloadedError, RequestError, WireError, type ErrorCode } from "../../protocol/errors.ts";
 import { clientIdBelongsTo, META_CHANNEL, metaAnswer, requestKindOf, type CallKey, type MetaHandlers, type RequestContext, type RequestKind } from "../../protocol/meta.ts";
 import { answerFromOutcome, atMostOnceCall, CallScopes, valueOf } from "./at-most-once.ts";
 import { PROGRESS_STATE } from "../../protocol/views.ts";
@@ -29,6 +29,8 @@ import { Callers } from "./callers.ts";
 import { SUPERUSER_KEY } from "../state/permissions.ts";
 import { LeaderLoop } from "../leader-loop.ts";
 import { randomBytes } from "node:crypto";
+import { AdmissionLimiter, type AdmissionLimits } from "../../util/admission.ts";
+import { LoopLag } from "../../util/loop-lag.ts";
 
 /** The cluster's signing secret (delegation tokens, WebHDFS's redirects): made by the first leader without one. */
 export const CLUSTER_SECRET_KEY = "secret/cluster";
@@ -44,6 +46,20 @@ const SUPERUSER_KINDS: ReadonlySet<RequestKind> = new Set<RequestKind>(["getSett
 
 // A client keeps one multiplexed stream per peer; a few more cover reconnects.
 const META_INBOUND_STREAMS_MAX = 8;
+
+/**
+ * Admission of the requests that come over the network (clients', and those other peers
+ * forward): past these a request is refused at once with OVERLOADED (src/util/admission.ts),
+ * so the work under way, and with it the event loop's queue, stays bounded however many
+ * clients ask, and Raft's messages and the heartbeats that share this event loop are not kept
+ * waiting behind them (docs/overload.md).
+ *   - 256 at once: a Raft commit carries every proposal made meanwhile, so a few hundred
+ *     requests in flight keep group commits full (64 closed-loop clients already reach the
+ *     leader's best rate), and 256 is one client stream's own bound (MUX_INFLIGHT_MAX);
+ *   - 512 waiting, 500 ms at most: a burst is ridden out, a sustained excess is refused within
+ *     half a second, far inside a client's 10 s timeout, which then backs off and retries.
+ */
+export const META_ADMISSION_LIMITS: AdmissionLimits = { inFlightMax: 256, queueMax: 512, queueTimeoutMs: 500 };
 
 /**
  * The label of a request kind in admin HTTP's latency histogram: the names the metric has
@@ -100,6 +116,8 @@ export interface MetaServiceInit {
    * a cluster that has none (HDFS: who started the NameNode). Absent: no superuser is named.
    */
   superuser?: string;
+  /** Admission of requests from the network (META_ADMISSION_LIMITS unless given). */
+  admission?: AdmissionLimits;
 }
 
 export class MetaService {
@@ -122,8 +140,18 @@ export class MetaService {
   /** The term whose leader has taken office here (the settings it must find exist), or is doing so. */
   private office?: { term: number; done: Promise<void> };
   private readonly officeLoop: LeaderLoop<void>;
+  /** Admission of requests from the network (clients and forwarding peers); this peer's own calls skip it. */
+  readonly admission: AdmissionLimiter;
+  /** This process's event-loop lag: while it runs late, new network requests are refused (admission). */
+  readonly loopLag = new LoopLag();
 
   constructor(private readonly init: MetaServiceInit) {
+    this.admission = new AdmissionLimiter({
+      what: "this peer's metadata service",
+      limits: init.admission ?? META_ADMISSION_LIMITS,
+      busyReason: () => this.loopLag.busyReason(),
+      refuse: (message) => new OverloadedError(message),
+    });
     const proposer = init.calls.proposerOf(init.raft);
     const callers = init.callers ?? new Callers({ namespace: init.stateMachine.namespace });
     this.callers = callers;
@@ -188,6 +216,7 @@ export class MetaService {
   }
 
   async start(): Promise<void> {
+    this.loopLag.start();
     this.officeLoop.start();
     await registerMuxHandler<MetaRequest, MetaResponse>(this.init.host, {
       ...META_CHANNEL,
@@ -209,6 +238,7 @@ export class MetaService {
   }
 
   async stop(): Promise<void> {
+    this.loopLag.stop();
     await this.officeLoop.stop();
     this.toLeader?.client.close();
     await this.init.host.unhandle(META_PROTOCOL);
@@ -220,12 +250,33 @@ export class MetaService {
    */
   private handleFrom(req: MetaRequest, connection: Connection): Promise<MetaResponse> {
     const remote = connection.remotePeer.toString();
-    if (req.caller === "") return this.handle(req, remote);
+    if (req.caller === "") return this.admitted(req, () => this.handle(req, remote));
     if (!req.forwarded) return Promise.resolve(error("INVALID", "only a forwarded request names its caller"));
     // Clients hold the swarm key too; only a peer of the cluster (it sends heartbeats) is
     // trusted to say who asked. One that joined a moment ago is known shortly: ask again.
     if (!this.init.membership.table.get(remote)) return Promise.resolve(error("UNAVAILABLE", `this peer does not know ${remote} as a peer of the cluster yet, so it does not take its word for who asked`));
-    return this.handle(req, req.caller);
+    return this.admitted(req, () => this.handle(req, req.caller));
+  }
+
+  /**
+   * Serves `req` in one of the admission's slots, or answers OVERLOADED at once. A status
+   * request is let through: it reads memory only, and it is how an operator (and a test)
+   * sees the cluster while it is overloaded.
+   */
+  private async admitted(req: MetaRequest, serve: () => Promise<MetaResponse>): Promise<MetaResponse> {
+    if (req.status !== undefined) return serve();
+    let release: () => void;
+    try {
+      release = await this.admission.acquire();
+    } catch (err) {
+      if (err instanceof OverloadedError) return error("OVERLOADED", err.message);
+      throw err;
+    }
+    try {
+      return await serve();
+    } finally {
+      release();
+    }
   }
 
   /**
@@ -253,7 +304,9 @@ export class MetaService {
 
   private async serve(req: MetaRequest, kind: RequestKind, caller: string): Promise<MetaResponse> {
     const raft = this.init.raft;
-    const leader = raft.isLeader ? raft.id : raft.leader || this.init.membership.gossipedLeader();
+    const known = raft.isLeader ? raft.id : raft.leader || this.init.membership.gossipedLeader();
+    // Gossip may still name this peer, from a heartbeat it sent while it led: nobody to forward to.
+    const leader = !raft.isLeader && known === raft.id ? undefined : known;
     if (kind === "status" && !raft.isLeader && (!leader || req.forwarded)) return metaAnswer("status", this.localStatus());
     if (!raft.isLeader) {
       if (!leader) return error("NO_LEADER", "no leader is elected right now; try again shortly");

@@ -1,9 +1,11 @@
 // Regressions found by the endpoint fuzz targets (endpoints-http.ts, endpoints-p2p.ts): each
 // input a target found that answered 500, hung or killed the peer, pinned at the smallest layer
 // that showed it.
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeAwsChunked } from "../../src/gateway/s3/aws-chunked.ts";
 import { S3Error } from "../../src/gateway/s3/errors.ts";
+import { S3_ATTRIBUTE } from "../../src/gateway/s3/attributes.ts";
+import { BUCKET, OBJECT_BODY, OBJECT_KEY, s3ErrorCode, signedFetch, startFuzzPeer, type FuzzPeer } from "./endpoints-peer.ts";
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
@@ -36,5 +38,49 @@ describe("S3 gateway: aws-chunked trailers", () => {
     const decoded = decodeAwsChunked(once(Buffer.from("0\r\nx-amz-meta-x:a\tb\r\n\r\n", "latin1")), { trailer: true, decodedLengthBytes: 0 });
     for await (const _ of decoded.data);
     expect((await decoded.trailers).get("x-amz-meta-x")).toBe("a\tb");
+  });
+});
+
+describe("S3 gateway: headers of a GetObject answer", () => {
+  let fuzz: FuzzPeer;
+  beforeAll(async () => {
+    fuzz = await startFuzzPeer();
+  });
+  afterAll(async () => {
+    await fuzz.stop();
+  });
+
+  // endpoints/s3/signed-mutated: GET /fuzz-bucket/known/object.txt?response-content-type=<non-Latin-1
+  // characters>, validly signed, answered 500 InternalError ("Header 'content-type' has invalid value").
+  it("a response-* override no header can carry is InvalidArgument (400), not 500", async () => {
+    for (const value of ["\u{1e818}\u{10302}", "a\u0000b", "text/plain\r\nx-injected: 1"]) {
+      for (const method of ["GET", "HEAD"]) {
+        const response = await signedFetch(fuzz, { method, path: `/${BUCKET}/${OBJECT_KEY}`, query: `response-content-type=${encodeURIComponent(value)}` });
+        const text = await response.text();
+        expect(response.status).toBe(400);
+        expect(response.headers.get("x-injected")).toBeNull();
+        if (method === "GET") expect(s3ErrorCode(text)).toBe("InvalidArgument");
+      }
+    }
+    const fine = await signedFetch(fuzz, { method: "GET", path: `/${BUCKET}/${OBJECT_KEY}`, query: `response-content-type=${encodeURIComponent("text/plain; charset=\u00e9")}` });
+    expect(fine.status).toBe(200);
+    expect(await fine.text()).toBe(OBJECT_BODY);
+  });
+
+  // Found while fixing the above: metadata set outside S3 (fs setattr) that no header can carry
+  // made every GetObject of the object a 500; it is left out of the answer instead.
+  it("an object whose metadata attribute no header can carry is still served, without that header", async () => {
+    const path = `/${BUCKET}/${OBJECT_KEY}`;
+    const before = (await fuzz.peer.fs.stat(path)).attributes;
+    await fuzz.peer.fs.setAttributes(path, { ...before, [`${S3_ATTRIBUTE.metaPrefix}ok`]: "yes", [`${S3_ATTRIBUTE.metaPrefix}bad`]: "\u{1f600}", [`${S3_ATTRIBUTE.metaPrefix}sp ace`]: "v" });
+    try {
+      const response = await signedFetch(fuzz, { method: "GET", path });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(OBJECT_BODY);
+      expect(response.headers.get("x-amz-meta-ok")).toBe("yes");
+      expect(response.headers.get("x-amz-meta-bad")).toBeNull();
+    } finally {
+      await fuzz.peer.fs.setAttributes(path, before);
+    }
   });
 });

@@ -27,6 +27,7 @@ import {
   type FuzzPeer,
   type S3Request,
   asTarget,
+  withDeadline,
 } from "./endpoints-peer.ts";
 
 /** State a case compares against: retaken only after a request that succeeded (and so may have changed it). */
@@ -85,8 +86,13 @@ async function checkState(context: HttpContext, status: number, request: string,
 async function send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | undefined): Promise<{ status: number; text: string; headers: Headers }> {
   // Bun's fetch sends a body only with these methods.
   const hasBody = body !== undefined && ["PUT", "POST", "DELETE", "PATCH"].includes(method);
-  const response = await fetch(url, { method, headers, ...(hasBody ? { body } : {}), redirect: "manual", signal: AbortSignal.timeout(REQUEST_DEADLINE_MS) });
-  return { status: response.status, text: bodiless(method) ? "" : await response.text(), headers: response.headers };
+  return withDeadline(
+    (async () => {
+      const response = await fetch(url, { method, headers, ...(hasBody ? { body } : {}), redirect: "manual", signal: AbortSignal.timeout(REQUEST_DEADLINE_MS) });
+      return { status: response.status, text: bodiless(method) ? "" : await response.text(), headers: response.headers };
+    })(),
+    `${method} ${url.slice(0, 300)}`,
+  );
 }
 
 // ---- known-good requests ----
@@ -186,7 +192,7 @@ const s3Unsigned: FuzzTarget<HttpContext> = {
         }
         checkS3Answer(request, verb, path, answer.status, answer.text, false, answer.headers.get("x-amz-error-code"));
         await checkState(context, answer.status, request, true);
-        await s3KnownGood(context.fuzz, request);
+        await withDeadline(s3KnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
       },
     )),
 };
@@ -252,7 +258,7 @@ const s3BadSignature: FuzzTarget<HttpContext> = {
         // A body hash that does not match is found only after the handler began; the rest never reaches one.
         if (how !== "payload-hash" && answer.status < 400 && !(verb === "HEAD" && answer.status >= 300)) fail("a request with a broken signature was served", request, answer.status, answer.text);
         await checkState(context, answer.status, request, true);
-        await s3KnownGood(context.fuzz, request);
+        await withDeadline(s3KnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
       },
     )),
 };
@@ -324,7 +330,7 @@ const s3SignedMutated: FuzzTarget<HttpContext> = {
         }
         checkS3Answer(request, verb, path, answer.status, answer.text, true, answer.headers.get("x-amz-error-code"));
         await checkState(context, answer.status, request, false);
-        await s3KnownGood(context.fuzz, request);
+        await withDeadline(s3KnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
       },
     )),
 };
@@ -411,7 +417,7 @@ const s3AwsChunked: FuzzTarget<HttpContext> = {
         });
         checkS3Answer(request, "PUT", path, answer.status, answer.text, true, answer.headers.get("x-amz-error-code"));
         await checkState(context, answer.status, request, false);
-        await s3KnownGood(context.fuzz, request);
+        await withDeadline(s3KnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
       },
     )),
 };
@@ -451,7 +457,7 @@ const adminHttp: FuzzTarget<HttpContext> = {
         if (answer.status >= 400 && !bodiless(verb) && !isAdminError(answer.text)) fail("an error not in admin HTTP's JSON", request, answer.status, answer.text);
         if (verb !== "GET" && answer.status < 400) fail("admin HTTP served a method other than GET", request, answer.status, answer.text);
         await checkState(context, answer.status, request, true);
-        await adminKnownGood(context.fuzz, request);
+        await withDeadline(adminKnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
       },
     )),
 };
@@ -508,7 +514,7 @@ const webHdfs: FuzzTarget<HttpContext> = {
           checkWebHdfs(followed, second.status, second.text, verb);
           await checkState(context, second.status, followed, false);
         }
-        await webHdfsKnownGood(context.fuzz, request);
+        await withDeadline(webHdfsKnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
       },
     )),
 };
@@ -557,8 +563,8 @@ const rawHttp: FuzzTarget<HttpContext> = {
         // Bun's HTTP parser answers some junk itself (505 for a request line it cannot read); 500 is always the server's own failure.
         if (answer.status !== undefined && answer.status >= 500 && ![501, 503, 505].includes(answer.status)) fail("a server error for raw bytes", request, answer.status, `${answer.head}\n${answer.body.toString("latin1")}`);
         await checkState(context, answer.status ?? 400, request, false);
-        if (port === "s3") await s3KnownGood(context.fuzz, request);
-        else await adminKnownGood(context.fuzz, request);
+        if (port === "s3") await withDeadline(s3KnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
+        else await withDeadline(adminKnownGood(context.fuzz, request), `the known-good request after ${request.slice(0, 300)}`);
       },
     )),
 };

@@ -10,7 +10,7 @@ import { multiaddr, type Multiaddr } from "@multiformats/multiaddr";
 import { connect, type ClusterClient } from "../../src/client/cluster.ts";
 import { createClientHost, type TesseraHost } from "../../src/net/host.ts";
 import type { FuzzTarget } from "./registry.ts";
-import { asTarget, FILE, REQUEST_DEADLINE_MS, startFuzzPeer, type FuzzPeer } from "./endpoints-peer.ts";
+import { asTarget, FILE, REQUEST_DEADLINE_MS, startFuzzPeer, withDeadline, type FuzzPeer } from "./endpoints-peer.ts";
 
 /** How long a case waits for the peer to close the stream after the junk (most reset it at once). */
 const STREAM_SETTLE_MS = 250;
@@ -105,11 +105,6 @@ async function knownGood(context: P2pContext, after: string): Promise<void> {
   } catch (err) {
     throw new Error(`the peer stopped serving after ${after}: ${(err as Error).message}`);
   }
-}
-
-function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${REQUEST_DEADLINE_MS} ms`)), REQUEST_DEADLINE_MS)))]).finally(() => clearTimeout(timer));
 }
 
 function hex(bytes: Uint8Array): string {

@@ -50,8 +50,8 @@ export async function startFuzzPeer(): Promise<FuzzPeer> {
       key: { accessKeyId: key.accessKeyId, secret: key.secret },
       swarmKey: peers.swarmKey,
       async snapshot() {
-        const entries = await peer.fs.list("/", { recursive: true });
-        const keys = await peer.fs.listSettings("s3/key/");
+        const entries = await withDeadline(peer.fs.list("/", { recursive: true }), "a listing of the namespace");
+        const keys = await withDeadline(peer.fs.listSettings("s3/key/"), "a listing of the S3 keys");
         const shown = entries.map(({ path, kind, size, mtimeMs, owner, group, permission, attributes, replication, state }) => ({ path, kind, size, mtimeMs, owner, group, permission, attributes, replication, state }));
         shown.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
         return JSON.stringify({ shown, keys: keys.entries.map((entry) => entry.key) });
@@ -229,4 +229,11 @@ export function isAdminError(body: string): boolean {
 /** A property as registry.ts's FuzzTarget holds it (its input type erased: the runner only runs it). */
 export function asTarget<T>(property: fc.IAsyncProperty<T>): fc.IAsyncProperty<never> {
   return property as unknown as fc.IAsyncProperty<never>;
+}
+
+/** `promise`, or an error naming `what` once REQUEST_DEADLINE_MS passed: a hang fails the case that caused it. */
+export function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${REQUEST_DEADLINE_MS} ms`)), REQUEST_DEADLINE_MS)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

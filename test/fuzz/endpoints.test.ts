@@ -8,6 +8,8 @@ import type { FuzzTarget } from "./registry.ts";
 import { HTTP_FUZZ_TARGETS } from "./endpoints-http.ts";
 import { P2P_FUZZ_TARGETS } from "./endpoints-p2p.ts";
 
+/** A case (a request, a redirect, the checks after) that takes longer than this is a hang. */
+const CASE_TIMEOUT_MS = 60_000;
 const TARGETS: readonly FuzzTarget<any>[] = [...HTTP_FUZZ_TARGETS, ...P2P_FUZZ_TARGETS];
 const seed = process.env.TESSERA_FUZZ_SEED === undefined ? undefined : Number(process.env.TESSERA_FUZZ_SEED);
 const runs = process.env.TESSERA_FUZZ_RUNS === undefined ? undefined : Number(process.env.TESSERA_FUZZ_RUNS);
@@ -21,7 +23,7 @@ describe("endpoint fuzz targets", () => {
       const context = await target.setup?.();
       try {
         const startedMs = performance.now();
-        await fc.assert(target.property(context) as fc.IAsyncProperty<unknown[]>, { numRuns, ...(seed !== undefined ? { seed } : {}), endOnFailure: true });
+        await fc.assert(target.property(context) as fc.IAsyncProperty<unknown[]>, { numRuns, timeout: CASE_TIMEOUT_MS, ...(seed !== undefined ? { seed } : {}), endOnFailure: true });
         const seconds = (performance.now() - startedMs) / 1000;
         if (runs !== undefined) console.log(`fuzz ${target.name}: ${numRuns} cases in ${seconds.toFixed(1)} s, ${(numRuns / seconds).toFixed(0)} cases/s`);
       } finally {

@@ -10,7 +10,7 @@ import { P2P_FUZZ_TARGETS } from "./endpoints-p2p.ts";
 
 /** A case (a request, a redirect, the checks after) that takes longer than this is a hang. */
 const CASE_TIMEOUT_MS = 60_000;
-const TARGETS: readonly FuzzTarget<any>[] = [...HTTP_FUZZ_TARGETS, ...P2P_FUZZ_TARGETS];
+const TARGETS: readonly FuzzTarget[] = [...HTTP_FUZZ_TARGETS, ...P2P_FUZZ_TARGETS];
 const seed = process.env.TESSERA_FUZZ_SEED === undefined ? undefined : Number(process.env.TESSERA_FUZZ_SEED);
 const runs = process.env.TESSERA_FUZZ_RUNS === undefined ? undefined : Number(process.env.TESSERA_FUZZ_RUNS);
 const only = process.env.TESSERA_FUZZ_ONLY;

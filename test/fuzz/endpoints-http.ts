@@ -27,6 +27,7 @@ import {
   type FuzzPeer,
   type S3Request,
   asTarget,
+  snapshotDiff,
   withDeadline,
 } from "./endpoints-peer.ts";
 
@@ -78,7 +79,7 @@ function fail(what: string, request: string, status: number, body: string): neve
 async function checkState(context: HttpContext, status: number, request: string, mustNotChange: boolean): Promise<void> {
   const after = await context.fuzz.snapshot();
   if ((mustNotChange || status >= 400) && after !== context.before) {
-    fail(`a ${mustNotChange ? "refused or unauthenticated" : "refused"} request changed state (before ${context.before.slice(0, 300)} after ${after.slice(0, 300)})`, request, status, "");
+    fail(`a ${mustNotChange ? "refused or unauthenticated" : "refused"} request changed state (${snapshotDiff(context.before, after)})`, request, status, "");
   }
   context.before = after;
 }

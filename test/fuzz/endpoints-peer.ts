@@ -52,7 +52,10 @@ export async function startFuzzPeer(): Promise<FuzzPeer> {
       async snapshot() {
         const entries = await withDeadline(peer.fs.list("/", { recursive: true }), "a listing of the namespace");
         const keys = await withDeadline(peer.fs.listSettings("s3/key/"), "a listing of the S3 keys");
-        const shown = entries.map(({ path, kind, size, mtimeMs, owner, group, permission, attributes, replication, state }) => ({ path, kind, size, mtimeMs, owner, group, permission, attributes, replication, state }));
+        // The gateway's own folders (.tessera-s3: temporary bodies, uploads) change their mtime when a
+        // refused PUT's temporary body is made and removed; what they hold is compared, their mtime not.
+        const internal = (path: string, kind: string) => kind === "dir" && path.includes("/.tessera-s3");
+        const shown = entries.map(({ path, kind, size, mtimeMs, owner, group, permission, attributes, replication, state }) => ({ path, kind, size, mtimeMs: internal(path, kind) ? 0 : mtimeMs, owner, group, permission, attributes, replication, state }));
         shown.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
         return JSON.stringify({ shown, keys: keys.entries.map((entry) => entry.key) });
       },
@@ -236,4 +239,17 @@ export function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${REQUEST_DEADLINE_MS} ms`)), REQUEST_DEADLINE_MS)));
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** What differs between two snapshots, entry by entry (for a failure's message). */
+export function snapshotDiff(before: string, after: string): string {
+  const entries = (text: string) => {
+    const parsed = JSON.parse(text) as { shown: unknown[]; keys: string[] };
+    return [...parsed.shown.map((entry) => JSON.stringify(entry)), ...parsed.keys.map((key) => `setting ${key}`)];
+  };
+  const was = new Set(entries(before));
+  const is = new Set(entries(after));
+  const removed = [...was].filter((entry) => !is.has(entry));
+  const added = [...is].filter((entry) => !was.has(entry));
+  return `removed ${removed.join(", ").slice(0, 600) || "nothing"}; added ${added.join(", ").slice(0, 600) || "nothing"}`;
 }

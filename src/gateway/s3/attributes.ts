@@ -65,9 +65,23 @@ export function pickMetadata(attributes: Attributes): Attributes {
 export function metadataHeaders(attributes: Attributes, headers: Headers): void {
   for (const [header, attribute] of CONTENT_HEADERS) {
     const value = attributes[attribute];
-    if (value !== undefined) headers.set(header, value);
+    if (value !== undefined && isHeaderValue(value)) headers.set(header, value);
   }
   for (const [name, value] of Object.entries(attributes)) {
-    if (name.startsWith(S3_ATTRIBUTE.metaPrefix)) headers.set(`x-amz-meta-${name.slice(S3_ATTRIBUTE.metaPrefix.length)}`, value);
+    if (!name.startsWith(S3_ATTRIBUTE.metaPrefix)) continue;
+    const header = `x-amz-meta-${name.slice(S3_ATTRIBUTE.metaPrefix.length)}`;
+    // An attribute set outside S3 (`tessera fs setattr`, WebHDFS) may hold what no header can;
+    // it is left out rather than failing the whole read (Headers would throw: a 500).
+    if (isHeaderName(header) && isHeaderValue(value)) headers.set(header, value);
   }
+}
+
+/** A field value Headers takes (RFC 9110 §5.5: visible ASCII, space, tab, obs-text; no controls, nothing past U+00FF). */
+export function isHeaderValue(value: string): boolean {
+  return /^[\t\x20-\x7e\x80-\xff]*$/.test(value);
+}
+
+/** A field name (RFC 9110 §5.1: a token). */
+export function isHeaderName(name: string): boolean {
+  return /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name);
 }

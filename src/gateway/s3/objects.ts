@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import type { StatView } from "../../client/fs.ts";
 import type { FileRangeReader } from "../../client/fs.ts";
-import { CONTENT_HEADERS, S3_ATTRIBUTE, metadataAttributes, metadataHeaders, pickMetadata, type Attributes } from "./attributes.ts";
+import { CONTENT_HEADERS, S3_ATTRIBUTE, metadataAttributes, isHeaderValue, metadataHeaders, pickMetadata, type Attributes } from "./attributes.ts";
 import { OBJECT_BYTES_MAX, PUT_BYTES_MAX, SMALL_BODY_BYTES_MAX, STREAM_CHUNKS_IN_FLIGHT, readAll, readExactly, requestBody } from "./body.ts";
 import { checksumHeader, quoteEtag, unquoteEtag, type VerifiedChecksum } from "./checksums.ts";
 import {
@@ -168,7 +168,10 @@ function objectHeaders(call: S3Call, object: ObjectInfo): Headers {
   if (parts !== undefined && call.query.has("partNumber")) headers.set("x-amz-mp-parts-count", parts);
   for (const [query, header] of RESPONSE_OVERRIDES) {
     const value = call.query.get(query);
-    if (value !== null) headers.set(header, value);
+    if (value === null) continue;
+    // Headers throws on a control character or anything past U+00FF: a client's junk, not a 500.
+    if (!isHeaderValue(value)) throw S3Error.invalidArgument(`The ${query} parameter is not a valid value for the ${header} header.`);
+    headers.set(header, value);
   }
   return headers;
 }

@@ -199,7 +199,7 @@ export class ChaosCluster {
     child.kill("SIGKILL");
     await child.exited;
     this.slots[peer]!.paused = false;
-    return child.signalCode;
+    return child.signalCode === null ? null : String(child.signalCode);
   }
 
   /** Starts a killed peer again from its data dir (same id, same addresses). */

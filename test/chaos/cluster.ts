@@ -2,7 +2,7 @@
 // network namespace (net.ts) and each with its data dir on its own small tmpfs, so that a full
 // disk is a real ENOSPC. The nemesis's levers: kill -9 and restart, SIGSTOP/SIGCONT, fill and
 // free a disk, jump a wall clock (the peer's TESSERA_TEST_CLOCK_FILE hook).
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -10,7 +10,7 @@ import { connect, type ClusterClient } from "../../src/client/cluster.ts";
 import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 import type { FsckResult, PeerView } from "../../src/protocol/views.ts";
 import { waitFor } from "../support/wait.ts";
-import { isMountPoint, sh, type ChaosNet } from "./net.ts";
+import { isMountPoint, pidAlive, sh, type ChaosNet } from "./net.ts";
 import type { WorkloadTarget } from "./workloads/index.ts";
 
 export const LIBP2P_PORT = 4001;
@@ -378,17 +378,19 @@ export function sweepStaleMounts(): string[] {
   for (const mount of mounts) {
     const match = /\/tessera-chaos-([0-9a-z]+)-[0-9a-z]+-[^/]+\/p\d+$/.exec(mount);
     if (!match) continue;
-    const owner = Number.parseInt(match[1]!, 36);
-    let alive = true;
-    try {
-      process.kill(owner, 0);
-    } catch (err) {
-      alive = (err as NodeJS.ErrnoException).code === "EPERM";
-    }
-    if (alive) continue;
+    if (pidAlive(Number.parseInt(match[1]!, 36))) continue;
     sh(["umount", "-l", mount]);
     rmSync(join(mount, ".."), { recursive: true, force: true });
     removed.push(mount);
+  }
+  // Folders of dead runs whose disks were already unmounted.
+  for (const name of readdirSync(tmpdir())) {
+    const match = /^tessera-chaos-([0-9a-z]+)-[0-9a-z]+-/.exec(name);
+    if (!match || pidAlive(Number.parseInt(match[1]!, 36))) continue;
+    const dir = join(tmpdir(), name);
+    if (readFileSync("/proc/mounts", "utf8").includes(`${dir}/`)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
   }
   return removed;
 }

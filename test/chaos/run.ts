@@ -9,8 +9,9 @@ import { ChaosCluster, sweepStaleMounts } from "./cluster.ts";
 import { ChaosNet, chaosUnsupportedReason, sweepStale } from "./net.ts";
 import { measureUnavailability, runNemesis, type NemesisRecord } from "./nemesis.ts";
 import { formatSchedule, planSchedule } from "./schedule.ts";
-import { FAULT_KINDS, type CheckerResult, type FaultKind, type FaultStep, type HistoryOp, type Outcome } from "./types.ts";
-import type { HistoryRecorder, Workload, WorkloadTarget } from "./workloads/index.ts";
+import { FAULT_KINDS, type CheckerResult, type FaultKind, type FaultStep, type HistoryOp } from "./types.ts";
+import { summarize } from "./checkers/index.ts";
+import { History, type Workload, type WorkloadTarget } from "./workloads/index.ts";
 
 export const DEFAULT_BINARY = resolve(import.meta.dir, "../../dist/tessera");
 
@@ -50,33 +51,6 @@ export interface ChaosReport {
   readonly phasesMs: { readonly start: number; readonly faults: number; readonly heal: number; readonly checks: number; readonly total: number };
   /** Whether every checker said valid (an "unknown" is not a failure but is reported). */
   readonly valid: boolean;
-}
-
-/** The history recorder: operations in invocation order, times in ms since the run's start. */
-export class RunHistory implements HistoryRecorder {
-  private readonly list: HistoryOp[] = [];
-  private readonly startMs = performance.now();
-
-  get ops(): readonly HistoryOp[] {
-    return this.list;
-  }
-
-  nowMs(): number {
-    return Math.round((performance.now() - this.startMs) * 1000) / 1000;
-  }
-
-  invoke(op: Omit<HistoryOp, "id" | "callMs">): HistoryOp {
-    const recorded: HistoryOp = { ...op, id: this.list.length, callMs: this.nowMs() };
-    this.list.push(recorded);
-    return recorded;
-  }
-
-  complete(op: HistoryOp, outcome: Outcome, fields: { result?: string | null; error?: string } = {}): void {
-    op.retMs = this.nowMs();
-    op.outcome = outcome;
-    if (fields.result !== undefined) op.result = fields.result;
-    if (fields.error !== undefined) op.error = fields.error;
-  }
 }
 
 /** A seed for a run: TESSERA_CHAOS_SEED when set, else a random one. */
@@ -119,7 +93,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   try {
     await cluster.start();
     const target = cluster.target();
-    const history = new RunHistory();
+    const history = new History();
     running = Promise.allSettled(options.workloads.map((workload, i) => workload.run(target, history, options.seed * 16 + i, stopWorkloads.signal)));
     // The faults begin once the workloads are under way (an acknowledged operation).
     await waitFor("a first acknowledged operation", () => history.ops.some((op) => op.outcome === "ok"), { timeoutMs: 30_000, intervalMs: 100 });
@@ -177,28 +151,11 @@ function percentile(values: readonly number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** The checker whose name contains `word`, for the table's lost/stale/linearizable rows. */
-function checkNamed(checks: readonly CheckerResult[], word: RegExp): CheckerResult | undefined {
-  return checks.find((check) => word.test(check.checker));
-}
-
 /** The results as Jepsen reports them: operations, faults by kind, anomalies, unavailability. */
 export function formatReport(report: ChaosReport): string {
   const lines: string[] = [];
   const pad = (cells: readonly string[], widths: readonly number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   lines.push(`seed ${report.seed}; phases: start ${report.phasesMs.start} ms, faults ${report.phasesMs.faults} ms, heal ${report.phasesMs.heal} ms, checks ${report.phasesMs.checks} ms, total ${report.phasesMs.total} ms`);
-  lines.push("");
-  const opWidths = [12, 10, 13, 8, 14];
-  lines.push(pad(["workload", "attempted", "acknowledged", "failed", "indeterminate"], opWidths));
-  const total: WorkloadCounts = { attempted: 0, ok: 0, fail: 0, info: 0 };
-  for (const [name, c] of Object.entries(report.counts)) {
-    lines.push(pad([name, String(c.attempted), String(c.ok), String(c.fail), String(c.info)], opWidths));
-    total.attempted += c.attempted;
-    total.ok += c.ok;
-    total.fail += c.fail;
-    total.info += c.info;
-  }
-  lines.push(pad(["all", String(total.attempted), String(total.ok), String(total.fail), String(total.info)], opWidths));
   lines.push("");
   const faultWidths = [18, 9, 9, 17, 17];
   lines.push(pad(["fault", "injected", "evidenced", "unavail. p50 ms", "unavail. max ms"], faultWidths));
@@ -211,15 +168,8 @@ export function formatReport(report: ChaosReport): string {
   const unavailable = report.faults.map((record) => record.unavailableMs).filter((ms): ms is number => ms !== undefined);
   lines.push(pad(["all", String(report.faults.length), String(report.faults.filter((record) => record.evidence).length), String(percentile(unavailable, 50) ?? "-"), String(unavailable.length ? Math.max(...unavailable) : "-")], faultWidths));
   lines.push("");
-  const lost = checkNamed(report.checks, /readback|lost|durab/i);
-  const stale = checkNamed(report.checks, /stale|phantom/i);
-  const linear = report.checks.filter((check) => /lineariz/i.test(check.checker));
-  lines.push(`lost writes:        ${lost ? lost.summary : "(no readback checker)"}`);
-  lines.push(`stale reads:        ${stale ? stale.summary : "(no stale-read checker)"}`);
-  lines.push(`linearizability:    ${linear.length ? linear.map((check) => `${check.checker}: ${check.valid}`).join(", ") : "(no linearizability checker)"}`);
-  lines.push("");
-  lines.push("checkers:");
-  for (const check of report.checks) lines.push(`  ${String(check.valid).padEnd(7)} ${check.checker}: ${check.summary}`);
+  const summary = summarize(report.history, report.checks);
+  lines.push(summary.text.trimEnd());
   lines.push(`result: ${report.valid ? "VALID" : "INVALID"}`);
   return lines.join("\n");
 }

@@ -3,7 +3,8 @@
 // of fault once from a seed (printed; TESSERA_CHAOS_SEED replays it). Each fault must leave
 // evidence it happened; afterwards no acknowledged write is lost, the history is linearizable
 // and fsck says HEALTHY. MapReduce jobs run in bench/chaos.ts only: one job takes most of a
-// 2-core machine for longer than a fault slot. Needs root, `ip`, `tc` and `nft` (scripts/test.ts installs nftables).
+// 2-core machine for longer than a fault slot. Needs root, `ip`, `tc` and `nft` (scripts/test.ts
+// installs nftables).
 import { describe, it, expect } from "vitest";
 import { ensureBinary } from "../support/processes.ts";
 import { chaosUnsupportedReason } from "./net.ts";

@@ -6,7 +6,9 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { connect, type ClusterClient } from "../../src/client/cluster.ts";
+import { AccessKeyStore } from "../../src/gateway/s3/keys.ts";
 import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 import type { FsckResult, PeerView } from "../../src/protocol/views.ts";
 import { waitFor } from "../support/wait.ts";
@@ -16,6 +18,8 @@ import type { WorkloadTarget } from "./workloads/index.ts";
 export const LIBP2P_PORT = 4001;
 export const HTTP_PORT = 8080;
 export const S3_PORT = 9000;
+/** The bucket of the nemesis's own S3 probes. */
+const PROBE_BUCKET = "chaos-probe";
 
 /** Failure detection tuned for a run of minutes: a silent peer is suspect after 1 s. */
 export const CHAOS_TIMING = { heartbeatMs: 250, suspectAfterMs: 1_000, deadAfterMs: 3_000, voterDeadAfterMs: 30_000 };
@@ -52,6 +56,7 @@ export class ChaosCluster {
   private adminClient?: ClusterClient;
   private readonly viaClients = new Map<number, ClusterClient>();
   private readonly timing: typeof CHAOS_TIMING;
+  private s3Key?: { accessKeyId: string; secretAccessKey: string };
 
   constructor(private readonly options: ClusterOptions) {
     this.dir = mkdtempSync(join(root(), `tessera-chaos-${options.net.runId}-`));
@@ -92,7 +97,29 @@ export class ChaosCluster {
   }
 
   target(): WorkloadTarget {
-    return { clientEnv: this.clientEnv(), s3Endpoints: this.slots.map((slot) => this.s3Url(slot.index)), httpEndpoints: this.slots.map((slot) => this.httpUrl(slot.index)) };
+    return {
+      clientEnv: this.clientEnv(),
+      s3Endpoints: this.slots.map((slot) => this.s3Url(slot.index)),
+      httpEndpoints: this.slots.map((slot) => this.httpUrl(slot.index)),
+      ...(this.s3Key ? { s3Key: this.s3Key } : {}),
+    };
+  }
+
+  /**
+   * Writes `bytes` bytes through peer `peer`'s S3 gateway (whose writes put their first replica
+   * on that peer): "ok", or the error the client got.
+   */
+  async s3Probe(peer: number, bytes: number): Promise<string> {
+    const s3 = new S3Client({ endpoint: this.s3Url(peer), region: "us-east-1", forcePathStyle: true, credentials: this.s3Key!, maxAttempts: 1 });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: PROBE_BUCKET, Key: `probe-${Date.now()}`, Body: new Uint8Array(bytes).fill(0x61) }), { abortSignal: AbortSignal.timeout(8_000) });
+      return "ok";
+    } catch (err) {
+      const e = err as Error & { Code?: string };
+      return `${e.Code ?? e.name}: ${e.message.split("\n")[0]!.slice(0, 160)}`;
+    } finally {
+      s3.destroy();
+    }
   }
 
   /** The end of a peer's log (stderr), for failure messages. */
@@ -143,6 +170,11 @@ export class ChaosCluster {
       return status.voters.length === Math.min(3, this.slots.length) && status.leader !== "";
     }, { timeoutMs: 60_000, intervalMs: 250 });
     await this.adminClient.peers();
+    // An S3 key and a bucket for the nemesis's own probes (a write into a full disk); the
+    // workloads get the same key in target().
+    const made = await new AccessKeyStore(this.adminClient.fs).create({ name: "chaos", user: this.adminClient.user });
+    this.s3Key = { accessKeyId: made.accessKeyId, secretAccessKey: made.secret };
+    await this.adminClient.fs.mkdir(`/${PROBE_BUCKET}`, { parents: true });
     await waitFor("every peer alive in the leader's table", async () => {
       const peers = await this.adminClient!.peers();
       return peers.filter((peer) => peer.state === "alive").length === this.slots.length;
@@ -380,17 +412,20 @@ export function sweepStaleMounts(): string[] {
     if (!match) continue;
     if (pidAlive(Number.parseInt(match[1]!, 36))) continue;
     sh(["umount", "-l", mount]);
-    rmSync(join(mount, ".."), { recursive: true, force: true });
     removed.push(mount);
   }
-  // Folders of dead runs whose disks were already unmounted.
+  // Folders of dead runs, once their disks are unmounted.
   for (const name of readdirSync(tmpdir())) {
     const match = /^tessera-chaos-([0-9a-z]+)-[0-9a-z]+-/.exec(name);
     if (!match || pidAlive(Number.parseInt(match[1]!, 36))) continue;
     const dir = join(tmpdir(), name);
     if (readFileSync("/proc/mounts", "utf8").includes(`${dir}/`)) continue;
-    rmSync(dir, { recursive: true, force: true });
-    removed.push(dir);
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      // still busy (a lazy unmount not finished): the next sweep takes it
+    }
   }
   return removed;
 }

@@ -164,11 +164,13 @@ async function runStep(step: FaultStep, cluster: ChaosCluster, net: ChaosNet, no
           const self = table?.find((peer) => peer.id === targetId);
           return self && self.freeBytes < 1 << 20 ? `p${target} reports ${self.freeBytes} bytes free after ${since()}` : undefined;
         });
+        // A write whose first replica must go to the full disk.
+        const probe = await cluster.s3Probe(target, 1 << 20);
         record.evidence = free === 0 ? `filled ${filled} bytes, 0 free${reported ? `; ${reported}` : ""}` : undefined;
         await sleep(end - performance.now());
         const refusals = cluster.logSince(target, logFrom).match(/ENOSPC|no space left/gi)?.length ?? 0;
         cluster.freeDisk(target);
-        if (record.evidence) record.evidence += `; ${refusals} ENOSPC errors in its log`;
+        if (record.evidence) record.evidence += `; ${refusals} ENOSPC errors in its log; a 1 MiB S3 PUT through it: ${probe}`;
         break;
       }
       case "clock-jump": {

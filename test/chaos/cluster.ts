@@ -18,6 +18,12 @@ import type { WorkloadTarget } from "./workloads/index.ts";
 export const LIBP2P_PORT = 4001;
 export const HTTP_PORT = 8080;
 export const S3_PORT = 9000;
+/**
+ * Each peer's tmpfs. Placement wants a chunk's size plus PLACEMENT_RESERVE_BYTES (64 MiB) free
+ * on a peer (src/master/cluster/placement.ts), and a default chunk is 64 MiB: under 128 MiB
+ * free, a peer takes no new chunk (NO_PEERS), so the disk is that plus room for the data.
+ */
+export const DISK_MIB_DEFAULT = 256;
 /** The bucket of the nemesis's own S3 probes. */
 const PROBE_BUCKET = "chaos-probe";
 
@@ -151,7 +157,7 @@ export class ChaosCluster {
 
   /** Mounts the disks and starts every peer: the first makes the cluster, the others join it. */
   async start(): Promise<void> {
-    const diskMiB = this.options.diskMiB ?? 96;
+    const diskMiB = this.options.diskMiB ?? DISK_MIB_DEFAULT;
     for (const slot of this.slots) {
       mkdirSync(slot.mount, { recursive: true });
       const mounted = sh(["mount", "-t", "tmpfs", "-o", `size=${diskMiB}m,mode=0755`, `tessera-chaos-${this.options.net.runId}`, slot.mount]);
@@ -162,8 +168,8 @@ export class ChaosCluster {
     this.swarmKeyFile = join(this.dir, "swarm.key");
     writeFileSync(this.swarmKeyFile, readFileSync(join(this.slots[0]!.dataDir, "swarm.key")));
     this.swarmKey = decodeSwarmKey(readFileSync(this.swarmKeyFile, "utf8"));
-    // Joins one at a time: each new peer learns of the others from the first.
-    for (let i = 1; i < this.slots.length; i++) await this.launch(i, ["--join", this.address(0), "--swarm-key", this.swarmKeyFile]);
+    // The others join through the first, all at once (start-up is most of a short run's setup).
+    await Promise.all(this.slots.slice(1).map((slot) => this.launch(slot.index, ["--join", this.address(0), "--swarm-key", this.swarmKeyFile])));
     this.adminClient = await connect({ join: this.slots.map((slot) => this.address(slot.index)), swarmKey: this.swarmKey });
     await waitFor("3 voters and a leader", async () => {
       const status = await this.adminClient!.status(2_000);

@@ -196,7 +196,7 @@ async function runStep(step: FaultStep, cluster: ChaosCluster, net: ChaosNet, no
 }
 
 /** Operations that change state: the unavailability of a fault is measured on them. */
-const READS = new Set(["read", "get"]);
+const READS = new Set(["read", "get", "job"]);
 
 /**
  * Fills each record's `unavailableMs`: from the fault's start to the completion of the first

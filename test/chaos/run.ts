@@ -13,6 +13,9 @@ import { FAULT_KINDS, type CheckerResult, type FaultKind, type FaultStep, type H
 import { summarize } from "./checkers/index.ts";
 import { History, type Workload, type WorkloadTarget } from "./workloads/index.ts";
 
+/** How long the workloads may run on after the heal, waiting for an acknowledged write. */
+const QUIET_TAIL_MS_MAX = 30_000;
+
 export const DEFAULT_BINARY = resolve(import.meta.dir, "../../dist/tessera");
 
 export type Checker = (history: readonly HistoryOp[], target: WorkloadTarget, options: { fsckBoundMs: number }) => Promise<CheckerResult[]>;
@@ -111,6 +114,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const table = await cluster.admin().peers();
       return table.filter((peer) => peer.state === "alive").length === peers;
     }, { timeoutMs: 60_000, intervalMs: 250 });
+    // A quiet tail: the workloads run on until a write invoked after the last fault's start is
+    // acknowledged (bounded), so that every fault's unavailability has an end.
+    const lastStartMs = faults.at(-1)?.startMs ?? 0;
+    await waitFor("a write acknowledged after the last fault", () => history.ops.some((op) => op.outcome === "ok" && op.callMs >= lastStartMs && !["read", "get", "job"].includes(op.f)), { timeoutMs: QUIET_TAIL_MS_MAX, intervalMs: 100 }).catch(() => log(`no write acknowledged within ${QUIET_TAIL_MS_MAX} ms of the heal`));
     stopWorkloads.abort();
     await withDeadline(running, 60_000, "the workloads' last operations");
     const tHeal = performance.now();

@@ -24,6 +24,8 @@ export const S3_PORT = 9000;
  * free, a peer takes no new chunk (NO_PEERS), so the disk is that plus room for the data.
  */
 export const DISK_MIB_DEFAULT = 256;
+/** What launch() sees of a peer that ended before printing its start-up line. */
+const EXITED = Symbol("exited");
 /** The bucket of the nemesis's own S3 probes. */
 const PROBE_BUCKET = "chaos-probe";
 
@@ -225,10 +227,11 @@ export class ChaosCluster {
       const newline = text.indexOf("\n");
       if (newline >= 0) return text.slice(0, newline);
       const { value, done } = await reader.read();
-      if (done) throw new Error(`peer ${index} exited before starting: ${this.logTail(index, 600)}`);
+      if (done) return EXITED;
       text += new TextDecoder().decode(value);
       return undefined;
     }, { timeoutMs: 30_000, intervalMs: 1 });
+    if (line === EXITED) throw new Error(`peer ${index} exited before starting: ${this.logTail(index, 600)}`);
     // The rest of stdout is drained so that the peer never blocks on a full pipe.
     void (async () => {
       try {
@@ -378,14 +381,37 @@ export class ChaosCluster {
     return (await this.admin().admin.fsck("/")) as unknown as FsckResult;
   }
 
-  /** Ends every fault a peer can hold: resumes, restarts, frees its disk, resets its clock. */
-  async healPeers(): Promise<void> {
+  /**
+   * Ends every fault a peer can hold: resumes, restarts, frees its disk, resets its clock.
+   * Returns one line per peer that would not start again (it stays down).
+   */
+  async healPeers(): Promise<string[]> {
     for (const slot of this.slots) {
       if (slot.paused) this.resume(slot.index);
       this.freeDisk(slot.index);
       this.jumpClock(slot.index, 0);
     }
-    for (const slot of this.slots) if (!this.isRunning(slot.index)) await this.restart(slot.index);
+    const problems: string[] = [];
+    for (const slot of this.slots) {
+      if (this.isRunning(slot.index)) continue;
+      try {
+        await this.restart(slot.index);
+      } catch {
+        const lines = this.logTail(slot.index, 4_000).trim().split("\n");
+        problems.push(`p${slot.index} does not start again: ${(lines.findLast((line) => line.startsWith("tessera:")) ?? lines.at(-1) ?? "").slice(0, 400)}`);
+      }
+    }
+    return problems;
+  }
+
+  /** What stop() does, synchronously and without closing clients: for a run ended by a signal. */
+  killNow(): void {
+    for (const slot of this.slots) {
+      if (slot.paused) slot.process?.kill("SIGCONT");
+      slot.process?.kill("SIGKILL");
+    }
+    for (const slot of this.slots) if (isMountPoint(slot.mount)) sh(["umount", "-l", slot.mount]);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Kills every peer, unmounts the disks and removes the run's folder. Idempotent. */

@@ -104,7 +104,8 @@ async function runStep(step: FaultStep, cluster: ChaosCluster, net: ChaosNet, no
         record.evidence = `p${target} ended by ${signal}${seen ? `; ${seen}` : ""}`;
         if (!seen) record.evidence = undefined;
         await sleep(end - performance.now());
-        await cluster.restart(target);
+        const problems = await cluster.healPeers();
+        if (problems.length > 0) throw new Error(problems.join("; "));
         break;
       }
       case "pause": {
@@ -189,7 +190,8 @@ async function runStep(step: FaultStep, cluster: ChaosCluster, net: ChaosNet, no
     record.error = (err as Error).message;
     // A step that failed half-way still heals what it may have done.
     net.healAll();
-    await cluster.healPeers().catch((healErr: Error) => (record.error += `; healing failed: ${healErr.message}`));
+    const problems = await cluster.healPeers();
+    if (problems.length > 0) record.error += `; healing failed: ${problems.join("; ")}`;
   }
   record.healMs = nowMs();
   return record;

@@ -93,6 +93,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const cluster = new ChaosCluster({ net, binary: options.binary ?? DEFAULT_BINARY, diskMiB: options.diskMiB });
   const stopWorkloads = new AbortController();
   let running: Promise<unknown> | undefined;
+  // Interrupted (Ctrl-C, a CI timeout): remove everything before going.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`chaos run interrupted by ${signal}: removing its peers, disks and namespaces`);
+    cluster.killNow();
+    net.destroy();
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     await cluster.start();
     const target = cluster.target();
@@ -107,12 +116,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const tFaults = performance.now();
 
     // Heal everything, wait for a leader and every peer alive, then let the workloads finish.
+    // A peer that will not start again is a finding, not the end of the run: the checks run on
+    // the others, and the report says so.
     net.healAll();
-    await cluster.healPeers();
-    await waitFor("a leader and every peer alive after the heal", async () => {
+    const healProblems = await cluster.healPeers();
+    for (const problem of healProblems) log(`heal: ${problem}`);
+    const expectedAlive = Array.from({ length: peers }, (_, i) => i).filter((i) => cluster.isRunning(i)).length;
+    await waitFor("a leader and every running peer alive after the heal", async () => {
       if ((await cluster.leader()) === undefined) return false;
       const table = await cluster.admin().peers();
-      return table.filter((peer) => peer.state === "alive").length === peers;
+      return table.filter((peer) => peer.state === "alive").length >= expectedAlive;
     }, { timeoutMs: 60_000, intervalMs: 250 });
     // A quiet tail: the workloads run on until a write invoked after the last fault's start is
     // acknowledged (bounded), so that every fault's unavailability has an end.
@@ -124,7 +137,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`healed in ${Math.round(tHeal - tFaults)} ms; ${history.ops.length} operations recorded`);
 
     measureUnavailability(faults, history.ops);
-    const checks = await options.check(history.ops, target, { fsckBoundMs: options.fsckBoundMs ?? 60_000 });
+    const failedSteps = faults.filter((record) => record.error !== undefined);
+    const checks: CheckerResult[] = [
+      {
+        checker: "nemesis",
+        valid: failedSteps.length === 0 && healProblems.length === 0,
+        summary: failedSteps.length === 0 && healProblems.length === 0 ? `${faults.length} faults injected and healed` : [...failedSteps.map((record) => `${record.step.kind}: ${record.error}`), ...healProblems].join("; ").slice(0, 1_000),
+      },
+      ...(await options.check(history.ops, target, { fsckBoundMs: options.fsckBoundMs ?? 60_000 })),
+    ];
     const tChecks = performance.now();
 
     const counts: Record<string, WorkloadCounts> = {};
@@ -145,6 +166,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       valid: checks.every((check) => check.valid !== false),
     };
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     stopWorkloads.abort();
     if (running) await withDeadline(running, 20_000, "the workloads").catch(() => undefined);
     await cluster.stop().catch((err: Error) => log(`stopping the cluster: ${err.message}`));

@@ -12,8 +12,9 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TesseraHost } from "../net/host.ts";
 import type { Logger } from "../util/log.ts";
+import { isNoSpaceError, retryWhileDiskFull } from "../util/disk-full.ts";
 import { RaftCore, type RaftStatus } from "./core.ts";
-import { DiskStorage } from "./wal.ts";
+import { DiskStorage, type DiskStorageOptions } from "./wal.ts";
 import { hashFile, type SnapshotDataId } from "./snapshot-file.ts";
 import { RaftTransport } from "./transport.ts";
 import { ProposalDroppedError, RaftError } from "./errors.ts";
@@ -68,6 +69,8 @@ export interface RaftNodeInit {
   snapshotEveryEntries?: number;
   /** Seeded randomness for tests; the default is the OS's. */
   rand?: (n: number) => number;
+  /** How the log opens its files (tests inject failing ones). */
+  storage?: DiskStorageOptions;
 }
 
 export const RAFT_TIMING_DEFAULTS = {
@@ -165,6 +168,8 @@ export class RaftNode extends EventTarget {
   private stopped = false;
   private lastSoft: SoftState = { lead: "", role: "follower" };
   private leaderChanges = 0;
+  /** Times the log or the state machine found the disk full and waited for space. */
+  private diskFullEpisodes = 0;
   private stepRejected = 0;
   private leaderLostInTerm = -1;
   private lastStepRejectLogMs = -Infinity;
@@ -204,7 +209,7 @@ export class RaftNode extends EventTarget {
   }
 
   static async start(init: RaftNodeInit): Promise<RaftNode> {
-    const storage = await DiskStorage.open(join(init.dir), init.bootstrap);
+    const storage = await DiskStorage.open(join(init.dir), init.bootstrap, init.storage);
     const node = new RaftNode(init, storage);
     await node.transport.start();
     init.host.addEventListener("peer:disconnect", node.onPeerDisconnect);
@@ -282,8 +287,8 @@ export class RaftNode extends EventTarget {
   }
 
   /** Counters of the transport and the core: messages sent, dropped and rejected. */
-  stats(): { transport: RaftTransport["stats"]; core: RaftCore["stats"]; stepRejected: number } {
-    return { transport: this.transport.stats, core: this.core.stats, stepRejected: this.stepRejected };
+  stats(): { transport: RaftTransport["stats"]; core: RaftCore["stats"]; stepRejected: number; diskFullEpisodes: number } {
+    return { transport: this.transport.stats, core: this.core.stats, stepRejected: this.stepRejected, diskFullEpisodes: this.diskFullEpisodes };
   }
 
   confState(): ConfState {
@@ -498,7 +503,7 @@ export class RaftNode extends EventTarget {
           const firstNew = ready.snapshot ? 0 : (ready.entries[0]?.index ?? Number.POSITIVE_INFINITY);
           let stable = 0;
           while (stable < ready.committedEntries.length && ready.committedEntries[stable]!.index < firstNew) stable++;
-          this.applyAll(ready.committedEntries.slice(0, stable));
+          if (!(await this.applyCommitted(ready.committedEntries.slice(0, stable)))) break;
           this.answerIndexedReads();
           // 1. Persist.
           if (ready.snapshot) {
@@ -507,11 +512,15 @@ export class RaftNode extends EventTarget {
             this.applied = ready.snapshot.meta.index;
             this.failProposalsUpTo(this.applied);
           }
-          await this.storage.save(ready.hardState, ready.entries, ready.mustSync);
+          // A full disk refuses the batch whole (wal.ts writeBatch): the same Ready is saved
+          // again until space comes back, and what vouches for it waits (§3.8). Meanwhile
+          // this peer acks nothing and, as a leader, sends nothing: the others carry on.
+          const saved = await retryWhileDiskFull("raft log", () => this.storage.save(ready.hardState, ready.entries, ready.mustSync), this.diskFullRetry);
+          if (!saved) break;
           // 2. Replies that vouch for the disk (append acks, votes) leave only now (§3.8).
           this.transport.send(ready.messagesAfterPersist);
           // 3. Apply the rest.
-          this.applyAll(ready.committedEntries.slice(stable));
+          if (!(await this.applyCommitted(ready.committedEntries.slice(stable)))) break;
           // 4. Reads.
           for (const readState of ready.readStates) {
             const pending = this.reads.get(readState.ctx);
@@ -532,6 +541,25 @@ export class RaftNode extends EventTarget {
     } finally {
       this.processing = false;
     }
+  }
+
+  private get diskFullRetry() {
+    return {
+      log: this.init.log,
+      stopped: () => this.stopped,
+      onEpisode: () => {
+        this.diskFullEpisodes += 1;
+      },
+    };
+  }
+
+  /**
+   * applyAll, again for the entries not yet applied while the state machine's disk is full
+   * (its transaction rolls back whole: no half state). False when the node stopped meanwhile.
+   */
+  private applyCommitted(entries: readonly Entry[]): Promise<boolean> {
+    if (entries.length === 0) return Promise.resolve(true);
+    return retryWhileDiskFull("state machine", () => this.applyAll(entries.filter((entry) => entry.index > this.applied)), this.diskFullRetry);
   }
 
   /** Applies committed entries in order; runs of normal entries go to applyBatch when there is one. */
@@ -679,7 +707,17 @@ export class RaftNode extends EventTarget {
     }
     const confState = this.snapshotConfs.filter((conf) => conf.index <= written.index).at(-1)!.confState;
     this.snapshotConfs = [];
-    await this.storage.createSnapshotFromFile(written.index, confState, written.path, written.id, Math.max(current, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
+    try {
+      await this.storage.createSnapshotFromFile(written.index, confState, written.path, written.id, Math.max(current, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
+    } catch (err) {
+      // Refused for space before anything changed, or with the log compacted in memory but
+      // the old segment still live (wal.ts rewriteSegment): either way the log on disk is
+      // whole. The next snapshot tries again.
+      if (!isNoSpaceError(err)) throw err;
+      rmSync(written.path, { force: true });
+      this.init.log.warn("a snapshot could not be recorded: the disk is full; the log is compacted later", { index: written.index, err: (err as Error).message });
+      return;
+    }
     this.init.log.info("snapshot taken", { index: written.index, bytes: written.id.sizeBytes, ms: Math.round(written.ms) });
   }
 }

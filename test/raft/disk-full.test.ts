@@ -1,0 +1,214 @@
+// A full disk under the Raft log (issue 18, found by the chaos harness's disk-full fault): a
+// batch is all or nothing, so a write refused part way leaves no torn batch in the middle of
+// the segment (which read as corruption at the next start: the peer would not restart), and
+// the driver saves the same Ready again until space comes back instead of stopping. A fake
+// segment file refuses writes on demand: no full real disk is needed.
+import { afterEach, describe, expect, it } from "vitest";
+import { readFileSync, statSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { generateKeyPair } from "@libp2p/crypto/keys";
+import { createHost, type PeerHost } from "../../src/net/host.ts";
+import { generateSwarmKey } from "../../src/net/swarm-key.ts";
+import { RaftNode } from "../../src/raft/node.ts";
+import { DiskStorage, LogStorageFailedError, type WalFile } from "../../src/raft/wal.ts";
+import { MasterStateMachine, encodeLogCommand } from "../../src/master/state/state-machine.ts";
+import { createLogger, setLogLevel, type Logger } from "../../src/util/log.ts";
+import { isNoSpaceError, retryWhileDiskFull } from "../../src/util/disk-full.ts";
+import { tempDir } from "../support/temp.ts";
+import { waitFor } from "../support/wait.ts";
+import { entry } from "./storage-suite.ts";
+
+setLogLevel((process.env.TEST_LOG as "debug") ?? "error");
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function noSpace(): Error {
+  return Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28 });
+}
+
+/**
+ * A real segment file whose writes, while `full`, put at most `spaceBytes` bytes on disk and
+ * then fail with ENOSPC, as a file system does when it fills in the middle of a write.
+ */
+class FillingDisk {
+  full = false;
+  spaceBytes = 0;
+  failSync = false;
+  failTruncate = false;
+  refusedWrites = 0;
+  open = async (path: string): Promise<WalFile> => {
+    const real: FileHandle = await open(path, "a");
+    const disk = this;
+    return {
+      async write(buffer: Uint8Array, offset?: number, length?: number) {
+        const from = offset ?? 0;
+        const bytes = length ?? buffer.length - from;
+        if (disk.full) {
+          disk.refusedWrites += 1;
+          if (disk.spaceBytes === 0) throw noSpace();
+          const n = Math.min(bytes, disk.spaceBytes);
+          disk.spaceBytes -= n;
+          // A short write: the caller must go on, and meet ENOSPC on the next call.
+          return real.write(buffer, from, n);
+        }
+        return real.write(buffer, from, bytes);
+      },
+      datasync: () => (disk.failSync ? Promise.reject(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" })) : real.datasync()),
+      truncate: (len?: number) => (disk.failTruncate ? Promise.reject(Object.assign(new Error("EIO: i/o error, ftruncate"), { code: "EIO" })) : real.truncate(len)),
+      close: () => real.close(),
+    } as WalFile;
+  };
+}
+
+const hardState = (commit: number) => ({ term: 1, vote: "a", commit });
+
+async function storageIn(disk: FillingDisk): Promise<{ storage: DiskStorage; dir: string }> {
+  const dir = tempDir("wal-full");
+  cleanups.push(() => dir.remove());
+  const storage = await DiskStorage.open(dir.path, { voters: ["a"], learners: [] }, { openSegment: disk.open });
+  cleanups.push(() => storage.close().catch(() => {}));
+  return { storage, dir: dir.path };
+}
+
+const segmentOf = (dir: string) => join(dir, "wal-000000000001.log");
+
+describe("the Raft log on a full disk", () => {
+  it("cuts a batch refused part way back off the segment, so later batches replay after a restart", async () => {
+    const disk = new FillingDisk();
+    const { storage, dir } = await storageIn(disk);
+    await storage.save(hardState(0), [entry(1, 1, "one")], true);
+    const before = statSync(segmentOf(dir)).size;
+    expect(storage.liveSegmentBytes).toBe(before);
+
+    // 13 bytes fit, then ENOSPC: the bug left those 13 bytes, and the next batch after them.
+    disk.full = true;
+    disk.spaceBytes = 13;
+    const refused = await storage.save(hardState(1), [entry(2, 1, "two".repeat(20))], true).catch((err: unknown) => err);
+    expect(isNoSpaceError(refused)).toBe(true);
+    expect(disk.refusedWrites).toBe(2);
+    expect(statSync(segmentOf(dir)).size).toBe(before);
+    expect(storage.liveSegmentBytes).toBe(before);
+    expect(storage.lastIndex()).toBe(1);
+
+    // Space again: the same batch goes through, and more after it.
+    disk.full = false;
+    await storage.save(hardState(1), [entry(2, 1, "two".repeat(20))], true);
+    await storage.save(hardState(2), [entry(3, 1, "three")], true);
+    expect(statSync(segmentOf(dir)).size).toBe(storage.liveSegmentBytes);
+    await storage.close();
+
+    const reopened = await DiskStorage.open(dir);
+    cleanups.push(() => reopened.close());
+    expect(reopened.stats.tornBatchesTruncated).toBe(0);
+    expect(reopened.lastIndex()).toBe(3);
+    expect(new TextDecoder().decode(reopened.entries(2, 3, Infinity)[0]!.data)).toBe("two".repeat(20));
+    expect(reopened.initialState().hardState.commit).toBe(2);
+  });
+
+  it("a failed fdatasync fails the log for good: its outcome is unknown", async () => {
+    const disk = new FillingDisk();
+    const { storage } = await storageIn(disk);
+    disk.failSync = true;
+    const failed = await storage.save(hardState(0), [entry(1, 1, "x")], true).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(LogStorageFailedError);
+    expect(isNoSpaceError(failed)).toBe(false);
+    disk.failSync = false;
+    await expect(storage.save(hardState(0), [entry(1, 1, "x")], true)).rejects.toBeInstanceOf(LogStorageFailedError);
+  });
+
+  it("a failed write that cannot be cut back fails the log", async () => {
+    const disk = new FillingDisk();
+    const { storage, dir } = await storageIn(disk);
+    disk.full = true;
+    disk.spaceBytes = 5;
+    disk.failTruncate = true;
+    await expect(storage.save(hardState(0), [entry(1, 1, "x")], true)).rejects.toBeInstanceOf(LogStorageFailedError);
+    disk.full = false;
+    await expect(storage.save(hardState(0), [entry(1, 1, "x")], true)).rejects.toThrow(/could not be cut back/);
+    expect(readFileSync(segmentOf(dir)).length).toBe(5);
+  });
+});
+
+describe("retryWhileDiskFull", () => {
+  const logged: string[] = [];
+  const log = { debug() {}, info: (m: string) => logged.push(`info ${m}`), warn: (m: string) => logged.push(`warn ${m}`), error() {}, child: () => log } as unknown as Logger;
+
+  it("retries a write refused for space until it succeeds, logging once per episode", async () => {
+    logged.length = 0;
+    let refusals = 4;
+    let episodes = 0;
+    const started = performance.now();
+    const ok = await retryWhileDiskFull("test", () => {
+      if (refusals-- > 0) throw noSpace();
+    }, { log, stopped: () => false, onEpisode: () => episodes++ });
+    expect(ok).toBe(true);
+    expect(episodes).toBe(1);
+    expect(logged).toEqual(["warn test: the disk is full; retrying until space is freed", "info test: the disk has space again"]);
+    // 50 + 100 + 200 + 400 ms of backoff.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(700);
+  });
+
+  it("throws any other error at once, and gives up without writing once stopped", async () => {
+    await expect(retryWhileDiskFull("test", () => {
+      throw Object.assign(new Error("EIO"), { code: "EIO" });
+    }, { log, stopped: () => false })).rejects.toThrow("EIO");
+    let stopped = false;
+    let calls = 0;
+    const pending = retryWhileDiskFull("test", () => {
+      calls++;
+      throw noSpace();
+    }, { log, stopped: () => stopped });
+    await waitFor("a retry", () => calls >= 2, { timeoutMs: 5_000 });
+    stopped = true;
+    expect(await pending).toBe(false);
+  });
+
+  it("knows SQLite's full disk", () => {
+    expect(isNoSpaceError(Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" }))).toBe(true);
+    expect(isNoSpaceError(Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" }))).toBe(false);
+  });
+});
+
+describe("a Raft node on a full disk", () => {
+  async function hostOf(): Promise<PeerHost> {
+    const host = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey: generateSwarmKey(), listenAddrs: ["/ip4/127.0.0.1/tcp/0"] });
+    cleanups.push(() => host.stop());
+    return host;
+  }
+  const setting = (i: number) => encodeLogCommand({ setSetting: { key: `k${i}`, value: new TextEncoder().encode(`v${i}`) } });
+
+  it("holds proposals while its log is refused for space and commits them once space is back, without stopping", async () => {
+    const dir = tempDir("node-full");
+    cleanups.push(() => dir.remove());
+    const disk = new FillingDisk();
+    const host = await hostOf();
+    const id = host.peerId.toString();
+    const machine = new MasterStateMachine({ dbPath: join(dir.path, "namespace.db") });
+    const raft = await RaftNode.start({ id, dir: join(dir.path, "raft"), host, stateMachine: machine, log: createLogger("raft-full"), bootstrap: { voters: [id], learners: [] }, storage: { openSegment: disk.open } });
+    let fatal = false;
+    raft.addEventListener("fatal", () => (fatal = true));
+    cleanups.push(async () => {
+      await raft.stop();
+      machine.close();
+    });
+    await waitFor("the only member to lead", () => raft.isLeader, { timeoutMs: 10_000 });
+    await raft.propose(setting(0), 5_000);
+
+    disk.full = true;
+    disk.spaceBytes = 7;
+    let settled = false;
+    const proposal = raft.propose(setting(1), 20_000).finally(() => (settled = true));
+    await waitFor("the log to be refused for space twice", () => disk.refusedWrites >= 3, { timeoutMs: 5_000 });
+    expect(settled).toBe(false);
+    expect(raft.stats().diskFullEpisodes).toBe(1);
+
+    disk.full = false;
+    await proposal;
+    expect(fatal).toBe(false);
+    await raft.propose(setting(2), 5_000);
+    expect(raft.stats().diskFullEpisodes).toBe(1);
+  });
+});

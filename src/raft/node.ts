@@ -17,7 +17,7 @@ import { RaftCore, type RaftStatus } from "./core.ts";
 import { DiskStorage, type DiskStorageOptions } from "./wal.ts";
 import { hashFile, type SnapshotDataId } from "./snapshot-file.ts";
 import { RaftTransport } from "./transport.ts";
-import { ProposalDroppedError, RaftError } from "./errors.ts";
+import { ProposalDroppedError, RaftDiskFullError, RaftError } from "./errors.ts";
 import type { ConfChange } from "./conf.ts";
 import type { ConfState, Entry, Message, PeerId, SoftState } from "./types.ts";
 
@@ -170,6 +170,8 @@ export class RaftNode extends EventTarget {
   private leaderChanges = 0;
   /** Times the log or the state machine found the disk full and waited for space. */
   private diskFullEpisodes = 0;
+  /** What is full while the Ready loop waits for space (undefined when it is not waiting). */
+  private diskFull: string | undefined;
   private stepRejected = 0;
   private leaderLostInTerm = -1;
   private lastStepRejectLogMs = -Infinity;
@@ -303,6 +305,7 @@ export class RaftNode extends EventTarget {
    */
   propose(data: Uint8Array, timeoutMs: number): Promise<unknown> {
     if (this.stopped) return Promise.reject(new RaftStoppedError("raft is stopped"));
+    if (this.diskFull) return Promise.reject(this.diskFullError("the proposal was not taken"));
     if (this.proposals.size >= PENDING_PROPOSALS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
     const position = this.core.propose(data);
     this.schedule();
@@ -326,6 +329,7 @@ export class RaftNode extends EventTarget {
    */
   readBarrier(timeoutMs: number): Promise<void> {
     if (this.stopped) return Promise.reject(new RaftStoppedError("raft is stopped"));
+    if (this.diskFull) return Promise.reject(this.diskFullError("no read is served here meanwhile"));
     if (this.queuedReads.length + this.indexedReads.length >= PENDING_READS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
     this.catchUpTicks();
     const leased = this.core.role === "leader" ? this.core.readIndexUnderLease() : undefined;
@@ -515,7 +519,7 @@ export class RaftNode extends EventTarget {
           // A full disk refuses the batch whole (wal.ts writeBatch): the same Ready is saved
           // again until space comes back, and what vouches for it waits (§3.8). Meanwhile
           // this peer acks nothing and, as a leader, sends nothing: the others carry on.
-          const saved = await retryWhileDiskFull("raft log", () => this.storage.save(ready.hardState, ready.entries, ready.mustSync), this.diskFullRetry);
+          const saved = await retryWhileDiskFull("raft log", () => this.storage.save(ready.hardState, ready.entries, ready.mustSync), this.diskFullRetry("raft log"));
           if (!saved) break;
           // 2. Replies that vouch for the disk (append acks, votes) leave only now (§3.8).
           this.transport.send(ready.messagesAfterPersist);
@@ -543,14 +547,45 @@ export class RaftNode extends EventTarget {
     }
   }
 
-  private get diskFullRetry() {
+  private diskFullRetry(what: string) {
     return {
       log: this.init.log,
       stopped: () => this.stopped,
-      onEpisode: () => {
-        this.diskFullEpisodes += 1;
+      onEpisode: () => this.onDiskFull(what),
+      onEpisodeEnd: () => {
+        this.diskFull = undefined;
       },
     };
+  }
+
+  private diskFullError(detail: string): RaftDiskFullError {
+    return new RaftDiskFullError(`the ${this.diskFull ?? "disk"} of peer ${this.id} is full: ${detail}; retry (another peer leads if this one cannot)`);
+  }
+
+  /**
+   * The Ready loop waits for space: nothing this node holds can finish until then, so its
+   * callers are answered now rather than at their timeouts. Proposals it took may still
+   * commit (their outcome is unknown; the master deduplicates a retried call); reads are
+   * refused. As a leader it sends no heartbeats meanwhile, so the others elect a new one.
+   */
+  private onDiskFull(what: string): void {
+    this.diskFullEpisodes += 1;
+    this.diskFull = what;
+    for (const pending of this.proposals.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(this.diskFullError("the outcome of a proposal it took is unknown"));
+    }
+    this.proposals.clear();
+    const error = this.diskFullError("no read is served here meanwhile");
+    for (const round of this.reads.values()) {
+      clearTimeout(round.timer);
+      for (const waiter of round.waiters) finishRead(waiter, error);
+    }
+    for (const waiter of this.queuedReads) finishRead(waiter, error);
+    for (const read of this.indexedReads) finishRead(read.waiter, error);
+    this.reads.clear();
+    this.queuedReads = [];
+    this.indexedReads = [];
   }
 
   /**
@@ -559,7 +594,7 @@ export class RaftNode extends EventTarget {
    */
   private applyCommitted(entries: readonly Entry[]): Promise<boolean> {
     if (entries.length === 0) return Promise.resolve(true);
-    return retryWhileDiskFull("state machine", () => this.applyAll(entries.filter((entry) => entry.index > this.applied)), this.diskFullRetry);
+    return retryWhileDiskFull("state machine", () => this.applyAll(entries.filter((entry) => entry.index > this.applied)), this.diskFullRetry("state machine's database"));
   }
 
   /** Applies committed entries in order; runs of normal entries go to applyBatch when there is one. */

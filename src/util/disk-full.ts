@@ -24,14 +24,17 @@ export function isNoSpaceError(err: unknown): boolean {
  * for space; any other error is thrown. Logs once when an episode starts and once when it
  * ends. Resolves false, without writing, when `stopped()` turns true while it waits.
  */
-export async function retryWhileDiskFull(what: string, write: () => Promise<void> | void, init: { log: Logger; stopped: () => boolean; onEpisode?: () => void }): Promise<boolean> {
+export async function retryWhileDiskFull(what: string, write: () => Promise<void> | void, init: { log: Logger; stopped: () => boolean; onEpisode?: () => void; onEpisodeEnd?: () => void }): Promise<boolean> {
   let delayMs = DISK_FULL_RETRY_MS_MIN;
   let startedMs: number | undefined;
   let attempts = 0;
   for (;;) {
     try {
       await write();
-      if (startedMs !== undefined) init.log.info(`${what}: the disk has space again`, { attempts, ms: Math.round(performance.now() - startedMs) });
+      if (startedMs !== undefined) {
+        init.log.info(`${what}: the disk has space again`, { attempts, ms: Math.round(performance.now() - startedMs) });
+        init.onEpisodeEnd?.();
+      }
       return true;
     } catch (err) {
       if (!isNoSpaceError(err)) throw err;
@@ -42,9 +45,15 @@ export async function retryWhileDiskFull(what: string, write: () => Promise<void
         init.log.warn(`${what}: the disk is full; retrying until space is freed`, { err: (err as Error).message });
       }
     }
-    if (init.stopped()) return false;
+    if (init.stopped()) {
+      init.onEpisodeEnd?.();
+      return false;
+    }
     await new Promise((resolve) => setTimeout(resolve, delayMs));
-    if (init.stopped()) return false;
+    if (init.stopped()) {
+      init.onEpisodeEnd?.();
+      return false;
+    }
     delayMs = Math.min(delayMs * 2, DISK_FULL_RETRY_MS_MAX);
   }
 }

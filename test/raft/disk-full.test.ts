@@ -11,6 +11,7 @@ import { generateKeyPair } from "@libp2p/crypto/keys";
 import { createHost, type PeerHost } from "../../src/net/host.ts";
 import { generateSwarmKey } from "../../src/net/swarm-key.ts";
 import { RaftNode } from "../../src/raft/node.ts";
+import { RaftDiskFullError } from "../../src/raft/errors.ts";
 import { DiskStorage, LogStorageFailedError, type WalFile } from "../../src/raft/wal.ts";
 import { MasterStateMachine, encodeLogCommand } from "../../src/master/state/state-machine.ts";
 import { createLogger, setLogLevel, type Logger } from "../../src/util/log.ts";
@@ -180,7 +181,7 @@ describe("a Raft node on a full disk", () => {
   }
   const setting = (i: number) => encodeLogCommand({ setSetting: { key: `k${i}`, value: new TextEncoder().encode(`v${i}`) } });
 
-  it("holds proposals while its log is refused for space and commits them once space is back, without stopping", async () => {
+  it("answers its proposers at once while its log is refused for space, and commits again once space is back, without stopping", async () => {
     const dir = tempDir("node-full");
     cleanups.push(() => dir.remove());
     const disk = new FillingDisk();
@@ -199,16 +200,33 @@ describe("a Raft node on a full disk", () => {
 
     disk.full = true;
     disk.spaceBytes = 7;
-    let settled = false;
-    const proposal = raft.propose(setting(1), 20_000).finally(() => (settled = true));
-    await waitFor("the log to be refused for space twice", () => disk.refusedWrites >= 3, { timeoutMs: 5_000 });
-    expect(settled).toBe(false);
+    const started = performance.now();
+    // Taken, then its batch refused: the outcome is unknown (it commits once space is back).
+    const taken = await raft.propose(setting(1), 20_000).catch((err: unknown) => err);
+    expect(taken).toBeInstanceOf(RaftDiskFullError);
+    expect((taken as Error).message).toMatch(/is full: the outcome of a proposal it took is unknown/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    // Refused at once while the disk is full, reads too.
+    await expect(raft.propose(setting(2), 20_000)).rejects.toBeInstanceOf(RaftDiskFullError);
+    await expect(raft.readBarrier(20_000)).rejects.toBeInstanceOf(RaftDiskFullError);
+    await waitFor("the log to be refused for space again", () => disk.refusedWrites >= 3, { timeoutMs: 5_000 });
     expect(raft.stats().diskFullEpisodes).toBe(1);
 
     disk.full = false;
-    await proposal;
+    await waitFor("proposals to be taken again", async () => {
+      try {
+        await raft.propose(setting(3), 5_000);
+        return true;
+      } catch (err) {
+        if (err instanceof RaftDiskFullError) return false;
+        throw err;
+      }
+    }, { timeoutMs: 5_000, intervalMs: 20 });
     expect(fatal).toBe(false);
-    await raft.propose(setting(2), 5_000);
     expect(raft.stats().diskFullEpisodes).toBe(1);
+    // The entry whose batch was refused went to disk with the retried Ready, and applied.
+    await raft.readBarrier(5_000);
+    expect(new TextDecoder().decode(machine.getSetting("k1"))).toBe("v1");
+    expect(machine.getSetting("k2")).toBeUndefined();
   });
 });

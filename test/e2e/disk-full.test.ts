@@ -169,6 +169,23 @@ describe("a peer whose data disk fills up", () => {
       return status.voters.length === PEERS;
     }, { timeoutMs: 10_000, intervalMs: 200 });
 
+    // A follower's disk fills: a PUT through its gateway at once, before its heartbeat tells
+    // the master (placement then still picks it for the first replica), fails over to other
+    // peers or is refused clearly, and leaves no chunk file behind on the full disk.
+    const follower = peers.findIndex((_, i) => i !== victim);
+    const followerS3 = s3Of(follower);
+    const followerFiller = fill(mounts[follower]!);
+    const put = await timedPut(followerS3, "follower-full", body);
+    console.log(`PUT through a full follower: ${Math.round(put.ms)} ms ${put.outcome}`);
+    expect(put.ms).toBeLessThan(ANSWER_MS_MAX);
+    if (put.outcome !== "ok") expect(put.status === 503 || put.status === 507).toBe(true);
+    const leftovers = Bun.spawnSync(["find", join(mounts[follower]!, "data"), "-name", "*.tmp*"]).stdout.toString().trim();
+    expect(leftovers).toBe("");
+    unlinkSync(followerFiller);
+    await waitFor("a PUT through the freed follower to succeed", async () => (await timedPut(followerS3, "follower-after", new TextEncoder().encode("follower"))).outcome === "ok", { timeoutMs: 15_000, intervalMs: 200 });
+    expect(peers[follower]!.stderr()).not.toContain("raft stopped");
+    followerS3.destroy();
+
     // kill -9 after the episode, and start again on the same data dir: no corrupt log.
     processes.kill9(peers[victim]!);
     await peers[victim]!.process.exited;

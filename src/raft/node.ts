@@ -511,7 +511,10 @@ export class RaftNode extends EventTarget {
           this.answerIndexedReads();
           // 1. Persist.
           if (ready.snapshot) {
-            await this.storage.applySnapshot(ready.snapshot);
+            // Refused for space before it is installed, it is tried again (wal.ts); a failure
+            // once installed fails the log, and the node stops.
+            const snapshot = ready.snapshot;
+            if (!(await retryWhileDiskFull("raft log", () => this.storage.applySnapshot(snapshot), this.diskFullRetry("raft log")))) break;
             this.init.stateMachine.restoreFromFile(this.storage.snapshotFile()!.path);
             this.applied = ready.snapshot.meta.index;
             this.failProposalsUpTo(this.applied);

@@ -208,14 +208,29 @@ export class DiskStorage implements RaftStorage {
   async applySnapshot(snapshot: Snapshot): Promise<void> {
     const id = decodeSnapshotDescriptor(snapshot.data);
     let file: SnapshotFile;
+    if (this.failed) throw this.failed;
     if (id) {
       const incoming = incomingSnapshotPath(this.dir, snapshot.meta, id);
       // The transport hands the core a descriptor only once its file is here, whole and checked.
       assert(existsSync(incoming), `the data of snapshot ${snapshot.meta.index}/${snapshot.meta.term} was received before it is installed`);
       moveSnapshotData(this.dir, snapshot.meta, incoming);
-      file = commitSnapshot(this.dir, snapshot.meta, id);
+      try {
+        file = commitSnapshot(this.dir, snapshot.meta, id);
+      } catch (err) {
+        // Refused (a full disk) before anything refers to it: the data goes back where the
+        // transport put it, so the same install can be tried again.
+        renameSync(snapshotDataPath(this.dir, snapshot.meta), incoming);
+        removeLeftover(`${snapshotMetaPath(this.dir, snapshot.meta)}.tmp`);
+        throw err;
+      }
     } else {
-      file = writeSnapshotBytes(this.dir, snapshot.meta, snapshot.data);
+      try {
+        file = writeSnapshotBytes(this.dir, snapshot.meta, snapshot.data);
+      } catch (err) {
+        for (const path of [snapshotDataPath(this.dir, snapshot.meta), snapshotMetaPath(this.dir, snapshot.meta)]) removeLeftover(`${path}.tmp`);
+        removeLeftover(snapshotDataPath(this.dir, snapshot.meta));
+        throw err;
+      }
     }
     this.memory.applySnapshot(coreSnapshotOf(file));
     this.snapFile = file;
@@ -254,9 +269,9 @@ export class DiskStorage implements RaftStorage {
     } catch (err) {
       // Not recorded (a full disk refused the metadata file, say): nothing refers to the data,
       // and leaving it would hold the space that is short. The log is as before.
-      rmSync(source, { force: true });
-      rmSync(snapshotDataPath(this.dir, meta), { force: true });
-      rmSync(`${snapshotMetaPath(this.dir, meta)}.tmp`, { force: true });
+      removeLeftover(source);
+      removeLeftover(snapshotDataPath(this.dir, meta));
+      removeLeftover(`${snapshotMetaPath(this.dir, meta)}.tmp`);
       throw err;
     }
     return this.recordSnapshot(file, compactIndex);
@@ -388,7 +403,7 @@ export class DiskStorage implements RaftStorage {
       }
       renameSync(temp, this.segmentPath(nextSeq));
     } catch (err) {
-      rmSync(temp, { force: true });
+      removeLeftover(temp);
       throw err;
     }
     try {
@@ -473,6 +488,15 @@ export class DiskStorage implements RaftStorage {
         throw new CorruptLogError(`the Raft log ${path} has a record of unknown kind ${kind}`);
       }
     }
+  }
+}
+
+/** Removes a file a failed write left; one that cannot go is removed at the next open (loadNewestSnapshot). */
+function removeLeftover(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // not a file: left for the next open
   }
 }
 

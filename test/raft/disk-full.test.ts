@@ -4,7 +4,7 @@
 // the driver saves the same Ready again until space comes back instead of stopping. A fake
 // segment file refuses writes on demand: no full real disk is needed.
 import { afterEach, describe, expect, it } from "vitest";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -13,6 +13,7 @@ import { generateSwarmKey } from "../../src/net/swarm-key.ts";
 import { RaftNode } from "../../src/raft/node.ts";
 import { RaftDiskFullError } from "../../src/raft/errors.ts";
 import { DiskStorage, LogStorageFailedError, type WalFile } from "../../src/raft/wal.ts";
+import { encodeSnapshotDescriptor, incomingSnapshotPath, sha256Of, snapshotDataPath, snapshotMetaPath } from "../../src/raft/snapshot-file.ts";
 import { MasterStateMachine, encodeLogCommand } from "../../src/master/state/state-machine.ts";
 import { createLogger, setLogLevel, type Logger } from "../../src/util/log.ts";
 import { isNoSpaceError, retryWhileDiskFull } from "../../src/util/disk-full.ts";
@@ -130,6 +131,35 @@ describe("the Raft log on a full disk", () => {
     disk.full = false;
     await expect(storage.save(hardState(0), [entry(1, 1, "x")], true)).rejects.toThrow(/could not be cut back/);
     expect(readFileSync(segmentOf(dir)).length).toBe(5);
+  });
+});
+
+describe("installing a received snapshot on a full disk", () => {
+  it("a refused install puts the data back where the transport left it, so the same install can be tried again", async () => {
+    const disk = new FillingDisk();
+    const { storage, dir } = await storageIn(disk);
+    await storage.save(hardState(0), [entry(1, 1, "one")], true);
+    const meta = { index: 10, term: 2, confState: { voters: ["a"], learners: [] } };
+    const data = new Uint8Array([1, 2, 3, 4]);
+    const id = { sizeBytes: data.length, sha256: sha256Of(data) };
+    const incoming = incomingSnapshotPath(dir, meta, id);
+    writeFileSync(incoming, data);
+    // The metadata file cannot be made (as when the disk is full: here its temp name is taken).
+    mkdirSync(`${snapshotMetaPath(dir, meta)}.tmp`);
+    await expect(storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) })).rejects.toThrow();
+    expect(existsSync(incoming)).toBe(true);
+    expect(existsSync(snapshotDataPath(dir, meta))).toBe(false);
+    expect(storage.lastIndex()).toBe(1);
+
+    rmSync(`${snapshotMetaPath(dir, meta)}.tmp`, { recursive: true });
+    await storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) });
+    expect(storage.firstIndex()).toBe(11);
+    await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
+    await storage.close();
+    const reopened = await DiskStorage.open(dir);
+    cleanups.push(() => reopened.close());
+    expect(reopened.snapshot().meta.index).toBe(10);
+    expect(reopened.lastIndex()).toBe(11);
   });
 });
 

@@ -4,7 +4,7 @@
 // the driver saves the same Ready again until space comes back instead of stopping. A fake
 // segment file refuses writes on demand: no full real disk is needed.
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -131,6 +131,54 @@ describe("the Raft log on a full disk", () => {
     disk.full = false;
     await expect(storage.save(hardState(0), [entry(1, 1, "x")], true)).rejects.toThrow(/could not be cut back/);
     expect(readFileSync(segmentOf(dir)).length).toBe(5);
+  });
+});
+
+const tmpfsSkip = process.getuid?.() !== 0 ? "needs root to mount a small tmpfs" : undefined;
+
+describe("the Raft log on a real full tmpfs", () => {
+  // A real file system fills in the middle of a write: the write returns short (the bytes up
+  // to the page boundary) and only the next one fails. The log before this fix took the short
+  // write as done, acknowledged the batch, and the next batch after it made the log unreadable.
+  it.skipIf(tmpfsSkip !== undefined)("refuses a batch that does not fit, leaves the segment as it was, and reopens whole once space is back", async () => {
+    const dir = tempDir("wal-tmpfs");
+    cleanups.push(() => dir.remove());
+    const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=1m", "tessera-wal-full", dir.path], { stderr: "pipe" });
+    if (mounted.exitCode !== 0) throw new Error(`mounting a tmpfs failed: ${mounted.stderr.toString()}`);
+    cleanups.push(() => void Bun.spawnSync(["umount", "-l", dir.path]));
+    const raftDir = join(dir.path, "raft");
+    const storage = await DiskStorage.open(raftDir, { voters: ["a"], learners: [] });
+    cleanups.push(() => storage.close().catch(() => {}));
+    await storage.save(hardState(0), [entry(1, 1, "one")], true);
+    const filler = join(dir.path, "filler");
+    const fd = openSync(filler, "a");
+    for (let size = 1 << 16; size >= 1; size >>= 2) {
+      const buffer = Buffer.alloc(size);
+      for (;;) {
+        try {
+          writeSync(fd, buffer);
+        } catch {
+          break;
+        }
+      }
+    }
+    closeSync(fd);
+    const segment = join(raftDir, "wal-000000000001.log");
+    const before = statSync(segment).size;
+    const started = performance.now();
+    const refused = await storage.save(hardState(1), [entry(2, 1, "x".repeat(10_000))], true).catch((err: unknown) => err);
+    expect(isNoSpaceError(refused)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(statSync(segment).size).toBe(before);
+
+    unlinkSync(filler);
+    await storage.save(hardState(1), [entry(2, 1, "x".repeat(10_000))], true);
+    await storage.save(hardState(2), [entry(3, 1, "three")], true);
+    await storage.close();
+    const reopened = await DiskStorage.open(raftDir);
+    cleanups.push(() => reopened.close());
+    expect(reopened.lastIndex()).toBe(3);
+    expect(reopened.stats.tornBatchesTruncated).toBe(0);
   });
 });
 

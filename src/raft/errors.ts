@@ -14,6 +14,17 @@ export class RaftConfigError extends RaftError {
   override readonly code = "RAFT_CONFIG";
 }
 
+/**
+ * This peer's disk is full: its log or its state machine cannot take a write until space is
+ * freed, so it answers at once instead of holding callers until their timeouts. A proposal
+ * it had taken before may still commit (through the other voters, or here once space is
+ * back): its outcome is unknown, and a retry of the same call is deduplicated by the master.
+ */
+export class RaftDiskFullError extends RaftError {
+  override name = "RaftDiskFullError";
+  override readonly code = "RAFT_DISK_FULL";
+}
+
 export type ProposalDropReason = "not-leader" | "transferring" | "uncommitted-limit";
 
 /** A proposal (or conf change) was not appended; nothing happened. `leaderHint` may be "". */

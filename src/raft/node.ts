@@ -12,11 +12,12 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TesseraHost } from "../net/host.ts";
 import type { Logger } from "../util/log.ts";
+import { isNoSpaceError, retryWhileDiskFull } from "../util/disk-full.ts";
 import { RaftCore, type RaftStatus } from "./core.ts";
-import { DiskStorage } from "./wal.ts";
+import { DiskStorage, type DiskStorageOptions } from "./wal.ts";
 import { hashFile, type SnapshotDataId } from "./snapshot-file.ts";
 import { RaftTransport } from "./transport.ts";
-import { ProposalDroppedError, RaftError } from "./errors.ts";
+import { ProposalDroppedError, RaftDiskFullError, RaftError } from "./errors.ts";
 import type { ConfChange } from "./conf.ts";
 import type { ConfState, Entry, Message, PeerId, SoftState } from "./types.ts";
 
@@ -68,6 +69,8 @@ export interface RaftNodeInit {
   snapshotEveryEntries?: number;
   /** Seeded randomness for tests; the default is the OS's. */
   rand?: (n: number) => number;
+  /** How the log opens its files (tests inject failing ones). */
+  storage?: DiskStorageOptions;
 }
 
 export const RAFT_TIMING_DEFAULTS = {
@@ -165,6 +168,10 @@ export class RaftNode extends EventTarget {
   private stopped = false;
   private lastSoft: SoftState = { lead: "", role: "follower" };
   private leaderChanges = 0;
+  /** Times the log or the state machine found the disk full and waited for space. */
+  private diskFullEpisodes = 0;
+  /** What is full while the Ready loop waits for space (undefined when it is not waiting). */
+  private diskFull: string | undefined;
   private stepRejected = 0;
   private leaderLostInTerm = -1;
   private lastStepRejectLogMs = -Infinity;
@@ -204,7 +211,7 @@ export class RaftNode extends EventTarget {
   }
 
   static async start(init: RaftNodeInit): Promise<RaftNode> {
-    const storage = await DiskStorage.open(join(init.dir), init.bootstrap);
+    const storage = await DiskStorage.open(join(init.dir), init.bootstrap, init.storage);
     const node = new RaftNode(init, storage);
     await node.transport.start();
     init.host.addEventListener("peer:disconnect", node.onPeerDisconnect);
@@ -282,8 +289,8 @@ export class RaftNode extends EventTarget {
   }
 
   /** Counters of the transport and the core: messages sent, dropped and rejected. */
-  stats(): { transport: RaftTransport["stats"]; core: RaftCore["stats"]; stepRejected: number } {
-    return { transport: this.transport.stats, core: this.core.stats, stepRejected: this.stepRejected };
+  stats(): { transport: RaftTransport["stats"]; core: RaftCore["stats"]; stepRejected: number; diskFullEpisodes: number } {
+    return { transport: this.transport.stats, core: this.core.stats, stepRejected: this.stepRejected, diskFullEpisodes: this.diskFullEpisodes };
   }
 
   confState(): ConfState {
@@ -298,6 +305,7 @@ export class RaftNode extends EventTarget {
    */
   propose(data: Uint8Array, timeoutMs: number): Promise<unknown> {
     if (this.stopped) return Promise.reject(new RaftStoppedError("raft is stopped"));
+    if (this.diskFull) return Promise.reject(this.diskFullError("the proposal was not taken"));
     if (this.proposals.size >= PENDING_PROPOSALS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
     const position = this.core.propose(data);
     this.schedule();
@@ -321,6 +329,7 @@ export class RaftNode extends EventTarget {
    */
   readBarrier(timeoutMs: number): Promise<void> {
     if (this.stopped) return Promise.reject(new RaftStoppedError("raft is stopped"));
+    if (this.diskFull) return Promise.reject(this.diskFullError("no read is served here meanwhile"));
     if (this.queuedReads.length + this.indexedReads.length >= PENDING_READS_MAX) return Promise.reject(new ProposalDroppedError("uncommitted-limit", this.core.lead));
     this.catchUpTicks();
     const leased = this.core.role === "leader" ? this.core.readIndexUnderLease() : undefined;
@@ -498,20 +507,27 @@ export class RaftNode extends EventTarget {
           const firstNew = ready.snapshot ? 0 : (ready.entries[0]?.index ?? Number.POSITIVE_INFINITY);
           let stable = 0;
           while (stable < ready.committedEntries.length && ready.committedEntries[stable]!.index < firstNew) stable++;
-          this.applyAll(ready.committedEntries.slice(0, stable));
+          if (!(await this.applyCommitted(ready.committedEntries.slice(0, stable)))) break;
           this.answerIndexedReads();
           // 1. Persist.
           if (ready.snapshot) {
-            await this.storage.applySnapshot(ready.snapshot);
+            // Refused for space before it is installed, it is tried again (wal.ts); a failure
+            // once installed fails the log, and the node stops.
+            const snapshot = ready.snapshot;
+            if (!(await retryWhileDiskFull("raft log", () => this.storage.applySnapshot(snapshot), this.diskFullRetry("raft log")))) break;
             this.init.stateMachine.restoreFromFile(this.storage.snapshotFile()!.path);
             this.applied = ready.snapshot.meta.index;
             this.failProposalsUpTo(this.applied);
           }
-          await this.storage.save(ready.hardState, ready.entries, ready.mustSync);
+          // A full disk refuses the batch whole (wal.ts writeBatch): the same Ready is saved
+          // again until space comes back, and what vouches for it waits (§3.8). Meanwhile
+          // this peer acks nothing and, as a leader, sends nothing: the others carry on.
+          const saved = await retryWhileDiskFull("raft log", () => this.storage.save(ready.hardState, ready.entries, ready.mustSync), this.diskFullRetry("raft log"));
+          if (!saved) break;
           // 2. Replies that vouch for the disk (append acks, votes) leave only now (§3.8).
           this.transport.send(ready.messagesAfterPersist);
           // 3. Apply the rest.
-          this.applyAll(ready.committedEntries.slice(stable));
+          if (!(await this.applyCommitted(ready.committedEntries.slice(stable)))) break;
           // 4. Reads.
           for (const readState of ready.readStates) {
             const pending = this.reads.get(readState.ctx);
@@ -532,6 +548,56 @@ export class RaftNode extends EventTarget {
     } finally {
       this.processing = false;
     }
+  }
+
+  private diskFullRetry(what: string) {
+    return {
+      log: this.init.log,
+      stopped: () => this.stopped,
+      onEpisode: () => this.onDiskFull(what),
+      onEpisodeEnd: () => {
+        this.diskFull = undefined;
+      },
+    };
+  }
+
+  private diskFullError(detail: string): RaftDiskFullError {
+    return new RaftDiskFullError(`the ${this.diskFull ?? "disk"} of peer ${this.id} is full: ${detail}; retry (another peer leads if this one cannot)`);
+  }
+
+  /**
+   * The Ready loop waits for space: nothing this node holds can finish until then, so its
+   * callers are answered now rather than at their timeouts. Proposals it took may still
+   * commit (their outcome is unknown; the master deduplicates a retried call); reads are
+   * refused. As a leader it sends no heartbeats meanwhile, so the others elect a new one.
+   */
+  private onDiskFull(what: string): void {
+    this.diskFullEpisodes += 1;
+    this.diskFull = what;
+    for (const pending of this.proposals.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(this.diskFullError("the outcome of a proposal it took is unknown"));
+    }
+    this.proposals.clear();
+    const error = this.diskFullError("no read is served here meanwhile");
+    for (const round of this.reads.values()) {
+      clearTimeout(round.timer);
+      for (const waiter of round.waiters) finishRead(waiter, error);
+    }
+    for (const waiter of this.queuedReads) finishRead(waiter, error);
+    for (const read of this.indexedReads) finishRead(read.waiter, error);
+    this.reads.clear();
+    this.queuedReads = [];
+    this.indexedReads = [];
+  }
+
+  /**
+   * applyAll, again for the entries not yet applied while the state machine's disk is full
+   * (its transaction rolls back whole: no half state). False when the node stopped meanwhile.
+   */
+  private applyCommitted(entries: readonly Entry[]): Promise<boolean> {
+    if (entries.length === 0) return Promise.resolve(true);
+    return retryWhileDiskFull("state machine", () => this.applyAll(entries.filter((entry) => entry.index > this.applied)), this.diskFullRetry("state machine's database"));
   }
 
   /** Applies committed entries in order; runs of normal entries go to applyBatch when there is one. */
@@ -679,7 +745,17 @@ export class RaftNode extends EventTarget {
     }
     const confState = this.snapshotConfs.filter((conf) => conf.index <= written.index).at(-1)!.confState;
     this.snapshotConfs = [];
-    await this.storage.createSnapshotFromFile(written.index, confState, written.path, written.id, Math.max(current, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
+    try {
+      await this.storage.createSnapshotFromFile(written.index, confState, written.path, written.id, Math.max(current, this.applied - SNAPSHOT_CATCH_UP_ENTRIES));
+    } catch (err) {
+      // Refused for space before anything changed, or with the log compacted in memory but
+      // the old segment still live (wal.ts rewriteSegment): either way the log on disk is
+      // whole. The next snapshot tries again.
+      if (!isNoSpaceError(err)) throw err;
+      rmSync(written.path, { force: true });
+      this.init.log.warn("a snapshot could not be recorded: the disk is full; the log is compacted later", { index: written.index, err: (err as Error).message });
+      return;
+    }
     this.init.log.info("snapshot taken", { index: written.index, bytes: written.id.sizeBytes, ms: Math.round(written.ms) });
   }
 }

@@ -17,7 +17,7 @@
 //
 // The snapshot the core sees has a descriptor as its data (the data's size and SHA-256), not
 // the bytes: snapshotFile() says where they are, for the driver and the transport.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync, ftruncateSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync, ftruncateSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { assert } from "../util/assert.ts";
@@ -29,6 +29,8 @@ import {
   encodeSnapshotDescriptor,
   incomingSnapshotPath,
   loadNewestSnapshot,
+  snapshotDataPath,
+  snapshotMetaPath,
   moveSnapshotData,
   removeSnapshotsBefore,
   writeSnapshotBytes,
@@ -54,6 +56,27 @@ export class CorruptLogError extends Error {
   readonly code = "RAFT_CORRUPT_LOG";
 }
 
+/**
+ * The log can no longer promise what is on disk: an fdatasync failed (its outcome is unknown:
+ * the kernel may have dropped the pages), or a failed write could not be undone. Every later
+ * write is refused with it; the peer must stop (and a restart replays what the disk holds).
+ */
+export class LogStorageFailedError extends Error {
+  override name = "LogStorageFailedError";
+  readonly code = "RAFT_STORAGE_FAILED";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The part of a FileHandle the log writes through; tests give one that fails on purpose. */
+export type WalFile = Pick<FileHandle, "write" | "datasync" | "truncate" | "close">;
+
+export interface DiskStorageOptions {
+  /** Opens a segment for appending; the default is fs.promises.open(path, "a"). */
+  openSegment?: (path: string) => Promise<WalFile>;
+}
+
 export interface WalStats {
   /** fdatasync calls on the log so far. */
   syncs: number;
@@ -70,8 +93,13 @@ export class DiskStorage implements RaftStorage {
   private readonly memory: MemoryStorage;
   private hardState: HardState = EMPTY_HARD_STATE;
   private segmentSeq: number;
-  private handle!: FileHandle;
+  private handle!: WalFile;
+  /** Bytes of the live segment: where the next batch starts, and where a failed one is cut back to. */
+  private segmentBytes = 0;
   private writing = false;
+  /** Set once the log cannot promise what is on disk (LogStorageFailedError): every write is refused. */
+  private failed: LogStorageFailedError | undefined;
+  private readonly openSegment: (path: string) => Promise<WalFile>;
   /** The newest snapshot's files (undefined before the first). */
   private snapFile: SnapshotFile | undefined;
 
@@ -79,9 +107,11 @@ export class DiskStorage implements RaftStorage {
     readonly dir: string,
     memory: MemoryStorage,
     segmentSeq: number,
+    options: DiskStorageOptions,
   ) {
     this.memory = memory;
     this.segmentSeq = segmentSeq;
+    this.openSegment = options.openSegment ?? ((path) => open(path, "a"));
   }
 
   /**
@@ -90,7 +120,7 @@ export class DiskStorage implements RaftStorage {
    * snapshot's metadata is read, never its data: a state machine that keeps its own state on
    * disk starts from that, and the data is read only to send it.
    */
-  static async open(dir: string, initialConfState?: ConfState): Promise<DiskStorage> {
+  static async open(dir: string, initialConfState?: ConfState, options: DiskStorageOptions = {}): Promise<DiskStorage> {
     mkdirSync(dir, { recursive: true });
     let file = loadNewestSnapshot(dir);
     const segments = listSegments(dir);
@@ -102,12 +132,15 @@ export class DiskStorage implements RaftStorage {
     const memory = new MemoryStorage(file ? file.meta.confState : undefined);
     if (file && file.meta.index > 0) memory.applySnapshot(coreSnapshotOf(file));
     const seq = segments.at(-1) ?? 1;
-    const storage = new DiskStorage(dir, memory, seq);
+    const storage = new DiskStorage(dir, memory, seq, options);
     storage.snapFile = file;
     const path = storage.segmentPath(seq);
-    if (existsSync(path)) storage.replay(path);
+    if (existsSync(path)) {
+      storage.replay(path);
+      storage.segmentBytes = statSync(path).size;
+    }
     for (const old of segments.slice(0, -1)) unlinkSync(join(dir, segmentName(old)));
-    storage.handle = await open(path, "a");
+    storage.handle = await storage.openSegment(path);
     if (segments.length === 0) fsyncDir(dir);
     return storage;
   }
@@ -175,18 +208,39 @@ export class DiskStorage implements RaftStorage {
   async applySnapshot(snapshot: Snapshot): Promise<void> {
     const id = decodeSnapshotDescriptor(snapshot.data);
     let file: SnapshotFile;
+    if (this.failed) throw this.failed;
     if (id) {
       const incoming = incomingSnapshotPath(this.dir, snapshot.meta, id);
       // The transport hands the core a descriptor only once its file is here, whole and checked.
       assert(existsSync(incoming), `the data of snapshot ${snapshot.meta.index}/${snapshot.meta.term} was received before it is installed`);
       moveSnapshotData(this.dir, snapshot.meta, incoming);
-      file = commitSnapshot(this.dir, snapshot.meta, id);
+      try {
+        file = commitSnapshot(this.dir, snapshot.meta, id);
+      } catch (err) {
+        // Refused (a full disk) before anything refers to it: the data goes back where the
+        // transport put it, so the same install can be tried again.
+        renameSync(snapshotDataPath(this.dir, snapshot.meta), incoming);
+        removeLeftover(`${snapshotMetaPath(this.dir, snapshot.meta)}.tmp`);
+        throw err;
+      }
     } else {
-      file = writeSnapshotBytes(this.dir, snapshot.meta, snapshot.data);
+      try {
+        file = writeSnapshotBytes(this.dir, snapshot.meta, snapshot.data);
+      } catch (err) {
+        for (const path of [snapshotDataPath(this.dir, snapshot.meta), snapshotMetaPath(this.dir, snapshot.meta)]) removeLeftover(`${path}.tmp`);
+        removeLeftover(snapshotDataPath(this.dir, snapshot.meta));
+        throw err;
+      }
     }
     this.memory.applySnapshot(coreSnapshotOf(file));
     this.snapFile = file;
-    await this.rewriteSegment();
+    try {
+      await this.rewriteSegment();
+    } catch (err) {
+      // The old segment may end below the installed snapshot: entries appended to it now
+      // would leave a gap at the next start. Nothing more goes to this log.
+      throw this.fail(`the Raft log could not be rewritten after installing snapshot ${snapshot.meta.index}: ${(err as Error).message}`, err);
+    }
     removeSnapshotsBefore(this.dir, snapshot.meta.index);
   }
 
@@ -208,8 +262,19 @@ export class DiskStorage implements RaftStorage {
    */
   async createSnapshotFromFile(index: number, confState: ConfState, source: string, id: SnapshotDataId, compactIndex = index): Promise<Snapshot> {
     const meta = this.nextSnapshotMeta(index, confState);
-    moveSnapshotData(this.dir, meta, source);
-    return this.recordSnapshot(commitSnapshot(this.dir, meta, id), compactIndex);
+    let file: SnapshotFile;
+    try {
+      moveSnapshotData(this.dir, meta, source);
+      file = commitSnapshot(this.dir, meta, id);
+    } catch (err) {
+      // Not recorded (a full disk refused the metadata file, say): nothing refers to the data,
+      // and leaving it would hold the space that is short. The log is as before.
+      removeLeftover(source);
+      removeLeftover(snapshotDataPath(this.dir, meta));
+      removeLeftover(`${snapshotMetaPath(this.dir, meta)}.tmp`);
+      throw err;
+    }
+    return this.recordSnapshot(file, compactIndex);
   }
 
   private nextSnapshotMeta(index: number, confState: ConfState): SnapshotMeta {
@@ -233,6 +298,11 @@ export class DiskStorage implements RaftStorage {
     await this.handle.close();
   }
 
+  /** Bytes of the live segment (tests check a failed batch left none behind). */
+  get liveSegmentBytes(): number {
+    return this.segmentBytes;
+  }
+
   // --- Internals ------------------------------------------------------------------------
 
   private segmentPath(seq: number): string {
@@ -248,15 +318,41 @@ export class DiskStorage implements RaftStorage {
   // with it on setImmediate; writeSync + an fdatasync on the thread pool made 193-1,330/s
   // against 412-2,236/s. A blocking sync also stops the heartbeats while the disk is slow:
   // one blocking run lost its leader twice within 15 s while the shared disk lagged.
+  //
+  // A batch is all or nothing: a write that fails part way (ENOSPC after some bytes, a short
+  // write) is cut back off the segment before the error is thrown, so the next batch starts
+  // where this one did. A torn batch left in the middle, with later batches after it, would
+  // read as corruption at the next start (issue 18: a peer whose disk had filled would not
+  // restart). A full disk thus leaves the log as it was, and the caller may try again.
   private async writeBatch(records: Uint8Array[], sync: boolean): Promise<void> {
     assert(!this.writing, "two WAL writes at once: the driver must persist one Ready at a time");
+    if (this.failed) throw this.failed;
     this.writing = true;
     try {
       const batch = frameBatch(records);
-      await this.handle.write(batch);
+      const before = this.segmentBytes;
+      try {
+        let done = 0;
+        while (done < batch.length) {
+          // The segment is opened for appending: every write lands at its end.
+          const { bytesWritten } = await this.handle.write(batch, done, batch.length - done);
+          if (bytesWritten <= 0) throw new Error(`a write to the Raft log made no progress at byte ${before + done}`);
+          done += bytesWritten;
+        }
+      } catch (err) {
+        await this.cutBack(before, err);
+        throw err;
+      }
+      this.segmentBytes = before + batch.length;
       this.stats.batches += 1;
       if (sync) {
-        await this.handle.datasync();
+        try {
+          await this.handle.datasync();
+        } catch (err) {
+          // After a failed fdatasync nothing is known of what reached the disk (the kernel may
+          // have dropped the dirty pages): no retry may pretend otherwise.
+          throw this.fail(`fdatasync of the Raft log failed (${(err as Error).message}); what reached the disk is unknown`, err);
+        }
         this.stats.syncs += 1;
       }
     } finally {
@@ -264,12 +360,30 @@ export class DiskStorage implements RaftStorage {
     }
   }
 
+  /** Cuts the segment back to `sizeBytes` after a failed write; if that fails too, the log is failed. */
+  private async cutBack(sizeBytes: number, cause: unknown): Promise<void> {
+    try {
+      await this.handle.truncate(sizeBytes);
+    } catch (err) {
+      throw this.fail(`a failed write to the Raft log (${(cause as Error).message}) could not be cut back to byte ${sizeBytes}: ${(err as Error).message}`, err);
+    }
+  }
+
+  private fail(message: string, cause: unknown): LogStorageFailedError {
+    this.failed ??= new LogStorageFailedError(message, { cause });
+    return this.failed;
+  }
+
   /**
    * Starts a new segment holding only what is still needed (hard state, the compaction
    * point, the entries after it), then drops the old one. A crash before the rename leaves
-   * the old segment, which with the new snapshot file replays to the same state.
+   * the old segment, which with the new snapshot file replays to the same state. A failure
+   * before the rename (a full disk) removes the new file and leaves the old segment live, so
+   * the caller may go on; after the rename the log is failed (the live handle would write to
+   * a segment the next start ignores).
    */
   private async rewriteSegment(): Promise<void> {
+    if (this.failed) throw this.failed;
     const snapshot = this.memory.snapshot();
     const records: Uint8Array[] = [encodeCompact(snapshot.meta.index, snapshot.meta.term)];
     const first = this.memory.firstIndex();
@@ -278,19 +392,30 @@ export class DiskStorage implements RaftStorage {
     records.push(encodeHardState(this.hardState));
     const nextSeq = this.segmentSeq + 1;
     const temp = `${this.segmentPath(nextSeq)}.tmp`;
-    const fd = openSync(temp, "w");
+    const batch = frameBatch(records);
     try {
-      writeSync(fd, frameBatch(records));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(temp, "w");
+      try {
+        for (let at = 0; at < batch.length; ) at += writeSync(fd, batch, at, batch.length - at);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.segmentPath(nextSeq));
+    } catch (err) {
+      removeLeftover(temp);
+      throw err;
     }
-    renameSync(temp, this.segmentPath(nextSeq));
-    fsyncDir(this.dir);
-    await this.handle.close();
-    unlinkSync(this.segmentPath(this.segmentSeq));
-    this.segmentSeq = nextSeq;
-    this.handle = await open(this.segmentPath(nextSeq), "a");
+    try {
+      fsyncDir(this.dir);
+      await this.handle.close();
+      unlinkSync(this.segmentPath(this.segmentSeq));
+      this.segmentSeq = nextSeq;
+      this.handle = await this.openSegment(this.segmentPath(nextSeq));
+      this.segmentBytes = batch.length;
+    } catch (err) {
+      throw this.fail(`the Raft log could not switch to segment ${nextSeq}: ${(err as Error).message}`, err);
+    }
     this.stats.syncs += 1;
   }
 
@@ -363,6 +488,15 @@ export class DiskStorage implements RaftStorage {
         throw new CorruptLogError(`the Raft log ${path} has a record of unknown kind ${kind}`);
       }
     }
+  }
+}
+
+/** Removes a file a failed write left; one that cannot go is removed at the next open (loadNewestSnapshot). */
+function removeLeftover(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // not a file: left for the next open
   }
 }
 

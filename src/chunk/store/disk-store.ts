@@ -62,6 +62,8 @@ export interface DiskChunkStoreOpenStats {
 
 export interface DiskChunkStoreOptions {
   logger?: Logger;
+  /** Creates a chunk's temp data file; the default is fs.promises.open(path, "wx"). Tests inject a failing one. */
+  createTempFile?: (path: string) => Promise<FileHandle>;
 }
 
 export class DiskChunkStore implements ChunkStore {
@@ -77,6 +79,7 @@ export class DiskChunkStore implements ChunkStore {
     readonly root: string,
     private readonly log: Logger,
     readonly openStats: DiskChunkStoreOpenStats,
+    private readonly createTempFile: (path: string) => Promise<FileHandle> = (path) => open(path, "wx", 0o644),
   ) {}
 
   /**
@@ -91,7 +94,7 @@ export class DiskChunkStore implements ChunkStore {
     const created = mkdirSync(absoluteRoot, { recursive: true });
     if (created !== undefined) fsyncDirSync(dirname(absoluteRoot));
     const stats: DiskChunkStoreOpenStats = { tempFilesRemoved: 0, incompleteChunksRemoved: 0, replacedVersionsRemoved: 0, unknownFilesIgnored: 0 };
-    const store = new DiskChunkStore(absoluteRoot, log, stats);
+    const store = new DiskChunkStore(absoluteRoot, log, stats, options.createTempFile);
     for (const dirName of readdirSync(absoluteRoot)) {
       if (!FAN_OUT_DIR_PATTERN.test(dirName)) {
         stats.unknownFilesIgnored++;
@@ -162,7 +165,7 @@ export class DiskChunkStore implements ChunkStore {
     try {
       const dir = await this.ensureFanOutDir(id);
       const tempPath = join(dir, `${chunkFileStem(id, version)}${DATA_SUFFIX}.tmp-${this.nextTempNonce()}`);
-      const handle = await open(tempPath, "wx", 0o644);
+      const handle = await this.createTempFile(tempPath);
       const writer = new DiskChunkWriter(id, version, limitBytes, options?.expectedSizeBytes, handle, tempPath, {
         install: (sizeBytes, checksums) => this.install(id, version, tempPath, sizeBytes, checksums),
         release: () => {

@@ -47,7 +47,7 @@ export class PipelineError extends Error {
     /** Peer id (text) of the replica that failed. */
     readonly failedPeer: string,
     readonly reason: string,
-    /** Set when code is STORE: what the chunk store said (CHUNK_EXISTS, CHUNK_STALE, ...). */
+    /** Set when code is STORE: what the chunk store said (CHUNK_EXISTS, CHUNK_STALE, ...; DISK_FULL for ENOSPC). */
     readonly storeCode?: string,
   ) {
     super(`write pipeline failed at ${failedPeer}: ${code}${storeCode ? ` (${storeCode})` : ""}: ${reason}`);

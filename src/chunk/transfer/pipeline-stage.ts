@@ -17,6 +17,7 @@ import type { Uint8ArrayList } from "uint8arraylist";
 import type { Logger } from "../../util/log.ts";
 import { assert } from "../../util/assert.ts";
 import { isChunkStoreError } from "../store/errors.ts";
+import { isNoSpaceError } from "../../util/disk-full.ts";
 import type { ChunkInfo, ChunkStore, ChunkWriter } from "../store/store.ts";
 import { WRITE_ACK_TIMEOUT_MS_BASE, WRITE_COMMIT_TIMEOUT_MS_BASE, WRITE_TIMEOUT_STEP_MS } from "./data-constants.ts";
 import { PipelineError, wireMessage } from "./data-errors.ts";
@@ -41,6 +42,8 @@ export interface StageInit {
 
 export function storeFailure(peer: string, err: unknown): PipelineError {
   if (err instanceof PipelineError) return err;
+  // A full disk is said in so many words: the writer leaves this peer out of the next pipeline.
+  if (isNoSpaceError(err)) return new PipelineError("STORE", peer, `the disk of peer ${peer} is full: ${wireMessage(err)}`, "DISK_FULL");
   return new PipelineError("STORE", peer, wireMessage(err), isChunkStoreError(err) ? err.code : undefined);
 }
 

@@ -401,6 +401,8 @@ export class MetaService {
     if (err instanceof ProposalDroppedError) return error("NOT_LEADER", err.message, err.leaderHint || raft.leader);
     const code = (err as { code?: string }).code;
     if (code === "RAFT_PROPOSAL_TIMEOUT") return error("TIMEOUT", (err as Error).message, raft.leader);
+    // Expected while this peer's disk is full (raft/node.ts): retryable, and not logged per call.
+    if (code === "RAFT_DISK_FULL") return error("UNAVAILABLE", (err as Error).message, raft.leader);
     this.init.log.warn("metadata request failed", { kind, err });
     return error("UNAVAILABLE", (err as Error).message, raft.leader);
   }

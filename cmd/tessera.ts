@@ -159,6 +159,13 @@ async function runNodeStart(flags: {
     process.stderr.write("note: for full data-path speed start peers with MIMALLOC_PURGE_DELAY=-1 in the environment (see README, Performance)\n");
   }
   stopOnSignals(() => peer.stop());
+  // A peer that stopped on a failure of its own (its Raft storage) ends the process with an
+  // error, for its supervisor to restart it.
+  peer.addEventListener("fatal", (event) => {
+    const err = (event as CustomEvent<unknown>).detail;
+    process.stderr.write(`tessera: the peer stopped: ${oneSentence(err instanceof Error ? err.message : String(err))}\n`);
+    void peer.stop().finally(() => process.exit(1));
+  });
   // The peer runs until a signal: its timers and sockets keep the process alive.
 }
 

@@ -191,6 +191,16 @@ export class Peer extends EventTarget {
       this.dispatchEvent(new CustomEvent<PeerChange>("peer:change", { detail: change }));
     });
     this.saveTimer = setInterval(() => this.saveKnownPeers(), KNOWN_PEERS_SAVE_INTERVAL_MS);
+    // A Raft that stopped on a storage failure it cannot ride out (a failed fdatasync) must not
+    // leave a zombie voter that still heartbeats, still answers status as the leader it was, and
+    // so is never replaced: the peer stops (crash-only, as etcd does), its supervisor restarts
+    // it, and the other voters carry on meanwhile (found by the chaos runs, issue 18).
+    this.raft.addEventListener("fatal", (event) => {
+      const err = (event as CustomEvent<unknown>).detail;
+      this.log.error("the peer stops: its Raft storage failed and can no longer promise durability", { err });
+      this.dispatchEvent(new CustomEvent("fatal", { detail: err }));
+      void this.stop();
+    });
   }
 
   /** Sends this peer's pending block report now (tests use it to skip the report interval). */

@@ -67,7 +67,7 @@ async function round(): Promise<void> {
 }
 
 /** A worker's report of the attempt `order` started: taskDone or taskFailed, as task-service.ts sends them. */
-async function report(order: RunTask, fields: { op: "done"; peer?: string; result: TaskResult } | { op: "failed"; error: string; lostMap?: number; code?: string }): Promise<void> {
+async function report(order: RunTask, fields: { op: "done"; peer?: string; result: TaskResult } | { op: "failed"; peer?: string; error: string; lostMap?: number; code?: string }): Promise<void> {
   const task = { jobId: order.jobId, kind: order.kind, index: order.index, attempt: order.attempt, peer: ("peer" in fields && fields.peer) || "x" };
   if (fields.op === "done") await scheduler.handlers.taskDone({ task, result: fields.result });
   else await scheduler.handlers.taskFailed({ task, error: fields.error, code: fields.code ?? "INTERNAL", ...(fields.lostMap !== undefined ? { lostMap: fields.lostMap } : {}) });
@@ -306,6 +306,30 @@ describe("JobScheduler", () => {
     const job = namespace.job("job-1")!;
     expect(job.state).toBe(JobRecord.State.FAILED);
     expect(job.error).toBe(`map-00000 failed ${TASK_ATTEMPTS_MAX} times: no live replica of chunk 1 (index 0) is known`);
+  });
+
+  it("a task's next attempt goes to a peer it has not failed on while one has a slot (a worker's full disk does not take every attempt)", async () => {
+    file("/data/f", 1, () => ["peer-a"]);
+    await submit(["/data"], 1);
+    const peersTried: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Away from its chunk's holder a map waits out the locality wait first.
+      let map: { peer: string; order: RunTask } | undefined;
+      for (let rounds = 0; !map; rounds++) {
+        expect(rounds).toBeLessThan(5);
+        await round();
+        [map] = takeOrders(TaskKind.MAP);
+        nowMs += LOCALITY_WAIT_MS;
+      }
+      peersTried.push(map.peer);
+      await report(map.order, { op: "failed", peer: map.peer, error: "ENOSPC: no space left on device, write" });
+    }
+    // Node-local first, then the two others; every peer tried once before any again.
+    expect(peersTried[0]).toBe("peer-a");
+    expect(new Set(peersTried).size).toBe(3);
+    nowMs += LOCALITY_WAIT_MS * 3;
+    await round();
+    expect(takeOrders(TaskKind.MAP)).toHaveLength(1);
   });
 
   it("a job whose _SUCCESS an end cut short had made already (a commit timeout, a new leader) still ends", async () => {

@@ -147,6 +147,12 @@ export class JobScheduler {
   private readonly pushedMaps = new Map<string, Set<string>>();
   /** jobId/task → its retryable failures so far and when it may run again (soft state: a new leader starts afresh). */
   private readonly backoffs = new Map<string, { failures: number; notBeforeMs: number }>();
+  /**
+   * jobId/task → peers an attempt of it failed on: its next attempts go elsewhere while another
+   * peer has a slot (Hadoop reschedules a failed attempt on another node), so a peer with a
+   * full disk does not take all of a task's attempts (soft state).
+   */
+  private readonly failedOn = new Map<string, Set<string>>();
   /** A round when the next waiting map's locality wait runs out. */
   private wakeTimer: unknown;
   private wakeAtMs = Infinity;
@@ -409,7 +415,7 @@ export class JobScheduler {
         change.job.counters!.rerunMaps += 1;
         this.init.log.info("a map's output is lost; the map runs again", { job: job.id, map: lost.index, reduce: ref.index });
       }
-    } else if (isRetryable(errorCodeOf(outcome.code ?? "")) && (this.backoffs.get(`${job.id}/${key}`)?.failures ?? 0) < TRANSIENT_FAILURES_MAX) {
+    } else if (this.noteFailedOn(`${job.id}/${key}`, ref.peer) && isRetryable(errorCodeOf(outcome.code ?? "")) && (this.backoffs.get(`${job.id}/${key}`)?.failures ?? 0) < TRANSIENT_FAILURES_MAX) {
       // The cluster's passing fault, not the task's: it waits a while and runs again, uncounted.
       const backoffKey = `${job.id}/${key}`;
       const transient = (this.backoffs.get(backoffKey)?.failures ?? 0) + 1;
@@ -450,6 +456,7 @@ export class JobScheduler {
       this.heardFrom.clear();
       this.pendingSince.clear();
       this.backoffs.clear();
+      this.failedOn.clear();
       // Running reduces are sent every finished map's output again (they ignore what they have).
       this.pushedMaps.clear();
       for (const job of this.init.namespace.jobs(1_000)) if (job.state === JobState.RUNNING) this.running.add(job.id);
@@ -562,7 +569,8 @@ export class JobScheduler {
       const pending = pendingMaps.map((task) => {
         const key = `${job.id}/${taskKeyOf(task)}`;
         if (!this.pendingSince.has(key)) this.pendingSince.set(key, now);
-        return { index: task.index, pendingSinceMs: this.pendingSince.get(key)!, holders: task.split?.chunkId ? this.init.locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [] };
+        const avoid = this.avoidFor(key, slots);
+        return { index: task.index, pendingSinceMs: this.pendingSince.get(key)!, holders: task.split?.chunkId ? this.init.locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [], ...(avoid.length > 0 ? { avoid } : {}) };
       });
       // The wait scales with the job's maps: a fraction of the median finished one.
       const finishedMs = this.durations.get(`${job.id}/${MAP}`) ?? [];
@@ -577,7 +585,7 @@ export class JobScheduler {
       if (wakeAtMs !== undefined) this.wakeAt(wakeAtMs);
     }
     const mapsDone = maps.every((task) => get(task).state === TaskState.DONE);
-    const pendingReduces = reduces.filter((task) => task.state === TaskState.PENDING && !waiting(task)).map((task) => ({ index: task.index }));
+    const pendingReduces = reduces.filter((task) => task.state === TaskState.PENDING && !waiting(task)).map((task) => ({ index: task.index, avoid: this.avoidFor(`${job.id}/${taskKeyOf(task)}`, slots) }));
     if (mapsDone) {
       for (const assignment of assignReduces(pendingReduces, slots)) start(get(reduces.find((task) => task.index === assignment.index)!), assignment.peer, TaskAttempt.Locality.LOCALITY_UNSPECIFIED, false);
     } else if (pendingReduces.length > 0 && reducesMayStart(maps.filter((task) => get(task).state === TaskState.DONE).length, maps.length, this.init.slowstartCompletedMaps ?? SLOWSTART_COMPLETED_MAPS)) {
@@ -753,6 +761,7 @@ export class JobScheduler {
     this.durations.delete(`${job.id}/${REDUCE}`);
     for (const key of this.pushedMaps.keys()) if (key.startsWith(`${job.id}/`)) this.pushedMaps.delete(key);
     for (const key of this.backoffs.keys()) if (key.startsWith(`${job.id}/`)) this.backoffs.delete(key);
+    for (const key of this.failedOn.keys()) if (key.startsWith(`${job.id}/`)) this.failedOn.delete(key);
     this.init.log.info(`a job ${JOB_STATE.show(job.state)}`, { job: job.id, ...(job.error ? { error: job.error } : {}), elapsedMs: now - job.submittedAtMs });
     // Running attempts are stopped; every worker drops the job's map outputs.
     for (const task of tasks) for (const attempt of task.running) void this.sendCancel(job.id, task, attempt);
@@ -764,6 +773,22 @@ export class JobScheduler {
 
   private async sendCancel(jobId: string, task: TaskRecord, attempt: TaskAttempt): Promise<void> {
     await this.init.sendOrder(attempt.peer, { cancel: { jobId, kind: task.kind, index: task.index, attempt: attempt.attempt } }).catch(() => undefined);
+  }
+
+  /** Records that an attempt of `taskKey` failed on `peer`; always true (it reads as a step of a condition). */
+  private noteFailedOn(taskKey: string, peer: string): boolean {
+    if (peer === "") return true;
+    let peers = this.failedOn.get(taskKey);
+    if (!peers) this.failedOn.set(taskKey, (peers = new Set()));
+    peers.add(peer);
+    return true;
+  }
+
+  /** The peers a task's next attempt avoids: those it failed on, unless that leaves it no peer with a slot. */
+  private avoidFor(taskKey: string, slots: readonly WorkerSlots[]): string[] {
+    const failed = this.failedOn.get(taskKey);
+    if (!failed || failed.size === 0) return [];
+    return slots.some((slot) => slot.free > 0 && !failed.has(slot.id)) ? [...failed] : [];
   }
 
   private rememberDuration(jobId: string, kind: TaskKind, ms: number): void {

@@ -41,6 +41,7 @@ import { validateJobId } from "../protocol/jobs.ts";
 import { paramsEnv, taskTimeoutMs } from "../protocol/job-params.ts";
 import type { StreamingTaskSpec } from "./worker-protocol.ts";
 import { messageOf } from "../util/errors.ts";
+import { codeOf } from "../protocol/errors.ts";
 
 const TASK_INBOUND_STREAMS_MAX = 32;
 /** Running attempts report this often, so the leader can tell a live task from a lost one. */
@@ -257,11 +258,12 @@ export class TaskService {
       }
       this.counters.failed += 1;
       if (err instanceof LostMapError) {
-        await this.report("taskFailed", { task: this.taskRef(order), error: err.message, lostMap: err.mapIndex }, order);
+        await this.report("taskFailed", { task: this.taskRef(order), error: err.message, lostMap: err.mapIndex, code: "" }, order);
         return;
       }
       this.init.log.warn("a task attempt failed", { job: order.jobId, kind: TASK_KIND.show(order.kind), index: order.index, attempt: order.attempt, err });
-      await this.report("taskFailed", { task: this.taskRef(order), error: messageOf(err) }, order);
+      // The code tells the scheduler a passing fault of the cluster (retryable) from the task's own.
+      await this.report("taskFailed", { task: this.taskRef(order), error: messageOf(err), code: codeOf(err) }, order);
     }
   }
 

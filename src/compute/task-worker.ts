@@ -67,7 +67,7 @@ class ParentRequests {
     const waiter = this.waiting.get(message.id);
     assert(waiter !== undefined, "a reply answers a request the worker made");
     this.waiting.delete(message.id);
-    if (message.type === "reply-error") waiter.reject(new Error(message.message));
+    if (message.type === "reply-error") waiter.reject(message.code === undefined ? new Error(message.message) : Object.assign(new Error(message.message), { code: message.code }));
     else waiter.resolve(message.bytes);
   }
 

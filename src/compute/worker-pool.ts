@@ -40,6 +40,7 @@ import {
   type ToWorker,
 } from "./worker-protocol.ts";
 import { messageOf } from "../util/errors.ts";
+import { WireError } from "../protocol/errors.ts";
 
 /** How long a terminated worker may take to report closed before its slot is reused anyway. */
 const WORKER_CLOSE_WAIT_MS = 5000;
@@ -419,7 +420,7 @@ export class WorkerPool {
         const { bytes: postable, transfer } = postableBytes(bytes);
         this.reply(task, { type: "read-reply", id, bytes: postable }, transfer);
       },
-    ).catch((err: unknown) => this.reply(task, { type: "reply-error", id, message: messageOf(err) }));
+    ).catch((err: unknown) => this.reply(task, { type: "reply-error", id, message: messageOf(err), ...(err instanceof WireError ? { code: err.code } : {}) }));
   }
 
   private servePull(task: PoolTask, id: number, input: number): void {
@@ -440,7 +441,7 @@ export class WorkerPool {
         const { bytes, transfer } = postableBytes(piece);
         this.reply(task, { type: "pull-reply", id, bytes }, transfer);
       } catch (err) {
-        this.reply(task, { type: "reply-error", id, message: messageOf(err) });
+        this.reply(task, { type: "reply-error", id, message: messageOf(err), ...(err instanceof WireError ? { code: err.code } : {}) });
       }
     });
   }

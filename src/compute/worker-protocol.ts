@@ -9,6 +9,7 @@
 // The worker runs the job's code, so the parent treats what a worker sends as untrusted: every
 // message is checked here, and anything malformed fails the task instead of reaching the peer.
 import { AssertionError } from "../util/assert.ts";
+import { isErrorCode, RequestError } from "../protocol/errors.ts";
 import { WORKER_READ_BYTES_MAX } from "./constants.ts";
 import { JobBundleError, LineTooLongError, RunFileCorruptError, TaskCancelledError, TaskError } from "./errors.ts";
 import { JobDefinitionError } from "../job-module/job-api.ts";
@@ -111,7 +112,10 @@ export type ToWorker =
   | { type: "start"; task: TaskSpec }
   | { type: "read-reply"; id: number; bytes: Uint8Array }
   | { type: "pull-reply"; id: number; bytes: Uint8Array | null }
-  | { type: "reply-error"; id: number; message: string };
+  // `code`: the failure's code of protocol/errors.ts when it had one (a read refused for a
+  // missing replica is MISSING), so the task fails with it and the scheduler can tell the
+  // cluster's passing fault from the task's own.
+  | { type: "reply-error"; id: number; message: string; code?: string };
 
 export type FromWorker =
   | { type: "read"; id: number; offsetBytes: number; lengthBytes: number }
@@ -152,6 +156,8 @@ export function fromWireError(wire: WireError): Error {
       return new RunFileCorruptError(wire.message);
   }
   if (wire.name === "AssertionError") return new AssertionError(wire.message);
+  // A failure of the cluster's vocabulary (a read's MISSING, a metadata call's UNAVAILABLE) keeps its code.
+  if (isErrorCode(wire.code)) return new RequestError(wire.code, wire.message);
   // Anything else is the task's environment failing (a full disk, a failed read): keep its name.
   const error = new Error(wire.message);
   error.name = wire.name;

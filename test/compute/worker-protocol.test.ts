@@ -6,6 +6,7 @@ import { WORKER_READ_BYTES_MAX } from "../../src/compute/constants.ts";
 import { JobBundleError, LineTooLongError, TaskError } from "../../src/compute/errors.ts";
 import { JobDefinitionError } from "../../src/job-module/job-api.ts";
 import { fromWireError, parseFromWorker, postableBytes, toWireError } from "../../src/compute/worker-protocol.ts";
+import { codeOf } from "../../src/protocol/errors.ts";
 
 const counters = { mapInputRecords: 1, mapOutputRecords: 2, mapOutputBytes: 3, spilledRecords: 2, spills: 0, combineInputRecords: 0, combineOutputRecords: 0 };
 
@@ -63,6 +64,15 @@ describe("wire errors", () => {
     expect(long.message).toBe("the line starting at byte 3 is longer than the limit of 49 bytes");
     const other = roundTrip(Object.assign(new Error("ENOSPC: no space left on device"), { name: "SystemError" }));
     expect([other.name, other.message]).toEqual(["SystemError", "ENOSPC: no space left on device"]);
+  });
+
+  it("keep a code of the cluster's vocabulary (a read refused as MISSING), so the scheduler can tell a passing fault from the task's own", () => {
+    const message = parseFromWorker({ type: "failed", error: toWireError(Object.assign(new Error("no live replica of chunk 9 (index 0) is known"), { code: "MISSING" })) });
+    if (message?.type !== "failed") throw new Error("a failed message is accepted");
+    const error = fromWireError(message.error);
+    expect([codeOf(error), error.message]).toEqual(["MISSING", "no live replica of chunk 9 (index 0) is known"]);
+    // A system error's code is not one of the vocabulary: the failure is the task's (INTERNAL).
+    expect(codeOf(fromWireError(toWireError(Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" }))))).toBe("INTERNAL");
   });
 
   it("bound a message from the job's code", () => {

@@ -41,7 +41,7 @@ import {
   type WorkerSlots,
 } from "./planner.ts";
 import { REPLICATION_DEFAULT } from "../../protocol/limits.ts";
-import { RequestError, WireError } from "../../protocol/errors.ts";
+import { errorCodeOf, isRetryable, RequestError, WireError } from "../../protocol/errors.ts";
 import { validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
 import { validateParams, validateStreaming } from "../../protocol/job-params.ts";
 import { JOB_STATE, taskKeyOf } from "../../protocol/job-names.ts";
@@ -57,6 +57,18 @@ export const ROUND_INTERVAL_MS = 250;
 export const LOCALITY_WAIT_MS = LOCALITY_WAIT_MAX_MS;
 /** A task that failed this many times fails its job (Hadoop's default is 4). */
 export const TASK_ATTEMPTS_MAX = 4;
+/**
+ * A task whose attempt failed with a retryable code (the cluster's passing fault: no leader,
+ * a chunk's holders down or cut off) runs again after a backoff and the failure is not one of
+ * its TASK_ATTEMPTS_MAX, as Hadoop does not count attempts lost to a node's failure; without
+ * this, four attempts on a peer that could not read its input failed a job within half a second
+ * of a partition. The backoff doubles from TRANSIENT_BACKOFF_MS_MIN to TRANSIENT_BACKOFF_MS_MAX,
+ * so TRANSIENT_FAILURES_MAX such failures cover over two minutes of faults; past them a failure
+ * counts (a chunk whose every replica is gone stays missing, and the job must end).
+ */
+export const TRANSIENT_FAILURES_MAX = 12;
+export const TRANSIENT_BACKOFF_MS_MIN = 500;
+export const TRANSIENT_BACKOFF_MS_MAX = 16_000;
 /** An attempt whose worker has not reported for this long is presumed lost. */
 export const ATTEMPT_SILENCE_MS = 30_000;
 /** Backups: for tasks running longer than this factor of the median finished task ... */
@@ -81,7 +93,7 @@ const { MAP, REDUCE } = TaskKind;
 /** The planner's words for where a map runs, as the records keep them. */
 const LOCALITY: Record<Locality, TaskAttempt.Locality> = { node: TaskAttempt.Locality.NODE, rack: TaskAttempt.Locality.RACK, remote: TaskAttempt.Locality.REMOTE };
 /** A worker's report of one attempt's end. */
-type Outcome = { done: TaskResult } | { failed: string; lostMap?: number };
+type Outcome = { done: TaskResult } | { failed: string; lostMap?: number; code?: string };
 
 export interface JobSchedulerInit {
   raft: { readonly isLeader: boolean; propose(data: Uint8Array, timeoutMs: number): Promise<unknown>; readBarrier(timeoutMs: number): Promise<void> };
@@ -133,6 +145,14 @@ export class JobScheduler {
   private readonly incarnations = new Map<string, bigint>();
   /** jobId/reduce/attempt of a reduce that started early → the map outputs sent to it ("index/attempt"). */
   private readonly pushedMaps = new Map<string, Set<string>>();
+  /** jobId/task → its retryable failures so far and when it may run again (soft state: a new leader starts afresh). */
+  private readonly backoffs = new Map<string, { failures: number; notBeforeMs: number }>();
+  /**
+   * jobId/task → peers an attempt of it failed on: its next attempts go elsewhere while another
+   * peer has a slot (Hadoop reschedules a failed attempt on another node), so a peer with a
+   * full disk does not take all of a task's attempts (soft state).
+   */
+  private readonly failedOn = new Map<string, Set<string>>();
   /** A round when the next waiting map's locality wait runs out. */
   private wakeTimer: unknown;
   private wakeAtMs = Infinity;
@@ -209,7 +229,7 @@ export class JobScheduler {
     },
     taskFailed: async (req) => {
       const ref = taskRefOf(req.task);
-      await this.serial(() => this.report(ref, { failed: req.error, ...(req.lostMap !== undefined ? { lostMap: req.lostMap } : {}) }));
+      await this.serial(() => this.report(ref, { failed: req.error, code: req.code, ...(req.lostMap !== undefined ? { lostMap: req.lostMap } : {}) }));
       this.kick();
       return {};
     },
@@ -395,6 +415,16 @@ export class JobScheduler {
         change.job.counters!.rerunMaps += 1;
         this.init.log.info("a map's output is lost; the map runs again", { job: job.id, map: lost.index, reduce: ref.index });
       }
+    } else if (this.noteFailedOn(`${job.id}/${key}`, ref.peer) && isRetryable(errorCodeOf(outcome.code ?? "")) && (this.backoffs.get(`${job.id}/${key}`)?.failures ?? 0) < TRANSIENT_FAILURES_MAX) {
+      // The cluster's passing fault, not the task's: it waits a while and runs again, uncounted.
+      const backoffKey = `${job.id}/${key}`;
+      const transient = (this.backoffs.get(backoffKey)?.failures ?? 0) + 1;
+      const waitMs = Math.min(TRANSIENT_BACKOFF_MS_MAX, TRANSIENT_BACKOFF_MS_MIN * 2 ** (transient - 1));
+      this.backoffs.set(backoffKey, { failures: transient, notBeforeMs: this.nowMs() + waitMs });
+      this.wakeAt(this.nowMs() + waitMs);
+      this.init.log.info("a task attempt failed for a passing fault; the task runs again after a backoff", { job: job.id, task: key, attempt: ref.attempt, peer: ref.peer, code: outcome.code, waitMs, error: outcome.failed.slice(0, 512) });
+      change.job.counters!.lostTaskAttempts += 1;
+      change.tasks.set(key, { ...task, running: rest, lastError: outcome.failed.slice(0, 4096), state: rest.length > 0 ? TaskState.RUNNING : TaskState.PENDING });
     } else {
       const failures = task.failures + 1;
       change.job.counters!.failedTaskAttempts += 1;
@@ -425,6 +455,8 @@ export class JobScheduler {
       this.running.clear();
       this.heardFrom.clear();
       this.pendingSince.clear();
+      this.backoffs.clear();
+      this.failedOn.clear();
       // Running reduces are sent every finished map's output again (they ignore what they have).
       this.pushedMaps.clear();
       for (const job of this.init.namespace.jobs(1_000)) if (job.state === JobState.RUNNING) this.running.add(job.id);
@@ -531,12 +563,14 @@ export class JobScheduler {
       started.push({ task: updated, attempt });
       if (backup) next.counters!.backupTasks += 1;
     };
-    const pendingMaps = maps.filter((task) => task.state === TaskState.PENDING);
+    const waiting = (task: TaskRecord) => (this.backoffs.get(`${job.id}/${taskKeyOf(task)}`)?.notBeforeMs ?? 0) > now;
+    const pendingMaps = maps.filter((task) => task.state === TaskState.PENDING && !waiting(task));
     if (pendingMaps.length > 0) {
       const pending = pendingMaps.map((task) => {
         const key = `${job.id}/${taskKeyOf(task)}`;
         if (!this.pendingSince.has(key)) this.pendingSince.set(key, now);
-        return { index: task.index, pendingSinceMs: this.pendingSince.get(key)!, holders: task.split?.chunkId ? this.init.locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [] };
+        const avoid = this.avoidFor(key, slots);
+        return { index: task.index, pendingSinceMs: this.pendingSince.get(key)!, holders: task.split?.chunkId ? this.init.locations.replicas(task.split.chunkId).map((replica) => replica.peer) : [], ...(avoid.length > 0 ? { avoid } : {}) };
       });
       // The wait scales with the job's maps: a fraction of the median finished one.
       const finishedMs = this.durations.get(`${job.id}/${MAP}`) ?? [];
@@ -551,7 +585,7 @@ export class JobScheduler {
       if (wakeAtMs !== undefined) this.wakeAt(wakeAtMs);
     }
     const mapsDone = maps.every((task) => get(task).state === TaskState.DONE);
-    const pendingReduces = reduces.filter((task) => task.state === TaskState.PENDING).map((task) => ({ index: task.index }));
+    const pendingReduces = reduces.filter((task) => task.state === TaskState.PENDING && !waiting(task)).map((task) => ({ index: task.index, avoid: this.avoidFor(`${job.id}/${taskKeyOf(task)}`, slots) }));
     if (mapsDone) {
       for (const assignment of assignReduces(pendingReduces, slots)) start(get(reduces.find((task) => task.index === assignment.index)!), assignment.peer, TaskAttempt.Locality.LOCALITY_UNSPECIFIED, false);
     } else if (pendingReduces.length > 0 && reducesMayStart(maps.filter((task) => get(task).state === TaskState.DONE).length, maps.length, this.init.slowstartCompletedMaps ?? SLOWSTART_COMPLETED_MAPS)) {
@@ -704,7 +738,10 @@ export class JobScheduler {
       // _SUCCESS marks a finished job (Hadoop's FileOutputCommitter); the part files are
       // already in place, each renamed there atomically by its reduce.
       const clientId = `job/${job.id}`;
-      await this.propose({ create: { path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: 0, mtimeMs: now, closed: true } });
+      // Made already when an earlier try of this end was cut short after it (a proposal that
+      // timed out but committed, a leader change): every later round failed on it, and the job
+      // never ended.
+      if (!this.exists(`${spec.output}/_SUCCESS`)) await this.propose({ create: { path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: 0, mtimeMs: now, closed: true } });
     }
     await this.propose({ delete: { path: `${spec.output}/_temporary`, recursive: true, nowMs: now } }).catch(ignoreNotFound);
     await this.propose({ delete: { path: `${JOBS_FOLDER}/${job.id}`, recursive: true, nowMs: now } }).catch(ignoreNotFound);
@@ -723,6 +760,8 @@ export class JobScheduler {
     this.durations.delete(`${job.id}/${MAP}`);
     this.durations.delete(`${job.id}/${REDUCE}`);
     for (const key of this.pushedMaps.keys()) if (key.startsWith(`${job.id}/`)) this.pushedMaps.delete(key);
+    for (const key of this.backoffs.keys()) if (key.startsWith(`${job.id}/`)) this.backoffs.delete(key);
+    for (const key of this.failedOn.keys()) if (key.startsWith(`${job.id}/`)) this.failedOn.delete(key);
     this.init.log.info(`a job ${JOB_STATE.show(job.state)}`, { job: job.id, ...(job.error ? { error: job.error } : {}), elapsedMs: now - job.submittedAtMs });
     // Running attempts are stopped; every worker drops the job's map outputs.
     for (const task of tasks) for (const attempt of task.running) void this.sendCancel(job.id, task, attempt);
@@ -734,6 +773,22 @@ export class JobScheduler {
 
   private async sendCancel(jobId: string, task: TaskRecord, attempt: TaskAttempt): Promise<void> {
     await this.init.sendOrder(attempt.peer, { cancel: { jobId, kind: task.kind, index: task.index, attempt: attempt.attempt } }).catch(() => undefined);
+  }
+
+  /** Records that an attempt of `taskKey` failed on `peer`; always true (it reads as a step of a condition). */
+  private noteFailedOn(taskKey: string, peer: string): boolean {
+    if (peer === "") return true;
+    let peers = this.failedOn.get(taskKey);
+    if (!peers) this.failedOn.set(taskKey, (peers = new Set()));
+    peers.add(peer);
+    return true;
+  }
+
+  /** The peers a task's next attempt avoids: those it failed on, unless that leaves it no peer with a slot. */
+  private avoidFor(taskKey: string, slots: readonly WorkerSlots[]): string[] {
+    const failed = this.failedOn.get(taskKey);
+    if (!failed || failed.size === 0) return [];
+    return slots.some((slot) => slot.free > 0 && !failed.has(slot.id)) ? [...failed] : [];
   }
 
   private rememberDuration(jobId: string, kind: TaskKind, ms: number): void {

@@ -14169,6 +14169,7 @@ export interface TaskFailedRequest {
   task?: TaskRef
   error: string
   lostMap?: number
+  code: string
 }
 
 export namespace TaskFailedRequest {
@@ -14196,12 +14197,18 @@ export namespace TaskFailedRequest {
           w.uint32(obj.lostMap)
         }
 
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(34)
+          w.string(obj.code)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          error: ''
+          error: '',
+          code: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -14222,6 +14229,10 @@ export namespace TaskFailedRequest {
             }
             case 3: {
               obj.lostMap = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.code = utf8Of(reader.bytes())
               break
             }
             default: {

@@ -23,6 +23,12 @@ export { checkFsck, checkJobs, checkHotKeysLinearizable, checkReadback, checkRea
 const READBACK_ATTEMPTS = 4;
 /** Paths read back at once. */
 const READBACKS_IN_FLIGHT = 8;
+/**
+ * The readback as a whole at most this long: a cluster that cannot serve its files within it
+ * is a finding (the paths left are reported unreadable), not a run that waits for hours at
+ * one timeout per path.
+ */
+const READBACK_PHASE_MS_MAX = 240_000;
 /** Connecting to the healed cluster at most this long. */
 const CONNECT_AFTER_HEAL_MS = 60_000;
 
@@ -42,7 +48,12 @@ export async function checkAll(history: readonly HistoryOp[], target: WorkloadTa
     const fsck = await checkFsck(() => client.admin.fsck("/"), options.fsckBoundMs);
     // Readback of every path of the files workload.
     const observed = new Map<string, Observed>();
+    const readbackDeadline = performance.now() + READBACK_PHASE_MS_MAX;
     await eachAtMost(READBACKS_IN_FLIGHT, pathsToReadBack(history), async (path) => {
+      if (performance.now() > readbackDeadline) {
+        observed.set(path, { error: `not read: the readback ran past its ${READBACK_PHASE_MS_MAX / 1000} s bound` });
+        return;
+      }
       observed.set(path, await readBack(client, path));
     });
     // A final get of every hot key, closing its history.

@@ -22,6 +22,7 @@ import { addSettingsCommands } from "./settings.ts";
 import { addGatewayCommands, addS3ServeOptions } from "./gateway.ts";
 import { addMountCommands } from "./mount.ts";
 import type { ClusterClient } from "../src/client/cluster.ts";
+import { installTestClock } from "../src/util/test-clock.ts";
 
 class UsageError extends Error {
   override name = "UsageError";
@@ -114,6 +115,7 @@ async function runNodeStart(flags: {
   tier?: string[];
   cachePolicy?: string;
 }): Promise<void> {
+  installTestClock(); // only with TESSERA_TEST_CLOCK_FILE set: the chaos tests' clock jumps
   if (!flags.s3 && (flags.s3Domain || flags.uploadExpiryHours)) throw new UsageError("--s3-domain and --upload-expiry-hours go with --s3 HOST:PORT");
   if (flags.s3) parseHostPort(flags.s3, "--s3");
   // Bad tiers stop the peer before it starts: each refusal is one sentence (tier-spec.ts).

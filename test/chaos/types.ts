@@ -79,4 +79,6 @@ export interface CheckerResult {
   readonly summary: string;
   /** The offending operations, at most a few, for the report. */
   readonly anomalies?: readonly unknown[];
+  /** Figures for the report's table (checkers/index.ts summarize): lost, stale, phantom, checked... */
+  readonly counts?: Readonly<Record<string, number>>;
 }

@@ -6,14 +6,18 @@
 //
 // Operations whose outcome is unknown (the client timed out) return at +Infinity: they may
 // take effect at any point after their call, including "never" (linearized last).
+//
+// Kinds: put and get; cas (compare-and-set; with expect null it is a create-exclusive, whose
+// refusal says the key existed); delete (the key becomes absent; a delete answered "not found",
+// output.ok false, says the key was absent, as the chaos run's namespace history needs).
 
 export interface KvOp {
   readonly client: number;
   readonly key: string;
-  readonly kind: "put" | "get" | "cas";
+  readonly kind: "put" | "get" | "cas" | "delete";
   readonly value?: string;
   readonly expect?: string | null;
-  /** get: value read; cas: whether it swapped. Undefined when the outcome is unknown. */
+  /** get: value read; cas: whether it swapped; delete: false when it found nothing. Undefined when the outcome is unknown. */
   output?: { value?: string | null; ok?: boolean };
   readonly call: number;
   ret: number;
@@ -38,6 +42,9 @@ function stepModel(state: State, op: KvOp): { ok: boolean; next: State } {
       if (op.output.ok) return { ok: matches, next: matches ? (op.value ?? null) : state };
       return { ok: !matches, next: state };
     }
+    case "delete":
+      if (op.output?.ok === false) return { ok: state === null, next: null };
+      return { ok: true, next: null };
   }
 }
 

@@ -1,6 +1,10 @@
-// The chaos run's workloads (issue 18): clients with histories. Contract only: the workloads
-// helper fills this in.
+// The chaos run's workloads (issue 18): clients with histories. files.ts (per-client paths
+// with known content), hot-keys.ts (S3 and fs overwrites of a few shared keys), jobs.ts
+// (word count with a known answer).
 import type { HistoryOp } from "../types.ts";
+import { filesWorkload } from "./files.ts";
+import { hotKeysWorkload } from "./hot-keys.ts";
+import { jobsWorkload } from "./jobs.ts";
 
 /** What a workload gets from the harness: how to reach the cluster. */
 export interface WorkloadTarget {
@@ -10,6 +14,8 @@ export interface WorkloadTarget {
   readonly s3Endpoints: readonly string[];
   /** One admin HTTP endpoint per peer. */
   readonly httpEndpoints: readonly string[];
+  /** An S3 access key to use; absent: the hot-keys workload makes one (as the superuser). */
+  readonly s3Key?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** The recorder every workload appends to; times are ms since the run's start. */
@@ -34,6 +40,13 @@ export interface WorkloadOptions {
   readonly jobClients: number;
 }
 
-export function standardWorkloads(_options: WorkloadOptions): Workload[] {
-  throw new Error("not yet: the workloads helper builds these");
+/** The three workloads; a run's `stop` ends each after its operations in flight complete (each bounded). */
+export function standardWorkloads(options: WorkloadOptions): Workload[] {
+  const workloads: Workload[] = [];
+  if (options.fileClients > 0) workloads.push(filesWorkload(options.fileClients));
+  if (options.hotKeyClients > 0 && options.hotKeys > 0) workloads.push(hotKeysWorkload(options.hotKeyClients, options.hotKeys));
+  if (options.jobClients > 0) workloads.push(jobsWorkload(options.jobClients));
+  return workloads;
 }
+
+export { History } from "../history.ts";

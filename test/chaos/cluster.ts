@@ -2,7 +2,7 @@
 // network namespace (net.ts) and each with its data dir on its own small tmpfs, so that a full
 // disk is a real ENOSPC. The nemesis's levers: kill -9 and restart, SIGSTOP/SIGCONT, fill and
 // free a disk, jump a wall clock (the peer's TESSERA_TEST_CLOCK_FILE hook).
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -100,6 +100,23 @@ export class ChaosCluster {
     try {
       const text = readFileSync(this.slots[peer]!.logFile, "utf8");
       return text.slice(-bytes);
+    } catch {
+      return "";
+    }
+  }
+
+  /** The length of a peer's log so far, to read what it logs from then on (logSince). */
+  logSize(peer: number): number {
+    try {
+      return statSync(this.slots[peer]!.logFile).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  logSince(peer: number, offset: number): string {
+    try {
+      return readFileSync(this.slots[peer]!.logFile).subarray(offset).toString("utf8");
     } catch {
       return "";
     }

@@ -1,0 +1,225 @@
+// One whole chaos run (issue 18): the network and the cluster are made, the workloads start,
+// the nemesis plays the seed's schedule, everything is healed, the workloads stop, and the
+// checkers read the history. Used by the CI test (chaos.test.ts), the long benchmark
+// (bench/chaos.ts) and the planted-bug runner (bench/planted-bugs.ts, with its own `binary`).
+// Everything the run made is removed at the end, also when it fails.
+import { resolve } from "node:path";
+import { waitFor } from "../support/wait.ts";
+import { ChaosCluster, sweepStaleMounts } from "./cluster.ts";
+import { ChaosNet, chaosUnsupportedReason, sweepStale } from "./net.ts";
+import { measureUnavailability, runNemesis, type NemesisRecord } from "./nemesis.ts";
+import { formatSchedule, planSchedule } from "./schedule.ts";
+import { FAULT_KINDS, type CheckerResult, type FaultKind, type FaultStep, type HistoryOp, type Outcome } from "./types.ts";
+import type { HistoryRecorder, Workload, WorkloadTarget } from "./workloads/index.ts";
+
+export const DEFAULT_BINARY = resolve(import.meta.dir, "../../dist/tessera");
+
+export type Checker = (history: readonly HistoryOp[], target: WorkloadTarget, options: { fsckBoundMs: number }) => Promise<CheckerResult[]>;
+
+export interface ChaosOptions {
+  readonly seed: number;
+  /** The fault phase's length (start-up, healing and checks come on top). */
+  readonly durationMs: number;
+  readonly peers?: number;
+  readonly workloads: readonly Workload[];
+  readonly check: Checker;
+  /** The tessera binary the peers run (default dist/tessera of this repo). */
+  readonly binary?: string;
+  readonly kinds?: readonly FaultKind[];
+  /** How long fsck may take to say HEALTHY after the heal (passed to the checkers). */
+  readonly fsckBoundMs?: number;
+  readonly diskMiB?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface WorkloadCounts {
+  attempted: number;
+  ok: number;
+  fail: number;
+  info: number;
+}
+
+export interface ChaosReport {
+  readonly seed: number;
+  readonly schedule: readonly FaultStep[];
+  readonly faults: readonly NemesisRecord[];
+  readonly history: readonly HistoryOp[];
+  readonly checks: readonly CheckerResult[];
+  readonly counts: Readonly<Record<string, WorkloadCounts>>;
+  /** Wall time of each phase, ms. */
+  readonly phasesMs: { readonly start: number; readonly faults: number; readonly heal: number; readonly checks: number; readonly total: number };
+  /** Whether every checker said valid (an "unknown" is not a failure but is reported). */
+  readonly valid: boolean;
+}
+
+/** The history recorder: operations in invocation order, times in ms since the run's start. */
+export class RunHistory implements HistoryRecorder {
+  private readonly list: HistoryOp[] = [];
+  private readonly startMs = performance.now();
+
+  get ops(): readonly HistoryOp[] {
+    return this.list;
+  }
+
+  nowMs(): number {
+    return Math.round((performance.now() - this.startMs) * 1000) / 1000;
+  }
+
+  invoke(op: Omit<HistoryOp, "id" | "callMs">): HistoryOp {
+    const recorded: HistoryOp = { ...op, id: this.list.length, callMs: this.nowMs() };
+    this.list.push(recorded);
+    return recorded;
+  }
+
+  complete(op: HistoryOp, outcome: Outcome, fields: { result?: string | null; error?: string } = {}): void {
+    op.retMs = this.nowMs();
+    op.outcome = outcome;
+    if (fields.result !== undefined) op.result = fields.result;
+    if (fields.error !== undefined) op.error = fields.error;
+  }
+}
+
+/** A seed for a run: TESSERA_CHAOS_SEED when set, else a random one. */
+export function chaosSeed(env: Record<string, string | undefined> = process.env): number {
+  const given = env.TESSERA_CHAOS_SEED;
+  if (given !== undefined && given !== "") {
+    const seed = Number(given);
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`TESSERA_CHAOS_SEED=${given} is not a non-negative integer`);
+    return seed;
+  }
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const peers = options.peers ?? 5;
+  log(`chaos seed=${options.seed} (replay: TESSERA_CHAOS_SEED=${options.seed}), ${peers} peers, ${Math.round(options.durationMs / 1000)} s of faults`);
+  const reason = chaosUnsupportedReason();
+  if (reason) throw new Error(reason);
+  const schedule = planSchedule({ seed: options.seed, durationMs: options.durationMs, peers, kinds: options.kinds ?? FAULT_KINDS });
+  log(`schedule:\n${formatSchedule(schedule)}`);
+  const swept = [...sweepStale(), ...sweepStaleMounts()];
+  if (swept.length > 0) log(`swept leftovers of dead runs: ${swept.join(" ")}`);
+
+  const t0 = performance.now();
+  const net = ChaosNet.create(peers);
+  const cluster = new ChaosCluster({ net, binary: options.binary ?? DEFAULT_BINARY, diskMiB: options.diskMiB });
+  const stopWorkloads = new AbortController();
+  let running: Promise<unknown> | undefined;
+  try {
+    await cluster.start();
+    const target = cluster.target();
+    const history = new RunHistory();
+    running = Promise.allSettled(options.workloads.map((workload, i) => workload.run(target, history, options.seed * 16 + i, stopWorkloads.signal)));
+    // The faults begin once the workloads are under way (an acknowledged operation).
+    await waitFor("a first acknowledged operation", () => history.ops.some((op) => op.outcome === "ok"), { timeoutMs: 30_000, intervalMs: 100 });
+    const tStart = performance.now();
+    log(`cluster of ${peers} up in ${Math.round(tStart - t0)} ms (${net.peerAddresses.join(" ")}), workloads running`);
+
+    const faults = await runNemesis({ steps: schedule, cluster, net, nowMs: () => history.nowMs(), log });
+    const tFaults = performance.now();
+
+    // Heal everything, wait for a leader and every peer alive, then let the workloads finish.
+    net.healAll();
+    await cluster.healPeers();
+    await waitFor("a leader and every peer alive after the heal", async () => {
+      if ((await cluster.leader()) === undefined) return false;
+      const table = await cluster.admin().peers();
+      return table.filter((peer) => peer.state === "alive").length === peers;
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    stopWorkloads.abort();
+    await withDeadline(running, 60_000, "the workloads' last operations");
+    const tHeal = performance.now();
+    log(`healed in ${Math.round(tHeal - tFaults)} ms; ${history.ops.length} operations recorded`);
+
+    measureUnavailability(faults, history.ops);
+    const checks = await options.check(history.ops, target, { fsckBoundMs: options.fsckBoundMs ?? 60_000 });
+    const tChecks = performance.now();
+
+    const counts: Record<string, WorkloadCounts> = {};
+    for (const op of history.ops) {
+      const c = (counts[op.workload] ??= { attempted: 0, ok: 0, fail: 0, info: 0 });
+      c.attempted++;
+      if (op.outcome) c[op.outcome]++;
+      else c.info++; // never completed: indeterminate
+    }
+    return {
+      seed: options.seed,
+      schedule,
+      faults,
+      history: history.ops,
+      checks,
+      counts,
+      phasesMs: { start: Math.round(tStart - t0), faults: Math.round(tFaults - tStart), heal: Math.round(tHeal - tFaults), checks: Math.round(tChecks - tHeal), total: Math.round(tChecks - t0) },
+      valid: checks.every((check) => check.valid !== false),
+    };
+  } finally {
+    stopWorkloads.abort();
+    if (running) await withDeadline(running, 20_000, "the workloads").catch(() => undefined);
+    await cluster.stop().catch((err: Error) => log(`stopping the cluster: ${err.message}`));
+    net.destroy();
+  }
+}
+
+function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** The checker whose name contains `word`, for the table's lost/stale/linearizable rows. */
+function checkNamed(checks: readonly CheckerResult[], word: RegExp): CheckerResult | undefined {
+  return checks.find((check) => word.test(check.checker));
+}
+
+/** The results as Jepsen reports them: operations, faults by kind, anomalies, unavailability. */
+export function formatReport(report: ChaosReport): string {
+  const lines: string[] = [];
+  const pad = (cells: readonly string[], widths: readonly number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  lines.push(`seed ${report.seed}; phases: start ${report.phasesMs.start} ms, faults ${report.phasesMs.faults} ms, heal ${report.phasesMs.heal} ms, checks ${report.phasesMs.checks} ms, total ${report.phasesMs.total} ms`);
+  lines.push("");
+  const opWidths = [12, 10, 13, 8, 14];
+  lines.push(pad(["workload", "attempted", "acknowledged", "failed", "indeterminate"], opWidths));
+  const total: WorkloadCounts = { attempted: 0, ok: 0, fail: 0, info: 0 };
+  for (const [name, c] of Object.entries(report.counts)) {
+    lines.push(pad([name, String(c.attempted), String(c.ok), String(c.fail), String(c.info)], opWidths));
+    total.attempted += c.attempted;
+    total.ok += c.ok;
+    total.fail += c.fail;
+    total.info += c.info;
+  }
+  lines.push(pad(["all", String(total.attempted), String(total.ok), String(total.fail), String(total.info)], opWidths));
+  lines.push("");
+  const faultWidths = [18, 9, 9, 17, 17];
+  lines.push(pad(["fault", "injected", "evidenced", "unavail. p50 ms", "unavail. max ms"], faultWidths));
+  const kinds = [...new Set(report.faults.map((record) => record.step.kind))].sort();
+  for (const kind of kinds) {
+    const records = report.faults.filter((record) => record.step.kind === kind);
+    const unavailable = records.map((record) => record.unavailableMs).filter((ms): ms is number => ms !== undefined);
+    lines.push(pad([kind, String(records.length), String(records.filter((record) => record.evidence).length), String(percentile(unavailable, 50) ?? "-"), String(unavailable.length ? Math.max(...unavailable) : "-")], faultWidths));
+  }
+  const unavailable = report.faults.map((record) => record.unavailableMs).filter((ms): ms is number => ms !== undefined);
+  lines.push(pad(["all", String(report.faults.length), String(report.faults.filter((record) => record.evidence).length), String(percentile(unavailable, 50) ?? "-"), String(unavailable.length ? Math.max(...unavailable) : "-")], faultWidths));
+  lines.push("");
+  const lost = checkNamed(report.checks, /readback|lost|durab/i);
+  const stale = checkNamed(report.checks, /stale|phantom/i);
+  const linear = report.checks.filter((check) => /lineariz/i.test(check.checker));
+  lines.push(`lost writes:        ${lost ? lost.summary : "(no readback checker)"}`);
+  lines.push(`stale reads:        ${stale ? stale.summary : "(no stale-read checker)"}`);
+  lines.push(`linearizability:    ${linear.length ? linear.map((check) => `${check.checker}: ${check.valid}`).join(", ") : "(no linearizability checker)"}`);
+  lines.push("");
+  lines.push("checkers:");
+  for (const check of report.checks) lines.push(`  ${String(check.valid).padEnd(7)} ${check.checker}: ${check.summary}`);
+  lines.push(`result: ${report.valid ? "VALID" : "INVALID"}`);
+  return lines.join("\n");
+}

@@ -8,7 +8,7 @@
 // --control runs the same scenarios against this repository's own dist/tessera (built if
 // missing), where every check must come out right. Prints one line per observation and a
 // summary per bug; exits 0 either way (a scenario that cannot run says why).
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AccessKeyStore } from "../../src/gateway/s3/keys.ts";
@@ -173,41 +173,68 @@ async function deposedLeaderRead(cluster: ChaosCluster, net: ChaosNet, key: Key)
   return wrong;
 }
 
-/** Bug 3: a restarted voter answers reads from the namespace it recovered from disk. */
-async function staleReplicaAfterRestart(cluster: ChaosCluster, key: Key): Promise<string[]> {
+/** Bug 3: a voter that is behind answers reads from its own replica. */
+async function staleReplicaRead(cluster: ChaosCluster, net: ChaosNet, key: Key): Promise<string[]> {
   const wrong: string[] = [];
   const leader = await settledLeader(cluster);
   const voter = (await voters(cluster)).find((peer) => peer !== leader)!;
-  const writer = [0, 1, 2, 3, 4].find((peer) => peer !== leader && peer !== voter)!;
-  await put(s3Of(cluster, writer, key), "hot", "v1");
-  await put(s3Of(cluster, writer, key), "doomed", "d");
-  // Both on the voter's replica before it stops (a read through it forwards to the leader,
-  // so wait on the voter's own applied index instead: a little time is enough).
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  // The leader's own gateway: with the plant, another voter's gateway could read its own
+  // replica too (even the bucket just made can look absent there for a moment).
+  const writer = leader;
+  const s3 = s3Of(cluster, voter, key);
+  const s3Writer = s3Of(cluster, writer, key);
+  console.log(`  leader peer ${leader}; the voter under test peer ${voter}; writes go through peer ${writer}'s gateway`);
+  // (a) A voter cut off from the others (a minority of one), its gateway still reachable.
+  // Written through the voter's own gateway, so a replica of v1's chunk is on the voter (the
+  // writer's peer takes the first) and it can still read the bytes once cut off.
+  await put(s3, "hot", "v1");
+  await waitFor("v1 on the voter", async () => (await get(s3, "hot")) === "v1", { timeoutMs: 10_000, intervalMs: 50 });
+  const others = [0, 1, 2, 3, 4].filter((peer) => peer !== voter);
+  net.partition([voter], others);
+  try {
+    await put(s3Writer, "hot", "v2");
+    await put(s3Writer, "made-during", "x");
+    for (let i = 0; i < 3; i++) {
+      const [hot, made] = await Promise.all([get(s3, "hot"), get(s3, "made-during")]);
+      const line = `(a) voter peer ${voter} cut off from the others, its gateway: hot=${JSON.stringify(hot)}, made-during=${JSON.stringify(made)} (both acknowledged as v2 and x)`;
+      console.log(`  ${line}`);
+      if (hot === "v1" || made === null) wrong.push(line);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  } finally {
+    net.healAll();
+  }
+  await waitFor("the voter caught up", async () => (await get(s3, "made-during")) === "x", { timeoutMs: 30_000, intervalMs: 100 });
+  // (b) A pause: SIGSTOP for 5 s while the others write, then reads right after SIGCONT.
+  cluster.pause(voter);
+  await put(s3Writer, "hot", "v3");
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  cluster.resume(voter);
+  const resumedAt = performance.now();
+  const afterPause = await get(s3, "hot");
+  const pauseLine = `(b) voter peer ${voter} paused 5 s while hot=v3 was acknowledged; a GET through its gateway ${Math.round(performance.now() - resumedAt)} ms after SIGCONT saw ${JSON.stringify(afterPause)}`;
+  console.log(`  ${pauseLine}`);
+  if (afterPause === "v2") wrong.push(pauseLine);
+  // (c) A restart: kill -9, writes meanwhile, reads as soon as it is back.
+  await waitFor("the voter caught up", async () => (await get(s3, "hot")) === "v3", { timeoutMs: 30_000, intervalMs: 100 });
   await cluster.kill9(voter);
-  await put(s3Of(cluster, writer, key), "hot", "v2");
-  await s3Of(cluster, writer, key).send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "doomed" }));
-  await put(s3Of(cluster, writer, key), "made-while-down", "m");
-  console.log(`  voter peer ${voter} killed -9; meanwhile hot=v2, doomed deleted, made-while-down=m (all acknowledged via peer ${writer})`);
+  await put(s3Writer, "hot", "v4");
   const restartedAt = performance.now();
   await cluster.restart(voter);
-  console.log(`  peer ${voter} restarted (start-up line after ${Math.round(performance.now() - restartedAt)} ms)`);
-  const s3 = s3Of(cluster, voter, key);
-  let staleUntilMs = -1;
+  const upMs = Math.round(performance.now() - restartedAt);
+  let staleReads = 0;
   let reads = 0;
-  const deadline = performance.now() + 15_000;
+  const deadline = performance.now() + 5_000;
   while (performance.now() < deadline) {
-    const sinceMs = Math.round(performance.now() - restartedAt);
-    const [hot, doomed, made] = await Promise.all([get(s3, "hot", 2_000), get(s3, "doomed", 2_000), get(s3, "made-while-down", 2_000)]);
+    const seen = await get(s3, "hot", 2_000);
     reads++;
-    const isStale = hot === "v1" || doomed === "d" || made === null;
-    if (isStale) {
-      staleUntilMs = sinceMs;
-      if (wrong.length < 3) wrong.push(`${sinceMs} ms after the restart, peer ${voter}'s gateway: hot=${JSON.stringify(hot)}, doomed=${JSON.stringify(doomed)}, made-while-down=${JSON.stringify(made)}`);
-    } else if (hot === "v2" && staleUntilMs >= 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (seen === "v3") staleReads++;
+    if (seen === "v4") break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  console.log(`  ${reads} rounds of reads; stale answers until ${staleUntilMs} ms after the restart`);
+  const restartLine = `(c) voter peer ${voter} killed -9 while hot=v4 was acknowledged, restarted (start-up line after ${upMs} ms): ${staleReads} of ${reads} GETs through its gateway right after saw the old v3`;
+  console.log(`  ${restartLine}`);
+  if (staleReads > 0) wrong.push(restartLine);
   return wrong;
 }
 
@@ -216,7 +243,7 @@ async function runScenario(bug: PlantedBug, binary: string): Promise<string[]> {
   try {
     if (bug === "ack-before-durable") return await ackBeforeDurable(cluster, key);
     if (bug === "deposed-leader-read") return await deposedLeaderRead(cluster, net, key);
-    return await staleReplicaAfterRestart(cluster, key);
+    return await staleReplicaRead(cluster, net, key);
   } finally {
     const keep = flag("keep-logs");
     if (keep) {

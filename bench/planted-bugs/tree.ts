@@ -11,7 +11,7 @@ export const REPO = resolve(import.meta.dir, "../..");
 export const PATCH_DIR = import.meta.dir;
 
 /** The planted bugs, by name (the patch file's name without .patch). */
-export const PLANTED_BUGS = ["ack-before-durable", "deposed-leader-read", "stale-replica-after-restart"] as const;
+export const PLANTED_BUGS = ["ack-before-durable", "deposed-leader-read", "stale-replica-read"] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
 export function patchPath(bug: PlantedBug): string {

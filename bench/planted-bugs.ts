@@ -6,11 +6,13 @@
 // chaos harness (test/chaos/run.ts) against that binary with the standard workloads and
 // checkers, and reports which checkers caught it. Production code never holds the bugs.
 //
-//   npm run bench:planted -- [--bug NAME] [--seed N | --seeds N,N,...] [--tries K] [--duration S] [--peers 5]
+//   npm run bench:planted -- [--bug NAME] [--seed N | --seeds N,N,...] [--tries K] [--duration S] [--peers 5] [--control | --control-only]
 //
 // With several seeds (or --tries K: K seeds drawn at random) a bug's runs go on until a
 // checker catches it. Prints the seed first, each run's checkers, and a table
 // bug -> caught by -> seed; always exits 0 (a bug not caught is a finding, not a crash).
+// --control also runs HEAD unpatched (built the same way) with the seeds that caught a bug,
+// so a catch is the bug's and not the harness's; --control-only runs just that.
 import { randomInt } from "node:crypto";
 import { checkAll } from "../test/chaos/checkers/index.ts";
 import { chaosUnsupportedReason } from "../test/chaos/net.ts";
@@ -35,7 +37,8 @@ function flag(name: string): string | undefined {
 }
 
 interface Outcome {
-  bug: PlantedBug;
+  /** "control": HEAD with no patch, run with the same seed. */
+  bug: PlantedBug | "control";
   seed: number;
   caughtBy: string[];
   summaries: string[];
@@ -50,8 +53,8 @@ function seedsToTry(): number[] {
   return Array.from({ length: Math.max(1, tries) }, () => randomInt(1, 2 ** 31 - 1));
 }
 
-async function runOne(bug: PlantedBug, binary: string, seed: number, durationMs: number, peers: number): Promise<Outcome> {
-  console.log(`\n== ${bug}, seed ${seed} (replay: npm run bench:planted -- --bug ${bug} --seed ${seed})`);
+async function runOne(bug: PlantedBug | "control", binary: string, seed: number, durationMs: number, peers: number): Promise<Outcome> {
+  console.log(`\n== ${bug}, seed ${seed} (replay: npm run bench:planted -- ${bug === "control" ? "--control-only" : `--bug ${bug}`} --seed ${seed})`);
   let report: ChaosReport;
   try {
     report = await runChaos({ seed, durationMs, peers, binary, diskMiB: DISK_MIB, workloads: standardWorkloads(WORKLOADS), check: checkAll });
@@ -69,8 +72,8 @@ async function runOne(bug: PlantedBug, binary: string, seed: number, durationMs:
 
 async function main(): Promise<void> {
   const only = flag("bug");
-  const bugs = only ? PLANTED_BUGS.filter((bug) => bug === only) : [...PLANTED_BUGS];
-  if (bugs.length === 0) {
+  const bugs = process.argv.includes("--control-only") ? [] : only ? PLANTED_BUGS.filter((bug) => bug === only) : [...PLANTED_BUGS];
+  if (only && bugs.length === 0) {
     console.log(`--bug is one of ${PLANTED_BUGS.join(", ")}`);
     return;
   }
@@ -99,6 +102,18 @@ async function main(): Promise<void> {
         outcomes.push(outcome);
         if (outcome.caughtBy.length > 0) break;
       }
+    } finally {
+      tree.remove();
+    }
+  }
+  // The control: HEAD itself, with the seeds that caught the bugs (or the first one), so a
+  // catch is the bug's and not the harness's.
+  if (process.argv.includes("--control") || process.argv.includes("--control-only")) {
+    const controlSeeds = [...new Set(outcomes.filter((o) => o.caughtBy.length > 0).map((o) => o.seed))];
+    if (controlSeeds.length === 0) controlSeeds.push(seeds[0]!);
+    const tree = preparePatchedTree(undefined);
+    try {
+      for (const seed of controlSeeds) outcomes.push(await runOne("control", tree.binary, seed, durationMs, peers));
     } finally {
       tree.remove();
     }

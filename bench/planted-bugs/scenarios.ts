@@ -187,7 +187,20 @@ async function staleReplicaRead(cluster: ChaosCluster, net: ChaosNet, key: Key):
   // (a) A voter cut off from the others (a minority of one), its gateway still reachable.
   // Written through the voter's own gateway, so a replica of v1's chunk is on the voter (the
   // writer's peer takes the first) and it can still read the bytes once cut off.
-  await put(s3, "hot", "v1");
+  // With the plant such a PUT can fail: the voter's gateway stats the file the leader just
+  // made for it, on the voter's own replica, which may not have applied it yet.
+  let refused = 0;
+  for (;;) {
+    try {
+      await put(s3, "hot", "v1");
+      break;
+    } catch (err) {
+      if (++refused >= 20) throw err;
+      if (refused === 1) wrong.push(`a PUT through voter peer ${voter}'s own gateway failed: ${(err as Error).name}: ${(err as Error).message} (it read its own replica right after the leader made the object's file)`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  console.log(`  PUT hot=v1 through peer ${voter}'s gateway: ${refused} refused attempt(s) before one succeeded`);
   await waitFor("v1 on the voter", async () => (await get(s3, "hot")) === "v1", { timeoutMs: 10_000, intervalMs: 50 });
   const others = [0, 1, 2, 3, 4].filter((peer) => peer !== voter);
   net.partition([voter], others);

@@ -19,7 +19,8 @@ export function patchPath(bug: PlantedBug): string {
 }
 
 export interface PatchedTree {
-  readonly bug: PlantedBug;
+  /** undefined: no patch (a control build of HEAD, made the same way). */
+  readonly bug: PlantedBug | undefined;
   readonly dir: string;
   readonly binary: string;
   remove(): void;
@@ -41,8 +42,8 @@ export function checkPatch(bug: PlantedBug): void {
   }
 }
 
-function copyHead(bug: PlantedBug): string {
-  const dir = mkdtempSync(join(tmpdir(), `tessera-planted-${bug}-`));
+function copyHead(bug: PlantedBug | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), `tessera-planted-${bug ?? "control"}-`));
   const archive = Bun.spawnSync(["git", "archive", "--format=tar", "HEAD"], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
   if (archive.exitCode !== 0) throw new Error(`git archive HEAD failed: ${archive.stderr.toString().trim()}`);
   const untar = Bun.spawnSync(["tar", "-x", "-C", dir], { stdin: archive.stdout, stdout: "pipe", stderr: "pipe" });
@@ -51,16 +52,16 @@ function copyHead(bug: PlantedBug): string {
   return dir;
 }
 
-/** Copies HEAD, applies `bug`'s patch and builds dist/tessera there. */
-export function preparePatchedTree(bug: PlantedBug): PatchedTree {
+/** Copies HEAD, applies `bug`'s patch (none for a control) and builds dist/tessera there. */
+export function preparePatchedTree(bug: PlantedBug | undefined): PatchedTree {
   const dir = copyHead(bug);
   try {
-    run(["git", "apply", patchPath(bug)], dir);
+    if (bug) run(["git", "apply", patchPath(bug)], dir);
     const started = performance.now();
     run([process.execPath, "run", "scripts/build.ts"], dir);
     const binary = join(dir, "dist", "tessera");
     if (!existsSync(binary)) throw new Error(`the build left no ${binary}`);
-    console.error(`[planted] ${bug}: patched copy built in ${Math.round(performance.now() - started)} ms at ${dir}`);
+    console.error(`[planted] ${bug ?? "control (no patch)"}: copy built in ${Math.round(performance.now() - started)} ms at ${dir}`);
     return { bug, dir, binary, remove: () => rmSync(dir, { recursive: true, force: true }) };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

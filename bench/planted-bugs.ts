@@ -6,7 +6,7 @@
 // chaos harness (test/chaos/run.ts) against that binary with the standard workloads and
 // checkers, and reports which checkers caught it. Production code never holds the bugs.
 //
-//   npm run bench:planted -- [--bug NAME] [--seed N | --seeds N,N,...] [--tries K] [--duration S] [--peers 5] [--control | --control-only]
+//   npm run bench:planted -- [--bug NAME] [--seed N | --seeds N,N,...] [--tries K] [--duration S] [--peers 5] [--kinds K,K] [--control | --control-only]
 //
 // With several seeds (or --tries K: K seeds drawn at random) a bug's runs go on until a
 // checker catches it. Prints the seed first, each run's checkers, and a table
@@ -17,6 +17,7 @@ import { randomInt } from "node:crypto";
 import { checkAll } from "../test/chaos/checkers/index.ts";
 import { chaosUnsupportedReason } from "../test/chaos/net.ts";
 import { formatReport, runChaos, type ChaosReport } from "../test/chaos/run.ts";
+import { FAULT_KINDS, type FaultKind } from "../test/chaos/types.ts";
 import { standardWorkloads } from "../test/chaos/workloads/index.ts";
 import { checkPatch, PLANTED_BUGS, preparePatchedTree, type PlantedBug } from "./planted-bugs/tree.ts";
 
@@ -36,6 +37,12 @@ function flag(name: string): string | undefined {
   return at >= 0 ? (process.argv[at + 1] ?? "") : undefined;
 }
 
+/** --kinds a,b: only these fault kinds in the schedule (default: every kind). */
+const KINDS: FaultKind[] | undefined = flag("kinds")
+  ?.split(",")
+  .map((kind) => kind.trim())
+  .filter((kind): kind is FaultKind => (FAULT_KINDS as readonly string[]).includes(kind));
+
 interface Outcome {
   /** "control": HEAD with no patch, run with the same seed. */
   bug: PlantedBug | "control";
@@ -54,10 +61,11 @@ function seedsToTry(): number[] {
 }
 
 async function runOne(bug: PlantedBug | "control", binary: string, seed: number, durationMs: number, peers: number): Promise<Outcome> {
-  console.log(`\n== ${bug}, seed ${seed} (replay: npm run bench:planted -- ${bug === "control" ? "--control-only" : `--bug ${bug}`} --seed ${seed})`);
+  const replay = `${bug === "control" ? "--control-only" : `--bug ${bug}`} --seed ${seed} --duration ${durationMs / 1_000}${KINDS ? ` --kinds ${KINDS.join(",")}` : ""}`;
+  console.log(`\n== ${bug}, seed ${seed} (replay: npm run bench:planted -- ${replay})`);
   let report: ChaosReport;
   try {
-    report = await runChaos({ seed, durationMs, peers, binary, diskMiB: DISK_MIB, workloads: standardWorkloads(WORKLOADS), check: checkAll });
+    report = await runChaos({ seed, durationMs, peers, binary, diskMiB: DISK_MIB, workloads: standardWorkloads(WORKLOADS), check: checkAll, ...(KINDS ? { kinds: KINDS } : {}) });
   } catch (err) {
     return { bug, seed, caughtBy: [], summaries: [], error: (err as Error).message, faults: "" };
   }

@@ -54,11 +54,13 @@ const DISK_MIB = 192;
 
 /** The run in progress, removed if this process is interrupted. */
 let current: { net: ChaosNet; cluster: ChaosCluster } | undefined;
+let currentTree: { remove(): void } | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     void (async () => {
       await current?.cluster.stop().catch(() => undefined);
       current?.net.destroy();
+      currentTree?.remove();
       process.exit(130);
     })();
   });
@@ -284,6 +286,7 @@ async function main(): Promise<void> {
     console.log(`== ${bug}${control ? " (control: the unpatched binary)" : ""}`);
     const given = flag("binary");
     const tree = control || given ? undefined : preparePatchedTree(bug);
+    currentTree = tree;
     try {
       const binary = given ?? tree?.binary ?? (await ensureBinary());
       const wrong = await runScenario(bug, binary);

@@ -43,6 +43,15 @@ const KINDS: FaultKind[] | undefined = flag("kinds")
   .map((kind) => kind.trim())
   .filter((kind): kind is FaultKind => (FAULT_KINDS as readonly string[]).includes(kind));
 
+/** The patched copy in use, removed if this process is interrupted (the chaos run's network and mounts are swept by the next run). */
+let currentTree: { remove(): void } | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    currentTree?.remove();
+    process.exit(130);
+  });
+}
+
 interface Outcome {
   /** "control": HEAD with no patch, run with the same seed. */
   bug: PlantedBug | "control";
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
       continue;
     }
     const tree = preparePatchedTree(bug);
+    currentTree = tree;
     try {
       // One run at a time (the machine has two cores); stop at the first seed that catches it.
       for (const seed of seeds) {
@@ -120,6 +130,7 @@ async function main(): Promise<void> {
     const controlSeeds = [...new Set(outcomes.filter((o) => o.caughtBy.length > 0).map((o) => o.seed))];
     if (controlSeeds.length === 0) controlSeeds.push(seeds[0]!);
     const tree = preparePatchedTree(undefined);
+    currentTree = tree;
     try {
       for (const seed of controlSeeds) outcomes.push(await runOne("control", tree.binary, seed, durationMs, peers));
     } finally {

@@ -137,10 +137,22 @@ async function ensureMountTestPrograms(): Promise<void> {
   await aptInstall(missing.map(([, pkg]) => pkg), `the mount tests (${missing.map(([program]) => program).join(", ")})`);
 }
 
+/**
+ * The chaos run (test/chaos/chaos.test.ts) cuts and slows links with nftables: Debian's
+ * `nftables` package brings the `nft` command (ip and tc come with iproute2).
+ */
+const CHAOS_TEST = "test/chaos/chaos.test.ts";
+
+async function ensureNftables(): Promise<void> {
+  if (Bun.which("nft") || existsSync("/usr/sbin/nft") || existsSync("/sbin/nft")) return;
+  await aptInstall(["nftables"], "the chaos test (nft)");
+}
+
 const mountTests = [...new Glob("test/e2e/mount*.test.ts").scanSync(".")];
 if (runsTest(extraArgs, BROWSER_TEST)) await ensureChromium();
 if (mountTests.some((test) => runsTest(extraArgs, test))) await ensureMountTestPrograms();
 if (runsTest(extraArgs, PYTHON_TEST)) await ensurePythonPackages();
+if (runsTest(extraArgs, CHAOS_TEST)) await ensureNftables();
 
 const build = await run([process.execPath, "run", "scripts/build.ts"]);
 if (build.code !== 0) {

@@ -2,20 +2,32 @@
 // network namespace (net.ts) and each with its data dir on its own small tmpfs, so that a full
 // disk is a real ENOSPC. The nemesis's levers: kill -9 and restart, SIGSTOP/SIGCONT, fill and
 // free a disk, jump a wall clock (the peer's TESSERA_TEST_CLOCK_FILE hook).
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { connect, type ClusterClient } from "../../src/client/cluster.ts";
+import { AccessKeyStore } from "../../src/gateway/s3/keys.ts";
 import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 import type { FsckResult, PeerView } from "../../src/protocol/views.ts";
 import { waitFor } from "../support/wait.ts";
-import { isMountPoint, sh, type ChaosNet } from "./net.ts";
+import { isMountPoint, pidAlive, sh, type ChaosNet } from "./net.ts";
 import type { WorkloadTarget } from "./workloads/index.ts";
 
 export const LIBP2P_PORT = 4001;
 export const HTTP_PORT = 8080;
 export const S3_PORT = 9000;
+/**
+ * Each peer's tmpfs. Placement wants a chunk's size plus PLACEMENT_RESERVE_BYTES (64 MiB) free
+ * on a peer (src/master/cluster/placement.ts), and a default chunk is 64 MiB: under 128 MiB
+ * free, a peer takes no new chunk (NO_PEERS), so the disk is that plus room for the data.
+ */
+export const DISK_MIB_DEFAULT = 256;
+/** What launch() sees of a peer that ended before printing its start-up line. */
+const EXITED = Symbol("exited");
+/** The bucket of the nemesis's own S3 probes. */
+const PROBE_BUCKET = "chaos-probe";
 
 /** Failure detection tuned for a run of minutes: a silent peer is suspect after 1 s. */
 export const CHAOS_TIMING = { heartbeatMs: 250, suspectAfterMs: 1_000, deadAfterMs: 3_000, voterDeadAfterMs: 30_000 };
@@ -52,6 +64,7 @@ export class ChaosCluster {
   private adminClient?: ClusterClient;
   private readonly viaClients = new Map<number, ClusterClient>();
   private readonly timing: typeof CHAOS_TIMING;
+  private s3Key?: { accessKeyId: string; secretAccessKey: string };
 
   constructor(private readonly options: ClusterOptions) {
     this.dir = mkdtempSync(join(root(), `tessera-chaos-${options.net.runId}-`));
@@ -92,7 +105,29 @@ export class ChaosCluster {
   }
 
   target(): WorkloadTarget {
-    return { clientEnv: this.clientEnv(), s3Endpoints: this.slots.map((slot) => this.s3Url(slot.index)), httpEndpoints: this.slots.map((slot) => this.httpUrl(slot.index)) };
+    return {
+      clientEnv: this.clientEnv(),
+      s3Endpoints: this.slots.map((slot) => this.s3Url(slot.index)),
+      httpEndpoints: this.slots.map((slot) => this.httpUrl(slot.index)),
+      ...(this.s3Key ? { s3Key: this.s3Key } : {}),
+    };
+  }
+
+  /**
+   * Writes `bytes` bytes through peer `peer`'s S3 gateway (whose writes put their first replica
+   * on that peer): "ok", or the error the client got.
+   */
+  async s3Probe(peer: number, bytes: number): Promise<string> {
+    const s3 = new S3Client({ endpoint: this.s3Url(peer), region: "us-east-1", forcePathStyle: true, credentials: this.s3Key!, maxAttempts: 1 });
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: PROBE_BUCKET, Key: `probe-${Date.now()}`, Body: new Uint8Array(bytes).fill(0x61) }), { abortSignal: AbortSignal.timeout(8_000) });
+      return "ok";
+    } catch (err) {
+      const e = err as Error & { Code?: string };
+      return `${e.Code ?? e.name}: ${e.message.split("\n")[0]!.slice(0, 160)}`;
+    } finally {
+      s3.destroy();
+    }
   }
 
   /** The end of a peer's log (stderr), for failure messages. */
@@ -124,7 +159,7 @@ export class ChaosCluster {
 
   /** Mounts the disks and starts every peer: the first makes the cluster, the others join it. */
   async start(): Promise<void> {
-    const diskMiB = this.options.diskMiB ?? 96;
+    const diskMiB = this.options.diskMiB ?? DISK_MIB_DEFAULT;
     for (const slot of this.slots) {
       mkdirSync(slot.mount, { recursive: true });
       const mounted = sh(["mount", "-t", "tmpfs", "-o", `size=${diskMiB}m,mode=0755`, `tessera-chaos-${this.options.net.runId}`, slot.mount]);
@@ -135,14 +170,19 @@ export class ChaosCluster {
     this.swarmKeyFile = join(this.dir, "swarm.key");
     writeFileSync(this.swarmKeyFile, readFileSync(join(this.slots[0]!.dataDir, "swarm.key")));
     this.swarmKey = decodeSwarmKey(readFileSync(this.swarmKeyFile, "utf8"));
-    // Joins one at a time: each new peer learns of the others from the first.
-    for (let i = 1; i < this.slots.length; i++) await this.launch(i, ["--join", this.address(0), "--swarm-key", this.swarmKeyFile]);
+    // The others join through the first, all at once (start-up is most of a short run's setup).
+    await Promise.all(this.slots.slice(1).map((slot) => this.launch(slot.index, ["--join", this.address(0), "--swarm-key", this.swarmKeyFile])));
     this.adminClient = await connect({ join: this.slots.map((slot) => this.address(slot.index)), swarmKey: this.swarmKey });
     await waitFor("3 voters and a leader", async () => {
       const status = await this.adminClient!.status(2_000);
       return status.voters.length === Math.min(3, this.slots.length) && status.leader !== "";
     }, { timeoutMs: 60_000, intervalMs: 250 });
     await this.adminClient.peers();
+    // An S3 key and a bucket for the nemesis's own probes (a write into a full disk); the
+    // workloads get the same key in target().
+    const made = await new AccessKeyStore(this.adminClient.fs).create({ name: "chaos", user: this.adminClient.user });
+    this.s3Key = { accessKeyId: made.accessKeyId, secretAccessKey: made.secret };
+    await this.adminClient.fs.mkdir(`/${PROBE_BUCKET}`, { parents: true });
     await waitFor("every peer alive in the leader's table", async () => {
       const peers = await this.adminClient!.peers();
       return peers.filter((peer) => peer.state === "alive").length === this.slots.length;
@@ -187,10 +227,11 @@ export class ChaosCluster {
       const newline = text.indexOf("\n");
       if (newline >= 0) return text.slice(0, newline);
       const { value, done } = await reader.read();
-      if (done) throw new Error(`peer ${index} exited before starting: ${this.logTail(index, 600)}`);
+      if (done) return EXITED;
       text += new TextDecoder().decode(value);
       return undefined;
     }, { timeoutMs: 30_000, intervalMs: 1 });
+    if (line === EXITED) throw new Error(`peer ${index} exited before starting: ${this.logTail(index, 600)}`);
     // The rest of stdout is drained so that the peer never blocks on a full pipe.
     void (async () => {
       try {
@@ -340,14 +381,37 @@ export class ChaosCluster {
     return (await this.admin().admin.fsck("/")) as unknown as FsckResult;
   }
 
-  /** Ends every fault a peer can hold: resumes, restarts, frees its disk, resets its clock. */
-  async healPeers(): Promise<void> {
+  /**
+   * Ends every fault a peer can hold: resumes, restarts, frees its disk, resets its clock.
+   * Returns one line per peer that would not start again (it stays down).
+   */
+  async healPeers(): Promise<string[]> {
     for (const slot of this.slots) {
       if (slot.paused) this.resume(slot.index);
       this.freeDisk(slot.index);
       this.jumpClock(slot.index, 0);
     }
-    for (const slot of this.slots) if (!this.isRunning(slot.index)) await this.restart(slot.index);
+    const problems: string[] = [];
+    for (const slot of this.slots) {
+      if (this.isRunning(slot.index)) continue;
+      try {
+        await this.restart(slot.index);
+      } catch {
+        const lines = this.logTail(slot.index, 4_000).trim().split("\n");
+        problems.push(`p${slot.index} does not start again: ${(lines.findLast((line) => line.startsWith("tessera:")) ?? lines.at(-1) ?? "").slice(0, 400)}`);
+      }
+    }
+    return problems;
+  }
+
+  /** What stop() does, synchronously and without closing clients: for a run ended by a signal. */
+  killNow(): void {
+    for (const slot of this.slots) {
+      if (slot.paused) slot.process?.kill("SIGCONT");
+      slot.process?.kill("SIGKILL");
+    }
+    for (const slot of this.slots) if (isMountPoint(slot.mount)) sh(["umount", "-l", slot.mount]);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Kills every peer, unmounts the disks and removes the run's folder. Idempotent. */
@@ -378,17 +442,22 @@ export function sweepStaleMounts(): string[] {
   for (const mount of mounts) {
     const match = /\/tessera-chaos-([0-9a-z]+)-[0-9a-z]+-[^/]+\/p\d+$/.exec(mount);
     if (!match) continue;
-    const owner = Number.parseInt(match[1]!, 36);
-    let alive = true;
-    try {
-      process.kill(owner, 0);
-    } catch (err) {
-      alive = (err as NodeJS.ErrnoException).code === "EPERM";
-    }
-    if (alive) continue;
+    if (pidAlive(Number.parseInt(match[1]!, 36))) continue;
     sh(["umount", "-l", mount]);
-    rmSync(join(mount, ".."), { recursive: true, force: true });
     removed.push(mount);
+  }
+  // Folders of dead runs, once their disks are unmounted.
+  for (const name of readdirSync(tmpdir())) {
+    const match = /^tessera-chaos-([0-9a-z]+)-[0-9a-z]+-/.exec(name);
+    if (!match || pidAlive(Number.parseInt(match[1]!, 36))) continue;
+    const dir = join(tmpdir(), name);
+    if (readFileSync("/proc/mounts", "utf8").includes(`${dir}/`)) continue;
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      // still busy (a lazy unmount not finished): the next sweep takes it
+    }
   }
   return removed;
 }

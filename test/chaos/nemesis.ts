@@ -104,7 +104,8 @@ async function runStep(step: FaultStep, cluster: ChaosCluster, net: ChaosNet, no
         record.evidence = `p${target} ended by ${signal}${seen ? `; ${seen}` : ""}`;
         if (!seen) record.evidence = undefined;
         await sleep(end - performance.now());
-        await cluster.restart(target);
+        const problems = await cluster.healPeers();
+        if (problems.length > 0) throw new Error(problems.join("; "));
         break;
       }
       case "pause": {
@@ -164,11 +165,13 @@ async function runStep(step: FaultStep, cluster: ChaosCluster, net: ChaosNet, no
           const self = table?.find((peer) => peer.id === targetId);
           return self && self.freeBytes < 1 << 20 ? `p${target} reports ${self.freeBytes} bytes free after ${since()}` : undefined;
         });
+        // A write whose first replica must go to the full disk.
+        const probe = await cluster.s3Probe(target, 1 << 20);
         record.evidence = free === 0 ? `filled ${filled} bytes, 0 free${reported ? `; ${reported}` : ""}` : undefined;
         await sleep(end - performance.now());
         const refusals = cluster.logSince(target, logFrom).match(/ENOSPC|no space left/gi)?.length ?? 0;
         cluster.freeDisk(target);
-        if (record.evidence) record.evidence += `; ${refusals} ENOSPC errors in its log`;
+        if (record.evidence) record.evidence += `; ${refusals} ENOSPC errors in its log; a 1 MiB S3 PUT through it: ${probe}`;
         break;
       }
       case "clock-jump": {
@@ -187,14 +190,15 @@ async function runStep(step: FaultStep, cluster: ChaosCluster, net: ChaosNet, no
     record.error = (err as Error).message;
     // A step that failed half-way still heals what it may have done.
     net.healAll();
-    await cluster.healPeers().catch((healErr: Error) => (record.error += `; healing failed: ${healErr.message}`));
+    const problems = await cluster.healPeers();
+    if (problems.length > 0) record.error += `; healing failed: ${problems.join("; ")}`;
   }
   record.healMs = nowMs();
   return record;
 }
 
 /** Operations that change state: the unavailability of a fault is measured on them. */
-const READS = new Set(["read", "get"]);
+const READS = new Set(["read", "get", "job"]);
 
 /**
  * Fills each record's `unavailableMs`: from the fault's start to the completion of the first

@@ -65,7 +65,7 @@ export function chaosUnsupportedReason(): string | undefined {
   return undefined;
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,8 +9,12 @@ import { ChaosCluster, sweepStaleMounts } from "./cluster.ts";
 import { ChaosNet, chaosUnsupportedReason, sweepStale } from "./net.ts";
 import { measureUnavailability, runNemesis, type NemesisRecord } from "./nemesis.ts";
 import { formatSchedule, planSchedule } from "./schedule.ts";
-import { FAULT_KINDS, type CheckerResult, type FaultKind, type FaultStep, type HistoryOp, type Outcome } from "./types.ts";
-import type { HistoryRecorder, Workload, WorkloadTarget } from "./workloads/index.ts";
+import { FAULT_KINDS, type CheckerResult, type FaultKind, type FaultStep, type HistoryOp } from "./types.ts";
+import { summarize } from "./checkers/index.ts";
+import { History, type Workload, type WorkloadTarget } from "./workloads/index.ts";
+
+/** How long the workloads may run on after the heal, waiting for an acknowledged write. */
+const QUIET_TAIL_MS_MAX = 30_000;
 
 export const DEFAULT_BINARY = resolve(import.meta.dir, "../../dist/tessera");
 
@@ -52,33 +56,6 @@ export interface ChaosReport {
   readonly valid: boolean;
 }
 
-/** The history recorder: operations in invocation order, times in ms since the run's start. */
-export class RunHistory implements HistoryRecorder {
-  private readonly list: HistoryOp[] = [];
-  private readonly startMs = performance.now();
-
-  get ops(): readonly HistoryOp[] {
-    return this.list;
-  }
-
-  nowMs(): number {
-    return Math.round((performance.now() - this.startMs) * 1000) / 1000;
-  }
-
-  invoke(op: Omit<HistoryOp, "id" | "callMs">): HistoryOp {
-    const recorded: HistoryOp = { ...op, id: this.list.length, callMs: this.nowMs() };
-    this.list.push(recorded);
-    return recorded;
-  }
-
-  complete(op: HistoryOp, outcome: Outcome, fields: { result?: string | null; error?: string } = {}): void {
-    op.retMs = this.nowMs();
-    op.outcome = outcome;
-    if (fields.result !== undefined) op.result = fields.result;
-    if (fields.error !== undefined) op.error = fields.error;
-  }
-}
-
 /** A seed for a run: TESSERA_CHAOS_SEED when set, else a random one. */
 export function chaosSeed(env: Record<string, string | undefined> = process.env): number {
   const given = env.TESSERA_CHAOS_SEED;
@@ -116,10 +93,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const cluster = new ChaosCluster({ net, binary: options.binary ?? DEFAULT_BINARY, diskMiB: options.diskMiB });
   const stopWorkloads = new AbortController();
   let running: Promise<unknown> | undefined;
+  // Interrupted (Ctrl-C, a CI timeout): remove everything before going.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`chaos run interrupted by ${signal}: removing its peers, disks and namespaces`);
+    cluster.killNow();
+    net.destroy();
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     await cluster.start();
     const target = cluster.target();
-    const history = new RunHistory();
+    const history = new History();
     running = Promise.allSettled(options.workloads.map((workload, i) => workload.run(target, history, options.seed * 16 + i, stopWorkloads.signal)));
     // The faults begin once the workloads are under way (an acknowledged operation).
     await waitFor("a first acknowledged operation", () => history.ops.some((op) => op.outcome === "ok"), { timeoutMs: 30_000, intervalMs: 100 });
@@ -130,20 +116,36 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const tFaults = performance.now();
 
     // Heal everything, wait for a leader and every peer alive, then let the workloads finish.
+    // A peer that will not start again is a finding, not the end of the run: the checks run on
+    // the others, and the report says so.
     net.healAll();
-    await cluster.healPeers();
-    await waitFor("a leader and every peer alive after the heal", async () => {
+    const healProblems = await cluster.healPeers();
+    for (const problem of healProblems) log(`heal: ${problem}`);
+    const expectedAlive = Array.from({ length: peers }, (_, i) => i).filter((i) => cluster.isRunning(i)).length;
+    await waitFor("a leader and every running peer alive after the heal", async () => {
       if ((await cluster.leader()) === undefined) return false;
       const table = await cluster.admin().peers();
-      return table.filter((peer) => peer.state === "alive").length === peers;
+      return table.filter((peer) => peer.state === "alive").length >= expectedAlive;
     }, { timeoutMs: 60_000, intervalMs: 250 });
+    // A quiet tail: the workloads run on until a write invoked after the last fault's start is
+    // acknowledged (bounded), so that every fault's unavailability has an end.
+    const lastStartMs = faults.at(-1)?.startMs ?? 0;
+    await waitFor("a write acknowledged after the last fault", () => history.ops.some((op) => op.outcome === "ok" && op.callMs >= lastStartMs && !["read", "get", "job"].includes(op.f)), { timeoutMs: QUIET_TAIL_MS_MAX, intervalMs: 100 }).catch(() => log(`no write acknowledged within ${QUIET_TAIL_MS_MAX} ms of the heal`));
     stopWorkloads.abort();
     await withDeadline(running, 60_000, "the workloads' last operations");
     const tHeal = performance.now();
     log(`healed in ${Math.round(tHeal - tFaults)} ms; ${history.ops.length} operations recorded`);
 
     measureUnavailability(faults, history.ops);
-    const checks = await options.check(history.ops, target, { fsckBoundMs: options.fsckBoundMs ?? 60_000 });
+    const failedSteps = faults.filter((record) => record.error !== undefined);
+    const checks: CheckerResult[] = [
+      {
+        checker: "nemesis",
+        valid: failedSteps.length === 0 && healProblems.length === 0,
+        summary: failedSteps.length === 0 && healProblems.length === 0 ? `${faults.length} faults injected and healed` : [...failedSteps.map((record) => `${record.step.kind}: ${record.error}`), ...healProblems].join("; ").slice(0, 1_000),
+      },
+      ...(await options.check(history.ops, target, { fsckBoundMs: options.fsckBoundMs ?? 60_000 })),
+    ];
     const tChecks = performance.now();
 
     const counts: Record<string, WorkloadCounts> = {};
@@ -164,6 +166,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       valid: checks.every((check) => check.valid !== false),
     };
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     stopWorkloads.abort();
     if (running) await withDeadline(running, 20_000, "the workloads").catch(() => undefined);
     await cluster.stop().catch((err: Error) => log(`stopping the cluster: ${err.message}`));
@@ -177,28 +181,11 @@ function percentile(values: readonly number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** The checker whose name contains `word`, for the table's lost/stale/linearizable rows. */
-function checkNamed(checks: readonly CheckerResult[], word: RegExp): CheckerResult | undefined {
-  return checks.find((check) => word.test(check.checker));
-}
-
 /** The results as Jepsen reports them: operations, faults by kind, anomalies, unavailability. */
 export function formatReport(report: ChaosReport): string {
   const lines: string[] = [];
   const pad = (cells: readonly string[], widths: readonly number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   lines.push(`seed ${report.seed}; phases: start ${report.phasesMs.start} ms, faults ${report.phasesMs.faults} ms, heal ${report.phasesMs.heal} ms, checks ${report.phasesMs.checks} ms, total ${report.phasesMs.total} ms`);
-  lines.push("");
-  const opWidths = [12, 10, 13, 8, 14];
-  lines.push(pad(["workload", "attempted", "acknowledged", "failed", "indeterminate"], opWidths));
-  const total: WorkloadCounts = { attempted: 0, ok: 0, fail: 0, info: 0 };
-  for (const [name, c] of Object.entries(report.counts)) {
-    lines.push(pad([name, String(c.attempted), String(c.ok), String(c.fail), String(c.info)], opWidths));
-    total.attempted += c.attempted;
-    total.ok += c.ok;
-    total.fail += c.fail;
-    total.info += c.info;
-  }
-  lines.push(pad(["all", String(total.attempted), String(total.ok), String(total.fail), String(total.info)], opWidths));
   lines.push("");
   const faultWidths = [18, 9, 9, 17, 17];
   lines.push(pad(["fault", "injected", "evidenced", "unavail. p50 ms", "unavail. max ms"], faultWidths));
@@ -211,15 +198,8 @@ export function formatReport(report: ChaosReport): string {
   const unavailable = report.faults.map((record) => record.unavailableMs).filter((ms): ms is number => ms !== undefined);
   lines.push(pad(["all", String(report.faults.length), String(report.faults.filter((record) => record.evidence).length), String(percentile(unavailable, 50) ?? "-"), String(unavailable.length ? Math.max(...unavailable) : "-")], faultWidths));
   lines.push("");
-  const lost = checkNamed(report.checks, /readback|lost|durab/i);
-  const stale = checkNamed(report.checks, /stale|phantom/i);
-  const linear = report.checks.filter((check) => /lineariz/i.test(check.checker));
-  lines.push(`lost writes:        ${lost ? lost.summary : "(no readback checker)"}`);
-  lines.push(`stale reads:        ${stale ? stale.summary : "(no stale-read checker)"}`);
-  lines.push(`linearizability:    ${linear.length ? linear.map((check) => `${check.checker}: ${check.valid}`).join(", ") : "(no linearizability checker)"}`);
-  lines.push("");
-  lines.push("checkers:");
-  for (const check of report.checks) lines.push(`  ${String(check.valid).padEnd(7)} ${check.checker}: ${check.summary}`);
+  const summary = summarize(report.history, report.checks);
+  lines.push(summary.text.trimEnd());
   lines.push(`result: ${report.valid ? "VALID" : "INVALID"}`);
   return lines.join("\n");
 }

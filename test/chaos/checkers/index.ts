@@ -100,6 +100,8 @@ export interface Summary {
   readonly linearizable: boolean | "unknown" | "not checked";
   readonly wrongJobs: number;
   readonly fsck: string;
+  /** fail and info operations by workload, operation and error code ("hot-keys put info TIMEOUT": 3). */
+  readonly errors: Readonly<Record<string, number>>;
   readonly valid: boolean;
   /** The Jepsen-style table, printable. */
   readonly text: string;
@@ -123,12 +125,19 @@ export function summarize(history: readonly HistoryOp[], results: readonly Check
   const wrongJobs = count("jobs", "wrong");
   const fsckText = fsck ? (fsck.valid === true ? `HEALTHY after ${fsck.counts?.healthyAfterMs ?? "?"} ms` : "NOT HEALTHY") : "not checked";
   const linearizable = lin ? lin.valid : "not checked";
+  const errors: Record<string, number> = {};
+  for (const op of history) {
+    if (op.outcome === "ok") continue;
+    const name = `${op.workload} ${op.f} ${op.outcome ?? "info"} ${op.error?.split(":")[0] ?? "none"}`;
+    errors[name] = (errors[name] ?? 0) + 1;
+  }
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   const lines = [
     `${"workload".padEnd(10)} ${pad("attempted", 10)} ${pad("ok", 8)} ${pad("fail", 8)} ${pad("info", 8)}`,
     ...[...rows, totals].map((r) => `${r.workload.padEnd(10)} ${pad(r.attempted, 10)} ${pad(r.ok, 8)} ${pad(r.fail, 8)} ${pad(r.info, 8)}`),
     `lost writes ${lost}; stale reads ${stale}; phantom reads ${phantom}; linearizable ${linearizable}; wrong job outputs ${wrongJobs}; fsck ${fsckText}`,
     ...results.map((r) => `  ${r.valid === true ? "ok  " : r.valid === "unknown" ? "??  " : "FAIL"} ${r.checker}: ${r.summary}`),
+    ...(Object.keys(errors).length > 0 ? [`errors: ${Object.entries(errors).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join("; ")}`] : []),
   ];
-  return { rows, totals, lost, stale, phantom, linearizable, wrongJobs, fsck: fsckText, valid: results.every((r) => r.valid === true), text: lines.join("\n") };
+  return { rows, totals, lost, stale, phantom, linearizable, wrongJobs, fsck: fsckText, errors, valid: results.every((r) => r.valid === true), text: lines.join("\n") };
 }

@@ -126,8 +126,10 @@ export function errorCodeOf(err: unknown): string {
   if (err instanceof OpTimeoutError) return "TIMEOUT";
   const code = codeOf(err);
   if (code !== "INTERNAL") return code;
-  const named = (err as { Code?: unknown; name?: unknown } | undefined) ?? {};
+  const named = (err as { Code?: unknown; code?: unknown; name?: unknown } | undefined) ?? {};
   if (typeof named.Code === "string") return named.Code;
+  // Node's and Bun's socket errors (ECONNREFUSED, ECONNRESET, ...).
+  if (typeof named.code === "string" && /^[A-Z_]+$/.test(named.code)) return named.code;
   if (typeof named.name === "string" && named.name !== "Error") return named.name;
   return "INTERNAL";
 }

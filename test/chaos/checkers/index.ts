@@ -21,6 +21,8 @@ export { checkFsck, checkJobs, checkHotKeysLinearizable, checkReadback, checkRea
 
 /** Attempts at reading one path back before it counts as unreadable (each bounded by OP_TIMEOUT_MS). */
 const READBACK_ATTEMPTS = 4;
+/** Paths read back at once. */
+const READBACKS_IN_FLIGHT = 8;
 /** Connecting to the healed cluster at most this long. */
 const CONNECT_AFTER_HEAL_MS = 60_000;
 
@@ -40,7 +42,9 @@ export async function checkAll(history: readonly HistoryOp[], target: WorkloadTa
     const fsck = await checkFsck(() => client.admin.fsck("/"), options.fsckBoundMs);
     // Readback of every path of the files workload.
     const observed = new Map<string, Observed>();
-    for (const path of pathsToReadBack(history)) observed.set(path, await readBack(client, path));
+    await eachAtMost(READBACKS_IN_FLIGHT, pathsToReadBack(history), async (path) => {
+      observed.set(path, await readBack(client, path));
+    });
     // A final get of every hot key, closing its history.
     const endMs = history.reduce((max, op) => Math.max(max, op.retMs ?? op.callMs), 0) + 1;
     const finals: FinalRead[] = [];
@@ -58,6 +62,16 @@ export async function checkAll(history: readonly HistoryOp[], target: WorkloadTa
   } finally {
     await closeQuietly(client);
   }
+}
+
+/** `work` over `items`, at most `limit` at once. */
+async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 async function readBack(client: ClusterClient, path: string): Promise<Observed> {

@@ -16,8 +16,15 @@ export const HOT_BUCKET = "chaos-hot";
 /** Where the fs client writes a new object before renaming it onto its key. */
 const HOT_TMP = "/chaos/hot-tmp";
 
-export function hotKeyName(i: number): string {
-  return `k${i}`;
+/**
+ * The hot keys change name every epoch (k0.e0, k0.e1, ...): each key's history stays a few
+ * hundred operations long however long the run, so the linearizability search over it stays
+ * bounded (a 30-minute run is 60 short registers per key, not one long one).
+ */
+export const HOT_KEY_EPOCH_MS = 30_000;
+
+export function hotKeyName(i: number, epoch: number): string {
+  return `k${i}.e${epoch}`;
 }
 
 export function hotKeyPath(key: string): string {
@@ -85,7 +92,7 @@ async function hotClient(target: WorkloadTarget, history: HistoryRecorder, seed:
     while (!stop.aborted) {
       seq++;
       const process = `hot-${index}.${incarnation}`;
-      const key = hotKeyName(Math.floor(random() * keys));
+      const key = hotKeyName(Math.floor(random() * keys), Math.floor(history.nowMs() / HOT_KEY_EPOCH_MS));
       const viaS3 = s3.length > 0 && random() < 0.6;
       const gateway = viaS3 ? Math.floor(random() * s3.length) : -1;
       const base = { process, workload: "hot-keys" as const, key };

@@ -10,6 +10,8 @@ import { closeQuietly, connectClient, JOB_TIMEOUT_MS, OP_TIMEOUT_MS, prng, sleep
 import type { Workload } from "./index.ts";
 
 export const JOBS_ROOT = "/chaos/jobs";
+/** After the run's stop, a job in flight is waited for this long more, then recorded `info`. */
+export const JOB_STOP_GRACE_MS = 20_000;
 /** Lines of a job's input: about 150 KB, three 64 KiB chunks, so three maps. */
 const JOB_INPUT_LINES = 4_000;
 const WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi"];
@@ -81,7 +83,7 @@ export function jobsWorkload(clients: number): Workload {
               await recordOp(history, { process: `${process}.${n}`, workload: "jobs", f: "job", key: output, value }, JOB_TIMEOUT_MS, async (signal) => {
                 await withTimeout(OP_TIMEOUT_MS * 3, () => client.fs.put(new TextEncoder().encode(jobInputText(value)), input, { chunkSizeBytes: WORKLOAD_CHUNK_BYTES }));
                 const submitted = await client.jobs.submitStreaming({ mapper: WORDCOUNT_MAPPER, reducer: WORDCOUNT_REDUCER }, { inputs: [input], output, reducers: 2, jobId: `chaos-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-") });
-                const job = await waitForJob(client, submitted.id, signal);
+                const job = await waitForJob(client, submitted.id, AbortSignal.any([signal, graceAfter(stop)]));
                 if (job.state !== "succeeded") throw new JobFailed(`job ${job.id} ${job.state}: ${job.error ?? ""}`);
                 return { result: wordCountDigest(await outputLinesOf(client, output)) };
               }, (err) => (err instanceof JobFailed ? { outcome: "fail", error: `FAILED: ${err.message}` } : undefined));
@@ -93,6 +95,15 @@ export function jobsWorkload(clients: number): Workload {
       );
     },
   };
+}
+
+/** Aborts JOB_STOP_GRACE_MS after `stop` does. */
+function graceAfter(stop: AbortSignal): AbortSignal {
+  const grace = new AbortController();
+  const start = () => setTimeout(() => grace.abort(), JOB_STOP_GRACE_MS).unref?.();
+  if (stop.aborted) start();
+  else stop.addEventListener("abort", start, { once: true });
+  return grace.signal;
 }
 
 /** A job that ended, not succeeded: certain (the job's own record says so). */

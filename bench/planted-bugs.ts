@@ -23,12 +23,6 @@ import { checkPatch, PLANTED_BUGS, preparePatchedTree, type PlantedBug } from ".
 
 /** The fault phase per run by default: every fault kind gets a slot of about 10 s. */
 const DURATION_S_DEFAULT = 100;
-/**
- * Each peer's tmpfs: S3 objects have the default 64 MiB chunk size and placement wants a
- * chunk's size plus a 64 MiB reserve free, so with the harness's default 96 MiB every S3 PUT
- * would fail with NO_PEERS and the hot keys' S3 half would test nothing.
- */
-const DISK_MIB = 192;
 /** The workloads of the CI run's size: a few file clients, hot keys over every gateway, one job client. */
 const WORKLOADS = { fileClients: 3, hotKeyClients: 4, hotKeys: 3, jobClients: 1 };
 
@@ -74,7 +68,7 @@ async function runOne(bug: PlantedBug | "control", binary: string, seed: number,
   console.log(`\n== ${bug}, seed ${seed} (replay: npm run bench:planted -- ${replay})`);
   let report: ChaosReport;
   try {
-    report = await runChaos({ seed, durationMs, peers, binary, diskMiB: DISK_MIB, workloads: standardWorkloads(WORKLOADS), check: checkAll, ...(KINDS ? { kinds: KINDS } : {}) });
+    report = await runChaos({ seed, durationMs, peers, binary, workloads: standardWorkloads(WORKLOADS), check: checkAll, ...(KINDS ? { kinds: KINDS } : {}) });
   } catch (err) {
     return { bug, seed, caughtBy: [], summaries: [], error: (err as Error).message, faults: "" };
   }

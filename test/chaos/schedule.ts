@@ -5,6 +5,7 @@
 // would). The first round injects every kind once, in a seeded order, squeezed into the run's
 // duration when it is short (the CI run); afterwards kinds are drawn at random until the
 // duration is used up (the long benchmark run).
+import { mulberry32 } from "../sim/prng.ts";
 import { FAULT_KINDS, type FaultKind, type FaultStep, type FaultTarget } from "./types.ts";
 
 /** The quiet time between one fault's heal and the next fault's start. */
@@ -35,17 +36,8 @@ export interface ScheduleOptions {
   readonly kinds?: readonly FaultKind[];
 }
 
-/** mulberry32: a small seeded generator, good enough to pick faults. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A seeded generator (the Raft simulation's mulberry32), good enough to pick faults. */
+export const seededRandom = mulberry32;
 
 export function planSchedule(options: ScheduleOptions): FaultStep[] {
   const kinds = [...(options.kinds ?? FAULT_KINDS)];

@@ -5,6 +5,7 @@ import { connect, type ClusterClient } from "../../../src/client/cluster.ts";
 import { decodeSwarmKey } from "../../../src/net/swarm-key.ts";
 import { withTimeout } from "../history.ts";
 import type { WorkloadTarget } from "./index.ts";
+import { mulberry32 } from "../../sim/prng.ts";
 
 /** One operation of a files or hot-keys client at most this long; past it, `info`. */
 export const OP_TIMEOUT_MS = 10_000;
@@ -15,17 +16,8 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 /** Chunk size of the files the workloads write: small, so a file of a few hundred KiB spans chunks. */
 export const WORKLOAD_CHUNK_BYTES = 64 * 1024;
 
-/** mulberry32: a small seeded generator, enough for choosing operations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator (the Raft simulation's mulberry32), enough for choosing operations. */
+export const prng = mulberry32;
 
 export function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;

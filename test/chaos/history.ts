@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { HistoryOp, Outcome } from "./types.ts";
 import type { HistoryRecorder } from "./workloads/index.ts";
 import { codeOf } from "../../src/protocol/errors.ts";
+import { concat } from "uint8arrays/concat";
 
 export class History implements HistoryRecorder {
   private readonly list: HistoryOp[] = [];
@@ -84,15 +85,8 @@ export function digestOf(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}:${bytes.length}`;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+/** Bytes of `parts` one after the other (uint8arrays' concat). */
+export const concatBytes = (parts: readonly Uint8Array[]): Uint8Array => concat([...parts]);
 
 // --- outcomes of errors --------------------------------------------------------------------
 

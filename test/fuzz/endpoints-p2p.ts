@@ -11,6 +11,10 @@ import { connect, type ClusterClient } from "../../src/client/cluster.ts";
 import { createClientHost, type TesseraHost } from "../../src/net/host.ts";
 import type { FuzzTarget } from "./registry.ts";
 import { asTarget, FILE, REQUEST_DEADLINE_MS, startFuzzPeer, withDeadline, type FuzzPeer } from "./endpoints-peer.ts";
+import { concat } from "uint8arrays/concat";
+import { varint as varintDigits } from "./support.ts";
+
+const varint = (value: number): Uint8Array => Uint8Array.from(varintDigits(value));
 
 /** How long a case waits for the peer to close the stream after the junk (most reset it at once). */
 const STREAM_SETTLE_MS = 250;
@@ -23,27 +27,6 @@ interface P2pContext {
   attacker: TesseraHost;
   /** A well-behaved client, for the known-good request after each case. */
   client: ClusterClient;
-}
-
-function varint(value: number): Uint8Array {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  out.push(rest);
-  return new Uint8Array(out);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** One write's worth of junk, in shapes the framing readers must refuse without falling over. */

@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   NO_PEERS: { meaning: "no live chunk server has room for the request", retryable: false, httpStatus: 503 },
   BUSY: { meaning: "the same kind of work is already running on the leader", retryable: false, httpStatus: 409 },
   UNKNOWN_PEER: { meaning: "no peer of that id is known to the cluster", retryable: false, httpStatus: 404 },
+  REPORT_FULL_NEEDED: { meaning: "the leader holds no full block report of this chunk server (it had forgotten it as dead): send a full one, not an increment", retryable: true, httpStatus: 409 },
   OVERLOADED: { meaning: "the peer is serving as many requests as it can and refused this one unserved: retry after a short backoff", retryable: true, httpStatus: 503 },
 
   // --- chunk servers -------------------------------------------------------------------------

@@ -24,6 +24,24 @@ export const REPLICATE_RPC_LIMITS: RpcLimits = {
   // The exchange lasts the whole copy: a 1 GiB chunk at a slow 20 MB/s, with room to spare.
   timeoutMs: 120_000,
 };
+/** A copy's deadline, fixed part: the dial, the pipeline's set-up and the targets' fsync. */
+export const REPLICATE_COPY_DEADLINE_BASE_MS = 10_000;
+/** A copy's deadline, per byte: the slowest rate a healthy copy runs at (10 MB/s). */
+export const REPLICATE_COPY_BYTES_PER_MS_MIN = 10_000;
+/** A delete's deadline. */
+export const REPLICATE_DELETE_DEADLINE_MS = 10_000;
+
+/**
+ * How long the leader waits for one replicate exchange. Scaled to the chunk, so that a copy of
+ * a small chunk stuck on a dead connection (a partition that drops packets sends no reset)
+ * frees its slot in seconds: the leader repairs no chunk that has a copy in flight, so a flat
+ * two minutes could keep a 4 KiB chunk under-replicated that long after a partition healed.
+ */
+export function replicateDeadlineMs(request: { copy?: { sizeBytes: number } }): number {
+  if (!request.copy) return REPLICATE_DELETE_DEADLINE_MS;
+  return Math.min(REPLICATE_RPC_LIMITS.timeoutMs, REPLICATE_COPY_DEADLINE_BASE_MS + Math.ceil(request.copy.sizeBytes / REPLICATE_COPY_BYTES_PER_MS_MIN));
+}
+
 /** Replicas in one write pipeline, hence targets of one copy: 8 covers any sane replication of a hot file. */
 export const WRITE_PIPELINE_TARGETS_MAX = 8;
 /** Addresses the leader gives per copy target (a peer listens on a few). */

@@ -2,7 +2,7 @@
 // network namespace (net.ts) and each with its data dir on its own small tmpfs, so that a full
 // disk is a real ENOSPC. The nemesis's levers: kill -9 and restart, SIGSTOP/SIGCONT, fill and
 // free a disk, jump a wall clock (the peer's TESSERA_TEST_CLOCK_FILE hook).
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -214,7 +214,7 @@ export class ChaosCluster {
         stdin: "ignore",
         stdout: "pipe",
         stderr: log,
-        env: { ...process.env, TESSERA_LOG: this.options.logLevel ?? "warn", MIMALLOC_PURGE_DELAY: "-1", TESSERA_TEST_CLOCK_FILE: slot.clockFile },
+        env: { ...process.env, TESSERA_LOG: this.options.logLevel ?? process.env.TESSERA_CHAOS_PEER_LOG ?? "warn", MIMALLOC_PURGE_DELAY: "-1", TESSERA_TEST_CLOCK_FILE: slot.clockFile },
       }) as unknown as Subprocess<"ignore", "pipe", "inherit">;
     } finally {
       closeSync(log);
@@ -379,6 +379,32 @@ export class ChaosCluster {
 
   async fsck(): Promise<FsckResult> {
     return (await this.admin().admin.fsck("/")) as unknown as FsckResult;
+  }
+
+  /**
+   * For a failed fsck check: each unhealthy file's chunks as the leader sees them (version,
+   * committed, the replicas it knows), so the report says which chunk and where.
+   */
+  async describeUnhealthy(anomalies: readonly unknown[] | undefined): Promise<string[]> {
+    const files = (anomalies ?? []).flatMap((anomaly) => ((anomaly as { unhealthyFiles?: { path: string }[] }).unhealthyFiles ?? []).slice(0, 5));
+    const leader = await this.leader().catch(() => undefined);
+    if (leader === undefined) return ["no leader to describe the unhealthy files"];
+    const lines: string[] = [];
+    for (const file of files) {
+      try {
+        const answer = await fetch(`${this.httpUrl(leader)}/api/fs/stat?path=${encodeURIComponent(file.path)}`, { signal: AbortSignal.timeout(5_000) });
+        lines.push(`${file.path}: ${(await answer.text()).slice(0, 2_000)}`);
+      } catch (err) {
+        lines.push(`${file.path}: ${(err as Error).message}`);
+      }
+    }
+    return lines;
+  }
+
+  /** Copies the peers' logs into `dir` (TESSERA_CHAOS_DEBUG_LOGS, for diagnosing a run). */
+  copyLogs(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const slot of this.slots) if (existsSync(slot.logFile)) copyFileSync(slot.logFile, join(dir, `p${slot.index}-${slot.id ?? ""}.log`));
   }
 
   /**

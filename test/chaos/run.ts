@@ -93,6 +93,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const cluster = new ChaosCluster({ net, binary: options.binary ?? DEFAULT_BINARY, diskMiB: options.diskMiB });
   const stopWorkloads = new AbortController();
   let running: Promise<unknown> | undefined;
+  let invalid = false;
   // Interrupted (Ctrl-C, a CI timeout): remove everything before going.
   const onSignal = (signal: NodeJS.Signals) => {
     log(`chaos run interrupted by ${signal}: removing its peers, disks and namespaces`);
@@ -147,6 +148,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...(await options.check(history.ops, target, { fsckBoundMs: options.fsckBoundMs ?? 60_000 })),
     ];
     const tChecks = performance.now();
+    const fsckCheck = checks.find((check) => check.checker === "fsck");
+    if (fsckCheck?.valid === false) for (const line of await cluster.describeUnhealthy(fsckCheck.anomalies)) log(`fsck: ${line}`);
+
+    invalid = checks.some((check) => check.valid === false);
 
     const counts: Record<string, WorkloadCounts> = {};
     for (const op of history.ops) {
@@ -170,6 +175,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     process.off("SIGTERM", onSignal);
     stopWorkloads.abort();
     if (running) await withDeadline(running, 20_000, "the workloads").catch(() => undefined);
+    // A failed run says what the peers said (they log warnings and errors; TESSERA_CHAOS_PEER_LOG=info
+    // says more), and TESSERA_CHAOS_DEBUG_LOGS=DIR keeps their whole logs, before the folder goes.
+    if (invalid) for (let i = 0; i < peers; i++) log(`--- the end of p${i}'s log\n${cluster.logTail(i, 3_000).trimEnd()}`);
+    if (process.env.TESSERA_CHAOS_DEBUG_LOGS) cluster.copyLogs(process.env.TESSERA_CHAOS_DEBUG_LOGS);
     await cluster.stop().catch((err: Error) => log(`stopping the cluster: ${err.message}`));
     net.destroy();
   }

@@ -43,4 +43,42 @@ describe("BlockReporter", () => {
     await reporter.flush();
     expect(sent.at(-1)!.removed).toEqual([idOf(2)]);
   });
+
+  it("sends a full report after a REPORT_FULL_NEEDED refusal, and an empty increment when quiet for keepaliveMs", async () => {
+    const store = new MemoryChunkStore(new MemoryChunkVolume());
+    const sent: BlockReport[] = [];
+    let refuseIncrements = false;
+    let nowMs = 0;
+    const reporter = new BlockReporter({
+      store,
+      leader: () => "leader",
+      send: async (_to, report) => {
+        sent.push(report);
+        if (refuseIncrements && !report.full) return { errorCode: "REPORT_FULL_NEEDED", deleteChunks: [], leaderHint: "" };
+        return { errorCode: "", deleteChunks: [], leaderHint: "" };
+      },
+      keepaliveMs: 3_000,
+      nowMs: () => nowMs,
+      log: createLogger("test"),
+    });
+    await writeChunk(store, idOf(1), 1, bytesOf(100));
+    await reporter.flush();
+    expect(sent.map((report) => report.full)).toEqual([true]);
+    // Quiet: nothing is sent before keepaliveMs, then an empty increment.
+    nowMs = 2_999;
+    await reporter.flush();
+    expect(sent).toHaveLength(1);
+    nowMs = 3_000;
+    await reporter.flush();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatchObject({ full: false, added: [], removed: [] });
+    // The leader forgot this peer (declared it dead): the keepalive is refused, the next report is full.
+    refuseIncrements = true;
+    nowMs = 6_000;
+    await reporter.flush();
+    expect(sent.at(-1)!.full).toBe(false);
+    await reporter.flush();
+    expect(sent.at(-1)).toMatchObject({ full: true, first: true, last: true });
+    expect(sent.at(-1)!.added.map((chunk) => chunk.chunkId)).toEqual([idOf(1)]);
+  });
 });

@@ -75,7 +75,7 @@ function cluster() {
     });
   let seed = 7;
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-  manager = new ReplicationManager({ raft: { isLeader: true }, namespace, membership, locations, send, log: quiet, intervalMs: INTERVAL_MS, rand, nowMs: () => timers.nowMs(), timers });
+  manager = new ReplicationManager({ raft: { isLeader: true, term: 1 }, namespace, membership, locations, send, log: quiet, intervalMs: INTERVAL_MS, rand, nowMs: () => timers.nowMs(), timers });
 
   const kill = (peer: string) => {
     const dead = records.get(peer)!;
@@ -83,7 +83,7 @@ function cluster() {
     locations.forgetPeer(peer);
     membership.dispatchEvent(new CustomEvent("peer:change", { detail: { id: peer, from: "alive", to: "dead", record: dead } }));
   };
-  return { timers, manager, sent, reportAll, kill, locations };
+  return { timers, manager, sent, reportAll, kill, locations, chunks };
 }
 
 /** Copies in flight per source and per target, from the requests outstanding. */
@@ -164,5 +164,26 @@ describe("the replicator's driver", () => {
     }
     const history = manager.view().history.filter((repair) => repair.chunkId === failedChunk);
     expect(history.map((repair) => repair.ok)).toEqual([false, true]);
+  });
+
+  it("trims a surplus only once every holder of the chunk has sent this leader a full report (HDFS postpones it after a failover the same way)", async () => {
+    const { timers, manager, sent, reportAll, locations, chunks } = cluster();
+    // From an earlier leadership: d also holds every chunk, so each has one copy too many.
+    reportAll();
+    for (const chunk of chunks) locations.incrementalReport("d", [chunk], []);
+    manager.start();
+    // Everyone but d reports to this leader; once the wait for reports is over, the replicator
+    // runs, but d's copies may be gone (another leader may have had them deleted): no trim.
+    await timers.advance(INTERVAL_MS);
+    for (const peer of ["a", "b", "c", "e", "f"]) locations.fullReport(peer, ["a", "b", "c"].includes(peer) ? chunks : []);
+    await timers.advance(REPORT_WAIT_MS_MAX + INTERVAL_MS);
+    expect(manager.view().ready).toBe(true);
+    expect(sent.filter((entry) => entry.request.delete)).toEqual([]);
+    // d reports what it holds: now the surplus is real, and a replica of each chunk goes.
+    locations.fullReport("d", chunks);
+    await timers.advance(INTERVAL_MS);
+    const deletes = sent.filter((entry) => entry.request.delete);
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(new Set(deletes.map((entry) => entry.request.delete!.chunkId)).size).toBe(deletes.length);
   });
 });

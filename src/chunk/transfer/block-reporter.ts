@@ -3,6 +3,11 @@
 // (a new leader starts with an empty location map), increments after every commit and
 // delete. Reports carry no authority of their own: the leader checks them against the
 // namespace and answers with the replicas to delete (stale versions, deleted files).
+//
+// A leader that declared this peer dead (it was paused, or cut off) forgot its replicas; it
+// refuses increments until it has a full report again (REPORT_FULL_NEEDED). A quiet peer
+// sends an empty increment every keepaliveMs so that it hears the refusal too, rather than
+// leaving its chunks unknown to the leader until the next change of leader.
 import { withCommitHooks } from "../store/writer-hooks.ts";
 import type { ChunkEntry, ChunkInfo, ChunkStore, ChunkWriter, ChunkWriterOptions } from "../store/store.ts";
 import type { Logger } from "../../util/log.ts";
@@ -12,6 +17,8 @@ import { REPORT_PAGE_CHUNKS_MAX } from "../../protocol/limits.ts";
 // Increments waiting to be sent at most; past it the next report is a full one instead.
 const PENDING_INCREMENTS_MAX = 100_000;
 const REPORT_INTERVAL_MS_DEFAULT = 500;
+/** A quiet reporter still reports (an empty increment) this often: HDFS's heartbeat period. */
+export const REPORT_KEEPALIVE_MS_DEFAULT = 3_000;
 
 export interface BlockReporterInit {
   store: ChunkStore;
@@ -21,6 +28,9 @@ export interface BlockReporterInit {
   send(leader: string, report: BlockReport): Promise<BlockReportAck>;
   log: Logger;
   intervalMs?: number;
+  /** An empty increment goes to the leader when nothing was sent for this long. */
+  keepaliveMs?: number;
+  nowMs?: () => number;
   /**
    * The cache tier holding a chunk ("MEM", "SSD", "HDD"; "" for the data dir), asked when a
    * report is sent: a copy moved between tiers is noted as added again and goes out with its
@@ -36,6 +46,8 @@ export class BlockReporter {
   private timer?: ReturnType<typeof setInterval>;
   private running = false;
   private needsFull = true;
+  /** When the leader last took a report of this reporter's (for the keepalive). */
+  private lastTakenAtMs = Number.NEGATIVE_INFINITY;
   /** Chunks deleted on the leader's word (figures for tests and metrics). */
   deletedOnRequest = 0;
 
@@ -80,7 +92,7 @@ export class BlockReporter {
     this.running = true;
     try {
       if (leader !== this.reportedTo || this.needsFull) await this.sendFull(leader);
-      else if (this.added.size > 0 || this.removed.size > 0) await this.sendIncrement(leader);
+      else if (this.added.size > 0 || this.removed.size > 0 || this.nowMs() - this.lastTakenAtMs >= (this.init.keepaliveMs ?? REPORT_KEEPALIVE_MS_DEFAULT)) await this.sendIncrement(leader);
     } catch (err) {
       this.init.log.debug("block report not delivered", { leader, err });
     } finally {
@@ -122,11 +134,18 @@ export class BlockReporter {
     return { chunkId: entry.id, version: BigInt(entry.version), sizeBytes: BigInt(entry.sizeBytes), tier: this.init.tierOf?.(entry.id) ?? "" };
   }
 
+  private nowMs(): number {
+    return this.init.nowMs?.() ?? performance.now();
+  }
+
   private async handleAck(leader: string, ack: BlockReportAck): Promise<void> {
     if (ack.errorCode) {
+      // NOT_LEADER, REPORT_FULL_NEEDED: whoever leads next gets a full report.
       this.reportedTo = undefined;
+      if (ack.errorCode === "REPORT_FULL_NEEDED") this.init.log.info("the leader had forgotten this peer's chunks (it was declared dead): sending a full block report", { leader });
       throw new Error(`the leader ${leader} refused the report: ${ack.errorCode}`);
     }
+    this.lastTakenAtMs = this.nowMs();
     for (const id of ack.deleteChunks) {
       const held = this.init.store.stat(id);
       if (!held) continue;

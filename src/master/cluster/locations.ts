@@ -31,12 +31,32 @@ export class ChunkLocations {
   // the live peers have reported to it (reportSeq grows by one per full report).
   private readonly fullReportSeqByPeer = new Map<string, number>();
   private fullReportSeq = 0;
+  // The current leadership: its term and the reportSeq when it began (leadershipBegan).
+  private leadership?: { term: number; seq: number };
 
   /** Replaces everything known of `peer` with its full report. */
   fullReport(peer: string, chunks: Iterable<ReportedReplica>): void {
     this.forgetPeer(peer, { keepCorrupt: true });
     this.addAll(peer, chunks);
     this.fullReportSeqByPeer.set(peer, ++this.fullReportSeq);
+  }
+
+  /**
+   * Marks the start of a leadership (idempotent per term): the entries known so far are from
+   * before it, and a peer counts as reported to this leader only once a full report of its
+   * comes after this point (reportedThisLeadership). Answers the reportSeq at the start.
+   */
+  leadershipBegan(term: number): number {
+    if (this.leadership?.term !== term) this.leadership = { term, seq: this.fullReportSeq };
+    return this.leadership.seq;
+  }
+
+  /**
+   * True when `peer` sent a full report since the current leadership began: its entries are
+   * what it held then, plus what it reported since. A peer forgotten as dead has none.
+   */
+  reportedThisLeadership(peer: string): boolean {
+    return this.fullReportSeqOf(peer) > (this.leadership?.seq ?? 0);
   }
 
   /** Grows by one with every full report received; see fullReportSeqOf. */

@@ -83,7 +83,7 @@ export interface ReplicationView {
 }
 
 export interface ReplicationManagerInit {
-  raft: { readonly isLeader: boolean };
+  raft: { readonly isLeader: boolean; readonly term: number };
   namespace: Namespace;
   membership: MembershipService;
   locations: ChunkLocations;
@@ -205,7 +205,7 @@ export class ReplicationManager {
         if (deletes.length < REPAIR_DELETES_PER_ROUND_MAX) {
           // One deletion per chunk per round: the next round sees its outcome.
           const first = plan.deletes[0];
-          if (first) deletes.push(first);
+          if (first && !(first.reason === "surplus" && this.hasUnreportedReplica(input))) deletes.push(first);
         }
         if (repairs.length >= 2 * REPAIR_QUEUE_MAX) trimQueue(repairs);
       }
@@ -322,10 +322,22 @@ export class ReplicationManager {
       .finally(() => this.deletes.delete(order.chunkId));
   }
 
+  /**
+   * A replica the map knows from before this leadership, of a peer that has not sent this
+   * leader a full report: it may be gone (another leader had it deleted meanwhile), so a
+   * surplus counted with it may not be one. HDFS postpones excess-replica deletion for blocks
+   * on such "stale" storages after a failover for the same reason. The map's own entries from
+   * this term (commits, copies, reports) are facts.
+   */
+  private hasUnreportedReplica(input: ChunkHealthInput): boolean {
+    return input.replicas.some((replica) => !this.init.locations.reportedThisLeadership(replica.peer));
+  }
+
   /** True once this leader has heard the live peers' full reports (or waited long enough). */
   private isReady(peers: ReadonlyMap<string, PlannerPeer>): boolean {
     if (!this.leaderSince) {
-      this.leaderSince = { seq: this.init.locations.reportSeq, atMs: this.nowMs() };
+      // The report service marks the same start when a report comes first (per term).
+      this.leaderSince = { seq: this.init.locations.leadershipBegan(this.init.raft.term), atMs: this.nowMs() };
       this.ready = false;
     }
     if (this.ready) return true;

@@ -2,6 +2,7 @@
 // into the location map, and answer with the replicas it should delete — versions older
 // than the namespace's (GFS §4.5: stale replicas are garbage) — so they are never served.
 // Chunks no file references are left to the garbage collector's grace period (issue 5).
+// Increments are taken only from a peer whose full report this leader holds (see take).
 import type { Connection } from "@libp2p/interface";
 import type { TesseraHost } from "../../net/host.ts";
 import { registerHandler } from "../../net/rpc.ts";
@@ -52,6 +53,16 @@ export class ReportService {
   /** Takes a report from `peer` (called over the wire, or directly by this peer's own reporter). */
   take(peer: string, report: BlockReport): BlockReportAck {
     if (!this.init.raft.isLeader) return { errorCode: "NOT_LEADER", leaderHint: this.init.raft.leader, deleteChunks: [] };
+    // Increments only from a peer that sent this leadership a full report. A peer this leader
+    // forgot as dead (a pause, a partition) comes back with its chunks, but its reporter does
+    // not know it was forgotten and sends increments only: without this its replicas stay
+    // unknown (missing, to fsck and the replicator) until the next change of leader. HDFS has
+    // a returning datanode re-register and send a full block report the same way. A leader
+    // elected again holds entries from its earlier term, which another leader's deletions
+    // may have made wrong: they are replaced too. Later pages of a full report are increments
+    // on its first page, refused as well if the peer was forgotten mid-report.
+    this.init.locations.leadershipBegan(this.init.raft.term);
+    if (!(report.full && report.first) && !this.init.locations.reportedThisLeadership(peer)) return { errorCode: "REPORT_FULL_NEEDED", leaderHint: "", deleteChunks: [] };
     // The tier a peer keeps each chunk in ("" for its data dir): stat's Replica.tier, and the
     // cache's "In Memory" figures, come from here.
     const added = report.added.map((chunk) => ({ chunkId: chunk.chunkId, version: Number(chunk.version), sizeBytes: Number(chunk.sizeBytes), ...(chunk.tier ? { tier: chunk.tier } : {}) }));

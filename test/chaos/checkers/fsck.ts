@@ -7,6 +7,8 @@ export interface FsckAnswer {
   readonly underReplicated?: number;
   readonly missing?: number;
   readonly corrupt?: number;
+  /** The files that are not HEALTHY (the first ones), so a failure names them. */
+  readonly unhealthyFiles?: ReadonlyArray<{ readonly path: string; readonly status: string }>;
 }
 
 /** Polls `fsck` until HEALTHY or `boundMs` passes; answers how long it took. */
@@ -31,7 +33,8 @@ export async function checkFsck(fsck: () => Promise<FsckAnswer>, boundMs: number
     if (elapsed > boundMs) break;
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(1, boundMs - elapsed))));
   }
-  const said = last ? `${last.status} (under-replicated ${last.underReplicated ?? "?"}, missing ${last.missing ?? "?"}, corrupt ${last.corrupt ?? "?"})` : "no answer";
+  const files = (last?.unhealthyFiles ?? []).slice(0, 5).map((file) => `${file.path} ${file.status}`);
+  const said = last ? `${last.status} (under-replicated ${last.underReplicated ?? "?"}, missing ${last.missing ?? "?"}, corrupt ${last.corrupt ?? "?"}${files.length > 0 ? `; ${files.join(", ")}` : ""})` : "no answer";
   return {
     checker: "fsck",
     valid: false,

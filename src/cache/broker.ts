@@ -84,6 +84,10 @@ export class UfsBroker implements UnderStorageBroker {
     try {
       await ufs.check();
     } catch (err) {
+      // An under-storage that does not answer is the mount's problem, not the cluster's: its
+      // UNAVAILABLE would have the client retry the mount to its deadline as if no leader had
+      // answered, and end on "the cluster did not answer in time". The user gets its sentence now.
+      if (err instanceof UnderStorageError && err.code === "UNAVAILABLE") throw new RequestError("FAILED", err.message);
       throw requestErrorOf(err);
     } finally {
       ufs.close().catch((err: unknown) => this.init.log.warn("closing an under-storage client failed", { mount: mount.id, err }));

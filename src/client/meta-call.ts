@@ -15,6 +15,11 @@ import type { TesseraHost } from "../net/host.ts";
 const META_RETRY_BACKOFF_MS_MIN = 50;
 const META_RETRY_BACKOFF_MS_MAX = 200;
 /**
+ * A retry is not begun with less of the deadline left than this: an exchange cannot finish in
+ * a few milliseconds, and its own timeout would replace the reason the earlier attempts gave.
+ */
+const META_ATTEMPT_MS_MIN = 100;
+/**
  * An OVERLOADED refusal backs off further, and at random (full jitter): clients refused
  * together must not come back together, and a peer shedding load needs its excess to stay
  * away for about the time its queue takes to drain (its queue timeout, 500 ms).
@@ -64,7 +69,7 @@ export async function callWithRetry(
     }
     // Full jitter over a doubling ceiling for OVERLOADED; the usual short steps otherwise.
     const waitMs = overloaded ? Math.ceil(Math.random() * overloadedBackoffMs) : backoffMs;
-    if (performance.now() + waitMs > deadline) {
+    if (performance.now() + waitMs + META_ATTEMPT_MS_MIN > deadline) {
       // Still refused for load at the deadline: say so, in the peer's own sentence, not "did not answer".
       if (overloaded) throw new MetaRequestError("OVERLOADED", `the cluster stayed overloaded until the deadline: ${lastProblem}`);
       throw new MetaRequestError("UNAVAILABLE", `the cluster did not answer in time: ${lastProblem}`);

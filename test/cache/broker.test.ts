@@ -77,10 +77,14 @@ describe("UfsBroker", () => {
     for (const [code, wire] of cases) {
       const counts = { opened: 0, closed: 0 };
       const broker = new UfsBroker({ fs: { statAndOpen: async () => { throw new Error("unused"); } }, call: noCall, log, open: () => failing(code, counts) });
-      for (const call of [broker.check(mount()), broker.list(mount(), "", "", 10), broker.stat(mount(), "a"), broker.delete(mount(), "a", true), broker.rename(mount(), "a", "b")]) {
+      for (const call of [broker.list(mount(), "", "", 10), broker.stat(mount(), "a"), broker.delete(mount(), "a", true), broker.rename(mount(), "a", "b")]) {
         const err = await rejection(call);
         expect([err.code, err.message]).toEqual([wire, `it failed with ${code}`]);
       }
+      // A mount's check: an under-storage that does not answer fails the mount at once (FAILED,
+      // not retried by the client as if the cluster had not answered).
+      const err = await rejection(broker.check(mount()));
+      expect([err.code, err.message]).toEqual([code === "UNAVAILABLE" ? "FAILED" : wire, `it failed with ${code}`]);
       await broker.close();
     }
   });
@@ -107,7 +111,7 @@ describe("UfsBroker", () => {
     expect(counts.closed).toBe(4);
   });
 
-  it("an S3 endpoint that does not answer is UNAVAILABLE through the broker", async () => {
+  it("an S3 endpoint that does not answer fails a mount's check at once with its sentence", async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, "127.0.0.1", () => {
         const { port } = probe.address() as { port: number };
@@ -116,7 +120,8 @@ describe("UfsBroker", () => {
     });
     const broker = new UfsBroker({ fs: { statAndOpen: async () => { throw new Error("unused"); } }, call: noCall, log, tuning: { s3: { attempts: 1 } } });
     const err = await rejection(broker.check(mount({ options: { endpoint: `http://127.0.0.1:${port}`, access_key: "AK", secret_key: "do-not-show" } })));
-    expect(err.code).toBe("UNAVAILABLE");
+    expect(err.code).toBe("FAILED");
+    expect(err.message).toMatch(/does not answer \(ECONNREFUSED\)/);
     expect(err.message).toContain(`http://127.0.0.1:${port}`);
     expect(err.message).not.toContain("do-not-show");
     await broker.close();

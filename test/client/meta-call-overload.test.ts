@@ -25,3 +25,21 @@ describe("callWithRetry and OVERLOADED", () => {
     expect(attempts).toBeGreaterThan(1);
   });
 });
+
+describe("callWithRetry at its deadline", () => {
+  it("begins no attempt in the deadline's last moments, so the error keeps the reason the answers gave", async () => {
+    const budgets: number[] = [];
+    const send = async (timeoutMs: number): Promise<MetaResponse> => {
+      budgets.push(timeoutMs);
+      // An exchange given a sliver of time times out, as the mux client's does.
+      if (timeoutMs < 50) throw new Error(`no answer within ${timeoutMs} ms`);
+      return { error: { code: "NO_LEADER", message: "no leader is elected right now", leaderHint: "" } } as MetaResponse;
+    };
+    // 580 ms: after backoffs of 50, 100 and 200 ms, a retry would begin about 30 ms before the deadline.
+    const err = await callWithRetry(send, 580).catch((e: unknown) => e);
+    expect((err as MetaRequestError).code).toBe("UNAVAILABLE");
+    expect((err as Error).message).toBe("the cluster did not answer in time: no leader is elected right now");
+    expect(budgets.length).toBeGreaterThan(1);
+    expect(Math.min(...budgets)).toBeGreaterThanOrEqual(100);
+  });
+});

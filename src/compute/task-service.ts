@@ -276,8 +276,8 @@ export class TaskService {
     // The bundle (cached per job; a streaming job has none) and the input's chunks are asked for at once.
     const takenAtMs = Date.now();
     const [bundlePath, reader] = await Promise.all([streaming ? Promise.resolve("") : this.bundle(order), this.init.fs.openRangeReader(split.path)]);
-    // Where a task's start goes (the job's taskStartMsP50 counts to its map's first call).
-    if (order.orderSentAtMs > 0) this.init.log.debug("a map task goes to a thread", { job: order.jobId, map: order.index, orderToRunMs: takenAtMs - order.orderSentAtMs, bundleAndReaderMs: Date.now() - takenAtMs, queued: this.init.pool.queued });
+    const readyAtMs = Date.now();
+    const queuedBehind = this.init.pool.queued;
     const wholeFile = order.inputFormat === InputFormat.WHOLE_FILE;
     const handle = this.init.pool.runMap(
       {
@@ -301,6 +301,13 @@ export class TaskService {
     attempt.cancel = () => handle.cancel();
     const outcome = await handle.result;
     this.counters.mapShortCircuitBytes += outcome.shortCircuitBytes;
+    // Where a task's start went (the job's taskStartMsP50 counts to its map's first call): the
+    // order's trip, the bundle and the split's chunk list, then the thread up to that call.
+    if (order.orderSentAtMs > 0 && outcome.startDelayMs !== undefined) {
+      const orderToRunMs = takenAtMs - order.orderSentAtMs;
+      const bundleAndReaderMs = readyAtMs - takenAtMs;
+      this.init.log.debug("a map task's start", { job: order.jobId, map: order.index, startDelayMs: outcome.startDelayMs, orderToRunMs, bundleAndReaderMs, threadToFirstMapMs: outcome.startDelayMs - orderToRunMs - bundleAndReaderMs, queuedBehind });
+    }
     const partitionBytes = new Array<number>(order.reducers).fill(0);
     for (const partition of outcome.partitions) partitionBytes[partition.partition] = partition.sizeBytes;
     return {

@@ -11,6 +11,7 @@ import type { JobView } from "../client/jobs.ts";
 import type { ClusterData, ClusterSnapshot } from "./cluster-data.ts";
 import type { AdminHttpSource } from "./source.ts";
 import type { TierUsage } from "../protocol/pb/membership.ts";
+import type { AdmissionStats } from "../util/admission.ts";
 
 /** Metadata request latency buckets, seconds: a local stat is ~1 ms, a commit ~10 ms, an election seconds. */
 export const META_LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -286,6 +287,30 @@ export class PeerMetrics {
       [{ outcome: "failed" }, local.tasks.counters.failed],
       [{ outcome: "cancelled" }, local.tasks.counters.cancelled],
     ]);
+    // Overload (docs/overload.md): what each request server admitted and refused, and why.
+    counter("tessera_admission_requests_total", "Requests this peer's servers took in (admitted) or refused with OVERLOADED, by server (meta, webhdfs, s3) and outcome.", ["service", "outcome"], () =>
+      local.admission().flatMap(({ service, stats }) => [
+        [{ service, outcome: "admitted" }, stats.admitted],
+        [{ service, outcome: "refused_queue_full" }, stats.refusedQueueFull],
+        [{ service, outcome: "refused_queue_timeout" }, stats.refusedQueueTimeout],
+        [{ service, outcome: "refused_busy" }, stats.refusedBusy],
+      ] as Array<[Partial<Record<"service" | "outcome", string>>, number]>),
+    );
+    for (const [name, help, value] of [
+      ["tessera_admission_in_flight", "Requests each of this peer's servers is serving now.", (stats: AdmissionStats) => stats.inFlight],
+      ["tessera_admission_queued", "Requests waiting for a slot in each of this peer's servers now.", (stats: AdmissionStats) => stats.queued],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ["service"],
+        registers,
+        collect() {
+          this.reset();
+          for (const { service, stats } of local.admission()) this.set({ service }, value(stats));
+        },
+      });
+    }
     counter("tessera_task_short_circuit_bytes_total", "Map input bytes this peer's task threads read straight from local chunk files (short-circuit), not through the peer.", [], () => [[{}, local.tasks.counters.mapShortCircuitBytes]]);
     gauge("tessera_tasks_running", "Task attempts running on this peer now.", () => local.tasks.runningCount);
     // Cache tiers (issue 16, docs/cache.md), one series per tier: MEM, SSD, HDD.

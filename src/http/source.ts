@@ -7,6 +7,7 @@ import type { StatView } from "../client/fs.ts";
 import type { JobView } from "../client/jobs.ts";
 import type { TaskRecord } from "../protocol/pb/jobs.ts";
 import type { TierUsage } from "../protocol/pb/membership.ts";
+import type { AdmissionStats } from "../util/admission.ts";
 
 export interface AdminHttpSource {
   self: { id: string; rack: string; startedAtMs: number; version: string };
@@ -49,4 +50,6 @@ export interface LocalFigures {
   tiers(): TierUsage[];
   /** This peer's compute worker. */
   tasks: { readonly counters: { readonly mapsDone: number; readonly reducesDone: number; readonly failed: number; readonly cancelled: number; readonly mapShortCircuitBytes: number }; readonly runningCount: number };
+  /** The admission of each request server this peer runs ("meta", "webhdfs", "s3"): requests admitted and refused (src/util/admission.ts). */
+  admission(): Array<{ service: string; stats: AdmissionStats }>;
 }

@@ -55,6 +55,7 @@ import { Scrubber } from "../chunk/store/scrubber.ts";
 import { UfsBroker } from "../cache/broker.ts";
 import { MaintenanceClient } from "../client/maintenance.ts";
 import { CallIds, retryingMetaCall } from "../client/meta-call.ts";
+import type { AdmissionStats } from "../util/admission.ts";
 import type { MetaCall } from "../protocol/meta.ts";
 import { request } from "../net/rpc.ts";
 import { peerIdFromString } from "@libp2p/peer-id";
@@ -539,6 +540,8 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
     // user.name is taken only while admin HTTP is bound to loopback, or where the operator
     // allowed it (--webhdfs-simple-auth); elsewhere a delegation token (SECURITY.md).
     const httpAddress = options.http === false ? undefined : (options.http ?? HTTP_DEFAULT);
+    // Admin HTTP's /metrics reads the S3 gateway's admission once it runs.
+    const s3Ref: { gateway?: S3Gateway } = {};
     const webhdfs =
       httpAddress === undefined
         ? undefined
@@ -550,13 +553,13 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
             log: log.child("webhdfs"),
           });
     if (webhdfs) started.push({ stop: () => webhdfs.stop() });
-    const http = httpAddress === undefined ? undefined : await startAdminHttp({ address: httpAddress, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call, cacheTiers: innerStore }), metrics, log: log.child("http"), ...(webhdfs ? { proxy: { url: webhdfs.url, key: webhdfs.key } } : {}) });
+    const http = httpAddress === undefined ? undefined : await startAdminHttp({ address: httpAddress, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call, cacheTiers: innerStore, admission: () => admissionOf({ meta, webhdfs, s3: s3Ref.gateway }) }), metrics, log: log.child("http"), ...(webhdfs ? { proxy: { url: webhdfs.url, key: webhdfs.key } } : {}) });
     if (http) {
       started.push({ stop: () => http.stop() });
       httpRef.address = advertisedHttpAddress(http.hostname, http.port, host.getMultiaddrs().map((address) => address.toString()));
     }
     // The peer's own client writes S3's objects, so their first replicas land on this peer.
-    const s3 = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined;
+    const s3 = (s3Ref.gateway = options.s3 ? await startS3Gateway({ fs, listen: options.s3.listen, ...(options.s3.domain ? { domain: options.s3.domain } : {}), ...(options.s3.uploadExpiryMs ? { uploadExpiryMs: options.s3.uploadExpiryMs } : {}), log: log.child("s3") }) : undefined);
     const peer = new Peer({ host, membership, raft, master, meta, voters, fsService, mounts, tokens: tokenService, reports, replication, replicas, maintenance, scrubber, chunkStore, cacheTiers: innerStore, reporter, data, cache, fs, admin, jobs, tasks, scheduler, http, webhdfs, s3, dataDir, rack, createdCluster: createsCluster, log });
     log.info("started", { id: peer.id, rack, addresses: peer.multiaddrs.join(","), incarnation });
     return peer;
@@ -604,6 +607,8 @@ function adminHttpSource(parts: {
   tasks: TaskService;
   call: MetaCall;
   cacheTiers: CacheTiers;
+  /** The admission of this peer's request servers, those started so far (S3 starts after admin HTTP). */
+  admission: () => Array<{ service: string; stats: AdmissionStats }>;
 }): AdminHttpSource {
   const { raft, membership, fs, admin, jobs, call } = parts;
   return {
@@ -634,8 +639,17 @@ function adminHttpSource(parts: {
       reads: fs.readCounters,
       tiers: () => parts.cacheTiers.tierUsage(),
       tasks: parts.tasks,
+      admission: parts.admission,
     },
   };
+}
+
+/** The admission figures of the request servers this peer runs. */
+function admissionOf(servers: { meta: MetaService; webhdfs?: WebHdfsServer; s3?: S3Gateway }): Array<{ service: string; stats: AdmissionStats }> {
+  const out = [{ service: "meta", stats: servers.meta.admission.stats }];
+  if (servers.webhdfs) out.push({ service: "webhdfs", stats: servers.webhdfs.admission.stats });
+  if (servers.s3) out.push({ service: "s3", stats: servers.s3.admission.stats });
+  return out;
 }
 
 function validateMasters(masters: number): number {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { peerIdFromString } from "@libp2p/peer-id";
 import { ensureBinary, PeerProcesses, type StartedPeer } from "../support/processes.ts";
 import { waitFor } from "../support/wait.ts";
+import { parsePrometheusText } from "../support/prometheus.ts";
 import { tempDir } from "../support/temp.ts";
 import { connect, type ClusterClient } from "../../src/client/cluster.ts";
 import { metaChannel } from "../../src/client/meta-call.ts";
@@ -120,6 +121,13 @@ describe("a peer under more requests than it can serve", () => {
     // One clear sentence: which service, which bound, what to do.
     for (const message of refusals) expect(message).toMatch(/^this peer's metadata service is overloaded \((\d+ requests under way and \d+ waiting|this request waited \d+ ms for one of \d+ slots|its event loop ran \d+ ms late \d+ ms ago)\); it refused this request: retry after a short backoff$/);
     expect(new TextDecoder().decode(await control.fs.readFile("/burst/retrying-client"))).toBe("through the storm");
+    // The leader's /metrics counts them: at least the burst's refusals (the monitors and the
+    // retrying client may have been refused too) and its acknowledged creates.
+    const metrics = parsePrometheusText(await (await fetch(`${leader.http}/metrics`)).text());
+    const admission = (outcome: string) => metrics.samples.filter((sample) => sample.name === "tessera_admission_requests_total" && sample.labels.service === "meta" && sample.labels.outcome.startsWith(outcome)).reduce((sum, sample) => sum + sample.value, 0);
+    expect(admission("refused_")).toBeGreaterThanOrEqual(outcomes.refused);
+    expect(admission("admitted")).toBeGreaterThanOrEqual(outcomes.ok);
+    expect(metrics.samples.filter((sample) => sample.name === "tessera_admission_queued").map((sample) => sample.labels.service).sort()).toEqual(["meta", "webhdfs"]);
 
     expect(notAlive).toEqual([]);
     const after = await control.status();

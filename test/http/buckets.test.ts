@@ -56,6 +56,7 @@ function sourceOf(listPage: ListPage): AdminHttpSource {
       reads: { localBytes: 0, remoteBytes: 0 },
       tiers: () => [],
       tasks: { counters: { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0 }, runningCount: 0 },
+      admission: () => [],
     },
   };
 }

@@ -60,6 +60,8 @@ export interface HistoryOp {
   readonly key: string;
   /** rename: the new name. */
   readonly to?: string;
+  /** Hot keys: the way in, "s3 pN" (peer N's S3 gateway) or "client" (the file system client), so an anomaly names the peer that served it. */
+  readonly via?: string;
   /** Writes: the value written (contentOf(value) gives its bytes). */
   readonly value?: string;
   readonly callMs: number;

@@ -95,7 +95,7 @@ async function hotClient(target: WorkloadTarget, history: HistoryRecorder, seed:
       const key = hotKeyName(Math.floor(random() * keys), Math.floor(history.nowMs() / HOT_KEY_EPOCH_MS));
       const viaS3 = s3.length > 0 && random() < 0.6;
       const gateway = viaS3 ? Math.floor(random() * s3.length) : -1;
-      const base = { process, workload: "hot-keys" as const, key };
+      const base = { process, workload: "hot-keys" as const, key, via: viaS3 ? `s3 p${gateway}` : "client" };
       const r = random();
       let op: HistoryOp;
       if (r < 0.45) op = viaS3 ? await s3Get(history, s3[gateway]!, base) : await fsGet(client, history, base);
@@ -105,7 +105,7 @@ async function hotClient(target: WorkloadTarget, history: HistoryRecorder, seed:
       } else if (r < 0.9) op = viaS3 ? await s3Delete(history, s3[gateway]!, base) : await fsDelete(client, history, base);
       else {
         const value = `h${index}-${seed}-${seq}#${between(random, 64, 2_048)}`;
-        op = await fsPut(client, history, { ...base, f: "create", value }, false, seq);
+        op = await fsPut(client, history, { ...base, via: "client", f: "create", value }, false, seq);
       }
       if (op.outcome === "info") incarnation++;
     }
@@ -115,7 +115,7 @@ async function hotClient(target: WorkloadTarget, history: HistoryRecorder, seed:
   }
 }
 
-type Base = { process: string; workload: "hot-keys"; key: string };
+type Base = { process: string; workload: "hot-keys"; key: string; via: string };
 
 /** S3 errors that say the request was refused on its merits; 5xx and transport errors are `info`. */
 function s3Outcome(err: unknown): { outcome: "fail" | "info"; error: string } {

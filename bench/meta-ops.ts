@@ -6,7 +6,7 @@
 //   mkdirs      a new folder in a folder that exists (fs.mkdir, one namespace command);
 //   open        the locations of a one-chunk file: fs.stat, whose answer carries each chunk
 //               with its live replicas (HDFS's open is getBlockLocations);
-//   fileStatus  fs.stat of an empty file (HDFS's getFileInfo);
+//   fileStatus  fs.stat of an empty file without its chunk list (HDFS's getFileInfo);
 //   rename      fs.mv of a file within its folder;
 //   delete      fs.rm of an empty file.
 //
@@ -114,7 +114,8 @@ export class MetaWorkload {
         const pool = made && made.every((files) => files.length > 0) ? undefined : (this.statPool ??= await this.pool("stat-pool", STAT_POOL_FILES, EMPTY));
         return async (client, w, n) => {
           const mine = made?.[w];
-          await client.fs.stat(pool ? pool[(w * 7 + n) % pool.length]! : mine![n % mine!.length]!);
+          // HDFS's getFileInfo, which NNThroughputBenchmark's fileStatus calls: no block list.
+          await client.fs.stat(pool ? pool[(w * 7 + n) % pool.length]! : mine![n % mine!.length]!, { chunks: false });
         };
       }
       case "rename": {

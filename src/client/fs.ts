@@ -311,8 +311,13 @@ export class FileSystemClient {
     return this.call("delegationToken", { op: DelegationTokenRequest.Op.VERIFY, user: "", renewer: "", ttlMs: 0, token });
   }
 
-  /** A file's or folder's status; a file's every chunk (asked for a page at a time when it has many). */
-  async stat(path: string): Promise<StatView> {
+  /**
+   * A file's or folder's status; a file's every chunk (asked for a page at a time when it has
+   * many). `chunks: false` asks for the status alone, as HDFS's getFileInfo: `chunks` is then
+   * empty, and the leader reads no chunk row and locates no replica.
+   */
+  async stat(path: string, options: { chunks?: boolean } = {}): Promise<StatView> {
+    if (options.chunks === false) return statView(await this.call("stat", { path, noChunks: true }));
     return statView(await statWhole(this.call, path));
   }
 

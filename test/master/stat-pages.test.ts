@@ -66,6 +66,27 @@ describe("a stat of a file of many chunks", () => {
     expect(small.chunksNext).toBeUndefined();
   });
 
+  it("reads a small file's chunks with the status alone (a short page is the last), and noChunks gives the status without them", async () => {
+    const ns = Namespace.open();
+    fileOfChunks(ns, "/three", 3);
+    const fs = service(ns);
+    let pagesAsked = 0;
+    const chunksOfFile = ns.chunksOfFile.bind(ns);
+    ns.chunksOfFile = (...args: Parameters<Namespace["chunksOfFile"]>) => {
+      pagesAsked += 1;
+      return chunksOfFile(...args);
+    };
+    const whole = await fs.handlers.stat({ path: "/three" });
+    expect(whole.chunks.map((chunk) => chunk.index)).toEqual([0, 1, 2]);
+    expect(pagesAsked).toBe(0);
+    // As HDFS's getFileInfo: the same status, no chunk list.
+    const bare = await fs.handlers.stat({ path: "/three", noChunks: true });
+    expect(bare.chunks).toEqual([]);
+    expect(bare.chunksNext).toBeUndefined();
+    expect({ ...bare, chunks: whole.chunks }).toEqual(whole);
+    await expect(fs.handlers.stat({ path: "/three", noChunks: true, chunksFrom: 1 })).rejects.toThrow(/names no page/);
+  });
+
   it("a page always moves on: the first chunk fits whatever its size", () => {
     const chunk = (index: number): FileChunk => ({ chunkId: index.toString(16).padStart(16, "0"), index, version: 1, sizeBytes: 1, committed: true, replicas: [{ peer: "p", rack: "/r", addresses: ["/ip4/1.2.3.4/tcp/1"], tier: "" }] });
     const chunks = [chunk(0), chunk(1), chunk(2)];

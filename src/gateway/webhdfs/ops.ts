@@ -174,7 +174,8 @@ export function tempPathOf(path: string): string {
 // --- reading the namespace ------------------------------------------------------------------
 
 async function getFileStatus(fs: FileSystemClient, _params: URLSearchParams, call: OpCall): Promise<Response> {
-  return json({ FileStatus: fileStatusJson(await fs.stat(call.path), "") });
+  // HDFS's getFileInfo: the status alone (a FileStatus names no blocks).
+  return json({ FileStatus: fileStatusJson(await fs.stat(call.path, { chunks: false }), "") });
 }
 
 /** An entry of a listing of `folder`, as Hadoop names it (a file listed itself has suffix ""). */

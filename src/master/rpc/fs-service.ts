@@ -25,6 +25,7 @@ import { capacityReport } from "../cluster/capacity-report.ts";
 import type { PlannerPeer } from "../repair/replication.ts";
 import type { ReplicationView } from "../repair/replication-manager.ts";
 import { REPLICATION_DEFAULT, CHUNK_SIZE_BYTES_DEFAULT, CHUNKS_IN_FLIGHT_MAX, STAT_CHUNKS_BYTES_MAX } from "../../protocol/limits.ts";
+import { CHUNK_PAGE_MAX } from "../state/limits.ts";
 import { RequestError, WireError } from "../../protocol/errors.ts";
 import { eligibleChunkServers, chunkServerStates } from "../cluster/chunk-servers.ts";
 import { LeaderLoop, type TimerSource } from "../leader-loop.ts";
@@ -438,6 +439,10 @@ export class FsService {
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
       // Later pages of a file's chunks read the version the first page's sync saw.
       if ((req.chunksFrom ?? 0) === 0) await this.underStorage.beforeStat(req.path);
+      if (req.noChunks) {
+        if ((req.chunksFrom ?? 0) !== 0) throw new RequestError("INVALID", "a stat without chunks names no page of them");
+        return toFileStatus(this.init.namespace.stat(req.path, { caller }), []);
+      }
       return this.statOf(req.path, req.chunksFrom ?? 0, caller);
     },
     list: async (req, context) => {
@@ -631,6 +636,9 @@ export class FsService {
           budget -= chunkWireBytes(located[i]!);
         }
         if (fit < located.length) chunksNext = located[fit]!.index;
+        // A short page is the file's last: asking for the next would cost two more statements
+        // per stat (a file of one chunk is the common case: an S3 object, a small file).
+        else if (page.length < CHUNK_PAGE_MAX) break;
         else page = this.init.namespace.chunksOfFile(stat.id, { fromIndex: page[page.length - 1]!.index + 1 });
       }
     }

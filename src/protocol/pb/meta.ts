@@ -10157,6 +10157,7 @@ export namespace ReplicationSet {
 export interface StatRequest {
   path: string
   chunksFrom?: number
+  noChunks?: boolean
 }
 
 export namespace StatRequest {
@@ -10179,6 +10180,11 @@ export namespace StatRequest {
           w.uint64Number(obj.chunksFrom)
         }
 
+        if (obj.noChunks != null) {
+          w.uint32(24)
+          w.bool(obj.noChunks)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -10199,6 +10205,10 @@ export namespace StatRequest {
             }
             case 2: {
               obj.chunksFrom = readUint64Number(reader)
+              break
+            }
+            case 3: {
+              obj.noChunks = reader.bool()
               break
             }
             default: {

@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll } from "vitest";
 import { generateKeyPair } from "@libp2p/crypto/keys";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { ReplicaService } from "../../src/chunk/transfer/replica-service.ts";
+import { PipelineError } from "../../src/chunk/transfer/data-errors.ts";
 import { ReplicateRequest } from "../../src/protocol/pb/replicate.ts";
 import { CHUNK_REPLICATE_PROTOCOL } from "../../src/protocol/ids.ts";
 import { WRITE_PIPELINE_TARGETS_MAX } from "../../src/protocol/limits.ts";
@@ -40,13 +41,16 @@ function service() {
       yield new Uint8Array(1024);
     },
   } as unknown as ChunkStore;
+  const failures: Error[] = [];
   const data = {
     writeChunk: async (options: { targets: string[]; expectedSizeBytes?: number }) => {
       calls.writes.push({ targets: options.targets, expectedSizeBytes: options.expectedSizeBytes });
+      const failure = failures.shift();
+      if (failure) throw failure;
       return { sizeBytes: 1024 };
     },
   } as unknown as DataService;
-  return { calls, replicas: new ReplicaService({ host, store, data, leader: () => leader, log: quiet }) };
+  return { calls, failures, replicas: new ReplicaService({ host, store, data, leader: () => leader, log: quiet }) };
 }
 
 const copy = (over: Partial<NonNullable<ReplicateRequest["copy"]>> = {}): ReplicateRequest => ({ copy: { chunkId: CHUNK, version: 2, sizeBytes: 1024, targets: [{ peer: other, addresses: [] }], ...over } });
@@ -104,5 +108,13 @@ describe("carrying out a request", () => {
     expect((await replicas.execute(leader, copy({ version: 1 }))).errorCode).toBe("CHUNK_STALE");
     expect((await replicas.execute(leader, copy({ sizeBytes: 10 }))).errorCode).toBe("CHUNK_STALE");
     expect(calls.writes).toHaveLength(1);
+  });
+
+  it("says CHUNK_EXISTS, naming the target, when a target holds that version already; any other pipeline failure is PIPELINE_FAILED", async () => {
+    const { failures, replicas } = service();
+    failures.push(new PipelineError("STORE", other, "the store refused", "CHUNK_EXISTS"));
+    expect(await replicas.execute(leader, copy())).toMatchObject({ errorCode: "CHUNK_EXISTS", failedPeer: other });
+    failures.push(new PipelineError("STORE", other, "the disk is full", "DISK_FULL"));
+    expect(await replicas.execute(leader, copy())).toMatchObject({ errorCode: "PIPELINE_FAILED", failedPeer: other });
   });
 });

@@ -186,4 +186,24 @@ describe("the replicator's driver", () => {
     expect(deletes.length).toBeGreaterThan(0);
     expect(new Set(deletes.map((entry) => entry.request.delete!.chunkId)).size).toBe(deletes.length);
   });
+
+  it("takes a target that answers CHUNK_EXISTS as a location, and sends it no second copy", async () => {
+    const { timers, manager, sent, reportAll, kill, locations } = cluster();
+    reportAll();
+    manager.start();
+    await timers.advance(INTERVAL_MS);
+    reportAll();
+    await timers.advance(INTERVAL_MS);
+    kill("c");
+    await timers.advance(0);
+    const first = sent[0]!;
+    const chunkId = first.request.copy!.chunkId;
+    const target = first.request.copy!.targets[0]!.peer;
+    first.finish({ errorCode: "CHUNK_EXISTS", errorMessage: "the target holds it", failedPeer: target });
+    await settle();
+    expect(locations.replicas(chunkId).map((replica) => replica.peer)).toContain(target);
+    await timers.advance(INTERVAL_MS);
+    // Two live copies and the target's: the chunk is whole again, no copy of it goes out.
+    expect(sent.filter((entry) => entry.request.copy?.chunkId === chunkId)).toEqual([]);
+  });
 });

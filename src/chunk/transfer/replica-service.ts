@@ -135,6 +135,9 @@ export class ReplicaService {
       return { ...ok(), sizeBytes: result.sizeBytes };
     } catch (err) {
       this.stats.copiesFailed += 1;
+      // A target that holds this very version already: the leader did not know of its copy.
+      // It is told so (the target's store refused, CHUNK_EXISTS) and takes it as a location.
+      if (err instanceof PipelineError && err.storeCode === "CHUNK_EXISTS") return { ...failure("CHUNK_EXISTS", err.message), failedPeer: err.failedPeer };
       if (err instanceof PipelineError) return { ...failure("PIPELINE_FAILED", err.message), failedPeer: err.failedPeer };
       if (isChunkStoreError(err)) return failure(err.code, err.message);
       this.init.log.warn("a copy failed", { chunk: chunkId, err });

@@ -291,6 +291,9 @@ export class ReplicationManager {
           record.error = `${response.errorCode}: ${response.errorMessage}`;
           if (response.errorCode === "CHUNK_CORRUPT") this.init.locations.markCorrupt(source, item.chunkId);
           if (response.errorCode === "CHUNK_NOT_FOUND" || response.errorCode === "CHUNK_STALE") this.init.locations.incrementalReport(source, [], [item.chunkId]);
+          // A target held this version already (its store refused a second copy): a location
+          // the map missed, taken now so the next round does not send it the same copy again.
+          if (response.errorCode === "CHUNK_EXISTS" && targets.includes(response.failedPeer)) this.init.locations.incrementalReport(response.failedPeer, [{ chunkId: item.chunkId, version: item.version, sizeBytes: item.sizeBytes }], []);
           this.init.log.info("a repair copy failed; it is retried on a later round", { chunk: item.chunkId, source, targets: targets.join(","), error: record.error });
         }
       })

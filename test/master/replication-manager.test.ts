@@ -83,7 +83,17 @@ function cluster() {
     locations.forgetPeer(peer);
     membership.dispatchEvent(new CustomEvent("peer:change", { detail: { id: peer, from: "alive", to: "dead", record: dead } }));
   };
-  return { timers, manager, sent, reportAll, kill, locations, chunks };
+  /** This leader heard every peer's full report and is ready; then `peer` dies and the kick's round runs. */
+  const readyThenKill = async (peer: string) => {
+    reportAll();
+    manager!.start();
+    await timers.advance(INTERVAL_MS);
+    reportAll();
+    await timers.advance(INTERVAL_MS);
+    kill(peer);
+    await timers.advance(0);
+  };
+  return { timers, manager, sent, reportAll, kill, readyThenKill, locations, chunks };
 }
 
 /** Copies in flight per source and per target, from the requests outstanding. */
@@ -145,14 +155,8 @@ describe("the replicator's driver", () => {
   });
 
   it("a failed copy is counted and retried on a later round", async () => {
-    const { timers, manager, sent, reportAll, kill } = cluster();
-    reportAll();
-    manager.start();
-    await timers.advance(INTERVAL_MS);
-    reportAll();
-    await timers.advance(INTERVAL_MS);
-    kill("c");
-    await timers.advance(0);
+    const { timers, manager, sent, readyThenKill } = cluster();
+    await readyThenKill("c");
     const failedChunk = sent[0]!.request.copy!.chunkId;
     sent[0]!.finish({ errorCode: "PIPELINE_FAILED", errorMessage: "target went away", failedPeer: "d" });
     await settle();
@@ -188,14 +192,8 @@ describe("the replicator's driver", () => {
   });
 
   it("takes a target that answers CHUNK_EXISTS as a location, and sends it no second copy", async () => {
-    const { timers, manager, sent, reportAll, kill, locations } = cluster();
-    reportAll();
-    manager.start();
-    await timers.advance(INTERVAL_MS);
-    reportAll();
-    await timers.advance(INTERVAL_MS);
-    kill("c");
-    await timers.advance(0);
+    const { timers, sent, readyThenKill, locations } = cluster();
+    await readyThenKill("c");
     const first = sent[0]!;
     const chunkId = first.request.copy!.chunkId;
     const target = first.request.copy!.targets[0]!.peer;

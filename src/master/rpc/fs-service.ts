@@ -435,14 +435,12 @@ export class FsService {
       return rewrittenAnswer(result);
     },
     stat: async (req, context) => {
+      if (req.noChunks && (req.chunksFrom ?? 0) !== 0) throw new RequestError("INVALID", "a stat without chunks names no page of them");
       const caller = await this.callers.of(context?.user);
       await this.init.raft.readBarrier(COMMIT_TIMEOUT_MS);
       // Later pages of a file's chunks read the version the first page's sync saw.
       if ((req.chunksFrom ?? 0) === 0) await this.underStorage.beforeStat(req.path);
-      if (req.noChunks) {
-        if ((req.chunksFrom ?? 0) !== 0) throw new RequestError("INVALID", "a stat without chunks names no page of them");
-        return toFileStatus(this.init.namespace.stat(req.path, { caller }), []);
-      }
+      if (req.noChunks) return toFileStatus(this.init.namespace.stat(req.path, { caller }), []);
       return this.statOf(req.path, req.chunksFrom ?? 0, caller);
     },
     list: async (req, context) => {

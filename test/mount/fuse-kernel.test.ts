@@ -267,12 +267,16 @@ describe.skipIf(!canTryUserMount)("a user other than root", () => {
         T=${JSON.stringify(temp.path)}
         chmod 755 "$T"; mkdir "$T/mnt" "$T/bun" "$T/repo"; chown nobody "$T/mnt"
         mknod "$T/fuse" c 10 229; chmod 666 "$T/fuse"; mount --bind "$T/fuse" /dev/fuse
-        # Bun and the repository may sit below a folder only root may enter (a clone in a 0700
-        # temporary folder): bound where nobody reaches them, in this namespace only.
+        # Bun and the repository may sit in or below a folder only root may enter (a clone in a
+        # 0700 temporary folder): bound where nobody reaches them, in this namespace only, and
+        # the server (nobody, but reading them) may read past folder modes; the working folder
+        # is one it can read, as Bun refuses to start in another.
         mount --bind ${JSON.stringify(dirname(process.execPath))} "$T/bun"
         mount --bind ${JSON.stringify(REPO_ROOT)} "$T/repo"
+        cd "$T"
         as_user() { HOME="$T" setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
-        as_user "$T/bun/"${JSON.stringify(basename(process.execPath))} "$T/repo/"${JSON.stringify(relative(REPO_ROOT, SERVE))} "$T/mnt" > "$T/out" 2> "$T/err" &
+        as_reader() { as_user --inh-caps +dac_read_search --ambient-caps +dac_read_search "$@"; }
+        as_reader "$T/bun/"${JSON.stringify(basename(process.execPath))} "$T/repo/"${JSON.stringify(relative(REPO_ROOT, SERVE))} "$T/mnt" > "$T/out" 2> "$T/err" &
         for i in $(seq 200); do grep -q mounted "$T/out" 2>/dev/null && break; sleep 0.05; done
         grep -q mounted "$T/out" || { cat "$T/err" >&2; exit 1; }
         grep " $T/mnt " /proc/self/mounts | cut -d" " -f3,4 | tr , "\\n" | grep -E "^(fuse.tessera|user_id=65534)" | tr "\\n" " "

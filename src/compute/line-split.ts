@@ -2,11 +2,15 @@
 // (DESIGN.md "MapReduce": records that cross a chunk boundary belong to the chunk where they
 // start). Every line of the file is read by exactly one split:
 //   - a split [start, end) with start > 0 skips up to and including the first "\n" at or
-//     after start - 1, because the line it cuts into (if any) began in an earlier split; a
-//     line starting exactly at `start` is preceded by a "\n" at start - 1 and so is kept;
-//   - it then emits each line whose first byte is before `end`, reading past `end` (into the
-//     next chunks, as far as needed) to finish the last one; the line starting exactly at
-//     `end` is the next split's first.
+//     after `start`: the line it cuts into began in an earlier split, and a line starting
+//     exactly at `start` is the earlier split's last;
+//   - it then emits each line whose first byte is at or before `end` (before it, for the
+//     file's last split), reading past `end` (into the next chunks, as far as needed) to
+//     finish the last one.
+// This is Hadoop's LineRecordReader to the letter. A split never reads the byte before its
+// start, which is the previous chunk's last and nearly always on another peer: a map's first
+// read is its own chunk's (a node-local map starts on a local read). The bytes just past the
+// end, which finish the last line, are read from the start, beside the split's first piece.
 // A final line without "\n" counts; a "\n" at the very end does not start another line.
 //
 // Bytes are decoded one whole line at a time, so a multibyte character is never cut at a
@@ -71,11 +75,13 @@ export async function* lineBatchesOfSplit(reader: RangeReader, startBytes: numbe
   assert(Number.isSafeInteger(readAheadBytes) && readAheadBytes > 0, "readAheadBytes is a positive integer");
   assert(Number.isSafeInteger(maxLineBytes) && maxLineBytes > 0, "maxLineBytes is a positive integer");
 
-  const window = new ReadWindow(reader, startBytes > 0 ? startBytes - 1 : 0, readAheadBytes, Math.min(endBytes, sizeBytes));
-  let position = startBytes > 0 ? await window.skipPastNewline(startBytes - 1) : 0;
   const end = Math.min(endBytes, sizeBytes);
-  while (position < end) {
-    const batch = window.completeLines(position, end, maxLineBytes);
+  const window = new ReadWindow(reader, startBytes, readAheadBytes, end);
+  let position = startBytes > 0 ? await window.skipPastNewline(startBytes) : 0;
+  // The last line emitted starts at or before `lastLineStart`; none starts at the file's end.
+  const lastLineStart = end < sizeBytes ? end : sizeBytes - 1;
+  while (position <= lastLineStart) {
+    const batch = window.completeLines(position, lastLineStart, maxLineBytes);
     if (batch.length > 0) {
       yield batch;
       position = window.nextLineStart;
@@ -102,7 +108,13 @@ class ReadWindow {
   private filled = 0;
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   /** The piece read ahead: the bytes at `offsetBytes`, `lengthBytes` of them. */
-  private ahead?: { offsetBytes: number; lengthBytes: number; piece: Promise<Uint8Array> };
+  private ahead?: PendingPiece;
+  /**
+   * The first bytes past the split's end, read from the start: the split's last line ends
+   * there, and they are usually in another peer's chunk, so asking late would add a round
+   * trip to the map's end. Reads below it stop at it, so the window reaches it exactly.
+   */
+  private tail?: PendingPiece;
   private reads = 0;
 
   constructor(
@@ -114,6 +126,9 @@ class ReadWindow {
   ) {
     this.windowStart = startBytes;
     this.buffer = new Uint8Array(Math.min(readAheadBytes, Math.max(1, reader.sizeBytes - startBytes)));
+    if (readAheadBeforeBytes > startBytes && readAheadBeforeBytes < reader.sizeBytes) {
+      this.tail = startRead(reader, readAheadBeforeBytes, Math.min(SPLIT_FIRST_READ_BYTES, readAheadBytes, reader.sizeBytes - readAheadBeforeBytes));
+    }
   }
 
   private get windowEnd(): number {
@@ -154,16 +169,16 @@ class ReadWindow {
   nextLineStart = 0;
 
   /**
-   * Every line that starts at or after `from`, before `end`, and ends inside the window, decoded
-   * with one decode call; empty when the first line does not end inside the window.
+   * Every line that starts at or after `from`, at or before `lastStart`, and ends inside the
+   * window, decoded with one decode call; empty when the first line does not end inside the window.
    */
-  completeLines(from: number, end: number, maxLineBytes: number): LineRecord[] {
+  completeLines(from: number, lastStart: number, maxLineBytes: number): LineRecord[] {
     if (from < this.windowStart || from >= this.windowEnd) return [];
     const first = from - this.windowStart;
     const bytes = this.buffer.subarray(0, this.filled);
     const lastNewline = bytes.lastIndexOf(NEWLINE);
     if (lastNewline < first) return [];
-    // Lines start before `end`: bytes past the newline ending the last such line are not needed.
+    // Lines start at or before `lastStart`: bytes past the newline ending the last such line are not needed.
     const text = this.decoder.decode(bytes.subarray(first, lastNewline));
     const lines = text.split("\n");
     const records: LineRecord[] = [];
@@ -172,7 +187,7 @@ class ReadWindow {
     const ascii = text.length === lastNewline - first;
     let offset = from;
     let at = first;
-    for (let i = 0; i < lines.length && offset < end; i++) {
+    for (let i = 0; i < lines.length && offset <= lastStart; i++) {
       let line = lines[i]!;
       const lineEnd = ascii ? at + line.length : bytes.indexOf(NEWLINE, at);
       if (lineEnd - at > maxLineBytes) throw new LineTooLongError(offset, maxLineBytes);
@@ -208,10 +223,12 @@ class ReadWindow {
       this.filled -= dropBytes;
       this.windowStart = keepFrom;
     }
-    const ahead = this.ahead?.offsetBytes === this.windowEnd ? this.ahead : undefined;
+    let ahead = this.ahead?.offsetBytes === this.windowEnd ? this.ahead : undefined;
     this.ahead = undefined;
+    if (!ahead && this.tail?.offsetBytes === this.windowEnd) ahead = this.tail;
+    if (this.tail && this.tail.offsetBytes <= this.windowEnd) this.tail = undefined;
     const pieceBytes = this.reads++ === 0 ? Math.min(SPLIT_FIRST_READ_BYTES, this.readAheadBytes) : this.readAheadBytes;
-    const wantBytes = ahead ? ahead.lengthBytes : Math.min(pieceBytes, this.reader.sizeBytes - this.windowEnd);
+    const wantBytes = ahead ? ahead.lengthBytes : Math.min(pieceBytes, this.reader.sizeBytes - this.windowEnd, this.bytesBeforeTail(this.windowEnd));
     assert(wantBytes > 0, "a window reads only before the end of the file");
     if (this.filled + wantBytes > this.buffer.length) {
       const grown = new Uint8Array(Math.max(this.filled + wantBytes, Math.min(2 * this.buffer.length, this.filled + this.readAheadBytes * 16)));
@@ -230,10 +247,24 @@ class ReadWindow {
   private readAhead(): void {
     const offsetBytes = this.windowEnd;
     if (offsetBytes >= this.readAheadBeforeBytes || offsetBytes >= this.reader.sizeBytes) return;
-    const lengthBytes = Math.min(this.readAheadBytes, this.reader.sizeBytes - offsetBytes);
-    // Through a promise even if read() throws at once; a failure is thrown where the piece is used.
-    const piece = Promise.resolve().then(() => this.reader.read(offsetBytes, lengthBytes));
-    piece.catch(() => undefined);
-    this.ahead = { offsetBytes, lengthBytes, piece };
+    this.ahead = startRead(this.reader, offsetBytes, Math.min(this.readAheadBytes, this.reader.sizeBytes - offsetBytes, this.bytesBeforeTail(offsetBytes)));
   }
+
+  /** Reads below the tail stop at it, so the window reaches it exactly and the tail is used. */
+  private bytesBeforeTail(offsetBytes: number): number {
+    return this.tail && offsetBytes < this.tail.offsetBytes ? this.tail.offsetBytes - offsetBytes : Number.POSITIVE_INFINITY;
+  }
+}
+
+interface PendingPiece {
+  offsetBytes: number;
+  lengthBytes: number;
+  piece: Promise<Uint8Array>;
+}
+
+function startRead(reader: RangeReader, offsetBytes: number, lengthBytes: number): PendingPiece {
+  // Through a promise even if read() throws at once; a failure is thrown where the piece is used.
+  const piece = Promise.resolve().then(() => reader.read(offsetBytes, lengthBytes));
+  piece.catch(() => undefined);
+  return { offsetBytes, lengthBytes, piece };
 }

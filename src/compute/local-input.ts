@@ -23,6 +23,7 @@ export class LocalFirstRangeReader implements RangeReader {
   /** Local chunks given up on (gone, corrupt) and read through the fallback instead. */
   localFailures = 0;
   private readonly spans: SpanState[];
+  private closed = false;
 
   constructor(
     private readonly fallback: RangeReader,
@@ -36,10 +37,12 @@ export class LocalFirstRangeReader implements RangeReader {
   }
 
   async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    // A read begun ahead may arrive after the task ended: it must not open a file nobody closes.
+    if (this.closed) throw new Error("the map's input is closed");
     const state = this.spans.find(({ span, failed }) => !failed && offsetBytes >= span.fileOffsetBytes && offsetBytes < span.fileOffsetBytes + span.sizeBytes);
     if (!state) {
-      // Cut at the next local chunk, so the parent does not read what this thread can: a
-      // split starts by reading the byte before it, which lies in the chunk before.
+      // Cut at the next local chunk, so the parent does not read what this thread can (a
+      // range before a local chunk: a split of a file whose chunks are not all here).
       let endBytes = offsetBytes + lengthBytes;
       for (const { span, failed } of this.spans) if (!failed && span.fileOffsetBytes > offsetBytes) endBytes = Math.min(endBytes, span.fileOffsetBytes);
       return this.fallback.read(offsetBytes, endBytes - offsetBytes);
@@ -65,6 +68,7 @@ export class LocalFirstRangeReader implements RangeReader {
 
   /** Closes the chunk files; the reader is not used afterwards. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const state of this.spans) await this.closeSpan(state);
   }
 

@@ -41,7 +41,8 @@ export function jobContext(params: Readonly<Record<string, string>> = {}): JobCo
  * How a map task reads its input:
  * - "lines" (default): one map call per line; the key is the line's byte offset in the file
  *   (a decimal string), the value the line without its "\n" (and without a trailing "\r").
- *   A line belongs to the chunk where it starts.
+ *   A line belongs to the chunk where it starts; one starting exactly at a chunk's first byte
+ *   belongs to the chunk before (Hadoop's LineRecordReader rule).
  * - "whole-file": one map call per file; the key is the file's path, the value its text.
  */
 export type InputFormat = "lines" | "whole-file";

@@ -38,9 +38,9 @@ async function linesOfAllSplits(bytes: Uint8Array, chunkBytes: number, readAhead
     const end = Math.min(start + chunkBytes, bytes.length);
     const lines = await collect(reader, start, end, readAheadBytes);
     for (const line of lines) {
-      // Each split emits only lines that start inside it.
+      // Each split emits only lines that start inside it or exactly at its end (Hadoop's rule).
       expect(line.offsetBytes).toBeGreaterThanOrEqual(start);
-      if (end > start) expect(line.offsetBytes).toBeLessThan(end);
+      if (end > start) expect(line.offsetBytes).toBeLessThanOrEqual(end);
     }
     out.push(...lines);
     if (bytes.length === 0) break;
@@ -83,12 +83,15 @@ describe("linesOfSplit", () => {
     }
   });
 
-  it("keeps a line that starts exactly at a split's start and leaves the one starting at its end to the next split", async () => {
+  it("gives a line that starts exactly at a split's boundary to the earlier split, as Hadoop's LineRecordReader does", async () => {
     const bytes = encoder.encode("ab\ncd\nef");
     const reader = bytesRangeReader(bytes);
-    expect(await collect(reader, 0, 3)).toEqual([{ offsetBytes: 0, line: "ab" }]);
-    expect(await collect(reader, 3, 6)).toEqual([{ offsetBytes: 3, line: "cd" }]);
-    expect(await collect(reader, 6, 8)).toEqual([{ offsetBytes: 6, line: "ef" }]);
+    expect(await collect(reader, 0, 3)).toEqual([
+      { offsetBytes: 0, line: "ab" },
+      { offsetBytes: 3, line: "cd" },
+    ]);
+    expect(await collect(reader, 3, 6)).toEqual([{ offsetBytes: 6, line: "ef" }]);
+    expect(await collect(reader, 6, 8)).toEqual([]);
     // A split that starts mid-line skips the rest of it.
     expect(await collect(reader, 1, 4)).toEqual([{ offsetBytes: 3, line: "cd" }]);
     // A line is finished past the split's end.
@@ -96,6 +99,31 @@ describe("linesOfSplit", () => {
       { offsetBytes: 0, line: "ab" },
       { offsetBytes: 3, line: "cd" },
     ]);
+  });
+
+  it("never reads before its start, and asks for the bytes past its end before the first line is mapped", async () => {
+    // Why: the byte before a split is the previous chunk's last, nearly always on another peer;
+    // the bytes past the end finish the last line, and asking for them late adds a round trip.
+    const bytes = encoder.encode("one line\nanother line\na third line that crosses\nlast\n");
+    const inner = bytesRangeReader(bytes);
+    const start = 12;
+    const end = 30;
+    const reads: number[] = [];
+    const reader: RangeReader = {
+      sizeBytes: bytes.length,
+      read: (offset, length) => {
+        if (offset < start) throw new Error(`read at ${offset}, before the split's start ${start}`);
+        reads.push(offset);
+        return inner.read(offset, length);
+      },
+    };
+    const lines = linesOfSplit(reader, start, end, { readAheadBytes: 8 });
+    const first = await lines.next();
+    expect(first.value).toEqual({ offsetBytes: 22, line: "a third line that crosses" });
+    expect(reads.slice(0, 2)).toEqual([start, end]);
+    const rest: LineRecord[] = [];
+    for await (const line of lines) rest.push(line);
+    expect(rest).toEqual([]);
   });
 
   it("reads a line longer than a chunk once, in the split where it starts, and splits inside it read nothing", async () => {
@@ -155,7 +183,7 @@ describe("linesOfSplit", () => {
     await expect(collect(noNewline, 0, 100, 16, 1000)).rejects.toThrow("the line starting at byte 0 is longer than the limit of 1000 bytes");
   });
 
-  it("reads a short first piece, then reads the next piece while lines are handed out, never ahead past the split's end", async () => {
+  it("reads a short first piece, then the next piece while lines are handed out, and past the split's end only the piece that finishes its last line", async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} of a text long enough to need many pieces`);
     const bytes = encoder.encode(lines.join("\n") + "\n");
     const inner = bytesRangeReader(bytes);
@@ -165,18 +193,20 @@ describe("linesOfSplit", () => {
     const endBytes = 400_000;
     const iterator = linesOfSplit(reader, 0, endBytes, { readAheadBytes })[Symbol.asyncIterator]();
     await iterator.next();
-    // The first line came from a short first read, and the next piece is already asked for.
-    expect(reads).toEqual([
+    // The first line came from a short first read; the next piece and the bytes just past the
+    // split's end (where its last line ends) are already asked for.
+    expect([...reads].sort((a, b) => a.offset - b.offset)).toEqual([
       { offset: 0, length: SPLIT_FIRST_READ_BYTES },
       { offset: SPLIT_FIRST_READ_BYTES, length: readAheadBytes },
+      { offset: endBytes, length: SPLIT_FIRST_READ_BYTES },
     ]);
     const got: LineRecord[] = [];
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) got.push(next.value);
-    const lastLineEnd = bytes.indexOf(0x0a, endBytes - 1);
-    // Reads ahead stop at the split's end; past it, only the bytes finishing its last line.
-    expect(reads.every((read) => read.offset < endBytes || read.offset <= lastLineEnd)).toBe(true);
-    expect(reads.filter((read) => read.offset >= endBytes)).toHaveLength(0);
-    expect(1 + got.length).toBe(referenceLines(bytes).filter((line) => line.offsetBytes < endBytes).length);
+    // Reads ahead stop exactly at the split's end, where that piece takes over; past it, no
+    // other read (the last line is short).
+    expect(reads.filter((read) => read.offset >= endBytes)).toEqual([{ offset: endBytes, length: SPLIT_FIRST_READ_BYTES }]);
+    expect(reads.filter((read) => read.offset < endBytes).every((read) => read.offset + read.length <= endBytes)).toBe(true);
+    expect(1 + got.length).toBe(referenceLines(bytes).filter((line) => line.offsetBytes <= endBytes).length);
   });
 
   it("reports a reader that returns nothing before the end of its file", async () => {

@@ -69,9 +69,9 @@ describe("a map task's local-first input", () => {
       const reader = new LocalFirstRangeReader(parent, spans);
       const expected = await linesOf(bytesRangeReader(file), CHUNK, 2 * CHUNK);
       expect(await linesOf(reader, CHUNK, 2 * CHUNK)).toEqual(expected);
-      // The byte before the split (in chunk 0) came from the parent; the split and the end of
-      // its last line (chunk 2, also local) from the files.
-      expect(parent.askedBytes).toBe(1);
+      // The split and the end of its last line (chunk 2, also local) came from the files: a
+      // split never reads the byte before it (chunk 0), so the parent was asked for nothing.
+      expect(parent.askedBytes).toBe(0);
       expect(reader.localBytes).toBeGreaterThanOrEqual(CHUNK);
       expect(reader.localFailures).toBe(0);
       await reader.close();
@@ -92,6 +92,18 @@ describe("a map task's local-first input", () => {
       expect(reader.localBytes).toBe(0);
       expect(parent.askedBytes).toBe(file.length);
       await reader.close();
+    });
+  });
+
+  it("refuses a read after it is closed, so a read begun ahead cannot open a chunk file nobody closes", async () => {
+    await withFile(async (file, spans) => {
+      const parent = parentOf(file);
+      const reader = new LocalFirstRangeReader(parent, spans);
+      expect((await reader.read(CHUNK, 10)).length).toBe(10);
+      await reader.close();
+      await expect(reader.read(2 * CHUNK, 10)).rejects.toThrow("the map's input is closed");
+      await expect(reader.read(0, 10)).rejects.toThrow("the map's input is closed");
+      expect(parent.askedBytes).toBe(0);
     });
   });
 });

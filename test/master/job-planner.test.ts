@@ -6,7 +6,6 @@ import {
   assignReduces,
   backupCandidates,
   localityWaitMs,
-  LOCALITY_WAIT_HOLD_FACTOR,
   LOCALITY_WAIT_INITIAL_MS,
   LOCALITY_WAIT_MAX_MS,
   LOCALITY_WAIT_MIN_MS,
@@ -85,21 +84,61 @@ describe("holding out for a holder's slot that frees soon", () => {
     { index: 9, startedAtMs: 0, peer: "b" },
   ];
 
-  it("expects a peer's slot at the soonest expected end of its maps, ignoring stragglers", () => {
+  it("expects a peer's slots at the expected ends of its maps, soonest first, ignoring stragglers", () => {
     expect(slotsFreeingMs(running, [], 100)).toEqual(new Map());
-    expect(slotsFreeingMs(running, [200], 180)).toEqual(new Map([["a", 20], ["b", 20]]));
+    expect(slotsFreeingMs(running, [200], 180)).toEqual(new Map([["a", [20, 170]], ["b", [20]]]));
     // Past twice the median, a map is a straggler: b frees nothing soon; a's second map is due.
-    expect(slotsFreeingMs(running, [200], 401)).toEqual(new Map([["a", 0]]));
+    expect(slotsFreeingMs(running, [200], 401)).toEqual(new Map([["a", [0]]]));
   });
 
-  it("keeps a map waiting past its wait while the holder frees within the wait, for at most LOCALITY_WAIT_HOLD_FACTOR waits", () => {
+  it("keeps a map waiting past its wait, however long, while a holder is expected to start it within the wait", () => {
     const busyHolder = () => workers().map((w) => (w.id === "a" ? { ...w, free: 0 } : w));
     const task = [{ index: 0, pendingSinceMs: 0, holders: ["a"] }];
-    const soon = new Map([["a", 50]]);
-    expect(assignMaps(task, busyHolder(), 150, 100, soon)).toEqual([]);
-    // A holder that frees later than the wait is not worth it.
-    expect(assignMaps(task, busyHolder(), 150, 100, new Map([["a", 500]]))).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
-    expect(assignMaps(task, busyHolder(), LOCALITY_WAIT_HOLD_FACTOR * 100, 100, soon)).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
+    const medianMs = 200;
+    expect(assignMaps(task, busyHolder(), 150, 100, new Map([["a", [50]]]), medianMs)).toEqual([]);
+    // Time alone does not end the hold: the holder's slot is what it waits for.
+    expect(assignMaps(task, busyHolder(), 10_000, 100, new Map([["a", [100]]]), medianMs)).toEqual([]);
+    // A holder that frees later than the wait, or only runs stragglers, is not worth it.
+    expect(assignMaps(task, busyHolder(), 150, 100, new Map([["a", [101]]]), medianMs)).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
+    expect(assignMaps(task, busyHolder(), 150, 100, new Map(), medianMs)).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
+    // Before any map finished (no median), the waits alone decide.
+    expect(assignMaps(task, busyHolder(), 150, 100, new Map([["a", [50]]]))).toEqual([{ index: 0, peer: "b", locality: "rack" }]);
+  });
+
+  it("counts the maps queued for a holder ahead of a map: each takes one of its slots about to free, in turn", () => {
+    // a runs 2 maps, one due now and one in 150 ms; 4 maps wait for it; maps take 200 ms, the wait 100.
+    const slots = () => [
+      { id: "a", rack: "/r1", free: 0 },
+      { id: "b", rack: "/r1", free: 0 },
+      { id: "c", rack: "/r2", free: 4 },
+    ];
+    const pending = [0, 1, 2, 3].map((index) => ({ index, pendingSinceMs: 0, holders: ["a"] }));
+    // The first takes the slot due now; the others would wait longer than the wait.
+    expect(assignMaps(pending, slots(), 1_000, 100, new Map([["a", [0, 150]]]), 200)).toEqual([
+      { index: 1, peer: "c", locality: "remote" },
+      { index: 2, peer: "c", locality: "remote" },
+      { index: 3, peer: "c", locality: "remote" },
+    ]);
+    // Both slots due: two wait for a. With maps of 20 ms and a wait of 50, a round later still fits.
+    expect(assignMaps(pending, slots(), 1_000, 100, new Map([["a", [0, 0]]]), 200).map((m) => m.index)).toEqual([2, 3]);
+    expect(assignMaps(pending, slots(), 1_000, 50, new Map([["a", [0, 0]]]), 20)).toEqual([]);
+    // A map with three holders counts a third for each: three such maps queue one for a.
+    const spread = [0, 1, 2].map((index) => ({ index, pendingSinceMs: 0, holders: ["a", "b", "x"] }));
+    const tail = { index: 6, pendingSinceMs: 0, holders: ["a"] };
+    const freeing = new Map([["a", [0, 150]], ["b", [0]], ["x", [0]]]);
+    expect(assignMaps([...spread, tail], slots(), 1_000, 100, freeing, 200)).toEqual([{ index: 6, peer: "c", locality: "remote" }]);
+  });
+
+  it("fills a free slot with a map whose chunk it holds before a map that waited longer elsewhere", () => {
+    const slots = [
+      { id: "a", rack: "/r1", free: 0, slots: 1 },
+      { id: "b", rack: "/r1", free: 1, slots: 1 },
+    ];
+    const pending = [
+      { index: 0, pendingSinceMs: 0, holders: ["a"] },
+      { index: 1, pendingSinceMs: 900, holders: ["b"] },
+    ];
+    expect(assignMaps(pending, slots, 1_000, 100)).toEqual([{ index: 1, peer: "b", locality: "node" }]);
   });
 
   it("names the next moment a waiting map's decision changes, for a round then", () => {
@@ -110,8 +149,8 @@ describe("holding out for a holder's slot that frees soon", () => {
     ];
     expect(nextLocalityDeadlineMs(pending, 10, 100)).toBe(100);
     expect(nextLocalityDeadlineMs(pending, 100, 100)).toBe(130);
-    expect(nextLocalityDeadlineMs(pending, 230, 100)).toBe(400);
-    expect(nextLocalityDeadlineMs(pending, 430, 100)).toBeUndefined();
+    expect(nextLocalityDeadlineMs(pending, 130, 100)).toBe(200);
+    expect(nextLocalityDeadlineMs(pending, 230, 100)).toBeUndefined();
   });
 });
 

@@ -374,7 +374,7 @@ describe("JobScheduler", () => {
     expect(pushes).toEqual(reduces.map((o) => [o.peer, o.order.index, [[maps[1]!.order.index, maps[1]!.peer]]]));
   });
 
-  it("a map of 0.2 s waits a fraction of that for a node-local slot, not 1.5 s; it holds out while a holder's slot is about to free", async () => {
+  it("a map of 0.2 s waits a fraction of that for a node-local slot, not 1.5 s; it holds out while a holder's slot is about to free, and only for as many maps as it has such slots", async () => {
     // Every chunk on peer-a only: its two slots are the only node-local ones.
     file("/data/f", 6, () => ["peer-a"]);
     await submit(["/data"], 1);
@@ -382,23 +382,28 @@ describe("JobScheduler", () => {
     await round();
     const first = takeOrders(TaskKind.MAP);
     expect(first.map((o) => o.peer)).toEqual(["peer-a", "peer-a"]);
-    // The first map takes 200 ms: the wait becomes 100 ms. Its slot goes to the next map.
+    // The first map takes 200 ms: the wait becomes 100 ms. Its slot goes to the next map. Of
+    // the other three, past their wait, one holds out for peer-a's other slot (map 1 is due to
+    // end now); the next would wait a whole map for peer-a, so they go rack-local.
     nowMs = t0 + 200;
     await report(first[0]!.order, { op: "done", peer: "peer-a", result: mapResult(1) });
     await round();
-    expect(takeOrders(TaskKind.MAP).map((o) => [o.order.index, o.peer])).toEqual([[2, "peer-a"]]);
-    // Past the wait, but peer-a's other map is due to end now: the rest hold out for it ...
+    expect(takeOrders(TaskKind.MAP).map((o) => [o.order.index, o.peer])).toEqual([
+      [2, "peer-a"],
+      [4, "peer-b"],
+      [5, "peer-b"],
+    ]);
     nowMs = t0 + 250;
     await round();
     expect(takeOrders(TaskKind.MAP)).toEqual([]);
-    // ... for at most four waits; then rack-local (peer-b) and, past two waits, anywhere.
-    nowMs = t0 + 400;
+    // Map 1 straggles (past twice the median): map 3 holds out for map 2's slot ...
+    nowMs = t0 + 401;
     await round();
-    expect(takeOrders(TaskKind.MAP).map((o) => [o.order.index, o.peer])).toEqual([
-      [3, "peer-b"],
-      [4, "peer-b"],
-      [5, "peer-c"],
-    ]);
+    expect(takeOrders(TaskKind.MAP)).toEqual([]);
+    // ... until map 2 straggles too; peer-b is full, and past two waits it goes anywhere.
+    nowMs = t0 + 601;
+    await round();
+    expect(takeOrders(TaskKind.MAP).map((o) => [o.order.index, o.peer])).toEqual([[3, "peer-c"]]);
     expect(nowMs - t0).toBeLessThan(LOCALITY_WAIT_MS);
   });
 

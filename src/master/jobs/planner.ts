@@ -3,9 +3,12 @@
 // rack, else any; a map waits up to the locality wait for a node-local slot before it takes a
 // rack-local one, and as long again before it takes any (delay scheduling, Zaharia et al.
 // 2010). The wait is a fraction of the job's task length (localityWaitMs): waiting 1.5 s for a
-// map of 0.2 s costs more than reading its chunk from another peer. Past its wait, a map still
-// holds out for a holder whose slot is expected to free within the wait (a task of the job
-// there is near its expected end), up to LOCALITY_WAIT_HOLD_FACTOR waits. Reduces may start
+// map of 0.2 s costs more than reading its chunk from another peer. A free slot takes a map
+// whose chunk it holds before any other (as Hadoop fills a heartbeat's slots node-local first),
+// and past its wait a map still holds out for a holder expected to start it within the wait,
+// counting the maps queued for that holder ahead of it: the wait is measured from now, not from
+// when the map became pending, so the maps of a job's tail stay local while their holders work
+// through them, and go elsewhere only when a holder is a round or more behind. Reduces may start
 // before the last map ends (slow start) and then take no slot while they copy. Near the end of
 // a phase, tasks that run much longer than their finished siblings get a backup copy on another
 // peer (MapReduce §3.6).
@@ -19,8 +22,6 @@ export const LOCALITY_WAIT_FRACTION = 0.5;
 /** ... within these bounds (the upper one was the fixed wait before it scaled). */
 export const LOCALITY_WAIT_MIN_MS = 20;
 export const LOCALITY_WAIT_MAX_MS = 1_500;
-/** A map holds out for a holder's slot that frees soon for at most this many waits in all. */
-export const LOCALITY_WAIT_HOLD_FACTOR = 4;
 /**
  * Reduces start once this fraction of the job's maps is done (Hadoop's
  * mapreduce.job.reduce.slowstart.completedmaps, default 0.05 there too): they copy map outputs
@@ -43,20 +44,23 @@ export function localityWaitMs(finishedMapDurationsMs: readonly number[]): numbe
 }
 
 /**
- * For each peer, in how many ms its first slot is expected to free: the soonest expected end
- * (start + median duration) of the job's maps running there. A map past twice the median is a
- * straggler, not a slot about to free. Empty before any map has finished.
+ * For each peer, in how many ms each of its slots running a map of the job is expected to
+ * free, soonest first: start + median duration of the map there, at once if it is past its
+ * median. A map past twice the median is a straggler, not a slot about to free, and is left
+ * out. Empty before any map has finished.
  */
-export function slotsFreeingMs(running: readonly RunningTask[], finishedMapDurationsMs: readonly number[], nowMs: number): Map<string, number> {
-  const soon = new Map<string, number>();
+export function slotsFreeingMs(running: readonly RunningTask[], finishedMapDurationsMs: readonly number[], nowMs: number): Map<string, number[]> {
+  const soon = new Map<string, number[]>();
   const median = medianMs(finishedMapDurationsMs);
   if (median === undefined) return soon;
   for (const task of running) {
     const elapsedMs = nowMs - task.startedAtMs;
     if (elapsedMs > 2 * median) continue;
-    const remainingMs = Math.max(0, median - elapsedMs);
-    soon.set(task.peer, Math.min(soon.get(task.peer) ?? Infinity, remainingMs));
+    const list = soon.get(task.peer) ?? [];
+    list.push(Math.max(0, median - elapsedMs));
+    soon.set(task.peer, list);
   }
+  for (const list of soon.values()) list.sort((a, b) => a - b);
   return soon;
 }
 
@@ -65,7 +69,7 @@ export function nextLocalityDeadlineMs(pending: readonly PendingMap[], nowMs: nu
   let next: number | undefined;
   for (const task of pending) {
     if (task.holders.length === 0) continue;
-    for (const deadline of [task.pendingSinceMs + waitMs, task.pendingSinceMs + 2 * waitMs, task.pendingSinceMs + LOCALITY_WAIT_HOLD_FACTOR * waitMs]) {
+    for (const deadline of [task.pendingSinceMs + waitMs, task.pendingSinceMs + 2 * waitMs]) {
       if (deadline > nowMs && (next === undefined || deadline < next)) next = deadline;
     }
   }
@@ -102,25 +106,55 @@ export interface MapAssignment {
 }
 
 /**
- * Assigns pending maps, in order, to free slots; `workers` is updated in place. `freeingMs`
- * (slotsFreeingMs) says which busy peers are expected to free a slot soon.
+ * Assigns pending maps to free slots; `workers` is updated in place. First every map whose
+ * chunk a peer with a free slot holds goes there, in order; then the rest, in order, go
+ * rack-local or anywhere once their waits are over, unless a holder is expected to start them
+ * within the locality wait. `freeingMs` (slotsFreeingMs) says when each busy peer's slots are
+ * expected to free; the k-th map left waiting for a holder starts on its slots in turn, a
+ * map's length (`medianMapMs`) later for each round of them (a map with several holders
+ * counts for each in part).
  */
-export function assignMaps(pending: readonly PendingMap[], workers: WorkerSlots[], nowMs: number, localityWaitMs: number, freeingMs: ReadonlyMap<string, number> = new Map()): MapAssignment[] {
-  const assignments: MapAssignment[] = [];
+export function assignMaps(
+  pending: readonly PendingMap[],
+  workers: WorkerSlots[],
+  nowMs: number,
+  localityWaitMs: number,
+  freeingMs: ReadonlyMap<string, readonly number[]> = new Map(),
+  medianMapMs?: number,
+): MapAssignment[] {
+  const assigned = new Map<number, MapAssignment>();
   const rackOf = new Map(workers.map((worker) => [worker.id, worker.rack]));
-  for (const task of pending) {
+  const openFor = (task: PendingMap) => {
     const avoid = new Set(task.avoid ?? []);
-    const open = workers.filter((worker) => worker.free > 0 && !avoid.has(worker.id));
-    if (open.length === 0) continue;
+    return workers.filter((worker) => worker.free > 0 && !avoid.has(worker.id));
+  };
+  const take = (task: PendingMap, worker: WorkerSlots, locality: Locality) => {
+    worker.free -= 1;
+    assigned.set(task.index, { index: task.index, peer: worker.id, locality });
+  };
+  // 1. Node-local, before any slot goes to a map it would read over the network.
+  for (const task of pending) {
+    const holders = new Set(task.holders);
+    const local = mostFree(openFor(task).filter((worker) => holders.has(worker.id)));
+    if (local) take(task, local, "node");
+  }
+  // 2. The rest, past their waits, unless a holder takes them soon.
+  const queuedFor = new Map<string, number>();
+  for (const task of pending) {
+    if (assigned.has(task.index)) continue;
+    const open = openFor(task);
     const waitedMs = nowMs - task.pendingSinceMs;
     const holders = new Set(task.holders);
-    const holderRacks = new Set(task.holders.map((peer) => rackOf.get(peer)).filter((rack): rack is string => rack !== undefined));
     let choice: { worker: WorkerSlots; locality: Locality } | undefined;
-    const local = mostFree(open.filter((worker) => holders.has(worker.id)));
-    // A holder about to free a slot is worth waiting for a while longer.
-    const holdOut = task.holders.some((peer) => (freeingMs.get(peer) ?? Infinity) <= localityWaitMs) && waitedMs < LOCALITY_WAIT_HOLD_FACTOR * localityWaitMs;
-    if (local) choice = { worker: local, locality: "node" };
-    else if ((waitedMs >= localityWaitMs && !holdOut) || holders.size === 0) {
+    const holdOut = medianMapMs !== undefined && task.holders.some((peer) => {
+      const freeing = freeingMs.get(peer) ?? [];
+      if (freeing.length === 0) return false;
+      // (The rounding: three thirds are one map, not 0.999… of one.)
+      const ahead = Math.floor((queuedFor.get(peer) ?? 0) + 1e-9);
+      return freeing[ahead % freeing.length]! + Math.floor(ahead / freeing.length) * medianMapMs <= localityWaitMs;
+    });
+    if (open.length > 0 && ((waitedMs >= localityWaitMs && !holdOut) || holders.size === 0)) {
+      const holderRacks = new Set(task.holders.map((peer) => rackOf.get(peer)).filter((rack): rack is string => rack !== undefined));
       const rackLocal = mostFree(open.filter((worker) => holderRacks.has(worker.rack)));
       if (rackLocal) choice = { worker: rackLocal, locality: "rack" };
       else if (waitedMs >= 2 * localityWaitMs || holders.size === 0) {
@@ -128,11 +162,10 @@ export function assignMaps(pending: readonly PendingMap[], workers: WorkerSlots[
         if (any) choice = { worker: any, locality: "remote" };
       }
     }
-    if (!choice) continue;
-    choice.worker.free -= 1;
-    assignments.push({ index: task.index, peer: choice.worker.id, locality: choice.locality });
+    if (choice) take(task, choice.worker, choice.locality);
+    else for (const peer of holders) queuedFor.set(peer, (queuedFor.get(peer) ?? 0) + 1 / holders.size);
   }
-  return assignments;
+  return pending.flatMap((task) => assigned.get(task.index) ?? []);
 }
 
 /**

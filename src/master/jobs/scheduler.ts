@@ -32,6 +32,7 @@ import {
   assignReduces,
   backupCandidates,
   localityWaitMs,
+  medianMs,
   LOCALITY_WAIT_MAX_MS,
   nextLocalityDeadlineMs,
   reducesMayStart,
@@ -577,7 +578,7 @@ export class JobScheduler {
       const waitMs = localityWaitMs(finishedMs);
       const runningMaps = maps.flatMap((task) => task.running.map((attempt) => ({ index: task.index, startedAtMs: attempt.startedAtMs, peer: attempt.peer })));
       const assigned = new Set<number>();
-      for (const assignment of assignMaps(pending, slots, now, waitMs, slotsFreeingMs(runningMaps, finishedMs, now))) {
+      for (const assignment of assignMaps(pending, slots, now, waitMs, slotsFreeingMs(runningMaps, finishedMs, now), medianMs(finishedMs))) {
         assigned.add(assignment.index);
         start(get(maps.find((task) => task.index === assignment.index)!), assignment.peer, LOCALITY[assignment.locality], false);
       }

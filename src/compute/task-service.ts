@@ -24,6 +24,7 @@ import { registerHandler } from "../net/rpc.ts";
 import type { Logger } from "../util/log.ts";
 import type { FileSystemClient } from "../client/fs.ts";
 import { FsError } from "../client/fs.ts";
+import type { FileRangeReader } from "../client/file-reader.ts";
 import { MetaRequestError } from "../client/meta-call.ts";
 import { InputFormat, TaskKind, type TaskResult } from "../protocol/pb/jobs.ts";
 import { TaskOrder, TaskOrderAck, type MapOutputLocation, type MapOutputs, type RunTask } from "../protocol/pb/task.ts";
@@ -143,16 +144,33 @@ export class MapOutputInbox {
   }
 }
 
+/** Input files whose chunk lists a peer keeps for its running jobs' maps (TaskService.inputs). */
+export const INPUT_READERS_MAX = 256;
+
+function inputKey(jobId: string, path: string): string {
+  return `${jobId}\n${path}`;
+}
+
 export class TaskService {
   private readonly running = new Map<string, RunningAttempt>();
   private readonly bundles = new Map<string, Promise<string>>();
+  /**
+   * The chunk lists of the inputs this peer's maps read, by job and path: the maps of a job
+   * here share one stat of each file instead of asking the leader for it per map (a file of
+   * small chunks has many maps per peer). A map reads its file as the job's first map here
+   * found it, as Hadoop plans its splits once. Dropped when a map over it fails (its retry
+   * asks again, so a replica gone since is not tried forever), when the job ends, and past
+   * INPUT_READERS_MAX, oldest first.
+   */
+  private readonly inputs = new Map<string, Promise<FileRangeReader>>();
   private progressTimer?: ReturnType<typeof setInterval>;
   private stopped = false;
   /**
-   * Attempts finished here since start, by outcome, and the map input bytes task threads read
-   * straight from local chunk files (for tests and metrics).
+   * Attempts finished here since start, by outcome, the map input bytes task threads read
+   * straight from local chunk files, and the input files' chunk lists asked of the leader
+   * (for tests and metrics).
    */
-  readonly counters = { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0 };
+  readonly counters = { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0, inputStats: 0 };
 
   constructor(private readonly init: TaskServiceInit) {}
 
@@ -230,6 +248,7 @@ export class TaskService {
     void rm(join(this.init.dir, jobId), { recursive: true, force: true }).catch(() => undefined);
     const bundle = this.bundles.get(jobId);
     this.bundles.delete(jobId);
+    for (const key of this.inputs.keys()) if (key.startsWith(`${jobId}\n`)) this.inputs.delete(key);
     void bundle?.then((path) => this.init.pool.retireJob(path), () => undefined);
     return { accepted: true, error: "" };
   }
@@ -275,7 +294,7 @@ export class TaskService {
     const streaming = order.streaming ? this.streamingSpec(order, taskId, order.streaming.mapper, order.streaming.combiner, { mapreduce_map_input_file: split.path, mapreduce_map_input_start: String(split.startBytes), mapreduce_map_input_length: String(split.endBytes - split.startBytes) }) : undefined;
     // The bundle (cached per job; a streaming job has none) and the input's chunks are asked for at once.
     const takenAtMs = Date.now();
-    const [bundlePath, reader] = await Promise.all([streaming ? Promise.resolve("") : this.bundle(order), this.init.fs.openRangeReader(split.path)]);
+    const [bundlePath, reader] = await Promise.all([streaming ? Promise.resolve("") : this.bundle(order), this.input(order.jobId, split.path)]);
     const readyAtMs = Date.now();
     const queuedBehind = this.init.pool.queued;
     const wholeFile = order.inputFormat === InputFormat.WHOLE_FILE;
@@ -299,7 +318,10 @@ export class TaskService {
       { reader, signal: attempt.abort.signal },
     );
     attempt.cancel = () => handle.cancel();
-    const outcome = await handle.result;
+    const outcome = await handle.result.catch((err: unknown) => {
+      this.inputs.delete(inputKey(order.jobId, split.path));
+      throw err;
+    });
     this.counters.mapShortCircuitBytes += outcome.shortCircuitBytes;
     // Where a task's start went (the job's taskStartMsP50 counts to its map's first call): the
     // order's trip, the bundle and the split's chunk list, then the thread up to that call.
@@ -443,6 +465,23 @@ export class TaskService {
       idleTimeoutMs: taskTimeoutMs(order.params),
       workDir: join(this.init.dir, order.jobId, `stream-${taskId}`),
     };
+  }
+
+  /** A reader of a job's input file, its chunk list asked for once per job here (`inputs`). */
+  private input(jobId: string, path: string): Promise<FileRangeReader> {
+    const key = inputKey(jobId, path);
+    let pending = this.inputs.get(key);
+    if (!pending) {
+      pending = this.init.fs.openRangeReader(path);
+      this.counters.inputStats += 1;
+      pending.catch(() => this.inputs.delete(key));
+      this.inputs.set(key, pending);
+      for (const oldest of this.inputs.keys()) {
+        if (this.inputs.size <= INPUT_READERS_MAX) break;
+        this.inputs.delete(oldest);
+      }
+    }
+    return pending;
   }
 
   /** The job's bundle on this peer's disk, fetched from the file system once per job. */

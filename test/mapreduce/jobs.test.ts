@@ -34,13 +34,13 @@ function countWords(input: string): Map<string, number> {
 }
 
 describe("MapReduce in one process", () => {
-  it("word count over a multi-chunk file equals an independent count, maps run node-local", async () => {
+  it("word count over a multi-chunk file equals an independent count, maps run node-local and share a stat of the file per peer", async () => {
     cluster = new TestPeers();
     const seed = await cluster.start({ rack: "/r1" });
     await cluster.start({ join: [seed.multiaddrs[0]!], rack: "/r1" });
     await cluster.start({ join: [seed.multiaddrs[0]!], rack: "/r2" });
     await waitFor("3 alive", () => aliveIds(seed).length === 3, { timeoutMs: 10_000 });
-    const input = text(3_000);
+    const input = text(10_000);
     await seed.fs.mkdir("/data");
     await seed.fs.put(new TextEncoder().encode(input), "/data/words.txt", { chunkSizeBytes: 64 * KiB });
     const submitted = await seed.jobs.submit(WORDCOUNT, { inputs: ["/data"], output: "/out/wc", reducers: 2 });
@@ -61,7 +61,12 @@ describe("MapReduce in one process", () => {
     }
     expect(got).toEqual(countWords(input));
     expect(job.counters.mapTasks).toBe(Math.ceil(new TextEncoder().encode(input).length / (64 * KiB)));
-    expect(job.counters.mapInputRecords).toBe(3_000);
+    expect(job.counters.mapTasks).toBeGreaterThan(cluster.peers.length);
+    // The maps of the job on one peer asked the leader for the file's chunk list once.
+    const inputStats = cluster.peers.map((peer) => peer.tasks.counters.inputStats);
+    expect(inputStats.every((stats) => stats <= 1)).toBe(true);
+    expect(inputStats.reduce((sum, stats) => sum + stats, 0)).toBeGreaterThanOrEqual(1);
+    expect(job.counters.mapInputRecords).toBe(10_000);
     expect(job.counters.nodeLocalMaps).toBe(job.counters.mapTasks);
     expect(job.counters.reduceOutputRecords).toBe(got.size);
     // Node-local maps read their whole split in their own thread from the chunk file

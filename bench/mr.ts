@@ -10,6 +10,7 @@
 //                       [--sort-mib 256] [--sort-reducers 3] [--skip-sort]
 //                       [--compute-slots N] [--peer-log info] [--binary PATH] [--keep]
 //                       [--peer-cpu-prof]   (peers write CPU profiles into the temp folder)
+//                       [--peer-env NAME=VALUE]...  (environment for the peers only, e.g. BUN_JSC_* options)
 //   bun run bench/mr.ts --role generate --file PATH [--size-mib N]   (the text alone)
 //   bun run bench/mr.ts --role wordcount --file PATH --out PATH       (the Bun reference alone)
 //
@@ -541,8 +542,14 @@ interface PeerProcess {
 class PeerSet {
   private readonly running = new Set<Subprocess>();
 
-  /** With `profileDir`, peers write CPU profiles there when they stop (Bun's --cpu-prof, through BUN_OPTIONS). */
-  constructor(private readonly profileDir?: string) {}
+  /**
+   * With `profileDir`, peers write CPU profiles there when they stop (Bun's --cpu-prof, through
+   * BUN_OPTIONS); `extraEnv` goes to the peers only, not to the references.
+   */
+  constructor(
+    private readonly profileDir?: string,
+    private readonly extraEnv: Record<string, string> = {},
+  ) {}
 
   async start(binary: string, name: string, args: string[], logLevel: string, logPath: string): Promise<PeerProcess> {
     const profile = this.profileDir ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-md --cpu-prof-dir=${this.profileDir}` } : {};
@@ -550,7 +557,7 @@ class PeerSet {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      env: { ...process.env, ...PEER_ENV, TESSERA_LOG: logLevel, ...profile },
+      env: { ...process.env, ...PEER_ENV, ...this.extraEnv, TESSERA_LOG: logLevel, ...profile },
     });
     this.running.add(child);
     void child.exited.then(() => this.running.delete(child));
@@ -1076,7 +1083,18 @@ async function main(): Promise<void> {
   const keep = flag("keep");
   const root = tempDir("bench-mr");
   const profileDir = flag("peer-cpu-prof") ? join(root.path, "profiles") : undefined;
-  const peerSet = new PeerSet(profileDir);
+  const peerEnv: Record<string, string> = {};
+  process.argv.forEach((word, index) => {
+    if (word !== "--peer-env") return;
+    const pair = process.argv[index + 1] ?? "";
+    const equals = pair.indexOf("=");
+    if (equals < 1) {
+      console.error(`--peer-env takes NAME=VALUE, not "${pair}"`);
+      process.exit(2);
+    }
+    peerEnv[pair.slice(0, equals)] = pair.slice(equals + 1);
+  });
+  const peerSet = new PeerSet(profileDir, peerEnv);
   let cluster: Cluster | undefined;
   let interrupted = false;
   const onSignal = (signal: string) => {

@@ -3,7 +3,9 @@
 //
 // ─── The driver contract (src/raft/node.ts implements it) ─────────────────────────────────
 //
-// Inputs:  tick()                      one unit of logical time (e.g. every 100 ms)
+// Inputs:  tick(late?)                 one unit of logical time (e.g. every 100 ms); `late` for
+//                                      ticks owed after a stall, then checkOwedQuorum() once
+//                                      the messages that arrived meanwhile are read
 //          step(msg)                   a message from the network (throws typed errors on garbage)
 //          propose(data)               leader only; throws ProposalDroppedError{leaderHint} else
 //          proposeConfChange(cc)       one server at a time, leader only
@@ -228,6 +230,8 @@ export class RaftCore {
   private ticksSinceLeader = 0;
   /** campaign() was called inside the lease guard: campaign when it ends. */
   private campaignDeferred = false;
+  /** Leader: an election timeout ended on a late tick; its quorum is judged on the next tick on time. */
+  private quorumCheckOwed = false;
   private reassembly: Reassembly | undefined = undefined;
 
   private prevSoft: SoftState;
@@ -343,10 +347,23 @@ export class RaftCore {
 
   // ─── Inputs ────────────────────────────────────────────────────────────────────────────
 
-  tick(): void {
+  /**
+   * One unit of logical time. `late`: a tick owed for time that passed while the driver could
+   * not run (a stalled process catching up with its clock). It counts as any tick for leases
+   * and timeouts, but a leader does not judge its quorum on it: its followers' answers from
+   * that time may be waiting unread, and stepping down on them would turn a pause of the
+   * leader's process into an election. The judgment waits for the next tick on time, or for
+   * checkOwedQuorum(), which the driver calls once it has read what arrived meanwhile.
+   */
+  tick(late = false): void {
     this.ticksSinceLeader++;
-    if (this._role === "leader") this.tickHeartbeat();
+    if (this._role === "leader") this.tickHeartbeat(late);
     else this.tickElection();
+  }
+
+  /** Leader: judges a quorum check that late ticks put off (tick()); nothing otherwise. */
+  checkOwedQuorum(): void {
+    if (this._role === "leader" && this.quorumCheckOwed) this.judgeQuorum();
   }
 
   /**
@@ -648,6 +665,7 @@ export class RaftCore {
     this.uncommittedBytes = 0;
     this.leaseClock = 0;
     this.leaseRevoked = false;
+    this.quorumCheckOwed = false;
   }
 
   private becomeFollower(term: number, lead: PeerId): void {
@@ -753,21 +771,19 @@ export class RaftCore {
     }
   }
 
-  private tickHeartbeat(): void {
+  private tickHeartbeat(late: boolean): void {
     this.leaseClock++;
     this.heartbeatElapsed++;
     this.electionElapsed++;
-    if (this.electionElapsed >= this.cfg.electionTicks) {
-      this.electionElapsed = 0;
-      if (this.cfg.checkQuorum) {
-        // Dissertation §6.2: a leader that has not heard from a quorum within an election
-        // timeout steps down, so a partitioned leader stops serving (and stops taking proposals).
-        if (!this.quorumActive()) {
-          this.logf("info", () => `${this.id} stepped down at term ${this._term}: no quorum contact`);
-          this.becomeFollower(this._term, NO_PEER);
-          return;
-        }
-      }
+    const timedOut = this.electionElapsed >= this.cfg.electionTicks;
+    if (timedOut) this.electionElapsed = 0;
+    if (this.cfg.checkQuorum && (timedOut || this.quorumCheckOwed)) {
+      // Safety does not rest on the check (a deposed leader commits nothing, and its lease runs
+      // out on late ticks too), so on a late tick it is put off (tick()).
+      if (late) this.quorumCheckOwed = true;
+      else if (!this.judgeQuorum()) return;
+    }
+    if (timedOut) {
       if (this.leadTransferee !== NO_PEER) {
         this.logf("info", () => `${this.id} aborted transfer to ${this.leadTransferee}: timed out`);
         this.leadTransferee = NO_PEER;
@@ -788,6 +804,19 @@ export class RaftCore {
       this.heartbeatElapsed = 0;
       this.bcastHeartbeat(this.readOnly.lastPendingCtx());
     }
+  }
+
+  /**
+   * Dissertation §6.2: a leader that has not heard from a quorum within an election timeout
+   * steps down, so a partitioned leader stops serving (and stops taking proposals). False if
+   * it stepped down.
+   */
+  private judgeQuorum(): boolean {
+    this.quorumCheckOwed = false;
+    if (this.quorumActive()) return true;
+    this.logf("info", () => `${this.id} stepped down at term ${this._term}: no quorum contact`);
+    this.becomeFollower(this._term, NO_PEER);
+    return false;
   }
 
   private quorumActive(): boolean {

@@ -157,6 +157,8 @@ export class RaftNode extends EventTarget {
   private readCounter = 0;
   private tickTimer?: ReturnType<typeof setInterval>;
   private readonly tickMs: number;
+  /** A check of the leader's quorum, put off by late ticks, waits for the next turn (catchUpTicks). */
+  private owedQuorumCheckScheduled = false;
   /** performance.now() at which the next tick is due: ticks follow the monotonic clock. */
   private nextTickMs = 0;
   private ticks = 0;
@@ -238,8 +240,8 @@ export class RaftNode extends EventTarget {
     this.schedule();
   }
 
-  private tick(): void {
-    this.core.tick();
+  private tick(late = false): void {
+    this.core.tick(late);
     this.ticks += 1;
     if (this.queuedReads.length > 0) this.startReadRound();
   }
@@ -253,9 +255,24 @@ export class RaftNode extends EventTarget {
     if (this.stopped || this.core.role !== "leader") return;
     const now = performance.now();
     if (now < this.nextTickMs) return;
+    // More than one tick owed: the process stalled (a busy machine, a pause). The ticks are
+    // late: they run the lease down, but the leader judges its quorum only once the event loop
+    // has read what its followers sent meanwhile (RaftCore.tick): setImmediate runs after the
+    // poll phase, which reads the sockets.
+    const late = now - this.nextTickMs >= this.tickMs;
     while (now >= this.nextTickMs && this.core.role === "leader") {
-      this.tick();
+      this.tick(late);
       this.nextTickMs += this.tickMs;
+    }
+    if (late && !this.owedQuorumCheckScheduled && this.core.role === "leader") {
+      this.owedQuorumCheckScheduled = true;
+      setImmediate(() => {
+        this.owedQuorumCheckScheduled = false;
+        if (this.stopped) return;
+        this.core.checkOwedQuorum();
+        if (this.core.role !== "leader") this.nextTickMs = performance.now() + this.tickMs;
+        this.schedule();
+      });
     }
     // Stepped down on the way (check-quorum): back to a follower's clock.
     if (this.core.role !== "leader") this.nextTickMs = now + this.tickMs;

@@ -187,6 +187,55 @@ describe("pre-vote (dissertation §9.6) and check-quorum (§6.2, §4.2.3)", () =
     expect(net.core(net.leader()!).term).toBeGreaterThan(term);
   });
 
+  it("§6.2: a leader whose process stalled judges its quorum only after reading what its followers sent meanwhile", () => {
+    const net = new Network(["a", "b", "c"], { preVote: true, checkQuorum: true });
+    net.campaign("a");
+    const a = net.core("a");
+    // One election timeout on time, its answers read: the quorum is judged and its marks cleared.
+    net.tick("a", 10);
+    expect(a.role).toBe("leader");
+    // The stall: 25 ticks (two and a half election timeouts) owed at once, nothing read.
+    for (let i = 0; i < 25; i++) a.tick(true);
+    expect(a.role).toBe("leader");
+    // The driver reads what arrived (the followers' answers to the stall's heartbeats), then
+    // has the owed check judged: the quorum is there.
+    net.stabilize();
+    a.checkOwedQuorum();
+    expect(a.role).toBe("leader");
+    // Contrast: ticks on time with nothing read. The election timeout that ends 5 ticks on (the
+    // stall was 2.5 timeouts) finds no answer since the last check, and it steps down.
+    let ticksAsLeader = 0;
+    for (; ticksAsLeader < 25 && a.role === "leader"; ticksAsLeader++) a.tick();
+    expect(a.role).toBe("follower");
+    expect(ticksAsLeader).toBe(5);
+  });
+
+  it("§6.2: a stalled leader cut off from its quorum still steps down, once its driver has read its messages or on the next tick on time", () => {
+    const cutOff = () => {
+      const net = new Network(["a", "b", "c"], { preVote: true, checkQuorum: true });
+      net.campaign("a");
+      net.isolate("a");
+      // The first timeout of a new leader counts everyone as heard (the election itself).
+      net.tick("a", 10);
+      expect(net.core("a").role).toBe("leader");
+      return net;
+    };
+    const first = cutOff();
+    for (let i = 0; i < 15; i++) first.core("a").tick(true);
+    expect(first.core("a").role).toBe("leader");
+    first.stabilize();
+    first.core("a").checkOwedQuorum();
+    expect(first.core("a").role).toBe("follower");
+    const second = cutOff();
+    for (let i = 0; i < 15; i++) second.core("a").tick(true);
+    second.core("a").tick();
+    expect(second.core("a").role).toBe("follower");
+    // Nothing owed: the call changes nothing.
+    const third = cutOff();
+    third.core("a").checkOwedQuorum();
+    expect(third.core("a").role).toBe("leader");
+  });
+
   it("§6.2: a leader that loses contact with a quorum steps down within an election timeout", () => {
     const net = new Network(["a", "b", "c"], { preVote: true, checkQuorum: true });
     net.campaign("a");

@@ -138,10 +138,18 @@ export class Simulation {
   };
   stats = { snapshotsSent: 0, confChanges: 0, crashes: 0, clientOps: 0 };
   private faultsOn = true;
+  /**
+   * Late ticks (a stalled process catching up with its clock: RaftCore.tick(late)), drawn from
+   * a stream of their own so that every seed's other draws stay what they were.
+   */
+  private readonly lateRng: Rng;
+  private readonly lateTick: number;
 
   constructor(readonly opts: SimOptions) {
     const seed = opts.seed;
     this.rng = new Rng(seed);
+    this.lateRng = new Rng(seed ^ 0x1a7e71c5);
+    this.lateTick = this.lateRng.float() * 0.3;
     this.checker = new SafetyChecker(seed, {
       durable: (id) => this.nodes.get(id)?.storage,
       live: (id) => this.nodes.get(id)?.core,
@@ -631,7 +639,7 @@ export class Simulation {
     for (const ev of evs) {
       if (ev.kind === 0) {
         if (!ev.node.core) continue;
-        ev.node.core.tick();
+        ev.node.core.tick(this.lateRng.chance(this.lateTick));
         this.after(ev.node);
       } else if (ev.kind === 1) {
         this.deliver(ev.msg);

@@ -230,7 +230,7 @@ export class RaftCore {
   private ticksSinceLeader = 0;
   /** campaign() was called inside the lease guard: campaign when it ends. */
   private campaignDeferred = false;
-  /** Leader: an election timeout ended on a late tick; its quorum is judged on the next tick on time. */
+  /** Leader: an election timeout ended on a late tick; its quorum is judged later (checkOwedQuorum, or the next tick on time). */
   private quorumCheckOwed = false;
   private reassembly: Reassembly | undefined = undefined;
 

@@ -528,8 +528,9 @@ export class RaftNode extends EventTarget {
           this.answerIndexedReads();
           // 1. Persist.
           if (ready.snapshot) {
-            // Refused for space before it is installed, it is tried again (wal.ts); a failure
-            // once installed fails the log, and the node stops.
+            // Refused for space before it is installed, or before the log's rewrite after it
+            // took effect, it is tried again (wal.ts); a failure once the new segment took
+            // over fails the log, and the node stops.
             const snapshot = ready.snapshot;
             if (!(await retryWhileDiskFull("raft log", () => this.storage.applySnapshot(snapshot), this.diskFullRetry("raft log")))) break;
             this.init.stateMachine.restoreFromFile(this.storage.snapshotFile()!.path);

@@ -102,6 +102,13 @@ export class DiskStorage implements RaftStorage {
   private readonly openSegment: (path: string) => Promise<WalFile>;
   /** The newest snapshot's files (undefined before the first). */
   private snapFile: SnapshotFile | undefined;
+  /**
+   * A snapshot installed from the leader whose segment rewrite was refused before it took
+   * effect (a full disk): the log on disk is whole, as a crash between the snapshot's commit
+   * and the rewrite leaves it, but its segment still ends below the snapshot. Nothing is
+   * appended until the rewrite is done: the next save() or install of it tries again.
+   */
+  private rewriteOwedAt: number | undefined;
 
   private constructor(
     readonly dir: string,
@@ -189,6 +196,7 @@ export class DiskStorage implements RaftStorage {
    */
   async save(hardState: HardState | undefined, entries: readonly Entry[], sync: boolean): Promise<void> {
     if (!hardState && entries.length === 0) return;
+    if (this.rewriteOwedAt !== undefined) await this.rewriteAfterInstall(this.rewriteOwedAt);
     const records: Uint8Array[] = [];
     for (const entry of entries) records.push(encodeEntry(entry));
     if (hardState) records.push(encodeHardState(hardState));
@@ -209,6 +217,12 @@ export class DiskStorage implements RaftStorage {
     const id = decodeSnapshotDescriptor(snapshot.data);
     let file: SnapshotFile;
     if (this.failed) throw this.failed;
+    if (this.rewriteOwedAt !== undefined) {
+      // The same install tried again (the driver retries a refused one): only its rewrite is left.
+      const owed = this.rewriteOwedAt;
+      await this.rewriteAfterInstall(owed);
+      if (snapshot.meta.index === owed) return;
+    }
     if (id) {
       const incoming = incomingSnapshotPath(this.dir, snapshot.meta, id);
       // The transport hands the core a descriptor only once its file is here, whole and checked.
@@ -234,14 +248,25 @@ export class DiskStorage implements RaftStorage {
     }
     this.memory.applySnapshot(coreSnapshotOf(file));
     this.snapFile = file;
+    await this.rewriteAfterInstall(snapshot.meta.index);
+  }
+
+  /**
+   * The segment rewrite that makes an installed snapshot the log's start. Refused before the
+   * new segment takes over (rewriteSegment leaves the old one live then), it is owed
+   * (rewriteOwedAt) and its error thrown, so a full disk can be waited out; refused after,
+   * the log is failed (rewriteSegment).
+   */
+  private async rewriteAfterInstall(index: number): Promise<void> {
     try {
       await this.rewriteSegment();
     } catch (err) {
-      // The old segment may end below the installed snapshot: entries appended to it now
-      // would leave a gap at the next start. Nothing more goes to this log.
-      throw this.fail(`the Raft log could not be rewritten after installing snapshot ${snapshot.meta.index}: ${(err as Error).message}`, err);
+      if (this.failed) throw this.failed;
+      this.rewriteOwedAt = index;
+      throw err;
     }
-    removeSnapshotsBefore(this.dir, snapshot.meta.index);
+    this.rewriteOwedAt = undefined;
+    removeSnapshotsBefore(this.dir, index);
   }
 
   /**

@@ -4,7 +4,7 @@
 // the driver saves the same Ready again until space comes back instead of stopping. A fake
 // segment file refuses writes on demand: no full real disk is needed.
 import { afterEach, describe, expect, it } from "vitest";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -208,6 +208,65 @@ describe("installing a received snapshot on a full disk", () => {
     cleanups.push(() => reopened.close());
     expect(reopened.snapshot().meta.index).toBe(10);
     expect(reopened.lastIndex()).toBe(11);
+  });
+});
+
+describe("the Raft log's rewrite after an installed snapshot, refused", () => {
+  it("is owed: nothing is appended until it is done, a restart meanwhile finds a whole log, and the same install or the next save finishes it", async () => {
+    const disk = new FillingDisk();
+    const { storage, dir } = await storageIn(disk);
+    await storage.save(hardState(0), [entry(1, 1, "one")], true);
+    const meta = { index: 10, term: 2, confState: { voters: ["a"], learners: [] } };
+    const data = new Uint8Array([5, 6, 7]);
+    const id = { sizeBytes: data.length, sha256: sha256Of(data) };
+    writeFileSync(incomingSnapshotPath(dir, meta, id), data);
+    // The next segment cannot be made (as when the disk is full: here its temp name is taken).
+    const blocked = join(dir, "wal-000000000002.log.tmp");
+    mkdirSync(blocked);
+    await expect(storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) })).rejects.toThrow();
+    // Installed, and the log not failed: an append tries the rewrite first and is refused whole.
+    expect(storage.firstIndex()).toBe(11);
+    await expect(storage.save(hardState(10), [entry(11, 2, "eleven")], true)).rejects.toThrow();
+    expect(storage.lastIndex()).toBe(10);
+    expect(readFileSync(segmentOf(dir)).length).toBeGreaterThan(0);
+    // A crash now: a copy of the folder opens at the snapshot, with nothing after it.
+    const copy = tempDir("wal-owed-copy");
+    cleanups.push(() => copy.remove());
+    cpSync(dir, copy.path, { recursive: true });
+    rmSync(join(copy.path, "wal-000000000002.log.tmp"), { recursive: true });
+    const crashed = await DiskStorage.open(copy.path);
+    cleanups.push(() => crashed.close());
+    expect(crashed.snapshot().meta.index).toBe(10);
+    expect(crashed.lastIndex()).toBe(10);
+    // Space again: the install, tried again by the driver, finishes the rewrite; appends follow.
+    rmSync(blocked, { recursive: true });
+    await storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) });
+    await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
+    await storage.close();
+    const reopened = await DiskStorage.open(dir);
+    cleanups.push(() => reopened.close());
+    expect(reopened.snapshot().meta.index).toBe(10);
+    expect(reopened.lastIndex()).toBe(11);
+    expect(reopened.entries(11, 12, Number.MAX_SAFE_INTEGER).map((e) => new TextDecoder().decode(e.data))).toEqual(["eleven"]);
+  });
+
+  it("is finished by the next save when the install is not tried again", async () => {
+    const disk = new FillingDisk();
+    const { storage, dir } = await storageIn(disk);
+    await storage.save(hardState(0), [entry(1, 1, "one")], true);
+    const meta = { index: 10, term: 2, confState: { voters: ["a"], learners: [] } };
+    const data = new Uint8Array([9]);
+    const id = { sizeBytes: data.length, sha256: sha256Of(data) };
+    writeFileSync(incomingSnapshotPath(dir, meta, id), data);
+    const blocked = join(dir, "wal-000000000002.log.tmp");
+    mkdirSync(blocked);
+    await expect(storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) })).rejects.toThrow();
+    rmSync(blocked, { recursive: true });
+    await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
+    await storage.close();
+    const reopened = await DiskStorage.open(dir);
+    cleanups.push(() => reopened.close());
+    expect([reopened.snapshot().meta.index, reopened.firstIndex(), reopened.lastIndex()]).toEqual([10, 11, 11]);
   });
 });
 

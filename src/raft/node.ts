@@ -533,7 +533,9 @@ export class RaftNode extends EventTarget {
             // over fails the log, and the node stops.
             const snapshot = ready.snapshot;
             if (!(await retryWhileDiskFull("raft log", () => this.storage.applySnapshot(snapshot), this.diskFullRetry("raft log")))) break;
-            this.init.stateMachine.restoreFromFile(this.storage.snapshotFile()!.path);
+            // The state machine copies the file (a full disk refuses it whole): tried again too.
+            const snapshotPath = this.storage.snapshotFile()!.path;
+            if (!(await retryWhileDiskFull("state machine", () => this.init.stateMachine.restoreFromFile(snapshotPath), this.diskFullRetry("state machine's database")))) break;
             this.applied = ready.snapshot.meta.index;
             this.failProposalsUpTo(this.applied);
           }

@@ -1,5 +1,5 @@
 // Determinism, snapshots, restarts and the cost of a big delete.
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Namespace } from "../../src/master/state/namespace.ts";
@@ -7,6 +7,7 @@ import { decodeLogCommand, encodeLogCommand, logCommandKind, type LogCommandKind
 import { MasterStateMachine } from "../../src/master/state/state-machine.ts";
 import type { Entry } from "../../src/raft/types.ts";
 import { AssertionError } from "../../src/util/assert.ts";
+import { isNoSpaceError } from "../../src/util/disk-full.ts";
 import { tempDir } from "../support/temp.ts";
 
 const MiB = 1024 * 1024;
@@ -230,6 +231,60 @@ describe("namespace: snapshots as files", () => {
       expect(inMemory.dump()).toBe(source.dump());
       for (const ns of [source, onDisk, inMemory]) ns.close();
     } finally {
+      dir.remove();
+    }
+  });
+});
+
+const tmpfsSkip = process.getuid?.() !== 0 ? "needs root to mount a small tmpfs" : undefined;
+
+describe("namespace: a snapshot restored on a full disk", () => {
+  it.skipIf(tmpfsSkip !== undefined)("is refused whole: no part of the copy is left, the state is as it was, and the same restore succeeds once space is back", () => {
+    const dir = tempDir("ns-restore-full");
+    const small = join(dir.path, "small");
+    mkdirSync(small);
+    const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=1m", "tessera-ns-full", small], { stderr: "pipe" });
+    if (mounted.exitCode !== 0) throw new Error(`mounting a tmpfs failed: ${mounted.stderr.toString()}`);
+    const open: Namespace[] = [];
+    try {
+      const source = Namespace.open({ path: join(dir.path, "source.db") });
+      open.push(source);
+      for (const e of randomLog(5, 300)) applyAsRaft(source, e);
+      const snapshotPath = join(dir.path, "snapshot.db");
+      source.snapshotToFile(snapshotPath);
+      const target = Namespace.open({ path: join(small, "target.db") });
+      open.push(target);
+      for (const e of randomLog(7, 20)) applyAsRaft(target, e);
+      const before = target.dump();
+      const filler = join(small, "filler");
+      const fd = openSync(filler, "a");
+      for (let size = 1 << 16; size >= 1; size >>= 2) {
+        const buffer = Buffer.alloc(size);
+        for (;;) {
+          try {
+            writeSync(fd, buffer);
+          } catch {
+            break;
+          }
+        }
+      }
+      closeSync(fd);
+      let refused: unknown;
+      try {
+        target.restoreFromFile(snapshotPath, { keep: true });
+      } catch (err) {
+        refused = err;
+      }
+      expect(isNoSpaceError(refused)).toBe(true);
+      expect(existsSync(join(small, "target.db.restore"))).toBe(false);
+      expect(target.dump()).toBe(before);
+      unlinkSync(filler);
+      target.restoreFromFile(snapshotPath, { keep: true });
+      expect(target.dump()).toBe(source.dump());
+      expect(existsSync(snapshotPath)).toBe(true);
+    } finally {
+      for (const ns of open) ns.close();
+      Bun.spawnSync(["umount", "-l", small]);
       dir.remove();
     }
   });

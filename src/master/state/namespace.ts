@@ -564,7 +564,14 @@ export class Namespace {
     let source = path;
     if (options.keep) {
       source = `${this.path}.restore`;
-      copyFileSync(path, source, fsConstants.COPYFILE_FICLONE);
+      try {
+        copyFileSync(path, source, fsConstants.COPYFILE_FICLONE);
+      } catch (err) {
+        // A full disk refuses the copy part way: the part goes, so it holds no space and a
+        // retry starts clean. The current state is untouched.
+        rmSync(source, { force: true });
+        throw err;
+      }
     }
     try {
       checkAndUpgradeFile(source);

@@ -2,7 +2,8 @@
 // network namespace (net.ts) and each with its data dir on its own small tmpfs, so that a full
 // disk is a real ENOSPC. The nemesis's levers: kill -9 and restart, SIGSTOP/SIGCONT, fill and
 // free a disk, jump a wall clock (the peer's TESSERA_TEST_CLOCK_FILE hook).
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { fillToLastByte } from "../support/full-disk.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -278,25 +279,7 @@ export class ChaosCluster {
 
   /** Fills the peer's data file system to the last byte; returns the bytes written. */
   fillDisk(peer: number): number {
-    const file = join(this.slots[peer]!.mount, "chaos-fill");
-    const fd = openSync(file, "a");
-    let written = 0;
-    try {
-      for (let size = 1 << 20; size >= 1; size >>= 2) {
-        const buffer = Buffer.alloc(size, 0x5a);
-        for (;;) {
-          try {
-            written += writeSync(fd, buffer);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === "ENOSPC") break;
-            throw err;
-          }
-        }
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return written;
+    return fillToLastByte(join(this.slots[peer]!.mount, "chaos-fill"));
   }
 
   freeDisk(peer: number): void {

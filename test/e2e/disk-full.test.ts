@@ -5,7 +5,8 @@
 // node; once the disk is freed it serves again without a restart; a kill -9 and restart after
 // the episode start cleanly (no torn batch in the middle of its Raft log).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeSync, mkdirSync, openSync, readFileSync, statfsSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync, statfsSync, unlinkSync } from "node:fs";
+import { fillToLastByte } from "../support/full-disk.ts";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -65,22 +66,7 @@ function freePort(): Promise<number> {
 /** Fills the file system of `dir` to 0 bytes free; returns the filler's path. */
 function fill(dir: string): string {
   const file = join(dir, "filler");
-  const fd = openSync(file, "a");
-  try {
-    for (let size = 1 << 20; size >= 1; size >>= 2) {
-      const buffer = Buffer.alloc(size, 0x5a);
-      for (;;) {
-        try {
-          writeSync(fd, buffer);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === "ENOSPC") break;
-          throw err;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
+  fillToLastByte(file);
   return file;
 }
 

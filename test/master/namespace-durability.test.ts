@@ -1,5 +1,5 @@
 // Determinism, snapshots, restarts and the cost of a big delete.
-import { closeSync, existsSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Namespace } from "../../src/master/state/namespace.ts";
@@ -9,6 +9,7 @@ import type { Entry } from "../../src/raft/types.ts";
 import { AssertionError } from "../../src/util/assert.ts";
 import { isNoSpaceError } from "../../src/util/disk-full.ts";
 import { tempDir } from "../support/temp.ts";
+import { fillToLastByte, mountTmpfs, TMPFS_SKIP_REASON } from "../support/full-disk.ts";
 
 const MiB = 1024 * 1024;
 
@@ -236,15 +237,12 @@ describe("namespace: snapshots as files", () => {
   });
 });
 
-const tmpfsSkip = process.getuid?.() !== 0 ? "needs root to mount a small tmpfs" : undefined;
-
 describe("namespace: a snapshot restored on a full disk", () => {
-  it.skipIf(tmpfsSkip !== undefined)("is refused whole: no part of the copy is left, the state is as it was, and the same restore succeeds once space is back", () => {
+  it.skipIf(TMPFS_SKIP_REASON !== undefined)("is refused whole: no part of the copy is left, the state is as it was, and the same restore succeeds once space is back", () => {
     const dir = tempDir("ns-restore-full");
     const small = join(dir.path, "small");
     mkdirSync(small);
-    const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=1m", "tessera-ns-full", small], { stderr: "pipe" });
-    if (mounted.exitCode !== 0) throw new Error(`mounting a tmpfs failed: ${mounted.stderr.toString()}`);
+    const unmount = mountTmpfs(small, 1, "tessera-ns-full");
     const open: Namespace[] = [];
     try {
       const source = Namespace.open({ path: join(dir.path, "source.db") });
@@ -257,18 +255,7 @@ describe("namespace: a snapshot restored on a full disk", () => {
       for (const e of randomLog(7, 20)) applyAsRaft(target, e);
       const before = target.dump();
       const filler = join(small, "filler");
-      const fd = openSync(filler, "a");
-      for (let size = 1 << 16; size >= 1; size >>= 2) {
-        const buffer = Buffer.alloc(size);
-        for (;;) {
-          try {
-            writeSync(fd, buffer);
-          } catch {
-            break;
-          }
-        }
-      }
-      closeSync(fd);
+      fillToLastByte(filler);
       let refused: unknown;
       try {
         target.restoreFromFile(snapshotPath, { keep: true });
@@ -284,7 +271,7 @@ describe("namespace: a snapshot restored on a full disk", () => {
       expect(existsSync(snapshotPath)).toBe(true);
     } finally {
       for (const ns of open) ns.close();
-      Bun.spawnSync(["umount", "-l", small]);
+      unmount();
       dir.remove();
     }
   });

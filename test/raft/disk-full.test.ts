@@ -4,7 +4,7 @@
 // the driver saves the same Ready again until space comes back instead of stopping. A fake
 // segment file refuses writes on demand: no full real disk is needed.
 import { afterEach, describe, expect, it } from "vitest";
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { generateKeyPair } from "@libp2p/crypto/keys";
@@ -18,6 +18,7 @@ import { MasterStateMachine, encodeLogCommand } from "../../src/master/state/sta
 import { createLogger, setLogLevel, type Logger } from "../../src/util/log.ts";
 import { isNoSpaceError, retryWhileDiskFull } from "../../src/util/disk-full.ts";
 import { tempDir } from "../support/temp.ts";
+import { fillToLastByte, mountTmpfs, TMPFS_SKIP_REASON } from "../support/full-disk.ts";
 import { waitFor } from "../support/wait.ts";
 import { entry } from "./storage-suite.ts";
 
@@ -134,35 +135,21 @@ describe("the Raft log on a full disk", () => {
   });
 });
 
-const tmpfsSkip = process.getuid?.() !== 0 ? "needs root to mount a small tmpfs" : undefined;
 
 describe("the Raft log on a real full tmpfs", () => {
   // A real file system fills in the middle of a write: the write returns short (the bytes up
   // to the page boundary) and only the next one fails. The log before this fix took the short
   // write as done, acknowledged the batch, and the next batch after it made the log unreadable.
-  it.skipIf(tmpfsSkip !== undefined)("refuses a batch that does not fit, leaves the segment as it was, and reopens whole once space is back", async () => {
+  it.skipIf(TMPFS_SKIP_REASON !== undefined)("refuses a batch that does not fit, leaves the segment as it was, and reopens whole once space is back", async () => {
     const dir = tempDir("wal-tmpfs");
     cleanups.push(() => dir.remove());
-    const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=1m", "tessera-wal-full", dir.path], { stderr: "pipe" });
-    if (mounted.exitCode !== 0) throw new Error(`mounting a tmpfs failed: ${mounted.stderr.toString()}`);
-    cleanups.push(() => void Bun.spawnSync(["umount", "-l", dir.path]));
+    cleanups.push(mountTmpfs(dir.path, 1, "tessera-wal-full"));
     const raftDir = join(dir.path, "raft");
     const storage = await DiskStorage.open(raftDir, { voters: ["a"], learners: [] });
     cleanups.push(() => storage.close().catch(() => {}));
     await storage.save(hardState(0), [entry(1, 1, "one")], true);
     const filler = join(dir.path, "filler");
-    const fd = openSync(filler, "a");
-    for (let size = 1 << 16; size >= 1; size >>= 2) {
-      const buffer = Buffer.alloc(size);
-      for (;;) {
-        try {
-          writeSync(fd, buffer);
-        } catch {
-          break;
-        }
-      }
-    }
-    closeSync(fd);
+    fillToLastByte(filler);
     const segment = join(raftDir, "wal-000000000001.log");
     const before = statSync(segment).size;
     const started = performance.now();
@@ -182,25 +169,36 @@ describe("the Raft log on a real full tmpfs", () => {
   });
 });
 
+/**
+ * A log with entry 1 and a snapshot at index 10 received beside it, as the transport leaves one
+ * (its data in the incoming file): `snapshot` is what the core hands the driver to install.
+ */
+async function logWithReceivedSnapshot(data: Uint8Array) {
+  const disk = new FillingDisk();
+  const { storage, dir } = await storageIn(disk);
+  await storage.save(hardState(0), [entry(1, 1, "one")], true);
+  const meta = { index: 10, term: 2, confState: { voters: ["a"], learners: [] } };
+  const id = { sizeBytes: data.length, sha256: sha256Of(data) };
+  const incoming = incomingSnapshotPath(dir, meta, id);
+  writeFileSync(incoming, data);
+  return { storage, dir, meta, incoming, snapshot: { meta, data: encodeSnapshotDescriptor(id) } };
+}
+
+/** The name the log's next segment is written under before it takes over (wal.ts rewriteSegment). */
+const NEXT_SEGMENT_TEMP = "wal-000000000002.log.tmp";
+
 describe("installing a received snapshot on a full disk", () => {
   it("a refused install puts the data back where the transport left it, so the same install can be tried again", async () => {
-    const disk = new FillingDisk();
-    const { storage, dir } = await storageIn(disk);
-    await storage.save(hardState(0), [entry(1, 1, "one")], true);
-    const meta = { index: 10, term: 2, confState: { voters: ["a"], learners: [] } };
-    const data = new Uint8Array([1, 2, 3, 4]);
-    const id = { sizeBytes: data.length, sha256: sha256Of(data) };
-    const incoming = incomingSnapshotPath(dir, meta, id);
-    writeFileSync(incoming, data);
+    const { storage, dir, meta, incoming, snapshot } = await logWithReceivedSnapshot(new Uint8Array([1, 2, 3, 4]));
     // The metadata file cannot be made (as when the disk is full: here its temp name is taken).
     mkdirSync(`${snapshotMetaPath(dir, meta)}.tmp`);
-    await expect(storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) })).rejects.toThrow();
+    await expect(storage.applySnapshot(snapshot)).rejects.toThrow();
     expect(existsSync(incoming)).toBe(true);
     expect(existsSync(snapshotDataPath(dir, meta))).toBe(false);
     expect(storage.lastIndex()).toBe(1);
 
     rmSync(`${snapshotMetaPath(dir, meta)}.tmp`, { recursive: true });
-    await storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) });
+    await storage.applySnapshot(snapshot);
     expect(storage.firstIndex()).toBe(11);
     await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
     await storage.close();
@@ -213,17 +211,11 @@ describe("installing a received snapshot on a full disk", () => {
 
 describe("the Raft log's rewrite after an installed snapshot, refused", () => {
   it("is owed: nothing is appended until it is done, a restart meanwhile finds a whole log, and the same install or the next save finishes it", async () => {
-    const disk = new FillingDisk();
-    const { storage, dir } = await storageIn(disk);
-    await storage.save(hardState(0), [entry(1, 1, "one")], true);
-    const meta = { index: 10, term: 2, confState: { voters: ["a"], learners: [] } };
-    const data = new Uint8Array([5, 6, 7]);
-    const id = { sizeBytes: data.length, sha256: sha256Of(data) };
-    writeFileSync(incomingSnapshotPath(dir, meta, id), data);
+    const { storage, dir, snapshot } = await logWithReceivedSnapshot(new Uint8Array([5, 6, 7]));
     // The next segment cannot be made (as when the disk is full: here its temp name is taken).
-    const blocked = join(dir, "wal-000000000002.log.tmp");
+    const blocked = join(dir, NEXT_SEGMENT_TEMP);
     mkdirSync(blocked);
-    await expect(storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) })).rejects.toThrow();
+    await expect(storage.applySnapshot(snapshot)).rejects.toThrow();
     // Installed, and the log not failed: an append tries the rewrite first and is refused whole.
     expect(storage.firstIndex()).toBe(11);
     await expect(storage.save(hardState(10), [entry(11, 2, "eleven")], true)).rejects.toThrow();
@@ -233,14 +225,14 @@ describe("the Raft log's rewrite after an installed snapshot, refused", () => {
     const copy = tempDir("wal-owed-copy");
     cleanups.push(() => copy.remove());
     cpSync(dir, copy.path, { recursive: true });
-    rmSync(join(copy.path, "wal-000000000002.log.tmp"), { recursive: true });
+    rmSync(join(copy.path, NEXT_SEGMENT_TEMP), { recursive: true });
     const crashed = await DiskStorage.open(copy.path);
     cleanups.push(() => crashed.close());
     expect(crashed.snapshot().meta.index).toBe(10);
     expect(crashed.lastIndex()).toBe(10);
     // Space again: the install, tried again by the driver, finishes the rewrite; appends follow.
     rmSync(blocked, { recursive: true });
-    await storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) });
+    await storage.applySnapshot(snapshot);
     await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
     await storage.close();
     const reopened = await DiskStorage.open(dir);
@@ -251,16 +243,10 @@ describe("the Raft log's rewrite after an installed snapshot, refused", () => {
   });
 
   it("is finished by the next save when the install is not tried again", async () => {
-    const disk = new FillingDisk();
-    const { storage, dir } = await storageIn(disk);
-    await storage.save(hardState(0), [entry(1, 1, "one")], true);
-    const meta = { index: 10, term: 2, confState: { voters: ["a"], learners: [] } };
-    const data = new Uint8Array([9]);
-    const id = { sizeBytes: data.length, sha256: sha256Of(data) };
-    writeFileSync(incomingSnapshotPath(dir, meta, id), data);
-    const blocked = join(dir, "wal-000000000002.log.tmp");
+    const { storage, dir, snapshot } = await logWithReceivedSnapshot(new Uint8Array([9]));
+    const blocked = join(dir, NEXT_SEGMENT_TEMP);
     mkdirSync(blocked);
-    await expect(storage.applySnapshot({ meta, data: encodeSnapshotDescriptor(id) })).rejects.toThrow();
+    await expect(storage.applySnapshot(snapshot)).rejects.toThrow();
     rmSync(blocked, { recursive: true });
     await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
     await storage.close();

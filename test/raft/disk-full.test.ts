@@ -184,6 +184,15 @@ async function logWithReceivedSnapshot(data: Uint8Array) {
   return { storage, dir, meta, incoming, snapshot: { meta, data: encodeSnapshotDescriptor(id) } };
 }
 
+/** Appends entry 11 after the snapshot at 10, closes the log and opens its folder again. */
+async function appendElevenAndReopen(storage: DiskStorage, dir: string): Promise<DiskStorage> {
+  await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
+  await storage.close();
+  const reopened = await DiskStorage.open(dir);
+  cleanups.push(() => reopened.close());
+  return reopened;
+}
+
 /** The name the log's next segment is written under before it takes over (wal.ts rewriteSegment). */
 const NEXT_SEGMENT_TEMP = "wal-000000000002.log.tmp";
 
@@ -200,10 +209,7 @@ describe("installing a received snapshot on a full disk", () => {
     rmSync(`${snapshotMetaPath(dir, meta)}.tmp`, { recursive: true });
     await storage.applySnapshot(snapshot);
     expect(storage.firstIndex()).toBe(11);
-    await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
-    await storage.close();
-    const reopened = await DiskStorage.open(dir);
-    cleanups.push(() => reopened.close());
+    const reopened = await appendElevenAndReopen(storage, dir);
     expect(reopened.snapshot().meta.index).toBe(10);
     expect(reopened.lastIndex()).toBe(11);
   });
@@ -233,10 +239,7 @@ describe("the Raft log's rewrite after an installed snapshot, refused", () => {
     // Space again: the install, tried again by the driver, finishes the rewrite; appends follow.
     rmSync(blocked, { recursive: true });
     await storage.applySnapshot(snapshot);
-    await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
-    await storage.close();
-    const reopened = await DiskStorage.open(dir);
-    cleanups.push(() => reopened.close());
+    const reopened = await appendElevenAndReopen(storage, dir);
     expect(reopened.snapshot().meta.index).toBe(10);
     expect(reopened.lastIndex()).toBe(11);
     expect(reopened.entries(11, 12, Number.MAX_SAFE_INTEGER).map((e) => new TextDecoder().decode(e.data))).toEqual(["eleven"]);
@@ -248,10 +251,7 @@ describe("the Raft log's rewrite after an installed snapshot, refused", () => {
     mkdirSync(blocked);
     await expect(storage.applySnapshot(snapshot)).rejects.toThrow();
     rmSync(blocked, { recursive: true });
-    await storage.save(hardState(10), [entry(11, 2, "eleven")], true);
-    await storage.close();
-    const reopened = await DiskStorage.open(dir);
-    cleanups.push(() => reopened.close());
+    const reopened = await appendElevenAndReopen(storage, dir);
     expect([reopened.snapshot().meta.index, reopened.firstIndex(), reopened.lastIndex()]).toEqual([10, 11, 11]);
   });
 });

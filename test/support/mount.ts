@@ -215,9 +215,13 @@ export class MountHarness {
     for (;;) {
       const listed = mounts().get(mount.mountPoint);
       if (listed?.fsType.startsWith("fuse")) {
-        // Over a dead mount, the kernel may give the new one the freed id: the new one answers.
         if (listed.id !== mount.previousMountId) return;
-        if ((await run(["stat", "-f", mount.mountPoint], { timeoutMs: 5_000 })).code === 0) return;
+        // Over a dead mount, the kernel may give the new one the freed id: the new one answers
+        // (the dead one says ENOTCONN). The answer must come from a FUSE file system, for the
+        // recovery may have detached the dead mount since mountinfo was read, and then the
+        // plain folder beneath answers too.
+        const statfs = await run(["stat", "-f", "-c", "%T", mount.mountPoint], { timeoutMs: 5_000 });
+        if (statfs.code === 0 && statfs.stdout.trim().startsWith("fuse")) return;
       }
       if (mount.process.exitCode !== null || mount.process.signalCode !== null) {
         throw new Error(`tessera mount exited (${mount.process.signalCode ?? `code ${mount.process.exitCode}`}) before mounting: ${mount.stderr().trim().slice(-500)}`);

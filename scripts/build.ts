@@ -15,7 +15,7 @@ mkdirSync("dist", { recursive: true });
 // points: a compiled binary can start a Worker only from a module compiled into it
 // (src/compute/worker-pool.ts, taskWorkerUrl; src/http/server.ts, httpWorkerUrl;
 // src/master/state/namespace.ts, snapshotWorkerUrl; src/mount/fuse/session.ts, deviceWorkerUrl).
-const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "src/master/state/snapshot-worker.ts", "src/mount/fuse/device-worker.ts", "--outfile", outfile];
+const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "src/master/state/snapshot-worker.ts", "src/master/state/wal-checkpoint-worker.ts", "src/mount/fuse/device-worker.ts", "--outfile", outfile];
 if (target) args.push("--target", target);
 const started = performance.now();
 await $`${process.execPath} ${args}`.quiet();

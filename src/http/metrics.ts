@@ -266,6 +266,14 @@ export class PeerMetrics {
     gauge("tessera_raft_applied_index", "The highest log index this peer applied to its state machine.", () => local.raft().appliedIndex);
     gauge("tessera_raft_is_leader", "1 when this peer is the Raft leader (the master).", () => (local.raft().isLeader ? 1 : 0));
     counter("tessera_raft_leader_changes_total", "Times this peer saw the leader change.", [], () => [[{}, local.raft().leaderChanges]]);
+    counter("tessera_namespace_wal_checkpoints_total", "Checkpoints of this peer's namespace WAL by its worker thread, by outcome: complete (the WAL wholly copied into the database file), partial (a writer kept adding frames), failed.", ["outcome"], () => {
+      const checkpoints = local.walCheckpoints();
+      return [
+        [{ outcome: "complete" }, checkpoints.complete],
+        [{ outcome: "partial" }, checkpoints.checkpoints - checkpoints.complete],
+        [{ outcome: "failed" }, checkpoints.failures],
+      ];
+    });
     counter("tessera_chunkserver_written_bytes_total", "Bytes this chunk server accepted as a replica in write pipelines.", [], () => [[{}, local.data.write.bytesWritten]]);
     counter("tessera_chunkserver_read_bytes_total", "Bytes this chunk server served to readers.", [], () => [[{}, local.data.read.bytesServed]]);
     counter("tessera_chunkserver_pipelines_total", "Write pipelines through this chunk server, by outcome.", ["outcome"], () => [

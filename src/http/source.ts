@@ -52,4 +52,6 @@ export interface LocalFigures {
   tasks: { readonly counters: { readonly mapsDone: number; readonly reducesDone: number; readonly failed: number; readonly cancelled: number; readonly mapShortCircuitBytes: number }; readonly runningCount: number };
   /** The admission of each request server this peer runs ("meta", "webhdfs", "s3"): requests admitted and refused (src/util/admission.ts). */
   admission(): Array<{ service: string; stats: AdmissionStats }>;
+  /** Checkpoints of this peer's namespace WAL by its worker thread: finished (complete: the WAL wholly copied) and failed. */
+  walCheckpoints(): { checkpoints: number; complete: number; failures: number };
 }

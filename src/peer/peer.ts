@@ -27,6 +27,7 @@ import { PeerMetrics } from "../http/metrics.ts";
 import type { AdminHttpSource } from "../http/source.ts";
 import { RaftNode } from "../raft/node.ts";
 import { MasterStateMachine } from "../master/state/state-machine.ts";
+import type { Namespace } from "../master/state/namespace.ts";
 import { MetaService } from "../master/rpc/meta-service.ts";
 import { CallScopes } from "../master/rpc/at-most-once.ts";
 import { Callers } from "../master/rpc/callers.ts";
@@ -553,7 +554,7 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
             log: log.child("webhdfs"),
           });
     if (webhdfs) started.push({ stop: () => webhdfs.stop() });
-    const http = httpAddress === undefined ? undefined : await startAdminHttp({ address: httpAddress, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call, cacheTiers: innerStore, admission: () => admissionOf({ meta, webhdfs, s3: s3Ref.gateway }) }), metrics, log: log.child("http"), ...(webhdfs ? { proxy: { url: webhdfs.url, key: webhdfs.key } } : {}) });
+    const http = httpAddress === undefined ? undefined : await startAdminHttp({ address: httpAddress, source: adminHttpSource({ id, rack, raft, membership, data, fs, admin, jobs, tasks, call, cacheTiers: innerStore, admission: () => admissionOf({ meta, webhdfs, s3: s3Ref.gateway }), namespace: master.namespace }), metrics, log: log.child("http"), ...(webhdfs ? { proxy: { url: webhdfs.url, key: webhdfs.key } } : {}) });
     if (http) {
       started.push({ stop: () => http.stop() });
       httpRef.address = advertisedHttpAddress(http.hostname, http.port, host.getMultiaddrs().map((address) => address.toString()));
@@ -609,6 +610,7 @@ function adminHttpSource(parts: {
   cacheTiers: CacheTiers;
   /** The admission of this peer's request servers, those started so far (S3 starts after admin HTTP). */
   admission: () => Array<{ service: string; stats: AdmissionStats }>;
+  namespace: Namespace;
 }): AdminHttpSource {
   const { raft, membership, fs, admin, jobs, call } = parts;
   return {
@@ -640,6 +642,7 @@ function adminHttpSource(parts: {
       tiers: () => parts.cacheTiers.tierUsage(),
       tasks: parts.tasks,
       admission: parts.admission,
+      walCheckpoints: () => parts.namespace.walCheckpoints() ?? { checkpoints: 0, complete: 0, failures: 0 },
     },
   };
 }

@@ -11,10 +11,13 @@
 //    anything but GET 405, and none of it changes the namespace.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBinary, PeerProcesses, runCli, type StartedPeer } from "../support/processes.ts";
 import { waitFor } from "../support/wait.ts";
+import { connect } from "../../src/client/cluster.ts";
+import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
+import { CHECKPOINT_AFTER_COMMITS } from "../../src/master/state/wal-checkpointer.ts";
 import { tempDir } from "../support/temp.ts";
 import { parsePrometheusText, sampleSum, sampleValue, type Exposition } from "../support/prometheus.ts";
 
@@ -117,6 +120,14 @@ beforeAll(async () => {
     return path;
   });
   await cli(["fs", "put", ...locals, "/data", "--chunk-size", "64KiB", "--replication", "3"]);
+  // Commits enough for each master's WAL checkpoint worker to run (one at a time, so each is a
+  // commit of its own on every master, even where a follower applies two together).
+  const client = await connect({ join: env.TESSERA_JOIN.split(","), swarmKey: decodeSwarmKey(readFileSync(swarmKey, "utf8")) });
+  try {
+    for (let i = 0; i < 2 * CHECKPOINT_AFTER_COMMITS + 100; i++) await client.fs.mkdir(`/commits/${i}`, { parents: true });
+  } finally {
+    await client.close();
+  }
 }, 90_000);
 
 afterAll(async () => {
@@ -198,10 +209,11 @@ describe("admin HTTP of a 3-peer cluster, real processes", () => {
       const isLeader = peer === leader;
       // The peer's figures are at most about a second old.
       const metrics = await waitFor(
-        `the metrics of ${isLeader ? "the leader" : "a non-leader"} to show the dead peer`,
+        `the metrics of ${isLeader ? "the leader" : "a non-leader"} to show the dead peer and a WAL checkpoint`,
         async () => {
           const metrics = await scrape(peer);
-          return sampleValue(metrics, "tessera_peers", { state: "dead" }) === 1 && sampleValue(metrics, "tessera_chunks_under_replicated") === fsck.underReplicated ? metrics : undefined;
+          const checkpointed = sampleSum(metrics, "tessera_namespace_wal_checkpoints_total", { outcome: "complete" }) + sampleSum(metrics, "tessera_namespace_wal_checkpoints_total", { outcome: "partial" }) >= 1;
+          return sampleValue(metrics, "tessera_peers", { state: "dead" }) === 1 && sampleValue(metrics, "tessera_chunks_under_replicated") === fsck.underReplicated && checkpointed ? metrics : undefined;
         },
         { timeoutMs: 10_000, intervalMs: 200 },
       );
@@ -220,6 +232,9 @@ describe("admin HTTP of a 3-peer cluster, real processes", () => {
       expect(sampleValue(metrics, "tessera_capacity_bytes")).toBeGreaterThan(0);
       // Every replica of the 200 MiB files went through each chunk server's write pipeline.
       expect(sampleValue(metrics, "tessera_chunkserver_written_bytes_total")).toBeGreaterThanOrEqual(LOAD_FILE_BYTES);
+      // The mkdirs of beforeAll were commits of every master: its WAL was checkpointed by the
+      // worker thread of the binary (wal-checkpointer.ts; the wait above), never failing.
+      expect(sampleValue(metrics, "tessera_namespace_wal_checkpoints_total", { outcome: "failed" })).toBe(0);
       expect(metrics.types.get("tessera_meta_request_duration_seconds")).toBe("histogram");
       expect(sampleSum(metrics, "tessera_meta_request_duration_seconds_count", { served: isLeader ? "leader" : "forwarded" })).toBeGreaterThan(0);
 

@@ -146,6 +146,7 @@ function snapshotSource(): AdminHttpSource {
       tiers: () => [],
       tasks: { counters: { mapsDone: 0, reducesDone: 0, failed: 0, cancelled: 0, mapShortCircuitBytes: 0 }, runningCount: 0 },
       admission: () => [],
+      walCheckpoints: () => ({ checkpoints: 0, complete: 0, failures: 0 }),
     },
   };
 }

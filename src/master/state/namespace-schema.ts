@@ -85,6 +85,15 @@ export const ROOT_ID = 1;
 export const STAGING_PARENT = 0;
 /** Page cache of the namespace database: the memory the namespace uses, whatever its size. */
 export const NAMESPACE_CACHE_BYTES = 32 * 1024 * 1024;
+/**
+ * Frames in the WAL past which the committing connection checkpoints it itself (32 MiB of
+ * 4 KiB pages). The worker (wal-checkpointer.ts) has copied nearly all of them by then, so
+ * this is a short copy and two syncs; it is also what starts the WAL over when the worker's
+ * copy never caught up with a writer that did not pause.
+ */
+export const WAL_FALLBACK_CHECKPOINT_PAGES = 8_192;
+/** Bytes of WAL file kept when it starts over: a little more than the fallback bound, so a WAL of that size is reused as it is. */
+export const WAL_KEPT_BYTES = 40 * 1024 * 1024;
 
 /** The columns of schema 7, which an upgrade to 8 copies. */
 const INODE_COLUMNS_7 =
@@ -436,7 +445,13 @@ export type Statements = ReturnType<typeof prepareStatements>;
 
 /** Pragmas of every connection; the temporary table of folder deletes lives per connection. */
 export function configureConnection(db: Database, onDisk: boolean): void {
-  if (onDisk) db.run("PRAGMA journal_mode = WAL");
+  if (onDisk) {
+    db.run("PRAGMA journal_mode = WAL");
+    // A worker checkpoints the WAL (wal-checkpointer.ts); this connection does it itself only
+    // past this bound, and a WAL grown larger is cut back to WAL_KEPT_BYTES when it starts over.
+    db.run(`PRAGMA wal_autocheckpoint = ${WAL_FALLBACK_CHECKPOINT_PAGES}`);
+    db.run(`PRAGMA journal_size_limit = ${WAL_KEPT_BYTES}`);
+  }
   db.run("PRAGMA synchronous = NORMAL");
   db.run(`PRAGMA cache_size = -${NAMESPACE_CACHE_BYTES / 1024}`);
   db.run("CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY, kind TEXT NOT NULL)");

@@ -68,6 +68,7 @@ import {
 } from "./permissions.ts";
 import { workerEntryUrl } from "../../util/worker-entry.ts";
 import type { SnapshotWorkerAnswer, SnapshotWorkerRequest } from "./snapshot-worker-protocol.ts";
+import { WalCheckpointer, type WalCheckpointStats } from "./wal-checkpointer.ts";
 
 export type { ChunkInfo } from "./namespace-ops.ts";
 
@@ -301,10 +302,15 @@ export class Namespace {
   /** mountRecords() for the rows of a stat or list (bound once). */
   private readonly mountsOfRows = (): readonly MountRecord[] => this.mountRecords();
 
+  /** Checkpoints of a database on disk, on a worker thread (wal-checkpointer.ts). */
+  private readonly checkpointer: WalCheckpointer | undefined;
+
   private constructor(
     private readonly path: string | undefined,
     private readonly retryBounds: RetryCacheBounds,
-  ) {}
+  ) {
+    this.checkpointer = path === undefined ? undefined : new WalCheckpointer(path);
+  }
 
   static open(options: NamespaceOptions = {}): Namespace {
     const namespace = new Namespace(options.path, options.retryCache ?? RETRY_CACHE_BOUNDS_DEFAULT);
@@ -313,7 +319,13 @@ export class Namespace {
   }
 
   close(): void {
+    this.checkpointer?.stop();
     this.db.close();
+  }
+
+  /** What the WAL checkpoint worker did (undefined for a database in memory). */
+  walCheckpoints(): WalCheckpointStats | undefined {
+    return this.checkpointer === undefined ? undefined : { ...this.checkpointer.stats };
   }
 
   /** The Raft index of the last entry whose changes the database holds. */
@@ -353,6 +365,7 @@ export class Namespace {
       this.forgetPermissionState();
       throw err;
     }
+    this.checkpointer?.committed();
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }
@@ -377,13 +390,14 @@ export class Namespace {
       }
       this.writeMeta();
       this.s.commit.run();
-      return results;
     } catch (err) {
       if (this.db.inTransaction) this.s.rollback.run();
       this.meta = batchSaved;
       this.forgetPermissionState();
       throw err;
     }
+    this.checkpointer?.committed();
+    return results;
   }
 
   /**
@@ -622,7 +636,9 @@ export class Namespace {
   private replaceFile(source: string): void {
     assert(this.path !== undefined, "only a database on disk is replaced by a file");
     // close() checkpoints the WAL into the file and removes it; a leftover would belong to
-    // the old database and must not be replayed over the new one.
+    // the old database and must not be replayed over the new one. The checkpoint worker's
+    // connection is closed first, or the WAL would outlive the close.
+    this.checkpointer?.stop();
     this.db.close();
     for (const suffix of ["-wal", "-shm"]) rmSync(`${this.path}${suffix}`, { force: true });
     renameSync(source, this.path);

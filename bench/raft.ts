@@ -1,7 +1,7 @@
 // The replicated metadata under load and under leader loss: three voters as three processes
 // of dist/tessera on loopback, fsync on, and one client process (this one).
 //
-//   bun run bench/raft.ts [--seconds N] [--kills N] [--connections N] [--binary PATH] [--skip-follower] [--skip-reads]
+//   bun run bench/raft.ts [--seconds N] [--warmup-seconds N] [--kills N] [--connections N] [--binary PATH] [--skip-follower] [--skip-reads]
 //                         [--etcd-loads s,l|none] [--etcd-put-seconds N] [--etcd-put-clients 1,64]
 //
 // It measures, in one run:
@@ -49,6 +49,8 @@ const VALUE_BYTES = 100;
 // Proposers cycle over this many keys: the state machine holds at most 10,000 settings.
 const KEYS_PER_PROPOSER = 4;
 const WARMUP_MS = 1_000;
+/** Seconds of load before the measured phases (--warmup-seconds; 0 for none). */
+const WARMUP_SECONDS_DEFAULT = 20;
 const FSYNC_SECONDS = 2;
 const IDLE_SECONDS = 3;
 // Failover: a new attempt goes out this often while none has succeeded (hedged), so the
@@ -614,6 +616,7 @@ async function sequential<T>(count: number, make: () => Promise<T>): Promise<T[]
 
 async function main(): Promise<void> {
   const seconds = numberArg("seconds", SECONDS_DEFAULT);
+  const warmupSeconds = numberArg("warmup-seconds", WARMUP_SECONDS_DEFAULT, 0);
   const kills = Math.round(numberArg("kills", KILLS_DEFAULT, 0));
   const connections = Math.round(numberArg("connections", CONNECTIONS_DEFAULT));
   const skipFollower = process.argv.includes("--skip-follower");
@@ -686,6 +689,13 @@ async function main(): Promise<void> {
     }
     if (!skipReads) {
       for (const readers of PROPOSERS) phases.push({ label: `leader, ${readers} reader${readers > 1 ? "s" : ""}`, op: "read", clients: leaderClients, proposers: readers });
+    }
+    // The JIT compiles the peers' hot code for tens of seconds after they start, at up to twice
+    // the CPU per operation of the steady state (docs/metadata.md, "The JIT"): a load not
+    // counted first, as nnbench does, so the phases measure the peers as they run for hours.
+    if (warmupSeconds > 0) {
+      const warm = await runLoad("warm-up", "write", leaderClients, Math.max(...PROPOSERS), warmupSeconds, peers, leader.id, await control.of(leader));
+      console.log(`warm-up: ${Math.max(...PROPOSERS)} proposers for ${warmupSeconds} s (${int(warm.committed)} commits, not counted)`);
     }
     // What the peers burn with nothing to do (heartbeats, gossip, connection monitors).
     const idleBefore = cpuSnapshot(peers);

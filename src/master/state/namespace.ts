@@ -635,9 +635,10 @@ export class Namespace {
   /** Moves a checked database file over this one's and reopens. */
   private replaceFile(source: string): void {
     assert(this.path !== undefined, "only a database on disk is replaced by a file");
-    // close() checkpoints the WAL into the file and removes it; a leftover would belong to
-    // the old database and must not be replayed over the new one. The checkpoint worker's
-    // connection is closed first, or the WAL would outlive the close.
+    // A WAL left after the close (bun:sqlite's close leaves it while prepared statements live)
+    // belongs to the old database and must not be replayed over the new one. The checkpoint
+    // worker holds no connection to the old file while it is replaced: a running checkpoint
+    // is waited for first.
     this.checkpointer?.stop();
     this.db.close();
     for (const suffix of ["-wal", "-shm"]) rmSync(`${this.path}${suffix}`, { force: true });

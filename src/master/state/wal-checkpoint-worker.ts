@@ -24,8 +24,8 @@ function checkpoint(dbPath: string): WalCheckpointAnswer {
         if (row.checkpointed >= row.log || pass >= CHECKPOINT_PASSES_MAX) return { ok: true, copiedFrames, complete: row.checkpointed >= row.log };
       }
     } finally {
-      // A statement left unfinalized keeps the connection open past close() (a "zombie"):
-      // the peer's own close would then not be the last, and would leave the WAL behind.
+      // A statement left unfinalized keeps the connection, its files and its locks open past
+      // close() (a "zombie"), beyond the idle state the namespace waits for.
       query.finalize();
     }
   } finally {

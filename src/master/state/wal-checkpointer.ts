@@ -20,9 +20,9 @@ import { createLogger } from "../../util/log.ts";
 
 /**
  * Commits of the peer's connection between two checkpoints. A commit of four creates writes
- * about nine pages (measured), so this is a WAL of about 10 MiB: large enough that a page written by many
- * commits (the meta row's, an index's hot leaf) is copied once for many of them, small enough
- * that a checkpoint takes milliseconds.
+ * about nine pages (measured), so this is a WAL of about 10 MiB: large enough that a page
+ * written by many commits (the meta row's, an index's hot leaf) is copied once for many of
+ * them, small enough that a checkpoint takes milliseconds.
  */
 export const CHECKPOINT_AFTER_COMMITS = 256;
 /** How long closing or replacing the database waits for a running checkpoint to finish. */
@@ -52,11 +52,6 @@ export class WalCheckpointer {
     if (Atomics.load(this.state, 0) !== CHECKPOINT_IDLE) return;
     this.commitsSince = 0;
     this.start();
-  }
-
-  /** True while the worker has the database open. */
-  running(): boolean {
-    return Atomics.load(this.state, 0) === CHECKPOINT_RUNNING;
   }
 
   /**

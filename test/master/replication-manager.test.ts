@@ -8,7 +8,7 @@ import { describe, it, expect, afterEach } from "vitest";
 import { Namespace } from "../../src/master/state/namespace.ts";
 import { encodeLogCommand, type TypedLogCommand } from "../../src/master/state/log-command.ts";
 import { ChunkLocations } from "../../src/master/cluster/locations.ts";
-import { ReplicationManager, REPORT_WAIT_MS_MAX } from "../../src/master/repair/replication-manager.ts";
+import { PASS_SPACING_FACTOR, ReplicationManager, REPORT_WAIT_MS_MAX } from "../../src/master/repair/replication-manager.ts";
 import { REPAIR_COPIES_PER_SOURCE_MAX, REPAIR_COPIES_PER_TARGET_MAX } from "../../src/master/repair/replication.ts";
 import type { MembershipService } from "../../src/membership/service.ts";
 import type { PeerRecord } from "../../src/membership/peer-table.ts";
@@ -75,7 +75,11 @@ function cluster() {
     });
   let seed = 7;
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-  manager = new ReplicationManager({ raft: { isLeader: true, term: 1 }, namespace, membership, locations, send, log: quiet, intervalMs: INTERVAL_MS, rand, nowMs: () => timers.nowMs(), timers });
+  // The time a pass works between its yields: each reading of this clock moves it on by
+  // `busy.msPerReading` (0: a pass costs nothing, as it nearly does with CHUNKS chunks).
+  const busy = { atMs: 0, msPerReading: 0 };
+  const busyClockMs = () => (busy.atMs += busy.msPerReading);
+  manager = new ReplicationManager({ raft: { isLeader: true, term: 1 }, namespace, membership, locations, send, log: quiet, intervalMs: INTERVAL_MS, rand, nowMs: () => timers.nowMs(), busyClockMs, timers });
 
   const kill = (peer: string) => {
     const dead = records.get(peer)!;
@@ -93,7 +97,7 @@ function cluster() {
     kill(peer);
     await timers.advance(0);
   };
-  return { timers, manager, sent, reportAll, kill, readyThenKill, locations, chunks };
+  return { timers, manager, sent, reportAll, kill, readyThenKill, locations, chunks, busy };
 }
 
 /** Copies in flight per source and per target, from the requests outstanding. */
@@ -152,6 +156,46 @@ describe("the replicator's driver", () => {
     }
     expect(finished).toBe(CHUNKS);
     expect(manager.view()).toMatchObject({ repairedChunks: CHUNKS, failedCopies: 0, queueLength: 0, copiesInFlight: 0 });
+  });
+
+  it("a long pass over every chunk spaces the next one a tick would start by PASS_SPACING_FACTOR times its length; a dead peer still starts one at once", async () => {
+    const { timers, manager, sent, reportAll, kill, locations, busy } = cluster();
+    reportAll();
+    manager.start();
+    await timers.advance(INTERVAL_MS);
+    reportAll();
+    await timers.advance(INTERVAL_MS);
+    expect(manager.view()).toMatchObject({ ready: true, queueLength: 0 });
+    // From the next pass on, each takes 300 ms: the next is due PASS_SPACING_FACTOR × 300 ms after it starts.
+    busy.msPerReading = 300;
+    await timers.advance(INTERVAL_MS);
+    const spacingMs = PASS_SPACING_FACTOR * 300;
+    expect(spacingMs).toBeGreaterThan(2 * INTERVAL_MS);
+    // c silently loses every replica (a full report of nothing): no peer died, so only a pass finds it.
+    locations.fullReport("c", []);
+    let waitedMs = 0;
+    for (; waitedMs + INTERVAL_MS < spacingMs; waitedMs += INTERVAL_MS) {
+      await timers.advance(INTERVAL_MS);
+      expect(sent).toEqual([]);
+      expect(manager.view().queueLength).toBe(0);
+    }
+    await timers.advance(spacingMs - waitedMs);
+    expect(sent.length).toBeGreaterThan(0);
+    // Each finished copy starts the next from the queue, without a pass.
+    while (sent.length > 0) {
+      sent[0]!.finish();
+      await settle();
+    }
+    expect(manager.view()).toMatchObject({ repairedChunks: CHUNKS, queueLength: 0 });
+
+    // b silently loses its replicas too, right after a pass: the next tick plans nothing, but a
+    // dead peer starts a pass at once, which finds b's losses as well.
+    locations.fullReport("b", []);
+    await timers.advance(INTERVAL_MS);
+    expect(sent).toEqual([]);
+    kill("f");
+    await timers.advance(0);
+    expect(sent.filter((entry) => entry.request.copy).length).toBeGreaterThan(0);
   });
 
   it("a failed copy is counted and retried on a later round", async () => {

@@ -1,5 +1,6 @@
 // The leader's replicator: every REPLICATION_INTERVAL_MS it rebuilds the repair queue from
-// the namespace and the location map (replication.ts decides, this file does the I/O), then
+// the namespace and the location map (replication.ts decides, this file does the I/O), or
+// less often when a pass over every chunk is long (PASS_SPACING_FACTOR), then
 // asks holders over /tessera/chunk/replicate/2 to copy chunks to new holders and servers to
 // delete surplus, stale and corrupt replicas. A finished copy starts the next one at once,
 // within the throttles, without waiting for the next round.
@@ -44,6 +45,14 @@ import { assert } from "../../util/assert.ts";
 
 /** How often the queue is rebuilt (GFS and HDFS scan every few seconds; 1 s heals sooner). */
 export const REPLICATION_INTERVAL_MS = 1_000;
+/**
+ * A pass over every chunk is followed by at least this many times its own duration before the
+ * next one a tick starts, so the passes take at most about a tenth of the leader's thread
+ * however large the namespace. A pass over a million chunks took most of a second: run every
+ * second, an idle leader spent 79-81% of a core on it (bench/million, 7 December 2026). A dead
+ * peer still starts a pass at once.
+ */
+export const PASS_SPACING_FACTOR = 10;
 /** A new leader waits this long at most for the live peers' full block reports. */
 export const REPORT_WAIT_MS_MAX = 10_000;
 /** Repairs remembered for the view (tests read the order; metrics the figures). */
@@ -93,6 +102,8 @@ export interface ReplicationManagerInit {
   limits?: RepairLimits;
   rand?: (n: number) => number;
   nowMs?: () => number;
+  /** A clock of milliseconds for the time a pass works between its yields (performance.now by default; tests drive it). */
+  busyClockMs?: () => number;
   timers?: TimerSource;
 }
 
@@ -110,6 +121,11 @@ export class ReplicationManager {
   // Leadership: the reportSeq when this peer last became leader, and when.
   private leaderSince?: { seq: number; atMs: number };
   private ready = false;
+  /** A tick's round before this time (nowMs) plans nothing: the last pass's spacing (PASS_SPACING_FACTOR). */
+  private nextPassAtMs = 0;
+  /** A dead peer asked for a round: it runs its pass whatever the spacing. */
+  private kicked = false;
+  private readonly busyClockMs: () => number;
   private queue: QueuedRepair[] = [];
   private readonly copies = new Map<string, CopyOrder>();
   private readonly deletes = new Map<string, DeleteOrder>();
@@ -124,6 +140,7 @@ export class ReplicationManager {
     this.limits = init.limits ?? REPAIR_LIMITS_DEFAULT;
     this.rand = init.rand ?? ((n) => randomInt(n));
     this.nowMs = init.nowMs ?? (() => Date.now());
+    this.busyClockMs = init.busyClockMs ?? (() => performance.now());
     this.sending = new InFlightBudget("repair copies sent", this.limits.perSource, this.limits.total);
     this.receiving = new InFlightBudget("repair copies received", this.limits.perTarget);
     this.loop = new LeaderLoop({
@@ -135,6 +152,7 @@ export class ReplicationManager {
         this.leaderSince = undefined;
         this.ready = false;
         this.queue = [];
+        this.nextPassAtMs = 0;
       },
       log: init.log,
       timers: init.timers,
@@ -156,7 +174,10 @@ export class ReplicationManager {
   private readonly onPeerChange = (event: Event) => {
     const change = (event as CustomEvent<PeerChange>).detail;
     // A kick runs after the current task, so the location map has forgotten the peer's replicas first.
-    if (change.to === "dead") this.loop.kick();
+    if (change.to === "dead") {
+      this.kicked = true;
+      this.loop.kick();
+    }
   };
 
   /** Holds new copies and deletions (those running finish); for tests and maintenance. */
@@ -186,11 +207,16 @@ export class ReplicationManager {
     const peers = this.peerView();
     if (!this.isReady(peers)) return;
     if (this.paused) return;
+    const startedAtMs = this.nowMs();
+    if (!this.kicked && startedAtMs < this.nextPassAtMs) return;
+    this.kicked = false;
 
     const repairs: QueuedRepair[] = [];
+    let busyMs = 0;
     const deletes: DeleteOrder[] = [];
     let after: string | undefined;
     for (;;) {
+      const pageStartMs = this.busyClockMs();
       const page = this.init.namespace.allChunkIds({ ...(after ? { after } : {}), limit: CHUNK_PAGE_MAX });
       // A peer's decommission state read once per page, not once per replica: this round runs
       // every second over every chunk, and three SQLite reads per chunk made a namespace of
@@ -209,12 +235,14 @@ export class ReplicationManager {
         }
         if (repairs.length >= 2 * REPAIR_QUEUE_MAX) trimQueue(repairs);
       }
+      busyMs += this.busyClockMs() - pageStartMs;
       if (!page.next) break;
       after = page.next;
       // Let the leader serve requests between pages of a large namespace.
       await new Promise((resolve) => setImmediate(resolve));
       if (!this.init.raft.isLeader || signal.aborted) return;
     }
+    this.nextPassAtMs = startedAtMs + PASS_SPACING_FACTOR * busyMs;
     trimQueue(repairs);
     this.queue = repairs;
     // A copy that finished while this round yielded may have started another from the old

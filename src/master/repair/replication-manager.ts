@@ -48,7 +48,7 @@ export const REPLICATION_INTERVAL_MS = 1_000;
 /**
  * A pass over every chunk is followed by at least this many times its own duration before the
  * next one a tick starts, so the passes take at most about a tenth of the leader's thread
- * however large the namespace. A pass over a million chunks took most of a second: run every
+ * however large the namespace. A pass over a million chunks takes a second or more: run every
  * second, an idle leader spent 79-81% of a core on it (bench/million, 7 December 2026). A dead
  * peer still starts a pass at once.
  */

@@ -33,6 +33,8 @@ const batch = arg("batch", 8);
 const count = arg("creates", 30_000);
 const rounds = arg("rounds", 3);
 const dir = tempDir("namespace-apply");
+// The temporary database goes however the bench ends.
+process.on("exit", () => dir.remove());
 const ns = Namespace.open({ path: join(dir.path, "namespace.db") });
 let index = 0;
 const entry = (command: TypedLogCommand): Entry => ({ index: ++index, term: 1, type: "normal", data: encodeLogCommand(command) });
@@ -63,4 +65,3 @@ for (let round = 0; round < rounds; round++) {
 await Bun.sleep(100);
 console.log("WAL checkpoints by the worker:", JSON.stringify(ns.walCheckpoints()));
 ns.close();
-dir.remove();

@@ -23,15 +23,28 @@ function creates(from: number, count: number, firstIndex: number): Entry[] {
   });
 }
 
-/** A namespace on disk with folders /d0../d15: its applied index after them. */
-function openWithFolders(path: string): { ns: Namespace; index: number } {
+/** A namespace on disk with folders /d0../d15. */
+function openWithFolders(path: string): Namespace {
   const ns = Namespace.open({ path });
   const folders: Entry[] = Array.from({ length: 16 }, (_, i) => ({ index: i + 1, term: 1, type: "normal", data: encodeLogCommand({ mkdir: { path: `/d${i}`, parents: false, mtimeMs: 1 } }) }));
   for (const result of ns.applyBatch(folders)) expect(result.ok).toBe(true);
-  return { ns, index: 16 };
+  return ns;
 }
 
-function applyCreates(ns: Namespace, from: number, count: number, index: number): number {
+/** Opens the database at `path` again: it holds every entry up to `index` and `files` files. */
+function expectAfterReopen(path: string, index: number, files: number): void {
+  const reopened = Namespace.open({ path });
+  try {
+    expect(reopened.appliedIndex()).toBe(index);
+    expect(reopened.counts().files).toBe(files);
+  } finally {
+    reopened.close();
+  }
+}
+
+/** Applies `count` creates, four per commit, after the namespace's applied index; answers the index of the last. */
+function applyCreates(ns: Namespace, from: number, count: number): number {
+  let index = ns.appliedIndex();
   for (let done = 0; done < count; done += 4) {
     for (const result of ns.applyBatch(creates(from + done, 4, index + 1))) expect(result.ok).toBe(true);
     index += 4;
@@ -44,22 +57,19 @@ describe("WAL checkpoints on a worker", () => {
     const dir = tempDir("wal-checkpointer");
     try {
       const path = join(dir.path, "ns.db");
-      let { ns, index } = openWithFolders(path);
+      const ns = openWithFolders(path);
       // 16,000 creates in 4,000 commits, without a pause for the worker to catch up. Each
       // commit writes at least three pages (the meta row's, the new inodes', the retry
       // cache's; about nine, measured), so a WAL that never started over would pass the bound.
       const commits = 4_000;
       expect(commits * 3).toBeGreaterThan(WAL_FALLBACK_CHECKPOINT_PAGES);
-      index = applyCreates(ns, 0, commits * 4, index);
+      const index = applyCreates(ns, 0, commits * 4);
       const checkpoints = await waitFor("the worker's checkpoints to be counted", () => (ns.walCheckpoints()!.checkpoints >= 1 ? ns.walCheckpoints() : undefined), { timeoutMs: 20_000 });
       expect(checkpoints.failures).toBe(0);
       expect(checkpoints.checkpoints).toBeLessThanOrEqual(Math.ceil(commits / CHECKPOINT_AFTER_COMMITS));
       expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(Math.max(WAL_KEPT_BYTES, WAL_FALLBACK_CHECKPOINT_PAGES * WAL_PAGE_BYTES) + 64 * WAL_PAGE_BYTES);
       ns.close();
-      ns = Namespace.open({ path });
-      expect(ns.appliedIndex()).toBe(index);
-      expect(ns.counts().files).toBe(commits * 4);
-      ns.close();
+      expectAfterReopen(path, index, commits * 4);
     } finally {
       dir.remove();
     }
@@ -70,16 +80,11 @@ describe("WAL checkpoints on a worker", () => {
     try {
       const path = join(dir.path, "ns.db");
       for (let round = 0; round < 5; round++) {
-        const opened = round === 0 ? openWithFolders(path) : { ns: Namespace.open({ path }), index: 0 };
-        const ns = opened.ns;
-        const index = round === 0 ? opened.index : ns.appliedIndex();
+        const ns = round === 0 ? openWithFolders(path) : Namespace.open({ path });
         // Exactly enough commits to ask for a checkpoint with the last one, then close at once.
-        const after = applyCreates(ns, round * CHECKPOINT_AFTER_COMMITS * 4, CHECKPOINT_AFTER_COMMITS * 4, index);
+        const after = applyCreates(ns, round * CHECKPOINT_AFTER_COMMITS * 4, CHECKPOINT_AFTER_COMMITS * 4);
         ns.close();
-        const reopened = Namespace.open({ path });
-        expect(reopened.appliedIndex()).toBe(after);
-        expect(reopened.counts().files).toBe((round + 1) * CHECKPOINT_AFTER_COMMITS * 4);
-        reopened.close();
+        expectAfterReopen(path, after, (round + 1) * CHECKPOINT_AFTER_COMMITS * 4);
       }
     } finally {
       dir.remove();
@@ -92,23 +97,20 @@ describe("WAL checkpoints on a worker", () => {
       const path = join(dir.path, "ns.db");
       const other = join(dir.path, "other.db");
       const source = openWithFolders(other);
-      const sourceIndex = applyCreates(source.ns, 100_000, 40, source.index);
+      const sourceIndex = applyCreates(source, 100_000, 40);
       const snapshot = join(dir.path, "snapshot.db");
-      source.ns.snapshotToFile(snapshot);
-      source.ns.close();
+      source.snapshotToFile(snapshot);
+      source.close();
 
-      const { ns, index } = openWithFolders(path);
-      applyCreates(ns, 0, CHECKPOINT_AFTER_COMMITS * 4, index);
+      const ns = openWithFolders(path);
+      applyCreates(ns, 0, CHECKPOINT_AFTER_COMMITS * 4);
       ns.restoreFromFile(snapshot, { keep: true });
       expect(ns.appliedIndex()).toBe(sourceIndex);
       expect(ns.counts().files).toBe(40);
       // Applying goes on over the new state, and it survives a reopen.
-      const after = applyCreates(ns, 200_000, 8, sourceIndex);
+      const after = applyCreates(ns, 200_000, 8);
       ns.close();
-      const reopened = Namespace.open({ path });
-      expect(reopened.appliedIndex()).toBe(after);
-      expect(reopened.counts().files).toBe(48);
-      reopened.close();
+      expectAfterReopen(path, after, 48);
     } finally {
       dir.remove();
     }

@@ -123,7 +123,7 @@ export class ReplicationManager {
   private ready = false;
   /** A tick's round before this time (nowMs) plans nothing: the last pass's spacing (PASS_SPACING_FACTOR). */
   private nextPassAtMs = 0;
-  /** A dead peer asked for a round: it runs its pass whatever the spacing. */
+  /** A dead peer or a caller of runRound asked for a round: it runs its pass whatever the spacing. */
   private kicked = false;
   private readonly busyClockMs: () => number;
   private queue: QueuedRepair[] = [];
@@ -198,8 +198,9 @@ export class ReplicationManager {
     };
   }
 
-  /** One planning round now (the loop runs them; tests may too). Rounds never overlap. */
+  /** One planning round now, whatever the spacing (the loop runs them; tests may too). Rounds never overlap. */
   async runRound(): Promise<void> {
+    this.kicked = true;
     await this.loop.runRound();
   }
 

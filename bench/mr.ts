@@ -7,7 +7,7 @@
 //
 //   bun run bench/mr.ts [--size-mib 256] [--chunk-mib 64] [--reducers 3] [--repeat 1]
 //                       [--small-mib 24] [--small-chunk-mib 1] [--skip-small]
-//                       [--sort-mib 256] [--sort-reducers 3] [--skip-sort]
+//                       [--sort-mib 256] [--sort-reducers 3] [--sort-output-replication 1] [--skip-sort]
 //                       [--compute-slots N] [--peer-log info] [--binary PATH] [--keep]
 //                       [--peer-cpu-prof]   (peers write CPU profiles into the temp folder)
 //                       [--peer-env NAME=VALUE]...  (environment for the peers only, e.g. BUN_JSC_* options)
@@ -860,7 +860,7 @@ async function* linesOfParts(client: ClusterClient, parts: string[]): AsyncGener
 // ---- the sort ----
 
 interface SortModule {
-  submitSort(client: { fs: ClusterClient["fs"]; jobs: ClusterClient["jobs"] }, options: { input: string; output: string; reducers: number; sampleCount?: number; onProgress?(job: JobView): void }): Promise<JobView>;
+  submitSort(client: { fs: ClusterClient["fs"]; jobs: ClusterClient["jobs"] }, options: { input: string; output: string; reducers: number; sampleCount?: number; outputReplication?: number; onProgress?(job: JobView): void }): Promise<JobView>;
 }
 
 /** examples/sort/sort.ts, loaded at run time: without it the sort is skipped with a note. */
@@ -903,8 +903,8 @@ async function checkSorted(lines: AsyncIterable<string>): Promise<SortCheck> {
   return { lines: count, sorted: firstDisorder === undefined, ...(firstDisorder ? { firstDisorder } : {}) };
 }
 
-async function runSortPhase(cluster: Cluster, root: string, sortBytes: number, reducers: number, chunkSizeBytes: number, sortTemp: string): Promise<void> {
-  out(`sort of ${mib(sortBytes)} of records, ${reducers} reducers (${loadText()})`);
+async function runSortPhase(cluster: Cluster, root: string, sortBytes: number, reducers: number, outputReplication: number, chunkSizeBytes: number, sortTemp: string): Promise<void> {
+  out(`sort of ${mib(sortBytes)} of records, ${reducers} reducers, output at replication ${outputReplication} (${loadText()})`);
   const sort = await loadSort();
   if (typeof sort === "string") {
     out(`  skipped: ${sort}`);
@@ -935,7 +935,7 @@ async function runSortPhase(cluster: Cluster, root: string, sortBytes: number, r
   let run: JobRun;
   try {
     // submitSort samples the input (reads through this client), submits, and waits for the end.
-    run = await runJob(cluster, (submitted) => sort.submitSort(cluster.client, { input: "/mr/sort/records.txt", output: "/mr/sort/sorted", reducers, onProgress: submitted }));
+    run = await runJob(cluster, (submitted) => sort.submitSort(cluster.client, { input: "/mr/sort/records.txt", output: "/mr/sort/sorted", reducers, outputReplication, onProgress: submitted }));
   } catch (err) {
     out(`  FAILED: ${(err as Error).message}`);
     for (const line of peerWarnings(cluster, logsBefore).slice(0, 10)) out(`    ${line}`);
@@ -1078,6 +1078,9 @@ async function main(): Promise<void> {
   const repeat = Math.floor(numberArg("repeat", 1, 1));
   const sortBytes = Math.round(numberArg("sort-mib", SORT_MIB_DEFAULT, 1) * MiB);
   const sortReducers = Math.floor(numberArg("sort-reducers", reducers, 1));
+  // TeraSort writes its output once (mapreduce.terasort.output.replication = 1), and so does
+  // examples/sort unless asked; the reference writes one copy to the local disk.
+  const sortOutputReplication = Math.floor(numberArg("sort-output-replication", 1, 1));
   const computeSlots = arg("compute-slots");
   const peerLog = arg("peer-log") ?? "info";
   const keep = flag("keep");
@@ -1233,7 +1236,7 @@ async function main(): Promise<void> {
 
     // 5. the sort
     if (flag("skip-sort")) out("sort: skipped (--skip-sort)");
-    else await runSortPhase(cluster, root.path, sortBytes, sortReducers, chunkSizeBytes, sortTemp);
+    else await runSortPhase(cluster, root.path, sortBytes, sortReducers, sortOutputReplication, chunkSizeBytes, sortTemp);
   } catch (err) {
     out(`bench stopped: ${(err as Error).message}`);
   } finally {

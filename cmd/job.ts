@@ -8,6 +8,7 @@ import type { ClusterClient } from "../src/client/cluster.ts";
 import type { JobView } from "../src/client/jobs.ts";
 import { formatBytes, formatTable } from "./format.ts";
 import { parseParamArg } from "../src/protocol/job-params.ts";
+import { REPLICATION_MAX } from "../src/protocol/limits.ts";
 import type { ClientFlagsLike } from "./fs.ts";
 
 type WithClient = <T>(flags: ClientFlagsLike, work: (client: ClusterClient) => Promise<T>) => Promise<T>;
@@ -25,6 +26,7 @@ interface RunFlags extends ClientFlagsLike {
   input: string[];
   output: string;
   reducers: string;
+  outputReplication?: string;
   mapper?: string;
   reducer?: string;
   combiner?: string;
@@ -45,6 +47,7 @@ export function addJobCommands(program: Command, withClient: WithClient, addClie
       .requiredOption("--input <path...>", "input files or folders in the file system")
       .requiredOption("--output <path>", "the output folder (must not exist)")
       .option("--reducers <n>", "reduce tasks, hence output files", "1")
+      .option("--output-replication <n>", "copies of each output file (default: the file system's, 3)")
       .option("--mapper <command>", "streaming: a shell command that reads lines on stdin and writes key<TAB>value lines")
       .option("--reducer <command>", "streaming: a shell command that reads its partition's sorted key<TAB>value lines (default: the identity)")
       .option("--combiner <command>", "streaming: a shell command run over each map's sorted output, like a reducer")
@@ -52,6 +55,10 @@ export function addJobCommands(program: Command, withClient: WithClient, addClie
   ).action(async (module: string | undefined, flags: RunFlags) => {
     const reducers = Number(flags.reducers);
     if (!Number.isInteger(reducers) || reducers < 1) throw new JobUsageError(`--reducers must be a whole number of at least 1, not "${flags.reducers}"`);
+    const outputReplication = flags.outputReplication === undefined ? undefined : Number(flags.outputReplication);
+    if (outputReplication !== undefined && (!Number.isInteger(outputReplication) || outputReplication < 1 || outputReplication > REPLICATION_MAX)) {
+      throw new JobUsageError(`--output-replication must be a whole number from 1 to ${REPLICATION_MAX}, not "${flags.outputReplication}"`);
+    }
     const params = flags.param.map((arg) => {
       if (!arg.includes("=")) throw new JobUsageError(`--param takes key=value, and "${arg}" has no '='`);
       return parseParamArg(arg);
@@ -62,7 +69,7 @@ export function addJobCommands(program: Command, withClient: WithClient, addClie
     const modulePath = module === undefined ? undefined : resolve(module);
     if (modulePath !== undefined && !existsSync(modulePath)) throw new JobUsageError(`the job module ${module} does not exist`);
     await withClient(flags, async (client) => {
-      const options = { inputs: flags.input, output: flags.output, reducers, params };
+      const options = { inputs: flags.input, output: flags.output, reducers, params, ...(outputReplication !== undefined ? { outputReplication } : {}) };
       const submitted = modulePath !== undefined ? await client.jobs.submit(modulePath, options) : await client.jobs.submitStreaming({ mapper: flags.mapper!, ...(flags.reducer !== undefined ? { reducer: flags.reducer } : {}), ...(flags.combiner !== undefined ? { combiner: flags.combiner } : {}) }, options);
       if (!flags.json) process.stderr.write(`job ${submitted.id} submitted: ${submitted.mapTasks} map tasks, ${reducers} reduce tasks\n`);
       const bars = progressBars(submitted);

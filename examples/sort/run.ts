@@ -2,7 +2,10 @@
 // the sort job (sort.ts) and waits for it.
 //
 //   bun examples/sort/run.ts --join /ip4/10.0.0.1/tcp/4001/p2p/12D3… --swarm-key swarm.key \
-//     --input /data/records.txt --output /out/sorted --reducers 4 [--samples 10000]
+//     --input /data/records.txt --output /out/sorted --reducers 4 [--samples 10000] [--output-replication 1]
+//
+// The output is written at replication 1 unless --output-replication says otherwise, as
+// TeraSort does: it can be made again from the input.
 //
 // --join and --swarm-key default to $TESSERA_JOIN (comma-separated) and $TESSERA_SWARM_KEY, as
 // for the tessera CLI. Prints the finished job as JSON on stdout; exits 1 if it did not
@@ -13,7 +16,7 @@ import { connect, type ClusterClient } from "../../src/client/cluster.ts";
 import { decodeSwarmKey } from "../../src/net/swarm-key.ts";
 import { submitSort } from "./sort.ts";
 
-const USAGE = "usage: bun examples/sort/run.ts --join MULTIADDR --swarm-key FILE --input PATH --output PATH [--reducers N] [--samples N]\n";
+const USAGE = "usage: bun examples/sort/run.ts --join MULTIADDR --swarm-key FILE --input PATH --output PATH [--reducers N] [--samples N] [--output-replication N]\n";
 
 class UsageError extends Error {}
 
@@ -27,6 +30,7 @@ function parse(argv: string[]) {
       output: { type: "string" },
       reducers: { type: "string", default: "1" },
       samples: { type: "string" },
+      "output-replication": { type: "string" },
     },
     strict: true,
   });
@@ -39,13 +43,16 @@ function parse(argv: string[]) {
   if (!Number.isSafeInteger(reducers) || reducers < 1) throw new UsageError(`--reducers must be a whole number of at least 1, not "${values.reducers}"`);
   const sampleCount = values.samples === undefined ? undefined : Number(values.samples);
   if (sampleCount !== undefined && (!Number.isSafeInteger(sampleCount) || sampleCount < 0)) throw new UsageError(`--samples must be a whole number, not "${values.samples}"`);
+  const outputReplicationArg = values["output-replication"];
+  const outputReplication = outputReplicationArg === undefined ? undefined : Number(outputReplicationArg);
+  if (outputReplication !== undefined && (!Number.isSafeInteger(outputReplication) || outputReplication < 1)) throw new UsageError(`--output-replication must be a whole number of at least 1, not "${outputReplicationArg}"`);
   let swarmKey: Uint8Array;
   try {
     swarmKey = decodeSwarmKey(readFileSync(swarmKeyPath, "utf8"));
   } catch (err) {
     throw new UsageError(`cannot use the swarm key file ${swarmKeyPath}: ${(err as Error).message}`);
   }
-  return { join, swarmKey, input: values.input, output: values.output, reducers, ...(sampleCount === undefined ? {} : { sampleCount }) };
+  return { join, swarmKey, input: values.input, output: values.output, reducers, ...(sampleCount === undefined ? {} : { sampleCount }), ...(outputReplication === undefined ? {} : { outputReplication }) };
 }
 
 async function main(): Promise<number> {
@@ -70,6 +77,7 @@ async function main(): Promise<number> {
       output: options.output,
       reducers: options.reducers,
       ...(options.sampleCount === undefined ? {} : { sampleCount: options.sampleCount }),
+      ...(options.outputReplication === undefined ? {} : { outputReplication: options.outputReplication }),
       onProgress: (view) => {
         const done = `maps ${view.mapsDone}/${view.mapTasks}, reduces ${view.reducesDone}/${view.reducers}`;
         if (done !== lastDone) process.stderr.write(`${view.id}: ${done}\n`);

@@ -34,6 +34,9 @@ export const SAMPLE_ATTEMPTS_PER_LINE = 4;
 /** Sample reads in flight at once: each is a small round trip to a chunk server. */
 export const SAMPLE_READS_INFLIGHT_MAX = 16;
 
+/** Copies of the sorted output unless the caller says: TeraSort's default. */
+export const OUTPUT_REPLICATION_DEFAULT = 1;
+
 const NEWLINE = 0x0a;
 
 export interface SortClient {
@@ -47,6 +50,11 @@ export interface SortOptions {
   /** The output folder; it must not exist. */
   output: string;
   reducers: number;
+  /**
+   * Copies of each output part. Default 1, as TeraSort writes its output
+   * (`mapreduce.terasort.output.replication`): a sort's output can be made again from its input.
+   */
+  outputReplication?: number;
   /** Lines to sample. Default max(SAMPLE_COUNT_DEFAULT, SAMPLES_PER_REDUCER_MIN × reducers). */
   sampleCount?: number;
   /** Called at every poll while the job runs. */
@@ -69,7 +77,7 @@ export async function submitSort(client: SortClient, options: SortOptions): Prom
   let submitted: JobView;
   try {
     // Submitting bundles the module (and sort-job.ts with it): the file is not needed after.
-    submitted = await client.jobs.submit(writeSortJob(splitPoints, dir), { inputs: [options.input], output: options.output, reducers });
+    submitted = await client.jobs.submit(writeSortJob(splitPoints, dir), { inputs: [options.input], output: options.output, reducers, outputReplication: options.outputReplication ?? OUTPUT_REPLICATION_DEFAULT });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import { JOBS_FOLDER } from "../protocol/jobs.ts";
 import { INPUT_FORMAT, JOB_STATE, type JobStateName } from "../protocol/job-names.ts";
 import { RequestError } from "../protocol/errors.ts";
 import { validateParams, validateStreaming } from "../protocol/job-params.ts";
+import { REPLICATION_DEFAULT, REPLICATION_MAX } from "../protocol/limits.ts";
 import { checkStreamingCommand } from "./streaming-check.ts";
 
 export interface SubmitOptions {
@@ -28,6 +29,11 @@ export interface SubmitOptions {
    * src/protocol/job-params.ts.
    */
   params?: Readonly<Record<string, string>> | readonly JobParam[];
+  /**
+   * Copies of each output file, 1..REPLICATION_MAX. Default: the file system's (3). Hadoop sets
+   * it per job (`dfs.replication`); TeraSort writes its output at 1, since it can be made again.
+   */
+  outputReplication?: number;
 }
 
 /** A Hadoop Streaming job's commands, each run through `/bin/sh -c` on the workers. */
@@ -53,6 +59,8 @@ export interface JobView {
   inputs: string[];
   output: string;
   reducers: number;
+  /** Copies of each output file. */
+  outputReplication: number;
   /** The job's parameters, by name (none: an empty object). */
   params: Record<string, string>;
   /** A streaming job's commands ("" for none). */
@@ -89,7 +97,7 @@ export class JobsClient {
    * Every check (module, inputs, output, reducers) happens before any task starts.
    */
   async submit(modulePath: string, options: SubmitOptions): Promise<JobView> {
-    const { reducers, params } = checkOptions(options);
+    const { reducers, params, outputReplication } = checkOptions(options);
     const bundle = await bundleJob(modulePath);
     const scratch = mkdtempSync(join(tmpdir(), "tessera-job-"));
     let inputFormat: InputFormat;
@@ -107,7 +115,7 @@ export class JobsClient {
     await this.fs.mkdir(`${JOBS_FOLDER}/${id}`, { parents: true });
     try {
       await this.fs.put(bundle, bundlePath);
-      const answer = await this.call("submitJob", { jobId: id, spec: { inputs: options.inputs, output: options.output, reducers, bundlePath, moduleName: basename(modulePath), inputFormat, params } });
+      const answer = await this.call("submitJob", { jobId: id, spec: { inputs: options.inputs, output: options.output, reducers, bundlePath, moduleName: basename(modulePath), inputFormat, params, outputReplication } });
       return jobView(answer.job!);
     } catch (err) {
       await this.fs.rm(`${JOBS_FOLDER}/${id}`, { recursive: true }).catch(() => undefined);
@@ -121,7 +129,7 @@ export class JobsClient {
    * happens before any task starts.
    */
   async submitStreaming(commands: StreamingOptions, options: SubmitOptions): Promise<JobView> {
-    const { reducers, params } = checkOptions(options);
+    const { reducers, params, outputReplication } = checkOptions(options);
     const streaming: StreamingCommands = { mapper: commands.mapper, reducer: commands.reducer ?? "", combiner: commands.combiner ?? "" };
     try {
       validateStreaming(streaming);
@@ -129,7 +137,7 @@ export class JobsClient {
     } catch (err) {
       throw new JobError("INVALID", err instanceof Error ? err.message : String(err));
     }
-    const spec: JobSpec = { inputs: options.inputs, output: options.output, reducers, bundlePath: "", moduleName: "streaming", inputFormat: InputFormat.LINES, params, streaming };
+    const spec: JobSpec = { inputs: options.inputs, output: options.output, reducers, bundlePath: "", moduleName: "streaming", inputFormat: InputFormat.LINES, params, streaming, outputReplication };
     return jobView((await this.callJob("submitJob", { jobId: options.jobId ?? newJobId(), spec })).job!);
   }
 
@@ -179,14 +187,18 @@ function newJobId(): string {
 }
 
 /** The checks every submission makes before anything is stored or recorded. */
-function checkOptions(options: SubmitOptions): { reducers: number; params: JobParam[] } {
+function checkOptions(options: SubmitOptions): { reducers: number; params: JobParam[]; outputReplication: number } {
   const reducers = options.reducers ?? 1;
   if (!Number.isInteger(reducers) || reducers < 1) throw new JobError("INVALID", `the number of reducers must be a whole number of at least 1, not ${options.reducers}`);
+  const outputReplication = options.outputReplication ?? REPLICATION_DEFAULT;
+  if (!Number.isInteger(outputReplication) || outputReplication < 1 || outputReplication > REPLICATION_MAX) {
+    throw new JobError("INVALID", `the output replication must be a whole number from 1 to ${REPLICATION_MAX}, not ${options.outputReplication}`);
+  }
   if (options.inputs.length === 0) throw new JobError("INVALID", "a job needs at least one input path");
   const given = options.params ?? [];
   const list: JobParam[] = Array.isArray(given) ? [...(given as readonly JobParam[])] : Object.entries(given).map(([key, value]) => ({ key, value: String(value) }));
   try {
-    return { reducers, params: validateParams(list) };
+    return { reducers, params: validateParams(list), outputReplication };
   } catch (err) {
     if (err instanceof RequestError) throw new JobError(err.code, err.message);
     throw err;
@@ -208,6 +220,7 @@ export function jobView(job: JobRecord): JobView {
     inputs: spec.inputs,
     output: spec.output,
     reducers: spec.reducers,
+    outputReplication: spec.outputReplication || REPLICATION_DEFAULT,
     params: Object.fromEntries(spec.params.map((param) => [param.key, param.value])),
     ...(spec.streaming ? { streaming: { ...spec.streaming } } : {}),
     mapTasks: job.mapTasks,

@@ -37,7 +37,7 @@ import { TaskCancelledError } from "./errors.ts";
 import type { WorkerPool } from "./worker-pool.ts";
 import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, ShuffleError } from "./shuffle.ts";
 import { SHUFFLE_PROTOCOL, TASK_PROTOCOL } from "../protocol/ids.ts";
-import { TASK_RPC_LIMITS } from "../protocol/limits.ts";
+import { REPLICATION_DEFAULT, TASK_RPC_LIMITS } from "../protocol/limits.ts";
 import { validateJobId } from "../protocol/jobs.ts";
 import { paramsEnv, taskTimeoutMs } from "../protocol/job-params.ts";
 import type { StreamingTaskSpec } from "./worker-protocol.ts";
@@ -52,8 +52,8 @@ const SHUFFLE_FETCHES_PARALLEL = 4;
 /** Tries of a fetch that broke off before the map is declared lost (the MapReduce paper re-runs it). */
 const SHUFFLE_FETCH_TRIES = 3;
 const SHUFFLE_RETRY_BACKOFF_MS = 500;
-/** Replication of a reduce's output file: the file system's default. */
-const OUTPUT_REPLICATION = 3;
+/** Replication of a reduce's output file when its job does not say (RunTask.outputReplication 0): the file system's default. */
+const OUTPUT_REPLICATION_DEFAULT = REPLICATION_DEFAULT;
 /**
  * Chunks of a reduce's output in flight at once while it is committed. A peer commits as many
  * reduces at once as it has slots, each holding this many chunk buffers (64 MiB by default):
@@ -406,7 +406,7 @@ export class TaskService {
       const partName = `part-r-${String(order.index).padStart(5, "0")}`;
       const temporary = `${order.output}/_temporary/${partName}-a${order.attempt}`;
       await this.init.fs.rm(temporary).catch(() => undefined);
-      await this.init.fs.put(fileByteStream(outputPath), temporary, { replication: OUTPUT_REPLICATION, chunksInFlight: OUTPUT_CHUNKS_IN_FLIGHT });
+      await this.init.fs.put(fileByteStream(outputPath), temporary, { replication: order.outputReplication || OUTPUT_REPLICATION_DEFAULT, chunksInFlight: OUTPUT_CHUNKS_IN_FLIGHT });
       try {
         await this.init.fs.mv(temporary, `${order.output}/${partName}`);
       } catch (err) {

@@ -96,6 +96,8 @@ describe("Hadoop Streaming, real processes", () => {
       // library refuses 1 MiB below.
       [["--mapper", "cat", "--param", `big=${"x".repeat(100 * 1024)}`, ...io], /the value of parameter big is 102400 bytes, more than the limit of 65536/],
       [["--mapper", "cat", "--param", "mapreduce.task.timeout=soon", ...io], /mapreduce\.task\.timeout is a whole number of milliseconds/],
+      [["--mapper", "cat", "--output-replication", "0", ...io], /--output-replication must be a whole number from 1 to 32, not "0"/],
+      [["--mapper", "cat", "--output-replication", "two", ...io], /--output-replication must be a whole number from 1 to 32, not "two"/],
       [[module, "--mapper", "cat", ...io], /a job is either a module or --mapper commands, not both/],
       [["--reducer", SUM, ...io], /job run needs a job module or a --mapper command/],
       [[module, "--reducer", SUM, ...io], /--reducer and --combiner go with --mapper/],
@@ -114,7 +116,7 @@ describe("Hadoop Streaming, real processes", () => {
       const huge = await client.jobs.submitStreaming({ mapper: "cat" }, { inputs: ["/data"], output: "/out/x", params: { big: "x".repeat(1024 * 1024) } }).catch((err: unknown) => err);
       expect(huge).toBeInstanceOf(JobError);
       expect((huge as JobError).code).toBe("INVALID");
-      const spec = { inputs: ["/data"], output: "/out/x", reducers: 1, moduleName: "x", inputFormat: InputFormat.LINES };
+      const spec = { inputs: ["/data"], output: "/out/x", reducers: 1, moduleName: "x", inputFormat: InputFormat.LINES, outputReplication: 0 };
       const both = await client.call("submitJob", { jobId: "both", spec: { ...spec, bundlePath: "/data/a.txt", params: [], streaming: { mapper: "cat", reducer: "", combiner: "" } } }).catch((err: unknown) => err);
       expect((both as MetaRequestError).code).toBe("INVALID");
       expect((both as Error).message).toMatch(/a streaming job runs commands, not a job module/);
@@ -122,6 +124,12 @@ describe("Hadoop Streaming, real processes", () => {
       expect((tooBig as MetaRequestError).code).toBe("INVALID");
       const noMapper = await client.call("submitJob", { jobId: "no-mapper", spec: { ...spec, bundlePath: "", params: [], streaming: { mapper: "", reducer: "cat", combiner: "" } } }).catch((err: unknown) => err);
       expect((noMapper as Error).message).toMatch(/a streaming job needs a mapper command/);
+      const tooMany = await client.call("submitJob", { jobId: "too-many", spec: { ...spec, bundlePath: "", params: [], streaming: { mapper: "cat", reducer: "", combiner: "" }, outputReplication: 33 } }).catch((err: unknown) => err);
+      expect((tooMany as MetaRequestError).code).toBe("INVALID");
+      expect((tooMany as Error).message).toMatch(/a job's output replication is 1\.\.32 \(0 for the default, 3\), not 33/);
+      const none = await client.jobs.submitStreaming({ mapper: "cat" }, { inputs: ["/data"], output: "/out/x", outputReplication: 0 }).catch((err: unknown) => err);
+      expect((none as JobError).code).toBe("INVALID");
+      expect((none as Error).message).toMatch(/the output replication must be a whole number from 1 to 32, not 0/);
     } finally {
       await client.close();
     }

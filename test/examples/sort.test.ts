@@ -137,6 +137,9 @@ describe("examples/sort on a cluster", () => {
     expect(parts.flat()).toEqual(expected);
     expectFairSpread(parts, expected.length);
     expect(job.counters.reduceOutputRecords).toBe(expected.length);
+    // Written once, as TeraSort writes its output, unless the caller asks for more copies.
+    expect(job.outputReplication).toBe(1);
+    for (let part = 0; part < 3; part++) expect((await seed.fs.stat(`/sort/out/part-r-0000${part}`)).replication).toBe(1);
   }, 30_000);
 
   it("runs from the command line: generate.ts writes the records, run.ts sorts them", async () => {
@@ -150,7 +153,7 @@ describe("examples/sort on a cluster", () => {
 
     const keyFile = join(scratch.path, "swarm.key");
     writeFileSync(keyFile, encodeSwarmKey(cluster.swarmKey));
-    const args = ["--join", seed.multiaddrs[0]!, "--swarm-key", keyFile, "--input", "/cli/records.txt", "--output", "/cli/sorted", "--reducers", "2", "--samples", "200"];
+    const args = ["--join", seed.multiaddrs[0]!, "--swarm-key", keyFile, "--input", "/cli/records.txt", "--output", "/cli/sorted", "--reducers", "2", "--samples", "200", "--output-replication", "2"];
     const run = spawn([process.execPath, "examples/sort/run.ts", ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, TESSERA_LOG: "warn" } });
     const [code, stdout, stderr] = await Promise.all([run.exited, new Response(run.stdout).text(), new Response(run.stderr).text()]);
     if (code !== 0) console.log(stdout, stderr);
@@ -160,6 +163,7 @@ describe("examples/sort on a cluster", () => {
     const parts = checkedParts(await readParts(seed, "/cli/sorted", 2));
     expect(parts.flat()).toEqual(linesOf(text).sort(compareLines));
     expectFairSpread(parts, linesOf(text).length);
+    for (let part = 0; part < 2; part++) expect((await seed.fs.stat(`/cli/sorted/part-r-0000${part}`)).replication).toBe(2);
   }, 30_000);
 
   it("a usage error exits 2 without touching the cluster", async () => {

@@ -34,7 +34,7 @@ function countWords(input: string): Map<string, number> {
 }
 
 describe("MapReduce in one process", () => {
-  it("word count over a multi-chunk file equals an independent count, maps run node-local and share a stat of the file per peer", async () => {
+  it("word count over a multi-chunk file equals an independent count, maps run node-local and share a stat of the file per peer, outputs at the job's replication", async () => {
     cluster = new TestPeers();
     const seed = await cluster.start({ rack: "/r1" });
     await cluster.start({ join: [seed.multiaddrs[0]!], rack: "/r1" });
@@ -43,8 +43,10 @@ describe("MapReduce in one process", () => {
     const input = text(10_000);
     await seed.fs.mkdir("/data");
     await seed.fs.put(new TextEncoder().encode(input), "/data/words.txt", { chunkSizeBytes: 64 * KiB });
-    const submitted = await seed.jobs.submit(WORDCOUNT, { inputs: ["/data"], output: "/out/wc", reducers: 2 });
+    // At 2 copies, not the default 3: the job's outputs (parts and _SUCCESS) are written so.
+    const submitted = await seed.jobs.submit(WORDCOUNT, { inputs: ["/data"], output: "/out/wc", reducers: 2, outputReplication: 2 });
     expect(submitted.state).toBe("running");
+    expect(submitted.outputReplication).toBe(2);
     const job = await seed.jobs.wait(submitted.id, { intervalMs: 100 });
     if (job.state !== "succeeded") console.log(JSON.stringify(job), JSON.stringify(await seed.jobs.tasks(job.id)));
     expect(job.state).toBe("succeeded");
@@ -60,6 +62,7 @@ describe("MapReduce in one process", () => {
       }
     }
     expect(got).toEqual(countWords(input));
+    for (const name of ["_SUCCESS", "part-r-00000", "part-r-00001"]) expect((await seed.fs.stat(`/out/wc/${name}`)).replication, name).toBe(2);
     expect(job.counters.mapTasks).toBe(Math.ceil(new TextEncoder().encode(input).length / (64 * KiB)));
     expect(job.counters.mapTasks).toBeGreaterThan(cluster.peers.length);
     // The maps of the job on one peer asked the leader for the file's chunk list once.

@@ -432,7 +432,7 @@ describe("the schema upgrade fails safe", () => {
 describe("version 2 of the log command", () => {
   const job: JobRecord = {
     id: "job-1",
-    spec: { inputs: ["/in"], output: "/out", reducers: 2, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.WHOLE_FILE, params: [] },
+    spec: { inputs: ["/in"], output: "/out", reducers: 2, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.WHOLE_FILE, params: [], outputReplication: 0 },
     state: JobRecord.State.KILLED,
     error: "killed by a user",
     failedTask: "",

@@ -116,7 +116,7 @@ function newScheduler(options: { slowstartCompletedMaps?: number } = {}): JobSch
 const mapResult = (partitions: number, extra: Partial<TaskResult> = {}): TaskResult => ({ partitionBytes: new Array<number>(partitions).fill(1), inputRecords: 1, inputBytes: 1, outputRecords: 1, shuffleBytes: 0, inputGroups: 0, ...extra });
 
 const submit = (inputs = ["/data"], reducers = 2) =>
-  scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES, params: [] } });
+  scheduler.handlers.submitJob({ jobId: "job-1", spec: { inputs, output: "/out", reducers, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES, params: [], outputReplication: 0 } });
 
 describe("JobScheduler", () => {
   it("runs maps where their chunks are, reduces once maps are done, then commits _SUCCESS", async () => {
@@ -465,7 +465,7 @@ describe("JobScheduler and permissions (issue 15)", () => {
     apply({ setOwner: { path: "/home/bob", owner: "bob", group: "bob" } });
     file("/data/f", 1, () => ["peer-a"]);
     apply({ setPermission: { path: "/data/f", permission: 0o600 } });
-    const spec = (inputs: string[], output: string) => ({ inputs, output, reducers: 1, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES, params: [] });
+    const spec = (inputs: string[], output: string) => ({ inputs, output, reducers: 1, bundlePath: "/.tessera/jobs/job-1/job.js", moduleName: "wc.ts", inputFormat: InputFormat.LINES, params: [], outputReplication: 0 });
     const refused = await scheduler.handlers.submitJob({ jobId: "job-1", spec: spec(["/data"], "/home/bob/out") }, { user: "bob" }).catch((err: { code: string; message: string }) => err);
     expect(refused).toMatchObject({ code: "PERMISSION_DENIED" });
     expect((refused as unknown as Error).message).toContain('access=READ, inode="/data/f"');

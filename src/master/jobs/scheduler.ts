@@ -41,7 +41,7 @@ import {
   type Locality,
   type WorkerSlots,
 } from "./planner.ts";
-import { REPLICATION_DEFAULT } from "../../protocol/limits.ts";
+import { REPLICATION_DEFAULT, REPLICATION_MAX } from "../../protocol/limits.ts";
 import { errorCodeOf, isRetryable, RequestError, WireError } from "../../protocol/errors.ts";
 import { validateJobId, REDUCERS_MAX, JOB_INPUTS_MAX, JOBS_FOLDER } from "../../protocol/jobs.ts";
 import { validateParams, validateStreaming } from "../../protocol/job-params.ts";
@@ -307,6 +307,9 @@ export class JobScheduler {
       return path;
     });
     const params = validateParams(spec.params);
+    if (!Number.isInteger(spec.outputReplication) || spec.outputReplication < 0 || spec.outputReplication > REPLICATION_MAX) {
+      throw new RequestError("INVALID", `a job's output replication is 1..${REPLICATION_MAX} (0 for the default, ${REPLICATION_DEFAULT}), not ${spec.outputReplication}`);
+    }
     // A streaming job has commands instead of a bundle; a job with both is refused.
     if (spec.streaming) {
       if (spec.bundlePath !== "") throw new RequestError("INVALID", "a streaming job runs commands, not a job module: it has no bundle");
@@ -701,6 +704,7 @@ export class JobScheduler {
             // Every reduce learns how many outputs to wait for: those of maps still running come later (pushMapOutputs).
             mapCount: task.kind === REDUCE ? job.mapTasks : 0,
             params: job.spec!.params,
+            outputReplication: job.spec!.outputReplication,
             ...(job.spec!.streaming ? { streaming: job.spec!.streaming } : {}),
           },
         };
@@ -742,7 +746,7 @@ export class JobScheduler {
       // Made already when an earlier try of this end was cut short after it (a proposal that
       // timed out but committed, a leader change): every later round failed on it, and the job
       // never ended.
-      if (!this.exists(`${spec.output}/_SUCCESS`)) await this.propose({ create: { path: `${spec.output}/_SUCCESS`, replication: REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: 0, mtimeMs: now, closed: true } });
+      if (!this.exists(`${spec.output}/_SUCCESS`)) await this.propose({ create: { path: `${spec.output}/_SUCCESS`, replication: spec.outputReplication || REPLICATION_DEFAULT, chunkSizeBytes: 1024 * 1024, clientId, leaseExpiryMs: 0, mtimeMs: now, closed: true } });
     }
     await this.propose({ delete: { path: `${spec.output}/_temporary`, recursive: true, nowMs: now } }).catch(ignoreNotFound);
     await this.propose({ delete: { path: `${JOBS_FOLDER}/${job.id}`, recursive: true, nowMs: now } }).catch(ignoreNotFound);

@@ -87,7 +87,7 @@ export function jobRecordFromV1(record: v1.JobRecord): JobRecord {
 
 function jobSpecFromV1(spec: v1.JobSpec): JobSpec {
   const { inputFormat, ...same } = spec;
-  return { ...same, inputFormat: INPUT_FORMAT.parse(inputFormat) ?? InputFormat.INPUT_FORMAT_UNSPECIFIED, params: [] };
+  return { ...same, inputFormat: INPUT_FORMAT.parse(inputFormat) ?? InputFormat.INPUT_FORMAT_UNSPECIFIED, params: [], outputReplication: 0 };
 }
 
 export function taskRecordFromV1(record: v1.TaskRecord): TaskRecord {

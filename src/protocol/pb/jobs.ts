@@ -54,6 +54,7 @@ export interface JobSpec {
   inputFormat: InputFormat
   params: JobParam[]
   streaming?: StreamingCommands
+  outputReplication: number
 }
 
 export namespace JobSpec {
@@ -110,6 +111,11 @@ export namespace JobSpec {
           StreamingCommands.codec().encode(obj.streaming, w)
         }
 
+        if ((obj.outputReplication != null && obj.outputReplication !== 0)) {
+          w.uint32(80)
+          w.uint32(obj.outputReplication)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -121,7 +127,8 @@ export namespace JobSpec {
           bundlePath: '',
           moduleName: '',
           inputFormat: InputFormat.INPUT_FORMAT_UNSPECIFIED,
-          params: []
+          params: [],
+          outputReplication: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -172,6 +179,10 @@ export namespace JobSpec {
               obj.streaming = StreamingCommands.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.streaming
               })
+              break
+            }
+            case 10: {
+              obj.outputReplication = reader.uint32()
               break
             }
             default: {

@@ -272,6 +272,7 @@ export interface RunTask {
   mapCount: number
   params: JobParam[]
   streaming?: StreamingCommands
+  outputReplication: number
 }
 
 export namespace RunTask {
@@ -358,6 +359,11 @@ export namespace RunTask {
           StreamingCommands.codec().encode(obj.streaming, w)
         }
 
+        if ((obj.outputReplication != null && obj.outputReplication !== 0)) {
+          w.uint32(120)
+          w.uint32(obj.outputReplication)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -374,7 +380,8 @@ export namespace RunTask {
           output: '',
           orderSentAtMs: 0,
           mapCount: 0,
-          params: []
+          params: [],
+          outputReplication: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -453,6 +460,10 @@ export namespace RunTask {
               obj.streaming = StreamingCommands.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.streaming
               })
+              break
+            }
+            case 15: {
+              obj.outputReplication = reader.uint32()
               break
             }
             default: {

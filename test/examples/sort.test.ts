@@ -11,7 +11,7 @@ import type { TestPeers } from "../support/peers.ts";
 import { tempDir } from "../support/temp.ts";
 import { encodeSwarmKey } from "../../src/net/swarm-key.ts";
 import { jobContext, type JobDefinition } from "../../src/job-module/job-api.ts";
-import { compareLines, pickSplitPoints, submitSort, writeSortJob } from "../../examples/sort/sort.ts";
+import { compareLines, pickSplitPoints, sampleLines, submitSort, writeSortJob } from "../../examples/sort/sort.ts";
 import { partitionOf, sortJob } from "../../examples/sort/sort-job.ts";
 import { KEY_CHARS, RECORD_BYTES, records } from "../../examples/sort/generate.ts";
 import { expectSucceeded, lcg, putText, readParts, startCluster } from "./cluster.ts";
@@ -129,6 +129,14 @@ describe("examples/sort on a cluster", () => {
     // Not input: bookkeeping files are skipped by the scheduler, and so by the sampler.
     await putText(seed, "/sort/in/_notes", "this is not part of the input\n");
     expect(chunks).toBeGreaterThanOrEqual(6);
+    // The sampler draws whole input lines from both files (a few per window it reads).
+    const inputLines = new Set([...firstLines, ...secondLines]);
+    const sample = await sampleLines(seed.fs, "/sort/in", 500);
+    expect(sample).toHaveLength(500);
+    expect(sample.filter((line) => !inputLines.has(line))).toEqual([]);
+    expect(sample.some((line) => firstLines.includes(line))).toBe(true);
+    expect(sample.some((line) => secondLines.slice(600).includes(line))).toBe(true);
+    expect(new Set(sample).size).toBeGreaterThan(400);
 
     const job = await expectSucceeded(seed, await submitSort(seed, { input: "/sort/in", output: "/sort/out", reducers: 3 }));
     expect(job.mapTasks).toBe(chunks);

@@ -110,10 +110,12 @@ function v1Name(value: string): string {
 }
 
 function v1Job(record: JobRecord): unknown {
-  // Version 1 had no job parameters or streaming commands: a record it wrote reads with none.
+  // Version 1 had no job parameters, streaming commands or output replication: a record it
+  // wrote reads with none (0: the default replication).
   expect(record.spec?.params ?? []).toEqual([]);
   expect(record.spec?.streaming).toBeUndefined();
-  const { params: _params, ...v1Spec } = record.spec ?? { params: [] };
+  expect(record.spec?.outputReplication ?? 0).toBe(0);
+  const { params: _params, outputReplication: _outputReplication, ...v1Spec } = record.spec ?? { params: [], outputReplication: 0 };
   const spec = record.spec ? { ...v1Spec, inputFormat: v1Name(record.spec.inputFormat) } : undefined;
   return asJson({ ...record, state: v1Name(record.state), spec });
 }

@@ -344,6 +344,7 @@ export class TaskService {
   }
 
   private async runReduce(attempt: RunningAttempt): Promise<TaskResult> {
+    const startedAtMs = performance.now();
     const order = attempt.order;
     const taskId = reduceTaskId(order.index, order.attempt);
     const streaming = order.streaming ? this.streamingSpec(order, taskId, order.streaming.reducer, "", {}) : undefined;
@@ -395,13 +396,16 @@ export class TaskService {
         if (!(await Bun.file(path).exists())) throw new LostMapError(index, `the output of map ${index} is gone from this peer`);
       }
       // Merge and reduce, in a worker thread.
+      const copiedAtMs = performance.now();
       const outputPath = join(scratch, "part");
       const handle = this.init.pool.runReduce(
-        { kind: "reduce", taskId, bundlePath, inputCount: files.length, outputPath, params: paramsRecord(order), ...(streaming ? { streaming } : {}) },
-        { inputs: files.map((path) => fileByteStream(path)), signal: attempt.abort.signal },
+        // The thread reads the map outputs' files itself: none of their bytes pass through this thread.
+        { kind: "reduce", taskId, bundlePath, inputCount: files.length, inputPaths: files, outputPath, params: paramsRecord(order), ...(streaming ? { streaming } : {}) },
+        { inputs: [], signal: attempt.abort.signal },
       );
       attempt.cancel = () => handle.cancel();
       const outcome = await handle.result;
+      const reducedAtMs = performance.now();
       // Commit: into _temporary under a name of this attempt, then one rename to the final name.
       const partName = `part-r-${String(order.index).padStart(5, "0")}`;
       const temporary = `${order.output}/_temporary/${partName}-a${order.attempt}`;
@@ -414,6 +418,9 @@ export class TaskService {
         if (!(isExists(err))) throw err;
         await this.init.fs.rm(temporary).catch(() => undefined);
       }
+      // Where a reduce's time goes: the copy phase (waiting for the last map included), the
+      // merge and reduce in a task thread, the commit of its output to the file system.
+      this.init.log.debug("a reduce task's phases", { job: order.jobId, reduce: order.index, copyMs: Math.round(copiedAtMs - startedAtMs), mergeAndReduceMs: Math.round(reducedAtMs - copiedAtMs), commitMs: Math.round(performance.now() - reducedAtMs), shuffleBytes });
       return {
         partitionBytes: [],
         inputRecords: outcome.counters.reduceInputRecords,

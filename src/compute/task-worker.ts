@@ -21,7 +21,7 @@ import type { JobDefinition } from "../job-module/job-api.ts";
 import type { RangeReader } from "./line-split.ts";
 import { runMapTask } from "./map-task.ts";
 import { LocalFirstRangeReader } from "./local-input.ts";
-import { decodeRun } from "./records.ts";
+import { decodeRun, readRunFile } from "./records.ts";
 import { runReduce } from "./reduce-task.ts";
 import { runStreamingMap, runStreamingReduce, type StreamingCommand } from "./streaming-task.ts";
 import { jobContext } from "../job-module/job-api.ts";
@@ -170,7 +170,9 @@ async function runMap(spec: MapTaskSpec): Promise<TaskOutcome> {
 
 async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
   const job = spec.streaming ? undefined : await jobOf(spec.bundlePath);
-  const inputs = Array.from({ length: spec.inputCount }, (_, input) => decodeRun(pulledBytes(input), { source: `map output ${input} of reduce task ${spec.taskId}` }));
+  const inputs = spec.inputPaths
+    ? spec.inputPaths.map((path) => readRunFile(path))
+    : Array.from({ length: spec.inputCount }, (_, input) => decodeRun(pulledBytes(input), { source: `map output ${input} of reduce task ${spec.taskId}` }));
   const handle = await open(spec.outputPath, "wx", 0o644);
   let positionBytes = 0;
   try {

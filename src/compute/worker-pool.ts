@@ -79,7 +79,7 @@ export interface MapTaskIo extends TaskIoBase {
 }
 
 export interface ReduceTaskIo extends TaskIoBase {
-  /** One byte stream per map output (spec.inputCount of them): the raw run files. */
+  /** One byte stream per map output (spec.inputCount of them): the raw run files. None when spec.inputPaths names them. */
   inputs: readonly AsyncIterable<Uint8Array>[];
 }
 
@@ -169,7 +169,8 @@ export class WorkerPool {
   }
 
   runReduce(spec: ReduceTaskSpec, io: ReduceTaskIo): TaskHandle<ReduceTaskOutcome> {
-    assert(io.inputs.length === spec.inputCount, "a reduce task gets one input stream per map output");
+    if (spec.inputPaths) assert(io.inputs.length === 0 && spec.inputPaths.length === spec.inputCount, "a reduce task reading its inputs' files gets no input stream");
+    else assert(io.inputs.length === spec.inputCount, "a reduce task gets one input stream per map output");
     return this.submit(spec, io, { inputs: io.inputs }) as TaskHandle<ReduceTaskOutcome>;
   }
 

@@ -61,8 +61,14 @@ export interface ReduceTaskSpec {
   kind: "reduce";
   taskId: string;
   bundlePath: string;
-  /** How many map outputs feed this reduce: the parent provides that many byte streams. */
+  /** How many map outputs feed this reduce: the parent provides that many byte streams, or inputPaths names them. */
   inputCount: number;
+  /**
+   * The map outputs as local run files, which the thread reads itself (a reduce's inputs are
+   * all on its peer's disk once copied): no byte of them passes through the peer's main
+   * thread. Absent: the parent serves inputCount byte streams.
+   */
+  inputPaths?: string[];
   /** A new local file the worker writes the output lines to (fsynced before "done"). */
   outputPath: string;
   params?: Record<string, string>;

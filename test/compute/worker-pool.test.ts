@@ -91,6 +91,14 @@ describe("WorkerPool", () => {
     expect(new Map(lines.map((line) => [line.split("\t")[0]!, Number(line.split("\t")[1])]))).toEqual(expected);
     expect(outcome.sizeBytes).toBe(readFileSync(outputPath).length);
     expect(outcome.counters.reduceInputGroups).toBe(expected.size);
+    // The same reduce reading the run files itself (as the task service runs it): the same output.
+    const directPath = join(dir.path, "reduce-0-direct.txt");
+    const direct = await pool.runReduce(
+      { kind: "reduce", taskId: "rd-r0-direct", bundlePath: bundles.get("word-count.ts")!, inputCount: 3, inputPaths: maps.map((map) => map.partitions[0]!.path), outputPath: directPath },
+      { inputs: [] },
+    ).result;
+    expect(readFileSync(directPath, "utf8")).toBe(readFileSync(outputPath, "utf8"));
+    expect(direct.counters).toEqual(outcome.counters);
   });
 
   it("turns a throwing map into a TaskError with its message and the record's offset", async () => {

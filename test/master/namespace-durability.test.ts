@@ -231,6 +231,32 @@ describe("namespace: snapshots as files", () => {
       inMemory.restoreFromFile(snapshotPath);
       expect(inMemory.dump()).toBe(source.dump());
       for (const ns of [source, onDisk, inMemory]) ns.close();
+      // Closed for good: every statement finalized, so the last connection checkpoints and
+      // removes its WAL (a statement left alive keeps a "zombie" connection and its WAL).
+      for (const name of ["source.db", "target.db"]) for (const suffix of ["-wal", "-shm"]) expect(existsSync(join(dir.path, `${name}${suffix}`)), `${name}${suffix}`).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe("namespace: a snapshot taken by a worker thread", () => {
+  it("carries the state at or after the applied index, and leaves no connection behind", async () => {
+    const dir = tempDir("ns-worker-snapshot");
+    try {
+      const path = join(dir.path, "source.db");
+      const source = Namespace.open({ path });
+      for (const e of randomLog(9, 300)) applyAsRaft(source, e);
+      const snapshotPath = join(dir.path, "snapshot.db");
+      expect(await source.snapshotToFileInBackground(snapshotPath)).toBe(300);
+      const copy = Namespace.open();
+      copy.restoreFromFile(snapshotPath);
+      expect(copy.dump()).toBe(source.dump());
+      copy.close();
+      source.close();
+      // The worker's connection is gone with the worker: the namespace's was the last one, so
+      // it checkpointed and removed the WAL.
+      expect(existsSync(`${path}-wal`)).toBe(false);
     } finally {
       dir.remove();
     }
@@ -294,6 +320,7 @@ describe("namespace: restarts", () => {
       const dump = first.namespace.dump();
       expect(first.appliedIndex()).toBe(400);
       first.close();
+      expect(existsSync(`${path}-wal`)).toBe(false);
 
       const second = new MasterStateMachine({ dbPath: path });
       expect(second.appliedIndex()).toBe(400);

@@ -320,6 +320,17 @@ export class Namespace {
 
   close(): void {
     this.checkpointer?.stop();
+    this.closeConnection();
+  }
+
+  /**
+   * Finalizes every prepared statement, then closes the connection. bun:sqlite's close leaves
+   * a connection open (a "zombie", sqlite3_close_v2) while statements made with prepare()
+   * live: its WAL stays behind, and the file stays open until the garbage collector gets to
+   * the statements.
+   */
+  private closeConnection(): void {
+    for (const statement of Object.values(this.s)) statement.finalize();
     this.db.close();
   }
 
@@ -526,7 +537,12 @@ export class Namespace {
    */
   snapshotToFile(path: string): void {
     rmSync(path, { force: true });
-    this.db.prepare("VACUUM INTO ?").run(path);
+    const vacuum = this.db.prepare("VACUUM INTO ?");
+    try {
+      vacuum.run(path);
+    } finally {
+      vacuum.finalize();
+    }
     const fd = openSync(path, "r+");
     try {
       writeSync(fd, new Uint8Array([1, 1]), 0, 2, HEADER_FORMAT_OFFSETS[0]);
@@ -617,7 +633,7 @@ export class Namespace {
         next.close();
         throw err;
       }
-      this.db.close();
+      this.closeConnection();
       this.attach(next);
       return;
     }
@@ -635,12 +651,11 @@ export class Namespace {
   /** Moves a checked database file over this one's and reopens. */
   private replaceFile(source: string): void {
     assert(this.path !== undefined, "only a database on disk is replaced by a file");
-    // A WAL left after the close (bun:sqlite's close leaves it while prepared statements live)
-    // belongs to the old database and must not be replayed over the new one. The checkpoint
-    // worker holds no connection to the old file while it is replaced: a running checkpoint
-    // is waited for first.
+    // A WAL left after the close (a failed checkpoint at close leaves one) belongs to the old
+    // database and must not be replayed over the new one. The checkpoint worker holds no
+    // connection to the old file while it is replaced: a running checkpoint is waited for first.
     this.checkpointer?.stop();
-    this.db.close();
+    this.closeConnection();
     for (const suffix of ["-wal", "-shm"]) rmSync(`${this.path}${suffix}`, { force: true });
     renameSync(source, this.path);
     fsyncDir(dirname(this.path));

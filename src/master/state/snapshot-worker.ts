@@ -20,7 +20,13 @@ function write(request: SnapshotWorkerRequest): SnapshotWorkerAnswer {
     // The peer's thread writes beside this read; in WAL mode it never blocks it, but a
     // checkpoint may hold a lock for a moment.
     source.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    source.prepare("VACUUM INTO ?").run(request.outPath);
+    // Finalized at once: a statement left alive keeps the connection open past close().
+    const vacuum = source.prepare("VACUUM INTO ?");
+    try {
+      vacuum.run(request.outPath);
+    } finally {
+      vacuum.finalize();
+    }
   } finally {
     source.close();
   }

@@ -66,6 +66,11 @@ export const MERGE_BATCH_RECORDS = 1024;
 export const BUFFERED_RECORD_OVERHEAD_BYTES = 64;
 /** Estimated heap of one more value of a key already buffered: its slot in the key's array. */
 export const BUFFERED_VALUE_OVERHEAD_BYTES = 16;
+/**
+ * Estimated heap of a record buffered as its key alone (every record of the task so far has
+ * the same value: map-output.ts's keys-only buffer): a string header and an array slot.
+ */
+export const BUFFERED_KEY_OVERHEAD_BYTES = 32;
 
 /** The default memory a map task buffers before it sorts and spills (Hadoop: io.sort.mb = 100). */
 export const MAP_OUTPUT_MEMORY_BYTES_DEFAULT = 64 * 1024 * 1024;

@@ -12,6 +12,14 @@
 // finish() returns: a reducer must never fetch a half-written output. Spills are not fsynced:
 // they die with the task, and a crash reruns the task.
 //
+// Two buffers. A job without a combiner whose records so far all carry the same value (a sort
+// emits (line, ""), a distinct or a grep (line, "")) is buffered as its keys alone, one array
+// per partition, each sorted natively at a spill: no map entry, group object or value array
+// per record (a sort's map task spent half its CPU on them; bench/mr-task.ts). The first record
+// with another value moves what is buffered into the grouped buffer (one map entry per
+// distinct key, its values in emit order), which every other job uses from the start: a job
+// with a combiner combines per distinct key, and one that repeats keys sorts each key once.
+//
 // Memory: buffered records are estimated at two bytes per character plus
 // BUFFERED_RECORD_OVERHEAD_BYTES; spill() runs between map calls once the estimate passes
 // memoryLimitBytes, and a single map call that emits past MAP_OUTPUT_MEMORY_HARD_FACTOR times
@@ -24,6 +32,7 @@ import { assert } from "../util/assert.ts";
 import { fsyncDir } from "../util/file-io.ts";
 import { combineGroups, combineSorted, newCombineCounters, type CombineCounters, type CombineFunction } from "./combiner.ts";
 import {
+  BUFFERED_KEY_OVERHEAD_BYTES,
   BUFFERED_RECORD_OVERHEAD_BYTES,
   BUFFERED_VALUE_OVERHEAD_BYTES,
   MAP_OUTPUT_MEMORY_BYTES_DEFAULT,
@@ -120,6 +129,13 @@ interface Buffered {
    * a job of distinct keys (a sort) paid two map inserts per record.
    */
   groups: Map<string, KeyGroup>;
+  /**
+   * The keys-only buffer (see the top of the file): per partition, the well-formed key of
+   * every record, one entry per record, each record's value being the collector's
+   * `sameValue`. Undefined once a record with another value arrived: records are then in
+   * `groups`. Only one of the two holds records.
+   */
+  keys: string[][] | undefined;
   /** Records per partition. */
   records: number[];
 }
@@ -133,6 +149,14 @@ export class MapOutputCollector {
   private readonly memoryLimitBytes: number;
   private readonly hardLimitBytes: number;
   private buffered: Buffered;
+  /**
+   * While the keys-only buffer is in use: the value every record of the task had so far
+   * (undefined before the first record), and its UTF-8 length. The buffer is left for good at
+   * the first other value.
+   */
+  private keysOnly: boolean;
+  private sameValue: string | undefined;
+  private sameValueBytes = 0;
   private lastValue: string | undefined;
   private lastValueBytes = 0;
   private bufferedBytes = 0;
@@ -151,6 +175,7 @@ export class MapOutputCollector {
     this.memoryLimitBytes = memoryLimitBytes;
     this.hardLimitBytes = memoryLimitBytes * MAP_OUTPUT_MEMORY_HARD_FACTOR;
     this.partitionOf = this.partitioner(options.partition);
+    this.keysOnly = options.combine === undefined;
     this.buffered = this.emptyBuffered();
     this.runs = Array.from({ length: this.reducers }, () => []);
     this.dir = join(options.spillDir, mapOutputDirName(options.taskId));
@@ -171,6 +196,18 @@ export class MapOutputCollector {
 
   emit(key: string, value: string): void {
     if (this.state !== "collecting") throw new TaskError("emit was called after the map task finished (an emit from a callback that outlived its map call?)");
+    if (this.keysOnly) {
+      checkEmitted(key, value, "map");
+      if (value === this.sameValue) return this.emitKey(key);
+      if (this.sameValue === undefined) {
+        const valueBytes = Buffer.byteLength(value, "utf8");
+        checkFieldBytes(valueBytes, "value", "map");
+        this.sameValue = value;
+        this.sameValueBytes = valueBytes;
+        return this.emitKey(key);
+      }
+      this.leaveKeysOnly();
+    }
     const buffered = this.buffered;
     // The common case, a key already buffered: its checks, partition and size are known. (The
     // partition hash and UTF-8 measure per record cost as much as the rest of the task.)
@@ -212,6 +249,46 @@ export class MapOutputCollector {
     if (this.bufferedBytes >= this.hardLimitBytes) this.spillSync();
   }
 
+  /** A record into the keys-only buffer: its value is `sameValue`. */
+  private emitKey(key: string): void {
+    // A lone surrogate becomes U+FFFD on disk; doing it now keeps the in-memory sort order
+    // equal to the order the key has after it is read back from a spill.
+    const wellFormedKey = wellFormed(key);
+    const keyBytes = Buffer.byteLength(wellFormedKey, "utf8");
+    checkFieldBytes(keyBytes, "key", "map");
+    const partition = this.partitionOf(wellFormedKey);
+    const buffered = this.buffered;
+    buffered.keys![partition]!.push(wellFormedKey);
+    buffered.records[partition]!++;
+    this.bufferedBytes += 2 * wellFormedKey.length + BUFFERED_KEY_OVERHEAD_BYTES;
+    this.counters.mapOutputRecords++;
+    this.counters.mapOutputBytes += keyBytes + this.sameValueBytes;
+    if (this.bufferedBytes >= this.hardLimitBytes) this.spillSync();
+  }
+
+  /** A record with another value than all before it: what the keys-only buffer holds moves into groups, for the rest of the task. */
+  private leaveKeysOnly(): void {
+    this.keysOnly = false;
+    const buffered = this.buffered;
+    const keys = buffered.keys!;
+    buffered.keys = undefined;
+    const value = this.sameValue!;
+    let bytes = 0;
+    for (let partition = 0; partition < keys.length; partition++) {
+      for (const key of keys[partition]!) {
+        const group = buffered.groups.get(key);
+        if (group) {
+          group.values.push(value);
+          bytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
+        } else {
+          buffered.groups.set(key, { key, keyBytes: Buffer.byteLength(key, "utf8"), partition, values: [value] });
+          bytes += 2 * (key.length + value.length) + BUFFERED_RECORD_OVERHEAD_BYTES;
+        }
+      }
+    }
+    this.bufferedBytes = bytes;
+  }
+
   /** Jobs often emit the same value string again and again ("1", ""): measured once. */
   private valueBytesOf(value: string): number {
     if (value !== this.lastValue) {
@@ -231,7 +308,7 @@ export class MapOutputCollector {
     for (let partition = 0; partition < this.reducers; partition++) {
       if (buffered.records[partition] === 0) continue;
       const path = join(this.dir, `spill-${spill}-part-${partition}.run`);
-      const info = await this.writeBuffer(path, keys[partition]!, buffered.groups, false);
+      const info = await this.writeBuffer(path, keys[partition]!, buffered, false);
       if (info.records > 0) this.runs[partition]!.push(info);
       else await unlink(path);
     }
@@ -246,9 +323,14 @@ export class MapOutputCollector {
       if (buffered.records[partition] === 0) continue;
       const writer = RunWriter.createSync(join(this.dir, `spill-${spill}-part-${partition}.run`), { durable: false });
       try {
-        for (const key of keys[partition]!) {
-          const group = buffered.groups.get(key)!;
-          for (const value of group.values) if (writer.add(key, value, group.keyBytes)) writer.drainSync();
+        if (buffered.keys) {
+          const value = this.sameValue!;
+          for (const key of keys[partition]!) if (writer.add(key, value)) writer.drainSync();
+        } else {
+          for (const key of keys[partition]!) {
+            const group = buffered.groups.get(key)!;
+            for (const value of group.values) if (writer.add(key, value, group.keyBytes)) writer.drainSync();
+          }
         }
       } catch (err) {
         writer.abortSync();
@@ -277,7 +359,7 @@ export class MapOutputCollector {
         const finalPath = join(this.dir, partitionFileName(partition));
         const tempPath = `${finalPath}.tmp`;
         // Without spills, the buffer goes straight to the final file: one sort, one write.
-        const info = buffered ? await this.writeBuffer(tempPath, keys![partition]!, buffered.groups, true) : await this.mergePartition(partition, tempPath);
+        const info = buffered ? await this.writeBuffer(tempPath, keys![partition]!, buffered, true) : await this.mergePartition(partition, tempPath);
         await rename(tempPath, finalPath);
         partitions.push({ partition, path: finalPath, records: info.records, sizeBytes: info.sizeBytes });
       }
@@ -338,16 +420,26 @@ export class MapOutputCollector {
     return info;
   }
 
-  /** Writes one partition's buffered keys, in order (combined per key when the job has a combiner), to a new run file. */
-  private async writeBuffer(path: string, keys: readonly string[], groups: ReadonlyMap<string, KeyGroup>, durable: boolean): Promise<RunFileInfo> {
+  /**
+   * Writes one partition's buffered records in key order (combined per key when the job has a
+   * combiner) to a new run file. `keys` is the partition's sorted distinct keys, or, from the
+   * keys-only buffer, its sorted keys with one entry per record.
+   */
+  private async writeBuffer(path: string, keys: readonly string[], buffered: Buffered, durable: boolean): Promise<RunFileInfo> {
+    const groups = buffered.groups;
     if (this.combine) return this.writeRecords(path, combineGroups(keys, (key) => groups.get(key)!.values, this.combine, this.counters), durable);
     // Straight from the buffer: a record object and a generator step per record were a sixth
     // of a sort's map task (bench/mr-task.ts).
     const writer = await RunWriter.create(path, { durable });
     try {
-      for (const key of keys) {
-        const group = groups.get(key)!;
-        for (const value of group.values) if (writer.add(key, value, group.keyBytes)) await writer.drain();
+      if (buffered.keys) {
+        const value = this.sameValue!;
+        for (const key of keys) if (writer.add(key, value)) await writer.drain();
+      } else {
+        for (const key of keys) {
+          const group = groups.get(key)!;
+          for (const value of group.values) if (writer.add(key, value, group.keyBytes)) await writer.drain();
+        }
       }
     } catch (err) {
       await writer.abort();
@@ -386,7 +478,11 @@ export class MapOutputCollector {
   }
 
   private emptyBuffered(): Buffered {
-    return { groups: new Map(), records: new Array<number>(this.reducers).fill(0) };
+    return {
+      groups: new Map(),
+      keys: this.keysOnly ? Array.from({ length: this.reducers }, (): string[] => []) : undefined,
+      records: new Array<number>(this.reducers).fill(0),
+    };
   }
 
   private partitioner(custom: MapOutputCollectorOptions["partition"]): (key: string) => number {
@@ -415,6 +511,11 @@ export class MapOutputCollector {
  * sort's map task.
  */
 function sortedKeysByPartition(buffered: Buffered, reducers: number): string[][] {
+  if (buffered.keys) {
+    // Equal keys have equal values here, so an unstable order among them changes nothing.
+    for (const list of buffered.keys) list.sort();
+    return buffered.keys;
+  }
   const keys = Array.from({ length: reducers }, (): string[] => []);
   // A key with a lone surrogate is also under its emitted form: each group counts once.
   for (const [key, group] of buffered.groups) if (key === group.key) keys[group.partition]!.push(key);

@@ -72,6 +72,43 @@ describe("MapOutputCollector", () => {
     });
   });
 
+  it("buffers the records of a job without a combiner by key alone while they share one value, with and without spills", async () => {
+    await withDir(async (dir) => {
+      // A sort's map: every record's value is "", keys repeat (a few thousand lines, some twice).
+      const emits = randomEmits(6, 4000).map(({ key }, i) => ({ key: `${key}-${i % 1500}`, value: "" }));
+      const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
+      const expected = [0, 1, 2, 3].map((partition) =>
+        emits
+          .filter(({ key }) => defaultPartition(key, 4) === partition)
+          .map(({ key }) => key)
+          .sort()
+          .map((key) => ({ key, value: "" })),
+      );
+      for (const [name, memoryLimitBytes, perCall] of [["whole", 64 * 1024 * 1024, 3], ["spilled", 4096, 3], ["spilled in emit", 4096, 4000]] as const) {
+        const output = await collect({ reducers: 4, spillDir: join(dir, name), taskId: "keys", memoryLimitBytes }, emits, perCall);
+        expect(await partitionsOf(output), name).toEqual(expected);
+        expect(output.spills > 0, name).toBe(memoryLimitBytes === 4096);
+        expect(output.counters.mapOutputRecords).toBe(emits.length);
+        expect(output.counters.mapOutputBytes).toBe(emits.reduce((sum, { key }) => sum + utf8(key), 0));
+      }
+    });
+  });
+
+  it("moves to the grouped buffer at the first record with another value: every record kept, equal keys in emit order", async () => {
+    await withDir(async (dir) => {
+      const rng = new Rng(7);
+      const keys = ["b", "a", "😀", "c", "\uD800", "a"];
+      // 3,000 records of value "1", then values that differ, keys repeating throughout.
+      const emits = Array.from({ length: 6000 }, (_, i) => ({ key: rng.pick(keys), value: i < 3000 ? "1" : String(i % 7) }));
+      const wellFormedKey = (key: string) => (key === "\uD800" ? "\uFFFD" : key);
+      const stable = emits.map((record, i) => ({ ...record, key: wellFormedKey(record.key), i })).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.i - y.i));
+      for (const [name, memoryLimitBytes] of [["whole", 64 * 1024 * 1024], ["spilled", 2048]] as const) {
+        const output = await collect({ reducers: 1, spillDir: join(dir, name), taskId: "switch", memoryLimitBytes }, emits, 5);
+        expect((await partitionsOf(output))[0], name).toEqual(stable.map(({ key, value }) => ({ key, value })));
+      }
+    });
+  });
+
   it("lays out one part-<r>.run per reducer, empty ones too, and leaves no spill behind", async () => {
     await withDir(async (dir) => {
       const output = await collect({ reducers: 5, spillDir: dir, taskId: "m-0001", memoryLimitBytes: 2048 }, randomEmits(2, 400).slice(0, 1).concat(randomEmits(3, 200)));

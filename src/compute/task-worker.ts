@@ -185,8 +185,10 @@ async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
     const counters = job
       ? await runReduce({ job, inputs, write, context: jobContext(spec.params), onProgress })
       : await runStreamingReduce({ reducer: streamingCommand(spec.streaming!), inputs, write, onProgress });
-    // The output is committed from this file: it must be whole on disk before "done".
-    await handle.datasync();
+    // Not synced: the peer's main thread reads this file back at once to commit it to the
+    // file system (which syncs what it stores), and a crash of the machine before that ends
+    // the attempt anyway: the leader runs the reduce again. A sync here was a second sync of
+    // every output byte, on the task's time.
     await handle.close();
     return { kind: "reduce", outputPath: spec.outputPath, sizeBytes: positionBytes, counters };
   } catch (err) {

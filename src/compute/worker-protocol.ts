@@ -69,7 +69,7 @@ export interface ReduceTaskSpec {
    * thread. Absent: the parent serves inputCount byte streams.
    */
   inputPaths?: string[];
-  /** A new local file the worker writes the output lines to (fsynced before "done"). */
+  /** A new local file the worker writes the output lines to (not synced: the parent commits it to the file system at once). */
   outputPath: string;
   params?: Record<string, string>;
   streaming?: StreamingTaskSpec;

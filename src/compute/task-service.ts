@@ -32,7 +32,8 @@ import type { TaskRef } from "../protocol/pb/meta.ts";
 import type { AnswerOf, RequestOf } from "../protocol/meta.ts";
 import { TASK_KIND } from "../protocol/job-names.ts";
 import { writeJobBundle } from "../job-module/bundle.ts";
-import { fileByteStream } from "./records.ts";
+import { followGrowingFile } from "./growing-file.ts";
+import { RUN_READ_PIECE_BYTES } from "./constants.ts";
 import { TaskCancelledError } from "./errors.ts";
 import type { WorkerPool } from "./worker-pool.ts";
 import { fetchPartition, mapOutputFile, mapTaskId, reduceTaskId, registerShuffleHandler, ShuffleError } from "./shuffle.ts";
@@ -395,22 +396,44 @@ export class TaskService {
       for (const [index, path] of files.entries()) {
         if (!(await Bun.file(path).exists())) throw new LostMapError(index, `the output of map ${index} is gone from this peer`);
       }
-      // Merge and reduce, in a worker thread.
+      // Merge and reduce in a worker thread, and commit at once: the part streams into the file
+      // system, into _temporary under a name of this attempt, as the thread writes it (as
+      // Hadoop's reduce writes through the DFS client), then one rename gives its final name.
       const copiedAtMs = performance.now();
       const outputPath = join(scratch, "part");
+      const partName = `part-r-${String(order.index).padStart(5, "0")}`;
+      const temporary = `${order.output}/_temporary/${partName}-a${order.attempt}`;
+      await this.init.fs.rm(temporary).catch(() => undefined);
       const handle = this.init.pool.runReduce(
         // The thread reads the map outputs' files itself: none of their bytes pass through this thread.
         { kind: "reduce", taskId, bundlePath, inputCount: files.length, inputPaths: files, outputPath, params: paramsRecord(order), ...(streaming ? { streaming } : {}) },
         { inputs: [], signal: attempt.abort.signal },
       );
       attempt.cancel = () => handle.cancel();
-      const outcome = await handle.result;
-      const reducedAtMs = performance.now();
-      // Commit: into _temporary under a name of this attempt, then one rename to the final name.
-      const partName = `part-r-${String(order.index).padStart(5, "0")}`;
-      const temporary = `${order.output}/_temporary/${partName}-a${order.attempt}`;
-      await this.init.fs.rm(temporary).catch(() => undefined);
-      await this.init.fs.put(fileByteStream(outputPath), temporary, { replication: order.outputReplication || OUTPUT_REPLICATION_DEFAULT, chunksInFlight: OUTPUT_CHUNKS_IN_FLIGHT });
+      let reducedAtMs = 0;
+      let reduceFailed = false;
+      const reduced = handle.result.finally(() => void (reducedAtMs = performance.now()));
+      // Registered before anything else awaits `reduced`, so it is set before the commit hears of the failure.
+      reduced.catch(() => void (reduceFailed = true));
+      const writtenBytes = reduced.then((outcome) => outcome.sizeBytes);
+      // Seen here too: the follower sees it only once the put starts reading.
+      writtenBytes.catch(() => undefined);
+      let commitFailed = false;
+      const committed = this.init.fs
+        .put(followGrowingFile(outputPath, writtenBytes, RUN_READ_PIECE_BYTES), temporary, { replication: order.outputReplication || OUTPUT_REPLICATION_DEFAULT, chunksInFlight: OUTPUT_CHUNKS_IN_FLIGHT })
+        .catch((err: unknown) => {
+          // The file system refused the part (a full cluster, a lost leader): the reduce stops
+          // too. A reduce that failed ended the commit itself: its error is the one to report.
+          if (!reduceFailed) {
+            commitFailed = true;
+            handle.cancel();
+          }
+          throw err;
+        });
+      const [reduceOutcome, commitOutcome] = await Promise.allSettled([reduced, committed]);
+      if (reduceOutcome.status === "rejected" && !commitFailed) throw reduceOutcome.reason;
+      if (commitOutcome.status === "rejected") throw commitOutcome.reason;
+      const outcome = (reduceOutcome as PromiseFulfilledResult<Awaited<typeof reduced>>).value;
       try {
         await this.init.fs.mv(temporary, `${order.output}/${partName}`);
       } catch (err) {
@@ -419,7 +442,8 @@ export class TaskService {
         await this.init.fs.rm(temporary).catch(() => undefined);
       }
       // Where a reduce's time goes: the copy phase (waiting for the last map included), the
-      // merge and reduce in a task thread, the commit of its output to the file system.
+      // merge and reduce in a task thread, and what is left of the commit after it (the commit
+      // runs beside the merge).
       this.init.log.debug("a reduce task's phases", { job: order.jobId, reduce: order.index, copyMs: Math.round(copiedAtMs - startedAtMs), mergeAndReduceMs: Math.round(reducedAtMs - copiedAtMs), commitMs: Math.round(performance.now() - reducedAtMs), shuffleBytes });
       return {
         partitionBytes: [],

@@ -71,7 +71,9 @@ export interface JobDefinition {
   /**
    * Optional: called once per map task after its last record (Hadoop's Mapper.cleanup). A map
    * that aggregates in memory across records ("in-mapper combining") emits its totals here.
-   * Module state lives exactly one task: every task loads the module afresh.
+   * Module state outlives the task: a task thread stays warm for the job's next task on its
+   * slot (as static fields do under Hadoop's JVM reuse), so a map that keeps state between
+   * records clears it here.
    */
   mapEnd?(emit: Emit, context: JobContext): void | Promise<void>;
   input?: InputFormat;

@@ -7,6 +7,7 @@ import { waitFor } from "../support/wait.ts";
 
 const WORDCOUNT = resolve(import.meta.dir, "../../examples/wordcount.ts");
 const SLOW_WORDCOUNT = resolve(import.meta.dir, "../fixtures/jobs/slow-wordcount.ts");
+const FAILING_REDUCE = resolve(import.meta.dir, "../fixtures/jobs/failing-reduce.ts");
 const KiB = 1024;
 
 let cluster: TestPeers;
@@ -77,6 +78,22 @@ describe("MapReduce in one process", () => {
     // next chunk, read locally or through the peer).
     const shortCircuitBytes = cluster.peers.reduce((sum, peer) => sum + peer.tasks.counters.mapShortCircuitBytes, 0);
     expect(shortCircuitBytes).toBeGreaterThanOrEqual(new TextEncoder().encode(input).length);
+  }, 60_000);
+
+  it("a reduce that fails after writing megabytes fails its job with its own error, and leaves no part of its output", async () => {
+    cluster = new TestPeers();
+    const seed = await cluster.start();
+    await seed.fs.mkdir("/data");
+    await seed.fs.put(new TextEncoder().encode(text(6_000)), "/data/words.txt", { chunkSizeBytes: 64 * KiB });
+    const submitted = await seed.jobs.submit(FAILING_REDUCE, { inputs: ["/data"], output: "/out/fail" });
+    const job = await seed.jobs.wait(submitted.id, { intervalMs: 100 });
+    expect(job.state).toBe("failed");
+    expect(job.failedTask).toBe("reduce-00000");
+    expect(job.error).toMatch(/reduce-00000 failed 4 times: .*reduce failed for key "theta": failing reduce at theta/);
+    // The commit read the part while the reduce wrote it (more than a flush of output came
+    // before "theta"), and ended with the reduce's error; nothing of a failed attempt stays,
+    // and the job's end took _temporary away.
+    expect((await seed.fs.list("/out/fail")).map((entry) => entry.path)).toEqual([]);
   }, 60_000);
 
   it("a killed job stops: state killed, its tasks stop, no _SUCCESS, and a kill of a finished job changes nothing", async () => {

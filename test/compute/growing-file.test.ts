@@ -6,16 +6,6 @@ import { followGrowingFile } from "../../src/compute/growing-file.ts";
 import { tempDir } from "../support/temp.ts";
 import { waitFor } from "../support/wait.ts";
 
-function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(err: unknown): void } {
-  let resolve!: (value: T) => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 /** Reads the whole stream in the background; `bytes` grows as pieces arrive. */
 function reader(stream: AsyncGenerator<Uint8Array>) {
   const state = { bytes: [] as number[], done: false, error: undefined as unknown };
@@ -35,7 +25,7 @@ describe("followGrowingFile", () => {
     const dir = tempDir("growing-file");
     try {
       const path = join(dir.path, "part");
-      const written = deferred<number>();
+      const written = Promise.withResolvers<number>();
       // Not there yet: the reader waits for the file to appear.
       const { state, finished } = reader(followGrowingFile(path, written.promise, 5));
       const pieces = ["first line\n", "second\n", "", "a third, longer line\n"];
@@ -80,7 +70,7 @@ describe("followGrowingFile", () => {
     const dir = tempDir("growing-file");
     try {
       const path = join(dir.path, "part");
-      const written = deferred<number>();
+      const written = Promise.withResolvers<number>();
       const { state, finished } = reader(followGrowingFile(path, written.promise, 4));
       writeFileSync(path, "partial output\n");
       await waitFor("the reader read it", () => state.bytes.length === 15, { timeoutMs: 5_000 });

@@ -202,15 +202,36 @@ describe("pre-vote (dissertation §9.6) and check-quorum (§6.2, §4.2.3)", () =
     net.stabilize();
     a.checkOwedQuorum();
     expect(a.role).toBe("leader");
-    // Contrast: ticks on time with nothing read. The election timeout that ends 5 ticks on (the
-    // stall was 2.5 timeouts) finds no answer since the last check, and it steps down.
+    // Contrast: ticks on time with nothing read. The owed check started the window again: the
+    // election timeout that ends 10 ticks on finds no answer since, and it steps down.
     let ticksAsLeader = 0;
     for (; ticksAsLeader < 25 && a.role === "leader"; ticksAsLeader++) a.tick();
     expect(a.role).toBe("follower");
-    expect(ticksAsLeader).toBe(5);
+    expect(ticksAsLeader).toBe(10);
   });
 
-  it("§6.2: a stalled leader cut off from its quorum still steps down, once its driver has read its messages or on the next tick on time", () => {
+  it("§6.2: a leader whose whole machine stalled right after a quorum check keeps leading: the owed check starts its window again", () => {
+    const net = new Network(["a", "b", "c"], { preVote: true, checkQuorum: true });
+    net.campaign("a");
+    const a = net.core("a");
+    const term = a.term;
+    net.tick("a", 9);
+    // The 10th tick ends an election timeout: the quorum is judged and its marks cleared. The
+    // machine stalls right then: the followers run nothing, so nothing answers meanwhile.
+    a.tick();
+    for (let i = 0; i < 25; i++) a.tick(true);
+    // The driver has read what arrived (nothing) and asks for the owed judgment: no quorum was
+    // heard, and the answers to the heartbeats sent since have not had a round trip yet.
+    a.checkOwedQuorum();
+    expect(a.role).toBe("leader");
+    // They arrive, and the next check, one election timeout on, finds the quorum.
+    net.stabilize();
+    net.tick("a", 10);
+    expect(a.role).toBe("leader");
+    expect(a.term).toBe(term);
+  });
+
+  it("§6.2: a stalled leader cut off from its quorum still steps down, one election timeout after its owed check", () => {
     const cutOff = () => {
       const net = new Network(["a", "b", "c"], { preVote: true, checkQuorum: true });
       net.campaign("a");
@@ -220,15 +241,24 @@ describe("pre-vote (dissertation §9.6) and check-quorum (§6.2, §4.2.3)", () =
       expect(net.core("a").role).toBe("leader");
       return net;
     };
+    /** Ticks on time until the leader steps down (at most 25): how many it took. */
+    const ticksToStepDown = (net: Network) => {
+      let ticks = 0;
+      for (; ticks < 25 && net.core("a").role === "leader"; ticks++) net.tick("a");
+      return ticks;
+    };
     const first = cutOff();
     for (let i = 0; i < 15; i++) first.core("a").tick(true);
     expect(first.core("a").role).toBe("leader");
     first.stabilize();
     first.core("a").checkOwedQuorum();
+    expect(first.core("a").role).toBe("leader");
+    expect(ticksToStepDown(first)).toBe(10);
     expect(first.core("a").role).toBe("follower");
+    // Judged on the next tick on time instead: the same.
     const second = cutOff();
     for (let i = 0; i < 15; i++) second.core("a").tick(true);
-    second.core("a").tick();
+    expect(ticksToStepDown(second)).toBe(11);
     expect(second.core("a").role).toBe("follower");
     // Nothing owed: the call changes nothing.
     const third = cutOff();

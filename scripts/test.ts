@@ -42,6 +42,29 @@ function counts(output: string): { passed: number; failed: number } {
   return { passed: count("pass"), failed: count("fail") };
 }
 
+/** How many lines before each "(fail)" line the closing digest repeats, and at most how many in all per file. */
+const DIGEST_LINES_BEFORE_FAILURE = 40;
+const DIGEST_LINES_PER_FILE = 160;
+
+/** A failed file's "(fail)" lines, each with the lines before it (where its error and the peers' warnings are). */
+function failureDigest(file: string, output: string): string {
+  const lines = output.split("\n");
+  const kept = new Set<number>();
+  lines.forEach((line, index) => {
+    if (!line.startsWith("(fail)")) return;
+    for (let i = Math.max(0, index - DIGEST_LINES_BEFORE_FAILURE); i <= index; i++) kept.add(i);
+  });
+  // A runner that crashed prints no "(fail)": its last lines say why.
+  if (kept.size === 0) for (let i = Math.max(0, lines.length - DIGEST_LINES_BEFORE_FAILURE); i < lines.length; i++) kept.add(i);
+  const shown = [...kept].sort((x, y) => x - y).slice(-DIGEST_LINES_PER_FILE);
+  const body: string[] = [];
+  shown.forEach((index, at) => {
+    if (at > 0 && shown[at - 1] !== index - 1) body.push("  ...");
+    body.push(`  ${lines[index]}`);
+  });
+  return `--- ${file} failed; its failures again:\n${body.join("\n")}`;
+}
+
 /** Where the browser test looks for chromium (Debian's package puts it there); test/ui/ui.test.ts names the same path. */
 const CHROMIUM = "/usr/bin/chromium";
 const BROWSER_TEST = "test/ui/ui.test.ts";
@@ -168,6 +191,7 @@ const runs: string[][] =
 let passed = 0;
 let failed = 0;
 const failedFiles: string[] = [];
+const failureDigests: string[] = [];
 for (const args of runs) {
   const result = await run([process.execPath, "test", "--timeout", String(TEST_TIMEOUT_MS), ...args]);
   const tally = counts(result.output);
@@ -176,8 +200,14 @@ for (const args of runs) {
   if (tally.passed === 0 && tally.failed === 0) tally.failed = 1;
   passed += tally.passed;
   failed += tally.failed;
-  if (tally.failed > 0) failedFiles.push(args.join(" "));
+  if (tally.failed > 0) {
+    failedFiles.push(args.join(" "));
+    failureDigests.push(failureDigest(args.join(" "), result.output));
+  }
 }
+// A long run's log is often read from its end only (a CI page shows its last lines): each
+// failure is repeated there with the lines that led to it.
+if (failureDigests.length > 0) console.log(`\n${failureDigests.join("\n")}`);
 if (failedFiles.length > 0) console.log(`\nfailed in: ${failedFiles.join(", ")}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

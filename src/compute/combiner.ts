@@ -6,7 +6,7 @@
 import { MERGE_BATCH_RECORDS } from "./constants.ts";
 import { TaskError } from "./errors.ts";
 import type { Emit } from "../job-module/job-api.ts";
-import { groupByKey } from "./merge.ts";
+import { KeyGroups } from "./merge.ts";
 import type { KeyValue, RecordBatches } from "./records.ts";
 import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
 import { messageOf } from "../util/errors.ts";
@@ -29,9 +29,17 @@ export function newCombineCounters(): CombineCounters {
  */
 export async function* combineSorted(sorted: RecordBatches, combine: CombineFunction, counters: CombineCounters): AsyncGenerator<KeyValue[]> {
   const out: KeyValue[] = [];
-  for await (const group of groupByKey(countRecords(sorted, counters))) {
-    await combineKey(group.key, group.values, combine, counters, out);
-    if (out.length >= MERGE_BATCH_RECORDS) yield out.splice(0);
+  const groups = new KeyGroups(countRecords(sorted, counters));
+  try {
+    for (;;) {
+      const next = groups.next();
+      const group = next instanceof Promise ? await next : next;
+      if (group === undefined) break;
+      await combineKey(group.key, group.values, combine, counters, out);
+      if (out.length >= MERGE_BATCH_RECORDS) yield out.splice(0);
+    }
+  } finally {
+    await groups.close();
   }
   if (out.length > 0) yield out;
 }

@@ -12,7 +12,7 @@
 import { REDUCE_OUTPUT_FLUSH_BYTES, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";
 import { TaskCancelledError, TaskError } from "./errors.ts";
 import { jobContext, type Emit, type JobContext, type JobDefinition } from "../job-module/job-api.ts";
-import { groupByKey, mergeSorted } from "./merge.ts";
+import { KeyGroups, mergeSorted } from "./merge.ts";
 import type { KeyValue, RecordBatches } from "./records.ts";
 import { checkEmitted, isPromiseLike, quoteKey } from "./user-code.ts";
 import { messageOf } from "../util/errors.ts";
@@ -61,22 +61,29 @@ export async function runReduce(params: ReduceTaskParams): Promise<ReduceCounter
   };
 
   let progressAtMs = performance.now();
-  const merged = countRecords(mergeSorted(params.inputs), counters);
-  for await (const group of groupByKey(merged)) {
-    if (signal?.aborted) throw new TaskCancelledError("the reduce task was cancelled");
-    currentKey = group.key;
-    counters.reduceInputGroups++;
-    try {
-      const result = job.reduce(group.key, group.values, emit, context);
-      if (isPromiseLike(result)) await result;
-    } catch (err) {
-      throw new TaskError(`reduce failed for key ${quoteKey(currentKey)}: ${messageOf(err)}`, { key: currentKey }, { cause: err });
+  const groups = new KeyGroups(countRecords(mergeSorted(params.inputs), counters));
+  try {
+    for (;;) {
+      const next = groups.next();
+      const group = next instanceof Promise ? await next : next;
+      if (group === undefined) break;
+      if (signal?.aborted) throw new TaskCancelledError("the reduce task was cancelled");
+      currentKey = group.key;
+      counters.reduceInputGroups++;
+      try {
+        const result = job.reduce(group.key, group.values, emit, context);
+        if (isPromiseLike(result)) await result;
+      } catch (err) {
+        throw new TaskError(`reduce failed for key ${quoteKey(currentKey)}: ${messageOf(err)}`, { key: currentKey }, { cause: err });
+      }
+      if (pendingChars >= REDUCE_OUTPUT_FLUSH_BYTES) await flush();
+      if (params.onProgress && performance.now() - progressAtMs >= WORKER_PROGRESS_INTERVAL_MS) {
+        progressAtMs = performance.now();
+        params.onProgress({ ...counters });
+      }
     }
-    if (pendingChars >= REDUCE_OUTPUT_FLUSH_BYTES) await flush();
-    if (params.onProgress && performance.now() - progressAtMs >= WORKER_PROGRESS_INTERVAL_MS) {
-      progressAtMs = performance.now();
-      params.onProgress({ ...counters });
-    }
+  } finally {
+    await groups.close();
   }
   await flush();
   return counters;

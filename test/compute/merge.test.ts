@@ -1,7 +1,7 @@
 // K-way merge and grouping (MapReduce paper §3.1 step 5: "sorts it by the intermediate keys so
 // that all occurrences of the same key are grouped together").
 import { describe, it, expect } from "vitest";
-import { batchesOf, collectRecords, groupByKey, MinHeap, mergeSorted } from "../../src/compute/merge.ts";
+import { batchesOf, collectRecords, groupByKey, KeyGroups, MinHeap, mergeSorted } from "../../src/compute/merge.ts";
 import type { KeyValue } from "../../src/compute/records.ts";
 import { AssertionError } from "../../src/util/assert.ts";
 import { Rng } from "../sim/prng.ts";
@@ -133,5 +133,61 @@ describe("groupByKey", () => {
     await groups.next();
     await expect(stale.next()).rejects.toThrow('the values of key "b" were read after its call returned');
     await groups.return(undefined);
+  });
+});
+
+describe("KeyGroups", () => {
+  it("answers without a promise while the group's first record is in the batch in hand, and with one when a batch must be read", async () => {
+    const groups = new KeyGroups(batchesOf([{ key: "a", value: "1" }, { key: "b", value: "2" }, { key: "c", value: "3" }], 2));
+    const first = groups.next();
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first)?.key).toBe("a");
+    const second = groups.next();
+    expect(second).not.toBeInstanceOf(Promise);
+    expect((second as { key: string }).key).toBe("b");
+    const third = groups.next();
+    expect(third).toBeInstanceOf(Promise);
+    expect((await third)?.key).toBe("c");
+    expect(await groups.next()).toBeUndefined();
+    expect(await groups.next()).toBeUndefined();
+    await groups.close();
+  });
+
+  it("gives every key once and each consumer the prefix of its values it read, whatever the batches and however much of each group is read", async () => {
+    let seed = 12345;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % below;
+    };
+    for (let round = 0; round < 200; round++) {
+      const records: { key: string; value: string }[] = [];
+      const keyCount = 1 + random(8);
+      for (let k = 0; k < keyCount; k++) {
+        const valueCount = 1 + random(5);
+        for (let v = 0; v < valueCount; v++) records.push({ key: `k${k}`, value: `${k}.${v}` });
+      }
+      const expected = new Map<string, string[]>();
+      for (const { key, value } of records) expected.set(key, [...(expected.get(key) ?? []), value]);
+      const groups = new KeyGroups(batchesOf(records, 1 + random(4)));
+      const seen: string[] = [];
+      for (;;) {
+        const group = await groups.next();
+        if (group === undefined) break;
+        seen.push(group.key);
+        // A grouper that gives a key twice would otherwise loop here for ever.
+        if (seen.length > keyCount) break;
+        const want = random(7);
+        const read: string[] = [];
+        if (want > 0) {
+          for await (const value of group.values) {
+            read.push(value);
+            if (read.length >= want) break;
+          }
+        }
+        expect(read).toEqual(expected.get(group.key)!.slice(0, want));
+      }
+      await groups.close();
+      expect(seen).toEqual([...expected.keys()]);
+    }
   });
 });

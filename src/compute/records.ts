@@ -471,7 +471,8 @@ function decodeBlock(payload: Uint8Array, recordCount: number, corrupt: () => Ru
     const key = text.toString("utf8", at, at + keyBytes);
     at += keyBytes;
     const valueBytes = readLength();
-    const value = text.toString("utf8", at, at + valueBytes);
+    // Many jobs' values are empty (a sort's, a distinct's): no decoder call for those.
+    const value = valueBytes === 0 ? "" : text.toString("utf8", at, at + valueBytes);
     at += valueBytes;
     out[i] = { key, value };
   }

@@ -176,8 +176,9 @@ async function runReduceTask(spec: ReduceTaskSpec): Promise<TaskOutcome> {
   const handle = await open(spec.outputPath, "wx", 0o644);
   let positionBytes = 0;
   try {
-    const write = async (text: string) => {
-      const bytes = Buffer.from(text, "utf8");
+    // A TypeScript reduce hands over bytes, a streaming one text.
+    const write = async (piece: Uint8Array | string) => {
+      const bytes = typeof piece === "string" ? Buffer.from(piece, "utf8") : piece;
       await writeFully(handle, bytes, bytes.length, positionBytes);
       positionBytes += bytes.length;
     };

@@ -6,6 +6,8 @@ import { defineJob, jobContext } from "../../src/job-module/job-api.ts";
 import { batchesOf } from "../../src/compute/merge.ts";
 import { runReduce } from "../../src/compute/reduce-task.ts";
 
+const decoder = new TextDecoder();
+
 const kv = (key: string, value: string) => ({ key, value });
 const noMap = () => {};
 
@@ -25,7 +27,8 @@ describe("runReduce", () => {
     const counters = await runReduce({
       job,
       inputs: [batchesOf([kv("a", "1"), kv("c", "2")]), batchesOf([kv("a", "3"), kv("b", "4")]), batchesOf([])],
-      write: (text) => {
+      write: (bytes) => {
+        const text = decoder.decode(bytes);
         expect(text.endsWith("\n")).toBe(true);
         output += text;
       },
@@ -50,7 +53,7 @@ describe("runReduce", () => {
       }),
       inputs: [batchesOf([kv("a", "1"), kv("b", "1")])],
       context: jobContext({ suffix: "" }),
-      write: (text) => void (output += text),
+      write: (bytes) => void (output += decoder.decode(bytes)),
     });
     expect(output).toBe("a\nb\n");
     output = "";
@@ -58,7 +61,7 @@ describe("runReduce", () => {
       job: defineJob({ map: noMap, reduce: (key, _values, emit, context) => emit(key, context.param("suffix", "none")) }),
       inputs: [batchesOf([kv("a", "1")])],
       context: jobContext({ suffix: "!" }),
-      write: (text) => void (output += text),
+      write: (bytes) => void (output += decoder.decode(bytes)),
     });
     expect(output).toBe("a\t!\n");
   });
@@ -70,16 +73,40 @@ describe("runReduce", () => {
     await runReduce({
       job: defineJob({ map: noMap, reduce: async (key, values, emit) => { for await (const v of values) emit(key, v); } }),
       inputs: [batchesOf(records)],
-      write: async (text) => {
+      write: async (bytes) => {
         expect(writing).toBe(false);
         writing = true;
         await new Promise((resolve) => setTimeout(resolve, 1));
+        // Read after the wait: the bytes stay the writer's until its promise settles.
+        const text = decoder.decode(bytes);
+        expect(text.endsWith("\n")).toBe(true);
         pieces.push(text);
         writing = false;
       },
     });
     expect(pieces.length).toBeGreaterThan(1);
     expect(pieces.join("")).toBe(records.map((r) => `${r.key}\t${r.value}\n`).join(""));
+  });
+
+  it("writes UTF-8 of any width, and a reduce call that emits more than a buffer holds, whole and in order", async () => {
+    const keys = ["a", "z", "é", "中文", "😀 emoji"]; // in UTF-16 order, as the merge sorts
+    const big = "😀".repeat(200_000); // 800,000 bytes of UTF-8 from 400,000 code units
+    let output = "";
+    const counters = await runReduce({
+      job: defineJob({
+        map: noMap,
+        reduce(key, _values, emit) {
+          // Five lines of about 2.4 MB of the buffer's worst case each: more than one buffer per call.
+          for (let i = 0; i < 5; i++) emit(key, key === "中文" ? big : `${i}`);
+        },
+      }),
+      inputs: [batchesOf(keys.map((key) => kv(key, "1")))],
+      write: (bytes) => void (output += decoder.decode(bytes)),
+    });
+    const expected = keys.map((key) => Array.from({ length: 5 }, (_, i) => `${key}\t${key === "中文" ? big : i}\n`).join("")).join("");
+    expect(output.length).toBe(expected.length);
+    expect(output === expected).toBe(true);
+    expect(counters.reduceOutputRecords).toBe(25);
   });
 
   it("turns a throwing reduce into a TaskError naming the key", async () => {

@@ -56,7 +56,7 @@ async function runJob(job: JobDefinition, text: string, dir: string, chunkBytes:
   const output: string[] = [];
   for (let r = 0; r < reducers; r++) {
     let text = "";
-    await runReduce({ job, inputs: maps.map((m) => readRunFile(m.partitions[r]!.path)), write: (piece) => void (text += piece) });
+    await runReduce({ job, inputs: maps.map((m) => readRunFile(m.partitions[r]!.path)), write: (piece) => void (text += new TextDecoder().decode(piece)) });
     output.push(text);
   }
   return { output, maps };

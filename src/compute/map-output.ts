@@ -20,8 +20,8 @@
 // distinct key, its values in emit order), which every other job uses from the start: a job
 // with a combiner combines per distinct key, and one that repeats keys sorts each key once.
 //
-// Memory: buffered records are estimated at two bytes per character plus
-// BUFFERED_RECORD_OVERHEAD_BYTES; spill() runs between map calls once the estimate passes
+// Memory: buffered records are estimated at a byte per character of a string that is ASCII (the
+// engine stores those 8 bits wide) and two of any other, plus BUFFERED_RECORD_OVERHEAD_BYTES; spill() runs between map calls once the estimate passes
 // memoryLimitBytes, and a single map call that emits past MAP_OUTPUT_MEMORY_HARD_FACTOR times
 // the limit is spilled from inside emit, synchronously and without the combiner (running the
 // combiner is optional by definition, so skipping it changes nothing but the spill's size).
@@ -55,7 +55,7 @@ export interface MapOutputCollectorOptions {
   /** Default: defaultPartition (FNV-1a of the key's UTF-8 bytes). */
   partition?: (key: string, reducers: number) => number;
   combine?: CombineFunction;
-  /** Default MAP_OUTPUT_MEMORY_BYTES_DEFAULT (64 MiB). */
+  /** Default MAP_OUTPUT_MEMORY_BYTES_DEFAULT (100 MiB). */
   memoryLimitBytes?: number;
   /** The folder under which this task's folder `map-<taskId>` is made. */
   spillDir: string;
@@ -119,6 +119,15 @@ interface KeyGroup {
   keyBytes: number;
   partition: number;
   values: string[];
+}
+
+/**
+ * The heap a string of `length` UTF-16 code units and `utf8Bytes` bytes of UTF-8 takes for its
+ * characters: the engine keeps a string that is all Latin-1 in one byte per character (and an
+ * ASCII one is, when its UTF-8 is as long as it), any other in two.
+ */
+export function stringHeapBytes(length: number, utf8Bytes: number): number {
+  return utf8Bytes === length ? length : 2 * length;
 }
 
 /** What is buffered between spills: every key's group, one map for all partitions. */
@@ -217,7 +226,7 @@ export class MapOutputCollector {
       checkFieldBytes(valueBytes, "value", "map");
       known.values.push(value);
       buffered.records[known.partition]!++;
-      this.bufferedBytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
+      this.bufferedBytes += stringHeapBytes(value.length, valueBytes) + BUFFERED_VALUE_OVERHEAD_BYTES;
       this.counters.mapOutputRecords++;
       this.counters.mapOutputBytes += known.keyBytes + valueBytes;
       if (this.bufferedBytes >= this.hardLimitBytes) this.spillSync();
@@ -235,11 +244,11 @@ export class MapOutputCollector {
     let group = wellFormedKey === key ? undefined : buffered.groups.get(wellFormedKey);
     if (group) {
       group.values.push(value);
-      this.bufferedBytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
+      this.bufferedBytes += stringHeapBytes(value.length, valueBytes) + BUFFERED_VALUE_OVERHEAD_BYTES;
     } else {
       group = { key: wellFormedKey, keyBytes, partition, values: [value] };
       buffered.groups.set(wellFormedKey, group);
-      this.bufferedBytes += 2 * (wellFormedKey.length + value.length) + BUFFERED_RECORD_OVERHEAD_BYTES;
+      this.bufferedBytes += stringHeapBytes(wellFormedKey.length, keyBytes) + stringHeapBytes(value.length, valueBytes) + BUFFERED_RECORD_OVERHEAD_BYTES;
     }
     // The key as emitted finds its well-formed group from now on.
     if (wellFormedKey !== key) buffered.groups.set(key, group);
@@ -260,7 +269,7 @@ export class MapOutputCollector {
     const buffered = this.buffered;
     buffered.keys![partition]!.push(wellFormedKey);
     buffered.records[partition]!++;
-    this.bufferedBytes += 2 * wellFormedKey.length + BUFFERED_KEY_OVERHEAD_BYTES;
+    this.bufferedBytes += stringHeapBytes(wellFormedKey.length, keyBytes) + BUFFERED_KEY_OVERHEAD_BYTES;
     this.counters.mapOutputRecords++;
     this.counters.mapOutputBytes += keyBytes + this.sameValueBytes;
     if (this.bufferedBytes >= this.hardLimitBytes) this.spillSync();
@@ -273,16 +282,18 @@ export class MapOutputCollector {
     const keys = buffered.keys!;
     buffered.keys = undefined;
     const value = this.sameValue!;
+    const valueHeapBytes = stringHeapBytes(value.length, this.sameValueBytes);
     let bytes = 0;
     for (let partition = 0; partition < keys.length; partition++) {
       for (const key of keys[partition]!) {
         const group = buffered.groups.get(key);
         if (group) {
           group.values.push(value);
-          bytes += 2 * value.length + BUFFERED_VALUE_OVERHEAD_BYTES;
+          bytes += valueHeapBytes + BUFFERED_VALUE_OVERHEAD_BYTES;
         } else {
-          buffered.groups.set(key, { key, keyBytes: Buffer.byteLength(key, "utf8"), partition, values: [value] });
-          bytes += 2 * (key.length + value.length) + BUFFERED_RECORD_OVERHEAD_BYTES;
+          const keyBytes = Buffer.byteLength(key, "utf8");
+          buffered.groups.set(key, { key, keyBytes, partition, values: [value] });
+          bytes += stringHeapBytes(key.length, keyBytes) + valueHeapBytes + BUFFERED_RECORD_OVERHEAD_BYTES;
         }
       }
     }

@@ -3,7 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { MERGE_FAN_IN_MAX } from "../../src/compute/constants.ts";
+import { BUFFERED_KEY_OVERHEAD_BYTES, MAP_OUTPUT_MEMORY_BYTES_DEFAULT, MERGE_FAN_IN_MAX } from "../../src/compute/constants.ts";
 import { TaskError } from "../../src/compute/errors.ts";
 import { defaultPartition } from "../../src/job-module/job-api.ts";
 import { MapOutputCollector, type MapOutput, type MapOutputCollectorOptions } from "../../src/compute/map-output.ts";
@@ -11,6 +11,8 @@ import { collectRecords } from "../../src/compute/merge.ts";
 import { readRunFile, type KeyValue } from "../../src/compute/records.ts";
 import { Rng } from "../sim/prng.ts";
 import { tempDir } from "../support/temp.ts";
+
+const MiB = 1024 * 1024;
 
 async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = tempDir("map-output");
@@ -153,6 +155,25 @@ describe("MapOutputCollector", () => {
       const output = await collector.finish();
       const total = (await partitionsOf(output)).flat().reduce((acc, r) => acc + Number(r.value), 0);
       expect(total).toBe(emits.reduce((acc, r) => acc + Number(r.value), 0));
+    });
+  });
+
+  it("counts an ASCII key's characters at a byte each and any other key's at two, so a sort's 64 MiB split fits the default buffer", async () => {
+    await withDir(async (dir) => {
+      // Keys-only records (every value ""): the estimate is the key's characters plus BUFFERED_KEY_OVERHEAD_BYTES.
+      const estimateOf = (key: string) => {
+        const collector = new MapOutputCollector({ reducers: 1, spillDir: dir, taskId: `estimate-${key.length}-${key.charCodeAt(0)}` });
+        collector.emit(key, "");
+        return collector.bufferedMemoryBytes;
+      };
+      const ascii = "a".repeat(99);
+      const latinOne = "é".repeat(99); // 8 bits wide in the engine too, but not ASCII: counted at two bytes, an overestimate
+      const wide = "日".repeat(99);
+      expect(estimateOf(ascii)).toBe(99 + BUFFERED_KEY_OVERHEAD_BYTES);
+      expect(estimateOf(latinOne)).toBe(2 * 99 + BUFFERED_KEY_OVERHEAD_BYTES);
+      expect(estimateOf(wide)).toBe(2 * 99 + BUFFERED_KEY_OVERHEAD_BYTES);
+      // 64 MiB of 100-byte lines (99 characters and a newline) is under the default limit.
+      expect(((64 * MiB) / 100) * (99 + BUFFERED_KEY_OVERHEAD_BYTES)).toBeLessThan(MAP_OUTPUT_MEMORY_BYTES_DEFAULT);
     });
   });
 

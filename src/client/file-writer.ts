@@ -46,8 +46,21 @@ export const WRITE_BUFFER_BYTES_MAX = 256 * 1024 * 1024;
 
 /** One chunk's bytes, and whether it is the source's last (its commit completes the file). */
 export interface ChunkPiece {
-  data: Uint8Array;
+  data: ChunkData;
   last: boolean;
+}
+
+/**
+ * A chunk's bytes: one buffer, or its segments in order (a stream's chunk is gathered in
+ * segments, so it is copied once, not again each time a single buffer would have to grow).
+ */
+export type ChunkData = Uint8Array | readonly Uint8Array[];
+
+export function chunkDataBytes(data: ChunkData): number {
+  if (data instanceof Uint8Array) return data.length;
+  let sizeBytes = 0;
+  for (const segment of data) sizeBytes += segment.length;
+  return sizeBytes;
 }
 
 /** The chunks a write committed, and where the file stood after the last commit. */
@@ -124,7 +137,8 @@ export async function writeFileChunks(init: FileWriterInit, file: { path: string
   try {
     for await (const piece of pieces) {
       // Room for this chunk: fewer than `window` in flight, within the byte budget (one always fits).
-      while (!failure && slots.length > 0 && (slots.length >= window || bufferedBytes + piece.data.length > WRITE_BUFFER_BYTES_MAX)) await settled();
+      const pieceBytes = chunkDataBytes(piece.data);
+      while (!failure && slots.length > 0 && (slots.length >= window || bufferedBytes + pieceBytes > WRITE_BUFFER_BYTES_MAX)) await settled();
       if (failure) break;
       let chunk: FileChunk;
       try {
@@ -139,7 +153,7 @@ export async function writeFileChunks(init: FileWriterInit, file: { path: string
         chunk = await allocate(init, path, fileId, window);
       }
       grant = undefined;
-      const slot: Slot = { sizeBytes: piece.data.length, chunk, pipeline: Promise.resolve(0), committed: Promise.resolve(), done: false };
+      const slot: Slot = { sizeBytes: pieceBytes, chunk, pipeline: Promise.resolve(0), committed: Promise.resolve(), done: false };
       slots.push(slot);
       bufferedBytes += slot.sizeBytes;
       const pipeline = (slot.pipeline = writeWithRetries(init, path, fileId, slot, piece.data, stop.signal));
@@ -196,7 +210,7 @@ function allocate(init: FileWriterInit, path: string, fileId: number, chunksInFl
 }
 
 /** Streams one chunk down its pipeline, rebuilding the pipeline without a failed peer; answers the size every replica holds. */
-async function writeWithRetries(init: FileWriterInit, path: string, fileId: number, slot: Slot, data: Uint8Array, signal: AbortSignal): Promise<number> {
+async function writeWithRetries(init: FileWriterInit, path: string, fileId: number, slot: Slot, data: ChunkData, signal: AbortSignal): Promise<number> {
   const excluded: string[] = [];
   for (let attempt = 1; ; attempt++) {
     const allocated = slot.chunk;
@@ -208,7 +222,7 @@ async function writeWithRetries(init: FileWriterInit, path: string, fileId: numb
         version: allocated.version,
         targets: allocated.replicas.map((replica) => replica.peer),
         data,
-        expectedSizeBytes: data.length,
+        expectedSizeBytes: slot.sizeBytes,
         signal,
         ...(init.localStore ? { localStore: init.localStore } : {}),
       });
@@ -224,27 +238,38 @@ async function writeWithRetries(init: FileWriterInit, path: string, fileId: numb
   }
 }
 
-// A stream's chunk buffer starts at this size and doubles up to the chunk size.
-const CHUNK_BUFFER_BYTES_FIRST = 1024 * 1024;
+/**
+ * A stream's chunk is gathered in segments of this size (a multiple of the write pipeline's
+ * packets, so they go out without another copy). It was one buffer doubled as it filled: a
+ * 64 MiB chunk was copied twice and took 127 MiB of fresh memory, a quarter of a peer's main
+ * thread while a sort's reduces committed their parts (a profile of bench/mr).
+ */
+export const CHUNK_SEGMENT_BYTES = 1024 * 1024;
 
 /**
  * Cuts a byte source into chunks of exactly `chunkSizeBytes` (the last may be shorter), each
  * marked whether it is the last. A full chunk is held back until the source shows one more
- * byte or ends, so the last is known without reading a whole chunk ahead.
+ * byte or ends, so the last is known without reading a whole chunk ahead. A stream's bytes are
+ * copied once, into segments of `segmentBytes` (uninitialised memory: a 4 KiB stream pays for
+ * no more than it fills); a stream of known length gets segments no larger than what remains.
  */
-export async function* chunked(source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkSizeBytes: number, expectedSizeBytes?: number): AsyncGenerator<ChunkPiece> {
+export async function* chunked(source: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkSizeBytes: number, expectedSizeBytes?: number, segmentBytes = CHUNK_SEGMENT_BYTES): AsyncGenerator<ChunkPiece> {
   if (source instanceof Uint8Array) {
     for (let at = 0; at < source.length; at += chunkSizeBytes) yield { data: source.subarray(at, Math.min(at + chunkSizeBytes, source.length)), last: at + chunkSizeBytes >= source.length };
     return;
   }
-  // The buffer grows with what arrives (uninitialised memory, doubled as it fills): a 4 KiB
-  // stream must not pay for zeroing a whole 64 MiB chunk, as it did when it was allocated whole.
-  // A stream of known length gets each chunk's buffer at its final size at once.
   let consumedBytes = 0;
-  const firstSize = () => Math.max(1, Math.min(chunkSizeBytes, expectedSizeBytes === undefined ? CHUNK_BUFFER_BYTES_FIRST : expectedSizeBytes - consumedBytes));
-  let buffer: Uint8Array = allocateUninitialized(firstSize());
+  let segments: Uint8Array[] = [];
+  let segment: Uint8Array | undefined;
+  let segmentFilled = 0;
+  // Bytes of the chunk being gathered.
   let filled = 0;
-  let full: Uint8Array | undefined;
+  let full: Uint8Array[] | undefined;
+  const nextSegmentBytes = () => {
+    // A stream longer than it said goes on in whole segments.
+    const remaining = expectedSizeBytes === undefined || expectedSizeBytes <= consumedBytes ? Number.POSITIVE_INFINITY : expectedSizeBytes - consumedBytes;
+    return Math.min(segmentBytes, chunkSizeBytes - filled, remaining);
+  };
   for await (const piece of source as AsyncIterable<Uint8Array>) {
     let at = 0;
     while (at < piece.length) {
@@ -252,23 +277,26 @@ export async function* chunked(source: Uint8Array | AsyncIterable<Uint8Array> | 
         yield { data: full, last: false };
         full = undefined;
       }
-      const take = Math.min(piece.length - at, chunkSizeBytes - filled);
-      if (filled + take > buffer.length) {
-        const grown = allocateUninitialized(Math.min(chunkSizeBytes, Math.max(filled + take, buffer.length * 2)));
-        grown.set(buffer.subarray(0, filled));
-        buffer = grown;
-      }
-      buffer.set(piece.subarray(at, at + take), filled);
+      segment ??= allocateUninitialized(nextSegmentBytes());
+      const take = Math.min(piece.length - at, segment.length - segmentFilled);
+      segment.set(piece.subarray(at, at + take), segmentFilled);
+      segmentFilled += take;
       filled += take;
+      consumedBytes += take;
       at += take;
+      if (segmentFilled === segment.length) {
+        segments.push(segment);
+        segment = undefined;
+        segmentFilled = 0;
+      }
       if (filled === chunkSizeBytes) {
-        full = buffer;
-        consumedBytes += filled;
-        buffer = allocateUninitialized(firstSize());
+        full = segments;
+        segments = [];
         filled = 0;
       }
     }
   }
+  if (segment && segmentFilled > 0) segments.push(segment.subarray(0, segmentFilled));
   if (full) yield { data: full, last: filled === 0 };
-  if (filled > 0) yield { data: buffer.subarray(0, filled), last: true };
+  if (filled > 0) yield { data: segments, last: true };
 }

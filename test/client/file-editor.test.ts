@@ -82,7 +82,7 @@ class Twin {
         const chunks: FileChunk[] = [];
         for await (const piece of pieces) {
           await new Promise((resolve) => setTimeout(resolve, 1));
-          const chunk = this.chunk(Uint8Array.from(piece.data));
+          const chunk = this.chunk(Uint8Array.from(Buffer.concat(piece.data instanceof Uint8Array ? [piece.data] : [...piece.data])));
           this.staging.get(file.fileId)?.push(chunk);
           this.piecesWritten += 1;
           chunks.push(chunk);

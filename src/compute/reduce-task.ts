@@ -5,8 +5,9 @@
 // when the value is empty, so a job that emits lines as keys writes exactly those lines.
 //
 // Output is handed to `write` as UTF-8 in pieces of whole lines, half to one
-// REDUCE_OUTPUT_FLUSH_BYTES each, after the reduce call that filled them; writes are issued one after another, in order, and
-// each is awaited before the next (a slow writer slows the reduce: that is the backpressure).
+// REDUCE_OUTPUT_FLUSH_BYTES each, after the reduce call that filled them; writes are issued one
+// after another, in order, and each is awaited before the next (a slow writer slows the
+// reduce: that is the backpressure).
 // What one reduce call emits is held until that call returns: a reduce emits about one line
 // per key, and its values, which can be many, are streamed rather than held.
 import { REDUCE_OUTPUT_FLUSH_BYTES, WORKER_PROGRESS_INTERVAL_MS } from "./constants.ts";

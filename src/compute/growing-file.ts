@@ -9,13 +9,15 @@ import { allocateUninitialized } from "../util/file-io.ts";
 export const GROWING_FILE_POLL_MS = 10;
 
 /**
- * The bytes of the file at `path` as its writer appends them, in fresh pieces of at most
- * `pieceBytes`. `written` settles when the writer is done: with the file's final size (the
+ * The bytes of the file at `path` as its writer appends them, in pieces of at most
+ * `pieceBytes`: fresh ones, or with `reuseBuffer` views of one buffer, each valid only until
+ * the next piece is asked for (for a consumer that copies what it keeps, as the file system's
+ * put does: a fresh buffer per piece was a page fault per 4 KiB of a reduce's output). `written` settles when the writer is done: with the file's final size (the
  * stream then ends once it has given that many bytes), or with the writer's error, which the
  * stream then throws. The file need not exist yet: it is looked for until it does or the
  * writer is done. Only appends are followed: the writer must never rewrite a byte it wrote.
  */
-export async function* followGrowingFile(path: string, written: Promise<number>, pieceBytes: number): AsyncGenerator<Uint8Array> {
+export async function* followGrowingFile(path: string, written: Promise<number>, pieceBytes: number, options: { reuseBuffer?: boolean } = {}): AsyncGenerator<Uint8Array> {
   let finalSizeBytes: number | undefined;
   let failure: { error: unknown } | undefined;
   // Observed here so that neither outcome is ever an unhandled rejection, whenever the stream is read.
@@ -25,6 +27,7 @@ export async function* followGrowingFile(path: string, written: Promise<number>,
   );
   const wait = () => Promise.race([settled, new Promise<void>((resolve) => setTimeout(resolve, GROWING_FILE_POLL_MS))]);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let shared: Uint8Array | undefined;
   try {
     // A miss counts only if the writer was already done when the look began: one that finished
     // meanwhile may have written what the look missed, so it looks once more.
@@ -47,7 +50,7 @@ export async function* followGrowingFile(path: string, written: Promise<number>,
       const wantedBytes = finalSizeBytes === undefined ? pieceBytes : Math.min(pieceBytes, finalSizeBytes - positionBytes);
       if (wantedBytes <= 0) return;
       // Filled by the read or cut to what was read, so skipping the zeroing leaks nothing.
-      const piece = allocateUninitialized(wantedBytes);
+      const piece = options.reuseBuffer ? (shared ??= allocateUninitialized(pieceBytes)).subarray(0, wantedBytes) : allocateUninitialized(wantedBytes);
       const { bytesRead } = await handle.read(piece, 0, wantedBytes, positionBytes);
       if (bytesRead > 0) {
         positionBytes += bytesRead;

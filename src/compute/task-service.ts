@@ -420,7 +420,7 @@ export class TaskService {
       writtenBytes.catch(() => undefined);
       let commitFailed = false;
       const committed = this.init.fs
-        .put(followGrowingFile(outputPath, writtenBytes, RUN_READ_PIECE_BYTES), temporary, { replication: order.outputReplication || OUTPUT_REPLICATION_DEFAULT, chunksInFlight: OUTPUT_CHUNKS_IN_FLIGHT })
+        .put(followGrowingFile(outputPath, writtenBytes, RUN_READ_PIECE_BYTES, { reuseBuffer: true }), temporary, { replication: order.outputReplication || OUTPUT_REPLICATION_DEFAULT, chunksInFlight: OUTPUT_CHUNKS_IN_FLIGHT })
         .catch((err: unknown) => {
           // The file system refused the part (a full cluster, a lost leader): the reduce stops
           // too. A reduce that failed ended the commit itself: its error is the one to report.

@@ -21,13 +21,13 @@ function reader(stream: AsyncGenerator<Uint8Array>) {
 }
 
 describe("followGrowingFile", () => {
-  it("gives every byte in order as the writer appends, then ends at the writer's final size", async () => {
+  it.each([false, true])("gives every byte in order as the writer appends, then ends at the writer's final size (one reused buffer: %p)", async (reuseBuffer) => {
     const dir = tempDir("growing-file");
     try {
       const path = join(dir.path, "part");
       const written = Promise.withResolvers<number>();
       // Not there yet: the reader waits for the file to appear.
-      const { state, finished } = reader(followGrowingFile(path, written.promise, 5));
+      const { state, finished } = reader(followGrowingFile(path, written.promise, 5, { reuseBuffer }));
       const pieces = ["first line\n", "second\n", "", "a third, longer line\n"];
       writeFileSync(path, "");
       let total = 0;
@@ -81,6 +81,25 @@ describe("followGrowingFile", () => {
       const never = reader(followGrowingFile(join(dir.path, "never"), Promise.reject(new Error("failed before writing")), 4));
       await never.finished;
       expect((never.state.error as Error).message).toBe("failed before writing");
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("with reuseBuffer, gives views of one buffer, each piece's bytes right when it is given", async () => {
+    const dir = tempDir("growing-file");
+    try {
+      const path = join(dir.path, "part");
+      const text = "abcdefghijklmnopqrstuvwxyz";
+      writeFileSync(path, text);
+      const buffers = new Set<ArrayBufferLike>();
+      let read = "";
+      for await (const piece of followGrowingFile(path, Promise.resolve(text.length), 4, { reuseBuffer: true })) {
+        buffers.add(piece.buffer);
+        read += Buffer.from(piece).toString();
+      }
+      expect(read).toBe(text);
+      expect(buffers.size).toBe(1);
     } finally {
       dir.remove();
     }

@@ -1,6 +1,6 @@
 // Sorting a map task's keys (the spill's sort, MapReduce paper §3.1 step 4) in the order of
 // JavaScript's `<` on strings (UTF-16 code units), as Array.prototype.sort without a comparator
-// orders them, but faster for keys that start in ASCII: each key's first PREFIX_UNITS code
+// orders them, but faster for keys that start in ASCII: each key's first 4 code
 // units and its index are packed into one float64, the numbers are sorted natively
 // (Float64Array.prototype.sort, no string compared), and only keys sharing a prefix are then
 // sorted as strings among themselves. A sort's map task spent nearly half its CPU in the
@@ -11,10 +11,9 @@
 // every other), or shares the prefix; so its number is never the larger one, and keys with
 // equal prefixes are put in order by the string sort of their run.
 
-/** Code units of the prefix, 7 bits each, and bits left for the index: 4 × 7 + 25 = 53 bits, exact in a float64. */
-const PREFIX_UNITS = 4;
-const UNIT_RADIX = 128;
+/** A key's first 4 code units, 7 bits each (28 bits), then 25 bits for its index: 53 bits, exact in a float64. */
 const INDEX_RADIX = 2 ** 25;
+const INDEX_SCALE = 1 / INDEX_RADIX;
 /** Shorter lists gain nothing from the packing. */
 const PACKED_SORT_MIN_KEYS = 64;
 
@@ -28,30 +27,39 @@ export function sortStrings(keys: string[]): string[] {
   const packed = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const key = keys[i]!;
-    let prefix = 0;
-    for (let unit = 0; unit < PREFIX_UNITS; unit++) {
-      const code = unit < key.length ? key.charCodeAt(unit) : 0;
-      // A key that does not start in ASCII: the plain string sort for the whole list.
-      if (code >= UNIT_RADIX) return keys.sort();
-      prefix = prefix * UNIT_RADIX + code;
-    }
-    packed[i] = prefix * INDEX_RADIX + i;
+    const length = key.length;
+    // A missing unit counts as 0 (charCodeAt past the end is NaN).
+    const u0 = length > 0 ? key.charCodeAt(0) : 0;
+    const u1 = length > 1 ? key.charCodeAt(1) : 0;
+    const u2 = length > 2 ? key.charCodeAt(2) : 0;
+    const u3 = length > 3 ? key.charCodeAt(3) : 0;
+    // A key that does not start in ASCII: the plain string sort for the whole list.
+    if ((u0 | u1 | u2 | u3) >= 128) return keys.sort();
+    packed[i] = ((u0 << 21) | (u1 << 14) | (u2 << 7) | u3) * INDEX_RADIX + i;
   }
   packed.sort();
   const sorted = new Array<string>(count);
-  for (let i = 0; i < count; i++) sorted[i] = keys[packed[i]! % INDEX_RADIX]!;
-  // Runs of one prefix, in the order of their indices so far: sorted as strings.
+  // Runs of one prefix, in the order of their indices so far, are sorted as strings.
   let runStart = 0;
-  let runPrefix = Math.floor(packed[0]! / INDEX_RADIX);
-  for (let i = 1; i <= count; i++) {
-    const prefix = i < count ? Math.floor(packed[i]! / INDEX_RADIX) : -1;
-    if (prefix === runPrefix) continue;
-    if (i - runStart > 1) {
-      const run = sorted.slice(runStart, i).sort();
-      for (let k = 0; k < run.length; k++) sorted[runStart + k] = run[k]!;
+  let runPrefix = -1;
+  for (let i = 0; i < count; i++) {
+    const value = packed[i]!;
+    // Exact: a multiplication by a power of two, and a difference of integers below 2^53.
+    const prefix = Math.floor(value * INDEX_SCALE);
+    sorted[i] = keys[value - prefix * INDEX_RADIX]!;
+    if (prefix !== runPrefix) {
+      sortRun(sorted, runStart, i);
+      runStart = i;
+      runPrefix = prefix;
     }
-    runStart = i;
-    runPrefix = prefix;
   }
+  sortRun(sorted, runStart, count);
   return sorted;
+}
+
+/** Sorts sorted[start, end) as strings, in place. */
+function sortRun(sorted: string[], start: number, end: number): void {
+  if (end - start < 2) return;
+  const run = sorted.slice(start, end).sort();
+  for (let k = 0; k < run.length; k++) sorted[start + k] = run[k]!;
 }

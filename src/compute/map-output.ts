@@ -20,8 +20,9 @@
 // distinct key, its values in emit order), which every other job uses from the start: a job
 // with a combiner combines per distinct key, and one that repeats keys sorts each key once.
 //
-// Memory: buffered records are estimated at a byte per character of a string that is ASCII (the
-// engine stores those 8 bits wide) and two of any other, plus BUFFERED_RECORD_OVERHEAD_BYTES; spill() runs between map calls once the estimate passes
+// Memory: buffered records are estimated at a byte per character of a string that is ASCII
+// (the engine stores those 8 bits wide) and two of any other, plus
+// BUFFERED_RECORD_OVERHEAD_BYTES; spill() runs between map calls once the estimate passes
 // memoryLimitBytes, and a single map call that emits past MAP_OUTPUT_MEMORY_HARD_FACTOR times
 // the limit is spilled from inside emit, synchronously and without the combiner (running the
 // combiner is optional by definition, so skipping it changes nothing but the spill's size).
@@ -127,7 +128,7 @@ interface KeyGroup {
  * characters: the engine keeps a string that is all Latin-1 in one byte per character (and an
  * ASCII one is, when its UTF-8 is as long as it), any other in two.
  */
-export function stringHeapBytes(length: number, utf8Bytes: number): number {
+function stringHeapBytes(length: number, utf8Bytes: number): number {
   return utf8Bytes === length ? length : 2 * length;
 }
 

@@ -99,6 +99,9 @@ async function serveStream<Req, Res>(stream: Stream, connection: Connection, ini
       // Backpressure: stop reading while the stream has as many requests in flight as allowed.
       while (inflight >= MUX_INFLIGHT_MAX) await new Promise<void>((resolve) => (slotFreed = resolve));
     }
+    // The caller is done sending: every request it sent is answered before the stream closes
+    // (closing at once dropped the answers still being worked out; a fuzz case found it).
+    while (inflight > 0) await new Promise<void>((resolve) => (slotFreed = resolve));
     await stream.close().catch(() => undefined);
   } catch (err) {
     if (stream.status === "reset" || stream.status === "aborted") return;

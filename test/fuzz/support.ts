@@ -3,7 +3,9 @@
 // errors a decoder may throw, a deadline that turns a hang into a failure, and an in-memory
 // stand-in for the libp2p stream a frame reader reads.
 import fc from "fast-check";
-import type { Stream } from "@libp2p/interface";
+import type { Connection, Stream } from "@libp2p/interface";
+import { registerMuxHandler, type MuxHandlerInit } from "../../src/net/mux-rpc.ts";
+import type { TesseraHost } from "../../src/net/host.ts";
 
 /** A case that neither returned nor threw one of the decoder's own errors within its deadline. */
 export class FuzzHangError extends Error {
@@ -294,4 +296,19 @@ export class MemoryStream extends EventTarget {
   asStream(): Stream {
     return this as unknown as Stream;
   }
+}
+
+/** A frame's body without its varint length prefix. */
+export function unprefixed(frame: Uint8Array): Uint8Array {
+  let at = 0;
+  while (at < frame.length && (frame[at]! & 0x80) !== 0) at++;
+  return frame.subarray(at + 1);
+}
+
+/** A multiplexed RPC server registered on a host in memory: `serve` hands it a stream as a caller's. */
+export async function muxServerInMemory<Req, Res>(init: MuxHandlerInit<Req, Res>, connection: Connection): Promise<(stream: MemoryStream) => void> {
+  let handler: ((stream: unknown, connection: Connection) => void) | undefined;
+  const host = { handle: async (_protocol: string, h: typeof handler) => void (handler = h) } as unknown as TesseraHost;
+  await registerMuxHandler(host, init);
+  return (stream) => handler!(stream.asStream(), connection);
 }

@@ -18,7 +18,6 @@ import type { Connection, Logger as Libp2pLogger, StreamMessageEvent } from "@li
 import { DataProtocolError, DataStreamClosedError, encodeFrame, encodeFrameLength, FrameReader, FrameTooLargeError, type FrameDecoder } from "../../src/net/frames.ts";
 import { AesGcmRecordStream, RecordFormatError } from "../../src/net/encryption-stream.ts";
 import { AeadAuthenticationError } from "../../src/net/aead-aes-gcm.ts";
-import { registerMuxHandler } from "../../src/net/mux-rpc.ts";
 import { registerHandler } from "../../src/net/rpc.ts";
 import type { TesseraHost } from "../../src/net/host.ts";
 import { decodeRaftMessage, encodeRaftMessage } from "../../src/raft/codec.ts";
@@ -35,7 +34,7 @@ import { blockCrcsOf, CrcList } from "../../src/chunk/transfer/pipeline-packets.
 import { MemoryChunkStore } from "../../src/chunk/store/memory-store.ts";
 import type { Logger } from "../../src/util/log.ts";
 import type { FuzzTarget } from "./registry.ts";
-import { cuts, hostileLength, isEngineError, MemoryStream, mutateAll, mutations, onlyRejects, onlyThrows, protobufFields, split, UnexpectedThrowError, varint, withDeadline } from "./support.ts";
+import { cuts, hostileLength, isEngineError, MemoryStream, muxServerInMemory, mutateAll, mutations, onlyRejects, onlyThrows, protobufFields, split, unprefixed, UnexpectedThrowError, varint, withDeadline } from "./support.ts";
 import { isProtobufRefusal } from "./targets-protobuf.ts";
 
 /** How long a reader may take after its stream ended: far more than any case needs, far less than a real timeout. */
@@ -249,19 +248,20 @@ const muxRpcTarget: FuzzTarget<MuxContext> = {
   name: "net/mux-rpc",
   suiteRuns: 300,
   async setup() {
-    let handler: ((stream: unknown, connection: Connection) => void) | undefined;
-    const host = { handle: async (_protocol: string, h: typeof handler) => void (handler = h) } as unknown as TesseraHost;
-    await registerMuxHandler(host, {
-      protocol: "/fuzz/mux/1",
-      requestCodec: MetaRequest,
-      responseCodec: MetaResponse,
-      messageBytesMax: 4 * 1024,
-      maxInboundStreams: 1,
-      log: quietLog,
-      handle: async () => ({}) as MetaResponse,
-      refuse: () => ({}) as MetaResponse,
-    });
-    return { serve: (stream) => handler!(stream.asStream(), fakeConnection) };
+    const serve = await muxServerInMemory(
+      {
+        protocol: "/fuzz/mux/1",
+        requestCodec: MetaRequest,
+        responseCodec: MetaResponse,
+        messageBytesMax: 4 * 1024,
+        maxInboundStreams: 1,
+        log: quietLog,
+        handle: async () => ({}) as MetaResponse,
+        refuse: () => ({}) as MetaResponse,
+      },
+      fakeConnection,
+    );
+    return { serve };
   },
   property: (context) =>
     fc.asyncProperty(
@@ -286,12 +286,6 @@ const muxRpcTarget: FuzzTarget<MuxContext> = {
     ) as unknown as fc.IAsyncProperty<never>,
 };
 
-/** A frame's body without its varint length prefix. */
-function unprefixed(frame: Uint8Array): Uint8Array {
-  let at = 0;
-  while (at < frame.length && (frame[at]! & 0x80) !== 0) at++;
-  return frame.subarray(at + 1);
-}
 
 // --- one-shot RPC (src/net/rpc.ts: one length-prefixed request, one answer, per stream) --------
 

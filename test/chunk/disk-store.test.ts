@@ -10,6 +10,9 @@ import { createLogger, setLogLevel } from "../../src/util/log.ts";
 import { tempDir } from "../support/temp.ts";
 import { bytesOf, idOf, writeChunk } from "./store-suite.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../src/protocol/limits.ts";
+import { open, type FileHandle } from "node:fs/promises";
+import { DiskChunkWriter, SyncBehindSlots } from "../../src/chunk/store/disk-writer.ts";
+import { SYNC_BEHIND_BYTES, WRITE_BUFFER_BYTES } from "../../src/chunk/store/constants.ts";
 
 const BLOCK = CHUNK_CHECKSUM_BLOCK_BYTES;
 const logger = createLogger("chunk-store-test");
@@ -237,5 +240,113 @@ describe("DiskChunkWriter.writeChecked (issue 13: a replica's block CRCs are com
       await mismatched.commit();
       expect(await store.verify(idOf(0x51), 1)).toEqual({ ok: true, sizeBytes: data.length });
     });
+  });
+});
+
+describe("DiskChunkWriter syncs behind its writes", () => {
+  /** A real temp file whose datasync() is counted, and fails with EIO when `failSync` says so (the call's number, from 1). */
+  async function writerOn(path: string, failSync: (call: number) => boolean, slots = new SyncBehindSlots(1), shared = { running: 0, mostRunning: 0 }) {
+    const handle = await open(path, "w");
+    const syncs = { calls: 0, installed: 0 };
+    const counted = new Proxy(handle, {
+      get(target, prop) {
+        if (prop === "datasync") {
+          return async () => {
+            const call = ++syncs.calls;
+            if (failSync(call)) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+            shared.mostRunning = Math.max(shared.mostRunning, ++shared.running);
+            try {
+              return await target.datasync();
+            } finally {
+              shared.running--;
+            }
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as FileHandle;
+    const sizeBytes = 2 * SYNC_BEHIND_BYTES + 3 * BLOCK;
+    const writer = new DiskChunkWriter(idOf(0x60), 1, sizeBytes, sizeBytes, counted, path, {
+      install: async (installedBytes, checksums) => {
+        syncs.installed++;
+        return { id: idOf(0x60), version: 1, sizeBytes: installedBytes, checksumDigest: String(checksums.length) } as never;
+      },
+      release: () => {},
+      syncBehind: slots,
+    });
+    return { writer, syncs, sizeBytes };
+  }
+
+  it("starts an fdatasync in the background while the chunk streams in, and the data on disk is the data written", async () => {
+    const dir = tempDir("sync-behind");
+    try {
+      const path = join(dir.path, "chunk.tmp");
+      const { writer, syncs, sizeBytes } = await writerOn(path, () => false);
+      const data = bytesOf(sizeBytes, 11);
+      let syncsBeforeTheEnd = 0;
+      for (let at = 0; at < data.length; at += WRITE_BUFFER_BYTES) {
+        await writer.write(data.subarray(at, at + WRITE_BUFFER_BYTES));
+        // Once two more buffers went out after SYNC_BEHIND_BYTES, the first background sync has started.
+        if (at + WRITE_BUFFER_BYTES >= SYNC_BEHIND_BYTES + 2 * WRITE_BUFFER_BYTES && syncsBeforeTheEnd === 0) syncsBeforeTheEnd = syncs.calls;
+      }
+      expect(syncsBeforeTheEnd).toBeGreaterThanOrEqual(1);
+      await writer.commit();
+      // The commit's own sync comes after every background one.
+      expect(syncs.calls).toBeGreaterThan(syncsBeforeTheEnd);
+      expect(syncs.installed).toBe(1);
+      expect(new Uint8Array(readFileSync(path))).toEqual(data);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("a background sync that fails fails the writer (its next write or its commit), though the commit's own sync would succeed, and installs nothing", async () => {
+    const dir = tempDir("sync-behind");
+    try {
+      const path = join(dir.path, "chunk.tmp");
+      // Only the first (background) sync fails: after a failed fsync the kernel may count the
+      // lost pages as clean, so the commit's successful sync must not hide it.
+      const { writer, syncs, sizeBytes } = await writerOn(path, (call) => call === 1);
+      const data = bytesOf(sizeBytes, 12);
+      let failedAt: unknown;
+      try {
+        for (let at = 0; at < data.length; at += WRITE_BUFFER_BYTES) await writer.write(data.subarray(at, at + WRITE_BUFFER_BYTES));
+        await writer.commit();
+      } catch (err) {
+        failedAt = err;
+        // What a writer's user does with a failed writer (the pipeline stage, the store's callers).
+        await writer.abort();
+      }
+      expect(String(failedAt)).toContain("EIO");
+      expect(syncs.calls).toBeGreaterThanOrEqual(1);
+      expect(syncs.installed).toBe(0);
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("the writers of a store run at most its number of background syncs at once", async () => {
+    const dir = tempDir("sync-behind");
+    try {
+      const slots = new SyncBehindSlots(1);
+      const shared = { running: 0, mostRunning: 0 };
+      const writers = await Promise.all([0, 1, 2].map((k) => writerOn(join(dir.path, `chunk-${k}.tmp`), () => false, slots, shared)));
+      const data = bytesOf(writers[0]!.sizeBytes, 13);
+      // All three stream at once; no commit runs before every byte is written, so every sync seen so far is a background one.
+      await Promise.all(
+        writers.map(async ({ writer }) => {
+          for (let at = 0; at < data.length; at += WRITE_BUFFER_BYTES) await writer.write(data.subarray(at, at + WRITE_BUFFER_BYTES));
+        }),
+      );
+      const backgroundSyncs = writers.reduce((sum, { syncs }) => sum + syncs.calls, 0);
+      expect(backgroundSyncs).toBeGreaterThanOrEqual(1);
+      expect(shared.mostRunning).toBe(1);
+      for (const { writer } of writers) await writer.commit();
+      for (let k = 0; k < 3; k++) expect(new Uint8Array(readFileSync(join(dir.path, `chunk-${k}.tmp`)))).toEqual(data);
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -32,8 +32,8 @@ import { checksumDigest, decodeSidecar, encodeSidecar, findBadBlock, SIDECAR_BYT
 import { ChecksumCache } from "./checksum-cache.ts";
 import { validateChunkId, validateChunkVersion, type ChunkId } from "../../protocol/chunk-id.ts";
 import { ChunkIndex, clampRange, writeLimitBytes } from "./chunk-index.ts";
-import { CHECKSUM_CACHE_BYTES_MAX, READ_PIECE_BYTES, WRITE_BUFFER_BYTES } from "./constants.ts";
-import { DiskChunkWriter } from "./disk-writer.ts";
+import { CHECKSUM_CACHE_BYTES_MAX, READ_PIECE_BYTES, SYNC_BEHIND_SYNCS_MAX, WRITE_BUFFER_BYTES } from "./constants.ts";
+import { DiskChunkWriter, SyncBehindSlots } from "./disk-writer.ts";
 import { ChunkCorruptError, ChunkNotFoundError } from "./errors.ts";
 import { allocateUninitialized, fsyncDir, fsyncDirSync, isNotFound, readFully, unlinkIfPresent, unlinkIfPresentSync, writeFileSynced } from "../../util/file-io.ts";
 import type { ChunkCapacity, ChunkEntry, ChunkInfo, ChunkReadOptions, ChunkStore, ChunkUsage, ChunkWriter, ChunkWriterOptions, VerifyResult } from "./store.ts";
@@ -71,6 +71,7 @@ export class DiskChunkStore implements ChunkStore {
   private readonly checksumCache = new ChecksumCache(CHECKSUM_CACHE_BYTES_MAX);
   private readonly fanOutDirs = new Set<string>();
   private readonly writers = new Set<DiskChunkWriter>();
+  private readonly syncBehind = new SyncBehindSlots(SYNC_BEHIND_SYNCS_MAX);
   private tempSequence = 0;
   private closed = false;
 
@@ -172,6 +173,7 @@ export class DiskChunkStore implements ChunkStore {
           this.writers.delete(writer);
           this.index.endWrite(id);
         },
+        syncBehind: this.syncBehind,
       });
       this.writers.add(writer);
       return writer;

@@ -4,7 +4,7 @@ import type { FileHandle } from "node:fs/promises";
 import { assert } from "../../util/assert.ts";
 import { blockCountOf, crc32 } from "./checksum.ts";
 import type { ChunkId } from "../../protocol/chunk-id.ts";
-import { WRITE_BUFFER_BYTES } from "./constants.ts";
+import { SYNC_BEHIND_BYTES, WRITE_BUFFER_BYTES } from "./constants.ts";
 import { CHUNK_CHECKSUM_BLOCK_BYTES } from "../../protocol/limits.ts";
 import { ChunkSizeMismatchError, ChunkTooLargeError } from "./errors.ts";
 import { allocateUninitialized, unlinkIfPresent, writeFully } from "../../util/file-io.ts";
@@ -15,12 +15,40 @@ export interface WriterHooks {
   install(sizeBytes: number, checksums: Uint32Array): Promise<ChunkInfo>;
   /** Frees the id for the next writer; called exactly once. */
   release(): void;
+  /** The store's background syncs (shared by its writers). */
+  syncBehind: SyncBehindSlots;
+}
+
+/**
+ * How many background syncs a store's writers run at once. A sync holds a thread of the
+ * runtime's small file I/O pool (two on a 2-core machine) for as long as the disk takes, and
+ * the Raft log's appends and every other file operation of the peer wait for a free one; a
+ * writer that finds no free slot writes on and tries again after its next buffer.
+ */
+export class SyncBehindSlots {
+  private used = 0;
+  constructor(readonly max: number) {}
+
+  tryTake(): boolean {
+    if (this.used >= this.max) return false;
+    this.used++;
+    return true;
+  }
+
+  give(): void {
+    assert(this.used > 0, "a sync-behind slot given back that was not taken");
+    this.used--;
+  }
 }
 
 /**
  * Streams into a temp file through two WRITE_BUFFER_BYTES buffers: one fills (and its blocks
  * are checksummed) while the other is being written, so copying, CRC and disk overlap and a
- * writer holds 2 MiB whatever the chunk size.
+ * writer holds 2 MiB whatever the chunk size. Every SYNC_BEHIND_BYTES written, an fdatasync
+ * runs in the background (one at a time), so the disk writes while the chunk streams in and
+ * the commit's own sync has only the tail left. A background sync that fails fails the writer:
+ * after a failed fsync the kernel may count the lost pages as clean, so a later sync that
+ * succeeds proves nothing.
  */
 export class DiskChunkWriter implements ChunkWriter {
   writtenBytes = 0;
@@ -40,6 +68,9 @@ export class DiskChunkWriter implements ChunkWriter {
   private readonly knownCrcs: number[] = [];
   private knownCrcsEndBytes = 0;
   private pending: Promise<void> | undefined;
+  /** The background sync in flight (at most one), and the bytes written when it started. */
+  private syncing: Promise<void> | undefined;
+  private syncStartedAtBytes = 0;
   private failure: unknown;
   private state: "open" | "committing" | "committed" | "aborted" = "open";
   private writing = false;
@@ -110,6 +141,7 @@ export class DiskChunkWriter implements ChunkWriter {
       }
       if (this.filledBytes > 0) await this.flushCurrent();
       await this.settle();
+      await this.settleSync();
       assert(this.flushedBytes === this.writtenBytes, "every byte written reached the file");
       assert(this.checksums.length === blockCountOf(this.writtenBytes), "one checksum per block");
       // fsync before rename: the name must never point at bytes the disk does not have.
@@ -148,11 +180,40 @@ export class DiskChunkWriter implements ChunkWriter {
     }
     const position = this.flushedBytes;
     this.flushedBytes += length;
-    this.pending = writeFully(this.handle, buffer, length, position).catch((err: unknown) => {
-      this.failure ??= err;
-    });
+    this.pending = writeFully(this.handle, buffer, length, position).then(
+      () => this.syncBehind(position + length),
+      (err: unknown) => {
+        this.failure ??= err;
+      },
+    );
     this.current ^= 1;
     this.filledBytes = 0;
+  }
+
+  /**
+   * Starts a background fdatasync once SYNC_BEHIND_BYTES reached the file since the last one
+   * started, unless this writer's last one still runs or the store has no free slot.
+   */
+  private syncBehind(writtenToFileBytes: number): void {
+    if (this.syncing || this.failure || this.state !== "open" || writtenToFileBytes - this.syncStartedAtBytes < SYNC_BEHIND_BYTES) return;
+    if (!this.hooks.syncBehind.tryTake()) return;
+    this.syncStartedAtBytes = writtenToFileBytes;
+    this.syncing = this.handle.datasync().then(
+      () => {
+        this.syncing = undefined;
+        this.hooks.syncBehind.give();
+      },
+      (err: unknown) => {
+        this.syncing = undefined;
+        this.hooks.syncBehind.give();
+        this.failure ??= err;
+      },
+    );
+  }
+
+  private async settleSync(): Promise<void> {
+    if (this.syncing) await this.syncing;
+    if (this.failure) throw this.failure;
   }
 
   private async settle(): Promise<void> {
@@ -166,6 +227,7 @@ export class DiskChunkWriter implements ChunkWriter {
   private async discard(): Promise<void> {
     if (this.pending) await this.pending;
     this.pending = undefined;
+    if (this.syncing) await this.syncing;
     await this.handle.close().catch(() => {});
     await unlinkIfPresent(this.tempPath);
   }

@@ -39,7 +39,10 @@
 //       core.advance(rd);   // step 1 is durable: a leader counts its own copy now
 //     }
 //   Between ready() and advance() the driver may keep calling tick/step/propose; it may not
-//   call ready() again (hasReady() is false) until it has called advance(rd).
+//   call ready() again (hasReady() is false) until it has called advance(rd). Meanwhile it may
+//   send takeEarlyMessages(): what those calls produced that a later Ready would have put in
+//   rd.messages (heartbeats, their answers, the leader's appends), so a slow disk write does
+//   not hold the leader's heartbeats up until the followers start an election.
 //   The core reads stable entries from `storage`, so the driver must have written step 1 to
 //   the RaftStorage it gave the core before calling advance(rd).
 //
@@ -599,6 +602,22 @@ export class RaftCore {
     if (softChanged) this.prevSoft = ss;
     this.readyOutstanding = true;
     return rd;
+  }
+
+  /**
+   * The messages produced since the last ready() that promise nothing about this node's disk
+   * (those the next Ready would carry in rd.messages), taken now so the driver can send them
+   * while a Ready is still being persisted. None while the term or vote differs from the one
+   * last made durable (advance): then everything waits for the write, as ready() would have it.
+   * Messages that vouch for the disk (MESSAGES_AFTER_PERSIST) are never taken early.
+   */
+  takeEarlyMessages(): Message[] {
+    if (this.msgs.length === 0) return [];
+    const hs = this.hardState();
+    if (hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote) return [];
+    const early = this.msgs;
+    this.msgs = [];
+    return early;
   }
 
   /** The driver finished persisting, sending and applying `rd`. */

@@ -501,6 +501,14 @@ export class RaftNode extends EventTarget {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      // A Ready is being persisted (its fsync waits on a busy disk or I/O pool): what needs
+      // no disk leaves now instead of after it, above all the leader's heartbeats and the
+      // followers' answers to them. Behind a write of seconds they would arrive after the
+      // election timeout (500-1,000 ms), and the followers elect a new leader for nothing.
+      if (this.processing && !this.stopped) {
+        const early = this.core.takeEarlyMessages();
+        if (early.length > 0) this.transport.send(early);
+      }
       void this.processReady();
     });
   }

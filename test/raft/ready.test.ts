@@ -145,6 +145,59 @@ describe("Ready / advance", () => {
     s.core.advance(rd2);
   });
 
+  it("while a Ready is being written, the leader's heartbeats and a follower's answers to them may leave (takeEarlyMessages); append acks still wait", () => {
+    const s = new Solo("a", ["a", "b", "c"]);
+    s.core.campaign();
+    s.drain();
+    s.step({ type: "voteResp", from: "b", term: 1, reject: false });
+    s.step({ type: "appResp", from: "b", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
+    s.step({ type: "appResp", from: "c", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
+    s.core.propose(new Uint8Array([9]));
+    const rd = s.core.ready();
+    expect(rd.entries.map((e) => e.index)).toEqual([2]);
+    // The write of entry 2 is slow: a heartbeat falls due meanwhile, and need not wait for it.
+    s.core.tick();
+    const early = s.core.takeEarlyMessages();
+    expect(early.map((m) => [m.type, m.to]).sort()).toEqual([["heartbeat", "b"], ["heartbeat", "c"]]);
+    expect(s.core.takeEarlyMessages()).toEqual([]);
+    s.storage.append(rd.entries);
+    s.core.advance(rd);
+    // What was taken early is not sent again with the next Ready.
+    expect(s.core.ready().messages.filter((m) => m.type === "heartbeat")).toEqual([]);
+
+    const f = new Solo("b", ["a", "b", "c"]);
+    f.step({ type: "heartbeat", from: "a", term: 1, commit: 0, ctx: "" });
+    f.core.step({ type: "app", from: "a", to: "b", term: 1, index: 0, logTerm: 0, entries: [mk(1)], commit: 0 });
+    const frd = f.core.ready();
+    expect(frd.messagesAfterPersist).toMatchObject([{ type: "appResp", index: 1 }]);
+    f.core.step({ type: "heartbeat", from: "a", to: "b", term: 1, commit: 0, ctx: "" });
+    f.core.step({ type: "app", from: "a", to: "b", term: 1, index: 1, logTerm: 1, entries: [mk(2)], commit: 0 });
+    // The answer to the heartbeat leaves; the ack of entry 2 waits for its own write, in the next Ready.
+    expect(f.core.takeEarlyMessages().map((m) => m.type)).toEqual(["heartbeatResp"]);
+    f.storage.append(frd.entries);
+    f.core.advance(frd);
+    expect(f.core.ready().messagesAfterPersist).toMatchObject([{ type: "appResp", index: 2 }]);
+  });
+
+  it("§3.8: nothing is taken early in a term or after a vote that is not durable yet", () => {
+    const s = new Solo("b", ["a", "b", "c"]);
+    s.core.step({ type: "heartbeat", from: "a", to: "b", term: 3, commit: 0, ctx: "" });
+    const rd = s.core.ready();
+    expect(rd.hardState?.term).toBe(3);
+    // Term 3 is being written: a second heartbeat's answer waits too.
+    s.core.step({ type: "heartbeat", from: "a", to: "b", term: 3, commit: 0, ctx: "" });
+    expect(s.core.takeEarlyMessages()).toEqual([]);
+    s.storage.setHardState(rd.hardState!);
+    s.core.advance(rd);
+    expect(s.core.ready().messages.map((m) => m.type)).toEqual(["heartbeatResp"]);
+
+    // A candidate's vote requests, made while its new term is being written, wait for it.
+    const c = new Solo("a", ["a", "b", "c"]);
+    c.core.campaign();
+    c.core.ready();
+    expect(c.core.takeEarlyMessages()).toEqual([]);
+  });
+
   it("committed entries below the Ready's new entries were stable before it (a driver may apply them first)", () => {
     const s = new Solo("b", ["a", "b"]);
     s.step({ type: "app", from: "a", term: 1, index: 0, logTerm: 0, entries: [mk(1)], commit: 0 });

@@ -281,6 +281,8 @@ export class Simulation {
       if (e instanceof SafetyViolation) this.fail(e.message);
       throw e;
     }
+    // A write in flight: what needs no disk leaves now (node.ts sends it the same way).
+    if (node.pending !== undefined) for (const m of core.takeEarlyMessages()) this.send(m);
     if (node.pending === undefined && core.hasReady()) {
       const rd = core.ready();
       node.pending = rd;

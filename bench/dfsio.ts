@@ -385,6 +385,15 @@ async function main(): Promise<void> {
   const peerPids = cluster.pids;
   const leaderClient = await connectPaced(leader.address, swarmKey);
   const termAtStart = (await leaderClient.status()).term;
+  // Elections during a run change what the "leader" phases measure (a phase may then go
+  // through a follower): the phase after which the term moved is printed.
+  let termSeen = termAtStart;
+  const noteTermAfter = async (phase: string): Promise<void> => {
+    const status = await leaderClient.status().catch(() => undefined);
+    if (!status || status.term === termSeen) return;
+    out(`  NOTE: the Raft term moved from ${termSeen} to ${status.term} during or before: ${phase} (leader now ${status.leader ? nameOf(status.leader) : "none"})`);
+    termSeen = status.term;
+  };
   for (const folder of ["/dfsio/data", "/dfsio/local", "/dfsio/meta"]) await leaderClient.fs.mkdir(folder, { parents: true });
   out();
 
@@ -402,6 +411,7 @@ async function main(): Promise<void> {
         const writeMBps = totalBytes / 1e6 / written.value.seconds;
         record(`remote write ${replication}`, writeMBps);
         out(`  run ${run + 1} write, replication ${replication}: ${int(writeMBps).padStart(5)} MB/s  ${written.value.seconds.toFixed(2)} s  ${cpuText(written.cpu)}  ${placementText(written.value.stats, replication, nameOf)}`);
+        await noteTermAfter(`run ${run + 1} write, replication ${replication}`);
         const read = await measuringCpu(peerPids, async () => {
           const before = leaderClient.fs.readCounters.remoteBytes;
           const started = performance.now();
@@ -412,6 +422,7 @@ async function main(): Promise<void> {
         record(`remote read ${replication}`, read.value.ok ? readMBps : NaN);
         record(`remote read ${replication} client cpu`, read.cpu.client / (totalBytes / GiB));
         out(`  run ${run + 1} read,  replication ${replication}: ${int(readMBps).padStart(5)} MB/s  ${read.value.seconds.toFixed(2)} s  ${cpuText(read.cpu)} (client ${(read.cpu.client / (totalBytes / GiB)).toFixed(2)} s/GiB)  ${read.value.ok ? "bytes verified (CRC-32)" : "WRONG BYTES"}, ${int(read.value.remoteBytes / MiB)} MiB over the network`);
+        await noteTermAfter(`run ${run + 1} read, replication ${replication}`);
       } catch (err) {
         out(`  run ${run + 1} replication ${replication}: FAILED: ${(err as Error).message}`);
         const dead = deadPeers(peers);
@@ -428,6 +439,7 @@ async function main(): Promise<void> {
     const counts = peers.map((peer) => perPeer.get(peer.id) ?? 0);
     const even = Math.min(...counts) >= 0.75 * Math.max(...counts);
     out(`  spread of a ${spread.size / MiB} MiB file at replication 1 in 1 MiB chunks: ${peers.map((peer, i) => `${peer.name} ${counts[i]}`).join(", ")} chunks (issue 13: within 25% of each other: ${goal(even)})`);
+    await noteTermAfter("the spread file's write");
     await leaderClient.fs.rm("/dfsio/data/spread");
   } catch (err) {
     out(`  spread: FAILED: ${(err as Error).message}`);
@@ -460,6 +472,7 @@ async function main(): Promise<void> {
         record("readers sum", ok ? sumMBps : NaN);
         const each = read.value.results.map((result) => `${int(sizeBytes / 1e6 / result.seconds)} MB/s ${(result.cpuSeconds / (sizeBytes / GiB)).toFixed(2)} CPU-s/GiB`).join("; ");
         out(`  run ${run + 1} sum ${int(sumMBps).padStart(5)} MB/s  ${read.value.seconds.toFixed(2)} s  ${cpuText(read.cpu)} (peers and the ${READERS} readers count as "peers")  each: ${each}  ${ok ? "bytes verified (CRC-32)" : "WRONG BYTES"}`);
+        await noteTermAfter(`run ${run + 1}, ${READERS} readers`);
       } catch (err) {
         out(`  run ${run + 1}: FAILED: ${(err as Error).message}`);
       }
@@ -526,6 +539,7 @@ async function main(): Promise<void> {
           const readMBps = rawDiskRead(join(folder, "f"));
           record(`moosefs read ${copies}`, readMBps);
           out(`  run ${run + 1} MooseFS read,  goal ${copies}: ${int(readMBps).padStart(5)} MB/s (${DISK_WRITE_BYTES / MiB} MiB reads, the mount's cache of the file dropped first)`);
+          await noteTermAfter(`run ${run + 1} MooseFS write and read, goal ${copies}`);
         } catch (err) {
           out(`  run ${run + 1} MooseFS write, goal ${copies}: FAILED: ${(err as Error).message}`);
         }
@@ -538,17 +552,20 @@ async function main(): Promise<void> {
   if (warmupSeconds > 0) {
     const warmOps = await warmUp("/dfsio/meta/warm-up", leaderClient, leaderClients, 16, warmupSeconds, OPS.map(([, op]) => op), peerPids);
     out(`  warm-up: ${OPS.map(([name]) => name).join(", ")} with 16 workers for ${warmupSeconds} s (${int(warmOps)} operations, not counted; bench/meta-ops.ts warmUp)`);
+    await noteTermAfter("the metadata warm-up");
   }
   for (let run = 0; run < repeat; run++) {
     for (const [name, op] of OPS) {
       for (const workers of META_WORKERS) {
         await metaPhase(name, op, workers, workers === 1 ? [leaderClient] : leaderClients, run, "leader");
+        await noteTermAfter(`run ${run + 1} ${name}, ${workers} worker(s)`);
         if (!posix || typeof moose === "string") continue;
         const label = `${name === "create" ? "create+close" : name}, ${workers} worker${workers > 1 ? "s" : ""}, MooseFS`;
         try {
           const result = await posix.run(op, workers, seconds, moose.pids());
           record(`moosefs ${name} ${workers}`, result.ops / result.seconds);
           out(`  run ${run + 1} ${metaLine(label, result)}`);
+          await noteTermAfter(`run ${run + 1} ${label}`);
         } catch (err) {
           out(`  run ${run + 1} ${label}: FAILED: ${(err as Error).message}`);
         }

@@ -165,6 +165,8 @@ export class RaftNode extends EventTarget {
   /** Tick at which the last ReadIndex round started. */
   private lastReadRoundTick = -1;
   private processing = false;
+  /** performance.now() when the Ready loop last took a Ready or went on to its snapshot step. */
+  private loopProgressMs = 0;
   private processAgain = false;
   private scheduled = false;
   private stopped = false;
@@ -501,11 +503,13 @@ export class RaftNode extends EventTarget {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      // A Ready is being persisted (its fsync waits on a busy disk or I/O pool): what needs
-      // no disk leaves now instead of after it, above all the leader's heartbeats and the
-      // followers' answers to them. Behind a write of seconds they would arrive after the
-      // election timeout (500-1,000 ms), and the followers elect a new leader for nothing.
-      if (this.processing && !this.stopped) {
+      // The Ready loop has been stuck for a tick or more (an fsync on a busy disk or I/O
+      // pool): what needs no disk leaves now instead of after it, above all the leader's
+      // heartbeats and the followers' answers to them. Behind a write of seconds they would
+      // arrive after the election timeout (500-1,000 ms), and the followers would elect a new
+      // leader for nothing. Under a tick, they wait for the next Ready as before, so a burst
+      // still leaves as one append per follower.
+      if (this.processing && !this.stopped && performance.now() - this.loopProgressMs >= this.tickMs) {
         const early = this.core.takeEarlyMessages();
         if (early.length > 0) this.transport.send(early);
       }
@@ -524,6 +528,7 @@ export class RaftNode extends EventTarget {
         this.processAgain = false;
         while (!this.stopped && this.core.hasReady()) {
           const ready = this.core.ready();
+          this.loopProgressMs = performance.now();
           // 0. What promises nothing about our disk leaves now: the leader's appends race
           // its own write of the same entries (§10.2.1); the core counts that write only in
           // advance(). Entries committed below this Ready's new ones are on our disk already:
@@ -566,6 +571,7 @@ export class RaftNode extends EventTarget {
           this.core.advance(ready);
           this.maybeSnapshot();
         }
+        this.loopProgressMs = performance.now();
         await this.recordSnapshot();
       } while (this.processAgain && !this.stopped);
     } catch (err) {

@@ -1,7 +1,8 @@
 // A slow disk under the leader's Raft log must not cost an election. While the leader's Ready
 // loop waits on an fsync (a disk busy with chunk data, a file I/O pool taken by other syncs),
-// the heartbeats that fall due meanwhile leave anyway (RaftCore.takeEarlyMessages, sent by
-// RaftNode.schedule): before, they waited behind the write, and a write longer than the
+// the heartbeats that fall due meanwhile leave anyway once the loop has been stuck for a tick
+// (RaftCore.takeEarlyMessages, sent by RaftNode.schedule): before, they waited behind the
+// write, and a write longer than the
 // election timeout (500-1,000 ms) had the followers elect a new leader for nothing (seen in
 // bench/dfsio's phases that write gigabytes on three peers sharing one disk).
 import { afterEach, describe, expect, it } from "vitest";

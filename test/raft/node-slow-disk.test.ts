@@ -2,9 +2,9 @@
 // loop waits on an fsync (a disk busy with chunk data, a file I/O pool taken by other syncs),
 // the heartbeats that fall due meanwhile leave anyway once the loop has been stuck for a tick
 // (RaftCore.takeEarlyMessages, sent by RaftNode.schedule): before, they waited behind the
-// write, and a write longer than the
-// election timeout (500-1,000 ms) had the followers elect a new leader for nothing (seen in
-// bench/dfsio's phases that write gigabytes on three peers sharing one disk).
+// write, and a write longer than the election timeout (500-1,000 ms) had the followers elect
+// a new leader for nothing (seen in bench/dfsio's phases that write gigabytes on three peers
+// sharing one disk).
 import { afterEach, describe, expect, it } from "vitest";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";

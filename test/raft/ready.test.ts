@@ -10,6 +10,17 @@ import { Solo } from "./network.ts";
 
 const mk = (i: number, term = 1) => ({ index: i, term, type: "normal" as const, data: new Uint8Array([i]) });
 
+/** Leader "a" of a, b, c at term 1 whose first entry every follower acknowledged. */
+function establishedLeader(): Solo {
+  const s = new Solo("a", ["a", "b", "c"]);
+  s.core.campaign();
+  s.drain();
+  s.step({ type: "voteResp", from: "b", term: 1, reject: false });
+  s.step({ type: "appResp", from: "b", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
+  s.step({ type: "appResp", from: "c", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
+  return s;
+}
+
 describe("Ready / advance", () => {
   it("§3.8: a granted vote comes with the hard state that records it, and leaves only after it is synced", () => {
     const s = new Solo("b", ["a", "b", "c"]);
@@ -50,13 +61,8 @@ describe("Ready / advance", () => {
   });
 
   it("§10.2.1: the leader's appends leave before its own write, but it counts its own copy only after advance()", () => {
-    const s = new Solo("a", ["a", "b", "c"]);
-    s.core.campaign();
-    s.drain();
-    s.step({ type: "voteResp", from: "b", term: 1, reject: false });
+    const s = establishedLeader();
     expect(s.core.role).toBe("leader");
-    s.step({ type: "appResp", from: "b", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
-    s.step({ type: "appResp", from: "c", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
     const before = s.core.log.committed;
     s.core.propose(new Uint8Array([9]));
     const rd = s.core.ready();
@@ -73,12 +79,7 @@ describe("Ready / advance", () => {
   });
 
   it("§5.3: two followers' durable copies commit an entry before the leader's own write is done", () => {
-    const s = new Solo("a", ["a", "b", "c"]);
-    s.core.campaign();
-    s.drain();
-    s.step({ type: "voteResp", from: "b", term: 1, reject: false });
-    s.step({ type: "appResp", from: "b", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
-    s.step({ type: "appResp", from: "c", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
+    const s = establishedLeader();
     s.core.propose(new Uint8Array([9]));
     const rd = s.core.ready();
     s.core.step({ type: "appResp", from: "b", to: "a", term: 1, index: 2, reject: false, rejectHint: 0, logTerm: 0 });
@@ -146,12 +147,7 @@ describe("Ready / advance", () => {
   });
 
   it("while a Ready is being written, the leader's heartbeats and a follower's answers to them may leave (takeEarlyMessages); append acks still wait", () => {
-    const s = new Solo("a", ["a", "b", "c"]);
-    s.core.campaign();
-    s.drain();
-    s.step({ type: "voteResp", from: "b", term: 1, reject: false });
-    s.step({ type: "appResp", from: "b", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
-    s.step({ type: "appResp", from: "c", term: 1, index: 1, reject: false, rejectHint: 0, logTerm: 0 });
+    const s = establishedLeader();
     s.core.propose(new Uint8Array([9]));
     const rd = s.core.ready();
     expect(rd.entries.map((e) => e.index)).toEqual([2]);

@@ -73,6 +73,13 @@ export interface RaftNodeInit {
   storage?: DiskStorageOptions;
 }
 
+/**
+ * How long a Ready loop stuck on a slow write still lets its heartbeats out (schedule()). A
+ * sync of a few seconds on a busy disk is waited out by the same leader; a disk that hangs
+ * longer silences it, and the others elect a leader that can write (one election timeout on).
+ */
+const STUCK_HEARTBEATS_MAX_MS = 5_000;
+
 export const RAFT_TIMING_DEFAULTS = {
   // 50 ms ticks, elections after 500–1,000 ms of silence, heartbeats every 100 ms: failover
   // well under a second on a LAN, with pre-vote and check-quorum keeping a slow peer from
@@ -508,8 +515,11 @@ export class RaftNode extends EventTarget {
       // heartbeats and the followers' answers to them. Behind a write of seconds they would
       // arrive after the election timeout (500-1,000 ms), and the followers would elect a new
       // leader for nothing. Under a tick, they wait for the next Ready as before, so a burst
-      // still leaves as one append per follower.
-      if (this.processing && !this.stopped && performance.now() - this.loopProgressMs >= this.tickMs) {
+      // still leaves as one append per follower. Not while the disk refuses the write for
+      // space, nor past STUCK_HEARTBEATS_MAX_MS: a leader that cannot write its log cannot
+      // apply or answer either, and its silence is what lets the others elect one that can.
+      const stuckMs = performance.now() - this.loopProgressMs;
+      if (this.processing && !this.stopped && this.diskFull === undefined && stuckMs >= this.tickMs && stuckMs < STUCK_HEARTBEATS_MAX_MS) {
         const early = this.core.takeEarlyMessages();
         if (early.length > 0) this.transport.send(early);
       }

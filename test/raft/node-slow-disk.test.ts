@@ -4,7 +4,8 @@
 // (RaftCore.takeEarlyMessages, sent by RaftNode.schedule): before, they waited behind the
 // write, and a write longer than the election timeout (500-1,000 ms) had the followers elect
 // a new leader for nothing (seen in bench/dfsio's phases that write gigabytes on three peers
-// sharing one disk).
+// sharing one disk). A log that hangs for good is another matter: past a bound the leader goes
+// silent, so the others elect one that can write (as a full disk does at once).
 import { afterEach, describe, expect, it } from "vitest";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -28,10 +29,14 @@ afterEach(async () => {
 /** Three election timeouts of the defaults at their longest (10 ticks of 50 ms, up to twice that). */
 const SLOW_SYNC_MS = 3_000;
 
-/** A real segment file whose fdatasync takes SLOW_SYNC_MS longer while `slow` is set. */
+/** Longer than the driver lets heartbeats out of a stuck loop (STUCK_HEARTBEATS_MAX_MS, 5 s): a disk that hangs. */
+const HUNG_SYNC_MS = 8_000;
+
+/** A real segment file whose fdatasync takes `delayMs` longer while `slow` is set. */
 class SlowDisk {
   slow = false;
   slowSyncs = 0;
+  delayMs = SLOW_SYNC_MS;
   open = async (path: string): Promise<WalFile> => {
     const real: FileHandle = await open(path, "a");
     const disk = this;
@@ -42,7 +47,7 @@ class SlowDisk {
       async datasync() {
         if (disk.slow) {
           disk.slowSyncs++;
-          await new Promise((resolve) => setTimeout(resolve, SLOW_SYNC_MS));
+          await new Promise((resolve) => setTimeout(resolve, disk.delayMs));
         }
         return real.datasync();
       },
@@ -57,34 +62,42 @@ interface Member {
   disk: SlowDisk;
 }
 
+/** Three voters following the first member, each with a SlowDisk under its log. */
+async function threeMembers(): Promise<Member[]> {
+  const swarmKey = generateSwarmKey();
+  const dir = tempDir("raft-slow-disk");
+  cleanups.push(() => dir.remove());
+  const start = async (name: string, bootstrap: boolean): Promise<Member> => {
+    const host = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey, listenAddrs: ["/ip4/127.0.0.1/tcp/0"] });
+    cleanups.push(() => host.stop());
+    const machine = new MasterStateMachine({ dbPath: join(dir.path, `${name}.db`) });
+    const disk = new SlowDisk();
+    const id = host.peerId.toString();
+    const raft = await RaftNode.start({ id, dir: join(dir.path, name), host, stateMachine: machine, log: createLogger(`raft-${name}`), storage: { openSegment: disk.open }, ...(bootstrap ? { bootstrap: { voters: [id], learners: [] } } : {}) });
+    cleanups.push(async () => {
+      await raft.stop();
+      machine.close();
+    });
+    return { id, host, raft, disk };
+  };
+  const first = await start("a", true);
+  await waitFor("the first member to lead", () => first.raft.isLeader, { timeoutMs: 10_000 });
+  const members = [first];
+  for (const name of ["b", "c"]) {
+    const member = await start(name, false);
+    // Every member reaches every other (membership would tell them each other's addresses).
+    for (const earlier of members) await earlier.host.dial(multiaddr(member.host.getMultiaddrs()[0]!.toString()));
+    await first.raft.proposeConfChange({ type: "addVoter", nodeId: member.id }, 10_000);
+    members.push(member);
+  }
+  await waitFor("three voters following one leader", () => members.every((member) => member.raft.confState().voters.length === 3 && member.raft.leader === first.id), { timeoutMs: 10_000 });
+  return members;
+}
+
 describe("a slow disk under the leader's log", () => {
   it("keeps the leader and the term through an fsync three election timeouts long, and commits once it is done", async () => {
-    const swarmKey = generateSwarmKey();
-    const dir = tempDir("raft-slow-disk");
-    cleanups.push(() => dir.remove());
-    const start = async (name: string, bootstrap: boolean): Promise<Member> => {
-      const host = await createHost({ privateKey: await generateKeyPair("Ed25519"), swarmKey, listenAddrs: ["/ip4/127.0.0.1/tcp/0"] });
-      cleanups.push(() => host.stop());
-      const machine = new MasterStateMachine({ dbPath: join(dir.path, `${name}.db`) });
-      const disk = new SlowDisk();
-      const id = host.peerId.toString();
-      const raft = await RaftNode.start({ id, dir: join(dir.path, name), host, stateMachine: machine, log: createLogger(`raft-${name}`), storage: { openSegment: disk.open }, ...(bootstrap ? { bootstrap: { voters: [id], learners: [] } } : {}) });
-      cleanups.push(async () => {
-        await raft.stop();
-        machine.close();
-      });
-      return { id, host, raft, disk };
-    };
-    const first = await start("a", true);
-    await waitFor("the first member to lead", () => first.raft.isLeader, { timeoutMs: 10_000 });
-    const members = [first];
-    for (const name of ["b", "c"]) {
-      const member = await start(name, false);
-      await first.host.dial(multiaddr(member.host.getMultiaddrs()[0]!.toString()));
-      await first.raft.proposeConfChange({ type: "addVoter", nodeId: member.id }, 10_000);
-      members.push(member);
-    }
-    await waitFor("three voters following one leader", () => members.every((member) => member.raft.confState().voters.length === 3 && member.raft.leader === first.id), { timeoutMs: 10_000 });
+    const members = await threeMembers();
+    const first = members[0]!;
     const term = first.raft.term;
     const changesBefore = members.map((member) => member.raft.leaderChangeCount);
 
@@ -100,5 +113,20 @@ describe("a slow disk under the leader's log", () => {
     expect(first.raft.isLeader).toBe(true);
     expect(members.map((member) => member.raft.term)).toEqual([term, term, term]);
     expect(members.map((member) => member.raft.leaderChangeCount)).toEqual(changesBefore);
+  }, 60_000);
+
+  it("gives the lead up when its log hangs longer than that: its silence lets the others elect a leader that can write", async () => {
+    const members = await threeMembers();
+    const first = members[0]!;
+    const term = first.raft.term;
+    first.disk.delayMs = HUNG_SYNC_MS;
+    first.disk.slow = true;
+    const proposal = first.raft.propose(encodeLogCommand({ setSetting: { key: "k", value: new TextEncoder().encode("v") } }), 20_000).catch((err: unknown) => err);
+    const other = await waitFor("another member to lead while the first one's sync hangs", () => members.slice(1).find((member) => member.raft.isLeader), { timeoutMs: HUNG_SYNC_MS + 2_000 });
+    expect(other.raft.term).toBeGreaterThan(term);
+    first.disk.slow = false;
+    await proposal;
+    // The new leader commits without the first member's disk.
+    await other.raft.propose(encodeLogCommand({ setSetting: { key: "k2", value: new TextEncoder().encode("v2") } }), 10_000);
   }, 60_000);
 });

@@ -15,11 +15,7 @@ mkdirSync("dist", { recursive: true });
 // points: a compiled binary can start a Worker only from a module compiled into it
 // (src/compute/worker-pool.ts, taskWorkerUrl; src/http/server.ts, httpWorkerUrl;
 // src/master/state/namespace.ts, snapshotWorkerUrl; src/mount/fuse/session.ts, deviceWorkerUrl).
-// Bytecode: the binary carries the modules compiled to JavaScriptCore bytecode, so neither the
-// CLI, a peer, nor any worker thread it starts (a task thread per job and slot) parses and
-// compiles them again at start: `tessera --version` 0.43-0.48 s -> 0.10-0.25 s (docs/findings.md).
-// ESM bytecode needs --compile, which this always is.
-const args = ["build", "--compile", "--bytecode", "--format=esm", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "src/master/state/snapshot-worker.ts", "src/master/state/wal-checkpoint-worker.ts", "src/mount/fuse/device-worker.ts", "--outfile", outfile];
+const args = ["build", "--compile", "cmd/tessera.ts", "src/compute/task-worker.ts", "src/http/http-worker.ts", "src/master/state/snapshot-worker.ts", "src/master/state/wal-checkpoint-worker.ts", "src/mount/fuse/device-worker.ts", "--outfile", outfile];
 if (target) args.push("--target", target);
 const started = performance.now();
 await $`${process.execPath} ${args}`.quiet();

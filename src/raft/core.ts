@@ -578,7 +578,7 @@ export class RaftCore {
     if (this._role === "leader") {
       for (const e of committedEntries) this.uncommittedBytes = Math.max(0, this.uncommittedBytes - e.data.byteLength);
     }
-    const termOrVoteChanged = hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote;
+    const termOrVoteChanged = this.termOrVoteNotDurable(hs);
     // Nothing leaves in a term, or after a vote, that a crash could make us forget (§3.8): a
     // candidate's vote requests wait for its term and vote to be durable, so it leads only in
     // a term it will remember. A leader that forgot its term could win it again after a
@@ -613,11 +613,15 @@ export class RaftCore {
    */
   takeEarlyMessages(): Message[] {
     if (this.msgs.length === 0) return [];
-    const hs = this.hardState();
-    if (hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote) return [];
+    if (this.termOrVoteNotDurable(this.hardState())) return [];
     const early = this.msgs;
     this.msgs = [];
     return early;
+  }
+
+  /** Whether `hs` holds a term or vote other than the one last made durable (advance). */
+  private termOrVoteNotDurable(hs: HardState): boolean {
+    return hs.term !== this.prevHard.term || hs.vote !== this.prevHard.vote;
   }
 
   /** The driver finished persisting, sending and applying `rd`. */

@@ -198,17 +198,15 @@ export class DiskChunkWriter implements ChunkWriter {
     if (this.syncing || this.failure || this.state !== "open" || writtenToFileBytes - this.syncStartedAtBytes < SYNC_BEHIND_BYTES) return;
     if (!this.hooks.syncBehind.tryTake()) return;
     this.syncStartedAtBytes = writtenToFileBytes;
-    this.syncing = this.handle.datasync().then(
-      () => {
-        this.syncing = undefined;
-        this.hooks.syncBehind.give();
-      },
-      (err: unknown) => {
-        this.syncing = undefined;
-        this.hooks.syncBehind.give();
+    this.syncing = this.handle
+      .datasync()
+      .catch((err: unknown) => {
         this.failure ??= err;
-      },
-    );
+      })
+      .finally(() => {
+        this.syncing = undefined;
+        this.hooks.syncBehind.give();
+      });
   }
 
   private async settleSync(): Promise<void> {
